@@ -1,0 +1,116 @@
+/**
+ * The one error type that crosses process boundaries. A `code` is stable (UI copy, CLI exit codes and tests key on
+ * it); `message` is written for an admin and must never contain a secret or a stack trace; `details` is optional,
+ * structured and safe to show.
+ */
+export const ERROR_CODES = [
+  // generic
+  'VALIDATION_FAILED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'CANCELLED',
+  'INTERNAL',
+  'UNKNOWN_CHANNEL',
+  'IPC_SENDER_REFUSED',
+  'RIG_UNAUTHORIZED',
+  // storage
+  'DB_NEWER_SCHEMA',
+  'DB_CORRUPT',
+  'DB_LOCKED',
+  'DB_MIGRATION_FAILED',
+  'DB_OPEN_FAILED',
+  // keychain
+  'SECRET_STORE_UNAVAILABLE',
+  'SECRET_NOT_FOUND',
+  // Ivanti Neurons API
+  'IVANTI_DNS_FAILED',
+  'IVANTI_CONNECT_FAILED',
+  'IVANTI_TLS_FAILED',
+  'IVANTI_PROXY_FAILED',
+  'IVANTI_TIMEOUT',
+  'IVANTI_AUTH_REJECTED',
+  'IVANTI_MFA_REQUIRED',
+  'IVANTI_FORBIDDEN',
+  'IVANTI_SPACE_FORBIDDEN',
+  'IVANTI_NO_SPACES',
+  'IVANTI_BAD_REQUEST',
+  'IVANTI_RATE_LIMITED',
+  'IVANTI_SERVER_ERROR',
+  'IVANTI_NOT_JSON',
+  'IVANTI_BAD_RESPONSE',
+  'IVANTI_INSECURE_URL',
+  // sync
+  'SYNC_ALREADY_RUNNING',
+  'SYNC_FAILED',
+  // integrations and trust
+  'INTEGRATION_NOT_FOUND',
+  'INTEGRATION_NAME_TAKEN',
+  'INTEGRATION_LEGACY_REFUSED',
+  'CREDENTIALS_MISSING',
+  // SCEP and NDES
+  'SCEP_HTTP_ERROR',
+  'SCEP_BAD_RESPONSE',
+  'SCEP_BAD_SIGNATURE',
+  'SCEP_NONCE_MISMATCH',
+  'SCEP_TRANSACTION_MISMATCH',
+  'SCEP_CHALLENGE_REJECTED',
+  'SCEP_REQUEST_REJECTED',
+  'SCEP_PENDING_TIMEOUT',
+  'SCEP_UNSUPPORTED',
+  'NDES_AUTH_FAILED',
+  'NDES_CACHE_FULL',
+  'NDES_PERMISSION_DENIED',
+  'NDES_BAD_PAGE',
+  // audit and export
+  'AUDIT_CHAIN_BROKEN',
+  'EXPORT_FAILED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toPayload(): ErrorPayload {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
+
+const KNOWN = new Set<string>(ERROR_CODES);
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && KNOWN.has(value);
+}
+
+/**
+ * Turns anything thrown into a payload that is safe to send to a renderer or print: an AppError keeps its code and
+ * message, anything else becomes INTERNAL with a generic message (its text may hold paths, SQL or secrets).
+ */
+export function toErrorPayload(error: unknown): ErrorPayload {
+  if (isAppError(error)) return error.toPayload();
+  return { code: 'INTERNAL', message: 'Something went wrong inside the console. The details are in the log file.' };
+}
+
+export function fromErrorPayload(payload: ErrorPayload): AppError {
+  return new AppError(payload.code, payload.message, payload.details);
+}
