@@ -11,9 +11,13 @@
 import type { z } from 'zod';
 import type { ChannelSpec, EventSpec } from './define';
 import { appChannels, appEvents } from './app';
+import { integrationChannels } from './integrations';
+import { auditChannels } from './audit';
 
 export const contract = {
   ...appChannels,
+  ...integrationChannels,
+  ...auditChannels,
 } as const satisfies Record<string, ChannelSpec>;
 
 export const events = {
@@ -30,9 +34,18 @@ export type ParsedInputOf<C extends Channel> = z.output<Contract[C]['input']>;
 export type OutputOf<C extends Channel> = z.output<Contract[C]['output']>;
 export type PayloadOf<E extends EventName> = z.output<Events[E]['payload']>;
 
+/** The part of the platform's AbortSignal that handlers use (src-shared has no DOM or Node types to name it). */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+  throwIfAborted(): void;
+}
+
 export interface HandlerContext {
   /** Aborted when the caller goes away (window closed, rig request dropped, CLI interrupted). */
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 export type Handler<C extends Channel> = (input: ParsedInputOf<C>, context: HandlerContext) => Promise<OutputOf<C>>;

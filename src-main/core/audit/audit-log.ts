@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/database';
+import type { AuditEntry, AuditVerification } from '../../../src-shared/domain/audit';
+
+const GENESIS = '0'.repeat(64);
+
+export interface AuditRecord {
+  actor: string;
+  action: string;
+  target?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Tamper-evident log of admin actions. Each entry's hash covers its own fields and the previous entry's hash, so
+ * editing, deleting or reordering any stored entry breaks the chain at exactly that entry.
+ * Invariant: details must never hold a secret; callers pass names and ids, not credentials.
+ */
+export class AuditLog {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date,
+  ) {}
+
+  append(record: AuditRecord): AuditEntry {
+    const last = this.db.prepare('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
+    const prevHash = last?.hash ?? GENESIS;
+    const at = this.now().getTime();
+    const details = canonicalJson(record.details ?? {});
+    const seqRow = this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM audit_log').get() as { next: number };
+    const entry = { seq: seqRow.next, at, actor: record.actor, action: record.action, target: record.target ?? null, details };
+    const hash = entryHash(prevHash, entry);
+    this.db
+      .prepare('INSERT INTO audit_log (seq, at, actor, action, target, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(entry.seq, at, entry.actor, entry.action, entry.target, details, prevHash, hash);
+    return toEntry({ ...entry, prev_hash: prevHash, hash });
+  }
+
+  list(options: { limit: number; beforeSeq?: number }): AuditEntry[] {
+    const rows = this.db
+      .prepare('SELECT * FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?')
+      .all(options.beforeSeq ?? Number.MAX_SAFE_INTEGER, options.limit) as AuditRow[];
+    return rows.map(toEntry);
+  }
+
+  /** Walks the whole chain; reports the first entry whose stored hash or link does not match. */
+  verify(): AuditVerification {
+    let prevHash = GENESIS;
+    let checked = 0;
+    let expectedSeq: number | null = null;
+    for (const row of this.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+      if (expectedSeq !== null && row.seq !== expectedSeq) {
+        return { ok: false, checked, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };
+      }
+      if (row.prev_hash !== prevHash) {
+        return { ok: false, checked, brokenAt: row.seq, reason: `entry ${row.seq} does not link to the entry before it` };
+      }
+      if (entryHash(prevHash, row) !== row.hash) {
+        return { ok: false, checked, brokenAt: row.seq, reason: `entry ${row.seq} was changed after it was written` };
+      }
+      prevHash = row.hash;
+      expectedSeq = row.seq + 1;
+      checked += 1;
+    }
+    return { ok: true, checked, brokenAt: null, reason: null };
+  }
+}
+
+interface AuditRow {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function entryHash(prevHash: string, e: Pick<AuditRow, 'seq' | 'at' | 'actor' | 'action' | 'target' | 'details'>): string {
+  const body = canonicalJson({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, target: e.target, details: e.details });
+  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+}
+
+function toEntry(row: AuditRow): AuditEntry {
+  return {
+    seq: row.seq,
+    at: new Date(row.at).toISOString(),
+    actor: row.actor,
+    action: row.action,
+    target: row.target,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    hash: row.hash,
+  };
+}
+
+/** JSON with object keys sorted at every depth, so the same content always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}

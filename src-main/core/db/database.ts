@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../../../src-shared/errors';
+import type { Migration } from './migration';
+
+export type Db = Database.Database;
+
+export interface OpenDatabaseOptions {
+  file: string;
+  migrations: readonly Migration[];
+  /** How long a writer waits for another connection's lock before giving up. */
+  busyTimeoutMs?: number;
+  now?: () => Date;
+}
+
+export interface OpenedDatabase {
+  db: Db;
+  schemaVersion: number;
+  /** Path of the copy taken before migrating, when a migration ran on an existing database. */
+  backupFile: string | null;
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Opens (or creates) the console's database. Order matters: everything that can refuse the file (not SQLite, damaged,
+ * locked, from a newer version) is checked with reads only, before the first write (WAL switch, migration), so a
+ * refused file is left exactly as it was.
+ */
+export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
+  const { file, migrations } = options;
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
+  if (existed) assertSqliteHeader(file);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+
+  let db: Db;
+  try {
+    db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+  } catch (error) {
+    throw translateOpenError(error, file);
+  }
+  try {
+    const current = readUserVersion(db, file);
+    if (current > latest) {
+      throw new AppError(
+        'DB_NEWER_SCHEMA',
+        `The database at ${file} was written by a newer version of the console (schema ${current}; this version knows up to ${latest}). Update the console, or point it at another data directory. The file was not changed.`,
+        { file, schemaVersion: current, supportedVersion: latest },
+      );
+    }
+    if (existed) assertIntact(db, file);
+    configure(db, file);
+    let backupFile: string | null = null;
+    const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+    if (pending.length > 0 && existed && current > 0) {
+      backupFile = backupBeforeMigrating(db, file, current, (options.now ?? (() => new Date()))());
+    }
+    if (pending.length > 0) migrate(db, pending);
+    return { db, schemaVersion: readUserVersion(db, file), backupFile };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function assertSqliteHeader(file: string): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(16);
+    const read = fs.readSync(fd, header, 0, 16, 0);
+    if (read < 16 || !header.equals(SQLITE_HEADER)) {
+      throw corrupt(file, 'it is not an SQLite database');
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readUserVersion(db: Db, file: string): number {
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } catch (error) {
+    throw translateOpenError(error, file);
+  }
+}
+
+function assertIntact(db: Db, file: string): void {
+  let rows: { quick_check: string }[];
+  try {
+    rows = db.pragma('quick_check') as { quick_check: string }[];
+  } catch (error) {
+    throw translateOpenError(error, file);
+  }
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  if (problems.length > 0) throw corrupt(file, problems.slice(0, 3).join('; '));
+}
+
+function configure(db: Db, file: string): void {
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+  } catch (error) {
+    throw translateOpenError(error, file);
+  }
+}
+
+function backupBeforeMigrating(db: Db, file: string, fromVersion: number, now: Date): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const target = `${file}.before-v${fromVersion}-upgrade-${stamp}.bak`;
+  // VACUUM INTO writes a consistent copy through SQLite itself, WAL contents included.
+  db.prepare('VACUUM INTO ?').run(target);
+  return target;
+}
+
+function migrate(db: Db, pending: readonly Migration[]): void {
+  const run = db.transaction(() => {
+    for (const migration of pending) {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+  });
+  try {
+    run.immediate();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const last = pending[pending.length - 1];
+    throw new AppError(
+      'DB_MIGRATION_FAILED',
+      `Upgrading the database to schema ${last.version} failed and was rolled back; the data is as it was before.`,
+      { reason: error instanceof Error ? error.message : String(error) },
+    );
+  }
+}
+
+function corrupt(file: string, reason: string): AppError {
+  return new AppError(
+    'DB_CORRUPT',
+    `The database at ${file} is damaged (${reason}). The console did not change it. Restore a backup, or move the file away to start fresh.`,
+    { file },
+  );
+}
+
+function translateOpenError(error: unknown, file: string): AppError {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new AppError(
+      'DB_LOCKED',
+      `The database at ${file} is locked by another program (another console window or a running 'tec' command?). Close it and try again.`,
+      { file },
+    );
+  }
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return corrupt(file, 'SQLite cannot read it');
+  return new AppError('DB_OPEN_FAILED', `The database at ${file} could not be opened: ${(error as Error).message}`, { file });
+}

@@ -1,0 +1,24 @@
+import type { Handler } from '../../../src-shared/contract';
+import type { Services } from '../app/composition-root';
+
+type IntegrationChannel =
+  | 'integrations.list'
+  | 'integrations.get'
+  | 'integrations.create'
+  | 'integrations.updateApiDetails'
+  | 'integrations.setStatus'
+  | 'integrations.delete';
+
+export function integrationHandlers({ integrations }: Services): { [C in IntegrationChannel]: Handler<C> } {
+  return {
+    'integrations.list': () => integrations.list(),
+    'integrations.get': ({ id }) => integrations.get(id),
+    'integrations.create': (input) => integrations.create(input),
+    'integrations.updateApiDetails': ({ id, ...details }) => integrations.updateApiDetails(id, details),
+    'integrations.setStatus': ({ id, status, testGroup }) => integrations.setStatus(id, status, testGroup),
+    'integrations.delete': async ({ id, confirmName, purgeDevices }) => {
+      await integrations.delete(id, confirmName, { purgeDevices });
+      return { ok: true as const };
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../../src-shared/errors';
+import type { Integration, IntegrationStatus, Platform } from '../../../src-shared/domain/integration';
+import type { Db } from '../db/database';
+import type { AuditLog } from '../audit/audit-log';
+import { secretAccount, type SecretStore } from '../secrets/secret-store';
+import { generateConfigurationKey } from './configuration-key';
+
+interface IntegrationRow {
+  id: string;
+  name: string;
+  mdm: 'ivanti-neurons';
+  platform: Platform;
+  status: IntegrationStatus;
+  domain: string | null;
+  email: string | null;
+  password_ref: string | null;
+  config_key: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CreateIntegration {
+  name: string;
+  platform: Platform;
+  domain?: string;
+  email?: string;
+  password?: string;
+  /** Required for ios-certs: the admin states this records an existing legacy integration. */
+  acknowledgeLegacy?: boolean;
+}
+
+export interface ApiDetails {
+  domain: string;
+  email: string;
+  password?: string;
+}
+
+/** Credentials for the Ivanti client. Internal to main: never returned over IPC. */
+export interface IvantiCredentials {
+  domain: string;
+  email: string;
+  password: string;
+}
+
+/** Something else that must happen when an integration goes (devices, certificates…), registered by that service. */
+export type IntegrationDeletionHook = (integrationId: string, options: { purgeDevices: boolean }) => void;
+
+export class IntegrationService {
+  private readonly deletionHooks: IntegrationDeletionHook[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly secrets: SecretStore,
+    private readonly audit: AuditLog,
+    private readonly now: () => Date,
+    private readonly actor: string,
+  ) {}
+
+  onDelete(hook: IntegrationDeletionHook): void {
+    this.deletionHooks.push(hook);
+  }
+
+  async list(): Promise<Integration[]> {
+    const rows = this.db.prepare('SELECT * FROM integrations ORDER BY created_at DESC, name').all() as IntegrationRow[];
+    return Promise.all(rows.map((row) => this.toIntegration(row)));
+  }
+
+  async get(id: string): Promise<Integration> {
+    return this.toIntegration(this.row(id));
+  }
+
+  async create(input: CreateIntegration): Promise<Integration> {
+    if (input.platform === 'ios-certs' && input.acknowledgeLegacy !== true) {
+      throw new AppError(
+        'INTEGRATION_LEGACY_REFUSED',
+        'Certificate-based trusted endpoints for iOS reached end of life (no new integrations since October 2021, end of life October 2024). Create an iOS (App Config) integration instead; record a legacy one only to manage or migrate an existing setup.',
+        { field: 'platform' },
+      );
+    }
+    this.assertNameFree(input.name);
+    const id = randomUUID();
+    const at = this.now().getTime();
+    const configKey = generateConfigurationKey((key) => this.db.prepare('SELECT 1 FROM integrations WHERE config_key = ?').get(key) !== undefined);
+    const passwordRef = input.password === undefined ? null : secretAccount.ivantiPassword(id);
+    // Keychain first: if it fails, nothing was written to the database either.
+    if (input.password !== undefined) await this.secrets.set(secretAccount.ivantiPassword(id), input.password);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO integrations (id, name, mdm, platform, status, domain, email, password_ref, config_key, created_at, updated_at)
+           VALUES (?, ?, 'ivanti-neurons', ?, 'disabled', ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, input.name, input.platform, input.domain ?? null, input.email ?? null, passwordRef, configKey, at, at);
+      this.audit.append({ actor: this.actor, action: 'integration.created', target: id, details: { name: input.name, platform: input.platform } });
+    })();
+    return this.get(id);
+  }
+
+  async updateApiDetails(id: string, details: ApiDetails): Promise<Integration> {
+    const row = this.row(id);
+    if (details.password !== undefined) await this.secrets.set(secretAccount.ivantiPassword(id), details.password);
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE integrations SET domain = ?, email = ?, password_ref = COALESCE(?, password_ref), updated_at = ? WHERE id = ?')
+        .run(details.domain, details.email, details.password === undefined ? null : secretAccount.ivantiPassword(id), this.now().getTime(), id);
+      this.audit.append({
+        actor: this.actor,
+        action: 'integration.api-details-changed',
+        target: id,
+        details: { name: row.name, domain: details.domain, email: details.email, passwordChanged: details.password !== undefined },
+      });
+    })();
+    return this.get(id);
+  }
+
+  async setStatus(id: string, status: IntegrationStatus, testGroup?: string[]): Promise<Integration> {
+    const row = this.row(id);
+    const members = status === 'test-group' ? [...new Set((testGroup ?? []).map((u) => u.trim().toLowerCase()))] : null;
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE integrations SET status = ?, updated_at = ? WHERE id = ?').run(status, this.now().getTime(), id);
+      if (members) {
+        this.db.prepare('DELETE FROM integration_test_group WHERE integration_id = ?').run(id);
+        const insert = this.db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)');
+        for (const username of members) insert.run(id, username);
+      }
+      this.audit.append({
+        actor: this.actor,
+        action: 'integration.status-changed',
+        target: id,
+        details: { name: row.name, from: row.status, to: status, ...(members ? { testGroup: members } : {}) },
+      });
+    })();
+    return this.get(id);
+  }
+
+  async delete(id: string, confirmName: string, options: { purgeDevices: boolean }): Promise<void> {
+    const row = this.row(id);
+    if (confirmName.trim() !== row.name) {
+      throw new AppError('VALIDATION_FAILED', `Type the integration's name exactly ("${row.name}") to confirm deletion.`, {
+        field: 'confirmName',
+      });
+    }
+    for (const account of await this.secrets.accounts(secretAccount.integrationPrefix(id))) await this.secrets.delete(account);
+    this.db.transaction(() => {
+      for (const hook of this.deletionHooks) hook(id, options);
+      this.db.prepare('DELETE FROM integrations WHERE id = ?').run(id);
+      this.audit.append({
+        actor: this.actor,
+        action: 'integration.deleted',
+        target: id,
+        details: { name: row.name, platform: row.platform, purgeDevices: options.purgeDevices },
+      });
+    })();
+  }
+
+  /** Internal to main, for the Ivanti client only: must never be exposed via IPC. */
+  async credentials(id: string): Promise<IvantiCredentials> {
+    const row = this.row(id);
+    const password = await this.secrets.get(secretAccount.ivantiPassword(id));
+    if (!row.domain || !row.email || password === null) {
+      throw new AppError(
+        'CREDENTIALS_MISSING',
+        `The integration "${row.name}" has no complete API details (domain, email and a password in the keychain). Enter them under Edit API details.`,
+        { integrationId: id },
+      );
+    }
+    return { domain: row.domain, email: row.email, password };
+  }
+
+  private row(id: string): IntegrationRow {
+    const row = this.db.prepare('SELECT * FROM integrations WHERE id = ?').get(id) as IntegrationRow | undefined;
+    if (!row) throw new AppError('INTEGRATION_NOT_FOUND', 'That integration does not exist (it may have been deleted).', { id });
+    return row;
+  }
+
+  private assertNameFree(name: string): void {
+    if (this.db.prepare('SELECT 1 FROM integrations WHERE name = ? COLLATE NOCASE').get(name)) {
+      throw new AppError('INTEGRATION_NAME_TAKEN', `An integration named "${name}" already exists. Choose another name.`, { field: 'name' });
+    }
+  }
+
+  private async toIntegration(row: IntegrationRow): Promise<Integration> {
+    const testGroup = (
+      this.db.prepare('SELECT username FROM integration_test_group WHERE integration_id = ? ORDER BY username').all(row.id) as {
+        username: string;
+      }[]
+    ).map((r) => r.username);
+    return {
+      id: row.id,
+      name: row.name,
+      mdm: row.mdm,
+      platform: row.platform,
+      status: row.status,
+      domain: row.domain,
+      email: row.email,
+      hasPassword: row.password_ref !== null && (await this.secrets.has(row.password_ref)),
+      configurationKey: row.config_key,
+      testGroup,
+      createdAt: new Date(row.created_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+    };
+  }
+}

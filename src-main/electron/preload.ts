@@ -1,0 +1,30 @@
+import { contextBridge, ipcRenderer } from 'electron';
+import { channelNames, eventNames, type Envelope } from '../../src-shared/contract';
+import type { ConsoleBridge } from '../../src-shared/contract/bridge';
+import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipc-channels';
+
+const channels = new Set<string>(channelNames);
+const events = new Set<string>(eventNames);
+
+// Invariant: only `invoke` and `on` are exposed, both limited to names in the contract; the page never gets
+// ipcRenderer, the IpcRendererEvent, or any Node API.
+const api: ConsoleBridge = {
+  invoke(channel, input) {
+    if (!channels.has(channel)) {
+      return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `There is no operation called "${String(channel)}".` } }) as never;
+    }
+    return ipcRenderer.invoke(INVOKE_CHANNEL, channel, input) as Promise<Envelope<never>>;
+  },
+  on(name, listener) {
+    if (!events.has(name)) return () => undefined;
+    const relay = (_event: unknown, eventName: unknown, payload: unknown) => {
+      if (eventName === name) listener(payload as never);
+    };
+    ipcRenderer.on(EVENT_CHANNEL, relay);
+    return () => {
+      ipcRenderer.removeListener(EVENT_CHANNEL, relay);
+    };
+  },
+};
+
+contextBridge.exposeInMainWorld('api', api);

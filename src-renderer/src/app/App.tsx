@@ -1,0 +1,71 @@
+import { useEffect, useRef } from 'react';
+import { AuditPage } from '../features/audit/AuditPage';
+import { CertificatesPage } from '../features/certificates/CertificatesPage';
+import { DevicesPage } from '../features/devices/DevicesPage';
+import { IntegrationsPage } from '../features/integrations/IntegrationsPage';
+import { SettingsPage } from '../features/settings/SettingsPage';
+import { subscribe } from '../shared/api';
+import { ErrorBoundary } from './ErrorBoundary';
+import { SECTIONS, useNavigation, type SectionId } from './navigation-store';
+import { Toasts } from './Toasts';
+import { useToasts } from './toast-store';
+
+const PAGES: Record<SectionId, () => React.JSX.Element> = {
+  integrations: IntegrationsPage,
+  devices: DevicesPage,
+  certificates: CertificatesPage,
+  audit: AuditPage,
+  settings: SettingsPage,
+};
+
+export function App() {
+  const { section, go } = useNavigation();
+  const mainRef = useRef<HTMLElement>(null);
+  const Page = PAGES[section];
+
+  useEffect(
+    () =>
+      subscribe('app.notice', (notice) =>
+        useToasts.getState().push({ level: notice.level, message: notice.message, code: notice.code }),
+      ),
+    [],
+  );
+
+  useEffect(() => {
+    mainRef.current?.focus();
+  }, [section]);
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar" role="banner">
+        <span className="brand">Trusted Endpoints Console</span>
+        <span className="subtitle">Duo Trusted Endpoints · Ivanti Neurons for MDM</span>
+      </header>
+      <nav className="sidebar" aria-label="Sections">
+        <ul>
+          {SECTIONS.map((s) => (
+            <li key={s.id}>
+              <button
+                type="button"
+                className="nav-item"
+                aria-current={section === s.id ? 'page' : undefined}
+                onClick={() => go(s.id)}
+              >
+                {s.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" ref={mainRef} tabIndex={-1} className="content" aria-label={SECTIONS.find((s) => s.id === section)?.label}>
+        <ErrorBoundary resetKey={section}>
+          <Page />
+        </ErrorBoundary>
+      </main>
+      <Toasts />
+    </div>
+  );
+}

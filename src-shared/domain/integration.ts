@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+export const MDM = z.enum(['ivanti-neurons']);
+export type Mdm = z.infer<typeof MDM>;
+
+/** `ios-certs` is the legacy certificate integration (end of life); new setups use `ios-appconfig`. */
+export const Platform = z.enum(['android', 'ios-appconfig', 'ios-certs']);
+export type Platform = z.infer<typeof Platform>;
+
+export const IntegrationStatus = z.enum(['disabled', 'test-group', 'all-users']);
+export type IntegrationStatus = z.infer<typeof IntegrationStatus>;
+
+export const PLATFORM_LABELS: Record<Platform, string> = {
+  android: 'Android',
+  'ios-appconfig': 'iOS (App Config)',
+  'ios-certs': 'iOS certificates (legacy)',
+};
+
+export const STATUS_LABELS: Record<IntegrationStatus, string> = {
+  disabled: 'Disabled',
+  'test-group': 'Enabled for a test group',
+  'all-users': 'Enabled for all users',
+};
+
+/** DPK followed by 16 upper-case letters or digits, e.g. DPK0W0KLPJLOGSKHTDD. */
+export const CONFIGURATION_KEY_PATTERN = /^DPK[A-Z0-9]{16}$/;
+
+/** host or host:port; no scheme, no path. The simulator runs on a loopback host with a port. */
+export const IvantiDomain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, 'Enter the Ivanti Neurons domain, for example acmecorp.mobileiron.com.')
+  .refine((v) => !/^[a-z]+:\/\//.test(v), 'Enter the domain only, without https://.')
+  .refine((v) => !v.includes('/'), 'Enter the domain only, without a path.')
+  .refine(
+    (v) => /^(\[[0-9a-f:]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:\d{1,5})?$/.test(v),
+    'That is not a valid host name (letters, digits, dots and hyphens, optionally :port).',
+  )
+  .refine((v) => {
+    const port = /:(\d+)$/.exec(v)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+  }, 'The port must be between 1 and 65535.');
+
+export const ApiEmail = z.string().trim().email('Enter the API user\'s email address (its Ivanti username).');
+export const ApiPassword = z.string().min(1, 'Enter the API user\'s password.').max(1024, 'That password is too long.');
+
+export const IntegrationName = z
+  .string()
+  .trim()
+  .min(1, 'Give the integration a name.')
+  .max(80, 'Keep the name under 80 characters.');
+
+export const Username = z.string().trim().min(1, 'A username cannot be empty.').max(256);
+
+export const Integration = z.object({
+  id: z.string(),
+  name: z.string(),
+  mdm: MDM,
+  platform: Platform,
+  status: IntegrationStatus,
+  domain: z.string().nullable(),
+  email: z.string().nullable(),
+  /** Whether the API password is in the keychain. The password itself never leaves main. */
+  hasPassword: z.boolean(),
+  configurationKey: z.string().nullable(),
+  testGroup: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Integration = z.infer<typeof Integration>;

@@ -1,0 +1,43 @@
+import { expect, screenshot, test } from './rig-fixture';
+
+test.describe('console shell', () => {
+  test('first run tells a new admin what to do, and every section opens', async ({ app }) => {
+    await expect(app.getByRole('heading', { name: 'Connect your first Ivanti Neurons tenant' })).toBeVisible();
+    await screenshot(app, 'shell-integrations-first-run');
+
+    const sections = ['Devices', 'Certificates', 'Audit', 'Settings', 'Integrations'];
+    for (const name of sections) {
+      await app.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true }).click();
+      await expect(app.getByRole('main')).toHaveAttribute('aria-label', name);
+      await expect(app.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true })).toHaveAttribute('aria-current', 'page');
+      await screenshot(app, `shell-${name.toLowerCase()}`);
+    }
+  });
+
+  test('sections are reachable with the keyboard alone', async ({ app }) => {
+    await app.keyboard.press('Tab'); // skip link
+    await app.keyboard.press('Tab'); // first nav item
+    await app.keyboard.press('Tab');
+    await app.keyboard.press('Enter');
+    await expect(app.getByRole('main')).toHaveAttribute('aria-label', 'Devices');
+  });
+
+  test('a contract error shows in plain words next to the field', async ({ app }) => {
+    await app.getByRole('button', { name: 'Add your first integration' }).click();
+    await app.getByRole('button', { name: 'Create' }).click();
+    await expect(app.getByText('Give the integration a name.')).toBeVisible();
+    await app.getByLabel('Name').fill('Marketing Android');
+    await app.getByRole('button', { name: 'Create' }).click();
+    await expect(app.getByRole('cell', { name: 'Marketing Android' })).toBeVisible();
+    await screenshot(app, 'shell-integration-created');
+  });
+
+  test('settings show where the data lives and reject a bad value', async ({ app, tec: fixture }) => {
+    await app.getByRole('button', { name: 'Settings', exact: true }).click();
+    await expect(app.getByText(fixture.dataDir)).toBeVisible();
+    await app.getByLabel('Treat a sync as too old after (hours)').fill('0');
+    await app.getByRole('button', { name: 'Save settings' }).click();
+    await expect(app.getByRole('alert').first()).toBeVisible();
+    await screenshot(app, 'shell-settings-invalid');
+  });
+});
