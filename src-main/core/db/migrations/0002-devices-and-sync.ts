@@ -33,7 +33,7 @@ export const devicesAndSync: Migration = {
       CREATE INDEX sync_runs_integration ON sync_runs (integration_id, started_at DESC);
 
       CREATE TABLE devices (
-        rowid_         INTEGER PRIMARY KEY,
+        id             INTEGER PRIMARY KEY,
         integration_id TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
         guid           TEXT NOT NULL,
         ivanti_id      INTEGER,
