@@ -11,8 +11,8 @@ import {
   externalUrlToOpen,
   isAllowedNavigation,
   isPermissionGranted,
-  WEB_PREFERENCES,
 } from './security-policy';
+import { createMainWindow } from './window-options';
 
 // The thin Electron layer: window, protocol, IPC transport. Everything else lives in core and runs without Electron.
 
@@ -67,15 +67,7 @@ function start(): void {
 }
 
 function createWindow(): void {
-  mainWindow = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 960,
-    minHeight: 600,
-    show: false,
-    title: 'Trusted Endpoints Console',
-    webPreferences: { ...WEB_PREFERENCES, preload: path.join(__dirname, '../preload/index.cjs') },
-  });
+  mainWindow = createMainWindow(BrowserWindow, path.join(__dirname, '../preload/index.cjs'));
   const id = mainWindow.webContents.id;
   trustedWebContentsIds.add(id);
   mainWindow.on('closed', () => {

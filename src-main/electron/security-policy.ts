@@ -10,23 +10,6 @@ export const APP_HOST = 'console';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
-/** Checklist 2-4, 6: no Node in the renderer, isolated preload world, OS sandbox, same-origin policy kept. */
-export const WEB_PREFERENCES = {
-  nodeIntegration: false,
-  nodeIntegrationInWorker: false,
-  nodeIntegrationInSubFrames: false,
-  contextIsolation: true,
-  sandbox: true,
-  webSecurity: true,
-  allowRunningInsecureContent: false,
-  experimentalFeatures: false,
-  enableBlinkFeatures: undefined,
-  webviewTag: false,
-  navigateOnDragDrop: false,
-  spellcheck: false,
-  devTools: true,
-} as const;
-
 /**
  * Checklist 7: a strict CSP. Only our own scripts run (no inline, no eval); nothing is fetched from the network. The
  * renderer's index.html carries the same policy as a meta tag, and the app:// handler sends it as a header.

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Runs Doyensec's electronegativity over our Electron sources and fails on any finding (the tool itself always
+ * exits 0, so its CSV report is parsed here).
+ *
+ * Why the resolver hook: electronegativity's TypeScript parser (@typescript-eslint/typescript-estree 4) needs the
+ * TypeScript 4 compiler API, but npm hoists it next to our TypeScript 7, which has no JS API. The hook sends only
+ * that package's `require('typescript')` to the TypeScript 4.2 that electronegativity ships in its own folder.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const Module = require('node:module');
+
+const root = path.resolve(__dirname, '..', '..');
+const tool = path.join(root, 'node_modules', '@doyensec', 'electronegativity');
+const bundledTs = path.join(tool, 'node_modules', 'typescript');
+const estree = path.join(root, 'node_modules', '@typescript-eslint', 'typescript-estree');
+
+const originalResolve = Module._resolveFilename;
+Module._resolveFilename = function resolve(request, parent, ...rest) {
+  if (request === 'typescript' && parent && parent.filename && parent.filename.startsWith(estree) && fs.existsSync(bundledTs)) {
+    return originalResolve.call(this, bundledTs, parent, ...rest);
+  }
+  return originalResolve.call(this, request, parent, ...rest);
+};
+
+const targets = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['src-main/electron', 'src-renderer/index.html'];
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-electronegativity-'));
+const report = path.join(outDir, 'report.csv');
+
+// Scan a staging copy holding exactly what ships: the Electron layer and the renderer's HTML.
+const stage = path.join(outDir, 'src');
+for (const target of targets) {
+  const from = path.join(root, target);
+  const to = path.join(stage, target);
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.cpSync(from, to, { recursive: true });
+}
+// Electronegativity reads the Electron version from package.json to pick the checks that apply.
+fs.writeFileSync(path.join(stage, 'package.json'), fs.readFileSync(path.join(root, 'package.json')));
+
+process.argv = [process.argv[0], path.join(tool, 'dist', 'index.js'), '-i', stage, '-o', report, '-r'];
+const exitAfter = () => {
+  if (!fs.existsSync(report)) {
+    console.error('electronegativity: no report was written; treating the scan as failed.');
+    process.exit(1);
+  }
+  const lines = fs.readFileSync(report, 'utf8').trim().split(/\r?\n/);
+  const findings = lines.slice(1).filter((l) => l.trim().length > 0).map(parseCsvLine);
+  const { reviewed } = JSON.parse(fs.readFileSync(path.join(__dirname, 'electronegativity-reviewed.json'), 'utf8'));
+  const isReviewed = (f, r) => f[0] === r.check && f[3] === r.file && f[5] === r.sample;
+  const open = findings.filter((f) => !reviewed.some((r) => isReviewed(f, r)));
+  const stale = reviewed.filter((r) => !findings.some((f) => isReviewed(f, r)));
+  for (const f of open) console.error(`  FINDING ${f[0]} (${f[1]}) ${f[3]}:${f[4]} ${f[5]} :: ${f[6]}`);
+  for (const r of stale) console.error(`  STALE REVIEW ${r.check} ${r.file}: no longer reported; remove or update it`);
+  if (open.length > 0 || stale.length > 0) {
+    console.error(`electronegativity: ${open.length} unreviewed finding(s), ${stale.length} stale review(s)`);
+    process.exit(1);
+  }
+  console.log(`electronegativity: ${findings.length} finding(s), all reviewed (test/security/electronegativity-reviewed.json); 0 open`);
+  fs.rmSync(outDir, { recursive: true, force: true });
+};
+function parseCsvLine(line) {
+  const cells = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') { cell += '"'; i += 1; }
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { cells.push(cell); cell = ''; }
+    else cell += c;
+  }
+  cells.push(cell);
+  return cells;
+}
+
+process.on('beforeExit', () => {
+  exitAfter();
+  process.exit(process.exitCode ?? 0);
+});
+require(path.join(tool, 'dist', 'index.js'));
