@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src-main/core/db/database';
+import type { Migration } from '../../../src-main/core/db/migration';
+import { migrations } from '../../../src-main/core/db/migrations';
+import { AppError } from '../../../src-shared/errors';
+import { sha256File, useTempDir } from '../../support/temp-dir';
+
+const tempDir = useTempDir();
+
+function errorOf(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected an AppError');
+}
+
+describe('openDatabase', () => {
+  it('creates a new database at the latest schema, in WAL mode with foreign keys and a busy timeout', () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    const { db, schemaVersion, backupFile } = openDatabase({ file, migrations });
+    expect(schemaVersion).toBe(Math.max(...migrations.map((m) => m.version)));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    expect(backupFile).toBeNull();
+    db.close();
+  });
+
+  it('applies only pending migrations, in one transaction, and backs the old file up first', () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    const v1: Migration = { version: 1, name: 'one', up: (db) => db.exec('CREATE TABLE a (x INTEGER)') };
+    const v2: Migration = { version: 2, name: 'two', up: (db) => db.exec('CREATE TABLE b (y INTEGER)') };
+    const first = openDatabase({ file, migrations: [v1] });
+    first.db.prepare('INSERT INTO a VALUES (42)').run();
+    first.db.close();
+
+    const second = openDatabase({ file, migrations: [v1, v2], now: () => new Date('2026-01-02T03:04:05Z') });
+    expect(second.schemaVersion).toBe(2);
+    expect(second.backupFile).toMatch(/before-v1-upgrade-2026-01-02T03-04-05-000Z\.bak$/);
+    const backup = new Database(second.backupFile as string, { readonly: true });
+    expect(backup.pragma('user_version', { simple: true })).toBe(1);
+    expect(backup.prepare('SELECT x FROM a').get()).toEqual({ x: 42 });
+    backup.close();
+    second.db.close();
+  });
+
+  it('rolls a failing migration back completely and says which schema it could not reach', () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    const good: Migration = { version: 1, name: 'good', up: (db) => db.exec('CREATE TABLE a (x INTEGER)') };
+    openDatabase({ file, migrations: [good] }).db.close();
+    const half: Migration = {
+      version: 2,
+      name: 'half',
+      up: (db) => {
+        db.exec('CREATE TABLE b (y INTEGER)');
+        db.exec('THIS IS NOT SQL');
+      },
+    };
+    const error = errorOf(() => openDatabase({ file, migrations: [good, half] }));
+    expect(error.code).toBe('DB_MIGRATION_FAILED');
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined();
+    db.close();
+  });
+
+  it('refuses a database from a newer version and leaves the file byte for byte as it was', () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    const raw = new Database(file);
+    raw.pragma('user_version = 99');
+    raw.exec('CREATE TABLE future (z INTEGER)');
+    raw.close();
+    const before = sha256File(file);
+    const error = errorOf(() => openDatabase({ file, migrations }));
+    expect(error.code).toBe('DB_NEWER_SCHEMA');
+    expect(error.message).toMatch(/newer version/);
+    expect(error.details).toMatchObject({ schemaVersion: 99 });
+    expect(sha256File(file)).toBe(before);
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+  });
+
+  it('refuses a file that is not SQLite and leaves it untouched', () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    fs.writeFileSync(file, 'this is a spreadsheet someone saved over the database\n'.repeat(200));
+    const before = sha256File(file);
+    const error = errorOf(() => openDatabase({ file, migrations }));
+    expect(error.code).toBe('DB_CORRUPT');
+    expect(sha256File(file)).toBe(before);
+  });
+
+  it('refuses a damaged SQLite file (valid header, broken pages) and leaves it untouched', () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    const raw = new Database(file);
+    raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); CREATE INDEX t_v ON t (v);');
+    const insert = raw.prepare('INSERT INTO t (v) VALUES (?)');
+    raw.transaction(() => {
+      for (let i = 0; i < 5000; i += 1) insert.run(`value-${i}-${'x'.repeat(50)}`);
+    })();
+    raw.close();
+    const bytes = fs.readFileSync(file);
+    // Overwrite a run of pages in the middle of the file, keeping the 100-byte header intact.
+    bytes.fill(0xa5, 4096 * 3, 4096 * 8);
+    fs.writeFileSync(file, bytes);
+    const before = sha256File(file);
+    const error = errorOf(() => openDatabase({ file, migrations }));
+    expect(error.code).toBe('DB_CORRUPT');
+    expect(sha256File(file)).toBe(before);
+  });
+
+  it('reports a database locked by another program instead of waiting forever or overwriting it', () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    openDatabase({ file, migrations }).db.close();
+    const holder = new Database(file);
+    holder.pragma('locking_mode = EXCLUSIVE');
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      const error = errorOf(() => openDatabase({ file, migrations, busyTimeoutMs: 50 }));
+      expect(error.code).toBe('DB_LOCKED');
+      expect(error.message).toMatch(/locked by another program/);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    // Once the other program lets go, the same file opens normally: nothing was damaged.
+    const reopened = openDatabase({ file, migrations });
+    expect(reopened.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    reopened.db.close();
+  });
+});

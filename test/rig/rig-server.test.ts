@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../src-main/core/app/composition-root';
+import type { SecretStore } from '../../src-main/core/secrets/secret-store';
+import { startRig, type Rig } from './rig-server';
+import os from 'node:os';
+
+const tempRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tec-rig-'));
+const noSecrets: SecretStore = {
+  get: async () => null,
+  set: () => Promise.reject(new Error('not used')),
+  delete: async () => false,
+  has: async () => false,
+  accounts: async () => [],
+};
+
+describe('web test rig', () => {
+  let core: Core;
+  let rig: Rig;
+  beforeAll(async () => {
+    if (!fs.existsSync(path.resolve('out/renderer/index.html'))) execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
+    core = createCore({ dataDir: tempRoot(), version: 'test', transport: 'web-test-rig', secrets: noSecrets });
+    rig = await startRig({ core, rendererDir: 'out/renderer' });
+  }, 180_000);
+  afterAll(async () => {
+    await rig.close();
+    core.close();
+  });
+
+  it('listens on loopback only', () => {
+    expect(new URL(rig.origin).hostname).toBe('127.0.0.1');
+  });
+
+  it('refuses pages, calls and the event stream without this run’s token', async () => {
+    for (const p of ['/', '/index.html', '/__rig/events', '/__rig/bridge.js']) {
+      expect((await fetch(`${rig.origin}${p}`)).status).toBe(403);
+    }
+    const call = await fetch(`${rig.origin}/__rig/invoke/integrations.list`, { method: 'POST', body: '{}' });
+    expect(call.status).toBe(403);
+    expect(await call.json()).toMatchObject({ ok: false, error: { code: 'RIG_UNAUTHORIZED' } });
+    const wrong = await fetch(`${rig.origin}/__rig/invoke/integrations.list`, { method: 'POST', body: '{}', headers: { 'x-rig-token': 'f'.repeat(48) } });
+    expect(wrong.status).toBe(403);
+    expect((await fetch(`${rig.origin}/__rig/enter?token=nope`, { redirect: 'manual' })).status).toBe(403);
+  });
+
+  it('with the token: sets an HttpOnly cookie, serves the app with the bridge and the CSP, and dispatches calls', async () => {
+    const enter = await fetch(rig.url, { redirect: 'manual' });
+    expect(enter.status).toBe(302);
+    const cookie = enter.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const headers = { cookie: cookie.split(';')[0] };
+    const page = await fetch(`${rig.origin}/`, { headers });
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<script src="/__rig/bridge.js"></script>');
+    const answer = await fetch(`${rig.origin}/__rig/invoke/settings.get`, { method: 'POST', body: '{}', headers });
+    expect(await answer.json()).toMatchObject({ ok: true, value: { staleSyncHours: 24 } });
+    const bad = await fetch(`${rig.origin}/__rig/invoke/settings.update`, { method: 'POST', body: '{not json', headers });
+    expect(await bad.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    const traversal = await fetch(`${rig.origin}/..%2f..%2fpackage.json`, { headers });
+    expect(traversal.status).toBe(404);
+  });
+});
