@@ -1,0 +1,69 @@
+import net from 'node:net';
+import { AppError } from '../../../src-shared/errors';
+
+/** Where the API lives, derived once from the admin's "domain" entry. */
+export interface IvantiEndpoint {
+  /** `https://acmecorp.mobileiron.com` or `http://127.0.0.1:8080`; calls go to `${origin}/api/v1/...`. */
+  origin: string;
+  secure: boolean;
+  /** Without IPv6 brackets, as DNS and TLS want it. */
+  hostname: string;
+  port: number;
+  loopback: boolean;
+  /** A literal IPv4/IPv6 address: nothing to resolve. */
+  ipLiteral: boolean;
+}
+
+/**
+ * Parses the domain an admin enters: `host[:port]` (the documented form, e.g. `acmecorp.mobileiron.com`), or the
+ * same with an explicit `https://` / `http://` (tests and a local TLS simulator need https on loopback).
+ *
+ * Security rule: Ivanti is only spoken to over HTTPS. A bare loopback host (127.0.0.0/8, localhost, ::1) means the
+ * local simulator and uses plain http, because loopback traffic never leaves the machine; plain http anywhere else
+ * is refused with IVANTI_INSECURE_URL. A path after the host is ignored: the API lives at the root.
+ */
+export function parseIvantiEndpoint(domain: string): IvantiEndpoint {
+  const entered = domain.trim();
+  if (entered === '') throw new AppError('VALIDATION_FAILED', 'Enter the Ivanti Neurons domain, for example acmecorp.mobileiron.com.');
+  const explicitScheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(entered)?.[1]?.toLowerCase();
+  let url: URL;
+  try {
+    url = new URL(explicitScheme ? entered : `https://${entered}`);
+  } catch {
+    throw new AppError('VALIDATION_FAILED', `"${entered}" is not a host name. Enter the domain only, for example acmecorp.mobileiron.com.`);
+  }
+  if (url.username || url.password) {
+    throw new AppError('VALIDATION_FAILED', 'Enter the domain without a user name or password in it.');
+  }
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const loopback = isLoopbackHost(hostname);
+  const scheme = explicitScheme ?? (loopback ? 'http' : 'https');
+  if (scheme !== 'https' && !(scheme === 'http' && loopback)) {
+    throw new AppError(
+      'IVANTI_INSECURE_URL',
+      `The console only talks to Ivanti over HTTPS; "${entered}" would send the API password unencrypted. Enter the domain without http://, for example acmecorp.mobileiron.com.`,
+      { domain: entered },
+    );
+  }
+  const secure = scheme === 'https';
+  const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
+  const hostForUrl = net.isIPv6(hostname) ? `[${hostname}]` : hostname;
+  const defaultPort = secure ? 443 : 80;
+  return {
+    origin: `${scheme}://${hostForUrl}${port === defaultPort ? '' : `:${port}`}`,
+    secure,
+    hostname,
+    port,
+    loopback,
+    ipLiteral: net.isIP(hostname) !== 0,
+  };
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  // Only the exact name: `*.localhost` is loopback by RFC 6761 but resolved through DNS by some resolvers.
+  if (host === 'localhost') return true;
+  if (net.isIPv4(host)) return host.startsWith('127.');
+  if (net.isIPv6(host)) return host === '::1' || /^::ffff:127\./.test(host);
+  return false;
+}
