@@ -47,11 +47,75 @@ export const DeleteIntegrationInput = z
   .object({ id: z.string().min(1), confirmName: z.string(), purgeDevices: z.boolean() })
   .strict();
 
+export const IntegrationWarningCode = z.enum([
+  'credentials-missing',
+  'never-synced',
+  'sync-failing',
+  'sync-stale',
+  'certificates-expiring',
+  'legacy-end-of-life',
+  'setup-unfinished',
+]);
+export type IntegrationWarningCode = z.infer<typeof IntegrationWarningCode>;
+
+export const IntegrationWarning = z.object({ code: IntegrationWarningCode, message: z.string() });
+export type IntegrationWarning = z.infer<typeof IntegrationWarning>;
+
+export const SyncRunSummary = z.object({
+  id: z.number().int(),
+  status: z.enum(['running', 'completed', 'failed', 'cancelled', 'interrupted']),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+  /** First error message of the run, if any. */
+  error: z.string().nullable(),
+});
+
+/** One row of the Integrations page: the integration plus what the admin should know about it at a glance. */
+export const IntegrationOverview = z.object({
+  integration: Integration,
+  /** Synced devices still present in the tenant (removed ones excluded). */
+  deviceCount: z.number().int().nonnegative(),
+  lastRun: SyncRunSummary.nullable(),
+  lastCompletedSyncAt: z.iso.datetime().nullable(),
+  warnings: z.array(IntegrationWarning),
+  /** An unfinished setup of this integration, to resume. */
+  openDraftId: z.string().nullable(),
+});
+export type IntegrationOverview = z.infer<typeof IntegrationOverview>;
+
+export const CoverageComparison = z.object({
+  legacy: z.object({ id: z.string(), name: z.string(), activeDevices: z.number().int(), withValidCertificate: z.number().int() }),
+  replacement: z.object({ id: z.string(), name: z.string(), activeDevices: z.number().int(), withIdentifier: z.number().int() }),
+  /** iOS devices active in both (matched by tenant guid) that the replacement can trust (it has their identifier). */
+  coveredByBoth: z.number().int(),
+  /** Active under the legacy integration but not trustable by the replacement yet: they lose trust if the legacy one goes. */
+  onlyLegacy: z.number().int(),
+  onlyReplacement: z.number().int(),
+  /** Up to 50 of the devices only the legacy integration covers, for the admin to look at. */
+  onlyLegacySample: z.array(z.object({ guid: z.string(), identifier: z.string().nullable(), deviceName: z.string().nullable() })),
+});
+export type CoverageComparison = z.infer<typeof CoverageComparison>;
+
 export const integrationChannels = {
   'integrations.list': channel('Every integration, newest first.', NoInput, z.array(Integration)),
   'integrations.get': channel('One integration.', Id, Integration),
   'integrations.create': channel('Create an integration; it starts Disabled.', CreateIntegrationInput, Integration),
   'integrations.updateApiDetails': channel('Change the Ivanti API details.', ApiDetailsInput, Integration),
   'integrations.setStatus': channel('Disable, enable for a test group, or enable for all users.', SetStatusInput, Integration),
-  'integrations.delete': channel('Delete an integration and its keychain entries.', DeleteIntegrationInput, Ok),
+  'integrations.delete': channel(
+    'Delete an integration: its keychain entries go, its certificates are invalidated, its synced devices are kept or purged.',
+    DeleteIntegrationInput,
+    Ok,
+  ),
+  'integrations.overview': channel('Every integration with sync state, device count and warnings.', NoInput, z.array(IntegrationOverview)),
+  'integrations.rotateConfigurationKey': channel(
+    'Replace the configuration key; managed devices must receive the new value from Ivanti.',
+    z.object({ id: z.string().min(1), confirm: z.literal(true) }).strict(),
+    Integration,
+  ),
+  'integrations.compareCoverage': channel(
+    'Device coverage of a legacy certificate integration and the App Config integration replacing it.',
+    z.object({ legacyId: z.string().min(1), replacementId: z.string().min(1) }).strict(),
+    CoverageComparison,
+  ),
 };

@@ -65,6 +65,8 @@ export const Integration = z.object({
   hasPassword: z.boolean(),
   configurationKey: z.string().nullable(),
   testGroup: z.array(z.string()),
+  /** The legacy certificate integration this App Config integration replaces, if any. */
+  migratedFrom: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

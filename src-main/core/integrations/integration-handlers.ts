@@ -7,9 +7,12 @@ type IntegrationChannel =
   | 'integrations.create'
   | 'integrations.updateApiDetails'
   | 'integrations.setStatus'
-  | 'integrations.delete';
+  | 'integrations.delete'
+  | 'integrations.overview'
+  | 'integrations.rotateConfigurationKey'
+  | 'integrations.compareCoverage';
 
-export function integrationHandlers({ integrations }: Services): { [C in IntegrationChannel]: Handler<C> } {
+export function integrationHandlers({ integrations, overviews }: Services): { [C in IntegrationChannel]: Handler<C> } {
   return {
     'integrations.list': () => integrations.list(),
     'integrations.get': ({ id }) => integrations.get(id),
@@ -20,5 +23,8 @@ export function integrationHandlers({ integrations }: Services): { [C in Integra
       await integrations.delete(id, confirmName, { purgeDevices });
       return { ok: true as const };
     },
+    'integrations.overview': () => overviews.list(),
+    'integrations.rotateConfigurationKey': ({ id }) => integrations.rotateConfigurationKey(id),
+    'integrations.compareCoverage': ({ legacyId, replacementId }) => overviews.compareCoverage(legacyId, replacementId),
   };
 }

@@ -16,6 +16,8 @@ interface IntegrationRow {
   email: string | null;
   password_ref: string | null;
   config_key: string | null;
+  migrated_from: string | null;
+  deleted_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -28,6 +30,8 @@ export interface CreateIntegration {
   password?: string;
   /** Required for ios-certs: the admin states this records an existing legacy integration. */
   acknowledgeLegacy?: boolean;
+  /** The legacy certificate integration this App Config integration replaces. */
+  migratedFrom?: string;
 }
 
 export interface ApiDetails {
@@ -43,7 +47,10 @@ export interface IvantiCredentials {
   password: string;
 }
 
-/** Something else that must happen when an integration goes (devices, certificates…), registered by that service. */
+/**
+ * Something else that must happen when an integration goes (certificates invalidated…), registered by the service that
+ * owns that data. Runs inside the deletion's transaction: a hook that throws cancels the whole deletion.
+ */
 export type IntegrationDeletionHook = (integrationId: string, options: { purgeDevices: boolean }) => void;
 
 export class IntegrationService {
@@ -62,7 +69,7 @@ export class IntegrationService {
   }
 
   async list(): Promise<Integration[]> {
-    const rows = this.db.prepare('SELECT * FROM integrations ORDER BY created_at DESC, name').all() as IntegrationRow[];
+    const rows = this.db.prepare('SELECT * FROM integrations WHERE deleted_at IS NULL ORDER BY created_at DESC, name').all() as IntegrationRow[];
     return Promise.all(rows.map((row) => this.toIntegration(row)));
   }
 
@@ -79,6 +86,9 @@ export class IntegrationService {
       );
     }
     this.assertNameFree(input.name);
+    if (input.migratedFrom !== undefined && this.row(input.migratedFrom).platform !== 'ios-certs') {
+      throw new AppError('VALIDATION_FAILED', 'Only a legacy iOS certificate integration can be migrated to App Config.', { field: 'migratedFrom' });
+    }
     const id = randomUUID();
     const at = this.now().getTime();
     const configKey = generateConfigurationKey((key) => this.db.prepare('SELECT 1 FROM integrations WHERE config_key = ?').get(key) !== undefined);
@@ -88,11 +98,16 @@ export class IntegrationService {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO integrations (id, name, mdm, platform, status, domain, email, password_ref, config_key, created_at, updated_at)
-           VALUES (?, ?, 'ivanti-neurons', ?, 'disabled', ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO integrations (id, name, mdm, platform, status, domain, email, password_ref, config_key, migrated_from, created_at, updated_at)
+           VALUES (?, ?, 'ivanti-neurons', ?, 'disabled', ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, input.name, input.platform, input.domain ?? null, input.email ?? null, passwordRef, configKey, at, at);
-      this.audit.append({ actor: this.actor, action: 'integration.created', target: id, details: { name: input.name, platform: input.platform } });
+        .run(id, input.name, input.platform, input.domain ?? null, input.email ?? null, passwordRef, configKey, input.migratedFrom ?? null, at, at);
+      this.audit.append({
+        actor: this.actor,
+        action: 'integration.created',
+        target: id,
+        details: { name: input.name, platform: input.platform, ...(input.migratedFrom ? { migratedFrom: input.migratedFrom } : {}) },
+      });
     })();
     return this.get(id);
   }
@@ -110,6 +125,39 @@ export class IntegrationService {
         target: id,
         details: { name: row.name, domain: details.domain, email: details.email, passwordChanged: details.password !== undefined },
       });
+    })();
+    return this.get(id);
+  }
+
+  /** Puts the API password in the keychain at once (the wizard calls this as soon as it is entered). */
+  async storePassword(id: string, password: string): Promise<void> {
+    const row = this.row(id);
+    const account = secretAccount.ivantiPassword(id);
+    await this.secrets.set(account, password);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE integrations SET password_ref = ?, updated_at = ? WHERE id = ?').run(account, this.now().getTime(), id);
+      this.audit.append({ actor: this.actor, action: 'integration.password-stored', target: id, details: { name: row.name } });
+    })();
+  }
+
+  /** Copies one integration's API password to another inside main (legacy → App Config migration); it never leaves main. */
+  async copyPassword(fromId: string, toId: string): Promise<boolean> {
+    const password = await this.secrets.get(secretAccount.ivantiPassword(fromId));
+    if (password === null) return false;
+    await this.storePassword(toId, password);
+    return true;
+  }
+
+  /**
+   * A new configuration key. Devices keep reporting the old one until Ivanti delivers the new value, so the caller must
+   * have warned the admin (the contract requires `confirm: true`).
+   */
+  async rotateConfigurationKey(id: string): Promise<Integration> {
+    const row = this.row(id);
+    const key = generateConfigurationKey((candidate) => this.db.prepare('SELECT 1 FROM integrations WHERE config_key = ?').get(candidate) !== undefined);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE integrations SET config_key = ?, updated_at = ? WHERE id = ?').run(key, this.now().getTime(), id);
+      this.audit.append({ actor: this.actor, action: 'integration.configuration-key-rotated', target: id, details: { name: row.name } });
     })();
     return this.get(id);
   }
@@ -144,7 +192,18 @@ export class IntegrationService {
     for (const account of await this.secrets.accounts(secretAccount.integrationPrefix(id))) await this.secrets.delete(account);
     this.db.transaction(() => {
       for (const hook of this.deletionHooks) hook(id, options);
-      this.db.prepare('DELETE FROM integrations WHERE id = ?').run(id);
+      if (options.purgeDevices) {
+        this.db.prepare('DELETE FROM device_changes WHERE integration_id = ?').run(id);
+        this.db.prepare('DELETE FROM devices WHERE integration_id = ?').run(id);
+      }
+      this.db.prepare('DELETE FROM wizard_drafts WHERE integration_id = ?').run(id);
+      this.db.prepare('DELETE FROM integration_test_group WHERE integration_id = ?').run(id);
+      // A tombstone, not a DELETE: devices (when kept), sync runs and certificates reference the row (see migration 3).
+      this.db
+        .prepare(
+          `UPDATE integrations SET deleted_at = ?, status = 'disabled', password_ref = NULL, config_key = NULL, updated_at = ? WHERE id = ?`,
+        )
+        .run(this.now().getTime(), this.now().getTime(), id);
       this.audit.append({
         actor: this.actor,
         action: 'integration.deleted',
@@ -169,13 +228,13 @@ export class IntegrationService {
   }
 
   private row(id: string): IntegrationRow {
-    const row = this.db.prepare('SELECT * FROM integrations WHERE id = ?').get(id) as IntegrationRow | undefined;
+    const row = this.db.prepare('SELECT * FROM integrations WHERE id = ? AND deleted_at IS NULL').get(id) as IntegrationRow | undefined;
     if (!row) throw new AppError('INTEGRATION_NOT_FOUND', 'That integration does not exist (it may have been deleted).', { id });
     return row;
   }
 
   private assertNameFree(name: string): void {
-    if (this.db.prepare('SELECT 1 FROM integrations WHERE name = ? COLLATE NOCASE').get(name)) {
+    if (this.db.prepare('SELECT 1 FROM integrations WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL').get(name)) {
       throw new AppError('INTEGRATION_NAME_TAKEN', `An integration named "${name}" already exists. Choose another name.`, { field: 'name' });
     }
   }
@@ -197,6 +256,7 @@ export class IntegrationService {
       hasPassword: row.password_ref !== null && (await this.secrets.has(row.password_ref)),
       configurationKey: row.config_key,
       testGroup,
+      migratedFrom: row.migrated_from,
       createdAt: new Date(row.created_at).toISOString(),
       updatedAt: new Date(row.updated_at).toISOString(),
     };

@@ -1,0 +1,143 @@
+import type { Settings } from '../../../src-shared/contract/app';
+import type { CoverageComparison, IntegrationOverview, IntegrationWarning } from '../../../src-shared/contract/integrations';
+import { LEGACY_END_OF_LIFE_NOTICE } from '../../../src-shared/domain/ivanti-setup';
+import type { Integration } from '../../../src-shared/domain/integration';
+import { AppError } from '../../../src-shared/errors';
+import type { Db } from '../db/database';
+import type { CertificateLookup } from '../trust/certificate-lookup';
+import type { IntegrationService } from './integration-service';
+
+interface RunRow {
+  id: number;
+  status: 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+  started_at: number;
+  finished_at: number | null;
+  errors: string;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The Integrations page's view: each integration with its sync state, device count and what needs attention. */
+export class IntegrationOverviews {
+  constructor(
+    private readonly db: Db,
+    private readonly integrations: IntegrationService,
+    private readonly certificates: CertificateLookup,
+    private readonly settings: () => Settings,
+    private readonly now: () => Date,
+  ) {}
+
+  async list(): Promise<IntegrationOverview[]> {
+    const integrations = await this.integrations.list();
+    return integrations.map((integration) => this.overview(integration));
+  }
+
+  private overview(integration: Integration): IntegrationOverview {
+    const now = this.now().getTime();
+    const settings = this.settings();
+    const { count } = this.db
+      .prepare('SELECT COUNT(*) AS count FROM devices WHERE integration_id = ? AND removed_at IS NULL')
+      .get(integration.id) as { count: number };
+    const lastRun = this.db
+      .prepare('SELECT id, status, started_at, finished_at, errors FROM sync_runs WHERE integration_id = ? ORDER BY started_at DESC, id DESC LIMIT 1')
+      .get(integration.id) as RunRow | undefined;
+    const { at: lastCompleted } = this.db
+      .prepare("SELECT MAX(finished_at) AS at FROM sync_runs WHERE integration_id = ? AND status = 'completed'")
+      .get(integration.id) as { at: number | null };
+    const draft = this.db
+      .prepare('SELECT id FROM wizard_drafts WHERE integration_id = ? AND finished_at IS NULL ORDER BY updated_at DESC LIMIT 1')
+      .get(integration.id) as { id: string } | undefined;
+    const firstError = lastRun ? ((JSON.parse(lastRun.errors) as { message?: string }[])[0]?.message ?? null) : null;
+
+    const warnings: IntegrationWarning[] = [];
+    if (!integration.domain || !integration.email || !integration.hasPassword) {
+      const missing = [!integration.domain && 'domain', !integration.email && 'email', !integration.hasPassword && 'password in the keychain']
+        .filter(Boolean)
+        .join(', ');
+      warnings.push({ code: 'credentials-missing', message: `API details incomplete (${missing}): syncs cannot run.` });
+    }
+    if (lastRun && (lastRun.status === 'failed' || lastRun.status === 'interrupted')) {
+      warnings.push({ code: 'sync-failing', message: `The last sync ${lastRun.status === 'failed' ? 'failed' : 'was interrupted'}${firstError ? `: ${firstError}` : '.'}` });
+    }
+    if (lastCompleted === null) {
+      warnings.push({ code: 'never-synced', message: 'No sync has completed yet: no device can be trusted.' });
+    } else if (now - lastCompleted > settings.staleSyncHours * HOUR_MS) {
+      warnings.push({
+        code: 'sync-stale',
+        message: `The last completed sync is ${Math.floor((now - lastCompleted) / HOUR_MS)} hours old (limit ${settings.staleSyncHours}): trust checks fail until it syncs again.`,
+      });
+    }
+    if (integration.platform === 'ios-certs') {
+      warnings.push({ code: 'legacy-end-of-life', message: LEGACY_END_OF_LIFE_NOTICE });
+      const expiring = this.certificates.expiringBefore(integration.id, now, now + settings.certificateWarningDays * DAY_MS);
+      if (expiring > 0) {
+        warnings.push({
+          code: 'certificates-expiring',
+          message: `${expiring} certificate${expiring === 1 ? '' : 's'} expire within ${settings.certificateWarningDays} days and will not renew.`,
+        });
+      }
+    }
+    if (draft) warnings.push({ code: 'setup-unfinished', message: 'Setup is not finished. Resume it to complete the remaining steps.' });
+
+    return {
+      integration,
+      deviceCount: count,
+      lastRun: lastRun
+        ? {
+            id: lastRun.id,
+            status: lastRun.status,
+            startedAt: new Date(lastRun.started_at).toISOString(),
+            finishedAt: lastRun.finished_at === null ? null : new Date(lastRun.finished_at).toISOString(),
+            error: firstError,
+          }
+        : null,
+      lastCompletedSyncAt: lastCompleted === null ? null : new Date(lastCompleted).toISOString(),
+      warnings,
+      openDraftId: draft?.id ?? null,
+    };
+  }
+
+  /**
+   * Coverage of a legacy certificate integration against its App Config replacement, by tenant guid. A legacy device
+   * is covered if it is active there; the replacement covers a device once it is active and reports its Device
+   * Client ID (which only happens when Duo Mobile received the managed app configuration).
+   */
+  async compareCoverage(legacyId: string, replacementId: string): Promise<CoverageComparison> {
+    const legacy = await this.integrations.get(legacyId);
+    const replacement = await this.integrations.get(replacementId);
+    if (legacy.platform !== 'ios-certs' || replacement.platform !== 'ios-appconfig') {
+      throw new AppError('VALIDATION_FAILED', 'Compare a legacy iOS certificate integration with an iOS (App Config) integration.');
+    }
+    const now = this.now().getTime();
+    const active = `registration_state = 'ACTIVE' AND removed_at IS NULL`;
+    const legacyRows = this.db
+      .prepare(`SELECT guid, client_device_identifier AS identifier, device_name AS deviceName FROM devices WHERE integration_id = ? AND ${active}`)
+      .all(legacyId) as { guid: string; identifier: string | null; deviceName: string | null }[];
+    const replacementCovered = new Set(
+      (
+        this.db
+          .prepare(`SELECT guid FROM devices WHERE integration_id = ? AND ${active} AND client_device_identifier IS NOT NULL`)
+          .all(replacementId) as { guid: string }[]
+      ).map((r) => r.guid),
+    );
+    const { count: replacementActive } = this.db
+      .prepare(`SELECT COUNT(*) AS count FROM devices WHERE integration_id = ? AND ${active}`)
+      .get(replacementId) as { count: number };
+    const legacyGuids = new Set(legacyRows.map((r) => r.guid));
+    const onlyLegacy = legacyRows.filter((r) => !replacementCovered.has(r.guid));
+    const withValidCertificate = legacyRows.filter((r) =>
+      this.certificates
+        .forDevice(legacyId, { identifier: r.identifier ?? '', guids: [r.guid] })
+        .some((c) => c.invalidatedAt === null && c.notAfter > now),
+    ).length;
+    return {
+      legacy: { id: legacy.id, name: legacy.name, activeDevices: legacyRows.length, withValidCertificate },
+      replacement: { id: replacement.id, name: replacement.name, activeDevices: replacementActive, withIdentifier: replacementCovered.size },
+      coveredByBoth: legacyRows.length - onlyLegacy.length,
+      onlyLegacy: onlyLegacy.length,
+      onlyReplacement: [...replacementCovered].filter((g) => !legacyGuids.has(g)).length,
+      onlyLegacySample: onlyLegacy.slice(0, 50).map((r) => ({ guid: r.guid, identifier: r.identifier, deviceName: r.deviceName })),
+    };
+  }
+}

@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ApiDetailsFields,
+  PlatformFields,
+  WIZARD_STEPS,
+  WizardDraftState,
+  type WizardDraft,
+  type WizardStep,
+  type WizardValues,
+} from '../../../src-shared/contract/wizard';
+import { checklistFor } from '../../../src-shared/domain/ivanti-setup';
+import type { TestConfigurationResult } from '../../../src-shared/domain/test-configuration';
+import type { SyncedDevice } from '../../../src-shared/domain/sync';
+import { AppError } from '../../../src-shared/errors';
+import type { CancelSignal } from '../../../src-shared/contract';
+import { validationError } from '../app/dispatch';
+import type { Db } from '../db/database';
+import type { AuditLog } from '../audit/audit-log';
+import { secretAccount, type SecretStore } from '../secrets/secret-store';
+import type { IntegrationService } from './integration-service';
+
+/** What the wizard borrows from other features, through their own contract handlers (wired in the composition root). */
+export interface SetupWizardPorts {
+  testConfiguration(
+    input: { id: string; domain: string; email: string; testRunId?: string },
+    signal: CancelSignal,
+  ): Promise<TestConfigurationResult>;
+  findDevices(input: { identifier: string; integrationId: string }, signal: CancelSignal): Promise<SyncedDevice[]>;
+}
+
+interface DraftRow {
+  id: string;
+  integration_id: string | null;
+  step: WizardStep;
+  state: string;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+const EMPTY_STATE: WizardDraftState = {
+  mdm: null,
+  platform: null,
+  name: '',
+  acknowledgeLegacy: false,
+  checklist: {},
+  domain: '',
+  email: '',
+  passwordStored: false,
+  testResult: null,
+  identifierCheck: null,
+  activation: { status: 'test-group', testGroup: [] },
+  migratedFrom: null,
+};
+
+/**
+ * The setup wizard, as a state machine over a draft stored in SQLite. Every value is saved as it is typed, every step
+ * is checked again on Next, and the password goes to the keychain the moment it is entered: quitting at any instant
+ * resumes at the same step with the same values, and no secret ever reaches the database.
+ */
+export class SetupWizard {
+  constructor(
+    private readonly db: Db,
+    private readonly integrations: IntegrationService,
+    private readonly secrets: SecretStore,
+    private readonly audit: AuditLog,
+    private readonly now: () => Date,
+    private readonly actor: string,
+    private readonly ports: SetupWizardPorts,
+  ) {}
+
+  async list(): Promise<WizardDraft[]> {
+    const rows = this.db.prepare('SELECT * FROM wizard_drafts WHERE finished_at IS NULL ORDER BY updated_at DESC').all() as DraftRow[];
+    return Promise.all(rows.map((row) => this.toDraft(row)));
+  }
+
+  async get(id: string): Promise<WizardDraft> {
+    return this.toDraft(this.row(id));
+  }
+
+  async start(options: { migrateFrom?: string }): Promise<WizardDraft> {
+    const id = randomUUID();
+    const at = this.now().getTime();
+    let state = EMPTY_STATE;
+    let step: WizardStep = 'mdm';
+    if (options.migrateFrom !== undefined) {
+      const legacy = await this.integrations.get(options.migrateFrom);
+      if (legacy.platform !== 'ios-certs') {
+        throw new AppError('VALIDATION_FAILED', 'Only a legacy iOS certificate integration can be migrated to App Config.', { field: 'migrateFrom' });
+      }
+      // The same tenant and API user: start at the platform step with everything known filled in.
+      state = {
+        ...state,
+        mdm: legacy.mdm,
+        platform: 'ios-appconfig',
+        name: `${legacy.name} (App Config)`.slice(0, 80),
+        domain: legacy.domain ?? '',
+        email: legacy.email ?? '',
+        migratedFrom: legacy.id,
+      };
+      step = 'platform';
+    }
+    this.db
+      .prepare('INSERT INTO wizard_drafts (id, integration_id, step, state, created_at, updated_at) VALUES (?, NULL, ?, ?, ?, ?)')
+      .run(id, step, JSON.stringify(state), at, at);
+    return this.get(id);
+  }
+
+  async update(id: string, values: WizardValues): Promise<WizardDraft> {
+    const row = this.row(id);
+    const state = parseState(row);
+    if (row.integration_id !== null && (values.platform !== undefined || values.name !== undefined || values.mdm !== undefined)) {
+      if (values.platform !== state.platform || (values.name !== undefined && values.name !== state.name) || (values.mdm !== undefined && values.mdm !== state.mdm)) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'The integration already exists, so its name and platform are fixed. Delete it from the Integrations page to start over.',
+          { field: 'platform' },
+        );
+      }
+    }
+    const detailsChanged = (values.domain !== undefined && values.domain !== state.domain) || (values.email !== undefined && values.email !== state.email);
+    const next: WizardDraftState = {
+      ...state,
+      ...values,
+      // A test result stands for the details it ran with: new details need a new test.
+      testResult: detailsChanged ? null : state.testResult,
+    };
+    this.save(id, row.step, next);
+    return this.get(id);
+  }
+
+  async storePassword(id: string, password: string): Promise<WizardDraft> {
+    const row = this.row(id);
+    if (row.integration_id === null) {
+      throw new AppError('VALIDATION_FAILED', 'Create the integration first: the password is stored for it.', { field: 'password' });
+    }
+    await this.integrations.storePassword(row.integration_id, password);
+    this.save(id, row.step, { ...parseState(row), passwordStored: true, testResult: null });
+    return this.get(id);
+  }
+
+  async back(id: string): Promise<WizardDraft> {
+    const row = this.row(id);
+    const index = WIZARD_STEPS.indexOf(row.step);
+    // Once the integration exists its name and platform are fixed, so the earliest step to return to shows its values.
+    const earliest = row.integration_id === null ? 0 : WIZARD_STEPS.indexOf('values');
+    if (row.step === 'done' || index <= earliest) return this.get(id);
+    this.save(id, WIZARD_STEPS[index - 1], parseState(row));
+    return this.get(id);
+  }
+
+  async next(id: string): Promise<WizardDraft> {
+    const row = this.row(id);
+    const state = parseState(row);
+    switch (row.step) {
+      case 'mdm':
+        if (state.mdm === null) throw invalid('mdm', 'Choose the device management tool.');
+        break;
+      case 'platform':
+        await this.createIntegration(row, state);
+        return this.get(id);
+      case 'values':
+        break;
+      case 'checklist': {
+        const missing = checklistFor(this.platformOf(state), state.migratedFrom !== null).filter((item) => state.checklist[item.id] !== true);
+        if (missing.length > 0) {
+          throw invalid('checklist', `Tick every item once it is done in Ivanti. Still open: ${missing.map((m) => m.title).join('; ')}.`);
+        }
+        break;
+      }
+      case 'api-details':
+        await this.assertApiDetails(row, state);
+        break;
+      case 'test': {
+        // "Save & Configure": only after a passing test with exactly these details.
+        if (state.testResult?.ok !== true) throw invalid('test', 'Run Test Configuration and get every check passing before saving.');
+        const integrationId = this.integrationIdOf(row);
+        const details = ApiDetailsFields.parse({ domain: state.domain, email: state.email });
+        await this.integrations.updateApiDetails(integrationId, details);
+        this.audit.append({ actor: this.actor, action: 'integration.configured', target: integrationId, details: { domain: details.domain } });
+        break;
+      }
+      case 'first-sync':
+        if (this.lastCompletedSync(this.integrationIdOf(row)) === null) {
+          throw invalid('first-sync', 'Wait for the first sync to complete (or run it again if it failed) before going on.');
+        }
+        break;
+      case 'identifier':
+        // Optional by design: a device may take up to a day to report its identifier; the admin may check later.
+        break;
+      case 'activation': {
+        const integrationId = this.integrationIdOf(row);
+        const { status, testGroup } = state.activation;
+        if (status === 'test-group' && testGroup.length === 0) throw invalid('activation.testGroup', 'Add at least one username to the test group.');
+        const current = await this.integrations.get(integrationId);
+        if (status !== current.status || status === 'test-group') await this.integrations.setStatus(integrationId, status, testGroup);
+        this.db.prepare('UPDATE wizard_drafts SET step = ?, updated_at = ?, finished_at = ? WHERE id = ?').run('done', this.now().getTime(), this.now().getTime(), id);
+        return this.get(id);
+      }
+      case 'done':
+        return this.get(id);
+    }
+    this.save(id, WIZARD_STEPS[WIZARD_STEPS.indexOf(row.step) + 1], state);
+    return this.get(id);
+  }
+
+  async testConfiguration(id: string, testRunId: string | undefined, signal: CancelSignal): Promise<WizardDraft> {
+    const row = this.row(id);
+    const state = parseState(row);
+    await this.assertApiDetails(row, state);
+    const result = await this.ports.testConfiguration(
+      { id: this.integrationIdOf(row), domain: state.domain.trim().toLowerCase(), email: state.email.trim(), ...(testRunId ? { testRunId } : {}) },
+      signal,
+    );
+    // Re-read: the admin may have typed while the test ran; the result only counts for the details it tested.
+    const latest = parseState(this.row(id));
+    const unchanged = latest.domain === state.domain && latest.email === state.email;
+    this.save(id, this.row(id).step, { ...latest, testResult: unchanged ? result : null });
+    return this.get(id);
+  }
+
+  async checkIdentifier(id: string, identifier: string, signal: CancelSignal): Promise<WizardDraft> {
+    const row = this.row(id);
+    const integrationId = this.integrationIdOf(row);
+    const found = await this.ports.findDevices({ identifier, integrationId }, signal);
+    const check = { identifier, found: found.some((d) => d.removedAt === null), checkedAt: this.now().toISOString() };
+    this.save(id, row.step, { ...parseState(row), identifierCheck: check });
+    return this.get(id);
+  }
+
+  discard(id: string): void {
+    this.row(id);
+    this.db.prepare('DELETE FROM wizard_drafts WHERE id = ?').run(id);
+  }
+
+  private async createIntegration(row: DraftRow, state: WizardDraftState): Promise<void> {
+    if (row.integration_id !== null) {
+      this.save(row.id, 'values', state);
+      return;
+    }
+    const fields = PlatformFields.safeParse({ name: state.name, platform: state.platform });
+    if (!fields.success) throw validationError(fields.error);
+    const created = await this.integrations.create({
+      name: fields.data.name,
+      platform: fields.data.platform,
+      acknowledgeLegacy: state.acknowledgeLegacy,
+      ...(state.migratedFrom ? { migratedFrom: state.migratedFrom } : {}),
+    });
+    let next = { ...state, name: fields.data.name };
+    // Migration: same tenant, same API user. The password is copied inside main; it never travels to the renderer.
+    if (state.migratedFrom !== null) next = { ...next, passwordStored: await this.integrations.copyPassword(state.migratedFrom, created.id) };
+    this.db
+      .prepare('UPDATE wizard_drafts SET integration_id = ?, step = ?, state = ?, updated_at = ? WHERE id = ?')
+      .run(created.id, 'values', JSON.stringify(next), this.now().getTime(), row.id);
+  }
+
+  private async assertApiDetails(row: DraftRow, state: WizardDraftState): Promise<void> {
+    const fields = ApiDetailsFields.safeParse({ domain: state.domain, email: state.email });
+    if (!fields.success) throw validationError(fields.error);
+    if (!(state.passwordStored && (await this.secrets.has(secretAccount.ivantiPassword(this.integrationIdOf(row)))))) {
+      throw invalid('password', "Enter the API user's password.");
+    }
+  }
+
+  private platformOf(state: WizardDraftState) {
+    if (state.platform === null) throw invalid('platform', 'Choose a platform.');
+    return state.platform;
+  }
+
+  private integrationIdOf(row: DraftRow): string {
+    if (row.integration_id === null) throw invalid('platform', 'Create the integration first (the platform step).');
+    return row.integration_id;
+  }
+
+  private lastCompletedSync(integrationId: string): number | null {
+    const row = this.db
+      .prepare("SELECT MAX(finished_at) AS at FROM sync_runs WHERE integration_id = ? AND status = 'completed'")
+      .get(integrationId) as { at: number | null };
+    return row.at;
+  }
+
+  private save(id: string, step: WizardStep, state: WizardDraftState): void {
+    // Parsed on the way in as well as out: a value that could not be resumed must never be stored.
+    const checked = WizardDraftState.parse(state);
+    this.db.prepare('UPDATE wizard_drafts SET step = ?, state = ?, updated_at = ? WHERE id = ?').run(step, JSON.stringify(checked), this.now().getTime(), id);
+  }
+
+  private row(id: string): DraftRow {
+    const row = this.db.prepare('SELECT * FROM wizard_drafts WHERE id = ?').get(id) as DraftRow | undefined;
+    if (!row) throw new AppError('NOT_FOUND', 'That setup no longer exists (it was finished or discarded).', { id });
+    return row;
+  }
+
+  private async toDraft(row: DraftRow): Promise<WizardDraft> {
+    const state = parseState(row);
+    const integration = row.integration_id === null ? null : await this.integrations.get(row.integration_id).catch(() => null);
+    const passwordStored =
+      state.passwordStored && integration !== null && (await this.secrets.has(secretAccount.ivantiPassword(integration.id)));
+    const lastSync = integration === null ? null : this.lastCompletedSync(integration.id);
+    return {
+      ...state,
+      passwordStored,
+      id: row.id,
+      step: row.step,
+      integrationId: integration?.id ?? null,
+      configurationKey: integration?.configurationKey ?? null,
+      lastCompletedSyncAt: lastSync === null ? null : new Date(lastSync).toISOString(),
+      createdAt: new Date(row.created_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+      finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
+    };
+  }
+}
+
+function parseState(row: DraftRow): WizardDraftState {
+  // A draft written by another version that no longer parses restarts its values rather than failing the wizard.
+  const parsed = WizardDraftState.safeParse(JSON.parse(row.state));
+  return parsed.success ? parsed.data : EMPTY_STATE;
+}
+
+function invalid(field: string, message: string): AppError {
+  return new AppError('VALIDATION_FAILED', message, { field });
+}

@@ -1,0 +1,129 @@
+/**
+ * Every combination of the trust decision's inputs for one integration, with the reasons each must produce, and a way
+ * to write a combination into a real database. Shared by the verifier's table test and the CLI-vs-handler test.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../../src-main/core/db/database';
+import type { CertificateLookup, IssuedCertificate } from '../../../src-main/core/trust/certificate-lookup';
+import type { Platform } from '../../../src-shared/domain/integration';
+import type { TrustReasonCode } from '../../../src-shared/domain/trust';
+
+export const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+const HOUR = 3_600_000;
+export const USER = 'alice@acme.example';
+export const IDENTIFIER = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
+
+export const STATUSES = ['disabled', 'test-group-member', 'test-group-other', 'all-users'] as const;
+export const DEVICES = ['never-synced', 'active', 'retired', 'removed', 'retired-and-removed'] as const;
+export const SYNCS = ['fresh', 'stale', 'never'] as const;
+export const CERTIFICATES = ['valid', 'missing', 'expired', 'invalidated', 'expired-and-invalidated'] as const;
+
+export interface Scenario {
+  platform: Platform;
+  status: (typeof STATUSES)[number];
+  device: (typeof DEVICES)[number];
+  sync: (typeof SYNCS)[number];
+  /** Only for ios-certs. */
+  certificate: (typeof CERTIFICATES)[number] | null;
+}
+
+export function scenarios(platforms: Platform[] = ['android', 'ios-appconfig', 'ios-certs']): Scenario[] {
+  const out: Scenario[] = [];
+  for (const platform of platforms)
+    for (const status of STATUSES)
+      for (const device of DEVICES)
+        for (const sync of SYNCS)
+          for (const certificate of platform === 'ios-certs' ? CERTIFICATES : [null]) out.push({ platform, status, device, sync, certificate });
+  return out;
+}
+
+export function label(s: Scenario): string {
+  return [s.platform, s.status, `device ${s.device}`, `sync ${s.sync}`, ...(s.certificate ? [`certificate ${s.certificate}`] : [])].join(', ');
+}
+
+/** The reasons the decision rules (DESIGN.md "Trust decision") give for this combination, written independently of the verifier. */
+export function expectedReasons(s: Scenario): TrustReasonCode[] {
+  const reasons: TrustReasonCode[] = [];
+  if (s.status === 'disabled') reasons.push('integration-disabled');
+  if (s.status === 'test-group-other') reasons.push('user-not-in-test-group');
+  if (s.device === 'never-synced') reasons.push('identifier-never-synced');
+  if (s.device === 'retired' || s.device === 'retired-and-removed') reasons.push('device-retired');
+  if (s.device === 'removed' || s.device === 'retired-and-removed') reasons.push('device-removed');
+  if (s.sync !== 'fresh') reasons.push('sync-too-old');
+  if (s.certificate === 'missing') reasons.push('certificate-missing');
+  if (s.certificate === 'invalidated' || s.certificate === 'expired-and-invalidated') reasons.push('certificate-invalidated');
+  if (s.certificate === 'expired' || s.certificate === 'expired-and-invalidated') reasons.push('certificate-expired');
+  return reasons;
+}
+
+/** Certificates held in memory, keyed by integration: stands in for the SCEP inventory (schema 5) until it exists. */
+export class CertificateTable implements CertificateLookup {
+  readonly rows = new Map<string, IssuedCertificate[]>();
+  forDevice(integrationId: string): IssuedCertificate[] {
+    return this.rows.get(integrationId) ?? [];
+  }
+  expiringBefore(integrationId: string, now: number, before: number): number {
+    return this.forDevice(integrationId).filter((c) => c.invalidatedAt === null && c.notAfter > now && c.notAfter <= before).length;
+  }
+}
+
+/** Writes the scenario as one integration with its test group, synced record, sync run and certificates. */
+export function writeScenario(db: Db, s: Scenario, certificates?: CertificateTable, name = `Scenario ${randomUUID().slice(0, 8)}`): string {
+  const id = randomUUID();
+  const status = s.status === 'disabled' ? 'disabled' : s.status === 'all-users' ? 'all-users' : 'test-group';
+  db.prepare(
+    `INSERT INTO integrations (id, name, mdm, platform, status, config_key, created_at, updated_at)
+     VALUES (?, ?, 'ivanti-neurons', ?, ?, NULL, ?, ?)`,
+  ).run(id, name, s.platform, status, NOW - 100 * HOUR, NOW - 100 * HOUR);
+  if (status === 'test-group') {
+    const member = s.status === 'test-group-member' ? USER.toUpperCase() : 'bob@acme.example';
+    db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)').run(id, member);
+  }
+  let runId = 0;
+  if (s.sync !== 'never') {
+    const finished = s.sync === 'fresh' ? NOW - 1 * HOUR : NOW - 30 * HOUR;
+    runId = Number(
+      db
+        .prepare(
+          `INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete) VALUES (?, 'manual', 'completed', ?, ?, 1)`,
+        )
+        .run(id, finished - 60_000, finished).lastInsertRowid,
+    );
+  }
+  if (s.device !== 'never-synced') {
+    const retired = s.device === 'retired' || s.device === 'retired-and-removed';
+    const removed = s.device === 'removed' || s.device === 'retired-and-removed';
+    db.prepare(
+      `INSERT INTO devices (integration_id, guid, client_device_identifier, platform_type, registration_state, raw, record_hash,
+                            first_seen_at, last_seen_at, last_seen_run, removed_at)
+       VALUES (?, ?, ?, ?, ?, '{}', 'x', ?, ?, ?, ?)`,
+    ).run(
+      id,
+      randomUUID(),
+      IDENTIFIER,
+      s.platform === 'android' ? 'ANDROID' : 'IOS',
+      retired ? 'RETIRED' : 'ACTIVE',
+      NOW - 50 * HOUR,
+      NOW - 2 * HOUR,
+      runId,
+      removed ? NOW - 2 * HOUR : null,
+    );
+  }
+  if (s.certificate && certificates) {
+    const cert = (serial: string, notAfter: number, invalidatedAt: number | null) => ({ serialNumber: serial, notAfter, invalidatedAt });
+    const year = 365 * 24 * HOUR;
+    const table: Record<NonNullable<Scenario['certificate']>, IssuedCertificate[]> = {
+      valid: [cert('0A', NOW + year, null)],
+      missing: [],
+      expired: [cert('0B', NOW - HOUR, null)],
+      invalidated: [cert('0C', NOW + year, NOW - HOUR)],
+      'expired-and-invalidated': [cert('0D', NOW - HOUR, null), cert('0E', NOW + year, NOW - HOUR)],
+    };
+    certificates.rows.set(id, table[s.certificate]);
+  }
+  return id;
+}
+
+export function clearScenarios(db: Db): void {
+  db.exec('DELETE FROM devices; DELETE FROM sync_runs; DELETE FROM integration_test_group; DELETE FROM wizard_drafts; DELETE FROM integrations;');
+}
