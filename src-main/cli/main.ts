@@ -14,6 +14,10 @@ const GROUPS: Record<string, { summary: string; load: () => Promise<CommandModul
     summary: 'SCEP operations against a CA: caps, cacert, enroll',
     load: async () => ({ run: (await import('./commands/scep')).runScepCommand }),
   },
+  verify: {
+    summary: 'Would this user be trusted on this device? Every reason if not (exit 7)',
+    load: async () => ({ run: (await import('./commands/verify')).runVerifyCommand }),
+  },
 };
 
 /** Feature commands register here (see the GROUPS table); kept as a function so tests can list them. */

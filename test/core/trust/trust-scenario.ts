@@ -8,7 +8,8 @@ import type { CertificateLookup, IssuedCertificate } from '../../../src-main/cor
 import type { Platform } from '../../../src-shared/domain/integration';
 import type { TrustReasonCode } from '../../../src-shared/domain/trust';
 
-export const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+export const FIXED_NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+export const NOW = FIXED_NOW;
 const HOUR = 3_600_000;
 export const USER = 'alice@acme.example';
 export const IDENTIFIER = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -68,7 +69,14 @@ export class CertificateTable implements CertificateLookup {
 }
 
 /** Writes the scenario as one integration with its test group, synced record, sync run and certificates. */
-export function writeScenario(db: Db, s: Scenario, certificates?: CertificateTable, name = `Scenario ${randomUUID().slice(0, 8)}`): string {
+export function writeScenario(
+  db: Db,
+  s: Scenario,
+  certificates?: CertificateTable,
+  options: { name?: string; now?: number } = {},
+): string {
+  const NOW = options.now ?? FIXED_NOW;
+  const name = options.name ?? `Scenario ${randomUUID().slice(0, 8)}`;
   const id = randomUUID();
   const status = s.status === 'disabled' ? 'disabled' : s.status === 'all-users' ? 'all-users' : 'test-group';
   db.prepare(

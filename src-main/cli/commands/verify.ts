@@ -1,0 +1,51 @@
+import { TRUST_REASON_TITLES, type TrustVerdict } from '../../../src-shared/domain/trust';
+import { fromErrorPayload } from '../../../src-shared/errors';
+import { dispatch } from '../../core/app/dispatch';
+import { parseCommandArgs } from '../args';
+import { EXIT, printJson, reportError, type CliIo } from '../cli-io';
+import { openCore } from '../open-core';
+
+const USAGE = 'tec verify --user USERNAME --identifier DEVICE_CLIENT_ID [--platform android|ios|ios-appconfig|ios-certs] [--json] [--data-dir DIR]';
+
+/**
+ * `tec verify`: would the trusted-endpoints policy trust this user on this device, and if not, every reason why.
+ * It goes through the same contract handler as the app's "Verify your setup" (input parsed by the same schema), so the
+ * two cannot disagree. Exit 0 trusted, 7 not trusted (EXIT.negative), other codes for errors.
+ */
+export async function runVerifyCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      user: { type: 'string' },
+      identifier: { type: 'string' },
+      platform: { type: 'string' },
+      json: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+    },
+    { min: 0, max: 0, usage: USAGE },
+  );
+  const json = values.json === true;
+  const core = openCore(io.env, values['data-dir']);
+  try {
+    const envelope = await dispatch(
+      core.handlers,
+      'trust.verify',
+      { user: values.user ?? '', identifier: values.identifier ?? '', ...(values.platform === undefined ? {} : { platform: values.platform }) },
+      { signal: io.signal },
+    );
+    if (!envelope.ok) return reportError(io, fromErrorPayload(envelope.error), json);
+    const verdict = envelope.value as TrustVerdict;
+    if (json) printJson(io, verdict);
+    else io.stdout.write(describe(verdict));
+    return verdict.trusted ? EXIT.ok : EXIT.negative;
+  } finally {
+    core.close();
+  }
+}
+
+function describe(verdict: TrustVerdict): string {
+  const who = `${verdict.user} on device ${verdict.identifier}`;
+  if (verdict.trusted) return `TRUSTED: ${who}, through "${verdict.trustedBy?.integrationName}".\n`;
+  const lines = verdict.reasons.map((r) => `  - ${TRUST_REASON_TITLES[r.code]}${r.integrationName ? ` [${r.integrationName}]` : ''}: ${r.message}`);
+  return [`NOT TRUSTED: ${who}.`, ...lines, ''].join('\n');
+}

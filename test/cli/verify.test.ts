@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../src-main/core/app/composition-root';
+import { dispatch } from '../../src-main/core/app/dispatch';
+import { main } from '../../src-main/cli/main';
+import { EXIT, type CliIo } from '../../src-main/cli/cli-io';
+import type { TrustVerdict } from '../../src-shared/domain/trust';
+import { clearScenarios, expectedReasons, IDENTIFIER, label, scenarios, USER, writeScenario, type Scenario } from '../core/trust/trust-scenario';
+
+let dataDir: string;
+let core: Core;
+
+beforeAll(() => {
+  // One data directory for the whole file: the CLI and the handler must read the very same database.
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-verify-'));
+  core = createCore({ dataDir, version: '0.0.0-test', transport: 'web-test-rig' });
+});
+afterAll(() => {
+  core.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c.toString()));
+  stderr.on('data', (c: Buffer) => err.push(c.toString()));
+  const io: CliIo = { stdout, stderr, stdin: Readable.from([]), env: {}, signal: new AbortController().signal };
+  const code = await main(args, io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+async function handlerVerdict(input: Record<string, unknown>): Promise<TrustVerdict> {
+  const envelope = await dispatch(core.handlers, 'trust.verify', input, { signal: new AbortController().signal });
+  if (!envelope.ok) throw new Error(envelope.error.message);
+  return envelope.value as TrustVerdict;
+}
+
+const withoutTime = ({ checkedAt: _checkedAt, ...rest }: TrustVerdict) => rest;
+
+// The CLI opens the app's own composition (no certificate inventory yet), so legacy scenarios use "no certificate".
+const cases = [...scenarios(['android', 'ios-appconfig']), ...scenarios(['ios-certs']).filter((s) => s.certificate === 'missing')];
+
+describe('tec verify gives the same verdict as the trust.verify handler', () => {
+  it.each(cases.map((s) => [label(s), s] as [string, Scenario]))('%s', async (_name, scenario) => {
+    clearScenarios(core.services.db);
+    writeScenario(core.services.db, scenario, undefined, { now: Date.now() });
+    const args = ['verify', '--user', USER, '--identifier', IDENTIFIER, '--platform', scenario.platform, '--data-dir', dataDir, '--json'];
+    const run = await cli(args);
+    const fromCli = JSON.parse(run.stdout) as TrustVerdict;
+    const fromHandler = await handlerVerdict({ user: USER, identifier: IDENTIFIER, platform: scenario.platform });
+
+    expect(withoutTime(fromCli)).toEqual(withoutTime(fromHandler));
+    expect(fromCli.reasons.map((r) => r.code).sort()).toEqual(expectedReasons(scenario).sort());
+    expect(run.code).toBe(fromCli.trusted ? EXIT.ok : EXIT.negative);
+  });
+});
+
+describe('tec verify output and errors', () => {
+  it('prints each reason on its own line and exits 7 when not trusted', async () => {
+    clearScenarios(core.services.db);
+    writeScenario(core.services.db, { platform: 'android', status: 'disabled', device: 'retired', sync: 'stale', certificate: null }, undefined, {
+      name: 'Acme Android',
+      now: Date.now(),
+    });
+    const run = await cli(['verify', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
+    expect(run.code).toBe(7);
+    expect(run.stdout).toMatch(/^NOT TRUSTED: /);
+    expect(run.stdout).toContain('  - Integration disabled [Acme Android]: ');
+    expect(run.stdout).toContain('  - Device retired [Acme Android]: ');
+    expect(run.stdout).toContain('  - Last sync too old [Acme Android]: ');
+  });
+
+  it('says which integration trusts the device and exits 0', async () => {
+    clearScenarios(core.services.db);
+    writeScenario(core.services.db, { platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null }, undefined, {
+      name: 'Acme Android',
+      now: Date.now(),
+    });
+    const run = await cli(['verify', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
+    expect(run.stdout).toBe(`TRUSTED: ${USER} on device ${IDENTIFIER}, through "Acme Android".\n`);
+    expect(run.code).toBe(0);
+  });
+
+  it('rejects a missing --user or an unknown platform as a usage error (exit 2) with the contract message', async () => {
+    const noUser = await cli(['verify', '--identifier', IDENTIFIER, '--data-dir', dataDir]);
+    expect(noUser.code).toBe(2);
+    expect(noUser.stderr).toContain('Enter the username that signs in.');
+    const badPlatform = await cli(['verify', '--user', USER, '--identifier', IDENTIFIER, '--platform', 'windows', '--data-dir', dataDir, '--json']);
+    expect(badPlatform.code).toBe(2);
+    expect(JSON.parse(badPlatform.stdout).error.code).toBe('VALIDATION_FAILED');
+  });
+});
