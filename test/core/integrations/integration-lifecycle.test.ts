@@ -1,0 +1,197 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../../src-main/core/audit/audit-log';
+import { openDatabase, type Db } from '../../../src-main/core/db/database';
+import { migrations } from '../../../src-main/core/db/migrations';
+import { IntegrationOverviews } from '../../../src-main/core/integrations/integration-overview';
+import { IntegrationService } from '../../../src-main/core/integrations/integration-service';
+import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-store';
+import { secretAccount } from '../../../src-main/core/secrets/secret-store';
+import { DEFAULT_SETTINGS } from '../../../src-shared/contract/app';
+import { AppError } from '../../../src-shared/errors';
+import { requirePrivateKeyring } from '../../support/keyring';
+import { useTempDir } from '../../support/temp-dir';
+import { CertificateTable } from '../trust/trust-scenario';
+
+const tempDir = useTempDir();
+const secrets = new KeytarSecretStore('Trusted Endpoints Console (lifecycle test)');
+const NOW = Date.UTC(2026, 10, 28, 12);
+const HOUR = 3_600_000;
+
+beforeAll(() => requirePrivateKeyring());
+
+function open() {
+  const { db } = openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations });
+  const audit = new AuditLog(db, () => new Date(NOW));
+  const integrations = new IntegrationService(db, secrets, audit, () => new Date(NOW), 'test');
+  const certificates = new CertificateTable();
+  const overviews = new IntegrationOverviews(db, integrations, certificates, () => DEFAULT_SETTINGS, () => new Date(NOW));
+  return { db, audit, integrations, certificates, overviews };
+}
+
+function addDevice(db: Db, integrationId: string, guid: string, options: { identifier?: string | null; state?: string; removed?: boolean } = {}) {
+  db.prepare(
+    `INSERT INTO devices (integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, raw, record_hash,
+                          first_seen_at, last_seen_at, last_seen_run, removed_at)
+     VALUES (?, ?, ?, 'IOS', ?, ?, '{}', 'x', ?, ?, 0, ?)`,
+  ).run(integrationId, guid, options.identifier === undefined ? `id-${guid}` : options.identifier, options.state ?? 'ACTIVE', `iPhone ${guid}`, NOW, NOW, options.removed ? NOW : null);
+}
+
+function addRun(db: Db, integrationId: string, status: string, finishedAt: number, errors = '[]') {
+  db.prepare("INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, errors) VALUES (?, 'manual', ?, ?, ?, ?)").run(
+    integrationId,
+    status,
+    finishedAt - 1000,
+    finishedAt,
+    errors,
+  );
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('deleting an integration', () => {
+  it('asks for the exact name and changes nothing when it does not match', async () => {
+    const { integrations } = open();
+    const created = await integrations.create({ name: 'Acme Android', platform: 'android', domain: 'acme.mobileiron.com', email: 'api@acme.example', password: 'pw' });
+    expect((await rejection(integrations.delete(created.id, 'acme android ', { purgeDevices: false }))).code).toBe('VALIDATION_FAILED');
+    expect((await integrations.get(created.id)).hasPassword).toBe(true);
+    await integrations.delete(created.id, 'Acme Android', { purgeDevices: true });
+  });
+
+  it('leaves no keychain entry, invalidates its certificates through the hook, keeps an audit record and the synced devices', async () => {
+    const { db, integrations, audit } = open();
+    const created = await integrations.create({ name: 'Legacy certs', platform: 'ios-certs', acknowledgeLegacy: true, domain: 'acme.mobileiron.com', email: 'api@acme.example', password: 'pw-1' });
+    await secrets.set(secretAccount.caPassword(created.id), 'ca-secret');
+    await secrets.set(secretAccount.challengePassword(created.id), 'challenge-secret');
+    addDevice(db, created.id, 'g-1');
+    // Stand-in for the SCEP inventory (schema 5): the hook is what the composition root registers for it.
+    db.exec('CREATE TABLE issued_certificates (serial TEXT, integration_id TEXT, invalidated_at INTEGER)');
+    db.prepare('INSERT INTO issued_certificates VALUES (?, ?, NULL), (?, ?, NULL)').run('0A', created.id, '0B', created.id);
+    integrations.onDelete((id) => {
+      db.prepare('UPDATE issued_certificates SET invalidated_at = ? WHERE integration_id = ? AND invalidated_at IS NULL').run(NOW, id);
+    });
+
+    await integrations.delete(created.id, 'Legacy certs', { purgeDevices: false });
+
+    expect(await secrets.accounts(secretAccount.integrationPrefix(created.id))).toEqual([]);
+    const certs = db.prepare('SELECT invalidated_at FROM issued_certificates').all() as { invalidated_at: number | null }[];
+    expect(certs.map((c) => c.invalidated_at)).toEqual([NOW, NOW]);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM devices WHERE integration_id = ?').get(created.id) as { n: number }).n).toBe(1);
+    expect((await rejection(integrations.get(created.id))).code).toBe('INTEGRATION_NOT_FOUND');
+    expect(await integrations.list()).toEqual([]);
+    const entry = audit.list({ limit: 1 })[0]!;
+    expect(entry).toMatchObject({ action: 'integration.deleted', target: created.id, details: { name: 'Legacy certs', purgeDevices: false } });
+    expect(JSON.stringify(audit.list({ limit: 50 }))).not.toContain('pw-1');
+  });
+
+  it('purges the synced devices when asked, and frees the name for a new integration', async () => {
+    const { db, integrations } = open();
+    const created = await integrations.create({ name: 'Purge me', platform: 'android' });
+    addDevice(db, created.id, 'g-1');
+    addDevice(db, created.id, 'g-2');
+    await integrations.delete(created.id, 'Purge me', { purgeDevices: true });
+    expect((db.prepare('SELECT COUNT(*) AS n FROM devices WHERE integration_id = ?').get(created.id) as { n: number }).n).toBe(0);
+    const again = await integrations.create({ name: 'Purge me', platform: 'android' });
+    expect(again.id).not.toBe(created.id);
+  });
+
+  it('cancels the whole deletion when a hook fails: the integration and its devices stay', async () => {
+    const { db, integrations } = open();
+    const created = await integrations.create({ name: 'Hook fails', platform: 'android' });
+    addDevice(db, created.id, 'g-1');
+    integrations.onDelete(() => {
+      throw new AppError('INTERNAL', 'inventory unavailable');
+    });
+    await rejection(integrations.delete(created.id, 'Hook fails', { purgeDevices: true }));
+    expect((await integrations.get(created.id)).name).toBe('Hook fails');
+    expect((db.prepare('SELECT COUNT(*) AS n FROM devices').get() as { n: number }).n).toBe(1);
+  });
+});
+
+describe('rotating the configuration key', () => {
+  it('gives a new well-formed key and records it in the audit log', async () => {
+    const { integrations, audit } = open();
+    const created = await integrations.create({ name: 'Rotate', platform: 'ios-appconfig' });
+    const rotated = await integrations.rotateConfigurationKey(created.id);
+    expect(rotated.configurationKey).toMatch(/^DPK[A-Z0-9]{16}$/);
+    expect(rotated.configurationKey).not.toBe(created.configurationKey);
+    expect(audit.list({ limit: 1 })[0]).toMatchObject({ action: 'integration.configuration-key-rotated', target: created.id });
+  });
+});
+
+describe('status changes', () => {
+  it('records every change with the test group in the audit log', async () => {
+    const { integrations, audit } = open();
+    const created = await integrations.create({ name: 'Status', platform: 'android' });
+    await integrations.setStatus(created.id, 'test-group', ['Carol@acme.example']);
+    await integrations.setStatus(created.id, 'all-users');
+    const [toAll, toGroup] = audit.list({ limit: 2 });
+    expect(toGroup).toMatchObject({ action: 'integration.status-changed', details: { from: 'disabled', to: 'test-group', testGroup: ['carol@acme.example'] } });
+    expect(toAll).toMatchObject({ action: 'integration.status-changed', details: { from: 'test-group', to: 'all-users' } });
+  });
+});
+
+describe('integration overview', () => {
+  it('warns about missing credentials, a failing sync, legacy end of life and expiring certificates', async () => {
+    const { db, integrations, overviews, certificates } = open();
+    const legacy = await integrations.create({ name: 'Legacy', platform: 'ios-certs', acknowledgeLegacy: true });
+    addRun(db, legacy.id, 'completed', NOW - 2 * HOUR);
+    addRun(db, legacy.id, 'failed', NOW - HOUR, JSON.stringify([{ code: 'IVANTI_AUTH_REJECTED', message: 'Ivanti rejected the email or password.' }]));
+    addDevice(db, legacy.id, 'g-1');
+    addDevice(db, legacy.id, 'g-2', { removed: true });
+    certificates.rows.set(legacy.id, [{ serialNumber: '01', notAfter: NOW + 5 * 24 * HOUR, invalidatedAt: null }]);
+
+    const [overview] = await overviews.list();
+    expect(overview!.deviceCount).toBe(1);
+    expect(overview!.lastRun).toMatchObject({ status: 'failed', error: 'Ivanti rejected the email or password.' });
+    expect(overview!.lastCompletedSyncAt).toBe(new Date(NOW - 2 * HOUR).toISOString());
+    expect(overview!.warnings.map((w) => w.code)).toEqual(['credentials-missing', 'sync-failing', 'legacy-end-of-life', 'certificates-expiring']);
+  });
+
+  it('warns when no sync ever completed, or the last one is older than the limit', async () => {
+    const { db, integrations, overviews } = open();
+    const never = await integrations.create({ name: 'Never', platform: 'android', domain: 'a.mobileiron.com', email: 'a@a.example', password: 'pw' });
+    const stale = await integrations.create({ name: 'Stale', platform: 'android', domain: 'a.mobileiron.com', email: 'a@a.example', password: 'pw' });
+    addRun(db, stale.id, 'completed', NOW - 25 * HOUR);
+    const byName = Object.fromEntries((await overviews.list()).map((o) => [o.integration.name, o.warnings.map((w) => w.code)]));
+    expect(byName).toEqual({ Never: ['never-synced'], Stale: ['sync-stale'] });
+    await integrations.delete(never.id, 'Never', { purgeDevices: true });
+    await integrations.delete(stale.id, 'Stale', { purgeDevices: true });
+  });
+});
+
+describe('migrating a legacy certificate integration to App Config', () => {
+  it('compares coverage by tenant guid: devices only the legacy one can trust are listed', async () => {
+    const { db, integrations, overviews } = open();
+    const legacy = await integrations.create({ name: 'Legacy', platform: 'ios-certs', acknowledgeLegacy: true });
+    const replacement = await integrations.create({ name: 'Legacy (App Config)', platform: 'ios-appconfig', migratedFrom: legacy.id });
+    expect(replacement.migratedFrom).toBe(legacy.id);
+    for (const guid of ['g-1', 'g-2', 'g-3']) addDevice(db, legacy.id, guid, { identifier: null });
+    addDevice(db, replacement.id, 'g-1');
+    addDevice(db, replacement.id, 'g-2', { identifier: null });
+    addDevice(db, replacement.id, 'g-9');
+    const coverage = await overviews.compareCoverage(legacy.id, replacement.id);
+    expect(coverage).toMatchObject({
+      legacy: { activeDevices: 3, withValidCertificate: 0 },
+      replacement: { activeDevices: 3, withIdentifier: 2 },
+      coveredByBoth: 1,
+      onlyLegacy: 2,
+      onlyReplacement: 1,
+    });
+    expect(coverage.onlyLegacySample.map((d) => d.guid).sort()).toEqual(['g-2', 'g-3']);
+  });
+
+  it('only accepts a legacy certificate integration as the source', async () => {
+    const { integrations } = open();
+    const android = await integrations.create({ name: 'Android', platform: 'android' });
+    expect((await rejection(integrations.create({ name: 'X', platform: 'ios-appconfig', migratedFrom: android.id }))).code).toBe('VALIDATION_FAILED');
+  });
+});

@@ -1,0 +1,238 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../../src-main/core/audit/audit-log';
+import { openDatabase, type Db } from '../../../src-main/core/db/database';
+import { migrations } from '../../../src-main/core/db/migrations';
+import { IntegrationService } from '../../../src-main/core/integrations/integration-service';
+import { SetupWizard, type SetupWizardPorts } from '../../../src-main/core/integrations/setup-wizard';
+import { runTestConfiguration } from '../../../src-main/core/ivanti/test-configuration';
+import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-store';
+import { secretAccount } from '../../../src-main/core/secrets/secret-store';
+import { checklistFor } from '../../../src-shared/domain/ivanti-setup';
+import { AppError } from '../../../src-shared/errors';
+import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import { requirePrivateKeyring } from '../../support/keyring';
+import { useTempDir } from '../../support/temp-dir';
+
+const tempDir = useTempDir();
+const secrets = new KeytarSecretStore('Trusted Endpoints Console (wizard test)');
+const signal = new AbortController().signal;
+let sim: RunningSimulator | null = null;
+
+beforeAll(() => requirePrivateKeyring());
+afterEach(async () => {
+  await sim?.close();
+  sim = null;
+});
+
+interface Opened {
+  db: Db;
+  integrations: IntegrationService;
+  wizard: SetupWizard;
+  close(): void;
+}
+
+/** What the app's composition gives the wizard, built from the same real parts (real Test Configuration, real SQL). */
+function open(dataDir: string): Opened {
+  const { db } = openDatabase({ file: path.join(dataDir, 'console.sqlite'), migrations });
+  const now = () => new Date();
+  const audit = new AuditLog(db, now);
+  const integrations = new IntegrationService(db, secrets, audit, now, 'test');
+  const ports: SetupWizardPorts = {
+    testConfiguration: async ({ id, domain, email }) => {
+      const password = (await secrets.get(secretAccount.ivantiPassword(id))) ?? '';
+      return runTestConfiguration({ domain, email, password }, {}, signal as AbortSignal);
+    },
+    findDevices: async ({ identifier, integrationId }) =>
+      (
+        db
+          .prepare('SELECT guid, removed_at FROM devices WHERE integration_id = ? AND client_device_identifier = ?')
+          .all(integrationId, identifier) as { guid: string; removed_at: number | null }[]
+      ).map((r) => ({
+        integrationId,
+        integrationName: '',
+        guid: r.guid,
+        ivantiId: null,
+        clientDeviceIdentifier: identifier,
+        platformType: null,
+        registrationState: null,
+        deviceName: null,
+        model: null,
+        uid: null,
+        spaceName: null,
+        lastCheckin: null,
+        firstSeenAt: new Date().toISOString(),
+        lastSeenAt: new Date().toISOString(),
+        removedAt: r.removed_at === null ? null : new Date(r.removed_at).toISOString(),
+      })),
+  };
+  const wizard = new SetupWizard(db, integrations, secrets, audit, now, 'test', ports);
+  return { db, integrations, wizard, close: () => db.close() };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+async function toApiDetails(app: Opened, name: string, platform: 'android' | 'ios-appconfig') {
+  let draft = await app.wizard.start({});
+  await app.wizard.update(draft.id, { mdm: 'ivanti-neurons' });
+  await app.wizard.next(draft.id);
+  await app.wizard.update(draft.id, { platform, name });
+  draft = await app.wizard.next(draft.id);
+  await app.wizard.next(draft.id);
+  const checklist = Object.fromEntries(checklistFor(platform, false).map((item) => [item.id, true]));
+  await app.wizard.update(draft.id, { checklist });
+  return app.wizard.next(draft.id);
+}
+
+describe('SetupWizard', () => {
+  it('creates the integration Disabled at the platform step, with a fresh configuration key', async () => {
+    const app = open(tempDir());
+    const draft = await toApiDetails(app, 'Acme Android', 'android');
+    expect(draft.step).toBe('api-details');
+    const integration = await app.integrations.get(draft.integrationId!);
+    expect(integration.status).toBe('disabled');
+    expect(draft.configurationKey).toMatch(/^DPK[A-Z0-9]{16}$/);
+    app.close();
+  });
+
+  it('refuses to leave the checklist until every item is ticked, naming what is open', async () => {
+    const app = open(tempDir());
+    let draft = await app.wizard.start({});
+    await app.wizard.update(draft.id, { mdm: 'ivanti-neurons' });
+    await app.wizard.next(draft.id);
+    await app.wizard.update(draft.id, { platform: 'ios-appconfig', name: 'Acme iOS' });
+    draft = await app.wizard.next(draft.id);
+    draft = await app.wizard.next(draft.id);
+    expect(draft.step).toBe('checklist');
+    await app.wizard.update(draft.id, { checklist: { apns: true } });
+    const error = await rejection(app.wizard.next(draft.id));
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.message).toContain('Duo Mobile is distributed as a managed app');
+    app.close();
+  });
+
+  it('refuses the legacy certificate platform unless the admin acknowledges it is legacy', async () => {
+    const app = open(tempDir());
+    const draft = await app.wizard.start({});
+    await app.wizard.update(draft.id, { mdm: 'ivanti-neurons' });
+    await app.wizard.next(draft.id);
+    await app.wizard.update(draft.id, { platform: 'ios-certs', name: 'Old certs' });
+    expect((await rejection(app.wizard.next(draft.id))).code).toBe('INTEGRATION_LEGACY_REFUSED');
+    app.close();
+  });
+
+  it('keeps the password in the keychain only, tests it, and resumes at the same step after the app is closed', async () => {
+    sim = await startSimulator({ devices: 30, seed: 'wizard-resume' });
+    const dataDir = tempDir();
+    const first = open(dataDir);
+    const draft = await toApiDetails(first, 'Resume me', 'android');
+    await first.wizard.update(draft.id, { domain: sim.domain, email: sim.credentials.email });
+    const secret = `pw-${Date.now()}-never-on-disk`;
+    await first.wizard.storePassword(draft.id, 'a-wrong-password-first');
+    const atTest = await first.wizard.next(draft.id);
+    expect(atTest.step).toBe('test');
+
+    // A wrong password fails at the credentials check, and Save & Configure stays closed.
+    const failed = await first.wizard.testConfiguration(draft.id, undefined, signal);
+    expect(failed.testResult?.ok).toBe(false);
+    expect(failed.testResult?.failure?.check).toBe('credentials-accepted');
+    expect(failed.testResult?.failure?.error.code).toBe('IVANTI_AUTH_REJECTED');
+    expect((await rejection(first.wizard.next(draft.id))).message).toContain('Run Test Configuration');
+
+    // Recovery: the right password replaces it in the keychain; the old result no longer counts.
+    const corrected = await first.wizard.storePassword(draft.id, secret);
+    expect(corrected.testResult).toBeNull();
+    await first.wizard.storePassword(draft.id, sim.credentials.password);
+    first.close();
+
+    const dbBytes = ['console.sqlite', 'console.sqlite-wal']
+      .map((f) => path.join(dataDir, f))
+      .filter((f) => fs.existsSync(f))
+      .map((f) => fs.readFileSync(f).toString('latin1'))
+      .join('');
+    expect(dbBytes).not.toContain(secret);
+    expect(dbBytes).not.toContain(sim.credentials.password);
+
+    const second = open(dataDir);
+    const resumed = await second.wizard.get(draft.id);
+    expect(resumed.step).toBe('test');
+    expect(resumed.domain).toBe(sim.domain);
+    expect(resumed.email).toBe(sim.credentials.email);
+    expect(resumed.passwordStored).toBe(true);
+    expect(JSON.stringify(resumed)).not.toContain(sim.credentials.password);
+    const passed = await second.wizard.testConfiguration(draft.id, undefined, signal);
+    expect(passed.testResult?.ok).toBe(true);
+    const saved = await second.wizard.next(draft.id);
+    expect(saved.step).toBe('first-sync');
+    const integration = await second.integrations.get(draft.integrationId!);
+    expect(integration).toMatchObject({ domain: sim.domain, email: sim.credentials.email, hasPassword: true, status: 'disabled' });
+    second.close();
+  });
+
+  it('clears a passing test when the domain or email changes', async () => {
+    sim = await startSimulator({ devices: 10, seed: 'wizard-invalidate' });
+    const app = open(tempDir());
+    const draft = await toApiDetails(app, 'Invalidate', 'android');
+    await app.wizard.update(draft.id, { domain: sim.domain, email: sim.credentials.email });
+    await app.wizard.storePassword(draft.id, sim.credentials.password);
+    await app.wizard.next(draft.id);
+    expect((await app.wizard.testConfiguration(draft.id, undefined, signal)).testResult?.ok).toBe(true);
+    const changed = await app.wizard.update(draft.id, { email: 'someone-else@acme.example' });
+    expect(changed.testResult).toBeNull();
+    app.close();
+  });
+
+  it('needs a completed sync before the identifier step, then activates for the test group and finishes', async () => {
+    const app = open(tempDir());
+    const draft = await toApiDetails(app, 'Activate', 'android');
+    const id = draft.integrationId!;
+    // Jump the draft to the first-sync step directly: this test is about the steps after it.
+    app.db.prepare("UPDATE wizard_drafts SET step = 'first-sync' WHERE id = ?").run(draft.id);
+    expect((await rejection(app.wizard.next(draft.id))).message).toContain('first sync');
+    const now = Date.now();
+    const run = app.db
+      .prepare("INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete) VALUES (?, 'wizard', 'completed', ?, ?, 1)")
+      .run(id, now - 1000, now).lastInsertRowid;
+    app.db
+      .prepare(
+        `INSERT INTO devices (integration_id, guid, client_device_identifier, registration_state, raw, record_hash, first_seen_at, last_seen_at, last_seen_run)
+         VALUES (?, 'g-1', 'dev-1', 'ACTIVE', '{}', 'x', ?, ?, ?)`,
+      )
+      .run(id, now, now, run);
+    expect((await app.wizard.next(draft.id)).step).toBe('identifier');
+    expect((await app.wizard.checkIdentifier(draft.id, 'dev-1', signal)).identifierCheck?.found).toBe(true);
+    expect((await app.wizard.checkIdentifier(draft.id, 'dev-404', signal)).identifierCheck?.found).toBe(false);
+    expect((await app.wizard.next(draft.id)).step).toBe('activation');
+    await app.wizard.update(draft.id, { activation: { status: 'test-group', testGroup: [] } });
+    expect((await rejection(app.wizard.next(draft.id))).message).toContain('test group');
+    await app.wizard.update(draft.id, { activation: { status: 'test-group', testGroup: ['Alice@Acme.example', 'bob@acme.example'] } });
+    const done = await app.wizard.next(draft.id);
+    expect(done.step).toBe('done');
+    expect(done.finishedAt).not.toBeNull();
+    expect(await app.wizard.list()).toEqual([]);
+    expect(await app.integrations.get(id)).toMatchObject({ status: 'test-group', testGroup: ['alice@acme.example', 'bob@acme.example'] });
+    app.close();
+  });
+
+  it('does not go back past the values step once the integration exists', async () => {
+    const app = open(tempDir());
+    const draft = await toApiDetails(app, 'Back', 'android');
+    let current = await app.wizard.back(draft.id);
+    expect(current.step).toBe('checklist');
+    current = await app.wizard.back(draft.id);
+    expect(current.step).toBe('values');
+    current = await app.wizard.back(draft.id);
+    expect(current.step).toBe('values');
+    expect((await rejection(app.wizard.update(draft.id, { platform: 'ios-appconfig' }))).code).toBe('VALIDATION_FAILED');
+    app.close();
+  });
+});
