@@ -44,12 +44,17 @@ export class Draw {
     this.#state = seed >>> 0;
   }
 
-  next(): number {
+  /** 32 random bits. */
+  next32(): number {
     this.#state = (this.#state + 0x6d2b79f5) >>> 0;
     let t = this.#state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  next(): number {
+    return this.next32() / 2 ** 32;
   }
 
   int(below: number): number {
@@ -64,22 +69,28 @@ export class Draw {
     return values[this.int(values.length)]!;
   }
 
+  /** `length` lower-case hex digits (even lengths; a simulated tenant generates millions, so table lookups). */
   hex(length: number): string {
     let out = '';
-    while (out.length < length) out += ((this.next() * 2 ** 32) >>> 0).toString(16).padStart(8, '0');
-    return out.slice(0, length);
+    while (out.length < length) out += hex32(this.next32());
+    return out.length === length ? out : out.slice(0, length);
   }
 
   digits(length: number): string {
     let out = '';
-    for (let i = 0; i < length; i++) out += String(this.int(10));
-    return out;
+    while (out.length < length) out += String(this.next32() % 1_000_000_000).padStart(9, '0');
+    return out.length === length ? out : out.slice(0, length);
   }
 }
 
 /** Eight hex digits that are unique per `index` for a given key (mix32 is a bijection). */
 export function uniqueHex8(index: number, key: number): string {
-  return mix32((index ^ key) >>> 0)
-    .toString(16)
-    .padStart(8, '0');
+  return hex32(mix32((index ^ key) >>> 0));
+}
+
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** Eight hex digits of a 32-bit value. */
+function hex32(value: number): string {
+  return HEX_BYTES[value >>> 24]! + HEX_BYTES[(value >>> 16) & 0xff]! + HEX_BYTES[(value >>> 8) & 0xff]! + HEX_BYTES[value & 0xff]!;
 }

@@ -16,6 +16,7 @@ import {
   IvantiDeviceRecord,
   IvantiItemEnvelope,
   IvantiSearchEnvelope,
+  parseIvantiDevice,
   type IvantiDevice,
 } from '../../../src-shared/domain/ivanti';
 import { createConnectionAgents, type ConnectionAgents, type Environment } from './connection-agents';
@@ -137,6 +138,8 @@ interface Request {
 
 interface Answer extends HttpAnswer {
   tls: ConnectionProbe['tls'];
+  /** The parsed body, once #judge has accepted it as JSON. */
+  json?: unknown;
 }
 
 const SPACES_PAGE_ROWS = 100;
@@ -249,9 +252,9 @@ export class IvantiClient {
     const devices: IvantiDevice[] = [];
     const rejected: RejectedDeviceRecord[] = [];
     for (const [position, item] of envelope.result.searchResults.entries()) {
-      const device = IvantiDeviceRecord.safeParse(item);
-      if (device.success) devices.push(device.data);
-      else rejected.push({ position, id: (item as { id?: unknown } | null)?.id ?? null, problems: device.error.issues.map(describeIssue) });
+      const parsed = parseIvantiDevice(item);
+      if (parsed.ok) devices.push(parsed.device);
+      else rejected.push({ position, id: (item as { id?: unknown } | null)?.id ?? null, problems: parsed.problems });
     }
     return { devices, totalCount: envelope.result.totalCount, rejected };
   }
@@ -311,8 +314,7 @@ export class IvantiClient {
 
   /** An authenticated JSON call: the parsed body of a 2xx answer, or an AppError. */
   async #call(request: Request, signal: AbortSignal | undefined): Promise<unknown> {
-    const answer = await this.#retrying(request, signal);
-    return parseJsonOrNull(answer.body);
+    return (await this.#retrying(request, signal)).json;
   }
 
   async #retrying(request: Request, signal: AbortSignal | undefined): Promise<Answer> {
@@ -376,7 +378,8 @@ export class IvantiClient {
     }
     const type = answer.headers['content-type'] ?? '';
     if (type !== '' && !/json/i.test(type)) throw new AttemptFailure(notIvanti(answer, ctx), false, null, answer.status);
-    if (parseJsonOrNull(answer.body) === null) {
+    const json = parseJsonOrNull(answer.body);
+    if (json === null) {
       if (looksLikeMarkup(answer)) throw new AttemptFailure(notIvanti(answer, ctx), false, null, answer.status);
       // Valid HTTP but cut-off JSON: a proxy or load balancer truncated it; the next attempt usually comes whole.
       throw new AttemptFailure(
@@ -386,7 +389,7 @@ export class IvantiClient {
         answer.status,
       );
     }
-    return answer;
+    return { ...answer, json };
   }
 
   #parse<T>(request: Request, schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Issue[] } } }, value: unknown): T {

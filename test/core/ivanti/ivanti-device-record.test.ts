@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { DeviceSpace, IvantiDeviceRecord, IvantiErrorEnvelope, parseIvantiDevice } from '../../../src-shared/domain/ivanti';
+
+const minimal = { id: 1000001, guid: 'b3f1c2d4-0000-4000-8000-000000000001', platformType: 'ANDROID', registrationState: 'ACTIVE' };
+
+describe('Ivanti device record parsing', () => {
+  it('fills every optional field the tenant left out with null, and empty lists and maps', () => {
+    const parsed = parseIvantiDevice(minimal);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.device).toMatchObject({ clientDeviceIdentifier: null, lastCheckin: null, blocked: null, dmPartitionId: null, violatedPolicies: [], customAttributes: {} });
+  });
+
+  it('treats "" (Android) and null (Windows) alike, and accepts epoch-ms and ids as digit strings', () => {
+    const parsed = parseIvantiDevice({ ...minimal, id: '1000001', imei2: '', meid: null, lastCheckin: '1795824000000', clientLastCheckin: '', policyViolationCount: '2' });
+    expect(parsed).toMatchObject({ ok: true, device: { id: 1000001, imei2: null, meid: null, lastCheckin: 1795824000000, clientLastCheckin: null, policyViolationCount: 2 } });
+  });
+
+  it('keeps the record as sent, unknown fields included, in raw', () => {
+    const sent = { ...minimal, imei2: '', futureField: { nested: [1, 2] } };
+    const parsed = parseIvantiDevice(sent);
+    expect(parsed.ok && parsed.device.raw).toBe(sent);
+  });
+
+  it('reads custom attributes as lists of strings', () => {
+    const parsed = parseIvantiDevice({ ...minimal, customAttributes: { attrs: { costCenter: ['4001'], floor: [3], empty: null } } });
+    expect(parsed.ok && parsed.device.customAttributes).toEqual({ costCenter: ['4001'], floor: ['3'], empty: [] });
+  });
+
+  it('rejects a record without a guid or with wrongly typed fields, naming the fields but never their values', () => {
+    const parsed = parseIvantiDevice({ id: 7, platformType: 'IOS', registrationState: 'ACTIVE', jailbroken: 'no', serialNumber: 12345678, lastCheckin: 'yesterday' });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems).toEqual([
+      'guid: expected a non-empty string',
+      'serialNumber: expected a string or null',
+      'lastCheckin: expected epoch milliseconds',
+      'jailbroken: expected a boolean or null',
+    ]);
+    expect(parsed.problems.join(' ')).not.toContain('12345678');
+  });
+
+  it('offers the same parsing as a zod schema', () => {
+    expect(IvantiDeviceRecord.safeParse(minimal).success).toBe(true);
+    expect(IvantiDeviceRecord.safeParse([]).success).toBe(false);
+  });
+
+  it('parses spaces and the documented error envelope', () => {
+    expect(DeviceSpace.parse({ id: '33533', name: 'Default Space', defaultPartition: true, deviceCount: 3, priority: 0, domainRule: null })).toEqual({
+      id: 33533,
+      name: 'Default Space',
+      defaultSpace: true,
+      listedDeviceCount: 3,
+      priority: 0,
+    });
+    const envelope = IvantiErrorEnvelope.parse({
+      errors: { globalErrors: null, fieldErrors: [{ code: 'Range', message: 'must be between 1 and 500', field: 'rows' }] },
+      result: null,
+    });
+    expect(envelope.errors).toEqual({ globalErrors: [], fieldErrors: [{ code: 'Range', message: 'must be between 1 and 500', field: 'rows' }] });
+  });
+});
