@@ -345,21 +345,29 @@ export class IvantiClient {
   /** One HTTP exchange under the per-request deadline. Throws AttemptFailure, or CANCELLED when `signal` aborts. */
   async #send(request: Request, signal: AbortSignal | undefined): Promise<Answer> {
     if (signal?.aborted) throw cancelled();
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    // One controller per attempt, aborted by the deadline or by the caller. Not AbortSignal.any: a sync passes one
+    // long-lived signal to thousands of requests, and the listener here is removed as soon as the attempt ends.
+    const attempt = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attempt.abort();
+    }, this.#timeoutMs);
+    const onCancel = () => attempt.abort();
+    signal?.addEventListener('abort', onCancel, { once: true });
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'TrustedEndpointsConsole' };
     if (request.authenticated) headers.Authorization = this.#authorization;
     const query = new URLSearchParams(request.query).toString();
     let response: AxiosResponse<string>;
     try {
-      response = await this.#http.request<string>({ method: 'GET', url: `${request.path}?${query}`, headers, signal: combined });
+      response = await this.#http.request<string>({ method: 'GET', url: `${request.path}?${query}`, headers, signal: attempt.signal });
     } catch (error) {
       if (signal?.aborted) throw cancelled();
-      if (deadline.signal.aborted) throw timeoutFailure(this.#context(request), this.#timeoutMs);
+      if (timedOut) throw timeoutFailure(this.#context(request), this.#timeoutMs);
       throw fromNetworkError(error, this.#context(request));
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onCancel);
     }
     return {
       status: response.status,

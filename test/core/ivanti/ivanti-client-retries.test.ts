@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { IvantiClient, type IvantiClientOptions, type IvantiRetryEvent } from '../../../src-main/core/ivanti/ivanti-client';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
@@ -171,6 +172,15 @@ describe('IvantiClient cancellation', () => {
     expect(error.code).toBe('CANCELLED');
     expect(delays).toHaveLength(1);
     expect(sim.stats().requests).toBe(1);
+  });
+
+  it('leaves no listener on a long-lived cancel signal after many requests and retries', async () => {
+    const sim = await simulator({ faults: { '5xx': 0.3 } });
+    const controller = new AbortController();
+    const client = clientFor(sim, { sleep: recordingSleep().sleep, maxRetries: 10 });
+    for (let start = 0; start < 200; start += 10) await client.searchDevices({ dmPartitionId: 33533, start, rows: 10 }, controller.signal);
+    expect(sim.stats().faults['5xx']).toBeGreaterThan(0);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('aborts a request in flight when cancelled (the answer would take two minutes)', async () => {
