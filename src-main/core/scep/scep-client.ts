@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { CertificateSummary, KeyUsageName } from '../../../src-shared/domain/certificate';
 import { AppError } from '../../../src-shared/errors';
 import { assertCaThumbprint, parseCaCertificates, type CaCertificates } from './ca-certificates';
@@ -18,6 +18,7 @@ import {
   type ScepHttp,
   type ScepHttpResponse,
 } from './scep-http';
+import { generateRsaKeyPair } from './rsa-key-pair';
 import { buildSelfSignedCertificate } from './self-signed-certificate';
 import { parseSignedData, type SignedDataSigner } from './signed-data';
 
@@ -88,15 +89,6 @@ const FAIL_INFO_HELP: Record<string, string> = {
   badTime: 'the console\'s clock and the CA\'s disagree',
   badCertId: 'the CA does not recognise the certificate the request refers to',
 };
-
-/** Async RSA key generation runs on libuv's thread pool, so it overlaps the GetCACaps/GetCACert round trips. */
-function generateRsaKeyPair(): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
-  return new Promise((resolve, reject) => {
-    generateKeyPair('rsa', { modulusLength: 2048, publicExponent: 0x10001 }, (error, publicKey, privateKey) =>
-      error ? reject(error) : resolve({ publicKey, privateKey }),
-    );
-  });
-}
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -181,6 +173,7 @@ export class ScepClient {
 
   async enroll(request: EnrollRequest): Promise<EnrollmentResult> {
     const subject = distinguishedNameToAsn1(request.subject);
+    // Key generation runs on the thread pool while GetCACaps and GetCACert are on the wire.
     const keys = generateRsaKeyPair();
     keys.catch(() => undefined); // awaited below; avoids an unhandled rejection if the network part fails first
     const [caps, ca] = await Promise.all([this.getCaCaps(request), this.getCaCertificates(request)]);

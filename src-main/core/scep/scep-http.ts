@@ -1,7 +1,6 @@
 import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { getProxyForUrl } from 'proxy-from-env';
 import { AppError } from '../../../src-shared/errors';
 
 /**
@@ -88,6 +87,8 @@ export function cancelledError(): AppError {
 /** The proxy from http_proxy / https_proxy / no_proxy (process environment), never for loopback. */
 async function proxyAgentFor(url: URL): Promise<{ agent?: Agent; httpProxy?: URL }> {
   if (isLoopbackHost(url.hostname)) return {};
+  if (!Object.keys(process.env).some((name) => /^(https?|all)_proxy$/i.test(name))) return {};
+  const { getProxyForUrl } = await import('proxy-from-env');
   const proxy = getProxyForUrl(url.href);
   if (!proxy) return {};
   const proxyUrl = new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
