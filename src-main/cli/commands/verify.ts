@@ -1,5 +1,5 @@
 import { TRUST_REASON_TITLES, type TrustVerdict } from '../../../src-shared/domain/trust';
-import { fromErrorPayload } from '../../../src-shared/errors';
+import { AppError, isErrorCode } from '../../../src-shared/errors';
 import { dispatch } from '../../core/app/dispatch';
 import { parseCommandArgs } from '../args';
 import { EXIT, printJson, reportError, type CliIo } from '../cli-io';
@@ -33,7 +33,10 @@ export async function runVerifyCommand(argv: string[], io: CliIo): Promise<numbe
       { user: values.user ?? '', identifier: values.identifier ?? '', ...(values.platform === undefined ? {} : { platform: values.platform }) },
       { signal: io.signal },
     );
-    if (!envelope.ok) return reportError(io, fromErrorPayload(envelope.error), json);
+    if (!envelope.ok) {
+      const { code, message, details } = envelope.error;
+      return reportError(io, new AppError(isErrorCode(code) ? code : 'INTERNAL', message, details), json);
+    }
     const verdict = envelope.value as TrustVerdict;
     if (json) printJson(io, verdict);
     else io.stdout.write(describe(verdict));

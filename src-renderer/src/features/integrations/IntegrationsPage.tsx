@@ -1,16 +1,27 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { PLATFORM_LABELS, STATUS_LABELS } from '../../../../src-shared/domain/integration';
+import { WIZARD_STEP_TITLES } from '../../../../src-shared/contract/wizard';
+import { useToasts } from '../../app/toast-store';
+import { call } from '../../shared/api';
 import { errorText } from '../../shared/error-text';
-import { AddIntegrationForm } from './AddIntegrationForm';
+import { SetupWizard } from '../wizard/SetupWizard';
+import { IntegrationDetail } from './IntegrationDetail';
 import { useIntegrations } from './integrations-store';
+import { timeAgo } from './time-ago';
+import { VerifySetupPanel } from './VerifySetupPanel';
 
 export function IntegrationsPage() {
-  const { integrations, loaded, error, load } = useIntegrations();
-  const [adding, setAdding] = useState(false);
-
+  const { view, load } = useIntegrations();
   useEffect(() => {
     void load();
-  }, [load]);
+  }, [load, view]);
+  if (view.kind === 'wizard') return <SetupWizard draftId={view.draftId} />;
+  if (view.kind === 'detail') return <IntegrationDetail id={view.id} />;
+  return <IntegrationList />;
+}
+
+function IntegrationList() {
+  const { overviews, drafts, loaded, error, load, show, startSetup } = useIntegrations();
 
   if (error && !loaded) {
     return (
@@ -24,58 +35,120 @@ export function IntegrationsPage() {
     );
   }
 
+  async function discard(id: string) {
+    try {
+      await call('wizard.discard', { id });
+      await load();
+    } catch (e) {
+      useToasts.getState().pushError(e);
+    }
+  }
+
   return (
     <section aria-labelledby="integrations-title">
       <div className="page-header">
         <h1 id="integrations-title">Integrations</h1>
-        {integrations.length > 0 && !adding ? (
-          <button type="button" className="primary" onClick={() => setAdding(true)}>
+        {overviews.length > 0 ? (
+          <button type="button" className="primary" onClick={() => void startSetup()}>
             Add integration
           </button>
         ) : null}
       </div>
-      {adding ? <AddIntegrationForm onDone={() => setAdding(false)} /> : null}
-      {loaded && integrations.length === 0 && !adding ? (
+
+      {drafts.length > 0 ? (
+        <section className="panel" aria-labelledby="drafts-title">
+          <h2 id="drafts-title">Unfinished setups</h2>
+          <ul className="plain-list">
+            {drafts.map((d) => (
+              <li key={d.id} className="draft-row">
+                <span>
+                  <strong>{d.name || 'New integration'}</strong>
+                  {d.platform ? ` · ${PLATFORM_LABELS[d.platform]}` : ''} · stopped at “{WIZARD_STEP_TITLES[d.step]}”
+                </span>
+                <button type="button" className="primary" onClick={() => show({ kind: 'wizard', draftId: d.id })} aria-label={`Resume setup of ${d.name || 'new integration'}`}>
+                  Resume
+                </button>
+                <button type="button" onClick={() => void discard(d.id)} aria-label={`Discard setup of ${d.name || 'new integration'}`}>
+                  Discard
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {loaded && overviews.length === 0 ? (
         <div className="empty-state">
           <h2>Connect your first Ivanti Neurons tenant</h2>
           <p>
-            The console links Duo Trusted Endpoints to Ivanti Neurons for MDM (formerly MobileIron Cloud). Start by adding an
-            integration for Android or iOS. Have these ready:
+            The console links Duo Trusted Endpoints to Ivanti Neurons for MDM (formerly MobileIron Cloud). A guided setup creates
+            the integration, gives you the values to paste into Ivanti, tests the API access and runs the first sync. Have these
+            ready:
           </p>
           <ul>
-            <li>An Ivanti API user with the System Read Only and Device Read Only roles in every device space to sync.</li>
+            <li>Admin access to the Ivanti Neurons portal, to create an API user and configure Duo Mobile.</li>
             <li>Your Ivanti Neurons domain, for example acmecorp.mobileiron.com.</li>
           </ul>
-          <button type="button" className="primary" onClick={() => setAdding(true)}>
+          <button type="button" className="primary" onClick={() => void startSetup()}>
             Add your first integration
           </button>
         </div>
       ) : null}
-      {integrations.length > 0 ? (
+
+      {overviews.length > 0 ? (
         <table className="data-table">
           <caption className="visually-hidden">Integrations</caption>
           <thead>
             <tr>
               <th scope="col">Name</th>
+              <th scope="col">MDM</th>
               <th scope="col">Platform</th>
               <th scope="col">Status</th>
-              <th scope="col">Domain</th>
-              <th scope="col">Credentials</th>
+              <th scope="col">Last sync</th>
+              <th scope="col">Devices</th>
+              <th scope="col">Needs attention</th>
             </tr>
           </thead>
           <tbody>
-            {integrations.map((integration) => (
+            {overviews.map(({ integration, deviceCount, lastRun, lastCompletedSyncAt, warnings }) => (
               <tr key={integration.id}>
-                <td>{integration.name}</td>
+                <td>
+                  <button type="button" className="link-button" onClick={() => show({ kind: 'detail', id: integration.id })}>
+                    {integration.name}
+                  </button>
+                </td>
+                <td>Ivanti Neurons for MDM</td>
                 <td>{PLATFORM_LABELS[integration.platform]}</td>
                 <td>{STATUS_LABELS[integration.status]}</td>
-                <td>{integration.domain ?? '—'}</td>
-                <td>{integration.hasPassword ? 'Stored in keychain' : <span className="warning-text">Missing</span>}</td>
+                <td>
+                  {lastCompletedSyncAt ? (
+                    <span title={new Date(lastCompletedSyncAt).toLocaleString()}>{timeAgo(lastCompletedSyncAt)}</span>
+                  ) : (
+                    'Never'
+                  )}
+                  {lastRun && lastRun.status !== 'completed' ? <span className="small block">Last run: {lastRun.status}</span> : null}
+                </td>
+                <td>{deviceCount.toLocaleString()}</td>
+                <td>
+                  {warnings.length === 0 ? (
+                    <span className="ok-text">Nothing</span>
+                  ) : (
+                    <ul className="warning-list" aria-label={`Warnings for ${integration.name}`}>
+                      {warnings.map((w) => (
+                        <li key={w.code} className="warning-text">
+                          {w.message}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       ) : null}
+
+      {overviews.length > 0 ? <VerifySetupPanel /> : null}
     </section>
   );
 }

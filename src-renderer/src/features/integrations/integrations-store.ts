@@ -1,35 +1,48 @@
 import { create } from 'zustand';
-import type { InputOf } from '../../../../src-shared/contract';
-import type { Integration } from '../../../../src-shared/domain/integration';
+import type { IntegrationOverview } from '../../../../src-shared/contract/integrations';
+import type { WizardDraft } from '../../../../src-shared/contract/wizard';
+import { useToasts } from '../../app/toast-store';
 import { call } from '../../shared/api';
 
+/** Which part of the Integrations section is showing. */
+export type IntegrationsView = { kind: 'list' } | { kind: 'detail'; id: string } | { kind: 'wizard'; draftId: string };
+
 interface IntegrationsState {
-  integrations: Integration[];
+  overviews: IntegrationOverview[];
+  drafts: WizardDraft[];
   loaded: boolean;
-  loading: boolean;
   error: unknown;
+  view: IntegrationsView;
   load(): Promise<void>;
-  create(input: InputOf<'integrations.create'>): Promise<Integration>;
+  show(view: IntegrationsView): void;
+  /** Starts a setup (with `migrateFrom`, the App Config replacement of a legacy integration) and opens it. */
+  startSetup(migrateFrom?: string): Promise<void>;
 }
 
-export const useIntegrations = create<IntegrationsState>((set, get) => ({
-  integrations: [],
+export const useIntegrations = create<IntegrationsState>((set) => ({
+  overviews: [],
+  drafts: [],
   loaded: false,
-  loading: false,
   error: null,
+  view: { kind: 'list' },
   async load() {
-    set({ loading: true, error: null });
+    set({ error: null });
     try {
-      set({ integrations: await call('integrations.list'), loaded: true });
+      const [overviews, drafts] = await Promise.all([call('integrations.overview'), call('wizard.list')]);
+      set({ overviews, drafts, loaded: true });
     } catch (error) {
       set({ error });
-    } finally {
-      set({ loading: false });
     }
   },
-  async create(input) {
-    const created = await call('integrations.create', input);
-    await get().load();
-    return created;
+  show(view) {
+    set({ view });
+  },
+  async startSetup(migrateFrom) {
+    try {
+      const draft = await call('wizard.start', migrateFrom ? { migrateFrom } : {});
+      set({ view: { kind: 'wizard', draftId: draft.id } });
+    } catch (error) {
+      useToasts.getState().pushError(error);
+    }
   },
 }));

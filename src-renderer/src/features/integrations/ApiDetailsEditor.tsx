@@ -1,0 +1,63 @@
+import { useState, type FormEvent } from 'react';
+import type { Integration } from '../../../../src-shared/domain/integration';
+import { useToasts } from '../../app/toast-store';
+import { call } from '../../shared/api';
+import { fieldErrors } from '../../shared/error-text';
+import { ApiDetailsInputs } from './ApiDetailsInputs';
+
+/** Change the API details after setup. The password is only ever re-entered: blank keeps the stored one. */
+export function ApiDetailsEditor({ integration, onSaved }: { integration: Integration; onSaved: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [domain, setDomain] = useState(integration.domain ?? '');
+  const [email, setEmail] = useState(integration.email ?? '');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    try {
+      await call('integrations.updateApiDetails', { id: integration.id, domain, email, ...(password ? { password } : {}) });
+      setPassword('');
+      setErrors({});
+      setOpen(false);
+      useToasts.getState().push({ level: 'success', message: 'API details saved. Run Test Configuration or a sync to check them.' });
+      onSaved();
+    } catch (error) {
+      setErrors(fieldErrors(error));
+      useToasts.getState().pushError(error);
+    }
+  }
+
+  return (
+    <section className="panel" aria-labelledby="api-edit-title">
+      <h2 id="api-edit-title">API details</h2>
+      {!open ? (
+        <button type="button" onClick={() => setOpen(true)}>
+          Edit API details
+        </button>
+      ) : (
+        <form className="form" onSubmit={submit} noValidate>
+          <ApiDetailsInputs
+            idPrefix="edit-api"
+            domain={domain}
+            email={email}
+            password={password}
+            passwordStored={integration.hasPassword}
+            onDomain={setDomain}
+            onEmail={setEmail}
+            onPassword={setPassword}
+            errors={errors}
+          />
+          <div className="actions">
+            <button type="submit" className="primary">
+              Save API details
+            </button>
+            <button type="button" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

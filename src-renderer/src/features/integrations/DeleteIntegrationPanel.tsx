@@ -1,0 +1,79 @@
+import { useState, type FormEvent } from 'react';
+import type { Integration } from '../../../../src-shared/domain/integration';
+import { useToasts } from '../../app/toast-store';
+import { call } from '../../shared/api';
+import { fieldErrors } from '../../shared/error-text';
+
+/** Deletion with its consequences spelled out (from the seed), the name typed to confirm, and keep-or-purge devices. */
+export function DeleteIntegrationPanel({ integration, onDeleted }: { integration: Integration; onDeleted: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState('');
+  const [purge, setPurge] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    try {
+      await call('integrations.delete', { id: integration.id, confirmName: name, purgeDevices: purge });
+      useToasts.getState().push({ level: 'success', message: `Deleted “${integration.name}”. Its keychain entries are gone.` });
+      onDeleted();
+    } catch (e) {
+      setError(fieldErrors(e).confirmName ?? null);
+      if (!fieldErrors(e).confirmName) useToasts.getState().pushError(e);
+    }
+  }
+
+  return (
+    <section className="panel danger-zone" aria-labelledby="delete-title">
+      <h2 id="delete-title">Delete integration</h2>
+      {!open ? (
+        <button type="button" className="danger" onClick={() => setOpen(true)}>
+          Delete “{integration.name}”…
+        </button>
+      ) : (
+        <form className="form" onSubmit={submit} noValidate>
+          <p>Before you delete it:</p>
+          <ul>
+            <li>
+              In Duo, unassign the trusted-endpoints policy from every application (or remove Trusted Endpoints from the global
+              policy) first. Left in place, it may block users once this integration is gone.
+            </li>
+            <li>In Ivanti, disable the API user this integration used.</li>
+          </ul>
+          <p>Deleting:</p>
+          <ul>
+            <li>invalidates every certificate this integration issued, at once;</li>
+            <li>removes its password and any other secret from the keychain;</li>
+            <li>is recorded in the audit log.</li>
+          </ul>
+          <label className="radio">
+            <input type="checkbox" checked={purge} onChange={(e) => setPurge(e.target.checked)} />
+            Also purge its synced devices and their change history (otherwise they stay for audits)
+          </label>
+          <label htmlFor="delete-confirm-name">Type the integration&apos;s name to confirm: {integration.name}</label>
+          <input
+            id="delete-confirm-name"
+            autoComplete="off"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? 'delete-confirm-error' : undefined}
+          />
+          {error ? (
+            <p id="delete-confirm-error" className="field-error">
+              {error}
+            </p>
+          ) : null}
+          <div className="actions">
+            <button type="submit" className="danger" disabled={name.trim() !== integration.name}>
+              Delete permanently
+            </button>
+            <button type="button" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,114 @@
+import { useEffect, useRef } from 'react';
+import { PLATFORM_LABELS, STATUS_LABELS } from '../../../../src-shared/domain/integration';
+import { LEGACY_END_OF_LIFE_NOTICE } from '../../../../src-shared/domain/ivanti-setup';
+import { SyncRunner } from '../wizard/SyncRunner';
+import { ApiDetailsEditor } from './ApiDetailsEditor';
+import { AppConfigValues } from './AppConfigValues';
+import { DeleteIntegrationPanel } from './DeleteIntegrationPanel';
+import { useIntegrations } from './integrations-store';
+import { LegacyMigrationPanel } from './LegacyMigrationPanel';
+import { RotateKeyPanel } from './RotateKeyPanel';
+import { StatusEditor } from './StatusEditor';
+import { timeAgo } from './time-ago';
+import { VerifySetupPanel } from './VerifySetupPanel';
+
+/** One integration: what it is, its values for Ivanti, status, sync, API details, migration and deletion. */
+export function IntegrationDetail({ id }: { id: string }) {
+  const { overviews, show, load } = useIntegrations();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const overview = overviews.find((o) => o.integration.id === id);
+
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, [id]);
+
+  if (!overview) {
+    return (
+      <section aria-labelledby="detail-missing">
+        <h1 id="detail-missing">Integration not found</h1>
+        <button type="button" onClick={() => show({ kind: 'list' })}>
+          Back to integrations
+        </button>
+      </section>
+    );
+  }
+  const { integration, warnings, deviceCount, lastCompletedSyncAt } = overview;
+
+  return (
+    <section aria-labelledby="detail-title">
+      <button type="button" className="link-button" onClick={() => show({ kind: 'list' })}>
+        ← All integrations
+      </button>
+      <div className="page-header">
+        <h1 id="detail-title" ref={headingRef} tabIndex={-1}>
+          {integration.name}
+        </h1>
+        <span className={`status-badge status-${integration.status}`}>{STATUS_LABELS[integration.status]}</span>
+      </div>
+
+      {warnings.length > 0 ? (
+        <div className="panel warning-panel" role="region" aria-label="Needs attention">
+          <ul className="warning-list">
+            {warnings.map((w) => (
+              <li key={w.code} className="warning-text">
+                {w.message}
+              </li>
+            ))}
+          </ul>
+          {overview.openDraftId ? (
+            <button type="button" className="primary" onClick={() => show({ kind: 'wizard', draftId: overview.openDraftId! })}>
+              Resume setup
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+
+      <section className="panel" aria-labelledby="facts-title">
+        <h2 id="facts-title">Overview</h2>
+        <dl className="facts">
+          <dt>Device management</dt>
+          <dd>Ivanti Neurons for MDM (formerly MobileIron Cloud)</dd>
+          <dt>Platform</dt>
+          <dd>{PLATFORM_LABELS[integration.platform]}</dd>
+          <dt>Domain</dt>
+          <dd>{integration.domain ?? 'Not set'}</dd>
+          <dt>API user</dt>
+          <dd>{integration.email ?? 'Not set'}</dd>
+          <dt>Password</dt>
+          <dd>{integration.hasPassword ? 'Stored in the keychain' : <span className="warning-text">Missing</span>}</dd>
+          <dt>Synced devices</dt>
+          <dd>{deviceCount.toLocaleString()}</dd>
+          <dt>Last completed sync</dt>
+          <dd>{lastCompletedSyncAt ? `${new Date(lastCompletedSyncAt).toLocaleString()} (${timeAgo(lastCompletedSyncAt)})` : 'Never'}</dd>
+        </dl>
+      </section>
+
+      {integration.platform === 'ios-certs' ? (
+        <section className="panel" aria-labelledby="legacy-title">
+          <h2 id="legacy-title">Legacy certificate integration</h2>
+          <p>{LEGACY_END_OF_LIFE_NOTICE}</p>
+        </section>
+      ) : null}
+      {integration.platform === 'ios-certs' || integration.migratedFrom ? <LegacyMigrationPanel integration={integration} /> : null}
+
+      {integration.configurationKey && integration.platform !== 'ios-certs' ? (
+        <section className="panel" aria-labelledby="values-title">
+          <h2 id="values-title">Values for Ivanti</h2>
+          <AppConfigValues platform={integration.platform} configurationKey={integration.configurationKey} />
+          <RotateKeyPanel integration={integration} onRotated={() => void load()} />
+        </section>
+      ) : null}
+
+      <StatusEditor integration={integration} onChanged={() => void load()} />
+
+      <section className="panel" aria-labelledby="sync-title">
+        <h2 id="sync-title">Sync</h2>
+        <SyncRunner integrationId={integration.id} onFinished={() => void load()} />
+      </section>
+
+      <VerifySetupPanel />
+      <ApiDetailsEditor integration={integration} onSaved={() => void load()} />
+      <DeleteIntegrationPanel integration={integration} onDeleted={() => show({ kind: 'list' })} />
+    </section>
+  );
+}

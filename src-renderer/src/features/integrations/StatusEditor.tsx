@@ -1,0 +1,85 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { STATUS_LABELS, type Integration, type IntegrationStatus } from '../../../../src-shared/domain/integration';
+import { useToasts } from '../../app/toast-store';
+import { call } from '../../shared/api';
+import { fieldErrors } from '../../shared/error-text';
+
+/** Test group text: one username per line (commas and spaces also separate). */
+export function parseUsernames(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+}
+
+export const STATUS_CHOICES: { value: IntegrationStatus; hint: string }[] = [
+  { value: 'disabled', hint: 'Applies to no one. Nothing changes for users.' },
+  { value: 'test-group', hint: 'Only the usernames listed below get device trust checks. Start here.' },
+  { value: 'all-users', hint: 'Every user is checked. Do this once the test group works.' },
+];
+
+/** Disabled / test group (members editable) / all users. Every change is recorded in the audit log by the core. */
+export function StatusEditor({ integration, onChanged }: { integration: Integration; onChanged: () => void }) {
+  const [status, setStatus] = useState<IntegrationStatus>(integration.status);
+  const [group, setGroup] = useState(integration.testGroup.join('\n'));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  useEffect(() => {
+    setStatus(integration.status);
+    setGroup(integration.testGroup.join('\n'));
+  }, [integration]);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    try {
+      await call('integrations.setStatus', { id: integration.id, status, ...(status === 'test-group' ? { testGroup: parseUsernames(group) } : {}) });
+      setErrors({});
+      useToasts.getState().push({ level: 'success', message: `“${integration.name}” is now: ${STATUS_LABELS[status]}.` });
+      onChanged();
+    } catch (error) {
+      setErrors(fieldErrors(error));
+      useToasts.getState().pushError(error);
+    }
+  }
+
+  return (
+    <form className="panel form" onSubmit={submit} aria-labelledby="status-title" noValidate>
+      <h2 id="status-title">Integration status</h2>
+      <fieldset>
+        <legend>Who gets device trust checks</legend>
+        {STATUS_CHOICES.map((choice) => (
+          <label key={choice.value} className="radio">
+            <input type="radio" name="status" value={choice.value} checked={status === choice.value} onChange={() => setStatus(choice.value)} />
+            <span>
+              {STATUS_LABELS[choice.value]} <span className="small muted">{choice.hint}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      {status === 'test-group' ? (
+        <>
+          <label htmlFor="test-group-members">Test group usernames (one per line)</label>
+          <textarea
+            id="test-group-members"
+            rows={4}
+            value={group}
+            onChange={(e) => setGroup(e.target.value)}
+            aria-invalid={errors.testGroup ? true : undefined}
+            aria-describedby={errors.testGroup ? 'test-group-error' : undefined}
+          />
+          {errors.testGroup ? (
+            <p id="test-group-error" className="field-error">
+              {errors.testGroup}
+            </p>
+          ) : null}
+        </>
+      ) : null}
+      <p className="small">Apply the trusted-endpoints policy to your applications in Duo before enabling, so trust is actually checked.</p>
+      <div className="actions">
+        <button type="submit" className="primary">
+          Save status
+        </button>
+      </div>
+    </form>
+  );
+}

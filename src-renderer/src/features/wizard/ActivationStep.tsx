@@ -1,0 +1,59 @@
+import { useState } from 'react';
+import type { WizardDraft } from '../../../../src-shared/contract/wizard';
+import { STATUS_LABELS } from '../../../../src-shared/domain/integration';
+import { parseUsernames, STATUS_CHOICES } from '../integrations/StatusEditor';
+import { useWizard } from './wizard-store';
+
+export function ActivationStep({ draft }: { draft: WizardDraft }) {
+  const { edit, errors } = useWizard();
+  const [group, setGroup] = useState(draft.activation.testGroup.join('\n'));
+  const { status } = draft.activation;
+  const groupError = errors['activation.testGroup'];
+  return (
+    <>
+      <p>
+        Apply the trusted-endpoints policy to your applications in Duo, then choose who it applies to here. Start with a small test
+        group; enable it for everyone once their devices are trusted.
+      </p>
+      <fieldset>
+        <legend>Activate for</legend>
+        {STATUS_CHOICES.map((choice) => (
+          <label key={choice.value} className="radio choice">
+            <input
+              type="radio"
+              name="activation"
+              value={choice.value}
+              checked={status === choice.value}
+              onChange={() => edit({ activation: { status: choice.value, testGroup: parseUsernames(group) } })}
+            />
+            <span>
+              <strong>{choice.value === 'disabled' ? 'Nobody yet (leave it disabled)' : STATUS_LABELS[choice.value]}</strong>
+              <span className="block small muted">{choice.hint}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      {status === 'test-group' ? (
+        <div className="field">
+          <label htmlFor="wizard-test-group">Test group usernames (one per line)</label>
+          <textarea
+            id="wizard-test-group"
+            rows={4}
+            value={group}
+            onChange={(e) => {
+              setGroup(e.target.value);
+              edit({ activation: { status, testGroup: parseUsernames(e.target.value) } });
+            }}
+            aria-invalid={groupError ? true : undefined}
+            aria-describedby={groupError ? 'wizard-test-group-error' : undefined}
+          />
+          {groupError ? (
+            <p id="wizard-test-group-error" className="field-error">
+              {groupError}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,93 @@
+import { useId } from 'react';
+import type { WizardDraft } from '../../../../src-shared/contract/wizard';
+import { PLATFORM_LABELS, type Platform } from '../../../../src-shared/domain/integration';
+import { LEGACY_END_OF_LIFE_NOTICE } from '../../../../src-shared/domain/ivanti-setup';
+import { useWizard } from './wizard-store';
+
+const RECOMMENDED: { value: Platform; hint: string }[] = [
+  { value: 'android', hint: 'Duo Mobile on Android Enterprise devices reads its trust values from a managed configuration.' },
+  { value: 'ios-appconfig', hint: 'Duo Mobile, installed as a managed app, reads its trust values from an Apple Managed App Configuration.' },
+];
+
+export function PlatformStep({ draft }: { draft: WizardDraft }) {
+  const { edit, errors } = useWizard();
+  const created = draft.integrationId !== null;
+  const nameError = errors.name;
+  const legacyHint = useId();
+
+  return (
+    <>
+      {draft.migratedFrom ? (
+        <p className="note">This setup replaces a legacy certificate integration. Its API details are carried over.</p>
+      ) : null}
+      {created ? <p className="note">The integration exists already, so its name and platform can no longer change.</p> : null}
+      <div className="field">
+        <label htmlFor="wizard-name">Integration name</label>
+        <input
+          id="wizard-name"
+          value={draft.name}
+          disabled={created}
+          onChange={(e) => edit({ name: e.target.value })}
+          aria-invalid={nameError ? true : undefined}
+          aria-describedby={nameError ? 'wizard-name-error' : 'wizard-name-hint'}
+        />
+        {nameError ? (
+          <p id="wizard-name-error" className="field-error">
+            {nameError}
+          </p>
+        ) : (
+          <p id="wizard-name-hint" className="small muted">
+            For example “Acme Android”. You can have several integrations, for several tenants or platforms.
+          </p>
+        )}
+      </div>
+      <fieldset disabled={created}>
+        <legend>Platform: recommended</legend>
+        {RECOMMENDED.map((p) => (
+          <label key={p.value} className="radio choice">
+            <input type="radio" name="platform" value={p.value} checked={draft.platform === p.value} onChange={() => edit({ platform: p.value })} />
+            <span>
+              <strong>{PLATFORM_LABELS[p.value]}</strong> <span className="badge">Recommended</span>
+              <span className="block small muted">{p.hint}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <fieldset disabled={created || draft.migratedFrom !== null}>
+        <legend>Platform: legacy</legend>
+        <label className="radio choice">
+          <input
+            type="radio"
+            name="platform"
+            value="ios-certs"
+            checked={draft.platform === 'ios-certs'}
+            onChange={() => edit({ platform: 'ios-certs' })}
+            aria-describedby={legacyHint}
+          />
+          <span>
+            <strong>Certificates for iOS</strong> <span className="badge badge-warning">Legacy · end of life</span>
+            <span id={legacyHint} className="block small muted">
+              {LEGACY_END_OF_LIFE_NOTICE}
+            </span>
+          </span>
+        </label>
+      </fieldset>
+      {draft.platform === 'ios-certs' && !created ? (
+        <div className="confirm-box" role="group" aria-label="Legacy platform">
+          <p>
+            For iOS devices, choose iOS (App Config): it needs no certificate authority or on-premises connector, and it is what
+            Duo supports going forward.
+          </p>
+          <button type="button" onClick={() => edit({ platform: 'ios-appconfig', acknowledgeLegacy: false })}>
+            Use iOS (App Config) instead
+          </button>
+          <label className="radio">
+            <input type="checkbox" checked={draft.acknowledgeLegacy} onChange={(e) => edit({ acknowledgeLegacy: e.target.checked })} />
+            I am recording an existing certificate integration, to manage it or migrate it
+          </label>
+        </div>
+      ) : null}
+      {errors.platform ? <p className="field-error">{errors.platform}</p> : null}
+    </>
+  );
+}

@@ -1,0 +1,122 @@
+import { create } from 'zustand';
+import type { WizardDraft, WizardValues } from '../../../../src-shared/contract/wizard';
+import { call } from '../../shared/api';
+import { fieldErrors } from '../../shared/error-text';
+
+interface WizardState {
+  draft: WizardDraft | null;
+  busy: boolean;
+  /** Field messages from the core for the current step. */
+  errors: Record<string, string>;
+  /** A failure that is not about one field. */
+  error: unknown;
+  open(id: string): Promise<void>;
+  /** Saves as typed: the screen updates at once, the draft is written shortly after (quitting loses at most that moment). */
+  edit(values: WizardValues): void;
+  flush(): Promise<void>;
+  /** The password field: held here only until it goes to the keychain (on leaving the field, or on Next). */
+  passwordInput: string;
+  setPasswordInput(value: string): void;
+  commitPassword(): Promise<void>;
+  next(): Promise<void>;
+  back(): Promise<void>;
+  runTest(testRunId: string): Promise<void>;
+  checkIdentifier(identifier: string): Promise<void>;
+  reload(): Promise<void>;
+}
+
+const SAVE_DELAY_MS = 250;
+let pending: WizardValues = {};
+let timer: ReturnType<typeof setTimeout> | null = null;
+let passwordSaving: Promise<unknown> = Promise.resolve();
+
+export const useWizard = create<WizardState>((set, get) => {
+  /** Runs a core call for the open draft; the answer replaces the draft, keeping edits not yet saved. */
+  async function act(run: (id: string) => Promise<WizardDraft>): Promise<boolean> {
+    const draft = get().draft;
+    if (!draft) return false;
+    set({ busy: true, error: null });
+    try {
+      const updated = await run(draft.id);
+      set({ draft: { ...updated, ...pending }, errors: {} });
+      return true;
+    } catch (error) {
+      const fields = fieldErrors(error);
+      set({ errors: fields, error: Object.keys(fields).length === 0 ? error : null });
+      return false;
+    } finally {
+      set({ busy: false });
+    }
+  }
+
+  return {
+    draft: null,
+    passwordInput: '',
+    busy: false,
+    errors: {},
+    error: null,
+    async open(id) {
+      pending = {};
+      set({ draft: null, passwordInput: '', errors: {}, error: null });
+      try {
+        set({ draft: await call('wizard.get', { id }) });
+      } catch (error) {
+        set({ error });
+      }
+    },
+    edit(values) {
+      const draft = get().draft;
+      if (!draft) return;
+      pending = { ...pending, ...values };
+      set({ draft: { ...draft, ...values } });
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void get().flush(), SAVE_DELAY_MS);
+    },
+    async flush() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const draft = get().draft;
+      if (!draft || Object.keys(pending).length === 0) return;
+      const values = pending;
+      pending = {};
+      try {
+        const saved = await call('wizard.update', { id: draft.id, values });
+        set({ draft: { ...saved, ...pending } });
+      } catch (error) {
+        set({ errors: fieldErrors(error), error: Object.keys(fieldErrors(error)).length === 0 ? error : null });
+      }
+    },
+    setPasswordInput(value) {
+      set({ passwordInput: value });
+    },
+    async commitPassword() {
+      const password = get().passwordInput;
+      if (password.length > 0) {
+        set({ passwordInput: '' });
+        passwordSaving = get()
+          .flush()
+          .then(() => act((id) => call('wizard.storePassword', { id, password })));
+      }
+      await passwordSaving;
+    },
+    async next() {
+      await get().commitPassword();
+      await get().flush();
+      await act((id) => call('wizard.next', { id }));
+    },
+    async back() {
+      await get().flush();
+      await act((id) => call('wizard.back', { id }));
+    },
+    async runTest(testRunId) {
+      await get().flush();
+      await act((id) => call('wizard.testConfiguration', { id, testRunId }));
+    },
+    async checkIdentifier(identifier) {
+      await act((id) => call('wizard.checkIdentifier', { id, identifier }));
+    },
+    async reload() {
+      await act((id) => call('wizard.get', { id }));
+    },
+  };
+});
