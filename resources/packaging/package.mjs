@@ -13,6 +13,7 @@
 //
 // Usage: node resources/packaging/package.mjs [--mac|--win|--linux] [--arch x64,arm64] [--out dist]
 // Exit codes: 0 ok, 2 prerequisites, 3 download, 4 build, 5 electron-builder, 6 verification.
+// Imported (by tests) it runs nothing; checkPrerequisites and verifyPackagedApps are exported.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,9 +24,9 @@ import { readNativeAbiOfFile } from './native-abi.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const requireHere = createRequire(join(root, 'package.json'));
 
-const EXIT = { ok: 0, prerequisites: 2, download: 3, build: 4, package: 5, verify: 6 };
+export const EXIT = { ok: 0, prerequisites: 2, download: 3, build: 4, package: 5, verify: 6 };
 
-class StepFailure extends Error {
+export class StepFailure extends Error {
   constructor(exitCode, message) {
     super(message);
     this.exitCode = exitCode;
@@ -96,7 +97,7 @@ function electronAbiOf(version) {
   return Number(requireFrom('@electron/rebuild')('node-abi').getAbi(version, 'electron'));
 }
 
-async function checkPrerequisites(options) {
+export async function checkPrerequisites(options) {
   const pkg = readJson(join(root, 'package.json'));
   const [wantMajor = 0, wantMinor = 0] = (/>=\s*(\d+)(?:\.(\d+))?/.exec(pkg.engines?.node ?? '') ?? []).slice(1).map((n) => Number(n ?? 0));
   const [major, minor] = process.versions.node.split('.').map(Number);
@@ -295,12 +296,15 @@ function findFiles(dir, fileName, found = []) {
   return found;
 }
 
-async function verify(facts, staging) {
+/** Throws a StepFailure listing every packed app whose native modules or fuses are not what the build promises. */
+export async function verifyPackagedApps(facts, staging) {
   const apps = unpackedApps(facts, staging);
   if (apps.length === 0) throw new StepFailure(EXIT.verify, 'electron-builder produced no unpacked app to verify.');
   const problems = [];
-  // The @electron/fuses electron-builder flips the fuses with.
-  const { getCurrentFuseWire, FuseV1Options, FuseState } = requireFrom('app-builder-lib')('@electron/fuses');
+  // The @electron/fuses electron-builder flips the fuses with. It answers each fuse as its byte on the wire, ASCII
+  // '1' on and '0' off ('r' removed); its FuseState enum is not exported.
+  const { getCurrentFuseWire, FuseV1Options } = requireFrom('app-builder-lib')('@electron/fuses');
+  const describeFuse = (byte) => ({ 1: 'on', 0: 'off', r: 'removed' })[String.fromCharCode(byte)] ?? 'missing';
   const fuseNames = {
     runAsNode: FuseV1Options.RunAsNode,
     enableCookieEncryption: FuseV1Options.EnableCookieEncryption,
@@ -333,9 +337,9 @@ async function verify(facts, staging) {
     const wire = await getCurrentFuseWire(app.binary);
     for (const [option, wanted] of Object.entries(facts.config.electronFuses ?? {})) {
       if (!(option in fuseNames)) continue;
-      const state = wire[fuseNames[option]];
-      const expected = wanted ? FuseState.ENABLE : FuseState.DISABLE;
-      if (state !== expected) problems.push(`${where}: fuse ${option} is ${state === FuseState.ENABLE ? 'on' : 'off'}, the configuration says ${wanted ? 'on' : 'off'}`);
+      const state = describeFuse(wire[fuseNames[option]]);
+      const expected = wanted ? 'on' : 'off';
+      if (state !== expected) problems.push(`${where}: fuse ${option} is ${state}, the configuration says ${expected}`);
     }
   }
   if (problems.length > 0) {
@@ -381,7 +385,7 @@ async function main() {
     mkdirSync(staging, { recursive: true });
     await packageWithBuilder(facts, staging);
     log('[5/5] Verifying native modules and fuses');
-    await verify(facts, staging);
+    await verifyPackagedApps(facts, staging);
     const delivered = deliver(staging, options.out);
     log(`Installers in ${options.out} (${Math.round((Date.now() - started) / 1000)} s):`);
     for (const file of delivered) log(`  ${basename(file)}`);
@@ -399,10 +403,12 @@ async function main() {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`\n✖ Packaging stopped on an unexpected error: ${error?.stack ?? error}\n`);
-    process.exit(1);
-  },
-);
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`\n✖ Packaging stopped on an unexpected error: ${error?.stack ?? error}\n`);
+      process.exit(1);
+    },
+  );
+}
