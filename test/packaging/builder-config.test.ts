@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -149,13 +150,14 @@ describe('electron-builder configuration', () => {
     expect([...entitlements.matchAll(/<key>([^<]+)<\/key>/g)].map((m) => m[1])).toEqual(['com.apple.security.cs.allow-jit']);
   });
 
-  it('installs the tec shims from files that exist, executable where the OS needs it', () => {
+  it('installs the tec shims from files that exist, committed executable where the OS needs it', () => {
     const fpmMapping = config.deb.fpm.find((arg: string) => arg.endsWith('=/usr/bin/tec'));
-    const linuxShim = join(root, fpmMapping.split('=')[0]);
-    expect(statSync(linuxShim).mode & 0o111).not.toBe(0);
-    const macShim = join(root, config.mac.extraResources[0].from);
+    const linuxShim = fpmMapping.split('=')[0];
+    const macShim = config.mac.extraResources[0].from;
     expect(config.mac.extraResources[0].to).toBe('bin/tec');
-    expect(statSync(macShim).mode & 0o111).not.toBe(0);
+    // The mode git records is the one every checkout (and so every packaging runner) gets.
+    const modes = execFileSync('git', ['ls-files', '--stage', '--', linuxShim, macShim], { cwd: root, encoding: 'utf8' });
+    expect(modes.trim().split('\n').map((line) => line.split(/\s+/)[0])).toEqual(['100755', '100755']);
     expect(existsSync(join(root, config.win.extraFiles[0].from))).toBe(true);
   });
 
