@@ -3,20 +3,10 @@
  * `tec scep`): plain data, safe to send to the renderer. Never holds a private key.
  */
 import { z } from 'zod';
+import { KEY_USAGE_NAMES, type KeyUsageName as KeyUsageNameText } from './key-usage';
 
-/** RFC 5280 keyUsage bits, by name. */
-export const KeyUsageName = z.enum([
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-]);
-export type KeyUsageName = z.infer<typeof KeyUsageName>;
+export const KeyUsageName = z.enum(KEY_USAGE_NAMES);
+export type KeyUsageName = KeyUsageNameText;
 
 export const CertificateSummary = z.object({
   /** RFC 4514 order, most specific first: "CN=device-42,O=Acme". */

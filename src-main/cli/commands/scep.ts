@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import type { CertificateSummary } from '../../../src-shared/domain/certificate';
 import type { CaCertificates } from '../../core/scep/ca-certificates';
 import { summarizeCertificate } from '../../core/scep/certificate-summary';
@@ -166,6 +166,10 @@ async function enroll(argv: string[], io: CliIo): Promise<number> {
   );
   if (!values.subject) throw usageError(`--subject is required (e.g. --subject "CN=device-42,O=Acme").\nUsage: ${usage}`);
   const client = clientFor(values, usage);
+  // Checked before enrolling: a challenge password is single-use, and the key is never written over a file.
+  if (values['out-key'] && (await access(values['out-key']).then(() => true, () => false))) {
+    throw usageError(`${values['out-key']} already exists; the private key is not written over an existing file.`);
+  }
   const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1000;
   const challenge = await challengeFor(values, io, timeoutMs);
 

@@ -1,4 +1,4 @@
-import type { KeyUsageName } from '../../../src-shared/domain/certificate';
+import { KEY_USAGE_NAMES, type KeyUsageName } from '../../../src-shared/domain/key-usage';
 import {
   type Asn1,
   Type,
@@ -45,18 +45,6 @@ export interface CertificateFields {
   subjectKeyIdentifier: Buffer | null;
 }
 
-/** Bit positions of RFC 5280 KeyUsage. */
-const KEY_USAGE_BITS = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-] as const satisfies readonly KeyUsageName[];
 
 
 export function readCertificate(der: Buffer, what = 'certificate'): CertificateFields {
@@ -110,7 +98,7 @@ export function keyUsageExtension(usages: readonly KeyUsageName[], critical: boo
   const bits = Buffer.alloc(2);
   let highest = -1;
   for (const usage of usages) {
-    const index = KEY_USAGE_BITS.indexOf(usage);
+    const index = KEY_USAGE_NAMES.indexOf(usage);
     bits[index >> 3]! |= 0x80 >> (index & 7);
     highest = Math.max(highest, index);
   }
@@ -122,7 +110,7 @@ export function keyUsageExtension(usages: readonly KeyUsageName[], critical: boo
 }
 
 function decodeKeyUsage(bits: Buffer): KeyUsageName[] {
-  return KEY_USAGE_BITS.filter((_, index) => {
+  return KEY_USAGE_NAMES.filter((_, index) => {
     const byte = bits[index >> 3];
     return byte !== undefined && (byte & (0x80 >> (index & 7))) !== 0;
   });

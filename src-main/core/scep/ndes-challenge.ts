@@ -3,7 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import axios, { isAxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { NtlmClient } from 'axios-ntlm';
 import { AppError } from '../../../src-shared/errors';
-import { assertAllowedUrl, cancelledError, networkError, timeoutError } from './scep-http';
+import { allowedUrl, cancelledError, networkError, timeoutError } from './scep-http';
 
 /**
  * Microsoft NDES's challenge page (the "Challenge URL", /certsrv/mscep_admin/): behind Windows authentication, it
@@ -105,13 +105,7 @@ function challengeOffers(response: AxiosResponse | undefined, scheme: string): b
 }
 
 export async function fetchNdesChallenge(request: NdesChallengeRequest): Promise<NdesChallenge> {
-  let url: URL;
-  try {
-    url = new URL(request.url);
-  } catch {
-    throw new AppError('VALIDATION_FAILED', `"${request.url}" is not a valid challenge URL.`, { field: 'challengeUrl' });
-  }
-  assertAllowedUrl(url, request.allowPlainHttp ?? false, 'challenge URL');
+  const url = allowedUrl(request.url, request.allowPlainHttp ?? false, 'challenge URL', 'challengeUrl');
   const timeoutMs = request.timeoutMs ?? 30_000;
   // NTLM authenticates a connection, not a request: the handshake needs keep-alive. Our own agents, destroyed after,
   // so no idle socket keeps a CLI process alive.

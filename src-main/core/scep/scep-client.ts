@@ -12,7 +12,7 @@ import { derToPem, pemToDer } from './pem';
 import { FAIL_INFO_NAMES, MESSAGE_TYPE, buildPkiRequest, readCertRep, type CertRep, type MessageType } from './pki-message';
 import { chooseAlgorithms, parseCaps, type ScepAlgorithms, type ScepCaps } from './scep-caps';
 import {
-  assertAllowedUrl,
+  allowedUrl,
   cancelledError,
   createNodeScepHttp,
   type ScepHttp,
@@ -143,14 +143,7 @@ export class ScepClient {
   private readonly now: () => Date;
 
   constructor(options: ScepClientOptions) {
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch {
-      throw new AppError('VALIDATION_FAILED', `"${options.url}" is not a valid SCEP URL.`, { field: 'url' });
-    }
-    assertAllowedUrl(url, options.allowPlainHttp ?? false, 'SCEP URL');
-    this.url = url;
+    this.url = allowedUrl(options.url, options.allowPlainHttp ?? false, 'SCEP URL', 'url');
     this.http = options.http ?? createNodeScepHttp();
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.caIdentifier = options.caIdentifier;
@@ -173,32 +166,15 @@ export class ScepClient {
 
   async enroll(request: EnrollRequest): Promise<EnrollmentResult> {
     const subject = distinguishedNameToAsn1(request.subject);
-    // Key generation runs on the thread pool while GetCACaps and GetCACert are on the wire.
-    const keys = generateRsaKeyPair();
-    keys.catch(() => undefined); // awaited below; avoids an unhandled rejection if the network part fails first
-    const [caps, ca] = await Promise.all([this.getCaCaps(request), this.getCaCertificates(request)]);
-    if (request.caThumbprint) assertCaThumbprint(ca, request.caThumbprint);
-    const algorithms = chooseAlgorithms(caps);
-    const { publicKey, privateKey } = await keys;
-    throwIfAborted(request.signal);
-
-    const signerCertificate = buildSelfSignedCertificate({ subject, publicKey, privateKey, digest: algorithms.digest, now: this.now() });
-    return this.transact(caps, ca, algorithms, privateKey, {
-      messageType: MESSAGE_TYPE.pkcsReq,
-      subject,
-      csr: buildCertificateRequest({
-        subject,
-        publicKey,
-        privateKey,
-        digest: algorithms.digest,
-        challengePassword: request.challengePassword,
-        keyUsage: request.keyUsage ?? ['digitalSignature'],
+    return this.requestCertificate(MESSAGE_TYPE.pkcsReq, subject, request, {
+      check: (_caps, ca) => {
+        if (request.caThumbprint) assertCaThumbprint(ca, request.caThumbprint);
+      },
+      signer: (keys, digest) => ({
+        certificate: buildSelfSignedCertificate({ subject, ...keys, digest, now: this.now() }),
+        privateKey: keys.privateKey,
+        digest,
       }),
-      publicKeyInfo: publicKey.export({ format: 'der', type: 'spki' }),
-      signer: { certificate: signerCertificate, privateKey, digest: algorithms.digest },
-      challengeSent: request.challengePassword !== undefined,
-      signal: request.signal,
-      onPending: request.onPending,
     });
   }
 
@@ -214,20 +190,39 @@ export class ScepClient {
       });
     }
     const subject = request.subject === undefined ? existing.subject : distinguishedNameToAsn1(request.subject);
+    return this.requestCertificate(MESSAGE_TYPE.renewalReq, subject, request, {
+      check: (caps) => {
+        if (!caps.renewal) {
+          throw new AppError('SCEP_UNSUPPORTED', 'This CA does not offer renewal (no "Renewal" in GetCACaps). Enroll a new certificate instead.', {
+            caps: caps.keywords,
+          });
+        }
+      },
+      // RFC 8894 section 3.3.1.2: a renewal is signed with the certificate being renewed.
+      signer: (_keys, digest) => ({ certificate: existing, privateKey: request.privateKey, digest }),
+    });
+  }
+
+  /** PKCSReq and RenewalReq: new key, CSR, signed request; they differ in who signs and what the CA must offer. */
+  private async requestCertificate(
+    messageType: MessageType,
+    subject: Asn1,
+    request: Pick<EnrollRequest, 'challengePassword' | 'keyUsage' | 'signal' | 'onPending'>,
+    how: {
+      check: (caps: ScepCaps, ca: CaCertificates) => void;
+      signer: (keys: { publicKey: KeyObject; privateKey: KeyObject }, digest: ScepAlgorithms['digest']) => SignedDataSigner;
+    },
+  ): Promise<EnrollmentResult> {
+    // Key generation runs on the thread pool while GetCACaps and GetCACert are on the wire.
     const keys = generateRsaKeyPair();
-    keys.catch(() => undefined);
+    keys.catch(() => undefined); // awaited below; avoids an unhandled rejection if the network part fails first
     const [caps, ca] = await Promise.all([this.getCaCaps(request), this.getCaCertificates(request)]);
-    if (!caps.renewal) {
-      throw new AppError('SCEP_UNSUPPORTED', 'This CA does not offer renewal (no "Renewal" in GetCACaps). Enroll a new certificate instead.', {
-        caps: caps.keywords,
-      });
-    }
+    how.check(caps, ca);
     const algorithms = chooseAlgorithms(caps);
     const { publicKey, privateKey } = await keys;
     throwIfAborted(request.signal);
-
     return this.transact(caps, ca, algorithms, privateKey, {
-      messageType: MESSAGE_TYPE.renewalReq,
+      messageType,
       subject,
       csr: buildCertificateRequest({
         subject,
@@ -238,8 +233,7 @@ export class ScepClient {
         keyUsage: request.keyUsage ?? ['digitalSignature'],
       }),
       publicKeyInfo: publicKey.export({ format: 'der', type: 'spki' }),
-      // RFC 8894 section 3.3.1.2: a renewal is signed with the certificate being renewed.
-      signer: { certificate: existing, privateKey: request.privateKey, digest: algorithms.digest },
+      signer: how.signer({ publicKey, privateKey }, algorithms.digest),
       challengeSent: request.challengePassword !== undefined,
       signal: request.signal,
       onPending: request.onPending,

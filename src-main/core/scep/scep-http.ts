@@ -35,12 +35,18 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * SCEP protects its messages itself (signed and encrypted), and many NDES servers only speak plain http. Plain http
- * is still refused unless the host is loopback or the admin allowed it for this CA, because the challenge page and
- * Basic credentials travel in clear otherwise.
+ * Parses a SCEP or challenge URL typed by an admin. SCEP protects its messages itself (signed and encrypted), and many
+ * NDES servers only speak plain http. Plain http is still refused unless the host is loopback or the admin allowed it
+ * for this CA, because the challenge page and Basic credentials travel in clear otherwise.
  */
-export function assertAllowedUrl(url: URL, allowPlainHttp: boolean, what: string): void {
-  if (url.protocol === 'https:') return;
+export function allowedUrl(text: string, allowPlainHttp: boolean, what: string, field: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new AppError('VALIDATION_FAILED', `"${text}" is not a valid ${what}.`, { field });
+  }
+  if (url.protocol === 'https:') return url;
   if (url.protocol !== 'http:') {
     throw new AppError('SCEP_INSECURE_URL', `The ${what} must start with https:// (or http:// where allowed).`, {
       protocol: url.protocol,
@@ -53,6 +59,7 @@ export function assertAllowedUrl(url: URL, allowPlainHttp: boolean, what: string
       { host: url.hostname },
     );
   }
+  return url;
 }
 
 const NETWORK_CODES: Record<string, string> = {

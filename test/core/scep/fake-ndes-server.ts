@@ -16,7 +16,7 @@ export type NdesPage = 'success' | 'cache-full' | 'no-permission' | 'unrelated';
 export const PAGE_PASSWORD = '7C0FFEE1D2B3A495';
 export const PAGE_THUMBPRINT = '1A2B3C4D 5E6F7081 92A3B4C5 D6E7F809';
 
-export function ndesPageHtml(page: NdesPage): string {
+export function ndesPageHtml(page: NdesPage, thumbprint = PAGE_THUMBPRINT): string {
   const head =
     '<HTML><HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-16"><TITLE>Network Device Enrollment Service</TITLE></HEAD><BODY>\r\n' +
     '<P>Network Device Enrollment Service issues certificates to routers and other network devices over SCEP.</P>\r\n';
@@ -25,7 +25,7 @@ export function ndesPageHtml(page: NdesPage): string {
     case 'success':
       return (
         head +
-        `<P> The thumbprint (hash value) for the CA certificate is: <B> ${PAGE_THUMBPRINT} </B></P>\r\n` +
+        `<P> The thumbprint (hash value) for the CA certificate is: <B> ${thumbprint} </B></P>\r\n` +
         `<P> The enrollment challenge password is: <B> ${PAGE_PASSWORD} </B></P>\r\n` +
         '<P> This password can be used only once and will expire within 60 minutes.</P>\r\n' +
         '<P> Every enrollment needs its own password; reload this page for the next one.</P>\r\n' +
@@ -40,8 +40,8 @@ export function ndesPageHtml(page: NdesPage): string {
   }
 }
 
-export function utf16Page(page: NdesPage): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(ndesPageHtml(page), 'utf16le')]);
+export function utf16Page(page: NdesPage, thumbprint?: string): Buffer {
+  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(ndesPageHtml(page, thumbprint), 'utf16le')]);
 }
 
 /** MD4 (RFC 1320), for the NT hash: OpenSSL 3 under Node no longer offers it. */
@@ -135,6 +135,8 @@ export interface FakeNdesServer {
   page: NdesPage;
   /** Page bytes override (UTF-8 variants, damaged pages). */
   body: Buffer | null;
+  /** The CA thumbprint the success page shows. */
+  thumbprint: string;
   auth: 'basic' | 'ntlm';
   /** Requests seen: the Authorization scheme each carried, and the socket they came on. */
   requests: Array<{ scheme: string | null; socket: number }>;
@@ -144,10 +146,18 @@ export interface FakeNdesServer {
 export async function startFakeNdes(account: NdesAccount): Promise<FakeNdesServer> {
   const challenges = new WeakMap<Socket, Buffer>();
   const sockets = new Map<Socket, number>();
-  const fake: FakeNdesServer = { url: '', page: 'success', body: null, auth: 'basic', requests: [], close: async () => undefined };
+  const fake: FakeNdesServer = {
+    url: '',
+    page: 'success',
+    body: null,
+    thumbprint: PAGE_THUMBPRINT,
+    auth: 'basic',
+    requests: [],
+    close: async () => undefined,
+  };
 
   const serve = (res: ServerResponse) => {
-    const body = fake.body ?? utf16Page(fake.page);
+    const body = fake.body ?? utf16Page(fake.page, fake.thumbprint);
     res.writeHead(200, { 'content-type': 'text/html', 'content-length': body.length });
     res.end(body);
   };

@@ -1,19 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeNdesPage, fetchNdesChallenge, parseNdesChallengePage } from '../../../src-main/core/scep/ndes-challenge';
-import { AppError } from '../../../src-shared/errors';
+import { rejectionOf } from '../ivanti/rejection-of';
 import { PAGE_PASSWORD, PAGE_THUMBPRINT, md4, ndesPageHtml, startFakeNdes, utf16Page, type FakeNdesServer } from './fake-ndes-server';
 
 const ACCOUNT = { user: 'svc-ndes', password: 'Corr3ct horse!' };
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 describe('NDES challenge page', () => {
   it('reads the password and CA thumbprint from a UTF-16LE page with a BOM', () => {
@@ -88,18 +79,18 @@ describe('fetching the NDES challenge over loopback HTTP', () => {
   });
 
   it('reports a refused Basic password as NDES_AUTH_FAILED', async () => {
-    const error = await rejection(fetchWith({ password: 'wrong', auth: 'basic' }));
+    const error = await rejectionOf(fetchWith({ password: 'wrong', auth: 'basic' }));
     expect(error.code).toBe('NDES_AUTH_FAILED');
     expect(error.message).not.toContain('wrong');
   });
 
   it('reports the cache-full and permission pages served after a successful login', async () => {
     ndes.page = 'cache-full';
-    expect((await rejection(fetchWith())).code).toBe('NDES_CACHE_FULL');
+    expect((await rejectionOf(fetchWith())).code).toBe('NDES_CACHE_FULL');
     ndes.page = 'no-permission';
-    expect((await rejection(fetchWith())).code).toBe('NDES_PERMISSION_DENIED');
+    expect((await rejectionOf(fetchWith())).code).toBe('NDES_PERMISSION_DENIED');
     ndes.page = 'unrelated';
-    expect((await rejection(fetchWith())).code).toBe('NDES_BAD_PAGE');
+    expect((await rejectionOf(fetchWith())).code).toBe('NDES_BAD_PAGE');
   });
 
   it('authenticates with an NTLM handshake on one connection, the NTLMv2 proof checked against the password', async () => {
@@ -112,11 +103,11 @@ describe('fetching the NDES challenge over loopback HTTP', () => {
 
   it('reports a wrong NTLM password as NDES_AUTH_FAILED', async () => {
     ndes.auth = 'ntlm';
-    expect((await rejection(fetchWith({ username: `ACME\\${ACCOUNT.user}`, password: 'not-it' }))).code).toBe('NDES_AUTH_FAILED');
+    expect((await rejectionOf(fetchWith({ username: `ACME\\${ACCOUNT.user}`, password: 'not-it' }))).code).toBe('NDES_AUTH_FAILED');
   });
 
   it('refuses plain http to a host that is not loopback unless allowed', async () => {
-    const error = await rejection(fetchWith({ url: 'http://ndes.example.test/certsrv/mscep_admin/' }));
+    const error = await rejectionOf(fetchWith({ url: 'http://ndes.example.test/certsrv/mscep_admin/' }));
     expect(error.code).toBe('SCEP_INSECURE_URL');
   });
 
@@ -124,6 +115,6 @@ describe('fetching the NDES challenge over loopback HTTP', () => {
     const closed = await startFakeNdes(ACCOUNT);
     const url = closed.url;
     await closed.close();
-    expect((await rejection(fetchWith({ url }))).code).toBe('SCEP_NETWORK_FAILED');
+    expect((await rejectionOf(fetchWith({ url }))).code).toBe('SCEP_NETWORK_FAILED');
   });
 });

@@ -7,7 +7,8 @@ import { buildEnvelopedData, decryptEnvelopedData } from '../../../src-main/core
 import { pemToDer } from '../../../src-main/core/scep/pem';
 import { ScepClient } from '../../../src-main/core/scep/scep-client';
 import { buildSelfSignedCertificate } from '../../../src-main/core/scep/self-signed-certificate';
-import { AppError } from '../../../src-shared/errors';
+import { rejectionOf } from '../ivanti/rejection-of';
+import { uniqueSubject } from './unique-subject';
 import { scepServerUnavailable, startScepServer, type ScepServer } from '../../support/scep-server';
 import { attributesOf, contentOf, forgeCertRep, resignCertRep, startScepPeer, type PeerResponse, type ScepPeer } from './scep-peer';
 
@@ -21,19 +22,6 @@ let caKey: KeyObject;
 let strangerKey: KeyObject;
 let strangerCertificate: CertificateFields;
 
-function subject(label: string): string {
-  return `CN=${label}-${process.pid}-${Math.random().toString(36).slice(2, 8)},O=Acme Test`;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
-
 /** Lets the real server answer, then hands its PKIOperation reply to `tamper`. */
 function tamperReplies(tamper: (reply: PeerResponse, request: Buffer) => PeerResponse | Promise<PeerResponse>): void {
   peer.handler = async (exchange) => {
@@ -44,7 +32,7 @@ function tamperReplies(tamper: (reply: PeerResponse, request: Buffer) => PeerRes
 
 function enroll(options: { signal?: AbortSignal; maxAttempts?: number } = {}) {
   return new ScepClient({ url: peer.url, pendingPoll: { intervalMs: 10, maxAttempts: options.maxAttempts ?? 3 } }).enroll({
-    subject: subject('fault'),
+    subject: uniqueSubject('fault'),
     challengePassword: CHALLENGE,
     signal: options.signal,
   });
@@ -82,18 +70,12 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
       now: new Date(),
     });
   });
-  afterAll(async () => {
-    await peer?.close();
-    await server?.stop();
-  });
-  afterEach(() => {
-    peer.handler = (exchange) => exchange.forward();
-    peer.seen.length = 0;
-  });
+  afterAll(() => Promise.all([peer?.close(), server?.stop()]));
+  afterEach(() => peer.reset());
 
   it('reports a truncated reply as malformed DER', async () => {
     tamperReplies((reply) => ({ ...reply, body: reply.body.subarray(0, reply.body.length - 40) }));
-    expect((await rejection(enroll())).code).toBe('SCEP_MALFORMED_DER');
+    expect((await rejectionOf(enroll())).code).toBe('SCEP_MALFORMED_DER');
   });
 
   it('reports a byte changed inside the encrypted content as a digest mismatch', async () => {
@@ -104,7 +86,7 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
       body[at]! ^= 0x01;
       return { ...reply, body };
     });
-    expect((await rejection(enroll())).code).toBe('SCEP_DIGEST_MISMATCH');
+    expect((await rejectionOf(enroll())).code).toBe('SCEP_DIGEST_MISMATCH');
   });
 
   it('reports a byte changed inside the signature as a bad signature', async () => {
@@ -113,7 +95,7 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
       body[body.length - 5]! ^= 0x01;
       return { ...reply, body };
     });
-    expect((await rejection(enroll())).code).toBe('SCEP_BAD_SIGNATURE');
+    expect((await rejectionOf(enroll())).code).toBe('SCEP_BAD_SIGNATURE');
   });
 
   it('reports HTTP 500 with the server\'s own text when the server cannot read the request', async () => {
@@ -130,7 +112,7 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
       });
       return damaged;
     };
-    const error = await rejection(enroll());
+    const error = await rejectionOf(enroll());
     expect(error.code).toBe('SCEP_HTTP_ERROR');
     expect(error.details).toMatchObject({ status: 500, operation: 'PKIOperation' });
     expect(error.message).toContain('HTTP 500');
@@ -139,13 +121,13 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
 
   it('reports a reply re-signed with another key under the CA\'s name as a bad signature', async () => {
     tamperReplies((reply) => ({ ...reply, body: resignCertRep(reply.body, (a) => a, ca, strangerKey) }));
-    const error = await rejection(enroll());
+    const error = await rejectionOf(enroll());
     expect(error.code).toBe('SCEP_BAD_SIGNATURE');
   });
 
   it('reports a reply signed by a certificate the CA never published as a bad signature', async () => {
     tamperReplies((reply) => ({ ...reply, body: resignCertRep(reply.body, (a) => a, strangerCertificate, strangerKey) }));
-    const error = await rejection(enroll());
+    const error = await rejectionOf(enroll());
     expect(error.code).toBe('SCEP_BAD_SIGNATURE');
     expect(error.message).toMatch(/did not publish/);
   });
@@ -155,7 +137,7 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
       ...reply,
       body: resignCertRep(reply.body, (a) => ({ ...a, recipientNonce: Buffer.alloc(16, 7) }), ca, caKey),
     }));
-    expect((await rejection(enroll())).code).toBe('SCEP_NONCE_MISMATCH');
+    expect((await rejectionOf(enroll())).code).toBe('SCEP_NONCE_MISMATCH');
   });
 
   it('reports a correctly signed reply without a recipientNonce as a nonce mismatch', async () => {
@@ -163,7 +145,7 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
       ...reply,
       body: resignCertRep(reply.body, (a) => ({ ...a, recipientNonce: undefined }), ca, caKey),
     }));
-    expect((await rejection(enroll())).code).toBe('SCEP_NONCE_MISMATCH');
+    expect((await rejectionOf(enroll())).code).toBe('SCEP_NONCE_MISMATCH');
   });
 
   it('reports a correctly signed reply for an unknown transaction as a transaction mismatch', async () => {
@@ -171,14 +153,14 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
       ...reply,
       body: resignCertRep(reply.body, (a) => ({ ...a, transactionId: 'someone-elses-transaction' }), ca, caKey),
     }));
-    const error = await rejection(enroll());
+    const error = await rejectionOf(enroll());
     expect(error.code).toBe('SCEP_TRANSACTION_MISMATCH');
     expect(error.details).toMatchObject({ received: 'someone-elses-transaction' });
   });
 
   it('reports a signed message that is not a CertRep as a bad response', async () => {
     tamperReplies((reply) => ({ ...reply, body: resignCertRep(reply.body, (a) => ({ ...a, messageType: '19' }), ca, caKey) }));
-    expect((await rejection(enroll())).code).toBe('SCEP_BAD_RESPONSE');
+    expect((await rejectionOf(enroll())).code).toBe('SCEP_BAD_RESPONSE');
   });
 
   it('reports a certificate encrypted for someone else as undecryptable', async () => {
@@ -186,7 +168,7 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
       const content = buildEnvelopedData(Buffer.from('not for you'), strangerCertificate, 'aes-128-cbc');
       return { ...reply, body: forgeCertRep({ content, attributes: attributesOf(reply.body), signerCertificate: ca, signerKey: caKey }) };
     });
-    expect((await rejection(enroll())).code).toBe('SCEP_DECRYPT_FAILED');
+    expect((await rejectionOf(enroll())).code).toBe('SCEP_DECRYPT_FAILED');
   });
 
   it('reports a web page answered with HTTP 200 as a bad response, not as damaged DER', async () => {
@@ -194,14 +176,14 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
       exchange.operation === 'PKIOperation'
         ? { status: 200, contentType: 'text/html', body: Buffer.from('<html><body>Sign in to the proxy</body></html>') }
         : exchange.forward();
-    const error = await rejection(enroll());
+    const error = await rejectionOf(enroll());
     expect(error.code).toBe('SCEP_BAD_RESPONSE');
     expect(error.details).toMatchObject({ contentType: 'text/html' });
   });
 
   it('reports a SCEP URL that answers 404 as not found', async () => {
     peer.handler = async () => ({ status: 404, contentType: 'text/plain', body: Buffer.from('404 page not found') });
-    expect((await rejection(enroll())).code).toBe('SCEP_NOT_FOUND');
+    expect((await rejectionOf(enroll())).code).toBe('SCEP_NOT_FOUND');
   });
 
   it('explains a FAILURE with its failInfo and the CA\'s failInfoText', async () => {
@@ -222,7 +204,7 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
       });
       return { ...reply, body };
     });
-    const error = await rejection(enroll());
+    const error = await rejectionOf(enroll());
     expect(error.code).toBe('SCEP_REQUEST_REJECTED');
     expect(error.message).toContain('badTime');
     expect(error.message).toContain('Clock skew: request signed 2 hours ahead');
@@ -254,7 +236,7 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
       return { ...held!, body: resignCertRep(held!.body, (a) => ({ ...a, recipientNonce: asked.senderNonce }), ca, caKey) };
     };
     const pendingSeen: number[] = [];
-    const wanted = subject('pending');
+    const wanted = uniqueSubject('pending');
     const result = await new ScepClient({ url: peer.url, pendingPoll: { intervalMs: 10, maxAttempts: 5 } }).enroll({
       subject: wanted,
       challengePassword: CHALLENGE,
@@ -274,7 +256,7 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
 
   it('gives up on a request that stays PENDING after the configured number of polls', async () => {
     peer.handler = async (exchange) => (exchange.operation === 'PKIOperation' ? pendingFor(exchange.message!) : exchange.forward());
-    const error = await rejection(enroll({ maxAttempts: 2 }));
+    const error = await rejectionOf(enroll({ maxAttempts: 2 }));
     expect(error.code).toBe('SCEP_PENDING_TIMEOUT');
     expect(error.details).toMatchObject({ attempts: 2 });
     expect(pkiOperations()).toBe(3);
@@ -287,9 +269,9 @@ describe.skipIf(unavailable)(`ScepClient refuses damaged and forged CA answers${
       controller.abort();
       return pendingFor(exchange.message!);
     };
-    const error = await rejection(
+    const error = await rejectionOf(
       new ScepClient({ url: peer.url, pendingPoll: { intervalMs: 60_000, maxAttempts: 5 } }).enroll({
-        subject: subject('cancel'),
+        subject: uniqueSubject('cancel'),
         challengePassword: CHALLENGE,
         signal: controller.signal,
       }),

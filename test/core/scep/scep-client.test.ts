@@ -8,7 +8,8 @@ import { pemToDer } from '../../../src-main/core/scep/pem';
 import { ScepClient } from '../../../src-main/core/scep/scep-client';
 import { parseSignedData } from '../../../src-main/core/scep/signed-data';
 import { expectSequence, parseDer, readOid } from '../../../src-main/core/scep/der';
-import { AppError } from '../../../src-shared/errors';
+import { rejectionOf } from '../ivanti/rejection-of';
+import { uniqueSubject } from './unique-subject';
 import { scepServerUnavailable, startScepServer, type ScepServer } from '../../support/scep-server';
 import { attributesOf, contentOf, startScepPeer, type ScepPeer } from './scep-peer';
 
@@ -18,19 +19,6 @@ const CHALLENGE = 'integration-challenge-7f3a';
 let server: ScepServer;
 let peer: ScepPeer;
 let caX509: X509Certificate;
-
-function uniqueSubject(label: string): string {
-  return `CN=${label}-${process.pid}-${Math.random().toString(36).slice(2, 8)},O=Acme Test`;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 /** The content-encryption algorithm of a request, read with the CA's key as scepserver would. */
 function requestCipherOid(message: Buffer): string {
@@ -48,14 +36,8 @@ describe.skipIf(unavailable)(`ScepClient against Debian's scepserver${unavailabl
     caX509 = new X509Certificate(server.caCertificatePem);
     peer = await startScepPeer(server.url);
   });
-  afterAll(async () => {
-    await peer?.close();
-    await server?.stop();
-  });
-  afterEach(() => {
-    peer.handler = (exchange) => exchange.forward();
-    peer.seen.length = 0;
-  });
+  afterAll(() => Promise.all([peer?.close(), server?.stop()]));
+  afterEach(() => peer.reset());
 
   it('reads the capabilities the CA advertises', async () => {
     const caps = await new ScepClient({ url: server.url }).getCaCaps();
@@ -93,7 +75,7 @@ describe.skipIf(unavailable)(`ScepClient against Debian's scepserver${unavailabl
   });
 
   it('turns a wrong challenge password into SCEP_CHALLENGE_REJECTED', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       new ScepClient({ url: server.url }).enroll({ subject: uniqueSubject('wrong-challenge'), challengePassword: 'not-the-challenge' }),
     );
     expect(error.code).toBe('SCEP_CHALLENGE_REJECTED');
@@ -139,7 +121,7 @@ describe.skipIf(unavailable)(`ScepClient against Debian's scepserver${unavailabl
     const client = new ScepClient({ url: server.url });
     const a = await client.enroll({ subject: uniqueSubject('key-a'), challengePassword: CHALLENGE });
     const b = await client.enroll({ subject: uniqueSubject('key-b'), challengePassword: CHALLENGE });
-    const error = await rejection(client.renew({ certificate: a.certificatePem, privateKey: b.privateKey }));
+    const error = await rejectionOf(client.renew({ certificate: a.certificatePem, privateKey: b.privateKey }));
     expect(error.code).toBe('VALIDATION_FAILED');
   });
 
@@ -171,7 +153,7 @@ describe.skipIf(unavailable)(`ScepClient against Debian's scepserver${unavailabl
       const answer = await exchange.forward();
       return exchange.operation === 'GetCACaps' ? { ...answer, body: Buffer.from('POSTPKIOperation\nSHA-1\n') } : answer;
     };
-    const error = await rejection(new ScepClient({ url: peer.url }).enroll({ subject: uniqueSubject('des'), challengePassword: CHALLENGE }));
+    const error = await rejectionOf(new ScepClient({ url: peer.url }).enroll({ subject: uniqueSubject('des'), challengePassword: CHALLENGE }));
     expect(error.code).toBe('SCEP_UNSUPPORTED');
     expect(peer.seen.some((s) => s.operation === 'PKIOperation')).toBe(false);
   });
@@ -184,7 +166,7 @@ describe.skipIf(unavailable)(`ScepClient against Debian's scepserver${unavailabl
       return exchange.operation === 'GetCACaps' ? { ...answer, body: Buffer.from(answer.body.toString().replace('Renewal', '')) } : answer;
     };
     peer.seen.length = 0;
-    const error = await rejection(client.renew({ certificate: first.certificate, privateKey: first.privateKey }));
+    const error = await rejectionOf(client.renew({ certificate: first.certificate, privateKey: first.privateKey }));
     expect(error.code).toBe('SCEP_UNSUPPORTED');
     expect(peer.seen.some((s) => s.operation === 'PKIOperation')).toBe(false);
   });
@@ -195,7 +177,7 @@ describe.skipIf(unavailable)(`ScepClient against Debian's scepserver${unavailabl
     const ok = await client.enroll({ subject: uniqueSubject('thumb'), challengePassword: CHALLENGE, caThumbprint: sha1 });
     expect(new X509Certificate(ok.certificate).verify(caX509.publicKey)).toBe(true);
 
-    const error = await rejection(
+    const error = await rejectionOf(
       client.enroll({ subject: uniqueSubject('thumb-bad'), challengePassword: CHALLENGE, caThumbprint: 'AB'.repeat(20) }),
     );
     expect(error.code).toBe('SCEP_CA_THUMBPRINT_MISMATCH');

@@ -36,6 +36,8 @@ export interface ScepPeer {
   handler: PeerHandler;
   /** Every exchange seen, in order. */
   seen: Array<{ operation: string; method: string; message: Buffer | null }>;
+  /** Back to forwarding everything, with nothing seen. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,10 @@ export async function startScepPeer(upstreamUrl: string): Promise<ScepPeer> {
     url: '',
     handler: (exchange) => exchange.forward(),
     seen: [],
+    reset() {
+      peer.handler = (exchange) => exchange.forward();
+      peer.seen.length = 0;
+    },
     close: async () => undefined,
   };
   const server: Server = createServer(async (req, res) => {
