@@ -1,8 +1,15 @@
+import os from 'node:os';
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, session, shell } from 'electron';
 import { createCore, type Core } from '../core/app/composition-root';
 import { resolveDataDir } from '../core/app/data-dir';
+import { openFileLogger } from '../core/log/logger';
+import type { RotatingLogFile } from '../core/log/rotating-log-file';
+import { main as runCli } from '../cli/main';
 import { toErrorPayload } from '../../src-shared/errors';
+import { showAboutDialog } from './about';
+import { extractCliArgs } from './cli-mode';
+import { assertNativeModulesLoadable } from './native-modules-check';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { EVENT_CHANNEL } from './ipc-channels';
 import { registerIpcTransport } from './ipc-transport';
@@ -20,31 +27,73 @@ const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undef
 const trustedWebContentsIds = new Set<number>();
 let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
+let logFile: RotatingLogFile | null = null;
 
-registerAppScheme();
-app.enableSandbox();
+const cliArgs = extractCliArgs(process.argv);
 
-if (!app.requestSingleInstanceLock()) {
-  // Two processes writing one database and one sync schedule would fight; the second start focuses the first window.
-  app.quit();
+if (cliArgs !== null) {
+  // `<app> --cli …`: the installed app doubles as `tec` (the fuses forbid ELECTRON_RUN_AS_NODE). No window, no lock.
+  app.dock?.hide();
+  void runCliMode(cliArgs);
 } else {
-  app.on('second-instance', () => {
-    if (!mainWindow) return;
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.focus();
-  });
-  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
-  app.whenReady().then(start).catch((error: unknown) => {
-    console.error('Trusted Endpoints Console could not start:', toErrorPayload(error).message);
+  startDesktop();
+}
+
+async function runCliMode(args: string[]): Promise<void> {
+  try {
+    assertNativeModulesLoadable(require, process.versions);
+  } catch (error) {
+    process.stderr.write(`tec: ${toErrorPayload(error).code}: ${toErrorPayload(error).message}\n`);
     app.exit(1);
-  });
-  app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => core?.close());
+    return;
+  }
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const code = await runCli(args, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: controller.signal });
+  app.exit(code);
+}
+
+function startDesktop(): void {
+  registerAppScheme();
+  app.enableSandbox();
+
+  if (!app.requestSingleInstanceLock()) {
+    // Two processes writing one database and one sync schedule would fight; the second start focuses the first window.
+    app.quit();
+  } else {
+    app.on('second-instance', () => {
+      if (!mainWindow) return;
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    });
+    app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+    app.whenReady().then(start).catch((error: unknown) => {
+      console.error('Trusted Endpoints Console could not start:', toErrorPayload(error).message);
+      app.exit(1);
+    });
+    app.on('window-all-closed', () => app.quit());
+    app.on('will-quit', () => {
+      core?.close();
+      logFile?.close();
+    });
+  }
 }
 
 function start(): void {
   if (process.env.TEC_DATA_DIR) app.setPath('userData', path.resolve(process.env.TEC_DATA_DIR));
   const dataDir = process.env.TEC_DATA_DIR ? path.resolve(process.env.TEC_DATA_DIR) : app.getPath('userData') || resolveDataDir();
+  const opened = openFileLogger({ directory: app.getPath('logs'), fileName: 'main.log' }, { scope: 'main' });
+  logFile = opened.file;
+  const log = opened.logger;
+  try {
+    // A package whose native modules were built for Node's ABI instead of Electron's must stop loudly, not half-work.
+    assertNativeModulesLoadable(require, process.versions);
+  } catch (error) {
+    log.error('native modules unusable', { error: toErrorPayload(error) });
+    dialog.showErrorBox('Trusted Endpoints Console cannot start', toErrorPayload(error).message);
+    app.exit(1);
+    return;
+  }
   core = createCore({
     dataDir,
     version: app.getVersion(),
@@ -57,7 +106,8 @@ function start(): void {
     ses.setPermissionCheckHandler((_wc, permission) => isPermissionGranted(permission));
   }
   serveRenderer(path.join(__dirname, '../renderer'));
-  registerIpcTransport({ ipcMain, handlers: core.handlers, trustedWebContentsIds, devServerUrl, log: console });
+  registerIpcTransport({ ipcMain, handlers: core.handlers, trustedWebContentsIds, devServerUrl, log });
+  Menu.setApplicationMenu(buildMenu(core));
   core.events.subscribe((name, payload) => {
     for (const window of BrowserWindow.getAllWindows()) {
       if (trustedWebContentsIds.has(window.webContents.id)) window.webContents.send(EVENT_CHANNEL, name, payload);
@@ -90,4 +140,25 @@ function hardenContents(contents: Electron.WebContents): void {
     if (external) void shell.openExternal(external);
     return { action: 'deny' };
   });
+}
+
+function buildMenu(current: Core): Menu {
+  const about = () =>
+    void showAboutDialog(
+      { dialog, clipboard, shell },
+      { info: current.info, logDir: app.getPath('logs'), os: { platform: process.platform, arch: process.arch, release: os.release() } },
+      mainWindow ?? undefined,
+    );
+  return Menu.buildFromTemplate([
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : [{ label: 'File', submenu: [{ role: 'quit' as const }] }]),
+    { role: 'editMenu' },
+    { label: 'View', submenu: [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }] },
+    {
+      role: 'help',
+      submenu: [
+        { label: 'About Trusted Endpoints Console', click: about },
+        { label: 'Open Logs Folder', click: () => void shell.openPath(app.getPath('logs')) },
+      ],
+    },
+  ]);
 }
