@@ -42,6 +42,8 @@ export const ERROR_CODES = [
   // sync
   'SYNC_ALREADY_RUNNING',
   'SYNC_FAILED',
+  'SYNC_TENANT_CHANGING',
+  'SYNC_RECORD_UNUSABLE',
   // integrations and trust
   'INTEGRATION_NOT_FOUND',
   'INTEGRATION_NAME_TAKEN',

@@ -1,5 +1,6 @@
 import { AppError } from '../../src-shared/errors';
 import { EXIT, reportError, type CliIo } from './cli-io';
+import { extractDataDir } from './data-dir-option';
 import { APP_VERSION } from './version';
 
 /**
@@ -14,6 +15,18 @@ const GROUPS: Record<string, { summary: string; load: () => Promise<CommandModul
     summary: 'SCEP operations against a CA: caps, cacert, enroll',
     load: async () => ({ run: (await import('./commands/scep')).runScepCommand }),
   },
+  integration: {
+    summary: 'Ivanti integrations: add (password from stdin or TEC_IVANTI_PASSWORD), list, test',
+    load: async () => ({ run: (await import('./commands/integration')).runIntegrationCommand }),
+  },
+  sync: {
+    summary: 'Sync an integration\'s devices now (resumes an unfinished run; Ctrl-C cancels cleanly)',
+    load: async () => ({ run: (await import('./commands/sync')).runSyncCommand }),
+  },
+  devices: {
+    summary: 'Synced devices: find IDENTIFIER (has this device synced?)',
+    load: async () => ({ run: (await import('./commands/devices')).runDevicesCommand }),
+  },
   verify: {
     summary: 'Would this user be trusted on this device? Every reason if not (exit 7)',
     load: async () => ({ run: (await import('./commands/verify')).runVerifyCommand }),
@@ -25,7 +38,14 @@ export function commandGroups(): string[] {
   return Object.keys(GROUPS);
 }
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(commandLine: string[], processIo: CliIo): Promise<number> {
+  let argv: string[];
+  let io: CliIo;
+  try {
+    ({ argv, io } = extractDataDir(commandLine, processIo));
+  } catch (error) {
+    return reportError(processIo, error, commandLine.includes('--json'));
+  }
   const [group, ...rest] = argv;
   if (group === undefined || group === 'help' || group === '--help' || group === '-h') {
     io.stdout.write(helpText());

@@ -13,15 +13,22 @@ import type { ChannelSpec, EventSpec } from './define';
 import { appChannels, appEvents } from './app';
 import { integrationChannels } from './integrations';
 import { auditChannels } from './audit';
+import { syncChannels, syncEvents } from './sync';
+import { trustChannels } from './trust';
+import { wizardChannels } from './wizard';
 
 export const contract = {
   ...appChannels,
   ...integrationChannels,
   ...auditChannels,
+  ...syncChannels,
+  ...trustChannels,
+  ...wizardChannels,
 } as const satisfies Record<string, ChannelSpec>;
 
 export const events = {
   ...appEvents,
+  ...syncEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Contract = typeof contract;

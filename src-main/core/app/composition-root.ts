@@ -13,6 +13,16 @@ import { DATABASE_FILE, PRODUCT_NAME } from './data-dir';
 import { appHandlers } from './app-handlers';
 import { integrationHandlers } from '../integrations/integration-handlers';
 import { auditHandlers } from '../audit/audit-handlers';
+import { IntegrationOverviews } from '../integrations/integration-overview';
+import { SetupWizard } from '../integrations/setup-wizard';
+import { wizardHandlers } from '../integrations/wizard-handlers';
+import { NO_CERTIFICATE_INVENTORY, type CertificateLookup } from '../trust/certificate-lookup';
+import { TrustVerifier } from '../trust/trust-verifier';
+import { trustHandlers } from '../trust/trust-handlers';
+import { SyncEngine } from '../sync/sync-engine';
+import { SyncScheduler } from '../sync/sync-scheduler';
+import { syncHandlers } from '../sync/sync-handlers';
+import { testConfigurationHandler } from '../integrations/test-configuration-handler';
 
 export interface CoreOptions {
   dataDir: string;
@@ -32,6 +42,14 @@ export interface Services {
   audit: AuditLog;
   settings: SettingsStore;
   integrations: IntegrationService;
+  overviews: IntegrationOverviews;
+  wizard: SetupWizard;
+  trust: TrustVerifier;
+  /** The certificate inventory as trust and the overview read it (the SCEP service's, once it exists). */
+  certificates: CertificateLookup;
+  sync: SyncEngine;
+  /** Background sync; not running until the Electron main calls start() (the CLI never does). */
+  syncScheduler: SyncScheduler;
   events: EventBus;
   now: () => Date;
 }
@@ -53,12 +71,34 @@ export function createCore(options: CoreOptions): Core {
   const events = new EventBus();
   const audit = new AuditLog(db, now);
   const actor = options.actor ?? `${options.transport}:${process.env.USER ?? process.env.USERNAME ?? 'admin'}`;
+  const settings = new SettingsStore(db);
+  const integrations = new IntegrationService(db, secrets, audit, now, actor);
+  const certificates: CertificateLookup = NO_CERTIFICATE_INVENTORY;
+  const sync = new SyncEngine({ db, credentials: (id) => integrations.credentials(id), events, now });
+  integrations.onDelete((id) => void sync.cancel(id));
+  const syncScheduler = new SyncScheduler({
+    engine: sync,
+    lastStartedAt: (id) => sync.runs.lastStartedAt(id),
+    enabledIntegrations: async () => (await integrations.list()).filter((i) => i.status !== 'disabled'),
+    settings: () => settings.get(),
+    events,
+  });
   const services: Services = {
     db,
     secrets,
     audit,
-    settings: new SettingsStore(db),
-    integrations: new IntegrationService(db, secrets, audit, now, actor),
+    settings,
+    integrations,
+    overviews: new IntegrationOverviews(db, integrations, certificates, () => settings.get(), now),
+    // The wizard reaches Test Configuration and the device lookup through those features' own handlers.
+    wizard: new SetupWizard(db, integrations, secrets, audit, now, actor, {
+      testConfiguration: (input, signal) => handlers['integrations.testConfiguration'](input, { signal }),
+      findDevices: (input, signal) => handlers['devices.find'](input, { signal }),
+    }),
+    trust: new TrustVerifier(db, () => settings.get(), certificates, now),
+    certificates,
+    sync,
+    syncScheduler,
     events,
     now,
   };
@@ -75,12 +115,21 @@ export function createCore(options: CoreOptions): Core {
     ...appHandlers(services, info),
     ...integrationHandlers(services),
     ...auditHandlers(services),
+    ...wizardHandlers(services),
+    ...trustHandlers(services),
+    ...syncHandlers(services),
+    ...testConfigurationHandler(services),
   };
   return {
     services,
     handlers,
     events,
     info,
-    close: () => db.close(),
+    close: () => {
+      // Runs stop without writing again; each resumes from its last committed page on the next start.
+      syncScheduler.stop();
+      sync.shutdown();
+      db.close();
+    },
   };
 }

@@ -25,6 +25,13 @@ export const devicesAndSync: Migration = {
         added          INTEGER NOT NULL DEFAULT 0,
         changed        INTEGER NOT NULL DEFAULT 0,
         removed        INTEGER NOT NULL DEFAULT 0,
+        restored       INTEGER NOT NULL DEFAULT 0,
+        -- time spent actually syncing, summed over resumes (finished_at - started_at also counts the pauses)
+        active_ms      INTEGER NOT NULL DEFAULT 0,
+        -- "pid@host" of the process running it and its last sign of life: a 'running' run whose process is gone
+        -- crashed and is resumed; one whose process lives belongs to another console or tec (SYNC_ALREADY_RUNNING)
+        owner          TEXT,
+        heartbeat_at   INTEGER,
         -- JSON: where to resume; written in the same transaction as the page of devices it covers
         checkpoint     TEXT,
         -- JSON array of {code, message, space?}
@@ -62,12 +69,17 @@ export const devicesAndSync: Migration = {
         first_seen_at  INTEGER NOT NULL,
         last_seen_at   INTEGER NOT NULL,
         last_seen_run  INTEGER NOT NULL,
+        -- the run's page counter when last seen: a space re-read within a run counts only what its last pass saw
+        last_seen_page INTEGER NOT NULL DEFAULT 0,
         removed_at     INTEGER,
         removed_run    INTEGER
       ) STRICT;
       CREATE UNIQUE INDEX devices_key ON devices (integration_id, guid);
       CREATE INDEX devices_identifier ON devices (client_device_identifier);
-      CREATE INDEX devices_seen ON devices (integration_id, last_seen_run);
+      -- A record the tenant sent in a shape the console cannot store is known by its numeric id alone.
+      CREATE INDEX devices_ivanti_id ON devices (integration_id, ivanti_id);
+      -- What a complete run reads to find devices it did not see, without touching the wide rows.
+      CREATE INDEX devices_presence ON devices (integration_id, last_seen_run, space_id, last_seen_page) WHERE removed_at IS NULL;
 
       CREATE TABLE device_changes (
         id             INTEGER PRIMARY KEY,

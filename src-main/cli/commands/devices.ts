@@ -1,0 +1,61 @@
+import type { SyncedDevice } from '../../../src-shared/domain/sync';
+import { AppError } from '../../../src-shared/errors';
+import { parseCommandArgs } from '../args';
+import { callChannel } from '../channel-call';
+import { EXIT, printJson, reportError, usageError, type CliIo } from '../cli-io';
+import { findIntegration } from '../integration-lookup';
+import { openCore } from '../open-core';
+
+const USAGE = 'tec devices find IDENTIFIER [--integration NAME] [--json]';
+
+/** `tec devices …`: one function per subcommand; add a subcommand to SUBCOMMANDS. */
+const SUBCOMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
+  find,
+};
+
+export async function runDevicesCommand(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  const command = sub === undefined ? undefined : SUBCOMMANDS[sub];
+  if (!command) throw usageError(`${sub === undefined ? 'Missing subcommand' : `Unknown subcommand "${sub}"`}.\nUsage: ${USAGE}`);
+  return command(rest, io);
+}
+
+/**
+ * "Has this device synced?": exact lookup of a Device Client ID (or device guid / Ivanti id). Exit 0 when found and
+ * not removed, 3 (not found) otherwise, so scripts can branch on it.
+ */
+async function find(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { integration: { type: 'string' }, json: { type: 'boolean' } },
+    { min: 1, max: 1, usage: USAGE },
+  );
+  const json = values.json === true;
+  const identifier = positionals[0]!;
+  const core = openCore(io.env);
+  try {
+    const integrationId = values.integration === undefined ? undefined : (await findIntegration(core, values.integration, io.signal)).id;
+    const found = await callChannel(core, 'devices.find', { identifier, ...(integrationId ? { integrationId } : {}) }, io.signal);
+    if (json) printJson(io, found);
+    else if (found.length > 0) io.stdout.write(found.map(describe).join(''));
+    if (found.some((d) => d.removedAt === null)) return EXIT.ok;
+    const message =
+      found.length > 0
+        ? `The device ${identifier} synced before but a later complete sync no longer found it in the tenant.`
+        : `No synced device has the identifier ${identifier}. Check the identifier (Ivanti: Devices → the device → Overview → Settings → Device Client ID), the API user's spaces, and run "tec sync".`;
+    return reportError(io, new AppError('NOT_FOUND', message), false);
+  } finally {
+    core.close();
+  }
+}
+
+function describe(d: SyncedDevice): string {
+  const state = d.removedAt ? `REMOVED from the tenant at ${d.removedAt}` : `${d.registrationState ?? 'unknown state'}`;
+  return [
+    `${d.deviceName ?? d.guid} [${d.integrationName}] ${state}`,
+    `  Device Client ID: ${d.clientDeviceIdentifier ?? '(none)'}`,
+    `  guid ${d.guid} · Ivanti id ${d.ivantiId ?? '-'} · ${d.platformType ?? '-'} ${d.model ?? ''} · user ${d.uid ?? '-'} · space ${d.spaceName ?? '-'}`,
+    `  last check-in ${d.lastCheckin ?? 'never'} · first synced ${d.firstSeenAt} · last synced ${d.lastSeenAt}`,
+    '',
+  ].join('\n');
+}

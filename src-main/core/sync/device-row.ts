@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { IvantiDevice } from '../../../src-shared/domain/ivanti';
+
+/** The `devices` columns a sync writes from one tenant record (see migration 0002). */
+export interface DeviceColumns {
+  guid: string;
+  ivanti_id: number;
+  space_id: number;
+  space_name: string;
+  client_device_identifier: string | null;
+  platform_type: string;
+  platform_version: string | null;
+  registration_state: string;
+  compliant: number | null;
+  quarantined: number | null;
+  jailbroken: number | null;
+  uid: string | null;
+  email: string | null;
+  display_name: string | null;
+  serial_number: string | null;
+  imei: string | null;
+  udid: string | null;
+  wifi_mac: string | null;
+  model: string | null;
+  device_name: string | null;
+  manufacturer: string | null;
+  last_checkin: number | null;
+  raw: string;
+  record_hash: string;
+}
+
+/**
+ * Fields that change on nearly every sync of a healthy fleet (every check-in moves them). They are stored, but a change
+ * in them alone is not recorded as a device change: a daily sync of a million devices would otherwise write a million
+ * "changed" rows that say nothing an auditor asks about.
+ */
+export const VOLATILE_FIELDS: ReadonlySet<string> = new Set(['lastCheckin', 'clientLastCheckin', 'lastScannedTime']);
+
+/** The space is the one being paged (what presence is judged by), not what the record claims. */
+export function deviceColumns(device: IvantiDevice, space: { id: number; name: string }): DeviceColumns {
+  const raw = JSON.stringify(device.raw);
+  return {
+    guid: device.guid,
+    ivanti_id: device.id,
+    space_id: space.id,
+    space_name: space.name,
+    client_device_identifier: device.clientDeviceIdentifier,
+    platform_type: device.platformType,
+    platform_version: device.platformVersion,
+    registration_state: device.registrationState,
+    compliant: flag(device.complianceState),
+    quarantined: flag(device.quarantined),
+    jailbroken: flag(device.jailbroken),
+    uid: device.uid,
+    email: device.emailAddress,
+    display_name: device.displayName,
+    serial_number: device.serialNumber,
+    imei: device.imei,
+    udid: device.udid,
+    wifi_mac: device.wifiMacAddress,
+    model: device.prettyModel ?? device.deviceModel,
+    device_name: device.deviceName,
+    manufacturer: device.manufacturer,
+    last_checkin: device.lastCheckin,
+    raw,
+    // The space is part of the hash: a device moved to another space is rewritten even if its record did not change.
+    record_hash: createHash('sha1').update(raw).update('\0').update(String(space.id)).digest('base64'),
+  };
+}
+
+/**
+ * Top-level fields whose value differs between the stored record and the new one, as [before, after], leaving out
+ * VOLATILE_FIELDS. Compared by JSON text, so key order inside the tenant's JSON does not count as a change.
+ */
+export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, [unknown, unknown]> {
+  const changes: Record<string, [unknown, unknown]> = {};
+  for (const field of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (VOLATILE_FIELDS.has(field)) continue;
+    const a = before[field];
+    const b = after[field];
+    if (JSON.stringify(a) !== JSON.stringify(b)) changes[field] = [a ?? null, b ?? null];
+  }
+  return changes;
+}
+
+function flag(value: boolean | null): number | null {
+  return value === null ? null : value ? 1 : 0;
+}

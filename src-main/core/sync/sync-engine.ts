@@ -1,0 +1,528 @@
+/**
+ * Syncs an integration's managed devices from Ivanti Neurons into SQLite: every visible device space, page by page,
+ * each page's rows and the run's checkpoint committed in one transaction, so a cancel, a crash or a network loss at
+ * any instant loses nothing and duplicates nothing, and the next start resumes the same run from its checkpoint.
+ *
+ * Correctness over a tenant that changes while it is read rests on three things: anchored offset paging sorted by
+ * device id (space-cursor.ts), a count check at the end of every pass over a space (a pass that saw a different number
+ * of devices than the tenant now reports is read again), and a reconciliation round after all spaces (each space's end
+ * is read once more, catching enrolments and removals in spaces finished earlier). Only a run that verified every
+ * space may mark the devices it did not see as removed; those are kept, never deleted.
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { IVANTI_MAX_ROWS, type DeviceSpace } from '../../../src-shared/domain/ivanti';
+import type { SyncProgress, SyncRun, SyncRunError, SyncRunStatus, SyncTrigger } from '../../../src-shared/domain/sync';
+import { AppError, toErrorPayload, type ErrorCode } from '../../../src-shared/errors';
+import type { Db } from '../db/database';
+import type { EventBus } from '../events/event-bus';
+import type { IvantiCredentials } from '../integrations/integration-service';
+import { STABLE_DEVICE_SORT, type DeviceSearchPage, type IvantiRetryEvent } from '../ivanti/ivanti-client';
+import { ivantiPageSource, type DevicePageSource, type PageSourceFactory } from './device-page-source';
+import { DeviceStore, type PageContext } from './device-store';
+import { judgePage, type PagedRecord } from './space-cursor';
+import type { SpaceCursorState, SyncCheckpoint } from './sync-checkpoint';
+import { parseCheckpoint } from './sync-checkpoint';
+import { SyncProgressMeter, type ProgressSnapshot } from './sync-progress-meter';
+import { countersOf, SyncRunStore, toSyncRun, type RunCounters } from './sync-run-store';
+
+export interface SyncEngineOptions {
+  db: Db;
+  /** Internal to main: the Ivanti password goes from here to the page source and nowhere else. */
+  credentials: (integrationId: string) => Promise<IvantiCredentials>;
+  events: EventBus;
+  now: () => Date;
+  connect?: PageSourceFactory;
+  /**
+   * Rows of the first request. Later requests adapt between MIN_PAGE_ROWS and 500 (Ivanti's limit) so that writing
+   * a page takes about `targetWriteMs`: each page is one transaction on the main thread, and a long one stalls it.
+   */
+  pageRows?: number;
+  targetWriteMs?: number;
+  /** Rows each request repeats from the previous page, to anchor it. */
+  overlapRows?: number;
+  /** Reads of one space within a run before a still-changing count is accepted (and reported). */
+  maxPassesPerSpace?: number;
+  /** Reconciliation rounds over every space's end before the run finishes. */
+  maxReconcileRounds?: number;
+  /** Removals marked per transaction when a complete run finishes. */
+  removalBatch?: number;
+  progressIntervalMs?: number;
+}
+
+export interface StartedSync {
+  runId: number;
+  resumed: boolean;
+  /** Settles with the run record when the run ends, whatever the outcome; never rejects. */
+  finished: Promise<SyncRun>;
+}
+
+interface ActiveRun {
+  runId: number;
+  controller: AbortController;
+  meter: SyncProgressMeter | null;
+  finished: Promise<SyncRun>;
+}
+
+interface RunContext {
+  integrationId: string;
+  runId: number;
+  checkpoint: SyncCheckpoint | null;
+  counters: RunCounters;
+  signal: AbortSignal;
+  meter: SyncProgressMeter;
+  sessionStartedAt: number;
+  activeMsBefore: number;
+}
+
+/** Errors the admin must fix before a retry can help; the run ends `failed` and is not resumed. */
+const NEEDS_ADMIN: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'IVANTI_AUTH_REJECTED',
+  'IVANTI_MFA_REQUIRED',
+  'IVANTI_FORBIDDEN',
+  'IVANTI_NO_SPACES',
+  'IVANTI_INSECURE_URL',
+  'IVANTI_TLS_FAILED',
+  'IVANTI_DNS_FAILED',
+  'CREDENTIALS_MISSING',
+  'INTEGRATION_NOT_FOUND',
+  'VALIDATION_FAILED',
+]);
+
+/** Failures confined to one space: the others are still read, but the run cannot be complete. */
+const SPACE_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['IVANTI_SPACE_FORBIDDEN', 'IVANTI_BAD_REQUEST', 'NOT_FOUND']);
+
+/** Pages never shrink below this, however slow the disk: requests have their own cost. */
+const MIN_PAGE_ROWS = 50;
+
+/** A 'running' run whose owner has not written for this long is taken over even if its pid exists (pid reuse). */
+const STALE_OWNER_MS = 10 * 60_000;
+
+/** Owners of runs executing in this process, for telling a crashed run of this pid from a live one. */
+const liveOwners = new Set<string>();
+
+export class SyncEngine {
+  readonly #db: Db;
+  readonly #runs: SyncRunStore;
+  readonly #devices: DeviceStore;
+  readonly #active = new Map<string, ActiveRun>();
+  readonly #connect: PageSourceFactory;
+  #rows: number;
+  readonly #targetWriteMs: number;
+  readonly #overlap: number;
+  readonly #maxPasses: number;
+  readonly #maxRounds: number;
+  readonly #removalBatch: number;
+  readonly #progressIntervalMs: number;
+  #closed = false;
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.#db = options.db;
+    this.#runs = new SyncRunStore(options.db);
+    this.#devices = new DeviceStore(options.db);
+    this.#connect = options.connect ?? ivantiPageSource;
+    this.#rows = Math.min(IVANTI_MAX_ROWS, Math.max(MIN_PAGE_ROWS, options.pageRows ?? 200));
+    this.#targetWriteMs = options.targetWriteMs ?? 20;
+    this.#overlap = Math.min(MIN_PAGE_ROWS - 1, Math.max(1, options.overlapRows ?? 5));
+    this.#maxPasses = options.maxPassesPerSpace ?? 3;
+    this.#maxRounds = options.maxReconcileRounds ?? 3;
+    this.#removalBatch = options.removalBatch ?? 2000;
+    this.#progressIntervalMs = options.progressIntervalMs ?? 250;
+  }
+
+  get runs(): SyncRunStore {
+    return this.#runs;
+  }
+
+  get devices(): DeviceStore {
+    return this.#devices;
+  }
+
+  /**
+   * Starts a run, or resumes the integration's unfinished one (same run id). Answers once the run is claimed; the run
+   * goes on in the background. SYNC_ALREADY_RUNNING when this or another process is syncing the integration.
+   */
+  async start(integrationId: string, trigger: SyncTrigger): Promise<StartedSync> {
+    if (this.#closed) throw new AppError('SYNC_FAILED', 'The console is shutting down; sync was not started.');
+    if (this.#active.has(integrationId)) throw alreadyRunning();
+    const credentials = await this.options.credentials(integrationId);
+    if (this.#active.has(integrationId)) throw alreadyRunning();
+    const owner = `${process.pid}@${os.hostname()}#${randomUUID()}`;
+    const at = this.#now();
+    const claimed = this.#db
+      .transaction(() => {
+        const unfinished = this.#runs.findResumable(integrationId);
+        if (unfinished?.status === 'running' && unfinished.owner !== null && ownerAlive(unfinished.owner, unfinished.heartbeat_at, at)) {
+          throw alreadyRunning();
+        }
+        if (unfinished) {
+          this.#runs.claim(unfinished.id, owner, at);
+          return { runId: unfinished.id, resumed: true, checkpoint: parseCheckpoint(unfinished.checkpoint), counters: countersOf(unfinished) };
+        }
+        const runId = this.#runs.create(integrationId, trigger, owner, at);
+        return { runId, resumed: false, checkpoint: null, counters: countersOf(this.#runs.row(runId)!) };
+      })
+      .immediate();
+    liveOwners.add(owner);
+    const controller = new AbortController();
+    const meter = new SyncProgressMeter(
+      { integrationId, runId: claimed.runId, resumed: claimed.resumed },
+      (progress) => this.options.events.emit('sync.progress', progress),
+      () => this.#now(),
+      this.#progressIntervalMs,
+    );
+    const context: RunContext = {
+      integrationId,
+      runId: claimed.runId,
+      checkpoint: claimed.checkpoint,
+      counters: { ...claimed.counters, errors: claimed.resumed ? claimed.counters.errors : [] },
+      signal: controller.signal,
+      meter,
+      sessionStartedAt: at,
+      activeMsBefore: claimed.counters.activeMs,
+    };
+    const finished = this.#execute(context, credentials)
+      .catch(() => this.#salvage(integrationId, claimed.runId))
+      .finally(() => {
+      liveOwners.delete(owner);
+      this.#active.delete(integrationId);
+    });
+    this.#active.set(integrationId, { runId: claimed.runId, controller, meter, finished });
+    return { runId: claimed.runId, resumed: claimed.resumed, finished };
+  }
+
+  /** Stops the integration's run after the page in flight; what was written stays and the next start resumes. */
+  cancel(integrationId: string): boolean {
+    const active = this.#active.get(integrationId);
+    if (!active) return false;
+    active.controller.abort();
+    return true;
+  }
+
+  running(integrationId: string): { runId: number; progress: SyncProgress | null; finished: Promise<SyncRun> } | null {
+    const active = this.#active.get(integrationId);
+    return active ? { runId: active.runId, progress: active.meter?.latest ?? null, finished: active.finished } : null;
+  }
+
+  isRunning(integrationId: string): boolean {
+    return this.#active.has(integrationId);
+  }
+
+  /**
+   * For closing the database: stops every run without writing again. Their rows stay `running` with an owner that
+   * no longer lives, so the next start resumes them from their last committed page.
+   */
+  shutdown(): void {
+    this.#closed = true;
+    for (const active of this.#active.values()) active.controller.abort();
+  }
+
+  async #execute(ctx: RunContext, credentials: IvantiCredentials): Promise<SyncRun> {
+    let source: DevicePageSource | null = null;
+    try {
+      source = this.#connect(credentials, { onRetry: (event) => ctx.meter.notice(retryNotice(event)) });
+      this.#report(ctx, 'listing-spaces', null, true);
+      const spaces = await source.listSpaces(ctx.signal);
+      if (spaces.length === 0) {
+        throw new AppError('IVANTI_NO_SPACES', 'The API user sees no device spaces. Give it the Device Read Only role in the spaces to sync.');
+      }
+      const checkpoint = mergeSpaces(ctx.checkpoint, spaces);
+      ctx.checkpoint = checkpoint;
+      this.#write(() => this.#save(ctx));
+
+      while (checkpoint.phase !== 'finalizing') {
+        for (const [index, space] of checkpoint.spaces.entries()) {
+          if (space.state === 'failed') continue;
+          if (checkpoint.phase === 'reconciling' && space.state === 'verified') {
+            // Read the end of the space again with the same cursor: enrolments since, or removals (count check).
+            Object.assign(space, { state: 'paging', start: Math.max(0, space.start - this.#overlap) });
+            this.#write(() => this.#save(ctx));
+          }
+          if (space.state === 'verified') continue;
+          await this.#readSpace(ctx, source, space, index);
+        }
+        if (checkpoint.phase === 'paging') {
+          checkpoint.phase = 'reconciling';
+        } else {
+          checkpoint.round += 1;
+          if (!checkpoint.roundChanged || checkpoint.round >= this.#maxRounds) checkpoint.phase = 'finalizing';
+        }
+        checkpoint.roundChanged = false;
+        this.#write(() => this.#save(ctx));
+      }
+      return await this.#finalize(ctx);
+    } catch (error) {
+      return this.#end(ctx, error);
+    } finally {
+      source?.close();
+    }
+  }
+
+  /**
+   * Reads one space until its current pass is verified (or it fails). Storing anything, or starting another pass,
+   * flags the round as changed (in the page's own transaction), so reconciliation goes on.
+   */
+  async #readSpace(ctx: RunContext, source: DevicePageSource, space: SpaceCursorState, index: number): Promise<void> {
+    const { checkpoint, counters } = ctx as RunContext & { checkpoint: SyncCheckpoint };
+    if (space.state === 'pending') this.#beginPass(space, counters.pages + 1, 1);
+    while (space.state === 'paging') {
+      ctx.signal.throwIfAborted();
+      let page: DeviceSearchPage;
+      const rows = this.#rows;
+      try {
+        page = await source.searchDevices({ dmPartitionId: space.id, start: space.start, rows, sort: STABLE_DEVICE_SORT }, ctx.signal);
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        const payload = toErrorPayload(error);
+        if (!SPACE_FAILURES.has(payload.code)) throw error;
+        space.state = 'failed';
+        counters.errors.push({ code: payload.code, message: payload.message, space: space.name });
+        this.#write(() => this.#save(ctx));
+        return;
+      }
+      ctx.meter.clearNotice();
+      // Parsing the page (in the client) and writing it are two stalls of the event loop: let other work run between.
+      await yieldToEventLoop();
+      ctx.signal.throwIfAborted();
+      const verdict = judgePage({ start: space.start, lastId: space.lastId }, pagedRecords(page), page.totalCount, rows, this.#overlap);
+      if (verdict.kind === 'realign') {
+        space.start = verdict.start;
+        continue;
+      }
+      const writeStartedAt = performance.now();
+      this.#write(() => {
+        const pageNumber = counters.pages + 1;
+        const pageContext: PageContext = {
+          integrationId: ctx.integrationId,
+          runId: ctx.runId,
+          page: pageNumber,
+          passStartPage: space.passStartPage,
+          space: { id: space.id, name: space.name },
+          at: this.#now(),
+        };
+        const result = this.#devices.writePage(pageContext, verdict.fresh);
+        for (const id of verdict.freshUnparsed) if (id !== null) this.#devices.touchUnparsed(pageContext, id);
+        if (verdict.freshUnparsed.length > 0) {
+          space.unparsed += verdict.freshUnparsed.length;
+          noteOnce(counters.errors, {
+            code: 'SYNC_RECORD_UNUSABLE',
+            message: `Ivanti sent device records the console could not read in the space "${space.name}"; they were skipped (the log has their ids).`,
+            space: space.name,
+          });
+        }
+        counters.pages = pageNumber;
+        counters.devicesSeen += result.newInRun;
+        counters.added += result.added;
+        counters.changed += result.changed;
+        counters.restored += result.restored;
+        space.seenInPass += result.newInPass + verdict.freshUnparsed.length;
+        space.start = verdict.next.start;
+        space.lastId = verdict.next.lastId;
+        space.totalCount = page.totalCount;
+        const stored = verdict.fresh.length + verdict.freshUnparsed.length > 0;
+        const passRestarted = verdict.done && this.#endPass(ctx, space);
+        if (stored || passRestarted) checkpoint.roundChanged = true;
+        this.#save(ctx);
+      });
+      this.#adaptPageRows(rows, verdict.fresh.length, performance.now() - writeStartedAt);
+      this.#report(ctx, checkpoint.phase, { space, index }, verdict.done);
+      await yieldToEventLoop();
+    }
+  }
+
+  /**
+   * The count check at the end of a pass: the pass stored `seenInPass` distinct devices and the tenant now reports
+   * `totalCount`. Equal: verified. Different: devices were removed (or appeared out of id order) while the space was
+   * read, so it is read again from row 0, up to maxPassesPerSpace; after that the difference is reported and left to
+   * the next run (every device present throughout was still seen: the paging itself skips nothing).
+   */
+  #endPass(ctx: RunContext, space: SpaceCursorState): boolean {
+    if (space.seenInPass === space.totalCount) {
+      space.state = 'verified';
+      return false;
+    }
+    if (space.pass < this.#maxPasses) {
+      this.#beginPass(space, ctx.counters.pages + 1, space.pass + 1);
+      return true;
+    }
+    space.state = 'verified';
+    noteOnce(ctx.counters.errors, {
+      code: 'SYNC_TENANT_CHANGING',
+      message: `Devices were enrolled or removed in the space "${space.name}" during every read of it (${space.seenInPass} read, ${space.totalCount} reported at the end). Every device present throughout was synced; the next sync picks up the rest.`,
+      space: space.name,
+    });
+    return true;
+  }
+
+  /** Steers the page size toward `targetWriteMs` per write, from pages that were mostly new rows (halfway each time). */
+  #adaptPageRows(rows: number, written: number, tookMs: number): void {
+    if (written < rows / 2 || tookMs <= 0) return;
+    const ideal = rows * (this.#targetWriteMs / tookMs);
+    this.#rows = Math.round(Math.min(IVANTI_MAX_ROWS, Math.max(MIN_PAGE_ROWS, (rows + ideal) / 2)));
+  }
+
+  #beginPass(space: SpaceCursorState, passStartPage: number, pass: number): void {
+    Object.assign(space, { state: 'paging', pass, passStartPage, start: 0, lastId: null, seenInPass: 0, unparsed: 0 });
+  }
+
+  async #finalize(ctx: RunContext): Promise<SyncRun> {
+    const checkpoint = ctx.checkpoint!;
+    const complete = checkpoint.spaces.every((s) => s.state === 'verified');
+    if (complete) {
+      const passes = checkpoint.spaces.map((s) => ({ id: s.id, passStartPage: s.passStartPage }));
+      for (;;) {
+        ctx.signal.throwIfAborted();
+        const marked = this.#write(() => {
+          const count = this.#devices.markUnseenRemoved({ integrationId: ctx.integrationId, runId: ctx.runId, at: this.#now() }, passes, this.#removalBatch);
+          ctx.counters.removed += count;
+          this.#save(ctx);
+          return count;
+        });
+        this.#report(ctx, 'finalizing', null, false);
+        if (marked < this.#removalBatch) break;
+        await yieldToEventLoop();
+      }
+    }
+    const status: SyncRunStatus = complete ? 'completed' : 'failed';
+    return this.#finish(ctx, status, complete);
+  }
+
+  #end(ctx: RunContext, error: unknown): SyncRun {
+    const payload = toErrorPayload(error);
+    const status: SyncRunStatus = ctx.signal.aborted || payload.code === 'CANCELLED' ? 'cancelled' : NEEDS_ADMIN.has(payload.code) ? 'failed' : 'interrupted';
+    if (status !== 'cancelled') ctx.counters.errors.push({ code: payload.code, message: payload.message });
+    return this.#finish(ctx, status, false);
+  }
+
+  #finish(ctx: RunContext, status: SyncRunStatus, complete: boolean): SyncRun {
+    if (this.#closed) {
+      // The database is being closed: leave the run as its last committed page left it, to be resumed.
+      return this.#salvage(ctx.integrationId, ctx.runId);
+    }
+    this.#report(ctx, 'finalizing', null, true);
+    this.#runs.finish(ctx.runId, status, complete, this.#counters(ctx), ctx.checkpoint, this.#now());
+    const run = this.#runs.get(ctx.runId)!;
+    this.options.events.emit('sync.finished', { integrationId: ctx.integrationId, runId: ctx.runId, run });
+    return run;
+  }
+
+  /** Only a failing database gets here (a run's own failures end in #end): describe the run without writing. */
+  #salvage(integrationId: string, runId: number): SyncRun {
+    try {
+      const row = this.#runs.row(runId);
+      if (row) return toSyncRun({ ...row, status: 'interrupted' });
+    } catch {
+      // the database is gone; fall through
+    }
+    const at = new Date(this.#now()).toISOString();
+    return { id: runId, integrationId, trigger: 'manual', status: 'interrupted', startedAt: at, finishedAt: null, durationMs: 0, complete: false, spacesTotal: 0, pages: 0, devicesSeen: 0, added: 0, changed: 0, removed: 0, restored: 0, errors: [] };
+  }
+
+  #save(ctx: RunContext): void {
+    this.#runs.save(ctx.runId, ctx.checkpoint!, this.#counters(ctx), this.#now());
+  }
+
+  #counters(ctx: RunContext): RunCounters {
+    ctx.counters.activeMs = ctx.activeMsBefore + Math.max(0, this.#now() - ctx.sessionStartedAt);
+    ctx.counters.spacesTotal = ctx.checkpoint?.spaces.length ?? 0;
+    return ctx.counters;
+  }
+
+  /** One transaction, or nothing at all once the database is being closed. */
+  #write<T>(work: () => T): T {
+    if (this.#closed) throw new AppError('CANCELLED', 'The console is shutting down.');
+    return this.#db.transaction(work).immediate();
+  }
+
+  #report(ctx: RunContext, phase: SyncProgress['phase'], at: { space: SpaceCursorState; index: number } | null, force: boolean): void {
+    const spaces = ctx.checkpoint?.spaces ?? [];
+    const expected = spaces.reduce((sum, s) => sum + (s.state === 'failed' ? 0 : (s.totalCount ?? 0)), 0);
+    const snapshot: ProgressSnapshot = {
+      phase,
+      space: at?.space.name ?? null,
+      spaceIndex: at?.index ?? 0,
+      spacesTotal: spaces.length,
+      page: ctx.counters.pages,
+      devicesSoFar: ctx.counters.devicesSeen,
+      devicesExpected: spaces.length === 0 ? null : Math.max(expected, ctx.counters.devicesSeen),
+    };
+    ctx.meter.update(snapshot, force);
+  }
+
+  #now(): number {
+    return this.options.now().getTime();
+  }
+}
+
+/** Spaces as listed now, keeping the progress of those the checkpoint knows; a new space sends the run back to paging. */
+function mergeSpaces(checkpoint: SyncCheckpoint | null, spaces: readonly DeviceSpace[]): SyncCheckpoint {
+  const known = new Map((checkpoint?.spaces ?? []).map((s) => [s.id, s]));
+  const merged: SpaceCursorState[] = spaces.map(
+    (space) =>
+      known.get(space.id) ?? {
+        id: space.id,
+        name: space.name,
+        state: 'pending',
+        pass: 0,
+        passStartPage: 0,
+        start: 0,
+        lastId: null,
+        seenInPass: 0,
+        totalCount: space.listedDeviceCount,
+        unparsed: 0,
+      },
+  );
+  for (const space of merged) space.name = spaces.find((s) => s.id === space.id)?.name ?? space.name;
+  let phase = checkpoint?.phase ?? 'paging';
+  if (phase === 'reconciling' && merged.some((s) => s.state === 'pending')) phase = 'paging';
+  return { version: 1, phase, round: checkpoint?.round ?? 0, roundChanged: checkpoint?.roundChanged ?? false, spaces: merged };
+}
+
+function pagedRecords(page: DeviceSearchPage): PagedRecord[] {
+  const records: PagedRecord[] = page.devices.map((device) => ({ id: device.id, device }));
+  // Rejected records keep their place in the tenant's order: the anchor and the sort check need it.
+  for (const rejected of [...page.rejected].sort((a, b) => a.position - b.position)) {
+    const id = typeof rejected.id === 'number' && Number.isFinite(rejected.id) ? rejected.id : null;
+    records.splice(rejected.position, 0, { id, device: null });
+  }
+  return records;
+}
+
+function noteOnce(errors: SyncRunError[], error: SyncRunError): void {
+  if (!errors.some((e) => e.code === error.code && e.space === error.space)) errors.push(error);
+}
+
+function retryNotice(event: IvantiRetryEvent): string {
+  const seconds = Math.max(1, Math.round(event.delayMs / 1000));
+  const why =
+    event.code === 'IVANTI_RATE_LIMITED'
+      ? 'Ivanti is throttling the API user'
+      : event.code === 'IVANTI_SERVER_ERROR'
+        ? `Ivanti answered with a server error${event.status ? ` (HTTP ${event.status})` : ''}`
+        : 'The connection to Ivanti failed';
+  return `${why}; retrying in ${seconds} s.`;
+}
+
+function alreadyRunning(): AppError {
+  return new AppError('SYNC_ALREADY_RUNNING', 'This integration is already syncing (here, in another console window or in a tec command). Wait for it to finish or cancel it.');
+}
+
+/** Whether the process that owns a 'running' run still lives (and so the run is not a crashed one to resume). */
+function ownerAlive(owner: string, heartbeatAt: number | null, now: number): boolean {
+  const match = /^(\d+)@(.*)#(.+)$/.exec(owner);
+  if (!match) return false;
+  const pid = Number(match[1]);
+  if (match[2] !== os.hostname()) return heartbeatAt !== null && now - heartbeatAt < STALE_OWNER_MS;
+  if (pid === process.pid) return liveOwners.has(owner);
+  if (heartbeatAt !== null && now - heartbeatAt >= STALE_OWNER_MS) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,195 @@
+import type { Statement } from 'better-sqlite3';
+import type { DeviceChange, DeviceChangeKind, DeviceChangePage, SyncRun, SyncRunError, SyncRunStatus, SyncTrigger } from '../../../src-shared/domain/sync';
+import type { Db } from '../db/database';
+import type { SyncCheckpoint } from './sync-checkpoint';
+
+export interface SyncRunRow {
+  id: number;
+  integration_id: string;
+  trigger: SyncTrigger;
+  status: SyncRunStatus;
+  started_at: number;
+  finished_at: number | null;
+  complete: number;
+  spaces_total: number;
+  pages: number;
+  devices_seen: number;
+  added: number;
+  changed: number;
+  removed: number;
+  restored: number;
+  active_ms: number;
+  owner: string | null;
+  heartbeat_at: number | null;
+  checkpoint: string | null;
+  errors: string;
+}
+
+/** The run's figures, kept in memory while it runs and written with every checkpoint. */
+export interface RunCounters {
+  spacesTotal: number;
+  pages: number;
+  devicesSeen: number;
+  added: number;
+  changed: number;
+  removed: number;
+  restored: number;
+  activeMs: number;
+  errors: SyncRunError[];
+}
+
+/** A run that did not finish and may be picked up again: its process died, or it was cancelled or interrupted. */
+export const RESUMABLE_STATUSES: readonly SyncRunStatus[] = ['running', 'cancelled', 'interrupted'];
+
+/** Errors kept per run: enough to diagnose, bounded so a tenant failing on every record cannot bloat the row. */
+const MAX_ERRORS = 50;
+
+export class SyncRunStore {
+  readonly #save: Statement;
+
+  constructor(private readonly db: Db) {
+    this.#save = db.prepare(
+      `UPDATE sync_runs SET checkpoint = @checkpoint, spaces_total = @spacesTotal, pages = @pages, devices_seen = @devicesSeen,
+         added = @added, changed = @changed, removed = @removed, restored = @restored, active_ms = @activeMs,
+         errors = @errors, heartbeat_at = @at
+       WHERE id = @id`,
+    );
+  }
+
+  /** The newest unfinished run of the integration, if any. */
+  findResumable(integrationId: string): SyncRunRow | null {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM sync_runs WHERE integration_id = ? AND status IN (${RESUMABLE_STATUSES.map(() => '?').join(', ')})
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(integrationId, ...RESUMABLE_STATUSES) as SyncRunRow | undefined;
+    return row ?? null;
+  }
+
+  create(integrationId: string, trigger: SyncTrigger, owner: string, at: number): number {
+    return Number(
+      this.db
+        .prepare(`INSERT INTO sync_runs (integration_id, trigger, status, started_at, owner, heartbeat_at) VALUES (?, ?, 'running', ?, ?, ?)`)
+        .run(integrationId, trigger, at, owner, at).lastInsertRowid,
+    );
+  }
+
+  claim(runId: number, owner: string, at: number): void {
+    this.db.prepare(`UPDATE sync_runs SET status = 'running', owner = ?, heartbeat_at = ?, finished_at = NULL WHERE id = ?`).run(owner, at, runId);
+  }
+
+  /** Checkpoint and figures; inside the page's transaction. */
+  save(runId: number, checkpoint: SyncCheckpoint | null, counters: RunCounters, at: number): void {
+    this.#save.run({
+      id: runId,
+      checkpoint: checkpoint === null ? null : JSON.stringify(checkpoint),
+      ...counters,
+      errors: JSON.stringify(counters.errors.slice(0, MAX_ERRORS)),
+      at,
+    });
+  }
+
+  /** The checkpoint is kept: a cancelled or interrupted run resumes from it, a finished one shows where it ended. */
+  finish(runId: number, status: SyncRunStatus, complete: boolean, counters: RunCounters, checkpoint: SyncCheckpoint | null, at: number): void {
+    this.db.transaction(() => {
+      this.save(runId, checkpoint, counters, at);
+      this.db.prepare('UPDATE sync_runs SET status = ?, complete = ?, finished_at = ? WHERE id = ?').run(status, complete ? 1 : 0, at, runId);
+    })();
+  }
+
+  row(runId: number): SyncRunRow | null {
+    return (this.db.prepare('SELECT * FROM sync_runs WHERE id = ?').get(runId) as SyncRunRow | undefined) ?? null;
+  }
+
+  get(runId: number): SyncRun | null {
+    const row = this.row(runId);
+    return row === null ? null : toSyncRun(row);
+  }
+
+  list(integrationId: string, limit: number, beforeId?: number): SyncRun[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM sync_runs WHERE integration_id = ? AND id < ? ORDER BY id DESC LIMIT ?`)
+      .all(integrationId, beforeId ?? Number.MAX_SAFE_INTEGER, limit) as SyncRunRow[];
+    return rows.map(toSyncRun);
+  }
+
+  /** When the integration's newest run started, for the scheduler. */
+  lastStartedAt(integrationId: string): number | null {
+    return (this.db.prepare('SELECT MAX(started_at) FROM sync_runs WHERE integration_id = ?').pluck().get(integrationId) as number | null) ?? null;
+  }
+
+  changes(runId: number, options: { kind?: DeviceChangeKind; limit: number; afterId?: number }): DeviceChangePage {
+    const kindFilter = options.kind === undefined ? '' : ' AND c.kind = @kind';
+    const rows = this.db
+      .prepare(
+        `SELECT c.id, c.run_id, c.guid, c.kind, c.fields, c.at, d.device_name, d.client_device_identifier
+         FROM device_changes c LEFT JOIN devices d ON d.integration_id = c.integration_id AND d.guid = c.guid
+         WHERE c.run_id = @runId AND c.id > @afterId${kindFilter} ORDER BY c.id LIMIT @limit`,
+      )
+      .all({ runId, afterId: options.afterId ?? 0, kind: options.kind, limit: options.limit + 1 }) as {
+      id: number;
+      run_id: number;
+      guid: string;
+      kind: DeviceChangeKind;
+      fields: string | null;
+      at: number;
+      device_name: string | null;
+      client_device_identifier: string | null;
+    }[];
+    const total = this.db
+      .prepare(`SELECT COUNT(*) FROM device_changes c WHERE c.run_id = @runId${kindFilter}`)
+      .pluck()
+      .get({ runId, kind: options.kind }) as number;
+    const page = rows.slice(0, options.limit);
+    const changes: DeviceChange[] = page.map((r) => ({
+      id: r.id,
+      runId: r.run_id,
+      guid: r.guid,
+      kind: r.kind,
+      fields: r.fields === null ? null : (JSON.parse(r.fields) as Record<string, [unknown, unknown]>),
+      at: new Date(r.at).toISOString(),
+      deviceName: r.device_name,
+      clientDeviceIdentifier: r.client_device_identifier,
+    }));
+    return { changes, total, nextAfterId: rows.length > options.limit ? page[page.length - 1]!.id : null };
+  }
+}
+
+export function countersOf(row: SyncRunRow): RunCounters {
+  return {
+    spacesTotal: row.spaces_total,
+    pages: row.pages,
+    devicesSeen: row.devices_seen,
+    added: row.added,
+    changed: row.changed,
+    removed: row.removed,
+    restored: row.restored,
+    activeMs: row.active_ms,
+    errors: parseErrors(row.errors),
+  };
+}
+
+export function toSyncRun(row: SyncRunRow): SyncRun {
+  const { activeMs, ...counters } = countersOf(row);
+  return {
+    id: row.id,
+    integrationId: row.integration_id,
+    trigger: row.trigger,
+    status: row.status,
+    startedAt: new Date(row.started_at).toISOString(),
+    finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
+    durationMs: activeMs,
+    complete: row.complete === 1,
+    ...counters,
+  };
+}
+
+function parseErrors(text: string): SyncRunError[] {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? (value as SyncRunError[]) : [];
+  } catch {
+    return [];
+  }
+}
