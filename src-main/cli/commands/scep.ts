@@ -56,15 +56,16 @@ export async function runScepCommand(argv: string[], io: CliIo): Promise<number>
   }
 }
 
+function timeoutMsFrom(values: { timeout?: string }): number | undefined {
+  if (values.timeout === undefined) return undefined;
+  const seconds = Number(values.timeout);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw usageError(`--timeout takes a number of seconds, not "${values.timeout}".`);
+  return seconds * 1000;
+}
+
 function clientFor(values: { url?: string; 'allow-http'?: boolean; timeout?: string }, usage: string): ScepClient {
   if (!values.url) throw usageError(`--url is required.\nUsage: ${usage}`);
-  let timeoutMs: number | undefined;
-  if (values.timeout !== undefined) {
-    const seconds = Number(values.timeout);
-    if (!Number.isFinite(seconds) || seconds <= 0) throw usageError(`--timeout takes a number of seconds, not "${values.timeout}".`);
-    timeoutMs = seconds * 1000;
-  }
-  return new ScepClient({ url: values.url, allowPlainHttp: values['allow-http'], timeoutMs });
+  return new ScepClient({ url: values.url, allowPlainHttp: values['allow-http'], timeoutMs: timeoutMsFrom(values) });
 }
 
 async function caps(argv: string[], io: CliIo): Promise<number> {
@@ -170,8 +171,7 @@ async function enroll(argv: string[], io: CliIo): Promise<number> {
   if (values['out-key'] && (await access(values['out-key']).then(() => true, () => false))) {
     throw usageError(`${values['out-key']} already exists; the private key is not written over an existing file.`);
   }
-  const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1000;
-  const challenge = await challengeFor(values, io, timeoutMs);
+  const challenge = await challengeFor(values, io, timeoutMsFrom(values));
 
   const result = await client.enroll({
     subject: values.subject,

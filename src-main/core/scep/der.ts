@@ -141,11 +141,12 @@ export function rawDer(der: Buffer): Asn1 {
 
 /**
  * Parses one complete DER value. Truncated input, trailing bytes and impossible lengths all end here as
- * SCEP_MALFORMED_DER, so a damaged reply is never half-read.
+ * SCEP_MALFORMED_DER, so a damaged reply is never half-read. `what` names the value for the admin ("PKIOperation
+ * reply", "GetCACert answer").
  */
 export function parseDer(bytes: Buffer, what: string): Asn1 {
   if (bytes.length === 0) {
-    throw new AppError('SCEP_MALFORMED_DER', `The SCEP server sent an empty ${what}.`, { what });
+    throw new AppError('SCEP_MALFORMED_DER', `The ${what} is empty.`, { what });
   }
   try {
     // decodeBitStrings: false keeps BIT STRING contents (public keys, signatures) as the raw bytes that were sent.
@@ -154,7 +155,7 @@ export function parseDer(bytes: Buffer, what: string): Asn1 {
   } catch (error) {
     throw new AppError(
       'SCEP_MALFORMED_DER',
-      `The SCEP server sent ${what} that is not valid DER (truncated or damaged in transit).`,
+      `The ${what} is not valid DER: it is truncated or was damaged in transit.`,
       { what, length: bytes.length },
       { cause: error },
     );
@@ -162,7 +163,7 @@ export function parseDer(bytes: Buffer, what: string): Asn1 {
 }
 
 function badStructure(what: string): AppError {
-  return new AppError('SCEP_BAD_RESPONSE', `The SCEP server's reply has an unexpected structure: ${what}.`, { what });
+  return new AppError('SCEP_BAD_RESPONSE', `The SCEP server's answer could not be read: ${what}.`, { what });
 }
 
 export function children(node: Asn1 | undefined, what: string): Asn1[] {

@@ -1,6 +1,6 @@
 import { AppError } from '../../../src-shared/errors';
 import type { CertificateFields } from './certificate-fields';
-import { octetString, printableString, readOctetString, readText, utf8String } from './der';
+import { type Asn1, octetString, printableString, readOctetString, readText, utf8String } from './der';
 import { buildEnvelopedData, type ContentCipher } from './enveloped-data';
 import { OID } from './oids';
 import {
@@ -45,7 +45,7 @@ export interface ScepAttributes {
 
 export function scepAttributes(values: ScepAttributes): CmsAttribute[] {
   const attributes: CmsAttribute[] = [];
-  const add = (type: string, value: ReturnType<typeof octetString> | undefined) => {
+  const add = (type: string, value: Asn1 | undefined) => {
     if (value) attributes.push({ type, values: [value] });
   };
   add(OID.scepMessageType, values.messageType === undefined ? undefined : printableString(values.messageType));

@@ -179,10 +179,7 @@ export class ScepClient {
   }
 
   async renew(request: RenewRequest): Promise<EnrollmentResult> {
-    const existing = readCertificate(
-      typeof request.certificate === 'string' ? pemToDer(request.certificate) : request.certificate,
-      'certificate to renew',
-    );
+    const existing = readCertificateToRenew(request.certificate);
     const existingKeyInfo = createPublicKey(request.privateKey).export({ format: 'der', type: 'spki' });
     if (!existingKeyInfo.equals(existing.publicKeyInfo)) {
       throw new AppError('VALIDATION_FAILED', 'The private key given does not belong to the certificate to renew.', {
@@ -384,6 +381,20 @@ export class ScepClient {
         { operation, contentType: type || null },
       );
     }
+  }
+}
+
+/** The admin's certificate, not the server's answer: a problem with it is theirs to fix (VALIDATION_FAILED). */
+function readCertificateToRenew(certificate: Buffer | string): CertificateFields {
+  try {
+    return readCertificate(typeof certificate === 'string' ? pemToDer(certificate) : certificate, 'certificate to renew');
+  } catch (error) {
+    if (error instanceof AppError && error.code !== 'VALIDATION_FAILED') {
+      throw new AppError('VALIDATION_FAILED', 'The certificate to renew could not be read; give it as PEM or DER.', {
+        field: 'certificate',
+      }, { cause: error });
+    }
+    throw error;
   }
 }
 

@@ -125,6 +125,16 @@ describe.skipIf(unavailable)(`ScepClient against Debian's scepserver${unavailabl
     expect(error.code).toBe('VALIDATION_FAILED');
   });
 
+  it('treats an unreadable certificate to renew as the admin\'s input error, before contacting the CA', async () => {
+    const { privateKey } = await new ScepClient({ url: server.url }).enroll({ subject: uniqueSubject('garbage'), challengePassword: CHALLENGE });
+    peer.seen.length = 0;
+    const client = new ScepClient({ url: peer.url });
+    for (const certificate of [Buffer.from('not a certificate'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'no PEM here']) {
+      expect((await rejectionOf(client.renew({ certificate, privateKey }))).code).toBe('VALIDATION_FAILED');
+    }
+    expect(peer.seen).toEqual([]);
+  });
+
   it('sends the request with GET and a base64 message when the CA does not advertise POSTPKIOperation', async () => {
     peer.handler = async (exchange) => {
       const answer = await exchange.forward();
