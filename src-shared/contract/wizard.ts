@@ -8,7 +8,6 @@ import { channel, NoInput, Ok } from './define';
 import {
   ApiEmail,
   ApiPassword,
-  IntegrationName,
   IntegrationStatus,
   IvantiDomain,
   MDM,
@@ -137,4 +136,3 @@ export const wizardChannels = {
 
 /** Field validation for the API details step, shared by the form (as typed) and the core (on Next). */
 export const ApiDetailsFields = z.object({ domain: IvantiDomain, email: ApiEmail });
-export const PlatformFields = z.object({ name: IntegrationName, platform: Platform });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   ApiDetailsFields,
-  PlatformFields,
   WIZARD_STEPS,
   WizardDraftState,
   type WizardDraft,
@@ -9,6 +8,7 @@ import {
   type WizardValues,
 } from '../../../src-shared/contract/wizard';
 import { checklistFor } from '../../../src-shared/domain/ivanti-setup';
+import { IntegrationName } from '../../../src-shared/domain/integration';
 import type { TestConfigurationResult } from '../../../src-shared/domain/test-configuration';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
@@ -238,15 +238,21 @@ export class SetupWizard {
       this.save(row.id, 'values', state);
       return;
     }
-    const fields = PlatformFields.safeParse({ name: state.name, platform: state.platform });
-    if (!fields.success) throw validationError(fields.error);
+    // Both fields are reported at once, so the admin fixes them in one go.
+    const name = IntegrationName.safeParse(state.name);
+    const issues = [
+      ...(name.success ? [] : [{ path: 'name', message: name.error.issues[0]?.message ?? 'Give the integration a name.' }]),
+      ...(state.platform === null ? [{ path: 'platform', message: 'Choose a platform.' }] : []),
+    ];
+    if (!name.success || state.platform === null) throw new AppError('VALIDATION_FAILED', issues[0]!.message, { issues });
+    const fields = { name: name.data, platform: state.platform };
     const created = await this.integrations.create({
-      name: fields.data.name,
-      platform: fields.data.platform,
+      name: fields.name,
+      platform: fields.platform,
       acknowledgeLegacy: state.acknowledgeLegacy,
       ...(state.migratedFrom ? { migratedFrom: state.migratedFrom } : {}),
     });
-    let next = { ...state, name: fields.data.name };
+    let next = { ...state, name: fields.name };
     // Migration: same tenant, same API user. The password is copied inside main; it never travels to the renderer.
     if (state.migratedFrom !== null) next = { ...next, passwordStored: await this.integrations.copyPassword(state.migratedFrom, created.id) };
     this.db

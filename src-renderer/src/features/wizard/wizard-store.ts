@@ -32,10 +32,13 @@ let passwordSaving: Promise<unknown> = Promise.resolve();
 
 export const useWizard = create<WizardState>((set, get) => {
   /** Runs a core call for the open draft; the answer replaces the draft, keeping edits not yet saved. */
-  async function act(run: (id: string) => Promise<WizardDraft>): Promise<boolean> {
+  async function act(run: (id: string) => Promise<WizardDraft>, options: { quiet?: boolean } = {}): Promise<boolean> {
     const draft = get().draft;
     if (!draft) return false;
-    set({ busy: true, error: null });
+    // A quiet call (the password leaving its field) must not disable the buttons: the click that moved focus away
+    // from the field would land on a disabled button and be lost.
+    if (!options.quiet) set({ busy: true });
+    set({ error: null });
     try {
       const updated = await run(draft.id);
       set({ draft: { ...updated, ...pending }, errors: {} });
@@ -45,7 +48,7 @@ export const useWizard = create<WizardState>((set, get) => {
       set({ errors: fields, error: Object.keys(fields).length === 0 ? error : null });
       return false;
     } finally {
-      set({ busy: false });
+      if (!options.quiet) set({ busy: false });
     }
   }
 
@@ -68,7 +71,10 @@ export const useWizard = create<WizardState>((set, get) => {
       const draft = get().draft;
       if (!draft) return;
       pending = { ...pending, ...values };
-      set({ draft: { ...draft, ...values } });
+      // A message about a field goes as soon as that field is edited; the core checks it again on Next.
+      const edited = Object.keys(values);
+      const errors = Object.fromEntries(Object.entries(get().errors).filter(([key]) => !edited.some((k) => key === k || key.startsWith(`${k}.`))));
+      set({ draft: { ...draft, ...values }, errors });
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => void get().flush(), SAVE_DELAY_MS);
     },
@@ -95,7 +101,7 @@ export const useWizard = create<WizardState>((set, get) => {
         set({ passwordInput: '' });
         passwordSaving = get()
           .flush()
-          .then(() => act((id) => call('wizard.storePassword', { id, password })));
+          .then(() => act((id) => call('wizard.storePassword', { id, password }), { quiet: true }));
       }
       await passwordSaving;
     },

@@ -1,0 +1,97 @@
+import { PassThrough, Readable } from 'node:stream';
+import { runVerifyCommand } from '../../src-main/cli/commands/verify';
+import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
+import { expect, test } from './rig-fixture';
+import { activeIdentifier, enterApiDetails, failThenPassTestConfiguration, firstSyncIdentifierAndActivation, shooter, startSetup, stepHeading } from './wizard-steps';
+
+let sim: RunningSimulator;
+
+test.beforeAll(async () => {
+  sim = await startSimulator({ devices: 300, seed: 'e2e-wizard-android' });
+});
+test.afterAll(async () => {
+  await sim.close();
+});
+
+test('an admin sets up Android end to end, recovers from a wrong password, and verifies a device', async ({ app, tec }) => {
+  const shot = shooter(app, 'wizard-android');
+  await app.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tec.rig.origin });
+  await startSetup(app);
+  await shot('mdm');
+  await app.getByRole('radio', { name: /Ivanti Neurons for MDM/ }).check();
+  await app.getByRole('button', { name: 'Next' }).click();
+
+  await expect(stepHeading(app, 'Platform')).toBeVisible();
+  await app.getByRole('button', { name: 'Create integration' }).click();
+  await expect(app.getByText('Give the integration a name.')).toBeVisible();
+  await app.getByLabel('Integration name').fill('E2E Android');
+  await app.getByRole('radio', { name: /^Android/ }).check();
+  await shot('platform');
+  await app.getByRole('button', { name: 'Create integration' }).click();
+
+  await expect(stepHeading(app, 'Values for Ivanti')).toBeVisible();
+  await expect(app.getByText(/It is Disabled/)).toBeVisible();
+  const key = (await app.getByLabel('Trusted Endpoints Configuration Key field value', { exact: true }).textContent()) ?? '';
+  expect(key).toMatch(/^DPK[A-Z0-9]{16}$/);
+  await expect(app.getByLabel('Trusted Endpoint Identifier field value', { exact: true })).toHaveText('${deviceClientDeviceIdentifier}');
+  await app.getByRole('button', { name: 'Copy Trusted Endpoints Configuration Key field value' }).click();
+  await expect(app.getByRole('status').filter({ hasText: 'Copied' })).toBeVisible();
+  expect(await app.evaluate(() => navigator.clipboard.readText())).toBe(key);
+  await shot('values');
+  await app.getByRole('button', { name: 'Next' }).click();
+
+  await expect(stepHeading(app, 'Ivanti checklist')).toBeVisible();
+  await app.getByRole('button', { name: 'Next' }).click();
+  await expect(app.getByRole('alert').or(app.locator('#checklist-error'))).toContainText('Tick every item');
+  for (const box of await app.getByRole('group', { name: 'In Ivanti Neurons' }).getByRole('checkbox').all()) await box.check();
+  await expect(app.getByText('6 of 6 done.')).toBeVisible();
+  await shot('checklist');
+  await app.getByRole('button', { name: 'Next' }).click();
+
+  await expect(stepHeading(app, 'API details')).toBeVisible();
+  await app.getByLabel('Ivanti Neurons domain').fill('https://acme.mobileiron.com');
+  await expect(app.getByText('Enter the domain only, without https://.')).toBeVisible();
+  await app.getByLabel('API user email (its Ivanti username)').fill('not-an-email');
+  await app.getByLabel('API user email (its Ivanti username)').blur();
+  await expect(app.getByText("Enter the API user's email address (its Ivanti username).")).toBeVisible();
+  await shot('api-details-invalid');
+  await enterApiDetails(app, { email: sim.credentials.email, password: 'definitely-wrong', domain: sim.domain });
+  await shot('api-details');
+  await app.getByRole('button', { name: 'Next' }).click();
+
+  await failThenPassTestConfiguration(app, sim, shot);
+  const identifier = activeIdentifier(sim, 'ANDROID');
+  await firstSyncIdentifierAndActivation(app, { identifier, testGroup: ['alice@acme.example', 'bob@acme.example'], shot });
+
+  const [integration] = (await tec.core.services.integrations.list()).filter((i) => i.name === 'E2E Android');
+  expect(integration).toMatchObject({ platform: 'android', status: 'test-group', testGroup: ['alice@acme.example', 'bob@acme.example'], hasPassword: true, domain: sim.domain });
+
+  // The integration's page, and "Verify your setup" for a member and a non-member of the test group.
+  await app.getByRole('button', { name: 'Open the integration' }).click();
+  await expect(app.getByRole('heading', { name: 'E2E Android', level: 1 })).toBeVisible();
+  const verify = app.getByRole('region', { name: 'Verify your setup' });
+  await verify.getByLabel('Username', { exact: true }).fill('alice@acme.example');
+  await verify.getByLabel('Device Client ID').fill(identifier);
+  await verify.getByRole('button', { name: 'Verify' }).click();
+  await expect(verify.getByRole('status').filter({ hasText: 'Trusted.' })).toBeVisible();
+  await shot('verify-trusted');
+  await verify.getByLabel('Username', { exact: true }).fill('mallory@acme.example');
+  await verify.getByRole('button', { name: 'Verify' }).click();
+  const reasons = verify.getByRole('list', { name: 'Reasons the device is not trusted' });
+  await expect(reasons).toContainText('User not in the test group');
+  await shot('verify-not-trusted');
+
+  // tec verify, on the same data directory, gives the same verdict the page showed.
+  const out: string[] = [];
+  const stdout = new PassThrough();
+  stdout.on('data', (c: Buffer) => out.push(c.toString()));
+  const code = await runVerifyCommand(['--user', 'mallory@acme.example', '--identifier', identifier, '--data-dir', tec.dataDir, '--json'], {
+    stdout,
+    stderr: new PassThrough(),
+    stdin: Readable.from([]),
+    env: {},
+    signal: new AbortController().signal,
+  });
+  expect(code).toBe(7);
+  expect(JSON.parse(out.join('')).reasons.map((r: { code: string }) => r.code)).toEqual(['user-not-in-test-group']);
+});
