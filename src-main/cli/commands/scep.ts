@@ -1,16 +1,16 @@
 import { access, writeFile } from 'node:fs/promises';
 import type { CertificateSummary } from '../../../src-shared/domain/certificate';
 import type { CaCertificates } from '../../core/scep/ca-certificates';
-import { summarizeCertificate } from '../../core/scep/certificate-summary';
-import { derToPem } from '../../core/scep/pem';
-import { ScepClient } from '../../core/scep/scep-client';
+import type { ScepClient, ScepClientOptions } from '../../core/scep/scep-client';
+import { generateRsaKeyPair } from '../../core/scep/rsa-key-pair';
 import { parseCommandArgs } from '../args';
 import { EXIT, printJson, readSecretFromStdin, reportError, usageError, type CliIo } from '../cli-io';
 
 /**
- * `tec scep caps|cacert|enroll`: SCEP against a CA exactly as an MDM would use it. Loads only the SCEP core (node-forge's
- * ASN.1 module, node:crypto, node:http); the NDES challenge fetcher (axios) is imported only for --challenge-url.
- * `npm run bench:scep` times `enroll` against Debian's Go scepclient.
+ * `tec scep caps|cacert|enroll`: SCEP against a CA exactly as an MDM would use it. `npm run bench:scep` times `enroll`
+ * against Debian's Go scepclient, so start-up matters: `enroll` starts generating its key first and loads the SCEP
+ * core (node-forge's ASN.1 module, node:http) while the primes are computed; the NDES challenge fetcher (axios) loads
+ * only for --challenge-url.
  */
 
 const USAGE = [
@@ -63,15 +63,21 @@ function timeoutMsFrom(values: { timeout?: string }): number | undefined {
   return seconds * 1000;
 }
 
-function clientFor(values: { url?: string; 'allow-http'?: boolean; timeout?: string }, usage: string): ScepClient {
+/** Checks the options every subcommand shares; the SCEP core itself loads in clientFor. */
+function clientOptions(values: { url?: string; 'allow-http'?: boolean; timeout?: string }, usage: string): ScepClientOptions {
   if (!values.url) throw usageError(`--url is required.\nUsage: ${usage}`);
-  return new ScepClient({ url: values.url, allowPlainHttp: values['allow-http'], timeoutMs: timeoutMsFrom(values) });
+  return { url: values.url, allowPlainHttp: values['allow-http'], timeoutMs: timeoutMsFrom(values) };
+}
+
+async function clientFor(options: ScepClientOptions): Promise<ScepClient> {
+  const { ScepClient } = await import('../../core/scep/scep-client');
+  return new ScepClient(options);
 }
 
 async function caps(argv: string[], io: CliIo): Promise<number> {
   const usage = 'tec scep caps --url URL [--json]';
   const { values } = parseCommandArgs(argv, COMMON, { min: 0, max: 0, usage });
-  const result = await clientFor(values, usage).getCaCaps({ signal: io.signal });
+  const result = await (await clientFor(clientOptions(values, usage))).getCaCaps({ signal: io.signal });
   if (values.json) printJson(io, { ok: true, caps: result });
   else io.stdout.write(result.keywords.length > 0 ? `${result.keywords.join('\n')}\n` : '(the CA advertises no capabilities)\n');
   return EXIT.ok;
@@ -100,7 +106,11 @@ function describe(summary: CertificateSummary): string[] {
 async function cacert(argv: string[], io: CliIo): Promise<number> {
   const usage = 'tec scep cacert --url URL [--out FILE] [--json]';
   const { values } = parseCommandArgs(argv, { ...COMMON, out: { type: 'string' } }, { min: 0, max: 0, usage });
-  const ca = await clientFor(values, usage).getCaCertificates({ signal: io.signal });
+  const ca = await (await clientFor(clientOptions(values, usage))).getCaCertificates({ signal: io.signal });
+  const [{ derToPem }, { summarizeCertificate }] = await Promise.all([
+    import('../../core/scep/pem'),
+    import('../../core/scep/certificate-summary'),
+  ]);
   if (values.out) await writeFile(values.out, ca.certificates.map((c) => derToPem(c.der)).join(''));
   const certificates = ca.certificates.map((c, i) => ({ ...summarizeCertificate(c), roles: roles(ca, i) }));
   if (values.json) {
@@ -166,17 +176,22 @@ async function enroll(argv: string[], io: CliIo): Promise<number> {
     { min: 0, max: 0, usage },
   );
   if (!values.subject) throw usageError(`--subject is required (e.g. --subject "CN=device-42,O=Acme").\nUsage: ${usage}`);
-  const client = clientFor(values, usage);
+  const options = clientOptions(values, usage);
   // Checked before enrolling: a challenge password is single-use, and the key is never written over a file.
   if (values['out-key'] && (await access(values['out-key']).then(() => true, () => false))) {
     throw usageError(`${values['out-key']} already exists; the private key is not written over an existing file.`);
   }
-  const challenge = await challengeFor(values, io, timeoutMsFrom(values));
+  // Key generation is most of an enrollment's time: start it before anything else loads.
+  const keyPair = generateRsaKeyPair();
+  keyPair.catch(() => undefined); // handed to enroll below; a usage error before then must not surface as unhandled
+  const client = await clientFor(options);
+  const challenge = await challengeFor(values, io, options.timeoutMs);
 
   const result = await client.enroll({
     subject: values.subject,
     challengePassword: challenge.password,
     caThumbprint: challenge.caThumbprint,
+    keyPair,
     signal: io.signal,
     onPending: ({ attempt }) => {
       if (!values.json) io.stderr.write(`The CA holds the request for approval; checking again (${attempt})…\n`);

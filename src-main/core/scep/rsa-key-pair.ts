@@ -45,7 +45,12 @@ function base64url(value: bigint): string {
   return Buffer.from(hex, 'hex').toString('base64url');
 }
 
-export async function generateRsaKeyPair(): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+export interface RsaKeyPair {
+  publicKey: KeyObject;
+  privateKey: KeyObject;
+}
+
+export async function generateRsaKeyPair(): Promise<RsaKeyPair> {
   for (;;) {
     const [p, q] = await Promise.all([prime(), prime()]);
     const distance = p > q ? p - q : q - p;

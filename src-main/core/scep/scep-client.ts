@@ -18,7 +18,7 @@ import {
   type ScepHttp,
   type ScepHttpResponse,
 } from './scep-http';
-import { generateRsaKeyPair } from './rsa-key-pair';
+import { generateRsaKeyPair, type RsaKeyPair } from './rsa-key-pair';
 import { buildSelfSignedCertificate } from './self-signed-certificate';
 import { parseSignedData, type SignedDataSigner } from './signed-data';
 
@@ -47,6 +47,11 @@ export interface EnrollRequest {
   keyUsage?: KeyUsageName[];
   /** Thumbprint of the CA certificate from the NDES challenge page; the enrollment stops if GetCACert differs. */
   caThumbprint?: string;
+  /**
+   * The new key pair, when the caller has one or started generating it earlier (the CLI starts before loading this
+   * module); RSA 2048 by default, generated while GetCACaps/GetCACert are on the wire.
+   */
+  keyPair?: Promise<RsaKeyPair>;
   signal?: AbortSignal;
   onPending?: (progress: { attempt: number; transactionId: string }) => void;
 }
@@ -60,6 +65,7 @@ export interface RenewRequest {
   /** RFC 8894 does not need one for renewal, but some CAs (micromdm/scep 2.x) check it on every request. */
   challengePassword?: string;
   keyUsage?: KeyUsageName[];
+  keyPair?: Promise<RsaKeyPair>;
   signal?: AbortSignal;
   onPending?: (progress: { attempt: number; transactionId: string }) => void;
 }
@@ -204,19 +210,22 @@ export class ScepClient {
   private async requestCertificate(
     messageType: MessageType,
     subject: Asn1,
-    request: Pick<EnrollRequest, 'challengePassword' | 'keyUsage' | 'signal' | 'onPending'>,
+    request: Pick<EnrollRequest, 'challengePassword' | 'keyUsage' | 'keyPair' | 'signal' | 'onPending'>,
     how: {
       check: (caps: ScepCaps, ca: CaCertificates) => void;
-      signer: (keys: { publicKey: KeyObject; privateKey: KeyObject }, digest: ScepAlgorithms['digest']) => SignedDataSigner;
+      signer: (keys: RsaKeyPair, digest: ScepAlgorithms['digest']) => SignedDataSigner;
     },
   ): Promise<EnrollmentResult> {
     // Key generation runs on the thread pool while GetCACaps and GetCACert are on the wire.
-    const keys = generateRsaKeyPair();
+    const keys = request.keyPair ?? generateRsaKeyPair();
     keys.catch(() => undefined); // awaited below; avoids an unhandled rejection if the network part fails first
     const [caps, ca] = await Promise.all([this.getCaCaps(request), this.getCaCertificates(request)]);
     how.check(caps, ca);
     const algorithms = chooseAlgorithms(caps);
     const { publicKey, privateKey } = await keys;
+    if (privateKey.asymmetricKeyType !== 'rsa') {
+      throw new AppError('VALIDATION_FAILED', 'SCEP requests need an RSA key pair.', { field: 'keyPair' });
+    }
     throwIfAborted(request.signal);
     return this.transact(caps, ca, algorithms, privateKey, {
       messageType,
