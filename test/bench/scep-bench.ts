@@ -119,6 +119,9 @@ async function main(): Promise<void> {
     runs,
     oursSamplesMs: ours.map((v) => Math.round(v)),
     scepclientSamplesMs: theirs.map((v) => Math.round(v)),
+    // Both sides generate an RSA key, so a busy machine slows them unevenly: the load says how quiet the run was.
+    loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100,
+    cpus: os.cpus().length,
   };
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);

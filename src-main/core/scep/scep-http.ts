@@ -1,6 +1,5 @@
 import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { AppError } from '../../../src-shared/errors';
 
 /**
@@ -121,7 +120,8 @@ export function createNodeScepHttp(): ScepHttp {
       const target: RequestOptions = httpProxy
         ? { host: httpProxy.hostname, port: httpProxy.port || 80, path: url.href, headers: { ...headers, host: url.host } }
         : { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined, path: `${url.pathname}${url.search}`, headers };
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      // node:https (TLS) loads only for https URLs: start-up time is benchmarked, and NDES often speaks plain http.
+      const send = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
 
       return await new Promise<ScepHttpResponse>((resolve, reject) => {
         let settled = false;
