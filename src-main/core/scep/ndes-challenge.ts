@@ -1,5 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import axios, { isAxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { NtlmClient } from 'axios-ntlm';
 import { AppError } from '../../../src-shared/errors';
@@ -25,6 +26,8 @@ export interface NdesChallengeRequest {
   signal?: AbortSignal;
   /** Plain http to a non-loopback host; the page and Basic credentials then travel in clear. Default false. */
   allowPlainHttp?: boolean;
+  /** PEM certificates trusted for https besides the system roots (an internal CA behind the NDES server). */
+  extraCaCertificates?: string[];
 }
 
 export interface NdesChallenge {
@@ -110,7 +113,11 @@ export async function fetchNdesChallenge(request: NdesChallengeRequest): Promise
   // NTLM authenticates a connection, not a request: the handshake needs keep-alive. Our own agents, destroyed after,
   // so no idle socket keeps a CLI process alive.
   const httpAgent = new HttpAgent({ keepAlive: true });
-  const httpsAgent = new HttpsAgent({ keepAlive: true });
+  const httpsAgent = new HttpsAgent({
+    keepAlive: true,
+    // `ca` replaces Node's root store, so the system roots are passed along with the extra ones.
+    ...(request.extraCaCertificates?.length ? { ca: [...rootCertificates, ...request.extraCaCertificates] } : {}),
+  });
   const config: AxiosRequestConfig = {
     httpAgent,
     httpsAgent,

@@ -104,8 +104,16 @@ async function proxyAgentFor(url: URL): Promise<{ agent?: Agent; httpProxy?: URL
   return { agent: new HttpsProxyAgent(proxyUrl) as unknown as Agent };
 }
 
+export interface NodeScepHttpOptions {
+  /**
+   * PEM certificates trusted for https in addition to the system's roots (an internal CA that issued the NDES
+   * server's TLS certificate). NODE_EXTRA_CA_CERTS works too, for the whole process.
+   */
+  extraCaCertificates?: string[];
+}
+
 /** node:http(s) with a deadline, cancellation, a size cap and the proxy from the environment. */
-export function createNodeScepHttp(): ScepHttp {
+export function createNodeScepHttp(options: NodeScepHttpOptions = {}): ScepHttp {
   return {
     async request(request) {
       const { url } = request;
@@ -117,11 +125,16 @@ export function createNodeScepHttp(): ScepHttp {
         // IIS (NDES) does not accept chunked request bodies by default: always send a length.
         headers['content-length'] = String(request.body.length);
       }
-      const target: RequestOptions = httpProxy
+      const target: RequestOptions & { ca?: string[] } = httpProxy
         ? { host: httpProxy.hostname, port: httpProxy.port || 80, path: url.href, headers: { ...headers, host: url.host } }
         : { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined, path: `${url.pathname}${url.search}`, headers };
       // node:https (TLS) loads only for https URLs: start-up time is benchmarked, and NDES often speaks plain http.
       const send = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+      if (url.protocol === 'https:' && options.extraCaCertificates?.length) {
+        // `ca` replaces Node's root store, so the system roots are passed along with the extra ones.
+        const { rootCertificates } = await import('node:tls');
+        target.ca = [...rootCertificates, ...options.extraCaCertificates];
+      }
 
       return await new Promise<ScepHttpResponse>((resolve, reject) => {
         let settled = false;
