@@ -15,7 +15,8 @@ test.describe('console shell', () => {
   });
 
   test('sections are reachable with the keyboard alone', async ({ app }) => {
-    await app.keyboard.press('Tab'); // skip link
+    // Start at the top of the document: the app focuses <main> on load, so a first Tab would enter the page content.
+    await app.getByRole('link', { name: 'Skip to content' }).focus();
     await app.keyboard.press('Tab'); // first nav item
     await app.keyboard.press('Tab');
     await app.keyboard.press('Enter');
@@ -24,11 +25,15 @@ test.describe('console shell', () => {
 
   test('a contract error shows in plain words next to the field', async ({ app }) => {
     await app.getByRole('button', { name: 'Add your first integration' }).click();
-    await app.getByRole('button', { name: 'Create' }).click();
+    await app.getByRole('radio', { name: /Ivanti Neurons for MDM/ }).check();
+    await app.getByRole('button', { name: 'Next' }).click();
+    await app.getByRole('button', { name: 'Create integration' }).click();
     await expect(app.getByText('Give the integration a name.')).toBeVisible();
-    await app.getByLabel('Name').fill('Marketing Android');
-    await app.getByRole('button', { name: 'Create' }).click();
-    await expect(app.getByRole('cell', { name: 'Marketing Android' })).toBeVisible();
+    await app.getByLabel('Integration name').fill('Marketing Android');
+    await app.getByRole('radio', { name: /^Android/ }).check();
+    await app.getByRole('button', { name: 'Create integration' }).click();
+    await app.getByRole('button', { name: /^← All integrations/ }).click();
+    await expect(app.getByRole('cell', { name: 'Marketing Android', exact: true })).toBeVisible();
     await screenshot(app, 'shell-integration-created');
   });
 
