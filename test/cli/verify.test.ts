@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src-main/core/app/composition-root';
 import { dispatch } from '../../src-main/core/app/dispatch';
-import { main } from '../../src-main/cli/main';
-import { EXIT, type CliIo } from '../../src-main/cli/cli-io';
+import { EXIT } from '../../src-main/cli/cli-io';
+import { runTec } from './cli-harness';
 import type { TrustVerdict } from '../../src-shared/domain/trust';
 import { clearScenarios, expectedReasons, IDENTIFIER, label, scenarios, USER, writeScenario, type Scenario } from '../core/trust/trust-scenario';
 
@@ -22,18 +21,6 @@ afterAll(() => {
   core.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c.toString()));
-  stderr.on('data', (c: Buffer) => err.push(c.toString()));
-  const io: CliIo = { stdout, stderr, stdin: Readable.from([]), env: {}, signal: new AbortController().signal };
-  const code = await main(args, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 async function handlerVerdict(input: Record<string, unknown>): Promise<TrustVerdict> {
   const envelope = await dispatch(core.handlers, 'trust.verify', input, { signal: new AbortController().signal });
@@ -51,7 +38,7 @@ describe('tec verify gives the same verdict as the trust.verify handler', () => 
     clearScenarios(core.services.db);
     writeScenario(core.services.db, scenario, undefined, { now: Date.now() });
     const args = ['verify', '--user', USER, '--identifier', IDENTIFIER, '--platform', scenario.platform, '--data-dir', dataDir, '--json'];
-    const run = await cli(args);
+    const run = await runTec(args);
     const fromCli = JSON.parse(run.stdout) as TrustVerdict;
     const fromHandler = await handlerVerdict({ user: USER, identifier: IDENTIFIER, platform: scenario.platform });
 
@@ -68,7 +55,7 @@ describe('tec verify output and errors', () => {
       name: 'Acme Android',
       now: Date.now(),
     });
-    const run = await cli(['verify', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
+    const run = await runTec(['verify', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
     expect(run.code).toBe(7);
     expect(run.stdout).toMatch(/^NOT TRUSTED: /);
     expect(run.stdout).toContain('  - Integration disabled [Acme Android]: ');
@@ -82,16 +69,16 @@ describe('tec verify output and errors', () => {
       name: 'Acme Android',
       now: Date.now(),
     });
-    const run = await cli(['verify', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
+    const run = await runTec(['verify', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
     expect(run.stdout).toBe(`TRUSTED: ${USER} on device ${IDENTIFIER}, through "Acme Android".\n`);
     expect(run.code).toBe(0);
   });
 
   it('rejects a missing --user or an unknown platform as a usage error (exit 2) with the contract message', async () => {
-    const noUser = await cli(['verify', '--identifier', IDENTIFIER, '--data-dir', dataDir]);
+    const noUser = await runTec(['verify', '--identifier', IDENTIFIER, '--data-dir', dataDir]);
     expect(noUser.code).toBe(2);
     expect(noUser.stderr).toContain('Enter the username that signs in.');
-    const badPlatform = await cli(['verify', '--user', USER, '--identifier', IDENTIFIER, '--platform', 'windows', '--data-dir', dataDir, '--json']);
+    const badPlatform = await runTec(['verify', '--user', USER, '--identifier', IDENTIFIER, '--platform', 'windows', '--data-dir', dataDir, '--json']);
     expect(badPlatform.code).toBe(2);
     expect(JSON.parse(badPlatform.stdout).error.code).toBe('VALIDATION_FAILED');
   });

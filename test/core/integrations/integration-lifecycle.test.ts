@@ -11,6 +11,7 @@ import { DEFAULT_SETTINGS } from '../../../src-shared/contract/app';
 import { AppError } from '../../../src-shared/errors';
 import { requirePrivateKeyring } from '../../support/keyring';
 import { useTempDir } from '../../support/temp-dir';
+import { rejectionOf } from '../ivanti/rejection-of';
 import { CertificateTable } from '../trust/trust-scenario';
 
 const tempDir = useTempDir();
@@ -47,21 +48,11 @@ function addRun(db: Db, integrationId: string, status: string, finishedAt: numbe
   );
 }
 
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('deleting an integration', () => {
   it('asks for the exact name and changes nothing when it does not match', async () => {
     const { integrations } = open();
     const created = await integrations.create({ name: 'Acme Android', platform: 'android', domain: 'acme.mobileiron.com', email: 'api@acme.example', password: 'pw' });
-    expect((await rejection(integrations.delete(created.id, 'acme android ', { purgeDevices: false }))).code).toBe('VALIDATION_FAILED');
+    expect((await rejectionOf(integrations.delete(created.id, 'acme android ', { purgeDevices: false }))).code).toBe('VALIDATION_FAILED');
     expect((await integrations.get(created.id)).hasPassword).toBe(true);
     await integrations.delete(created.id, 'Acme Android', { purgeDevices: true });
   });
@@ -85,7 +76,7 @@ describe('deleting an integration', () => {
     const certs = db.prepare('SELECT invalidated_at FROM issued_certificates').all() as { invalidated_at: number | null }[];
     expect(certs.map((c) => c.invalidated_at)).toEqual([NOW, NOW]);
     expect((db.prepare('SELECT COUNT(*) AS n FROM devices WHERE integration_id = ?').get(created.id) as { n: number }).n).toBe(1);
-    expect((await rejection(integrations.get(created.id))).code).toBe('INTEGRATION_NOT_FOUND');
+    expect((await rejectionOf(integrations.get(created.id))).code).toBe('INTEGRATION_NOT_FOUND');
     expect(await integrations.list()).toEqual([]);
     const entry = audit.list({ limit: 1 })[0]!;
     expect(entry).toMatchObject({ action: 'integration.deleted', target: created.id, details: { name: 'Legacy certs', purgeDevices: false } });
@@ -110,7 +101,7 @@ describe('deleting an integration', () => {
     integrations.onDelete(() => {
       throw new AppError('INTERNAL', 'inventory unavailable');
     });
-    await rejection(integrations.delete(created.id, 'Hook fails', { purgeDevices: true }));
+    await rejectionOf(integrations.delete(created.id, 'Hook fails', { purgeDevices: true }));
     expect((await integrations.get(created.id)).name).toBe('Hook fails');
     expect((db.prepare('SELECT COUNT(*) AS n FROM devices').get() as { n: number }).n).toBe(1);
   });
@@ -192,6 +183,6 @@ describe('migrating a legacy certificate integration to App Config', () => {
   it('only accepts a legacy certificate integration as the source', async () => {
     const { integrations } = open();
     const android = await integrations.create({ name: 'Android', platform: 'android' });
-    expect((await rejection(integrations.create({ name: 'X', platform: 'ios-appconfig', migratedFrom: android.id }))).code).toBe('VALIDATION_FAILED');
+    expect((await rejectionOf(integrations.create({ name: 'X', platform: 'ios-appconfig', migratedFrom: android.id }))).code).toBe('VALIDATION_FAILED');
   });
 });

@@ -10,10 +10,10 @@ import { runTestConfiguration } from '../../../src-main/core/ivanti/test-configu
 import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-store';
 import { secretAccount } from '../../../src-main/core/secrets/secret-store';
 import { checklistFor } from '../../../src-shared/domain/ivanti-setup';
-import { AppError } from '../../../src-shared/errors';
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { requirePrivateKeyring } from '../../support/keyring';
 import { useTempDir } from '../../support/temp-dir';
+import { rejectionOf } from '../ivanti/rejection-of';
 
 const tempDir = useTempDir();
 const secrets = new KeytarSecretStore('Trusted Endpoints Console (wizard test)');
@@ -71,16 +71,6 @@ function open(dataDir: string): Opened {
   return { db, integrations, wizard, close: () => db.close() };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
-
 async function toApiDetails(app: Opened, name: string, platform: 'android' | 'ios-appconfig') {
   let draft = await app.wizard.start({});
   await app.wizard.update(draft.id, { mdm: 'ivanti-neurons' });
@@ -114,7 +104,7 @@ describe('SetupWizard', () => {
     draft = await app.wizard.next(draft.id);
     expect(draft.step).toBe('checklist');
     await app.wizard.update(draft.id, { checklist: { apns: true } });
-    const error = await rejection(app.wizard.next(draft.id));
+    const error = await rejectionOf(app.wizard.next(draft.id));
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.message).toContain('Duo Mobile is distributed as a managed app');
     app.close();
@@ -126,7 +116,7 @@ describe('SetupWizard', () => {
     await app.wizard.update(draft.id, { mdm: 'ivanti-neurons' });
     await app.wizard.next(draft.id);
     await app.wizard.update(draft.id, { platform: 'ios-certs', name: 'Old certs' });
-    expect((await rejection(app.wizard.next(draft.id))).code).toBe('INTEGRATION_LEGACY_REFUSED');
+    expect((await rejectionOf(app.wizard.next(draft.id))).code).toBe('INTEGRATION_LEGACY_REFUSED');
     app.close();
   });
 
@@ -146,7 +136,7 @@ describe('SetupWizard', () => {
     expect(failed.testResult?.ok).toBe(false);
     expect(failed.testResult?.failure?.check).toBe('credentials-accepted');
     expect(failed.testResult?.failure?.error.code).toBe('IVANTI_AUTH_REJECTED');
-    expect((await rejection(first.wizard.next(draft.id))).message).toContain('Run Test Configuration');
+    expect((await rejectionOf(first.wizard.next(draft.id))).message).toContain('Run Test Configuration');
 
     // Recovery: the right password replaces it in the keychain; the old result no longer counts.
     const corrected = await first.wizard.storePassword(draft.id, secret);
@@ -197,7 +187,7 @@ describe('SetupWizard', () => {
     const id = draft.integrationId!;
     // Jump the draft to the first-sync step directly: this test is about the steps after it.
     app.db.prepare("UPDATE wizard_drafts SET step = 'first-sync' WHERE id = ?").run(draft.id);
-    expect((await rejection(app.wizard.next(draft.id))).message).toContain('first sync');
+    expect((await rejectionOf(app.wizard.next(draft.id))).message).toContain('first sync');
     const now = Date.now();
     const run = app.db
       .prepare("INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete) VALUES (?, 'wizard', 'completed', ?, ?, 1)")
@@ -213,7 +203,7 @@ describe('SetupWizard', () => {
     expect((await app.wizard.checkIdentifier(draft.id, 'dev-404', signal)).identifierCheck?.found).toBe(false);
     expect((await app.wizard.next(draft.id)).step).toBe('activation');
     await app.wizard.update(draft.id, { activation: { status: 'test-group', testGroup: [] } });
-    expect((await rejection(app.wizard.next(draft.id))).message).toContain('test group');
+    expect((await rejectionOf(app.wizard.next(draft.id))).message).toContain('test group');
     await app.wizard.update(draft.id, { activation: { status: 'test-group', testGroup: ['Alice@Acme.example', 'bob@acme.example'] } });
     const done = await app.wizard.next(draft.id);
     expect(done.step).toBe('done');
@@ -232,7 +222,7 @@ describe('SetupWizard', () => {
     expect(current.step).toBe('values');
     current = await app.wizard.back(draft.id);
     expect(current.step).toBe('values');
-    expect((await rejection(app.wizard.update(draft.id, { platform: 'ios-appconfig' }))).code).toBe('VALIDATION_FAILED');
+    expect((await rejectionOf(app.wizard.update(draft.id, { platform: 'ios-appconfig' }))).code).toBe('VALIDATION_FAILED');
     app.close();
   });
 });
