@@ -8,6 +8,8 @@ command -v scepclient >/dev/null 2>&1 || missing+=("scepclient (apt-get install 
 command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=("gnome-keyring-daemon (apt-get install gnome-keyring)")
 command -v dbus-run-session >/dev/null 2>&1 || missing+=("dbus-run-session (apt-get install dbus-x11)")
 command -v secret-tool >/dev/null 2>&1 || missing+=("secret-tool (apt-get install libsecret-tools)")
+command -v openssl >/dev/null 2>&1 || missing+=("openssl (apt-get install openssl)")
+command -v cc >/dev/null 2>&1 || missing+=("cc (apt-get install gcc)")
 if [ ${#missing[@]} -gt 0 ]; then
   printf 'Missing real test components:\n'; printf '  - %s\n' "${missing[@]}"
   if [ "${CI:-}" = "true" ]; then exit 1; fi
