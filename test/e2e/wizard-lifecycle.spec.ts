@@ -1,0 +1,121 @@
+import { secretAccount } from '../../src-main/core/secrets/secret-store';
+import { expect, screenshot, test } from './rig-fixture';
+import { stepHeading } from './wizard-steps';
+
+test.describe('after setup: status, key rotation, API details, deletion and migration', () => {
+  test('the status, with its test group, is edited on the integration page and recorded in the audit log', async ({ app, tec }) => {
+    const created = await tec.core.services.integrations.create({
+      name: 'Lifecycle Android',
+      platform: 'android',
+      domain: 'acme.mobileiron.com',
+      email: 'api@acme.example',
+      password: 'lifecycle-secret',
+    });
+    await app.reload();
+    await app.getByRole('button', { name: 'Lifecycle Android', exact: true }).click();
+    await expect(app.getByRole('heading', { name: 'Lifecycle Android', level: 1 })).toBeFocused();
+
+    const status = app.getByRole('form', { name: 'Integration status' });
+    await status.getByRole('radio', { name: /Enabled for a test group/ }).check();
+    await status.getByLabel('Test group usernames (one per line)').fill('dana@acme.example\nEve@acme.example');
+    await status.getByRole('button', { name: 'Save status' }).click();
+    await expect(app.getByText('is now: Enabled for a test group.')).toBeVisible();
+    await screenshot(app, 'lifecycle-01-status');
+    const entry = tec.core.services.audit.list({ limit: 5 }).find((e) => e.action === 'integration.status-changed' && e.target === created.id);
+    expect(entry?.details).toMatchObject({ from: 'disabled', to: 'test-group', testGroup: ['dana@acme.example', 'eve@acme.example'] });
+
+    // Rotation warns first and needs an explicit acknowledgement.
+    const oldKey = created.configurationKey!;
+    await app.getByRole('button', { name: 'Rotate configuration key…' }).click();
+    const confirm = app.getByRole('group', { name: 'Rotate the configuration key?' });
+    await expect(confirm).toContainText('their trust checks fail');
+    await expect(confirm.getByRole('button', { name: 'Rotate key' })).toBeDisabled();
+    await confirm.getByRole('checkbox', { name: 'I will update the value in Ivanti right away' }).check();
+    await confirm.scrollIntoViewIfNeeded();
+    await screenshot(app, 'lifecycle-02-rotate-warning');
+    await confirm.getByRole('button', { name: 'Rotate key' }).click();
+    const keyCell = app.getByLabel('Trusted Endpoints Configuration Key field value', { exact: true });
+    await expect(keyCell).not.toHaveText(oldKey);
+    await expect(keyCell).toHaveText(/^DPK[A-Z0-9]{16}$/);
+
+    // API details: the password is never shown; left empty, the stored one stays.
+    await app.getByRole('button', { name: 'Edit API details' }).click();
+    await expect(app.getByLabel('API user password')).toHaveValue('');
+    await expect(app.getByLabel('API user password')).toHaveAttribute('placeholder', /Stored in the keychain/);
+    await app.getByLabel('API user email (its Ivanti username)').fill('duo-api@acme.example');
+    await screenshot(app, 'lifecycle-03-api-details');
+    await app.getByRole('button', { name: 'Save API details' }).click();
+    await expect(app.getByText('API details saved.')).toBeVisible();
+    expect(await tec.core.services.integrations.get(created.id)).toMatchObject({ email: 'duo-api@acme.example', hasPassword: true });
+    expect(await tec.core.services.secrets.get(secretAccount.ivantiPassword(created.id))).toBe('lifecycle-secret');
+  });
+
+  test('deleting states the consequences, wants the name typed, and leaves no keychain entry', async ({ app, tec }) => {
+    const created = await tec.core.services.integrations.create({ name: 'Doomed', platform: 'android', domain: 'acme.mobileiron.com', email: 'api@acme.example', password: 'doomed-secret' });
+    await app.reload();
+    await app.getByRole('button', { name: 'Doomed', exact: true }).click();
+    await app.getByRole('button', { name: 'Delete “Doomed”…' }).click();
+    const zone = app.getByRole('region', { name: 'Delete integration' });
+    await expect(zone).toContainText('unassign the trusted-endpoints policy');
+    await expect(zone).toContainText('disable the API user');
+    await expect(zone).toContainText('invalidates every certificate');
+    await expect(zone.getByRole('button', { name: 'Delete permanently' })).toBeDisabled();
+    await zone.getByLabel(/Type the integration's name to confirm/).fill('Doomed');
+    await screenshot(app, 'lifecycle-04-delete');
+    await zone.getByRole('button', { name: 'Delete permanently' }).click();
+    await expect(app.getByRole('heading', { name: 'Integrations', level: 1 })).toBeVisible();
+    await expect(app.getByRole('button', { name: 'Doomed', exact: true })).toHaveCount(0);
+    expect(await tec.core.services.secrets.accounts(secretAccount.integrationPrefix(created.id))).toEqual([]);
+    expect(tec.core.services.audit.list({ limit: 1 })[0]).toMatchObject({ action: 'integration.deleted', target: created.id });
+  });
+
+  test('a legacy certificate integration is migrated to App Config, with the coverage of both compared', async ({ app, tec }) => {
+    const { integrations, db } = tec.core.services;
+    const legacy = await integrations.create({
+      name: 'Legacy certs',
+      platform: 'ios-certs',
+      acknowledgeLegacy: true,
+      domain: 'acme.mobileiron.com',
+      email: 'api@acme.example',
+      password: 'legacy-secret',
+    });
+    await app.reload();
+    await app.getByRole('button', { name: 'Legacy certs', exact: true }).click();
+    await expect(app.getByRole('region', { name: 'Legacy certificate integration' })).toContainText('end of life');
+    await app.getByRole('button', { name: 'Migrate to App Config' }).click();
+
+    await expect(stepHeading(app, 'Platform')).toBeVisible();
+    await expect(app.getByLabel('Integration name')).toHaveValue('Legacy certs (App Config)');
+    await expect(app.getByRole('radio', { name: /^iOS \(App Config\)/ })).toBeChecked();
+    await screenshot(app, 'lifecycle-05-migration-platform');
+    // Keyboard: Enter in the name field submits the step.
+    await app.getByLabel('Integration name').press('Enter');
+    await expect(stepHeading(app, 'Values for Ivanti')).toBeVisible();
+    const replacement = (await integrations.list()).find((i) => i.migratedFrom === legacy.id)!;
+    // Same tenant, same API user: the password was copied inside main, the domain and email wait in the draft for the test.
+    expect(replacement).toMatchObject({ platform: 'ios-appconfig', hasPassword: true, status: 'disabled' });
+    expect((await tec.core.services.wizard.list()).find((d) => d.integrationId === replacement.id)).toMatchObject({
+      domain: 'acme.mobileiron.com',
+      email: 'api@acme.example',
+      passwordStored: true,
+    });
+    await app.getByRole('button', { name: 'Next' }).click();
+    await expect(app.getByRole('group', { name: 'In Ivanti Neurons' })).toContainText('Plan the removal of the legacy pieces');
+
+    const now = Date.now();
+    const insert = db.prepare(
+      `INSERT INTO devices (integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, raw, record_hash, first_seen_at, last_seen_at, last_seen_run)
+       VALUES (?, ?, ?, 'IOS', 'ACTIVE', ?, '{}', 'x', ?, ?, 0)`,
+    );
+    for (const n of [1, 2, 3]) insert.run(legacy.id, `guid-${n}`, null, `iPhone ${n}`, now, now);
+    insert.run(replacement.id, 'guid-1', 'client-id-1', 'iPhone 1', now, now);
+
+    await app.getByRole('button', { name: /^← All integrations/ }).click();
+    await app.getByRole('button', { name: 'Legacy certs', exact: true }).click();
+    const migration = app.getByRole('region', { name: 'Migration to iOS (App Config)' });
+    await expect(migration).toContainText('2 device(s) would lose trust if the legacy integration were deleted now; 1 are covered by both.');
+    await expect(migration.getByRole('list', { name: 'Devices covered only by the legacy integration' })).toContainText('iPhone 2');
+    await migration.getByRole('heading', { name: 'Device coverage' }).scrollIntoViewIfNeeded();
+    await screenshot(app, 'lifecycle-06-migration-coverage');
+  });
+});
