@@ -225,4 +225,30 @@ describe('SetupWizard', () => {
     expect((await rejectionOf(app.wizard.update(draft.id, { platform: 'ios-appconfig' }))).code).toBe('VALIDATION_FAILED');
     app.close();
   });
+
+  it('starts the App Config replacement of a legacy integration with its details and a copy of its password', async () => {
+    const app = open(tempDir());
+    const legacy = await app.integrations.create({
+      name: 'Old certs',
+      platform: 'ios-certs',
+      acknowledgeLegacy: true,
+      domain: 'acme.mobileiron.com',
+      email: 'api@acme.example',
+      password: 'legacy-password',
+    });
+    const draft = await app.wizard.start({ migrateFrom: legacy.id });
+    expect(draft).toMatchObject({ step: 'platform', platform: 'ios-appconfig', name: 'Old certs (App Config)', domain: 'acme.mobileiron.com', migratedFrom: legacy.id });
+    const created = await app.wizard.next(draft.id);
+    expect(created).toMatchObject({ step: 'values', passwordStored: true });
+    expect(await secrets.get(secretAccount.ivantiPassword(created.integrationId!))).toBe('legacy-password');
+    expect((await app.integrations.get(created.integrationId!)).migratedFrom).toBe(legacy.id);
+    // The replacement's checklist carries the migration items too.
+    await app.wizard.next(draft.id);
+    const appConfigOnly = Object.fromEntries(checklistFor('ios-appconfig', false).map((item) => [item.id, true]));
+    await app.wizard.update(draft.id, { checklist: appConfigOnly });
+    expect((await rejectionOf(app.wizard.next(draft.id))).message).toContain('Plan the removal of the legacy pieces');
+    const android = await app.integrations.create({ name: 'Not legacy', platform: 'android' });
+    expect((await rejectionOf(app.wizard.start({ migrateFrom: android.id }))).code).toBe('VALIDATION_FAILED');
+    app.close();
+  });
 });
