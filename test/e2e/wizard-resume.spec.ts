@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { createCore, type Core } from '../../src-main/core/app/composition-root';
 import { startRig, type Rig } from '../rig/rig-server';
+import { databaseText } from '../support/database-text';
 import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
 import { expect, screenshot, test } from './rig-fixture';
 import { enterApiDetails, startSetup, stepHeading } from './wizard-steps';
@@ -67,11 +68,7 @@ test('quitting mid-setup and starting again resumes at the same step with the sa
   await page1.close();
   await first.quit();
 
-  const onDisk = ['console.sqlite', 'console.sqlite-wal']
-    .map((f) => path.join(dataDir, f))
-    .filter((f) => fs.existsSync(f))
-    .map((f) => fs.readFileSync(f).toString('latin1'))
-    .join('');
+  const onDisk = databaseText(dataDir);
   expect(onDisk).not.toContain(secretPassword);
 
   const second = await launch(dataDir);

@@ -5,6 +5,7 @@ import type { Integration } from '../../../src-shared/domain/integration';
 import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import type { CertificateLookup } from '../trust/certificate-lookup';
+import { lastCompletedSyncAt } from '../trust/last-completed-sync';
 import type { IntegrationService } from './integration-service';
 
 interface RunRow {
@@ -42,9 +43,7 @@ export class IntegrationOverviews {
     const lastRun = this.db
       .prepare('SELECT id, status, started_at, finished_at, errors FROM sync_runs WHERE integration_id = ? ORDER BY started_at DESC, id DESC LIMIT 1')
       .get(integration.id) as RunRow | undefined;
-    const { at: lastCompleted } = this.db
-      .prepare("SELECT MAX(finished_at) AS at FROM sync_runs WHERE integration_id = ? AND status = 'completed'")
-      .get(integration.id) as { at: number | null };
+    const lastCompleted = lastCompletedSyncAt(this.db, integration.id);
     const draft = this.db
       .prepare('SELECT id FROM wizard_drafts WHERE integration_id = ? AND finished_at IS NULL ORDER BY updated_at DESC LIMIT 1')
       .get(integration.id) as { id: string } | undefined;

@@ -17,6 +17,7 @@ import { validationError } from '../app/dispatch';
 import type { Db } from '../db/database';
 import type { AuditLog } from '../audit/audit-log';
 import { secretAccount, type SecretStore } from '../secrets/secret-store';
+import { lastCompletedSyncAt } from '../trust/last-completed-sync';
 import type { IntegrationService } from './integration-service';
 
 /** What the wizard borrows from other features, through their own contract handlers (wired in the composition root). */
@@ -181,7 +182,7 @@ export class SetupWizard {
         break;
       }
       case 'first-sync':
-        if (this.lastCompletedSync(this.integrationIdOf(row)) === null) {
+        if (lastCompletedSyncAt(this.db, this.integrationIdOf(row)) === null) {
           throw invalid('first-sync', 'Wait for the first sync to complete (or run it again if it failed) before going on.');
         }
         break;
@@ -278,13 +279,6 @@ export class SetupWizard {
     return row.integration_id;
   }
 
-  private lastCompletedSync(integrationId: string): number | null {
-    const row = this.db
-      .prepare("SELECT MAX(finished_at) AS at FROM sync_runs WHERE integration_id = ? AND status = 'completed'")
-      .get(integrationId) as { at: number | null };
-    return row.at;
-  }
-
   private save(id: string, step: WizardStep, state: WizardDraftState): void {
     // Parsed on the way in as well as out: a value that could not be resumed must never be stored.
     const checked = WizardDraftState.parse(state);
@@ -302,7 +296,7 @@ export class SetupWizard {
     const integration = row.integration_id === null ? null : await this.integrations.get(row.integration_id).catch(() => null);
     const passwordStored =
       state.passwordStored && integration !== null && (await this.secrets.has(secretAccount.ivantiPassword(integration.id)));
-    const lastSync = integration === null ? null : this.lastCompletedSync(integration.id);
+    const lastSync = integration === null ? null : lastCompletedSyncAt(this.db, integration.id);
     return {
       ...state,
       passwordStored,

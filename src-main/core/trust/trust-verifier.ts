@@ -12,6 +12,7 @@ import type {
 } from '../../../src-shared/domain/trust';
 import type { Db } from '../db/database';
 import type { CertificateLookup, IssuedCertificate } from './certificate-lookup';
+import { lastCompletedSyncAt } from './last-completed-sync';
 
 interface IntegrationRow {
   id: string;
@@ -140,7 +141,7 @@ export class TrustVerifier {
       }
     }
 
-    const lastSync = this.lastCompletedSync(integration.id);
+    const lastSync = lastCompletedSyncAt(this.db, integration.id);
     const staleHours = this.settings().staleSyncHours;
     if (lastSync === null) {
       add('sync-too-old', `${name} has never completed a sync. Run a sync.`);
@@ -171,12 +172,6 @@ export class TrustVerifier {
     return this.db.prepare('SELECT 1 FROM integration_test_group WHERE integration_id = ? AND username = ?').get(integrationId, user) !== undefined;
   }
 
-  private lastCompletedSync(integrationId: string): number | null {
-    const row = this.db
-      .prepare("SELECT MAX(finished_at) AS at FROM sync_runs WHERE integration_id = ? AND status = 'completed'")
-      .get(integrationId) as { at: number | null };
-    return row.at;
-  }
 }
 
 /** A device is fine when any of its certificates is valid; otherwise each way they all fail is a reason. */

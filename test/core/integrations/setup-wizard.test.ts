@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
@@ -12,6 +11,7 @@ import { secretAccount } from '../../../src-main/core/secrets/secret-store';
 import { checklistFor } from '../../../src-shared/domain/ivanti-setup';
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { requirePrivateKeyring } from '../../support/keyring';
+import { databaseText } from '../../support/database-text';
 import { useTempDir } from '../../support/temp-dir';
 import { rejectionOf } from '../ivanti/rejection-of';
 
@@ -144,11 +144,7 @@ describe('SetupWizard', () => {
     await first.wizard.storePassword(draft.id, sim.credentials.password);
     first.close();
 
-    const dbBytes = ['console.sqlite', 'console.sqlite-wal']
-      .map((f) => path.join(dataDir, f))
-      .filter((f) => fs.existsSync(f))
-      .map((f) => fs.readFileSync(f).toString('latin1'))
-      .join('');
+    const dbBytes = databaseText(dataDir);
     expect(dbBytes).not.toContain(secret);
     expect(dbBytes).not.toContain(sim.credentials.password);
 
