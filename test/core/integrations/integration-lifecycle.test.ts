@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
+import { CertificateInventory, INTEGRATION_DELETED_REASON } from '../../../src-main/core/certificates/certificate-inventory';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { IntegrationOverviews } from '../../../src-main/core/integrations/integration-overview';
@@ -57,30 +58,54 @@ describe('deleting an integration', () => {
     await integrations.delete(created.id, 'Acme Android', { purgeDevices: true });
   });
 
-  it('leaves no keychain entry, invalidates its certificates through the hook, keeps an audit record and the synced devices', async () => {
+  it('leaves no keychain entry, keeps an audit record and (when asked) the synced devices', async () => {
     const { db, integrations, audit } = open();
     const created = await integrations.create({ name: 'Legacy certs', platform: 'ios-certs', acknowledgeLegacy: true, domain: 'acme.mobileiron.com', email: 'api@acme.example', password: 'pw-1' });
     await secrets.set(secretAccount.caPassword(created.id), 'ca-secret');
     await secrets.set(secretAccount.challengePassword(created.id), 'challenge-secret');
     addDevice(db, created.id, 'g-1');
-    // Stand-in for the SCEP inventory (schema 5): the hook is what the composition root registers for it.
-    db.exec('CREATE TABLE issued_certificates (serial TEXT, integration_id TEXT, invalidated_at INTEGER)');
-    db.prepare('INSERT INTO issued_certificates VALUES (?, ?, NULL), (?, ?, NULL)').run('0A', created.id, '0B', created.id);
-    integrations.onDelete((id) => {
-      db.prepare('UPDATE issued_certificates SET invalidated_at = ? WHERE integration_id = ? AND invalidated_at IS NULL').run(NOW, id);
-    });
 
     await integrations.delete(created.id, 'Legacy certs', { purgeDevices: false });
 
     expect(await secrets.accounts(secretAccount.integrationPrefix(created.id))).toEqual([]);
-    const certs = db.prepare('SELECT invalidated_at FROM issued_certificates').all() as { invalidated_at: number | null }[];
-    expect(certs.map((c) => c.invalidated_at)).toEqual([NOW, NOW]);
     expect((db.prepare('SELECT COUNT(*) AS n FROM devices WHERE integration_id = ?').get(created.id) as { n: number }).n).toBe(1);
     expect((await rejectionOf(integrations.get(created.id))).code).toBe('INTEGRATION_NOT_FOUND');
     expect(await integrations.list()).toEqual([]);
     const entry = audit.list({ limit: 1 })[0]!;
     expect(entry).toMatchObject({ action: 'integration.deleted', target: created.id, details: { name: 'Legacy certs', purgeDevices: false } });
     expect(JSON.stringify(audit.list({ limit: 50 }))).not.toContain('pw-1');
+  });
+
+  it('marks its certificates in the real inventory invalidated, through the hook the composition root registers', async () => {
+    const { db, integrations } = open();
+    const inventory = new CertificateInventory(db, () => new Date(NOW));
+    integrations.onDelete((id) => inventory.invalidateIntegration(id, INTEGRATION_DELETED_REASON));
+    const created = await integrations.create({ name: 'Certs', platform: 'ios-certs', acknowledgeLegacy: true, password: 'pw' });
+    for (const serial of ['01', '02']) {
+      inventory.record({
+        integrationId: created.id,
+        purpose: 'device',
+        der: Buffer.from(serial),
+        summary: {
+          subject: `CN=device-${serial}`,
+          issuer: 'CN=Duo CA',
+          serialNumber: serial,
+          notBefore: new Date(NOW - HOUR).toISOString(),
+          notAfter: new Date(NOW + 1000 * HOUR).toISOString(),
+          keyUsage: ['digitalSignature'],
+          isCa: false,
+          sha256Fingerprint: Array.from({ length: 32 }, () => serial).join(':'),
+        },
+        device: { guid: `g-${serial}`, identifier: `id-${serial}` },
+      });
+    }
+    await integrations.delete(created.id, 'Certs', { purgeDevices: true });
+    const rows = db.prepare('SELECT invalidated_at, invalidated_reason FROM certificates WHERE integration_id = ?').all(created.id);
+    expect(rows).toEqual([
+      { invalidated_at: NOW, invalidated_reason: INTEGRATION_DELETED_REASON },
+      { invalidated_at: NOW, invalidated_reason: INTEGRATION_DELETED_REASON },
+    ]);
+    expect(await secrets.accounts(secretAccount.integrationPrefix(created.id))).toEqual([]);
   });
 
   it('purges the synced devices when asked, and frees the name for a new integration', async () => {

@@ -117,19 +117,22 @@ export function writeScenario(
       removed ? NOW - 2 * HOUR : null,
     );
   }
-  if (s.certificate && certificates) {
-    const cert = (serial: string, notAfter: number, invalidatedAt: number | null) => ({ serialNumber: serial, notAfter, invalidatedAt });
-    const year = 365 * 24 * HOUR;
-    const table: Record<NonNullable<Scenario['certificate']>, IssuedCertificate[]> = {
-      valid: [cert('0A', NOW + year, null)],
-      missing: [],
-      expired: [cert('0B', NOW - HOUR, null)],
-      invalidated: [cert('0C', NOW + year, NOW - HOUR)],
-      'expired-and-invalidated': [cert('0D', NOW - HOUR, null), cert('0E', NOW + year, NOW - HOUR)],
-    };
-    certificates.rows.set(id, table[s.certificate]);
-  }
+  if (s.certificate && certificates) certificates.rows.set(id, certificatesFor(s.certificate, NOW));
   return id;
+}
+
+/** The certificates a device holds in each certificate state, relative to `now`. */
+export function certificatesFor(state: NonNullable<Scenario['certificate']>, now: number): IssuedCertificate[] {
+  const cert = (serialNumber: string, notAfter: number, invalidatedAt: number | null) => ({ serialNumber, notAfter, invalidatedAt });
+  const year = 365 * 24 * HOUR;
+  const table: Record<NonNullable<Scenario['certificate']>, IssuedCertificate[]> = {
+    valid: [cert('0A', now + year, null)],
+    missing: [],
+    expired: [cert('0B', now - HOUR, null)],
+    invalidated: [cert('0C', now + year, now - HOUR)],
+    'expired-and-invalidated': [cert('0D', now - HOUR, null), cert('0E', now + year, now - HOUR)],
+  };
+  return table[state];
 }
 
 export function clearScenarios(db: Db): void {
