@@ -73,12 +73,15 @@ test('an admin sets up Android end to end, recovers from a wrong password, and v
   await verify.getByLabel('Username', { exact: true }).fill('alice@acme.example');
   await verify.getByLabel('Device Client ID').fill(identifier);
   await verify.getByRole('button', { name: 'Verify' }).click();
-  await expect(verify.getByRole('status').filter({ hasText: 'Trusted.' })).toBeVisible();
+  const trusted = verify.getByRole('status').filter({ hasText: 'Trusted.' });
+  await expect(trusted).toBeVisible();
+  await trusted.scrollIntoViewIfNeeded();
   await shot('verify-trusted');
   await verify.getByLabel('Username', { exact: true }).fill('mallory@acme.example');
   await verify.getByRole('button', { name: 'Verify' }).click();
   const reasonList = verify.getByRole('list', { name: 'Reasons the device is not trusted' });
   await expect(reasonList).toContainText('User not in the test group (E2E Android)');
+  await reasonList.scrollIntoViewIfNeeded();
   await shot('verify-not-trusted');
 
   // tec verify, on the same data directory, gives the same verdict the page showed.

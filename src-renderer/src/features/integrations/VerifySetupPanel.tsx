@@ -58,7 +58,7 @@ export function VerifySetupPanel() {
           <label htmlFor="verify-identifier">Device Client ID</label>
           <input
             id="verify-identifier"
-            className="mono"
+            className="mono wide"
             value={identifier}
             onChange={(e) => setIdentifier(e.target.value)}
             aria-invalid={errors.identifier ? true : undefined}
