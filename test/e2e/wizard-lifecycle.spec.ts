@@ -50,8 +50,24 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
     expect(await tec.core.services.secrets.get(secretAccount.ivantiPassword(created.id))).toBe('lifecycle-secret');
   });
 
-  test('deleting states the consequences, wants the name typed, and leaves no keychain entry', async ({ app, tec }) => {
-    const created = await tec.core.services.integrations.create({ name: 'Doomed', platform: 'android', domain: 'acme.mobileiron.com', email: 'api@acme.example', password: 'doomed-secret' });
+  test('deleting states the consequences, wants the name typed, leaves no keychain entry and invalidates its certificates', async ({ app, tec }) => {
+    const created = await tec.core.services.integrations.create({
+      name: 'Doomed',
+      platform: 'ios-certs',
+      acknowledgeLegacy: true,
+      domain: 'acme.mobileiron.com',
+      email: 'api@acme.example',
+      password: 'doomed-secret',
+    });
+    await tec.core.services.secrets.set(secretAccount.caPassword(created.id), 'doomed-ca-secret');
+    const now = Date.now();
+    tec.core.services.db
+      .prepare(
+        `INSERT INTO certificates (integration_id, purpose, device_guid, device_identifier, serial_number, subject, issuer, not_before, not_after,
+                                   key_usage, sha256_fingerprint, der, created_at)
+         VALUES (?, 'device', 'guid-1', 'client-1', '0A', 'CN=device', 'CN=Duo CA', ?, ?, 'digitalSignature', ?, x'00', ?)`,
+      )
+      .run(created.id, now - 1000, now + 86_400_000, Array.from({ length: 32 }, () => 'AB').join(':'), now);
     await app.reload();
     await app.getByRole('button', { name: 'Doomed', exact: true }).click();
     await app.getByRole('button', { name: 'Delete “Doomed”…' }).click();
@@ -66,7 +82,11 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
     await expect(app.getByRole('heading', { name: 'Integrations', level: 1 })).toBeVisible();
     await expect(app.getByRole('button', { name: 'Doomed', exact: true })).toHaveCount(0);
     expect(await tec.core.services.secrets.accounts(secretAccount.integrationPrefix(created.id))).toEqual([]);
-    expect(tec.core.services.audit.list({ limit: 1 })[0]).toMatchObject({ action: 'integration.deleted', target: created.id });
+    const certificate = tec.core.services.db.prepare('SELECT invalidated_at FROM certificates WHERE integration_id = ?').get(created.id) as {
+      invalidated_at: number | null;
+    };
+    expect(certificate.invalidated_at).not.toBeNull();
+    expect(tec.core.services.audit.list({ limit: 5 }).map((e) => e.action)).toContain('integration.deleted');
   });
 
   test('a legacy certificate integration is migrated to App Config, with the coverage of both compared', async ({ app, tec }) => {
