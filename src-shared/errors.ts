@@ -71,6 +71,9 @@ export const ERROR_CODES = [
   'NDES_CACHE_FULL',
   'NDES_PERMISSION_DENIED',
   'NDES_BAD_PAGE',
+  // legacy CA profile and certificate inventory
+  'CA_PROFILE_NOT_FOUND',
+  'TEST_KEY_NOT_FOUND',
   // audit and export
   'AUDIT_CHAIN_BROKEN',
   'EXPORT_FAILED',

@@ -20,9 +20,9 @@ export interface CliIo {
 export const EXIT = { ok: 0, failure: 1, usage: 2, notFound: 3, denied: 4, network: 5, localData: 6, negative: 7, cancelled: 130 } as const;
 
 export function exitCodeFor(code: ErrorCode): number {
-  if (code === 'VALIDATION_FAILED' || code === 'UNKNOWN_CHANNEL') return EXIT.usage;
+  if (code === 'VALIDATION_FAILED' || code === 'UNKNOWN_CHANNEL' || code.endsWith('_INSECURE_URL')) return EXIT.usage;
   if (code === 'CANCELLED') return EXIT.cancelled;
-  if (code === 'NOT_FOUND' || code === 'INTEGRATION_NOT_FOUND') return EXIT.notFound;
+  if (code === 'NOT_FOUND' || code.endsWith('_NOT_FOUND')) return EXIT.notFound;
   if (/AUTH|FORBIDDEN|MFA|PERMISSION|CHALLENGE_REJECTED|CREDENTIALS_MISSING/.test(code)) return EXIT.denied;
   if (code.startsWith('IVANTI_') || code.startsWith('SCEP_') || code.startsWith('NDES_')) return EXIT.network;
   if (code.startsWith('DB_') || code.startsWith('SECRET_')) return EXIT.localData;

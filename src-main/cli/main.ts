@@ -27,6 +27,10 @@ const GROUPS: Record<string, { summary: string; load: () => Promise<CommandModul
     summary: 'Synced devices: find IDENTIFIER (has this device synced?)',
     load: async () => ({ run: (await import('./commands/devices')).runDevicesCommand }),
   },
+  certificates: {
+    summary: 'Certificate inventory of legacy certificate integrations: list [--integration NAME] [--status S]',
+    load: async () => ({ run: (await import('./commands/certificates')).runCertificatesCommand }),
+  },
   verify: {
     summary: 'Would this user be trusted on this device? Every reason if not (exit 7)',
     load: async () => ({ run: (await import('./commands/verify')).runVerifyCommand }),

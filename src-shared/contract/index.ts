@@ -16,6 +16,7 @@ import { auditChannels } from './audit';
 import { syncChannels, syncEvents } from './sync';
 import { trustChannels } from './trust';
 import { wizardChannels } from './wizard';
+import { certificateChannels, certificateEvents } from './certificates';
 
 export const contract = {
   ...appChannels,
@@ -24,11 +25,13 @@ export const contract = {
   ...syncChannels,
   ...trustChannels,
   ...wizardChannels,
+  ...certificateChannels,
 } as const satisfies Record<string, ChannelSpec>;
 
 export const events = {
   ...appEvents,
   ...syncEvents,
+  ...certificateEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Contract = typeof contract;

@@ -16,13 +16,17 @@ import { auditHandlers } from '../audit/audit-handlers';
 import { IntegrationOverviews } from '../integrations/integration-overview';
 import { SetupWizard } from '../integrations/setup-wizard';
 import { wizardHandlers } from '../integrations/wizard-handlers';
-import { NO_CERTIFICATE_INVENTORY, type CertificateLookup } from '../trust/certificate-lookup';
 import { TrustVerifier } from '../trust/trust-verifier';
 import { trustHandlers } from '../trust/trust-handlers';
 import { SyncEngine } from '../sync/sync-engine';
 import { SyncScheduler } from '../sync/sync-scheduler';
 import { syncHandlers } from '../sync/sync-handlers';
 import { testConfigurationHandler } from '../integrations/test-configuration-handler';
+import { createCertificateServices } from '../certificates/certificate-services';
+import type { CaProfileService } from '../certificates/ca-profile-service';
+import type { CertificateInventory } from '../certificates/certificate-inventory';
+import type { LegacyTestConfiguration } from '../certificates/legacy-test-configuration';
+import { certificateHandlers } from '../certificates/certificate-handlers';
 
 export interface CoreOptions {
   dataDir: string;
@@ -45,8 +49,10 @@ export interface Services {
   overviews: IntegrationOverviews;
   wizard: SetupWizard;
   trust: TrustVerifier;
-  /** The certificate inventory as trust and the overview read it (the SCEP service's, once it exists). */
-  certificates: CertificateLookup;
+  /** The certificate inventory of legacy certificate integrations; trust and the overview read it as a CertificateLookup. */
+  certificates: CertificateInventory;
+  caProfiles: CaProfileService;
+  legacyTests: LegacyTestConfiguration;
   sync: SyncEngine;
   /** Background sync; not running until the Electron main calls start() (the CLI never does). */
   syncScheduler: SyncScheduler;
@@ -73,7 +79,9 @@ export function createCore(options: CoreOptions): Core {
   const actor = options.actor ?? `${options.transport}:${process.env.USER ?? process.env.USERNAME ?? 'admin'}`;
   const settings = new SettingsStore(db);
   const integrations = new IntegrationService(db, secrets, audit, now, actor);
-  const certificates: CertificateLookup = NO_CERTIFICATE_INVENTORY;
+  const { inventory: certificates, caProfiles, legacyTests } = createCertificateServices({
+    db, secrets, integrations, audit, events, settings: () => settings.get(), now, actor,
+  });
   const sync = new SyncEngine({ db, credentials: (id) => integrations.credentials(id), events, now });
   integrations.onDelete((id) => void sync.cancel(id));
   const syncScheduler = new SyncScheduler({
@@ -97,6 +105,8 @@ export function createCore(options: CoreOptions): Core {
     }),
     trust: new TrustVerifier(db, () => settings.get(), certificates, now),
     certificates,
+    caProfiles,
+    legacyTests,
     sync,
     syncScheduler,
     events,
@@ -119,6 +129,7 @@ export function createCore(options: CoreOptions): Core {
     ...trustHandlers(services),
     ...syncHandlers(services),
     ...testConfigurationHandler(services),
+    ...certificateHandlers(services),
   };
   return {
     services,

@@ -25,8 +25,3 @@ export interface CertificateLookup {
   expiringBefore(integrationId: string, now: number, before: number): number;
 }
 
-/** Until the certificate inventory exists, no certificate is known: ios-certs devices answer "no certificate". */
-export const NO_CERTIFICATE_INVENTORY: CertificateLookup = {
-  forDevice: () => [],
-  expiringBefore: () => 0,
-};
