@@ -11,20 +11,10 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const Module = require('node:module');
+const { spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..', '..');
 const tool = path.join(root, 'node_modules', '@doyensec', 'electronegativity');
-const bundledTs = path.join(tool, 'node_modules', 'typescript');
-const estree = path.join(root, 'node_modules', '@typescript-eslint', 'typescript-estree');
-
-const originalResolve = Module._resolveFilename;
-Module._resolveFilename = function resolve(request, parent, ...rest) {
-  if (request === 'typescript' && parent && parent.filename && parent.filename.startsWith(estree) && fs.existsSync(bundledTs)) {
-    return originalResolve.call(this, bundledTs, parent, ...rest);
-  }
-  return originalResolve.call(this, request, parent, ...rest);
-};
 
 const targets = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['src-main/electron', 'src-renderer/index.html'];
 const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-electronegativity-'));
@@ -41,14 +31,23 @@ for (const target of targets) {
 // Electronegativity reads the Electron version from package.json to pick the checks that apply.
 fs.writeFileSync(path.join(stage, 'package.json'), fs.readFileSync(path.join(root, 'package.json')));
 
-process.argv = [process.argv[0], path.join(tool, 'dist', 'index.js'), '-i', stage, '-o', report, '-r'];
-const exitAfter = () => {
+// Run the tool to completion in its own process, then read its report (reading it from inside the tool's process
+// raced its own writes).
+const run = spawnSync(process.execPath, ['-r', path.join(__dirname, 'typescript4-resolver.cjs'), path.join(tool, 'dist', 'index.js'), '-i', stage, '-o', report, '-r'], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+  timeout: 300_000,
+});
+if (run.status !== 0) {
+  console.error(`electronegativity exited with ${run.status ?? run.signal}; treating the scan as failed.`);
+  process.exit(1);
+}
+{
   if (!fs.existsSync(report)) {
     console.error('electronegativity: no report was written; treating the scan as failed.');
     process.exit(1);
   }
-  const lines = fs.readFileSync(report, 'utf8').trim().split(/\r?\n/);
-  const findings = lines.slice(1).filter((l) => l.trim().length > 0).map(parseCsvLine);
+  const rows = parseCsv(fs.readFileSync(report, 'utf8'));
+  const findings = rows.slice(1).filter((r) => r.length > 1);
   const { reviewed } = JSON.parse(fs.readFileSync(path.join(__dirname, 'electronegativity-reviewed.json'), 'utf8'));
   const isReviewed = (f, r) => f[0] === r.check && f[3] === r.file && f[5] === r.sample;
   const open = findings.filter((f) => !reviewed.some((r) => isReviewed(f, r)));
@@ -62,26 +61,26 @@ const exitAfter = () => {
   console.log(`electronegativity: ${findings.length} finding(s), all reviewed (test/security/electronegativity-reviewed.json); 0 open`);
   fs.rmSync(outDir, { recursive: true, force: true });
 };
-function parseCsvLine(line) {
-  const cells = [];
+/** RFC 4180 rows: quoted cells may hold commas, doubled quotes and line breaks. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
   let cell = '';
   let quoted = false;
-  for (let i = 0; i < line.length; i += 1) {
-    const c = line[i];
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { cell += '"'; i += 1; }
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i += 1; }
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { cells.push(cell); cell = ''; }
-    else cell += c;
+    else if (c === ',') { row.push(cell); cell = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i += 1;
+      row.push(cell); rows.push(row); row = []; cell = '';
+    } else cell += c;
   }
-  cells.push(cell);
-  return cells;
+  if (cell.length > 0 || row.length > 0) { row.push(cell); rows.push(row); }
+  return rows;
 }
 
-process.on('beforeExit', () => {
-  exitAfter();
-  process.exit(process.exitCode ?? 0);
-});
-require(path.join(tool, 'dist', 'index.js'));
