@@ -39,7 +39,7 @@ export async function runSyncCommand(argv: string[], io: CliIo): Promise<number>
     try {
       const started = await callChannel(core, 'sync.start', { integrationId: integration.id, trigger: 'cli' }, new AbortController().signal);
       runId = started.runId;
-      if (!json && started.resumed) io.stderr.write(`Resuming sync run ${started.runId} of "${integration.name}" from its checkpoint.\n`);
+      if (started.resumed) io.stderr.write(`Resuming sync run ${started.runId} of "${integration.name}" from its checkpoint.\n`);
       if (io.signal.aborted) onInterrupt();
       const run = await finished;
       bar.clear();

@@ -11,6 +11,8 @@ export const SpaceCursorState = z.object({
   state: z.enum(['pending', 'paging', 'verified', 'failed']),
   /** Passes over the space in this run; a pass restarts from row 0 when the tenant changed under the previous one. */
   pass: z.number().int().nonnegative(),
+  /** The last pass failed its count check: the next reconciliation round reads the space again from row 0. */
+  drifted: z.boolean(),
   /** The run's first page number of the current pass (see devices.last_seen_page). */
   passStartPage: z.number().int().nonnegative(),
   /** Next row index to ask for. */

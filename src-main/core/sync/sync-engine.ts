@@ -4,10 +4,12 @@
  * any instant loses nothing and duplicates nothing, and the next start resumes the same run from its checkpoint.
  *
  * Correctness over a tenant that changes while it is read rests on three things: anchored offset paging sorted by
- * device id (space-cursor.ts), a count check at the end of every pass over a space (a pass that saw a different number
- * of devices than the tenant now reports is read again), and a reconciliation round after all spaces (each space's end
- * is read once more, catching enrolments and removals in spaces finished earlier). Only a run that verified every
- * space may mark the devices it did not see as removed; those are kept, never deleted.
+ * device id (space-cursor.ts), which skips and repeats nothing; a count check at the end of every pass over a space
+ * (a pass that stored a different number of devices than the tenant then reports saw devices removed, or appear out
+ * of id order, while it read); and reconciliation rounds after all spaces: each round reads every space's end again
+ * (new enrolments, and the count check again) and reads a space that failed its count check again from row 0. Rounds
+ * repeat while anything changes, up to maxReconcileRounds. Only a run that read every space to the end may mark the
+ * devices it did not see as removed; those are kept, never deleted.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -41,9 +43,7 @@ export interface SyncEngineOptions {
   targetWriteMs?: number;
   /** Rows each request repeats from the previous page, to anchor it. */
   overlapRows?: number;
-  /** Reads of one space within a run before a still-changing count is accepted (and reported). */
-  maxPassesPerSpace?: number;
-  /** Reconciliation rounds over every space's end before the run finishes. */
+  /** Reconciliation rounds at most; a space still changing after them is reported (SYNC_TENANT_CHANGING). */
   maxReconcileRounds?: number;
   /** Removals marked per transaction when a complete run finishes. */
   removalBatch?: number;
@@ -110,7 +110,6 @@ export class SyncEngine {
   #rows: number;
   readonly #targetWriteMs: number;
   readonly #overlap: number;
-  readonly #maxPasses: number;
   readonly #maxRounds: number;
   readonly #removalBatch: number;
   readonly #progressIntervalMs: number;
@@ -124,7 +123,6 @@ export class SyncEngine {
     this.#rows = Math.min(IVANTI_MAX_ROWS, Math.max(MIN_PAGE_ROWS, options.pageRows ?? 200));
     this.#targetWriteMs = options.targetWriteMs ?? 20;
     this.#overlap = Math.min(MIN_PAGE_ROWS - 1, Math.max(1, options.overlapRows ?? 5));
-    this.#maxPasses = options.maxPassesPerSpace ?? 3;
     this.#maxRounds = options.maxReconcileRounds ?? 3;
     this.#removalBatch = options.removalBatch ?? 2000;
     this.#progressIntervalMs = options.progressIntervalMs ?? 250;
@@ -234,8 +232,10 @@ export class SyncEngine {
         for (const [index, space] of checkpoint.spaces.entries()) {
           if (space.state === 'failed') continue;
           if (checkpoint.phase === 'reconciling' && space.state === 'verified') {
-            // Read the end of the space again with the same cursor: enrolments since, or removals (count check).
-            Object.assign(space, { state: 'paging', start: Math.max(0, space.start - this.#overlap) });
+            // A space that failed its count check is read again from row 0; any other has its end read again with
+            // the same cursor (enrolments since, and the count check again).
+            if (space.drifted) this.#beginPass(space, ctx.counters.pages + 1, space.pass + 1);
+            else Object.assign(space, { state: 'paging', start: Math.max(0, space.start - this.#overlap) });
             this.#write(() => this.#save(ctx));
           }
           if (space.state === 'verified') continue;
@@ -245,7 +245,10 @@ export class SyncEngine {
           checkpoint.phase = 'reconciling';
         } else {
           checkpoint.round += 1;
-          if (!checkpoint.roundChanged || checkpoint.round >= this.#maxRounds) checkpoint.phase = 'finalizing';
+          if (!checkpoint.roundChanged || checkpoint.round >= this.#maxRounds) {
+            checkpoint.phase = 'finalizing';
+            for (const space of checkpoint.spaces) if (space.state === 'verified' && space.drifted) this.#noteStillChanging(ctx, space);
+          }
         }
         checkpoint.roundChanged = false;
         this.#write(() => this.#save(ctx));
@@ -320,8 +323,8 @@ export class SyncEngine {
         space.lastId = verdict.next.lastId;
         space.totalCount = page.totalCount;
         const stored = verdict.fresh.length + verdict.freshUnparsed.length > 0;
-        const passRestarted = verdict.done && this.#endPass(ctx, space);
-        if (stored || passRestarted) checkpoint.roundChanged = true;
+        if (verdict.done) this.#endPass(space);
+        if (stored || space.drifted) checkpoint.roundChanged = true;
         this.#save(ctx);
       });
       this.#adaptPageRows(rows, verdict.fresh.length, performance.now() - writeStartedAt);
@@ -331,27 +334,24 @@ export class SyncEngine {
   }
 
   /**
-   * The count check at the end of a pass: the pass stored `seenInPass` distinct devices and the tenant now reports
-   * `totalCount`. Equal: verified. Different: devices were removed (or appeared out of id order) while the space was
-   * read, so it is read again from row 0, up to maxPassesPerSpace; after that the difference is reported and left to
-   * the next run (every device present throughout was still seen: the paging itself skips nothing).
+   * The count check at the end of a pass: the pass stored `seenInPass` distinct devices and the tenant, in the same
+   * answer as the last page, reports `totalCount`. With ids that only grow, every device present throughout the pass
+   * was stored, so equal counts mean the pass holds exactly the tenant's set. Different counts mean devices stored by
+   * the pass were removed since (or appeared out of id order): the space is `drifted` and the next reconciliation
+   * round reads it again from row 0, after the other spaces, so a burst of changes has time to end.
    */
-  #endPass(ctx: RunContext, space: SpaceCursorState): boolean {
-    if (space.seenInPass === space.totalCount) {
-      space.state = 'verified';
-      return false;
-    }
-    if (space.pass < this.#maxPasses) {
-      this.#beginPass(space, ctx.counters.pages + 1, space.pass + 1);
-      return true;
-    }
+  #endPass(space: SpaceCursorState): void {
     space.state = 'verified';
+    space.drifted = space.seenInPass !== space.totalCount;
+  }
+
+  /** Every device present throughout was synced; the difference is left to the next run, and said so. */
+  #noteStillChanging(ctx: RunContext, space: SpaceCursorState): void {
     noteOnce(ctx.counters.errors, {
       code: 'SYNC_TENANT_CHANGING',
-      message: `Devices were enrolled or removed in the space "${space.name}" during every read of it (${space.seenInPass} read, ${space.totalCount} reported at the end). Every device present throughout was synced; the next sync picks up the rest.`,
+      message: `Devices kept being enrolled or removed in the space "${space.name}" while it was read (${space.seenInPass} read, ${space.totalCount} reported at the end). Every device present throughout was synced; the next sync picks up the rest.`,
       space: space.name,
     });
-    return true;
   }
 
   /** Steers the page size toward `targetWriteMs` per write, from pages that were mostly new rows (halfway each time). */
@@ -362,7 +362,7 @@ export class SyncEngine {
   }
 
   #beginPass(space: SpaceCursorState, passStartPage: number, pass: number): void {
-    Object.assign(space, { state: 'paging', pass, passStartPage, start: 0, lastId: null, seenInPass: 0, unparsed: 0 });
+    Object.assign(space, { state: 'paging', pass, passStartPage, start: 0, lastId: null, seenInPass: 0, unparsed: 0, drifted: false });
   }
 
   async #finalize(ctx: RunContext): Promise<SyncRun> {
@@ -465,6 +465,7 @@ function mergeSpaces(checkpoint: SyncCheckpoint | null, spaces: readonly DeviceS
         state: 'pending',
         pass: 0,
         passStartPage: 0,
+        drifted: false,
         start: 0,
         lastId: null,
         seenInPass: 0,

@@ -1,0 +1,239 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SyncProgress, SyncRun } from '../../../src-shared/domain/sync';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
+import { useTempDir } from '../../support/temp-dir';
+import { activeGuids, engineFor, integrityCheck, INTEGRATION_ID, openSyncDatabase, removedGuids, sorted } from './sync-fixture';
+
+const tempDir = useTempDir('tec-sync-');
+const simulators: RunningSimulator[] = [];
+afterEach(async () => {
+  for (const simulator of simulators.splice(0)) await simulator.close();
+});
+
+async function simulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const started = await startSimulator(options);
+  simulators.push(started);
+  return started;
+}
+
+/** Spaces in list order small → large, so churn also hits spaces the sync has already finished. */
+const SMALL_FIRST = [
+  { id: 501, name: 'Contractors', share: 10 },
+  { id: 502, name: 'EU Staff', share: 20, gdpr: true },
+  { id: 503, name: 'Default Space', share: 70, defaultSpace: true },
+];
+
+function difference(expected: Iterable<string>, actual: Iterable<string>): { missing: string[]; extra: string[] } {
+  const want = new Set(expected);
+  const have = new Set(actual);
+  return { missing: [...want].filter((g) => !have.has(g)).slice(0, 5), extra: [...have].filter((g) => !want.has(g)).slice(0, 5) };
+}
+
+describe('sync engine against the simulated tenant', () => {
+  it(
+    'with every fault switched on, syncing 50,000 devices ends with exactly the tenant\'s device set and an intact database',
+    { timeout: 240_000 },
+    async () => {
+      const tenant = await simulator({
+        devices: 50_000,
+        seed: 'all-faults',
+        spaces: SMALL_FIRST,
+        slowMs: 100,
+        // Devices are enrolled, removed and updated during the first 120 requests: across the small spaces once they are
+        // finished and into the large one while it is read. The tenant then holds still so "exact" has a meaning.
+        faults: { '429': 0.04, '5xx': 0.03, drop: 0.03, truncate: 0.03, slow: 0.04, churn: { next: 120 } },
+      });
+      const db = openSyncDatabase(tempDir());
+      const { engine } = engineFor(db, tenant);
+
+      const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+
+      const faults = tenant.stats().faults;
+      for (const name of ['429', '5xx', 'drop', 'truncate', 'slow', 'churn'] as const) expect(faults[name], `fault ${name} happened`).toBeGreaterThan(0);
+      expect(run).toMatchObject({ status: 'completed', complete: true });
+      expect(difference(tenant.expectedGuids(), activeGuids(db))).toEqual({ missing: [], extra: [] });
+      expect(activeGuids(db)).toHaveLength(tenant.deviceCount());
+      // Devices the churn removed after the sync had stored them are kept, marked removed, by this complete run only.
+      const removed = removedGuids(db);
+      const present = new Set(tenant.expectedGuids());
+      expect(removed.filter((guid) => present.has(guid))).toEqual([]);
+      const removals = db.prepare("SELECT run_id, COUNT(*) AS n FROM device_changes WHERE kind = 'removed' GROUP BY run_id").all() as { run_id: number; n: number }[];
+      expect(removals.every((r) => r.run_id === run.id)).toBe(true);
+      expect(removals.reduce((sum, r) => sum + r.n, 0)).toBe(removed.length);
+      expect(run.removed).toBe(removed.length);
+      expect(db.prepare('SELECT COUNT(*) - COUNT(DISTINCT guid) FROM devices WHERE integration_id = ?').pluck().get(INTEGRATION_ID)).toBe(0);
+      expect(integrityCheck(db)).toBe('ok');
+      db.close();
+    },
+  );
+
+  it('marks devices missing from a complete run as removed (kept, not deleted) and restores one that comes back', async () => {
+    // Two tenants from the same seed hold the same devices; the second then loses 7 and enrols 3. Syncing the first,
+    // the second, then the first again shows removals, and the same devices coming back.
+    const before = await simulator({ devices: 1_200, seed: 'removals' });
+    const after = await simulator({ devices: 1_200, seed: 'removals' });
+    after.mutate({ remove: 7, add: 3 });
+    const db = openSyncDatabase(tempDir());
+    const syncAgainst = async (tenant: RunningSimulator) => (await engineFor(db, tenant).engine.start(INTEGRATION_ID, 'manual')).finished;
+    const kinds = (runId: number) => db.prepare('SELECT kind, COUNT(*) AS n FROM device_changes WHERE run_id = ? GROUP BY kind ORDER BY kind').all(runId);
+    const remaining = new Set(after.expectedGuids());
+    const gone = sorted([...before.expectedGuids()].filter((g) => !remaining.has(g)));
+    expect(gone).toHaveLength(7);
+
+    await syncAgainst(before);
+    const second = await syncAgainst(after);
+    expect(second).toMatchObject({ status: 'completed', complete: true, removed: 7, added: 3 });
+    expect(removedGuids(db)).toEqual(gone);
+    expect(activeGuids(db)).toEqual(sorted(after.expectedGuids()));
+    expect(kinds(second.id)).toEqual([
+      { kind: 'added', n: 3 },
+      { kind: 'removed', n: 7 },
+    ]);
+    expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(1_203);
+
+    const third = await syncAgainst(before);
+    expect(third).toMatchObject({ status: 'completed', removed: 3, restored: 7, added: 0 });
+    expect(activeGuids(db)).toEqual(sorted(before.expectedGuids()));
+    expect(kinds(third.id)).toEqual([
+      { kind: 'removed', n: 3 },
+      { kind: 'restored', n: 7 },
+    ]);
+    db.close();
+  });
+
+  it('never marks removals in a run that could not read every space', async () => {
+    const tenant = await simulator({
+      devices: 900,
+      seed: 'forbidden',
+      spaces: [
+        { id: 1, name: 'Default Space', share: 2, defaultSpace: true },
+        { id: 2, name: 'Restricted', share: 1, deviceRead: false },
+      ],
+    });
+    const db = openSyncDatabase(tempDir());
+    const { engine } = engineFor(db, tenant);
+    const first = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    tenant.mutate({ remove: 25 });
+    const second = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+
+    for (const run of [first, second]) {
+      expect(run).toMatchObject({ status: 'failed', complete: false, removed: 0 });
+      expect(run.errors).toContainEqual(expect.objectContaining({ code: 'IVANTI_SPACE_FORBIDDEN', space: 'Restricted' }));
+    }
+    // The readable space was still synced, and nothing it lost was marked removed by an incomplete run.
+    expect(activeGuids(db).length).toBe(600);
+    expect(removedGuids(db)).toEqual([]);
+    expect(db.prepare("SELECT COUNT(*) FROM device_changes WHERE kind = 'removed'").pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('resumes a cancelled run with the same run id, marks no removal while cancelled, and converges to the exact set', async () => {
+    const tenant = await simulator({ devices: 6_000, seed: 'cancel', slowMs: 30, faults: { slow: 1 } });
+    const db = openSyncDatabase(tempDir());
+    const { engine } = engineFor(db, tenant, { progressIntervalMs: 0 });
+    await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    tenant.mutate({ remove: 40, add: 40, update: 40 });
+
+    const started = await engine.start(INTEGRATION_ID, 'manual');
+    const cancelWhenPaging = setInterval(() => {
+      if ((engine.running(INTEGRATION_ID)?.progress?.page ?? 0) > 3) engine.cancel(INTEGRATION_ID);
+    }, 5);
+    const cancelled = await started.finished;
+    clearInterval(cancelWhenPaging);
+    expect(cancelled).toMatchObject({ status: 'cancelled', complete: false, removed: 0 });
+    expect(removedGuids(db)).toEqual([]);
+
+    const resumed = await engine.start(INTEGRATION_ID, 'manual');
+    expect(resumed).toMatchObject({ runId: started.runId, resumed: true });
+    const run = await resumed.finished;
+    expect(run).toMatchObject({ id: started.runId, status: 'completed', complete: true, removed: 40, added: 40 });
+    expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
+    expect(db.prepare('SELECT COUNT(*) FROM sync_runs').pluck().get()).toBe(2);
+    db.close();
+  });
+
+  it('resumes a run whose process stopped mid-page (database closed under it) from its last committed page', async () => {
+    const tenant = await simulator({ devices: 5_000, seed: 'crash', slowMs: 20, faults: { slow: 1 } });
+    const dir = tempDir();
+    let db = openSyncDatabase(dir);
+    const first = engineFor(db, tenant, { progressIntervalMs: 0 });
+    const started = await first.engine.start(INTEGRATION_ID, 'manual');
+    while ((first.engine.running(INTEGRATION_ID)?.progress?.page ?? 0) < 4) await new Promise((r) => setTimeout(r, 5));
+    first.engine.shutdown();
+    db.close();
+    await started.finished;
+
+    const { openDatabase } = await import('../../../src-main/core/db/database');
+    const { migrations } = await import('../../../src-main/core/db/migrations');
+    db = openDatabase({ file: `${dir}/console.sqlite`, migrations }).db;
+    const row = db.prepare('SELECT status, pages FROM sync_runs WHERE id = ?').get(started.runId) as { status: string; pages: number };
+    expect(row.status).toBe('running');
+    expect(row.pages).toBeGreaterThanOrEqual(4);
+    const second = engineFor(db, tenant);
+    const resumed = await second.engine.start(INTEGRATION_ID, 'manual');
+    expect(resumed).toMatchObject({ runId: started.runId, resumed: true });
+    expect(await resumed.finished).toMatchObject({ status: 'completed', complete: true, devicesSeen: 5_000, added: 5_000 });
+    expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
+    db.close();
+  });
+
+  it('records which fields changed, leaving out check-in times that move on every sync', async () => {
+    const tenant = await simulator({ devices: 3, seed: 'fields', spaces: [{ id: 9, name: 'Only space' }] });
+    const db = openSyncDatabase(tempDir());
+    const { engine } = engineFor(db, tenant);
+    await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    const stateOf = () => new Map([...tenant.expectedDevices()].map((d) => [d.guid as string, d.registrationState as string]));
+    const initial = stateOf();
+    // Updates move lastCheckin each time; every fifth update of a device also flips its registration state.
+    let flipped: string | undefined;
+    for (let i = 0; i < 200 && flipped === undefined; i++) {
+      tenant.mutate({ update: 1 });
+      flipped = [...stateOf()].find(([guid, state]) => initial.get(guid) !== state)?.[0];
+    }
+    expect(flipped).toBeDefined();
+
+    const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+
+    const changes = db.prepare("SELECT guid, fields FROM device_changes WHERE run_id = ? AND kind = 'changed'").all(run.id) as { guid: string; fields: string }[];
+    expect(changes.map((c) => c.guid)).toEqual([flipped]);
+    const fields = JSON.parse(changes[0]!.fields) as Record<string, [unknown, unknown]>;
+    expect(fields.registrationState).toEqual([initial.get(flipped!), stateOf().get(flipped!)]);
+    expect(Object.keys(fields)).not.toContain('lastCheckin');
+    // The stored record is the new one, check-in time included.
+    const lastCheckin = [...tenant.expectedDevices()].find((d) => d.guid === flipped)!.lastCheckin;
+    expect(db.prepare('SELECT last_checkin FROM devices WHERE guid = ?').pluck().get(flipped)).toBe(lastCheckin);
+    expect(run.changed).toBe(1);
+    db.close();
+  });
+
+  it('runs one sync per integration at a time', async () => {
+    const tenant = await simulator({ devices: 2_000, seed: 'twice', slowMs: 20, faults: { slow: 1 } });
+    const db = openSyncDatabase(tempDir());
+    const { engine } = engineFor(db, tenant);
+    const started = await engine.start(INTEGRATION_ID, 'manual');
+    await expect(engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_ALREADY_RUNNING' });
+    // Another engine on the same database (another window, a tec command) is refused too while the owner lives.
+    await expect(engineFor(db, tenant).engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_ALREADY_RUNNING' });
+    await started.finished;
+    db.close();
+  });
+
+  it('reports progress with space, page, devices so far, rate and ETA, then one finished event', async () => {
+    const tenant = await simulator({ devices: 3_000, seed: 'progress', slowMs: 10, faults: { slow: 1 } });
+    const db = openSyncDatabase(tempDir());
+    const { engine, events } = engineFor(db, tenant, { progressIntervalMs: 0 });
+    const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+
+    const progress = events.filter((e) => e.name === 'sync.progress').map((e) => e.payload as SyncProgress);
+    const paging = progress.filter((p) => p.phase === 'paging');
+    expect(paging.length).toBeGreaterThan(5);
+    expect(new Set(paging.map((p) => p.space))).toEqual(new Set(['Default Space', 'EU Staff', 'Contractors']));
+    expect(paging.map((p) => p.devicesSoFar)).toEqual([...paging.map((p) => p.devicesSoFar)].sort((a, b) => a - b));
+    expect(paging.some((p) => p.devicesPerSecond > 0 && p.etaSeconds !== null)).toBe(true);
+    expect(paging.at(-1)).toMatchObject({ integrationId: INTEGRATION_ID, runId: run.id, devicesSoFar: 3_000, devicesExpected: 3_000 });
+    const finished = events.filter((e) => e.name === 'sync.finished');
+    expect(finished).toHaveLength(1);
+    expect((finished[0]!.payload as { run: SyncRun }).run).toMatchObject({ id: run.id, status: 'completed' });
+    db.close();
+  });
+});
