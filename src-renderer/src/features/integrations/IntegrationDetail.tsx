@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { PLATFORM_LABELS, STATUS_LABELS } from '../../../../src-shared/domain/integration';
 import { LEGACY_END_OF_LIFE_NOTICE } from '../../../../src-shared/domain/ivanti-setup';
 import { SyncRunner } from '../wizard/SyncRunner';
+import { CaProfilePanel } from '../certificates/CaProfilePanel';
 import { ApiDetailsEditor } from './ApiDetailsEditor';
 import { AppConfigValues } from './AppConfigValues';
 import { DeleteIntegrationPanel } from './DeleteIntegrationPanel';
@@ -89,6 +90,7 @@ export function IntegrationDetail({ id }: { id: string }) {
           <p>{LEGACY_END_OF_LIFE_NOTICE}</p>
         </section>
       ) : null}
+      {integration.platform === 'ios-certs' ? <CaProfilePanel integrationId={integration.id} /> : null}
       {integration.platform === 'ios-certs' || integration.migratedFrom ? <LegacyMigrationPanel integration={integration} /> : null}
 
       {integration.configurationKey && integration.platform !== 'ios-certs' ? (

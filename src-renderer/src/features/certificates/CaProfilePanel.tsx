@@ -1,0 +1,220 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { z } from 'zod';
+import {
+  CA_TYPE_LABELS,
+  CaProfileName,
+  CaUsername,
+  CertificateSubject,
+  ChallengeUrl,
+  IDENTITY_KEY_SIZE,
+  ScepUrl,
+  type CaProfile,
+} from '../../../../src-shared/domain/ca-profile';
+import { useToasts } from '../../app/toast-store';
+import { errorText, fieldErrors } from '../../shared/error-text';
+import { useCaProfiles } from './ca-profile-store';
+import { LegacyTestPanel } from './LegacyTestPanel';
+import './certificates.css';
+
+/**
+ * The CA profile of one legacy certificate integration: the "Duo CA" entry and the identity certificate configuration
+ * as Ivanti holds them, with Test Configuration. Shown on the integration's page and on the Certificates page.
+ */
+export function CaProfilePanel({ integrationId, title = 'Certificate authority (Duo CA)' }: { integrationId: string; title?: string }) {
+  const { profiles, loadErrors, load } = useCaProfiles();
+  const headingId = useId();
+  useEffect(() => {
+    void load(integrationId);
+  }, [integrationId, load]);
+  const profile = profiles[integrationId];
+  const loadError = loadErrors[integrationId];
+
+  return (
+    <section className="panel ca-profile" aria-labelledby={headingId}>
+      <h2 id={headingId}>{title}</h2>
+      <p className="small muted">
+        The values from the “Add an External Certificate Authority (CA)” and “Add a Configuration” sections of the iOS
+        instructions in the Duo Admin Panel, as Ivanti’s CA entry and identity certificate configuration hold them.
+      </p>
+      {loadError ? (
+        <p role="alert" className="error-text">
+          {errorText(loadError)}
+        </p>
+      ) : profile === undefined ? (
+        <p className="muted">Loading the CA profile…</p>
+      ) : (
+        <>
+          <CaProfileForm key={profile?.updatedAt ?? 'new'} integrationId={integrationId} profile={profile} />
+          {profile ? <LegacyTestPanel profile={profile} /> : <p className="muted">Save the CA profile to test it.</p>}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** A message for a value as typed; none for an empty field not visited yet (that one is flagged on save). */
+function typedProblem(schema: z.ZodType, value: string, visited: boolean): string | null {
+  if (!visited && value.length === 0) return null;
+  const result = schema.safeParse(value);
+  return result.success ? null : (result.error.issues[0]?.message ?? 'Not valid.');
+}
+
+interface TextFieldProps {
+  id: string;
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  /** The contract's own rule for this field; omitted for the password. */
+  schema?: z.ZodType;
+  serverError?: string;
+  hint?: string;
+  type?: 'text' | 'password' | 'url';
+  placeholder?: string;
+  mono?: boolean;
+}
+
+function TextField(props: TextFieldProps) {
+  const [visited, setVisited] = useState(false);
+  const error = (props.schema ? typedProblem(props.schema, props.value, visited) : null) ?? props.serverError ?? null;
+  const describedBy = error ? `${props.id}-error` : props.hint ? `${props.id}-hint` : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type={props.type ?? 'text'}
+        className={props.mono ? 'mono' : undefined}
+        autoComplete={props.type === 'password' ? 'new-password' : 'off'}
+        spellCheck={false}
+        value={props.value}
+        placeholder={props.placeholder}
+        onChange={(e) => props.onChange(e.target.value)}
+        onBlur={() => setVisited(true)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+      />
+      {error ? (
+        <p id={`${props.id}-error`} className="field-error">
+          {error}
+        </p>
+      ) : props.hint ? (
+        <p id={`${props.id}-hint`} className="small muted">
+          {props.hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function CaProfileForm({ integrationId, profile }: { integrationId: string; profile: CaProfile | null }) {
+  const save = useCaProfiles((s) => s.save);
+  const [name, setName] = useState(profile?.name ?? 'Duo CA');
+  const [scepUrl, setScepUrl] = useState(profile?.scepUrl ?? '');
+  const [username, setUsername] = useState(profile?.username ?? '');
+  const [password, setPassword] = useState('');
+  const [challengeUrl, setChallengeUrl] = useState(profile?.challengeUrl ?? '');
+  const [subject, setSubject] = useState(profile?.identity.subject ?? '');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      await save({ integrationId, name, caType: 'microsoft', scepUrl, username, challengeUrl, subject, ...(password ? { password } : {}) });
+      setPassword('');
+      setErrors({});
+      useToasts.getState().push({ level: 'success', message: 'CA profile saved. Run Test Configuration to check it against the CA.' });
+    } catch (error) {
+      const fields = fieldErrors(error);
+      setErrors(fields);
+      if (Object.keys(fields).length === 0) useToasts.getState().pushError(error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="form" onSubmit={submit} noValidate aria-label="CA profile">
+      <h3>Certificate authority</h3>
+      <TextField id={`${id}-name`} label="Name" value={name} onChange={setName} schema={CaProfileName} serverError={errors.name} />
+      <div className="field">
+        <label htmlFor={`${id}-type`}>Certificate authority type</label>
+        <select id={`${id}-type`} value="microsoft" disabled aria-describedby={`${id}-type-hint`}>
+          <option value="microsoft">{CA_TYPE_LABELS.microsoft}</option>
+        </select>
+        <p id={`${id}-type-hint`} className="small muted">
+          Duo’s CA is reached the way Ivanti reaches a Microsoft CA: SCEP through NDES.
+        </p>
+      </div>
+      <TextField
+        id={`${id}-scep`}
+        label="SCEP URL"
+        type="url"
+        mono
+        value={scepUrl}
+        onChange={setScepUrl}
+        schema={ScepUrl}
+        serverError={errors.scepUrl}
+        placeholder="https://…/certsrv/mscep/mscep.dll"
+      />
+      <TextField id={`${id}-user`} label="Username" value={username} onChange={setUsername} schema={CaUsername} serverError={errors.username} />
+      <TextField
+        id={`${id}-password`}
+        label="Password"
+        type="password"
+        value={password}
+        onChange={setPassword}
+        serverError={errors.password}
+        placeholder={profile?.hasPassword ? 'Stored in the keychain: type a new one to replace it' : ''}
+        hint={
+          profile?.hasPassword
+            ? 'A password is stored in the keychain. It is never shown; leave this empty to keep it.'
+            : 'Kept in the operating system keychain only, never in the console’s files.'
+        }
+      />
+      <TextField
+        id={`${id}-challenge`}
+        label="Challenge URL"
+        type="url"
+        mono
+        value={challengeUrl}
+        onChange={setChallengeUrl}
+        schema={challengeUrl === '' ? undefined : ChallengeUrl}
+        serverError={errors.challengeUrl}
+        placeholder="https://…/certsrv/mscep_admin/"
+        hint="Where a fresh single-use challenge password is fetched for every enrollment. Leave empty to type one for each test."
+      />
+
+      <h3>Identity certificate configuration</h3>
+      <TextField
+        id={`${id}-subject`}
+        label="Subject"
+        mono
+        value={subject}
+        onChange={setSubject}
+        schema={CertificateSubject}
+        serverError={errors.subject}
+        hint="As given in the Duo Admin Panel, most specific part first (CN=…,O=…)."
+      />
+      <dl className="facts identity-facts" aria-label="Fixed identity certificate settings">
+        <dt>Signature algorithm</dt>
+        <dd>SHA256 with RSA</dd>
+        <dt>Key size</dt>
+        <dd>{IDENTITY_KEY_SIZE}</dd>
+        <dt>Key usage</dt>
+        <dd>
+          <label className="radio">
+            <input type="checkbox" checked disabled /> Use as digital signature
+          </label>
+        </dd>
+      </dl>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {profile ? 'Save CA profile' : 'Create CA profile'}
+        </button>
+      </div>
+    </form>
+  );
+}

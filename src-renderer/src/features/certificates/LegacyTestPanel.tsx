@@ -1,0 +1,209 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { LegacyTestResult } from '../../../../src-shared/contract/certificates';
+import type { CaProfile } from '../../../../src-shared/domain/ca-profile';
+import { errorCode, errorText, fieldErrors } from '../../shared/error-text';
+import { useCaProfiles } from './ca-profile-store';
+import { CertificateDetails } from './CertificateDetails';
+import { dateTimeText } from './certificate-text';
+
+/**
+ * Test Configuration as Ivanti runs it for the identity certificate configuration: enrolls one test certificate and
+ * shows it. A failure points at the CA details or the connector, as the seed's procedure does.
+ */
+export function LegacyTestPanel({ profile }: { profile: CaProfile }) {
+  const { tests, test, cancel } = useCaProfiles();
+  const current = tests[profile.integrationId];
+  const [challenge, setChallenge] = useState('');
+  const [challengeError, setChallengeError] = useState<string | null>(null);
+  const id = useId();
+  const running = current?.state === 'running';
+
+  async function start(event: FormEvent) {
+    event.preventDefault();
+    if (!profile.challengeUrl && challenge.trim() === '') {
+      setChallengeError('Enter a challenge password from the CA: this profile has no challenge URL.');
+      return;
+    }
+    setChallengeError(null);
+    await test(profile.integrationId, profile.challengeUrl ? undefined : challenge.trim());
+    setChallenge('');
+  }
+
+  const failure = current?.state === 'failed' ? current.error : null;
+  const challengeFieldError = challengeError ?? (failure ? (fieldErrors(failure).challengePassword ?? null) : null);
+
+  return (
+    <div className="legacy-test" role="group" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>Test Configuration</h3>
+      <p className="small">
+        Enrolls one test certificate with the identity certificate configuration, exactly as Ivanti would for a device
+        {profile.challengeUrl ? ', with a fresh challenge password from the challenge URL' : ''}. The certificate is recorded in
+        the inventory as a test certificate; its private key stays in memory unless you export it.
+      </p>
+      <form className="form inline-form" onSubmit={start} noValidate>
+        {profile.challengeUrl ? null : (
+          <div className="field">
+            <label htmlFor={`${id}-challenge`}>Challenge password</label>
+            <input
+              id={`${id}-challenge`}
+              type="password"
+              autoComplete="off"
+              value={challenge}
+              onChange={(e) => setChallenge(e.target.value)}
+              disabled={running}
+              aria-invalid={challengeFieldError ? true : undefined}
+              aria-describedby={challengeFieldError ? `${id}-challenge-error` : `${id}-challenge-hint`}
+            />
+            {challengeFieldError ? (
+              <p id={`${id}-challenge-error`} className="field-error">
+                {challengeFieldError}
+              </p>
+            ) : (
+              <p id={`${id}-challenge-hint`} className="small muted">
+                Used for this test only; never stored.
+              </p>
+            )}
+          </div>
+        )}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={running}>
+            Test Configuration
+          </button>
+          {running ? (
+            <button type="button" onClick={() => void cancel(profile.integrationId)}>
+              Cancel test
+            </button>
+          ) : null}
+        </div>
+      </form>
+
+      {running ? (
+        <div className="test-progress" role="status" aria-live="polite">
+          <progress aria-label="Test Configuration in progress" />
+          <span>{current.progress?.message ?? 'Starting…'}</span>
+        </div>
+      ) : null}
+      {current?.state === 'cancelled' ? (
+        <p role="status" className="note">
+          Test cancelled. Nothing was recorded.
+        </p>
+      ) : null}
+      {failure && !challengeFieldError ? (
+        <div className="error-box" role="alert">
+          <p>
+            <strong>Configuration test failed.</strong> {errorText(failure)} <span className="toast-code">{errorCode(failure)}</span>
+          </p>
+          <p className="small">
+            Check the CA details above (SCEP URL, username, password, challenge URL) against the Duo Admin Panel, and that the
+            connector is registered and online in Ivanti.
+          </p>
+        </div>
+      ) : null}
+      {current?.state === 'passed' ? <TestResult result={current.result} /> : null}
+    </div>
+  );
+}
+
+function TestResult({ result }: { result: LegacyTestResult }) {
+  return (
+    <div className="test-result">
+      <p role="status" className="note">
+        Configuration test successful: the CA issued a test certificate
+        {result.challengeSource === 'challenge-url' ? ' with a challenge fetched from the challenge URL' : ''}.
+      </p>
+      <CertificateDetails certificate={result.certificate} label="Test certificate" />
+      <details className="certificate-pem">
+        <summary>Certificate (PEM)</summary>
+        <pre className="mono small">{result.certificatePem}</pre>
+      </details>
+      <TestKeyExport result={result} />
+    </div>
+  );
+}
+
+type Exported = { kind: 'pem'; pem: string } | { kind: 'file'; path: string };
+
+/** The one way a test key leaves memory: the admin asks, once, before the handle expires. */
+function TestKeyExport({ result }: { result: LegacyTestResult }) {
+  const exportKey = useCaProfiles((s) => s.exportKey);
+  const [path, setPath] = useState('');
+  const [exported, setExported] = useState<Exported | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const id = useId();
+
+  async function run(destination?: string) {
+    setError(null);
+    try {
+      const answer = await exportKey(result.keyHandle, destination);
+      setExported(answer.pem !== null ? { kind: 'pem', pem: answer.pem } : { kind: 'file', path: answer.path! });
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  if (exported?.kind === 'pem') {
+    return (
+      <div className="field key-export">
+        <label htmlFor={`${id}-pem`}>Private key of the test certificate (PEM)</label>
+        <textarea id={`${id}-pem`} className="mono small key-pem" readOnly rows={8} value={exported.pem} />
+        <p className="small warning-text">Shown this once. Copy it now; the console has forgotten it.</p>
+      </div>
+    );
+  }
+  if (exported?.kind === 'file') {
+    return (
+      <p role="status" className="note">
+        Private key written to <span className="mono">{exported.path}</span> (readable by you only). The console has forgotten it.
+      </p>
+    );
+  }
+  const pathError = fieldErrors(error).path ?? null;
+  return (
+    <div className="key-export" role="group" aria-labelledby={`${id}-title`}>
+      <h4 id={`${id}-title`}>Private key</h4>
+      <p className="small">
+        Held in memory only, until {dateTimeText(result.keyExpiresAt)}. Export it only if you need it, for example to try the
+        certificate with another tool; it can be exported once.
+      </p>
+      <form
+        className="form inline-form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(path.trim());
+        }}
+      >
+        <div className="field">
+          <label htmlFor={`${id}-path`}>Save to file (full path)</label>
+          <input
+            id={`${id}-path`}
+            className="mono wide"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            placeholder="/home/me/duo-test-key.pem"
+            aria-invalid={pathError ? true : undefined}
+            aria-describedby={pathError ? `${id}-path-error` : undefined}
+          />
+          {pathError ? (
+            <p id={`${id}-path-error`} className="field-error">
+              {pathError}
+            </p>
+          ) : null}
+        </div>
+        <div className="actions">
+          <button type="submit" disabled={path.trim() === ''}>
+            Save private key
+          </button>
+          <button type="button" onClick={() => void run()}>
+            Show private key
+          </button>
+        </div>
+      </form>
+      {error && !pathError ? (
+        <p role="alert" className="error-text">
+          {errorText(error)}
+        </p>
+      ) : null}
+    </div>
+  );
+}
