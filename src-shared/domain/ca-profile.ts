@@ -24,20 +24,22 @@ function isLoopbackHost(hostname: string): boolean {
 
 /**
  * Why a SCEP or challenge URL is not acceptable, or null. https only; plain http only to this computer (a test CA),
- * because the challenge page and the NDES account's password would otherwise cross the network in clear.
+ * because the challenge page and the NDES account's password would otherwise cross the network in clear. src-shared has
+ * no URL class (no DOM or Node types), so the scheme and authority are read by pattern; the SCEP core parses the URL
+ * fully before it connects.
  */
 export function caUrlProblem(text: string, what: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    return `Enter the full ${what}, starting with https://.`;
-  }
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#\s]*)([/?#]\S*)?$/i.exec(text.trim());
+  if (!match) return `Enter the full ${what}, starting with https://.`;
+  const scheme = match[1]!.toLowerCase();
+  const authority = match[2]!;
   // A password in the URL would be stored and shown with it; it belongs in the keychain.
-  if (url.username !== '' || url.password !== '') return `Put the account in the Username and Password fields, not in the ${what}.`;
-  if (url.protocol === 'https:') return url.hostname === '' ? `The ${what} has no host name.` : null;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return null;
-  if (url.protocol === 'http:') return `The ${what} must use https:// (plain http is allowed only to this computer, for a test CA).`;
+  if (authority.includes('@')) return `Put the account in the Username and Password fields, not in the ${what}.`;
+  const host = /^(\[[0-9a-f:.]+\]|[^:]*)(:\d{1,5})?$/i.exec(authority)?.[1] ?? '';
+  if (host === '') return `The ${what} has no valid host name.`;
+  if (scheme === 'https') return null;
+  if (scheme === 'http' && isLoopbackHost(host)) return null;
+  if (scheme === 'http') return `The ${what} must use https:// (plain http is allowed only to this computer, for a test CA).`;
   return `The ${what} must start with https://.`;
 }
 

@@ -12,6 +12,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/database';
 import type { IntegrationService } from '../integrations/integration-service';
 import { parseDistinguishedName } from '../scep/distinguished-name';
+import { allowedUrl } from '../scep/scep-http';
 import { secretAccount, type SecretStore } from '../secrets/secret-store';
 
 interface CaProfileRow {
@@ -63,7 +64,9 @@ export class CaProfileService {
         field: 'integrationId',
       });
     }
-    // The full check the form's quick one cannot make (known attribute names, country codes).
+    // The full checks the form's quick ones cannot make: URLs as the SCEP core will parse them, subject attribute names.
+    allowedUrl(input.scepUrl, false, 'SCEP URL', 'scepUrl');
+    if (input.challengeUrl !== undefined) allowedUrl(input.challengeUrl, false, 'challenge URL', 'challengeUrl');
     parseDistinguishedName(input.subject);
     const existing = this.row(input.integrationId);
     const account = secretAccount.caPassword(input.integrationId);

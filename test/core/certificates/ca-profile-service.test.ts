@@ -59,14 +59,19 @@ describe('the CA profile of a legacy certificate integration', () => {
       [{ subject: 'Duo Trusted Endpoints' }, 'subject', /NAME=value/],
       [{ subject: 'CN=' }, 'subject', /has no value/],
       [{ name: '' }, 'name', /Give the CA a name/],
+      [{ scepUrl: 'https://:443/certsrv/mscep/mscep.dll' }, 'scepUrl', /no valid host name/],
     ];
     for (const [input, field, message] of cases) {
       const error = refusal(await save({ integrationId, ...input }));
       expect(error.code, field).toBe('VALIDATION_FAILED');
       expect(error.details).toMatchObject({ issues: [expect.objectContaining({ path: field, message: expect.stringMatching(message) })] });
     }
-    // What only the SCEP core knows: the attribute names X.509 has.
+    // What only the SCEP core knows: the attribute names X.509 has, and URLs as it parses them.
     expect(refusal(await save({ integrationId, subject: 'CN=Duo,XYZ=1' }))).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'subject' } });
+    expect(refusal(await save({ integrationId, scepUrl: 'https://ndes.acme.example:99999/scep' }))).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { field: 'scepUrl' },
+    });
     expect(profileRows()).toBe(0);
   });
 
