@@ -1,23 +1,16 @@
+import { unusedSecretStore } from '../support/unused-secret-store';
 import { describe, expect, it } from 'vitest';
 import { createCore } from '../../src-main/core/app/composition-root';
 import { INVOKE_CHANNEL } from '../../src-main/electron/ipc-channels';
 import { registerIpcTransport } from '../../src-main/electron/ipc-transport';
 import { APP_ENTRY_URL } from '../../src-main/electron/security-policy';
-import type { SecretStore } from '../../src-main/core/secrets/secret-store';
 import { useTempDir } from '../support/temp-dir';
 import { invokeEvent, RecordingIpcMain, WebContentsLike } from './electron-edge';
 
 const tempDir = useTempDir();
-const noSecrets: SecretStore = {
-  get: async () => null,
-  set: () => Promise.reject(new Error('not used')),
-  delete: async () => false,
-  has: async () => false,
-  accounts: async () => [],
-};
 
 function setUp() {
-  const core = createCore({ dataDir: tempDir(), version: 'test', transport: 'electron', secrets: noSecrets });
+  const core = createCore({ dataDir: tempDir(), version: 'test', transport: 'electron', secrets: unusedSecretStore });
   const ipcMain = new RecordingIpcMain();
   const ourWindow = new WebContentsLike(7, APP_ENTRY_URL);
   const warnings: string[] = [];

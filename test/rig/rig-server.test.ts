@@ -3,25 +3,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src-main/core/app/composition-root';
-import type { SecretStore } from '../../src-main/core/secrets/secret-store';
 import { startRig, type Rig } from './rig-server';
+import { unusedSecretStore } from '../support/unused-secret-store';
 import os from 'node:os';
 
 const tempRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tec-rig-'));
-const noSecrets: SecretStore = {
-  get: async () => null,
-  set: () => Promise.reject(new Error('not used')),
-  delete: async () => false,
-  has: async () => false,
-  accounts: async () => [],
-};
 
 describe('web test rig', () => {
   let core: Core;
   let rig: Rig;
   beforeAll(async () => {
     if (!fs.existsSync(path.resolve('out/renderer/index.html'))) execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
-    core = createCore({ dataDir: tempRoot(), version: 'test', transport: 'web-test-rig', secrets: noSecrets });
+    core = createCore({ dataDir: tempRoot(), version: 'test', transport: 'web-test-rig', secrets: unusedSecretStore });
     rig = await startRig({ core, rendererDir: 'out/renderer' });
   }, 180_000);
   afterAll(async () => {

@@ -1,25 +1,17 @@
+import { unusedSecretStore } from '../../support/unused-secret-store';
 import { describe, expect, it } from 'vitest';
 import type { Handlers } from '../../../src-shared/contract';
 import { createCore } from '../../../src-main/core/app/composition-root';
 import { dispatch } from '../../../src-main/core/app/dispatch';
-import type { SecretStore } from '../../../src-main/core/secrets/secret-store';
 import { AppError } from '../../../src-shared/errors';
 import { useTempDir } from '../../support/temp-dir';
 
 const tempDir = useTempDir();
 const signal = new AbortController().signal;
 
-/** dispatch() never reaches the keychain in these tests; a store that refuses every call proves it. */
-const unusedSecrets: SecretStore = {
-  get: () => Promise.reject(new Error('not used')),
-  set: () => Promise.reject(new Error('not used')),
-  delete: () => Promise.reject(new Error('not used')),
-  has: () => Promise.resolve(false),
-  accounts: () => Promise.resolve([]),
-};
 
 function core() {
-  return createCore({ dataDir: tempDir(), version: 'test', transport: 'cli', secrets: unusedSecrets });
+  return createCore({ dataDir: tempDir(), version: 'test', transport: 'cli', secrets: unusedSecretStore });
 }
 
 describe('dispatch: the one way into the handlers', () => {
