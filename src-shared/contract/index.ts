@@ -13,6 +13,8 @@ import type { ChannelSpec, EventSpec } from './define';
 import { appChannels, appEvents } from './app';
 import { integrationChannels } from './integrations';
 import { auditChannels } from './audit';
+import { deviceChannels } from './devices';
+import { exportChannels, exportEvents } from './export';
 import { syncChannels, syncEvents } from './sync';
 import { trustChannels } from './trust';
 import { wizardChannels } from './wizard';
@@ -22,6 +24,8 @@ export const contract = {
   ...appChannels,
   ...integrationChannels,
   ...auditChannels,
+  ...deviceChannels,
+  ...exportChannels,
   ...syncChannels,
   ...trustChannels,
   ...wizardChannels,
@@ -30,6 +34,7 @@ export const contract = {
 
 export const events = {
   ...appEvents,
+  ...exportEvents,
   ...syncEvents,
   ...certificateEvents,
 } as const satisfies Record<string, EventSpec>;

@@ -27,6 +27,9 @@ import type { CaProfileService } from '../certificates/ca-profile-service';
 import type { CertificateInventory } from '../certificates/certificate-inventory';
 import type { LegacyTestConfiguration } from '../certificates/legacy-test-configuration';
 import { certificateHandlers } from '../certificates/certificate-handlers';
+import { createDeviceServices, type DeviceServices } from '../devices/device-services';
+import { deviceHandlers } from '../devices/device-handlers';
+import { exportHandlers } from '../export/export-handlers';
 
 export interface CoreOptions {
   dataDir: string;
@@ -40,7 +43,7 @@ export interface CoreOptions {
   actor?: string;
 }
 
-export interface Services {
+export interface Services extends DeviceServices {
   db: Db;
   secrets: SecretStore;
   audit: AuditLog;
@@ -91,7 +94,9 @@ export function createCore(options: CoreOptions): Core {
     settings: () => settings.get(),
     events,
   });
+  const deviceServices = createDeviceServices({ db, audit, events, settings: () => settings.get(), dataDir: options.dataDir, now, actor });
   const services: Services = {
+    ...deviceServices,
     db,
     secrets,
     audit,
@@ -130,6 +135,8 @@ export function createCore(options: CoreOptions): Core {
     ...syncHandlers(services),
     ...testConfigurationHandler(services),
     ...certificateHandlers(services),
+    ...deviceHandlers(services),
+    ...exportHandlers(services),
   };
   return {
     services,

@@ -66,7 +66,8 @@ export class AuditLog {
   }
 }
 
-interface AuditRow {
+/** An audit_log row as stored (schema 1). */
+export interface AuditRow {
   seq: number;
   at: number;
   actor: string;

@@ -2,10 +2,11 @@ import type { Migration } from '../migration';
 import { foundation } from './0001-foundation';
 import { devicesAndSync } from './0002-devices-and-sync';
 import { wizardAndTrust } from './0003-wizard-and-trust';
+import { deviceSearch } from './0004-device-search';
 import { certificatesSchema } from './0005-certificates';
 
 /**
  * Every migration, in order. Numbers are reserved per feature so parallel work never collides:
  * 3 = integrations wizard / trust, 4 = device search (FTS5) and saved searches, 5 = SCEP certificates.
  */
-export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, certificatesSchema];
+export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema];

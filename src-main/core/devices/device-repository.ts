@@ -1,0 +1,350 @@
+import type { Settings } from '../../../src-shared/contract/app';
+import {
+  CHECKIN_AGES,
+  type CheckinAge,
+  type Compliance,
+  type DeviceDetail,
+  type DeviceFacets,
+  type DeviceHistoryEntry,
+  type DeviceQuery,
+  type DeviceRow,
+  type FacetCount,
+} from '../../../src-shared/domain/device';
+import type { DeviceChangeKind } from '../../../src-shared/domain/sync';
+import { AppError } from '../../../src-shared/errors';
+import type { Db } from '../db/database';
+import type { DeviceColumns } from '../sync/device-row';
+import type { DeviceSearchIndex } from './device-search-index';
+import { ftsMatchExpression } from './device-search-text';
+import { sortIndexName } from '../db/migrations/0004-device-search';
+import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, type DeviceSelection, type SelectionContext } from './device-selection';
+import { SelectionCounts } from './selection-counts';
+import { trustedDeviceCondition } from './trusted-device-filter';
+
+/** The explorer's page size; the contract allows up to 500 for callers that want fewer round trips. */
+export const PAGE_SIZE = 100;
+/** The drawer shows this much history; the rest is in the audit's per-run diffs and exports. */
+const HISTORY_LIMIT = 200;
+
+const ROW_FIELDS = [
+  'id',
+  'integration_id',
+  'guid',
+  'client_device_identifier',
+  'platform_type',
+  'platform_version',
+  'registration_state',
+  'compliant',
+  'uid',
+  'email',
+  'display_name',
+  'serial_number',
+  'imei',
+  'udid',
+  'wifi_mac',
+  'model',
+  'device_name',
+  'manufacturer',
+  'space_name',
+  'last_checkin',
+  'last_seen_at',
+  'removed_at',
+] as const;
+
+/**
+ * The columns of a DeviceRow over `devices d`. Integration names are added from a map, not a join: with a join,
+ * SQLite may put the (tiny) integrations table first and then sort every device.
+ */
+export const DEVICE_ROW_COLUMNS = ROW_FIELDS.map((f) => `d.${f}`).join(', ');
+
+/** A `devices` row as stored (schema 2): the sync's columns plus what it tracks about presence. */
+export type DeviceRecord = Omit<DeviceColumns, 'record_hash'> & {
+  id: number;
+  integration_id: string;
+  first_seen_at: number;
+  last_seen_at: number;
+  last_seen_run: number;
+  removed_at: number | null;
+  removed_run: number | null;
+};
+
+export type DeviceRowRecord = Pick<DeviceRecord, (typeof ROW_FIELDS)[number]>;
+
+type DetailRecord = DeviceRecord & { integration_name: string };
+
+interface HistoryRecord {
+  id: number;
+  run_id: number;
+  kind: DeviceChangeKind;
+  fields: string | null;
+  at: number;
+  trigger: string;
+  status: string;
+}
+
+interface FacetRecord extends Partial<Record<CheckinAge, number>> {
+  integration_id: string;
+  platform_type: string | null;
+  registration_state: string | null;
+  compliant: number | null;
+  count: number;
+}
+
+export interface DevicePage {
+  offset: number;
+  limit: number;
+}
+
+/**
+ * Reads synced devices for the explorer, the drawer and the charts. Every read first brings the full-text index up to
+ * date (a no-op unless devices were written since), so search never misses a device another writer just stored.
+ */
+export class DeviceRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly index: DeviceSearchIndex,
+    private readonly settings: () => Settings,
+    private readonly now: () => Date,
+  ) {
+    this.#counts = new SelectionCounts(db);
+  }
+
+  readonly #counts: SelectionCounts;
+
+  /** The SQL selection of a query, for this repository and for exports of the same devices. */
+  selection(query: DeviceQuery, plan: Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> = {}): DeviceSelection {
+    this.index.catchUp();
+    const now = this.now().getTime();
+    return selectDevices(query, { now, trusted: () => trustedDeviceCondition(this.db, this.settings(), now), ...plan });
+  }
+
+  search(query: DeviceQuery, page: DevicePage): DeviceRow[] {
+    const total = this.count(query);
+    if (total === 0 || page.offset >= total) return [];
+    const s = this.selection(query, this.#plan(query, page, total));
+    // Ids first, rows second: skipping to an offset, or sorting, then handles narrow index entries, and only the
+    // page's own rows are read from the wide table.
+    const ids = this.db
+      .prepare(`SELECT d.id FROM ${s.from} ${s.where} ${orderDevices(query.sort, s.ftsDrives)} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...s.params, page.limit, page.offset) as number[];
+    const records = this.db
+      .prepare(`SELECT ${DEVICE_ROW_COLUMNS} FROM devices d WHERE d.id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(ids)) as DeviceRowRecord[];
+    const byId = new Map(records.map((r) => [r.id, r]));
+    const names = this.#integrationNames();
+    return ids.flatMap((id) => {
+      const r = byId.get(id);
+      return r === undefined ? [] : [toDeviceRow(r, names.get(r.integration_id) ?? r.integration_id)];
+    });
+  }
+
+  /**
+   * Every device of a query in the explorer's order, for streaming (exports). The order must come from an index or the
+   * FTS table: sorting a million 2 KB rows would hold them all in SQLite's sorter. Sorted orders walk the partial
+   * indexes of current devices, so a sorted export of removed devices comes in id order instead (said in `orderNote`).
+   */
+  orderedSelection(query: DeviceQuery): DeviceSelection & { orderBy: string; orderNote: string } {
+    if (query.sort !== undefined && (query.presence ?? 'current') === 'current') {
+      const s = this.selection(query, { text: 'filter', indexedBy: sortIndexName(SORT_COLUMNS[query.sort.column]), walkInOrder: true });
+      return { ...s, orderBy: orderDevices(query.sort, false), orderNote: `by ${query.sort.column} (${query.sort.direction})` };
+    }
+    const s = this.selection(query, { text: 'drive' });
+    const orderNote = query.sort === undefined ? 'by device id' : 'by device id (removed devices are exported in the order they were first synced)';
+    return { ...s, orderBy: orderDevices(undefined, s.ftsDrives), orderNote };
+  }
+
+  /** Cached until the database changes, so scrolling through one result set counts it once. */
+  count(query: DeviceQuery): number {
+    this.index.catchUp();
+    return this.#counts.get(this.#countKey(query), () => this.#countNow(query));
+  }
+
+  /**
+   * Which side drives a page, by comparing two costs the counts give for free. Walking the sort order until
+   * offset + limit matching rows are found takes about (offset + limit) × current / matching steps, each a check of
+   * an index entry in place (the sort indexes carry the equality filters, migration 0004), unless a filter needs the
+   * row (trust; check-in age under another order). The other way reads and sorts every matching row, ~20 times the
+   * cost of an index step. The sort side walks a partial index of current devices, so it is only offered for the
+   * `current` presence. SQLite's own planner, without statistics, prefers any equality filter and then sorts a
+   * million rows, which is why the choice is made here.
+   */
+  #plan(query: DeviceQuery, page: DevicePage, total: number): Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> {
+    const searched = query.text !== undefined && ftsMatchExpression(query.text) !== null;
+    if ((query.presence ?? 'current') !== 'current' || (query.sort === undefined && searched)) return { text: 'drive' };
+    const current = this.count({ presence: 'current' });
+    const walked = ((page.offset + page.limit) * current) / total;
+    const readsRows =
+      query.sort === undefined || query.trust !== undefined || (query.checkinAge !== undefined && query.sort.column !== 'lastCheckin');
+    if (walked * (readsRows ? 20 : 1) > total * 20) return { text: 'drive' };
+    return { text: 'filter', indexedBy: query.sort === undefined ? 'NOT INDEXED' : sortIndexName(SORT_COLUMNS[query.sort.column]), walkInOrder: true };
+  }
+
+  #countNow(query: DeviceQuery): number {
+    const { sort: _sort, ...filters } = query;
+    const s = this.selection(filters, this.#countPlan(filters));
+    const onlyText = Object.entries(filters).every(([key, value]) => key === 'text' || (key === 'presence' && value === 'current'));
+    if (s.searched && onlyText) {
+      // The FTS table counts its matches without touching the wide rows; removed devices are few and subtracted.
+      const match = s.params[0];
+      const matches = this.db.prepare('SELECT count(*) FROM devices_fts WHERE devices_fts MATCH ?').pluck().get(match) as number;
+      const removed = this.db
+        .prepare(
+          'SELECT count(*) FROM devices d INDEXED BY devices_facets WHERE d.removed_at IS NOT NULL AND d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)',
+        )
+        .pluck()
+        .get(match) as number;
+      return matches - removed;
+    }
+    return this.db.prepare(`SELECT count(*) FROM ${s.from} ${s.where}`).pluck().get(...s.params) as number;
+  }
+
+  /**
+   * devices_facets holds every filter column: counting reads it alone, where the planner would pick a narrower index
+   * and then read each row. Text counts join from the FTS table instead.
+   */
+  #countPlan(query: DeviceQuery): Pick<SelectionContext, 'indexedBy'> {
+    return query.text !== undefined && ftsMatchExpression(query.text) !== null ? {} : { indexedBy: 'devices_facets' };
+  }
+
+  #countKey(query: DeviceQuery): string {
+    const { sort: _sort, ...filters } = query;
+    // Age buckets and trust move with the clock: such counts are kept for a minute at most.
+    const clock = filters.checkinAge !== undefined || filters.trust !== undefined ? Math.floor(this.now().getTime() / 60_000) : 0;
+    return JSON.stringify([clock, filters.presence ?? 'current', ...Object.entries(filters).filter(([k]) => k !== 'presence').sort()]);
+  }
+
+  #integrationNames(): Map<string, string> {
+    return new Map((this.db.prepare('SELECT id, name FROM integrations').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]));
+  }
+
+  /**
+   * Counts per platform, registration state, compliance, check-in age, integration and space. Two passes, each in the
+   * order of an index so that SQLite aggregates as it walks instead of sorting a million entries: the first groups by
+   * the leading columns of devices_facets and sums the age buckets alongside, the second walks the space index.
+   */
+  facets(query: DeviceQuery): DeviceFacets {
+    const now = this.now().getTime();
+    const bounds = (['day', 'week', 'month'] as const).map((age) => checkinAgeCondition(age, now).params[0] as number);
+    const s = this.selection(query, this.#countPlan(query));
+    const groups = this.db
+      .prepare(
+        `SELECT d.integration_id, d.platform_type, d.registration_state, d.compliant, count(*) AS count,
+                sum(d.last_checkin >= ?) AS day, sum(d.last_checkin >= ? AND d.last_checkin < ?) AS week,
+                sum(d.last_checkin >= ? AND d.last_checkin < ?) AS month, sum(d.last_checkin < ?) AS older,
+                sum(d.last_checkin IS NULL) AS never
+           FROM ${s.from} ${s.where}
+          GROUP BY d.integration_id, d.platform_type, d.registration_state, d.compliant`,
+      )
+      .all(bounds[0], bounds[1], bounds[0], bounds[2], bounds[1], bounds[2], ...s.params) as FacetRecord[];
+    const bySpace = this.#spaceSelection(query);
+    const spaces = this.db
+      .prepare(`SELECT d.space_name AS value, count(*) AS count FROM ${bySpace.from} ${bySpace.where} GROUP BY d.space_name`)
+      .all(...bySpace.params) as FacetCount[];
+    const names = this.#integrationNames();
+    const sum = <K>(key: (r: FacetRecord) => K) => {
+      const totals = new Map<K, number>();
+      for (const r of groups) totals.set(key(r), (totals.get(key(r)) ?? 0) + r.count);
+      return [...totals].sort((a, b) => b[1] - a[1]);
+    };
+    const compliance = (r: FacetRecord): Compliance => (r.compliant === null ? 'unknown' : r.compliant === 1 ? 'compliant' : 'non-compliant');
+    return {
+      total: groups.reduce((n, r) => n + r.count, 0),
+      platforms: sum((r) => r.platform_type).map(([value, count]) => ({ value, count })),
+      registrationStates: sum((r) => r.registration_state).map(([value, count]) => ({ value, count })),
+      compliance: sum(compliance).map(([value, count]) => ({ value, count })),
+      checkinAges: CHECKIN_AGES.map((value) => ({ value, count: groups.reduce((n, r) => n + (r[value] ?? 0), 0) })),
+      integrations: sum((r) => r.integration_id).map(([id, count]) => ({ id, name: names.get(id) ?? id, count })),
+      spaces: spaces.sort((a, b) => b.count - a.count),
+    };
+  }
+
+  /** Current devices are grouped by space while walking the space index; other presences let the planner sort. */
+  #spaceSelection(query: DeviceQuery): DeviceSelection {
+    const searched = query.text !== undefined && ftsMatchExpression(query.text) !== null;
+    if ((query.presence ?? 'current') !== 'current') return this.selection(query, this.#countPlan(query));
+    return this.selection(query, { text: searched ? 'filter' : 'drive', indexedBy: sortIndexName('space_name'), walkInOrder: true });
+  }
+
+  /** Every stored field of one device, its raw record and its change history across syncs. */
+  detail(id: number): DeviceDetail {
+    const record = this.db
+      .prepare(
+        `SELECT d.*, i.name AS integration_name
+           FROM devices d JOIN integrations i ON i.id = d.integration_id WHERE d.id = ?`,
+      )
+      .get(id) as DetailRecord | undefined;
+    if (!record) {
+      throw new AppError('NOT_FOUND', 'That device is no longer stored (its integration may have been deleted with its devices).', { id });
+    }
+    const history = this.db
+      .prepare(
+        `SELECT c.id, c.run_id, c.kind, c.fields, c.at, r.trigger, r.status
+           FROM device_changes c JOIN sync_runs r ON r.id = c.run_id
+          WHERE c.integration_id = ? AND c.guid = ?
+          ORDER BY c.id DESC LIMIT ?`,
+      )
+      .all(record.integration_id, record.guid, HISTORY_LIMIT + 1) as HistoryRecord[];
+    return {
+      ...toDeviceRow(record, record.integration_name),
+      ivantiId: record.ivanti_id,
+      spaceId: record.space_id,
+      quarantined: flag(record.quarantined),
+      jailbroken: flag(record.jailbroken),
+      firstSeenAt: iso(record.first_seen_at),
+      lastSeenRun: record.last_seen_run,
+      removedRun: record.removed_run,
+      raw: JSON.parse(record.raw) as Record<string, unknown>,
+      history: history.slice(0, HISTORY_LIMIT).map(toHistoryEntry),
+      historyTruncated: history.length > HISTORY_LIMIT,
+    };
+  }
+}
+
+export function toDeviceRow(r: DeviceRowRecord, integrationName: string): DeviceRow {
+  return {
+    id: r.id,
+    integrationId: r.integration_id,
+    integrationName,
+    guid: r.guid,
+    clientDeviceIdentifier: r.client_device_identifier,
+    platformType: r.platform_type,
+    platformVersion: r.platform_version,
+    registrationState: r.registration_state,
+    compliant: flag(r.compliant),
+    uid: r.uid,
+    email: r.email,
+    displayName: r.display_name,
+    serialNumber: r.serial_number,
+    imei: r.imei,
+    udid: r.udid,
+    wifiMac: r.wifi_mac,
+    model: r.model,
+    deviceName: r.device_name,
+    manufacturer: r.manufacturer,
+    spaceName: r.space_name,
+    lastCheckin: r.last_checkin === null ? null : iso(r.last_checkin),
+    lastSeenAt: iso(r.last_seen_at),
+    removedAt: r.removed_at === null ? null : iso(r.removed_at),
+  };
+}
+
+function toHistoryEntry(r: HistoryRecord): DeviceHistoryEntry {
+  return {
+    id: r.id,
+    runId: r.run_id,
+    kind: r.kind,
+    fields: r.fields === null ? null : (JSON.parse(r.fields) as Record<string, [unknown, unknown]>),
+    at: iso(r.at),
+    runTrigger: r.trigger,
+    runStatus: r.status,
+  };
+}
+
+function flag(value: number | null): boolean | null {
+  return value === null ? null : value === 1;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

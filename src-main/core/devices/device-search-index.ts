@@ -1,0 +1,76 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/database';
+
+/**
+ * What the full-text index holds for a device, as SQL over a `devices` row aliased `d`, one expression per column of
+ * `devices_fts` (migration 0004). Identifiers are indexed as written and with their separators removed, because
+ * admins paste MACs, IMEIs and UDIDs both ways (`aa:bb:…` and `aabb…`, `35 209…` and `35209…`).
+ */
+const FTS_COLUMNS: readonly [column: string, expression: string][] = [
+  ['identifier', withCompactForm('d.client_device_identifier', ['-'])],
+  ['serial', 'd.serial_number'],
+  ['imei', withCompactForm('d.imei', [' ', '-'])],
+  ['udid', withCompactForm('d.udid', ['-'])],
+  ['mac', withCompactForm('d.wifi_mac', [':', '-'])],
+  ['user', 'd.uid'],
+  ['email', 'd.email'],
+  ['name', "concat_ws(' ', d.display_name, d.device_name)"],
+  ['model', "concat_ws(' ', d.model, d.manufacturer)"],
+];
+
+function withCompactForm(column: string, separators: string[]): string {
+  const compact = separators.reduce((expr, sep) => `replace(${expr}, '${sep}', '')`, column);
+  return `iif(${compact} = ${column}, ${column}, ${column} || ' ' || ${compact})`;
+}
+
+/** Queued devices applied per transaction: big enough for bulk speed, small enough not to hold the writer long. */
+const CHUNK = 5_000;
+
+/**
+ * Keeps `devices_fts` in step with `devices`. Triggers queue every inserted, changed or deleted device in
+ * `devices_fts_pending` (see migration 0004 for why they do not write the index themselves); `catchUp` applies the
+ * queue in bulk. Every search calls it first, so a search never misses a device written before it, whoever wrote it.
+ */
+export class DeviceSearchIndex {
+  readonly #hasPending: Statement;
+  readonly #boundary: Statement;
+  readonly #dropStale: Statement;
+  readonly #index: Statement;
+  readonly #dequeue: Statement;
+  readonly #applyChunk: (upTo: number) => number;
+
+  constructor(private readonly db: Db) {
+    this.#hasPending = db.prepare('SELECT EXISTS (SELECT 1 FROM devices_fts_pending) AS pending').pluck();
+    this.#boundary = db.prepare('SELECT device_id FROM devices_fts_pending ORDER BY device_id LIMIT 1 OFFSET ?').pluck();
+    this.#dropStale = db.prepare('DELETE FROM devices_fts WHERE rowid IN (SELECT device_id FROM devices_fts_pending WHERE indexed = 1 AND device_id <= ?)');
+    this.#index = db.prepare(
+      `INSERT INTO devices_fts (rowid, ${FTS_COLUMNS.map(([c]) => c).join(', ')})
+       SELECT d.id, ${FTS_COLUMNS.map(([, e]) => e).join(', ')}
+         FROM devices_fts_pending p JOIN devices d ON d.id = p.device_id
+        WHERE p.device_id <= ?`,
+    );
+    this.#dequeue = db.prepare('DELETE FROM devices_fts_pending WHERE device_id <= ?');
+    this.#applyChunk = db.transaction((upTo: number) => {
+      this.#dropStale.run(upTo);
+      this.#index.run(upTo);
+      return this.#dequeue.run(upTo).changes;
+    });
+  }
+
+  /** Whether some written device is not searchable yet. */
+  isBehind(): boolean {
+    return this.#hasPending.get() === 1;
+  }
+
+  /** Applies every queued change; returns how many devices were (re)indexed or dropped. */
+  catchUp(onChunk?: (applied: number) => void): number {
+    let applied = 0;
+    while (this.isBehind()) {
+      const upTo = (this.#boundary.get(CHUNK - 1) as number | undefined) ?? Number.MAX_SAFE_INTEGER;
+      const chunk = this.#applyChunk(upTo);
+      applied += chunk;
+      onChunk?.(chunk);
+    }
+    return applied;
+  }
+}

@@ -1,0 +1,132 @@
+import type { CheckinAge, DeviceQuery, DeviceSort, DeviceSortColumn } from '../../../src-shared/domain/device';
+import { sortIndexColumns, type SORTED_COLUMNS } from '../db/migrations/0004-device-search';
+import { ftsMatchExpression } from './device-search-text';
+import type { SqlCondition } from './trusted-device-filter';
+
+const DAY_MS = 86_400_000;
+
+/** Each sortable column of the explorer and the `devices` column it sorts by (each has an index, migration 0004). */
+export const SORT_COLUMNS: Record<DeviceSortColumn, (typeof SORTED_COLUMNS)[number]> = {
+  deviceName: 'device_name',
+  displayName: 'display_name',
+  uid: 'uid',
+  clientDeviceIdentifier: 'client_device_identifier',
+  serialNumber: 'serial_number',
+  model: 'model',
+  platformType: 'platform_type',
+  registrationState: 'registration_state',
+  compliant: 'compliant',
+  spaceName: 'space_name',
+  integration: 'integration_id',
+  lastCheckin: 'last_checkin',
+};
+
+/** The devices a query selects, as SQL: `FROM … WHERE …` over `devices d` (and the FTS table when text is given). */
+export interface DeviceSelection {
+  from: string;
+  where: string;
+  params: unknown[];
+  /** The text held something searchable and restricts the selection. */
+  searched: boolean;
+  /** Rows come from the FTS table, in its rowid order. */
+  ftsDrives: boolean;
+}
+
+export interface SelectionContext {
+  now: number;
+  /** Computed only when the query filters on trust (it reads integrations and sync runs). */
+  trusted: () => SqlCondition;
+  /**
+   * How text restricts the rows: `drive` joins from the FTS table (it hands out matching rowids in order, each one
+   * primary-key lookup in devices); `filter` tests membership in the match set while something else (a sort index)
+   * drives. The repository picks per query (see DeviceRepository.search).
+   */
+  text?: 'drive' | 'filter';
+  /** An index to walk instead of letting the planner choose (`NOT INDEXED` walks the table in id order). */
+  indexedBy?: string;
+  /** The walk of `indexedBy` delivers the page's order (a sort index): equality filters must not break it. */
+  walkInOrder?: boolean;
+}
+
+/**
+ * One translation of a DeviceQuery's text and filters into SQL, shared by the explorer's pages and counts, the charts
+ * and exports, so that what is exported is exactly what the explorer showed.
+ */
+export function selectDevices(query: DeviceQuery, ctx: SelectionContext): DeviceSelection {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const match = query.text === undefined ? null : ftsMatchExpression(query.text);
+  const devices = ctx.indexedBy === undefined ? 'devices d' : `devices d ${ctx.indexedBy === 'NOT INDEXED' ? 'NOT INDEXED' : `INDEXED BY ${ctx.indexedBy}`}`;
+  let from = devices;
+  if (match !== null && (ctx.text ?? 'drive') === 'drive') {
+    from = `devices_fts JOIN ${devices} ON d.id = devices_fts.rowid`;
+    conditions.push('devices_fts MATCH ?');
+    params.push(match);
+  } else if (match !== null) {
+    conditions.push('d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)');
+    params.push(match);
+  }
+  const presence = query.presence ?? 'current';
+  if (presence === 'current') conditions.push('d.removed_at IS NULL');
+  if (presence === 'removed') conditions.push('d.removed_at IS NOT NULL');
+  // When a sort index drives, equality filters are written `+d.col = ?`: SQLite then checks them in the index entry
+  // as it walks, instead of treating the column as constant and giving up on the index's order past it (it would
+  // sort the rest: "USE TEMP B-TREE FOR LAST 3 TERMS OF ORDER BY").
+  const column = (name: string) => (ctx.walkInOrder ? `+${name}` : name);
+  const equal = (name: string, value: string | undefined) => {
+    if (value === undefined) return;
+    conditions.push(`${column(name)} = ?`);
+    params.push(value);
+  };
+  equal('d.integration_id', query.integrationId);
+  equal('d.space_name', query.spaceName);
+  equal('d.platform_type', query.platformType);
+  equal('d.registration_state', query.registrationState);
+  if (query.compliance === 'compliant') conditions.push(`${column('d.compliant')} = 1`);
+  if (query.compliance === 'non-compliant') conditions.push(`${column('d.compliant')} = 0`);
+  if (query.compliance === 'unknown') conditions.push('d.compliant IS NULL');
+  if (query.checkinAge !== undefined) {
+    const age = checkinAgeCondition(query.checkinAge, ctx.now);
+    conditions.push(age.sql);
+    params.push(...age.params);
+  }
+  if (query.trust !== undefined) {
+    const trusted = ctx.trusted();
+    conditions.push(query.trust === 'trusted' ? trusted.sql : `NOT ${trusted.sql}`);
+    params.push(...trusted.params);
+  }
+  return {
+    from,
+    where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '',
+    params,
+    searched: match !== null,
+    ftsDrives: match !== null && (ctx.text ?? 'drive') === 'drive',
+  };
+}
+
+/**
+ * ORDER BY for a page: a total order, so pages never overlap or skip. A sort repeats its index's columns and ends with
+ * the row id, so the index alone delivers the order. Without a sort, text results come in the FTS table's order and
+ * the rest by id.
+ */
+export function orderDevices(sort: DeviceSort | undefined, ftsDrives: boolean): string {
+  if (sort === undefined) return ftsDrives ? 'ORDER BY devices_fts.rowid' : 'ORDER BY d.id';
+  const direction = sort.direction === 'desc' ? 'DESC' : 'ASC';
+  return `ORDER BY ${[...sortIndexColumns(SORT_COLUMNS[sort.column]), 'id'].map((c) => `d.${c} ${direction}`).join(', ')}`;
+}
+
+/** Check-in age bucket bounds, half-open and relative to now; shared with the facet that counts them. */
+export function checkinAgeCondition(age: CheckinAge, now: number): SqlCondition {
+  switch (age) {
+    case 'day':
+      return { sql: 'd.last_checkin >= ?', params: [now - DAY_MS] };
+    case 'week':
+      return { sql: 'd.last_checkin >= ? AND d.last_checkin < ?', params: [now - 7 * DAY_MS, now - DAY_MS] };
+    case 'month':
+      return { sql: 'd.last_checkin >= ? AND d.last_checkin < ?', params: [now - 30 * DAY_MS, now - 7 * DAY_MS] };
+    case 'older':
+      return { sql: 'd.last_checkin < ?', params: [now - 30 * DAY_MS] };
+    case 'never':
+      return { sql: 'd.last_checkin IS NULL', params: [] };
+  }
+}

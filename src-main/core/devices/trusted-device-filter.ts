@@ -1,0 +1,52 @@
+import type { Settings } from '../../../src-shared/contract/app';
+import type { Db } from '../db/database';
+
+const HOUR_MS = 3_600_000;
+
+/** An SQL condition over a `devices` row aliased `d`, with its parameters. */
+export interface SqlCondition {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The explorer's "trusted / not trusted" filter: the TrustVerifier's rules (core/trust/trust-verifier.ts) for one
+ * synced record, as SQL, so a million devices are filtered by the database instead of verified one by one.
+ *
+ * A record is trusted when it is ACTIVE, still in the tenant, has a Device Client ID, and its integration is live, not
+ * disabled, enabled for its user (all users, or its `uid` in the test group), compatible with its platform (the
+ * verifier considers Android integrations for ANDROID records, iOS ones for IOS records, and every integration for
+ * other platforms) and has a completed sync newer than the stale-sync setting. The integration-level part is decided
+ * here in code, once per query; only the per-device part runs in SQL.
+ *
+ * Where it is narrower than the verifier, on purpose:
+ * - legacy `ios-certs` integrations never count: their verdict needs the device's certificate, which is not in SQL
+ *   (the verifier says "no certificate" for them too until the SCEP certificate inventory exists);
+ * - the user is the record's own `uid`, and only this record counts, while the verifier is asked about a user and an
+ *   identifier that may have synced in several integrations. The device drawer shows the verifier's full verdict.
+ */
+export function trustedDeviceCondition(db: Db, settings: Settings, now: number): SqlCondition {
+  const freshSince = now - settings.staleSyncHours * HOUR_MS;
+  const integrations = db
+    .prepare(
+      `SELECT i.id, i.platform, i.status FROM integrations i
+        WHERE i.deleted_at IS NULL AND i.status <> 'disabled' AND i.platform <> 'ios-certs'
+          AND (SELECT MAX(r.finished_at) FROM sync_runs r WHERE r.integration_id = i.id AND r.status = 'completed') >= ?`,
+    )
+    .all(freshSince) as { id: string; platform: 'android' | 'ios-appconfig'; status: 'test-group' | 'all-users' }[];
+  if (integrations.length === 0) return { sql: '0', params: [] };
+  const params: unknown[] = [];
+  const perIntegration = integrations.map((integration) => {
+    params.push(integration.id, integration.platform === 'android' ? 'IOS' : 'ANDROID');
+    const user =
+      integration.status === 'test-group'
+        ? ' AND EXISTS (SELECT 1 FROM integration_test_group g WHERE g.integration_id = d.integration_id AND g.username = d.uid)'
+        : '';
+    // "IS NOT" keeps records without a platform type, which the verifier also checks against every integration.
+    return `(d.integration_id = ? AND d.platform_type IS NOT ?${user})`;
+  });
+  return {
+    sql: `(d.removed_at IS NULL AND d.registration_state = 'ACTIVE' AND d.has_client_id = 1 AND (${perIntegration.join(' OR ')}))`,
+    params,
+  };
+}

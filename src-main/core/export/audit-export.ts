@@ -1,0 +1,30 @@
+import type { AuditVerification } from '../../../src-shared/domain/audit';
+import type { AuditRow } from '../audit/audit-log';
+import type { Db } from '../db/database';
+import type { ExportSource } from './export-source';
+
+/**
+ * The whole audit log, oldest first, with each entry's stored hashes, so whoever receives the file can re-check the
+ * chain (core/audit/audit-log.ts says how each hash is computed). `details` is written exactly as stored (the
+ * canonical JSON the hash covers), and the JSON export says whether the chain verified when it was exported.
+ */
+export function auditExport(db: Db, verification: AuditVerification): ExportSource<AuditRow> {
+  return {
+    kind: 'audit',
+    sql: 'SELECT seq, at, actor, action, target, details, prev_hash, hash FROM audit_log ORDER BY seq',
+    params: [],
+    total: db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number,
+    columns: [
+      { name: 'seq', value: (r) => r.seq },
+      { name: 'at', value: (r) => new Date(r.at).toISOString() },
+      { name: 'atMs', value: (r) => r.at },
+      { name: 'actor', value: (r) => r.actor },
+      { name: 'action', value: (r) => r.action },
+      { name: 'target', value: (r) => r.target },
+      { name: 'details', value: (r) => r.details },
+      { name: 'prevHash', value: (r) => r.prev_hash },
+      { name: 'hash', value: (r) => r.hash },
+    ],
+    about: { verification },
+  };
+}

@@ -1,0 +1,76 @@
+import type { DeviceChangeKind } from '../../../src-shared/domain/sync';
+import type { Db } from '../db/database';
+import type { ExportColumn, ExportSource, ExportValue } from './export-source';
+
+interface ChangeExportRow {
+  id: number;
+  run_id: number;
+  integration_id: string;
+  at: number;
+  guid: string;
+  kind: DeviceChangeKind;
+  fields: string | null;
+  client_device_identifier: string | null;
+  device_name: string | null;
+}
+
+export interface ChangeExportFilter {
+  integrationId?: string;
+  runId?: number;
+  change?: DeviceChangeKind;
+}
+
+/**
+ * The per-device changes sync runs recorded (the audit's "diffs"), oldest first. In JSON each change keeps its
+ * fields as {field: [before, after]}; in CSV each changed field is a line of its own (field, before, after, with
+ * before and after as JSON text, so a string and a number stay distinguishable), and a change without fields
+ * (added, removed) is one line with those three empty.
+ */
+export function changeExport(db: Db, filter: ChangeExportFilter, names: Map<string, string>): ExportSource<ChangeExportRow> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (filter.integrationId !== undefined) {
+    conditions.push('c.integration_id = ?');
+    params.push(filter.integrationId);
+  }
+  if (filter.runId !== undefined) {
+    conditions.push('c.run_id = ?');
+    params.push(filter.runId);
+  }
+  if (filter.change !== undefined) {
+    conditions.push('c.kind = ?');
+    params.push(filter.change);
+  }
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const columns: ExportColumn<ChangeExportRow>[] = [
+    { name: 'changeId', value: (r) => r.id },
+    { name: 'runId', value: (r) => r.run_id },
+    { name: 'integrationName', value: (r) => names.get(r.integration_id) ?? null },
+    { name: 'integrationId', value: (r) => r.integration_id },
+    { name: 'at', value: (r) => new Date(r.at).toISOString() },
+    { name: 'guid', value: (r) => r.guid },
+    { name: 'clientDeviceIdentifier', value: (r) => r.client_device_identifier },
+    { name: 'deviceName', value: (r) => r.device_name },
+    { name: 'kind', value: (r) => r.kind },
+    { name: 'fields', value: (r) => (r.fields === null ? null : (JSON.parse(r.fields) as Record<string, unknown>)) },
+  ];
+  const lineColumns = columns.filter((c) => c.name !== 'fields');
+  return {
+    kind: 'changes',
+    sql: `SELECT c.id, c.run_id, c.integration_id, c.at, c.guid, c.kind, c.fields, d.client_device_identifier, d.device_name
+            FROM device_changes c LEFT JOIN devices d ON d.integration_id = c.integration_id AND d.guid = c.guid
+            ${where} ORDER BY c.id`,
+    params,
+    total: db.prepare(`SELECT count(*) FROM device_changes c ${where}`).pluck().get(...params) as number,
+    columns,
+    about: { filter },
+    csvHeader: [...lineColumns.map((c) => c.name), 'field', 'before', 'after'],
+    csvRows(row) {
+      const base = lineColumns.map((c) => c.value(row));
+      const fields = row.fields === null ? {} : (JSON.parse(row.fields) as Record<string, [unknown, unknown]>);
+      const entries = Object.entries(fields);
+      if (entries.length === 0) return [[...base, null, null, null]];
+      return entries.map(([field, [before, after]]): ExportValue[] => [...base, field, JSON.stringify(before), JSON.stringify(after)]);
+    },
+  };
+}

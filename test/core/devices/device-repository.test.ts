@@ -1,0 +1,214 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../../src-main/core/db/database';
+import type { DeviceRepository } from '../../../src-main/core/devices/device-repository';
+import { SORT_COLUMNS } from '../../../src-main/core/devices/device-selection';
+import { DEVICE_SORT_COLUMNS, type DeviceQuery } from '../../../src-shared/domain/device';
+import { AppError } from '../../../src-shared/errors';
+import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
+import { useTempDir } from '../../support/temp-dir';
+import { allPages, NOW, openDeviceDatabase } from './device-fixture';
+
+const DAY = 86_400_000;
+
+/** The stored columns the explorer filters and sorts on, read straight from the table: the oracle. */
+interface Stored {
+  id: number;
+  integration_id: string;
+  space_name: string | null;
+  platform_type: string | null;
+  registration_state: string | null;
+  compliant: number | null;
+  last_checkin: number | null;
+  removed_at: number | null;
+  device_name: string | null;
+  display_name: string | null;
+  uid: string | null;
+  client_device_identifier: string | null;
+  serial_number: string | null;
+  model: string | null;
+}
+
+/** SQLite's order for these columns: NULL first, then numbers, then text by UTF-8 bytes (BINARY collation). */
+function compareSql(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return Buffer.compare(Buffer.from(String(a)), Buffer.from(String(b)));
+}
+
+function oracle(rows: Stored[], q: DeviceQuery): Stored[] {
+  const presence = q.presence ?? 'current';
+  return rows.filter(
+    (d) =>
+      (presence === 'all' || (presence === 'current') === (d.removed_at === null)) &&
+      (q.integrationId === undefined || d.integration_id === q.integrationId) &&
+      (q.spaceName === undefined || d.space_name === q.spaceName) &&
+      (q.platformType === undefined || d.platform_type === q.platformType) &&
+      (q.registrationState === undefined || d.registration_state === q.registrationState) &&
+      (q.compliance === undefined ||
+        (q.compliance === 'compliant' ? d.compliant === 1 : q.compliance === 'non-compliant' ? d.compliant === 0 : d.compliant === null)) &&
+      (q.checkinAge === undefined || ageOf(d.last_checkin) === q.checkinAge),
+  );
+}
+
+function ageOf(lastCheckin: number | null): string {
+  if (lastCheckin === null) return 'never';
+  const age = NOW - lastCheckin;
+  return age <= DAY ? 'day' : age <= 7 * DAY ? 'week' : age <= 30 * DAY ? 'month' : 'older';
+}
+
+const tempDir = useTempDir('tec-devices-');
+let db: Db;
+let repository: DeviceRepository;
+let stored: Stored[];
+let android: string;
+let ios: string;
+
+beforeAll(() => {
+  ({ db, repository } = openDeviceDatabase(tempDir()));
+  android = seedDevices(db, { count: 1500, seed: 'explorer-a', integration: { name: 'Android fleet', platform: 'android' }, referenceTime: NOW }).integrationId;
+  ios = seedDevices(db, {
+    count: 800,
+    seed: 'explorer-b',
+    integration: { name: 'iOS fleet', platform: 'ios-appconfig', status: 'test-group' },
+    referenceTime: NOW - 2 * DAY,
+    spaces: [
+      { id: 7001, name: 'Default Space', gdpr: false },
+      { id: 7002, name: 'Sales', gdpr: false },
+    ],
+  }).integrationId;
+  seedFollowUpRun(db, { integrationId: android, changed: 40, removed: 25, at: NOW - 3_600_000 });
+  stored = db
+    .prepare(
+      `SELECT id, integration_id, space_name, platform_type, registration_state, compliant, last_checkin, removed_at, device_name,
+              display_name, uid, client_device_identifier, serial_number, model FROM devices`,
+    )
+    .all() as Stored[];
+});
+
+describe('device explorer pages', () => {
+  it.each(DEVICE_SORT_COLUMNS.flatMap((column) => (['asc', 'desc'] as const).map((direction) => [column, direction] as const)))(
+    'pages through every current device sorted by %s %s, each page continuing the one before',
+    (column, direction) => {
+      const query: DeviceQuery = { sort: { column, direction } };
+      const small = allPages(repository, query, 97);
+      const large = allPages(repository, query, 500);
+      expect(large).toEqual(small);
+      expect(new Set(small).size).toBe(small.length);
+      expect([...small].sort((a, b) => a - b)).toEqual(oracle(stored, query).map((d) => d.id).sort((a, b) => a - b));
+      const byId = new Map(stored.map((d) => [d.id, d]));
+      const values = small.map((id) => byId.get(id)![SORT_COLUMNS[column]]);
+      for (let i = 1; i < values.length; i++) {
+        const order = compareSql(values[i - 1], values[i]);
+        expect(direction === 'asc' ? order <= 0 : order >= 0, `${String(values[i - 1])} then ${String(values[i])}`).toBe(true);
+      }
+    },
+  );
+
+  const filterCases: [string, (ids: { android: string; ios: string }) => DeviceQuery][] = [
+    ['an integration', (i) => ({ integrationId: i.ios })],
+    ['a space', () => ({ spaceName: 'Marketing' })],
+    ['a platform', () => ({ platformType: 'WINDOWS_PHONE' })],
+    ['a registration state', () => ({ registrationState: 'RETIRE_PENDING' })],
+    ['compliant devices', () => ({ compliance: 'compliant' })],
+    ['non-compliant devices', () => ({ compliance: 'non-compliant' })],
+    ['devices that checked in within a day', () => ({ checkinAge: 'day' })],
+    ['devices last seen 1 to 7 days ago', () => ({ checkinAge: 'week' })],
+    ['devices out of contact for over 30 days', () => ({ checkinAge: 'older' })],
+    ['devices that never checked in', () => ({ checkinAge: 'never' })],
+    ['removed devices', () => ({ presence: 'removed' })],
+    ['current and removed devices', () => ({ presence: 'all' })],
+    ['several filters at once, sorted', (i) => ({ integrationId: i.android, platformType: 'ANDROID', registrationState: 'ACTIVE', compliance: 'compliant', sort: { column: 'deviceName', direction: 'asc' } })],
+    ['a space and a state, sorted by user', () => ({ spaceName: 'EU Field Staff', registrationState: 'ACTIVE', sort: { column: 'uid', direction: 'desc' } })],
+    ['removed devices, sorted', () => ({ presence: 'removed', sort: { column: 'lastCheckin', direction: 'desc' } })],
+    ['an age bucket, sorted by another column', () => ({ checkinAge: 'older', sort: { column: 'model', direction: 'asc' } })],
+  ];
+
+  it.each(filterCases)('filters on %s select exactly the devices whose stored fields match, and count them', (_name, make) => {
+    const query = make({ android, ios });
+    const expected = oracle(stored, query).map((d) => d.id).sort((a, b) => a - b);
+    expect(expected.length).toBeGreaterThan(0);
+    const ids = allPages(repository, query, 113);
+    expect([...ids].sort((a, b) => a - b)).toEqual(expected);
+    expect(repository.count(query)).toBe(expected.length);
+  });
+
+  it('combines text with filters and order: the matches of the text that pass the filters, in order', () => {
+    const textOnly = new Set(allPages(repository, { text: 'ada' }, 500));
+    expect(textOnly.size).toBeGreaterThan(20);
+    const query: DeviceQuery = { text: 'ada', platformType: 'IOS', sort: { column: 'lastCheckin', direction: 'desc' } };
+    const expected = oracle(stored, query).filter((d) => textOnly.has(d.id));
+    const ids = allPages(repository, query, 7);
+    expect([...ids].sort((a, b) => a - b)).toEqual(expected.map((d) => d.id).sort((a, b) => a - b));
+    const checkins = ids.map((id) => stored.find((d) => d.id === id)!.last_checkin);
+    expect(checkins).toEqual([...checkins].sort((a, b) => compareSql(b, a)));
+    expect(repository.count(query)).toBe(expected.length);
+  });
+
+  it('answers an empty page past the end, and counts nothing for a filter nothing matches', () => {
+    expect(repository.search({}, { offset: 100_000, limit: 100 })).toEqual([]);
+    expect(repository.search({ platformType: 'BLACKBERRY' }, { offset: 0, limit: 100 })).toEqual([]);
+    expect(repository.count({ platformType: 'BLACKBERRY' })).toBe(0);
+  });
+
+  it('names each row\'s integration and shows times as ISO 8601', () => {
+    const [row] = repository.search({ integrationId: ios, sort: { column: 'lastCheckin', direction: 'desc' } }, { offset: 0, limit: 1 });
+    expect(row.integrationName).toBe('iOS fleet');
+    expect(row.lastSeenAt).toBe(new Date(NOW - 2 * DAY).toISOString());
+    expect(row.lastCheckin).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+});
+
+describe('device facets for the overview charts', () => {
+  it('count each platform, state, compliance, check-in age, integration and space exactly as the filters would', () => {
+    const current = oracle(stored, {});
+    const facets = repository.facets({});
+    expect(facets.total).toBe(current.length);
+    const tally = (key: (d: Stored) => string | null) => {
+      const m = new Map<string | null, number>();
+      for (const d of current) m.set(key(d), (m.get(key(d)) ?? 0) + 1);
+      return m;
+    };
+    expect(new Map(facets.platforms.map((f) => [f.value, f.count]))).toEqual(tally((d) => d.platform_type));
+    expect(new Map(facets.registrationStates.map((f) => [f.value, f.count]))).toEqual(tally((d) => d.registration_state));
+    expect(new Map(facets.spaces.map((f) => [f.value, f.count]))).toEqual(tally((d) => d.space_name));
+    expect(new Map(facets.integrations.map((f) => [f.id, f.count]))).toEqual(tally((d) => d.integration_id));
+    expect(facets.integrations.find((f) => f.id === ios)?.name).toBe('iOS fleet');
+    for (const bucket of facets.checkinAges) expect(bucket.count, bucket.value).toBe(oracle(stored, { checkinAge: bucket.value }).length);
+    for (const bucket of facets.compliance) expect(bucket.count, bucket.value).toBe(oracle(stored, { compliance: bucket.value }).length);
+  });
+
+  it('count within a filter when one is given', () => {
+    const facets = repository.facets({ integrationId: ios });
+    expect(facets.total).toBe(oracle(stored, { integrationId: ios }).length);
+    expect(facets.integrations.map((f) => f.id)).toEqual([ios]);
+    expect(facets.spaces.map((f) => f.value).sort()).toEqual(['Default Space', 'Sales']);
+  });
+});
+
+describe('device detail', () => {
+  it('holds every stored field, the raw record as the tenant sent it, and the change history newest first', () => {
+    const changed = db
+      .prepare("SELECT d.id, d.raw FROM devices d JOIN device_changes c ON c.guid = d.guid AND c.kind = 'changed' LIMIT 1")
+      .get() as { id: number; raw: string };
+    const detail = repository.detail(changed.id);
+    expect(detail.raw).toEqual(JSON.parse(changed.raw));
+    expect(detail.guid).toBe(detail.raw.guid);
+    expect(detail.clientDeviceIdentifier).toBe(detail.raw.clientDeviceIdentifier ?? null);
+    expect(detail.integrationName).toBe('Android fleet');
+    expect(detail.history.map((h) => h.kind)).toEqual(['changed']);
+    expect(detail.history[0].fields).toHaveProperty('registrationState');
+    expect(detail.history[0]).toMatchObject({ runTrigger: 'scheduled', runStatus: 'completed' });
+    expect(detail.historyTruncated).toBe(false);
+  });
+
+  it('says plainly when a device is no longer stored', () => {
+    expect(() => repository.detail(9_999_999)).toThrowError(AppError);
+    try {
+      repository.detail(9_999_999);
+    } catch (error) {
+      expect((error as AppError).code).toBe('NOT_FOUND');
+    }
+  });
+});

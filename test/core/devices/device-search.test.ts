@@ -1,0 +1,189 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../../src-main/core/db/database';
+import type { DeviceRepository } from '../../../src-main/core/devices/device-repository';
+import type { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
+import { ftsMatchExpression } from '../../../src-main/core/devices/device-search-text';
+import { createDeviceServices } from '../../../src-main/core/devices/device-services';
+import { AuditLog } from '../../../src-main/core/audit/audit-log';
+import { EventBus } from '../../../src-main/core/events/event-bus';
+import { DEFAULT_SETTINGS } from '../../../src-shared/contract/app';
+import { seedDevices } from '../../support/seed-devices';
+import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import { useTempDir } from '../../support/temp-dir';
+import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
+import { INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from '../sync/sync-fixture';
+import { allPages, NOW, openDeviceDatabase } from './device-fixture';
+
+interface Row {
+  id: number;
+  platform_type: string;
+  client_device_identifier: string | null;
+  serial_number: string | null;
+  imei: string | null;
+  udid: string | null;
+  wifi_mac: string | null;
+  uid: string | null;
+  email: string | null;
+  display_name: string | null;
+  device_name: string | null;
+  model: string | null;
+}
+
+const tempDir = useTempDir('tec-search-');
+let db: Db;
+let index: DeviceSearchIndex;
+let repository: DeviceRepository;
+
+function found(text: string): number[] {
+  return allPages(repository, { text }, 500);
+}
+
+function device(where: string): Row {
+  return db.prepare(`SELECT * FROM devices WHERE ${where} AND removed_at IS NULL ORDER BY id LIMIT 1`).get() as Row;
+}
+
+beforeAll(() => {
+  ({ db, index, repository } = openDeviceDatabase(tempDir()));
+  seedDevices(db, { count: 2000, seed: 'search', referenceTime: NOW });
+});
+
+describe('search as you type', () => {
+  it('finds a device by a prefix of any of its identifiers, as written or with separators left out', () => {
+    const androidDevice = device("platform_type = 'ANDROID' AND space_name = 'Default Space'");
+    const iosDevice = device("platform_type = 'IOS' AND imei IS NOT NULL AND space_name = 'Default Space'");
+    const cases: [string, Row, string][] = [
+      ['Device Client ID (Android hex)', androidDevice, androidDevice.client_device_identifier!.slice(0, 12)],
+      ['Device Client ID (iOS, with dashes)', iosDevice, iosDevice.client_device_identifier!.slice(0, 13)],
+      ['Device Client ID (iOS, dashes left out)', iosDevice, iosDevice.client_device_identifier!.replaceAll('-', '').slice(0, 20)],
+      ['serial number', androidDevice, androidDevice.serial_number!],
+      ['IMEI', androidDevice, androidDevice.imei!.slice(0, 9)],
+      ['IMEI as iOS writes it, with spaces', iosDevice, iosDevice.imei!],
+      ['IMEI without its spaces', iosDevice, iosDevice.imei!.replaceAll(' ', '').slice(0, 12)],
+      ['UDID', iosDevice, iosDevice.udid!.slice(0, 12)],
+      ['UDID without its dash', iosDevice, iosDevice.udid!.replace('-', '').slice(0, 15)],
+      ['Wi-Fi MAC, part of it', androidDevice, androidDevice.wifi_mac!.slice(0, 8)],
+      ['Wi-Fi MAC without colons', androidDevice, androidDevice.wifi_mac!.replaceAll(':', '')],
+      ['user', androidDevice, androidDevice.uid!.split('@')[0]],
+      ['e-mail address', androidDevice, androidDevice.email!],
+      ['display name', androidDevice, androidDevice.display_name!],
+      ['device name', iosDevice, iosDevice.device_name!],
+      ['model', iosDevice, `${iosDevice.model!} ${iosDevice.display_name!.split(' ')[1]}`],
+    ];
+    for (const [what, row, text] of cases) expect(found(text), `${what}: "${text}"`).toContain(row.id);
+  });
+
+  it('finds the device at every keystroke of its Device Client ID from the second character on', () => {
+    const row = device("platform_type = 'ANDROID'");
+    const id = row.client_device_identifier!;
+    for (let length = 2; length <= id.length; length += 3) expect(found(id.slice(0, length)), id.slice(0, length)).toContain(row.id);
+    expect(found(id)).toEqual([row.id]);
+  });
+
+  it('requires every typed word to match, in any field', () => {
+    const row = device("platform_type = 'IOS'");
+    const first = row.display_name!.split(' ')[0];
+    const both = found(`${first} ${row.model!.split(' ')[0]}`);
+    expect(both).toContain(row.id);
+    expect(found(`${first} zzzznotaword`)).toEqual([]);
+    expect(new Set(both).size).toBeLessThan(found(first).length);
+  });
+
+  it('matches case and accents loosely, as admins type them', () => {
+    const row = device("platform_type = 'ANDROID'");
+    expect(found(row.display_name!.toUpperCase())).toContain(row.id);
+    expect(found(row.client_device_identifier!.slice(0, 10).toUpperCase())).toContain(row.id);
+  });
+
+  it('treats what the admin types as text, never as search syntax', () => {
+    for (const text of ['"', 'ada"', '*', 'ada*', 'OR', 'ada OR grace', 'NEAR(ada grace)', '-ada', 'ada AND', '(((', "'; DROP TABLE devices; --", 'ä', '\u0000', '^ada', 'col:ada']) {
+      expect(() => found(text), text).not.toThrow();
+    }
+    expect(found('ada OR zzzznotaword')).toEqual([]);
+  });
+
+  it('does not filter on a single character, and treats a trailing single character as not yet typed', () => {
+    const everything = repository.count({});
+    expect(repository.count({ text: 'a' })).toBe(everything);
+    expect(ftsMatchExpression('a')).toBeNull();
+    expect(ftsMatchExpression('ada.l')).toBe('"ada"');
+    expect(ftsMatchExpression('aa:bb:c')).toBe('"aa bb"');
+    expect(ftsMatchExpression('  ada   lovelace ')).toBe('"ada"* AND "lovelace"*');
+  });
+});
+
+describe('the search index follows every write to devices', () => {
+  it('finds a device another writer inserts, by its new text, without being told', () => {
+    db.prepare(
+      `INSERT INTO devices (integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, raw, record_hash,
+                            first_seen_at, last_seen_at, last_seen_run)
+       SELECT integration_id, 'new-guid', 'FRESHID0001', 'ANDROID', 'ACTIVE', 'Quokka Phone', '{}', 'x', 0, 0, last_seen_run FROM devices LIMIT 1`,
+    ).run();
+    expect(index.isBehind()).toBe(true);
+    expect(found('quokka')).toHaveLength(1);
+    expect(found('freshid')).toHaveLength(1);
+    expect(index.isBehind()).toBe(false);
+  });
+
+  it('forgets the old text of a changed device and finds the new one', () => {
+    const row = device("platform_type = 'ANDROID'");
+    db.prepare("UPDATE devices SET device_name = 'Wombat Tablet', serial_number = 'WMB42' WHERE id = ?").run(row.id);
+    expect(found('wombat')).toEqual([row.id]);
+    expect(found('wmb42')).toEqual([row.id]);
+    expect(found(row.serial_number!)).not.toContain(row.id);
+  });
+
+  it('does not re-index a device when a sync only marks it seen', () => {
+    index.catchUp();
+    db.prepare('UPDATE devices SET last_seen_at = last_seen_at + 1, last_seen_run = last_seen_run, last_checkin = 1').run();
+    expect(index.isBehind()).toBe(false);
+  });
+
+  it('drops a deleted device from the index', () => {
+    const row = device("platform_type = 'IOS'");
+    db.prepare("UPDATE devices SET device_name = 'Platypus Pad' WHERE id = ?").run(row.id);
+    expect(found('platypus')).toEqual([row.id]);
+    db.prepare('DELETE FROM devices WHERE id = ?').run(row.id);
+    expect(found('platypus')).toEqual([]);
+    expect(db.prepare("SELECT count(*) FROM devices_fts WHERE devices_fts MATCH 'platypus'").pluck().get()).toBe(0);
+  });
+});
+
+describe('search over a real sync', () => {
+  const simulators: RunningSimulator[] = [];
+  afterEach(async () => {
+    for (const s of simulators.splice(0)) await s.close();
+  });
+
+  it('finds what the sync engine stored, indexed while it synced, with nothing left to index at the end', { timeout: 120_000 }, async () => {
+    const tenant = await startSimulator({ devices: 1500, seed: 'searchable-sync' });
+    simulators.push(tenant);
+    const syncDb = openSyncDatabase(tempDir());
+    // The same wiring as the composition root: the device services listen to the sync engine's events.
+    const events = new EventBus();
+    const engine = new SyncEngine({
+      db: syncDb,
+      events,
+      now: () => new Date(),
+      credentials: async () => ({ domain: tenant.domain, ...tenant.credentials }),
+      connect: quickRetryingClient,
+    });
+    const services = createDeviceServices({
+      db: syncDb,
+      audit: new AuditLog(syncDb, () => new Date()),
+      events,
+      settings: () => DEFAULT_SETTINGS,
+      dataDir: tempDir(),
+      now: () => new Date(),
+      actor: 'test',
+    });
+    const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    expect(run.status).toBe('completed');
+    expect(services.searchIndex.isBehind()).toBe(false);
+    const stored = syncDb.prepare("SELECT id, serial_number FROM devices WHERE serial_number IS NOT NULL AND serial_number <> '********' LIMIT 1").get() as {
+      id: number;
+      serial_number: string;
+    };
+    expect(services.devices.search({ text: stored.serial_number }, { offset: 0, limit: 10 }).map((r) => r.id)).toContain(stored.id);
+    expect(services.devices.count({})).toBe(1500);
+  });
+});
