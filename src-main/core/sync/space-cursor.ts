@@ -26,14 +26,18 @@ export interface PagedRecord {
   device: IvantiDevice | null;
 }
 
+/** A record after the anchor, with its row index in the space at the time of the page. */
+export interface FreshRecord extends PagedRecord {
+  position: number;
+}
+
 export type CursorVerdict =
   | { kind: 'realign'; start: number }
   | {
       kind: 'accept';
-      /** Devices after the anchor: the ones this page adds. */
-      fresh: IvantiDevice[];
-      /** Ids of unusable records after the anchor (null when even the id was unusable). */
-      freshUnparsed: (number | null)[];
+      /** Records after the anchor, in order: the ones this page adds (`device` null for an unusable record). */
+      fresh: FreshRecord[];
+      /** Where to continue after the whole page. */
       next: CursorPosition;
       /** The page reached the end of the space as it was at that moment. */
       done: boolean;
@@ -56,23 +60,31 @@ export function judgePage(position: CursorPosition, records: readonly PagedRecor
       return { kind: 'realign', start: Math.max(0, Math.min(start, totalCount) - (rows - 1)) };
     }
   }
-  const fresh: IvantiDevice[] = [];
-  const freshUnparsed: (number | null)[] = [];
-  let highest = lastId;
-  for (let i = anchor + 1; i < records.length; i++) {
-    const record = records[i]!;
-    if (record.device) fresh.push(record.device);
-    else freshUnparsed.push(record.id);
-    if (record.id !== null && (highest === null || record.id > highest)) highest = record.id;
-  }
+  const fresh: FreshRecord[] = [];
+  for (let i = anchor + 1; i < records.length; i++) fresh.push({ ...records[i]!, position: start + i });
   const done = records.length < rows || start + records.length >= totalCount;
   return {
     kind: 'accept',
     fresh,
-    freshUnparsed,
-    next: { start: done ? start + records.length : Math.max(start + 1, start + records.length - overlap), lastId: highest },
+    next: { start: done ? start + records.length : Math.max(start + 1, start + records.length - overlap), lastId: highestId(lastId, fresh) },
     done,
   };
+}
+
+/**
+ * Where to continue once `fresh` (a leading part of a page's fresh records) is stored: just after its last record,
+ * repeating `overlap` rows as the anchor. Lets a page be stored in several transactions, each with its own checkpoint.
+ */
+export function positionAfter(lastId: number | null, fresh: readonly FreshRecord[], overlap: number): CursorPosition {
+  const last = fresh[fresh.length - 1];
+  if (!last) throw new RangeError('positionAfter needs at least one record');
+  return { start: Math.max(0, last.position + 1 - overlap), lastId: highestId(lastId, fresh) };
+}
+
+function highestId(lastId: number | null, records: readonly PagedRecord[]): number | null {
+  let highest = lastId;
+  for (const record of records) if (record.id !== null && (highest === null || record.id > highest)) highest = record.id;
+  return highest;
 }
 
 /**

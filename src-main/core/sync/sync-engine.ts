@@ -22,7 +22,7 @@ import type { IvantiCredentials } from '../integrations/integration-service';
 import { STABLE_DEVICE_SORT, type DeviceSearchPage, type IvantiRetryEvent } from '../ivanti/ivanti-client';
 import { ivantiPageSource, type DevicePageSource, type PageSourceFactory } from './device-page-source';
 import { DeviceStore, type PageContext } from './device-store';
-import { judgePage, type PagedRecord } from './space-cursor';
+import { judgePage, positionAfter, type CursorPosition, type FreshRecord, type PagedRecord } from './space-cursor';
 import type { SpaceCursorState, SyncCheckpoint } from './sync-checkpoint';
 import { parseCheckpoint } from './sync-checkpoint';
 import { SyncProgressMeter, type ProgressSnapshot } from './sync-progress-meter';
@@ -35,11 +35,12 @@ export interface SyncEngineOptions {
   events: EventBus;
   now: () => Date;
   connect?: PageSourceFactory;
-  /**
-   * Rows of the first request. Later requests adapt between MIN_PAGE_ROWS and 500 (Ivanti's limit) so that writing
-   * a page takes about `targetWriteMs`: each page is one transaction on the main thread, and a long one stalls it.
-   */
+  /** Rows per request, at most 500 (Ivanti's limit, and the fewest round trips). */
   pageRows?: number;
+  /**
+   * Each transaction (rows + checkpoint) runs on the main thread, so a page is written in chunks whose size adapts
+   * (from MIN_CHUNK_ROWS up) until one takes about this long.
+   */
   targetWriteMs?: number;
   /** Rows each request repeats from the previous page, to anchor it. */
   overlapRows?: number;
@@ -92,8 +93,8 @@ const NEEDS_ADMIN: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 /** Failures confined to one space: the others are still read, but the run cannot be complete. */
 const SPACE_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['IVANTI_SPACE_FORBIDDEN', 'IVANTI_BAD_REQUEST', 'NOT_FOUND']);
 
-/** Pages never shrink below this, however slow the disk: requests have their own cost. */
-const MIN_PAGE_ROWS = 50;
+/** Write chunks start here and never shrink below it: each transaction has a fixed cost too. */
+const MIN_CHUNK_ROWS = 25;
 
 /** A 'running' run whose owner has not written for this long is taken over even if its pid exists (pid reuse). */
 const STALE_OWNER_MS = 10 * 60_000;
@@ -107,7 +108,8 @@ export class SyncEngine {
   readonly #devices: DeviceStore;
   readonly #active = new Map<string, ActiveRun>();
   readonly #connect: PageSourceFactory;
-  #rows: number;
+  readonly #rows: number;
+  #chunkRows = MIN_CHUNK_ROWS;
   readonly #targetWriteMs: number;
   readonly #overlap: number;
   readonly #maxRounds: number;
@@ -120,11 +122,11 @@ export class SyncEngine {
     this.#runs = new SyncRunStore(options.db);
     this.#devices = new DeviceStore(options.db);
     this.#connect = options.connect ?? ivantiPageSource;
-    this.#rows = Math.min(IVANTI_MAX_ROWS, Math.max(MIN_PAGE_ROWS, options.pageRows ?? 200));
+    this.#rows = Math.min(IVANTI_MAX_ROWS, Math.max(2, options.pageRows ?? IVANTI_MAX_ROWS));
     this.#targetWriteMs = options.targetWriteMs ?? 20;
-    this.#overlap = Math.min(MIN_PAGE_ROWS - 1, Math.max(1, options.overlapRows ?? 5));
+    this.#overlap = Math.min(this.#rows - 1, Math.max(1, options.overlapRows ?? 5));
     this.#maxRounds = options.maxReconcileRounds ?? 3;
-    this.#removalBatch = options.removalBatch ?? 2000;
+    this.#removalBatch = options.removalBatch ?? 250;
     this.#progressIntervalMs = options.progressIntervalMs ?? 250;
   }
 
@@ -292,45 +294,62 @@ export class SyncEngine {
         space.start = verdict.start;
         continue;
       }
-      const writeStartedAt = performance.now();
-      this.#write(() => {
-        const pageNumber = counters.pages + 1;
-        const pageContext: PageContext = {
-          integrationId: ctx.integrationId,
-          runId: ctx.runId,
-          page: pageNumber,
-          passStartPage: space.passStartPage,
-          space: { id: space.id, name: space.name },
-          at: this.#now(),
-        };
-        const result = this.#devices.writePage(pageContext, verdict.fresh);
-        for (const id of verdict.freshUnparsed) if (id !== null) this.#devices.touchUnparsed(pageContext, id);
-        if (verdict.freshUnparsed.length > 0) {
-          space.unparsed += verdict.freshUnparsed.length;
-          noteOnce(counters.errors, {
-            code: 'SYNC_RECORD_UNUSABLE',
-            message: `Ivanti sent device records the console could not read in the space "${space.name}"; they were skipped (the log has their ids).`,
-            space: space.name,
-          });
-        }
-        counters.pages = pageNumber;
-        counters.devicesSeen += result.newInRun;
-        counters.added += result.added;
-        counters.changed += result.changed;
-        counters.restored += result.restored;
-        space.seenInPass += result.newInPass + verdict.freshUnparsed.length;
-        space.start = verdict.next.start;
-        space.lastId = verdict.next.lastId;
-        space.totalCount = page.totalCount;
-        const stored = verdict.fresh.length + verdict.freshUnparsed.length > 0;
-        if (verdict.done) this.#endPass(space);
-        if (stored || space.drifted) checkpoint.roundChanged = true;
-        this.#save(ctx);
-      });
-      this.#adaptPageRows(rows, verdict.fresh.length, performance.now() - writeStartedAt);
-      this.#report(ctx, checkpoint.phase, { space, index }, verdict.done);
-      await yieldToEventLoop();
+      // A page is stored in chunks sized to keep each transaction short; each chunk commits with a checkpoint just
+      // after its last row, so a crash between two chunks resumes there, anchored like any other request.
+      let offset = 0;
+      do {
+        const chunk = verdict.fresh.slice(offset, offset + this.#chunkRows);
+        offset += chunk.length;
+        const last = offset >= verdict.fresh.length;
+        const next = last ? verdict.next : positionAfter(space.lastId, chunk, this.#overlap);
+        const writeStartedAt = performance.now();
+        this.#write(() => {
+          this.#storeChunk(ctx, space, chunk, next, page.totalCount);
+          if (last && verdict.done) this.#endPass(space);
+          if (chunk.length > 0 || space.drifted) checkpoint.roundChanged = true;
+          this.#save(ctx);
+        });
+        this.#adaptChunkRows(chunk.length, performance.now() - writeStartedAt);
+        this.#report(ctx, checkpoint.phase, { space, index }, last && verdict.done);
+        await yieldToEventLoop();
+        if (!last) ctx.signal.throwIfAborted();
+      } while (offset < verdict.fresh.length);
     }
+  }
+
+  /** One chunk of a page and where the space's cursor goes after it; inside the chunk's transaction. */
+  #storeChunk(ctx: RunContext, space: SpaceCursorState, chunk: readonly FreshRecord[], next: CursorPosition, totalCount: number): void {
+    const { counters } = ctx;
+    const pageNumber = counters.pages + 1;
+    const pageContext: PageContext = {
+      integrationId: ctx.integrationId,
+      runId: ctx.runId,
+      page: pageNumber,
+      passStartPage: space.passStartPage,
+      space: { id: space.id, name: space.name },
+      at: this.#now(),
+    };
+    const devices = chunk.flatMap((r) => (r.device ? [r.device] : []));
+    const result = this.#devices.writePage(pageContext, devices);
+    const unparsed = chunk.length - devices.length;
+    for (const record of chunk) if (!record.device && record.id !== null) this.#devices.touchUnparsed(pageContext, record.id);
+    if (unparsed > 0) {
+      space.unparsed += unparsed;
+      noteOnce(counters.errors, {
+        code: 'SYNC_RECORD_UNUSABLE',
+        message: `Ivanti sent device records the console could not read in the space "${space.name}"; they were skipped (the log has their ids).`,
+        space: space.name,
+      });
+    }
+    counters.pages = pageNumber;
+    counters.devicesSeen += result.newInRun;
+    counters.added += result.added;
+    counters.changed += result.changed;
+    counters.restored += result.restored;
+    space.seenInPass += result.newInPass + unparsed;
+    space.start = next.start;
+    space.lastId = next.lastId;
+    space.totalCount = totalCount;
   }
 
   /**
@@ -354,11 +373,11 @@ export class SyncEngine {
     });
   }
 
-  /** Steers the page size toward `targetWriteMs` per write, from pages that were mostly new rows (halfway each time). */
-  #adaptPageRows(rows: number, written: number, tookMs: number): void {
-    if (written < rows / 2 || tookMs <= 0) return;
-    const ideal = rows * (this.#targetWriteMs / tookMs);
-    this.#rows = Math.round(Math.min(IVANTI_MAX_ROWS, Math.max(MIN_PAGE_ROWS, (rows + ideal) / 2)));
+  /** Steers the chunk size toward `targetWriteMs` per transaction, from full chunks (halfway each time). */
+  #adaptChunkRows(written: number, tookMs: number): void {
+    if (written < this.#chunkRows || tookMs <= 0) return;
+    const ideal = written * (this.#targetWriteMs / tookMs);
+    this.#chunkRows = Math.round(Math.min(IVANTI_MAX_ROWS, Math.max(MIN_CHUNK_ROWS, (written + ideal) / 2)));
   }
 
   #beginPass(space: SpaceCursorState, passStartPage: number, pass: number): void {

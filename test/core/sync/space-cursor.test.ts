@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IvantiDevice } from '../../../src-shared/domain/ivanti';
-import { judgePage, type PagedRecord } from '../../../src-main/core/sync/space-cursor';
+import { judgePage, positionAfter, type PagedRecord } from '../../../src-main/core/sync/space-cursor';
 
 /** A sorted list of device ids as a tenant holds it; `page` answers like Ivanti: rows [start, start+rows). */
 function tenant(ids: number[]) {
@@ -35,7 +35,7 @@ function pageThrough(t: ReturnType<typeof tenant>, rows: number, overlap: number
       position = { ...position, start: verdict.start };
       continue;
     }
-    seen.push(...verdict.fresh.map((d) => d.id));
+    seen.push(...verdict.fresh.map((record) => record.id!));
     position = verdict.next;
     if (verdict.done) return seen;
   }
@@ -96,7 +96,35 @@ describe('anchored paging over a tenant that changes between requests', () => {
       { id: 30, device: { id: 30, guid: 'c' } as IvantiDevice },
     ];
     const verdict = judgePage({ start: 5, lastId: 10 }, records, 8, 3, 1);
-    expect(verdict).toMatchObject({ kind: 'accept', freshUnparsed: [null], next: { start: 8, lastId: 30 }, done: true });
-    expect(verdict.kind === 'accept' && verdict.fresh.map((d) => d.guid)).toEqual(['c']);
+    expect(verdict).toMatchObject({ kind: 'accept', next: { start: 8, lastId: 30 }, done: true });
+    expect(verdict.kind === 'accept' && verdict.fresh.map((r) => [r.position, r.device?.guid ?? null])).toEqual([
+      [6, null],
+      [7, 'c'],
+    ]);
+  });
+
+  it('resumes anchored after any prefix of a page was stored (a page written in several transactions)', () => {
+    const t = tenant(range(100, 300));
+    const first = judgePage({ start: 0, lastId: null }, t.page(0, 100).records, 300, 100, 3);
+    if (first.kind !== 'accept') throw new Error('expected an accepted page');
+    // Only the first 40 records were committed before a crash; 5 devices among them vanish meanwhile.
+    const resumeAt = positionAfter(null, first.fresh.slice(0, 40), 3);
+    expect(resumeAt).toEqual({ start: 37, lastId: t.list[39] });
+    for (const id of t.list.slice(10, 15)) t.remove(id);
+    const seen = first.fresh.slice(0, 40).map((r) => r.id!);
+    let position = resumeAt;
+    for (;;) {
+      const { records, totalCount } = t.page(position.start, 100);
+      const verdict = judgePage(position, records, totalCount, 100, 3);
+      if (verdict.kind === 'realign') {
+        position = { ...position, start: verdict.start };
+        continue;
+      }
+      seen.push(...verdict.fresh.map((r) => r.id!));
+      position = verdict.next;
+      if (verdict.done) break;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const id of t.list) expect(seen).toContain(id);
   });
 });
