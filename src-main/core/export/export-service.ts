@@ -115,7 +115,7 @@ export class ExportService {
       return { ...progress };
     } catch (error) {
       out?.destroy();
-      fs.rmSync(partial, { force: true });
+      removeQuietly(partial);
       const payload = toErrorPayload(error);
       progress.state = payload.code === 'CANCELLED' ? 'cancelled' : 'failed';
       progress.error = { code: payload.code, message: payload.message };
@@ -171,7 +171,18 @@ export class ExportService {
     if (this.db.memory) throw new AppError('EXPORT_FAILED', 'Exports need the database file (an in-memory database cannot be exported).');
     const snapshot = new Database(this.db.name, { readonly: true, fileMustExist: true });
     snapshot.exec('BEGIN');
+    // A read transaction takes its snapshot at its first read, not at BEGIN: read now, before anything can interleave.
+    snapshot.prepare('SELECT count(*) FROM sqlite_schema').get();
     return snapshot;
+  }
+}
+
+/** Cleans up a partial file; a failure to do so must not hide the error that made the export stop. */
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // nothing was written there, or the folder itself is the problem
   }
 }
 

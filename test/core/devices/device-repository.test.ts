@@ -6,7 +6,7 @@ import { DEVICE_SORT_COLUMNS, type DeviceQuery } from '../../../src-shared/domai
 import { AppError } from '../../../src-shared/errors';
 import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
 import { useTempDir } from '../../support/temp-dir';
-import { allPages, NOW, openDeviceDatabase } from './device-fixture';
+import { allPages, NOW, openDeviceDatabase, useSuiteDir } from './device-fixture';
 
 const DAY = 86_400_000;
 
@@ -59,6 +59,7 @@ function ageOf(lastCheckin: number | null): string {
 }
 
 const tempDir = useTempDir('tec-devices-');
+const suiteDir = useSuiteDir('tec-devices-db-');
 let db: Db;
 let repository: DeviceRepository;
 let stored: Stored[];
@@ -66,7 +67,7 @@ let android: string;
 let ios: string;
 
 beforeAll(() => {
-  ({ db, repository } = openDeviceDatabase(tempDir()));
+  ({ db, repository } = openDeviceDatabase(suiteDir()));
   android = seedDevices(db, { count: 1500, seed: 'explorer-a', integration: { name: 'Android fleet', platform: 'android' }, referenceTime: NOW }).integrationId;
   ios = seedDevices(db, {
     count: 800,

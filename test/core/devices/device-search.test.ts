@@ -12,7 +12,7 @@ import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-si
 import { useTempDir } from '../../support/temp-dir';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from '../sync/sync-fixture';
-import { allPages, NOW, openDeviceDatabase } from './device-fixture';
+import { allPages, NOW, openDeviceDatabase, useSuiteDir } from './device-fixture';
 
 interface Row {
   id: number;
@@ -30,6 +30,7 @@ interface Row {
 }
 
 const tempDir = useTempDir('tec-search-');
+const suiteDir = useSuiteDir('tec-search-db-');
 let db: Db;
 let index: DeviceSearchIndex;
 let repository: DeviceRepository;
@@ -43,7 +44,7 @@ function device(where: string): Row {
 }
 
 beforeAll(() => {
-  ({ db, index, repository } = openDeviceDatabase(tempDir()));
+  ({ db, index, repository } = openDeviceDatabase(suiteDir()));
   seedDevices(db, { count: 2000, seed: 'search', referenceTime: NOW });
 });
 
