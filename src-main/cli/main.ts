@@ -24,8 +24,16 @@ const GROUPS: Record<string, { summary: string; load: () => Promise<CommandModul
     load: async () => ({ run: (await import('./commands/sync')).runSyncCommand }),
   },
   devices: {
-    summary: 'Synced devices: find IDENTIFIER (has this device synced?)',
+    summary: 'Synced devices: find IDENTIFIER (has this device synced?), search TEXT (the explorer\'s search and filters)',
     load: async () => ({ run: (await import('./commands/devices')).runDevicesCommand }),
+  },
+  export: {
+    summary: 'Export devices (with the explorer\'s filters), sync diffs or the audit log as CSV or JSON',
+    load: async () => ({ run: (await import('./commands/export')).runExportCommand }),
+  },
+  audit: {
+    summary: 'The tamper-evident audit log: verify (exit 7 naming the first altered entry), list',
+    load: async () => ({ run: (await import('./commands/audit')).runAuditCommand }),
   },
   certificates: {
     summary: 'Certificate inventory of legacy certificate integrations: list [--integration NAME] [--status S]',

@@ -5,12 +5,15 @@ import { callChannel } from '../channel-call';
 import { EXIT, printJson, reportError, usageError, type CliIo } from '../cli-io';
 import { findIntegration } from '../integration-lookup';
 import { openCore } from '../open-core';
+import { DEVICE_QUERY_OPTIONS, DEVICE_QUERY_USAGE, deviceQueryFrom } from '../device-query-options';
+import type { DeviceRow } from '../../../src-shared/domain/device';
 
-const USAGE = 'tec devices find IDENTIFIER [--integration NAME] [--json]';
+const USAGE = `tec devices find IDENTIFIER [--integration NAME] [--json]\n       tec devices search TEXT [--limit N] ${DEVICE_QUERY_USAGE} [--json]`;
 
 /** `tec devices …`: one function per subcommand; add a subcommand to SUBCOMMANDS. */
 const SUBCOMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   find,
+  search,
 };
 
 export async function runDevicesCommand(argv: string[], io: CliIo): Promise<number> {
@@ -47,6 +50,36 @@ async function find(argv: string[], io: CliIo): Promise<number> {
   } finally {
     core.close();
   }
+}
+
+/**
+ * The explorer from a terminal: devices matching TEXT (prefix match across identifiers, serial, IMEI, UDID, MAC, user,
+ * e-mail, name and model) and the explorer's filters, first N (default 50) in its order, and how many match in all.
+ */
+async function search(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { limit: { type: 'string' }, json: { type: 'boolean' }, ...DEVICE_QUERY_OPTIONS },
+    { min: 0, max: 1, usage: USAGE },
+  );
+  const core = openCore(io.env);
+  try {
+    const query = await deviceQueryFrom({ ...values, search: positionals[0] ?? values.search }, core, io.signal);
+    const limit = values.limit === undefined ? 50 : Number(values.limit);
+    const [{ rows }, { total }] = [
+      await callChannel(core, 'devices.search', { query, offset: 0, limit }, io.signal),
+      await callChannel(core, 'devices.count', { query }, io.signal),
+    ];
+    if (values.json === true) printJson(io, { total, rows });
+    else io.stdout.write(`${rows.map(row).join('')}${total} device${total === 1 ? '' : 's'} match${total > rows.length ? ` (first ${rows.length} shown)` : ''}.\n`);
+    return EXIT.ok;
+  } finally {
+    core.close();
+  }
+}
+
+function row(d: DeviceRow): string {
+  return `${d.deviceName ?? d.guid} [${d.integrationName}] ${d.platformType ?? '-'} ${d.registrationState ?? '-'} · ${d.uid ?? '-'} · ${d.clientDeviceIdentifier ?? '(no Device Client ID)'} · last check-in ${d.lastCheckin ?? 'never'}\n`;
 }
 
 function describe(d: SyncedDevice): string {

@@ -23,8 +23,13 @@ function withCompactForm(column: string, separators: string[]): string {
   return `iif(${compact} = ${column}, ${column}, ${column} || ' ' || ${compact})`;
 }
 
-/** Queued devices applied per transaction: big enough for bulk speed, small enough not to hold the writer long. */
-const CHUNK = 5_000;
+/**
+ * Queued devices applied per transaction. FTS5 flushes its in-memory terms at every commit and merges the segments
+ * that makes, so bigger chunks index a backlog faster (500,000 devices: 25.6 s in chunks of 5,000, 12.9 s in chunks
+ * of 50,000, 11.3 s in chunks of 200,000); 50,000 holds the write lock about a second. During a sync the queue is
+ * applied after each page, a few hundred devices at a time.
+ */
+const CHUNK = 50_000;
 
 /**
  * Keeps `devices_fts` in step with `devices`. Triggers queue every inserted, changed or deleted device in

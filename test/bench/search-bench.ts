@@ -1,0 +1,190 @@
+/**
+ * `npm run bench:search -- --devices 1000000 [--json] [--iterations 300] [--db FILE]`: a benchmark, not a test.
+ *
+ * Seeds N realistic devices (test/support/seed-devices.ts: the simulator's records, stored with the sync engine's own
+ * column mapping) across three integrations, with a follow-up run that changed and removed some, then times what the
+ * console does for an admin, through the same code the handlers call:
+ * - identifierLookup: "has this device synced?", the exact Device Client ID lookup behind `devices.find`;
+ * - textCommon / textRare: the explorer's first page of 100 for a typed term that matches many devices (first names,
+ *   family names, models) or one (serial numbers, identifier prefixes; a new term each time, so never cached);
+ * - sortedFilteredPage: the first page of 100 for a random combination of filters and a sort column;
+ * - explorerFirstPage: what the explorer asks when it opens: the first page in its default order and the total;
+ * and, for the record, a cold count, a page deep in a sorted list and the overview's facets.
+ * Counts are cached by the repository until the data changes (the explorer asks for the same count with every page),
+ * so a term's first request pays for its count and later ones do not; `firstRequest` figures isolate that cost.
+ *
+ * The seeded database is kept and reused while its schema matches the migrations (see seeded-bench-database.ts). Prints a table, or one JSON object with --json; progress goes to stderr.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import type { Db } from '../../src-main/core/db/database';
+import { DeviceRepository } from '../../src-main/core/devices/device-repository';
+import { DeviceSearchIndex } from '../../src-main/core/devices/device-search-index';
+import { DeviceStore } from '../../src-main/core/sync/device-store';
+import { DEFAULT_SETTINGS } from '../../src-shared/contract/app';
+import type { DeviceQuery, DeviceSortColumn } from '../../src-shared/domain/device';
+import { DEVICE_SORT_COLUMNS } from '../../src-shared/domain/device';
+import { benchDatabaseFile, BENCH_NOW as NOW, log, openSeededBenchDatabase } from './seeded-bench-database';
+
+const TARGETS_MS = { identifierLookup: 1, textCommon: 30, textRare: 30, sortedFilteredPage: 50 };
+const COMMON_TERMS = ['ada', 'lovelace', 'galaxy', 'iphone', 'hopper', 'pixel', 'grace', 'turing', 'moto', 'acmecorp'];
+
+interface Stats {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  return { n: sorted.length, p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1]), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
+}
+
+function time(fn: () => unknown): number {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function measure(iterations: number, fn: (i: number) => unknown): Stats {
+  for (let i = 0; i < 5; i++) fn(-1 - i);
+  return stats(Array.from({ length: iterations }, (_, i) => time(() => fn(i))));
+}
+
+function filterCombos(db: Db): DeviceQuery[] {
+  const integrations = db.prepare('SELECT id FROM integrations ORDER BY name').pluck().all() as string[];
+  const filters: DeviceQuery[] = [
+    { platformType: 'ANDROID', registrationState: 'ACTIVE' },
+    { platformType: 'IOS', compliance: 'compliant' },
+    { integrationId: integrations[0], registrationState: 'ACTIVE' },
+    { integrationId: integrations[2] },
+    { spaceName: 'Marketing' },
+    { spaceName: 'EU Field Staff', platformType: 'IOS' },
+    { registrationState: 'RETIRE_PENDING' },
+    { compliance: 'non-compliant' },
+    { checkinAge: 'older' },
+    { checkinAge: 'day', platformType: 'ANDROID' },
+    { platformType: 'WINDOWS_PHONE', registrationState: 'ACTIVE', compliance: 'compliant' },
+    { trust: 'trusted' },
+  ];
+  const sorts: DeviceSortColumn[] = ['deviceName', 'uid', 'lastCheckin', 'model', 'serialNumber', 'registrationState', 'spaceName', 'displayName'];
+  return filters.flatMap((f, i) => [sorts[i % sorts.length], sorts[(i + 3) % sorts.length]].map((column, j) => ({ ...f, sort: { column, direction: j === 0 ? 'asc' : 'desc' } }) as DeviceQuery));
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      devices: { type: 'string', default: '1000000' },
+      iterations: { type: 'string', default: '300' },
+      db: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const devices = Number(values.devices);
+  const iterations = Number(values.iterations);
+  if (!Number.isInteger(devices) || devices < 1000) throw new Error('--devices must be an integer of at least 1000');
+  const file = benchDatabaseFile(devices, values.db);
+  const { db, reused, seedSeconds } = openSeededBenchDatabase(file, devices);
+  const settings = () => DEFAULT_SETTINGS;
+  const clock = () => new Date(NOW);
+  const index = new DeviceSearchIndex(db);
+  /** A repository with nothing cached, as after a sync wrote. */
+  const fresh = () => new DeviceRepository(db, index, settings, clock);
+  const repository = fresh();
+  const page = { offset: 0, limit: 100 };
+  let random = 0x2545f491;
+  const pick = <T>(items: readonly T[]): T => {
+    random ^= random << 13;
+    random ^= random >>> 17;
+    random ^= random << 5;
+    return items[(random >>> 0) % items.length];
+  };
+
+  log('measuring');
+  const maxId = db.prepare('SELECT max(id) FROM devices').pluck().get() as number;
+  const byId = db.prepare(
+    "SELECT integration_id, client_device_identifier, serial_number FROM devices WHERE id = ? AND client_device_identifier IS NOT NULL AND serial_number NOT LIKE '*%'",
+  );
+  const sample = Array.from({ length: 6000 }, (_, i) => byId.get(1 + ((i * 7919 * 104729) % maxId)) as { integration_id: string; client_device_identifier: string; serial_number: string } | undefined).filter(
+    (d) => d !== undefined,
+  );
+  const store = new DeviceStore(db);
+  const identifierLookup = measure(iterations * 3, () => {
+    const d = pick(sample);
+    if (store.find(d.client_device_identifier, d.integration_id).length !== 1) throw new Error('lookup missed');
+  });
+  const textCommon = measure(iterations, (i) => repository.search({ text: COMMON_TERMS[Math.abs(i) % COMMON_TERMS.length] }, page));
+  const textCommonFirst = stats(COMMON_TERMS.map((term) => time(() => fresh().search({ text: term }, page))));
+  let rare = 0;
+  const textRare = measure(iterations, () => {
+    const d = sample[rare++ % sample.length];
+    const term = rare % 2 === 0 ? d.serial_number : d.client_device_identifier.slice(0, 10 + (rare % 7));
+    if (repository.search({ text: term }, page).length === 0) throw new Error(`rare term ${term} found nothing`);
+  });
+  const combos = filterCombos(db);
+  const sortedFilteredPage = measure(iterations, () => repository.search(pick(combos), page));
+  const sortedFilteredFirst = stats(combos.map((q) => time(() => fresh().search(q, page))));
+  const explorerQuery: DeviceQuery = { sort: { column: 'lastCheckin', direction: 'desc' } };
+  const explorerFirstPage = measure(iterations, () => {
+    repository.search(explorerQuery, page);
+    repository.count(explorerQuery);
+  });
+  const explorerOpenCold = stats(Array.from({ length: 20 }, () => time(() => fresh().search(explorerQuery, page))));
+  const total = repository.count({});
+  const deepPage = measure(Math.min(iterations, 50), () =>
+    repository.search({ sort: { column: pick(DEVICE_SORT_COLUMNS), direction: 'asc' } }, { offset: Math.floor(total / 2), limit: 100 }),
+  );
+  const coldCount = stats(combos.slice(0, 12).map((q) => time(() => fresh().count(q))));
+  const facets = stats(Array.from({ length: 5 }, () => time(() => repository.facets({}))));
+
+  const results = {
+    identifierLookup,
+    textCommon,
+    textRare,
+    sortedFilteredPage,
+    explorerFirstPage,
+    firstRequest: { textCommon: textCommonFirst, sortedFilteredPage: sortedFilteredFirst, explorerFirstPage: explorerOpenCold, coldCount },
+    deepSortedPage: deepPage,
+    facets,
+  };
+  const report = {
+    benchmark: 'search',
+    devices: total,
+    database: { file, sizeMb: Math.round(fs.statSync(file).size / 1e5) / 10, reused, seedSeconds },
+    machine: { cpus: os.cpus().length, node: process.versions.node, sqlite: db.prepare('SELECT sqlite_version()').pluck().get() },
+    targetsP99Ms: TARGETS_MS,
+    met: {
+      identifierLookup: identifierLookup.p99 <= TARGETS_MS.identifierLookup,
+      textCommon: textCommon.p99 <= TARGETS_MS.textCommon,
+      textRare: textRare.p99 <= TARGETS_MS.textRare,
+      sortedFilteredPage: sortedFilteredPage.p99 <= TARGETS_MS.sortedFilteredPage,
+    },
+    resultsMs: results,
+  };
+  db.close();
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`search benchmark: ${total} current devices, database ${report.database.sizeMb} MB${reused ? ' (reused)' : ''}\n`);
+  const row = (name: string, s: Stats, target?: number) =>
+    process.stdout.write(`${name.padEnd(34)} p50 ${s.p50.toFixed(3).padStart(9)} ms   p99 ${s.p99.toFixed(3).padStart(9)} ms   max ${s.max.toFixed(1).padStart(7)} ms${target ? `   target p99 ≤ ${target} ms` : ''}\n`);
+  row('identifier lookup', identifierLookup, TARGETS_MS.identifierLookup);
+  row('text search, common term', textCommon, TARGETS_MS.textCommon);
+  row('text search, rare term', textRare, TARGETS_MS.textRare);
+  row('sorted + filtered page of 100', sortedFilteredPage, TARGETS_MS.sortedFilteredPage);
+  row('explorer first page (+ total)', explorerFirstPage);
+  row('  first request: common term', textCommonFirst);
+  row('  first request: sorted+filtered', sortedFilteredFirst);
+  row('  first request: explorer open', explorerOpenCold);
+  row('  count, not cached', coldCount);
+  row('page at offset total/2, sorted', deepPage);
+  row('overview facets', facets);
+}
+
+main();
