@@ -160,9 +160,10 @@ export function seedFollowUpRun(
       db
         .prepare(
           `INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete, devices_seen, changed, removed)
-           VALUES (?, 'scheduled', 'completed', ?, ?, 1, 0, ?, ?)`,
+           VALUES (?, 'scheduled', 'completed', ?, ?, 1,
+                   (SELECT count(*) FROM devices WHERE integration_id = ? AND removed_at IS NULL) - ?, ?, ?)`,
         )
-        .run(options.integrationId, options.at - 30_000, options.at, options.changed, options.removed).lastInsertRowid,
+        .run(options.integrationId, options.at - 30_000, options.at, options.integrationId, options.removed, options.changed, options.removed).lastInsertRowid,
     );
     const candidates = db
       .prepare('SELECT id, guid, registration_state, last_checkin FROM devices WHERE integration_id = ? AND removed_at IS NULL ORDER BY id LIMIT ?')

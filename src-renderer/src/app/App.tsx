@@ -3,6 +3,7 @@ import { AuditPage } from '../features/audit/AuditPage';
 import { CertificatesPage } from '../features/certificates/CertificatesPage';
 import { DevicesPage } from '../features/devices/DevicesPage';
 import { IntegrationsPage } from '../features/integrations/IntegrationsPage';
+import { OverviewPage } from '../features/overview/OverviewPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { subscribe } from '../shared/api';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -13,6 +14,7 @@ import { useToasts } from './toast-store';
 const PAGES: Record<SectionId, () => React.JSX.Element> = {
   integrations: IntegrationsPage,
   devices: DevicesPage,
+  overview: OverviewPage,
   certificates: CertificatesPage,
   audit: AuditPage,
   settings: SettingsPage,

@@ -3,6 +3,7 @@ import { create } from 'zustand';
 export const SECTIONS = [
   { id: 'integrations', label: 'Integrations' },
   { id: 'devices', label: 'Devices' },
+  { id: 'overview', label: 'Overview' },
   { id: 'certificates', label: 'Certificates' },
   { id: 'audit', label: 'Audit' },
   { id: 'settings', label: 'Settings' },

@@ -1,9 +1,20 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { errorText } from '../../shared/error-text';
+import { AdminActionLog } from './AdminActionLog';
 import { useAudit } from './audit-store';
+import { SyncRunAudit } from './SyncRunAudit';
+import './audit.css';
 
+const TABS = [
+  { id: 'actions', label: 'Admin actions' },
+  { id: 'syncs', label: 'Sync runs' },
+] as const;
+
+/** The audit trail, offline: who changed what (hash-chained, verifiable) and what each sync changed, with exports. */
 export function AuditPage() {
-  const { entries, verification, error, load, verify } = useAudit();
+  const audit = useAudit();
+  const [tab, setTab] = useState<(typeof TABS)[number]['id']>('actions');
+  const { load } = audit;
   useEffect(() => {
     void load();
   }, [load]);
@@ -12,48 +23,37 @@ export function AuditPage() {
     <section aria-labelledby="audit-title">
       <div className="page-header">
         <h1 id="audit-title">Audit log</h1>
-        <button type="button" onClick={() => void verify()}>
-          Verify log integrity
-        </button>
       </div>
-      {verification ? (
-        <p role="status" className={verification.ok ? 'ok-text' : 'warning-text'}>
-          {verification.ok
-            ? `All ${verification.checked} entries are intact.`
-            : `The log was altered: ${verification.reason}. Entries before #${verification.brokenAt} are intact.`}
-        </p>
-      ) : null}
-      {error ? <p role="alert">{errorText(error)}</p> : null}
-      {entries.length === 0 ? (
-        <div className="empty-state">
-          <h2>No admin actions recorded yet</h2>
-          <p>Every change made in the console (integrations created, enabled or deleted, settings changed) is recorded here in a tamper-evident log.</p>
-        </div>
-      ) : (
-        <table className="data-table">
-          <caption className="visually-hidden">Audit log entries</caption>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.seq}>
-                <td>{e.seq}</td>
-                <td>{new Date(e.at).toLocaleString()}</td>
-                <td>{e.actor}</td>
-                <td>{e.action}</td>
-                <td className="mono small">{JSON.stringify(e.details)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <div role="tablist" aria-label="Audit" className="tabs">
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            id={`audit-tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls={`audit-panel-${t.id}`}
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      {audit.error ? <p role="alert">{errorText(audit.error)}</p> : null}
+      <div role="tabpanel" id={`audit-panel-${tab}`} aria-labelledby={`audit-tab-${tab}`}>
+        {tab === 'actions' ? (
+          <AdminActionLog
+            entries={audit.entries}
+            hasOlder={audit.hasOlder}
+            verification={audit.verification}
+            verifying={audit.verifying}
+            onVerify={() => void audit.verify()}
+            onOlder={() => void audit.loadOlder()}
+          />
+        ) : (
+          <SyncRunAudit integrations={audit.integrations} />
+        )}
+      </div>
     </section>
   );
 }

@@ -1,0 +1,163 @@
+import { useEffect, useRef } from 'react';
+import type { DeviceDetail } from '../../../../src-shared/domain/device';
+import { TRUST_REASON_TITLES, type TrustVerdict } from '../../../../src-shared/domain/trust';
+import { errorText } from '../../shared/error-text';
+
+const CHANGE_LABELS = { added: 'Added', changed: 'Changed', removed: 'Removed from the tenant', restored: 'Back in the tenant' } as const;
+
+/**
+ * One device, everything known about it: every stored field, the trust verdict for its user with every reason, its
+ * change history across syncs (newest first) and the raw record exactly as Ivanti sent it. Escape closes it.
+ */
+export function DeviceDrawer({
+  detail,
+  verdict,
+  error,
+  onClose,
+}: {
+  detail: DeviceDetail | null;
+  verdict: TrustVerdict | null;
+  error: unknown;
+  onClose(): void;
+}) {
+  const closeRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    closeRef.current?.focus();
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  const title = detail ? (detail.deviceName ?? detail.guid) : 'Device';
+  return (
+    <aside className="device-drawer" role="dialog" aria-modal="false" aria-labelledby="device-drawer-title" data-testid="device-drawer">
+      <div className="page-header">
+        <h2 id="device-drawer-title">{title}</h2>
+        <button ref={closeRef} type="button" onClick={onClose} aria-label="Close device details">
+          Close
+        </button>
+      </div>
+      {error ? <p role="alert">{errorText(error)}</p> : null}
+      {!detail && !error ? <p role="status">Loading…</p> : null}
+      {detail ? (
+        <>
+          {detail.removedAt ? (
+            <p className="warning-text">Removed from the tenant: a complete sync on {new Date(detail.removedAt).toLocaleString()} no longer found it.</p>
+          ) : null}
+          <section aria-labelledby="drawer-trust">
+            <h3 id="drawer-trust">Trust</h3>
+            <TrustSummary detail={detail} verdict={verdict} />
+          </section>
+          <section aria-labelledby="drawer-fields">
+            <h3 id="drawer-fields">Fields</h3>
+            <dl className="facts drawer-facts">
+              {fields(detail).map(([label, value]) => (
+                <div key={label} className="fact">
+                  <dt>{label}</dt>
+                  <dd className={/ID|guid|IMEI|UDID|MAC|Serial/.test(label) ? 'mono' : undefined}>{value}</dd>
+                </div>
+              ))}
+            </dl>
+          </section>
+          <section aria-labelledby="drawer-history">
+            <h3 id="drawer-history">Change history</h3>
+            {detail.history.length === 0 ? (
+              <p className="muted">No change recorded since this device was first synced.</p>
+            ) : (
+              <ol className="device-history">
+                {detail.history.map((h) => (
+                  <li key={h.id}>
+                    <strong>{CHANGE_LABELS[h.kind]}</strong> {new Date(h.at).toLocaleString()} <span className="small muted">(sync run {h.runId}, {h.runTrigger})</span>
+                    {h.fields ? (
+                      <ul>
+                        {Object.entries(h.fields).map(([field, [before, after]]) => (
+                          <li key={field} className="small">
+                            <span className="mono">{field}</span>: {show(before)} → {show(after)}
+                          </li>
+                        ))}
+                      </ul>
+                    ) : null}
+                  </li>
+                ))}
+              </ol>
+            )}
+            {detail.historyTruncated ? <p className="small muted">Older changes are in the audit's sync runs and exports.</p> : null}
+          </section>
+          <section aria-labelledby="drawer-raw">
+            <h3 id="drawer-raw">Raw record</h3>
+            <pre className="raw-record mono small" tabIndex={0} aria-label="Raw record as Ivanti sent it">
+              {JSON.stringify(detail.raw, null, 2)}
+            </pre>
+          </section>
+        </>
+      ) : null}
+    </aside>
+  );
+}
+
+function TrustSummary({ detail, verdict }: { detail: DeviceDetail; verdict: TrustVerdict | null }) {
+  if (!detail.clientDeviceIdentifier) {
+    return <p className="warning-text">Not trusted: the device reports no Device Client ID, so Duo cannot match it (Windows desktops report none).</p>;
+  }
+  if (!detail.uid) return <p className="muted">The record names no user, so there is no user to check trust for.</p>;
+  if (!verdict) return <p role="status">Checking trust…</p>;
+  return (
+    <div data-testid="trust-verdict">
+      <p className={verdict.trusted ? 'ok-text' : 'warning-text'}>
+        {verdict.trusted
+          ? `Trusted for ${verdict.user} through “${verdict.trustedBy?.integrationName}”.`
+          : `Not trusted for ${verdict.user}.`}
+      </p>
+      {verdict.reasons.length > 0 ? (
+        <ul className="trust-reasons">
+          {verdict.reasons.map((r, i) => (
+            <li key={i}>
+              <strong>{TRUST_REASON_TITLES[r.code]}</strong>
+              {r.integrationName ? ` (${r.integrationName})` : ''}: {r.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+function fields(d: DeviceDetail): [string, string][] {
+  const time = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
+  const flag = (v: boolean | null) => (v === null ? 'unknown' : v ? 'yes' : 'no');
+  const text = (v: string | number | null) => (v === null || v === '' ? '—' : String(v));
+  return [
+    ['Device Client ID', text(d.clientDeviceIdentifier)],
+    ['Integration', d.integrationName],
+    ['Space', `${text(d.spaceName)}${d.spaceId === null ? '' : ` (${d.spaceId})`}`],
+    ['Platform', `${text(d.platformType)} ${d.platformVersion ?? ''}`.trim()],
+    ['Registration state', text(d.registrationState)],
+    ['Compliant', flag(d.compliant)],
+    ['Quarantined', flag(d.quarantined)],
+    ['Jailbroken / rooted', flag(d.jailbroken)],
+    ['User', text(d.uid)],
+    ['E-mail', text(d.email)],
+    ['Owner', text(d.displayName)],
+    ['Device name', text(d.deviceName)],
+    ['Model', text(d.model)],
+    ['Manufacturer', text(d.manufacturer)],
+    ['Serial number', text(d.serialNumber)],
+    ['IMEI', text(d.imei)],
+    ['UDID', text(d.udid)],
+    ['Wi-Fi MAC', text(d.wifiMac)],
+    ['Last check-in', time(d.lastCheckin)],
+    ['First synced', time(d.firstSeenAt)],
+    ['Last synced', time(d.lastSeenAt)],
+    ['Removed', time(d.removedAt)],
+    ['guid', d.guid],
+    ['Ivanti id', text(d.ivantiId)],
+    ['Last seen in sync run', String(d.lastSeenRun)],
+  ];
+}
+
+function show(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -1,0 +1,186 @@
+import { create } from 'zustand';
+import type { DeviceDetail, DeviceFacets, DeviceFilters, DeviceQuery, DeviceRow, DeviceSortColumn, SavedSearch } from '../../../../src-shared/domain/device';
+import type { Integration } from '../../../../src-shared/domain/integration';
+import type { TrustVerdict } from '../../../../src-shared/domain/trust';
+import { call } from '../../shared/api';
+
+/** Rows per request; the explorer never asks for more than the visible pages and a margin around them. */
+export const PAGE_SIZE = 100;
+/** Pages kept in memory (4,000 rows); those farthest from the visible range go first. */
+const MAX_PAGES = 40;
+/** Scrolling fast fires many ranges: only the range still visible after this pause is fetched. */
+const FETCH_DELAY_MS = 60;
+
+export const DEFAULT_QUERY: DeviceQuery = { sort: { column: 'lastCheckin', direction: 'desc' } };
+
+interface DevicesState {
+  query: DeviceQuery;
+  /** Bumped whenever the query changes; answers to an older query are dropped. */
+  generation: number;
+  total: number | null;
+  pages: Record<number, DeviceRow[]>;
+  error: unknown;
+  integrations: Integration[];
+  facets: DeviceFacets | null;
+  saved: SavedSearch[];
+  selectedId: number | null;
+  detail: DeviceDetail | null;
+  verdict: TrustVerdict | null;
+  detailError: unknown;
+
+  /** Replaces the whole query (overview charts, saved searches). */
+  applyQuery(query: DeviceQuery): void;
+  setText(text: string): void;
+  setFilter<K extends keyof DeviceFilters>(key: K, value: DeviceFilters[K] | undefined): void;
+  clearFilters(): void;
+  sortBy(column: DeviceSortColumn): void;
+  /** The rows the table shows changed: fetch the pages they fall in, once scrolling settles. */
+  showRange(first: number, last: number): void;
+  refresh(): void;
+  loadOptions(): Promise<void>;
+  saveSearch(name: string): Promise<void>;
+  deleteSearch(id: number): Promise<void>;
+  open(id: number): Promise<void>;
+  close(): void;
+}
+
+let pending = new Set<number>();
+let wanted: [number, number] = [0, 0];
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+export const useDevices = create<DevicesState>((set, get) => {
+  async function fetchPage(page: number, generation: number): Promise<void> {
+    if (pending.has(page) || get().pages[page]) return;
+    pending.add(page);
+    try {
+      const { rows } = await call('devices.search', { query: get().query, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
+      if (generation !== get().generation) return;
+      set((state) => ({ pages: evict({ ...state.pages, [page]: rows }) }));
+    } catch (error) {
+      if (generation === get().generation) set({ error });
+    } finally {
+      if (generation === get().generation) pending.delete(page);
+    }
+  }
+
+  function fetchWanted(): void {
+    timer = null;
+    const { generation } = get();
+    const [first, last] = wanted;
+    for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(last / PAGE_SIZE); page++) void fetchPage(page, generation);
+  }
+
+  /** Drops the pages farthest from what is on screen once more than MAX_PAGES are held. */
+  function evict(pages: Record<number, DeviceRow[]>): Record<number, DeviceRow[]> {
+    const keys = Object.keys(pages).map(Number);
+    if (keys.length <= MAX_PAGES) return pages;
+    const centre = Math.floor((wanted[0] + wanted[1]) / 2 / PAGE_SIZE);
+    const keep = keys.sort((a, b) => Math.abs(a - centre) - Math.abs(b - centre)).slice(0, MAX_PAGES);
+    return Object.fromEntries(keep.map((k) => [k, pages[k]]));
+  }
+
+  async function run(query: DeviceQuery): Promise<void> {
+    const generation = get().generation + 1;
+    pending = new Set();
+    set({ query, generation, total: null, pages: {}, error: null });
+    // The first page and the total are asked for together; the page does not wait for the count.
+    void fetchPage(0, generation);
+    try {
+      const { total } = await call('devices.count', { query });
+      if (generation === get().generation) set({ total });
+    } catch (error) {
+      if (generation === get().generation) set({ error });
+    }
+  }
+
+  return {
+    query: DEFAULT_QUERY,
+    generation: 0,
+    total: null,
+    pages: {},
+    error: null,
+    integrations: [],
+    facets: null,
+    saved: [],
+    selectedId: null,
+    detail: null,
+    verdict: null,
+    detailError: null,
+
+    applyQuery(query) {
+      void run({ ...(query.sort ? {} : { sort: DEFAULT_QUERY.sort }), ...query });
+    },
+    setText(text) {
+      const { text: _old, ...rest } = get().query;
+      void run(text.trim() === '' ? rest : { ...rest, text });
+    },
+    setFilter(key, value) {
+      const next: DeviceQuery = { ...get().query };
+      if (value === undefined) delete next[key];
+      else next[key] = value as never;
+      void run(next);
+    },
+    clearFilters() {
+      const { text, sort } = get().query;
+      void run({ ...(text ? { text } : {}), ...(sort ? { sort } : {}) });
+    },
+    sortBy(column) {
+      const current = get().query.sort;
+      const direction = current?.column === column && current.direction === 'asc' ? 'desc' : 'asc';
+      void run({ ...get().query, sort: { column, direction } });
+    },
+    showRange(first, last) {
+      wanted = [first, last];
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(fetchWanted, FETCH_DELAY_MS);
+    },
+    refresh() {
+      void run(get().query);
+    },
+    async loadOptions() {
+      try {
+        const [integrations, facets, saved] = await Promise.all([call('integrations.list'), call('devices.facets', { query: {} }), call('savedSearches.list')]);
+        set({ integrations, facets, saved });
+      } catch (error) {
+        set({ error });
+      }
+    },
+    async saveSearch(name) {
+      const { sort, ...rest } = get().query;
+      await call('savedSearches.save', { name, query: { ...rest, ...(sort ? { sort } : {}) } });
+      set({ saved: await call('savedSearches.list') });
+    },
+    async deleteSearch(id) {
+      await call('savedSearches.delete', { id });
+      set({ saved: await call('savedSearches.list') });
+    },
+    async open(id) {
+      set({ selectedId: id, detail: null, verdict: null, detailError: null });
+      try {
+        const detail = await call('devices.get', { id });
+        if (get().selectedId !== id) return;
+        set({ detail });
+        // The verdict the trusted-endpoints policy would give this device's user on it (nothing to ask without both).
+        if (detail.uid && detail.clientDeviceIdentifier) {
+          const verdict = await call('trust.verify', { user: detail.uid, identifier: detail.clientDeviceIdentifier });
+          if (get().selectedId === id) set({ verdict });
+        }
+      } catch (error) {
+        if (get().selectedId === id) set({ detailError: error });
+      }
+    },
+    close() {
+      set({ selectedId: null, detail: null, verdict: null, detailError: null });
+    },
+  };
+});
+
+/** The row at an index, if its page is loaded. */
+export function rowAt(pages: Record<number, DeviceRow[]>, index: number): DeviceRow | undefined {
+  return pages[Math.floor(index / PAGE_SIZE)]?.[index % PAGE_SIZE];
+}
+
+/** Whether any filter (not text, not order) is set: the "Clear filters" button shows only then. */
+export function hasFilters(query: DeviceQuery): boolean {
+  return Object.keys(query).some((k) => k !== 'text' && k !== 'sort');
+}

@@ -1,0 +1,46 @@
+import { create } from 'zustand';
+import type { DeviceFacets } from '../../../../src-shared/domain/device';
+import type { Integration } from '../../../../src-shared/domain/integration';
+import type { SyncRun } from '../../../../src-shared/domain/sync';
+import { call } from '../../shared/api';
+
+/** Runs per integration the sync history chart shows. */
+const HISTORY_RUNS = 30;
+
+interface OverviewState {
+  facets: DeviceFacets | null;
+  trust: { trusted: number; notTrusted: number } | null;
+  integrations: Integration[];
+  runs: SyncRun[];
+  loading: boolean;
+  error: unknown;
+  load(): Promise<void>;
+}
+
+/** What the overview charts count, all from the local database (offline, no credentials needed). */
+export const useOverview = create<OverviewState>((set) => ({
+  facets: null,
+  trust: null,
+  integrations: [],
+  runs: [],
+  loading: false,
+  error: null,
+  async load() {
+    set({ loading: true, error: null });
+    try {
+      const [facets, integrations, trusted, notTrusted] = await Promise.all([
+        call('devices.facets', { query: {} }),
+        call('integrations.list'),
+        call('devices.count', { query: { trust: 'trusted' } }),
+        call('devices.count', { query: { trust: 'not-trusted' } }),
+      ]);
+      const runs = (await Promise.all(integrations.map((i) => call('sync.runs', { integrationId: i.id, limit: HISTORY_RUNS })))).flat();
+      runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+      set({ facets, integrations, runs, trust: { trusted: trusted.total, notTrusted: notTrusted.total } });
+    } catch (error) {
+      set({ error });
+    } finally {
+      set({ loading: false });
+    }
+  },
+}));
