@@ -31,23 +31,11 @@ for (const target of targets) {
 // Electronegativity reads the Electron version from package.json to pick the checks that apply.
 fs.writeFileSync(path.join(stage, 'package.json'), fs.readFileSync(path.join(root, 'package.json')));
 
-// Run the tool to completion in its own process, then read its report (reading it from inside the tool's process
-// raced its own writes).
-const run = spawnSync(process.execPath, ['-r', path.join(__dirname, 'typescript4-resolver.cjs'), path.join(tool, 'dist', 'index.js'), '-i', stage, '-o', report, '-r'], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-  timeout: 300_000,
-});
-if (run.status !== 0) {
-  console.error(`electronegativity exited with ${run.status ?? run.signal}; treating the scan as failed.`);
-  process.exit(1);
-}
+// Run the tool to completion in its own process, then read its report. The tool appends its rows with an
+// asynchronous fs.writeFile and may exit before the write lands, so a report that is not well formed (a row that is
+// not 8 cells starting with a check id) is not trusted: the scan runs again, up to three times, then fails.
+const findings = scanUntilWellFormed(3);
 {
-  if (!fs.existsSync(report)) {
-    console.error('electronegativity: no report was written; treating the scan as failed.');
-    process.exit(1);
-  }
-  const rows = parseCsv(fs.readFileSync(report, 'utf8'));
-  const findings = rows.slice(1).filter((r) => r.length > 1);
   const { reviewed } = JSON.parse(fs.readFileSync(path.join(__dirname, 'electronegativity-reviewed.json'), 'utf8'));
   const isReviewed = (f, r) => f[0] === r.check && f[3] === r.file && f[5] === r.sample;
   const open = findings.filter((f) => !reviewed.some((r) => isReviewed(f, r)));
@@ -61,6 +49,27 @@ if (run.status !== 0) {
   console.log(`electronegativity: ${findings.length} finding(s), all reviewed (test/security/electronegativity-reviewed.json); 0 open`);
   fs.rmSync(outDir, { recursive: true, force: true });
 };
+function scanUntilWellFormed(attempts) {
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    fs.rmSync(report, { force: true });
+    const run = spawnSync(process.execPath, ['-r', path.join(__dirname, 'typescript4-resolver.cjs'), path.join(tool, 'dist', 'index.js'), '-i', stage, '-o', report, '-r'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      timeout: 300_000,
+    });
+    if (run.status !== 0) {
+      console.error(`electronegativity exited with ${run.status ?? run.signal}; treating the scan as failed.`);
+      process.exit(1);
+    }
+    const text = fs.existsSync(report) ? fs.readFileSync(report, 'utf8') : '';
+    const rows = parseCsv(text).filter((r) => r.length > 1);
+    const wellFormed = rows.length > 0 && rows[0][0] === 'issue' && rows.slice(1).every((r) => r.length === 8 && /^[A-Z_]+_CHECK$/.test(r[0]));
+    if (wellFormed) return rows.slice(1);
+    console.error(`electronegativity: report ${attempt} of ${attempts} was incomplete or malformed:\n${text.slice(0, 2000)}`);
+  }
+  console.error('electronegativity: no well-formed report; treating the scan as failed.');
+  process.exit(1);
+}
+
 /** RFC 4180 rows: quoted cells may hold commas, doubled quotes and line breaks. */
 function parseCsv(text) {
   const rows = [];
