@@ -13,30 +13,38 @@ export interface RigFixture {
   dataDir: string;
 }
 
-/** Each test file gets a fresh data directory, the real core (real SQLite, real keyring) and the rig in front of it. */
-export const test = base.extend<{ app: Page }, { tec: RigFixture }>({
-  tec: [
-    async ({}, use) => {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-e2e-'));
-      const core = createCore({ dataDir, version: '0.0.0-e2e', transport: 'web-test-rig' });
-      const rig = await startRig({ core, rendererDir: path.resolve('out/renderer') });
-      await use({ core, rig, dataDir });
-      await rig.close();
-      core.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-    { scope: 'worker' },
-  ],
-  app: async ({ page, tec: fixture }, use) => {
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
-    });
-    await page.goto(fixture.rig.url);
-    await use(page);
-    if (errors.length > 0) throw new Error(`The page reported errors:\n${errors.join('\n')}`);
-  },
+/** A new data directory, the real core (real SQLite, real keyring) and the rig in front of it. */
+async function withConsole(use: (fixture: RigFixture) => Promise<void>): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-e2e-'));
+  const core = createCore({ dataDir, version: '0.0.0-e2e', transport: 'web-test-rig' });
+  const rig = await startRig({ core, rendererDir: path.resolve('out/renderer') });
+  await use({ core, rig, dataDir });
+  await rig.close();
+  core.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Opens the console in the page and fails the test if the page threw or broke the CSP. */
+async function openConsole(page: Page, fixture: RigFixture, use: (page: Page) => Promise<void>): Promise<void> {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
+  });
+  await page.goto(fixture.rig.url);
+  await use(page);
+  if (errors.length > 0) throw new Error(`The page reported errors:\n${errors.join('\n')}`);
+}
+
+/**
+ * `tec`/`app`: one console per worker, shared by the tests that run in it (Playwright reuses a worker across files).
+ * `freshTec`/`freshApp`: a console of the test's own, for tests that need an empty first-run state.
+ */
+export const test = base.extend<{ app: Page; freshTec: RigFixture; freshApp: Page }, { tec: RigFixture }>({
+  tec: [async ({}, use) => withConsole(use), { scope: 'worker' }],
+  app: async ({ page, tec: fixture }, use) => openConsole(page, fixture, use),
+  freshTec: async ({}, use) => withConsole(use),
+  freshApp: async ({ page, freshTec }, use) => openConsole(page, freshTec, use),
 });
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { expect, screenshot, test } from './rig-fixture';
 
 test.describe('console shell', () => {
-  test('first run tells a new admin what to do, and every section opens', async ({ app }) => {
+  test('first run tells a new admin what to do, and every section opens', async ({ freshApp: app }) => {
     await expect(app.getByRole('heading', { name: 'Connect your first Ivanti Neurons tenant' })).toBeVisible();
     await screenshot(app, 'shell-integrations-first-run');
 
