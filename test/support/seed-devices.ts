@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src-main/core/db/database';
+import { refreshPlannerStatistics } from '../../src-main/core/devices/planner-statistics';
 import { deviceColumns, type DeviceColumns } from '../../src-main/core/sync/device-row';
 import { parseIvantiDevice } from '../../src-shared/domain/ivanti';
 import { generateDevice, type DeviceSpaceLayout } from '../simulator/device-generator';
@@ -119,6 +120,8 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
       options.onBatch?.(to - firstIndex);
     }
   });
+  // What the app does when a sync finishes (core/devices/device-services.ts).
+  refreshPlannerStatistics(db);
   return { integrationId, runId, inserted: options.count };
 }
 
@@ -135,15 +138,23 @@ function withDeviceIndexesRebuiltAfter(db: Db, bulk: boolean, insert: () => void
   const indexes = db
     .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'devices' AND sql IS NOT NULL")
     .all() as { name: string; sql: string }[];
+  // Each CREATE INDEX scans the ~2 KB rows: memory-mapped reads halve that (measured 6.4 s → 3.3 s for 100,000
+  // devices), and a second sorter thread helps the sorts. Both are put back as they were.
+  const mmap = db.pragma('mmap_size', { simple: true }) as number;
+  const threads = db.pragma('threads', { simple: true }) as number;
   db.transaction(() => {
     for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
   })();
   try {
     insert();
   } finally {
+    db.pragma('mmap_size = 2147483648');
+    db.pragma('threads = 2');
     db.transaction(() => {
       for (const index of indexes) db.exec(index.sql);
     })();
+    db.pragma(`mmap_size = ${mmap}`);
+    db.pragma(`threads = ${threads}`);
   }
 }
 

@@ -164,7 +164,7 @@ export class DeviceRepository {
    * Which side drives a page, by comparing two costs the counts give for free. Walking the sort order until
    * offset + limit matching rows are found takes about (offset + limit) × current / matching steps, each a check of
    * an index entry in place (the sort indexes carry the equality filters, migration 0004), unless a filter needs the
-   * row (trust; check-in age under another order). The other way reads and sorts every matching row, ~20 times the
+   * row (trust for a test group; check-in age under another order). The other way reads and sorts every matching row, ~20 times the
    * cost of an index step. The sort side walks a partial index of current devices, so it is only offered for the
    * `current` presence. SQLite's own planner, without statistics, prefers any equality filter and then sorts a
    * million rows, which is why the choice is made here.
@@ -174,8 +174,11 @@ export class DeviceRepository {
     if ((query.presence ?? 'current') !== 'current' || (query.sort === undefined && searched)) return { text: 'drive' };
     const current = this.count({ presence: 'current' });
     const walked = ((page.offset + page.limit) * current) / total;
+    const now = this.now().getTime();
     const readsRows =
-      query.sort === undefined || query.trust !== undefined || (query.checkinAge !== undefined && query.sort.column !== 'lastCheckin');
+      query.sort === undefined ||
+      (query.trust !== undefined && trustedDeviceCondition(this.db, this.settings(), now).readsRows === true) ||
+      (query.checkinAge !== undefined && query.sort.column !== 'lastCheckin');
     if (walked * (readsRows ? 20 : 1) > total * 20) return { text: 'drive' };
     return { text: 'filter', indexedBy: query.sort === undefined ? 'NOT INDEXED' : sortIndexName(SORT_COLUMNS[query.sort.column]), walkInOrder: true };
   }

@@ -6,6 +6,7 @@ import type { EventBus } from '../events/event-bus';
 import { ExportService } from '../export/export-service';
 import { DeviceRepository } from './device-repository';
 import { DeviceSearchIndex } from './device-search-index';
+import { refreshPlannerStatistics } from './planner-statistics';
 import { SavedSearchStore } from './saved-search-store';
 
 export interface DeviceServices {
@@ -18,7 +19,7 @@ export interface DeviceServices {
 /**
  * The device explorer's services. The search index also catches up as a sync writes (on its progress and finish
  * events, a few hundred devices at a time), so that the first search after a million-device sync does not have to
- * index them all at once.
+ * index them all at once; when a sync ends, the planner's statistics are refreshed.
  */
 export function createDeviceServices(deps: {
   db: Db;
@@ -33,6 +34,7 @@ export function createDeviceServices(deps: {
   const devices = new DeviceRepository(deps.db, searchIndex, deps.settings, deps.now);
   deps.events.subscribe((name) => {
     if (name === 'sync.progress' || name === 'sync.finished') searchIndex.catchUp();
+    if (name === 'sync.finished') refreshPlannerStatistics(deps.db);
   });
   return {
     searchIndex,

@@ -64,10 +64,11 @@ export const SORTED_COLUMNS = [
  * The explorer's equality filters, appended to every sort index. A filtered, sorted page walks the sort index and
  * checks the filters inside it, never reading a row it will not show; without them, a filter that correlates with the
  * order (GDPR-masked `********` users all sort first and all live in one space) meant reading hundreds of thousands
- * of rows to fill one page. The order within equal sort values follows these columns, then the row id: a total order,
- * which the repository's ORDER BY repeats so that the index alone delivers it.
+ * of rows to fill one page. `has_client_id` is there for the trusted filter (with it, trust for integrations enabled
+ * for all users is decided in the index too). The order within equal sort values follows these columns, then the row
+ * id: a total order, which the repository's ORDER BY repeats so that the index alone delivers it.
  */
-const FILTER_COLUMNS = ['integration_id', 'space_name', 'platform_type', 'registration_state', 'compliant'];
+const FILTER_COLUMNS = ['integration_id', 'space_name', 'platform_type', 'registration_state', 'compliant', 'has_client_id'];
 
 export function sortIndexName(column: (typeof SORTED_COLUMNS)[number]): string {
   return `devices_by_${column}`;
@@ -111,9 +112,9 @@ export const deviceSearch: Migration = {
 
       INSERT INTO devices_fts_pending (device_id, indexed) SELECT id, 0 FROM devices;
 
-      ${SORTED_COLUMNS.map((c) => `CREATE INDEX ${sortIndexName(c)} ON devices (${sortIndexColumns(c).join(', ')}) WHERE removed_at IS NULL;`).join('\n      ')}
-      -- Virtual (computed on read, stored nowhere but in the index below), for the trusted-device filter.
+      -- Virtual (computed on read, stored only in the indexes below), for the trusted-device filter.
       ALTER TABLE devices ADD COLUMN has_client_id INTEGER AS (client_device_identifier IS NOT NULL) VIRTUAL;
+      ${SORTED_COLUMNS.map((c) => `CREATE INDEX ${sortIndexName(c)} ON devices (${sortIndexColumns(c).join(', ')}) WHERE removed_at IS NULL;`).join('\n      ')}
       CREATE INDEX devices_facets ON devices (removed_at, integration_id, platform_type, registration_state, compliant, last_checkin, space_name, has_client_id);
 
       CREATE TABLE saved_searches (
