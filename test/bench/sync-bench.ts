@@ -24,6 +24,7 @@ import { DeviceStore } from '../../src-main/core/sync/device-store';
 import { SyncEngine } from '../../src-main/core/sync/sync-engine';
 import type { SyncCheckpoint } from '../../src-main/core/sync/sync-checkpoint';
 import { countersOf, SyncRunStore } from '../../src-main/core/sync/sync-run-store';
+import { WalCheckpointer } from '../../src-main/core/sync/wal-checkpointer';
 import { IVANTI_MAX_ROWS, IvantiSearchEnvelope, parseIvantiDevice, type IvantiDevice } from '../../src-shared/domain/ivanti';
 import { DEMO_CREDENTIALS, startSimulator, type SpaceSummary } from '../simulator/ivanti-simulator';
 
@@ -171,6 +172,9 @@ async function measureCeiling(dir: string, devices: number, seed: string, pageRo
   const db = openFresh(dir);
   const store = new DeviceStore(db);
   const runs = new SyncRunStore(db);
+  // Checkpoints off the main thread, as during a sync: the same storage set-up, only without HTTP.
+  const checkpointer = new WalCheckpointer(db);
+  checkpointer.acquire();
   const runId = runs.create(INTEGRATION_ID, 'manual', 'bench', Date.now());
   const counters = countersOf(runs.row(runId)!);
   // The simulator's generator, in this process, with no server traffic: the same records a sync receives.
@@ -204,6 +208,7 @@ async function measureCeiling(dir: string, devices: number, seed: string, pageRo
       timedMs += performance.now() - t0;
     }
   } finally {
+    checkpointer.release();
     await tenant.close();
   }
   const peakRssMb = rss.stop();

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { PassThrough, Readable } from 'node:stream';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src-main/cli/cli-io';
+import { main } from '../../src-main/cli/main';
 import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
 import { startCannedServer, type CannedServer } from '../core/ivanti/canned-server';
 import { requirePrivateKeyring } from '../support/keyring';
@@ -129,6 +131,25 @@ describe('tec integration, sync and devices find', () => {
     expect(result.code).toBe(EXIT.denied);
     expect(result.stderr).toMatch(/^tec: IVANTI_SPACE_FORBIDDEN: .*"Marketing"/m);
     expect(result.stdout).toContain('incomplete: no device was marked removed');
+  });
+
+  it('draws a progress bar on a terminal (stderr only) and none when stderr is a pipe', async () => {
+    const dataDir = tempDir();
+    await add(dataDir, 'Bar', slow.domain);
+    const terminal = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
+    let drawn = '';
+    terminal.on('data', (chunk: Buffer) => (drawn += chunk.toString()));
+    const stdout = new PassThrough();
+    let printed = '';
+    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const code = await main(['sync', 'Bar', '--data-dir', dataDir], { stdout, stderr: terminal, stdin: Readable.from([]), env: {}, signal: new AbortController().signal });
+    expect(code).toBe(EXIT.ok);
+    expect(drawn).toMatch(/\r\[#*-*\] +\d+% [\d,]+\/4,000 devices/);
+    expect(printed).not.toContain('\r');
+
+    const piped = await runTec(['sync', 'Bar', '--data-dir', dataDir]);
+    expect(piped.code).toBe(EXIT.ok);
+    expect(piped.stderr).not.toContain('\r');
   });
 
   it('Ctrl-C stops a running `tec sync` cleanly (exit 130) and the next `tec sync` resumes the same run', { timeout: 120_000 }, async () => {

@@ -27,6 +27,7 @@ import type { SpaceCursorState, SyncCheckpoint } from './sync-checkpoint';
 import { parseCheckpoint } from './sync-checkpoint';
 import { SyncProgressMeter, type ProgressSnapshot } from './sync-progress-meter';
 import { countersOf, SyncRunStore, toSyncRun, type RunCounters } from './sync-run-store';
+import { WalCheckpointer } from './wal-checkpointer';
 
 export interface SyncEngineOptions {
   db: Db;
@@ -107,6 +108,7 @@ export class SyncEngine {
   readonly #runs: SyncRunStore;
   readonly #devices: DeviceStore;
   readonly #active = new Map<string, ActiveRun>();
+  readonly #checkpointer: WalCheckpointer;
   readonly #connect: PageSourceFactory;
   readonly #rows: number;
   #chunkRows = MIN_CHUNK_ROWS;
@@ -121,9 +123,10 @@ export class SyncEngine {
     this.#db = options.db;
     this.#runs = new SyncRunStore(options.db);
     this.#devices = new DeviceStore(options.db);
+    this.#checkpointer = new WalCheckpointer(options.db);
     this.#connect = options.connect ?? ivantiPageSource;
     this.#rows = Math.min(IVANTI_MAX_ROWS, Math.max(2, options.pageRows ?? IVANTI_MAX_ROWS));
-    this.#targetWriteMs = options.targetWriteMs ?? 20;
+    this.#targetWriteMs = options.targetWriteMs ?? 15;
     this.#overlap = Math.min(this.#rows - 1, Math.max(1, options.overlapRows ?? 5));
     this.#maxRounds = options.maxReconcileRounds ?? 3;
     this.#removalBatch = options.removalBatch ?? 250;
@@ -164,6 +167,7 @@ export class SyncEngine {
       })
       .immediate();
     liveOwners.add(owner);
+    this.#checkpointer.acquire();
     const controller = new AbortController();
     const meter = new SyncProgressMeter(
       { integrationId, runId: claimed.runId, resumed: claimed.resumed },
@@ -184,9 +188,10 @@ export class SyncEngine {
     const finished = this.#execute(context, credentials)
       .catch(() => this.#salvage(integrationId, claimed.runId))
       .finally(() => {
-      liveOwners.delete(owner);
-      this.#active.delete(integrationId);
-    });
+        this.#checkpointer.release();
+        liveOwners.delete(owner);
+        this.#active.delete(integrationId);
+      });
     this.#active.set(integrationId, { runId: claimed.runId, controller, meter, finished });
     return { runId: claimed.runId, resumed: claimed.resumed, finished };
   }
