@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { PLATFORM_LABELS, STATUS_LABELS } from '../../../../src-shared/domain/integration';
 import { LEGACY_END_OF_LIFE_NOTICE } from '../../../../src-shared/domain/ivanti-setup';
-import { SyncRunner } from '../wizard/SyncRunner';
+import { DeviceSyncCheck } from '../devices/DeviceSyncCheck';
+import { SyncPanel } from '../sync/SyncPanel';
 import { CaProfilePanel } from '../certificates/CaProfilePanel';
 import { ApiDetailsEditor } from './ApiDetailsEditor';
 import { AppConfigValues } from './AppConfigValues';
@@ -105,8 +106,10 @@ export function IntegrationDetail({ id }: { id: string }) {
 
       <section className="panel" aria-labelledby="sync-title">
         <h2 id="sync-title">Sync</h2>
-        <SyncRunner integrationId={integration.id} onFinished={() => void load()} />
+        <SyncPanel integrationId={integration.id} onFinished={() => void load()} />
       </section>
+
+      <DeviceSyncCheck integrationId={integration.id} />
 
       <VerifySetupPanel />
       <ApiDetailsEditor integration={integration} onSaved={() => void load()} />

@@ -13,10 +13,21 @@ import './sync.css';
  * of runs with their per-device changes. Mount it on an integration's page; `onFinished` tells the host a run ended
  * (to refresh its own figures). `history={false}` shows only the controls and progress (the setup wizard's first sync).
  */
-export function SyncPanel({ integrationId, onFinished, history = true }: { integrationId: string; onFinished?: (run: SyncRun) => void; history?: boolean }) {
+export function SyncPanel({
+  integrationId,
+  onFinished,
+  history = true,
+  startLabel = 'Run sync now',
+}: {
+  integrationId: string;
+  onFinished?: (run: SyncRun) => void;
+  history?: boolean;
+  /** The start button's label before any run exists (the wizard says "Start the first sync"). */
+  startLabel?: string;
+}) {
   const sync = useSync(selectIntegrationSync(integrationId));
   const { load, start, cancel, showChanges, moreChanges, hideChanges, listen } = useSync.getState();
-  const lastFinishedId = useRef<number | null>(null);
+  const sawRunning = useRef(false);
 
   useEffect(() => listen(), [listen]);
   useEffect(() => {
@@ -25,10 +36,16 @@ export function SyncPanel({ integrationId, onFinished, history = true }: { integ
 
   // The newest run becomes known when it ends (the store reloads history on sync.finished).
   const newest = sync.runs[0] ?? sync.status?.lastRun ?? null;
+  // Tell the host once per run that ended while this panel was watching (the first run included).
   useEffect(() => {
-    if (!newest || sync.running || newest.status === 'running') return;
-    if (lastFinishedId.current !== null && lastFinishedId.current !== newest.id) onFinished?.(newest);
-    lastFinishedId.current = newest.id;
+    if (sync.running || newest?.status === 'running') {
+      sawRunning.current = true;
+      return;
+    }
+    if (newest && sawRunning.current) {
+      sawRunning.current = false;
+      onFinished?.(newest);
+    }
   }, [newest, sync.running, onFinished]);
 
   const status = sync.status;
@@ -46,7 +63,7 @@ export function SyncPanel({ integrationId, onFinished, history = true }: { integ
       ) : (
         <div className="actions">
           <button type="button" className="primary" onClick={() => void start(integrationId)} disabled={sync.busy}>
-            {newest?.status === 'cancelled' || newest?.status === 'interrupted' ? 'Resume sync' : 'Run sync now'}
+            {newest?.status === 'cancelled' || newest?.status === 'interrupted' ? 'Resume sync' : newest ? 'Run sync now' : startLabel}
           </button>
         </div>
       )}
