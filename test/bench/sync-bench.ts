@@ -71,6 +71,7 @@ async function main(): Promise<void> {
       peakRssMb: Math.round(sync.peakRssMb),
       maxEventLoopDelayMs: round(sync.maxEventLoopDelayMs),
       p99EventLoopDelayMs: round(sync.p99EventLoopDelayMs),
+      peakWalMb: sync.peakWalMb,
       syncStatus: sync.status,
       devicesSynced: sync.devicesSeen,
       requestRows: IVANTI_MAX_ROWS,
@@ -115,15 +116,20 @@ function openFresh(dir: string): Db {
   return db;
 }
 
-/** Samples RSS often enough to catch a peak between two pages. */
-function rssSampler(): { stop(): number } {
+/** Samples RSS (and the WAL file's size, which must stay bounded) often enough to catch a peak between two pages. */
+function rssSampler(walFile?: string): { stop(): number; peakWalMb(): number } {
   let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
+  let wal = 0;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+    if (walFile) wal = Math.max(wal, fs.statSync(walFile, { throwIfNoEntry: false })?.size ?? 0);
+  }, 50);
   return {
     stop() {
       clearInterval(timer);
       return Math.max(peak, process.memoryUsage.rss()) / (1024 * 1024);
     },
+    peakWalMb: () => Math.round(wal / (1024 * 1024)),
   };
 }
 
@@ -148,7 +154,7 @@ async function measureSync(dir: string, domain: string, targetWriteMs: number | 
   });
   global.gc?.();
   const delay = monitorEventLoopDelay({ resolution: 10 });
-  const rss = rssSampler();
+  const rss = rssSampler(path.join(dir, 'console.sqlite-wal'));
   delay.enable();
   const startedAt = performance.now();
   const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
@@ -162,6 +168,7 @@ async function measureSync(dir: string, domain: string, targetWriteMs: number | 
     peakRssMb,
     maxEventLoopDelayMs: delay.max / 1e6,
     p99EventLoopDelayMs: delay.percentile(99) / 1e6,
+    peakWalMb: rss.peakWalMb(),
     pages: run.pages,
     devicesSeen: run.devicesSeen,
     status: run.status,

@@ -5,22 +5,32 @@ import type { Db } from '../db/database';
  * Moves SQLite's WAL checkpoints off the main thread while syncs write.
  *
  * With the default `wal_autocheckpoint`, the commit that pushes the WAL past 1000 pages copies it into the database
- * file and fsyncs, inside that commit, on the thread that committed: measured here at 30-50 ms every dozen page
+ * file and fsyncs, inside that commit, on the thread that committed: measured here at 30-50 ms every dozen chunk
  * writes, the longest stalls of the Electron main process during a sync. While a sync runs, the main connection's
- * automatic checkpoints are turned off and a worker thread with its own connection runs PASSIVE checkpoints (which
- * never block the writer) a few times a second. When the last sync ends, the previous setting comes back.
+ * automatic checkpoints are off and a worker thread with its own connection checkpoints instead.
  *
- * If the worker cannot start (a packaging quirk, a missing module), checkpoints simply stay automatic: slower to
- * commit, never unsafe.
+ * The writers pause for it: every `everyWrites` transactions a checkpoint is requested, and writers `await ready()`
+ * (the event loop stays free) until it is done. A checkpoint that runs while nobody writes copies the whole WAL, so
+ * the next write starts the WAL over from its beginning; one running beside a busy writer never catches up, and the
+ * WAL would grow by everything written (a million-device sync filled a disk that way).
+ *
+ * If the worker cannot start or fails (a packaging quirk, a missing module), checkpoints go back to automatic:
+ * slower commits, never unsafe.
  */
 export class WalCheckpointer {
   #users = 0;
   #worker: Worker | null = null;
   #previousAutocheckpoint: number | null = null;
+  #writes = 0;
+  #pending: Promise<void> | null = null;
+  #nextRequest = 1;
+  readonly #waiting = new Map<number, () => void>();
 
   constructor(
     private readonly db: Db,
-    private readonly everyMs = 250,
+    private readonly everyWrites = 8,
+    /** A checkpoint that takes longer than this no longer holds the writers back. */
+    private readonly maxWaitMs = 10_000,
   ) {}
 
   /** A sync starts writing. */
@@ -28,34 +38,64 @@ export class WalCheckpointer {
     this.#users += 1;
     if (this.#users > 1 || this.db.memory || this.db.name === '') return;
     try {
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { modulePath: require.resolve('better-sqlite3'), file: this.db.name, everyMs: this.everyMs },
-      });
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath: require.resolve('better-sqlite3'), file: this.db.name } });
       worker.unref();
-      worker.on('error', () => this.#restore());
+      worker.on('message', (id: number) => this.#settled(id));
+      worker.on('error', () => this.#stop());
       this.#worker = worker;
       this.#previousAutocheckpoint = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
       this.db.pragma('wal_autocheckpoint = 0');
     } catch {
-      this.#restore();
+      this.#stop();
     }
   }
 
   /** A sync stopped writing. */
   release(): void {
     this.#users = Math.max(0, this.#users - 1);
-    if (this.#users === 0) this.#restore();
+    if (this.#users === 0) this.#stop();
   }
 
-  #restore(): void {
+  /** Resolves when writing may go on: at once, or when the requested checkpoint is done. */
+  ready(): Promise<void> {
+    return this.#pending ?? Promise.resolve();
+  }
+
+  /** Counts a committed write transaction; every `everyWrites`, asks for a checkpoint before the next one. */
+  wrote(): void {
+    if (!this.#worker || this.#pending) return;
+    this.#writes += 1;
+    if (this.#writes < this.everyWrites) return;
+    this.#writes = 0;
+    const id = this.#nextRequest++;
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.#settled(id), this.maxWaitMs);
+      this.#waiting.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.#pending = done.finally(() => {
+      this.#pending = null;
+    });
+    this.#worker.postMessage(id);
+  }
+
+  #settled(id: number): void {
+    const resolve = this.#waiting.get(id);
+    this.#waiting.delete(id);
+    resolve?.();
+  }
+
+  #stop(): void {
     const worker = this.#worker;
     this.#worker = null;
-    // The worker's last checkpoint runs on its own thread; terminate only if it does not stop by itself.
     if (worker) {
+      // Its last checkpoint runs on its own thread; terminate it only if it does not stop by itself.
       worker.postMessage('stop');
       setTimeout(() => void worker.terminate(), 5_000).unref();
     }
+    for (const id of [...this.#waiting.keys()]) this.#settled(id);
     if (this.#previousAutocheckpoint !== null && this.db.open) this.db.pragma(`wal_autocheckpoint = ${this.#previousAutocheckpoint}`);
     this.#previousAutocheckpoint = null;
   }
@@ -67,12 +107,14 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.modulePath);
 const db = new Database(workerData.file, { timeout: 2000 });
 const checkpoint = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} };
-const timer = setInterval(checkpoint, workerData.everyMs);
 parentPort.on('message', (message) => {
-  if (message !== 'stop') return;
-  clearInterval(timer);
+  if (message === 'stop') {
+    checkpoint();
+    db.close();
+    parentPort.close();
+    return;
+  }
   checkpoint();
-  db.close();
-  parentPort.close();
+  parentPort.postMessage(message);
 });
 `;
