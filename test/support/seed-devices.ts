@@ -199,7 +199,8 @@ export function seedFollowUpRun(
           runId,
           device.id,
         );
-        const fields = { registrationState: [device.registration_state, state], lastCheckin: [device.last_checkin, options.at] };
+        // Check-in times move on every sync: the sync engine stores them but records no change for them (VOLATILE_FIELDS).
+        const fields = { registrationState: [device.registration_state, state] };
         change.run(runId, options.integrationId, device.guid, 'changed', JSON.stringify(fields), options.at);
         changedGuids.push(device.guid);
       } else {

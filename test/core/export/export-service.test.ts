@@ -257,6 +257,8 @@ describe('running exports', () => {
 
 describe('sync diff exports', () => {
   it('put each changed field of a run on a line of its own, and each added or removed device on one line', async () => {
+    const twoFields = db.prepare("SELECT id FROM device_changes WHERE kind = 'changed' ORDER BY id LIMIT 1").pluck().get() as number;
+    db.prepare('UPDATE device_changes SET fields = ? WHERE id = ?').run(JSON.stringify({ registrationState: ['ACTIVE', 'RETIRED'], deviceName: ['Old', '=New'] }), twoFields);
     const runId = db.prepare("SELECT max(run_id) FROM device_changes WHERE kind = 'removed'").pluck().get() as number;
     const file = path.join(tempDir(), 'changes.csv');
     await service().write({ kind: 'changes', format: 'csv', runId }, file);
@@ -265,7 +267,8 @@ describe('sync diff exports', () => {
     const changed = records.filter((r) => r.kind === 'changed');
     const removed = records.filter((r) => r.kind === 'removed');
     expect(new Set(changed.map((r) => r.guid)).size).toBe(12);
-    expect(changed.map((r) => r.field).sort()).toEqual([...Array(12).fill('lastCheckin'), ...Array(12).fill('registrationState')].sort());
+    expect(changed.map((r) => r.field).sort()).toEqual(['deviceName', ...Array(12).fill('registrationState')]);
+    expect(changed.find((r) => r.field === 'deviceName')).toMatchObject({ before: '"Old"', after: '"=New"' });
     for (const r of changed.filter((c) => c.field === 'registrationState')) {
       const [before, after] = [JSON.parse(r.before!) as string, JSON.parse(r.after!) as string];
       expect(before).not.toBe(after);
@@ -276,14 +279,15 @@ describe('sync diff exports', () => {
   });
 
   it('keep each change\'s fields as {field: [before, after]} in JSON', async () => {
+    db.prepare("UPDATE device_changes SET fields = json_remove(fields, '$.deviceName') WHERE kind = 'changed'").run();
     const file = path.join(tempDir(), 'changes.json');
     await service().write({ kind: 'changes', format: 'json', integrationId, change: 'changed' }, file);
     const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { changes: { kind: string; fields: Record<string, [unknown, unknown]> }[] };
     expect(exported.changes).toHaveLength(12);
     for (const change of exported.changes) {
       expect(change.kind).toBe('changed');
-      expect(Object.keys(change.fields).sort()).toEqual(['lastCheckin', 'registrationState']);
-      expect(change.fields.lastCheckin[1]).toBe(NOW + 60_000);
+      expect(Object.keys(change.fields)).toEqual(['registrationState']);
+      expect(change.fields.registrationState[0]).not.toBe(change.fields.registrationState[1]);
     }
   });
 });
