@@ -1,3 +1,4 @@
+import { SECTIONS } from '../../src-renderer/src/app/navigation-store';
 import { expect, screenshot, test } from './rig-fixture';
 
 test.describe('console shell', () => {
@@ -5,7 +6,9 @@ test.describe('console shell', () => {
     await expect(app.getByRole('heading', { name: 'Connect your first Ivanti Neurons tenant' })).toBeVisible();
     await screenshot(app, 'shell-integrations-first-run');
 
-    const sections = ['Devices', 'Certificates', 'Audit', 'Settings', 'Integrations'];
+    // Every section the navigation declares, ending back on Integrations.
+    const sections = [...SECTIONS.map((s) => s.label).filter((l) => l !== 'Integrations'), 'Integrations'];
+    expect(sections.length).toBeGreaterThanOrEqual(6);
     for (const name of sections) {
       await app.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true }).click();
       await expect(app.getByRole('main')).toHaveAttribute('aria-label', name);
