@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../../src-main/core/db/database';
 import { migrations } from '../../src-main/core/db/migrations';
 import { DeviceSearchIndex } from '../../src-main/core/devices/device-search-index';
-import { seedDevices, seedFollowUpRun } from '../support/seed-devices';
+import { seedDevices, seedFollowUpRun, seedInBulk } from '../support/seed-devices';
 
 /** The clock the seeded check-in times are relative to. */
 export const BENCH_NOW = Date.parse('2026-11-28T12:00:00Z');
@@ -48,7 +48,7 @@ export function openSeededBenchDatabase(file: string, devices: number): { db: Db
   const shares = [0.6, 0.3, 0.1];
   const platforms = ['android', 'ios-appconfig', 'android'] as const;
   let done = 0;
-  shares.forEach((share, k) => {
+  seedInBulk(db, () => shares.forEach((share, k) => {
     const count = k === shares.length - 1 ? devices - done : Math.round(devices * share);
     const { integrationId } = seedDevices(db, {
       count,
@@ -61,7 +61,7 @@ export function openSeededBenchDatabase(file: string, devices: number): { db: Db
     });
     done += count;
     seedFollowUpRun(db, { integrationId, changed: Math.ceil(count / 200), removed: Math.ceil(count / 100), at: NOW - 600_000 });
-  });
+  }));
   log('indexing for search');
   new DeviceSearchIndex(db).catchUp((n) => log(`indexed ${n} more`));
   db.pragma('wal_checkpoint(TRUNCATE)');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import type { DeviceQuery } from '../../src-shared/domain/device';
-import { seedDevices, seedFollowUpRun } from '../support/seed-devices';
+import { seedDevices, seedFollowUpRun, seedInBulk, type SeededDevices } from '../support/seed-devices';
 import { expect, screenshot, test, type RigFixture } from './rig-fixture';
 
 /**
@@ -18,14 +18,14 @@ let integrations: string[] = [];
 test.beforeAll(async ({ tec }) => {
   const started = Date.now();
   const now = Date.now();
-  const android = seedDevices(tec.core.services.db, { count: 70_000, seed: 'e2e-android', referenceTime: now, integration: { name: 'Field Android', platform: 'android' } });
-  const ios = seedDevices(tec.core.services.db, {
-    count: DEVICES - 70_000,
-    seed: 'e2e-ios',
-    referenceTime: now,
-    integration: { name: 'Field iOS', platform: 'ios-appconfig' },
+  const db = tec.core.services.db;
+  let android!: SeededDevices;
+  let ios!: SeededDevices;
+  seedInBulk(db, () => {
+    android = seedDevices(db, { count: 70_000, seed: 'e2e-android', referenceTime: now, integration: { name: 'Field Android', platform: 'android' } });
+    ios = seedDevices(db, { count: DEVICES - 70_000, seed: 'e2e-ios', referenceTime: now, integration: { name: 'Field iOS', platform: 'ios-appconfig' } });
   });
-  seedFollowUpRun(tec.core.services.db, { integrationId: android.integrationId, changed: 200, removed: 100, at: now + 1000 });
+  seedFollowUpRun(db, { integrationId: android.integrationId, changed: 200, removed: 100, at: now + 1000 });
   tec.core.services.searchIndex.catchUp();
   integrations = [android.integrationId, ios.integrationId];
   console.log(`seeded ${DEVICES} devices in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -113,28 +113,46 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
   });
 
   const end = firstIndex + options.count;
-  withDeviceIndexesRebuiltAfter(db, options.count >= BULK_THRESHOLD, () => {
+  const insertAll = () => {
     for (let from = firstIndex; from < end; from += batchSize) {
       const to = Math.min(end, from + batchSize);
       writeBatch(from, to);
       options.onBatch?.(to - firstIndex);
     }
-  });
-  // What the app does when a sync finishes (core/devices/device-services.ts).
-  refreshPlannerStatistics(db);
+  };
+  if (bulkDepth > 0 || options.count < BULK_THRESHOLD) {
+    insertAll();
+    if (bulkDepth === 0) refreshPlannerStatistics(db);
+  } else {
+    seedInBulk(db, insertAll);
+  }
   return { integrationId, runId, inserted: options.count };
 }
 
 /** From this many devices on, building the indexes once after inserting beats maintaining them row by row. */
 const BULK_THRESHOLD = 20_000;
 
+let bulkDepth = 0;
+
 /**
- * Runs a bulk insert with the `devices` indexes dropped, then recreates each from its own stored definition
- * (sqlite_schema), so the schema ends exactly as the migrations left it. Sorting once to build an index is several
- * times cheaper than a million random B-tree inserts. Triggers stay in place: whatever they maintain stays right.
+ * Runs `seed` (any number of seedDevices calls, e.g. one per integration) with the `devices` indexes dropped, then
+ * recreates each once from its own stored definition (sqlite_schema), so the schema ends exactly as the migrations
+ * left it. Sorting once to build an index is several times cheaper than a million random B-tree inserts, and one
+ * rebuild for several integrations saves a scan of every row per integration. Triggers stay in place: whatever they
+ * maintain stays right. Ends as a finished sync does: planner statistics refreshed (core/devices/device-services.ts).
  */
-function withDeviceIndexesRebuiltAfter(db: Db, bulk: boolean, insert: () => void): void {
-  if (!bulk) return insert();
+export function seedInBulk(db: Db, seed: () => void): void {
+  if (bulkDepth > 0) return seed();
+  bulkDepth += 1;
+  try {
+    withDeviceIndexesDropped(db, seed);
+  } finally {
+    bulkDepth -= 1;
+  }
+  refreshPlannerStatistics(db);
+}
+
+function withDeviceIndexesDropped(db: Db, insert: () => void): void {
   const indexes = db
     .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'devices' AND sql IS NOT NULL")
     .all() as { name: string; sql: string }[];
