@@ -36,6 +36,7 @@ const PAGES_PER_BATCH = 25;
 interface Measure {
   seconds: number;
   peakRssMb: number;
+  peakWalMb: number;
 }
 
 async function main(): Promise<void> {
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       simulator.child.kill('SIGTERM');
     }
     // The sync asks for 500-row pages and stores each in chunks (one transaction each) of adaptive size.
+    process.stderr.write(`sync phase: ${JSON.stringify(sync)}\n`);
     const chunkRows = Math.max(1, Math.round(sync.devicesSeen / Math.max(1, sync.pages)));
     const ceiling = await measureCeiling(path.join(work, 'ceiling'), devices, seed, IVANTI_MAX_ROWS, chunkRows);
     const result = {
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
       averageChunkRows: chunkRows,
       ceilingDevicesPerSecond: Math.round(devices / ceiling.seconds),
       ceilingPeakRssMb: Math.round(ceiling.peakRssMb),
+      ceilingPeakWalMb: ceiling.peakWalMb,
       node: process.versions.node,
       cpus: os.cpus().length,
       // Wall-clock stalls include time this process waited for a CPU: on a busy machine they say more about the load.
@@ -190,7 +193,7 @@ async function measureCeiling(dir: string, devices: number, seed: string, pageRo
   const checkpoint: SyncCheckpoint = { version: 1, phase: 'paging', round: 0, roundChanged: false, spaces: spaces.map(spaceState) };
   let timedMs = 0;
   let page = 0;
-  const rss = rssSampler();
+  const rss = rssSampler(path.join(dir, 'console.sqlite-wal'));
   try {
     const pages = renderedPages(tenant.expectedDevices({ spaces: 'all' }), spaces, pageRows);
     for (;;) {
@@ -202,14 +205,18 @@ async function measureCeiling(dir: string, devices: number, seed: string, pageRo
         const devicesInPage = parsePage(body.json);
         for (let offset = 0; offset < devicesInPage.length; offset += chunkRows) {
           page++;
-          db.transaction(() => {
-            const chunk = devicesInPage.slice(offset, offset + chunkRows);
-            const result = store.writePage({ integrationId: INTEGRATION_ID, runId, page, passStartPage: 1, space: body.space, at: Date.now() }, chunk);
-            counters.pages = page;
-            counters.devicesSeen += result.newInRun;
-            counters.added += result.added;
-            runs.save(runId, checkpoint, counters, Date.now());
-          }).immediate();
+          await checkpointer.commit(() =>
+            db
+              .transaction(() => {
+                const chunk = devicesInPage.slice(offset, offset + chunkRows);
+                const result = store.writePage({ integrationId: INTEGRATION_ID, runId, page, passStartPage: 1, space: body.space, at: Date.now() }, chunk);
+                counters.pages = page;
+                counters.devicesSeen += result.newInRun;
+                counters.added += result.added;
+                runs.save(runId, checkpoint, counters, Date.now());
+              })
+              .immediate(),
+          );
         }
       }
       timedMs += performance.now() - t0;
@@ -220,7 +227,7 @@ async function measureCeiling(dir: string, devices: number, seed: string, pageRo
   }
   const peakRssMb = rss.stop();
   db.close();
-  return { seconds: timedMs / 1000, peakRssMb };
+  return { seconds: timedMs / 1000, peakRssMb, peakWalMb: rss.peakWalMb() };
 }
 
 function spaceState(space: SpaceSummary): SyncCheckpoint['spaces'][number] {

@@ -307,15 +307,16 @@ export class SyncEngine {
         offset += chunk.length;
         const last = offset >= verdict.fresh.length;
         const next = last ? verdict.next : positionAfter(space.lastId, chunk, this.#overlap);
-        await this.#checkpointer.ready();
-        const writeStartedAt = performance.now();
-        this.#write(() => {
-          this.#storeChunk(ctx, space, chunk, next, page.totalCount);
-          if (last && verdict.done) this.#endPass(space);
-          if (chunk.length > 0 || space.drifted) checkpoint.roundChanged = true;
-          this.#save(ctx);
+        let writeStartedAt = 0;
+        await this.#checkpointer.commit(() => {
+          writeStartedAt = performance.now();
+          this.#write(() => {
+            this.#storeChunk(ctx, space, chunk, next, page.totalCount);
+            if (last && verdict.done) this.#endPass(space);
+            if (chunk.length > 0 || space.drifted) checkpoint.roundChanged = true;
+            this.#save(ctx);
+          });
         });
-        this.#checkpointer.wrote();
         this.#adaptChunkRows(chunk.length, performance.now() - writeStartedAt);
         this.#report(ctx, checkpoint.phase, { space, index }, last && verdict.done);
         await yieldToEventLoop();
@@ -398,14 +399,14 @@ export class SyncEngine {
       const passes = checkpoint.spaces.map((s) => ({ id: s.id, passStartPage: s.passStartPage }));
       for (;;) {
         ctx.signal.throwIfAborted();
-        await this.#checkpointer.ready();
-        const marked = this.#write(() => {
+        const marked = await this.#checkpointer.commit(() =>
+          this.#write(() => {
           const count = this.#devices.markUnseenRemoved({ integrationId: ctx.integrationId, runId: ctx.runId, at: this.#now() }, passes, this.#removalBatch);
           ctx.counters.removed += count;
-          this.#save(ctx);
-          return count;
-        });
-        this.#checkpointer.wrote();
+            this.#save(ctx);
+            return count;
+          }),
+        );
         this.#report(ctx, 'finalizing', null, false);
         if (marked < this.#removalBatch) break;
         await yieldToEventLoop();

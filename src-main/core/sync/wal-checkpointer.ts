@@ -9,8 +9,8 @@ import type { Db } from '../db/database';
  * writes, the longest stalls of the Electron main process during a sync. While a sync runs, the main connection's
  * automatic checkpoints are off and a worker thread with its own connection checkpoints instead.
  *
- * The writers pause for it: every `everyWrites` transactions a checkpoint is requested, and writers `await ready()`
- * (the event loop stays free) until it is done. A checkpoint that runs while nobody writes copies the whole WAL, so
+ * The writers pause for it: bulk writes go through `commit`, which every `everyWrites` transactions asks for a
+ * checkpoint and makes the next write wait (asynchronously: the event loop stays free) until it is done. A checkpoint that runs while nobody writes copies the whole WAL, so
  * the next write starts the WAL over from its beginning; one running beside a busy writer never catches up, and the
  * WAL would grow by everything written (a million-device sync filled a disk that way).
  *
@@ -56,13 +56,18 @@ export class WalCheckpointer {
     if (this.#users === 0) this.#stop();
   }
 
-  /** Resolves when writing may go on: at once, or when the requested checkpoint is done. */
-  ready(): Promise<void> {
-    return this.#pending ?? Promise.resolve();
+  /**
+   * Runs one write transaction (`write` must commit it) once any requested checkpoint is done, and counts it. Every
+   * bulk write of a sync must come through here: a writer that never pauses would let the WAL grow without bound.
+   */
+  async commit<T>(write: () => T): Promise<T> {
+    if (this.#pending) await this.#pending;
+    const result = write();
+    this.#wrote();
+    return result;
   }
 
-  /** Counts a committed write transaction; every `everyWrites`, asks for a checkpoint before the next one. */
-  wrote(): void {
+  #wrote(): void {
     if (!this.#worker || this.#pending) return;
     this.#writes += 1;
     if (this.#writes < this.everyWrites) return;
