@@ -118,10 +118,19 @@ export class DeviceRepository {
     return selectDevices(query, { now, trusted: () => trustedDeviceCondition(this.db, this.settings(), now), ...plan });
   }
 
+  /**
+   * One page, without waiting for an exact count (the renderer asks `devices.count` apart): typing makes every keystroke
+   * a new query, and counting a common term takes longer than serving its page. A cached count is used when there is
+   * one; otherwise the plan needs only to know whether the selection holds enough rows (see #plan).
+   */
   search(query: DeviceQuery, page: DevicePage): DeviceRow[] {
-    const total = this.count(query);
-    if (total === 0 || page.offset >= total) return [];
-    const s = this.selection(query, this.#plan(query, page, total));
+    this.index.catchUp();
+    const key = this.#countKey(query);
+    const plan = this.#plan(query, page, this.#counts.peek(key));
+    // The plan may have learnt the exact count on the way (a bounded count that ran out of matches).
+    const total = this.#counts.peek(key);
+    if (total !== undefined && (total === 0 || page.offset >= total)) return [];
+    const s = this.selection(query, plan);
     // Ids first, rows second: skipping to an offset, or sorting, then handles narrow index entries, and only the
     // page's own rows are read from the wide table.
     const ids = this.db
@@ -161,26 +170,55 @@ export class DeviceRepository {
   }
 
   /**
-   * Which side drives a page, by comparing two costs the counts give for free. Walking the sort order until
-   * offset + limit matching rows are found takes about (offset + limit) × current / matching steps, each a check of
-   * an index entry in place (the sort indexes carry the equality filters, migration 0004), unless a filter needs the
-   * row (trust for a test group; check-in age under another order). The other way reads and sorts every matching row, ~20 times the
-   * cost of an index step. The sort side walks a partial index of current devices, so it is only offered for the
-   * `current` presence. SQLite's own planner, without statistics, prefers any equality filter and then sorts a
-   * million rows, which is why the choice is made here.
+   * Which side drives a page. Walking the sort order until offset + limit matching rows are found takes about
+   * (offset + limit) × current / matching steps, each a check of an index entry in place (the sort indexes carry the
+   * equality filters, migration 0004), unless a filter needs the row (trust for a test group; check-in age under
+   * another order). The other way reads and sorts every matching row, ~20 times the cost of an index step. So the walk
+   * wins when matching × 20 ≥ (offset + limit) × current / matching × (20 if it reads rows, else 1), that is when at
+   * least √((offset + limit) × current × that factor / 20) rows match (about 2,200 or 10,000 for a first page at a
+   * million): rather than counting every match, which costs more than the page, the matches are counted up to that
+   * many. The sort side walks a partial index of current devices, so it is only offered for the `current` presence.
+   * SQLite's own planner, without statistics, prefers any equality filter and then sorts a million rows, which is why
+   * the choice is made here. Either side returns the same rows in the same order: ORDER BY is a total order.
    */
-  #plan(query: DeviceQuery, page: DevicePage, total: number): Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> {
+  #plan(query: DeviceQuery, page: DevicePage, known: number | undefined): Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> {
     const searched = query.text !== undefined && ftsMatchExpression(query.text) !== null;
     if ((query.presence ?? 'current') !== 'current' || (query.sort === undefined && searched)) return { text: 'drive' };
-    const current = this.count({ presence: 'current' });
-    const walked = ((page.offset + page.limit) * current) / total;
     const now = this.now().getTime();
     const readsRows =
       query.sort === undefined ||
       (query.trust !== undefined && trustedDeviceCondition(this.db, this.settings(), now).readsRows === true) ||
       (query.checkinAge !== undefined && query.sort.column !== 'lastCheckin');
-    if (walked * (readsRows ? 20 : 1) > total * 20) return { text: 'drive' };
+    const enough = Math.max(1, Math.ceil(Math.sqrt(((page.offset + page.limit) * this.#currentDevices() * (readsRows ? 20 : 1)) / 20)));
+    if ((known ?? this.#countUpTo(query, enough)) < enough) return { text: 'drive' };
     return { text: 'filter', indexedBy: query.sort === undefined ? 'NOT INDEXED' : sortIndexName(SORT_COLUMNS[query.sort.column]), walkInOrder: true };
+  }
+
+  /**
+   * Matches of a query counted up to `limit`, letting SQLite pick the plan (it stops at the limit). Fewer than `limit`
+   * is the exact count, kept for `count` and later pages.
+   */
+  #countUpTo(query: DeviceQuery, limit: number): number {
+    const { sort: _sort, ...filters } = query;
+    const s = this.selection(filters);
+    const found = this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${s.from} ${s.where} LIMIT ?)`).pluck().get(...s.params, limit) as number;
+    if (found < limit) this.#counts.remember(this.#countKey(query), found);
+    return found;
+  }
+
+  /**
+   * How many current devices there are, for planning only: the cached count, else the row count the last ANALYZE
+   * recorded for the partial index of current devices (refreshPlannerStatistics), else an exact count.
+   */
+  #currentDevices(): number {
+    const cached = this.#counts.peek(this.#countKey({ presence: 'current' }));
+    if (cached !== undefined) return cached;
+    const analysed = this.db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").get() !== undefined;
+    const stat = analysed
+      ? (this.db.prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = 'devices' AND idx = 'devices_presence'").pluck().get() as string | undefined)
+      : undefined;
+    const rows = stat === undefined ? NaN : Number.parseInt(stat, 10);
+    return Number.isFinite(rows) ? rows : this.count({ presence: 'current' });
   }
 
   #countNow(query: DeviceQuery): number {

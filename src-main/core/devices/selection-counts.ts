@@ -21,17 +21,27 @@ export class SelectionCounts {
   }
 
   get(key: string, count: () => number): number {
+    let value = this.peek(key);
+    if (value === undefined) {
+      value = count();
+      this.remember(key, value);
+    }
+    return value;
+  }
+
+  /** The count if it is known for the database as it is now, without counting. */
+  peek(key: string): number | undefined {
     const stamp = `${this.#dataVersion.get()}:${this.#changes.get()}`;
     if (stamp !== this.#stamp) {
       this.#counts.clear();
       this.#stamp = stamp;
     }
-    let value = this.#counts.get(key);
-    if (value === undefined) {
-      value = count();
-      if (this.#counts.size >= CAPACITY) this.#counts.clear();
-      this.#counts.set(key, value);
-    }
-    return value;
+    return this.#counts.get(key);
+  }
+
+  /** Keeps an exact count learnt some other way (a bounded count that ran out of matches). Call right after `peek`. */
+  remember(key: string, value: number): void {
+    if (this.#counts.size >= CAPACITY) this.#counts.clear();
+    this.#counts.set(key, value);
   }
 }
