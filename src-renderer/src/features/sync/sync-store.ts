@@ -104,8 +104,9 @@ export const useSync = create<SyncState>((set, get) => {
       listeners += 1;
       unsubscribe ??= (() => {
         const offProgress = subscribe('sync.progress', (progress) => patch(progress.integrationId, { progress, running: true }));
-        const offFinished = subscribe('sync.finished', ({ integrationId }) => {
-          patch(integrationId, { running: false, progress: null });
+        const offFinished = subscribe('sync.finished', ({ integrationId, run }) => {
+          // The finished run heads the history at once, so whoever reacts to the end sees this run, not the one before.
+          patch(integrationId, { running: false, progress: null, runs: [run, ...of(integrationId).runs.filter((r) => r.id !== run.id)] });
           // History, last run and the next scheduled time all moved: read them again.
           void get().load(integrationId);
         });
