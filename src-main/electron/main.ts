@@ -100,6 +100,8 @@ function start(): void {
     transport: 'electron',
     runtime: { electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
   });
+  // Background sync runs only while the app is open (never from the CLI or the rig); core.close() stops it.
+  core.services.syncScheduler.start();
 
   for (const ses of [session.defaultSession]) {
     ses.setPermissionRequestHandler((_wc, permission, callback) => callback(isPermissionGranted(permission)));
