@@ -26,7 +26,7 @@ test.describe('console shell', () => {
     await expect(app.getByRole('main')).toHaveAttribute('aria-label', 'Devices');
   });
 
-  test('a contract error shows in plain words next to the field', async ({ app }) => {
+  test('a contract error shows in plain words next to the field', async ({ freshApp: app }) => {
     await app.getByRole('button', { name: 'Add your first integration' }).click();
     await app.getByRole('radio', { name: /Ivanti Neurons for MDM/ }).check();
     await app.getByRole('button', { name: 'Next' }).click();

@@ -54,8 +54,12 @@ test('quitting mid-setup and starting again resumes at the same step with the sa
   await expect(stepHeading(page1, 'Values for Ivanti')).toBeVisible();
   const key = await page1.getByLabel('Trusted Endpoints Configuration Key field value', { exact: true }).textContent();
   await page1.getByRole('button', { name: 'Next' }).click();
+  await expect(stepHeading(page1, 'Ivanti checklist')).toBeVisible();
   const boxes = page1.getByRole('group', { name: 'In Ivanti Neurons' }).getByRole('checkbox');
+  // all() does not wait: make sure the list is on screen before ticking every item.
+  await expect(boxes.first()).toBeVisible();
   for (const box of await boxes.all()) await box.check();
+  await expect(page1.getByText('6 of 6 done.')).toBeVisible();
   await page1.getByRole('button', { name: 'Next' }).click();
   await expect(stepHeading(page1, 'API details')).toBeVisible();
   await enterApiDetails(page1, { email: sim.credentials.email, password: secretPassword, domain: sim.domain });

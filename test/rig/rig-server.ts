@@ -112,7 +112,10 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     close: async () => {
       unsubscribe();
       for (const res of streams) res.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // A browser still open on the rig keeps idle keep-alive sockets; close() alone would wait for them forever.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
