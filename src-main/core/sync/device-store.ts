@@ -201,7 +201,9 @@ export class DeviceStore {
    */
   find(identifier: string, integrationId?: string): SyncedDevice[] {
     const text = identifier.trim();
-    const scope = integrationId === undefined ? '' : ' AND d.integration_id = @integrationId';
+    // The unary + keeps the planner off the integration_id-led indexes: without statistics (before the first ANALYZE)
+    // it would otherwise walk every device of the integration instead of the identifier index.
+    const scope = integrationId === undefined ? '' : ' AND +d.integration_id = @integrationId';
     const rows = this.db
       .prepare(
         `SELECT ${FOUND_COLUMNS} FROM devices d JOIN integrations i ON i.id = d.integration_id
