@@ -6,7 +6,10 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'src-main/electron/main.ts') } },
+      // The sync worker is an entry of its own: main starts it as a worker thread (src-main/core/sync/sync-worker.ts).
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src-main/electron/main.ts'), 'sync-worker': resolve(__dirname, 'src-main/core/sync/sync-worker.ts') },
+      },
     },
   },
   preload: {

@@ -14,7 +14,8 @@ export default defineConfig({
     sourcemap: false,
     ssr: true,
     rollupOptions: {
-      input: { tec: resolve(__dirname, 'src-main/cli/entry.ts') },
+      // The sync worker is an entry of its own, started by the CLI as a worker thread (src-main/core/sync/sync-worker.ts).
+      input: { tec: resolve(__dirname, 'src-main/cli/entry.ts'), 'sync-worker': resolve(__dirname, 'src-main/core/sync/sync-worker.ts') },
       external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies), /^node-forge\//],
       output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
     },

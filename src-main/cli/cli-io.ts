@@ -9,6 +9,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT/SIGTERM so long commands stop cleanly. */
   signal: AbortSignal;
+  /** The sync worker's script beside the bundle that runs the CLI (see CoreOptions.syncWorker). */
+  syncWorker?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { main } from './main';
 
 // Process wiring only: signals, exit code. Everything testable lives in main().
@@ -17,6 +18,8 @@ main(process.argv.slice(2), {
   stdin: process.stdin,
   env: process.env,
   signal: controller.signal,
+  // Built beside this bundle by vite.cli.config.ts.
+  syncWorker: path.join(__dirname, 'sync-worker.cjs'),
 }).then(
   (code) => {
     process.exitCode = code;

@@ -30,6 +30,8 @@ let core: Core | null = null;
 let logFile: RotatingLogFile | null = null;
 
 const cliArgs = extractCliArgs(process.argv);
+/** Syncs run on their own thread (electron.vite.config.ts builds it beside this file), never stalling the UI's IPC. */
+const SYNC_WORKER = path.join(__dirname, 'sync-worker.js');
 
 if (cliArgs !== null) {
   // `<app> --cli …`: the installed app doubles as `tec` (the fuses forbid ELECTRON_RUN_AS_NODE). No window, no lock.
@@ -49,7 +51,7 @@ async function runCliMode(args: string[]): Promise<void> {
   }
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
-  const code = await runCli(args, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: controller.signal });
+  const code = await runCli(args, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: controller.signal, syncWorker: SYNC_WORKER });
   app.exit(code);
 }
 
@@ -99,6 +101,7 @@ function start(): void {
     version: app.getVersion(),
     transport: 'electron',
     runtime: { electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
+    syncWorker: SYNC_WORKER,
   });
   // Background sync runs only while the app is open (never from the CLI or the rig); core.close() stops it.
   core.services.syncScheduler.start();

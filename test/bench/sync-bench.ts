@@ -2,16 +2,19 @@
  * `npm run bench:sync -- --devices N [--json] [--seed S]`: a benchmark, not a test.
  *
  * 1. Sync: the simulator runs in its own process (so its page generation is not charged to the console's event
- *    loop); the real SyncEngine syncs N devices from it over loopback HTTP into a fresh database. Measured: wall time,
- *    peak RSS of this process, and the longest stall of this event loop (perf_hooks.monitorEventLoopDelay).
+ *    loop); the app's sync path, WorkerSyncEngine with the sync worker thread as the bundle ships it (engine, writes,
+ *    search index catch-up; out/cli/sync-worker.cjs, built first if stale), syncs N devices from it over loopback HTTP into a fresh database. Measured: wall time, peak RSS of this
+ *    process (worker threads included), and the longest stall of this (the main) thread's event loop
+ *    (perf_hooks.monitorEventLoopDelay), which is what the app's UI and IPC wait on.
  * 2. Ceiling: the same devices, pre-rendered by the simulator's generator into JSON page bodies in memory (in batches,
- *    untimed), then parsed exactly as the client parses an answer and written through the same storage code (one
- *    transaction per page with the run's checkpoint) into another fresh database, with no HTTP. Only parse+write is
- *    timed. `ratio` = sync seconds / ceiling seconds: what the network path, paging and reconciliation cost on top.
+ *    untimed), then parsed exactly as the client parses an answer and written through the same storage code (the
+ *    sync's chunk size, one transaction per chunk with the run's checkpoint, the search index caught up after each
+ *    page as the worker does on its progress ticks) into another fresh database, with no HTTP and no thread hop.
+ *    Only parse+write is timed. `ratio` = sync seconds / ceiling seconds: what the network path, paging,
+ *    reconciliation and the worker cost on top.
  *
  * Prints one JSON object on stdout; progress goes to stderr.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,14 +24,16 @@ import { openDatabase, type Db } from '../../src-main/core/db/database';
 import { migrations } from '../../src-main/core/db/migrations';
 import { EventBus } from '../../src-main/core/events/event-bus';
 import { DeviceStore } from '../../src-main/core/sync/device-store';
-import { SyncEngine } from '../../src-main/core/sync/sync-engine';
+import { DeviceSearchIndex } from '../../src-main/core/devices/device-search-index';
+import { WorkerSyncEngine } from '../../src-main/core/sync/worker-sync-engine';
 import type { SyncCheckpoint } from '../../src-main/core/sync/sync-checkpoint';
 import { countersOf, SyncRunStore } from '../../src-main/core/sync/sync-run-store';
 import { WalCheckpointer } from '../../src-main/core/sync/wal-checkpointer';
 import { IVANTI_MAX_ROWS, IvantiSearchEnvelope, parseIvantiDevice, type IvantiDevice } from '../../src-shared/domain/ivanti';
 import { DEMO_CREDENTIALS, startSimulator, type SpaceSummary } from '../simulator/ivanti-simulator';
+import { startSimulatorProcess } from '../support/simulator-process';
+import { BUILT_SYNC_WORKER, ensureCliBuilt } from '../cli/built-cli';
 
-const ROOT = path.resolve(__dirname, '../..');
 const INTEGRATION_ID = 'bench';
 /** Pages pre-rendered per batch for the ceiling: enough to time parse+write in long stretches, little memory. */
 const PAGES_PER_BATCH = 25;
@@ -45,20 +50,20 @@ async function main(): Promise<void> {
       devices: { type: 'string', default: '100000' },
       seed: { type: 'string', default: 'bench' },
       json: { type: 'boolean', default: false },
-      'target-write-ms': { type: 'string' },
     },
   });
   const devices = Number(values.devices);
   if (!Number.isInteger(devices) || devices <= 0) throw new Error('--devices must be a positive integer');
   const seed = values.seed;
+  ensureCliBuilt();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-bench-sync-'));
   try {
-    const simulator = await startSimulatorProcess(devices, seed);
+    const simulator = await startSimulatorProcess({ devices, seed });
     let sync: Awaited<ReturnType<typeof measureSync>>;
     try {
-      sync = await measureSync(path.join(work, 'sync'), simulator.domain, values['target-write-ms'] === undefined ? undefined : Number(values['target-write-ms']));
+      sync = await measureSync(path.join(work, 'sync'), simulator.domain);
     } finally {
-      simulator.child.kill('SIGTERM');
+      await simulator.close();
     }
     // The sync asks for 500-row pages and stores each in chunks (one transaction each) of adaptive size.
     process.stderr.write(`sync phase: ${JSON.stringify(sync)}\n`);
@@ -93,24 +98,6 @@ async function main(): Promise<void> {
   }
 }
 
-/** `npm run sim` in a child process; resolves with the domain it prints. */
-async function startSimulatorProcess(devices: number, seed: string): Promise<{ child: ChildProcess; domain: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/simulator/cli.ts'), '--devices', String(devices), '--seed', seed], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  const domain = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Domain:\s+(\S+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the simulator exited (${code}) before listening:\n${output}`)));
-  });
-  return { child, domain };
-}
-
 function openFresh(dir: string): Db {
   const { db } = openDatabase({ file: path.join(dir, 'console.sqlite'), migrations });
   db.prepare("INSERT INTO integrations (id, name, mdm, platform, created_at, updated_at) VALUES (?, 'Benchmark', 'ivanti-neurons', 'android', 0, 0)").run(
@@ -136,7 +123,7 @@ function rssSampler(walFile?: string): { stop(): number; peakWalMb(): number } {
   };
 }
 
-async function measureSync(dir: string, domain: string, targetWriteMs: number | undefined) {
+async function measureSync(dir: string, domain: string) {
   const db = openFresh(dir);
   const events = new EventBus();
   let lastReport = 0;
@@ -148,12 +135,12 @@ async function measureSync(dir: string, domain: string, targetWriteMs: number | 
       process.stderr.write(`sync: ${p.devicesSoFar} devices, ${Math.round(p.devicesPerSecond)}/s, ${p.space ?? ''}\n`);
     }
   });
-  const engine = new SyncEngine({
+  const engine = new WorkerSyncEngine({
     db,
+    script: BUILT_SYNC_WORKER,
     events,
     now: () => new Date(),
     credentials: async () => ({ domain, ...DEMO_CREDENTIALS }),
-    targetWriteMs,
   });
   global.gc?.();
   const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -164,6 +151,7 @@ async function measureSync(dir: string, domain: string, targetWriteMs: number | 
   const seconds = (performance.now() - startedAt) / 1000;
   delay.disable();
   const peakRssMb = rss.stop();
+  engine.shutdown();
   db.close();
   if (run.status !== 'completed') process.stderr.write(`sync ended ${run.status}: ${JSON.stringify(run.errors)}\n`);
   return {
@@ -182,6 +170,7 @@ async function measureCeiling(dir: string, devices: number, seed: string, pageRo
   const db = openFresh(dir);
   const store = new DeviceStore(db);
   const runs = new SyncRunStore(db);
+  const searchIndex = new DeviceSearchIndex(db);
   // Checkpoints off the main thread, as during a sync: the same storage set-up, only without HTTP.
   const checkpointer = new WalCheckpointer(db);
   checkpointer.acquire();
@@ -218,6 +207,7 @@ async function measureCeiling(dir: string, devices: number, seed: string, pageRo
               .immediate(),
           );
         }
+        searchIndex.catchUp();
       }
       timedMs += performance.now() - t0;
     }

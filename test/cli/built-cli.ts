@@ -5,6 +5,8 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 export const TEC_BIN = path.join(ROOT, 'bin', 'tec.cjs');
 const BUNDLE = path.join(ROOT, 'out', 'cli', 'tec.cjs');
+/** The sync worker as the tec bundle ships it (built with it by ensureCliBuilt). */
+export const BUILT_SYNC_WORKER = path.join(ROOT, 'out', 'cli', 'sync-worker.cjs');
 const SOURCES = ['src-main', 'src-shared', 'package.json', 'vite.cli.config.ts'];
 const LOCK = path.join(ROOT, 'out', '.cli-build.lock');
 

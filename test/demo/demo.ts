@@ -14,6 +14,7 @@ import { createCore, type Core } from '../../src-main/core/app/composition-root'
 import { callChannel } from '../../src-main/cli/channel-call';
 import { startRig } from '../rig/rig-server';
 import { startSimulator } from '../simulator/ivanti-simulator';
+import { SYNC_WORKER_SOURCE } from '../support/sync-worker-source';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const DEMO_INTEGRATION_NAME = 'Demo tenant (simulator)';
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     return;
   }
   const simulator = await startSimulator({ devices: Number(values.devices), seed: 'demo' });
-  const core = createCore({ dataDir: DATA_DIR, version: 'demo', transport: values.web ? 'web-test-rig' : 'cli', actor: 'demo' });
+  const core = createCore({ dataDir: DATA_DIR, version: 'demo', transport: values.web ? 'web-test-rig' : 'cli', actor: 'demo', syncWorker: SYNC_WORKER_SOURCE });
   let closed = false;
   const stopAll = async () => {
     if (closed) return;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { test as base, type Page } from '@playwright/test';
 import { createCore, type Core } from '../../src-main/core/app/composition-root';
 import { startRig, type Rig } from '../rig/rig-server';
+import { SYNC_WORKER_SOURCE } from '../support/sync-worker-source';
 
 export const SCREENSHOT_DIR = path.resolve('test-results/screenshots');
 
@@ -16,7 +17,7 @@ export interface RigFixture {
 /** A new data directory, the real core (real SQLite, real keyring) and the rig in front of it. */
 async function withConsole(use: (fixture: RigFixture) => Promise<void>): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-e2e-'));
-  const core = createCore({ dataDir, version: '0.0.0-e2e', transport: 'web-test-rig' });
+  const core = createCore({ dataDir, version: '0.0.0-e2e', transport: 'web-test-rig', syncWorker: SYNC_WORKER_SOURCE });
   const rig = await startRig({ core, rendererDir: path.resolve('out/renderer') });
   await use({ core, rig, dataDir });
   await rig.close();

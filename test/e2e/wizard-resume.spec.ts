@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { createCore, type Core } from '../../src-main/core/app/composition-root';
 import { startRig, type Rig } from '../rig/rig-server';
+import { SYNC_WORKER_SOURCE } from '../support/sync-worker-source';
 import { databaseText } from '../support/database-text';
 import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
 import { expect, screenshot, test } from './rig-fixture';
@@ -11,7 +12,7 @@ import { enterApiDetails, startSetup, stepHeading } from './wizard-steps';
 
 /** A console "process": a core over the data directory and the rig in front of it. Closing both is quitting the app. */
 async function launch(dataDir: string): Promise<{ core: Core; rig: Rig; quit(): Promise<void> }> {
-  const core = createCore({ dataDir, version: '0.0.0-e2e', transport: 'web-test-rig' });
+  const core = createCore({ dataDir, version: '0.0.0-e2e', transport: 'web-test-rig', syncWorker: SYNC_WORKER_SOURCE });
   const rig = await startRig({ core, rendererDir: path.resolve('out/renderer') });
   return {
     core,

@@ -5,11 +5,12 @@
  */
 import path from 'node:path';
 import { createCore } from '../../src-main/core/app/composition-root';
+import { SYNC_WORKER_SOURCE } from '../support/sync-worker-source';
 import { startRig } from './rig-server';
 
 async function run(): Promise<void> {
   const dataDir = path.resolve(process.env.TEC_DATA_DIR ?? '.tec-dev-data');
-  const core = createCore({ dataDir, version: 'rig', transport: 'web-test-rig' });
+  const core = createCore({ dataDir, version: 'rig', transport: 'web-test-rig', syncWorker: SYNC_WORKER_SOURCE });
   const rig = await startRig({ core, rendererDir: path.resolve('out/renderer') });
   process.stdout.write(`Web test rig (testing tool, not the product) on ${rig.origin}\nOpen: ${rig.url}\nData: ${dataDir}\n`);
   const stop = () => void rig.close().then(() => core.close());

@@ -23,7 +23,7 @@ export async function runAuditCommand(argv: string[], io: CliIo): Promise<number
  */
 async function verify(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(argv, { json: { type: 'boolean' } }, { min: 0, max: 0, usage: USAGE });
-  const core = openCore(io.env);
+  const core = openCore(io);
   try {
     const result = await callChannel(core, 'audit.verify', {}, io.signal);
     if (values.json === true) printJson(io, result);
@@ -41,7 +41,7 @@ async function verify(argv: string[], io: CliIo): Promise<number> {
 /** The newest entries first. */
 async function list(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(argv, { limit: { type: 'string' }, json: { type: 'boolean' } }, { min: 0, max: 0, usage: USAGE });
-  const core = openCore(io.env);
+  const core = openCore(io);
   try {
     const entries = await callChannel(core, 'audit.list', { limit: values.limit === undefined ? 50 : Number(values.limit) }, io.signal);
     if (values.json === true) printJson(io, entries);

@@ -23,7 +23,7 @@ async function list(argv: string[], io: CliIo): Promise<number> {
     { integration: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
     { min: 0, max: 0, usage: USAGE },
   );
-  const core = openCore(io.env);
+  const core = openCore(io);
   try {
     const integrationId = values.integration === undefined ? undefined : (await findIntegration(core, values.integration, io.signal)).id;
     const filter = {

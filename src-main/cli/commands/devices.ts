@@ -35,7 +35,7 @@ async function find(argv: string[], io: CliIo): Promise<number> {
   );
   const json = values.json === true;
   const identifier = positionals[0]!;
-  const core = openCore(io.env);
+  const core = openCore(io);
   try {
     const integrationId = values.integration === undefined ? undefined : (await findIntegration(core, values.integration, io.signal)).id;
     const found = await callChannel(core, 'devices.find', { identifier, ...(integrationId ? { integrationId } : {}) }, io.signal);
@@ -62,7 +62,7 @@ async function search(argv: string[], io: CliIo): Promise<number> {
     { limit: { type: 'string' }, json: { type: 'boolean' }, ...DEVICE_QUERY_OPTIONS },
     { min: 0, max: 1, usage: USAGE },
   );
-  const core = openCore(io.env);
+  const core = openCore(io);
   try {
     const query = await deviceQueryFrom({ ...values, search: positionals[0] ?? values.search }, core, io.signal);
     const limit = values.limit === undefined ? 50 : Number(values.limit);

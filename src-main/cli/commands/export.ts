@@ -36,7 +36,7 @@ export async function runExportCommand(argv: string[], io: CliIo): Promise<numbe
   const kind = positionals[0]!;
   if (values.out === undefined) throw usageError(`--out FILE is required.\nUsage: ${USAGE}`);
   const out = path.resolve(values.out);
-  const core = openCore(io.env);
+  const core = openCore(io);
   const bar = new ProgressLine(io);
   try {
     const candidate =

@@ -45,7 +45,7 @@ async function add(argv: string[], io: CliIo): Promise<number> {
   }
   const password = values['password-stdin'] ? await readSecretFromStdin(io, 'password') : io.env[PASSWORD_ENV];
   if (!password) throw usageError(`Give the API user's password with --password-stdin (piped) or in ${PASSWORD_ENV}.`);
-  const core = openCore(io.env);
+  const core = openCore(io);
   try {
     const created = await callChannel(
       core,
@@ -76,7 +76,7 @@ async function add(argv: string[], io: CliIo): Promise<number> {
 
 async function list(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(argv, { json: { type: 'boolean' } }, { min: 0, max: 0, usage: USAGE });
-  const core = openCore(io.env);
+  const core = openCore(io);
   try {
     const integrations = await callChannel(core, 'integrations.list', {}, io.signal);
     const rows: { integration: Integration; lastSync: SyncRun | null }[] = [];
@@ -116,7 +116,7 @@ const MARK: Record<TestConfigurationStep['status'], string> = { pending: '·', r
 async function test(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, { min: 1, max: 1, usage: USAGE });
   const json = values.json === true;
-  const core = openCore(io.env);
+  const core = openCore(io);
   try {
     const integration = await findIntegration(core, positionals[0]!, io.signal);
     const testRunId = randomUUID();

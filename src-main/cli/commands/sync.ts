@@ -17,7 +17,7 @@ const USAGE = 'tec sync NAME [--json]';
 export async function runSyncCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, { min: 1, max: 1, usage: USAGE });
   const json = values.json === true;
-  const core = openCore(io.env);
+  const core = openCore(io);
   const bar = new ProgressLine(io);
   try {
     const integration = await findIntegration(core, positionals[0]!, io.signal);

@@ -25,7 +25,7 @@ export async function runVerifyCommand(argv: string[], io: CliIo): Promise<numbe
     { min: 0, max: 0, usage: USAGE },
   );
   const json = values.json === true;
-  const core = openCore(io.env, values['data-dir']);
+  const core = openCore(io, values['data-dir']);
   try {
     const envelope = await dispatch(
       core.handlers,

@@ -18,7 +18,8 @@ import { SetupWizard } from '../integrations/setup-wizard';
 import { wizardHandlers } from '../integrations/wizard-handlers';
 import { TrustVerifier } from '../trust/trust-verifier';
 import { trustHandlers } from '../trust/trust-handlers';
-import { SyncEngine } from '../sync/sync-engine';
+import { SyncEngine, type SyncRunner } from '../sync/sync-engine';
+import { WorkerSyncEngine } from '../sync/worker-sync-engine';
 import { SyncScheduler } from '../sync/sync-scheduler';
 import { syncHandlers } from '../sync/sync-handlers';
 import { testConfigurationHandler } from '../integrations/test-configuration-handler';
@@ -41,6 +42,12 @@ export interface CoreOptions {
   now?: () => Date;
   /** Who the audit log names for actions taken through this core. */
   actor?: string;
+  /**
+   * The sync worker's script (`sync-worker.js` beside the Electron bundle, `sync-worker.cjs` beside the tec bundle,
+   * or src-main/core/sync/sync-worker.ts in tests and tools): syncs then run on their own thread. Without it they run
+   * on the calling thread, and stall it (unit tests only).
+   */
+  syncWorker?: string;
 }
 
 export interface Services extends DeviceServices {
@@ -56,7 +63,7 @@ export interface Services extends DeviceServices {
   certificates: CertificateInventory;
   caProfiles: CaProfileService;
   legacyTests: LegacyTestConfiguration;
-  sync: SyncEngine;
+  sync: SyncRunner;
   /** Background sync; not running until the Electron main calls start() (the CLI never does). */
   syncScheduler: SyncScheduler;
   events: EventBus;
@@ -85,7 +92,10 @@ export function createCore(options: CoreOptions): Core {
   const { inventory: certificates, caProfiles, legacyTests } = createCertificateServices({
     db, secrets, integrations, audit, events, settings: () => settings.get(), now, actor,
   });
-  const sync = new SyncEngine({ db, credentials: (id) => integrations.credentials(id), events, now });
+  const credentials = (id: string) => integrations.credentials(id);
+  const sync: SyncRunner = options.syncWorker
+    ? new WorkerSyncEngine({ db, script: options.syncWorker, credentials, events, now })
+    : new SyncEngine({ db, credentials, events, now });
   integrations.onDelete((id) => void sync.cancel(id));
   const syncScheduler = new SyncScheduler({
     engine: sync,
@@ -94,7 +104,7 @@ export function createCore(options: CoreOptions): Core {
     settings: () => settings.get(),
     events,
   });
-  const deviceServices = createDeviceServices({ db, audit, events, settings: () => settings.get(), dataDir: options.dataDir, now, actor });
+  const deviceServices = createDeviceServices({ db, audit, events, settings: () => settings.get(), dataDir: options.dataDir, now, actor, followSync: !options.syncWorker });
   const services: Services = {
     ...deviceServices,
     db,

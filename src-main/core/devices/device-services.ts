@@ -17,9 +17,8 @@ export interface DeviceServices {
 }
 
 /**
- * The device explorer's services. The search index also catches up as a sync writes (on its progress and finish
- * events, a few hundred devices at a time), so that the first search after a million-device sync does not have to
- * index them all at once; when a sync ends, the planner's statistics are refreshed.
+ * The device explorer's services. When syncs run on this thread (`followSync`), the search index follows them here;
+ * when they run in the sync worker, the worker does it on its own connection (sync-worker.ts).
  */
 export function createDeviceServices(deps: {
   db: Db;
@@ -29,17 +28,28 @@ export function createDeviceServices(deps: {
   dataDir: string;
   now: () => Date;
   actor: string;
+  followSync: boolean;
 }): DeviceServices {
   const searchIndex = new DeviceSearchIndex(deps.db);
   const devices = new DeviceRepository(deps.db, searchIndex, deps.settings, deps.now);
-  deps.events.subscribe((name) => {
-    if (name === 'sync.progress' || name === 'sync.finished') searchIndex.catchUp();
-    if (name === 'sync.finished') refreshPlannerStatistics(deps.db);
-  });
+  if (deps.followSync) followSyncWrites(deps.db, searchIndex, deps.events);
   return {
     searchIndex,
     devices,
     savedSearches: new SavedSearchStore(deps.db, deps.now),
     exports: new ExportService(deps.db, devices, deps.audit, deps.events.emit, path.join(deps.dataDir, 'exports'), deps.now, deps.actor),
   };
+}
+
+/**
+ * Keeps the search index and the planner's statistics in step with syncs on `db`'s thread: the index catches up on
+ * every progress event (a few hundred devices at a time, unless the engine does it between its writes: `duringSync`
+ * false) and when a sync finishes, so the first search after a million-device sync does not have to index them all
+ * at once; when a sync ends, the planner's statistics are refreshed.
+ */
+export function followSyncWrites(db: Db, searchIndex: DeviceSearchIndex, events: EventBus, { duringSync = true } = {}): () => void {
+  return events.subscribe((name) => {
+    if ((name === 'sync.progress' && duringSync) || name === 'sync.finished') searchIndex.catchUp();
+    if (name === 'sync.finished') refreshPlannerStatistics(db);
+  });
 }

@@ -39,8 +39,9 @@ export interface SyncEngineOptions {
   /** Rows per request, at most 500 (Ivanti's limit, and the fewest round trips). */
   pageRows?: number;
   /**
-   * Each transaction (rows + checkpoint) runs on the main thread, so a page is written in chunks whose size adapts
-   * (from MIN_CHUNK_ROWS up) until one takes about this long.
+   * A page is written in chunks whose size adapts (from MIN_CHUNK_ROWS up) until one transaction (rows + checkpoint)
+   * takes about this long: the engine's own thread stays responsive (cancel, progress), and another connection's
+   * write (the UI saving a setting while the sync worker writes) never waits on the lock for longer.
    */
   targetWriteMs?: number;
   /** Rows each request repeats from the previous page, to anchor it. */
@@ -50,6 +51,18 @@ export interface SyncEngineOptions {
   /** Removals marked per transaction when a complete run finishes. */
   removalBatch?: number;
   progressIntervalMs?: number;
+  /**
+   * Owners of runs that live in this process but not in this engine's thread (an engine in the sync worker asks the
+   * main thread's registry), so a live run started elsewhere in the process is never taken for a crashed one.
+   */
+  liveElsewhere?: (owner: string) => boolean;
+  /**
+   * Work that keeps data derived from the devices in step with the sync's writes (the search index), on the sync's
+   * connection: run between chunk writes, at most every `maintenanceEveryMs`, and paced by the WAL checkpointer like
+   * every bulk write.
+   */
+  maintenance?: () => void;
+  maintenanceEveryMs?: number;
 }
 
 export interface StartedSync {
@@ -57,6 +70,17 @@ export interface StartedSync {
   resumed: boolean;
   /** Settles with the run record when the run ends, whatever the outcome; never rejects. */
   finished: Promise<SyncRun>;
+}
+
+/** What the app, the scheduler and the CLI need of a sync engine: this one on the calling thread, or WorkerSyncEngine. */
+export interface SyncRunner {
+  readonly runs: SyncRunStore;
+  readonly devices: DeviceStore;
+  start(integrationId: string, trigger: SyncTrigger): Promise<StartedSync>;
+  cancel(integrationId: string): boolean;
+  running(integrationId: string): { runId: number; progress: SyncProgress | null; finished: Promise<SyncRun> } | null;
+  isRunning(integrationId: string): boolean;
+  shutdown(): void;
 }
 
 interface ActiveRun {
@@ -103,7 +127,7 @@ const STALE_OWNER_MS = 10 * 60_000;
 /** Owners of runs executing in this process, for telling a crashed run of this pid from a live one. */
 const liveOwners = new Set<string>();
 
-export class SyncEngine {
+export class SyncEngine implements SyncRunner {
   readonly #db: Db;
   readonly #runs: SyncRunStore;
   readonly #devices: DeviceStore;
@@ -117,6 +141,7 @@ export class SyncEngine {
   readonly #maxRounds: number;
   readonly #removalBatch: number;
   readonly #progressIntervalMs: number;
+  #maintainedAt = 0;
   #closed = false;
 
   constructor(private readonly options: SyncEngineOptions) {
@@ -145,17 +170,16 @@ export class SyncEngine {
    * Starts a run, or resumes the integration's unfinished one (same run id). Answers once the run is claimed; the run
    * goes on in the background. SYNC_ALREADY_RUNNING when this or another process is syncing the integration.
    */
-  async start(integrationId: string, trigger: SyncTrigger): Promise<StartedSync> {
+  async start(integrationId: string, trigger: SyncTrigger, owner: string = newSyncOwner()): Promise<StartedSync> {
     if (this.#closed) throw new AppError('SYNC_FAILED', 'The console is shutting down; sync was not started.');
     if (this.#active.has(integrationId)) throw alreadyRunning();
     const credentials = await this.options.credentials(integrationId);
     if (this.#active.has(integrationId)) throw alreadyRunning();
-    const owner = `${process.pid}@${os.hostname()}#${randomUUID()}`;
     const at = this.#now();
     const claimed = this.#db
       .transaction(() => {
         const unfinished = this.#runs.findResumable(integrationId);
-        if (unfinished?.status === 'running' && unfinished.owner !== null && ownerAlive(unfinished.owner, unfinished.heartbeat_at, at)) {
+        if (unfinished?.status === 'running' && unfinished.owner !== null && ownerAlive(unfinished.owner, unfinished.heartbeat_at, at, this.options.liveElsewhere)) {
           throw alreadyRunning();
         }
         if (unfinished) {
@@ -319,6 +343,7 @@ export class SyncEngine {
         });
         this.#adaptChunkRows(chunk.length, performance.now() - writeStartedAt);
         this.#report(ctx, checkpoint.phase, { space, index }, last && verdict.done);
+        await this.#maintain();
         await yieldToEventLoop();
         if (!last) ctx.signal.throwIfAborted();
       } while (offset < verdict.fresh.length);
@@ -381,6 +406,15 @@ export class SyncEngine {
     });
   }
 
+  async #maintain(): Promise<void> {
+    const work = this.options.maintenance;
+    if (!work || performance.now() - this.#maintainedAt < (this.options.maintenanceEveryMs ?? 250)) return;
+    await this.#checkpointer.commit(() => {
+      if (!this.#closed) work();
+    });
+    this.#maintainedAt = performance.now();
+  }
+
   /** Steers the chunk size toward `targetWriteMs` per transaction, from full chunks (halfway each time). */
   #adaptChunkRows(written: number, tookMs: number): void {
     if (written < this.#chunkRows || tookMs <= 0) return;
@@ -437,14 +471,7 @@ export class SyncEngine {
 
   /** Only a failing database gets here (a run's own failures end in #end): describe the run without writing. */
   #salvage(integrationId: string, runId: number): SyncRun {
-    try {
-      const row = this.#runs.row(runId);
-      if (row) return toSyncRun({ ...row, status: 'interrupted' });
-    } catch {
-      // the database is gone; fall through
-    }
-    const at = new Date(this.#now()).toISOString();
-    return { id: runId, integrationId, trigger: 'manual', status: 'interrupted', startedAt: at, finishedAt: null, durationMs: 0, complete: false, spacesTotal: 0, pages: 0, devicesSeen: 0, added: 0, changed: 0, removed: 0, restored: 0, errors: [] };
+    return interruptedRun(this.#runs, integrationId, runId, this.#now());
   }
 
   #save(ctx: RunContext): void {
@@ -533,17 +560,45 @@ function retryNotice(event: IvantiRetryEvent): string {
   return `${why}; retrying in ${seconds} s.`;
 }
 
-function alreadyRunning(): AppError {
+/**
+ * A run that stopped without recording its end (the database is closing or failing, or the sync worker died), as its
+ * last committed checkpoint left it; read without writing. The next start resumes it.
+ */
+export function interruptedRun(runs: SyncRunStore, integrationId: string, runId: number, now: number, error?: SyncRunError): SyncRun {
+  try {
+    const row = runs.row(runId);
+    if (row) {
+      const run = toSyncRun({ ...row, status: 'interrupted' });
+      return error ? { ...run, errors: [...run.errors, error] } : run;
+    }
+  } catch {
+    // the database is gone; fall through
+  }
+  const at = new Date(now).toISOString();
+  return { id: runId, integrationId, trigger: 'manual', status: 'interrupted', startedAt: at, finishedAt: null, durationMs: 0, complete: false, spacesTotal: 0, pages: 0, devicesSeen: 0, added: 0, changed: 0, removed: 0, restored: 0, errors: error ? [error] : [] };
+}
+
+/** Names the process, host and run session that own a run while it executes (`sync_runs.owner`). */
+export function newSyncOwner(): string {
+  return `${process.pid}@${os.hostname()}#${randomUUID()}`;
+}
+
+/** Owners of the runs executing on this thread. */
+export function ownersLiveOnThisThread(): string[] {
+  return [...liveOwners];
+}
+
+export function alreadyRunning(): AppError {
   return new AppError('SYNC_ALREADY_RUNNING', 'This integration is already syncing (here, in another console window or in a tec command). Wait for it to finish or cancel it.');
 }
 
 /** Whether the process that owns a 'running' run still lives (and so the run is not a crashed one to resume). */
-function ownerAlive(owner: string, heartbeatAt: number | null, now: number): boolean {
+function ownerAlive(owner: string, heartbeatAt: number | null, now: number, liveElsewhere?: (owner: string) => boolean): boolean {
   const match = /^(\d+)@(.*)#(.+)$/.exec(owner);
   if (!match) return false;
   const pid = Number(match[1]);
   if (match[2] !== os.hostname()) return heartbeatAt !== null && now - heartbeatAt < STALE_OWNER_MS;
-  if (pid === process.pid) return liveOwners.has(owner);
+  if (pid === process.pid) return liveOwners.has(owner) || (liveElsewhere?.(owner) ?? false);
   if (heartbeatAt !== null && now - heartbeatAt >= STALE_OWNER_MS) return false;
   try {
     process.kill(pid, 0);

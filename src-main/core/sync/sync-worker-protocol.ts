@@ -1,0 +1,35 @@
+import type { EventName } from '../../../src-shared/contract';
+import type { SyncRun, SyncTrigger } from '../../../src-shared/domain/sync';
+import type { ErrorPayload } from '../../../src-shared/errors';
+import type { IvantiCredentials } from '../integrations/integration-service';
+
+/** What the sync worker is started with. */
+export interface SyncWorkerData {
+  /** The database the main thread opened (and so checked and migrated); the worker opens its own connection. */
+  databaseFile: string;
+}
+
+/** Main thread → sync worker. */
+export type ToSyncWorker =
+  | {
+      type: 'start';
+      requestId: number;
+      integrationId: string;
+      trigger: SyncTrigger;
+      /** The run's owner, registered on the main thread before the worker claims the run. */
+      owner: string;
+      /** Read from the keychain on the main thread; the worker holds it only for the run and never writes it down. */
+      credentials: IvantiCredentials;
+      /** Owners of every run live in this process when the start was asked for. */
+      liveOwners: string[];
+    }
+  | { type: 'cancel'; integrationId: string }
+  | { type: 'shutdown' };
+
+/** Sync worker → main thread. */
+export type FromSyncWorker =
+  | { type: 'started'; requestId: number; runId: number; resumed: boolean }
+  | { type: 'refused'; requestId: number; error: ErrorPayload }
+  | { type: 'event'; name: EventName; payload: unknown }
+  | { type: 'finished'; integrationId: string; run: SyncRun }
+  | { type: 'closed' };

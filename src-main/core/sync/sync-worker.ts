@@ -1,0 +1,83 @@
+/**
+ * The sync worker thread: SyncEngine with a database connection of its own, so that fetching, parsing and writing a
+ * million devices never stalls the thread that serves the UI and the IPC (the Electron main, the CLI, the rig). The
+ * search index and the planner's statistics follow the sync here too, on the same connection, between its writes.
+ *
+ * Built as its own entry beside each bundle (out/main/sync-worker.js, out/cli/sync-worker.cjs); tests and tools run
+ * this source through tsx. WorkerSyncEngine (worker-sync-engine.ts) starts it and speaks sync-worker-protocol.ts.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppError, toErrorPayload } from '../../../src-shared/errors';
+import { openAnotherConnection } from '../db/database';
+import { followSyncWrites } from '../devices/device-services';
+import { DeviceSearchIndex } from '../devices/device-search-index';
+import { EventBus } from '../events/event-bus';
+import type { IvantiCredentials } from '../integrations/integration-service';
+import { SyncEngine } from './sync-engine';
+import type { FromSyncWorker, SyncWorkerData, ToSyncWorker } from './sync-worker-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('sync-worker runs as a worker thread only.');
+
+const { databaseFile } = workerData as SyncWorkerData;
+const db = openAnotherConnection(databaseFile);
+const events = new EventBus();
+const searchIndex = new DeviceSearchIndex(db);
+const credentials = new Map<string, IvantiCredentials>();
+let liveInProcess: ReadonlySet<string> = new Set();
+
+const engine = new SyncEngine({
+  db,
+  events,
+  now: () => new Date(),
+  credentials: async (integrationId) => {
+    const given = credentials.get(integrationId);
+    credentials.delete(integrationId);
+    if (!given) throw new AppError('CREDENTIALS_MISSING', 'The sync worker was started without the integration\'s credentials.');
+    return given;
+  },
+  liveElsewhere: (owner) => liveInProcess.has(owner),
+  // Between its writes, paced with them: a catch-up outside the checkpointer's pacing lets the WAL grow unbounded.
+  maintenance: () => searchIndex.catchUp(),
+});
+
+const post = (message: FromSyncWorker): void => port.postMessage(message);
+// Forwarded first, so the main thread hears of a finished run before the index and statistics work that follows it.
+events.subscribe((name, payload) => post({ type: 'event', name, payload }));
+followSyncWrites(db, searchIndex, events, { duringSync: false });
+
+const running = new Set<Promise<unknown>>();
+
+port.on('message', (message: ToSyncWorker) => {
+  switch (message.type) {
+    case 'start': {
+      liveInProcess = new Set(message.liveOwners);
+      credentials.set(message.integrationId, message.credentials);
+      engine.start(message.integrationId, message.trigger, message.owner).then(
+        (started) => {
+          post({ type: 'started', requestId: message.requestId, runId: started.runId, resumed: started.resumed });
+          const finished = started.finished.then((run) => post({ type: 'finished', integrationId: message.integrationId, run }));
+          running.add(finished);
+          void finished.finally(() => running.delete(finished));
+        },
+        (error: unknown) => {
+          credentials.delete(message.integrationId);
+          post({ type: 'refused', requestId: message.requestId, error: toErrorPayload(error) });
+        },
+      );
+      return;
+    }
+    case 'cancel':
+      engine.cancel(message.integrationId);
+      return;
+    case 'shutdown':
+      // Runs stop without writing again (each resumes from its last committed page); then the connection closes.
+      engine.shutdown();
+      void Promise.allSettled([...running]).then(() => {
+        db.close();
+        post({ type: 'closed' });
+        port.close();
+      });
+      return;
+  }
+});

@@ -1,0 +1,213 @@
+import { Worker } from 'node:worker_threads';
+import type { SyncProgress, SyncRun, SyncTrigger } from '../../../src-shared/domain/sync';
+import { AppError, fromErrorPayload } from '../../../src-shared/errors';
+import type { Db } from '../db/database';
+import type { EventBus } from '../events/event-bus';
+import type { IvantiCredentials } from '../integrations/integration-service';
+import { DeviceStore } from './device-store';
+import { alreadyRunning, interruptedRun, newSyncOwner, ownersLiveOnThisThread, type StartedSync, type SyncRunner } from './sync-engine';
+import type { FromSyncWorker, SyncWorkerData, ToSyncWorker } from './sync-worker-protocol';
+import { SyncRunStore } from './sync-run-store';
+
+export interface WorkerSyncEngineOptions {
+  db: Db;
+  /** The sync worker's script: `sync-worker.js`/`.cjs` beside a bundle, or sync-worker.ts (run through tsx). */
+  script: string;
+  credentials: (integrationId: string) => Promise<IvantiCredentials>;
+  events: EventBus;
+  now: () => Date;
+}
+
+interface HostedRun {
+  owner: string;
+  /** Null while the worker claims the run. */
+  runId: number | null;
+  progress: SyncProgress | null;
+  finished: Promise<SyncRun>;
+  settle: (run: SyncRun) => void;
+}
+
+interface PendingStart {
+  resolve: (reply: { runId: number; resumed: boolean }) => void;
+  reject: (error: AppError) => void;
+}
+
+/** Owners of the runs this process's sync workers execute; every worker is told of them all (see SyncEngine). */
+const hostedOwners = new Set<string>();
+
+/**
+ * Runs syncs in the sync worker thread (sync-worker.ts) and looks, to the app, the scheduler and the CLI, like the
+ * SyncEngine it hosts: the same start/cancel/running API, the same `sync.progress` and `sync.finished` events on the
+ * bus. The calling thread only reads the keychain and relays messages, so its event loop stays free during a
+ * million-device sync. Reads (run history, device lookups) stay on the caller's connection.
+ *
+ * The worker starts with the first sync and is kept while the app runs, holding the process open only while a run
+ * executes. If it dies, its runs end `interrupted` (the database has their last committed checkpoint, from which the
+ * next start resumes) and the next start gets a new worker.
+ */
+export class WorkerSyncEngine implements SyncRunner {
+  readonly runs: SyncRunStore;
+  readonly devices: DeviceStore;
+  #worker: Worker | null = null;
+  #closed = false;
+  #nextRequest = 1;
+  readonly #requests = new Map<number, PendingStart>();
+  readonly #active = new Map<string, HostedRun>();
+
+  constructor(private readonly options: WorkerSyncEngineOptions) {
+    this.runs = new SyncRunStore(options.db);
+    this.devices = new DeviceStore(options.db);
+  }
+
+  async start(integrationId: string, trigger: SyncTrigger): Promise<StartedSync> {
+    if (this.#closed) throw shuttingDown();
+    if (this.#active.has(integrationId)) throw alreadyRunning();
+    let settle!: (run: SyncRun) => void;
+    const finished = new Promise<SyncRun>((resolve) => (settle = resolve));
+    const hosted: HostedRun = { owner: newSyncOwner(), runId: null, progress: null, finished, settle };
+    this.#active.set(integrationId, hosted);
+    try {
+      const credentials = await this.options.credentials(integrationId);
+      if (this.#closed) throw shuttingDown();
+      const worker = this.#ensureWorker();
+      hostedOwners.add(hosted.owner);
+      const requestId = this.#nextRequest++;
+      const reply = new Promise<{ runId: number; resumed: boolean }>((resolve, reject) => this.#requests.set(requestId, { resolve, reject }));
+      worker.ref();
+      this.#post({
+        type: 'start',
+        requestId,
+        integrationId,
+        trigger,
+        owner: hosted.owner,
+        credentials,
+        liveOwners: [...hostedOwners, ...ownersLiveOnThisThread()],
+      });
+      const { runId, resumed } = await reply;
+      hosted.runId = runId;
+      return { runId, resumed, finished };
+    } catch (error) {
+      this.#release(integrationId, hosted);
+      throw error;
+    }
+  }
+
+  cancel(integrationId: string): boolean {
+    if (!this.#active.has(integrationId)) return false;
+    this.#post({ type: 'cancel', integrationId });
+    return true;
+  }
+
+  running(integrationId: string): { runId: number; progress: SyncProgress | null; finished: Promise<SyncRun> } | null {
+    const hosted = this.#active.get(integrationId);
+    return hosted?.runId == null ? null : { runId: hosted.runId, progress: hosted.progress, finished: hosted.finished };
+  }
+
+  isRunning(integrationId: string): boolean {
+    return this.#active.has(integrationId);
+  }
+
+  /**
+   * For closing the database: the worker stops every run without writing again (each resumes from its last committed
+   * page on the next start), closes its connection and ends. Nothing waits for it here: it no longer holds the process
+   * open, and is terminated if it has not ended within seconds.
+   */
+  shutdown(): void {
+    this.#closed = true;
+    const worker = this.#worker;
+    if (!worker) return;
+    this.#post({ type: 'shutdown' });
+    worker.unref();
+    setTimeout(() => void worker.terminate(), 5_000).unref();
+  }
+
+  #ensureWorker(): Worker {
+    if (this.#worker) return this.#worker;
+    const workerData: SyncWorkerData = { databaseFile: this.options.db.name };
+    let worker: Worker;
+    try {
+      worker = launchWorker(this.options.script, workerData);
+    } catch (error) {
+      throw new AppError('SYNC_FAILED', `The sync worker could not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    worker.on('message', (message: FromSyncWorker) => this.#receive(message));
+    worker.on('error', (error) => this.#lost(worker, error));
+    worker.on('exit', (code) => this.#lost(worker, new Error(`it exited with code ${code}`)));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #receive(message: FromSyncWorker): void {
+    switch (message.type) {
+      case 'started':
+      case 'refused': {
+        const request = this.#requests.get(message.requestId);
+        this.#requests.delete(message.requestId);
+        if (message.type === 'started') request?.resolve({ runId: message.runId, resumed: message.resumed });
+        else request?.reject(fromErrorPayload(message.error));
+        return;
+      }
+      case 'event': {
+        const payload = message.payload as { integrationId: string; runId: number; run?: SyncRun };
+        const hosted = this.#active.get(payload.integrationId);
+        if (message.name === 'sync.progress' && hosted) hosted.progress = message.payload as SyncProgress;
+        // Settled first, so that listeners of sync.finished see the integration as no longer syncing.
+        if (message.name === 'sync.finished' && hosted && payload.run) this.#settle(payload.integrationId, payload.run);
+        this.options.events.emit(message.name, message.payload as never);
+        return;
+      }
+      case 'finished':
+        this.#settle(message.integrationId, message.run);
+        return;
+      case 'closed':
+        return;
+    }
+  }
+
+  #settle(integrationId: string, run: SyncRun): void {
+    const hosted = this.#active.get(integrationId);
+    if (!hosted || hosted.runId !== run.id) return;
+    this.#release(integrationId, hosted);
+    hosted.settle(run);
+  }
+
+  #release(integrationId: string, hosted: HostedRun): void {
+    if (this.#active.get(integrationId) === hosted) this.#active.delete(integrationId);
+    hostedOwners.delete(hosted.owner);
+    // An idle worker must not keep a CLI process alive.
+    if (this.#active.size === 0) this.#worker?.unref();
+  }
+
+  /** The worker failed or ended: its starts are refused and its runs end interrupted, resumable from their checkpoint. */
+  #lost(worker: Worker, cause: Error): void {
+    if (this.#worker !== worker) return;
+    this.#worker = null;
+    const error = { code: 'SYNC_FAILED' as const, message: `The sync worker stopped unexpectedly (${cause.message}); the next sync resumes from the last saved page.` };
+    for (const [id, request] of this.#requests) {
+      this.#requests.delete(id);
+      request.reject(new AppError(error.code, error.message));
+    }
+    for (const [integrationId, hosted] of [...this.#active]) {
+      if (hosted.runId === null) continue;
+      const run = interruptedRun(this.runs, integrationId, hosted.runId, this.options.now().getTime(), this.#closed ? undefined : error);
+      this.#release(integrationId, hosted);
+      hosted.settle(run);
+      if (!this.#closed) this.options.events.emit('sync.finished', { integrationId, runId: run.id, run });
+    }
+  }
+
+  #post(message: ToSyncWorker): void {
+    this.#worker?.postMessage(message);
+  }
+}
+
+/** Built JavaScript runs as it is; TypeScript source (tests, benchmarks, the demo) is loaded through tsx. */
+function launchWorker(script: string, workerData: SyncWorkerData): Worker {
+  if (!script.endsWith('.ts')) return new Worker(script, { workerData });
+  const source = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(script)});`;
+  return new Worker(source, { eval: true, workerData });
+}
+
+function shuttingDown(): AppError {
+  return new AppError('SYNC_FAILED', 'The console is shutting down; sync was not started.');
+}

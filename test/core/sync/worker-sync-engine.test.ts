@@ -1,0 +1,198 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../../src-main/core/db/database';
+import { EventBus } from '../../../src-main/core/events/event-bus';
+import { WorkerSyncEngine } from '../../../src-main/core/sync/worker-sync-engine';
+import type { EventName } from '../../../src-shared/contract';
+import type { SyncFinished, SyncProgress } from '../../../src-shared/domain/sync';
+import { AppError } from '../../../src-shared/errors';
+import { DEMO_CREDENTIALS, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
+import { startSimulatorProcess, type SimulatorProcess } from '../../support/simulator-process';
+import { SYNC_WORKER_SOURCE } from '../../support/sync-worker-source';
+import { useTempDir } from '../../support/temp-dir';
+import { activeGuids, INTEGRATION_ID, integrityCheck, openSyncDatabase, removedGuids, sorted } from './sync-fixture';
+
+const tempDir = useTempDir('tec-sync-worker-');
+const DYING_WORKER = path.join(__dirname, 'fixtures', 'dying-sync-worker.ts');
+const cleanups: (() => unknown)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function simulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const tenant = await startSimulator(options);
+  cleanups.push(() => tenant.close());
+  return tenant;
+}
+
+function workerEngine(db: Db, domain: string, options: { script?: string; credentials?: typeof DEMO_CREDENTIALS } = {}) {
+  const bus = new EventBus();
+  const events: { name: EventName; payload: unknown }[] = [];
+  bus.subscribe((name, payload) => events.push({ name, payload }));
+  const engine = new WorkerSyncEngine({
+    db,
+    script: options.script ?? SYNC_WORKER_SOURCE,
+    events: bus,
+    now: () => new Date(),
+    credentials: async () => ({ domain, ...(options.credentials ?? DEMO_CREDENTIALS) }),
+  });
+  cleanups.push(() => engine.shutdown());
+  return { engine, events, bus };
+}
+
+const count = (db: Db, sql: string): number => db.prepare(sql).pluck().get() as number;
+
+async function until(what: string, condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
+  it('syncs on its own thread: devices keep being written while the calling thread is blocked, and the search index follows there', async () => {
+    // The tenant runs in another process: blocking this thread must not stop it from answering.
+    const tenant: SimulatorProcess = await startSimulatorProcess({ devices: 12_000, seed: 'worker-thread' });
+    cleanups.push(() => tenant.close());
+    const db = openSyncDatabase(tempDir());
+    const { engine, events } = workerEngine(db, tenant.domain);
+
+    const started = await engine.start(INTEGRATION_ID, 'manual');
+    expect(started).toMatchObject({ resumed: false });
+    expect(engine.isRunning(INTEGRATION_ID)).toBe(true);
+    const stored = () => count(db, 'SELECT COUNT(*) FROM devices');
+    await until('the first devices are stored', () => stored() > 0);
+
+    // Block this thread (no event loop turn at all) until the stored count grows: only another thread can grow it.
+    const before = stored();
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const deadline = Date.now() + 30_000;
+    while (stored() === before && Date.now() < deadline) Atomics.wait(pause, 0, 0, 20);
+    expect(stored(), 'devices written while the calling thread was blocked').toBeGreaterThan(before);
+
+    const run = await started.finished;
+    expect(run).toMatchObject({ id: started.runId, status: 'completed', complete: true, devicesSeen: 12_000, added: 12_000 });
+    expect(engine.isRunning(INTEGRATION_ID)).toBe(false);
+    expect(engine.running(INTEGRATION_ID)).toBeNull();
+    expect(activeGuids(db)).toHaveLength(12_000);
+    expect(engine.runs.get(started.runId)).toMatchObject({ status: 'completed', devicesSeen: 12_000 });
+
+    // The events reach this thread's bus: progress that grows to the total, then one finished event with the run.
+    const progress = events.filter((e) => e.name === 'sync.progress').map((e) => e.payload as SyncProgress);
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.every((p) => p.runId === started.runId && p.integrationId === INTEGRATION_ID)).toBe(true);
+    expect(Math.max(...progress.map((p) => p.devicesSoFar))).toBe(12_000);
+    const finished = events.filter((e) => e.name === 'sync.finished').map((e) => e.payload as SyncFinished);
+    expect(finished).toEqual([{ integrationId: INTEGRATION_ID, runId: started.runId, run }]);
+    // Nobody on this thread indexes: the worker's connection catches the search index up and empties its queue.
+    await until('the worker has indexed every device', () => count(db, 'SELECT COUNT(*) FROM devices_fts_pending') === 0);
+    expect(count(db, 'SELECT COUNT(*) FROM devices_fts')).toBe(12_000);
+    expect(integrityCheck(db)).toBe('ok');
+  });
+
+  it('cancels on request and resumes the same run on the next start, converging to the exact set', async () => {
+    const tenant = await simulator({ devices: 5_000, seed: 'worker-cancel', slowMs: 30, faults: { slow: 1 } });
+    const db = openSyncDatabase(tempDir());
+    const { engine } = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
+    const started = await engine.start(INTEGRATION_ID, 'manual');
+    await until('paging is under way', () => (engine.running(INTEGRATION_ID)?.progress?.page ?? 0) >= 3);
+    expect(engine.cancel(INTEGRATION_ID)).toBe(true);
+    const cancelled = await started.finished;
+    expect(cancelled).toMatchObject({ id: started.runId, status: 'cancelled', complete: false, removed: 0 });
+    expect(cancelled.devicesSeen).toBeLessThan(5_000);
+    expect(engine.cancel(INTEGRATION_ID)).toBe(false);
+
+    const resumed = await engine.start(INTEGRATION_ID, 'manual');
+    expect(resumed).toMatchObject({ runId: started.runId, resumed: true });
+    expect(await resumed.finished).toMatchObject({ id: started.runId, status: 'completed', complete: true, devicesSeen: 5_000 });
+    expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
+  });
+
+  it('runs one sync per integration in the process, across engines and their workers', async () => {
+    const tenant = await simulator({ devices: 2_000, seed: 'worker-twice', slowMs: 20, faults: { slow: 1 } });
+    const dir = tempDir();
+    const db = openSyncDatabase(dir);
+    const first = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
+    const started = await first.engine.start(INTEGRATION_ID, 'manual');
+    await expect(first.engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_ALREADY_RUNNING' });
+    // A second console core in this process (its own connection and worker) must not take the live run for a crashed one.
+    const { openAnotherConnection } = await import('../../../src-main/core/db/database');
+    const otherDb = openAnotherConnection(db.name);
+    cleanups.push(() => otherDb.close());
+    const second = workerEngine(otherDb, tenant.domain, { credentials: tenant.credentials });
+    await expect(second.engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_ALREADY_RUNNING' });
+    expect(second.engine.isRunning(INTEGRATION_ID)).toBe(false);
+    expect(await started.finished).toMatchObject({ status: 'completed', devicesSeen: 2_000 });
+    expect(count(db, 'SELECT COUNT(*) FROM sync_runs')).toBe(1);
+  });
+
+  it('ends the runs of a worker that dies as interrupted, tells the bus, and the next start resumes them on a new worker', async () => {
+    const tenant = await simulator({ devices: 4_000, seed: 'worker-dies', slowMs: 15, faults: { slow: 1 } });
+    const db = openSyncDatabase(tempDir());
+    const dying = workerEngine(db, tenant.domain, { script: DYING_WORKER, credentials: tenant.credentials });
+    const started = await dying.engine.start(INTEGRATION_ID, 'manual');
+    const run = await started.finished;
+    expect(run).toMatchObject({ id: started.runId, status: 'interrupted', complete: false });
+    expect(run.errors).toContainEqual({ code: 'SYNC_FAILED', message: expect.stringContaining('sync worker stopped unexpectedly') });
+    expect(dying.events.filter((e) => e.name === 'sync.finished').map((e) => (e.payload as SyncFinished).run.status)).toEqual(['interrupted']);
+    expect(dying.engine.isRunning(INTEGRATION_ID)).toBe(false);
+    const stored = count(db, 'SELECT COUNT(*) FROM devices');
+    expect(stored).toBeGreaterThan(0);
+    expect(stored).toBeLessThan(4_000);
+
+    const healthy = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
+    const resumed = await healthy.engine.start(INTEGRATION_ID, 'manual');
+    expect(resumed).toMatchObject({ runId: started.runId, resumed: true });
+    expect(await resumed.finished).toMatchObject({ status: 'completed', complete: true, devicesSeen: 4_000 });
+    expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
+    expect(removedGuids(db)).toEqual([]);
+    expect(integrityCheck(db)).toBe('ok');
+  });
+
+  it('on shutdown leaves a running sync to resume from its last committed page, and refuses new starts', async () => {
+    const tenant = await simulator({ devices: 4_000, seed: 'worker-shutdown', slowMs: 20, faults: { slow: 1 } });
+    const db = openSyncDatabase(tempDir());
+    const closing = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
+    const started = await closing.engine.start(INTEGRATION_ID, 'manual');
+    await until('paging is under way', () => (closing.engine.running(INTEGRATION_ID)?.progress?.page ?? 0) >= 3);
+    closing.engine.shutdown();
+    expect(await started.finished).toMatchObject({ id: started.runId, status: 'interrupted' });
+    await expect(closing.engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_FAILED', message: expect.stringContaining('shutting down') });
+    expect(count(db, `SELECT COUNT(*) FROM sync_runs WHERE status = 'running'`)).toBe(1);
+
+    const next = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
+    const resumed = await next.engine.start(INTEGRATION_ID, 'manual');
+    expect(resumed).toMatchObject({ runId: started.runId, resumed: true });
+    expect(await resumed.finished).toMatchObject({ status: 'completed', devicesSeen: 4_000 });
+    expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
+  });
+
+  it('refuses a start it cannot make, with the reason, and is left idle', async () => {
+    const tenant = await simulator({ devices: 10, seed: 'worker-refusals' });
+    const db = openSyncDatabase(tempDir());
+    const missingScript = workerEngine(db, tenant.domain, { script: path.join(tempDir(), 'sync-worker.js') });
+    await expect(missingScript.engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_FAILED', message: expect.stringContaining('sync worker') });
+    expect(missingScript.engine.isRunning(INTEGRATION_ID)).toBe(false);
+
+    const bus = new EventBus();
+    const noKeychainEntry = new WorkerSyncEngine({
+      db,
+      script: SYNC_WORKER_SOURCE,
+      events: bus,
+      now: () => new Date(),
+      credentials: async () => {
+        throw new AppError('CREDENTIALS_MISSING', 'The keychain has no password for this integration.');
+      },
+    });
+    cleanups.push(() => noKeychainEntry.shutdown());
+    await expect(noKeychainEntry.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'CREDENTIALS_MISSING' });
+    expect(noKeychainEntry.isRunning(INTEGRATION_ID)).toBe(false);
+
+    // Errors the run meets on the worker come back as the run's outcome, with their own codes.
+    const wrongPassword = workerEngine(db, tenant.domain, { credentials: { ...tenant.credentials, password: 'not-the-password' } });
+    const run = await (await wrongPassword.engine.start(INTEGRATION_ID, 'manual')).finished;
+    expect(run).toMatchObject({ status: 'failed', errors: [expect.objectContaining({ code: 'IVANTI_AUTH_REJECTED' })] });
+  });
+});
