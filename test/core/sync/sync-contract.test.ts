@@ -9,6 +9,7 @@ import type { TestConfigurationResult } from '../../../src-shared/domain/test-co
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { startCannedServer, type CannedServer } from '../ivanti/canned-server';
 import { requirePrivateKeyring } from '../../support/keyring';
+import { SYNC_WORKER_SOURCE } from '../../support/sync-worker-source';
 import { useTempDir } from '../../support/temp-dir';
 
 const tempDir = useTempDir('tec-sync-contract-');
@@ -48,7 +49,8 @@ afterAll(async () => {
 });
 
 function recordingCore(dataDir: string) {
-  const core = createCore({ dataDir, version: 'test', transport: 'web-test-rig' });
+  // The app's sync path: runs on the sync worker thread, events relayed to this thread's bus.
+  const core = createCore({ dataDir, version: 'test', transport: 'web-test-rig', syncWorker: SYNC_WORKER_SOURCE });
   const transcript: string[] = [];
   core.events.subscribe((name, payload) => transcript.push(JSON.stringify({ name, payload })));
   const call = async <T>(channel: string, input: unknown): Promise<Envelope<T>> => {
