@@ -8,8 +8,8 @@
  *    (perf_hooks.monitorEventLoopDelay), which is what the app's UI and IPC wait on.
  * 2. Ceiling: the same devices, pre-rendered by the simulator's generator into JSON page bodies in memory (in batches,
  *    untimed), then parsed exactly as the client parses an answer and written through the same storage code (the
- *    sync's chunk size, one transaction per chunk with the run's checkpoint, the search index caught up after each
- *    page as the worker does on its progress ticks) into another fresh database, with no HTTP and no thread hop.
+ *    sync's chunk size, one transaction per chunk with the run's checkpoint, the search index caught up every
+ *    MAINTENANCE_EVERY_DEVICES devices as the worker does) into another fresh database, with no HTTP and no thread hop.
  *    Only parse+write is timed. `ratio` = sync seconds / ceiling seconds: what the network path, paging,
  *    reconciliation and the worker cost on top.
  *
@@ -26,6 +26,7 @@ import { EventBus } from '../../src-main/core/events/event-bus';
 import { DeviceStore } from '../../src-main/core/sync/device-store';
 import { DeviceSearchIndex } from '../../src-main/core/devices/device-search-index';
 import { WorkerSyncEngine } from '../../src-main/core/sync/worker-sync-engine';
+import { MAINTENANCE_EVERY_DEVICES } from '../../src-main/core/sync/sync-engine';
 import type { SyncCheckpoint } from '../../src-main/core/sync/sync-checkpoint';
 import { countersOf, SyncRunStore } from '../../src-main/core/sync/sync-run-store';
 import { WalCheckpointer } from '../../src-main/core/sync/wal-checkpointer';
@@ -182,6 +183,7 @@ async function measureCeiling(dir: string, devices: number, seed: string, pageRo
   const checkpoint: SyncCheckpoint = { version: 1, phase: 'paging', round: 0, roundChanged: false, spaces: spaces.map(spaceState) };
   let timedMs = 0;
   let page = 0;
+  let storedSinceIndexing = 0;
   const rss = rssSampler(path.join(dir, 'console.sqlite-wal'));
   try {
     const pages = renderedPages(tenant.expectedDevices({ spaces: 'all' }), spaces, pageRows);
@@ -206,8 +208,12 @@ async function measureCeiling(dir: string, devices: number, seed: string, pageRo
               })
               .immediate(),
           );
+          storedSinceIndexing += Math.min(chunkRows, devicesInPage.length - offset);
+          if (storedSinceIndexing >= MAINTENANCE_EVERY_DEVICES) {
+            storedSinceIndexing = 0;
+            await checkpointer.commit(() => searchIndex.catchUp());
+          }
         }
-        searchIndex.catchUp();
       }
       timedMs += performance.now() - t0;
     }

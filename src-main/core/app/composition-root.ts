@@ -93,9 +93,8 @@ export function createCore(options: CoreOptions): Core {
     db, secrets, integrations, audit, events, settings: () => settings.get(), now, actor,
   });
   const credentials = (id: string) => integrations.credentials(id);
-  const sync: SyncRunner = options.syncWorker
-    ? new WorkerSyncEngine({ db, script: options.syncWorker, credentials, events, now })
-    : new SyncEngine({ db, credentials, events, now });
+  const syncWorker = options.syncWorker ? new WorkerSyncEngine({ db, script: options.syncWorker, credentials, events, now }) : null;
+  const sync: SyncRunner = syncWorker ?? new SyncEngine({ db, credentials, events, now });
   integrations.onDelete((id) => void sync.cancel(id));
   const syncScheduler = new SyncScheduler({
     engine: sync,
@@ -104,7 +103,7 @@ export function createCore(options: CoreOptions): Core {
     settings: () => settings.get(),
     events,
   });
-  const deviceServices = createDeviceServices({ db, audit, events, settings: () => settings.get(), dataDir: options.dataDir, now, actor, followSync: !options.syncWorker });
+  const deviceServices = createDeviceServices({ db, audit, events, settings: () => settings.get(), dataDir: options.dataDir, now, actor, syncIndexing: syncWorker });
   const services: Services = {
     ...deviceServices,
     db,

@@ -10,11 +10,20 @@ type DeviceChannel =
   | 'savedSearches.save'
   | 'savedSearches.delete';
 
-export function deviceHandlers({ devices, savedSearches }: DeviceServices): { [C in DeviceChannel]: Handler<C> } {
+export function deviceHandlers({ devices, savedSearches, indexReady }: DeviceServices): { [C in DeviceChannel]: Handler<C> } {
   return {
-    'devices.search': async ({ query, offset, limit }) => ({ offset, rows: devices.search(query, { offset, limit }) }),
-    'devices.count': async ({ query }) => ({ total: devices.count(query) }),
-    'devices.facets': async ({ query }) => devices.facets(query),
+    'devices.search': async ({ query, offset, limit }) => {
+      await indexReady();
+      return { offset, rows: devices.search(query, { offset, limit }) };
+    },
+    'devices.count': async ({ query }) => {
+      await indexReady();
+      return { total: devices.count(query) };
+    },
+    'devices.facets': async ({ query }) => {
+      await indexReady();
+      return devices.facets(query);
+    },
     'devices.get': async ({ id }) => devices.detail(id),
     'savedSearches.list': async () => savedSearches.list(),
     'savedSearches.save': async ({ name, query }) => savedSearches.save(name, query),

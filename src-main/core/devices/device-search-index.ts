@@ -44,7 +44,15 @@ export class DeviceSearchIndex {
   readonly #dequeue: Statement;
   readonly #applyChunk: (upTo: number) => number;
 
-  constructor(private readonly db: Db) {
+  /**
+   * `deferWhile`: while it answers true, another thread keeps the index (the sync worker, during a run and the work
+   * after it) and `catchUp` here writes nothing: two writers would only queue behind each other's locks, and a wait
+   * for SQLite's lock blocks this thread. Readers ask that thread to catch up first (DeviceServices.indexReady).
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly options: { deferWhile?: () => boolean } = {},
+  ) {
     this.#hasPending = db.prepare('SELECT EXISTS (SELECT 1 FROM devices_fts_pending) AS pending').pluck();
     this.#boundary = db.prepare('SELECT device_id FROM devices_fts_pending ORDER BY device_id LIMIT 1 OFFSET ?').pluck();
     this.#dropStale = db.prepare('DELETE FROM devices_fts WHERE rowid IN (SELECT device_id FROM devices_fts_pending WHERE indexed = 1 AND device_id <= ?)');
@@ -67,8 +75,9 @@ export class DeviceSearchIndex {
     return this.#hasPending.get() === 1;
   }
 
-  /** Applies every queued change; returns how many devices were (re)indexed or dropped. */
+  /** Applies every queued change (unless deferred); returns how many devices were (re)indexed or dropped. */
   catchUp(onChunk?: (applied: number) => void): number {
+    if (this.options.deferWhile?.()) return 0;
     let applied = 0;
     while (this.isBehind()) {
       const upTo = (this.#boundary.get(CHUNK - 1) as number | undefined) ?? Number.MAX_SAFE_INTEGER;

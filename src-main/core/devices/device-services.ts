@@ -14,11 +14,24 @@ export interface DeviceServices {
   devices: DeviceRepository;
   savedSearches: SavedSearchStore;
   exports: ExportService;
+  /**
+   * Resolves once the search index holds every device written before the call; readers of the index await it (the
+   * device handlers, exports). Never blocks this thread on the sync worker's work.
+   */
+  indexReady(): Promise<void>;
+}
+
+/** The sync worker's side of the search index (WorkerSyncEngine). */
+export interface SyncIndexing {
+  /** Whether the worker keeps the index now: a run, or the work after it, is in progress there. */
+  ownsSearchIndex(): boolean;
+  /** Asks the worker to catch the index up now; false when it does not keep it (then the caller's thread does). */
+  catchUpSearchIndex(): Promise<boolean>;
 }
 
 /**
- * The device explorer's services. When syncs run on this thread (`followSync`), the search index follows them here;
- * when they run in the sync worker, the worker does it on its own connection (sync-worker.ts).
+ * The device explorer's services. With `syncIndexing` null, syncs run on this thread and the search index follows
+ * them here; otherwise the sync worker keeps the index while it syncs (sync-worker.ts) and this thread asks it.
  */
 export function createDeviceServices(deps: {
   db: Db;
@@ -28,13 +41,19 @@ export function createDeviceServices(deps: {
   dataDir: string;
   now: () => Date;
   actor: string;
-  followSync: boolean;
+  syncIndexing: SyncIndexing | null;
 }): DeviceServices {
-  const searchIndex = new DeviceSearchIndex(deps.db);
+  const { syncIndexing } = deps;
+  const searchIndex = new DeviceSearchIndex(deps.db, { deferWhile: syncIndexing ? () => syncIndexing.ownsSearchIndex() : undefined });
   const devices = new DeviceRepository(deps.db, searchIndex, deps.settings, deps.now);
-  if (deps.followSync) followSyncWrites(deps.db, searchIndex, deps.events);
+  if (!syncIndexing) followSyncWrites(deps.db, searchIndex, deps.events);
+  const indexReady = async (): Promise<void> => {
+    if (syncIndexing && (await syncIndexing.catchUpSearchIndex())) return;
+    searchIndex.catchUp();
+  };
   return {
     searchIndex,
+    indexReady,
     devices,
     savedSearches: new SavedSearchStore(deps.db, deps.now),
     exports: new ExportService(deps.db, devices, deps.audit, deps.events.emit, path.join(deps.dataDir, 'exports'), deps.now, deps.actor),

@@ -24,6 +24,8 @@ export type ToSyncWorker =
       liveOwners: string[];
     }
   | { type: 'cancel'; integrationId: string }
+  /** Catch the search index up now (a search is waiting for it), then answer `index-caught-up`. */
+  | { type: 'catch-up-index'; requestId: number }
   | { type: 'shutdown' };
 
 /** Sync worker → main thread. */
@@ -31,5 +33,7 @@ export type FromSyncWorker =
   | { type: 'started'; requestId: number; runId: number; resumed: boolean }
   | { type: 'refused'; requestId: number; error: ErrorPayload }
   | { type: 'event'; name: EventName; payload: unknown }
+  /** The run is over and so is the work after it (search index, planner statistics). */
   | { type: 'finished'; integrationId: string; run: SyncRun }
+  | { type: 'index-caught-up'; requestId: number; ok: boolean }
   | { type: 'closed' };

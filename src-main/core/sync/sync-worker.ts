@@ -70,6 +70,18 @@ port.on('message', (message: ToSyncWorker) => {
     case 'cancel':
       engine.cancel(message.integrationId);
       return;
+    case 'catch-up-index': {
+      // Between two of the engine's writes (this thread runs one thing at a time), outside any transaction of its own.
+      // If it fails, the asking thread catches up itself and meets the error there.
+      let ok = true;
+      try {
+        searchIndex.catchUp();
+      } catch {
+        ok = false;
+      }
+      post({ type: 'index-caught-up', requestId: message.requestId, ok });
+      return;
+    }
     case 'shutdown':
       // Runs stop without writing again (each resumes from its last committed page); then the connection closes.
       engine.shutdown();

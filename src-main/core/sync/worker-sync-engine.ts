@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { SyncProgress, SyncRun, SyncTrigger } from '../../../src-shared/domain/sync';
 import { AppError, fromErrorPayload } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
+import type { SyncIndexing } from '../devices/device-services';
 import type { EventBus } from '../events/event-bus';
 import type { IvantiCredentials } from '../integrations/integration-service';
 import { DeviceStore } from './device-store';
@@ -45,7 +46,7 @@ const hostedOwners = new Set<string>();
  * executes. If it dies, its runs end `interrupted` (the database has their last committed checkpoint, from which the
  * next start resumes) and the next start gets a new worker.
  */
-export class WorkerSyncEngine implements SyncRunner {
+export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
   readonly runs: SyncRunStore;
   readonly devices: DeviceStore;
   #worker: Worker | null = null;
@@ -53,6 +54,9 @@ export class WorkerSyncEngine implements SyncRunner {
   #nextRequest = 1;
   readonly #requests = new Map<number, PendingStart>();
   readonly #active = new Map<string, HostedRun>();
+  /** Runs started in the worker whose end, and the work after it, it has not reported: it keeps the search index. */
+  #indexing = 0;
+  readonly #indexRequests = new Map<number, (caughtUpThere: boolean) => void>();
 
   constructor(private readonly options: WorkerSyncEngineOptions) {
     this.runs = new SyncRunStore(options.db);
@@ -74,6 +78,7 @@ export class WorkerSyncEngine implements SyncRunner {
       const requestId = this.#nextRequest++;
       const reply = new Promise<{ runId: number; resumed: boolean }>((resolve, reject) => this.#requests.set(requestId, { resolve, reject }));
       worker.ref();
+      this.#indexing += 1;
       this.#post({
         type: 'start',
         requestId,
@@ -83,7 +88,11 @@ export class WorkerSyncEngine implements SyncRunner {
         credentials,
         liveOwners: [...hostedOwners, ...ownersLiveOnThisThread()],
       });
-      const { runId, resumed } = await reply;
+      const { runId, resumed } = await reply.catch((error: unknown) => {
+        // Refused: no run, and so no `finished` message, will follow.
+        this.#indexing = Math.max(0, this.#indexing - 1);
+        throw error;
+      });
       hosted.runId = runId;
       return { runId, resumed, finished };
     } catch (error) {
@@ -105,6 +114,18 @@ export class WorkerSyncEngine implements SyncRunner {
 
   isRunning(integrationId: string): boolean {
     return this.#active.has(integrationId);
+  }
+
+  ownsSearchIndex(): boolean {
+    return this.#indexing > 0 && this.#worker !== null;
+  }
+
+  async catchUpSearchIndex(): Promise<boolean> {
+    if (!this.ownsSearchIndex()) return false;
+    const requestId = this.#nextRequest++;
+    const caughtUp = new Promise<boolean>((resolve) => this.#indexRequests.set(requestId, resolve));
+    this.#post({ type: 'catch-up-index', requestId });
+    return caughtUp;
   }
 
   /**
@@ -158,6 +179,11 @@ export class WorkerSyncEngine implements SyncRunner {
       }
       case 'finished':
         this.#settle(message.integrationId, message.run);
+        this.#indexing = Math.max(0, this.#indexing - 1);
+        return;
+      case 'index-caught-up':
+        this.#indexRequests.get(message.requestId)?.(message.ok);
+        this.#indexRequests.delete(message.requestId);
         return;
       case 'closed':
         return;
@@ -186,6 +212,12 @@ export class WorkerSyncEngine implements SyncRunner {
     for (const [id, request] of this.#requests) {
       this.#requests.delete(id);
       request.reject(new AppError(error.code, error.message));
+    }
+    // What the worker had not indexed, the caller's thread now indexes itself.
+    this.#indexing = 0;
+    for (const [id, resolve] of this.#indexRequests) {
+      this.#indexRequests.delete(id);
+      resolve(false);
     }
     for (const [integrationId, hosted] of [...this.#active]) {
       if (hosted.runId === null) continue;

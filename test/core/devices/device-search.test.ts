@@ -176,7 +176,7 @@ describe('search over a real sync', () => {
       dataDir: tempDir(),
       now: () => new Date(),
       actor: 'test',
-      followSync: true,
+      syncIndexing: null,
     });
     const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     expect(run.status).toBe('completed');
