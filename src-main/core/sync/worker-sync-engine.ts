@@ -24,6 +24,8 @@ interface HostedRun {
   /** Null while the worker claims the run. */
   runId: number | null;
   progress: SyncProgress | null;
+  /** Cancel was asked for before the worker had claimed the run: sent on as soon as it has. */
+  cancelRequested: boolean;
   finished: Promise<SyncRun>;
   settle: (run: SyncRun) => void;
 }
@@ -68,7 +70,7 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
     if (this.#active.has(integrationId)) throw alreadyRunning();
     let settle!: (run: SyncRun) => void;
     const finished = new Promise<SyncRun>((resolve) => (settle = resolve));
-    const hosted: HostedRun = { owner: newSyncOwner(), runId: null, progress: null, finished, settle };
+    const hosted: HostedRun = { owner: newSyncOwner(), runId: null, progress: null, cancelRequested: false, finished, settle };
     this.#active.set(integrationId, hosted);
     try {
       const credentials = await this.options.credentials(integrationId);
@@ -94,6 +96,7 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
         throw error;
       });
       hosted.runId = runId;
+      if (hosted.cancelRequested) this.#post({ type: 'cancel', integrationId });
       return { runId, resumed, finished };
     } catch (error) {
       this.#release(integrationId, hosted);
@@ -102,8 +105,10 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
   }
 
   cancel(integrationId: string): boolean {
-    if (!this.#active.has(integrationId)) return false;
-    this.#post({ type: 'cancel', integrationId });
+    const hosted = this.#active.get(integrationId);
+    if (!hosted) return false;
+    if (hosted.runId === null) hosted.cancelRequested = true;
+    else this.#post({ type: 'cancel', integrationId });
     return true;
   }
 

@@ -110,6 +110,13 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     expect(cancelled.devicesSeen).toBeLessThan(5_000);
     expect(engine.cancel(INTEGRATION_ID)).toBe(false);
 
+    // A cancel asked for while the worker is still claiming the run is not lost.
+    const starting = engine.start(INTEGRATION_ID, 'manual');
+    expect(engine.cancel(INTEGRATION_ID)).toBe(true);
+    const cancelledEarly = await starting;
+    expect(cancelledEarly).toMatchObject({ runId: started.runId, resumed: true });
+    expect(await cancelledEarly.finished).toMatchObject({ id: started.runId, status: 'cancelled' });
+
     const resumed = await engine.start(INTEGRATION_ID, 'manual');
     expect(resumed).toMatchObject({ runId: started.runId, resumed: true });
     expect(await resumed.finished).toMatchObject({ id: started.runId, status: 'completed', complete: true, devicesSeen: 5_000 });
