@@ -21,7 +21,7 @@ async function withConsole(use: (fixture: RigFixture) => Promise<void>): Promise
   const rig = await startRig({ core, rendererDir: path.resolve('out/renderer') });
   await use({ core, rig, dataDir });
   await rig.close();
-  core.close();
+  await core.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 

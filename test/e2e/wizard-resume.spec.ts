@@ -19,7 +19,7 @@ async function launch(dataDir: string): Promise<{ core: Core; rig: Rig; quit(): 
     rig,
     quit: async () => {
       await rig.close();
-      core.close();
+      await core.close();
     },
   };
 }

@@ -59,7 +59,8 @@ export async function runSyncCommand(argv: string[], io: CliIo): Promise<number>
     }
   } finally {
     bar.clear();
-    core.close();
+    // Waits for the sync worker to finish the work after the run (search index, statistics) and close.
+    await core.close();
   }
 }
 

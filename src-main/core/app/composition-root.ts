@@ -75,7 +75,8 @@ export interface Core {
   handlers: Handlers;
   events: EventBus;
   info: AppInfo;
-  close(): void;
+  /** Closes the database; settles once the sync worker (if one ran) has closed its connection too. */
+  close(): Promise<void>;
 }
 
 /** Builds every service once, wires them, and returns the contract's handlers. Electron, the rig and the CLI share it. */
@@ -155,8 +156,9 @@ export function createCore(options: CoreOptions): Core {
     close: () => {
       // Runs stop without writing again; each resumes from its last committed page on the next start.
       syncScheduler.stop();
-      sync.shutdown();
+      const stopped = sync.shutdown();
       db.close();
+      return stopped;
     },
   };
 }

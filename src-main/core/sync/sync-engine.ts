@@ -82,7 +82,8 @@ export interface SyncRunner {
   cancel(integrationId: string): boolean;
   running(integrationId: string): { runId: number; progress: SyncProgress | null; finished: Promise<SyncRun> } | null;
   isRunning(integrationId: string): boolean;
-  shutdown(): void;
+  /** Stops every run without writing again; settles once nothing of the engine touches the database any more. */
+  shutdown(): Promise<void>;
 }
 
 interface ActiveRun {
@@ -246,9 +247,11 @@ export class SyncEngine implements SyncRunner {
    * For closing the database: stops every run without writing again. Their rows stay `running` with an owner that
    * no longer lives, so the next start resumes them from their last committed page.
    */
-  shutdown(): void {
+  shutdown(): Promise<void> {
     this.#closed = true;
     for (const active of this.#active.values()) active.controller.abort();
+    // Whatever a run does after the abort, it writes nothing (#write refuses once closed).
+    return Promise.resolve();
   }
 
   async #execute(ctx: RunContext, credentials: IvantiCredentials): Promise<SyncRun> {

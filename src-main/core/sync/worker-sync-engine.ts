@@ -135,16 +135,19 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
 
   /**
    * For closing the database: the worker stops every run without writing again (each resumes from its last committed
-   * page on the next start), closes its connection and ends. Nothing waits for it here: it no longer holds the process
-   * open, and is terminated if it has not ended within seconds.
+   * page on the next start), finishes the work after a run that ended (search index, statistics), closes its
+   * connection and ends; settles then. It is terminated if it has not ended within seconds.
    */
-  shutdown(): void {
+  shutdown(): Promise<void> {
     this.#closed = true;
     const worker = this.#worker;
-    if (!worker) return;
+    if (!worker) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     this.#post({ type: 'shutdown' });
-    worker.unref();
+    // Held open until it has closed its connection (a caller awaiting this must not see the process end first).
+    worker.ref();
     setTimeout(() => void worker.terminate(), 5_000).unref();
+    return exited;
   }
 
   #ensureWorker(): Worker {

@@ -176,8 +176,8 @@ describe('sync through the contract', () => {
       expect(entry).not.toContain('wrong-but-also-secret');
       expect(entry).not.toContain(Buffer.from(`${EMAIL}:${PASSWORD}`).toString('base64'));
     }
-    core.services.db.pragma('wal_checkpoint(TRUNCATE)');
-    core.close();
+    // Once every connection (the sync worker's too) is closed, SQLite has checkpointed the WAL into the file.
+    await core.close();
     const files = fs.readdirSync(dataDir).filter((f) => f.startsWith('console.sqlite'));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
