@@ -45,7 +45,7 @@ const hostedOwners = new Set<string>();
  * million-device sync. Reads (run history, device lookups) stay on the caller's connection.
  *
  * The worker starts with the first sync and is kept while the app runs, holding the process open only while a run
- * executes. If it dies, its runs end `interrupted` (the database has their last committed checkpoint, from which the
+ * executes and, on shutdown, until it has closed its connection. If it dies, its runs end `interrupted` (the database has their last committed checkpoint, from which the
  * next start resumes) and the next start gets a new worker.
  */
 export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
