@@ -18,7 +18,7 @@ import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
 import { sortIndexName } from '../db/migrations/0004-device-search';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, type DeviceSelection, type SelectionContext } from './device-selection';
-import { SelectionCounts } from './selection-counts';
+import { UnchangedDataCache } from './unchanged-data-cache';
 import { trustedDeviceCondition } from './trusted-device-filter';
 
 /** The explorer's page size; the contract allows up to 500 for callers that want fewer round trips. */
@@ -106,10 +106,12 @@ export class DeviceRepository {
     private readonly settings: () => Settings,
     private readonly now: () => Date,
   ) {
-    this.#counts = new SelectionCounts(db);
+    this.#counts = new UnchangedDataCache<number>(db, 200);
+    this.#facets = new UnchangedDataCache<DeviceFacets>(db, 20);
   }
 
-  readonly #counts: SelectionCounts;
+  readonly #counts: UnchangedDataCache<number>;
+  readonly #facets: UnchangedDataCache<DeviceFacets>;
 
   /** The SQL selection of a query, for this repository and for exports of the same devices. */
   selection(query: DeviceQuery, plan: Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> = {}): DeviceSelection {
@@ -265,6 +267,13 @@ export class DeviceRepository {
    * the leading columns of devices_facets and sums the age buckets alongside, the second walks the space index.
    */
   facets(query: DeviceQuery): DeviceFacets {
+    this.index.catchUp();
+    // Kept while the database is unchanged, and a minute at most: the check-in age buckets move with the clock.
+    const key = JSON.stringify([Math.floor(this.now().getTime() / 60_000), this.#countKey(query)]);
+    return this.#facets.get(key, () => this.#facetsNow(query));
+  }
+
+  #facetsNow(query: DeviceQuery): DeviceFacets {
     const now = this.now().getTime();
     const bounds = (['day', 'week', 'month'] as const).map((age) => checkinAgeCondition(age, now).params[0] as number);
     const s = this.selection(query, this.#countPlan(query));

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../../src-main/core/db/database';
+import { openAnotherConnection, type Db } from '../../../src-main/core/db/database';
 import { DeviceRepository, DeviceRepository as DeviceRepositoryClass } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
 import { DEFAULT_SETTINGS } from '../../../src-shared/contract/app';
@@ -180,6 +180,34 @@ describe('device facets for the overview charts', () => {
     expect(facets.integrations.find((f) => f.id === ios)?.name).toBe('iOS fleet');
     for (const bucket of facets.checkinAges) expect(bucket.count, bucket.value).toBe(oracle(stored, { checkinAge: bucket.value }).length);
     for (const bucket of facets.compliance) expect(bucket.count, bucket.value).toBe(oracle(stored, { compliance: bucket.value }).length);
+  });
+
+  it('are never stale: writes from this connection or another one, and the clock moving, are reflected', () => {
+    const dir = tempDir();
+    const fresh = openDeviceDatabase(dir);
+    const { integrationId } = seedDevices(fresh.db, { count: 300, seed: 'facets-cache', referenceTime: NOW });
+    let now = NOW;
+    const facetsOf = new DeviceRepository(fresh.db, fresh.index, () => DEFAULT_SETTINGS, () => new Date(now));
+    const platform = (f: ReturnType<typeof facetsOf.facets>, value: string) => f.platforms.find((p) => p.value === value)?.count ?? 0;
+    const first = facetsOf.facets({});
+    expect(facetsOf.facets({})).toEqual(first);
+
+    // Another connection (the sync worker's, or tec) commits.
+    const other = openAnotherConnection(fresh.db.name);
+    other.prepare("UPDATE devices SET platform_type = 'BLACKBERRY' WHERE id = (SELECT min(id) FROM devices)").run();
+    other.close();
+    expect(platform(facetsOf.facets({}), 'BLACKBERRY')).toBe(1);
+    // This connection writes.
+    fresh.db.prepare("UPDATE devices SET platform_type = 'BLACKBERRY' WHERE id = (SELECT max(id) FROM devices)").run();
+    expect(platform(facetsOf.facets({}), 'BLACKBERRY')).toBe(2);
+    expect(facetsOf.facets({}).total).toBe(first.total);
+
+    // Nothing is written, but a day and a minute later every device checked in at least a day ago.
+    fresh.db.prepare('UPDATE devices SET last_checkin = ? WHERE integration_id = ?').run(NOW - 60_000, integrationId);
+    expect(facetsOf.facets({}).checkinAges.find((a) => a.value === 'day')?.count).toBe(first.total);
+    now = NOW + 86_400_000 + 60_000;
+    expect(facetsOf.facets({}).checkinAges.find((a) => a.value === 'day')?.count).toBe(0);
+    fresh.db.close();
   });
 
   it('count within a filter when one is given', () => {
