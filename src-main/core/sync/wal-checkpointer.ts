@@ -2,12 +2,13 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from '../db/database';
 
 /**
- * Moves SQLite's WAL checkpoints off the main thread while syncs write.
+ * Moves SQLite's WAL checkpoints off the syncing thread while syncs write.
  *
  * With the default `wal_autocheckpoint`, the commit that pushes the WAL past 1000 pages copies it into the database
  * file and fsyncs, inside that commit, on the thread that committed: measured here at 30-50 ms every dozen chunk
- * writes, the longest stalls of the Electron main process during a sync. While a sync runs, the main connection's
- * automatic checkpoints are off and a worker thread with its own connection checkpoints instead.
+ * writes (when syncs ran on the Electron main process, its longest stalls). While a sync runs, its connection's
+ * automatic checkpoints are off and a worker thread with its own connection checkpoints instead, so the sync worker
+ * can meanwhile receive and parse the next page.
  *
  * The writers pause for it: bulk writes go through `commit`, which every `everyWrites` transactions asks for a
  * checkpoint and makes the next write wait (asynchronously: the event loop stays free) until it is done. A checkpoint that runs while nobody writes copies the whole WAL, so
