@@ -99,7 +99,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
   });
 
   it('cancels on request and resumes the same run on the next start, converging to the exact set', async () => {
-    const tenant = await simulator({ devices: 5_000, seed: 'worker-cancel', slowMs: 30, faults: { slow: 1 } });
+    const tenant = await simulator({ devices: 10_000, seed: 'worker-cancel', slowMs: 60, faults: { slow: 1 } });
     const db = openSyncDatabase(tempDir());
     const { engine } = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
     const started = await engine.start(INTEGRATION_ID, 'manual');
@@ -107,7 +107,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     expect(engine.cancel(INTEGRATION_ID)).toBe(true);
     const cancelled = await started.finished;
     expect(cancelled).toMatchObject({ id: started.runId, status: 'cancelled', complete: false, removed: 0 });
-    expect(cancelled.devicesSeen).toBeLessThan(5_000);
+    expect(cancelled.devicesSeen).toBeLessThan(10_000);
     expect(engine.cancel(INTEGRATION_ID)).toBe(false);
 
     // A cancel asked for while the worker is still claiming the run is not lost.
@@ -119,12 +119,12 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
 
     const resumed = await engine.start(INTEGRATION_ID, 'manual');
     expect(resumed).toMatchObject({ runId: started.runId, resumed: true });
-    expect(await resumed.finished).toMatchObject({ id: started.runId, status: 'completed', complete: true, devicesSeen: 5_000 });
+    expect(await resumed.finished).toMatchObject({ id: started.runId, status: 'completed', complete: true, devicesSeen: 10_000 });
     expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
   });
 
   it('runs one sync per integration in the process, across engines and their workers', async () => {
-    const tenant = await simulator({ devices: 2_000, seed: 'worker-twice', slowMs: 20, faults: { slow: 1 } });
+    const tenant = await simulator({ devices: 6_000, seed: 'worker-twice', slowMs: 150, faults: { slow: 1 } });
     const dir = tempDir();
     const db = openSyncDatabase(dir);
     const first = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
@@ -137,7 +137,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     const second = workerEngine(otherDb, tenant.domain, { credentials: tenant.credentials });
     await expect(second.engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_ALREADY_RUNNING' });
     expect(second.engine.isRunning(INTEGRATION_ID)).toBe(false);
-    expect(await started.finished).toMatchObject({ status: 'completed', devicesSeen: 2_000 });
+    expect(await started.finished).toMatchObject({ status: 'completed', devicesSeen: 6_000 });
     expect(count(db, 'SELECT COUNT(*) FROM sync_runs')).toBe(1);
   });
 
@@ -165,7 +165,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
   });
 
   it('on shutdown leaves a running sync to resume from its last committed page, and refuses new starts', async () => {
-    const tenant = await simulator({ devices: 4_000, seed: 'worker-shutdown', slowMs: 20, faults: { slow: 1 } });
+    const tenant = await simulator({ devices: 10_000, seed: 'worker-shutdown', slowMs: 60, faults: { slow: 1 } });
     const db = openSyncDatabase(tempDir());
     const closing = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
     const started = await closing.engine.start(INTEGRATION_ID, 'manual');
@@ -178,7 +178,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     const next = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
     const resumed = await next.engine.start(INTEGRATION_ID, 'manual');
     expect(resumed).toMatchObject({ runId: started.runId, resumed: true });
-    expect(await resumed.finished).toMatchObject({ status: 'completed', devicesSeen: 4_000 });
+    expect(await resumed.finished).toMatchObject({ status: 'completed', devicesSeen: 10_000 });
     expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
   });
 
@@ -210,7 +210,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
   });
 
   it('keeps the search index while it syncs: a catch-up request indexes everything stored before it, and this thread writes none', async () => {
-    const tenant = await simulator({ devices: 3_000, seed: 'worker-index', slowMs: 20, faults: { slow: 1 } });
+    const tenant = await simulator({ devices: 10_000, seed: 'worker-index', slowMs: 60, faults: { slow: 1 } });
     const db = openSyncDatabase(tempDir());
     const { engine } = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
     const here = new DeviceSearchIndex(db, { deferWhile: () => engine.ownsSearchIndex() });
@@ -228,13 +228,13 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     await started.finished;
     await until('the worker reports the work after the run done', () => !engine.ownsSearchIndex());
     expect(count(db, 'SELECT COUNT(*) FROM devices_fts_pending')).toBe(0);
-    expect(count(db, 'SELECT COUNT(*) FROM devices_fts')).toBe(3_000);
+    expect(count(db, 'SELECT COUNT(*) FROM devices_fts')).toBe(10_000);
     expect(await engine.catchUpSearchIndex()).toBe(false);
   });
 
   it('answers a device search during a sync with the devices stored before it, through the app core', async () => {
     requirePrivateKeyring();
-    const tenant = await simulator({ devices: 3_000, seed: 'worker-search', slowMs: 20, faults: { slow: 1 } });
+    const tenant = await simulator({ devices: 10_000, seed: 'worker-search', slowMs: 60, faults: { slow: 1 } });
     const core = createCore({ dataDir: tempDir(), version: 'test', transport: 'cli', syncWorker: SYNC_WORKER_SOURCE });
     cleanups.push(() => core.close());
     const call = async <T>(channel: string, input: unknown): Promise<T> => {
@@ -253,6 +253,6 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     expect(rows.map((r) => r.serialNumber)).toContain(stored);
     expect(core.services.sync.isRunning(id), 'the search was answered while the sync ran').toBe(true);
     const run = await core.services.sync.running(id)!.finished;
-    expect(run).toMatchObject({ status: 'completed', devicesSeen: 3_000 });
+    expect(run).toMatchObject({ status: 'completed', devicesSeen: 10_000 });
   });
 });
