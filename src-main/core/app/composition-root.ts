@@ -95,7 +95,8 @@ export function createCore(options: CoreOptions): Core {
   });
   const credentials = (id: string) => integrations.credentials(id);
   const syncWorker = options.syncWorker ? new WorkerSyncEngine({ db, script: options.syncWorker, credentials, events, now }) : null;
-  const sync: SyncRunner = syncWorker ?? new SyncEngine({ db, credentials, events, now });
+  // On the calling thread (unit tests), the engine keeps the search index in step itself, as the worker's does.
+  const sync: SyncRunner = syncWorker ?? new SyncEngine({ db, credentials, events, now, maintenance: () => deviceServices.searchIndex.catchUp() });
   integrations.onDelete((id) => void sync.cancel(id));
   const syncScheduler = new SyncScheduler({
     engine: sync,

@@ -31,7 +31,8 @@ export interface SyncIndexing {
 
 /**
  * The device explorer's services. With `syncIndexing` null, syncs run on this thread and the search index follows
- * them here; otherwise the sync worker keeps the index while it syncs (sync-worker.ts) and this thread asks it.
+ * them here (the engine's `maintenance` must call `searchIndex.catchUp`); otherwise the sync worker keeps the index
+ * while it syncs (sync-worker.ts) and this thread asks it.
  */
 export function createDeviceServices(deps: {
   db: Db;
@@ -61,14 +62,13 @@ export function createDeviceServices(deps: {
 }
 
 /**
- * Keeps the search index and the planner's statistics in step with syncs on `db`'s thread: the index catches up on
- * every progress event (a few hundred devices at a time, unless the engine does it between its writes: `duringSync`
- * false) and when a sync finishes, so the first search after a million-device sync does not have to index them all
- * at once; when a sync ends, the planner's statistics are refreshed.
+ * When a sync finishes, on the thread that ran it: the search index takes the run's last devices (during the run the
+ * engine's `maintenance` keeps it in step, SyncEngineOptions) and the planner's statistics are refreshed.
  */
-export function followSyncWrites(db: Db, searchIndex: DeviceSearchIndex, events: EventBus, { duringSync = true } = {}): () => void {
+export function followSyncWrites(db: Db, searchIndex: DeviceSearchIndex, events: EventBus): () => void {
   return events.subscribe((name) => {
-    if ((name === 'sync.progress' && duringSync) || name === 'sync.finished') searchIndex.catchUp();
-    if (name === 'sync.finished') refreshPlannerStatistics(db);
+    if (name !== 'sync.finished') return;
+    searchIndex.catchUp();
+    refreshPlannerStatistics(db);
   });
 }

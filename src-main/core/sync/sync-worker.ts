@@ -44,7 +44,7 @@ const engine = new SyncEngine({
 const post = (message: FromSyncWorker): void => port.postMessage(message);
 // Forwarded first, so the main thread hears of a finished run before the index and statistics work that follows it.
 events.subscribe((name, payload) => post({ type: 'event', name, payload }));
-followSyncWrites(db, searchIndex, events, { duringSync: false });
+followSyncWrites(db, searchIndex, events);
 
 const running = new Set<Promise<unknown>>();
 

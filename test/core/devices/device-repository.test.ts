@@ -6,6 +6,7 @@ import { DEFAULT_SETTINGS } from '../../../src-shared/contract/app';
 import { SORT_COLUMNS } from '../../../src-main/core/devices/device-selection';
 import { DEVICE_SORT_COLUMNS, type DeviceQuery } from '../../../src-shared/domain/device';
 import { AppError } from '../../../src-shared/errors';
+import { queryPlan, sqlPreparedDuring } from '../../support/query-plans';
 import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
 import { useTempDir } from '../../support/temp-dir';
 import { allPages, NOW, openDeviceDatabase, useSuiteDir } from './device-fixture';
@@ -247,24 +248,9 @@ describe('device detail', () => {
 describe('query plans at scale (what keeps a million devices fast, checked without timing anything)', () => {
   /** The SQL the repository prepares while running `fn`, with SQLite's plan for each. */
   function plansOf(fn: () => void): { sql: string; plan: string }[] {
-    const seen: string[] = [];
-    const original = db.prepare.bind(db);
-    (db as { prepare: typeof db.prepare }).prepare = ((sql: string) => {
-      seen.push(sql);
-      return original(sql);
-    }) as typeof db.prepare;
-    try {
-      fn();
-    } finally {
-      (db as { prepare: typeof db.prepare }).prepare = original;
-    }
-    return seen
+    return sqlPreparedDuring(db, fn)
       .filter((sql) => /^\s*SELECT/.test(sql) && !/sqlite_schema|PRAGMA|integrations\b(?! i)/.test(sql))
-      .map((sql) => {
-        const params = Array((sql.match(/\?/g) ?? []).length).fill(null);
-        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
-        return { sql, plan };
-      });
+      .map((sql) => ({ sql, plan: queryPlan(db, sql, Array((sql.match(/\?/g) ?? []).length).fill(null)) }));
   }
 
   it('fills a sorted, filtered page by walking the sort index, sorting nothing', () => {

@@ -159,15 +159,9 @@ describe('search over a real sync', () => {
     const tenant = await startSimulator({ devices: 1500, seed: 'searchable-sync' });
     simulators.push(tenant);
     const syncDb = openSyncDatabase(tempDir());
-    // The same wiring as the composition root: the device services listen to the sync engine's events.
+    // The same wiring as the composition root: the engine indexes between its writes (here every 300 devices), and
+    // the device services take the last ones when it finishes.
     const events = new EventBus();
-    const engine = new SyncEngine({
-      db: syncDb,
-      events,
-      now: () => new Date(),
-      credentials: async () => ({ domain: tenant.domain, ...tenant.credentials }),
-      connect: quickRetryingClient,
-    });
     const services = createDeviceServices({
       db: syncDb,
       audit: new AuditLog(syncDb, () => new Date()),
@@ -178,8 +172,19 @@ describe('search over a real sync', () => {
       actor: 'test',
       syncIndexing: null,
     });
+    let indexedDuringRun = 0;
+    const engine = new SyncEngine({
+      db: syncDb,
+      events,
+      now: () => new Date(),
+      credentials: async () => ({ domain: tenant.domain, ...tenant.credentials }),
+      connect: quickRetryingClient,
+      maintenance: () => (indexedDuringRun += services.searchIndex.catchUp()),
+      maintenanceEveryDevices: 300,
+    });
     const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     expect(run.status).toBe('completed');
+    expect(indexedDuringRun).toBeGreaterThanOrEqual(1200);
     expect(services.searchIndex.isBehind()).toBe(false);
     const stored = syncDb.prepare("SELECT id, serial_number FROM devices WHERE serial_number IS NOT NULL AND serial_number <> '********' LIMIT 1").get() as {
       id: number;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceStore } from '../../../src-main/core/sync/device-store';
+import { queryPlan, sqlPreparedDuring } from '../../support/query-plans';
 import { useTempDir } from '../../support/temp-dir';
 
 const tempDir = useTempDir('tec-device-find-');
@@ -12,22 +13,10 @@ describe('DeviceStore.find', () => {
     const { db } = openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations });
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'").pluck().get()).toBe(0);
     const store = new DeviceStore(db);
-    const seen: string[] = [];
-    const original = db.prepare.bind(db);
-    (db as { prepare: typeof db.prepare }).prepare = ((sql: string) => {
-      seen.push(sql);
-      return original(sql);
-    }) as typeof db.prepare;
-    try {
-      expect(store.find('ABCDEF0123', 'integration-1')).toEqual([]);
-    } finally {
-      (db as { prepare: typeof db.prepare }).prepare = original;
-    }
+    const seen = sqlPreparedDuring(db, () => expect(store.find('ABCDEF0123', 'integration-1')).toEqual([]));
     const byIdentifier = seen.find((sql) => sql.includes('client_device_identifier IN'));
     expect(byIdentifier).toBeDefined();
-    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${byIdentifier}`).all({ text: 'x', upper: 'X', lower: 'x', integrationId: 'i' }) as { detail: string }[])
-      .map((r) => r.detail)
-      .join(' | ');
+    const plan = queryPlan(db, byIdentifier!, { text: 'x', upper: 'X', lower: 'x', integrationId: 'i' });
     expect(plan).toMatch(/SEARCH d USING INDEX devices_identifier/);
     db.close();
   });

@@ -32,16 +32,21 @@ async function simulator(options: SimulatorOptions): Promise<RunningSimulator> {
   return tenant;
 }
 
-function workerEngine(db: Db, domain: string, options: { script?: string; credentials?: typeof DEMO_CREDENTIALS } = {}) {
+/** `credentials`: the tenant's user (default the simulator's demo user), or how reading the keychain fails. */
+function workerEngine(db: Db, domain: string, options: { script?: string; credentials?: typeof DEMO_CREDENTIALS | AppError } = {}) {
   const bus = new EventBus();
   const events: { name: EventName; payload: unknown }[] = [];
   bus.subscribe((name, payload) => events.push({ name, payload }));
+  const { credentials = DEMO_CREDENTIALS } = options;
   const engine = new WorkerSyncEngine({
     db,
     script: options.script ?? SYNC_WORKER_SOURCE,
     events: bus,
     now: () => new Date(),
-    credentials: async () => ({ domain, ...(options.credentials ?? DEMO_CREDENTIALS) }),
+    credentials: async () => {
+      if (credentials instanceof AppError) throw credentials;
+      return { domain, ...credentials };
+    },
   });
   cleanups.push(() => engine.shutdown());
   return { engine, events, bus };
@@ -189,17 +194,9 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     await expect(missingScript.engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_FAILED', message: expect.stringContaining('sync worker') });
     expect(missingScript.engine.isRunning(INTEGRATION_ID)).toBe(false);
 
-    const bus = new EventBus();
-    const noKeychainEntry = new WorkerSyncEngine({
-      db,
-      script: SYNC_WORKER_SOURCE,
-      events: bus,
-      now: () => new Date(),
-      credentials: async () => {
-        throw new AppError('CREDENTIALS_MISSING', 'The keychain has no password for this integration.');
-      },
+    const { engine: noKeychainEntry } = workerEngine(db, tenant.domain, {
+      credentials: new AppError('CREDENTIALS_MISSING', 'The keychain has no password for this integration.'),
     });
-    cleanups.push(() => noKeychainEntry.shutdown());
     await expect(noKeychainEntry.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'CREDENTIALS_MISSING' });
     expect(noKeychainEntry.isRunning(INTEGRATION_ID)).toBe(false);
 
