@@ -31,7 +31,11 @@ XDG_DATA_HOME="$keyring_home" XDG_RUNTIME_DIR="$keyring_home" dbus-run-session -
     fi
     sleep 0.1
   done
-  daemon=$(pgrep -n -f "gnome-keyring-daemon --unlock" || true)
+  # The daemon forks away from the shell, so $! is not its pid, and a search by command line can find another
+  # run'"'"'s daemon on a shared machine. Our private bus knows exactly which process owns the Secret Service name.
+  daemon=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets 2>/dev/null \
+    | awk '"'"'/uint32/ { print $2 }'"'"' || true)
   TEC_PRIVATE_KEYRING=1 "$@"
   status=$?
   [ -n "$daemon" ] && kill "$daemon" 2>/dev/null
