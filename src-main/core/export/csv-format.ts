@@ -5,6 +5,8 @@
  * Formula injection (OWASP "CSV Injection"): a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
  * run as a formula by Excel, LibreOffice and Google Sheets, even when quoted, and device names and user fields come
  * from the tenant, so they are untrusted. Such a cell gets a leading `'`, which spreadsheets read as "this is text".
+ * Some apps skip leading whitespace (spaces, tabs, line breaks) before deciding, and read the full-width signs
+ * `＝ ＋ － ＠` (U+FF1D, U+FF0B, U+FF0D, U+FF20) as their ASCII twins, so those count as formula starts too.
  *
  * Reading an export back exactly (what test/core/export/csv-round-trip.test.ts does):
  * 1. parse RFC 4180 (fields in double quotes may hold commas, CR, LF, and `""` for a quote);
@@ -17,7 +19,7 @@
 export const UTF8_BOM = '\uFEFF';
 export const CSV_LINE_END = '\r\n';
 
-const NEEDS_GUARD = /^[=+\-@\t\r']/;
+const NEEDS_GUARD = /^(?:[\t\r']|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 export type CsvValue = string | number | boolean | null;

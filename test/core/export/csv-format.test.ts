@@ -12,6 +12,18 @@ describe('CSV cells', () => {
     ['\tx', "'\tx"],
     ['\rx', `"'\rx"`],
     ["'x", "''x"],
+    [' =1+1', "' =1+1"],
+    ['  @SUM(A1)', "'  @SUM(A1)"],
+    ['\n=HYPERLINK("x")', `"'\n=HYPERLINK(""x"")"`],
+    ['\r\n+1', `"'\r\n+1"`],
+    [' \t-2', "' \t-2"],
+    ['＝1+1', "'＝1+1"],
+    ['＋49', "'＋49"],
+    ['－5', "'－5"],
+    ['＠user', "'＠user"],
+    [' ＝x', "' ＝x"],
+    ['a=b', 'a=b'],
+    [' x', ' x'],
     ['a,b', '"a,b"'],
     ['say "hi"', '"say ""hi"""'],
     ['two\nlines', '"two\nlines"'],
@@ -25,7 +37,7 @@ describe('CSV cells', () => {
   });
 
   it('read back, by the documented rules, to the value written', () => {
-    const values = ['=cmd', "'", "''", '', null, '"', ',', '\r\n', ' x ', '-', '😀', "'=x"];
+    const values = ['=cmd', "'", "''", '', null, '"', ',', '\r\n', ' x ', '-', '😀', "'=x", ' =cmd', '\n@x', '\r\n-1', '＝1', '＋1', '－1', '＠x', '\t ＠x', " '=x"];
     const [row] = readCsvFields(csvLine(values));
     expect(row.map(storedValue)).toEqual(values);
   });
