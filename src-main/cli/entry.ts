@@ -18,7 +18,7 @@ main(process.argv.slice(2), {
   stdin: process.stdin,
   env: process.env,
   signal: controller.signal,
-  // Built beside this bundle by vite.cli.config.ts.
+  // Built beside this bundle by vite.cli.config.mts.
   syncWorker: path.join(__dirname, 'sync-worker.cjs'),
 }).then(
   (code) => {

@@ -6,7 +6,7 @@
  * Prints the medians and their ratio (target: ours / scepclient <= 1.5).
  *
  * Both do the same work: start, GetCACert + GetCACaps, generate an RSA 2048 key, PKCSReq, write key and certificate.
- * `tec` is the real CLI bundle (src-main/cli/entry.ts built with vite.cli.config.ts, as `npm run build:cli` does)
+ * `tec` is the real CLI bundle (src-main/cli/entry.ts built with vite.cli.config.mts, as `npm run build:cli` does)
  * built into node_modules/.cache, or the bundle given with --tec. Runs under tsx because Node 20 cannot run
  * TypeScript itself.
  */
@@ -29,7 +29,7 @@ function buildTec(): string {
   // Inside the project so the bundle finds node_modules, as out/cli/tec.cjs does; not out/cli, which is the build's.
   const outDir = path.join(ROOT, 'node_modules', '.cache', 'tec-bench-cli');
   const vite = path.join(ROOT, 'node_modules', '.bin', 'vite');
-  const built = spawnSync(vite, ['build', '--config', 'vite.cli.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
+  const built = spawnSync(vite, ['build', '--config', 'vite.cli.config.mts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },

@@ -7,7 +7,7 @@ export const TEC_BIN = path.join(ROOT, 'bin', 'tec.cjs');
 const BUNDLE = path.join(ROOT, 'out', 'cli', 'tec.cjs');
 /** The sync worker as the tec bundle ships it (built with it by ensureCliBuilt). */
 export const BUILT_SYNC_WORKER = path.join(ROOT, 'out', 'cli', 'sync-worker.cjs');
-const SOURCES = ['src-main', 'src-shared', 'package.json', 'vite.cli.config.ts'];
+const SOURCES = ['src-main', 'src-shared', 'package.json', 'vite.cli.config.mts'];
 const LOCK = path.join(ROOT, 'out', '.cli-build.lock');
 
 function newestMtime(entry: string): number {
@@ -35,7 +35,7 @@ export function ensureCliBuilt(): void {
     }
   }
   try {
-    if (stale()) execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    if (stale()) execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.mts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
   } finally {
     fs.rmSync(LOCK, { recursive: true, force: true });
   }
