@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-results
-rm -f test-results/vitest.json test-results/playwright.json
+rm -f test-results/vitest.json test-results/vitest-setup-failures.json test-results/playwright.json
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf '\nFAILED: %s\n' "$*"; node test/support/summarize-results.cjs || true; exit 1; }
@@ -29,7 +29,8 @@ PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json \
 e2e=$?
 
 step "Unit and integration tests (vitest)"
-test/support/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+test/support/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json \
+  --reporter=./test/support/setup-failure-reporter.mjs
 unit=$?
 
 node test/support/summarize-results.cjs

@@ -14,6 +14,10 @@ if (vitest) {
   passed += vitest.numPassedTests;
   failed += vitest.numFailedTests + (vitest.testResults || []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
   skipped += vitest.numPendingTests + vitest.numTodoTests;
+  // Tests whose beforeAll (or file) failed never ran: the JSON report calls them skipped; they failed.
+  const notRun = read('test-results/vitest-setup-failures.json')?.notRun ?? [];
+  failed += notRun.length;
+  skipped -= notRun.length;
 }
 
 const playwright = read('test-results/playwright.json');
