@@ -55,4 +55,30 @@ describe('web test rig', () => {
     const traversal = await fetch(`${rig.origin}/..%2f..%2fpackage.json`, { headers });
     expect(traversal.status).toBe(404);
   });
+
+  it('refuses a state-changing call from another local page, even with the cookie', async () => {
+    const cookie = ((await fetch(rig.url, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0];
+    const port = Number(new URL(rig.origin).port);
+    for (const foreign of [`http://127.0.0.1:${port + 1}`, 'http://localhost:3000', 'null']) {
+      const call = await fetch(`${rig.origin}/__rig/invoke/settings.update`, {
+        method: 'POST',
+        body: JSON.stringify({ staleSyncHours: 1 }),
+        headers: { cookie, origin: foreign },
+      });
+      expect(call.status).toBe(403);
+      expect(await call.json()).toMatchObject({ ok: false, error: { code: 'RIG_UNAUTHORIZED' } });
+    }
+    const own = await fetch(`${rig.origin}/__rig/invoke/settings.get`, { method: 'POST', body: '{}', headers: { cookie, origin: rig.origin } });
+    expect(await own.json()).toMatchObject({ ok: true, value: { staleSyncHours: 24 } });
+  });
+
+  it('answers 400, not 500, to a bad %-escape, and 403 to a non-ASCII token', async () => {
+    const cookie = ((await fetch(rig.url, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0];
+    expect((await fetch(`${rig.origin}/%E0%A4%A`, { headers: { cookie } })).status).toBe(400);
+    expect((await fetch(`${rig.origin}/__rig/invoke/%ZZ`, { method: 'POST', body: '{}', headers: { cookie, origin: rig.origin } })).status).toBe(400);
+    const nonAscii = `${'é'}${'f'.repeat(47)}`;
+    expect((await fetch(`${rig.origin}/__rig/enter?token=${encodeURIComponent(nonAscii)}`, { redirect: 'manual' })).status).toBe(403);
+    const header = await fetch(`${rig.origin}/__rig/invoke/settings.get`, { method: 'POST', body: '{}', headers: { 'x-rig-token': nonAscii } });
+    expect(header.status).toBe(403);
+  });
 });

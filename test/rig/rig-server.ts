@@ -32,6 +32,7 @@ export interface Rig {
 const TOKEN_COOKIE = 'tec_rig_token';
 const BRIDGE_FILE = path.join(__dirname, 'browser-bridge.js');
 const MAX_BODY = 4 * 1024 * 1024;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -48,6 +49,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
     throw new Error(`No renderer build at ${rendererDir}: run "npx electron-vite build" first.`);
   }
+  let origin = '';
   const streams = new Set<http.ServerResponse>();
   const unsubscribe = options.core.events.subscribe((name, payload) => {
     const frame = `event: message\ndata: ${JSON.stringify({ name, payload })}\n\n`;
@@ -63,6 +65,8 @@ export async function startRig(options: RigOptions): Promise<Rig> {
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const pathname = decodedPath(url.pathname);
+    if (pathname === null) return send(res, 400, 'text/plain', 'bad %-escape in the path');
     if (url.pathname === '/__rig/enter') {
       if (!tokenMatches(url.searchParams.get('token'), token)) return send(res, 403, 'text/plain', 'missing or wrong rig token');
       res.writeHead(302, { 'Set-Cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`, Location: '/' });
@@ -71,8 +75,13 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     if (!tokenMatches(cookieToken(req) ?? headerToken(req), token)) {
       return send(res, 403, 'application/json', JSON.stringify({ ok: false, error: new AppError('RIG_UNAUTHORIZED', 'This test rig needs its token.').toPayload() }));
     }
-    if (url.pathname.startsWith('/__rig/invoke/') && req.method === 'POST') {
-      const channel = decodeURIComponent(url.pathname.slice('/__rig/invoke/'.length));
+    // The cookie is SameSite=Strict, but every port of 127.0.0.1 is the same site: another local page could POST with
+    // it. A browser always sends Origin on a cross-origin POST, so a foreign Origin is refused before anything runs.
+    if (!SAFE_METHODS.has(req.method ?? 'GET') && req.headers.origin !== undefined && req.headers.origin !== origin) {
+      return send(res, 403, 'application/json', JSON.stringify({ ok: false, error: new AppError('RIG_UNAUTHORIZED', `This test rig takes calls from its own page only, not from ${req.headers.origin.slice(0, 100)}.`).toPayload() }));
+    }
+    if (pathname.startsWith('/__rig/invoke/') && req.method === 'POST') {
+      const channel = pathname.slice('/__rig/invoke/'.length);
       const body = await readBody(req);
       let input: unknown;
       try {
@@ -87,15 +96,15 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       const envelope = await dispatch(options.core.handlers, channel, input, { signal: controller.signal });
       return send(res, 200, 'application/json', JSON.stringify(envelope));
     }
-    if (url.pathname === '/__rig/events') {
+    if (pathname === '/__rig/events') {
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
       res.write(': connected\n\n');
       streams.add(res);
       req.on('close', () => streams.delete(res));
       return;
     }
-    if (url.pathname === '/__rig/bridge.js') return sendFile(res, BRIDGE_FILE);
-    const relative = url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname);
+    if (pathname === '/__rig/bridge.js') return sendFile(res, BRIDGE_FILE);
+    const relative = pathname === '/' ? '/index.html' : pathname;
     const file = path.resolve(rendererDir, `.${relative}`);
     if (!file.startsWith(rendererDir + path.sep)) return send(res, 404, 'text/plain', 'not found');
     if (relative === '/index.html') return sendIndex(res, file);
@@ -104,7 +113,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  origin = `http://127.0.0.1:${port}`;
   return {
     url: `${origin}/__rig/enter?token=${token}`,
     origin,
@@ -172,7 +181,19 @@ function headerToken(req: http.IncomingMessage): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** Compared as bytes: a non-ASCII candidate with as many characters as the token has more bytes, and is refused. */
 function tokenMatches(candidate: string | null, token: string): boolean {
-  if (candidate === null || candidate.length !== token.length) return false;
-  return timingSafeEqual(Buffer.from(candidate), Buffer.from(token));
+  if (candidate === null) return false;
+  const given = Buffer.from(candidate);
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The request path decoded, or null when a %-escape is malformed (a client error, not the rig's). */
+function decodedPath(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
 }
