@@ -1,5 +1,6 @@
 import { AppError } from '../../src-shared/errors';
 import { EXIT, reportError, type CliIo } from './cli-io';
+import { asksForHelp, commandHelp } from './command-help';
 import { extractDataDir } from './data-dir-option';
 import { APP_VERSION } from './version';
 
@@ -8,40 +9,40 @@ import { APP_VERSION } from './version';
  * only when used, so `tec scep enroll` never loads SQLite or React-sized dependencies (startup time is measured by
  * `npm run bench:scep`).
  */
-type CommandModule = { run(argv: string[], io: CliIo): Promise<number> };
+type CommandModule = { run(argv: string[], io: CliIo): Promise<number>; usage: string };
 
 const GROUPS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   scep: {
     summary: 'SCEP operations against a CA: caps, cacert, enroll',
-    load: async () => ({ run: (await import('./commands/scep')).runScepCommand }),
+    load: async () => { const m = await import('./commands/scep'); return { run: m.runScepCommand, usage: m.USAGE }; },
   },
   integration: {
     summary: 'Ivanti integrations: add (password from stdin or TEC_IVANTI_PASSWORD), list, test',
-    load: async () => ({ run: (await import('./commands/integration')).runIntegrationCommand }),
+    load: async () => { const m = await import('./commands/integration'); return { run: m.runIntegrationCommand, usage: m.USAGE }; },
   },
   sync: {
     summary: 'Sync an integration\'s devices now (resumes an unfinished run; Ctrl-C cancels cleanly)',
-    load: async () => ({ run: (await import('./commands/sync')).runSyncCommand }),
+    load: async () => { const m = await import('./commands/sync'); return { run: m.runSyncCommand, usage: m.USAGE }; },
   },
   devices: {
     summary: 'Synced devices: find IDENTIFIER (has this device synced?), search TEXT (the explorer\'s search and filters)',
-    load: async () => ({ run: (await import('./commands/devices')).runDevicesCommand }),
+    load: async () => { const m = await import('./commands/devices'); return { run: m.runDevicesCommand, usage: m.USAGE }; },
   },
   export: {
     summary: 'Export devices (with the explorer\'s filters), sync diffs or the audit log as CSV or JSON',
-    load: async () => ({ run: (await import('./commands/export')).runExportCommand }),
+    load: async () => { const m = await import('./commands/export'); return { run: m.runExportCommand, usage: m.USAGE }; },
   },
   audit: {
     summary: 'The tamper-evident audit log: verify (exit 7 naming the first altered entry), list',
-    load: async () => ({ run: (await import('./commands/audit')).runAuditCommand }),
+    load: async () => { const m = await import('./commands/audit'); return { run: m.runAuditCommand, usage: m.USAGE }; },
   },
   certificates: {
     summary: 'Certificate inventory of legacy certificate integrations: list [--integration NAME] [--status S]',
-    load: async () => ({ run: (await import('./commands/certificates')).runCertificatesCommand }),
+    load: async () => { const m = await import('./commands/certificates'); return { run: m.runCertificatesCommand, usage: m.USAGE }; },
   },
   verify: {
     summary: 'Would this user be trusted on this device? Every reason if not (exit 7)',
-    load: async () => ({ run: (await import('./commands/verify')).runVerifyCommand }),
+    load: async () => { const m = await import('./commands/verify'); return { run: m.runVerifyCommand, usage: m.USAGE }; },
   },
 };
 
@@ -58,7 +59,10 @@ export async function main(commandLine: string[], processIo: CliIo): Promise<num
   } catch (error) {
     return reportError(processIo, error, commandLine.includes('--json'));
   }
-  const [group, ...rest] = argv;
+  const [first, ...afterFirst] = argv;
+  // `tec help GROUP [SUB]` is `tec GROUP [SUB] --help`.
+  const helpTopic = first === 'help' && afterFirst.length > 0;
+  const [group, ...rest] = helpTopic ? afterFirst : argv;
   if (group === undefined || group === 'help' || group === '--help' || group === '-h') {
     io.stdout.write(helpText());
     return group === undefined ? EXIT.usage : EXIT.ok;
@@ -72,7 +76,12 @@ export async function main(commandLine: string[], processIo: CliIo): Promise<num
     return reportError(io, new AppError('VALIDATION_FAILED', `Unknown command "${group}". Run "tec help" for the list.`), rest.includes('--json'));
   }
   try {
-    return await (await entry.load()).run(rest, io);
+    const command = await entry.load();
+    if (helpTopic || asksForHelp(rest)) {
+      io.stdout.write(commandHelp(group, entry.summary, command.usage, rest));
+      return EXIT.ok;
+    }
+    return await command.run(rest, io);
   } catch (error) {
     return reportError(io, error, rest.includes('--json'));
   }
@@ -89,6 +98,7 @@ function helpText(): string {
     ...lines,
     '',
     'Data directory: the app\'s own (override with --data-dir DIR or TEC_DATA_DIR).',
+    'Help on one command: tec help COMMAND [SUBCOMMAND], or tec COMMAND [SUBCOMMAND] --help.',
     '',
   ].join('\n');
 }

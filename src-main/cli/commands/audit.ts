@@ -1,11 +1,11 @@
 import type { AuditEntry } from '../../../src-shared/domain/audit';
 import { AppError } from '../../../src-shared/errors';
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, wholeNumberOption } from '../args';
 import { callChannel } from '../channel-call';
 import { EXIT, printJson, reportError, usageError, type CliIo } from '../cli-io';
 import { openCore } from '../open-core';
 
-const USAGE = 'tec audit verify [--json]\n       tec audit list [--limit N] [--json]';
+export const USAGE = 'tec audit verify [--json]\n       tec audit list [--limit N] [--json]';
 
 const SUBCOMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { verify, list };
 
@@ -43,7 +43,7 @@ async function list(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(argv, { limit: { type: 'string' }, json: { type: 'boolean' } }, { min: 0, max: 0, usage: USAGE });
   const core = openCore(io);
   try {
-    const entries = await callChannel(core, 'audit.list', { limit: values.limit === undefined ? 50 : Number(values.limit) }, io.signal);
+    const entries = await callChannel(core, 'audit.list', { limit: wholeNumberOption('limit', values.limit, { min: 1, max: 500, fallback: 50 }) }, io.signal);
     if (values.json === true) printJson(io, entries);
     else io.stdout.write(entries.map(describe).join(''));
     return EXIT.ok;

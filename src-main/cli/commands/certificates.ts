@@ -6,7 +6,7 @@ import { EXIT, printJson, usageError, type CliIo } from '../cli-io';
 import { findIntegration } from '../integration-lookup';
 import { openCore } from '../open-core';
 
-const USAGE = 'tec certificates list [--integration NAME] [--status active|expired|invalidated] [--json]';
+export const USAGE = 'tec certificates list [--integration NAME] [--status active|expired|invalidated] [--json]';
 
 /** `tec certificates …`: the certificate inventory of the legacy certificate integrations. */
 export async function runCertificatesCommand(argv: string[], io: CliIo): Promise<number> {

@@ -1,6 +1,6 @@
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, wholeNumberOption } from '../args';
 import { callChannel } from '../channel-call';
 import { EXIT, printJson, reportError, usageError, type CliIo } from '../cli-io';
 import { findIntegration } from '../integration-lookup';
@@ -8,7 +8,7 @@ import { openCore } from '../open-core';
 import { DEVICE_QUERY_OPTIONS, DEVICE_QUERY_USAGE, deviceQueryFrom } from '../device-query-options';
 import type { DeviceRow } from '../../../src-shared/domain/device';
 
-const USAGE = `tec devices find IDENTIFIER [--integration NAME] [--json]\n       tec devices search TEXT [--limit N] ${DEVICE_QUERY_USAGE} [--json]`;
+export const USAGE = `tec devices find IDENTIFIER [--integration NAME] [--json]\n       tec devices search TEXT [--limit N] ${DEVICE_QUERY_USAGE} [--json]`;
 
 /** `tec devices …`: one function per subcommand; add a subcommand to SUBCOMMANDS. */
 const SUBCOMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
@@ -65,7 +65,7 @@ async function search(argv: string[], io: CliIo): Promise<number> {
   const core = openCore(io);
   try {
     const query = await deviceQueryFrom({ ...values, search: positionals[0] ?? values.search }, core, io.signal);
-    const limit = values.limit === undefined ? 50 : Number(values.limit);
+    const limit = wholeNumberOption('limit', values.limit, { min: 1, max: 500, fallback: 50 });
     const [{ rows }, { total }] = [
       await callChannel(core, 'devices.search', { query, offset: 0, limit }, io.signal),
       await callChannel(core, 'devices.count', { query }, io.signal),

@@ -7,7 +7,7 @@ import { findIntegration } from '../integration-lookup';
 import { openCore } from '../open-core';
 import { ProgressLine } from '../progress-line';
 
-const USAGE = [
+export const USAGE = [
   `tec export devices --format csv|json --out FILE [--raw] ${DEVICE_QUERY_USAGE} [--json]`,
   'tec export changes --format csv|json --out FILE [--integration NAME] [--run RUN_ID] [--change added|changed|removed|restored] [--json]',
   'tec export audit --format csv|json --out FILE [--json]',

@@ -8,7 +8,7 @@ import { EXIT, exitCodeFor, printJson, readSecretFromStdin, usageError, type Cli
 import { findIntegration } from '../integration-lookup';
 import { openCore } from '../open-core';
 
-const USAGE = `tec integration add --name NAME --platform android|ios-appconfig|ios-certs --domain HOST[:PORT] --email EMAIL (--password-stdin | TEC_IVANTI_PASSWORD) [--legacy] [--json]
+export const USAGE = `tec integration add --name NAME --platform android|ios-appconfig|ios-certs --domain HOST[:PORT] --email EMAIL (--password-stdin | TEC_IVANTI_PASSWORD) [--legacy] [--json]
        tec integration list [--json]
        tec integration test NAME [--json]`;
 

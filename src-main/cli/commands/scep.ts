@@ -13,7 +13,7 @@ import { EXIT, printJson, readSecretFromStdin, reportError, usageError, type Cli
  * only for --challenge-url.
  */
 
-const USAGE = [
+export const USAGE = [
   'tec scep caps   --url URL [--json] [--allow-http] [--timeout SECONDS]',
   'tec scep cacert --url URL [--out FILE] [--json] [--allow-http] [--timeout SECONDS]',
   'tec scep enroll --url URL --subject DN',
@@ -44,8 +44,6 @@ export async function runScepCommand(argv: string[], io: CliIo): Promise<number>
         return await enroll(rest, io);
       case undefined:
       case 'help':
-      case '--help':
-      case '-h':
         io.stdout.write(`${USAGE}\n`);
         return command === undefined ? EXIT.usage : EXIT.ok;
       default:

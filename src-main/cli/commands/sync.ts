@@ -6,7 +6,7 @@ import { findIntegration } from '../integration-lookup';
 import { openCore } from '../open-core';
 import { ProgressLine } from '../progress-line';
 
-const USAGE = 'tec sync NAME [--json]';
+export const USAGE = 'tec sync NAME [--json]';
 
 /**
  * `tec sync NAME`: one sync of the integration's devices, in the foreground. Resumes the integration's unfinished run

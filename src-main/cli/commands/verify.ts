@@ -5,7 +5,7 @@ import { parseCommandArgs } from '../args';
 import { EXIT, printJson, reportError, type CliIo } from '../cli-io';
 import { openCore } from '../open-core';
 
-const USAGE = 'tec verify --user USERNAME --identifier DEVICE_CLIENT_ID [--platform android|ios|ios-appconfig|ios-certs] [--json] [--data-dir DIR]';
+export const USAGE = 'tec verify --user USERNAME --identifier DEVICE_CLIENT_ID [--platform android|ios|ios-appconfig|ios-certs] [--json] [--data-dir DIR]';
 
 /**
  * `tec verify`: would the trusted-endpoints policy trust this user on this device, and if not, every reason why.
