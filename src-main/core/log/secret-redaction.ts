@@ -24,7 +24,7 @@ const SECRET_KEY_WORDS = [
   'configurationkey',
 ];
 /** Key names that are secret only on their own: `challenge` is the SCEP challenge, `challengeUrl` is not a secret. */
-const SECRET_KEY_NAMES = new Set(['pwd', 'pass', 'challenge', 'challengepassword', 'csckeypassword', 'key']);
+const SECRET_KEY_NAMES = new Set(['pw', 'pwd', 'pass', 'passcode', 'pin', 'challenge', 'challengepassword', 'csckeypassword', 'key']);
 /** A key whose name ends like this names a place, a kind or a time, not the secret itself (`tokenUrl`, `tokenType`). */
 const HARMLESS_KEY_SUFFIXES = ['url', 'uri', 'type', 'expiresat', 'expiry', 'count', 'length', 'ref', 'reference'];
 
@@ -53,6 +53,15 @@ interface TextRule {
 
 // A key as it appears in text: JSON (`"clientSecret"`), a header (`X-Api-Key`), a query string (`password`).
 const KEY_IN_TEXT = String.raw`[A-Za-z][\w.-]*`;
+
+/**
+ * Words that may follow "password" in prose without being one ("the password was rejected", "This password can be
+ * used only once"). Anything else after the word is taken for the value: a password that is one of these words is a
+ * price paid for logs an admin can still read.
+ */
+const PROSE_AFTER_PASSWORD = new Set(
+  'a an and are as at be by can cannot could did does for from given has have in is it must not of on or please set should that the this to too was were will with would'.split(' '),
+);
 
 const TEXT_RULES: TextRule[] = [
   {
@@ -86,6 +95,17 @@ const TEXT_RULES: TextRule[] = [
     pattern: new RegExp(String.raw`\b(${KEY_IN_TEXT})(\s*[:=]\s*)(?!["'\s])([^\s&,;"'<>]+)`, 'g'),
     replace: (match, key, separator) =>
       isSecretKey(key) && !HEADER_RULE_KEYS.has(normaliseKey(key)) ? `${key}${separator}${REDACTED}` : match,
+  },
+  {
+    why: 'a password in prose: "login failed with password hunter2", "password \'x y\'" (not "password is too long")',
+    pattern: /\b(pass(?:word|wd|phrase)|pwd)([ \t]+)("[^"\r\n]*"|'[^'\r\n]*'|[^\s"',;]+)/gi,
+    replace: (match, word, space, value) =>
+      value === REDACTED || PROSE_AFTER_PASSWORD.has(value.toLowerCase().replace(/[.!?:]+$/, '')) ? match : `${word}${space}${REDACTED}`,
+  },
+  {
+    why: 'an HTTP credential without its header name ("retrying with NTLM TlRMTVNTUAAB…"); "NTLM authentication" is prose',
+    pattern: /\b(Basic|NTLM|Negotiate)([ \t]+)(?!\[REDACTED\])([A-Za-z0-9+/]{8,}={0,2})/g,
+    replace: (match, scheme, space, token) => (/^[A-Z]?[a-z]+$/.test(token) ? match : `${scheme}${space}${REDACTED}`),
   },
   {
     why: 'a bearer token quoted anywhere else (an error message that repeats the header value)',

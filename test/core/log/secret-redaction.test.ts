@@ -81,6 +81,27 @@ describe('redactSecrets', () => {
     expect(out).toBe(`got ${REDACTED}; retried with Bearer ${REDACTED}; key DPK${REDACTED} for Android`);
   });
 
+  it('hides a short secret key name in JSON, a password in prose and a bare NTLM, Negotiate or Basic token', () => {
+    const out = redactSecrets(
+      [
+        '{"user":"api","pw":"Tr0ub4dor&3"}',
+        'login failed with password hunter2 for api@acme.com',
+        "retried with passphrase 'correct horse'",
+        'retrying with NTLM TlRMTVNTUAABAAAAB7IIogAAAAAAAAAAAAAAAAAAAAAKAGFKAAAADw==',
+        'then Negotiate YIIGhgYJKoZIhvcSAQICAQBuggZ1 and Basic YWRtaW46c2VjcmV0',
+      ].join('\n'),
+    );
+    for (const secret of ['Tr0ub4dor', 'hunter2', 'correct horse', 'TlRMTVNTUAAB', 'YIIGhgYJ', 'YWRtaW46']) expect(out).not.toContain(secret);
+    expect(out).toContain('"user":"api"');
+    expect(out).toContain(`password ${REDACTED} for api@acme.com`);
+    expect(out).toContain(`NTLM ${REDACTED}`);
+  });
+
+  it('keeps prose about passwords and authentication schemes readable', () => {
+    const text = 'The password was rejected; the password is too long. NTLM authentication failed, Negotiate Kerberos next.';
+    expect(redactSecrets(text)).toBe(text);
+  });
+
   it('leaves ordinary log text alone', () => {
     const text = 'sync of space Marketing finished: 5000 devices, 12 changed, 0 removed in 4.2 s (Error: none)';
     expect(redactSecrets(text)).toBe(text);
