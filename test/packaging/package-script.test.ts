@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startLoopbackMirror, unreachableMirrorUrl, type LoopbackMirror } from '../support/loopback-mirror';
 
 /**
  * Runs the real packaging script the release workflow calls. Electron's download is the first step that needs the
@@ -19,13 +18,13 @@ const hostPlatform = ({ darwin: 'mac', win32: 'win', linux: 'linux' } as Record<
 const otherPlatform = hostPlatform === 'linux' ? 'win' : 'linux';
 
 let scratch: string;
-let servers: Server[] = [];
+let mirrors: LoopbackMirror[] = [];
 beforeEach(() => {
   scratch = mkdtempSync(join(tmpdir(), 'tec-package-'));
 });
 afterEach(async () => {
-  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
-  servers = [];
+  await Promise.all(mirrors.map((mirror) => mirror.close()));
+  mirrors = [];
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -60,21 +59,6 @@ function runScript(args: string[], mirror: string): Promise<Outcome> {
   });
 }
 
-async function listen(handler: (request: IncomingMessage, respond: (status: number) => void) => void): Promise<number> {
-  const server = createServer((request, response) => handler(request, (status) => response.writeHead(status).end()));
-  servers.push(server);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return (server.address() as AddressInfo).port;
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
 function leftovers(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }) : [];
 }
@@ -82,7 +66,7 @@ function leftovers(dir: string): string[] {
 describe('packaging script', () => {
   it('stops at the Electron download with a clear message when the network is unreachable, and leaves no package', async () => {
     const out = join(scratch, 'dist');
-    const result = await runScript(['--out', out], `http://127.0.0.1:${await closedPort()}/`);
+    const result = await runScript(['--out', out], await unreachableMirrorUrl());
 
     expect(result.code).toBe(3);
     expect(result.stdout).toContain('[1/5] Checking prerequisites');
@@ -96,20 +80,17 @@ describe('packaging script', () => {
   });
 
   it('asks the mirror for the pinned Electron of this OS and reports the HTTP status it got', async () => {
-    const asked: string[] = [];
-    const port = await listen((request, respond) => {
-      asked.push(request.url ?? '');
-      respond(404);
-    });
+    const mirror = await startLoopbackMirror();
+    mirrors.push(mirror);
     const out = join(scratch, 'dist');
     mkdirSync(out);
     writeFileSync(join(out, 'previous-release.txt'), 'kept');
 
-    const result = await runScript(['--out', out], `http://127.0.0.1:${port}/`);
+    const result = await runScript(['--out', out], mirror.url);
 
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('the server answered HTTP 404');
-    expect(asked[0]).toMatch(new RegExp(`^/v${electronVersion}/electron-v${electronVersion}-${process.platform}-(x64|arm64)\\.zip$`));
+    expect(mirror.requests[0]).toMatch(new RegExp(`^/v${electronVersion}/electron-v${electronVersion}-${process.platform}-(x64|arm64)\\.zip$`));
     // What was there stays; nothing half-built (no staging directory, no installer) is added.
     expect(leftovers(out)).toEqual(['previous-release.txt']);
   });

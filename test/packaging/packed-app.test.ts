@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM script without type declarations
 import { checkPrerequisites, StepFailure, verifyPackagedApps } from '../../resources/packaging/package.mjs';
-import { standInElectronRelease } from './stand-in-electron';
+import { startLoopbackMirror, type LoopbackMirror } from '../support/loopback-mirror';
+import { standInElectronRelease } from '../support/stand-in-electron';
 
 /**
  * Runs the real electron-builder on the real electron-builder.yml, with a stand-in Electron served from 127.0.0.1
@@ -29,7 +28,7 @@ const fuse = (byte: number) => ({ '1': 'on', '0': 'off' })[String.fromCharCode(b
 type Facts = { config: Record<string, any>; electronVersion: string; electronAbi: number; nodeAbi: number };
 
 let scratch: string;
-let mirror: Server;
+let mirror: LoopbackMirror;
 let staging: string;
 let facts: Facts;
 let builder: { code: number | null; output: string };
@@ -58,20 +57,14 @@ beforeAll(async () => {
   writeFileSync(join(project, 'out', 'main', 'index.js'), "'use strict';\n");
   symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'), 'junction');
 
-  const files = standInElectronRelease(facts.electronVersion);
-  mirror = createServer((request, response) => {
-    const body = files[request.url ?? ''];
-    response.writeHead(body ? 200 : 404).end(body);
-  });
-  await new Promise<void>((done) => mirror.listen(0, '127.0.0.1', done));
-  const { port } = mirror.address() as AddressInfo;
+  mirror = await startLoopbackMirror(standInElectronRelease(facts.electronVersion));
 
   const cache = join(scratch, 'cache');
   builder = await new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
       [join(root, 'node_modules', 'electron-builder', 'cli.js'), '--config', 'electron-builder.yml', '--linux', 'dir', '-c.npmRebuild=false', `-c.directories.output=${staging}`],
-      { cwd: project, env: builderEnv({ ELECTRON_MIRROR: `http://127.0.0.1:${port}/`, XDG_CACHE_HOME: cache, ELECTRON_BUILDER_CACHE: cache }) },
+      { cwd: project, env: builderEnv({ ELECTRON_MIRROR: mirror.url, XDG_CACHE_HOME: cache, ELECTRON_BUILDER_CACHE: cache }) },
     );
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
@@ -82,7 +75,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await new Promise((done) => mirror?.close(done));
+  await mirror?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 /**
- * A stand-in for an Electron release zip, for packaging tests on machines that cannot download Electron: the files
- * electron-builder unpacks for Linux, with an `electron` binary that is only a fuse wire behind Electron's fuse
- * sentinel (what @electron/fuses reads and flips), holding Electron's default fuse values.
+ * A stand-in for an Electron release zip, for tests on machines that cannot download Electron: the files
+ * electron-builder unpacks, with an `electron` executable that carries a fuse wire behind Electron's fuse sentinel
+ * (what @electron/fuses reads and flips), holding Electron's default fuse values. Given a `launcher`, the executable
+ * is a Node script that records each launch (arguments, working directory, environment) and exits 0.
  */
 
 // @electron/fuses' sentinel, then wire version 1, wire length, one byte per fuse ('1' on, '0' off), in FuseV1Options
@@ -61,10 +62,43 @@ export function storedZip(entries: ZipEntry[]): Buffer {
   return Buffer.concat([...locals, directory, end]);
 }
 
-/** The files a mirror serves for `electron-v<version>-linux-x64.zip`: the zip and its SHASUMS256.txt. */
-export function standInElectronRelease(version: string): Record<string, Buffer> {
+/** One launch of the recording stand-in, as it wrote it: a JSON object per line of the record file. */
+export interface StandInLaunch {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** Where the executable sits in Electron's zip for each OS (what electron/install.js writes to path.txt). */
+const EXECUTABLE: Partial<Record<NodeJS.Platform, string>> = {
+  linux: 'electron',
+  darwin: 'Electron.app/Contents/MacOS/Electron',
+};
+
+export interface StandInOptions {
+  platform?: NodeJS.Platform;
+  arch?: string;
+  /** Makes the executable a Node script that appends each launch to this file (JSON lines) and exits 0. */
+  launcher?: { recordFile: string };
+}
+
+/**
+ * The files a mirror serves for `electron-v<version>-<platform>-<arch>.zip` (linux-x64 unless told): the zip and its
+ * SHASUMS256.txt, both under `/v<version>/` as ELECTRON_MIRROR expects.
+ */
+export function standInElectronRelease(version: string, options: StandInOptions = {}): Record<string, Buffer> {
+  const platform = options.platform ?? 'linux';
+  const arch = options.arch ?? 'x64';
+  const executable = EXECUTABLE[platform];
+  if (!executable) throw new Error(`No stand-in Electron layout for ${platform}`);
+  const head = options.launcher
+    ? '#!/usr/bin/env node\n' +
+      `require('node:fs').appendFileSync(${JSON.stringify(options.launcher.recordFile)}, ` +
+      'JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env }) + "\\n");\n' +
+      '// '
+    : '#!/bin/sh\n# stand-in Electron for packaging tests\n';
   const binary = Buffer.concat([
-    Buffer.from('#!/bin/sh\n# stand-in Electron for packaging tests\n'),
+    Buffer.from(head),
     Buffer.from(FUSE_SENTINEL),
     Buffer.from([1, ELECTRON_DEFAULT_FUSES.length]),
     Buffer.from(ELECTRON_DEFAULT_FUSES),
@@ -72,7 +106,7 @@ export function standInElectronRelease(version: string): Record<string, Buffer> 
   ]);
   const file = (name: string, data: string | Buffer, mode = 0o644): ZipEntry => ({ name, data: Buffer.from(data), mode });
   const zip = storedZip([
-    file('electron', binary, 0o755),
+    file(executable, binary, 0o755),
     file('chrome-sandbox', '', 0o755),
     file('chrome_crashpad_handler', '', 0o755),
     file('LICENSE', 'MIT'),
@@ -80,7 +114,7 @@ export function standInElectronRelease(version: string): Record<string, Buffer> 
     file('version', version),
     file('resources/default_app.asar', ''),
   ]);
-  const zipName = `electron-v${version}-linux-x64.zip`;
+  const zipName = `electron-v${version}-${platform}-${arch}.zip`;
   const sum = createHash('sha256').update(zip).digest('hex');
   return {
     [`/v${version}/${zipName}`]: zip,
