@@ -1,10 +1,11 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { channelNames, eventNames, type Envelope } from '../../src-shared/contract';
+import type { Envelope } from '../../src-shared/contract';
+import { CHANNEL_NAMES, EVENT_NAMES } from '../../src-shared/contract/names';
 import type { ConsoleBridge } from '../../src-shared/contract/bridge';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipc-channels';
 
-const channels = new Set<string>(channelNames);
-const events = new Set<string>(eventNames);
+const channels = new Set<string>(CHANNEL_NAMES);
+const events = new Set<string>(EVENT_NAMES);
 
 // Invariant: only `invoke` and `on` are exposed, both limited to names in the contract; the page never gets
 // ipcRenderer, the IpcRendererEvent, or any Node API.

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { channelNames } from '../../src-shared/contract';
+import { channelNames, eventNames } from '../../src-shared/contract';
+import { CHANNEL_NAMES, EVENT_NAMES } from '../../src-shared/contract/names';
 
 const BUNDLE = path.resolve('out/preload/index.cjs');
 
@@ -38,10 +39,21 @@ function loadPreload() {
 
 describe('the preload as built', () => {
   beforeAll(() => {
-    const sources = ['src-main/electron/preload.ts', 'src-main/electron/ipc-channels.ts', 'src-shared/contract/index.ts'];
+    const sources = ['src-main/electron/preload.ts', 'src-main/electron/ipc-channels.ts', 'src-shared/contract/names.ts'];
     const stale = !fs.existsSync(BUNDLE) || sources.some((s) => fs.statSync(s).mtimeMs > fs.statSync(BUNDLE).mtimeMs);
     if (stale) execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
   }, 180_000);
+
+  it("lists exactly the contract's channel and event names", () => {
+    expect([...CHANNEL_NAMES].sort()).toEqual([...channelNames].sort());
+    expect([...EVENT_NAMES].sort()).toEqual([...eventNames].sort());
+  });
+
+  it('carries a list of names, not the contract: no zod inside, a few kilobytes', () => {
+    const code = fs.readFileSync(BUNDLE, 'utf8');
+    expect(code).not.toMatch(/zod|ZodError|safeParse/);
+    expect(code.length).toBeLessThan(10_000);
+  });
 
   it('requires nothing but electron, so it runs in the sandbox', () => {
     const { required } = loadPreload();

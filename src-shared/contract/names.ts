@@ -1,0 +1,71 @@
+/**
+ * The contract's channel and event names as plain strings, for the preload: importing them from the contract would
+ * bundle zod into it (235 kB for a list of names). test/electron/preload-surface.test.ts checks that these lists
+ * equal the contract's, and the type below refuses a list that misses or invents a name.
+ */
+import type { Channel, EventName } from './index';
+
+export const CHANNEL_NAMES = [
+  'app.info',
+  'settings.get',
+  'settings.update',
+  'integrations.list',
+  'integrations.get',
+  'integrations.create',
+  'integrations.updateApiDetails',
+  'integrations.setStatus',
+  'integrations.delete',
+  'integrations.overview',
+  'integrations.rotateConfigurationKey',
+  'integrations.compareCoverage',
+  'audit.list',
+  'audit.verify',
+  'devices.search',
+  'devices.count',
+  'devices.facets',
+  'devices.get',
+  'savedSearches.list',
+  'savedSearches.save',
+  'savedSearches.delete',
+  'export.start',
+  'export.cancel',
+  'sync.start',
+  'sync.cancel',
+  'sync.status',
+  'sync.runs',
+  'sync.changes',
+  'devices.find',
+  'integrations.testConfiguration',
+  'trust.verify',
+  'wizard.list',
+  'wizard.start',
+  'wizard.get',
+  'wizard.update',
+  'wizard.storePassword',
+  'wizard.next',
+  'wizard.back',
+  'wizard.testConfiguration',
+  'wizard.checkIdentifier',
+  'wizard.discard',
+  'certificates.list',
+  'certificates.expiryWarnings',
+  'certificates.getProfile',
+  'certificates.saveProfile',
+  'certificates.testConfiguration',
+  'certificates.cancelTest',
+  'certificates.exportTestKey',
+] as const satisfies readonly Channel[];
+
+export const EVENT_NAMES = [
+  'app.notice',
+  'export.progress',
+  'sync.progress',
+  'sync.finished',
+  'integrations.testStep',
+  'certificates.testProgress',
+] as const satisfies readonly EventName[];
+
+// The type-check fails here when the contract gains a channel or event that is not listed above (add it).
+type Unlisted = Exclude<Channel, (typeof CHANNEL_NAMES)[number]> | Exclude<EventName, (typeof EVENT_NAMES)[number]>;
+const everyNameListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyNameListed;
