@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { channel, NoInput, Ok } from './define';
 import { DeviceDetail, DeviceFacets, DeviceQuery, DeviceRow, SavedSearch, SavedSearchName } from '../domain/device';
+import { SyncedDevice } from '../domain/sync';
 
-/** `devices.find` ("has this device synced?") is declared with sync (contract/sync.ts): the sync store answers it. */
 export const deviceChannels = {
   'devices.search': channel(
     'One page of the explorer: devices matching the text and filters, in the chosen order. Pages are fetched on demand; the renderer never holds the whole set.',
@@ -26,6 +26,11 @@ export const deviceChannels = {
     DeviceFacets,
   ),
   'devices.get': channel('Every field of one device, its raw record and its change history across syncs.', z.object({ id: z.number().int() }).strict(), DeviceDetail),
+  'devices.find': channel(
+    'Has this device synced? Exact lookup of a Device Client ID (or a device guid or numeric Ivanti id) in the synced devices.',
+    z.object({ identifier: z.string().trim().min(1).max(512), integrationId: z.string().min(1).optional() }).strict(),
+    z.array(SyncedDevice),
+  ),
   'savedSearches.list': channel('Saved explorer searches, by name.', NoInput, z.array(SavedSearch)),
   'savedSearches.save': channel(
     'Save the explorer\'s text, filters and order under a name (replaces a search of the same name).',

@@ -11,7 +11,7 @@
 import type { z } from 'zod';
 import type { ChannelSpec, EventSpec } from './define';
 import { appChannels, appEvents } from './app';
-import { integrationChannels } from './integrations';
+import { integrationChannels, integrationEvents } from './integrations';
 import { auditChannels } from './audit';
 import { deviceChannels } from './devices';
 import { exportChannels, exportEvents } from './export';
@@ -34,6 +34,7 @@ export const contract = {
 
 export const events = {
   ...appEvents,
+  ...integrationEvents,
   ...exportEvents,
   ...syncEvents,
   ...certificateEvents,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channel, NoInput, Ok } from './define';
+import { channel, event, NoInput, Ok } from './define';
 import {
   ApiEmail,
   ApiPassword,
@@ -10,6 +10,7 @@ import {
   Platform,
   Username,
 } from '../domain/integration';
+import { TestConfigurationResult, TestConfigurationStep } from '../domain/test-configuration';
 
 const Id = z.object({ id: z.string().min(1) }).strict();
 
@@ -96,6 +97,23 @@ export const CoverageComparison = z.object({
 });
 export type CoverageComparison = z.infer<typeof CoverageComparison>;
 
+export const TestConfigurationInput = z
+  .object({
+    /** A saved integration: its stored domain, email and keychain password fill whatever is not given here. */
+    id: z.string().min(1).optional(),
+    domain: IvantiDomain.optional(),
+    email: ApiEmail.optional(),
+    /** Used for this test only; it is stored only if the admin then saves the API details. */
+    password: ApiPassword.optional(),
+    /** Chosen by the caller to match the `integrations.testStep` events of this test. */
+    testRunId: z.string().min(1).max(100).optional(),
+  })
+  .strict()
+  .refine((v) => v.id !== undefined || (v.domain !== undefined && v.email !== undefined && v.password !== undefined), {
+    message: 'Enter the domain, the API user\'s email and its password, or test a saved integration.',
+    path: ['domain'],
+  });
+
 export const integrationChannels = {
   'integrations.list': channel('Every integration, newest first.', NoInput, z.array(Integration)),
   'integrations.get': channel('One integration.', Id, Integration),
@@ -117,5 +135,17 @@ export const integrationChannels = {
     'Device coverage of a legacy certificate integration and the App Config integration replacing it.',
     z.object({ legacyId: z.string().min(1), replacementId: z.string().min(1) }).strict(),
     CoverageComparison,
+  ),
+  'integrations.testConfiguration': channel(
+    'Test Configuration: every check against the tenant, in order, stopping at the first failure.',
+    TestConfigurationInput,
+    TestConfigurationResult,
+  ),
+};
+
+export const integrationEvents = {
+  'integrations.testStep': event(
+    'One Test Configuration check changed state (running, passed, failed), while `integrations.testConfiguration` runs.',
+    z.object({ testRunId: z.string().nullable(), integrationId: z.string().nullable(), step: TestConfigurationStep }),
   ),
 };

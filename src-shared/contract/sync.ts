@@ -1,27 +1,8 @@
 import { z } from 'zod';
 import { channel, event, Ok } from './define';
-import { ApiEmail, ApiPassword, IvantiDomain } from '../domain/integration';
-import { DeviceChangePage, SyncedDevice, SyncFinished, SyncProgress, SyncRun, SyncStatus } from '../domain/sync';
-import { TestConfigurationResult, TestConfigurationStep } from '../domain/test-configuration';
+import { DeviceChangePage, SyncFinished, SyncProgress, SyncRun, SyncStatus } from '../domain/sync';
 
 const IntegrationRef = z.object({ integrationId: z.string().min(1) }).strict();
-
-export const TestConfigurationInput = z
-  .object({
-    /** A saved integration: its stored domain, email and keychain password fill whatever is not given here. */
-    id: z.string().min(1).optional(),
-    domain: IvantiDomain.optional(),
-    email: ApiEmail.optional(),
-    /** Used for this test only; it is stored only if the admin then saves the API details. */
-    password: ApiPassword.optional(),
-    /** Chosen by the caller to match the `integrations.testStep` events of this test. */
-    testRunId: z.string().min(1).max(100).optional(),
-  })
-  .strict()
-  .refine((v) => v.id !== undefined || (v.domain !== undefined && v.email !== undefined && v.password !== undefined), {
-    message: 'Enter the domain, the API user\'s email and its password, or test a saved integration.',
-    path: ['domain'],
-  });
 
 export const syncChannels = {
   'sync.start': channel(
@@ -58,23 +39,9 @@ export const syncChannels = {
       .strict(),
     DeviceChangePage,
   ),
-  'devices.find': channel(
-    'Has this device synced? Exact lookup of a Device Client ID (or a device guid or numeric Ivanti id) in the synced devices.',
-    z.object({ identifier: z.string().trim().min(1).max(512), integrationId: z.string().min(1).optional() }).strict(),
-    z.array(SyncedDevice),
-  ),
-  'integrations.testConfiguration': channel(
-    'Test Configuration: every check against the tenant, in order, stopping at the first failure.',
-    TestConfigurationInput,
-    TestConfigurationResult,
-  ),
 };
 
 export const syncEvents = {
   'sync.progress': event('Progress of a running sync (throttled): space, page, devices so far, rate and ETA.', SyncProgress),
   'sync.finished': event('A sync ended (completed, failed, cancelled or interrupted), with its run record.', SyncFinished),
-  'integrations.testStep': event(
-    'One Test Configuration check changed state (running, passed, failed), while `integrations.testConfiguration` runs.',
-    z.object({ testRunId: z.string().nullable(), integrationId: z.string().nullable(), step: TestConfigurationStep }),
-  ),
 };

@@ -21,6 +21,79 @@ export function importsOf(file: string): string[] {
   return specifiers;
 }
 
+/** The file a relative specifier names (`./x` → x.ts, x.tsx or x/index.ts), or null for a package or a missing file. */
+function resolveImport(file: string, spec: string): string | null {
+  if (!spec.startsWith('.')) return null;
+  const base = path.resolve(path.dirname(file), spec);
+  const candidates = [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts'), path.join(base, 'index.tsx')];
+  return candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile()) ?? null;
+}
+
+/**
+ * Every import cycle among `files` (type-only imports count: they tie the modules' meaning together all the same),
+ * one per strongly connected group, each as the path that closes it: `a.ts → b.ts → a.ts`.
+ */
+export function importCycles(files: string[]): string[] {
+  const graph = new Map(files.map((f) => [path.resolve(f), importsOf(f).flatMap((spec) => resolveImport(f, spec) ?? [])]));
+  // Tarjan's strongly connected components.
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const groups: string[][] = [];
+  const visit = (node: string) => {
+    index.set(node, index.size);
+    low.set(node, index.get(node)!);
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!graph.has(next)) continue;
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node)!, low.get(next)!));
+      } else if (onStack.has(next)) {
+        low.set(node, Math.min(low.get(node)!, index.get(next)!));
+      }
+    }
+    if (low.get(node) === index.get(node)) {
+      const group: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        group.push(member);
+      } while (member !== node);
+      if (group.length > 1 || (graph.get(node) ?? []).includes(node)) groups.push(group);
+    }
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  // For each group, the shortest way from its first file back to itself.
+  return groups.map((group) => {
+    const members = new Set(group);
+    const start = [...group].sort()[0];
+    const cameFrom = new Map<string, string>();
+    const queue = [start];
+    let last = start;
+    search: while (queue.length > 0) {
+      const node = queue.shift()!;
+      for (const next of graph.get(node) ?? []) {
+        if (!members.has(next)) continue;
+        if (next === start) {
+          last = node;
+          break search;
+        }
+        if (!cameFrom.has(next)) {
+          cameFrom.set(next, node);
+          queue.push(next);
+        }
+      }
+    }
+    const cycle = [start];
+    for (let node = last; node !== start; node = cameFrom.get(node)!) cycle.splice(1, 0, node);
+    return [...cycle, start].map((f) => path.relative(process.cwd(), f)).join(' → ');
+  });
+}
+
 const NODE_MODULES = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 const MAIN_ONLY_PACKAGES = ['electron', 'better-sqlite3', 'keytar', 'axios', 'node-forge', 'axios-ntlm', 'https-proxy-agent', 'proxy-from-env'];
 
@@ -68,6 +141,25 @@ describe('layer rules (DESIGN.md: nothing imports upward)', () => {
         .map((spec) => `${file} imports ${spec}`),
     );
     expect(offenders).toEqual([]);
+  });
+
+  it('no module imports itself through others: handlers take their services, not the composition root that builds them', () => {
+    const files = ['src-shared', 'src-main', 'src-renderer'].flatMap((dir) => filesUnder(dir));
+    expect(importCycles(files)).toEqual([]);
+  });
+
+  it('the cycle check finds a planted cycle, type-only imports included', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-probe-'));
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'root.ts'), "import { handlers } from './sub';\nexport interface Services { a: number }\n");
+    fs.writeFileSync(path.join(dir, 'sub', 'index.ts'), "export { handlers } from './handlers';\n");
+    fs.writeFileSync(path.join(dir, 'sub', 'handlers.ts'), "import type { Services } from '../root';\nexport const handlers = 1;\n");
+    fs.writeFileSync(path.join(dir, 'leaf.ts'), "import './root';\n");
+    const rel = (f: string) => path.relative(process.cwd(), path.join(dir, f));
+    expect(importCycles(['root.ts', 'sub/index.ts', 'sub/handlers.ts', 'leaf.ts'].map((f) => path.join(dir, f)))).toEqual([
+      [rel('root.ts'), rel('sub/index.ts'), rel('sub/handlers.ts'), rel('root.ts')].join(' → '),
+    ]);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('the rule checker itself sees the imports it must forbid', () => {

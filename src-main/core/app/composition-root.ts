@@ -79,7 +79,10 @@ export interface Core {
   close(): Promise<void>;
 }
 
-/** Builds every service once, wires them, and returns the contract's handlers. Electron, the rig and the CLI share it. */
+/**
+ * Builds every service once, each after what it depends on, wires them, and returns the contract's handlers. Electron,
+ * the rig and the CLI share it. Handler factories take only the services they use, so none of them imports this file.
+ */
 export function createCore(options: CoreOptions): Core {
   const now = options.now ?? (() => new Date());
   const databasePath = path.join(options.dataDir, DATABASE_FILE);
@@ -89,12 +92,15 @@ export function createCore(options: CoreOptions): Core {
   const audit = new AuditLog(db, now);
   const actor = options.actor ?? `${options.transport}:${process.env.USER ?? process.env.USERNAME ?? 'admin'}`;
   const settings = new SettingsStore(db);
+  const currentSettings = () => settings.get();
   const integrations = new IntegrationService(db, secrets, audit, now, actor);
   const { inventory: certificates, caProfiles, legacyTests } = createCertificateServices({
-    db, secrets, integrations, audit, events, settings: () => settings.get(), now, actor,
+    db, secrets, integrations, audit, events, settings: currentSettings, now, actor,
   });
+
   const credentials = (id: string) => integrations.credentials(id);
   const syncWorker = options.syncWorker ? new WorkerSyncEngine({ db, script: options.syncWorker, credentials, events, now }) : null;
+  const deviceServices = createDeviceServices({ db, audit, events, settings: currentSettings, dataDir: options.dataDir, now, actor, syncIndexing: syncWorker });
   // On the calling thread (unit tests), the engine keeps the search index in step itself, as the worker's does.
   const sync: SyncRunner = syncWorker ?? new SyncEngine({ db, credentials, events, now, maintenance: () => deviceServices.searchIndex.catchUp() });
   integrations.onDelete((id) => void sync.cancel(id));
@@ -102,10 +108,16 @@ export function createCore(options: CoreOptions): Core {
     engine: sync,
     lastStartedAt: (id) => sync.runs.lastStartedAt(id),
     enabledIntegrations: async () => (await integrations.list()).filter((i) => i.status !== 'disabled'),
-    settings: () => settings.get(),
+    settings: currentSettings,
     events,
   });
-  const deviceServices = createDeviceServices({ db, audit, events, settings: () => settings.get(), dataDir: options.dataDir, now, actor, syncIndexing: syncWorker });
+
+  const testConfiguration = testConfigurationHandler({ integrations, secrets, events });
+  // The wizard runs Test Configuration through that feature's own handler, and looks devices up as `devices.find` does.
+  const wizard = new SetupWizard(db, integrations, secrets, audit, now, actor, {
+    testConfiguration: (input, signal) => testConfiguration['integrations.testConfiguration'](input, { signal }),
+    findDevices: async ({ identifier, integrationId }) => sync.devices.find(identifier, integrationId),
+  });
   const services: Services = {
     ...deviceServices,
     db,
@@ -113,13 +125,9 @@ export function createCore(options: CoreOptions): Core {
     audit,
     settings,
     integrations,
-    overviews: new IntegrationOverviews(db, integrations, certificates, () => settings.get(), now),
-    // The wizard reaches Test Configuration and the device lookup through those features' own handlers.
-    wizard: new SetupWizard(db, integrations, secrets, audit, now, actor, {
-      testConfiguration: (input, signal) => handlers['integrations.testConfiguration'](input, { signal }),
-      findDevices: (input, signal) => handlers['devices.find'](input, { signal }),
-    }),
-    trust: new TrustVerifier(db, () => settings.get(), certificates, now),
+    overviews: new IntegrationOverviews(db, integrations, certificates, currentSettings, now),
+    wizard,
+    trust: new TrustVerifier(db, currentSettings, certificates, now),
     certificates,
     caProfiles,
     legacyTests,
@@ -140,14 +148,14 @@ export function createCore(options: CoreOptions): Core {
   const handlers: Handlers = {
     ...appHandlers(services, info),
     ...integrationHandlers(services),
+    ...testConfiguration,
     ...auditHandlers(services),
     ...wizardHandlers(services),
     ...trustHandlers(services),
     ...syncHandlers(services),
-    ...testConfigurationHandler(services),
     ...certificateHandlers(services),
-    ...deviceHandlers(services),
-    ...exportHandlers(services),
+    ...deviceHandlers({ ...deviceServices, syncedDevices: sync.devices }),
+    ...exportHandlers(deviceServices),
   };
   return {
     services,

@@ -1,5 +1,8 @@
 import type { Handler } from '../../../src-shared/contract';
-import type { Services } from '../app/composition-root';
+import type { SettingsStore } from '../settings/settings-store';
+import type { CaProfileService } from './ca-profile-service';
+import type { CertificateInventory } from './certificate-inventory';
+import type { LegacyTestConfiguration } from './legacy-test-configuration';
 
 type CertificateChannel =
   | 'certificates.list'
@@ -10,7 +13,14 @@ type CertificateChannel =
   | 'certificates.cancelTest'
   | 'certificates.exportTestKey';
 
-export function certificateHandlers({ certificates, caProfiles, legacyTests, settings }: Services): { [C in CertificateChannel]: Handler<C> } {
+export interface CertificateHandlerDeps {
+  certificates: CertificateInventory;
+  caProfiles: CaProfileService;
+  legacyTests: LegacyTestConfiguration;
+  settings: SettingsStore;
+}
+
+export function certificateHandlers({ certificates, caProfiles, legacyTests, settings }: CertificateHandlerDeps): { [C in CertificateChannel]: Handler<C> } {
   return {
     'certificates.list': async (filter) => certificates.list(filter),
     'certificates.expiryWarnings': async () => {

@@ -1,4 +1,5 @@
 import type { Handler } from '../../../src-shared/contract';
+import type { DeviceStore } from '../sync/device-store';
 import type { DeviceServices } from './device-services';
 
 type DeviceChannel =
@@ -6,11 +7,17 @@ type DeviceChannel =
   | 'devices.count'
   | 'devices.facets'
   | 'devices.get'
+  | 'devices.find'
   | 'savedSearches.list'
   | 'savedSearches.save'
   | 'savedSearches.delete';
 
-export function deviceHandlers({ devices, savedSearches, indexReady }: DeviceServices): { [C in DeviceChannel]: Handler<C> } {
+export interface DeviceHandlerDeps extends Pick<DeviceServices, 'devices' | 'savedSearches' | 'indexReady'> {
+  /** The sync's own store answers "has this device synced?" by exact identifier, without the search index. */
+  syncedDevices: Pick<DeviceStore, 'find'>;
+}
+
+export function deviceHandlers({ devices, savedSearches, indexReady, syncedDevices }: DeviceHandlerDeps): { [C in DeviceChannel]: Handler<C> } {
   return {
     'devices.search': async ({ query, offset, limit }) => {
       await indexReady();
@@ -25,6 +32,7 @@ export function deviceHandlers({ devices, savedSearches, indexReady }: DeviceSer
       return devices.facets(query);
     },
     'devices.get': async ({ id }) => devices.detail(id),
+    'devices.find': async ({ identifier, integrationId }) => syncedDevices.find(identifier, integrationId),
     'savedSearches.list': async () => savedSearches.list(),
     'savedSearches.save': async ({ name, query }) => savedSearches.save(name, query),
     'savedSearches.delete': async ({ id }) => {

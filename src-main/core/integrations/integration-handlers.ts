@@ -1,5 +1,6 @@
 import type { Handler } from '../../../src-shared/contract';
-import type { Services } from '../app/composition-root';
+import type { IntegrationOverviews } from './integration-overview';
+import type { IntegrationService } from './integration-service';
 
 type IntegrationChannel =
   | 'integrations.list'
@@ -12,7 +13,7 @@ type IntegrationChannel =
   | 'integrations.rotateConfigurationKey'
   | 'integrations.compareCoverage';
 
-export function integrationHandlers({ integrations, overviews }: Services): { [C in IntegrationChannel]: Handler<C> } {
+export function integrationHandlers({ integrations, overviews }: { integrations: IntegrationService; overviews: IntegrationOverviews }): { [C in IntegrationChannel]: Handler<C> } {
   return {
     'integrations.list': () => integrations.list(),
     'integrations.get': ({ id }) => integrations.get(id),

@@ -1,14 +1,15 @@
 import type { Handler } from '../../../src-shared/contract';
 import { AppError } from '../../../src-shared/errors';
-import type { Services } from '../app/composition-root';
+import type { EventBus } from '../events/event-bus';
 import { runTestConfiguration, type IvantiConnectionDetails } from '../ivanti/test-configuration';
-import { secretAccount } from '../secrets/secret-store';
+import { secretAccount, type SecretStore } from '../secrets/secret-store';
+import type { IntegrationService } from './integration-service';
 
 /**
  * `integrations.testConfiguration`: for a saved integration, the stored domain, email and keychain password fill what
  * the caller did not type; a typed password is used for this test only and stored only if the admin then saves it.
  */
-export function testConfigurationHandler({ integrations, secrets, events }: Services): {
+export function testConfigurationHandler({ integrations, secrets, events }: { integrations: IntegrationService; secrets: SecretStore; events: EventBus }): {
   'integrations.testConfiguration': Handler<'integrations.testConfiguration'>;
 } {
   return {

@@ -1,5 +1,5 @@
 import type { Handler } from '../../../src-shared/contract';
-import type { Services } from '../app/composition-root';
+import type { SetupWizard } from './setup-wizard';
 
 type WizardChannel =
   | 'wizard.list'
@@ -13,7 +13,7 @@ type WizardChannel =
   | 'wizard.checkIdentifier'
   | 'wizard.discard';
 
-export function wizardHandlers({ wizard }: Services): { [C in WizardChannel]: Handler<C> } {
+export function wizardHandlers({ wizard }: { wizard: SetupWizard }): { [C in WizardChannel]: Handler<C> } {
   return {
     'wizard.list': () => wizard.list(),
     'wizard.start': (input) => wizard.start(input),

@@ -1,9 +1,19 @@
 import type { Handler } from '../../../src-shared/contract';
-import type { Services } from '../app/composition-root';
+import type { IntegrationService } from '../integrations/integration-service';
+import type { SettingsStore } from '../settings/settings-store';
+import type { SyncRunner } from './sync-engine';
+import type { SyncScheduler } from './sync-scheduler';
 
-type SyncChannel = 'sync.start' | 'sync.cancel' | 'sync.status' | 'sync.runs' | 'sync.changes' | 'devices.find';
+type SyncChannel = 'sync.start' | 'sync.cancel' | 'sync.status' | 'sync.runs' | 'sync.changes';
 
-export function syncHandlers({ sync, syncScheduler, integrations, settings }: Services): { [C in SyncChannel]: Handler<C> } {
+export interface SyncHandlerDeps {
+  sync: SyncRunner;
+  syncScheduler: Pick<SyncScheduler, 'nextRunAt'>;
+  integrations: Pick<IntegrationService, 'get'>;
+  settings: SettingsStore;
+}
+
+export function syncHandlers({ sync, syncScheduler, integrations, settings }: SyncHandlerDeps): { [C in SyncChannel]: Handler<C> } {
   return {
     'sync.start': async ({ integrationId, trigger }) => {
       const { runId, resumed } = await sync.start(integrationId, trigger);
@@ -28,6 +38,5 @@ export function syncHandlers({ sync, syncScheduler, integrations, settings }: Se
     },
     'sync.runs': async ({ integrationId, limit, beforeId }) => sync.runs.list(integrationId, limit, beforeId),
     'sync.changes': async ({ runId, kind, limit, afterId }) => sync.runs.changes(runId, { kind, limit, afterId }),
-    'devices.find': async ({ identifier, integrationId }) => sync.devices.find(identifier, integrationId),
   };
 }

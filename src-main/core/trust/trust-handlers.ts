@@ -1,7 +1,7 @@
 import type { Handler } from '../../../src-shared/contract';
-import type { Services } from '../app/composition-root';
+import type { TrustVerifier } from './trust-verifier';
 
-export function trustHandlers({ trust }: Services): { 'trust.verify': Handler<'trust.verify'> } {
+export function trustHandlers({ trust }: { trust: TrustVerifier }): { 'trust.verify': Handler<'trust.verify'> } {
   return {
     'trust.verify': async (query) => trust.verify(query),
   };
