@@ -7,6 +7,15 @@ export type Mdm = z.infer<typeof MDM>;
 export const Platform = z.enum(['android', 'ios-appconfig', 'ios-certs']);
 export type Platform = z.infer<typeof Platform>;
 
+/**
+ * The day Duo stopped verifying Ivanti device certificates: "Duo device certificates, whose verification for Ivanti
+ * EPMM and Ivanti Neurons reached end of life on 2024-10-07 (migrate to iOS Configuration)" (Duo, Trusted Endpoints:
+ * MobileIron/Ivanti integration guide; shared/reference/duo-admin-api.md §5 [doc D-MI]). From this day (UTC), a device
+ * that relies only on a legacy `ios-certs` integration is predicted not trusted. The only place this date lives.
+ */
+export const LEGACY_CERTIFICATE_END_OF_LIFE = '2024-10-07';
+export const LEGACY_CERTIFICATE_END_OF_LIFE_MS = Date.parse(`${LEGACY_CERTIFICATE_END_OF_LIFE}T00:00:00Z`);
+
 export const IntegrationStatus = z.enum(['disabled', 'test-group', 'all-users']);
 export type IntegrationStatus = z.infer<typeof IntegrationStatus>;
 

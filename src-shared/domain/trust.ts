@@ -1,8 +1,9 @@
 /**
- * "Why is this device (not) trusted?": the verdict the console gives for a user and a Device Client ID, reproducing
- * the trusted-endpoints decision (DESIGN.md, "Trust decision"). A device is trusted when at least one integration for
- * its platform passes every check; otherwise every reason from every integration considered is listed, so the admin
- * sees all there is to fix at once instead of one problem per attempt.
+ * "Why is this device (not) trusted?": the verdict the console gives for a user and a Device Client ID, predicting
+ * the trusted-endpoints decision (DESIGN.md, "Trust prediction"). A device is trusted when at least one integration
+ * for its platform passes every check. The verdict leads with the one reason that decides it and the action to take
+ * (`lead`), then the supporting checks of the integrations of the device's platform (`reasons`, `integrations`).
+ * Integrations of other platforms, deleted ones and unfinished setups appear only when they are the reason.
  */
 import { z } from 'zod';
 import { IntegrationStatus, Platform } from './integration';
@@ -13,6 +14,8 @@ export type DevicePlatform = z.infer<typeof DevicePlatform>;
 
 export const TRUST_REASON_CODES = [
   'no-integration',
+  'platform-not-covered',
+  'legacy-end-of-life',
   'integration-disabled',
   'user-not-in-test-group',
   'identifier-never-synced',
@@ -29,6 +32,8 @@ export type TrustReasonCode = z.infer<typeof TrustReasonCode>;
 /** Short names for lists and table cells; the full sentence is in each reason's `message`. */
 export const TRUST_REASON_TITLES: Record<TrustReasonCode, string> = {
   'no-integration': 'No integration for this platform',
+  'platform-not-covered': 'Platform not covered',
+  'legacy-end-of-life': 'Legacy certificates no longer verified',
   'integration-disabled': 'Integration disabled',
   'user-not-in-test-group': 'User not in the test group',
   'identifier-never-synced': 'Identifier never synced',
@@ -73,14 +78,47 @@ export const IntegrationTrustVerdict = z.object({
 });
 export type IntegrationTrustVerdict = z.infer<typeof IntegrationTrustVerdict>;
 
+/** The deciding reason, or for a trusted device the integration that trusts it, with what to do. */
+export const TrustLead = z.object({
+  code: z.union([TrustReasonCode, z.literal('trusted')]),
+  /** One sentence: what decides the answer. */
+  message: z.string(),
+  /** What the admin should do; null when nothing is needed. */
+  action: z.string().nullable(),
+  integrationId: z.string().nullable(),
+  integrationName: z.string().nullable(),
+});
+export type TrustLead = z.infer<typeof TrustLead>;
+
+export const TRUST_FINDING_CODES = ['owner-mismatch', 'masked-values'] as const;
+
+/** Informational: does not change the answer, but the admin should know (Duo may still trust the device). */
+export const TrustFinding = z.object({
+  code: z.enum(TRUST_FINDING_CODES),
+  message: z.string(),
+});
+export type TrustFinding = z.infer<typeof TrustFinding>;
+
+/** How Ivanti shows a field hidden by a GDPR privacy profile (user id, name, email, serial, IMEI, …). */
+export const MASKED_VALUE = '********';
+export const MASKED_VALUE_EXPLANATION =
+  'Ivanti shows ******** where a GDPR privacy profile hides a value (user, name, email, serial number, IMEI). Trust does not depend on these fields; the Device Client ID is never hidden.';
+
+export function isMaskedValue(value: string | null | undefined): boolean {
+  return value !== null && value !== undefined && /^\*{4,}$/.test(value);
+}
+
 export const TrustVerdict = z.object({
   trusted: z.boolean(),
+  /** The one reason that decides the answer, first; then `reasons` and `integrations` support it. */
+  lead: TrustLead,
+  findings: z.array(TrustFinding),
   user: z.string(),
   identifier: z.string(),
   /** As asked, or as learned from the synced records; null when neither says. */
   platform: DevicePlatform.nullable(),
   checkedAt: z.iso.datetime(),
-  /** Empty when trusted; otherwise every reason from every integration considered. */
+  /** Empty when trusted; otherwise the reasons of every integration of the device's platform (the lead's included). */
   reasons: z.array(TrustReason),
   /** The integration that trusts the device, when one does. */
   trustedBy: z.object({ integrationId: z.string(), integrationName: z.string() }).nullable(),

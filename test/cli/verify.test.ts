@@ -57,10 +57,25 @@ describe('tec verify output and errors', () => {
     });
     const run = await runTec(['verify', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
     expect(run.code).toBe(7);
-    expect(run.stdout).toMatch(/^NOT TRUSTED: /);
+    expect(run.stdout).toMatch(/^NOT TRUSTED: .*\n  Why: Ivanti reports the device as RETIRED in "Acme Android".*\n  What to do: Re-enroll the device in Ivanti/);
     expect(run.stdout).toContain('  - Integration disabled [Acme Android]: ');
     expect(run.stdout).toContain('  - Device retired [Acme Android]: ');
     expect(run.stdout).toContain('  - Last sync too old [Acme Android]: ');
+  });
+
+  it('does not trust a Windows device through an Android integration, and leads with its platform (exit 7)', async () => {
+    clearScenarios(core.services.db);
+    const id = writeScenario(core.services.db, { platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null }, undefined, {
+      name: 'Acme Android',
+      now: Date.now(),
+    });
+    core.services.db.prepare("UPDATE devices SET platform_type = 'WINDOWS_PHONE' WHERE integration_id = ?").run(id);
+    const run = await runTec(['verify', '--platform', 'android', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
+    expect(run.code).toBe(7);
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual([
+      `NOT TRUSTED: ${USER} on device ${IDENTIFIER}.`,
+      `  Why: The device with Device Client ID ${IDENTIFIER} is a Windows device in Ivanti; an Android integration covers Android devices only.`,
+    ]);
   });
 
   it('says which integration trusts the device and exits 0', async () => {

@@ -172,7 +172,7 @@ test('a device drawer shows every field, the trust verdict with its reasons, the
   const verdict = drawer.getByTestId('trust-verdict');
   await expect(verdict).toContainText(changed.uid);
   // The seeded integration has completed a sync and is enabled for all users: the verdict names what decides it.
-  await expect(verdict).toContainText(/Trusted for|Not trusted for/);
+  await expect(verdict.getByTestId('trust-lead')).toContainText(/^(Trusted|Not trusted) for /);
   await expect(drawer.getByRole('heading', { name: 'Change history' })).toBeVisible();
   await expect(drawer.locator('.device-history')).toContainText('registrationState');
   await expect(drawer.getByLabel('Raw record as Ivanti sent it')).toContainText(`"guid": "${changed.guid}"`);

@@ -73,15 +73,17 @@ test('an admin sets up Android end to end, recovers from a wrong password, and v
   await verify.getByLabel('Username', { exact: true }).fill('alice@acme.example');
   await verify.getByLabel('Device Client ID').fill(identifier);
   await verify.getByRole('button', { name: 'Verify' }).click();
-  const trusted = verify.getByRole('status').filter({ hasText: 'Trusted.' });
+  const trusted = verify.getByRole('status').filter({ hasText: 'Trusted for alice@acme.example.' });
   await expect(trusted).toBeVisible();
   await trusted.scrollIntoViewIfNeeded();
   await shot('verify-trusted');
   await verify.getByLabel('Username', { exact: true }).fill('mallory@acme.example');
   await verify.getByRole('button', { name: 'Verify' }).click();
-  const reasonList = verify.getByRole('list', { name: 'Reasons the device is not trusted' });
-  await expect(reasonList).toContainText('User not in the test group (E2E Android)');
-  await reasonList.scrollIntoViewIfNeeded();
+  // The deciding reason and the action come first.
+  const lead = verify.getByTestId('trust-lead');
+  await expect(lead).toContainText('This Android device is not in any Android integration enabled for mallory@acme.example.');
+  await expect(verify.getByTestId('trust-action')).toContainText('Add mallory@acme.example to the test group of "E2E Android"');
+  await lead.scrollIntoViewIfNeeded();
   await shot('verify-not-trusted');
 
   // tec verify, on the same data directory, gives the same verdict the page showed.

@@ -46,9 +46,12 @@ export async function runVerifyCommand(argv: string[], io: CliIo): Promise<numbe
   }
 }
 
+/** The deciding reason and the action first, then the informational findings, then the supporting checks. */
 function describe(verdict: TrustVerdict): string {
   const who = `${verdict.user} on device ${verdict.identifier}`;
-  if (verdict.trusted) return `TRUSTED: ${who}, through "${verdict.trustedBy?.integrationName}".\n`;
-  const lines = verdict.reasons.map((r) => `  - ${TRUST_REASON_TITLES[r.code]}${r.integrationName ? ` [${r.integrationName}]` : ''}: ${r.message}`);
-  return [`NOT TRUSTED: ${who}.`, ...lines, ''].join('\n');
+  const findings = verdict.findings.map((f) => `  Note: ${f.message}`);
+  if (verdict.trusted) return [`TRUSTED: ${who}, through "${verdict.trustedBy?.integrationName}".`, ...findings, ''].join('\n');
+  const lead = [`  Why: ${verdict.lead.message}`, ...(verdict.lead.action ? [`  What to do: ${verdict.lead.action}`] : [])];
+  const checks = verdict.reasons.map((r) => `  - ${TRUST_REASON_TITLES[r.code]}${r.integrationName ? ` [${r.integrationName}]` : ''}: ${r.message}`);
+  return [`NOT TRUSTED: ${who}.`, ...lead, ...findings, ...(checks.length > 1 ? ['  Every check that failed:', ...checks] : []), ''].join('\n');
 }

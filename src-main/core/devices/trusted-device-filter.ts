@@ -16,9 +16,9 @@ export interface SqlCondition {
  * synced record, as SQL, so a million devices are filtered by the database instead of verified one by one.
  *
  * A record is trusted when it is ACTIVE, still in the tenant, has a Device Client ID, and its integration is live, not
- * disabled, enabled for its user (all users, or its `uid` in the test group), compatible with its platform (the
- * verifier considers Android integrations for ANDROID records, iOS ones for IOS records, and every integration for
- * other platforms) and has a completed sync newer than the stale-sync setting. The integration-level part is decided
+ * disabled, enabled for its user (all users, or its `uid` in the test group), of its platform (an Android integration
+ * covers ANDROID records, an iOS one IOS records; no integration covers Windows, OTHER or a record without a platform)
+ * and has a completed sync newer than the stale-sync setting. The integration-level part is decided
  * here in code, once per query; only the per-device part runs in SQL.
  *
  * Where it is narrower than the verifier, on purpose:
@@ -39,13 +39,12 @@ export function trustedDeviceCondition(db: Db, settings: Settings, now: number):
   if (integrations.length === 0) return { sql: '0', params: [], readsRows: false };
   const params: unknown[] = [];
   const perIntegration = integrations.map((integration) => {
-    params.push(integration.id, integration.platform === 'android' ? 'IOS' : 'ANDROID');
+    params.push(integration.id, integration.platform === 'android' ? 'ANDROID' : 'IOS');
     const user =
       integration.status === 'test-group'
         ? ' AND EXISTS (SELECT 1 FROM integration_test_group g WHERE g.integration_id = d.integration_id AND g.username = d.uid)'
         : '';
-    // "IS NOT" keeps records without a platform type, which the verifier also checks against every integration.
-    return `(d.integration_id = ? AND d.platform_type IS NOT ?${user})`;
+    return `(d.integration_id = ? AND d.platform_type = ?${user})`;
   });
   return {
     sql: `(d.removed_at IS NULL AND d.registration_state = 'ACTIVE' AND d.has_client_id = 1 AND (${perIntegration.join(' OR ')}))`,

@@ -5,7 +5,7 @@ import type { Integration } from '../../../src-shared/domain/integration';
 import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import type { CertificateLookup } from '../trust/certificate-lookup';
-import { lastCompletedSyncAt } from '../trust/last-completed-sync';
+import { lastCompletedSyncAt } from '../sync/sync-run-store';
 import type { IntegrationService } from './integration-service';
 
 interface RunRow {

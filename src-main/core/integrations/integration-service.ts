@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../src-shared/errors';
-import type { Integration, IntegrationStatus, Platform } from '../../../src-shared/domain/integration';
+import { LEGACY_CERTIFICATE_END_OF_LIFE, type Integration, type IntegrationStatus, type Platform } from '../../../src-shared/domain/integration';
 import type { Db } from '../db/database';
 import type { AuditLog } from '../audit/audit-log';
 import { secretAccount, type SecretStore } from '../secrets/secret-store';
@@ -53,6 +53,33 @@ export interface IvantiCredentials {
  */
 export type IntegrationDeletionHook = (integrationId: string, options: { purgeDevices: boolean }) => void;
 
+/** What the trust prediction needs to know about a live integration. */
+export interface TrustCandidate {
+  id: string;
+  name: string;
+  platform: Platform;
+  status: IntegrationStatus;
+  /** Its setup wizard is still open: mentioned in a verdict only when it is the reason. */
+  unfinished: boolean;
+}
+
+/** Live (not deleted) integrations, oldest first, as the trust prediction weighs them. */
+export function trustCandidates(db: Db): TrustCandidate[] {
+  const rows = db
+    .prepare(
+      `SELECT i.id, i.name, i.platform, i.status,
+              EXISTS (SELECT 1 FROM wizard_drafts w WHERE w.integration_id = i.id AND w.finished_at IS NULL) AS unfinished
+         FROM integrations i WHERE i.deleted_at IS NULL ORDER BY i.created_at, i.name`,
+    )
+    .all() as (Omit<TrustCandidate, 'unfinished'> & { unfinished: number })[];
+  return rows.map((r) => ({ ...r, unfinished: r.unfinished === 1 }));
+}
+
+/** Whether the user is in the integration's test group; usernames match whatever their case (COLLATE NOCASE column). */
+export function isInTestGroup(db: Db, integrationId: string, user: string): boolean {
+  return db.prepare('SELECT 1 FROM integration_test_group WHERE integration_id = ? AND username = ?').get(integrationId, user) !== undefined;
+}
+
 export class IntegrationService {
   private readonly deletionHooks: IntegrationDeletionHook[] = [];
 
@@ -81,7 +108,7 @@ export class IntegrationService {
     if (input.platform === 'ios-certs' && input.acknowledgeLegacy !== true) {
       throw new AppError(
         'INTEGRATION_LEGACY_REFUSED',
-        'Certificate-based trusted endpoints for iOS reached end of life (no new integrations since October 2021, end of life October 2024). Create an iOS (App Config) integration instead; record a legacy one only to manage or migrate an existing setup.',
+        `Certificate-based trusted endpoints for iOS reached end of life (no new integrations since October 2021; Duo stopped verifying Ivanti certificates on ${LEGACY_CERTIFICATE_END_OF_LIFE}). Create an iOS (App Config) integration instead; record a legacy one only to manage or migrate an existing setup.`,
         { field: 'platform' },
       );
     }

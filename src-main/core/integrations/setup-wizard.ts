@@ -17,7 +17,7 @@ import { validationError } from '../app/dispatch';
 import type { Db } from '../db/database';
 import type { AuditLog } from '../audit/audit-log';
 import { secretAccount, type SecretStore } from '../secrets/secret-store';
-import { lastCompletedSyncAt } from '../trust/last-completed-sync';
+import { lastCompletedSyncAt } from '../sync/sync-run-store';
 import type { IntegrationService } from './integration-service';
 
 /** What the wizard borrows from other features, through their own contract handlers (wired in the composition root). */

@@ -84,6 +84,19 @@ const COLUMNS: (keyof DeviceColumns)[] = [
   'record_hash',
 ];
 
+/** A synced record as the trust prediction weighs it. */
+export interface TrustRecord {
+  integrationId: string;
+  guid: string;
+  registrationState: string | null;
+  platformType: string | null;
+  spaceName: string | null;
+  uid: string | null;
+  email: string | null;
+  lastSeenAt: number;
+  removedAt: number | null;
+}
+
 const FOUND_COLUMNS = `d.integration_id, i.name AS integration_name, d.guid, d.ivanti_id, d.client_device_identifier, d.platform_type,
   d.registration_state, d.device_name, d.model, d.uid, d.space_name, d.last_checkin, d.first_seen_at, d.last_seen_at, d.removed_at`;
 
@@ -221,6 +234,18 @@ export class DeviceStore {
     for (const id of integrationIds) rows.push(...(byKey.all({ id, text, lower: text.toLowerCase(), number }) as FoundRow[]));
     const unique = new Map(rows.map((r) => [`${r.integration_id}\0${r.guid}`, r]));
     return [...unique.values()].map(toSyncedDevice);
+  }
+
+  /** Every synced record with this Device Client ID, in live (not deleted) integrations. */
+  trustRecords(identifier: string): TrustRecord[] {
+    return this.db
+      .prepare(
+        `SELECT d.integration_id AS integrationId, d.guid, d.registration_state AS registrationState, d.platform_type AS platformType,
+                d.space_name AS spaceName, d.uid, d.email, d.last_seen_at AS lastSeenAt, d.removed_at AS removedAt
+           FROM devices d JOIN integrations i ON i.id = d.integration_id
+          WHERE d.client_device_identifier = ? AND i.deleted_at IS NULL`,
+      )
+      .all(identifier) as TrustRecord[];
   }
 
   #diff(id: number, after: Record<string, unknown>): Record<string, [unknown, unknown]> {

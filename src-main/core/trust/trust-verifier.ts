@@ -1,37 +1,31 @@
 import type { Settings } from '../../../src-shared/contract/app';
-import type { IntegrationStatus, Platform } from '../../../src-shared/domain/integration';
-import { PLATFORM_LABELS } from '../../../src-shared/domain/integration';
-import type {
-  DevicePlatform,
-  IntegrationTrustVerdict,
-  SyncedDeviceSummary,
-  TrustQuery,
-  TrustReason,
-  TrustReasonCode,
-  TrustVerdict,
+import { LEGACY_CERTIFICATE_END_OF_LIFE, LEGACY_CERTIFICATE_END_OF_LIFE_MS, PLATFORM_LABELS, type Platform } from '../../../src-shared/domain/integration';
+import {
+  isMaskedValue,
+  MASKED_VALUE_EXPLANATION,
+  type DevicePlatform,
+  type IntegrationTrustVerdict,
+  type SyncedDeviceSummary,
+  type TrustFinding,
+  type TrustLead,
+  type TrustQuery,
+  type TrustReason,
+  type TrustReasonCode,
+  type TrustVerdict,
 } from '../../../src-shared/domain/trust';
 import type { Db } from '../db/database';
+import { isInTestGroup, trustCandidates, type TrustCandidate } from '../integrations/integration-service';
+import { DeviceStore, type TrustRecord } from '../sync/device-store';
+import { lastCompletedSyncAt } from '../sync/sync-run-store';
 import type { CertificateLookup, IssuedCertificate } from './certificate-lookup';
-import { lastCompletedSyncAt } from './last-completed-sync';
-
-interface IntegrationRow {
-  id: string;
-  name: string;
-  platform: Platform;
-  status: IntegrationStatus;
-}
-
-interface DeviceRow {
-  integration_id: string;
-  guid: string;
-  registration_state: string | null;
-  platform_type: string | null;
-  last_seen_at: number;
-  removed_at: number | null;
-}
 
 /** The only registration state in which Ivanti still manages a device; RETIRED and RETIRE_PENDING are on their way out. */
 const ACTIVE_STATE = 'ACTIVE';
+
+/** The device family an integration covers: Android integrations Android devices, both iOS integrations iOS devices. */
+type DeviceFamily = 'android' | 'ios';
+
+const FAMILY_OF_INTEGRATION: Record<Platform, DeviceFamily> = { android: 'android', 'ios-appconfig': 'ios', 'ios-certs': 'ios' };
 
 const INTEGRATION_PLATFORMS: Record<DevicePlatform, Platform[]> = {
   android: ['android'],
@@ -40,55 +34,115 @@ const INTEGRATION_PLATFORMS: Record<DevicePlatform, Platform[]> = {
   'ios-certs': ['ios-certs'],
 };
 
-/** Ivanti's platformType of a synced record, as the platform an admin would name. */
-function platformOfRecord(platformType: string | null): DevicePlatform | null {
+/** Ivanti's platformType as the family an integration may cover; null for every other platform (Windows, OTHER, none). */
+function familyOfRecord(platformType: string | null): DeviceFamily | null {
   if (platformType === 'ANDROID') return 'android';
   if (platformType === 'IOS') return 'ios';
   return null;
 }
 
+/** Ivanti's platformType as an admin would say it. */
+function recordPlatformName(platformType: string | null): string {
+  if (platformType === null) return 'device of unknown platform';
+  if (platformType === 'ANDROID') return 'Android device';
+  if (platformType === 'IOS') return 'iOS device';
+  if (platformType === 'WINDOWS_PHONE') return 'Windows device';
+  if (platformType === 'OTHER') return 'device of platform OTHER';
+  return `${platformType} device`;
+}
+
+/**
+ * Which reason decides, when several integrations fail: the one that got furthest wins. An integration's own deciding
+ * reason is its earliest reason in this order (nothing after it matters until it is fixed); the verdict's lead is
+ * the latest of those across integrations (the closest the device came to being trusted). Ties go to the first.
+ */
+const DECIDING_ORDER: readonly TrustReasonCode[] = [
+  'no-integration',
+  'platform-not-covered',
+  'identifier-never-synced',
+  'device-removed',
+  'device-retired',
+  'legacy-end-of-life',
+  'integration-disabled',
+  'user-not-in-test-group',
+  'certificate-missing',
+  'certificate-invalidated',
+  'certificate-expired',
+  'sync-too-old',
+];
+
 const HOUR_MS = 3_600_000;
 
 /**
- * Decides trust the way the trusted-endpoints policy does (DESIGN.md, "Trust decision"), from local data only, so
- * it answers offline and the UI, the device drawer and `tec verify` agree by construction: they all call `verify`.
- * Every check runs for every integration considered (no early exit), because the point is to list all that is wrong.
+ * Predicts Duo's trust decision (DESIGN.md, "Trust prediction") from local data only, so it answers offline and the
+ * verify panel, the device drawer and `tec verify` agree by construction: they all call `verify`. Every check runs for
+ * every integration of the device's platform (no early exit), so the supporting checks list all that is wrong; the
+ * lead names the one that decides.
  */
 export class TrustVerifier {
+  readonly #devices: DeviceStore;
+
   constructor(
     private readonly db: Db,
     private readonly settings: () => Settings,
     private readonly certificates: CertificateLookup,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.#devices = new DeviceStore(db);
+  }
 
   verify(query: TrustQuery): TrustVerdict {
     const user = query.user.trim();
     const identifier = query.identifier.trim();
     const now = this.now().getTime();
-    const records = this.db
-      .prepare(
-        `SELECT d.integration_id, d.guid, d.registration_state, d.platform_type, d.last_seen_at, d.removed_at
-           FROM devices d JOIN integrations i ON i.id = d.integration_id
-          WHERE d.client_device_identifier = ? AND i.deleted_at IS NULL`,
-      )
-      .all(identifier) as DeviceRow[];
-    const platform = query.platform ?? singlePlatform(records);
-    const allowed = platform === null ? null : new Set(INTEGRATION_PLATFORMS[platform]);
-    const integrations = (
-      this.db.prepare('SELECT id, name, platform, status FROM integrations WHERE deleted_at IS NULL ORDER BY created_at, name').all() as IntegrationRow[]
-    ).filter((i) => allowed === null || allowed.has(i.platform));
+    const records = this.#devices.trustRecords(identifier);
+    const live = trustCandidates(this.db);
+    const checkedAt = new Date(now).toISOString();
 
-    const base = { user, identifier, platform, checkedAt: new Date(now).toISOString() };
+    // The platform asked about, or else the one family the synced records agree on.
+    const families = new Set(records.map((r) => familyOfRecord(r.platformType)));
+    const coveredFamilies = [...families].filter((f): f is DeviceFamily => f !== null);
+    const platform: DevicePlatform | null = query.platform ?? (coveredFamilies.length === 1 ? coveredFamilies[0] : null);
+    const family: DeviceFamily | null = query.platform ? FAMILY_OF_INTEGRATION[INTEGRATION_PLATFORMS[query.platform][0]] : platform === null ? null : (platform as DeviceFamily);
+    const base = { user, identifier, platform, checkedAt };
+    const notTrusted = (reason: TrustReason, action: string): TrustVerdict => ({
+      ...base,
+      trusted: false,
+      lead: { ...reason, action },
+      findings: [],
+      reasons: [reason],
+      trustedBy: null,
+      integrations: [],
+    });
+
+    // Synced, but only as devices no integration can cover (Windows, OTHER), or not of the platform asked about.
+    const ofFamily = records.filter((r) => family === null || familyOfRecord(r.platformType) === family);
+    if (records.length > 0 && (ofFamily.length === 0 || ofFamily.every((r) => familyOfRecord(r.platformType) === null))) {
+      const seen = [...new Set(records.map((r) => recordPlatformName(r.platformType)))].join(' and ');
+      const asked = family === null ? '' : `; ${family === 'android' ? 'an Android' : 'an iOS'} integration covers ${family === 'android' ? 'Android' : 'iOS'} devices only`;
+      return notTrusted(
+        {
+          code: 'platform-not-covered',
+          message: `The device with Device Client ID ${identifier} is a ${seen} in Ivanti${asked}.`,
+          integrationId: null,
+          integrationName: null,
+        },
+        family !== null && coveredFamilies.length > 0
+          ? `Verify it as ${coveredFamilies.map((f) => (f === 'android' ? 'an Android' : 'an iOS')).join(' or ')} device instead.`
+          : 'Duo trusts Ivanti-managed Android and iOS devices only: this device cannot be trusted through an Ivanti integration.',
+      );
+    }
+
+    const ofPlatform = live.filter((i) => platform === null || INTEGRATION_PLATFORMS[platform].includes(i.platform));
+    // Unfinished setups are mentioned only when nothing else of the platform exists.
+    const finished = ofPlatform.filter((i) => !i.unfinished);
+    const integrations = finished.length > 0 ? finished : ofPlatform;
     if (integrations.length === 0) {
       const what = platform === null ? 'There is no integration yet' : `There is no integration for ${platformName(platform)}`;
-      const reason: TrustReason = {
-        code: 'no-integration',
-        message: `${what}, so no device can be trusted. Add one under Integrations.`,
-        integrationId: null,
-        integrationName: null,
-      };
-      return { ...base, trusted: false, reasons: [reason], trustedBy: null, integrations: [] };
+      return notTrusted(
+        { code: 'no-integration', message: `${what}, so no device can be trusted.`, integrationId: null, integrationName: null },
+        'Add one under Integrations, then enable it in Duo.',
+      );
     }
 
     const verdicts = integrations.map((integration) =>
@@ -96,21 +150,41 @@ export class TrustVerifier {
         integration,
         user,
         identifier,
-        records.filter((r) => r.integration_id === integration.id),
+        ofFamily.filter((r) => r.integrationId === integration.id && familyOfRecord(r.platformType) === FAMILY_OF_INTEGRATION[integration.platform]),
         now,
       ),
     );
     const trustedBy = verdicts.find((v) => v.trusted) ?? null;
+    const findings = findingsFor(user, ofFamily.filter((r) => integrations.some((i) => i.id === r.integrationId)));
+    if (trustedBy) {
+      return {
+        ...base,
+        trusted: true,
+        lead: {
+          code: 'trusted',
+          message: `Trusted through "${trustedBy.integrationName}": the device is active in its synced copy, and the integration is enabled for ${user}.`,
+          action: null,
+          integrationId: trustedBy.integrationId,
+          integrationName: trustedBy.integrationName,
+        },
+        findings,
+        reasons: [],
+        trustedBy: { integrationId: trustedBy.integrationId, integrationName: trustedBy.integrationName },
+        integrations: verdicts,
+      };
+    }
     return {
       ...base,
-      trusted: trustedBy !== null,
-      reasons: trustedBy ? [] : verdicts.flatMap((v) => v.reasons),
-      trustedBy: trustedBy && { integrationId: trustedBy.integrationId, integrationName: trustedBy.integrationName },
+      trusted: false,
+      lead: leadOf(verdicts, integrations, user, identifier, platform),
+      findings,
+      reasons: verdicts.flatMap((v) => v.reasons),
+      trustedBy: null,
       integrations: verdicts,
     };
   }
 
-  private judge(integration: IntegrationRow, user: string, identifier: string, records: DeviceRow[], now: number): IntegrationTrustVerdict {
+  private judge(integration: TrustCandidate, user: string, identifier: string, records: TrustRecord[], now: number): IntegrationTrustVerdict {
     const reasons: TrustReason[] = [];
     const add = (code: TrustReasonCode, message: string) =>
       reasons.push({ code, message, integrationId: integration.id, integrationName: integration.name });
@@ -119,7 +193,7 @@ export class TrustVerifier {
     if (integration.status === 'disabled') {
       add('integration-disabled', `${name} is disabled. Enable it for a test group or for all users.`);
     }
-    if (integration.status === 'test-group' && !this.inTestGroup(integration.id, user)) {
+    if (integration.status === 'test-group' && !isInTestGroup(this.db, integration.id, user)) {
       add('user-not-in-test-group', `${name} is enabled only for a test group, and ${user} is not in it. Add the user or enable it for all users.`);
     }
 
@@ -128,15 +202,15 @@ export class TrustVerifier {
         'identifier-never-synced',
         `No device with Device Client ID ${identifier} has been synced from ${name}. Check Duo Mobile's managed configuration on the device and the API user's spaces, then sync again.`,
       );
-    } else if (!records.some((r) => r.registration_state === ACTIVE_STATE && r.removed_at === null)) {
-      const inactive = records.filter((r) => r.registration_state !== ACTIVE_STATE);
+    } else if (!records.some((r) => r.registrationState === ACTIVE_STATE && r.removedAt === null)) {
+      const inactive = records.filter((r) => r.registrationState !== ACTIVE_STATE);
       if (inactive.length > 0) {
-        const states = [...new Set(inactive.map((r) => r.registration_state ?? 'unknown'))].join(', ');
+        const states = [...new Set(inactive.map((r) => r.registrationState ?? 'unknown'))].join(', ');
         add('device-retired', `Ivanti reports the device as ${states} in ${name}; only ACTIVE devices are trusted. Re-enroll it.`);
       }
-      const removed = records.filter((r) => r.removed_at !== null);
+      const removed = records.filter((r) => r.removedAt !== null);
       if (removed.length > 0) {
-        const when = new Date(Math.max(...removed.map((r) => r.removed_at as number))).toISOString();
+        const when = new Date(Math.max(...removed.map((r) => r.removedAt as number))).toISOString();
         add('device-removed', `The device was no longer in ${name}'s tenant at the complete sync of ${when}.`);
       }
     }
@@ -151,6 +225,12 @@ export class TrustVerifier {
     }
 
     if (integration.platform === 'ios-certs') {
+      if (now >= LEGACY_CERTIFICATE_END_OF_LIFE_MS) {
+        add(
+          'legacy-end-of-life',
+          `Duo no longer verifies Ivanti certificates (end of life ${LEGACY_CERTIFICATE_END_OF_LIFE}), so ${name} trusts no device: migrate to iOS App Config.`,
+        );
+      }
       const certificates = this.certificates.forDevice(integration.id, { identifier, guids: records.map((r) => r.guid) });
       for (const [code, message] of certificateProblems(certificates, name, now)) add(code, message);
     }
@@ -166,12 +246,82 @@ export class TrustVerifier {
       devices: records.map(toSummary),
     };
   }
+}
 
-  private inTestGroup(integrationId: string, user: string): boolean {
-    // The column is COLLATE NOCASE: usernames match whatever their case.
-    return this.db.prepare('SELECT 1 FROM integration_test_group WHERE integration_id = ? AND username = ?').get(integrationId, user) !== undefined;
+/** The deciding reason across the failing integrations, said as the one thing to fix and how. */
+function leadOf(
+  verdicts: IntegrationTrustVerdict[],
+  integrations: TrustCandidate[],
+  user: string,
+  identifier: string,
+  platform: DevicePlatform | null,
+): TrustLead {
+  const rank = (code: TrustReasonCode) => DECIDING_ORDER.indexOf(code);
+  let best: TrustReason | null = null;
+  for (const verdict of verdicts) {
+    const own = [...verdict.reasons].sort((a, b) => rank(a.code) - rank(b.code))[0];
+    if (own && (best === null || rank(own.code) > rank(best.code))) best = own;
   }
+  // Every failing integration has at least one reason, and verdicts is not empty.
+  const reason = best as TrustReason;
+  const devices = platform === null ? 'This device' : `This ${platformName(platform)} device`;
+  const integrationsOf = platform === null ? 'integration' : `${platformName(platform)} integration`;
+  const names = integrations.map((i) => `"${i.name}"`).join(', ');
+  switch (reason.code) {
+    case 'identifier-never-synced':
+      return {
+        ...reason,
+        message: `No device with Device Client ID ${identifier} was synced from ${names}.`,
+        action:
+          "Check that Duo Mobile on the device receives the managed configuration (the identifier pair), and that the API user can read the device's space; then sync again.",
+      };
+    case 'device-removed':
+    case 'device-retired':
+      return { ...reason, action: 'Re-enroll the device in Ivanti, then sync again.' };
+    case 'legacy-end-of-life':
+      return {
+        ...reason,
+        message: `Duo no longer verifies Ivanti certificates (end of life ${LEGACY_CERTIFICATE_END_OF_LIFE}): "${reason.integrationName}" cannot trust this device.`,
+        action: `Migrate to iOS App Config: open "${reason.integrationName}" under Integrations and start the migration.`,
+      };
+    case 'integration-disabled':
+    case 'user-not-in-test-group':
+      return {
+        ...reason,
+        message: `${devices} is not in any ${integrationsOf} enabled for ${user}.`,
+        action:
+          reason.code === 'integration-disabled'
+            ? `Enable "${reason.integrationName}" in Duo for a test group that includes ${user}, or for all users, and mirror the status here.`
+            : `Add ${user} to the test group of "${reason.integrationName}" in Duo, or enable it for all users, and mirror it here.`,
+      };
+    case 'certificate-missing':
+    case 'certificate-invalidated':
+    case 'certificate-expired':
+      return { ...reason, action: 'Move the device to iOS App Config; legacy certificates are no longer issued or renewed.' };
+    case 'sync-too-old':
+      return { ...reason, action: `Sync "${reason.integrationName}" and check why scheduled syncs fail.` };
+    default:
+      return { ...reason, action: null };
+  }
+}
 
+/** Informational findings: they do not change the answer. */
+function findingsFor(user: string, records: TrustRecord[]): TrustFinding[] {
+  const findings: TrustFinding[] = [];
+  const current = records.filter((r) => r.removedAt === null);
+  if (current.some((r) => isMaskedValue(r.uid) || isMaskedValue(r.email))) {
+    findings.push({ code: 'masked-values', message: MASKED_VALUE_EXPLANATION });
+  }
+  const owners = current.flatMap((r) => [r.uid, r.email]).filter((v): v is string => v !== null && v !== '' && !isMaskedValue(v));
+  const asked = user.toLowerCase();
+  if (owners.length > 0 && !owners.some((o) => o.toLowerCase() === asked)) {
+    const registered = [...new Set(current.map((r) => r.uid ?? r.email).filter((v): v is string => v !== null && !isMaskedValue(v)))].join(', ');
+    findings.push({
+      code: 'owner-mismatch',
+      message: `In Ivanti the device is registered to ${registered}, not to ${user}. Duo may still trust it for ${user}; check that this is expected.`,
+    });
+  }
+  return findings;
 }
 
 /** A device is fine when any of its certificates is valid; otherwise each way they all fail is a reason. */
@@ -197,22 +347,16 @@ function certificateProblems(certificates: IssuedCertificate[], name: string, no
   return problems;
 }
 
-/** The platform the synced records name, when they all agree. */
-function singlePlatform(records: DeviceRow[]): DevicePlatform | null {
-  const platforms = new Set(records.map((r) => platformOfRecord(r.platform_type)));
-  return platforms.size === 1 ? [...platforms][0] : null;
-}
-
 function platformName(platform: DevicePlatform): string {
   return platform === 'ios' ? 'iOS' : PLATFORM_LABELS[platform];
 }
 
-function toSummary(row: DeviceRow): SyncedDeviceSummary {
+function toSummary(row: TrustRecord): SyncedDeviceSummary {
   return {
     guid: row.guid,
-    registrationState: row.registration_state,
-    platformType: row.platform_type,
-    lastSeenAt: new Date(row.last_seen_at).toISOString(),
-    removedAt: row.removed_at === null ? null : new Date(row.removed_at).toISOString(),
+    registrationState: row.registrationState,
+    platformType: row.platformType,
+    lastSeenAt: new Date(row.lastSeenAt).toISOString(),
+    removedAt: row.removedAt === null ? null : new Date(row.removedAt).toISOString(),
   };
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../src-main/core/db/database';
 import type { CertificateLookup, IssuedCertificate } from '../../../src-main/core/trust/certificate-lookup';
-import type { Platform } from '../../../src-shared/domain/integration';
+import { LEGACY_CERTIFICATE_END_OF_LIFE_MS, type Platform } from '../../../src-shared/domain/integration';
 import type { TrustReasonCode } from '../../../src-shared/domain/trust';
 
 export const FIXED_NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -43,8 +43,10 @@ export function label(s: Scenario): string {
 }
 
 /** The reasons the decision rules (DESIGN.md "Trust decision") give for this combination, written independently of the verifier. */
-export function expectedReasons(s: Scenario): TrustReasonCode[] {
+export function expectedReasons(s: Scenario, now: number = FIXED_NOW): TrustReasonCode[] {
   const reasons: TrustReasonCode[] = [];
+  // Duo stopped verifying Ivanti certificates on 2024-10-07: from then a legacy integration trusts no device.
+  if (s.platform === 'ios-certs' && now >= LEGACY_CERTIFICATE_END_OF_LIFE_MS) reasons.push('legacy-end-of-life');
   if (s.status === 'disabled') reasons.push('integration-disabled');
   if (s.status === 'test-group-other') reasons.push('user-not-in-test-group');
   if (s.device === 'never-synced') reasons.push('identifier-never-synced');

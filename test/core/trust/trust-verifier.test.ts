@@ -64,7 +64,7 @@ describe('TrustVerifier across integrations and platforms', () => {
   it('answers "no integration for the platform" when none exists for it, even if others do', () => {
     fresh();
     writeScenario(db, good);
-    const verdict = verifier.verify({ user: USER, identifier: IDENTIFIER, platform: 'ios' });
+    const verdict = verifier.verify({ user: USER, identifier: 'some-ios-device', platform: 'ios' });
     expect(verdict.trusted).toBe(false);
     expect(verdict.reasons.map((r) => r.code)).toEqual(['no-integration']);
     expect(verdict.reasons[0]!.message).toContain('iOS');
@@ -102,9 +102,12 @@ describe('TrustVerifier across integrations and platforms', () => {
     const inferred = verifier.verify({ user: USER, identifier: IDENTIFIER });
     expect(inferred.platform).toBe('android');
     expect(inferred.integrations.map((i) => i.platform)).toEqual(['android']);
-    const asked = verifier.verify({ user: USER, identifier: IDENTIFIER, platform: 'ios' });
-    expect(asked.integrations.map((i) => i.integrationId)).toEqual([ios]);
+    const legacy = writeScenario(db, { ...good, platform: 'ios-certs', device: 'never-synced' });
+    const asked = verifier.verify({ user: USER, identifier: 'some-ios-device', platform: 'ios' });
+    expect(asked.integrations.map((i) => i.integrationId)).toEqual([ios, legacy]);
     expect(asked.trusted).toBe(false);
+    // The Android device asked about as an iOS one: its platform is the reason, not the iOS integrations.
+    expect(verifier.verify({ user: USER, identifier: IDENTIFIER, platform: 'ios' }).lead.code).toBe('platform-not-covered');
   });
 
   it('ignores deleted integrations', () => {
@@ -120,5 +123,136 @@ describe('TrustVerifier across integrations and platforms', () => {
     const lenient = new TrustVerifier(db, () => ({ ...DEFAULT_SETTINGS, staleSyncHours: 48 }), certificates, () => new Date(NOW));
     expect(lenient.verify({ user: USER, identifier: IDENTIFIER }).trusted).toBe(true);
     expect(verifier.verify({ user: USER, identifier: IDENTIFIER }).trusted).toBe(false);
+  });
+});
+
+describe('TrustVerifier: an integration covers only the devices of its own platform', () => {
+  const good: Scenario = { platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null };
+
+  it.each(['WINDOWS_PHONE', 'OTHER'])('never trusts a %s device through an Android integration enabled for all users', (platformType) => {
+    fresh();
+    const id = writeScenario(db, good, undefined, { name: 'Acme Android' });
+    db.prepare('UPDATE devices SET platform_type = ? WHERE integration_id = ?').run(platformType, id);
+    for (const platform of [undefined, 'android'] as const) {
+      const verdict = verifier.verify({ user: USER, identifier: IDENTIFIER, ...(platform ? { platform } : {}) });
+      expect(verdict.trusted).toBe(false);
+      expect(verdict.lead.code).toBe('platform-not-covered');
+      expect(verdict.lead.message).toContain(platformType === 'OTHER' ? 'platform OTHER' : 'Windows device');
+      expect(verdict.lead.action).toBeTruthy();
+    }
+  });
+
+  it('does not trust an iOS device through an Android integration that also synced it, and names the right platform', () => {
+    fresh();
+    const android = writeScenario(db, good);
+    db.prepare('UPDATE devices SET platform_type = ? WHERE integration_id = ?').run('IOS', android);
+    const asAndroid = verifier.verify({ user: USER, identifier: IDENTIFIER, platform: 'android' });
+    expect(asAndroid.trusted).toBe(false);
+    expect(asAndroid.lead.code).toBe('platform-not-covered');
+    expect(asAndroid.lead.action).toContain('an iOS device');
+    // Asked without a platform, it is an iOS device with no iOS integration.
+    expect(verifier.verify({ user: USER, identifier: IDENTIFIER }).lead.code).toBe('no-integration');
+  });
+});
+
+describe('TrustVerifier: the verdict leads with the deciding reason and the action', () => {
+  const good: Scenario = { platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null };
+
+  it('an unknown identifier: "no device with this Device Client ID was synced", with the managed configuration as the action', () => {
+    fresh();
+    writeScenario(db, good, undefined, { name: 'Acme Android' });
+    writeScenario(db, { ...good, platform: 'ios-appconfig', status: 'disabled' });
+    const verdict = verifier.verify({ user: USER, identifier: 'made-up-identifier' });
+    expect(verdict.lead.code).toBe('identifier-never-synced');
+    expect(verdict.lead.message).toContain('No device with Device Client ID made-up-identifier was synced');
+    expect(verdict.lead.action).toContain('managed configuration');
+  });
+
+  it('an Android device only in a disabled integration: "not in any enabled Android integration", enable it in Duo', () => {
+    fresh();
+    writeScenario(db, { ...good, status: 'disabled' }, undefined, { name: 'Acme Android' });
+    writeScenario(db, { ...good, device: 'never-synced' }, undefined, { name: 'Other Android' });
+    const verdict = verifier.verify({ user: USER, identifier: IDENTIFIER });
+    expect(verdict.lead.code).toBe('integration-disabled');
+    expect(verdict.lead.integrationName).toBe('Acme Android');
+    expect(verdict.lead.message).toBe('This Android device is not in any Android integration enabled for alice@acme.example.');
+    expect(verdict.lead.action).toContain('Enable "Acme Android" in Duo');
+    // Supporting checks follow, for both Android integrations.
+    expect(verdict.integrations.map((i) => i.integrationName)).toEqual(['Acme Android', 'Other Android']);
+  });
+
+  it('mentions other platforms\' integrations and unfinished setups only when they are the reason', () => {
+    fresh();
+    writeScenario(db, good, undefined, { name: 'Acme Android' });
+    writeScenario(db, { ...good, platform: 'ios-appconfig', device: 'never-synced' }, undefined, { name: 'Acme iOS' });
+    const unfinished = writeScenario(db, { ...good, status: 'disabled', device: 'never-synced' }, undefined, { name: 'Half-done Android' });
+    db.prepare(`INSERT INTO wizard_drafts (id, integration_id, step, state, created_at, updated_at) VALUES ('d1', ?, 'values', '{}', ?, ?)`).run(
+      unfinished,
+      NOW,
+      NOW,
+    );
+    const trusted = verifier.verify({ user: USER, identifier: IDENTIFIER });
+    expect(trusted.trusted).toBe(true);
+    expect(trusted.lead.code).toBe('trusted');
+    expect(trusted.integrations.map((i) => i.integrationName)).toEqual(['Acme Android']);
+
+    // With only an unfinished Android integration, it is the reason.
+    fresh();
+    const only = writeScenario(db, { ...good, status: 'disabled' }, undefined, { name: 'Half-done Android' });
+    db.prepare(`INSERT INTO wizard_drafts (id, integration_id, step, state, created_at, updated_at) VALUES ('d2', ?, 'values', '{}', ?, ?)`).run(only, NOW, NOW);
+    const verdict = verifier.verify({ user: USER, identifier: IDENTIFIER });
+    expect(verdict.lead.integrationName).toBe('Half-done Android');
+  });
+
+  it('legacy certificates: from 2024-10-07 a device relying only on ios-certs is not trusted, migration is the action', () => {
+    fresh();
+    writeScenario(db, { platform: 'ios-certs', status: 'all-users', device: 'active', sync: 'fresh', certificate: 'valid' }, certificates, { name: 'Old iOS' });
+    const verdict = verifier.verify({ user: USER, identifier: IDENTIFIER });
+    expect(verdict.trusted).toBe(false);
+    expect(verdict.lead.code).toBe('legacy-end-of-life');
+    expect(verdict.lead.message).toContain('Duo no longer verifies Ivanti certificates');
+    expect(verdict.lead.message).toContain('2024-10-07');
+    expect(verdict.lead.action).toContain('Migrate to iOS App Config');
+    // An App Config integration beside it decides instead.
+    writeScenario(db, { platform: 'ios-appconfig', status: 'all-users', device: 'active', sync: 'fresh', certificate: null }, undefined, { name: 'New iOS' });
+    expect(verifier.verify({ user: USER, identifier: IDENTIFIER }).trustedBy?.integrationName).toBe('New iOS');
+  });
+
+  it('the day before the end of life the certificate alone still decides', () => {
+    fresh();
+    const dayBefore = Date.UTC(2024, 9, 6, 23, 59);
+    const id = writeScenario(db, { platform: 'ios-certs', status: 'all-users', device: 'active', sync: 'fresh', certificate: 'valid' }, certificates, {
+      now: dayBefore,
+    });
+    expect(id).toBeTruthy();
+    const before = new TrustVerifier(db, () => DEFAULT_SETTINGS, certificates, () => new Date(dayBefore));
+    expect(before.verify({ user: USER, identifier: IDENTIFIER }).trusted).toBe(true);
+    const onTheDay = new TrustVerifier(db, () => DEFAULT_SETTINGS, certificates, () => new Date(Date.UTC(2024, 9, 7)));
+    expect(onTheDay.verify({ user: USER, identifier: IDENTIFIER }).lead.code).toBe('legacy-end-of-life');
+  });
+});
+
+describe('TrustVerifier: informational findings', () => {
+  const good: Scenario = { platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null };
+
+  it('says so when the device is registered to another user, without changing the answer', () => {
+    fresh();
+    writeScenario(db, good);
+    db.prepare('UPDATE devices SET uid = ?').run('bob@acme.example');
+    const verdict = verifier.verify({ user: USER, identifier: IDENTIFIER });
+    expect(verdict.trusted).toBe(true);
+    expect(verdict.findings.map((f) => f.code)).toEqual(['owner-mismatch']);
+    expect(verdict.findings[0]!.message).toContain('registered to bob@acme.example, not to alice@acme.example');
+    db.prepare('UPDATE devices SET uid = ?').run(USER.toUpperCase());
+    expect(verifier.verify({ user: USER, identifier: IDENTIFIER }).findings).toEqual([]);
+  });
+
+  it('explains a masked ******** owner instead of calling it a mismatch', () => {
+    fresh();
+    writeScenario(db, good);
+    db.prepare('UPDATE devices SET uid = ?, email = ?').run('********', '********');
+    const verdict = verifier.verify({ user: USER, identifier: IDENTIFIER });
+    expect(verdict.findings.map((f) => f.code)).toEqual(['masked-values']);
+    expect(verdict.findings[0]!.message).toContain('GDPR privacy profile');
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { DeviceDetail } from '../../../../src-shared/domain/device';
-import { TRUST_REASON_TITLES, type TrustVerdict } from '../../../../src-shared/domain/trust';
+import { isMaskedValue, MASKED_VALUE_EXPLANATION, type TrustVerdict } from '../../../../src-shared/domain/trust';
+import { TrustVerdictView } from '../trust/TrustVerdictView';
 import { errorText } from '../../shared/error-text';
 
 const CHANGE_LABELS = { added: 'Added', changed: 'Changed', removed: 'Removed from the tenant', restored: 'Back in the tenant' } as const;
@@ -60,6 +61,11 @@ export function DeviceDrawer({
                 </div>
               ))}
             </dl>
+            {fields(detail).some(([, value]) => isMaskedValue(value)) ? (
+              <p className="small muted" data-testid="masked-explanation">
+                {MASKED_VALUE_EXPLANATION}
+              </p>
+            ) : null}
           </section>
           <section aria-labelledby="drawer-history">
             <h3 id="drawer-history">Change history</h3>
@@ -102,26 +108,11 @@ function TrustSummary({ detail, verdict }: { detail: DeviceDetail; verdict: Trus
     return <p className="warning-text">Not trusted: the device reports no Device Client ID, so Duo cannot match it (Windows desktops report none).</p>;
   }
   if (!detail.uid) return <p className="muted">The record names no user, so there is no user to check trust for.</p>;
+  if (isMaskedValue(detail.uid)) {
+    return <p className="muted">The record's user is hidden (********), so there is no user to check trust for here; use Verify your setup with the username.</p>;
+  }
   if (!verdict) return <p role="status">Checking trust…</p>;
-  return (
-    <div data-testid="trust-verdict">
-      <p className={verdict.trusted ? 'ok-text' : 'warning-text'}>
-        {verdict.trusted
-          ? `Trusted for ${verdict.user} through “${verdict.trustedBy?.integrationName}”.`
-          : `Not trusted for ${verdict.user}.`}
-      </p>
-      {verdict.reasons.length > 0 ? (
-        <ul className="trust-reasons">
-          {verdict.reasons.map((r, i) => (
-            <li key={i}>
-              <strong>{TRUST_REASON_TITLES[r.code]}</strong>
-              {r.integrationName ? ` (${r.integrationName})` : ''}: {r.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-    </div>
-  );
+  return <TrustVerdictView verdict={verdict} />;
 }
 
 function fields(d: DeviceDetail): [string, string][] {

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { DeviceDetail, DeviceFacets, DeviceFilters, DeviceQuery, DeviceRow, DeviceSortColumn, SavedSearch } from '../../../../src-shared/domain/device';
 import type { Integration } from '../../../../src-shared/domain/integration';
-import type { TrustVerdict } from '../../../../src-shared/domain/trust';
+import { isMaskedValue, type TrustVerdict } from '../../../../src-shared/domain/trust';
 import { call } from '../../shared/api';
 
 /** Rows per request; the explorer never asks for more than the visible pages and a margin around them. */
@@ -161,7 +161,7 @@ export const useDevices = create<DevicesState>((set, get) => {
         if (get().selectedId !== id) return;
         set({ detail });
         // The verdict the trusted-endpoints policy would give this device's user on it (nothing to ask without both).
-        if (detail.uid && detail.clientDeviceIdentifier) {
+        if (detail.uid && !isMaskedValue(detail.uid) && detail.clientDeviceIdentifier) {
           const verdict = await call('trust.verify', { user: detail.uid, identifier: detail.clientDeviceIdentifier });
           if (get().selectedId === id) set({ verdict });
         }

@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import type { OutputOf } from '../../../../src-shared/contract';
-import { DevicePlatform, TRUST_REASON_TITLES } from '../../../../src-shared/domain/trust';
+import type { DevicePlatform } from '../../../../src-shared/domain/trust';
 import { call } from '../../shared/api';
 import { errorText, fieldErrors } from '../../shared/error-text';
+import { TrustVerdictView } from '../trust/TrustVerdictView';
 
 const PLATFORM_CHOICES: { value: '' | DevicePlatform; label: string }[] = [
   { value: '', label: 'Any (learn it from the synced device)' },
@@ -46,7 +47,7 @@ export function VerifySetupPanel() {
       <h2 id="verify-title">Verify your setup</h2>
       <p className="small">
         Would the trusted-endpoints policy trust this user on this device? The answer comes from the synced devices on this
-        computer, and lists everything that stands in the way.
+        computer: it leads with the one reason that decides and what to do, then the checks of each integration.
       </p>
       <form className="form inline-form" onSubmit={submit} noValidate>
         <div className="field">
@@ -83,29 +84,7 @@ export function VerifySetupPanel() {
         </div>
       </form>
       {failure ? <p role="alert">{failure}</p> : null}
-      {verdict ? (
-        <div role="status" aria-live="polite" className={`verdict ${verdict.trusted ? 'verdict-trusted' : 'verdict-untrusted'}`}>
-          {verdict.trusted ? (
-            <p>
-              <strong>Trusted.</strong> {verdict.user} on this device passes every check of “{verdict.trustedBy?.integrationName}”.
-            </p>
-          ) : (
-            <>
-              <p>
-                <strong>Not trusted.</strong> {verdict.reasons.length === 1 ? 'One reason' : `${verdict.reasons.length} reasons`}:
-              </p>
-              <ul aria-label="Reasons the device is not trusted">
-                {verdict.reasons.map((r, i) => (
-                  <li key={`${r.code}-${r.integrationId}-${i}`}>
-                    <strong>{TRUST_REASON_TITLES[r.code]}</strong>
-                    {r.integrationName ? ` (${r.integrationName})` : ''}: {r.message}
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-        </div>
-      ) : null}
+      {verdict ? <TrustVerdictView verdict={verdict} /> : null}
     </section>
   );
 }
