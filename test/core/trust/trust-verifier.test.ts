@@ -104,7 +104,7 @@ describe('TrustVerifier across integrations and platforms', () => {
     expect(inferred.integrations.map((i) => i.platform)).toEqual(['android']);
     const legacy = writeScenario(db, { ...good, platform: 'ios-certs', device: 'never-synced' });
     const asked = verifier.verify({ user: USER, identifier: 'some-ios-device', platform: 'ios' });
-    expect(asked.integrations.map((i) => i.integrationId)).toEqual([ios, legacy]);
+    expect(asked.integrations.map((i) => i.integrationId).sort()).toEqual([ios, legacy].sort());
     expect(asked.trusted).toBe(false);
     // The Android device asked about as an iOS one: its platform is the reason, not the iOS integrations.
     expect(verifier.verify({ user: USER, identifier: IDENTIFIER, platform: 'ios' }).lead.code).toBe('platform-not-covered');
