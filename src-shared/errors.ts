@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'DB_LOCKED',
   'DB_MIGRATION_FAILED',
   'DB_OPEN_FAILED',
+  /** A folder or file the console needs cannot be used (a file where a folder should be, /proc, no permission). */
+  'LOCAL_DATA',
   // keychain
   'SECRET_STORE_UNAVAILABLE',
   'SECRET_NOT_FOUND',

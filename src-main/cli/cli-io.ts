@@ -27,7 +27,7 @@ export function exitCodeFor(code: ErrorCode): number {
   if (code === 'NOT_FOUND' || code.endsWith('_NOT_FOUND')) return EXIT.notFound;
   if (/AUTH|FORBIDDEN|MFA|PERMISSION|CHALLENGE_REJECTED|CREDENTIALS_MISSING/.test(code)) return EXIT.denied;
   if (code.startsWith('IVANTI_') || code.startsWith('SCEP_') || code.startsWith('NDES_')) return EXIT.network;
-  if (code.startsWith('DB_') || code.startsWith('SECRET_')) return EXIT.localData;
+  if (code.startsWith('DB_') || code.startsWith('SECRET_') || code === 'LOCAL_DATA') return EXIT.localData;
   if (code === 'AUDIT_CHAIN_BROKEN') return EXIT.negative;
   return EXIT.failure;
 }

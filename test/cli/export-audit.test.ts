@@ -73,7 +73,7 @@ describe('tec export', () => {
     const result = await runTec(['export', 'devices', '--format', 'csv', '--raw', '--out', out, '--data-dir', dataDir], { signal: controller.signal });
     expect(result.code).toBe(EXIT.cancelled);
     expect(fs.existsSync(out)).toBe(false);
-    expect(fs.existsSync(`${out}.partial`)).toBe(false);
+    expect(fs.readdirSync(dataDir).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 });
 

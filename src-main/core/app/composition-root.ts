@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Handlers } from '../../../src-shared/contract';
 import type { AppInfo } from '../../../src-shared/contract/app';
@@ -9,7 +10,8 @@ import { IntegrationService } from '../integrations/integration-service';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import { SECRET_SERVICE_NAME, type SecretStore } from '../secrets/secret-store';
 import { SettingsStore } from '../settings/settings-store';
-import { DATABASE_FILE, PRODUCT_NAME } from './data-dir';
+import { DATABASE_FILE, EXPORTS_FOLDER, PRODUCT_NAME } from './data-dir';
+import { ensurePrivateDirectory, tightenExistingFolder } from './local-paths';
 import { appHandlers } from './app-handlers';
 import { integrationHandlers } from '../integrations/integration-handlers';
 import { auditHandlers } from '../audit/audit-handlers';
@@ -86,6 +88,9 @@ export interface Core {
 export function createCore(options: CoreOptions): Core {
   const now = options.now ?? (() => new Date());
   const databasePath = path.join(options.dataDir, DATABASE_FILE);
+  // Owner-only before anything is written there; a folder the admin pointed us at is tightened only if it is ours.
+  ensurePrivateDirectory(options.dataDir, 'data folder', isOurDataFolder);
+  tightenExistingFolder(path.join(options.dataDir, EXPORTS_FOLDER), 'exports folder');
   const { db, schemaVersion } = openDatabase({ file: databasePath, migrations, now });
   const secrets = options.secrets ?? new KeytarSecretStore(SECRET_SERVICE_NAME);
   const events = new EventBus();
@@ -170,4 +175,9 @@ export function createCore(options: CoreOptions): Core {
       return stopped;
     },
   };
+}
+
+/** Ours: it holds our database, carries the product's name (Electron creates userData before we run), or is empty. */
+function isOurDataFolder(dir: string): boolean {
+  return fs.existsSync(path.join(dir, DATABASE_FILE)) || path.basename(dir) === PRODUCT_NAME || fs.readdirSync(dir).length === 0;
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 
 export const PRODUCT_NAME = 'Trusted Endpoints Console';
 export const DATABASE_FILE = 'console.sqlite';
+/** Where exports started from the app land, inside the data directory. */
+export const EXPORTS_FOLDER = 'exports';
 
 /**
  * The app's data directory, computed the way Electron computes `app.getPath('userData')` for our product name, so the

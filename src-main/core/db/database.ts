@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../../src-shared/errors';
+import { ensureDirectory, PRIVATE_FILE_MODE, tightenFile } from '../app/local-paths';
 import type { Migration } from './migration';
 
 export type Db = Database.Database;
@@ -21,6 +22,8 @@ export interface OpenedDatabase {
   backupFile: string | null;
 }
 
+/** The database file and the WAL and shared-memory files SQLite keeps beside it. */
+const DATABASE_FILES = ['', '-wal', '-shm'];
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /**
@@ -33,7 +36,11 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
   const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
   if (existed) assertSqliteHeader(file);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  ensureDirectory(path.dirname(file), 'data folder');
+  // Created owner-only before SQLite opens it: SQLite gives the WAL and SHM files the database file's mode. Files of an
+  // older installation are tightened here, at every start.
+  if (!existed) fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
+  for (const companion of DATABASE_FILES) tightenFile(`${file}${companion}`, 'database file');
 
   let db: Db;
   try {
@@ -52,6 +59,7 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
     }
     if (existed) assertIntact(db, file);
     configure(db, file);
+    for (const companion of DATABASE_FILES) tightenFile(`${file}${companion}`, 'database file');
     let backupFile: string | null = null;
     const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
     if (pending.length > 0 && existed && current > 0) {
@@ -135,6 +143,7 @@ function backupBeforeMigrating(db: Db, file: string, fromVersion: number, now: D
   const target = `${file}.before-v${fromVersion}-upgrade-${stamp}.bak`;
   // VACUUM INTO writes a consistent copy through SQLite itself, WAL contents included.
   db.prepare('VACUUM INTO ?').run(target);
+  tightenFile(target, 'database backup');
   return target;
 }
 

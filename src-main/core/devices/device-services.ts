@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Settings } from '../../../src-shared/contract/app';
+import { EXPORTS_FOLDER } from '../app/data-dir';
 import type { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/database';
 import type { EventBus } from '../events/event-bus';
@@ -57,7 +58,7 @@ export function createDeviceServices(deps: {
     indexReady,
     devices,
     savedSearches: new SavedSearchStore(deps.db, deps.now),
-    exports: new ExportService(deps.db, devices, deps.audit, deps.events.emit, path.join(deps.dataDir, 'exports'), deps.now, deps.actor),
+    exports: new ExportService(deps.db, devices, deps.audit, deps.events.emit, path.join(deps.dataDir, EXPORTS_FOLDER), deps.now, deps.actor),
   };
 }
 

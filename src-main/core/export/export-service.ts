@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { EventSink } from '../../../src-shared/contract';
 import type { ExportProgress, ExportRequest } from '../../../src-shared/domain/export';
 import { AppError, toErrorPayload } from '../../../src-shared/errors';
+import { createExclusiveFile, ensureDirectory, ensurePrivateDirectory } from '../app/local-paths';
 import type { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/database';
 import type { DeviceRepository } from '../devices/device-repository';
@@ -29,7 +30,9 @@ export interface ExportOptions {
  * Streams exports to disk with flat memory: rows come one at a time from a read-only connection of their own (inside
  * one read transaction, so the file is a consistent snapshot while syncs write), are formatted into a bounded buffer
  * and written with back-pressure; the event loop gets a turn after every chunk, so the app stays responsive. The file
- * is written under a `.partial` name and renamed when complete: a cancelled or failed export leaves nothing behind.
+ * is written under a fresh `.partial` name in the destination folder, created exclusively and owner-only (a file or
+ * link planted under that name is never followed), and renamed over the target when complete: a cancelled or failed
+ * export leaves nothing behind, and the target ends up a regular file of ours even if a link stood there.
  * Every completed export is recorded in the audit log (what, how many rows, which filters; never the data).
  */
 export class ExportService {
@@ -70,16 +73,18 @@ export class ExportService {
   async write(request: ExportRequest, file: string, options: ExportOptions = {}, exportId: string = randomUUID()): Promise<ExportProgress> {
     const progress: ExportProgress = { exportId, kind: request.kind, format: request.format, file, written: 0, total: 0, state: 'running', error: null };
     const report = () => options.onProgress?.({ ...progress });
-    const partial = `${file}.partial`;
+    const folder = path.dirname(file);
+    const partial = path.join(folder, `.${path.basename(file)}.${randomUUID().slice(0, 8)}.partial`);
     let snapshot: Database.Database | null = null;
     let out: fs.WriteStream | null = null;
     try {
       const source = this.#source(request);
       progress.total = source.total;
       report();
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (folder === this.exportDir) ensurePrivateDirectory(folder, 'exports folder');
+      else ensureDirectory(folder, 'export folder');
       snapshot = this.#openSnapshot();
-      out = fs.createWriteStream(partial, { encoding: 'utf8' });
+      out = fs.createWriteStream('', { fd: createExclusiveFile(partial, 'temporary export file'), encoding: 'utf8' });
       const stream = out;
       let buffer = '';
       let lastReport = Date.now();
@@ -115,7 +120,7 @@ export class ExportService {
       return { ...progress };
     } catch (error) {
       out?.destroy();
-      removeQuietly(partial);
+      if (out) removeQuietly(partial);
       const payload = toErrorPayload(error);
       progress.state = payload.code === 'CANCELLED' ? 'cancelled' : 'failed';
       progress.error = { code: payload.code, message: payload.message };

@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join, parse } from 'node:path';
+import { ensurePrivateDirectory, PRIVATE_FILE_MODE } from '../app/local-paths';
 
 export interface RotatingLogFileOptions {
   /** Directory that holds the log files; created (owner-only) if missing. */
@@ -60,8 +61,8 @@ export class RotatingLogFile {
   private open(): number {
     if (this.fd !== null) return this.fd;
     // Logs name devices and users: readable by their owner only.
-    mkdirSync(this.options.directory, { recursive: true, mode: 0o700 });
-    this.fd = openSync(this.path, 'a', 0o600);
+    ensurePrivateDirectory(this.options.directory, 'log folder');
+    this.fd = openSync(this.path, 'a', PRIVATE_FILE_MODE);
     this.size = fstatSync(this.fd).size;
     return this.fd;
   }

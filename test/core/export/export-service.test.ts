@@ -251,7 +251,10 @@ describe('running exports', () => {
   it('fail with a plain message when the file cannot be written', async () => {
     const blocker = path.join(tempDir(), 'not-a-folder');
     fs.writeFileSync(blocker, 'x');
-    await expect(service().write({ kind: 'audit', format: 'csv' }, path.join(blocker, 'audit.csv'))).rejects.toMatchObject({ code: 'EXPORT_FAILED' });
+    await expect(service().write({ kind: 'audit', format: 'csv' }, path.join(blocker, 'audit.csv'))).rejects.toMatchObject({
+      code: 'LOCAL_DATA',
+      message: `The export folder ${blocker} cannot be used: it is a file, not a folder. Choose another location.`,
+    });
   });
 });
 
