@@ -16,8 +16,7 @@ import type { Db } from '../db/database';
 import type { DeviceColumns } from '../sync/device-row';
 import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
-import { sortIndexName } from '../db/migrations/0004-device-search';
-import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, type DeviceSelection, type SelectionContext } from './device-selection';
+import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexName, type DeviceSelection, type SelectionContext } from './device-selection';
 import { UnchangedDataCache } from './unchanged-data-cache';
 import { trustedDeviceCondition } from './trusted-device-filter';
 

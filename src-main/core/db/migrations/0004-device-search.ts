@@ -14,6 +14,7 @@ import type { Migration } from '../migration';
  *   before every search and after sync pages.
  * - The update trigger fires only when an indexed value really changed: a sync touches `last_seen_*` of every device
  *   on every run, and re-indexing a million rows for that would be waste.
+ * - The update trigger's columns are those whose values feed the FTS index (core/devices/device-search-index.ts).
  * - Every sortable column has an index so a sorted page reads 100 index entries instead of sorting a million rows;
  *   SQLite appends the rowid to every index entry, which is exactly the explorer's tie-break (ORDER BY col, id). They
  *   are partial (current devices only, what the explorer shows unless asked otherwise): smaller, and skipping to a
@@ -22,67 +23,16 @@ import type { Migration } from '../migration';
  *   `has_client_id`, is a virtual generated column (whether the device has a Device Client ID): with it, counting
  *   trusted devices needs no row either (an index on the expression itself was not used as covering: 4.3 s vs 0.15 s
  *   for a million devices).
+ * - Each sort index is the sorted column followed by the explorer's equality filters, so a filtered, sorted page is
+ *   checked inside the index (why, and the runtime's copy of these names: core/devices/device-selection.ts).
+ *
+ * Written out literally (it was generated from lists the runtime imported until issue 16): a migration is
+ * self-contained and never edited; test/core/db/migrations/schema-v5.sql holds the schema it creates.
  */
-
-/** Columns whose values feed the FTS index (see device-search-index.ts). */
-const INDEXED_SOURCE_COLUMNS = [
-  'client_device_identifier',
-  'serial_number',
-  'imei',
-  'udid',
-  'wifi_mac',
-  'uid',
-  'email',
-  'display_name',
-  'device_name',
-  'model',
-  'manufacturer',
-];
-
-/**
- * The explorer's sortable columns, each with an index of its own. Rows are ~2 KB (the raw record), so sorting a
- * million of them without an index reads gigabytes; an index reads 100 entries. Not indexed on purpose:
- * `last_seen_at`, which every sync rewrites for every device, and fields shown only in the device drawer (IMEI, UDID,
- * MAC: they are found by search, not browsed in order).
- */
-export const SORTED_COLUMNS = [
-  'device_name',
-  'display_name',
-  'uid',
-  'client_device_identifier',
-  'serial_number',
-  'model',
-  'platform_type',
-  'registration_state',
-  'compliant',
-  'space_name',
-  'integration_id',
-  'last_checkin',
-] as const;
-
-/**
- * The explorer's equality filters, appended to every sort index. A filtered, sorted page walks the sort index and
- * checks the filters inside it, never reading a row it will not show; without them, a filter that correlates with the
- * order (GDPR-masked `********` users all sort first and all live in one space) meant reading hundreds of thousands
- * of rows to fill one page. `has_client_id` is there for the trusted filter (with it, trust for integrations enabled
- * for all users is decided in the index too). The order within equal sort values follows these columns, then the row
- * id: a total order, which the repository's ORDER BY repeats so that the index alone delivers it.
- */
-const FILTER_COLUMNS = ['integration_id', 'space_name', 'platform_type', 'registration_state', 'compliant', 'has_client_id'];
-
-export function sortIndexName(column: (typeof SORTED_COLUMNS)[number]): string {
-  return `devices_by_${column}`;
-}
-
-export function sortIndexColumns(column: (typeof SORTED_COLUMNS)[number]): string[] {
-  return [column, ...FILTER_COLUMNS.filter((c) => c !== column)];
-}
-
 export const deviceSearch: Migration = {
   version: 4,
   name: 'device full-text search, explorer indexes, saved searches',
   up(db) {
-    const changed = INDEXED_SOURCE_COLUMNS.map((c) => `old.${c} IS NOT new.${c}`).join(' OR ');
     db.exec(`
       CREATE VIRTUAL TABLE devices_fts USING fts5(
         identifier, serial, imei, udid, mac, user, email, name, model,
@@ -102,7 +52,7 @@ export const deviceSearch: Migration = {
         INSERT INTO devices_fts_pending (device_id, indexed) VALUES (new.id, 0) ON CONFLICT DO NOTHING;
       END;
 
-      CREATE TRIGGER devices_fts_queue_update AFTER UPDATE OF ${INDEXED_SOURCE_COLUMNS.join(', ')} ON devices WHEN ${changed} BEGIN
+      CREATE TRIGGER devices_fts_queue_update AFTER UPDATE OF client_device_identifier, serial_number, imei, udid, wifi_mac, uid, email, display_name, device_name, model, manufacturer ON devices WHEN old.client_device_identifier IS NOT new.client_device_identifier OR old.serial_number IS NOT new.serial_number OR old.imei IS NOT new.imei OR old.udid IS NOT new.udid OR old.wifi_mac IS NOT new.wifi_mac OR old.uid IS NOT new.uid OR old.email IS NOT new.email OR old.display_name IS NOT new.display_name OR old.device_name IS NOT new.device_name OR old.model IS NOT new.model OR old.manufacturer IS NOT new.manufacturer BEGIN
         INSERT INTO devices_fts_pending (device_id, indexed) VALUES (new.id, 1) ON CONFLICT DO NOTHING;
       END;
 
@@ -114,7 +64,18 @@ export const deviceSearch: Migration = {
 
       -- Virtual (computed on read, stored only in the indexes below), for the trusted-device filter.
       ALTER TABLE devices ADD COLUMN has_client_id INTEGER AS (client_device_identifier IS NOT NULL) VIRTUAL;
-      ${SORTED_COLUMNS.map((c) => `CREATE INDEX ${sortIndexName(c)} ON devices (${sortIndexColumns(c).join(', ')}) WHERE removed_at IS NULL;`).join('\n      ')}
+      CREATE INDEX devices_by_device_name ON devices (device_name, integration_id, space_name, platform_type, registration_state, compliant, has_client_id) WHERE removed_at IS NULL;
+      CREATE INDEX devices_by_display_name ON devices (display_name, integration_id, space_name, platform_type, registration_state, compliant, has_client_id) WHERE removed_at IS NULL;
+      CREATE INDEX devices_by_uid ON devices (uid, integration_id, space_name, platform_type, registration_state, compliant, has_client_id) WHERE removed_at IS NULL;
+      CREATE INDEX devices_by_client_device_identifier ON devices (client_device_identifier, integration_id, space_name, platform_type, registration_state, compliant, has_client_id) WHERE removed_at IS NULL;
+      CREATE INDEX devices_by_serial_number ON devices (serial_number, integration_id, space_name, platform_type, registration_state, compliant, has_client_id) WHERE removed_at IS NULL;
+      CREATE INDEX devices_by_model ON devices (model, integration_id, space_name, platform_type, registration_state, compliant, has_client_id) WHERE removed_at IS NULL;
+      CREATE INDEX devices_by_platform_type ON devices (platform_type, integration_id, space_name, registration_state, compliant, has_client_id) WHERE removed_at IS NULL;
+      CREATE INDEX devices_by_registration_state ON devices (registration_state, integration_id, space_name, platform_type, compliant, has_client_id) WHERE removed_at IS NULL;
+      CREATE INDEX devices_by_compliant ON devices (compliant, integration_id, space_name, platform_type, registration_state, has_client_id) WHERE removed_at IS NULL;
+      CREATE INDEX devices_by_space_name ON devices (space_name, integration_id, platform_type, registration_state, compliant, has_client_id) WHERE removed_at IS NULL;
+      CREATE INDEX devices_by_integration_id ON devices (integration_id, space_name, platform_type, registration_state, compliant, has_client_id) WHERE removed_at IS NULL;
+      CREATE INDEX devices_by_last_checkin ON devices (last_checkin, integration_id, space_name, platform_type, registration_state, compliant, has_client_id) WHERE removed_at IS NULL;
       CREATE INDEX devices_facets ON devices (removed_at, integration_id, platform_type, registration_state, compliant, last_checkin, space_name, has_client_id);
 
       CREATE TABLE saved_searches (
