@@ -3,6 +3,7 @@ import path from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, session, shell } from 'electron';
 import { createCore, type Core } from '../core/app/composition-root';
 import { resolveDataDir } from '../core/app/data-dir';
+import { chooseSqliteBinding, resolvedSqlitePackage, useSqliteBinding } from '../core/db/sqlite-binding';
 import { openFileLogger } from '../core/log/logger';
 import type { RotatingLogFile } from '../core/log/rotating-log-file';
 import { main as runCli } from '../cli/main';
@@ -29,6 +30,8 @@ let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
 let logFile: RotatingLogFile | null = null;
 
+// Unpackaged (npm start, npm run dev) better-sqlite3 comes from the Electron build beside node_modules, whose own is Node's.
+useSqliteBinding(chooseSqliteBinding({ electronVersion: process.versions.electron, isPackaged: app.isPackaged, sqlitePackage: resolvedSqlitePackage, platform: process.platform, arch: process.arch }));
 const cliArgs = extractCliArgs(process.argv);
 /** Syncs run on their own thread (electron.vite.config.ts builds it beside this file), never stalling the UI's IPC. */
 const SYNC_WORKER = path.join(__dirname, 'sync-worker.js');

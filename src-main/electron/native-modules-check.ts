@@ -1,4 +1,5 @@
 import { AppError } from '../../src-shared/errors';
+import { sqliteBindingOption } from '../core/db/sqlite-binding';
 
 /**
  * Start-up check that the native modules in a packaged app were built for this Electron. better-sqlite3 12 is not
@@ -30,8 +31,9 @@ export const NATIVE_MODULE_PROBES: readonly NativeModuleProbe[] = [
     name: 'better-sqlite3',
     // `require('better-sqlite3')` only loads JavaScript: the addon is loaded lazily by the first `new Database()`.
     load: (load) => {
-      const Database = load('better-sqlite3') as new (filename: string) => { close(): void };
-      new Database(':memory:').close();
+      const Database = load('better-sqlite3') as new (filename: string, options: object) => { close(): void };
+      // The binary the app's connections load: the Electron build beside node_modules when unpackaged.
+      new Database(':memory:', sqliteBindingOption()).close();
     },
   },
   {

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { AppError } from '../../../src-shared/errors';
 import { ensureDirectory, PRIVATE_FILE_MODE, tightenFile } from '../app/local-paths';
 import type { Migration } from './migration';
+import { sqliteBindingOption } from './sqlite-binding';
 
 export type Db = Database.Database;
 
@@ -44,7 +45,7 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
 
   let db: Db;
   try {
-    db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000, ...sqliteBindingOption() });
   } catch (error) {
     throw translateOpenError(error, file);
   }
@@ -80,7 +81,7 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
 export function openAnotherConnection(file: string, busyTimeoutMs = 5000): Db {
   let db: Db;
   try {
-    db = new Database(file, { timeout: busyTimeoutMs, fileMustExist: true });
+    db = new Database(file, { timeout: busyTimeoutMs, fileMustExist: true, ...sqliteBindingOption() });
   } catch (error) {
     throw translateOpenError(error, file);
   }

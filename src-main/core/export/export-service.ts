@@ -10,6 +10,7 @@ import { AppError, toErrorPayload } from '../../../src-shared/errors';
 import { createExclusiveFile, ensureDirectory, ensurePrivateDirectory } from '../app/local-paths';
 import type { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/database';
+import { sqliteBindingOption } from '../db/sqlite-binding';
 import type { DeviceRepository } from '../devices/device-repository';
 import { auditExport } from './audit-export';
 import { changeExport } from './change-export';
@@ -174,7 +175,7 @@ export class ExportService {
   /** A read-only connection inside a read transaction: the export sees one consistent state of the database. */
   #openSnapshot(): Database.Database {
     if (this.db.memory) throw new AppError('EXPORT_FAILED', 'Exports need the database file (an in-memory database cannot be exported).');
-    const snapshot = new Database(this.db.name, { readonly: true, fileMustExist: true });
+    const snapshot = new Database(this.db.name, { readonly: true, fileMustExist: true, ...sqliteBindingOption() });
     snapshot.exec('BEGIN');
     // A read transaction takes its snapshot at its first read, not at BEGIN: read now, before anything can interleave.
     snapshot.prepare('SELECT count(*) FROM sqlite_schema').get();

@@ -7,6 +7,8 @@ import type { IvantiCredentials } from '../integrations/integration-service';
 export interface SyncWorkerData {
   /** The database the main thread opened (and so checked and migrated); the worker opens its own connection. */
   databaseFile: string;
+  /** The better-sqlite3 binary the main thread loads (sqlite-binding.ts); null for node_modules' own. */
+  sqliteBinding: string | null;
 }
 
 /** Main thread → sync worker. */

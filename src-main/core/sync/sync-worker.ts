@@ -9,6 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError, toErrorPayload } from '../../../src-shared/errors';
 import { openAnotherConnection } from '../db/database';
+import { useSqliteBinding } from '../db/sqlite-binding';
 import { followSyncWrites } from '../devices/device-services';
 import { DeviceSearchIndex } from '../devices/device-search-index';
 import { EventBus } from '../events/event-bus';
@@ -19,7 +20,8 @@ import type { FromSyncWorker, SyncWorkerData, ToSyncWorker } from './sync-worker
 const port = parentPort;
 if (!port) throw new Error('sync-worker runs as a worker thread only.');
 
-const { databaseFile } = workerData as SyncWorkerData;
+const { databaseFile, sqliteBinding } = workerData as SyncWorkerData;
+useSqliteBinding(sqliteBinding);
 const db = openAnotherConnection(databaseFile);
 const events = new EventBus();
 const searchIndex = new DeviceSearchIndex(db);

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../db/database';
+import { sqliteBinding } from '../db/sqlite-binding';
 
 /**
  * Moves SQLite's WAL checkpoints off the syncing thread while syncs write.
@@ -39,7 +40,7 @@ export class WalCheckpointer {
     this.#users += 1;
     if (this.#users > 1 || this.db.memory || this.db.name === '') return;
     try {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath: require.resolve('better-sqlite3'), file: this.db.name } });
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath: require.resolve('better-sqlite3'), file: this.db.name, nativeBinding: sqliteBinding() } });
       worker.unref();
       worker.on('message', (id: number) => this.#settled(id));
       worker.on('error', () => this.#stop());
@@ -111,7 +112,7 @@ export class WalCheckpointer {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.modulePath);
-const db = new Database(workerData.file, { timeout: 2000 });
+const db = new Database(workerData.file, { timeout: 2000, nativeBinding: workerData.nativeBinding });
 const checkpoint = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} };
 parentPort.on('message', (message) => {
   if (message === 'stop') {

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { SyncProgress, SyncRun, SyncTrigger } from '../../../src-shared/domain/sync';
 import { AppError, fromErrorPayload } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
+import { sqliteBinding } from '../db/sqlite-binding';
 import type { SyncIndexing } from '../devices/device-services';
 import type { EventBus } from '../events/event-bus';
 import type { IvantiCredentials } from '../integrations/integration-service';
@@ -152,7 +153,7 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
 
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
-    const workerData: SyncWorkerData = { databaseFile: this.options.db.name };
+    const workerData: SyncWorkerData = { databaseFile: this.options.db.name, sqliteBinding: sqliteBinding() };
     let worker: Worker;
     try {
       worker = launchWorker(this.options.script, workerData);
