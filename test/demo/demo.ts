@@ -2,7 +2,7 @@
  * `npm run demo [-- --web] [--devices N]`: the whole flow without a tenant. Starts the Ivanti Neurons simulator on
  * 127.0.0.1 with a few thousand devices, creates (or updates) a clearly labelled demo integration pointing at it in a
  * demo data directory (.tec-demo-data/ in the checkout, never the app's real one) with the simulator's demo password
- * in the OS keychain, then opens the app on that data directory (`electron-vite preview`). With --web it serves the
+ * in the OS keychain, then opens the app on that data directory (`npm start`). With --web it serves the
  * same UI and services through the web test rig instead and prints the URL, for machines without a display or an
  * Electron binary. Ctrl-C stops everything.
  */
@@ -71,12 +71,13 @@ async function main(): Promise<void> {
   // The app opens the database itself; this process keeps only the simulator.
   core.close();
   closed = true;
-  const app = spawn('npx', ['electron-vite', 'preview'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, TEC_DATA_DIR: DATA_DIR } });
+  // npm start: fetches Electron and builds better-sqlite3 for it on first use (resources/start/prepare-electron.mjs).
+  const app = spawn('npm', ['run', '-s', 'start'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, TEC_DATA_DIR: DATA_DIR } });
   const stop = () => app.kill('SIGTERM');
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   app.once('exit', (code) => {
-    if (code !== 0) process.stderr.write('The app did not start (no Electron binary or no display?). Try: npm run demo -- --web\n');
+    if (code !== 0) process.stderr.write('The app did not start (see the message above; no display?). Try: npm run demo -- --web\n');
     void simulator.close().then(() => process.exit(code ?? 0));
   });
 }
