@@ -25,8 +25,9 @@ export function exitCodeFor(code: ErrorCode): number {
   if (code === 'VALIDATION_FAILED' || code === 'UNKNOWN_CHANNEL' || code.endsWith('_INSECURE_URL')) return EXIT.usage;
   if (code === 'CANCELLED') return EXIT.cancelled;
   if (code === 'NOT_FOUND' || code.endsWith('_NOT_FOUND')) return EXIT.notFound;
-  if (/AUTH|FORBIDDEN|MFA|PERMISSION|CHALLENGE_REJECTED|CREDENTIALS_MISSING/.test(code)) return EXIT.denied;
-  if (code.startsWith('IVANTI_') || code.startsWith('SCEP_') || code.startsWith('NDES_')) return EXIT.network;
+  if (code === 'DUO_NOT_CONFIGURED') return EXIT.notFound;
+  if (/AUTH|FORBIDDEN|MFA|PERMISSION|CHALLENGE_REJECTED|CREDENTIALS_MISSING|^DUO_.*_REJECTED$|^DUO_CLOCK_SKEW$/.test(code)) return EXIT.denied;
+  if (code.startsWith('IVANTI_') || code.startsWith('DUO_') || code.startsWith('SCEP_') || code.startsWith('NDES_')) return EXIT.network;
   if (code.startsWith('DB_') || code.startsWith('SECRET_') || code === 'LOCAL_DATA') return EXIT.localData;
   if (code === 'AUDIT_CHAIN_BROKEN') return EXIT.negative;
   return EXIT.failure;

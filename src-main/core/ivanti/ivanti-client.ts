@@ -8,7 +8,7 @@
  * The password lives only in a private field holding the Authorization header; it never reaches an error, a log
  * line or a property that `JSON.stringify` or `console.log` would show.
  */
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { TLSSocket } from 'node:tls';
 import { AppError, type ErrorCode } from '../../../src-shared/errors';
 import {
@@ -32,7 +32,8 @@ import {
   type HttpAnswer,
   type OperationContext,
 } from './ivanti-failure';
-import { cancelled, fullJitterDelay, parseRetryAfter, realSleep, type RetryPolicy, type Sleep } from './retry-policy';
+import { createApiHttp, requestWithDeadline, RequestFailed } from './http-transport';
+import { fullJitterDelay, parseRetryAfter, realSleep, type RetryPolicy, type Sleep } from './retry-policy';
 
 export interface Clock {
   now(): number;
@@ -180,19 +181,7 @@ export class IvantiClient {
     this.#sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? Math.random;
     this.#onRetry = options.onRetry;
-    this.#http = axios.create({
-      baseURL: this.endpoint.origin,
-      httpAgent: this.#agents.httpAgent,
-      httpsAgent: this.#agents.httpsAgent,
-      // axios' own proxy handling breaks https through CONNECT proxies; the agent above does it.
-      proxy: false,
-      // A redirect is never part of the API: it is a captive portal or a sign-in page, reported as IVANTI_NOT_JSON.
-      maxRedirects: 0,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-      maxContentLength: 64 * 1024 * 1024,
-    });
+    this.#http = createApiHttp(this.endpoint.origin, this.#agents);
   }
 
   /** Every device space the API user can see (`GET /api/v1/tenant/partition/device`), paged with start/rows. */
@@ -344,30 +333,16 @@ export class IvantiClient {
 
   /** One HTTP exchange under the per-request deadline. Throws AttemptFailure, or CANCELLED when `signal` aborts. */
   async #send(request: Request, signal: AbortSignal | undefined): Promise<Answer> {
-    if (signal?.aborted) throw cancelled();
-    // One controller per attempt, aborted by the deadline or by the caller. Not AbortSignal.any: a sync passes one
-    // long-lived signal to thousands of requests, and the listener here is removed as soon as the attempt ends.
-    const attempt = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      attempt.abort();
-    }, this.#timeoutMs);
-    const onCancel = () => attempt.abort();
-    signal?.addEventListener('abort', onCancel, { once: true });
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'TrustedEndpointsConsole' };
     if (request.authenticated) headers.Authorization = this.#authorization;
     const query = new URLSearchParams(request.query).toString();
     let response: AxiosResponse<string>;
     try {
-      response = await this.#http.request<string>({ method: 'GET', url: `${request.path}?${query}`, headers, signal: attempt.signal });
+      response = await requestWithDeadline(this.#http, { method: 'GET', url: `${request.path}?${query}`, headers }, this.#timeoutMs, signal);
     } catch (error) {
-      if (signal?.aborted) throw cancelled();
-      if (timedOut) throw timeoutFailure(this.#context(request), this.#timeoutMs);
-      throw fromNetworkError(error, this.#context(request));
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onCancel);
+      if (!(error instanceof RequestFailed)) throw error;
+      if (error.timedOut) throw timeoutFailure(this.#context(request), this.#timeoutMs);
+      throw fromNetworkError(error.networkError, this.#context(request));
     }
     return {
       status: response.status,
@@ -441,7 +416,7 @@ function withAttempts(error: AppError, attempts: number, waitedMs: number, asked
   });
 }
 
-function flattenHeaders(headers: Record<string, unknown>): Record<string, string | undefined> {
+export function flattenHeaders(headers: Record<string, unknown>): Record<string, string | undefined> {
   const flat: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) {
     flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value == null ? undefined : String(value);
@@ -450,7 +425,7 @@ function flattenHeaders(headers: Record<string, unknown>): Record<string, string
 }
 
 /** Best effort: the certificate of the connection that carried the answer, for Test Configuration to show. */
-function describeTls(request: unknown): ConnectionProbe['tls'] {
+export function describeTls(request: unknown): ConnectionProbe['tls'] {
   const socket = (request as { socket?: Partial<TLSSocket> } | undefined)?.socket;
   if (!socket || typeof socket.getPeerCertificate !== 'function') return null;
   const certificate = socket.getPeerCertificate();
