@@ -40,6 +40,10 @@ const GROUPS: Record<string, { summary: string; load: () => Promise<CommandModul
     summary: 'Certificate inventory of legacy certificate integrations: list [--integration NAME] [--status S]',
     load: async () => { const m = await import('./commands/certificates'); return { run: m.runCertificatesCommand, usage: m.USAGE }; },
   },
+  duo: {
+    summary: 'The optional read-only Duo Admin API connection: connect, status, test, sync, disconnect',
+    load: async () => { const m = await import('./commands/duo'); return { run: m.runDuoCommand, usage: m.USAGE }; },
+  },
   verify: {
     summary: 'Would this user be trusted on this device? Every reason if not (exit 7)',
     load: async () => { const m = await import('./commands/verify'); return { run: m.runVerifyCommand, usage: m.USAGE }; },

@@ -19,6 +19,7 @@ import { syncChannels, syncEvents } from './sync';
 import { trustChannels } from './trust';
 import { wizardChannels } from './wizard';
 import { certificateChannels, certificateEvents } from './certificates';
+import { duoChannels, duoEvents } from './duo';
 
 export const contract = {
   ...appChannels,
@@ -30,6 +31,7 @@ export const contract = {
   ...trustChannels,
   ...wizardChannels,
   ...certificateChannels,
+  ...duoChannels,
 } as const satisfies Record<string, ChannelSpec>;
 
 export const events = {
@@ -38,6 +40,7 @@ export const events = {
   ...exportEvents,
   ...syncEvents,
   ...certificateEvents,
+  ...duoEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Contract = typeof contract;

@@ -54,6 +54,13 @@ export const CHANNEL_NAMES = [
   'certificates.testConfiguration',
   'certificates.cancelTest',
   'certificates.exportTestKey',
+  'duo.connection',
+  'duo.connect',
+  'duo.disconnect',
+  'duo.test',
+  'duo.read',
+  'duo.cancelRead',
+  'duo.groups',
 ] as const satisfies readonly Channel[];
 
 export const EVENT_NAMES = [
@@ -63,6 +70,8 @@ export const EVENT_NAMES = [
   'sync.finished',
   'integrations.testStep',
   'certificates.testProgress',
+  'duo.progress',
+  'duo.testStep',
 ] as const satisfies readonly EventName[];
 
 // The type-check fails here when the contract gains a channel or event that is not listed above (add it).

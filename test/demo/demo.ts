@@ -14,6 +14,7 @@ import { createCore, type Core } from '../../src-main/core/app/composition-root'
 import { callChannel } from '../../src-main/cli/channel-call';
 import { startRig } from '../rig/rig-server';
 import { startSimulator } from '../simulator/ivanti-simulator';
+import { startDuoDouble } from '../duo/duo-admin-double';
 import { SYNC_WORKER_SOURCE } from '../support/sync-worker-source';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     return;
   }
   const simulator = await startSimulator({ devices: Number(values.devices), seed: 'demo' });
+  const duo = await startDuoDouble({ ivantiDevices: simulator.expectedDevices(), seed: 'demo' });
   const core = createCore({ dataDir: DATA_DIR, version: 'demo', transport: values.web ? 'web-test-rig' : 'cli', actor: 'demo', syncWorker: SYNC_WORKER_SOURCE });
   let closed = false;
   const stopAll = async () => {
@@ -37,13 +39,17 @@ async function main(): Promise<void> {
     closed = true;
     core.close();
     await simulator.close();
+    await duo.close();
   };
   try {
     const integration = await seedDemoIntegration(core, simulator.domain, simulator.credentials);
+    // The Duo double's demo secret key goes to the keychain like a real one.
+    await callChannel(core, 'duo.connect', { apiHostname: duo.apiHostname, ...duo.credentials }, new AbortController().signal);
     process.stdout.write(
       [
         `Ivanti Neurons simulator: ${simulator.url} (${simulator.deviceCount()} devices in ${simulator.spaces().length} spaces)`,
         `Demo integration: "${integration.name}" (${integration.platform}), password in the OS keychain`,
+        `Duo Admin API double: ${duo.url} (${duo.users().length} users, ${duo.endpoints().length} endpoints), connected in Settings`,
         `Data directory: ${DATA_DIR}`,
         'In the app: Integrations → the demo integration → Test Configuration, then Sync → Run now.',
         '',
@@ -78,7 +84,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   app.once('exit', (code) => {
     if (code !== 0) process.stderr.write('The app did not start (see the message above; no display?). Try: npm run demo -- --web\n');
-    void simulator.close().then(() => process.exit(code ?? 0));
+    void Promise.all([simulator.close(), duo.close()]).then(() => process.exit(code ?? 0));
   });
 }
 

@@ -33,6 +33,9 @@ import { certificateHandlers } from '../certificates/certificate-handlers';
 import { createDeviceServices, type DeviceServices } from '../devices/device-services';
 import { deviceHandlers } from '../devices/device-handlers';
 import { exportHandlers } from '../export/export-handlers';
+import { DuoService, type DuoServiceDeps } from '../duo/duo-service';
+import { DuoStore } from '../duo/duo-store';
+import { duoHandlers } from '../duo/duo-handlers';
 
 export interface CoreOptions {
   dataDir: string;
@@ -50,6 +53,8 @@ export interface CoreOptions {
    * on the calling thread, and stall it (unit tests only).
    */
   syncWorker?: string;
+  /** Duo client settings for tests (sleep, clock); production uses the defaults. */
+  duoClient?: DuoServiceDeps['client'];
 }
 
 export interface Services extends DeviceServices {
@@ -69,6 +74,8 @@ export interface Services extends DeviceServices {
   /** Background sync; not running until the Electron main calls start() (the CLI never does). */
   syncScheduler: SyncScheduler;
   events: EventBus;
+  /** The optional read-only Duo Admin API connection and what it read. */
+  duo: DuoService;
   now: () => Date;
 }
 
@@ -139,6 +146,7 @@ export function createCore(options: CoreOptions): Core {
     sync,
     syncScheduler,
     events,
+    duo: new DuoService({ store: new DuoStore(db), secrets, audit, now, actor, client: options.duoClient }),
     now,
   };
   const info: AppInfo = {
@@ -161,6 +169,7 @@ export function createCore(options: CoreOptions): Core {
     ...certificateHandlers(services),
     ...deviceHandlers({ ...deviceServices, syncedDevices: sync.devices }),
     ...exportHandlers(deviceServices),
+    ...duoHandlers(services),
   };
   return {
     services,

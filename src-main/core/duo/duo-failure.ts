@@ -31,7 +31,7 @@ export interface DuoAnswerFacts {
 
 export function describeSkew(skewMs: number): string {
   const minutes = Math.abs(skewMs) / 60_000;
-  const amount = minutes >= 1 ? `${minutes.toFixed(minutes >= 10 ? 0 : 1)} min` : `${Math.round(Math.abs(skewMs) / 1000)} s`;
+  const amount = minutes >= 1 ? `${Math.round(minutes)} min` : `${Math.round(Math.abs(skewMs) / 1000)} s`;
   return `this computer's clock is ${amount} ${skewMs > 0 ? 'behind' : 'ahead of'} Duo's`;
 }
 

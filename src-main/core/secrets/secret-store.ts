@@ -23,4 +23,6 @@ export const secretAccount = {
   caPassword: (integrationId: string) => `integration:${integrationId}:ca-password`,
   challengePassword: (integrationId: string) => `integration:${integrationId}:challenge-password`,
   integrationPrefix: (integrationId: string) => `integration:${integrationId}:`,
+  /** The Duo Admin API application's secret key (one connection per console). */
+  duoSecretKey: () => 'duo:admin-api:secret-key',
 };

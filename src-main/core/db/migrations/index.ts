@@ -4,9 +4,10 @@ import { devicesAndSync } from './0002-devices-and-sync';
 import { wizardAndTrust } from './0003-wizard-and-trust';
 import { deviceSearch } from './0004-device-search';
 import { certificatesSchema } from './0005-certificates';
+import { duoAdminApi } from './0006-duo-admin-api';
 
 /**
  * Every migration, in order. Numbers are reserved per feature so parallel work never collides:
- * 3 = integrations wizard / trust, 4 = device search (FTS5) and saved searches, 5 = SCEP certificates.
+ * 3 = integrations wizard / trust, 4 = device search (FTS5) and saved searches, 5 = SCEP certificates, 6 = Duo Admin API.
  */
-export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema];
+export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi];

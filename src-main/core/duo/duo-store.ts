@@ -1,0 +1,161 @@
+/**
+ * Owns the duo_* tables (migration 6): the connection row and the copies of what was read from Duo. Each list is
+ * replaced whole, in one transaction, only when its read completed: a cancelled or failed read keeps the last copy.
+ */
+import type { DuoConnection, DuoGroup, DuoRead, DuoReadKind } from '../../../src-shared/domain/duo';
+import type { Db } from '../db/database';
+
+export interface StoredConnection {
+  apiHostname: string;
+  integrationKey: string;
+  secretRef: string;
+  updatedAt: number;
+}
+
+export interface DuoUserRow {
+  userId: string;
+  username: string;
+  realname: string | null;
+  email: string | null;
+  status: string | null;
+  aliases: string[];
+}
+
+export interface DuoEndpointRow {
+  epkey: string;
+  username: string | null;
+  email: string | null;
+  osFamily: string | null;
+  osVersion: string | null;
+  model: string | null;
+  deviceName: string | null;
+  /** Null when Duo sent no `trusted_endpoint` (non-Premier accounts). */
+  trustedEndpoint: 'yes' | 'no' | 'unknown' | null;
+  deviceIdentifier: string | null;
+  deviceIdentifierType: string | null;
+  deviceUdid: string | null;
+  lastUpdated: number | null;
+}
+
+export class DuoStore {
+  constructor(private readonly db: Db) {}
+
+  connection(): StoredConnection | null {
+    const row = this.db.prepare('SELECT api_hostname, integration_key, secret_ref, updated_at FROM duo_connection WHERE id = 1').get() as
+      | { api_hostname: string; integration_key: string; secret_ref: string; updated_at: number }
+      | undefined;
+    return row ? { apiHostname: row.api_hostname, integrationKey: row.integration_key, secretRef: row.secret_ref, updatedAt: row.updated_at } : null;
+  }
+
+  saveConnection(connection: Omit<StoredConnection, 'updatedAt'>, at: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO duo_connection (id, api_hostname, integration_key, secret_ref, created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET api_hostname = excluded.api_hostname, integration_key = excluded.integration_key,
+           secret_ref = excluded.secret_ref, updated_at = excluded.updated_at`,
+      )
+      .run(connection.apiHostname, connection.integrationKey, connection.secretRef, at, at);
+  }
+
+  /** Removes the connection and every copy read through it. */
+  forget(): void {
+    this.db.transaction(() => {
+      for (const table of ['duo_group_members', 'duo_groups', 'duo_users', 'duo_endpoints', 'duo_reads', 'duo_connection']) this.db.exec(`DELETE FROM ${table}`);
+    })();
+  }
+
+  /** The hostname or integration key changed: what was read belongs to another account, so it goes. */
+  clearCopies(): void {
+    this.db.transaction(() => {
+      for (const table of ['duo_group_members', 'duo_groups', 'duo_users', 'duo_endpoints', 'duo_reads']) this.db.exec(`DELETE FROM ${table}`);
+    })();
+  }
+
+  reads(): DuoRead[] {
+    const rows = this.db.prepare('SELECT kind, status, started_at, finished_at, count, error_code, error_message FROM duo_reads ORDER BY kind').all() as Array<{
+      kind: DuoReadKind;
+      status: DuoRead['status'];
+      started_at: number;
+      finished_at: number;
+      count: number | null;
+      error_code: string | null;
+      error_message: string | null;
+    }>;
+    return rows.map((r) => ({
+      kind: r.kind,
+      status: r.status,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      count: r.count,
+      error: r.error_code ? { code: r.error_code, message: r.error_message ?? '' } : null,
+    }));
+  }
+
+  counts(): DuoConnection['counts'] {
+    const count = (table: string) => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { groups: count('duo_groups'), members: count('duo_group_members'), users: count('duo_users'), endpoints: count('duo_endpoints') };
+  }
+
+  recordRead(read: DuoRead): void {
+    this.db
+      .prepare(
+        `INSERT INTO duo_reads (kind, status, started_at, finished_at, count, error_code, error_message) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (kind) DO UPDATE SET status = excluded.status, started_at = excluded.started_at, finished_at = excluded.finished_at,
+           count = excluded.count, error_code = excluded.error_code, error_message = excluded.error_message`,
+      )
+      .run(read.kind, read.status, read.startedAt, read.finishedAt, read.count, read.error?.code ?? null, read.error?.message ?? null);
+  }
+
+  replaceGroups(groups: DuoGroup[], fetchedAt: number, read: DuoRead): void {
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM duo_group_members; DELETE FROM duo_groups;');
+      const group = this.db.prepare('INSERT INTO duo_groups (group_id, name, description, status, fetched_at) VALUES (?, ?, ?, ?, ?)');
+      const member = this.db.prepare('INSERT OR IGNORE INTO duo_group_members (group_id, user_id, username) VALUES (?, ?, ?)');
+      for (const g of groups) {
+        group.run(g.groupId, g.name, g.description, g.status, fetchedAt);
+        for (const m of g.members) member.run(g.groupId, m.userId, m.username);
+      }
+      this.recordRead(read);
+    })();
+  }
+
+  replaceUsers(users: DuoUserRow[], fetchedAt: number, read: DuoRead): void {
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM duo_users');
+      const insert = this.db.prepare('INSERT OR REPLACE INTO duo_users (user_id, username, realname, email, status, aliases, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      for (const u of users) insert.run(u.userId, u.username, u.realname, u.email, u.status, JSON.stringify(u.aliases), fetchedAt);
+      this.recordRead(read);
+    })();
+  }
+
+  replaceEndpoints(endpoints: DuoEndpointRow[], fetchedAt: number, read: DuoRead): void {
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM duo_endpoints');
+      const insert = this.db.prepare(
+        `INSERT OR REPLACE INTO duo_endpoints (epkey, username, email, os_family, os_version, model, device_name, trusted_endpoint,
+           device_identifier, device_identifier_type, device_udid, last_updated, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const e of endpoints) {
+        insert.run(e.epkey, e.username, e.email, e.osFamily, e.osVersion, e.model, e.deviceName, e.trustedEndpoint, e.deviceIdentifier, e.deviceIdentifierType, e.deviceUdid, e.lastUpdated, fetchedAt);
+      }
+      this.recordRead(read);
+    })();
+  }
+
+  groups(): DuoGroup[] {
+    const groups = this.db.prepare('SELECT group_id, name, description, status FROM duo_groups ORDER BY name COLLATE NOCASE').all() as Array<{
+      group_id: string;
+      name: string;
+      description: string | null;
+      status: string | null;
+    }>;
+    const members = this.db.prepare('SELECT user_id, username FROM duo_group_members WHERE group_id = ? ORDER BY username COLLATE NOCASE');
+    return groups.map((g) => ({
+      groupId: g.group_id,
+      name: g.name,
+      description: g.description,
+      status: g.status,
+      members: (members.all(g.group_id) as Array<{ user_id: string; username: string | null }>).map((m) => ({ userId: m.user_id, username: m.username })),
+    }));
+  }
+}

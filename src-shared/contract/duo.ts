@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { DuoConnectInput, DuoConnection, DuoGroup, DuoProgress, DuoReadSummary, DuoTestResult, DuoTestStep } from '../domain/duo';
+import { channel, event, NoInput, Ok } from './define';
+
+/** The optional read-only Duo Admin API connection. Nothing here writes to Duo. */
+export const duoChannels = {
+  'duo.connection': channel('The Duo Admin API connection (never the secret key), or null when none is set.', NoInput, DuoConnection.nullable()),
+  'duo.connect': channel('Saves the API hostname and integration key, and the secret key to the OS keychain only.', DuoConnectInput, DuoConnection),
+  'duo.disconnect': channel('Forgets the connection: the keychain entry and every copy read from Duo.', NoInput, Ok),
+  'duo.test': channel(
+    'Tests the saved connection one check at a time (DNS, TLS, clock, credentials, permission); steps also arrive as duo.testStep events.',
+    z.object({ testRunId: z.string().min(1).max(100).optional() }).strict().optional(),
+    DuoTestResult,
+  ),
+  'duo.read': channel('Reads groups (with members), users and endpoints from Duo into the local copy; progress arrives as duo.progress events.', NoInput, DuoReadSummary),
+  'duo.cancelRead': channel('Cancels a running read; the previous copy of an unfinished list is kept.', NoInput, Ok),
+  'duo.groups': channel('Duo groups with their members, from the last read.', NoInput, z.array(DuoGroup)),
+};
+
+export const duoEvents = {
+  'duo.progress': event('Progress of a running read from Duo: list, objects so far, total, any rate-limit wait.', DuoProgress),
+  'duo.testStep': event('One Duo connection check changed state while duo.test runs.', z.object({ testRunId: z.string().nullable(), step: DuoTestStep })),
+};
