@@ -27,7 +27,7 @@ import type { Migration } from '../migration';
  *   checked inside the index (why, and the runtime's copy of these names: core/devices/device-selection.ts).
  *
  * Written out literally (it was generated from lists the runtime imported until issue 16): a migration is
- * self-contained and never edited; test/core/db/migrations/schema-v5.sql holds the schema it creates.
+ * self-contained and never edited; test/core/db/migrations/schema-v5.test.ts holds the schema it creates to its hash.
  */
 export const deviceSearch: Migration = {
   version: 4,
