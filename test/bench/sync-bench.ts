@@ -30,7 +30,7 @@ import { MAINTENANCE_EVERY_DEVICES } from '../../src-main/core/sync/sync-engine'
 import type { SyncCheckpoint } from '../../src-main/core/sync/sync-checkpoint';
 import { countersOf, SyncRunStore } from '../../src-main/core/sync/sync-run-store';
 import { WalCheckpointer } from '../../src-main/core/sync/wal-checkpointer';
-import { IVANTI_MAX_ROWS, IvantiSearchEnvelope, parseIvantiDevice, type IvantiDevice } from '../../src-shared/domain/ivanti';
+import { IVANTI_MAX_ROWS, IvantiSearchEnvelope, parseIvantiDevice, type IvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
 import { DEMO_CREDENTIALS, startSimulator, type SpaceSummary } from '../simulator/ivanti-simulator';
 import { startSimulatorProcess } from '../support/simulator-process';
 import { BUILT_SYNC_WORKER, ensureCliBuilt } from '../cli/built-cli';

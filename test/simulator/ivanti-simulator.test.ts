@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IvantiDeviceRecord } from '../../src-shared/domain/ivanti';
+import { IvantiDeviceRecord } from '../../src-main/core/ivanti/ivanti-wire';
 import { deviceIdOf } from './device-generator';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from './ivanti-simulator';
 import { hashText } from './seeded-random';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src-main/core/db/database';
 import { refreshPlannerStatistics } from '../../src-main/core/devices/planner-statistics';
 import { deviceColumns, type DeviceColumns } from '../../src-main/core/sync/device-row';
-import { parseIvantiDevice } from '../../src-shared/domain/ivanti';
+import { parseIvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
 import { generateDevice, type DeviceSpaceLayout } from '../simulator/device-generator';
 import { hashText } from '../simulator/seeded-random';
 

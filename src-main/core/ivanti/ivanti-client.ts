@@ -18,7 +18,7 @@ import {
   IvantiSearchEnvelope,
   parseIvantiDevice,
   type IvantiDevice,
-} from '../../../src-shared/domain/ivanti';
+} from './ivanti-wire';
 import { createConnectionAgents, type ConnectionAgents, type Environment } from './connection-agents';
 import { parseIvantiEndpoint, type IvantiEndpoint } from './ivanti-endpoint';
 import {

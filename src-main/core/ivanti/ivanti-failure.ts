@@ -5,7 +5,7 @@
  * header), so they are read for their code and dropped, never attached as `cause`.
  */
 import { AppError, type ErrorCode } from '../../../src-shared/errors';
-import { IvantiErrorEnvelope } from '../../../src-shared/domain/ivanti';
+import { IvantiErrorEnvelope } from './ivanti-wire';
 import { ProxyConnectError } from './connection-agents';
 import type { IvantiEndpoint } from './ivanti-endpoint';
 

@@ -15,7 +15,7 @@ import {
   type TestConfigurationResult,
   type TestConfigurationStep,
 } from '../../../src-shared/domain/test-configuration';
-import type { DeviceSpace } from '../../../src-shared/domain/ivanti';
+import type { DeviceSpace } from './ivanti-wire';
 import { IvantiClient, type Clock, type IvantiClientOptions } from './ivanti-client';
 import { dnsError } from './ivanti-failure';
 import { cancelled } from './retry-policy';

@@ -1,4 +1,4 @@
-import type { DeviceSpace } from '../../../src-shared/domain/ivanti';
+import type { DeviceSpace } from '../ivanti/ivanti-wire';
 import type { DeviceSearch, DeviceSearchPage, IvantiRetryEvent } from '../ivanti/ivanti-client';
 import { IvantiClient } from '../ivanti/ivanti-client';
 import type { IvantiCredentials } from '../integrations/integration-service';

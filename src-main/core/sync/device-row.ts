@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IvantiDevice } from '../../../src-shared/domain/ivanti';
+import type { IvantiDevice } from '../ivanti/ivanti-wire';
 
 /** The `devices` columns a sync writes from one tenant record (see migration 0002). */
 export interface DeviceColumns {

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { IvantiDevice } from '../../../src-shared/domain/ivanti';
+import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import { changedFields, deviceColumns, type DeviceColumns } from './device-row';

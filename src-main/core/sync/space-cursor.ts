@@ -1,5 +1,5 @@
 import { AppError } from '../../../src-shared/errors';
-import type { IvantiDevice } from '../../../src-shared/domain/ivanti';
+import type { IvantiDevice } from '../ivanti/ivanti-wire';
 
 /**
  * Offset paging that neither skips nor repeats devices while the tenant changes underneath.

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { IVANTI_MAX_ROWS, type DeviceSpace } from '../../../src-shared/domain/ivanti';
+import { IVANTI_MAX_ROWS, type DeviceSpace } from '../ivanti/ivanti-wire';
 import type { SyncProgress, SyncRun, SyncRunError, SyncRunStatus, SyncTrigger } from '../../../src-shared/domain/sync';
 import { AppError, toErrorPayload, type ErrorCode } from '../../../src-shared/errors';
 import type { Db } from '../db/database';

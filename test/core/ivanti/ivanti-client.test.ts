@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IvantiClient, STABLE_DEVICE_SORT, type IvantiClientOptions } from '../../../src-main/core/ivanti/ivanti-client';
-import type { IvantiDevice } from '../../../src-shared/domain/ivanti';
+import type { IvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
 import { startCannedServer, type CannedServer } from './canned-server';
 import { closeAfterEach } from './close-after-each';

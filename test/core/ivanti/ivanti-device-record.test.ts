@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeviceSpace, IvantiDeviceRecord, IvantiErrorEnvelope, parseIvantiDevice } from '../../../src-shared/domain/ivanti';
+import { DeviceSpace, IvantiDeviceRecord, IvantiErrorEnvelope, parseIvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
 
 const minimal = { id: 1000001, guid: 'b3f1c2d4-0000-4000-8000-000000000001', platformType: 'ANDROID', registrationState: 'ACTIVE' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IvantiDevice } from '../../../src-shared/domain/ivanti';
+import type { IvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
 import { judgePage, positionAfter, type PagedRecord } from '../../../src-main/core/sync/space-cursor';
 
 /** A sorted list of device ids as a tenant holds it; `page` answers like Ivanti: rows [start, start+rows). */

@@ -27,26 +27,6 @@ const OptionalInt = IntLike.nullish().transform((v) => v ?? null);
 export type IvantiPlatformType = 'ANDROID' | 'IOS' | 'WINDOWS_PHONE' | 'OTHER' | (string & {});
 export type IvantiRegistrationState = 'ACTIVE' | 'RETIRED' | 'RETIRE_PENDING' | (string & {});
 
-/**
- * Fields a GDPR privacy profile obfuscates [doc]: never use them as keys or for matching. Names are the record's
- * field names (the documentation lists "user id, name, email, phone, IMEI, serial number, ICCID, IMSI, MEID, IP").
- */
-export const GDPR_OBFUSCATED_FIELDS = [
-  'uid',
-  'displayName',
-  'firstName',
-  'lastName',
-  'emailAddress',
-  'phoneNumber',
-  'imei',
-  'imei2',
-  'serialNumber',
-  'iccid',
-  'imsi',
-  'meid',
-  'ipAddress',
-] as const;
-
 /** Absent or `""` (Android) or `null` (Windows) all mean "not reported" [reference]. */
 const TEXT_FIELDS = [
   'mdmChannelId',
@@ -105,9 +85,6 @@ export type IvantiDevice = {
 } & { [K in (typeof EPOCH_MS_FIELDS)[number]]: number | null } & { [K in (typeof BOOL_FIELDS)[number]]: boolean | null } & {
   [K in (typeof OPTIONAL_INT_FIELDS)[number]]: number | null;
 };
-
-/** The JSON object a search result or `/device/{id}` holds, before normalisation. */
-export type IvantiDeviceWire = Record<string, unknown>;
 
 export type DeviceParse = { ok: true; device: IvantiDevice } | { ok: false; problems: string[] };
 
