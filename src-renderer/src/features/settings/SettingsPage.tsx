@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useToasts } from '../../app/toast-store';
 import { errorText, fieldErrors } from '../../shared/error-text';
 import { useSettings } from './settings-store';
+import { DuoConnectionPanel } from '../duo/DuoConnectionPanel';
 
 export function SettingsPage() {
   const { settings, info, error, load, save } = useSettings();
@@ -59,6 +60,7 @@ export function SettingsPage() {
           </div>
         </form>
       ) : null}
+      <DuoConnectionPanel />
       {info ? (
         <dl className="panel facts" aria-label="About this console">
           <dt>Version</dt>

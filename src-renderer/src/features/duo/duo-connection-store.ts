@@ -1,0 +1,89 @@
+import { create } from 'zustand';
+import type { DuoConnection, DuoGroup, DuoProgress, DuoReadSummary, DuoTestResult, DuoTestStep } from '../../../../src-shared/domain/duo';
+import { call, subscribe } from '../../shared/api';
+
+interface DuoConnectionState {
+  connection: DuoConnection | null;
+  loaded: boolean;
+  error: unknown;
+  testSteps: DuoTestStep[] | null;
+  testResult: DuoTestResult | null;
+  testing: boolean;
+  reading: boolean;
+  progress: DuoProgress | null;
+  lastRead: DuoReadSummary | null;
+  groups: DuoGroup[];
+  load(): Promise<void>;
+  save(input: { apiHostname: string; integrationKey: string; secretKey?: string }): Promise<void>;
+  test(): Promise<void>;
+  read(): Promise<void>;
+  cancelRead(): Promise<void>;
+  disconnect(): Promise<void>;
+  loadGroups(): Promise<void>;
+}
+
+export const useDuoConnection = create<DuoConnectionState>((set, get) => ({
+  connection: null,
+  loaded: false,
+  error: null,
+  testSteps: null,
+  testResult: null,
+  testing: false,
+  reading: false,
+  progress: null,
+  lastRead: null,
+  groups: [],
+  async load() {
+    try {
+      set({ connection: await call('duo.connection'), loaded: true, error: null });
+    } catch (error) {
+      set({ error, loaded: true });
+    }
+  },
+  async save(input) {
+    const connection = await call('duo.connect', input);
+    set({ connection, testResult: null, testSteps: null });
+  },
+  async test() {
+    const testRunId = `duo-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    set({ testing: true, testResult: null, testSteps: null });
+    const unsubscribe = subscribe('duo.testStep', (event) => {
+      if (event.testRunId !== testRunId) return;
+      const steps = [...(get().testSteps ?? [])];
+      const index = steps.findIndex((s) => s.check === event.step.check);
+      if (index >= 0) steps[index] = event.step;
+      else steps.push(event.step);
+      set({ testSteps: steps });
+    });
+    try {
+      const result = await call('duo.test', { testRunId });
+      set({ testResult: result, testSteps: result.steps });
+    } finally {
+      unsubscribe();
+      set({ testing: false });
+    }
+  },
+  async read() {
+    set({ reading: true, progress: null, lastRead: null });
+    const unsubscribe = subscribe('duo.progress', (progress) => set({ progress }));
+    try {
+      const lastRead = await call('duo.read');
+      set({ lastRead });
+      await get().load();
+      await get().loadGroups();
+    } finally {
+      unsubscribe();
+      set({ reading: false, progress: null });
+    }
+  },
+  async cancelRead() {
+    await call('duo.cancelRead');
+  },
+  async disconnect() {
+    await call('duo.disconnect');
+    set({ connection: null, testResult: null, testSteps: null, lastRead: null, groups: [] });
+  },
+  async loadGroups() {
+    set({ groups: await call('duo.groups') });
+  },
+}));
