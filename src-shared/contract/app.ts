@@ -24,8 +24,19 @@ export type Settings = z.infer<typeof Settings>;
 
 export const DEFAULT_SETTINGS: Settings = { syncIntervalMinutes: 60, staleSyncHours: 24, certificateWarningDays: 30 };
 
+/**
+ * Whether the OS keychain answers. Not fatal when it does not: the console opens and shows why, and each action that
+ * needs a secret fails with SECRET_STORE_UNAVAILABLE and the same advice.
+ */
+export const KeychainStatus = z.discriminatedUnion('available', [
+  z.object({ available: z.literal(true) }),
+  z.object({ available: z.literal(false), code: z.string(), message: z.string() }),
+]);
+export type KeychainStatus = z.infer<typeof KeychainStatus>;
+
 export const appChannels = {
   'app.info': channel('Version, runtime and where the data lives.', NoInput, AppInfo),
+  'keychain.probe': channel('Asks the OS keychain whether it answers; when it does not, why and how to fix it.', NoInput, KeychainStatus),
   'settings.get': channel('Current settings.', NoInput, Settings),
   'settings.update': channel('Change some settings; answers the full new settings.', Settings.partial().strict(), Settings),
 };

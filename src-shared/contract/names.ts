@@ -7,6 +7,7 @@ import type { Channel, EventName } from './index';
 
 export const CHANNEL_NAMES = [
   'app.info',
+  'keychain.probe',
   'settings.get',
   'settings.update',
   'integrations.list',

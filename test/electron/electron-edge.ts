@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Stand-ins for the few Electron objects the transport touches, shaped exactly like Electron's own (see
@@ -43,4 +45,204 @@ export class WebContentsLike extends EventEmitter {
 
 export function invokeEvent(sender: WebContentsLike, frame: FrameLike | null = sender.mainFrame) {
   return { sender, senderFrame: frame, frameId: 1, processId: 1 };
+}
+
+/**
+ * Stand-ins for every Electron object the start-up sequence (src-main/electron/desktop-start.ts) receives, each
+ * shaped as electron.d.ts declares it. Each call they receive is written, in order, to one shared `calls` list, so a
+ * test reads the sequence the app really ran. They answer as Electron does (whenReady resolves, getPath names a
+ * folder, the lock is granted unless a test says otherwise) and do nothing else.
+ */
+export class StandInElectron {
+  readonly calls: string[] = [];
+  /** Answers for dialog.showMessageBox, in order (button indexes); a dialog without an answer left fails the test. */
+  readonly dialogAnswers: number[] = [];
+  readonly dialogs: Record<string, unknown>[] = [];
+  readonly opened: string[] = [];
+  readonly ipcMain = new RecordingIpcMain();
+  readonly protocolHandlers = new Map<string, (request: Request) => Promise<Response> | Response>();
+  permissionRequestHandler: ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null;
+  permissionCheckHandler: ((wc: unknown, permission: string) => boolean) | null = null;
+  readonly app: StandInApp;
+  readonly BrowserWindow: typeof StandInBrowserWindow;
+
+  constructor(paths: { userData: string; logs: string }, facts: { isPackaged?: boolean; lockGranted?: boolean } = {}) {
+    const record = (call: string) => this.calls.push(call);
+    this.app = new StandInApp(record, paths, facts.isPackaged ?? true, facts.lockGranted ?? true);
+    // One class per stand-in Electron, so windows of one test never appear in another's getAllWindows().
+    this.BrowserWindow = class extends StandInBrowserWindow {
+      static override readonly windows: StandInBrowserWindow[] = [];
+      static override record = record;
+    };
+    const handle = this.ipcMain.handle.bind(this.ipcMain);
+    this.ipcMain.handle = (channel, listener) => {
+      record(`ipcMain.handle ${channel}`);
+      handle(channel, listener);
+    };
+  }
+
+  /** The object startDesktopApp receives, as main.ts passes Electron's own. */
+  get modules() {
+    const record = (call: string) => this.calls.push(call);
+    return {
+      app: this.app,
+      BrowserWindow: this.BrowserWindow,
+      Menu: {
+        buildFromTemplate: (template: unknown[]) => {
+          record('Menu.buildFromTemplate');
+          return { template };
+        },
+        setApplicationMenu: () => void record('Menu.setApplicationMenu'),
+      },
+      dialog: {
+        showMessageBox: async (options: Record<string, unknown>) => {
+          record('dialog.showMessageBox');
+          this.dialogs.push(options);
+          const response = this.dialogAnswers.shift();
+          if (response === undefined) throw new Error(`a dialog nobody answered: ${String(options.message)}\n${String(options.detail)}`);
+          return { response, checkboxChecked: false };
+        },
+      },
+      ipcMain: this.ipcMain,
+      session: {
+        defaultSession: {
+          setPermissionRequestHandler: (handler: StandInElectron['permissionRequestHandler']) => {
+            record('session.setPermissionRequestHandler');
+            this.permissionRequestHandler = handler;
+          },
+          setPermissionCheckHandler: (handler: StandInElectron['permissionCheckHandler']) => {
+            record('session.setPermissionCheckHandler');
+            this.permissionCheckHandler = handler;
+          },
+        },
+      },
+      protocol: {
+        registerSchemesAsPrivileged: (schemes: { scheme: string }[]) => void record(`protocol.registerSchemesAsPrivileged ${schemes.map((s) => s.scheme).join()}`),
+        handle: (scheme: string, handler: (request: Request) => Promise<Response> | Response) => {
+          record(`protocol.handle ${scheme}`);
+          this.protocolHandlers.set(scheme, handler);
+        },
+      },
+      // Electron's net.fetch reads file:// URLs; Node's fetch does not, so this reads the file as Electron would.
+      net: {
+        fetch: async (url: string) => {
+          try {
+            return new Response(await fs.promises.readFile(fileURLToPath(url)), { status: 200, headers: { 'content-type': 'text/html' } });
+          } catch {
+            return new Response('', { status: 404 });
+          }
+        },
+      },
+      shell: {
+        openPath: async (folder: string) => {
+          record(`shell.openPath ${folder}`);
+          this.opened.push(folder);
+          return '';
+        },
+        openExternal: async (url: string) => {
+          record(`shell.openExternal ${url}`);
+          this.opened.push(url);
+        },
+      },
+      clipboard: { writeText: (text: string) => void record(`clipboard.writeText ${text.length}`) },
+    } as never;
+  }
+}
+
+type Listener = (...args: never[]) => unknown;
+
+export class StandInApp {
+  readonly listeners = new Map<string, Listener[]>();
+  readonly dock = undefined;
+  constructor(
+    private readonly record: (call: string) => void,
+    private readonly paths: { userData: string; logs: string },
+    readonly isPackaged: boolean,
+    private readonly lockGranted: boolean,
+  ) {}
+  enableSandbox(): void {
+    this.record('app.enableSandbox');
+  }
+  requestSingleInstanceLock(): boolean {
+    this.record('app.requestSingleInstanceLock');
+    return this.lockGranted;
+  }
+  whenReady(): Promise<void> {
+    this.record('app.whenReady');
+    return Promise.resolve();
+  }
+  on(event: string, listener: Listener): this {
+    this.record(`app.on ${event}`);
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+  /** Electron emitting an app event, as the OS or the user would cause it. */
+  emit(event: string, ...args: unknown[]): void {
+    for (const listener of this.listeners.get(event) ?? []) (listener as (...a: unknown[]) => unknown)(...args);
+  }
+  quit(): void {
+    this.record('app.quit');
+  }
+  exit(code = 0): void {
+    this.record(`app.exit ${code}`);
+  }
+  getPath(name: 'userData' | 'logs'): string {
+    return this.paths[name];
+  }
+  setPath(name: 'userData', value: string): void {
+    this.record(`app.setPath ${name} ${value}`);
+    this.paths[name] = value;
+  }
+  getVersion(): string {
+    return '0.1.0';
+  }
+}
+
+let nextWebContentsId = 100;
+
+export class StandInWebContents extends WebContentsLike {
+  readonly sent: unknown[][] = [];
+  windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  constructor() {
+    super(nextWebContentsId++, 'app://console/index.html');
+  }
+  send(channel: string, ...args: unknown[]): void {
+    this.sent.push([channel, ...args]);
+  }
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
+    this.windowOpenHandler = handler;
+  }
+}
+
+export class StandInBrowserWindow extends EventEmitter {
+  static readonly windows: StandInBrowserWindow[] = [];
+  static record: (call: string) => void = () => undefined;
+  static getAllWindows(): StandInBrowserWindow[] {
+    return this.windows.filter((w) => !w.closed);
+  }
+  readonly webContents = new StandInWebContents();
+  closed = false;
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    const self = new.target as typeof StandInBrowserWindow;
+    self.record(`new BrowserWindow preload=${String((options.webPreferences as Record<string, unknown>).preload)}`);
+    self.windows.push(this);
+  }
+  isMinimized(): boolean {
+    return false;
+  }
+  restore(): void {}
+  focus(): void {}
+  show(): void {
+    (this.constructor as typeof StandInBrowserWindow).record('window.show');
+  }
+  loadURL(url: string): Promise<void> {
+    (this.constructor as typeof StandInBrowserWindow).record(`window.loadURL ${url}`);
+    return Promise.resolve();
+  }
+  /** The user closing the window: Electron emits 'closed'. */
+  close(): void {
+    this.closed = true;
+    this.emit('closed');
+  }
 }

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-// The Electron binary cannot run here, so the main process's start-up order is checked in its source.
+// main.ts only picks a branch and hands Electron's objects over; the start-up sequence itself is driven by
+// desktop-start.test.ts. What stays here is the branch choice, which needs the Electron binary to run.
 const main = fs.readFileSync('src-main/electron/main.ts', 'utf8');
 const at = (text: string) => {
   const index = main.indexOf(text);
@@ -9,26 +10,15 @@ const at = (text: string) => {
   return index;
 };
 
-describe('Electron main start-up order', () => {
-  it('checks the native modules before the core opens the database or the keychain', () => {
-    const start = at('function start(): void {');
-    expect(main.indexOf('assertNativeModulesLoadable(require, process.versions);', start)).toBeLessThan(main.indexOf('core = createCore({', start));
-  });
-
-  it('starts the background sync scheduler once the core exists, and only in the desktop app', () => {
-    expect(at('core.services.syncScheduler.start();')).toBeGreaterThan(at('core = createCore({'));
-    expect(fs.readFileSync('src-main/cli/main.ts', 'utf8')).not.toContain('syncScheduler.start');
-  });
-
-  it('runs --cli mode without taking the single-instance lock or opening a window', () => {
-    const cliBranch = main.slice(at('if (cliArgs !== null) {'), at('} else {\n  startDesktop();'));
+describe('the Electron main entry', () => {
+  it('runs --cli mode without the desktop start (no single-instance lock, no window, no scheduler)', () => {
+    const cliBranch = main.slice(at('if (cliArgs !== null) {'), at('} else {'));
     expect(cliBranch).toContain('void runCliMode(cliArgs);');
-    expect(cliBranch).not.toContain('requestSingleInstanceLock');
-    expect(at('function startDesktop(): void {')).toBeLessThan(at('if (!app.requestSingleInstanceLock()) {'));
+    expect(cliBranch).not.toContain('startDesktopApp');
+    expect(main.slice(at('} else {'))).toMatch(/^\} else \{\s+startDesktopApp\(/);
   });
 
-  it('closes the core (which stops the scheduler and any sync) and the log file on quit', () => {
-    const quit = main.slice(at("app.on('will-quit', () => {"));
-    expect(quit).toMatch(/core\?\.close\(\);\s*logFile\?\.close\(\);/);
+  it('never starts the background scheduler from the CLI', () => {
+    expect(fs.readFileSync('src-main/cli/main.ts', 'utf8')).not.toContain('syncScheduler.start');
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   APP_ENTRY_URL,
   CONTENT_SECURITY_POLICY,
@@ -9,6 +10,37 @@ import {
   refuseSender,
 } from '../../src-main/electron/security-policy';
 import { createMainWindow } from '../../src-main/electron/window-options';
+import { useTempDir } from '../support/temp-dir';
+import { at, quit, startApp, type StartOverrides } from './desktop-harness';
+import { StandInWebContents } from './electron-edge';
+
+const tempDir = useTempDir('tec-security-');
+const running: Awaited<ReturnType<typeof startApp>>[] = [];
+afterEach(async () => {
+  for (const app of running.splice(0)) if (app.cores.length > 0) await quit(app);
+});
+
+/** The app as it starts (desktop-start.ts with Electron stand-ins and the real core): what it really wires. */
+async function started(overrides: StartOverrides = {}) {
+  const app = await startApp(tempDir, overrides);
+  running.push(app);
+  return app;
+}
+
+/** A web contents as Electron creates it, after the app's 'web-contents-created' handler hardened it. */
+async function hardenedContents(): Promise<StandInWebContents> {
+  const app = await started();
+  const contents = new StandInWebContents();
+  app.electron.app.emit('web-contents-created', {}, contents);
+  return contents;
+}
+
+/** Whether the app called preventDefault on the event Electron emits for `url`. */
+function prevented(contents: StandInWebContents, event: string, url?: string): boolean {
+  let wasPrevented = false;
+  contents.emit(event, { preventDefault: () => (wasPrevented = true) }, url);
+  return wasPrevented;
+}
 
 /** Records what the app passes to `new BrowserWindow(...)`: the real options, read at the point of use. */
 class RecordingBrowserWindow {
@@ -25,11 +57,11 @@ function windowPreferences(): Record<string, unknown> {
 
 // Items of https://www.electronjs.org/docs/latest/tutorial/security, one test each where it applies.
 describe("Electron's security checklist, read from the configuration the app uses", () => {
-  it('1. loads only local content: the window opens app://console, never a remote URL', () => {
-    const main = fs.readFileSync('src-main/electron/main.ts', 'utf8');
-    expect(main).toContain('loadURL(devServerUrl ?? APP_ENTRY_URL)');
+  it('1. loads only local content: the window opens app://console, never a remote URL', async () => {
     expect(APP_ENTRY_URL).toBe('app://console/index.html');
-    expect(main).toMatch(/devServerUrl = !app\.isPackaged \?/);
+    // Packaged, the dev server variable is ignored.
+    const app = await started({ env: { ELECTRON_RENDERER_URL: 'https://evil.example/' } });
+    expect(app.calls.filter((c) => c.startsWith('window.loadURL'))).toEqual([`window.loadURL ${APP_ENTRY_URL}`]);
   });
 
   it('2. does not enable Node.js integration anywhere', () => {
@@ -43,18 +75,21 @@ describe("Electron's security checklist, read from the configuration the app use
     expect(windowPreferences().contextIsolation).toBe(true);
   });
 
-  it('4. enables process sandboxing, for this window and app-wide', () => {
+  it('4. enables process sandboxing, for this window and app-wide', async () => {
     expect(windowPreferences().sandbox).toBe(true);
-    expect(fs.readFileSync('src-main/electron/main.ts', 'utf8')).toContain('app.enableSandbox();');
+    const app = await started();
+    expect(at(app.calls, 'app.enableSandbox')).toBeLessThan(at(app.calls, 'app.whenReady'));
   });
 
-  it('5. denies every permission request and check, and wires both handlers', () => {
+  it('5. denies every permission request and check, and wires both handlers', async () => {
     for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) {
       expect(isPermissionGranted(permission)).toBe(false);
     }
-    const main = fs.readFileSync('src-main/electron/main.ts', 'utf8');
-    expect(main).toContain('setPermissionRequestHandler((_wc, permission, callback) => callback(isPermissionGranted(permission)))');
-    expect(main).toContain('setPermissionCheckHandler((_wc, permission) => isPermissionGranted(permission))');
+    const app = await started();
+    const answers: boolean[] = [];
+    app.electron.permissionRequestHandler?.(null, 'media', (granted) => answers.push(granted));
+    expect(answers).toEqual([false]);
+    expect(app.electron.permissionCheckHandler?.(null, 'geolocation')).toBe(false);
   });
 
   it('6-8. keeps webSecurity on and never allows insecure content', () => {
@@ -82,12 +117,13 @@ describe("Electron's security checklist, read from the configuration the app use
     expect(prefs.disableBlinkFeatures).toBe('Auxclick');
   });
 
-  it('12. has no <webview> and refuses any that is attached', () => {
+  it('12. has no <webview> and refuses any that is attached', async () => {
     expect(windowPreferences().webviewTag).toBe(false);
-    expect(fs.readFileSync('src-main/electron/main.ts', 'utf8')).toContain("contents.on('will-attach-webview', (event) => event.preventDefault());");
+    const contents = await hardenedContents();
+    expect(prevented(contents, 'will-attach-webview')).toBe(true);
   });
 
-  it('13. disables navigation away from the app (navigations and redirects)', () => {
+  it('13. disables navigation away from the app (navigations and redirects)', async () => {
     expect(isAllowedNavigation(APP_ENTRY_URL)).toBe(true);
     expect(isAllowedNavigation('app://console/assets/index.js')).toBe(true);
     for (const url of ['https://evil.example/', 'file:///etc/passwd', 'app://other/index.html', 'javascript:alert(1)', 'not a url', 'http://localhost:5173/']) {
@@ -95,19 +131,25 @@ describe("Electron's security checklist, read from the configuration the app use
     }
     // In development only, the electron-vite dev server's origin is ours.
     expect(isAllowedNavigation('http://localhost:5173/src/main.tsx', 'http://localhost:5173/')).toBe(true);
-    const main = fs.readFileSync('src-main/electron/main.ts', 'utf8');
-    expect(main).toContain("contents.on('will-navigate', refuseNavigation);");
-    expect(main).toContain("contents.on('will-redirect', refuseNavigation);");
+    const contents = await hardenedContents();
+    for (const event of ['will-navigate', 'will-redirect']) {
+      expect(prevented(contents, event, 'https://evil.example/')).toBe(true);
+      expect(prevented(contents, event, 'app://console/index.html#/devices')).toBe(false);
+    }
   });
 
-  it('14-15. opens no new windows; only parsed http(s) links without credentials go to the OS browser', () => {
+  it('14-15. opens no new windows; only parsed http(s) links without credentials go to the OS browser', async () => {
     expect(externalUrlToOpen('https://help.ivanti.com/path?q=1')).toBe('https://help.ivanti.com/path?q=1');
     expect(externalUrlToOpen('http://example.com')).toBe('http://example.com/');
     for (const url of ['file:///C:/Windows/system32/calc.exe', 'smb://server/share', 'javascript:alert(1)', 'ms-msdt:/id', 'https://user:pw@example.com/', '']) {
       expect(externalUrlToOpen(url)).toBeNull();
     }
-    const main = fs.readFileSync('src-main/electron/main.ts', 'utf8');
-    expect(main).toMatch(/setWindowOpenHandler\(\(\{ url \}\) => \{[\s\S]*?return \{ action: 'deny' \};/);
+    const app = await started();
+    const contents = new StandInWebContents();
+    app.electron.app.emit('web-contents-created', {}, contents);
+    expect(contents.windowOpenHandler?.({ url: 'https://help.ivanti.com/' })).toEqual({ action: 'deny' });
+    expect(contents.windowOpenHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(app.electron.opened).toEqual(['https://help.ivanti.com/']);
   });
 
   it('17. validates the sender of every IPC message', () => {
@@ -119,13 +161,23 @@ describe("Electron's security checklist, read from the configuration the app use
     expect(refuseSender({ webContentsId: null, isMainFrame: true, frameUrl: APP_ENTRY_URL }, trusted)).toBe('not sent by the console window');
   });
 
-  it('18. serves its own content over a custom protocol instead of file://, with the CSP header', () => {
-    const protocolFile = fs.readFileSync('src-main/electron/app-protocol.ts', 'utf8');
-    expect(protocolFile).toContain("headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);");
-    expect(protocolFile).toContain("if (file !== root && !file.startsWith(root + path.sep)) return new Response('Not found', { status: 404 });");
+  it('18. serves its own content over a custom protocol instead of file://, with the CSP header', async () => {
+    const bundleDir = path.join(tempDir(), 'out', 'main');
+    fs.mkdirSync(path.join(bundleDir, '../renderer'), { recursive: true });
+    fs.writeFileSync(path.join(bundleDir, '../renderer/index.html'), '<!doctype html><title>console</title>');
+    fs.writeFileSync(path.join(bundleDir, '../secret.txt'), 'outside the renderer folder');
+    const app = await started({ bundleDir });
+    const serve = app.electron.protocolHandlers.get('app');
+    const page = await serve!(new Request('app://console/index.html'));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('Content-Security-Policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(await page.text()).toContain('<title>console</title>');
+    expect((await serve!(new Request('app://console/..%2Fsecret.txt'))).status).toBe(404);
+    expect((await serve!(new Request('app://other/index.html'))).status).toBe(404);
   });
 
-  it('keeps a single instance so two processes never write one database', () => {
-    expect(fs.readFileSync('src-main/electron/main.ts', 'utf8')).toMatch(/if \(!app\.requestSingleInstanceLock\(\)\) \{[\s\S]*?app\.quit\(\);/);
+  it('keeps a single instance so two processes never write one database', async () => {
+    const app = await started({ lockGranted: false });
+    expect(app.calls.slice(-2)).toEqual(['app.requestSingleInstanceLock', 'app.quit']);
   });
 });

@@ -51,8 +51,8 @@ describe('the sync worker as the bundles ship it', () => {
   it('is the script each entry point hands the core: beside the Electron main (desktop and --cli) and beside tec', () => {
     const main = fs.readFileSync(path.join(ROOT, 'src-main/electron/main.ts'), 'utf8');
     expect(main).toContain("const SYNC_WORKER = path.join(__dirname, 'sync-worker.js');");
-    const createCoreCall = main.slice(main.indexOf('core = createCore({'), main.indexOf('});', main.indexOf('core = createCore({')));
-    expect(createCoreCall).toContain('syncWorker: SYNC_WORKER');
+    // startDesktopApp hands options.syncWorker to createCore (test/electron/desktop-start.test.ts checks it).
+    expect(main).toMatch(/startDesktopApp\([\s\S]*syncWorker: SYNC_WORKER/);
     expect(main).toMatch(/runCli\(args, \{[^}]*syncWorker: SYNC_WORKER/);
     expect(path.dirname(ELECTRON_MAIN_WORKER)).toBe(path.join(ROOT, 'out', 'main'));
     expect(fs.existsSync(path.join(ROOT, 'out', 'main', 'index.js'))).toBe(true);

@@ -8,9 +8,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
 
-const root = path.resolve(__dirname, '..', '..');
-const bundledTs = path.join(root, 'node_modules', '@doyensec', 'electronegativity', 'node_modules', 'typescript');
-const estree = path.join(root, 'node_modules', '@typescript-eslint', 'typescript-estree');
+// Real paths: node_modules may be a link (a git worktree sharing one install), and module filenames are real paths.
+const nodeModules = fs.realpathSync(path.resolve(__dirname, '..', '..', 'node_modules'));
+const bundledTs = path.join(nodeModules, '@doyensec', 'electronegativity', 'node_modules', 'typescript');
+const estree = path.join(nodeModules, '@typescript-eslint', 'typescript-estree');
 
 const originalResolve = Module._resolveFilename;
 Module._resolveFilename = function resolve(request, parent, ...rest) {

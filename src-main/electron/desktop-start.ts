@@ -1,0 +1,305 @@
+import os from 'node:os';
+import path from 'node:path';
+import type {
+  BrowserWindowConstructorOptions,
+  Clipboard,
+  Dialog,
+  IpcMain,
+  MenuItemConstructorOptions,
+  MessageBoxOptions,
+  Net,
+  Protocol,
+  Session,
+  Shell,
+} from 'electron';
+import type { Core, CoreOptions } from '../core/app/composition-root';
+import { chooseSqliteBinding, useSqliteBinding, type SqliteRuntime } from '../core/db/sqlite-binding';
+import { openFileLogger, type Logger } from '../core/log/logger';
+import { toErrorPayload, type ErrorPayload } from '../../src-shared/errors';
+import { showAboutDialog } from './about';
+import { registerAppScheme, serveRenderer } from './app-protocol';
+import { EVENT_CHANNEL } from './ipc-channels';
+import { registerIpcTransport } from './ipc-transport';
+import { assertNativeModulesLoadable, type ModuleLoader, type RuntimeVersions } from './native-modules-check';
+import { APP_ENTRY_URL, externalUrlToOpen, isAllowedNavigation, isPermissionGranted } from './security-policy';
+import { createMainWindow } from './window-options';
+
+/**
+ * The desktop app's start-up sequence. Every Electron object arrives as a parameter (as window-options.ts takes its
+ * BrowserWindow class), so this file never imports electron at run time and test/electron/desktop-start.test.ts
+ * drives the real sequence, with the real core, SQLite and keychain, through stand-ins of Electron's objects.
+ *
+ * Order is the point: the native modules are checked before the core opens the database; permission handlers exist
+ * before any window; the IPC transport is registered before the renderer loads; the scheduler starts once the core
+ * exists. A start-up failure is shown in a dialog (code, what to do, the data and log folders), never only logged.
+ */
+
+/** The parts of Electron's objects this sequence uses, typed as Electron declares them. */
+export interface ElectronWebContents {
+  readonly id: number;
+  send(channel: string, ...args: unknown[]): void;
+  on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): unknown;
+  on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+}
+
+export interface ElectronWindow {
+  readonly webContents: ElectronWebContents;
+  isMinimized(): boolean;
+  restore(): void;
+  focus(): void;
+  show(): void;
+  on(event: 'closed', listener: () => void): unknown;
+  once(event: 'ready-to-show', listener: () => void): unknown;
+  loadURL(url: string): Promise<void>;
+}
+
+export interface ElectronWindowClass<W extends ElectronWindow> {
+  new (options: BrowserWindowConstructorOptions): W;
+  getAllWindows(): W[];
+}
+
+export interface ElectronApp {
+  readonly isPackaged: boolean;
+  readonly dock?: { hide(): void };
+  enableSandbox(): void;
+  requestSingleInstanceLock(): boolean;
+  whenReady(): Promise<void>;
+  on(event: 'second-instance' | 'window-all-closed' | 'activate', listener: () => void): unknown;
+  on(event: 'web-contents-created', listener: (event: unknown, contents: ElectronWebContents) => void): unknown;
+  on(event: 'will-quit', listener: (event: { preventDefault(): void }) => void): unknown;
+  quit(): void;
+  exit(exitCode?: number): void;
+  getPath(name: 'userData' | 'logs'): string;
+  setPath(name: 'userData', value: string): void;
+  getVersion(): string;
+}
+
+export interface ElectronMenuClass<M> {
+  buildFromTemplate(template: MenuItemConstructorOptions[]): M;
+  setApplicationMenu(menu: M | null): void;
+}
+
+export interface DesktopElectron<W extends ElectronWindow = ElectronWindow, M = unknown> {
+  app: ElectronApp;
+  BrowserWindow: ElectronWindowClass<W>;
+  Menu: ElectronMenuClass<M>;
+  dialog: Pick<Dialog, 'showMessageBox'>;
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
+  session: { defaultSession: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'> };
+  protocol: Pick<Protocol, 'registerSchemesAsPrivileged' | 'handle'>;
+  net: Pick<Net, 'fetch'>;
+  shell: Pick<Shell, 'openPath' | 'openExternal'>;
+  clipboard: Pick<Clipboard, 'writeText'>;
+}
+
+export interface DesktopStartOptions {
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  arch: string;
+  versions: RuntimeVersions & { chrome?: string };
+  /** Where better-sqlite3 is installed: an unpackaged app loads the Electron build kept beside it. */
+  sqlitePackage: SqliteRuntime['sqlitePackage'];
+  /** `require` in the Electron main: the native check loads better-sqlite3 and keytar through it. */
+  loadModule: ModuleLoader;
+  createCore(options: CoreOptions): Core;
+  /** Where the main bundle lives: the preload and the renderer are built beside it (out/preload, out/renderer). */
+  bundleDir: string;
+  /** Syncs run on their own thread, never stalling the UI's IPC. */
+  syncWorker: string;
+  /** How long quitting waits for the core (and the sync worker's connection) to close. */
+  quitWaitMs?: number;
+}
+
+/** Long enough for a sync worker to roll back its open transaction and close; short enough that quitting never hangs. */
+export const DEFAULT_QUIT_WAIT_MS = 5000;
+
+export const START_FAILURE_BUTTONS = ['Open data folder', 'Open log folder', 'Quit'] as const;
+
+/** The dialog shown when the console cannot start: what failed, its code, what to do, and where to look. */
+export function buildStartFailureContent(error: ErrorPayload, folders: { dataDir: string; logDir: string }): Pick<MessageBoxOptions, 'title' | 'message' | 'detail'> {
+  return {
+    title: 'Trusted Endpoints Console cannot start',
+    message: START_FAILURE_HEADLINES[error.code] ?? 'The console could not open its data.',
+    detail: [error.message, ...(START_FAILURE_ADVICE[error.code] ? [START_FAILURE_ADVICE[error.code]] : []), '', `Error code: ${error.code}`, `Data folder: ${folders.dataDir}`, `Log folder: ${folders.logDir}`].join('\n'),
+  };
+}
+
+const START_FAILURE_HEADLINES: Record<string, string> = {
+  DB_NEWER_SCHEMA: 'The database was written by a newer version of the console.',
+  DB_LOCKED: 'The database is in use by another program.',
+  DB_CORRUPT: 'The database is damaged.',
+  DB_MIGRATION_FAILED: 'The database could not be upgraded.',
+  LOCAL_DATA: 'The console cannot use its data folder.',
+  NATIVE_MODULE_ABI_MISMATCH: 'This copy of the console was packaged with parts built for another runtime.',
+  NATIVE_MODULE_LOAD_FAILED: 'A part of the console could not be loaded.',
+};
+
+/** What to do, where the error's own message names no way out that works from the desktop app. */
+const START_FAILURE_ADVICE: Record<string, string> = {
+  LOCAL_DATA: 'To keep the data in another folder, start the console with TEC_DATA_DIR set to a folder you can write.',
+};
+
+export interface DesktopApp {
+  /** Settles when start-up has finished: the window is loading, or the failure dialog was answered. */
+  ready: Promise<void>;
+}
+
+export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopElectron<W, M>, options: DesktopStartOptions): DesktopApp {
+  const { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } = electron;
+  const devServerUrl = !app.isPackaged ? options.env.ELECTRON_RENDERER_URL : undefined;
+  const trustedWebContentsIds = new Set<number>();
+  let mainWindow: W | null = null;
+  let core: Core | null = null;
+  let closeLog: (() => void) | null = null;
+  let quitting: Promise<void> | null = null;
+
+  registerAppScheme(electron.protocol);
+  app.enableSandbox();
+  if (!app.requestSingleInstanceLock()) {
+    // Two processes writing one database and one sync schedule would fight; the second start focuses the first window.
+    app.quit();
+    return { ready: Promise.resolve() };
+  }
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+  // macOS keeps an app in the Dock with no window; clicking it there opens the window again.
+  app.on('window-all-closed', () => {
+    if (options.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (core && BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('will-quit', (event) => {
+    if (!core && !closeLog) return;
+    // Exit only once the core has closed: the sync worker rolls back and closes its connection first (bounded).
+    event.preventDefault();
+    quitting ??= closeEverything().then(() => app.exit(0));
+  });
+
+  const ready = app.whenReady().then(start);
+  return { ready };
+
+  async function start(): Promise<void> {
+    if (options.env.TEC_DATA_DIR) app.setPath('userData', path.resolve(options.env.TEC_DATA_DIR));
+    const dataDir = app.getPath('userData');
+    const logDir = app.getPath('logs');
+    const opened = openFileLogger({ directory: logDir, fileName: 'main.log' }, { scope: 'main' });
+    closeLog = () => opened.file.close();
+    const log = opened.logger;
+    // Unpackaged (npm start, npm run dev) better-sqlite3 comes from the Electron build beside node_modules, whose own is
+    // Node's; the native check below loads the chosen binary, so a missing or wrong build stops here, before any database.
+    useSqliteBinding(
+      chooseSqliteBinding({ electronVersion: options.versions.electron, isPackaged: app.isPackaged, sqlitePackage: options.sqlitePackage, platform: options.platform, arch: options.arch }),
+    );
+    try {
+      // A package whose native modules were built for Node's ABI instead of Electron's must stop loudly, not half-work.
+      assertNativeModulesLoadable(options.loadModule, options.versions);
+      core = options.createCore({
+        dataDir,
+        version: app.getVersion(),
+        transport: 'electron',
+        runtime: { electron: options.versions.electron ?? null, chrome: options.versions.chrome ?? null },
+        syncWorker: options.syncWorker,
+      });
+    } catch (error) {
+      await showStartFailure(error, { dataDir, logDir }, log);
+      return;
+    }
+    const opening = core;
+    // Background sync runs only while the app is open (never from the CLI or the rig); core.close() stops it.
+    opening.services.syncScheduler.start();
+    for (const ses of [session.defaultSession]) {
+      ses.setPermissionRequestHandler((_wc, permission, callback) => callback(isPermissionGranted(permission)));
+      ses.setPermissionCheckHandler((_wc, permission) => isPermissionGranted(permission));
+    }
+    serveRenderer(electron, path.join(options.bundleDir, '../renderer'));
+    registerIpcTransport({ ipcMain, handlers: opening.handlers, trustedWebContentsIds, devServerUrl, log });
+    Menu.setApplicationMenu(buildMenu(opening, logDir));
+    opening.events.subscribe((name, payload) => {
+      for (const window of BrowserWindow.getAllWindows()) {
+        if (trustedWebContentsIds.has(window.webContents.id)) window.webContents.send(EVENT_CHANNEL, name, payload);
+      }
+    });
+    createWindow();
+    // Not fatal: the window opens either way, and the renderer asks `keychain.probe` for its banner.
+    const keychain = await opening.handlers['keychain.probe'](undefined, { signal: new AbortController().signal });
+    if (!keychain.available) log.warn('keychain unavailable', { code: keychain.code, message: keychain.message });
+  }
+
+  async function showStartFailure(error: unknown, folders: { dataDir: string; logDir: string }, log: Logger): Promise<void> {
+    const payload = toErrorPayload(error);
+    log.error('start-up failed', { error: payload, reason: error instanceof Error ? error.message : String(error) });
+    const content = buildStartFailureContent(payload, folders);
+    const quit = START_FAILURE_BUTTONS.indexOf('Quit');
+    // The folder buttons leave the dialog up, so the admin can open both and still read the advice.
+    for (;;) {
+      const { response } = await dialog.showMessageBox({ type: 'error', ...content, buttons: [...START_FAILURE_BUTTONS], defaultId: quit, cancelId: quit, noLink: true });
+      const button = START_FAILURE_BUTTONS[response] ?? 'Quit';
+      if (button === 'Quit') break;
+      await shell.openPath(button === 'Open data folder' ? folders.dataDir : folders.logDir);
+    }
+    closeLog?.();
+    closeLog = null;
+    app.exit(1);
+  }
+
+  async function closeEverything(): Promise<void> {
+    const closing = core?.close();
+    core = null;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.quitWaitMs ?? DEFAULT_QUIT_WAIT_MS)));
+    await Promise.race([closing?.catch(() => undefined), bound]);
+    clearTimeout(timer);
+    closeLog?.();
+    closeLog = null;
+  }
+
+  function createWindow(): void {
+    const window = createMainWindow(BrowserWindow, path.join(options.bundleDir, '../preload/index.cjs'));
+    mainWindow = window;
+    const id = window.webContents.id;
+    trustedWebContentsIds.add(id);
+    window.on('closed', () => {
+      trustedWebContentsIds.delete(id);
+      if (mainWindow === window) mainWindow = null;
+    });
+    window.once('ready-to-show', () => window.show());
+    void window.loadURL(devServerUrl ?? APP_ENTRY_URL);
+  }
+
+  function hardenContents(contents: ElectronWebContents): void {
+    const refuseNavigation = (event: { preventDefault(): void }, url: string) => {
+      if (!isAllowedNavigation(url, devServerUrl)) event.preventDefault();
+    };
+    contents.on('will-navigate', refuseNavigation);
+    contents.on('will-redirect', refuseNavigation);
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      const external = externalUrlToOpen(url);
+      if (external) void shell.openExternal(external);
+      return { action: 'deny' };
+    });
+  }
+
+  function buildMenu(current: Core, logDir: string): M {
+    const about = () =>
+      void showAboutDialog(electron, { info: current.info, logDir, os: { platform: options.platform, arch: process.arch, release: os.release() } });
+    return Menu.buildFromTemplate([
+      ...(options.platform === 'darwin' ? [{ role: 'appMenu' as const }] : [{ label: 'File', submenu: [{ role: 'quit' as const }] }]),
+      { role: 'editMenu' },
+      { label: 'View', submenu: [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }] },
+      {
+        role: 'help',
+        submenu: [
+          { label: 'About Trusted Endpoints Console', click: about },
+          { label: 'Open Logs Folder', click: () => void shell.openPath(logDir) },
+        ],
+      },
+    ]);
+  }
+}

@@ -1,0 +1,253 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { createCore } from '../../src-main/core/app/composition-root';
+import { DATABASE_FILE } from '../../src-main/core/app/data-dir';
+import { electronSqliteBindingPath, resolvedSqlitePackage, sqliteBinding, useSqliteBinding } from '../../src-main/core/db/sqlite-binding';
+import { useTempDir } from '../support/temp-dir';
+import { at, BUNDLE_DIR, quit, startApp, type StartOverrides } from './desktop-harness';
+import { invokeEvent } from './electron-edge';
+
+const tempDir = useTempDir('tec-desktop-start-');
+const nodeRequire = createRequire(import.meta.url);
+
+describe('the desktop start-up sequence', () => {
+  it('runs every step, in this order, with these arguments', async () => {
+    const app = await startApp(tempDir);
+    expect(app.calls).toEqual([
+      'protocol.registerSchemesAsPrivileged app',
+      'app.enableSandbox',
+      'app.requestSingleInstanceLock',
+      'app.on second-instance',
+      'app.on web-contents-created',
+      'app.on window-all-closed',
+      'app.on activate',
+      'app.on will-quit',
+      'app.whenReady',
+      'require better-sqlite3',
+      'require keytar',
+      `createCore ${app.dataDir}`,
+      'syncScheduler.start',
+      'session.setPermissionRequestHandler',
+      'session.setPermissionCheckHandler',
+      'protocol.handle app',
+      'ipcMain.handle tec:invoke',
+      'Menu.buildFromTemplate',
+      'Menu.setApplicationMenu',
+      `new BrowserWindow preload=${path.join(BUNDLE_DIR, '../preload/index.cjs')}`,
+      'window.loadURL app://console/index.html',
+    ]);
+    await quit(app);
+  });
+
+  it('checks the native modules before the core opens the database', async () => {
+    const app = await startApp(tempDir);
+    expect(at(app.calls, 'require better-sqlite3')).toBeLessThan(at(app.calls, 'createCore'));
+    expect(at(app.calls, 'require keytar')).toBeLessThan(at(app.calls, 'createCore'));
+    expect(fs.existsSync(path.join(app.dataDir, DATABASE_FILE))).toBe(true);
+    await quit(app);
+  });
+
+  it('unpackaged under Electron, chooses the Electron build of better-sqlite3 before the native check opens it', async () => {
+    // The start step keeps an Electron-ABI build beside node_modules; here Node's own build stands in for it (an
+    // Electron build cannot load in this Node), copied to the place the chooser names.
+    const real = resolvedSqlitePackage();
+    const nodeModules = path.join(tempDir(), 'node_modules');
+    const sqlitePackage = () => ({ dir: path.join(nodeModules, 'better-sqlite3'), version: real.version });
+    const binding = electronSqliteBindingPath({ nodeModules, sqliteVersion: real.version, electronVersion: '45.0.0', platform: process.platform, arch: process.arch });
+    fs.mkdirSync(path.dirname(binding), { recursive: true });
+    fs.copyFileSync(path.join(real.dir, 'build', 'Release', 'better_sqlite3.node'), binding);
+    try {
+      const app = await startApp(tempDir, { isPackaged: false, sqlitePackage });
+      expect(sqliteBinding()).toBe(binding);
+      expect(app.calls).toContain('window.loadURL app://console/index.html');
+      // The process really loaded the copy (Linux names every mapped library in /proc/self/maps).
+      if (process.platform === 'linux') expect(fs.readFileSync('/proc/self/maps', 'utf8')).toContain(binding);
+      await quit(app);
+    } finally {
+      useSqliteBinding(null);
+    }
+  });
+
+  it('hands the core its data folder, the Electron runtime and the sync worker beside the main bundle', async () => {
+    const app = await startApp(tempDir, { env: { TEC_DATA_DIR: path.join(tempDir(), 'chosen') } });
+    const info = app.cores[0].info;
+    expect(info.dataDir).toBe(path.join(path.dirname(info.dataDir), 'chosen'));
+    expect(at(app.calls, 'app.setPath userData')).toBeLessThan(at(app.calls, 'createCore'));
+    expect(info).toMatchObject({ transport: 'electron', runtime: { electron: '45.0.0', chrome: '140.0.0' } });
+    await quit(app);
+  });
+
+  it('sets the permission handlers before the window exists', async () => {
+    const app = await startApp(tempDir);
+    expect(at(app.calls, 'session.setPermissionRequestHandler')).toBeLessThan(at(app.calls, 'new BrowserWindow'));
+    expect(at(app.calls, 'session.setPermissionCheckHandler')).toBeLessThan(at(app.calls, 'new BrowserWindow'));
+    await quit(app);
+  });
+
+  it('registers the IPC transport before the renderer loads, and it answers the window', async () => {
+    const app = await startApp(tempDir);
+    expect(at(app.calls, 'ipcMain.handle tec:invoke')).toBeLessThan(at(app.calls, 'window.loadURL'));
+    const envelope = await app.electron.ipcMain.invoke('tec:invoke', invokeEvent(app.window().webContents), 'app.info', {});
+    expect(envelope).toMatchObject({ ok: true, value: { transport: 'electron', dataDir: app.dataDir } });
+    await quit(app);
+  });
+
+  it('starts the background scheduler once the core exists', async () => {
+    const app = await startApp(tempDir);
+    expect(at(app.calls, 'syncScheduler.start')).toBeGreaterThan(at(app.calls, 'createCore'));
+    await quit(app);
+  });
+
+  it('probes the keychain at start-up and tells the window through the contract', async () => {
+    const app = await startApp(tempDir);
+    const envelope = await app.electron.ipcMain.invoke('tec:invoke', invokeEvent(app.window().webContents), 'keychain.probe', {});
+    expect(envelope).toEqual({ ok: true, value: { available: true } });
+    await quit(app);
+  });
+
+  it('relays core events to its own window only', async () => {
+    const app = await startApp(tempDir);
+    app.cores[0].events.emit('app.notice', { level: 'info', message: 'hello' });
+    expect(app.window().webContents.sent).toEqual([['tec:event', 'app.notice', { level: 'info', message: 'hello' }]]);
+    await quit(app);
+  });
+
+  it('loads the dev server only when not packaged', async () => {
+    // Under Node's versions (no electron), so the unpackaged app keeps node_modules' better-sqlite3.
+    const versions = { modules: process.versions.modules, node: process.versions.node };
+    const app = await startApp(tempDir, { isPackaged: false, versions, env: { ELECTRON_RENDERER_URL: 'http://localhost:5173/' } });
+    expect(app.calls).toContain('window.loadURL http://localhost:5173/');
+    await quit(app);
+  });
+
+  it('on quit, waits for the core (and its sync worker) to close before exiting', async () => {
+    const app = await startApp(tempDir);
+    expect(await quit(app)).toBe(true);
+    expect(at(app.calls, 'core.closed')).toBeLessThan(at(app.calls, 'app.exit 0'));
+    expect(app.cores[0].services.db.open).toBe(false);
+  });
+
+  it('on quit, exits after a bounded wait when the core never finishes closing', async () => {
+    const app = await startApp(tempDir, {
+      quitWaitMs: 20,
+      createCore: (options) => {
+        const core = createCore(options);
+        const close = core.close;
+        core.close = () => {
+          void close();
+          return new Promise<void>(() => undefined); // a sync worker that never answers
+        };
+        return core;
+      },
+    });
+    await quit(app);
+    expect(app.calls).toContain('app.exit 0');
+  });
+
+  it('on macOS, keeps running with no window and opens one again from the Dock', async () => {
+    const app = await startApp(tempDir, { platform: 'darwin' });
+    app.window().close();
+    app.electron.app.emit('window-all-closed');
+    expect(app.calls).not.toContain('app.quit');
+    app.electron.app.emit('activate');
+    expect(app.electron.BrowserWindow.getAllWindows()).toHaveLength(1);
+    await quit(app);
+  });
+
+  it('elsewhere, quits when the last window closes', async () => {
+    const app = await startApp(tempDir, { platform: 'linux' });
+    app.window().close();
+    app.electron.app.emit('window-all-closed');
+    expect(app.calls).toContain('app.quit');
+    await quit(app);
+  });
+
+  it('a second instance quits at once and never opens the database', async () => {
+    const app = await startApp(tempDir, { lockGranted: false });
+    expect(app.calls.slice(-1)).toEqual(['app.quit']);
+    expect(app.calls).not.toContain('app.whenReady');
+    expect(fs.existsSync(path.join(app.dataDir, DATABASE_FILE))).toBe(false);
+  });
+});
+
+describe('start-up failures are shown in a dialog', () => {
+  /** Starts, answers the failure dialog with "Open data folder", "Open log folder", then "Quit". */
+  async function failedStart(options: StartOverrides) {
+    const app = await startApp(tempDir, { ...options, dialogAnswers: [0, 1, 2] });
+    expect(app.calls).not.toContain('syncScheduler.start');
+    expect(app.calls.some((c) => c.startsWith('new BrowserWindow'))).toBe(false);
+    expect(app.calls.slice(-1)).toEqual(['app.exit 1']);
+    expect(app.electron.opened).toEqual([app.dataDir, app.logs]);
+    expect(app.electron.dialogs).toHaveLength(3);
+    const dialog = app.electron.dialogs[0];
+    expect(dialog).toMatchObject({ type: 'error', title: 'Trusted Endpoints Console cannot start', buttons: ['Open data folder', 'Open log folder', 'Quit'] });
+    expect(dialog.detail).toContain(`Data folder: ${app.dataDir}`);
+    expect(dialog.detail).toContain(`Log folder: ${app.logs}`);
+    expect(fs.readFileSync(path.join(app.logs, 'main.log'), 'utf8')).toContain('start-up failed');
+    return dialog as { message: string; detail: string };
+  }
+
+  it('a database from a newer version', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    fs.mkdirSync(dataDir);
+    const future = new Database(path.join(dataDir, DATABASE_FILE));
+    future.pragma('user_version = 9999');
+    future.close();
+    const dialog = await failedStart({ dataDir });
+    expect(dialog.message).toBe('The database was written by a newer version of the console.');
+    expect(dialog.detail).toContain('Error code: DB_NEWER_SCHEMA');
+    expect(dialog.detail).toMatch(/Update the console, or point it at another data directory/);
+  });
+
+  it('a database locked by another program', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    fs.mkdirSync(dataDir);
+    const holder = new Database(path.join(dataDir, DATABASE_FILE));
+    holder.exec('CREATE TABLE t (x INTEGER)');
+    holder.pragma('locking_mode = EXCLUSIVE');
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      const dialog = await failedStart({ dataDir });
+      expect(dialog.message).toBe('The database is in use by another program.');
+      expect(dialog.detail).toContain('Error code: DB_LOCKED');
+      expect(dialog.detail).toMatch(/Close it and try again/);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  });
+
+  it('a damaged database', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    fs.mkdirSync(dataDir);
+    fs.writeFileSync(path.join(dataDir, DATABASE_FILE), 'this is not a database, it is a note someone saved over it');
+    const dialog = await failedStart({ dataDir });
+    expect(dialog.message).toBe('The database is damaged.');
+    expect(dialog.detail).toContain('Error code: DB_CORRUPT');
+    expect(dialog.detail).toMatch(/Restore a backup, or move the file away/);
+  });
+
+  it('a data folder it cannot write', async () => {
+    const blocker = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(blocker, 'where the data folder should be');
+    const dialog = await failedStart({ dataDir: path.join(blocker, 'data') });
+    expect(dialog.message).toBe('The console cannot use its data folder.');
+    expect(dialog.detail).toContain('Error code: LOCAL_DATA');
+    expect(dialog.detail).toMatch(/cannot be used: part of the path is a file, not a folder/);
+    expect(dialog.detail).toMatch(/start the console with TEC_DATA_DIR set to a folder you can write/);
+  });
+
+  it('a native module that cannot load, before the database is touched', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    const dialog = await failedStart({
+      dataDir,
+      loadModule: (id: string) => nodeRequire(id === 'better-sqlite3' ? path.join(tempDir(), 'missing', 'better-sqlite3') : id),
+    });
+    expect(dialog.message).toBe('A part of the console could not be loaded.');
+    expect(dialog.detail).toContain('Error code: NATIVE_MODULE_LOAD_FAILED');
+    expect(fs.existsSync(path.join(dataDir, DATABASE_FILE))).toBe(false);
+  });
+});
