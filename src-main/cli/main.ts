@@ -2,6 +2,7 @@ import { AppError } from '../../src-shared/errors';
 import { EXIT, reportError, type CliIo } from './cli-io';
 import { asksForHelp, commandHelp } from './command-help';
 import { extractDataDir } from './data-dir-option';
+import { terminalSafeIo } from './terminal-output';
 import { APP_VERSION } from './version';
 
 /**
@@ -55,7 +56,9 @@ export function commandGroups(): string[] {
   return Object.keys(GROUPS);
 }
 
-export async function main(commandLine: string[], processIo: CliIo): Promise<number> {
+export async function main(commandLine: string[], terminalIo: CliIo): Promise<number> {
+  // Every command's output passes here: on a terminal, tenant values and echoed arguments are shown escaped.
+  const processIo = terminalSafeIo(terminalIo, commandLine.includes('--json'));
   let argv: string[];
   let io: CliIo;
   try {

@@ -1,4 +1,5 @@
 import type { CliIo } from './cli-io';
+import { escapeForTerminal, rawTerminal } from './terminal-output';
 
 /**
  * A one-line progress bar on stderr, redrawn in place; only on a terminal (a pipe or a log file gets no bar, so
@@ -10,7 +11,8 @@ export class ProgressLine {
   #drawn = false;
 
   constructor(io: CliIo) {
-    this.#stream = io.stderr;
+    // Its own carriage return and erase-line go to the terminal itself; the text (space names) is escaped.
+    this.#stream = rawTerminal(io.stderr);
     this.#enabled = io.stderr.isTTY === true;
   }
 
@@ -23,7 +25,7 @@ export class ProgressLine {
       fraction === null
         ? ''
         : `[${'#'.repeat(Math.round(Math.min(1, Math.max(0, fraction)) * barWidth)).padEnd(barWidth, '-')}] ${String(Math.floor(Math.min(1, Math.max(0, fraction)) * 100)).padStart(3)}% `;
-    const line = `${bar}${text}`.slice(0, columns - 1);
+    const line = `${bar}${escapeForTerminal(text)}`.slice(0, columns - 1);
     this.#stream.write(`\r${line}\x1b[K`);
     this.#drawn = true;
   }
