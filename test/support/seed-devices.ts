@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src-main/core/db/database';
 import { refreshPlannerStatistics } from '../../src-main/core/devices/planner-statistics';
-import { deviceColumns, type DeviceColumns } from '../../src-main/core/sync/device-row';
+import { DEVICE_COLUMNS, deviceColumns } from '../../src-main/core/sync/device-row';
 import { parseIvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
 import { generateDevice, type DeviceSpaceLayout } from '../simulator/device-generator';
 import { hashText } from '../simulator/seeded-random';
@@ -49,33 +49,6 @@ export interface SeededDevices {
   inserted: number;
 }
 
-const INSERT_COLUMNS = Object.keys({
-  guid: 0,
-  ivanti_id: 0,
-  space_id: 0,
-  space_name: 0,
-  client_device_identifier: 0,
-  platform_type: 0,
-  platform_version: 0,
-  registration_state: 0,
-  compliant: 0,
-  quarantined: 0,
-  jailbroken: 0,
-  uid: 0,
-  email: 0,
-  display_name: 0,
-  serial_number: 0,
-  imei: 0,
-  udid: 0,
-  wifi_mac: 0,
-  model: 0,
-  device_name: 0,
-  manufacturer: 0,
-  last_checkin: 0,
-  raw: 0,
-  record_hash: 0,
-} satisfies Record<keyof DeviceColumns, 0>);
-
 export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices {
   const referenceTime = options.referenceTime ?? Date.now();
   const integrationId = ensureIntegration(db, options.integration, referenceTime);
@@ -94,8 +67,8 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
       .run(integrationId, referenceTime - 60_000, referenceTime, spaces.length, options.count, options.count).lastInsertRowid,
   );
   const insert = db.prepare(
-    `INSERT INTO devices (integration_id, ${INSERT_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
-     VALUES (@integration_id, ${INSERT_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
+    `INSERT INTO devices (integration_id, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
+     VALUES (@integration_id, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
   );
   const insertAdded = db.prepare(
     "INSERT INTO device_changes (run_id, integration_id, guid, kind, fields, at) VALUES (?, ?, ?, 'added', NULL, ?)",

@@ -13,7 +13,7 @@ import {
 import type { DeviceChangeKind } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
-import type { DeviceColumns } from '../sync/device-row';
+import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
 import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexName, type DeviceSelection, type SelectionContext } from './device-selection';
@@ -25,27 +25,14 @@ export const PAGE_SIZE = 100;
 /** The drawer shows this much history; the rest is in the audit's per-run diffs and exports. */
 const HISTORY_LIMIT = 200;
 
+/** Stored for the drawer, the raw view or the sync itself: a DeviceRow leaves them out. */
+const NOT_IN_ROW = ['ivanti_id', 'space_id', 'quarantined', 'jailbroken', 'raw', 'record_hash'] as const satisfies readonly (keyof DeviceColumns)[];
+type RowColumn = Exclude<keyof DeviceColumns, (typeof NOT_IN_ROW)[number]>;
+
 const ROW_FIELDS = [
   'id',
   'integration_id',
-  'guid',
-  'client_device_identifier',
-  'platform_type',
-  'platform_version',
-  'registration_state',
-  'compliant',
-  'uid',
-  'email',
-  'display_name',
-  'serial_number',
-  'imei',
-  'udid',
-  'wifi_mac',
-  'model',
-  'device_name',
-  'manufacturer',
-  'space_name',
-  'last_checkin',
+  ...DEVICE_COLUMNS.filter((c): c is RowColumn => !(NOT_IN_ROW as readonly string[]).includes(c)),
   'last_seen_at',
   'removed_at',
 ] as const;

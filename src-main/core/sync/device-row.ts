@@ -30,6 +30,37 @@ export interface DeviceColumns {
 }
 
 /**
+ * The same columns as a list, for SQL: the sync's insert and update, and what reads them. The object's keys must be
+ * exactly DeviceColumns' (the type-check says which one is missing or extra), so the two cannot drift apart.
+ */
+export const DEVICE_COLUMNS = Object.keys({
+  guid: true,
+  ivanti_id: true,
+  space_id: true,
+  space_name: true,
+  client_device_identifier: true,
+  platform_type: true,
+  platform_version: true,
+  registration_state: true,
+  compliant: true,
+  quarantined: true,
+  jailbroken: true,
+  uid: true,
+  email: true,
+  display_name: true,
+  serial_number: true,
+  imei: true,
+  udid: true,
+  wifi_mac: true,
+  model: true,
+  device_name: true,
+  manufacturer: true,
+  last_checkin: true,
+  raw: true,
+  record_hash: true,
+} satisfies Record<keyof DeviceColumns, true>) as (keyof DeviceColumns)[];
+
+/**
  * Fields that change on nearly every sync of a healthy fleet (every check-in moves them). They are stored, but a change
  * in them alone is not recorded as a device change: a daily sync of a million devices would otherwise write a million
  * "changed" rows that say nothing an auditor asks about.

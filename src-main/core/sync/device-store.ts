@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
-import { changedFields, deviceColumns, type DeviceColumns } from './device-row';
+import { changedFields, DEVICE_COLUMNS, deviceColumns } from './device-row';
 
 /** Where a page of devices was seen: the run, its page counter and the space's current pass. */
 export interface PageContext {
@@ -57,32 +57,6 @@ interface FoundRow {
   removed_at: number | null;
 }
 
-const COLUMNS: (keyof DeviceColumns)[] = [
-  'guid',
-  'ivanti_id',
-  'space_id',
-  'space_name',
-  'client_device_identifier',
-  'platform_type',
-  'platform_version',
-  'registration_state',
-  'compliant',
-  'quarantined',
-  'jailbroken',
-  'uid',
-  'email',
-  'display_name',
-  'serial_number',
-  'imei',
-  'udid',
-  'wifi_mac',
-  'model',
-  'device_name',
-  'manufacturer',
-  'last_checkin',
-  'raw',
-  'record_hash',
-];
 
 /** A synced record as the trust prediction weighs it. */
 export interface TrustRecord {
@@ -122,11 +96,11 @@ export class DeviceStore {
     );
     this.#selectRaw = db.prepare('SELECT raw FROM devices WHERE id = ?').pluck();
     this.#insert = db.prepare(
-      `INSERT INTO devices (integration_id, ${COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
-       VALUES (@integration_id, ${COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run, @page)`,
+      `INSERT INTO devices (integration_id, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
+       VALUES (@integration_id, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run, @page)`,
     );
     this.#rewrite = db.prepare(
-      `UPDATE devices SET ${COLUMNS.filter((c) => c !== 'guid').map((c) => `${c} = @${c}`).join(', ')},
+      `UPDATE devices SET ${DEVICE_COLUMNS.filter((c) => c !== 'guid').map((c) => `${c} = @${c}`).join(', ')},
          last_seen_at = @at, last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL
        WHERE id = @id`,
     );
