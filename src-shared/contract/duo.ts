@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DuoConnectInput, DuoConnection, DuoGroup, DuoProgress, DuoReadSummary, DuoTestResult, DuoTestStep } from '../domain/duo';
+import { DuoConnectInput, DuoConnection, DuoDisagreements, DuoGroup, DuoUserView, DuoProgress, DuoReadSummary, DuoTestResult, DuoTestStep } from '../domain/duo';
 import { channel, event, NoInput, Ok } from './define';
 
 /** The optional read-only Duo Admin API connection. Nothing here writes to Duo. */
@@ -15,6 +15,17 @@ export const duoChannels = {
   'duo.read': channel('Reads groups (with members), users and endpoints from Duo into the local copy; progress arrives as duo.progress events.', NoInput, DuoReadSummary),
   'duo.cancelRead': channel('Cancels a running read; the previous copy of an unfinished list is kept.', NoInput, Ok),
   'duo.groups': channel('Duo groups with their members, from the last read.', NoInput, z.array(DuoGroup)),
+  'duo.userView': channel(
+    'Duo\'s endpoints for a user, each beside the console\'s prediction for the device it matches (by identifier, or "likely").',
+    z.object({ user: z.string().trim().min(1, 'Enter the username that signs in.').max(256) }).strict(),
+    DuoUserView,
+  ),
+  'duo.disagreements': channel('Every endpoint where Duo\'s trusted_endpoint and the console\'s prediction differ, with the likely cause.', NoInput, DuoDisagreements),
+  'duo.exportDisagreements': channel(
+    'Writes the disagreement list to the exports folder as CSV or JSON.',
+    z.object({ format: z.enum(['csv', 'json']) }).strict(),
+    z.object({ file: z.string(), count: z.number().int() }),
+  ),
 };
 
 export const duoEvents = {

@@ -62,6 +62,9 @@ export const CHANNEL_NAMES = [
   'duo.read',
   'duo.cancelRead',
   'duo.groups',
+  'duo.userView',
+  'duo.disagreements',
+  'duo.exportDisagreements',
 ] as const satisfies readonly Channel[];
 
 export const EVENT_NAMES = [

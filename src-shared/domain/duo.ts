@@ -100,3 +100,66 @@ export const DuoGroup = z.object({
   members: z.array(z.object({ userId: z.string(), username: z.string().nullable() })),
 });
 export type DuoGroup = z.infer<typeof DuoGroup>;
+
+/**
+ * How a Duo endpoint was tied to a synced Ivanti device. No documented key joins them (reference §6): `identifier`
+ * only where Duo returns one (`device_udid`, certificate-trusted iOS); `likely` by user and platform (and model),
+ * never certain; `none` when nothing of that user and platform is synced.
+ */
+export const DuoMatchKind = z.enum(['identifier', 'likely', 'none']);
+export type DuoMatchKind = z.infer<typeof DuoMatchKind>;
+
+export const DuoEndpointView = z.object({
+  epkey: z.string(),
+  osFamily: z.string().nullable(),
+  osVersion: z.string().nullable(),
+  model: z.string().nullable(),
+  /** Duo's own flag: "a Duo-managed endpoint" (yes/no/unknown); null when Duo did not send it (non-Premier). Not a sign-in decision. */
+  trustedEndpoint: z.enum(['yes', 'no', 'unknown']).nullable(),
+  /** Last access to Duo (epoch ms). */
+  lastSeenAt: z.number().int().nullable(),
+  match: z.object({
+    kind: DuoMatchKind,
+    /** Why: "device_udid equals the synced UDID", "the only Android device of this user with model Pixel 8", … */
+    note: z.string(),
+    deviceId: z.number().int().nullable(),
+    deviceGuid: z.string().nullable(),
+    identifier: z.string().nullable(),
+    deviceModel: z.string().nullable(),
+  }),
+  /** The console's prediction for the matched device: null when there is no device or it can't tell. */
+  predicted: z.boolean().nullable(),
+  predictionNote: z.string().nullable(),
+  /** Set when Duo's flag and the prediction disagree: the likely cause, in one sentence. */
+  disagreement: z.string().nullable(),
+});
+export type DuoEndpointView = z.infer<typeof DuoEndpointView>;
+
+export const DuoUserView = z.object({
+  connected: z.boolean(),
+  /** When the endpoints were last read from Duo (epoch ms); null if never. */
+  readAt: z.number().int().nullable(),
+  /** The Duo user and which of their Duo names matched what was asked; null when Duo has no such user. */
+  duoUser: z.object({ userId: z.string(), username: z.string(), matchedBy: z.enum(['username', 'alias', 'email']) }).nullable(),
+  /** How the user's Ivanti devices were found: "Ivanti uid = Duo email", …; null when none were. */
+  ivantiMatch: z.string().nullable(),
+  /** False when no endpoint carries trusted_endpoint (Duo returns it on Premier accounts only). */
+  trustedEndpointAvailable: z.boolean(),
+  endpoints: z.array(DuoEndpointView),
+  /** One sentence for the UI when there is nothing to compare (not connected, never read, no Duo user, non-Premier). */
+  note: z.string().nullable(),
+});
+export type DuoUserView = z.infer<typeof DuoUserView>;
+
+export const DuoDisagreement = DuoEndpointView.extend({ username: z.string() });
+export type DuoDisagreement = z.infer<typeof DuoDisagreement>;
+
+export const DuoDisagreements = z.object({
+  connected: z.boolean(),
+  readAt: z.number().int().nullable(),
+  trustedEndpointAvailable: z.boolean(),
+  /** Endpoints compared (those with trusted_endpoint and a matched device). */
+  compared: z.number().int(),
+  items: z.array(DuoDisagreement),
+});
+export type DuoDisagreements = z.infer<typeof DuoDisagreements>;

@@ -6,6 +6,7 @@ import { startSimulator } from '../simulator/ivanti-simulator';
 import { requirePrivateKeyring } from '../support/keyring';
 import { useTempDir } from '../support/temp-dir';
 import { runTec } from './cli-harness';
+import { syncedTenantComparedWithDuo } from '../duo/compared-tenant';
 
 const tempDir = useTempDir();
 const track = closeAfterEach();
@@ -60,5 +61,20 @@ describe('tec duo', () => {
     const env = { TEC_DATA_DIR: tempDir() };
     expect((await runTec(['duo', 'test'], { env })).code).toBe(EXIT.notFound);
     expect((await runTec(['duo', 'connect', '--api-hostname', 'h', '--integration-key', 'k', '--secret-key', 's'], { env })).code).toBe(EXIT.usage);
+  });
+
+  it('lists disagreements (exit 7, --json) and shows Duo\'s view in tec verify', async () => {
+    const dataDir = tempDir();
+    const { core } = await syncedTenantComparedWithDuo(track, dataDir);
+    const env = { TEC_DATA_DIR: dataDir };
+    const run = await runTec(['duo', 'disagreements', '--json'], { env });
+    expect(run.code, run.stderr).toBe(EXIT.negative);
+    const list = JSON.parse(run.stdout) as { items: Array<{ username: string; match: { identifier: string | null } }> };
+    expect(list.items.length).toBeGreaterThan(0);
+    const first = list.items.find((i) => i.match.identifier)!;
+    const verify = await runTec(['verify', '--user', first.username, '--identifier', first.match.identifier!], { env });
+    expect(verify.stdout).toContain("Duo's view of");
+    expect(verify.stdout).toContain('DISAGREEMENT');
+    await core.close();
   });
 });

@@ -3,11 +3,14 @@ import { parseCommandArgs } from '../args';
 import { callChannel } from '../channel-call';
 import { EXIT, exitCodeFor, printJson, readSecretFromStdin, usageError, type CliIo } from '../cli-io';
 import { openCore } from '../open-core';
+import { AppError } from '../../../src-shared/errors';
+import { describeEndpoint } from './duo-view-text';
 
 export const USAGE = `tec duo connect --api-hostname HOST --integration-key KEY [--secret-key-stdin | TEC_DUO_SECRET_KEY] [--json]
        tec duo status [--json]
        tec duo test [--json]
        tec duo sync [--json]
+       tec duo disagreements [--json] [--export csv|json]
        tec duo disconnect`;
 
 /** The secret key's environment variable, for scripts; the command line never takes it (it would show in `ps`). */
@@ -16,7 +19,8 @@ export const SECRET_KEY_ENV = 'TEC_DUO_SECRET_KEY';
 /**
  * `tec duo …`: the optional, read-only Duo Admin API connection. Exit codes (README, "Command line"): 0 ok, 2 usage,
  * 3 no connection set, 4 Duo refused the credentials, the signature, the date or the clock, or the permission is
- * missing, 5 network, TLS, rate limiting or a Duo server error, 6 the keychain, 130 cancelled.
+ * missing, 5 network, TLS, rate limiting or a Duo server error, 6 the keychain, 7 (disagreements) Duo and the console
+ * disagree on at least one endpoint, 130 cancelled.
  */
 export async function runDuoCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
@@ -25,6 +29,7 @@ export async function runDuoCommand(argv: string[], io: CliIo): Promise<number> 
   if (sub === 'test') return test(rest, io);
   if (sub === 'sync') return sync(rest, io);
   if (sub === 'disconnect') return disconnect(rest, io);
+  if (sub === 'disagreements') return disagreements(rest, io);
   throw usageError(`${sub === undefined ? 'Missing subcommand' : `Unknown subcommand "${sub}"`}.\nUsage: ${USAGE}`);
 }
 
@@ -131,6 +136,30 @@ async function sync(argv: string[], io: CliIo): Promise<number> {
     if (failed.status === 'cancelled') return EXIT.cancelled;
     io.stderr.write(`tec: ${failed.error!.code}: ${failed.error!.message}\n`);
     return exitCodeFor(failed.error!.code as Parameters<typeof exitCodeFor>[0]);
+  } finally {
+    await core.close();
+  }
+}
+
+/** Exit 0 when Duo and the console agree everywhere they can be compared, 7 when they disagree somewhere. */
+async function disagreements(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(argv, { json: { type: 'boolean' }, export: { type: 'string' } }, { min: 0, max: 0, usage: USAGE });
+  if (values.export !== undefined && values.export !== 'csv' && values.export !== 'json') throw usageError(`--export takes csv or json.\nUsage: ${USAGE}`);
+  const core = openCore(io);
+  try {
+    const list = await callChannel(core, 'duo.disagreements', {}, io.signal);
+    if (!list.connected) throw new AppError('DUO_NOT_CONFIGURED', 'No Duo Admin API connection is set: tec duo connect, then tec duo sync.');
+    if (values.export) {
+      const written = await callChannel(core, 'duo.exportDisagreements', { format: values.export as 'csv' | 'json' }, io.signal);
+      io.stderr.write(`Wrote ${written.count} disagreements to ${written.file}\n`);
+    }
+    if (values.json) printJson(io, list);
+    else {
+      if (!list.trustedEndpointAvailable) io.stdout.write('Duo sent no trusted_endpoint (it does on Premier accounts only): nothing to compare.\n');
+      else io.stdout.write(`${list.items.length} disagreements among ${list.compared} endpoints compared (read ${list.readAt === null ? 'never' : new Date(list.readAt).toISOString()}).\n`);
+      for (const item of list.items) io.stdout.write(describeEndpoint(item, item.username));
+    }
+    return list.items.length === 0 ? EXIT.ok : EXIT.negative;
   } finally {
     await core.close();
   }

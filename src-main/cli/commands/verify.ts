@@ -1,4 +1,6 @@
 import { TRUST_REASON_TITLES, type TrustVerdict } from '../../../src-shared/domain/trust';
+import type { DuoUserView } from '../../../src-shared/domain/duo';
+import { describeDuoView } from './duo-view-text';
 import { AppError, isErrorCode } from '../../../src-shared/errors';
 import { dispatch } from '../../core/app/dispatch';
 import { parseCommandArgs } from '../args';
@@ -38,8 +40,11 @@ export async function runVerifyCommand(argv: string[], io: CliIo): Promise<numbe
       return reportError(io, new AppError(isErrorCode(code) ? code : 'INTERNAL', message, details), json);
     }
     const verdict = envelope.value as TrustVerdict;
-    if (json) printJson(io, verdict);
-    else io.stdout.write(describe(verdict));
+    // Duo's own record of the user's endpoints, beside the prediction, when a Duo Admin API connection exists.
+    const duo = await dispatch(core.handlers, 'duo.userView', { user: verdict.user }, { signal: io.signal });
+    const duoView = duo.ok && (duo.value as DuoUserView).connected ? (duo.value as DuoUserView) : null;
+    if (json) printJson(io, duoView ? { ...verdict, duo: duoView } : verdict);
+    else io.stdout.write(describe(verdict) + (duoView ? describeDuoView(duoView) : ''));
     return verdict.trusted ? EXIT.ok : EXIT.negative;
   } finally {
     core.close();

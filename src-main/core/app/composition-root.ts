@@ -36,6 +36,7 @@ import { exportHandlers } from '../export/export-handlers';
 import { DuoService, type DuoServiceDeps } from '../duo/duo-service';
 import { DuoStore } from '../duo/duo-store';
 import { duoHandlers } from '../duo/duo-handlers';
+import { DuoComparison } from '../duo/duo-comparison';
 
 export interface CoreOptions {
   dataDir: string;
@@ -76,6 +77,8 @@ export interface Services extends DeviceServices {
   events: EventBus;
   /** The optional read-only Duo Admin API connection and what it read. */
   duo: DuoService;
+  /** Duo's view of a user's endpoints beside the console's predictions. */
+  duoComparison: DuoComparison;
   now: () => Date;
 }
 
@@ -130,6 +133,7 @@ export function createCore(options: CoreOptions): Core {
     testConfiguration: (input, signal) => testConfiguration['integrations.testConfiguration'](input, { signal }),
     findDevices: async ({ identifier, integrationId }) => sync.devices.find(identifier, integrationId),
   });
+  const duoStore = new DuoStore(db);
   const services: Services = {
     ...deviceServices,
     db,
@@ -146,7 +150,8 @@ export function createCore(options: CoreOptions): Core {
     sync,
     syncScheduler,
     events,
-    duo: new DuoService({ store: new DuoStore(db), secrets, audit, now, actor, client: options.duoClient }),
+    duo: new DuoService({ store: duoStore, secrets, audit, now, actor, client: options.duoClient }),
+    duoComparison: new DuoComparison({ store: duoStore, devicesOfUser: (ids) => deviceServices.devices.ofUser(ids), verify: (query) => services.trust.verify(query) }),
     now,
   };
   const info: AppInfo = {
@@ -169,7 +174,7 @@ export function createCore(options: CoreOptions): Core {
     ...certificateHandlers(services),
     ...deviceHandlers({ ...deviceServices, syncedDevices: sync.devices }),
     ...exportHandlers(deviceServices),
-    ...duoHandlers(services),
+    ...duoHandlers({ ...services, exportDir: path.join(options.dataDir, EXPORTS_FOLDER) }),
   };
   return {
     services,

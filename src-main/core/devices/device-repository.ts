@@ -56,6 +56,9 @@ export type DeviceRecord = Omit<DeviceColumns, 'record_hash'> & {
 
 export type DeviceRowRecord = Pick<DeviceRecord, (typeof ROW_FIELDS)[number]>;
 
+/** What Duo's view of a user needs of each of that user's devices. */
+export type UserDeviceRecord = Pick<DeviceRecord, 'id' | 'integration_id' | 'guid' | 'client_device_identifier' | 'platform_type' | 'model' | 'udid' | 'registration_state' | 'uid' | 'email' | 'last_checkin'>;
+
 type DetailRecord = DeviceRecord & { integration_name: string };
 
 interface HistoryRecord {
@@ -98,6 +101,21 @@ export class DeviceRepository {
 
   readonly #counts: UnchangedDataCache<number>;
   readonly #facets: UnchangedDataCache<DeviceFacets>;
+
+  /**
+   * The present (not removed) devices whose Ivanti `uid` or `emailAddress` is one of `identities`, compared without
+   * regard to case, for Duo's view of a user. `uid` is looked up through devices_by_uid (each identity as given and
+   * lower-cased); the email, which has no index, only when no uid matched.
+   */
+  ofUser(identities: readonly string[], limit = 200): UserDeviceRecord[] {
+    const names = [...new Set(identities.filter((i) => i.trim() !== '').flatMap((i) => [i, i.toLowerCase()]))];
+    if (names.length === 0) return [];
+    const marks = names.map(() => '?').join(', ');
+    const columns = 'd.id, d.integration_id, d.guid, d.client_device_identifier, d.platform_type, d.model, d.udid, d.registration_state, d.uid, d.email, d.last_checkin';
+    const byUid = this.db.prepare(`SELECT ${columns} FROM devices d WHERE d.uid IN (${marks}) AND d.removed_at IS NULL LIMIT ?`).all(...names, limit) as UserDeviceRecord[];
+    if (byUid.length > 0) return byUid;
+    return this.db.prepare(`SELECT ${columns} FROM devices d WHERE d.email IN (${marks}) COLLATE NOCASE AND d.removed_at IS NULL LIMIT ?`).all(...names, limit) as UserDeviceRecord[];
+  }
 
   /** The SQL selection of a query, for this repository and for exports of the same devices. */
   selection(query: DeviceQuery, plan: Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> = {}): DeviceSelection {

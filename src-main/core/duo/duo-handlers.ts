@@ -1,10 +1,34 @@
 import type { Handler } from '../../../src-shared/contract';
 import type { DuoService } from './duo-service';
+import type { DuoComparison } from './duo-comparison';
 import type { EventBus } from '../events/event-bus';
+import { writeDisagreementExport } from './duo-disagreement-export';
 
-type DuoChannel = 'duo.connection' | 'duo.connect' | 'duo.disconnect' | 'duo.test' | 'duo.read' | 'duo.cancelRead' | 'duo.groups';
+type DuoChannel =
+  | 'duo.connection'
+  | 'duo.connect'
+  | 'duo.disconnect'
+  | 'duo.test'
+  | 'duo.read'
+  | 'duo.cancelRead'
+  | 'duo.groups'
+  | 'duo.userView'
+  | 'duo.disagreements'
+  | 'duo.exportDisagreements';
 
-export function duoHandlers({ duo, events }: { duo: DuoService; events: EventBus }): { [C in DuoChannel]: Handler<C> } {
+export function duoHandlers({
+  duo,
+  duoComparison,
+  events,
+  exportDir,
+  now,
+}: {
+  duo: DuoService;
+  duoComparison: DuoComparison;
+  events: EventBus;
+  exportDir: string;
+  now: () => Date;
+}): { [C in DuoChannel]: Handler<C> } {
   return {
     'duo.connection': async () => duo.connection(),
     'duo.connect': async (input) => duo.connect(input),
@@ -24,5 +48,11 @@ export function duoHandlers({ duo, events }: { duo: DuoService; events: EventBus
       return { ok: true as const };
     },
     'duo.groups': async () => duo.groups(),
+    'duo.userView': async ({ user }) => duoComparison.userView(user),
+    'duo.disagreements': async () => duoComparison.disagreements(),
+    'duo.exportDisagreements': async ({ format }) => {
+      const list = duoComparison.disagreements();
+      return { file: writeDisagreementExport(exportDir, list, format, now()), count: list.items.length };
+    },
   };
 }

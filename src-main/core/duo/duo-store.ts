@@ -158,4 +158,69 @@ export class DuoStore {
       members: (members.all(g.group_id) as Array<{ user_id: string; username: string | null }>).map((m) => ({ userId: m.user_id, username: m.username })),
     }));
   }
+
+  /** The Duo user a sign-in name means: by username, then an alias, then the email (case-insensitive). */
+  findUser(name: string): { user: DuoUserRow; matchedBy: 'username' | 'alias' | 'email' } | null {
+    const rows = this.db.prepare('SELECT user_id, username, realname, email, status, aliases FROM duo_users').all() as Array<{
+      user_id: string;
+      username: string;
+      realname: string | null;
+      email: string | null;
+      status: string | null;
+      aliases: string;
+    }>;
+    const wanted = name.trim().toLowerCase();
+    const users = rows.map((r) => ({
+      userId: r.user_id,
+      username: r.username,
+      realname: r.realname,
+      email: r.email,
+      status: r.status,
+      aliases: JSON.parse(r.aliases) as string[],
+    }));
+    const byUsername = users.find((u) => u.username.toLowerCase() === wanted);
+    if (byUsername) return { user: byUsername, matchedBy: 'username' };
+    const byAlias = users.find((u) => u.aliases.some((a) => a.toLowerCase() === wanted));
+    if (byAlias) return { user: byAlias, matchedBy: 'alias' };
+    const byEmail = users.find((u) => u.email?.toLowerCase() === wanted);
+    return byEmail ? { user: byEmail, matchedBy: 'email' } : null;
+  }
+
+  /** Duo's endpoints of one user (by the username Duo links them to), most recently seen first. */
+  endpointsOf(username: string): DuoEndpointRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT epkey, username, email, os_family, os_version, model, device_name, trusted_endpoint, device_identifier, device_identifier_type,
+                device_udid, last_updated FROM duo_endpoints WHERE username = ? COLLATE NOCASE ORDER BY last_updated DESC`,
+      )
+      .all(username) as Array<Record<string, unknown>>;
+    return rows.map(toEndpointRow);
+  }
+
+  /** Usernames that have endpoints, for the disagreement overview. */
+  endpointUsernames(): string[] {
+    return (this.db.prepare('SELECT DISTINCT username FROM duo_endpoints WHERE username IS NOT NULL ORDER BY username').all() as Array<{ username: string }>).map((r) => r.username);
+  }
+
+  /** Whether any endpoint carries Duo's trusted_endpoint flag (Premier accounts only). */
+  trustedEndpointAvailable(): boolean {
+    return this.db.prepare('SELECT 1 FROM duo_endpoints WHERE trusted_endpoint IS NOT NULL LIMIT 1').get() !== undefined;
+  }
+}
+
+function toEndpointRow(r: Record<string, unknown>): DuoEndpointRow {
+  return {
+    epkey: r.epkey as string,
+    username: r.username as string | null,
+    email: r.email as string | null,
+    osFamily: r.os_family as string | null,
+    osVersion: r.os_version as string | null,
+    model: r.model as string | null,
+    deviceName: r.device_name as string | null,
+    trustedEndpoint: r.trusted_endpoint as DuoEndpointRow['trustedEndpoint'],
+    deviceIdentifier: r.device_identifier as string | null,
+    deviceIdentifierType: r.device_identifier_type as string | null,
+    deviceUdid: r.device_udid as string | null,
+    lastUpdated: r.last_updated as number | null,
+  };
 }

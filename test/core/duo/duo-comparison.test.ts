@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DuoDoubleOptions } from '../../duo/duo-admin-double';
+import { syncedTenantComparedWithDuo } from '../../duo/compared-tenant';
+import { requirePrivateKeyring } from '../../support/keyring';
+import { useTempDir } from '../../support/temp-dir';
+import { closeAfterEach } from '../ivanti/close-after-each';
+
+const tempDir = useTempDir();
+const track = closeAfterEach();
+const signal = new AbortController().signal;
+const compared = (options: Partial<DuoDoubleOptions> = {}) => syncedTenantComparedWithDuo(track, tempDir(), options);
+
+describe("Duo's view beside the console's prediction", () => {
+  beforeAll(() => requirePrivateKeyring());
+
+  it('shows each Duo endpoint of a user next to the prediction for the device it matches, with disagreements and their cause', async () => {
+    const { core, duo, tenant } = await compared();
+    const byGuid = new Map([...tenant.expectedDevices()].map((d) => [d.guid as string, d]));
+    const list = await core.handlers['duo.disagreements'](undefined, { signal });
+    expect(list.trustedEndpointAvailable).toBe(true);
+    expect(list.compared).toBeGreaterThan(0);
+    expect(list.items.length).toBeGreaterThan(0);
+    // The double seeds a disagreement where its flag differs from "active in Ivanti"; every reported one is such a device.
+    const seeded = duo.endpoints().filter((e) => (e.trusted_endpoint === 'yes') !== (byGuid.get(e.ivantiGuid)!.registrationState === 'ACTIVE'));
+    for (const item of list.items.filter((i) => i.match.kind === 'identifier')) {
+      expect(seeded.map((e) => e.epkey)).toContain(item.epkey);
+    }
+    const item = list.items[0]!;
+    expect(item.disagreement).toMatch(/Duo counts this endpoint as managed|Duo does not count this endpoint as managed/);
+
+    const view = await core.handlers['duo.userView']({ user: item.username }, { signal });
+    expect(view.duoUser).toMatchObject({ username: item.username, matchedBy: 'username' });
+    expect(view.ivantiMatch).toMatch(/Ivanti (uid|emailAddress) = Duo (email|alias|username)/);
+    const endpoint = view.endpoints.find((e) => e.epkey === item.epkey)!;
+    expect(endpoint.predicted).not.toBeNull();
+    expect(endpoint.trustedEndpoint === 'yes').not.toBe(endpoint.predicted);
+  });
+
+  it('matches by identifier only where Duo returns device_udid, and labels every other match "likely"', async () => {
+    const { core, duo } = await compared();
+    const withUdid = new Set(duo.endpoints().filter((e) => (e as { device_udid?: string }).device_udid).map((e) => e.epkey));
+    for (const user of new Set(duo.endpoints().map((e) => e.username))) {
+      for (const endpoint of (await core.handlers['duo.userView']({ user }, { signal })).endpoints) {
+        if (endpoint.match.kind === 'identifier') expect(withUdid.has(endpoint.epkey)).toBe(true);
+        if (endpoint.match.kind === 'likely') {
+          expect(withUdid.has(endpoint.epkey)).toBe(false);
+          expect(endpoint.match.note).toMatch(/^Likely:/);
+        }
+      }
+    }
+  });
+
+  it('says trusted_endpoint is absent on a non-Premier account and compares nothing', async () => {
+    const { core, duo } = await compared({ premier: false });
+    const list = await core.handlers['duo.disagreements'](undefined, { signal });
+    expect(list).toMatchObject({ trustedEndpointAvailable: false, compared: 0, items: [] });
+    const view = await core.handlers['duo.userView']({ user: duo.users()[0]!.username }, { signal });
+    expect(view.note).toContain('Premier');
+    expect(view.endpoints.every((e) => e.trustedEndpoint === null && e.disagreement === null)).toBe(true);
+  });
+
+  it('finds the Duo user by alias or email as well, and says so', async () => {
+    const { core, duo } = await compared();
+    const aliased = duo.users().find((u) => u.alias1)!;
+    expect((await core.handlers['duo.userView']({ user: aliased.alias1!.toUpperCase() }, { signal })).duoUser?.matchedBy).toBe('alias');
+    const plain = duo.users().find((u) => !u.alias1)!;
+    expect((await core.handlers['duo.userView']({ user: plain.email }, { signal })).duoUser?.matchedBy).toBe('email');
+    expect((await core.handlers['duo.userView']({ user: 'nobody-at-all' }, { signal })).note).toContain('Duo has no user');
+  });
+
+  it('exports the disagreement list as CSV', async () => {
+    const { core } = await compared();
+    const { file, count } = await core.handlers['duo.exportDisagreements']({ format: 'csv' }, { signal });
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^username,epkey,/);
+    expect(lines).toHaveLength(count + 1);
+  });
+});
