@@ -143,10 +143,33 @@ export function isErrorCode(value: unknown): value is ErrorCode {
  * message, anything else becomes INTERNAL with a generic message (its text may hold paths, SQL or secrets).
  */
 export function toErrorPayload(error: unknown): ErrorPayload {
-  if (isAppError(error)) return error.toPayload();
+  if (isAppError(error)) return bounded(error.toPayload());
   return { code: 'INTERNAL', message: 'Something went wrong inside the console. The details are in the log file.' };
 }
 
 export function fromErrorPayload(payload: ErrorPayload): AppError {
   return new AppError(payload.code, payload.message, payload.details);
+}
+
+/** Longest message, and longest string in details, an error carries; a request's oversized value is never echoed. */
+const MAX_MESSAGE_CHARS = 2000;
+const MAX_DETAIL_CHARS = 200;
+const MAX_DETAIL_ITEMS = 50;
+
+function bounded(payload: ErrorPayload): ErrorPayload {
+  const message = clip(payload.message, MAX_MESSAGE_CHARS);
+  if (payload.details === undefined) return { code: payload.code, message };
+  return { code: payload.code, message, details: boundedValue(payload.details, 0) as Record<string, unknown> };
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters in all)`;
+}
+
+function boundedValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return clip(value, MAX_DETAIL_CHARS);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= 4) return '[nested too deep]';
+  if (Array.isArray(value)) return value.slice(0, MAX_DETAIL_ITEMS).map((item) => boundedValue(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).slice(0, MAX_DETAIL_ITEMS).map(([key, item]) => [clip(key, MAX_DETAIL_CHARS), boundedValue(item, depth + 1)]));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel, event, NoInput, Ok } from './define';
+import { EntityId } from '../domain/entity-id';
 import {
   CaPassword,
   CaProfile,
@@ -17,7 +18,7 @@ import { KeyUsageName } from '../domain/certificate';
 
 export const SaveCaProfileInput = z
   .object({
-    integrationId: z.string().min(1),
+    integrationId: EntityId,
     name: CaProfileName,
     caType: CaType.default('microsoft'),
     scepUrl: ScepUrl,
@@ -32,7 +33,7 @@ export const SaveCaProfileInput = z
 
 export const CertificateListInput = z
   .object({
-    integrationId: z.string().min(1).optional(),
+    integrationId: EntityId.optional(),
     status: CertificateStatus.optional(),
     limit: z.number().int().min(1).max(1000).default(200),
     /** Keyset paging, newest first: the `nextBeforeId` of the previous page. */
@@ -72,7 +73,7 @@ export type LegacyTestProgress = z.infer<typeof LegacyTestProgress>;
 
 export const LegacyTestInput = z
   .object({
-    integrationId: z.string().min(1),
+    integrationId: EntityId,
     /** Only for a CA profile without a challenge URL: used for this one enrollment, never stored. */
     challengePassword: ChallengePassword.optional(),
     /** Chosen by the caller to match `certificates.testProgress` events and to cancel with `certificates.cancelTest`. */
@@ -118,7 +119,7 @@ export const certificateChannels = {
   ),
   'certificates.getProfile': channel(
     'The CA profile of a legacy certificate integration, or null when none is saved.',
-    z.object({ integrationId: z.string().min(1) }).strict(),
+    z.object({ integrationId: EntityId }).strict(),
     CaProfile.nullable(),
   ),
   'certificates.saveProfile': channel(

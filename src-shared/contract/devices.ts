@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel, NoInput, Ok } from './define';
+import { EntityId } from '../domain/entity-id';
 import { DeviceDetail, DeviceFacets, DeviceQuery, DeviceRow, SavedSearch, SavedSearchName } from '../domain/device';
 import { SyncedDevice } from '../domain/sync';
 
@@ -28,7 +29,7 @@ export const deviceChannels = {
   'devices.get': channel('Every field of one device, its raw record and its change history across syncs.', z.object({ id: z.number().int() }).strict(), DeviceDetail),
   'devices.find': channel(
     'Has this device synced? Exact lookup of a Device Client ID (or a device guid or numeric Ivanti id) in the synced devices.',
-    z.object({ identifier: z.string().trim().min(1).max(512), integrationId: z.string().min(1).optional() }).strict(),
+    z.object({ identifier: z.string().trim().min(1).max(512), integrationId: EntityId.optional() }).strict(),
     z.array(SyncedDevice),
   ),
   'savedSearches.list': channel('Saved explorer searches, by name.', NoInput, z.array(SavedSearch)),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel, event, Ok } from './define';
+import { EntityId } from '../domain/entity-id';
 import { ExportProgress, ExportRequest } from '../domain/export';
 
 export const exportChannels = {
@@ -8,7 +9,7 @@ export const exportChannels = {
     ExportRequest,
     ExportProgress,
   ),
-  'export.cancel': channel('Stop a running export; its partial file is removed.', z.object({ exportId: z.string().min(1) }).strict(), Ok),
+  'export.cancel': channel('Stop a running export; its partial file is removed.', z.object({ exportId: EntityId }).strict(), Ok),
 };
 
 export const exportEvents = {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel, event, NoInput, Ok } from './define';
+import { EntityId } from '../domain/entity-id';
 import {
   ApiEmail,
   ApiPassword,
@@ -12,7 +13,7 @@ import {
 } from '../domain/integration';
 import { TestConfigurationResult, TestConfigurationStep } from '../domain/test-configuration';
 
-const Id = z.object({ id: z.string().min(1) }).strict();
+const Id = z.object({ id: EntityId }).strict();
 
 export const CreateIntegrationInput = z
   .object({
@@ -28,7 +29,7 @@ export const CreateIntegrationInput = z
 
 export const ApiDetailsInput = z
   .object({
-    id: z.string().min(1),
+    id: EntityId,
     domain: IvantiDomain,
     email: ApiEmail,
     /** Omitted: keep the stored password. The password is only ever re-entered, never shown. */
@@ -37,7 +38,7 @@ export const ApiDetailsInput = z
   .strict();
 
 export const SetStatusInput = z
-  .object({ id: z.string().min(1), status: IntegrationStatus, testGroup: z.array(Username).max(10_000).optional() })
+  .object({ id: EntityId, status: IntegrationStatus, testGroup: z.array(Username).max(10_000).optional() })
   .strict()
   .refine((v) => v.status !== 'test-group' || (v.testGroup?.length ?? 0) > 0, {
     message: 'A test group needs at least one username.',
@@ -45,7 +46,7 @@ export const SetStatusInput = z
   });
 
 export const DeleteIntegrationInput = z
-  .object({ id: z.string().min(1), confirmName: z.string(), purgeDevices: z.boolean() })
+  .object({ id: EntityId, confirmName: z.string().max(200), purgeDevices: z.boolean() })
   .strict();
 
 export const IntegrationWarningCode = z.enum([
@@ -100,7 +101,7 @@ export type CoverageComparison = z.infer<typeof CoverageComparison>;
 export const TestConfigurationInput = z
   .object({
     /** A saved integration: its stored domain, email and keychain password fill whatever is not given here. */
-    id: z.string().min(1).optional(),
+    id: EntityId.optional(),
     domain: IvantiDomain.optional(),
     email: ApiEmail.optional(),
     /** Used for this test only; it is stored only if the admin then saves the API details. */
@@ -128,12 +129,12 @@ export const integrationChannels = {
   'integrations.overview': channel('Every integration with sync state, device count and warnings.', NoInput, z.array(IntegrationOverview)),
   'integrations.rotateConfigurationKey': channel(
     'Replace the configuration key; managed devices must receive the new value from Ivanti.',
-    z.object({ id: z.string().min(1), confirm: z.literal(true) }).strict(),
+    z.object({ id: EntityId, confirm: z.literal(true) }).strict(),
     Integration,
   ),
   'integrations.compareCoverage': channel(
     'Device coverage of a legacy certificate integration and the App Config integration replacing it.',
-    z.object({ legacyId: z.string().min(1), replacementId: z.string().min(1) }).strict(),
+    z.object({ legacyId: EntityId, replacementId: EntityId }).strict(),
     CoverageComparison,
   ),
   'integrations.testConfiguration': channel(

@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { channel, event, Ok } from './define';
+import { EntityId } from '../domain/entity-id';
 import { DeviceChangePage, SyncFinished, SyncProgress, SyncRun, SyncStatus } from '../domain/sync';
 
-const IntegrationRef = z.object({ integrationId: z.string().min(1) }).strict();
+const IntegrationRef = z.object({ integrationId: EntityId }).strict();
 
 export const syncChannels = {
   'sync.start': channel(
     'Start (or resume) syncing one integration\'s devices; answers at once with the run id, progress follows as sync.progress events.',
     z
       .object({
-        integrationId: z.string().min(1),
+        integrationId: EntityId,
         /** Recorded in the run's history; the scheduler's runs are `scheduled` and do not come through here. */
         trigger: z.enum(['manual', 'cli', 'wizard']).default('manual'),
       })
@@ -24,7 +25,7 @@ export const syncChannels = {
   'sync.status': channel('The running sync (with its latest progress), the last run and the next scheduled run.', IntegrationRef, SyncStatus),
   'sync.runs': channel(
     'Sync history of one integration, newest first.',
-    z.object({ integrationId: z.string().min(1), limit: z.number().int().min(1).max(500).default(50), beforeId: z.number().int().optional() }).strict(),
+    z.object({ integrationId: EntityId, limit: z.number().int().min(1).max(500).default(50), beforeId: z.number().int().optional() }).strict(),
     z.array(SyncRun),
   ),
   'sync.changes': channel(

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { channel, NoInput, Ok } from './define';
+import { EntityId } from '../domain/entity-id';
 import {
   ApiEmail,
   ApiPassword,
@@ -87,7 +88,7 @@ export const WizardDraft = WizardDraftState.extend({
 });
 export type WizardDraft = z.infer<typeof WizardDraft>;
 
-const DraftId = z.object({ id: z.string().min(1) }).strict();
+const DraftId = z.object({ id: EntityId }).strict();
 
 /** Values saved as typed; each is checked again when its step is completed. */
 export const WizardValues = z
@@ -96,39 +97,47 @@ export const WizardValues = z
     platform: Platform,
     name: z.string().max(200),
     acknowledgeLegacy: z.boolean(),
-    checklist: z.record(z.string(), z.boolean()),
+    checklist: z
+      .record(z.string().max(100), z.boolean())
+      .refine((items) => Object.keys(items).length <= 100, 'The checklist has at most 100 items.'),
     domain: z.string().max(300),
     email: z.string().max(320),
     activation: z.object({ status: IntegrationStatus, testGroup: z.array(Username).max(10_000) }),
   })
   .partial()
-  .strict();
+  .strict()
+  // Electron's IPC keeps a key whose value is undefined; "no value" is said by leaving the key out.
+  .superRefine((values, context) => {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined) context.addIssue({ code: 'custom', path: [key], message: 'A value is required; leave the field out to keep it as it is.' });
+    }
+  });
 export type WizardValues = z.infer<typeof WizardValues>;
 
 export const wizardChannels = {
   'wizard.list': channel('Setups started and not finished, newest first.', NoInput, z.array(WizardDraft)),
   'wizard.start': channel(
     'Start a setup; with migrateFrom, an iOS App Config setup replacing that legacy certificate integration.',
-    z.object({ migrateFrom: z.string().min(1).optional() }).strict(),
+    z.object({ migrateFrom: EntityId.optional() }).strict(),
     WizardDraft,
   ),
   'wizard.get': channel('One setup draft.', DraftId, WizardDraft),
-  'wizard.update': channel('Save values as typed, without changing step.', z.object({ id: z.string().min(1), values: WizardValues }).strict(), WizardDraft),
+  'wizard.update': channel('Save values as typed, without changing step.', z.object({ id: EntityId, values: WizardValues }).strict(), WizardDraft),
   'wizard.storePassword': channel(
     "Put the API user's password in the keychain now; the draft records only that it is stored.",
-    z.object({ id: z.string().min(1), password: ApiPassword }).strict(),
+    z.object({ id: EntityId, password: ApiPassword }).strict(),
     WizardDraft,
   ),
   'wizard.next': channel("Check the current step's values, do what the step does, and move on.", DraftId, WizardDraft),
   'wizard.back': channel('Go back one step.', DraftId, WizardDraft),
   'wizard.testConfiguration': channel(
     "Run Test Configuration with the draft's API details (progress as integrations.testStep events); the result is kept in the draft.",
-    z.object({ id: z.string().min(1), testRunId: z.string().min(1).max(100).optional() }).strict(),
+    z.object({ id: EntityId, testRunId: z.string().min(1).max(100).optional() }).strict(),
     WizardDraft,
   ),
   'wizard.checkIdentifier': channel(
     'Has a device with this Device Client ID synced into the new integration?',
-    z.object({ id: z.string().min(1), identifier: z.string().trim().min(1, 'Enter a Device Client ID.').max(512) }).strict(),
+    z.object({ id: EntityId, identifier: z.string().trim().min(1, 'Enter a Device Client ID.').max(512) }).strict(),
     WizardDraft,
   ),
   'wizard.discard': channel('Forget a setup draft. An integration it already created stays (disabled).', DraftId, Ok),

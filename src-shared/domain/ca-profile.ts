@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { CertificateSummary, KeyUsageName } from './certificate';
+import { isLoopbackHost } from './integration';
 
 export const CA_TYPES = ['microsoft'] as const;
 export const CaType = z.enum(CA_TYPES);
@@ -16,11 +17,6 @@ export const CA_TYPE_LABELS: Record<CaType, string> = { microsoft: 'Microsoft (N
 export const IDENTITY_KEY_SIZE = 2048;
 export const IDENTITY_SIGNATURE_ALGORITHM = 'sha256WithRSA';
 export const IDENTITY_KEY_USAGE: KeyUsageName[] = ['digitalSignature'];
-
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 /**
  * Why a SCEP or challenge URL is not acceptable, or null. https only; plain http only to this computer (a test CA),

@@ -3,6 +3,7 @@
  * with flat memory; the UI follows `export.progress` events and may cancel.
  */
 import { z } from 'zod';
+import { EntityId } from './entity-id';
 import { DeviceQuery } from './device';
 import { DeviceChangeKind } from './sync';
 
@@ -24,7 +25,7 @@ export const ExportRequest = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('changes'),
       format: ExportFormat,
-      integrationId: z.string().min(1).optional(),
+      integrationId: EntityId.optional(),
       runId: z.number().int().optional(),
       change: DeviceChangeKind.optional(),
     })

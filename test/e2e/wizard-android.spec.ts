@@ -49,8 +49,8 @@ test('an admin sets up Android end to end, recovers from a wrong password, and v
   await app.getByRole('button', { name: 'Next' }).click();
 
   await expect(stepHeading(app, 'API details')).toBeVisible();
-  await app.getByLabel('Ivanti Neurons domain').fill('https://acme.mobileiron.com');
-  await expect(app.getByText('Enter the domain only, without https://.')).toBeVisible();
+  await app.getByLabel('Ivanti Neurons domain').fill('http://acme.mobileiron.com');
+  await expect(app.getByText('Use https: the console sends the API password only over https.', { exact: false })).toBeVisible();
   await app.getByLabel('API user email (its Ivanti username)').fill('not-an-email');
   await app.getByLabel('API user email (its Ivanti username)').blur();
   await expect(app.getByText("Enter the API user's email address (its Ivanti username).")).toBeVisible();
