@@ -46,7 +46,8 @@ export class KeytarSecretStore implements SecretStore {
 function unavailable(error: unknown): AppError {
   const text = error instanceof Error ? error.message : String(error);
   // The raw keytar/libsecret text names the D-Bus problem, never a secret, so it is safe to pass along as a detail.
-  const hint = /D-Bus|DBus|dbus/i.test(text)
+  // libsecret says "Could not connect: No such file or directory" when the session bus it was pointed at is gone.
+  const hint = /D-Bus|DBus|dbus|Could not connect/i.test(text)
     ? 'No Secret Service is running in this session (on Linux, start gnome-keyring or KWallet and unlock it).'
     : /collection|locked|unlock/i.test(text)
       ? 'The keychain is locked or has no default collection; unlock it and try again.'

@@ -7,6 +7,7 @@ import { OverviewPage } from '../features/overview/OverviewPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { subscribe } from '../shared/api';
 import { ErrorBoundary } from './ErrorBoundary';
+import { KeychainBanner } from './KeychainBanner';
 import { SECTIONS, useNavigation, type SectionId } from './navigation-store';
 import { Toasts } from './Toasts';
 import { useToasts } from './toast-store';
@@ -46,6 +47,7 @@ export function App() {
         <span className="brand">Trusted Endpoints Console</span>
         <span className="subtitle">Duo Trusted Endpoints · Ivanti Neurons for MDM</span>
       </header>
+      <KeychainBanner />
       <nav className="sidebar" aria-label="Sections">
         <ul>
           {SECTIONS.map((s) => (
