@@ -16,6 +16,9 @@ bash test/support/check-prerequisites.sh || fail "prerequisites"
 step "Type-check (shared, main + CLI + tests, renderer, e2e)"
 npm run -s typecheck || fail "type-check"
 
+step "Lint (oxlint, type-aware: floating and misused promises, import cycles, layer imports, React hooks)"
+npm run -s lint || fail "lint"
+
 step "Production build (electron-vite: main, preload, renderer; tec CLI bundle)"
 npx electron-vite build || fail "electron-vite build"
 npm run -s build:cli || fail "CLI build"

@@ -56,6 +56,6 @@ export async function showAboutDialog(electron: AboutDialogElectron, facts: Abou
     noLink: true,
   };
   const { response } = parent ? await electron.dialog.showMessageBox(parent, options) : await electron.dialog.showMessageBox(options);
-  if (ABOUT_BUTTONS[response] === 'Copy details') electron.clipboard.writeText(`${content.message}\n${content.detail}`);
+  if (ABOUT_BUTTONS[response] === 'Copy details') void electron.clipboard.writeText(`${content.message}\n${content.detail}`);
   if (ABOUT_BUTTONS[response] === 'Open logs folder') await electron.shell.openPath(facts.logDir);
 }

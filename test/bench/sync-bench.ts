@@ -152,7 +152,7 @@ async function measureSync(dir: string, domain: string) {
   const seconds = (performance.now() - startedAt) / 1000;
   delay.disable();
   const peakRssMb = rss.stop();
-  engine.shutdown();
+  await engine.shutdown();
   db.close();
   if (run.status !== 'completed') process.stderr.write(`sync ended ${run.status}: ${JSON.stringify(run.errors)}\n`);
   return {

@@ -31,8 +31,8 @@ beforeAll(async () => {
   certificates.record(sampleCertificate(ids['Legacy Gone']!, { issuedAt: now, subject: 'CN=Gone device,O=Acme', device: { guid: 'g-3', identifier: null } }));
   await integrations.delete(ids['Legacy Gone']!, 'Legacy Gone', { purgeDevices: true });
 });
-afterAll(() => {
-  core.close();
+afterAll(async () => {
+  await core.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -17,8 +17,8 @@ beforeAll(() => {
   seedDevices(core.services.db, { count: 600, seed: 'cli-export', integration: { name: 'Fleet A' } });
   for (let i = 0; i < 8; i++) core.services.audit.append({ actor: 'admin', action: 'settings.changed', details: { step: i } });
 });
-afterAll(() => {
-  core.close();
+afterAll(async () => {
+  await core.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -17,8 +17,8 @@ beforeAll(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-verify-'));
   core = createCore({ dataDir, version: '0.0.0-test', transport: 'web-test-rig' });
 });
-afterAll(() => {
-  core.close();
+afterAll(async () => {
+  await core.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const stopAll = async () => {
     if (closed) return;
     closed = true;
-    core.close();
+    await core.close();
     await simulator.close();
     await duo.close();
   };
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   }
 
   // The app opens the database itself; this process keeps only the simulator.
-  core.close();
+  await core.close();
   closed = true;
   // npm start: fetches Electron and builds better-sqlite3 for it on first use (resources/start/prepare-electron.mjs).
   const app = spawn('npm', ['run', '-s', 'start'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, TEC_DATA_DIR: DATA_DIR } });

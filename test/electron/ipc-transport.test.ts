@@ -28,7 +28,7 @@ describe('Electron IPC transport', () => {
     const { ipcMain, ourWindow, core } = setUp();
     const answer = await ipcMain.invoke(INVOKE_CHANNEL, invokeEvent(ourWindow), 'settings.get', {});
     expect(answer).toMatchObject({ ok: true, value: { syncIntervalMinutes: 60 } });
-    core.close();
+    await core.close();
   });
 
   it('answers a malformed payload with a validation error and keeps serving', async () => {
@@ -39,7 +39,7 @@ describe('Electron IPC transport', () => {
     expect(garbage).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     const good = await ipcMain.invoke(INVOKE_CHANNEL, invokeEvent(ourWindow), 'integrations.list', {});
     expect(good).toEqual({ ok: true, value: [] });
-    core.close();
+    await core.close();
   });
 
   it('refuses another webContents, a sub-frame, and a foreign origin, naming the reason', async () => {
@@ -61,7 +61,7 @@ describe('Electron IPC transport', () => {
     expect(warnings).toHaveLength(cases.length);
     // Refusals do not stop the transport.
     expect(await ipcMain.invoke(INVOKE_CHANNEL, invokeEvent(ourWindow), 'integrations.list', {})).toEqual({ ok: true, value: [] });
-    core.close();
+    await core.close();
   });
 
   it('refuses a window that has been destroyed', async () => {
@@ -71,13 +71,13 @@ describe('Electron IPC transport', () => {
       ok: false,
       error: { code: 'IPC_SENDER_REFUSED' },
     });
-    core.close();
+    await core.close();
   });
 
-  it('unregisters cleanly', () => {
+  it('unregisters cleanly', async () => {
     const { ipcMain, unregister, core } = setUp();
     unregister();
     expect(ipcMain.handlers.size).toBe(0);
-    core.close();
+    await core.close();
   });
 });

@@ -43,7 +43,7 @@ describe('the sync worker as the bundles ship it', () => {
       expect(run).toMatchObject({ status: 'completed', complete: true, devicesSeen: 1_500 });
       expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
     } finally {
-      engine.shutdown();
+      await engine.shutdown();
       db.close();
     }
   });

@@ -13,7 +13,7 @@
       var data;
       try {
         data = JSON.parse(message.data);
-      } catch (e) {
+      } catch {
         return;
       }
       var set = listeners.get(data.name);

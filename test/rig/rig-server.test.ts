@@ -19,7 +19,7 @@ describe('web test rig', () => {
   }, 180_000);
   afterAll(async () => {
     await rig.close();
-    core.close();
+    await core.close();
   });
 
   it('listens on loopback only', () => {

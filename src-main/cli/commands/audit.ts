@@ -34,7 +34,7 @@ async function verify(argv: string[], io: CliIo): Promise<number> {
     const message = `The audit log was altered at entry ${result.brokenAt}: ${result.reason}. The ${result.checked} entries before it are intact.`;
     return reportError(io, new AppError('AUDIT_CHAIN_BROKEN', message, { brokenAt: result.brokenAt, checked: result.checked }), false);
   } finally {
-    core.close();
+    await core.close();
   }
 }
 
@@ -48,7 +48,7 @@ async function list(argv: string[], io: CliIo): Promise<number> {
     else io.stdout.write(entries.map(describe).join(''));
     return EXIT.ok;
   } finally {
-    core.close();
+    await core.close();
   }
 }
 

@@ -49,7 +49,7 @@ async function list(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${certificates.map(describe).join('')}${total} (all: ${active} active, ${expired} expired, ${invalidated} invalidated).\n`);
     return EXIT.ok;
   } finally {
-    core.close();
+    await core.close();
   }
 }
 

@@ -48,7 +48,7 @@ async function find(argv: string[], io: CliIo): Promise<number> {
         : `No synced device has the identifier ${identifier}. Check the identifier (Ivanti: Devices → the device → Overview → Settings → Device Client ID), the API user's spaces, and run "tec sync".`;
     return reportError(io, new AppError('NOT_FOUND', message), false);
   } finally {
-    core.close();
+    await core.close();
   }
 }
 
@@ -74,7 +74,7 @@ async function search(argv: string[], io: CliIo): Promise<number> {
     else io.stdout.write(`${rows.map(row).join('')}${total} device${total === 1 ? '' : 's'} match${total > rows.length ? ` (first ${rows.length} shown)` : ''}.\n`);
     return EXIT.ok;
   } finally {
-    core.close();
+    await core.close();
   }
 }
 

@@ -66,6 +66,6 @@ export async function runExportCommand(argv: string[], io: CliIo): Promise<numbe
     return EXIT.ok;
   } finally {
     bar.clear();
-    core.close();
+    await core.close();
   }
 }

@@ -70,7 +70,7 @@ async function add(argv: string[], io: CliIo): Promise<number> {
     }
     return EXIT.ok;
   } finally {
-    core.close();
+    await core.close();
   }
 }
 
@@ -107,7 +107,7 @@ async function list(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(table.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n');
     return EXIT.ok;
   } finally {
-    core.close();
+    await core.close();
   }
 }
 
@@ -141,7 +141,7 @@ async function test(argv: string[], io: CliIo): Promise<number> {
     if (!json) io.stdout.write(`Test Configuration of "${integration.name}" passed.\n`);
     return EXIT.ok;
   } finally {
-    core.close();
+    await core.close();
   }
 }
 

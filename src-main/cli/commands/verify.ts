@@ -47,7 +47,7 @@ export async function runVerifyCommand(argv: string[], io: CliIo): Promise<numbe
     else io.stdout.write(describe(verdict) + (duoView ? describeDuoView(duoView) : ''));
     return verdict.trusted ? EXIT.ok : EXIT.negative;
   } finally {
-    core.close();
+    await core.close();
   }
 }
 

@@ -258,7 +258,7 @@ export class DeviceRepository {
     const { sort: _sort, ...filters } = query;
     // Age buckets and trust move with the clock: such counts are kept for a minute at most.
     const clock = filters.checkinAge !== undefined || filters.trust !== undefined ? Math.floor(this.now().getTime() / 60_000) : 0;
-    return JSON.stringify([clock, filters.presence ?? 'current', ...Object.entries(filters).filter(([k]) => k !== 'presence').sort()]);
+    return JSON.stringify([clock, filters.presence ?? 'current', ...Object.entries(filters).filter(([k]) => k !== 'presence').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
   }
 
   #integrationNames(): Map<string, string> {

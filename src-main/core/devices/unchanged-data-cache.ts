@@ -33,7 +33,7 @@ export class UnchangedDataCache<T> {
 
   /** The answer if it is known for the database as it is now, without computing it. */
   peek(key: string): T | undefined {
-    const stamp = `${this.#dataVersion.get()}:${this.#changes.get()}`;
+    const stamp = `${this.#dataVersion.get() as number}:${this.#changes.get() as number}`;
     if (stamp !== this.#stamp) {
       this.#counts.clear();
       this.#stamp = stamp;

@@ -62,7 +62,7 @@ class ReportingProxyAgent extends HttpsProxyAgent<string> {
     }
     if (status !== null && status !== 200) {
       socket.destroy();
-      throw new ProxyConnectError(`the proxy answered ${status} to CONNECT`, status);
+      throw new ProxyConnectError(`the proxy answered ${String(status)} to CONNECT`, status);
     }
     return socket;
   }

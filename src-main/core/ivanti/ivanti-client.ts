@@ -419,7 +419,7 @@ function withAttempts(error: AppError, attempts: number, waitedMs: number, asked
 export function flattenHeaders(headers: Record<string, unknown>): Record<string, string | undefined> {
   const flat: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) {
-    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value == null ? undefined : String(value);
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value == null ? undefined : String(value as string | number);
   }
   return flat;
 }

@@ -64,6 +64,6 @@ export function isLoopbackHost(hostname: string): boolean {
   // Only the exact name: `*.localhost` is loopback by RFC 6761 but resolved through DNS by some resolvers.
   if (host === 'localhost') return true;
   if (net.isIPv4(host)) return host.startsWith('127.');
-  if (net.isIPv6(host)) return host === '::1' || /^::ffff:127\./.test(host);
+  if (net.isIPv6(host)) return host === '::1' || host.startsWith('::ffff:127.');
   return false;
 }

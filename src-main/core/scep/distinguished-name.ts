@@ -140,7 +140,7 @@ const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 function attributeValue(attribute: NameAttribute): Asn1 {
   const type = TYPE_BY_OID.get(attribute.oid);
   if (type?.ia5) {
-    if (!/^[\x00-\x7f]*$/.test(attribute.value)) throw invalid(`${type.label} in the subject must be ASCII.`);
+    if (!/^\p{ASCII}*$/u.test(attribute.value)) throw invalid(`${type.label} in the subject must be ASCII.`);
     return ia5String(attribute.value);
   }
   return PRINTABLE.test(attribute.value) ? printableString(attribute.value) : utf8String(attribute.value);

@@ -114,7 +114,7 @@ export interface CertRep {
 /** Server text shown to an admin: printable characters only, bounded. */
 function cleanServerText(text: string | undefined): string | null {
   if (text === undefined) return null;
-  const cleaned = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500);
+  const cleaned = text.replace(/\p{Cc}+/gu, ' ').trim().slice(0, 500);
   return cleaned === '' ? null : cleaned;
 }
 

@@ -86,8 +86,7 @@ port.on('message', (message: ToSyncWorker) => {
     }
     case 'shutdown':
       // Runs stop without writing again (each resumes from its last committed page); then the connection closes.
-      engine.shutdown();
-      void Promise.allSettled([...running]).then(() => {
+      void Promise.allSettled([engine.shutdown(), ...running]).then(() => {
         db.close();
         post({ type: 'closed' });
         port.close();

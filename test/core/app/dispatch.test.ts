@@ -22,14 +22,14 @@ describe('dispatch: the one way into the handlers', () => {
     expect((bad as { error: { message: string } }).error.message).toMatch(/^staleSyncHours: /);
     const good = await dispatch(c.handlers, 'settings.update', { staleSyncHours: 12 }, { signal });
     expect(good).toMatchObject({ ok: true, value: { staleSyncHours: 12 } });
-    c.close();
+    await c.close();
   });
 
   it('refuses unknown fields instead of ignoring them', async () => {
     const c = core();
     const result = await dispatch(c.handlers, 'settings.update', { staleSyncHours: 3, isAdmin: true }, { signal });
     expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    c.close();
+    await c.close();
   });
 
   it('refuses a channel that is not in the contract, including prototype names', async () => {
@@ -38,7 +38,7 @@ describe('dispatch: the one way into the handlers', () => {
       const result = await dispatch(c.handlers, name, {}, { signal });
       expect(result).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
     }
-    c.close();
+    await c.close();
   });
 
   it('hides the text of unexpected failures, which may hold paths or secrets, behind INTERNAL', async () => {
@@ -49,7 +49,7 @@ describe('dispatch: the one way into the handlers', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     expect(JSON.stringify(result)).not.toContain('secret-password');
     expect(logged.join()).toContain('secret-password');
-    c.close();
+    await c.close();
   });
 
   it('passes an AppError through with its code, message and details', async () => {
@@ -62,7 +62,7 @@ describe('dispatch: the one way into the handlers', () => {
       ok: false,
       error: { code: 'DB_LOCKED', message: 'Locked by another program.', details: { file: 'x' } },
     });
-    c.close();
+    await c.close();
   });
 
   it('strips fields a handler returns that the contract does not declare', async () => {
@@ -74,13 +74,13 @@ describe('dispatch: the one way into the handlers', () => {
     const result = await dispatch(handlers, 'settings.get', {}, { signal });
     expect(result.ok).toBe(true);
     expect(JSON.stringify(result)).not.toContain('leak');
-    c.close();
+    await c.close();
   });
 
   it('refuses to send an answer that breaks the contract', async () => {
     const c = core();
     const handlers = { ...c.handlers, 'settings.get': async () => ({ syncIntervalMinutes: 'often' }) } as unknown as Handlers;
     expect(await dispatch(handlers, 'settings.get', {}, { signal })).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
-    c.close();
+    await c.close();
   });
 });

@@ -65,6 +65,6 @@ describe('the credential vault seen through the contract', () => {
     expect(deleted).toEqual({ ok: true, value: { ok: true } });
     expect(keyringLookup(secretAccount.ivantiPassword(id))).toBeNull();
     expect(await core.services.secrets.accounts(secretAccount.integrationPrefix(id))).toEqual([]);
-    core.close();
+    await core.close();
   });
 });

@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const integration of await core.services.integrations.list()) {
     for (const account of await secrets.accounts(secretAccount.integrationPrefix(integration.id))) await secrets.delete(account);
   }
-  core.close();
+  await core.close();
 });
 
 async function open() {

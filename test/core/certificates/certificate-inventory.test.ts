@@ -83,10 +83,10 @@ describe('the certificate inventory', () => {
     expect(pages).toEqual([ids.slice(4).reverse(), ids.slice(1, 4).reverse(), [ids[0]]]);
 
     expect(inventory.list({ integrationId: a.id, status: 'expired', limit: 100 }).certificates.map((c) => c.id)).toEqual(ids.slice(0, 3).reverse());
-    expect(inventory.list({ status: 'active', limit: 100 }).certificates.map((c) => c.integrationName).sort()).toEqual([
+    expect(inventory.list({ status: 'active', limit: 100 }).certificates.map((c) => c.integrationName).sort((a, b) => a.localeCompare(b))).toEqual([
       ...Array(4).fill('Legacy A'),
       'Legacy B',
-    ].sort());
+    ]);
     expect(inventory.list({ status: 'active', limit: 100 }).counts).toEqual({ active: 5, expired: 3, invalidated: 0 });
   });
 

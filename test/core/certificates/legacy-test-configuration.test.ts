@@ -86,7 +86,7 @@ describe.skipIf(unavailable)(`Legacy Test Configuration against Debian's scepser
       for (const integration of await core.services.integrations.list()) {
         for (const account of await secrets.accounts(secretAccount.integrationPrefix(integration.id))) await secrets.delete(account);
       }
-      core.close();
+      await core.close();
     }
     peer.reset();
     ndes.requests.length = 0;
@@ -260,7 +260,7 @@ describe.skipIf(unavailable)(`Legacy Test Configuration against Debian's scepser
     expect(answers.length).toBeGreaterThan(5);
     for (const answer of answers) expect(answer).not.toContain(CA_PASSWORD);
 
-    core.close();
+    await core.close();
     cores.splice(cores.indexOf(core), 1);
     const files = fs.readdirSync(dataDir);
     expect(files).toContain('console.sqlite');

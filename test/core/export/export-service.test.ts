@@ -270,7 +270,7 @@ describe('sync diff exports', () => {
     const changed = records.filter((r) => r.kind === 'changed');
     const removed = records.filter((r) => r.kind === 'removed');
     expect(new Set(changed.map((r) => r.guid)).size).toBe(12);
-    expect(changed.map((r) => r.field).sort()).toEqual(['deviceName', ...Array(12).fill('registrationState')]);
+    expect(changed.map((r) => r.field).sort((a, b) => (a ?? '').localeCompare(b ?? ''))).toEqual(['deviceName', ...Array(12).fill('registrationState')]);
     expect(changed.find((r) => r.field === 'deviceName')).toMatchObject({ before: '"Old"', after: '"=New"' });
     for (const r of changed.filter((c) => c.field === 'registrationState')) {
       const [before, after] = [JSON.parse(r.before!) as string, JSON.parse(r.after!) as string];

@@ -81,7 +81,7 @@ export async function startScepPeer(upstreamUrl: string): Promise<ScepPeer> {
     },
     close: async () => undefined,
   };
-  const server: Server = createServer(async (req, res) => {
+  const server: Server = createServer((req, res) => void (async () => {
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const body = await readBody(req);
@@ -105,7 +105,7 @@ export async function startScepPeer(upstreamUrl: string): Promise<ScepPeer> {
       res.writeHead(599, { 'content-type': 'text/plain' });
       res.end(`test peer failed: ${String(error)}`);
     }
-  });
+  })());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (typeof address !== 'object' || !address) throw new Error('peer has no address');

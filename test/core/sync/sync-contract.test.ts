@@ -93,7 +93,7 @@ describe('Test Configuration through the contract handler', () => {
     const result = value(await call<TestConfigurationResult>('integrations.testConfiguration', { id }));
     expect(result.ok).toBe(true);
     expect(result.spaces.map((s) => s.deviceCount)).toEqual(tenant.spaces().map((s) => s.deviceCount));
-    core.close();
+    await core.close();
   });
 
   it.each([
@@ -110,7 +110,7 @@ describe('Test Configuration through the contract handler', () => {
     // Each step was announced while it ran, failures included, for the UI to show live.
     const steps = transcript.filter((t) => t.includes('"integrations.testStep"')).map((t) => JSON.parse(t).payload);
     expect(steps).toContainEqual(expect.objectContaining({ testRunId: 'run-1', step: expect.objectContaining({ check, status: 'failed' }) }));
-    core.close();
+    await core.close();
   });
 
   it('tests a typed password for a saved integration without storing it', async () => {
@@ -120,7 +120,7 @@ describe('Test Configuration through the contract handler', () => {
     expect(typed.ok).toBe(true);
     const stored = value(await call<TestConfigurationResult>('integrations.testConfiguration', { id }));
     expect(stored.failure?.error.code).toBe('IVANTI_AUTH_REJECTED');
-    core.close();
+    await core.close();
   });
 });
 
@@ -152,7 +152,7 @@ describe('sync through the contract', () => {
     const found = value(await call<{ guid: string; removedAt: string | null }[]>('devices.find', { identifier: String(device.clientDeviceIdentifier).toLowerCase() }));
     expect(found).toEqual([expect.objectContaining({ guid: device.guid, removedAt: null })]);
     expect(value(await call<unknown[]>('devices.find', { identifier: 'not-a-device' }))).toEqual([]);
-    core.close();
+    await core.close();
   });
 
   it('keeps the Ivanti password out of SQLite, events and every response, including sync and Test Configuration', async () => {

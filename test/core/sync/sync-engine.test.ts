@@ -159,7 +159,7 @@ describe('sync engine against the simulated tenant', () => {
     const first = engineFor(db, tenant, { progressIntervalMs: 0 });
     const started = await first.engine.start(INTEGRATION_ID, 'manual');
     while ((first.engine.running(INTEGRATION_ID)?.progress?.page ?? 0) < 4) await new Promise((r) => setTimeout(r, 5));
-    first.engine.shutdown();
+    await first.engine.shutdown();
     db.close();
     await started.finished;
 
@@ -228,7 +228,7 @@ describe('sync engine against the simulated tenant', () => {
     const paging = progress.filter((p) => p.phase === 'paging');
     expect(paging.length).toBeGreaterThan(5);
     expect(new Set(paging.map((p) => p.space))).toEqual(new Set(['Default Space', 'EU Staff', 'Contractors']));
-    expect(paging.map((p) => p.devicesSoFar)).toEqual([...paging.map((p) => p.devicesSoFar)].sort((a, b) => a - b));
+    expect(paging.map((p) => p.devicesSoFar)).toEqual(paging.map((p) => p.devicesSoFar).sort((a, b) => a - b));
     expect(paging.some((p) => p.devicesPerSecond > 0 && p.etaSeconds !== null)).toBe(true);
     expect(paging.at(-1)).toMatchObject({ integrationId: INTEGRATION_ID, runId: run.id, devicesSoFar: 3_000, devicesExpected: 3_000 });
     const finished = events.filter((e) => e.name === 'sync.finished');

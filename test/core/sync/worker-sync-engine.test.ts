@@ -175,7 +175,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     const closing = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
     const started = await closing.engine.start(INTEGRATION_ID, 'manual');
     await until('paging is under way', () => (closing.engine.running(INTEGRATION_ID)?.progress?.page ?? 0) >= 3);
-    closing.engine.shutdown();
+    await closing.engine.shutdown();
     expect(await started.finished).toMatchObject({ id: started.runId, status: 'interrupted' });
     await expect(closing.engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_FAILED', message: expect.stringContaining('shutting down') });
     expect(count(db, `SELECT COUNT(*) FROM sync_runs WHERE status = 'running'`)).toBe(1);

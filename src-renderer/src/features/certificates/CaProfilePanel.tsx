@@ -136,7 +136,7 @@ function CaProfileForm({ integrationId, profile }: { integrationId: string; prof
   }
 
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label="CA profile">
+    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="CA profile">
       <h3>Certificate authority</h3>
       <TextField id={`${id}-name`} label="Name" value={name} onChange={setName} schema={CaProfileName} serverError={errors.name} />
       <div className="field">

@@ -40,7 +40,7 @@ export function LegacyTestPanel({ profile }: { profile: CaProfile }) {
         {profile.challengeUrl ? ', with a fresh challenge password from the challenge URL' : ''}. The certificate is recorded in
         the inventory as a test certificate; its private key stays in memory unless you export it.
       </p>
-      <form className="form inline-form" onSubmit={start} noValidate>
+      <form className="form inline-form" onSubmit={(event) => void start(event)} noValidate>
         {profile.challengeUrl ? null : (
           <div className="field">
             <label htmlFor={`${id}-challenge`}>Challenge password</label>

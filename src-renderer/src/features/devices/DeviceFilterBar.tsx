@@ -56,6 +56,7 @@ export function DeviceFilterBar({
     const timer = setTimeout(() => onText(text), TYPING_PAUSE_MS);
     return () => clearTimeout(timer);
     // Only the typed text starts a search; the query catching up must not start another.
+    // oxlint-disable-next-line react-hooks/exhaustive-deps -- onText and query.text are left out on purpose (above)
   }, [text]);
 
   const values = (counts: { value: string | null; count: number }[] | undefined): Option[] =>

@@ -36,7 +36,7 @@ export function ApiDetailsEditor({ integration, onSaved }: { integration: Integr
           Edit API details
         </button>
       ) : (
-        <form className="form" onSubmit={submit} noValidate>
+        <form className="form" onSubmit={(event) => void submit(event)} noValidate>
           <ApiDetailsInputs
             idPrefix="edit-api"
             domain={domain}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ApiEmail, IvantiDomain } from '../../../../src-shared/domain/integration';
 
 /** Message for a value as typed; null when valid or not typed yet (an empty field is flagged on submit, not while typing). */
-function liveError(schema: typeof IvantiDomain | typeof ApiEmail, value: string, touched: boolean): string | null {
+function liveError(schema: typeof IvantiDomain, value: string, touched: boolean): string | null {
   if (!touched && value.length === 0) return null;
   const result = schema.safeParse(value);
   return result.success ? null : (result.error.issues[0]?.message ?? 'Not valid.');

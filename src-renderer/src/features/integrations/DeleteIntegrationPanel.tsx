@@ -31,7 +31,7 @@ export function DeleteIntegrationPanel({ integration, onDeleted }: { integration
           Delete “{integration.name}”…
         </button>
       ) : (
-        <form className="form" onSubmit={submit} noValidate>
+        <form className="form" onSubmit={(event) => void submit(event)} noValidate>
           <p>Before you delete it:</p>
           <ul>
             <li>

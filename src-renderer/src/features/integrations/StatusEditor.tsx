@@ -43,7 +43,7 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
   }
 
   return (
-    <form className="panel form" onSubmit={submit} aria-labelledby="status-title" noValidate>
+    <form className="panel form" onSubmit={(event) => void submit(event)} aria-labelledby="status-title" noValidate>
       <h2 id="status-title">Integration status</h2>
       <fieldset>
         <legend>Who gets device trust checks</legend>

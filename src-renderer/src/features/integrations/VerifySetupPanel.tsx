@@ -49,7 +49,7 @@ export function VerifySetupPanel() {
         Would the trusted-endpoints policy trust this user on this device? The answer comes from the synced devices on this
         computer: it leads with the one reason that decides and what to do, then the checks of each integration.
       </p>
-      <form className="form inline-form" onSubmit={submit} noValidate>
+      <form className="form inline-form" onSubmit={(event) => void submit(event)} noValidate>
         <div className="field">
           <label htmlFor="verify-user">Username</label>
           <input id="verify-user" value={user} onChange={(e) => setUser(e.target.value)} aria-invalid={errors.user ? true : undefined} aria-describedby={errors.user ? 'verify-user-error' : undefined} />

@@ -39,7 +39,7 @@ export function SettingsPage() {
       <h1 id="settings-title">Settings</h1>
       {error ? <p role="alert">{errorText(error)}</p> : null}
       {settings ? (
-        <form className="panel form" onSubmit={submit} noValidate>
+        <form className="panel form" onSubmit={(event) => void submit(event)} noValidate>
           {fields.map((f) => (
             <div key={f.key} className="field">
               <label htmlFor={`setting-${f.key}`}>{f.label}</label>

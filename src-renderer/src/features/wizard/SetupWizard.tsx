@@ -96,7 +96,7 @@ export function SetupWizard({ draftId }: { draftId: string }) {
           </li>
         ))}
       </ol>
-      <form className="panel wizard-step" onSubmit={submit} noValidate aria-labelledby="wizard-step-title">
+      <form className="panel wizard-step" onSubmit={(event) => void submit(event)} noValidate aria-labelledby="wizard-step-title">
         <h2 id="wizard-step-title" ref={headingRef} tabIndex={-1}>
           {draft.step === 'done' ? 'Setup complete' : `Step ${index + 1} of ${VISIBLE_STEPS.length}: ${WIZARD_STEP_TITLES[draft.step]}`}
         </h2>
