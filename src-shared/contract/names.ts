@@ -79,6 +79,8 @@ export const EVENT_NAMES = [
 ] as const satisfies readonly EventName[];
 
 // The type-check fails here when the contract gains a channel or event that is not listed above (add it).
-type Unlisted = Exclude<Channel, (typeof CHANNEL_NAMES)[number]> | Exclude<EventName, (typeof EVENT_NAMES)[number]>;
-const everyNameListed: [Unlisted] extends [never] ? true : Unlisted = true;
-void everyNameListed;
+type UnlistedChannel = Exclude<Channel, (typeof CHANNEL_NAMES)[number]>;
+type UnlistedEvent = Exclude<EventName, (typeof EVENT_NAMES)[number]>;
+const everyChannelListed: [UnlistedChannel] extends [never] ? true : UnlistedChannel = true;
+const everyEventListed: [UnlistedEvent] extends [never] ? true : UnlistedEvent = true;
+export const CONTRACT_NAMES_COMPLETE = everyChannelListed && everyEventListed;

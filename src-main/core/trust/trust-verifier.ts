@@ -117,7 +117,7 @@ export class TrustVerifier {
 
     // Synced, but only as devices no integration can cover (Windows, OTHER), or not of the platform asked about.
     const ofFamily = records.filter((r) => family === null || familyOfRecord(r.platformType) === family);
-    if (records.length > 0 && (ofFamily.length === 0 || ofFamily.every((r) => familyOfRecord(r.platformType) === null))) {
+    if (records.length > 0 && ofFamily.every((r) => familyOfRecord(r.platformType) === null)) {
       const seen = [...new Set(records.map((r) => recordPlatformName(r.platformType)))].join(' and ');
       const asked = family === null ? '' : `; ${family === 'android' ? 'an Android' : 'an iOS'} integration covers ${family === 'android' ? 'Android' : 'iOS'} devices only`;
       return notTrusted(

@@ -62,7 +62,7 @@ export function DuoConnectionPanel() {
       {!loaded ? <p role="status">Loading the Duo connection…</p> : null}
       {error ? <p role="alert">{errorText(error)}</p> : null}
       {loaded && !connection ? <p>Not connected.</p> : null}
-      <form className="form" onSubmit={submit} noValidate aria-label="Duo Admin API connection">
+      <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Duo Admin API connection">
         <p className="hint">
           In the Duo Admin Panel: Applications → Protect an Application → Admin API (Owner role), tick "Grant read resource", then copy
           the three values below.
