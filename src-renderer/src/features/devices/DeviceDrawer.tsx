@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { DeviceDetail } from '../../../../src-shared/domain/device';
 import { isMaskedValue, MASKED_VALUE_EXPLANATION, type TrustVerdict } from '../../../../src-shared/domain/trust';
 import { TrustVerdictView } from '../trust/TrustVerdictView';
+import { DuoUserViewPanel } from '../duo/DuoUserViewPanel';
 import { errorText } from '../../shared/error-text';
 
 const CHANGE_LABELS = { added: 'Added', changed: 'Changed', removed: 'Removed from the tenant', restored: 'Back in the tenant' } as const;
@@ -112,7 +113,12 @@ function TrustSummary({ detail, verdict }: { detail: DeviceDetail; verdict: Trus
     return <p className="muted">The record's user is hidden (********), so there is no user to check trust for here; use Verify your setup with the username.</p>;
   }
   if (!verdict) return <p role="status">Checking trust…</p>;
-  return <TrustVerdictView verdict={verdict} />;
+  return (
+    <>
+      <TrustVerdictView verdict={verdict} />
+      <DuoUserViewPanel user={detail.uid} />
+    </>
+  );
 }
 
 function fields(d: DeviceDetail): [string, string][] {

@@ -4,6 +4,7 @@ import type { DevicePlatform } from '../../../../src-shared/domain/trust';
 import { call } from '../../shared/api';
 import { errorText, fieldErrors } from '../../shared/error-text';
 import { TrustVerdictView } from '../trust/TrustVerdictView';
+import { DuoUserViewPanel } from '../duo/DuoUserViewPanel';
 
 const PLATFORM_CHOICES: { value: '' | DevicePlatform; label: string }[] = [
   { value: '', label: 'Any (learn it from the synced device)' },
@@ -85,6 +86,7 @@ export function VerifySetupPanel() {
       </form>
       {failure ? <p role="alert">{failure}</p> : null}
       {verdict ? <TrustVerdictView verdict={verdict} /> : null}
+      {verdict ? <DuoUserViewPanel user={verdict.user} /> : null}
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import { DuoDisagreementsPanel } from '../duo/DuoDisagreementsPanel';
 import { useEffect } from 'react';
 import { useNavigation } from '../../app/navigation-store';
 import { CHECKIN_AGE_LABELS, type DeviceQuery } from '../../../../src-shared/domain/device';
@@ -83,6 +84,7 @@ export function OverviewPage() {
           <SyncHistoryChart runs={runs} integrations={integrations} onPick={(run) => explore({ integrationId: run.integrationId })} />
         </div>
       ) : null}
+      <DuoDisagreementsPanel />
     </section>
   );
 }
