@@ -14,6 +14,7 @@ import type {
 } from 'electron';
 import type { Core, CoreOptions } from '../core/app/composition-root';
 import { chooseSqliteBinding, useSqliteBinding, type SqliteRuntime } from '../core/db/sqlite-binding';
+import { migrationProgressLine } from '../core/db/migration';
 import { openFileLogger, type Logger } from '../core/log/logger';
 import { toErrorPayload, type ErrorPayload } from '../../src-shared/errors';
 import { showAboutDialog } from './about';
@@ -205,6 +206,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
         transport: 'electron',
         runtime: { electron: options.versions.electron ?? null, chrome: options.versions.chrome ?? null },
         syncWorker: options.syncWorker,
+        onMigrationProgress: (p) => log.info(migrationProgressLine(p), { version: p.version, done: p.done, total: p.total }),
       });
     } catch (error) {
       await showStartFailure(error, { dataDir, logDir }, log);

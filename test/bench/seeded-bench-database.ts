@@ -32,7 +32,7 @@ function schemaOf(db: Database.Database): string {
 
 export function openSeededBenchDatabase(file: string, devices: number): { db: Db; reused: boolean; seedSeconds: number } {
   const fresh = new Database(':memory:');
-  for (const m of migrations) m.up(fresh);
+  for (const m of migrations) m.up(fresh, () => {});
   const wanted = schemaOf(fresh);
   fresh.close();
   if (fs.existsSync(file)) {

@@ -4,6 +4,7 @@ import type { Handlers } from '../../../src-shared/contract';
 import type { AppInfo } from '../../../src-shared/contract/app';
 import { AuditLog } from '../audit/audit-log';
 import { openDatabase, type Db } from '../db/database';
+import type { MigrationProgressEvent } from '../db/migration';
 import { migrations } from '../db/migrations';
 import { EventBus } from '../events/event-bus';
 import { IntegrationService } from '../integrations/integration-service';
@@ -56,6 +57,8 @@ export interface CoreOptions {
   syncWorker?: string;
   /** Duo client settings for tests (sleep, clock); production uses the defaults. */
   duoClient?: DuoServiceDeps['client'];
+  /** Start-up progress of a migration that rewrites many rows (the CLI prints it, the app logs it). */
+  onMigrationProgress?: (event: MigrationProgressEvent) => void;
 }
 
 export interface Services extends DeviceServices {
@@ -101,7 +104,7 @@ export function createCore(options: CoreOptions): Core {
   // Owner-only before anything is written there; a folder the admin pointed us at is tightened only if it is ours.
   ensurePrivateDirectory(options.dataDir, 'data folder', isOurDataFolder);
   tightenExistingFolder(path.join(options.dataDir, EXPORTS_FOLDER), 'exports folder');
-  const { db, schemaVersion } = openDatabase({ file: databasePath, migrations, now });
+  const { db, schemaVersion } = openDatabase({ file: databasePath, migrations, now, onMigrationProgress: options.onMigrationProgress });
   const secrets = options.secrets ?? new KeytarSecretStore(SECRET_SERVICE_NAME);
   const events = new EventBus();
   const audit = new AuditLog(db, now);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../../src-shared/errors';
 import { ensureDirectory, PRIVATE_FILE_MODE, tightenFile } from '../app/local-paths';
-import type { Migration } from './migration';
+import type { Migration, MigrationProgressEvent } from './migration';
 import { sqliteBindingOption } from './sqlite-binding';
 
 export type Db = Database.Database;
@@ -14,6 +14,8 @@ export interface OpenDatabaseOptions {
   /** How long a writer waits for another connection's lock before giving up. */
   busyTimeoutMs?: number;
   now?: () => Date;
+  /** Called while a migration that rewrites many rows runs (they run in one transaction: a kill mid-way rolls back). */
+  onMigrationProgress?: (event: MigrationProgressEvent) => void;
 }
 
 export interface OpenedDatabase {
@@ -66,7 +68,7 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
     if (pending.length > 0 && existed && current > 0) {
       backupFile = backupBeforeMigrating(db, file, current, (options.now ?? (() => new Date()))());
     }
-    if (pending.length > 0) migrate(db, pending);
+    if (pending.length > 0) migrate(db, pending, options.onMigrationProgress);
     return { db, schemaVersion: readUserVersion(db, file), backupFile };
   } catch (error) {
     db.close();
@@ -148,10 +150,10 @@ function backupBeforeMigrating(db: Db, file: string, fromVersion: number, now: D
   return target;
 }
 
-function migrate(db: Db, pending: readonly Migration[]): void {
+function migrate(db: Db, pending: readonly Migration[], onProgress?: (event: MigrationProgressEvent) => void): void {
   const run = db.transaction(() => {
     for (const migration of pending) {
-      migration.up(db);
+      migration.up(db, (done, total) => onProgress?.({ version: migration.version, name: migration.name, done, total }));
       db.pragma(`user_version = ${migration.version}`);
     }
   });

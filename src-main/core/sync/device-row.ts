@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
 
 /** The `devices` columns a sync writes from one tenant record (see migration 0002). */
@@ -8,6 +9,8 @@ export interface DeviceColumns {
   space_id: number;
   space_name: string;
   client_device_identifier: string | null;
+  /** The identifier as every lookup compares it (normalizeDeviceIdentifier). */
+  identifier_key: string | null;
   platform_type: string;
   platform_version: string | null;
   registration_state: string;
@@ -39,6 +42,7 @@ export const DEVICE_COLUMNS = Object.keys({
   space_id: true,
   space_name: true,
   client_device_identifier: true,
+  identifier_key: true,
   platform_type: true,
   platform_version: true,
   registration_state: true,
@@ -76,6 +80,7 @@ export function deviceColumns(device: IvantiDevice, space: { id: number; name: s
     space_id: space.id,
     space_name: space.name,
     client_device_identifier: device.clientDeviceIdentifier,
+    identifier_key: device.clientDeviceIdentifier === null ? null : normalizeDeviceIdentifier(device.clientDeviceIdentifier),
     platform_type: device.platformType,
     platform_version: device.platformVersion,
     registration_state: device.registrationState,

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
@@ -183,20 +184,21 @@ export class DeviceStore {
   }
 
   /**
-   * "Has this device synced?": exact match on the Device Client ID (as typed, upper- or lower-case: Android ids are
-   * hex, iOS ids upper-case UUIDs, and admins paste either), or on the device guid or numeric Ivanti id.
+   * "Has this device synced?": the Device Client ID compared as every lookup compares it (normalizeDeviceIdentifier),
+   * or the device guid or numeric Ivanti id.
    */
   find(identifier: string, integrationId?: string): SyncedDevice[] {
     const text = identifier.trim();
+    const key = normalizeDeviceIdentifier(identifier);
     // The unary + keeps the planner off the integration_id-led indexes: without statistics (before the first ANALYZE)
     // it would otherwise walk every device of the integration instead of the identifier index.
     const scope = integrationId === undefined ? '' : ' AND +d.integration_id = @integrationId';
     const rows = this.db
       .prepare(
         `SELECT ${FOUND_COLUMNS} FROM devices d JOIN integrations i ON i.id = d.integration_id
-         WHERE d.client_device_identifier IN (@text, @upper, @lower)${scope}`,
+         WHERE d.identifier_key = @key${scope}`,
       )
-      .all({ text, upper: text.toUpperCase(), lower: text.toLowerCase(), integrationId }) as FoundRow[];
+      .all({ key, integrationId }) as FoundRow[];
     // guid and ivanti id are indexed behind integration_id, so they are looked up one integration at a time.
     const integrationIds =
       integrationId === undefined ? (this.db.prepare('SELECT id FROM integrations').pluck().all() as string[]) : [integrationId];
@@ -210,16 +212,16 @@ export class DeviceStore {
     return [...unique.values()].map(toSyncedDevice);
   }
 
-  /** Every synced record with this Device Client ID, in live (not deleted) integrations. */
+  /** Every synced record with this Device Client ID (in any form: normalizeDeviceIdentifier), in live integrations. */
   trustRecords(identifier: string): TrustRecord[] {
     return this.db
       .prepare(
         `SELECT d.integration_id AS integrationId, d.guid, d.registration_state AS registrationState, d.platform_type AS platformType,
                 d.space_name AS spaceName, d.uid, d.email, d.last_seen_at AS lastSeenAt, d.removed_at AS removedAt
            FROM devices d JOIN integrations i ON i.id = d.integration_id
-          WHERE d.client_device_identifier = ? AND i.deleted_at IS NULL`,
+          WHERE d.identifier_key = ? AND i.deleted_at IS NULL`,
       )
-      .all(identifier) as TrustRecord[];
+      .all(normalizeDeviceIdentifier(identifier)) as TrustRecord[];
   }
 
   #diff(id: number, after: Record<string, unknown>): Record<string, [unknown, unknown]> {

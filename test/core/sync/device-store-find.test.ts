@@ -14,10 +14,10 @@ describe('DeviceStore.find', () => {
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'").pluck().get()).toBe(0);
     const store = new DeviceStore(db);
     const seen = sqlPreparedDuring(db, () => expect(store.find('ABCDEF0123', 'integration-1')).toEqual([]));
-    const byIdentifier = seen.find((sql) => sql.includes('client_device_identifier IN'));
+    const byIdentifier = seen.find((sql) => sql.includes('identifier_key = @key'));
     expect(byIdentifier).toBeDefined();
-    const plan = queryPlan(db, byIdentifier!, { text: 'x', upper: 'X', lower: 'x', integrationId: 'i' });
-    expect(plan).toMatch(/SEARCH d USING INDEX devices_identifier/);
+    const plan = queryPlan(db, byIdentifier!, { key: 'x', integrationId: 'i' });
+    expect(plan).toMatch(/SEARCH d USING INDEX devices_identifier_key/);
     db.close();
   });
 });

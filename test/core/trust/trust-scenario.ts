@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../src-main/core/db/database';
+import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import type { CertificateLookup, IssuedCertificate } from '../../../src-main/core/trust/certificate-lookup';
 import { LEGACY_CERTIFICATE_END_OF_LIFE_MS, type Platform } from '../../../src-shared/domain/integration';
 import type { TrustReasonCode } from '../../../src-shared/domain/trust';
@@ -104,13 +105,14 @@ export function writeScenario(
     const retired = s.device === 'retired' || s.device === 'retired-and-removed';
     const removed = s.device === 'removed' || s.device === 'retired-and-removed';
     db.prepare(
-      `INSERT INTO devices (integration_id, guid, client_device_identifier, platform_type, registration_state, raw, record_hash,
+      `INSERT INTO devices (integration_id, guid, client_device_identifier, identifier_key, platform_type, registration_state, raw, record_hash,
                             first_seen_at, last_seen_at, last_seen_run, removed_at)
-       VALUES (?, ?, ?, ?, ?, '{}', 'x', ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, '{}', 'x', ?, ?, ?, ?)`,
     ).run(
       id,
       randomUUID(),
       IDENTIFIER,
+      normalizeDeviceIdentifier(IDENTIFIER),
       s.platform === 'android' ? 'ANDROID' : 'IOS',
       retired ? 'RETIRED' : 'ACTIVE',
       NOW - 50 * HOUR,
