@@ -14,9 +14,9 @@
 // 2 Node.js too old, 3 Electron download, 4 native module build.
 // Imported (by tests and the demo) it runs nothing.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readNativeAbiOfFile } from '../packaging/native-abi.mjs';
 
@@ -173,9 +173,10 @@ export async function ensureElectronSqlite({ root, env, log, rebuild }) {
   const work = mkdtempSync(join(cacheDir, 'build-'));
   try {
     const copy = join(work, 'node_modules', 'better-sqlite3');
-    const source = installedPackageDir(root, 'better-sqlite3');
-    // Without its build/ (Node's binary, which must stay where the tests load it): @electron/rebuild builds anew.
-    cpSync(source, copy, { recursive: true, filter: (file) => file !== join(source, 'build') });
+    const source = realpathSync(installedPackageDir(root, 'better-sqlite3'));
+    // A real copy (never a link: the rebuild would then recompile node_modules' own), without its build/ (Node's
+    // binary, which must stay where the tests load it): @electron/rebuild builds anew.
+    cpSync(source, copy, { recursive: true, dereference: true, filter: (file) => file !== join(source, 'build') });
     writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'tec-electron-abi-build', private: true, dependencies: { 'better-sqlite3': target.sqliteVersion } }));
     try {
       await (rebuild ?? (await loadRebuild(root)))({
@@ -189,15 +190,22 @@ export async function ensureElectronSqlite({ root, env, log, rebuild }) {
       throw buildFailure(target, headersUrl, env, error);
     }
     const built = join(copy, 'build', 'Release', 'better_sqlite3.node');
-    if (!builtFor(built, target.electronAbi)) {
-      throw buildFailure(target, headersUrl, env, new Error(`${relative(root, built)} is missing or not built for NODE_MODULE_VERSION ${target.electronAbi}`));
-    }
+    if (!builtFor(built, target.electronAbi)) throw buildFailure(target, headersUrl, env, new Error(wrongBuild(built, target.electronAbi)));
     mkdirSync(dirname(target.binding), { recursive: true });
     renameSync(built, target.binding);
     return 'built';
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+function wrongBuild(file, abi) {
+  if (!existsSync(file)) return `the build produced no ${basename(file)}`;
+  const found = readNativeAbiOfFile(file).nodeAbis;
+  return (
+    `the build produced a binary for NODE_MODULE_VERSION ${found.join(', ') || 'unknown'}, not ${abi}: node-gyp compiled against other headers ` +
+    '(a `nodedir` in .npmrc or npm_config_nodedir overrides the Electron headers; unset it for this build)'
+  );
 }
 
 async function loadRebuild(root) {

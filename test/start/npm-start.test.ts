@@ -1,17 +1,5 @@
 import { spawn } from 'node:child_process';
-import {
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,14 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM script without type declarations
 import { ALLOW_OLD_NODE_VAR, electronSqliteBindingPath, MINIMUM_NODE } from '../../resources/start/prepare-electron.mjs';
 import { startLoopbackMirror, type LoopbackMirror } from '../support/loopback-mirror';
+import { scratchCheckout } from '../support/scratch-checkout';
 import { standInElectronRelease, type StandInLaunch } from '../support/stand-in-electron';
 
 /**
  * `npm start` (and `npm run dev`) from a fresh checkout, as a new user runs them: the package's own scripts, the real
  * electron-vite and Electron's own install.js, against a mirror on 127.0.0.1 that serves a stand-in Electron for this
- * OS (a Node script that records how it was launched and exits). The checkout is a scratch copy: the electron and
- * electron-vite packages are copied (so electron-vite finds this copy's Electron, which has no path.txt), everything
- * else in node_modules and the sources are links to this checkout's.
+ * OS (a Node script that records how it was launched and exits), in a scratch checkout whose Electron has no path.txt.
  *
  * What it cannot reach here: a real Electron (no download), and better-sqlite3 built for Electron's ABI (no Electron
  * headers). A file registering for Electron's ABI stands in for that build, so the start does not try to compile.
@@ -51,35 +38,6 @@ const launches = (): StandInLaunch[] =>
 const zipPath = `/v${electronVersion}/electron-v${electronVersion}-${process.platform}-${process.arch}.zip`;
 const sqliteStandIn = () =>
   electronSqliteBindingPath({ nodeModules: join(project, 'node_modules'), sqliteVersion, electronVersion, platform: process.platform, arch: process.arch });
-
-/** A checkout as `git clone && npm ci` leaves it, sharing this one's node_modules where that changes nothing. */
-function scratchCheckout(dir: string): void {
-  mkdirSync(dir);
-  for (const file of ['package.json', 'electron.vite.config.ts', ...readdirSync(root).filter((name) => /^tsconfig.*\.json$/.test(name))]) {
-    copyFileSync(join(root, file), join(dir, file));
-  }
-  for (const source of ['src-main', 'src-shared', 'src-renderer']) symlinkSync(join(root, source), join(dir, source), 'junction');
-  // Copied, not linked: a script's own location decides which checkout it prepares.
-  cpSync(join(root, 'resources', 'start'), join(dir, 'resources', 'start'), { recursive: true });
-  mkdirSync(join(dir, 'resources', 'packaging'));
-  copyFileSync(join(root, 'resources', 'packaging', 'native-abi.mjs'), join(dir, 'resources', 'packaging', 'native-abi.mjs'));
-
-  const modules = join(dir, 'node_modules');
-  mkdirSync(join(modules, '.bin'), { recursive: true });
-  for (const name of readdirSync(join(root, 'node_modules'))) {
-    if (name === '.bin' || name === '.cache' || name === 'electron' || name === 'electron-vite') continue;
-    symlinkSync(join(root, 'node_modules', name), join(modules, name), 'junction');
-  }
-  // Relative links, as npm makes them, so `electron-vite` runs this checkout's copy.
-  for (const bin of readdirSync(join(root, 'node_modules', '.bin'))) {
-    symlinkSync(readlinkSync(join(root, 'node_modules', '.bin', bin)), join(modules, '.bin', bin));
-  }
-  cpSync(join(root, 'node_modules', 'electron-vite'), join(modules, 'electron-vite'), { recursive: true });
-  cpSync(join(root, 'node_modules', 'electron'), join(modules, 'electron'), {
-    recursive: true,
-    filter: (file) => !['dist', 'path.txt'].includes(file.slice(join(root, 'node_modules', 'electron').length + 1)),
-  });
-}
 
 interface Run {
   code: number | null;
