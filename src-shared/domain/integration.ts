@@ -46,7 +46,7 @@ export function isLoopbackHost(hostname: string): boolean {
  */
 function domainAsEntered(value: string): string {
   const bare = value.replace(/\/+$/, '');
-  if (/^https:\/\//.test(bare)) return bare.slice('https://'.length);
+  if (bare.startsWith('https://')) return bare.slice('https://'.length);
   const plain = /^http:\/\/(.*)$/.exec(bare)?.[1];
   return plain !== undefined && isLoopbackHost(plain.replace(/:\d+$/, '')) ? plain : bare;
 }
