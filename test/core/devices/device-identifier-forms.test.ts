@@ -51,7 +51,7 @@ function formsOf(stored: string): [string, string][] {
     ['as synced', stored],
     ['lower case', stored.toLowerCase()],
     ['upper case', stored.toUpperCase()],
-    ['mixed case', [...stored].map((c, i) => (i % 2 ? c.toLowerCase() : c.toUpperCase())).join('')],
+    ['mixed case', stored.split('').map((c, i) => (i % 2 ? c.toLowerCase() : c.toUpperCase())).join('')],
     ['with surrounding spaces and a tab', `  ${stored}\t `],
   ];
 }
