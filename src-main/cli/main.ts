@@ -51,11 +51,6 @@ const GROUPS: Record<string, { summary: string; load: () => Promise<CommandModul
   },
 };
 
-/** Feature commands register here (see the GROUPS table); kept as a function so tests can list them. */
-export function commandGroups(): string[] {
-  return Object.keys(GROUPS);
-}
-
 export async function main(commandLine: string[], terminalIo: CliIo): Promise<number> {
   // Every command's output passes here: on a terminal, tenant values and echoed arguments are shown escaped.
   const processIo = terminalSafeIo(terminalIo, commandLine.includes('--json'));

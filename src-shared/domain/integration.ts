@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
 export const MDM = z.enum(['ivanti-neurons']);
-export type Mdm = z.infer<typeof MDM>;
 
 /** `ios-certs` is the legacy certificate integration (end of life); new setups use `ios-appconfig`. */
 export const Platform = z.enum(['android', 'ios-appconfig', 'ios-certs']);
@@ -30,9 +29,6 @@ export const STATUS_LABELS: Record<IntegrationStatus, string> = {
   'test-group': 'Enabled for a test group',
   'all-users': 'Enabled for all users',
 };
-
-/** DPK followed by 16 upper-case letters or digits, e.g. DPK0W0KLPJLOGSKHTDD. */
-export const CONFIGURATION_KEY_PATTERN = /^DPK[A-Z0-9]{16}$/;
 
 /** The hosts that mean "this computer": plain http is allowed to them only (the simulator, a test CA). */
 export function isLoopbackHost(hostname: string): boolean {

@@ -1,9 +1,10 @@
 /**
- * "Why is this device (not) trusted?": the verdict the console gives for a user and a Device Client ID, predicting
- * the trusted-endpoints decision (DESIGN.md, "Trust prediction"). A device is trusted when at least one integration
- * for its platform passes every check. The verdict leads with the one reason that decides it and the action to take
- * (`lead`), then the supporting checks of the integrations of the device's platform (`reasons`, `integrations`).
- * Integrations of other platforms, deleted ones and unfinished setups appear only when they are the reason.
+ * "Why is this device (not) trusted?": the verdict the console gives for a user and a Device Client ID, predicting the
+ * trusted-endpoints decision (docs/architecture.md, "A verify, end to end"). A device is trusted when at least one
+ * integration for its platform passes every check. The verdict leads with the one reason that decides it and the
+ * action to take (`lead`), then the supporting checks of the integrations of the device's platform (`reasons`,
+ * `integrations`). Integrations of other platforms, deleted ones and unfinished setups appear only when they are the
+ * reason.
  */
 import { z } from 'zod';
 import { IntegrationStatus, Platform } from './integration';

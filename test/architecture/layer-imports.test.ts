@@ -97,7 +97,7 @@ export function importCycles(files: string[]): string[] {
 const NODE_MODULES = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 const MAIN_ONLY_PACKAGES = ['electron', 'better-sqlite3', 'keytar', 'axios', 'node-forge', 'axios-ntlm', 'https-proxy-agent', 'proxy-from-env'];
 
-describe('layer rules (DESIGN.md: nothing imports upward)', () => {
+describe('layer rules (docs/architecture.md, "Layers": nothing imports upward)', () => {
   it('src-shared imports no Node module, no electron and nothing outside src-shared except zod', () => {
     const offenders: string[] = [];
     for (const file of filesUnder('src-shared')) {

@@ -8,7 +8,7 @@ import { CaProfileService } from './ca-profile-service';
 import { CertificateExpiryNotices } from './certificate-expiry-notices';
 import { CertificateInventory, INTEGRATION_DELETED_REASON } from './certificate-inventory';
 import { LegacyTestConfiguration, type LegacyTestDeps } from './legacy-test-configuration';
-import { TestKeyVault } from './test-key-vault';
+import { TestKeyVault } from './legacy-test-keys';
 
 export interface CertificateServices {
   inventory: CertificateInventory;

@@ -12,7 +12,7 @@ import { ScepClient, type ScepClientOptions } from '../scep/scep-client';
 import { cancelledError } from '../scep/scep-http';
 import type { CaProfileService } from './ca-profile-service';
 import type { CertificateInventory } from './certificate-inventory';
-import type { TestKeyVault } from './test-key-vault';
+import type { TestKeyVault } from './legacy-test-keys';
 
 export interface LegacyTestDeps {
   db: Db;

@@ -1,7 +1,7 @@
 import type { Handler } from '../../../src-shared/contract';
 import { AppError } from '../../../src-shared/errors';
 import type { EventBus } from '../events/event-bus';
-import { runTestConfiguration, type IvantiConnectionDetails } from '../ivanti/test-configuration';
+import { runTestConfiguration, type IvantiConnectionDetails } from '../ivanti/configuration-check';
 import { secretAccount, type SecretStore } from '../secrets/secret-store';
 import type { IntegrationService } from './integration-service';
 

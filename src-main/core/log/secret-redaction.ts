@@ -1,7 +1,8 @@
 /**
- * Removes secrets from anything on its way to a log file. Secrets never reach logs (DESIGN.md), but log lines are
- * built from things we do not fully control: HTTP headers echoed by axios errors, NDES admin pages, request bodies,
- * stack traces. So redaction happens at the last step before the disk, on the text itself and by key name.
+ * Removes secrets from anything on its way to a log file. Secrets never reach logs (docs/architecture.md, "Security
+ * invariants"), but log lines are built from things we do not fully control: HTTP headers echoed by axios errors, NDES
+ * admin pages, request bodies, stack traces. So redaction happens at the last step before the disk, on the text itself
+ * and by key name.
  *
  * Over-redaction is the safe failure: a log that hides a harmless value costs a question; one that keeps a password
  * costs a credential.

@@ -74,10 +74,10 @@ const DECIDING_ORDER: readonly TrustReasonCode[] = [
 const HOUR_MS = 3_600_000;
 
 /**
- * Predicts Duo's trust decision (DESIGN.md, "Trust prediction") from local data only, so it answers offline and the
- * verify panel, the device drawer and `tec verify` agree by construction: they all call `verify`. Every check runs for
- * every integration of the device's platform (no early exit), so the supporting checks list all that is wrong; the
- * lead names the one that decides.
+ * Predicts Duo's trust decision (docs/architecture.md, "A verify, end to end") from local data only, so it answers
+ * offline and the verify panel, the device drawer and `tec verify` agree by construction: they all call `verify`.
+ * Every check runs for every integration of the device's platform (no early exit), so the supporting checks list all
+ * that is wrong; the lead names the one that decides.
  */
 export class TrustVerifier {
   readonly #devices: DeviceStore;

@@ -5,7 +5,7 @@ import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { IntegrationService } from '../../../src-main/core/integrations/integration-service';
 import { SetupWizard, type SetupWizardPorts } from '../../../src-main/core/integrations/setup-wizard';
-import { runTestConfiguration } from '../../../src-main/core/ivanti/test-configuration';
+import { runTestConfiguration } from '../../../src-main/core/ivanti/configuration-check';
 import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-store';
 import { secretAccount } from '../../../src-main/core/secrets/secret-store';
 import { checklistFor } from '../../../src-shared/domain/ivanti-setup';

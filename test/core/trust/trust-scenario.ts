@@ -43,7 +43,10 @@ export function label(s: Scenario): string {
   return [s.platform, s.status, `device ${s.device}`, `sync ${s.sync}`, ...(s.certificate ? [`certificate ${s.certificate}`] : [])].join(', ');
 }
 
-/** The reasons the decision rules (DESIGN.md "Trust decision") give for this combination, written independently of the verifier. */
+/**
+ * The reasons the decision rules (docs/architecture.md, "A verify, end to end") give for this combination, written
+ * independently of the verifier.
+ */
 export function expectedReasons(s: Scenario, now: number = FIXED_NOW): TrustReasonCode[] {
   const reasons: TrustReasonCode[] = [];
   // Duo stopped verifying Ivanti certificates on 2024-10-07: from then a legacy integration trusts no device.

@@ -8,8 +8,7 @@ import { duoAdminApi } from './0006-duo-admin-api';
 import { deviceIdentifierKey } from './0007-device-identifier-key';
 
 /**
- * Every migration, in order. Numbers are reserved per feature so parallel work never collides:
- * 3 = integrations wizard / trust, 4 = device search (FTS5) and saved searches, 5 = SCEP certificates, 6 = Duo Admin API,
- * 7 = normalized Device Client ID.
+ * Every migration, in order. Each is self-contained and never edited once shipped; a schema change is the next number,
+ * with its upgrade test in test/core/db/migrations/ (docs/architecture.md, "Data").
  */
 export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey];

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runTestConfiguration, type IvantiConnectionDetails, type TestConfigurationDeps } from '../../../src-main/core/ivanti/test-configuration';
+import { runTestConfiguration, type IvantiConnectionDetails, type TestConfigurationDeps } from '../../../src-main/core/ivanti/configuration-check';
 import type { TestConfigurationResult, TestConfigurationStep } from '../../../src-shared/domain/test-configuration';
 import { TestConfigurationResult as ResultSchema } from '../../../src-shared/domain/test-configuration';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
