@@ -15,10 +15,14 @@ import {
   useSqliteBinding,
   type SqliteRuntime,
 } from '../../../src-main/core/db/sqlite-binding';
+import { EventBus } from '../../../src-main/core/events/event-bus';
 import { WalCheckpointer } from '../../../src-main/core/sync/wal-checkpointer';
+import { WorkerSyncEngine } from '../../../src-main/core/sync/worker-sync-engine';
 import { assertNativeModulesLoadable } from '../../../src-main/electron/native-modules-check';
+import { DEMO_CREDENTIALS, startSimulator } from '../../simulator/ivanti-simulator';
 import { SYNC_WORKER_SOURCE } from '../../support/sync-worker-source';
 import { useTempDir } from '../../support/temp-dir';
+import { INTEGRATION_ID, openSyncDatabase } from '../sync/sync-fixture';
 
 /**
  * The app loads better-sqlite3's Electron build through `nativeBinding`, while tests and `tec` keep node_modules' Node
@@ -144,4 +148,28 @@ describe('loading the chosen binary', () => {
       await worker.terminate();
     }
   }, 20_000);
+
+  it('has the sync engine start its worker with the chosen binary', async () => {
+    const tenant = await startSimulator({ devices: 20, seed: 'sqlite-binding' });
+    const db = openSyncDatabase(tempDir());
+    const binding = standInBuild('sync-worker');
+    useSqliteBinding(binding);
+    const engine = new WorkerSyncEngine({
+      db,
+      script: SYNC_WORKER_SOURCE,
+      events: new EventBus(),
+      now: () => new Date(),
+      credentials: async () => ({ domain: tenant.domain, ...DEMO_CREDENTIALS }),
+    });
+    try {
+      const started = await engine.start(INTEGRATION_ID, 'manual');
+      expect(await started.finished).toMatchObject({ status: 'completed', devicesSeen: 20 });
+      // Checked while the worker lives: Node unloads an addon that only a worker loaded once that worker exits.
+      expect(loadedSharedObjects()).toContain(binding);
+    } finally {
+      await engine.shutdown();
+      await tenant.close();
+      db.close();
+    }
+  });
 });
