@@ -1,5 +1,6 @@
-import { AppError } from '../../src-shared/errors';
+import { AppError, toErrorPayload } from '../../src-shared/errors';
 import { EXIT, reportError, type CliIo } from './cli-io';
+import { openCliLog } from './cli-log';
 import { asksForHelp, commandHelp } from './command-help';
 import { extractDataDir } from './data-dir-option';
 import { terminalSafeIo } from './terminal-output';
@@ -77,15 +78,29 @@ export async function main(commandLine: string[], terminalIo: CliIo): Promise<nu
   if (!entry) {
     return reportError(io, new AppError('VALIDATION_FAILED', `Unknown command "${group}". Run "tec help" for the list.`), rest.includes('--json'));
   }
+  let module: CommandModule;
   try {
-    const command = await entry.load();
+    module = await entry.load();
     if (helpTopic || asksForHelp(rest)) {
-      io.stdout.write(commandHelp(group, entry.summary, command.usage, rest));
+      io.stdout.write(commandHelp(group, entry.summary, module.usage, rest));
       return EXIT.ok;
     }
-    return await command.run(rest, io);
   } catch (error) {
     return reportError(io, error, rest.includes('--json'));
+  }
+  const command = [group, rest[0]].filter((word) => word !== undefined && !word.startsWith('-')).join(' ');
+  const { log, close } = openCliLog(io.env);
+  log.info('command started', { command, version: APP_VERSION });
+  try {
+    const exitCode = await module.run(rest, io);
+    log.info('command finished', { command, exitCode });
+    return exitCode;
+  } catch (error) {
+    const exitCode = reportError(io, error, rest.includes('--json'));
+    log.error('command failed', { command, exitCode, error: toErrorPayload(error) });
+    return exitCode;
+  } finally {
+    close();
   }
 }
 
