@@ -3,13 +3,27 @@ import { STATUS_LABELS, type Integration, type IntegrationStatus } from '../../.
 import { useToasts } from '../../app/toast-store';
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
+import { parseTestGroup } from '../../../../src-shared/domain/test-group';
 
-/** Test group text: one username per line (commas and spaces also separate). */
+/** Test group text: one username per line, never split further (see parseTestGroup). */
 export function parseUsernames(text: string): string[] {
-  return text
-    .split(/[\s,;]+/)
-    .map((u) => u.trim())
-    .filter((u) => u.length > 0);
+  return parseTestGroup(text).members;
+}
+
+/** What the admin should check in the typed test group: names kept whole despite inner spaces, repeated names. */
+export function TestGroupNotes({ text, id }: { text: string; id: string }) {
+  const { withInnerSpaces, duplicates } = parseTestGroup(text);
+  if (withInnerSpaces.length === 0 && duplicates.length === 0) return null;
+  return (
+    <ul id={id} className="small warning-text" aria-label="Check these test group names">
+      {withInnerSpaces.map((name) => (
+        <li key={`space-${name}`}>“{name}” has a space inside; it is kept as one username. Put each username on its own line.</li>
+      ))}
+      {duplicates.map((name) => (
+        <li key={`dup-${name}`}>“{name}” is listed more than once; it is kept once.</li>
+      ))}
+    </ul>
+  );
 }
 
 export const STATUS_CHOICES: { value: IntegrationStatus; hint: string }[] = [
@@ -72,9 +86,13 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
               {errors.testGroup}
             </p>
           ) : null}
+          <TestGroupNotes text={group} id="test-group-notes" />
         </>
       ) : null}
-      <p className="small">Apply the trusted-endpoints policy to your applications in Duo before enabling, so trust is actually checked.</p>
+      <p className="small">
+        The status is set in Duo (Admin Panel → Trusted Endpoints → this integration) and recorded here so that the console's
+        predictions match. Apply the trusted-endpoints policy to your applications in Duo before enabling, so trust is actually checked.
+      </p>
       <div className="actions">
         <button type="submit" className="primary">
           Save status

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { WizardDraft } from '../../../../src-shared/contract/wizard';
 import { STATUS_LABELS } from '../../../../src-shared/domain/integration';
-import { parseUsernames, STATUS_CHOICES } from '../integrations/StatusEditor';
+import { parseUsernames, STATUS_CHOICES, TestGroupNotes } from '../integrations/StatusEditor';
 import { useWizard } from './wizard-store';
 
 export function ActivationStep({ draft }: { draft: WizardDraft }) {
@@ -12,8 +12,9 @@ export function ActivationStep({ draft }: { draft: WizardDraft }) {
   return (
     <>
       <p>
-        Apply the trusted-endpoints policy to your applications in Duo, then choose who it applies to here. Start with a small test
-        group; enable it for everyone once their devices are trusted.
+        The status is set in Duo (Admin Panel → Trusted Endpoints → this integration); record here what you set there, so the
+        console's predictions match. Apply the trusted-endpoints policy to your applications in Duo, start with a small test group,
+        and enable it for everyone once their devices are trusted.
       </p>
       <fieldset>
         <legend>Activate for</legend>
@@ -52,6 +53,7 @@ export function ActivationStep({ draft }: { draft: WizardDraft }) {
               {groupError}
             </p>
           ) : null}
+          <TestGroupNotes text={group} id="wizard-test-group-notes" />
         </div>
       ) : null}
     </>
