@@ -26,6 +26,8 @@ export function exitCodeFor(code: ErrorCode): number {
   if (code === 'CANCELLED') return EXIT.cancelled;
   if (code === 'NOT_FOUND' || code.endsWith('_NOT_FOUND')) return EXIT.notFound;
   if (code === 'DUO_NOT_CONFIGURED') return EXIT.notFound;
+  // Needs the admin's confirmation: --force.
+  if (code === 'CONFIGURATION_KEY_UNUSUAL') return EXIT.usage;
   if (/AUTH|FORBIDDEN|MFA|PERMISSION|CHALLENGE_REJECTED|CREDENTIALS_MISSING|^DUO_.*_REJECTED$|^DUO_CLOCK_SKEW$/.test(code)) return EXIT.denied;
   if (code.startsWith('IVANTI_') || code.startsWith('DUO_') || code.startsWith('SCEP_') || code.startsWith('NDES_')) return EXIT.network;
   if (code.startsWith('DB_') || code.startsWith('SECRET_') || code === 'LOCAL_DATA') return EXIT.localData;

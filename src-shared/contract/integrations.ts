@@ -132,6 +132,11 @@ export const integrationChannels = {
     z.object({ id: EntityId, confirm: z.literal(true) }).strict(),
     Integration,
   ),
+  'integrations.enterConfigurationKey': channel(
+    'Record the configuration key Duo shows for this integration (pasted; cleaned of whitespace and invisible characters). Another shape than Duo\'s example needs confirmUnusualShape.',
+    z.object({ id: EntityId, key: z.string().max(10_000), confirmUnusualShape: z.boolean().optional() }).strict(),
+    Integration,
+  ),
   'integrations.compareCoverage': channel(
     'Device coverage of a legacy certificate integration and the App Config integration replacing it.',
     z.object({ legacyId: EntityId, replacementId: EntityId }).strict(),

@@ -18,6 +18,7 @@ export const CHANNEL_NAMES = [
   'integrations.delete',
   'integrations.overview',
   'integrations.rotateConfigurationKey',
+  'integrations.enterConfigurationKey',
   'integrations.compareCoverage',
   'audit.list',
   'audit.verify',

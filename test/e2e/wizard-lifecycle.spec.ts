@@ -24,19 +24,27 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
     const entry = tec.core.services.audit.list({ limit: 5 }).find((e) => e.action === 'integration.status-changed' && e.target === created.id);
     expect(entry?.details).toMatchObject({ from: 'disabled', to: 'test-group', testGroup: ['dana@acme.example', 'eve@acme.example'] });
 
-    // Rotation warns first and needs an explicit acknowledgement.
+    // The key is Duo's: this version still stores a generated one, flagged as not issued by Duo until the admin pastes Duo's.
     const oldKey = created.configurationKey!;
-    await app.getByRole('button', { name: 'Rotate configuration key…' }).click();
-    const confirm = app.getByRole('group', { name: 'Rotate the configuration key?' });
+    await expect(app.getByText(/Not issued by Duo/)).toBeVisible();
+    await app.getByRole('button', { name: 'Enter the key from Duo…' }).click();
+    const confirm = app.getByRole('group', { name: 'Enter the key from Duo' });
     await expect(confirm).toContainText('their trust checks fail');
-    await expect(confirm.getByRole('button', { name: 'Rotate key' })).toBeDisabled();
+    await confirm.getByLabel('Configuration key from Duo').fill(' DPK0W0KL\u200bPJLOGSKHTD ');
     await confirm.getByRole('checkbox', { name: 'I will update the value in Ivanti right away' }).check();
+    await confirm.getByRole('button', { name: 'Save the key' }).click();
+    // One character short: Duo's shape warning, saved only after confirmation.
+    await expect(confirm.getByRole('alert')).toContainText("doesn't look like the keys Duo shows");
+    await expect(confirm.getByRole('button', { name: 'Save the key' })).toBeDisabled();
     await confirm.scrollIntoViewIfNeeded();
     await screenshot(app, 'lifecycle-02-rotate-warning');
-    await confirm.getByRole('button', { name: 'Rotate key' }).click();
+    await confirm.getByLabel('Configuration key from Duo').fill(' DPK0W0KL\u200bPJLOGSKHTDD ');
+    await confirm.getByRole('button', { name: 'Save the key' }).click();
     const keyCell = app.getByLabel('Trusted Endpoints Configuration Key field value', { exact: true });
     await expect(keyCell).not.toHaveText(oldKey);
-    await expect(keyCell).toHaveText(/^DPK[A-Z0-9]{16}$/);
+    await expect(keyCell).toHaveText('DPK0W0KLPJLOGSKHTDD');
+    await expect(app.getByText(/Not issued by Duo/)).toHaveCount(0);
+    await expect(app.getByRole('button', { name: 'Duo issued a new key…' })).toBeVisible();
 
     // API details: the password is never shown; left empty, the stored one stays.
     await app.getByRole('button', { name: 'Edit API details' }).click();

@@ -10,7 +10,8 @@ import { openCore } from '../open-core';
 
 export const USAGE = `tec integration add --name NAME --platform android|ios-appconfig|ios-certs --domain HOST[:PORT] --email EMAIL (--password-stdin | TEC_IVANTI_PASSWORD) [--legacy] [--json]
        tec integration list [--json]
-       tec integration test NAME [--json]`;
+       tec integration test NAME [--json]
+       tec integration set-key NAME --key KEY [--force] [--json]   (the Trusted Endpoints Configuration Key Duo shows)`;
 
 /** The password's environment variable, for scripts; the command line itself never takes it (it would show in `ps`). */
 export const PASSWORD_ENV = 'TEC_IVANTI_PASSWORD';
@@ -20,7 +21,31 @@ export async function runIntegrationCommand(argv: string[], io: CliIo): Promise<
   if (sub === 'add') return add(rest, io);
   if (sub === 'list') return list(rest, io);
   if (sub === 'test') return test(rest, io);
+  if (sub === 'set-key') return setKey(rest, io);
   throw usageError(`${sub === undefined ? 'Missing' : `Unknown`} subcommand${sub === undefined ? '' : ` "${sub}"`}.\nUsage: ${USAGE}`);
+}
+
+/**
+ * Records the configuration key Duo shows (pasted: whitespace and invisible characters are removed). A key of
+ * another shape than Duo's example is refused with exit 2 and the warning until --force confirms it.
+ */
+async function setKey(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { key: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } }, { min: 1, max: 1, usage: USAGE });
+  if (values.key === undefined) throw usageError(`--key is required: the configuration key from the Duo Admin Panel.\nUsage: ${USAGE}`);
+  const core = openCore(io);
+  try {
+    const integration = await findIntegration(core, positionals[0]!, io.signal);
+    const replacing = integration.configurationKey !== null;
+    const saved = await callChannel(core, 'integrations.enterConfigurationKey', { id: integration.id, key: values.key, confirmUnusualShape: values.force === true }, io.signal);
+    if (values.json) printJson(io, saved);
+    else {
+      io.stdout.write(`Recorded the configuration key ${saved.configurationKey} for "${saved.name}". Put it in Duo Mobile's managed configuration in Ivanti.\n`);
+      if (replacing) io.stdout.write('Devices that still hold the old configuration fail trust until Ivanti delivers the new key.\n');
+    }
+    return EXIT.ok;
+  } finally {
+    core.close();
+  }
 }
 
 async function add(argv: string[], io: CliIo): Promise<number> {

@@ -11,6 +11,7 @@ type IntegrationChannel =
   | 'integrations.delete'
   | 'integrations.overview'
   | 'integrations.rotateConfigurationKey'
+  | 'integrations.enterConfigurationKey'
   | 'integrations.compareCoverage';
 
 export function integrationHandlers({ integrations, overviews }: { integrations: IntegrationService; overviews: IntegrationOverviews }): { [C in IntegrationChannel]: Handler<C> } {
@@ -26,6 +27,7 @@ export function integrationHandlers({ integrations, overviews }: { integrations:
     },
     'integrations.overview': () => overviews.list(),
     'integrations.rotateConfigurationKey': ({ id }) => integrations.rotateConfigurationKey(id),
+    'integrations.enterConfigurationKey': ({ id, key, confirmUnusualShape }) => integrations.enterConfigurationKey(id, key, { confirmUnusualShape }),
     'integrations.compareCoverage': ({ legacyId, replacementId }) => overviews.compareCoverage(legacyId, replacementId),
   };
 }

@@ -5,6 +5,7 @@ import type { Db } from '../db/database';
 import type { AuditLog } from '../audit/audit-log';
 import { secretAccount, type SecretStore } from '../secrets/secret-store';
 import { generateConfigurationKey } from './configuration-key';
+import { cleanPastedKey, looksLikeDuoConfigurationKey, UNUSUAL_KEY_WARNING, WHERE_DUO_SHOWS_THE_KEY } from '../../../src-shared/domain/configuration-key';
 
 interface IntegrationRow {
   id: string;
@@ -16,6 +17,7 @@ interface IntegrationRow {
   email: string | null;
   password_ref: string | null;
   config_key: string | null;
+  config_key_entered_at: number | null;
   migrated_from: string | null;
   deleted_at: number | null;
   created_at: number;
@@ -189,6 +191,33 @@ export class IntegrationService {
     return this.get(id);
   }
 
+  /**
+   * The configuration key Duo shows for this integration, as pasted: whitespace and invisible characters are removed; a
+   * value of another shape than Duo's example needs `confirmUnusualShape` (the UI's confirmation, the CLI's --force).
+   * Replacing a key means devices holding the old configuration fail trust until Ivanti delivers the new one.
+   */
+  async enterConfigurationKey(id: string, pasted: string, options: { confirmUnusualShape?: boolean } = {}): Promise<Integration> {
+    const row = this.row(id);
+    const key = cleanPastedKey(pasted);
+    if (key === '') throw new AppError('VALIDATION_FAILED', `Paste the configuration key from Duo. ${WHERE_DUO_SHOWS_THE_KEY}`, { field: 'configurationKey' });
+    if (key.length > 200) throw new AppError('VALIDATION_FAILED', 'That is far longer than a configuration key: paste only the key.', { field: 'configurationKey' });
+    if (!looksLikeDuoConfigurationKey(key) && !options.confirmUnusualShape) {
+      throw new AppError('CONFIGURATION_KEY_UNUSUAL', UNUSUAL_KEY_WARNING, { field: 'configurationKey', cleaned: key });
+    }
+    const replaced = row.config_key !== null && row.config_key !== key;
+    this.db.transaction(() => {
+      const at = this.now().getTime();
+      this.db.prepare('UPDATE integrations SET config_key = ?, config_key_entered_at = ?, updated_at = ? WHERE id = ?').run(key, at, at, id);
+      this.audit.append({
+        actor: this.actor,
+        action: 'integration.configuration-key-entered',
+        target: id,
+        details: { name: row.name, replaced, unusualShape: !looksLikeDuoConfigurationKey(key) },
+      });
+    })();
+    return this.get(id);
+  }
+
   async setStatus(id: string, status: IntegrationStatus, testGroup?: string[]): Promise<Integration> {
     const row = this.row(id);
     const members = status === 'test-group' ? [...new Set((testGroup ?? []).map((u) => u.trim().toLowerCase()))] : null;
@@ -282,6 +311,7 @@ export class IntegrationService {
       email: row.email,
       hasPassword: row.password_ref !== null && (await this.secrets.has(row.password_ref)),
       configurationKey: row.config_key,
+      configurationKeyFromDuo: row.config_key === null ? null : row.config_key_entered_at !== null,
       testGroup,
       migratedFrom: row.migrated_from,
       createdAt: new Date(row.created_at).toISOString(),
