@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src-main/cli/cli-io';
+import { createCore } from '../../src-main/core/app/composition-root';
+import { dispatch } from '../../src-main/core/app/dispatch';
+import { ensureCliBuilt, TEC_BIN } from '../cli/built-cli';
+import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
+import { requirePrivateKeyring } from '../support/keyring';
+import { startScepServer, type ScepServer } from '../support/scep-server';
+
+/**
+ * Issue 17 point 7: after the full flows (a setup through the wizard, integration add and test, a sync, a SCEP
+ * enrollment, every export, a failed login), no file the app or `tec` wrote under the data directory (database, WAL,
+ * exports, logs) and nothing `tec` printed holds any of the secrets used. Real keyring, real processes, the simulator
+ * and Debian's scepserver.
+ */
+const IVANTI_PASSWORD = 'Ivanti-Pw-7f3e1c9a-Q';
+const WIZARD_PASSWORD = 'Wizard-Pw-0b8d2e44-Z';
+const WRONG_PASSWORD = 'Wrong-Pw-55aa11cc-X';
+const SCEP_CHALLENGE = 'C4A11E7A9E5F0D3B21';
+const SECRETS = [IVANTI_PASSWORD, WIZARD_PASSWORD, WRONG_PASSWORD, SCEP_CHALLENGE];
+const EMAIL = 'api-reader@acme.example';
+
+let tenant: RunningSimulator;
+let scep: ScepServer;
+let root: string;
+let dataDir: string;
+const printed: string[] = [];
+
+/** Runs the built tec; asynchronously, since the simulator answers from this process. */
+function tec(args: string[], input = ''): Promise<number | null> {
+  const child = spawn(process.execPath, [TEC_BIN, ...args, '--data-dir', dataDir], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdout.on('data', (chunk: Buffer) => printed.push(chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => printed.push(chunk.toString('utf8')));
+  child.stdin.end(input);
+  return new Promise((resolve) => child.on('close', (code) => resolve(code)));
+}
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+beforeAll(async () => {
+  requirePrivateKeyring();
+  ensureCliBuilt();
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-no-secret-'));
+  dataDir = path.join(root, 'data');
+  tenant = await startSimulator({ devices: 300, seed: 'no-secret', credentials: { email: EMAIL, password: IVANTI_PASSWORD } });
+  scep = await startScepServer({ challenge: SCEP_CHALLENGE, allowRenewDays: 0 });
+}, 180_000);
+
+afterAll(async () => {
+  await tenant?.close();
+  await scep?.stop();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('no secret at rest after the full flows', () => {
+  it('keeps every password and challenge out of the database, its WAL, exports, logs and printed output', async () => {
+    // The wizard, through the contract as the app calls it, with the real keychain.
+    const core = createCore({ dataDir, version: 'test', transport: 'web-test-rig' });
+    const call = (channel: string, input: unknown) => dispatch(core.handlers, channel, input, { signal: new AbortController().signal });
+    const started = (await call('wizard.start', {})) as { ok: true; value: { id: string } };
+    expect(started.ok).toBe(true);
+    const id = started.value.id;
+    expect(await call('wizard.update', { id, values: { mdm: 'ivanti-neurons', platform: 'android', name: 'Wizard Fleet', domain: tenant.domain, email: EMAIL } })).toMatchObject({ ok: true });
+    // Through the steps until the wizard has created the integration the password belongs to.
+    for (let step = 0; step < 4; step++) {
+      const next = (await call('wizard.next', { id })) as { ok: boolean; value?: { integrationId: string | null } };
+      if (next.value?.integrationId) break;
+    }
+    expect(await call('wizard.storePassword', { id, password: WIZARD_PASSWORD })).toMatchObject({ ok: true });
+    await core.close();
+
+    expect(await tec(['integration', 'add', '--name', 'Fleet', '--platform', 'android', '--domain', tenant.domain, '--email', EMAIL, '--password-stdin'], `${IVANTI_PASSWORD}\n`)).toBe(EXIT.ok);
+    expect(await tec(['integration', 'add', '--name', 'Wrong', '--platform', 'android', '--domain', tenant.domain, '--email', EMAIL, '--password-stdin'], `${WRONG_PASSWORD}\n`)).toBe(EXIT.ok);
+    // Test Configuration runs every check, passing or not; what matters here is what it leaves behind.
+    expect(await tec(['integration', 'test', 'Fleet'])).toBe(EXIT.ok);
+    expect(await tec(['integration', 'test', 'Wrong'])).not.toBe(EXIT.ok);
+    expect(await tec(['sync', 'Fleet'])).toBe(EXIT.ok);
+    expect(await tec(['sync', 'Wrong'])).not.toBe(EXIT.ok);
+    const cert = path.join(root, 'device.pem');
+    expect(await tec(['scep', 'enroll', '--url', scep.url, '--subject', 'CN=no-secret-device,O=Acme', '--challenge-stdin', '--out-cert', cert], `${SCEP_CHALLENGE}\n`)).toBe(EXIT.ok);
+    for (const kind of ['devices', 'changes', 'audit']) {
+      for (const format of ['csv', 'json']) expect(await tec(['export', kind, '--format', format, '--out', path.join(dataDir, 'exports', `${kind}.${format}`)])).toBe(EXIT.ok);
+    }
+    expect(await tec(['audit', 'list', '--json'])).toBe(EXIT.ok);
+    expect(await tec(['integration', 'list', '--json'])).toBe(EXIT.ok);
+
+    const written = [...filesUnder(dataDir), cert];
+    expect(written.some((f) => f.endsWith('console.sqlite'))).toBe(true);
+    expect(written.filter((f) => f.includes(`${path.sep}exports${path.sep}`))).toHaveLength(6);
+    const leaks = written.flatMap((file) => {
+      const bytes = fs.readFileSync(file);
+      return SECRETS.filter((s) => bytes.includes(Buffer.from(s, 'utf8')) || bytes.includes(Buffer.from(s, 'utf16le'))).map((s) => `${s} in ${file}`);
+    });
+    leaks.push(...SECRETS.filter((s) => printed.some((text) => text.includes(s))).map((s) => `${s} printed by tec`));
+    expect(leaks).toEqual([]);
+  });
+});
