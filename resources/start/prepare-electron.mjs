@@ -13,7 +13,7 @@
 // Each failure a newcomer meets ends with a message saying what to do, and a non-zero exit:
 // 2 Node.js too old, 3 Electron download, 4 native module build.
 // Imported (by tests and the demo) it runs nothing.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -84,6 +84,17 @@ export function isElectronInstalled(electronDir) {
   }
 }
 
+/** Electron's install.js, asynchronously: a mirror served from this very process (the tests') must stay able to answer. */
+function runInstallScript(script, cwd, env) {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'inherit', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    child.on('error', (error) => done({ status: null, stderr, error }));
+    child.on('close', (status) => done({ status, stderr }));
+  });
+}
+
 /** Asks the URL directly, only to name the cause (refused, DNS, TLS, HTTP status) that install.js does not print. */
 async function probe(url) {
   try {
@@ -113,7 +124,7 @@ export async function ensureElectronBinary({ root, env, log }) {
   const childEnv = { ...env };
   // @electron/get honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY only when asked to (through undici's EnvHttpProxyAgent).
   if (PROXY_VARS.some((name) => env[name]) && !env.ELECTRON_GET_USE_PROXY) childEnv.ELECTRON_GET_USE_PROXY = '1';
-  const result = spawnSync(process.execPath, [join(electronDir, 'install.js')], { cwd: root, env: childEnv, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
+  const result = await runInstallScript(join(electronDir, 'install.js'), root, childEnv);
   if (result.status === 0 && isElectronInstalled(electronDir)) return 'downloaded';
   const reported = (result.stderr ?? result.error?.message ?? '').split('\n').find((line) => line.trim() !== '') ?? `exit ${result.status}`;
   const cause = /fetch failed/.test(reported) && !childEnv.ELECTRON_GET_USE_PROXY ? await probe(`${mirror}${zip}`) : reported.trim();
