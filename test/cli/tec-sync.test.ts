@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src-main/cli/cli-io';
 import { main } from '../../src-main/cli/main';
 import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
-import { startCannedServer, type CannedServer } from '../core/ivanti/canned-server';
-import { requirePrivateKeyring } from '../support/keyring';
+import { useSyncTenants } from '../support/sync-tenants';
 import { useTempDir } from '../support/temp-dir';
+import { until } from '../support/until';
 import { ensureCliBuilt, TEC_BIN } from './built-cli';
 import { runTec } from './cli-harness';
 import { runningRunPages } from './run-pages';
@@ -16,35 +16,15 @@ const tempDir = useTempDir('tec-cli-sync-');
 const EMAIL = 'api-cli@acmecorp.example';
 const PASSWORD = 'Cli-Tenant-Pa55-5e1f';
 
-let tenant: RunningSimulator;
-let restricted: RunningSimulator;
+const tenants = useSyncTenants({ seed: 'cli', devices: 1_500, restrictedDevices: 300, credentials: { email: EMAIL, password: PASSWORD } });
 let slow: RunningSimulator;
-let htmlServer: CannedServer;
-let htmlDomain: string;
 
 beforeAll(async () => {
-  requirePrivateKeyring();
-  const credentials = { email: EMAIL, password: PASSWORD };
-  tenant = await startSimulator({ devices: 1_500, seed: 'cli', credentials });
-  restricted = await startSimulator({
-    devices: 300,
-    seed: 'cli-restricted',
-    credentials,
-    spaces: [
-      { id: 1, name: 'Default Space', defaultSpace: true },
-      { id: 2, name: 'Marketing', deviceRead: false },
-    ],
-  });
-  slow = await startSimulator({ devices: 4_000, seed: 'cli-slow', credentials, slowMs: 60, faults: { slow: 1 } });
-  htmlServer = await startCannedServer({ status: 200, headers: { 'Content-Type': 'text/html' }, body: '<html><body>Please sign in to the guest network</body></html>' });
-  htmlDomain = `127.0.0.1:${htmlServer.port}`;
+  slow = await startSimulator({ devices: 4_000, seed: 'cli-slow', credentials: { email: EMAIL, password: PASSWORD }, slowMs: 60, faults: { slow: 1 } });
 });
 
 afterAll(async () => {
-  await tenant?.close();
-  await restricted?.close();
   await slow?.close();
-  await htmlServer?.close();
 });
 
 async function add(dataDir: string, name: string, domain: string, password = PASSWORD) {
@@ -56,21 +36,21 @@ async function add(dataDir: string, name: string, domain: string, password = PAS
 describe('tec integration, sync and devices find', () => {
   it('adds an integration with the password from stdin or TEC_IVANTI_PASSWORD, never from the command line, and lists it', async () => {
     const dataDir = tempDir();
-    const added = await add(dataDir, 'Acme Android', tenant.domain);
+    const added = await add(dataDir, 'Acme Android', tenants.tenant.domain);
     expect(added.code).toBe(EXIT.ok);
     expect(JSON.parse(added.stdout)).toMatchObject({ name: 'Acme Android', status: 'disabled', hasPassword: true });
     expect(added.stdout).not.toContain(PASSWORD);
 
-    const fromEnv = await runTec(['integration', 'add', '--name', 'Acme iOS', '--platform', 'ios-appconfig', '--domain', tenant.domain, '--email', EMAIL, '--data-dir', dataDir], {
+    const fromEnv = await runTec(['integration', 'add', '--name', 'Acme iOS', '--platform', 'ios-appconfig', '--domain', tenants.tenant.domain, '--email', EMAIL, '--data-dir', dataDir], {
       env: { TEC_IVANTI_PASSWORD: PASSWORD },
     });
     expect(fromEnv.code).toBe(EXIT.ok);
 
-    const onArgv = await runTec(['integration', 'add', '--name', 'Leaky', '--platform', 'android', '--domain', tenant.domain, '--email', EMAIL, '--password', PASSWORD, '--data-dir', dataDir]);
+    const onArgv = await runTec(['integration', 'add', '--name', 'Leaky', '--platform', 'android', '--domain', tenants.tenant.domain, '--email', EMAIL, '--password', PASSWORD, '--data-dir', dataDir]);
     expect(onArgv.code).toBe(EXIT.usage);
     expect(onArgv.stderr).toMatch(/^tec: VALIDATION_FAILED: The password is never taken on the command line/);
 
-    const missing = await runTec(['integration', 'add', '--name', 'No password', '--platform', 'android', '--domain', tenant.domain, '--email', EMAIL, '--data-dir', dataDir]);
+    const missing = await runTec(['integration', 'add', '--name', 'No password', '--platform', 'android', '--domain', tenants.tenant.domain, '--email', EMAIL, '--data-dir', dataDir]);
     expect(missing.code).toBe(EXIT.usage);
 
     const listed = await runTec(['integration', 'list', '--json', '--data-dir', dataDir]);
@@ -82,7 +62,7 @@ describe('tec integration, sync and devices find', () => {
 
   it('tests, syncs and finds a device by its Device Client ID; an unknown identifier exits 3', async () => {
     const dataDir = tempDir();
-    await add(dataDir, 'Acme', tenant.domain);
+    await add(dataDir, 'Acme', tenants.tenant.domain);
     const tested = await runTec(['integration', 'test', 'acme', '--data-dir', dataDir]);
     expect(tested.code).toBe(EXIT.ok);
     expect(tested.stdout).toContain('Test Configuration of "Acme" passed.');
@@ -91,7 +71,7 @@ describe('tec integration, sync and devices find', () => {
     expect(synced.code).toBe(EXIT.ok);
     expect(JSON.parse(synced.stdout)).toMatchObject({ status: 'completed', complete: true, devicesSeen: 1_500, added: 1_500, trigger: 'cli' });
 
-    const device = [...tenant.expectedDevices()].find((d) => typeof d.clientDeviceIdentifier === 'string')!;
+    const device = [...tenants.tenant.expectedDevices()].find((d) => typeof d.clientDeviceIdentifier === 'string')!;
     const found = await runTec(['devices', 'find', String(device.clientDeviceIdentifier), '--json', '--data-dir', dataDir]);
     expect(found.code).toBe(EXIT.ok);
     expect(JSON.parse(found.stdout)).toEqual([expect.objectContaining({ guid: device.guid, integrationName: 'Acme', removedAt: null })]);
@@ -105,10 +85,10 @@ describe('tec integration, sync and devices find', () => {
   });
 
   it.each([
-    ['a wrong password', () => ({ domain: tenant.domain, password: 'not-the-password' }), EXIT.denied, 'IVANTI_AUTH_REJECTED', /rejected the email and password/],
-    ['a domain that does not exist', () => ({ domain: 'no-such-tenant.invalid', password: PASSWORD }), EXIT.network, 'IVANTI_DNS_FAILED', /does not resolve/],
-    ['a space without Device Read Only', () => ({ domain: restricted.domain, password: PASSWORD }), EXIT.denied, 'IVANTI_SPACE_FORBIDDEN', /"Marketing"/],
-    ['a host answering HTML', () => ({ domain: htmlDomain, password: PASSWORD }), EXIT.network, 'IVANTI_NOT_JSON', /instead of Ivanti's JSON/],
+    ['a wrong password', () => ({ domain: tenants.tenant.domain, password: 'not-the-password' }), EXIT.denied, 'IVANTI_AUTH_REJECTED', /rejected the email and password/],
+    ['a domain that does not exist', () => ({ domain: 'no-such-tenants.tenant.invalid', password: PASSWORD }), EXIT.network, 'IVANTI_DNS_FAILED', /does not resolve/],
+    ['a space without Device Read Only', () => ({ domain: tenants.restricted.domain, password: PASSWORD }), EXIT.denied, 'IVANTI_SPACE_FORBIDDEN', /"Marketing"/],
+    ['a host answering HTML', () => ({ domain: tenants.htmlDomain, password: PASSWORD }), EXIT.network, 'IVANTI_NOT_JSON', /instead of Ivanti's JSON/],
   ])('tec integration test reports %s with its own exit code and error code', async (_what, setting, exitCode, code, message) => {
     const dataDir = tempDir();
     const { domain, password } = setting();
@@ -126,7 +106,7 @@ describe('tec integration, sync and devices find', () => {
 
   it('tec sync of an integration missing read access in one space syncs the rest, marks nothing removed, and exits with that code', async () => {
     const dataDir = tempDir();
-    await add(dataDir, 'Restricted', restricted.domain);
+    await add(dataDir, 'Restricted', tenants.restricted.domain);
     const result = await runTec(['sync', 'Restricted', '--data-dir', dataDir]);
     expect(result.code).toBe(EXIT.denied);
     expect(result.stderr).toMatch(/^tec: IVANTI_SPACE_FORBIDDEN: .*"Marketing"/m);
@@ -162,11 +142,7 @@ describe('tec integration, sync and devices find', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const db = path.join(dataDir, 'console.sqlite');
     // Interrupt once a few pages are committed, i.e. in the middle of the run.
-    for (;;) {
-      const pages = runningRunPages(db);
-      if (pages !== null && pages >= 3) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await until('three pages are committed', () => (runningRunPages(db) ?? 0) >= 3, { everyMs: 20 });
     child.kill('SIGINT');
     expect(await exited).toBe(EXIT.cancelled);
     expect(stderr).toMatch(/^tec: CANCELLED: Sync cancelled/m);

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
-/** A fresh directory per test, removed afterwards. */
-export function useTempDir(prefix = 'tec-test-'): () => string {
+/**
+ * Fresh directories, removed after each test, or with `lives: 'file'` after the file's last test (for a database its
+ * tests share).
+ */
+export function useTempDir(prefix = 'tec-test-', options: { lives?: 'test' | 'file' } = {}): () => string {
   const made: string[] = [];
-  afterEach(() => {
+  (options.lives === 'file' ? afterAll : afterEach)(() => {
     for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
   return () => {

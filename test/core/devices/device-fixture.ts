@@ -1,7 +1,4 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
@@ -34,17 +31,4 @@ export function allPages(repository: DeviceRepository, query: Parameters<DeviceR
     ids.push(...page.map((r) => r.id));
     if (page.length < limit) return ids;
   }
-}
-
-/** A directory that lives for a whole test file (a database shared by its tests), removed after the last one. */
-export function useSuiteDir(prefix: string): () => string {
-  const made: string[] = [];
-  afterAll(() => {
-    for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-  });
-  return () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    made.push(dir);
-    return dir;
-  };
 }

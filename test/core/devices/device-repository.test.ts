@@ -9,7 +9,7 @@ import { AppError } from '../../../src-shared/errors';
 import { queryPlan, sqlPreparedDuring } from '../../support/query-plans';
 import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
 import { useTempDir } from '../../support/temp-dir';
-import { allPages, NOW, openDeviceDatabase, useSuiteDir } from './device-fixture';
+import { allPages, NOW, openDeviceDatabase } from './device-fixture';
 
 const DAY = 86_400_000;
 
@@ -62,7 +62,7 @@ function ageOf(lastCheckin: number | null): string {
 }
 
 const tempDir = useTempDir('tec-devices-');
-const suiteDir = useSuiteDir('tec-devices-db-');
+const suiteDir = useTempDir('tec-devices-db-', { lives: 'file' });
 let db: Db;
 let repository: DeviceRepository;
 let stored: Stored[];

@@ -12,7 +12,7 @@ import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-si
 import { useTempDir } from '../../support/temp-dir';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from '../sync/sync-fixture';
-import { allPages, NOW, openDeviceDatabase, useSuiteDir } from './device-fixture';
+import { allPages, NOW, openDeviceDatabase } from './device-fixture';
 
 interface Row {
   id: number;
@@ -30,7 +30,7 @@ interface Row {
 }
 
 const tempDir = useTempDir('tec-search-');
-const suiteDir = useSuiteDir('tec-search-db-');
+const suiteDir = useTempDir('tec-search-db-', { lives: 'file' });
 let db: Db;
 let index: DeviceSearchIndex;
 let repository: DeviceRepository;

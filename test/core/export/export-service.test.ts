@@ -11,7 +11,7 @@ import { AppError } from '../../../src-shared/errors';
 import { readCsvRecords } from '../../support/csv-reader';
 import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
 import { useTempDir } from '../../support/temp-dir';
-import { allPages, NOW, openDeviceDatabase, useSuiteDir } from '../devices/device-fixture';
+import { allPages, NOW, openDeviceDatabase } from '../devices/device-fixture';
 
 /** Text a tenant could send that a spreadsheet would run, or that stresses CSV quoting. */
 const HOSTILE = [
@@ -79,7 +79,7 @@ const TEXT_COLUMNS: [string, string][] = [
 ];
 
 const tempDir = useTempDir('tec-export-');
-const suiteDir = useSuiteDir('tec-export-db-');
+const suiteDir = useTempDir('tec-export-db-', { lives: 'file' });
 let db: Db;
 let repository: DeviceRepository;
 let audit: AuditLog;

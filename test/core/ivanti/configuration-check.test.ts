@@ -11,6 +11,7 @@ import { startConnectProxy } from './connect-proxy';
 import { closeAfterEach } from './close-after-each';
 import { recordingSleep } from './recording-sleep';
 import { createTestCertificate, type TestCertificate } from './test-certificate';
+import { until } from '../../support/until';
 
 const track = closeAfterEach();
 
@@ -196,7 +197,7 @@ describe('Test Configuration', () => {
     const sim = await simulator({ devices: 10, faults: { slow: 1 }, slowMs: 120_000 });
     const controller = new AbortController();
     const pending = runTestConfiguration({ domain: sim.domain, ...sim.credentials }, deps, controller.signal);
-    while (sim.stats().requests === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await until('the simulator has a request', () => sim.stats().requests > 0, { everyMs: 5 });
     controller.abort();
     await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
   });

@@ -5,6 +5,7 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from '..
 import { closeAfterEach } from './close-after-each';
 import { recordingSleep } from './recording-sleep';
 import { rejectionOf } from './rejection-of';
+import { until } from '../../support/until';
 
 const track = closeAfterEach();
 
@@ -187,7 +188,7 @@ describe('IvantiClient cancellation', () => {
     const sim = await simulator({ faults: { slow: 1 }, slowMs: 120_000 });
     const controller = new AbortController();
     const pending = clientFor(sim, {}).searchDevices(search, controller.signal);
-    while (sim.stats().requests === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await until('the simulator has a request', () => sim.stats().requests > 0, { everyMs: 5 });
     controller.abort();
     expect((await rejectionOf(pending)).code).toBe('CANCELLED');
   });

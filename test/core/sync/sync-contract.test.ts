@@ -1,52 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../src-main/core/app/composition-root';
 import { dispatch } from '../../../src-main/core/app/dispatch';
 import type { Envelope } from '../../../src-shared/contract';
 import type { SyncFinished } from '../../../src-shared/domain/sync';
 import type { TestConfigurationResult } from '../../../src-shared/domain/test-configuration';
-import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
-import { startCannedServer, type CannedServer } from '../ivanti/canned-server';
-import { requirePrivateKeyring } from '../../support/keyring';
 import { SYNC_WORKER_SOURCE } from '../../support/sync-worker-source';
+import { useSyncTenants } from '../../support/sync-tenants';
 import { useTempDir } from '../../support/temp-dir';
 
 const tempDir = useTempDir('tec-sync-contract-');
 const PASSWORD = 'Tenant-Pa55word-8f3c1d-never-stored';
 const EMAIL = 'api-sync@acmecorp.example';
 
-let tenant: RunningSimulator;
-let restricted: RunningSimulator;
-let htmlServer: CannedServer;
-let htmlDomain: string;
-
-beforeAll(async () => {
-  requirePrivateKeyring();
-  tenant = await startSimulator({ devices: 2_500, seed: 'contract', credentials: { email: EMAIL, password: PASSWORD } });
-  restricted = await startSimulator({
-    devices: 500,
-    seed: 'contract-restricted',
-    credentials: { email: EMAIL, password: PASSWORD },
-    spaces: [
-      { id: 1, name: 'Default Space', defaultSpace: true },
-      { id: 2, name: 'Marketing', deviceRead: false },
-    ],
-  });
-  // A captive portal (or a wrong host) answering every request with a sign-in page.
-  htmlServer = await startCannedServer({
-    status: 200,
-    headers: { 'Content-Type': 'text/html; charset=utf-8' },
-    body: '<!doctype html><html><body><h1>Welcome to Hotel Wi-Fi</h1><form>Sign in</form></body></html>',
-  });
-  htmlDomain = `127.0.0.1:${htmlServer.port}`;
-});
-
-afterAll(async () => {
-  await tenant?.close();
-  await restricted?.close();
-  await htmlServer?.close();
-});
+const tenants = useSyncTenants({ seed: 'contract', devices: 2_500, restrictedDevices: 500, credentials: { email: EMAIL, password: PASSWORD } });
 
 function recordingCore(dataDir: string) {
   // The app's sync path: runs on the sync worker thread, events relayed to this thread's bus.
@@ -89,18 +57,18 @@ async function syncToEnd(core: Core, call: ReturnType<typeof recordingCore>['cal
 describe('Test Configuration through the contract handler', () => {
   it('passes every check against a healthy tenant with the stored password, naming the device count per space', async () => {
     const { core, call } = recordingCore(tempDir());
-    const id = await createIntegration(call, 'Healthy', tenant.domain);
+    const id = await createIntegration(call, 'Healthy', tenants.tenant.domain);
     const result = value(await call<TestConfigurationResult>('integrations.testConfiguration', { id }));
     expect(result.ok).toBe(true);
-    expect(result.spaces.map((s) => s.deviceCount)).toEqual(tenant.spaces().map((s) => s.deviceCount));
+    expect(result.spaces.map((s) => s.deviceCount)).toEqual(tenants.tenant.spaces().map((s) => s.deviceCount));
     await core.close();
   });
 
   it.each([
-    ['a wrong password', () => ({ domain: tenant.domain, email: EMAIL, password: 'not-the-password' }), 'credentials-accepted', 'IVANTI_AUTH_REJECTED', /rejected the email and password/],
-    ['a domain that does not exist', () => ({ domain: 'no-such-tenant.invalid', email: EMAIL, password: PASSWORD }), 'host-resolves', 'IVANTI_DNS_FAILED', /does not resolve/],
-    ['a space without Device Read Only', () => ({ domain: restricted.domain, email: EMAIL, password: PASSWORD }), 'devices-readable', 'IVANTI_SPACE_FORBIDDEN', /"Marketing"/],
-    ['a host answering HTML', () => ({ domain: htmlDomain, email: EMAIL, password: PASSWORD }), 'credentials-accepted', 'IVANTI_NOT_JSON', /instead of Ivanti's JSON/],
+    ['a wrong password', () => ({ domain: tenants.tenant.domain, email: EMAIL, password: 'not-the-password' }), 'credentials-accepted', 'IVANTI_AUTH_REJECTED', /rejected the email and password/],
+    ['a domain that does not exist', () => ({ domain: 'no-such-tenants.tenant.invalid', email: EMAIL, password: PASSWORD }), 'host-resolves', 'IVANTI_DNS_FAILED', /does not resolve/],
+    ['a space without Device Read Only', () => ({ domain: tenants.restricted.domain, email: EMAIL, password: PASSWORD }), 'devices-readable', 'IVANTI_SPACE_FORBIDDEN', /"Marketing"/],
+    ['a host answering HTML', () => ({ domain: tenants.htmlDomain, email: EMAIL, password: PASSWORD }), 'credentials-accepted', 'IVANTI_NOT_JSON', /instead of Ivanti's JSON/],
   ])('reports %s with its own check, code and message', async (_what, details, check, code, message) => {
     const { core, call, transcript } = recordingCore(tempDir());
     const result = value(await call<TestConfigurationResult>('integrations.testConfiguration', { ...details(), testRunId: 'run-1' }));
@@ -115,7 +83,7 @@ describe('Test Configuration through the contract handler', () => {
 
   it('tests a typed password for a saved integration without storing it', async () => {
     const { core, call } = recordingCore(tempDir());
-    const id = await createIntegration(call, 'Typed', tenant.domain, 'stored-but-wrong');
+    const id = await createIntegration(call, 'Typed', tenants.tenant.domain, 'stored-but-wrong');
     const typed = value(await call<TestConfigurationResult>('integrations.testConfiguration', { id, password: PASSWORD }));
     expect(typed.ok).toBe(true);
     const stored = value(await call<TestConfigurationResult>('integrations.testConfiguration', { id }));
@@ -127,7 +95,7 @@ describe('Test Configuration through the contract handler', () => {
 describe('sync through the contract', () => {
   it('syncs, reports history and changes, answers "has it synced?", and refuses a second concurrent run', async () => {
     const { core, call } = recordingCore(tempDir());
-    const id = await createIntegration(call, 'Contract sync', tenant.domain);
+    const id = await createIntegration(call, 'Contract sync', tenants.tenant.domain);
     const finished = new Promise<void>((resolve) =>
       core.events.subscribe((name) => {
         if (name === 'sync.finished') resolve();
@@ -148,7 +116,7 @@ describe('sync through the contract', () => {
     expect(changes.changes).toHaveLength(1000);
     expect(changes.nextAfterId).not.toBeNull();
 
-    const device = [...tenant.expectedDevices()].find((d) => typeof d.clientDeviceIdentifier === 'string')!;
+    const device = [...tenants.tenant.expectedDevices()].find((d) => typeof d.clientDeviceIdentifier === 'string')!;
     const found = value(await call<{ guid: string; removedAt: string | null }[]>('devices.find', { identifier: String(device.clientDeviceIdentifier).toLowerCase() }));
     expect(found).toEqual([expect.objectContaining({ guid: device.guid, removedAt: null })]);
     expect(value(await call<unknown[]>('devices.find', { identifier: 'not-a-device' }))).toEqual([]);
@@ -158,12 +126,12 @@ describe('sync through the contract', () => {
   it('keeps the Ivanti password out of SQLite, events and every response, including sync and Test Configuration', async () => {
     const dataDir = tempDir();
     const { core, call, transcript } = recordingCore(dataDir);
-    const id = await createIntegration(call, 'Secret check', tenant.domain);
+    const id = await createIntegration(call, 'Secret check', tenants.tenant.domain);
     const run = await syncToEnd(core, call, id);
     expect(run.status).toBe('completed');
     await call('integrations.testConfiguration', { id });
     await call('integrations.testConfiguration', { id, password: PASSWORD });
-    await call('integrations.testConfiguration', { domain: tenant.domain, email: EMAIL, password: 'wrong-but-also-secret' });
+    await call('integrations.testConfiguration', { domain: tenants.tenant.domain, email: EMAIL, password: 'wrong-but-also-secret' });
     await call('sync.status', { integrationId: id });
     await call('sync.runs', { integrationId: id });
     await call('sync.changes', { runId: run.id, limit: 1000 });

@@ -3,6 +3,7 @@ import type { SyncProgress, SyncRun } from '../../../src-shared/domain/sync';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
 import { useTempDir } from '../../support/temp-dir';
 import { activeGuids, engineFor, integrityCheck, INTEGRATION_ID, openSyncDatabase, removedGuids, sorted } from './sync-fixture';
+import { until } from '../../support/until';
 
 const tempDir = useTempDir('tec-sync-');
 const simulators: RunningSimulator[] = [];
@@ -158,7 +159,7 @@ describe('sync engine against the simulated tenant', () => {
     let db = openSyncDatabase(dir);
     const first = engineFor(db, tenant, { progressIntervalMs: 0 });
     const started = await first.engine.start(INTEGRATION_ID, 'manual');
-    while ((first.engine.running(INTEGRATION_ID)?.progress?.page ?? 0) < 4) await new Promise((r) => setTimeout(r, 5));
+    await until('four pages are read', () => (first.engine.running(INTEGRATION_ID)?.progress?.page ?? 0) >= 4, { everyMs: 5 });
     await first.engine.shutdown();
     db.close();
     await started.finished;

@@ -17,6 +17,7 @@ import { startSimulatorProcess, type SimulatorProcess } from '../../support/simu
 import { SYNC_WORKER_SOURCE } from '../../support/sync-worker-source';
 import { useTempDir } from '../../support/temp-dir';
 import { activeGuids, INTEGRATION_ID, integrityCheck, openSyncDatabase, removedGuids, sorted } from './sync-fixture';
+import { until } from '../../support/until';
 
 const tempDir = useTempDir('tec-sync-worker-');
 const DYING_WORKER = path.join(__dirname, 'fixtures', 'dying-sync-worker.ts');
@@ -53,14 +54,6 @@ function workerEngine(db: Db, domain: string, options: { script?: string; creden
 }
 
 const count = (db: Db, sql: string): number => db.prepare(sql).pluck().get() as number;
-
-async function until(what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
   it('syncs on its own thread: devices keep being written while the calling thread is blocked, and the search index follows there', async () => {
