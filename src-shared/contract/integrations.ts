@@ -54,6 +54,7 @@ export const IntegrationWarningCode = z.enum([
   'never-synced',
   'sync-failing',
   'sync-stale',
+  'spaces-unreadable',
   'certificates-expiring',
   'legacy-end-of-life',
   'setup-unfinished',

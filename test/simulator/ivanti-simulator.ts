@@ -101,6 +101,8 @@ export interface RunningSimulator {
   setFaults(faults: FaultSettings): void;
   /** Changes the tenant now, deterministically (e.g. between two syncs). */
   mutate(changes: TenantChanges): void;
+  /** Grants or withdraws the API user's Device Read Only in one space (403 to its device calls while withdrawn). */
+  setDeviceRead(spaceId: number, readable: boolean): void;
   stats(): SimulatorStats;
   /** The last 200 requests, oldest first. */
   recentRequests(): SimulatorRequestRecord[];
@@ -353,6 +355,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     deviceCount: (o) => spaceIdsFor(o).reduce((sum, id) => sum + tenant.liveCount(id), 0),
     setFaults: (faults) => plan.set(faults, requestCount),
     mutate: (changes) => tenant.mutate(changes),
+    setDeviceRead: (spaceId, readable) => {
+      const space = spaces.find((s) => s.id === spaceId);
+      if (!space) throw new RangeError(`no space ${spaceId}`);
+      space.deviceRead = readable;
+    },
     stats: () => ({ requests: requestCount, faults: { ...faultCounts }, mutations: tenant.mutations }),
     recentRequests: () => recent.slice(),
     close: async () => {

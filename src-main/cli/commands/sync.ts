@@ -45,7 +45,14 @@ export async function runSyncCommand(argv: string[], io: CliIo): Promise<number>
       bar.clear();
       if (json) printJson(io, run);
       else io.stdout.write(summary(integration.name, run));
-      if (run.status === 'completed') return EXIT.ok;
+      if (run.status === 'completed' && run.complete) return EXIT.ok;
+      if (run.status === 'completed') {
+        // Completed with unreadable spaces: the readable ones are current, but the admin must fix the rest (exit 4).
+        io.stderr.write(
+          `tec: IVANTI_SPACE_FORBIDDEN: ${unreadableSummary(run)} could not be read; their devices keep their last known state. Give the API user Device Read Only there, then sync again.\n`,
+        );
+        return EXIT.denied;
+      }
       if (run.status === 'cancelled') {
         io.stderr.write(`tec: CANCELLED: Sync cancelled; ${run.devicesSeen} devices were stored. Run "tec sync ${integration.name}" again to resume.\n`);
         return EXIT.cancelled;
@@ -79,11 +86,23 @@ function describeProgress(p: SyncProgress): string {
 
 function summary(name: string, run: SyncRun): string {
   const lines = [
-    `Sync of "${name}" ${run.status}${run.complete ? '' : ' (incomplete: no device was marked removed)'}: ${n(run.devicesSeen)} devices seen; ` +
+    `Sync of "${name}" ${runStatusText(run)}: ${n(run.devicesSeen)} devices seen; ` +
       `${n(run.added)} added, ${n(run.changed)} changed, ${n(run.removed)} removed, ${n(run.restored)} restored; ${duration(run.durationMs)} (run ${run.id}).`,
     ...run.errors.map((e) => `  ${e.code}${e.space ? ` [${e.space}]` : ''}: ${e.message}`),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** "completed", "completed with 2 unreadable spaces", "failed (incomplete: no device was marked removed)". */
+function runStatusText(run: SyncRun): string {
+  if (run.complete) return run.status;
+  if (run.status === 'completed') return `completed with ${unreadableSummary(run)}`;
+  return `${run.status} (incomplete: no device was marked removed)`;
+}
+
+function unreadableSummary(run: SyncRun): string {
+  const spaces = [...new Set(run.errors.map((e) => e.space).filter((s): s is string => s !== undefined && s !== null))];
+  return `${spaces.length} unreadable space${spaces.length === 1 ? '' : 's'} (${spaces.map((s) => `"${s}"`).join(', ')})`;
 }
 
 function n(value: number): string {

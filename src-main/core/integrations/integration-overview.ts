@@ -59,6 +59,14 @@ export class IntegrationOverviews {
     if (lastRun && (lastRun.status === 'failed' || lastRun.status === 'interrupted')) {
       warnings.push({ code: 'sync-failing', message: `The last sync ${lastRun.status === 'failed' ? 'failed' : 'was interrupted'}${firstError ? `: ${firstError}` : '.'}` });
     }
+    const unreadable = lastRun?.status === 'completed' ? unreadableSpaces(lastRun.errors) : [];
+    if (unreadable.length > 0) {
+      const names = unreadable.map((n) => `"${n}"`).join(', ');
+      warnings.push({
+        code: 'spaces-unreadable',
+        message: `The last sync could not read ${unreadable.length === 1 ? 'the space' : `${unreadable.length} spaces:`} ${names}: their devices keep their last known state and are stale. Fix: in Ivanti, give the API user the Device Read Only role in ${unreadable.length === 1 ? 'that space' : 'those spaces'}, then sync again.`,
+      });
+    }
     if (lastCompleted === null) {
       warnings.push({ code: 'never-synced', message: 'No sync has completed yet: no device can be trusted.' });
     } else if (now - lastCompleted > settings.staleSyncHours * HOUR_MS) {
@@ -139,4 +147,10 @@ export class IntegrationOverviews {
       onlyLegacySample: onlyLegacy.slice(0, 50).map((r) => ({ guid: r.guid, identifier: r.identifier, deviceName: r.deviceName })),
     };
   }
+}
+
+/** The spaces a run could not read, from its errors (each names its space). */
+export function unreadableSpaces(errorsJson: string): string[] {
+  const errors = JSON.parse(errorsJson) as { space?: string }[];
+  return [...new Set(errors.map((e) => e.space).filter((s): s is string => typeof s === 'string'))];
 }

@@ -89,6 +89,7 @@ export class DeviceStore {
   readonly #insertChange: Statement;
   readonly #notSeenThisRun: Statement;
   readonly #notSeenThisPass: Statement;
+  readonly #notSeenThisRunInSpaces: Statement;
   readonly #markRemoved: Statement;
 
   constructor(private readonly db: Db) {
@@ -113,6 +114,9 @@ export class DeviceStore {
     // Both read the partial index devices_presence (… WHERE removed_at IS NULL), never the wide rows.
     this.#notSeenThisRun = db.prepare(
       'SELECT id, guid FROM devices WHERE integration_id = ? AND last_seen_run < ? AND removed_at IS NULL LIMIT ?',
+    );
+    this.#notSeenThisRunInSpaces = db.prepare(
+      'SELECT id, guid FROM devices WHERE integration_id = ? AND last_seen_run < ? AND removed_at IS NULL AND space_id IN (SELECT value FROM json_each(?)) LIMIT ?',
     );
     this.#notSeenThisPass = db.prepare(
       'SELECT id, guid FROM devices WHERE integration_id = ? AND last_seen_run = ? AND space_id = ? AND last_seen_page < ? AND removed_at IS NULL LIMIT ?',
@@ -164,12 +168,23 @@ export class DeviceStore {
   }
 
   /**
-   * Marks up to `limit` devices the run did not see as removed (kept, never deleted) and records each removal. Only
-   * for a run that read every space to the end; `spaces` are the passes that count. Returns how many were marked:
-   * call again until it answers 0, each call in its own transaction.
+   * Marks up to `limit` devices the run did not see as removed (kept, never deleted) and records each removal.
+   * `spaces` are the passes of the spaces read to their end: only their devices are judged when `onlyThoseSpaces` (a run
+   * that could not read some spaces: theirs keep their last known state); otherwise (every space read) a device of a
+   * space no longer listed is removed too. Returns how many were marked: call again until it answers 0, each call in
+   * its own transaction.
    */
-  markUnseenRemoved(ctx: { integrationId: string; runId: number; at: number }, spaces: readonly SpacePass[], limit: number): number {
-    let rows = this.#notSeenThisRun.all(ctx.integrationId, ctx.runId, limit) as { id: number; guid: string }[];
+  markUnseenRemoved(
+    ctx: { integrationId: string; runId: number; at: number },
+    spaces: readonly SpacePass[],
+    limit: number,
+    onlyThoseSpaces = false,
+  ): number {
+    let rows = (
+      onlyThoseSpaces
+        ? this.#notSeenThisRunInSpaces.all(ctx.integrationId, ctx.runId, JSON.stringify(spaces.map((s) => s.id)), limit)
+        : this.#notSeenThisRun.all(ctx.integrationId, ctx.runId, limit)
+    ) as { id: number; guid: string }[];
     for (const space of spaces) {
       if (rows.length >= limit) break;
       rows = rows.concat(

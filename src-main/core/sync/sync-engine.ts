@@ -435,17 +435,30 @@ export class SyncEngine implements SyncRunner {
     Object.assign(space, { state: 'paging', pass, passStartPage, start: 0, lastId: null, seenInPass: 0, unparsed: 0, drifted: false });
   }
 
+  /**
+   * Completeness is per space: a space read to its end is current and its missing devices are removed; a space that
+   * could not be read (403, …) keeps its last known state. Such a run is still `completed` (with `complete` false and
+   * the unreadable spaces in its errors), so one unreadable space never freezes the others.
+   */
   async #finalize(ctx: RunContext): Promise<SyncRun> {
     const checkpoint = ctx.checkpoint!;
-    const complete = checkpoint.spaces.every((s) => s.state === 'verified');
-    if (complete) {
-      const passes = checkpoint.spaces.map((s) => ({ id: s.id, passStartPage: s.passStartPage }));
+    const read = checkpoint.spaces.filter((s) => s.state === 'verified');
+    const unreadable = checkpoint.spaces.filter((s) => s.state === 'failed');
+    const complete = read.length === checkpoint.spaces.length;
+    const completedWithUnreadable = !complete && read.length > 0 && read.length + unreadable.length === checkpoint.spaces.length;
+    if (complete || completedWithUnreadable) {
+      const passes = read.map((s) => ({ id: s.id, passStartPage: s.passStartPage }));
       for (;;) {
         ctx.signal.throwIfAborted();
         const marked = await this.#checkpointer.commit(() =>
           this.#write(() => {
-          const count = this.#devices.markUnseenRemoved({ integrationId: ctx.integrationId, runId: ctx.runId, at: this.#now() }, passes, this.#removalBatch);
-          ctx.counters.removed += count;
+            const count = this.#devices.markUnseenRemoved(
+              { integrationId: ctx.integrationId, runId: ctx.runId, at: this.#now() },
+              passes,
+              this.#removalBatch,
+              !complete,
+            );
+            ctx.counters.removed += count;
             this.#save(ctx);
             return count;
           }),
@@ -455,7 +468,7 @@ export class SyncEngine implements SyncRunner {
         await yieldToEventLoop();
       }
     }
-    const status: SyncRunStatus = complete ? 'completed' : 'failed';
+    const status: SyncRunStatus = complete || completedWithUnreadable ? 'completed' : 'failed';
     return this.#finish(ctx, status, complete);
   }
 

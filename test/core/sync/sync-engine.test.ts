@@ -102,29 +102,58 @@ describe('sync engine against the simulated tenant', () => {
     db.close();
   });
 
-  it('never marks removals in a run that could not read every space', async () => {
+  it('completeness is per space: a readable space marks its missing devices removed, a 403 space keeps its devices', async () => {
     const tenant = await simulator({
       devices: 900,
       seed: 'forbidden',
       spaces: [
         { id: 1, name: 'Default Space', share: 2, defaultSpace: true },
-        { id: 2, name: 'Restricted', share: 1, deviceRead: false },
+        { id: 2, name: 'Restricted', share: 1 },
       ],
     });
     const db = openSyncDatabase(tempDir());
     const { engine } = engineFor(db, tenant);
     const first = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
-    tenant.mutate({ remove: 25 });
-    const second = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    expect(first).toMatchObject({ status: 'completed', complete: true, removed: 0 });
+    const inRestricted = sorted(db.prepare('SELECT guid FROM devices WHERE space_id = 2').pluck().all() as string[]);
+    expect(inRestricted.length).toBeGreaterThan(200);
 
-    for (const run of [first, second]) {
-      expect(run).toMatchObject({ status: 'failed', complete: false, removed: 0 });
-      expect(run.errors).toContainEqual(expect.objectContaining({ code: 'IVANTI_SPACE_FORBIDDEN', space: 'Restricted' }));
-    }
-    // The readable space was still synced, and nothing it lost was marked removed by an incomplete run.
-    expect(activeGuids(db).length).toBe(600);
-    expect(removedGuids(db)).toEqual([]);
-    expect(db.prepare("SELECT COUNT(*) FROM device_changes WHERE kind = 'removed'").pluck().get()).toBe(0);
+    // The API user loses Device Read Only in "Restricted"; devices are deleted in both spaces between runs.
+    tenant.setDeviceRead(2, false);
+    tenant.mutate({ remove: 40 });
+    const second = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    expect(second).toMatchObject({ status: 'completed', complete: false });
+    expect(second.errors).toContainEqual(expect.objectContaining({ code: 'IVANTI_SPACE_FORBIDDEN', space: 'Restricted' }));
+
+    const readableNow = sorted(tenant.expectedGuids());
+    const stillStored = new Set(activeGuids(db));
+    // Every device deleted from the readable space is marked removed, and only those...
+    const removedFromDefault = sorted(db.prepare('SELECT guid FROM devices WHERE space_id = 1 AND removed_at IS NOT NULL').pluck().all() as string[]);
+    expect(removedFromDefault.length).toBeGreaterThan(0);
+    expect(second.removed).toBe(removedFromDefault.length);
+    expect(sorted(db.prepare('SELECT guid FROM devices WHERE space_id = 1 AND removed_at IS NULL').pluck().all() as string[])).toEqual(readableNow);
+    // ...while the unreadable space keeps every device as last seen, deleted in Ivanti or not.
+    for (const guid of inRestricted) expect(stillStored.has(guid)).toBe(true);
+    expect(db.prepare("SELECT COUNT(*) FROM device_changes WHERE kind = 'removed' AND guid IN (SELECT guid FROM devices WHERE space_id = 2)").pluck().get()).toBe(0);
+
+    // The space becomes readable again: the next run is complete, and what it lost meanwhile is removed now.
+    tenant.setDeviceRead(2, true);
+    const third = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    expect(third).toMatchObject({ status: 'completed', complete: true });
+    expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
+    expect(third.removed).toBe(inRestricted.filter((g) => !new Set(tenant.expectedGuids()).has(g)).length);
+    db.close();
+  });
+
+  it('a run that could read no space at all is failed, and removes nothing', async () => {
+    const tenant = await simulator({ devices: 300, seed: 'all-forbidden', spaces: [{ id: 1, name: 'Only', share: 1, defaultSpace: true }] });
+    const db = openSyncDatabase(tempDir());
+    const { engine } = engineFor(db, tenant);
+    await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    tenant.setDeviceRead(1, false);
+    const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    expect(run).toMatchObject({ status: 'failed', complete: false, removed: 0 });
+    expect(activeGuids(db)).toHaveLength(300);
     db.close();
   });
 

@@ -1,5 +1,5 @@
 import type { SyncRun } from '../../../../src-shared/domain/sync';
-import { count, dateTime, duration, RUN_STATUS_LABELS, TRIGGER_LABELS } from './sync-text';
+import { count, dateTime, duration, runStatusLabel, TRIGGER_LABELS } from './sync-text';
 
 /** Past runs, newest first: what each added, changed and removed, how long it took and what went wrong. */
 export function SyncHistoryTable({ runs, onShowChanges }: { runs: SyncRun[]; onShowChanges(run: SyncRun): void }) {
@@ -29,7 +29,7 @@ export function SyncHistoryTable({ runs, onShowChanges }: { runs: SyncRun[]; onS
             <td>{dateTime(run.startedAt)}</td>
             <td>{TRIGGER_LABELS[run.trigger]}</td>
             <td className={run.status === 'completed' ? 'ok-text' : run.status === 'running' ? '' : 'warning-text'}>
-              {RUN_STATUS_LABELS[run.status]}
+              {runStatusLabel(run)}
               {run.status === 'completed' && !run.complete ? ' (incomplete)' : ''}
             </td>
             <td>{count(run.devicesSeen)}</td>

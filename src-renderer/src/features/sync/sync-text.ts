@@ -1,4 +1,4 @@
-import type { DeviceChangeKind, SyncRunStatus, SyncTrigger } from '../../../../src-shared/domain/sync';
+import type { DeviceChangeKind, SyncRun, SyncRunStatus, SyncTrigger } from '../../../../src-shared/domain/sync';
 
 export const RUN_STATUS_LABELS: Record<SyncRunStatus, string> = {
   running: 'Running',
@@ -7,6 +7,13 @@ export const RUN_STATUS_LABELS: Record<SyncRunStatus, string> = {
   cancelled: 'Cancelled (resumes on next start)',
   interrupted: 'Interrupted (resumes on next start)',
 };
+
+/** A run's status; a run that completed without reading every space says how many it could not read. */
+export function runStatusLabel(run: Pick<SyncRun, 'status' | 'complete' | 'errors'>): string {
+  if (run.status !== 'completed' || run.complete) return RUN_STATUS_LABELS[run.status];
+  const spaces = new Set(run.errors.map((e) => e.space).filter(Boolean)).size;
+  return `Completed with ${spaces} unreadable space${spaces === 1 ? '' : 's'}`;
+}
 
 export const TRIGGER_LABELS: Record<SyncTrigger, string> = { manual: 'Run now', scheduled: 'Scheduled', cli: 'tec sync', wizard: 'Setup wizard' };
 
