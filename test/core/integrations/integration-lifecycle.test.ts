@@ -172,6 +172,17 @@ describe('integration overview', () => {
     expect(overview!.warnings.map((w) => w.code)).toEqual(['credentials-missing', 'sync-failing', 'legacy-end-of-life', 'certificates-expiring']);
   });
 
+  it('warns with the fix when the last sync completed without reading some spaces', async () => {
+    const { db, integrations, overviews } = open();
+    const created = await integrations.create({ name: 'Spaces', platform: 'android' });
+    addRun(db, created.id, 'completed', NOW - HOUR, JSON.stringify([{ code: 'IVANTI_SPACE_FORBIDDEN', message: 'Access is denied', space: 'Marketing' }]));
+    const [overview] = await overviews.list();
+    const warning = overview!.warnings.find((w) => w.code === 'spaces-unreadable');
+    expect(warning?.message).toContain('could not read the space "Marketing"');
+    expect(warning?.message).toContain('give the API user the Device Read Only role in that space');
+    expect(overview!.warnings.map((w) => w.code)).not.toContain('never-synced');
+  });
+
   it('warns when no sync ever completed, or the last one is older than the limit', async () => {
     const { db, integrations, overviews } = open();
     const never = await integrations.create({ name: 'Never', platform: 'android', domain: 'a.mobileiron.com', email: 'a@a.example', password: 'pw' });
