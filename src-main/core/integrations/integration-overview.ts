@@ -5,29 +5,29 @@ import type { Integration } from '../../../src-shared/domain/integration';
 import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import type { CertificateLookup } from '../trust/certificate-lookup';
-import { lastCompletedSyncAt } from '../sync/sync-run-store';
+import { DeviceStore } from '../sync/device-store';
+import { lastCompletedSyncAt, SyncRunStore } from '../sync/sync-run-store';
 import type { IntegrationService } from './integration-service';
-
-interface RunRow {
-  id: number;
-  status: 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
-  started_at: number;
-  finished_at: number | null;
-  errors: string;
-}
+import { openDraftId } from './setup-wizard';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 /** The Integrations page's view: each integration with its sync state, device count and what needs attention. */
 export class IntegrationOverviews {
+  readonly #devices: DeviceStore;
+  readonly #runs: SyncRunStore;
+
   constructor(
     private readonly db: Db,
     private readonly integrations: IntegrationService,
     private readonly certificates: CertificateLookup,
     private readonly settings: () => Settings,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.#devices = new DeviceStore(db);
+    this.#runs = new SyncRunStore(db);
+  }
 
   async list(): Promise<IntegrationOverview[]> {
     const integrations = await this.integrations.list();
@@ -37,17 +37,11 @@ export class IntegrationOverviews {
   private overview(integration: Integration): IntegrationOverview {
     const now = this.now().getTime();
     const settings = this.settings();
-    const { count } = this.db
-      .prepare('SELECT COUNT(*) AS count FROM devices WHERE integration_id = ? AND removed_at IS NULL')
-      .get(integration.id) as { count: number };
-    const lastRun = this.db
-      .prepare('SELECT id, status, started_at, finished_at, errors FROM sync_runs WHERE integration_id = ? ORDER BY started_at DESC, id DESC LIMIT 1')
-      .get(integration.id) as RunRow | undefined;
+    const count = this.#devices.currentCount(integration.id);
+    const lastRun = this.#runs.latest(integration.id);
     const lastCompleted = lastCompletedSyncAt(this.db, integration.id);
-    const draft = this.db
-      .prepare('SELECT id FROM wizard_drafts WHERE integration_id = ? AND finished_at IS NULL ORDER BY updated_at DESC LIMIT 1')
-      .get(integration.id) as { id: string } | undefined;
-    const firstError = lastRun ? ((JSON.parse(lastRun.errors) as { message?: string }[])[0]?.message ?? null) : null;
+    const draft = openDraftId(this.db, integration.id);
+    const firstError = lastRun?.errors[0]?.message ?? null;
 
     const warnings: IntegrationWarning[] = [];
     if (!integration.domain || !integration.email || !integration.hasPassword) {
@@ -90,18 +84,10 @@ export class IntegrationOverviews {
     return {
       integration,
       deviceCount: count,
-      lastRun: lastRun
-        ? {
-            id: lastRun.id,
-            status: lastRun.status,
-            startedAt: new Date(lastRun.started_at).toISOString(),
-            finishedAt: lastRun.finished_at === null ? null : new Date(lastRun.finished_at).toISOString(),
-            error: firstError,
-          }
-        : null,
+      lastRun: lastRun ? { id: lastRun.id, status: lastRun.status, startedAt: lastRun.startedAt, finishedAt: lastRun.finishedAt, error: firstError } : null,
       lastCompletedSyncAt: lastCompleted === null ? null : new Date(lastCompleted).toISOString(),
       warnings,
-      openDraftId: draft?.id ?? null,
+      openDraftId: draft,
     };
   }
 
@@ -117,20 +103,10 @@ export class IntegrationOverviews {
       throw new AppError('VALIDATION_FAILED', 'Compare a legacy iOS certificate integration with an iOS (App Config) integration.');
     }
     const now = this.now().getTime();
-    const active = `registration_state = 'ACTIVE' AND removed_at IS NULL`;
-    const legacyRows = this.db
-      .prepare(`SELECT guid, client_device_identifier AS identifier, device_name AS deviceName FROM devices WHERE integration_id = ? AND ${active}`)
-      .all(legacyId) as { guid: string; identifier: string | null; deviceName: string | null }[];
-    const replacementCovered = new Set(
-      (
-        this.db
-          .prepare(`SELECT guid FROM devices WHERE integration_id = ? AND ${active} AND client_device_identifier IS NOT NULL`)
-          .all(replacementId) as { guid: string }[]
-      ).map((r) => r.guid),
-    );
-    const { count: replacementActive } = this.db
-      .prepare(`SELECT COUNT(*) AS count FROM devices WHERE integration_id = ? AND ${active}`)
-      .get(replacementId) as { count: number };
+    const legacyRows = this.#devices.activeDevices(legacyId);
+    const replacementRows = this.#devices.activeDevices(replacementId);
+    const replacementCovered = new Set(replacementRows.filter((r) => r.identifier !== null).map((r) => r.guid));
+    const replacementActive = replacementRows.length;
     const legacyGuids = new Set(legacyRows.map((r) => r.guid));
     const onlyLegacy = legacyRows.filter((r) => !replacementCovered.has(r.guid));
     const withValidCertificate = legacyRows.filter((r) =>
@@ -150,7 +126,6 @@ export class IntegrationOverviews {
 }
 
 /** The spaces a run could not read, from its errors (each names its space). */
-export function unreadableSpaces(errorsJson: string): string[] {
-  const errors = JSON.parse(errorsJson) as { space?: string }[];
+export function unreadableSpaces(errors: readonly { space?: string }[]): string[] {
   return [...new Set(errors.map((e) => e.space).filter((s): s is string => typeof s === 'string'))];
 }

@@ -29,6 +29,15 @@ export interface SetupWizardPorts {
   findDevices(input: { identifier: string; integrationId: string }, signal: CancelSignal): Promise<SyncedDevice[]>;
 }
 
+/** The integration's unfinished setup to resume (the most recently touched), or null. */
+export function openDraftId(db: Db, integrationId: string): string | null {
+  const id = db
+    .prepare('SELECT id FROM wizard_drafts WHERE integration_id = ? AND finished_at IS NULL ORDER BY updated_at DESC LIMIT 1')
+    .pluck()
+    .get(integrationId) as string | undefined;
+  return id ?? null;
+}
+
 interface DraftRow {
   id: string;
   integration_id: string | null;

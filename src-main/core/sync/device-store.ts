@@ -227,6 +227,21 @@ export class DeviceStore {
     return [...unique.values()].map(toSyncedDevice);
   }
 
+  /** How many of the integration's devices are current (not removed). */
+  currentCount(integrationId: string): number {
+    return this.db.prepare('SELECT COUNT(*) FROM devices WHERE integration_id = ? AND removed_at IS NULL').pluck().get(integrationId) as number;
+  }
+
+  /** The integration's active (registered, not removed) devices, as a coverage comparison lists them. */
+  activeDevices(integrationId: string): { guid: string; identifier: string | null; deviceName: string | null }[] {
+    return this.db
+      .prepare(
+        `SELECT guid, client_device_identifier AS identifier, device_name AS deviceName FROM devices
+          WHERE integration_id = ? AND registration_state = 'ACTIVE' AND removed_at IS NULL`,
+      )
+      .all(integrationId) as { guid: string; identifier: string | null; deviceName: string | null }[];
+  }
+
   /** Every synced record with this Device Client ID (in any form: normalizeDeviceIdentifier), in live integrations. */
   trustRecords(identifier: string): TrustRecord[] {
     return this.db

@@ -118,6 +118,14 @@ export class SyncRunStore {
     return row === null ? null : toSyncRun(row);
   }
 
+  /** The integration's most recently started run, whatever its outcome. */
+  latest(integrationId: string): SyncRun | null {
+    const row = this.db
+      .prepare('SELECT * FROM sync_runs WHERE integration_id = ? ORDER BY started_at DESC, id DESC LIMIT 1')
+      .get(integrationId) as SyncRunRow | undefined;
+    return row === undefined ? null : toSyncRun(row);
+  }
+
   list(integrationId: string, limit: number, beforeId?: number): SyncRun[] {
     const rows = this.db
       .prepare(`SELECT * FROM sync_runs WHERE integration_id = ? AND id < ? ORDER BY id DESC LIMIT ?`)
