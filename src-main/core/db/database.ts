@@ -153,7 +153,10 @@ function backupBeforeMigrating(db: Db, file: string, fromVersion: number, now: D
 function migrate(db: Db, pending: readonly Migration[], onProgress?: (event: MigrationProgressEvent) => void): void {
   const run = db.transaction(() => {
     for (const migration of pending) {
-      migration.up(db, (done, total) => onProgress?.({ version: migration.version, name: migration.name, done, total }));
+      // A migration with no rows to rewrite (a new database) has nothing to report: start-up stays quiet.
+      migration.up(db, (done, total) => {
+        if (total > 0) onProgress?.({ version: migration.version, name: migration.name, done, total });
+      });
       db.pragma(`user_version = ${migration.version}`);
     }
   });

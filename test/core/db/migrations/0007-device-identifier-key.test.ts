@@ -65,6 +65,15 @@ describe('migration 0007: normalized Device Client ID', () => {
     expect(events[events.length - 1]).toEqual([40_500, 40_500]);
   });
 
+  it('says nothing when there are no devices to rewrite (a new database)', async () => {
+    const dataDir = path.dirname(databases.at(6).name);
+    const run = await runTec(['integration', 'list', '--json'], { env: { TEC_DATA_DIR: dataDir } });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const fresh = await runTec(['integration', 'list', '--json'], { env: { TEC_DATA_DIR: path.join(dataDir, 'new') } });
+    expect(fresh.stderr).toBe('');
+  });
+
   it('says at start-up of tec how far the upgrade is (stderr, so JSON on stdout stays clean)', async () => {
     const before = schemaSixWithDevices(25_000);
     const dataDir = path.dirname(before.name);
