@@ -44,7 +44,7 @@ async function setKey(argv: string[], io: CliIo): Promise<number> {
     }
     return EXIT.ok;
   } finally {
-    core.close();
+    await core.close();
   }
 }
 
