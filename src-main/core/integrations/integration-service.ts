@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/audit-log';
 import { secretAccount, type SecretStore } from '../secrets/secret-store';
 import { generateConfigurationKey } from './configuration-key';
 import { cleanPastedKey, looksLikeDuoConfigurationKey, UNUSUAL_KEY_WARNING, WHERE_DUO_SHOWS_THE_KEY } from '../../../src-shared/domain/configuration-key';
+import { purgeSyncedDevices } from '../sync/device-store';
 
 interface IntegrationRow {
   id: string;
@@ -248,11 +249,7 @@ export class IntegrationService {
     for (const account of await this.secrets.accounts(secretAccount.integrationPrefix(id))) await this.secrets.delete(account);
     this.db.transaction(() => {
       for (const hook of this.deletionHooks) hook(id, options);
-      if (options.purgeDevices) {
-        this.db.prepare('DELETE FROM device_changes WHERE integration_id = ?').run(id);
-        this.db.prepare('DELETE FROM devices WHERE integration_id = ?').run(id);
-      }
-      this.db.prepare('DELETE FROM wizard_drafts WHERE integration_id = ?').run(id);
+      if (options.purgeDevices) purgeSyncedDevices(this.db, id);
       this.db.prepare('DELETE FROM integration_test_group WHERE integration_id = ?').run(id);
       // A tombstone, not a DELETE: devices (when kept), sync runs and certificates reference the row (see migration 3).
       this.db

@@ -77,7 +77,12 @@ export class SetupWizard {
     private readonly now: () => Date,
     private readonly actor: string,
     private readonly ports: SetupWizardPorts,
-  ) {}
+  ) {
+    // A deleted integration's unfinished setup goes with it, in the deletion's transaction.
+    integrations.onDelete((integrationId) => {
+      this.db.prepare('DELETE FROM wizard_drafts WHERE integration_id = ?').run(integrationId);
+    });
+  }
 
   async list(): Promise<WizardDraft[]> {
     const rows = this.db.prepare('SELECT * FROM wizard_drafts WHERE finished_at IS NULL ORDER BY updated_at DESC').all() as DraftRow[];

@@ -75,6 +75,12 @@ export interface TrustRecord {
 const FOUND_COLUMNS = `d.integration_id, i.name AS integration_name, d.guid, d.ivanti_id, d.client_device_identifier, d.platform_type,
   d.registration_state, d.device_name, d.model, d.uid, d.space_name, d.last_checkin, d.first_seen_at, d.last_seen_at, d.removed_at`;
 
+/** Forgets an integration's synced devices and their change history (the admin chose to purge them on deletion). */
+export function purgeSyncedDevices(db: Db, integrationId: string): void {
+  db.prepare('DELETE FROM device_changes WHERE integration_id = ?').run(integrationId);
+  db.prepare('DELETE FROM devices WHERE integration_id = ?').run(integrationId);
+}
+
 /**
  * The synced devices of every integration and the change history a sync writes about them. Page writes run inside the
  * caller's transaction, so a page and the run's checkpoint commit together.

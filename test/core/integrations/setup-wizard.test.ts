@@ -94,6 +94,15 @@ describe('SetupWizard', () => {
     app.close();
   });
 
+  it("drops an integration's unfinished setup when the integration is deleted", async () => {
+    const app = open(tempDir());
+    const draft = await toApiDetails(app, 'Short-lived', 'android');
+    expect((await app.wizard.list()).map((d) => d.id)).toContain(draft.id);
+    await app.integrations.delete(draft.integrationId!, 'Short-lived', { purgeDevices: false });
+    expect((await app.wizard.list()).map((d) => d.id)).not.toContain(draft.id);
+    app.close();
+  });
+
   it('refuses to leave the checklist until every item is ticked, naming what is open', async () => {
     const app = open(tempDir());
     let draft = await app.wizard.start({});
