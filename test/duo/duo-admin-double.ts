@@ -8,9 +8,9 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { FaultPlan, type FaultSettings } from '../simulator/fault-plan';
 import { hash32, hashText, unit } from '../simulator/seeded-random';
+import { listenOnLoopback } from '../support/listen-on-loopback';
 
 export interface DuoDoubleCredentials {
   integrationKey: string;
@@ -252,14 +252,7 @@ export async function startDuoDouble(options: DuoDoubleOptions): Promise<Running
 
   // Node adds a Date header only when none is set: the double's (possibly moved) clock is the one sent.
   const server = http.createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port);
   return {
     url: `http://127.0.0.1:${port}`,
     apiHostname: `127.0.0.1:${port}`,

@@ -6,10 +6,10 @@
  * /api/v1/device/{id}. HTTP Basic. Faults are deterministic from the seed and the request number.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { FaultPlan, type FaultDecision, type FaultName, type FaultSettings } from './fault-plan';
 import { hash32, hashText } from './seeded-random';
 import { SimulatedTenant, SORTABLE_FIELDS, type DeviceOrder, type SimulatedSpace, type SortableField, type TenantChanges } from './simulated-tenant';
+import { listenOnLoopback } from '../support/listen-on-loopback';
 
 export interface SimulatorCredentials {
   email: string;
@@ -334,14 +334,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       } else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port);
 
   return {
     url: `http://127.0.0.1:${port}`,
