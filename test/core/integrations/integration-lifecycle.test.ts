@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
 import { CertificateInventory, INTEGRATION_DELETED_REASON } from '../../../src-main/core/certificates/certificate-inventory';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
@@ -21,9 +21,14 @@ const NOW = Date.UTC(2026, 10, 28, 12);
 const HOUR = 3_600_000;
 
 beforeAll(() => requirePrivateKeyring());
+const opened: Db[] = [];
+afterEach(() => {
+  for (const db of opened.splice(0)) db.close();
+});
 
 function open() {
   const { db } = openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations });
+  opened.push(db);
   const audit = new AuditLog(db, () => new Date(NOW));
   const integrations = new IntegrationService(db, secrets, audit, () => new Date(NOW), 'test');
   const certificates = new CertificateTable();

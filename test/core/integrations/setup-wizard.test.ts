@@ -21,7 +21,9 @@ const signal = new AbortController().signal;
 let sim: RunningSimulator | null = null;
 
 beforeAll(() => requirePrivateKeyring());
+const opened: Db[] = [];
 afterEach(async () => {
+  for (const db of opened.splice(0)) if (db.open) db.close();
   await sim?.close();
   sim = null;
 });
@@ -36,6 +38,7 @@ interface Opened {
 /** What the app's composition gives the wizard, built from the same real parts (real Test Configuration, real SQL). */
 function open(dataDir: string): Opened {
   const { db } = openDatabase({ file: path.join(dataDir, 'console.sqlite'), migrations });
+  opened.push(db);
   const now = () => new Date();
   const audit = new AuditLog(db, now);
   const integrations = new IntegrationService(db, secrets, audit, now, 'test');
@@ -91,7 +94,6 @@ describe('SetupWizard', () => {
     const integration = await app.integrations.get(draft.integrationId!);
     expect(integration.status).toBe('disabled');
     expect(draft.configurationKey).toMatch(/^DPK[A-Z0-9]{16}$/);
-    app.close();
   });
 
   it("drops an integration's unfinished setup when the integration is deleted", async () => {
@@ -100,7 +102,6 @@ describe('SetupWizard', () => {
     expect((await app.wizard.list()).map((d) => d.id)).toContain(draft.id);
     await app.integrations.delete(draft.integrationId!, 'Short-lived', { purgeDevices: false });
     expect((await app.wizard.list()).map((d) => d.id)).not.toContain(draft.id);
-    app.close();
   });
 
   it('refuses to leave the checklist until every item is ticked, naming what is open', async () => {
@@ -116,7 +117,6 @@ describe('SetupWizard', () => {
     const error = await rejectionOf(app.wizard.next(draft.id));
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.message).toContain('Duo Mobile is distributed as a managed app');
-    app.close();
   });
 
   it('refuses the legacy certificate platform unless the admin acknowledges it is legacy', async () => {
@@ -126,7 +126,6 @@ describe('SetupWizard', () => {
     await app.wizard.next(draft.id);
     await app.wizard.update(draft.id, { platform: 'ios-certs', name: 'Old certs' });
     expect((await rejectionOf(app.wizard.next(draft.id))).code).toBe('INTEGRATION_LEGACY_REFUSED');
-    app.close();
   });
 
   it('keeps the password in the keychain only, tests it, and resumes at the same step after the app is closed', async () => {
@@ -170,7 +169,6 @@ describe('SetupWizard', () => {
     expect(saved.step).toBe('first-sync');
     const integration = await second.integrations.get(draft.integrationId!);
     expect(integration).toMatchObject({ domain: sim.domain, email: sim.credentials.email, hasPassword: true, status: 'disabled' });
-    second.close();
   });
 
   it('clears a passing test when the domain or email changes', async () => {
@@ -183,7 +181,6 @@ describe('SetupWizard', () => {
     expect((await app.wizard.testConfiguration(draft.id, undefined, signal)).testResult?.ok).toBe(true);
     const changed = await app.wizard.update(draft.id, { email: 'someone-else@acme.example' });
     expect(changed.testResult).toBeNull();
-    app.close();
   });
 
   it('needs a completed sync before the identifier step, then activates for the test group and finishes', async () => {
@@ -215,7 +212,6 @@ describe('SetupWizard', () => {
     expect(done.finishedAt).not.toBeNull();
     expect(await app.wizard.list()).toEqual([]);
     expect(await app.integrations.get(id)).toMatchObject({ status: 'test-group', testGroup: ['alice@acme.example', 'bob@acme.example'] });
-    app.close();
   });
 
   it('does not go back past the values step once the integration exists', async () => {
@@ -228,7 +224,6 @@ describe('SetupWizard', () => {
     current = await app.wizard.back(draft.id);
     expect(current.step).toBe('values');
     expect((await rejectionOf(app.wizard.update(draft.id, { platform: 'ios-appconfig' }))).code).toBe('VALIDATION_FAILED');
-    app.close();
   });
 
   it('starts the App Config replacement of a legacy integration with its details and a copy of its password', async () => {
@@ -254,6 +249,5 @@ describe('SetupWizard', () => {
     expect((await rejectionOf(app.wizard.next(draft.id))).message).toContain('Plan the removal of the legacy pieces');
     const android = await app.integrations.create({ name: 'Not legacy', platform: 'android' });
     expect((await rejectionOf(app.wizard.start({ migrateFrom: android.id }))).code).toBe('VALIDATION_FAILED');
-    app.close();
   });
 });
