@@ -6,9 +6,9 @@ import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import type { CertificateLookup } from '../trust/certificate-lookup';
 import { DeviceStore } from '../sync/device-store';
-import { lastCompletedSyncAt, SyncRunStore } from '../sync/sync-run-store';
+import { SyncRunStore } from '../sync/sync-run-store';
 import type { IntegrationService } from './integration-service';
-import { openDraftId } from './setup-wizard';
+import { WizardDraftStore } from './wizard-draft-store';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -17,9 +17,10 @@ const DAY_MS = 24 * HOUR_MS;
 export class IntegrationOverviews {
   readonly #devices: DeviceStore;
   readonly #runs: SyncRunStore;
+  readonly #drafts: WizardDraftStore;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly integrations: IntegrationService,
     private readonly certificates: CertificateLookup,
     private readonly settings: () => Settings,
@@ -27,6 +28,7 @@ export class IntegrationOverviews {
   ) {
     this.#devices = new DeviceStore(db);
     this.#runs = new SyncRunStore(db);
+    this.#drafts = new WizardDraftStore(db);
   }
 
   async list(): Promise<IntegrationOverview[]> {
@@ -39,8 +41,8 @@ export class IntegrationOverviews {
     const settings = this.settings();
     const count = this.#devices.currentCount(integration.id);
     const lastRun = this.#runs.latest(integration.id);
-    const lastCompleted = lastCompletedSyncAt(this.db, integration.id);
-    const draft = openDraftId(this.db, integration.id);
+    const lastCompleted = this.#runs.lastCompletedAt(integration.id);
+    const draft = this.#drafts.openDraftId(integration.id);
     const firstError = lastRun?.errors[0]?.message ?? null;
 
     const warnings: IntegrationWarning[] = [];

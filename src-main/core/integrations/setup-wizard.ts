@@ -17,8 +17,9 @@ import { validationError } from '../app/dispatch';
 import type { Db } from '../db/database';
 import type { AuditLog } from '../audit/audit-log';
 import { secretAccount, type SecretStore } from '../secrets/secret-store';
-import { lastCompletedSyncAt } from '../sync/sync-run-store';
+import { SyncRunStore } from '../sync/sync-run-store';
 import type { IntegrationService } from './integration-service';
+import { WizardDraftStore, type DraftRow } from './wizard-draft-store';
 
 /** What the wizard borrows from other features, through their own contract handlers (wired in the composition root). */
 export interface SetupWizardPorts {
@@ -27,25 +28,6 @@ export interface SetupWizardPorts {
     signal: CancelSignal,
   ): Promise<TestConfigurationResult>;
   findDevices(input: { identifier: string; integrationId: string }, signal: CancelSignal): Promise<SyncedDevice[]>;
-}
-
-/** The integration's unfinished setup to resume (the most recently touched), or null. */
-export function openDraftId(db: Db, integrationId: string): string | null {
-  const id = db
-    .prepare('SELECT id FROM wizard_drafts WHERE integration_id = ? AND finished_at IS NULL ORDER BY updated_at DESC LIMIT 1')
-    .pluck()
-    .get(integrationId) as string | undefined;
-  return id ?? null;
-}
-
-interface DraftRow {
-  id: string;
-  integration_id: string | null;
-  step: WizardStep;
-  state: string;
-  created_at: number;
-  updated_at: number;
-  finished_at: number | null;
 }
 
 const EMPTY_STATE: WizardDraftState = {
@@ -69,8 +51,11 @@ const EMPTY_STATE: WizardDraftState = {
  * resumes at the same step with the same values, and no secret ever reaches the database.
  */
 export class SetupWizard {
+  readonly #drafts: WizardDraftStore;
+  readonly #runs: SyncRunStore;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly integrations: IntegrationService,
     private readonly secrets: SecretStore,
     private readonly audit: AuditLog,
@@ -78,14 +63,16 @@ export class SetupWizard {
     private readonly actor: string,
     private readonly ports: SetupWizardPorts,
   ) {
+    this.#drafts = new WizardDraftStore(db);
+    this.#runs = new SyncRunStore(db);
     // A deleted integration's unfinished setup goes with it, in the deletion's transaction.
     integrations.onDelete((integrationId) => {
-      this.db.prepare('DELETE FROM wizard_drafts WHERE integration_id = ?').run(integrationId);
+      this.#drafts.deleteForIntegration(integrationId);
     });
   }
 
   async list(): Promise<WizardDraft[]> {
-    const rows = this.db.prepare('SELECT * FROM wizard_drafts WHERE finished_at IS NULL ORDER BY updated_at DESC').all() as DraftRow[];
+    const rows = this.#drafts.unfinished();
     return Promise.all(rows.map((row) => this.toDraft(row)));
   }
 
@@ -115,9 +102,7 @@ export class SetupWizard {
       };
       step = 'platform';
     }
-    this.db
-      .prepare('INSERT INTO wizard_drafts (id, integration_id, step, state, created_at, updated_at) VALUES (?, NULL, ?, ?, ?, ?)')
-      .run(id, step, JSON.stringify(state), at, at);
+    this.#drafts.insert(id, step, JSON.stringify(state), at);
     return this.get(id);
   }
 
@@ -196,7 +181,7 @@ export class SetupWizard {
         break;
       }
       case 'first-sync':
-        if (lastCompletedSyncAt(this.db, this.integrationIdOf(row)) === null) {
+        if (this.#runs.lastCompletedAt(this.integrationIdOf(row)) === null) {
           throw invalid('first-sync', 'Wait for the first sync to complete (or run it again if it failed) before going on.');
         }
         break;
@@ -209,7 +194,7 @@ export class SetupWizard {
         if (status === 'test-group' && testGroup.length === 0) throw invalid('activation.testGroup', 'Add at least one username to the test group.');
         const current = await this.integrations.get(integrationId);
         if (status !== current.status || status === 'test-group') await this.integrations.setStatus(integrationId, status, testGroup);
-        this.db.prepare('UPDATE wizard_drafts SET step = ?, updated_at = ?, finished_at = ? WHERE id = ?').run('done', this.now().getTime(), this.now().getTime(), id);
+        this.#drafts.finish(id, this.now().getTime());
         return this.get(id);
       }
       case 'done':
@@ -245,7 +230,7 @@ export class SetupWizard {
 
   discard(id: string): void {
     this.row(id);
-    this.db.prepare('DELETE FROM wizard_drafts WHERE id = ?').run(id);
+    this.#drafts.delete(id);
   }
 
   private async createIntegration(row: DraftRow, state: WizardDraftState): Promise<void> {
@@ -270,9 +255,7 @@ export class SetupWizard {
     let next = { ...state, name: fields.name };
     // Migration: same tenant, same API user. The password is copied inside main; it never travels to the renderer.
     if (state.migratedFrom !== null) next = { ...next, passwordStored: await this.integrations.copyPassword(state.migratedFrom, created.id) };
-    this.db
-      .prepare('UPDATE wizard_drafts SET integration_id = ?, step = ?, state = ?, updated_at = ? WHERE id = ?')
-      .run(created.id, 'values', JSON.stringify(next), this.now().getTime(), row.id);
+    this.#drafts.attachIntegration(row.id, created.id, 'values', JSON.stringify(next), this.now().getTime());
   }
 
   private async assertApiDetails(row: DraftRow, state: WizardDraftState): Promise<void> {
@@ -296,11 +279,11 @@ export class SetupWizard {
   private save(id: string, step: WizardStep, state: WizardDraftState): void {
     // Parsed on the way in as well as out: a value that could not be resumed must never be stored.
     const checked = WizardDraftState.parse(state);
-    this.db.prepare('UPDATE wizard_drafts SET step = ?, state = ?, updated_at = ? WHERE id = ?').run(step, JSON.stringify(checked), this.now().getTime(), id);
+    this.#drafts.save(id, step, JSON.stringify(checked), this.now().getTime());
   }
 
   private row(id: string): DraftRow {
-    const row = this.db.prepare('SELECT * FROM wizard_drafts WHERE id = ?').get(id) as DraftRow | undefined;
+    const row = this.#drafts.find(id);
     if (!row) throw new AppError('NOT_FOUND', 'That setup no longer exists (it was finished or discarded).', { id });
     return row;
   }
@@ -310,7 +293,7 @@ export class SetupWizard {
     const integration = row.integration_id === null ? null : await this.integrations.get(row.integration_id).catch(() => null);
     const passwordStored =
       state.passwordStored && integration !== null && (await this.secrets.has(secretAccount.ivantiPassword(integration.id)));
-    const lastSync = integration === null ? null : lastCompletedSyncAt(this.db, integration.id);
+    const lastSync = integration === null ? null : this.#runs.lastCompletedAt(integration.id);
     return {
       ...state,
       passwordStored,

@@ -44,17 +44,6 @@ export const RESUMABLE_STATUSES: readonly SyncRunStatus[] = ['running', 'cancell
 /** Errors kept per run: enough to diagnose, bounded so a tenant failing on every record cannot bloat the row. */
 const MAX_ERRORS = 50;
 
-/**
- * When the integration's last completed sync finished (epoch ms), or null if none ever completed. The wizard's
- * first-sync gate, the overview and the trust prediction all mean this one value.
- */
-export function lastCompletedSyncAt(db: Db, integrationId: string): number | null {
-  const row = db.prepare("SELECT MAX(finished_at) AS at FROM sync_runs WHERE integration_id = ? AND status = 'completed'").get(integrationId) as {
-    at: number | null;
-  };
-  return row.at;
-}
-
 export class SyncRunStore {
   readonly #save: Statement;
 
@@ -65,6 +54,17 @@ export class SyncRunStore {
          errors = @errors, heartbeat_at = @at
        WHERE id = @id`,
     );
+  }
+
+  /**
+   * When the integration's last completed sync finished (epoch ms), or null if none ever completed. The wizard's
+   * first-sync gate, the overview and the trust prediction all mean this one value.
+   */
+  lastCompletedAt(integrationId: string): number | null {
+    const row = this.db.prepare("SELECT MAX(finished_at) AS at FROM sync_runs WHERE integration_id = ? AND status = 'completed'").get(integrationId) as {
+      at: number | null;
+    };
+    return row.at;
   }
 
   /** The newest unfinished run of the integration, if any. */

@@ -16,7 +16,7 @@ import {
 import type { Db } from '../db/database';
 import { isInTestGroup, trustCandidates, type TrustCandidate } from '../integrations/integration-service';
 import { DeviceStore, type TrustRecord } from '../sync/device-store';
-import { lastCompletedSyncAt } from '../sync/sync-run-store';
+import { SyncRunStore } from '../sync/sync-run-store';
 import type { CertificateLookup, IssuedCertificate } from './certificate-lookup';
 
 /** The only registration state in which Ivanti still manages a device; RETIRED and RETIRE_PENDING are on their way out. */
@@ -81,6 +81,7 @@ const HOUR_MS = 3_600_000;
  */
 export class TrustVerifier {
   readonly #devices: DeviceStore;
+  readonly #runs: SyncRunStore;
 
   constructor(
     private readonly db: Db,
@@ -89,6 +90,7 @@ export class TrustVerifier {
     private readonly now: () => Date,
   ) {
     this.#devices = new DeviceStore(db);
+    this.#runs = new SyncRunStore(db);
   }
 
   verify(query: TrustQuery): TrustVerdict {
@@ -215,7 +217,7 @@ export class TrustVerifier {
       }
     }
 
-    const lastSync = lastCompletedSyncAt(this.db, integration.id);
+    const lastSync = this.#runs.lastCompletedAt(integration.id);
     const staleHours = this.settings().staleSyncHours;
     if (lastSync === null) {
       add('sync-too-old', `${name} has never completed a sync. Run a sync.`);
