@@ -7,23 +7,8 @@ import { secretAccount, type SecretStore } from '../secrets/secret-store';
 import { generateConfigurationKey } from './configuration-key';
 import { cleanPastedKey, looksLikeDuoConfigurationKey, UNUSUAL_KEY_WARNING, WHERE_DUO_SHOWS_THE_KEY } from '../../../src-shared/domain/configuration-key';
 import { purgeSyncedDevices } from '../sync/device-store';
-
-interface IntegrationRow {
-  id: string;
-  name: string;
-  mdm: 'ivanti-neurons';
-  platform: Platform;
-  status: IntegrationStatus;
-  domain: string | null;
-  email: string | null;
-  password_ref: string | null;
-  config_key: string | null;
-  config_key_entered_at: number | null;
-  migrated_from: string | null;
-  deleted_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
+import { IntegrationStore, type IntegrationRow } from './integration-store';
+import { WizardDraftStore } from './wizard-draft-store';
 
 export interface CreateIntegration {
   name: string;
@@ -68,23 +53,20 @@ export interface TrustCandidate {
 
 /** Live (not deleted) integrations, oldest first, as the trust prediction weighs them. */
 export function trustCandidates(db: Db): TrustCandidate[] {
-  const rows = db
-    .prepare(
-      `SELECT i.id, i.name, i.platform, i.status,
-              EXISTS (SELECT 1 FROM wizard_drafts w WHERE w.integration_id = i.id AND w.finished_at IS NULL) AS unfinished
-         FROM integrations i WHERE i.deleted_at IS NULL ORDER BY i.created_at, i.name`,
-    )
-    .all() as (Omit<TrustCandidate, 'unfinished'> & { unfinished: number })[];
-  return rows.map((r) => ({ ...r, unfinished: r.unfinished === 1 }));
+  const open = new WizardDraftStore(db).integrationsWithOpenDraft();
+  return new IntegrationStore(db)
+    .live('oldest-first')
+    .map((r) => ({ id: r.id, name: r.name, platform: r.platform, status: r.status, unfinished: open.has(r.id) }));
 }
 
 /** Whether the user is in the integration's test group; usernames match whatever their case (COLLATE NOCASE column). */
 export function isInTestGroup(db: Db, integrationId: string, user: string): boolean {
-  return db.prepare('SELECT 1 FROM integration_test_group WHERE integration_id = ? AND username = ?').get(integrationId, user) !== undefined;
+  return new IntegrationStore(db).isInTestGroup(integrationId, user);
 }
 
 export class IntegrationService {
   private readonly deletionHooks: IntegrationDeletionHook[] = [];
+  readonly #store: IntegrationStore;
 
   constructor(
     private readonly db: Db,
@@ -92,14 +74,16 @@ export class IntegrationService {
     private readonly audit: AuditLog,
     private readonly now: () => Date,
     private readonly actor: string,
-  ) {}
+  ) {
+    this.#store = new IntegrationStore(db);
+  }
 
   onDelete(hook: IntegrationDeletionHook): void {
     this.deletionHooks.push(hook);
   }
 
   async list(): Promise<Integration[]> {
-    const rows = this.db.prepare('SELECT * FROM integrations WHERE deleted_at IS NULL ORDER BY created_at DESC, name').all() as IntegrationRow[];
+    const rows = this.#store.live('newest-first');
     return Promise.all(rows.map((row) => this.toIntegration(row)));
   }
 
@@ -121,17 +105,22 @@ export class IntegrationService {
     }
     const id = randomUUID();
     const at = this.now().getTime();
-    const configKey = generateConfigurationKey((key) => this.db.prepare('SELECT 1 FROM integrations WHERE config_key = ?').get(key) !== undefined);
+    const configKey = generateConfigurationKey((key) => this.#store.configKeyTaken(key));
     const passwordRef = input.password === undefined ? null : secretAccount.ivantiPassword(id);
     // Keychain first: if it fails, nothing was written to the database either.
     if (input.password !== undefined) await this.secrets.set(secretAccount.ivantiPassword(id), input.password);
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO integrations (id, name, mdm, platform, status, domain, email, password_ref, config_key, migrated_from, created_at, updated_at)
-           VALUES (?, ?, 'ivanti-neurons', ?, 'disabled', ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, input.name, input.platform, input.domain ?? null, input.email ?? null, passwordRef, configKey, input.migratedFrom ?? null, at, at);
+      this.#store.insert({
+        id,
+        name: input.name,
+        platform: input.platform,
+        domain: input.domain ?? null,
+        email: input.email ?? null,
+        passwordRef,
+        configKey,
+        migratedFrom: input.migratedFrom ?? null,
+        at,
+      });
       this.audit.append({
         actor: this.actor,
         action: 'integration.created',
@@ -146,9 +135,7 @@ export class IntegrationService {
     const row = this.row(id);
     if (details.password !== undefined) await this.secrets.set(secretAccount.ivantiPassword(id), details.password);
     this.db.transaction(() => {
-      this.db
-        .prepare('UPDATE integrations SET domain = ?, email = ?, password_ref = COALESCE(?, password_ref), updated_at = ? WHERE id = ?')
-        .run(details.domain, details.email, details.password === undefined ? null : secretAccount.ivantiPassword(id), this.now().getTime(), id);
+      this.#store.setApiDetails(id, details.domain, details.email, details.password === undefined ? null : secretAccount.ivantiPassword(id), this.now().getTime());
       this.audit.append({
         actor: this.actor,
         action: 'integration.api-details-changed',
@@ -165,7 +152,7 @@ export class IntegrationService {
     const account = secretAccount.ivantiPassword(id);
     await this.secrets.set(account, password);
     this.db.transaction(() => {
-      this.db.prepare('UPDATE integrations SET password_ref = ?, updated_at = ? WHERE id = ?').run(account, this.now().getTime(), id);
+      this.#store.setPasswordRef(id, account, this.now().getTime());
       this.audit.append({ actor: this.actor, action: 'integration.password-stored', target: id, details: { name: row.name } });
     })();
   }
@@ -184,9 +171,9 @@ export class IntegrationService {
    */
   async rotateConfigurationKey(id: string): Promise<Integration> {
     const row = this.row(id);
-    const key = generateConfigurationKey((candidate) => this.db.prepare('SELECT 1 FROM integrations WHERE config_key = ?').get(candidate) !== undefined);
+    const key = generateConfigurationKey((candidate) => this.#store.configKeyTaken(candidate));
     this.db.transaction(() => {
-      this.db.prepare('UPDATE integrations SET config_key = ?, updated_at = ? WHERE id = ?').run(key, this.now().getTime(), id);
+      this.#store.setGeneratedConfigKey(id, key, this.now().getTime());
       this.audit.append({ actor: this.actor, action: 'integration.configuration-key-rotated', target: id, details: { name: row.name } });
     })();
     return this.get(id);
@@ -207,8 +194,7 @@ export class IntegrationService {
     }
     const replaced = row.config_key !== null && row.config_key !== key;
     this.db.transaction(() => {
-      const at = this.now().getTime();
-      this.db.prepare('UPDATE integrations SET config_key = ?, config_key_entered_at = ?, updated_at = ? WHERE id = ?').run(key, at, at, id);
+      this.#store.setEnteredConfigKey(id, key, this.now().getTime());
       this.audit.append({
         actor: this.actor,
         action: 'integration.configuration-key-entered',
@@ -223,12 +209,7 @@ export class IntegrationService {
     const row = this.row(id);
     const members = status === 'test-group' ? [...new Set((testGroup ?? []).map((u) => u.trim().toLowerCase()))] : null;
     this.db.transaction(() => {
-      this.db.prepare('UPDATE integrations SET status = ?, updated_at = ? WHERE id = ?').run(status, this.now().getTime(), id);
-      if (members) {
-        this.db.prepare('DELETE FROM integration_test_group WHERE integration_id = ?').run(id);
-        const insert = this.db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)');
-        for (const username of members) insert.run(id, username);
-      }
+      this.#store.setStatus(id, status, members, this.now().getTime());
       this.audit.append({
         actor: this.actor,
         action: 'integration.status-changed',
@@ -250,13 +231,7 @@ export class IntegrationService {
     this.db.transaction(() => {
       for (const hook of this.deletionHooks) hook(id, options);
       if (options.purgeDevices) purgeSyncedDevices(this.db, id);
-      this.db.prepare('DELETE FROM integration_test_group WHERE integration_id = ?').run(id);
-      // A tombstone, not a DELETE: devices (when kept), sync runs and certificates reference the row (see migration 3).
-      this.db
-        .prepare(
-          `UPDATE integrations SET deleted_at = ?, status = 'disabled', password_ref = NULL, config_key = NULL, updated_at = ? WHERE id = ?`,
-        )
-        .run(this.now().getTime(), this.now().getTime(), id);
+      this.#store.markDeleted(id, this.now().getTime());
       this.audit.append({
         actor: this.actor,
         action: 'integration.deleted',
@@ -281,23 +256,19 @@ export class IntegrationService {
   }
 
   private row(id: string): IntegrationRow {
-    const row = this.db.prepare('SELECT * FROM integrations WHERE id = ? AND deleted_at IS NULL').get(id) as IntegrationRow | undefined;
+    const row = this.#store.find(id);
     if (!row) throw new AppError('INTEGRATION_NOT_FOUND', 'That integration does not exist (it may have been deleted).', { id });
     return row;
   }
 
   private assertNameFree(name: string): void {
-    if (this.db.prepare('SELECT 1 FROM integrations WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL').get(name)) {
+    if (this.#store.nameTaken(name)) {
       throw new AppError('INTEGRATION_NAME_TAKEN', `An integration named "${name}" already exists. Choose another name.`, { field: 'name' });
     }
   }
 
   private async toIntegration(row: IntegrationRow): Promise<Integration> {
-    const testGroup = (
-      this.db.prepare('SELECT username FROM integration_test_group WHERE integration_id = ? ORDER BY username').all(row.id) as {
-        username: string;
-      }[]
-    ).map((r) => r.username);
+    const testGroup = this.#store.testGroup(row.id);
     return {
       id: row.id,
       name: row.name,

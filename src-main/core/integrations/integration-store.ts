@@ -1,0 +1,113 @@
+import type { IntegrationStatus, Platform } from '../../../src-shared/domain/integration';
+import type { Db } from '../db/database';
+
+export interface IntegrationRow {
+  id: string;
+  name: string;
+  mdm: 'ivanti-neurons';
+  platform: Platform;
+  status: IntegrationStatus;
+  domain: string | null;
+  email: string | null;
+  password_ref: string | null;
+  config_key: string | null;
+  config_key_entered_at: number | null;
+  migrated_from: string | null;
+  deleted_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NewIntegrationRow {
+  id: string;
+  name: string;
+  platform: Platform;
+  domain: string | null;
+  email: string | null;
+  passwordRef: string | null;
+  configKey: string;
+  migratedFrom: string | null;
+  at: number;
+}
+
+/**
+ * The owner of `integrations` and `integration_test_group` (docs/architecture.md, "Data"). A deleted integration stays
+ * as a tombstone: every read here but `configKeyTaken` sees live integrations only.
+ */
+export class IntegrationStore {
+  constructor(private readonly db: Db) {}
+
+  find(id: string): IntegrationRow | null {
+    return (this.db.prepare('SELECT * FROM integrations WHERE id = ? AND deleted_at IS NULL').get(id) as IntegrationRow | undefined) ?? null;
+  }
+
+  /** Live integrations, newest first (the Integrations page's order) or oldest first (the order the trust prediction weighs them). */
+  live(order: 'newest-first' | 'oldest-first'): IntegrationRow[] {
+    const orderBy = order === 'newest-first' ? 'created_at DESC, name' : 'created_at, name';
+    return this.db.prepare(`SELECT * FROM integrations WHERE deleted_at IS NULL ORDER BY ${orderBy}`).all() as IntegrationRow[];
+  }
+
+  /** Names compare whatever their case, among live integrations. */
+  nameTaken(name: string): boolean {
+    return this.db.prepare('SELECT 1 FROM integrations WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL').get(name) !== undefined;
+  }
+
+  configKeyTaken(key: string): boolean {
+    return this.db.prepare('SELECT 1 FROM integrations WHERE config_key = ?').get(key) !== undefined;
+  }
+
+  insert(row: NewIntegrationRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO integrations (id, name, mdm, platform, status, domain, email, password_ref, config_key, migrated_from, created_at, updated_at)
+         VALUES (?, ?, 'ivanti-neurons', ?, 'disabled', ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(row.id, row.name, row.platform, row.domain, row.email, row.passwordRef, row.configKey, row.migratedFrom, row.at, row.at);
+  }
+
+  /** A null passwordRef keeps the stored one. */
+  setApiDetails(id: string, domain: string, email: string, passwordRef: string | null, at: number): void {
+    this.db.prepare('UPDATE integrations SET domain = ?, email = ?, password_ref = COALESCE(?, password_ref), updated_at = ? WHERE id = ?').run(domain, email, passwordRef, at, id);
+  }
+
+  setPasswordRef(id: string, passwordRef: string, at: number): void {
+    this.db.prepare('UPDATE integrations SET password_ref = ?, updated_at = ? WHERE id = ?').run(passwordRef, at, id);
+  }
+
+  /** A key the console generated. */
+  setGeneratedConfigKey(id: string, key: string, at: number): void {
+    this.db.prepare('UPDATE integrations SET config_key = ?, updated_at = ? WHERE id = ?').run(key, at, id);
+  }
+
+  /** A key the admin entered from Duo. */
+  setEnteredConfigKey(id: string, key: string, at: number): void {
+    this.db.prepare('UPDATE integrations SET config_key = ?, config_key_entered_at = ?, updated_at = ? WHERE id = ?').run(key, at, at, id);
+  }
+
+  /** With members, the test group is replaced by them; with null it is left as it is. */
+  setStatus(id: string, status: IntegrationStatus, members: readonly string[] | null, at: number): void {
+    this.db.prepare('UPDATE integrations SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
+    if (members) {
+      this.db.prepare('DELETE FROM integration_test_group WHERE integration_id = ?').run(id);
+      const insert = this.db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)');
+      for (const username of members) insert.run(id, username);
+    }
+  }
+
+  testGroup(id: string): string[] {
+    return this.db.prepare('SELECT username FROM integration_test_group WHERE integration_id = ? ORDER BY username').pluck().all(id) as string[];
+  }
+
+  /** Whether the user is in the integration's test group; usernames match whatever their case (COLLATE NOCASE column). */
+  isInTestGroup(id: string, user: string): boolean {
+    return this.db.prepare('SELECT 1 FROM integration_test_group WHERE integration_id = ? AND username = ?').get(id, user) !== undefined;
+  }
+
+  /** A tombstone, not a DELETE: devices (when kept), sync runs and certificates reference the row (see migration 3). */
+  markDeleted(id: string, at: number): void {
+    this.db.prepare('DELETE FROM integration_test_group WHERE integration_id = ?').run(id);
+    this.db
+      .prepare(`UPDATE integrations SET deleted_at = ?, status = 'disabled', password_ref = NULL, config_key = NULL, updated_at = ? WHERE id = ?`)
+      .run(at, at, id);
+  }
+}
