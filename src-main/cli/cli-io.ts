@@ -17,9 +17,9 @@ export interface CliIo {
  * Documented exit codes (README, "Command line"). Scripts rely on them: never renumber.
  * 0 ok · 1 other failure · 2 usage error · 3 not found · 4 authentication or permission · 5 network or peer failure ·
  * 6 local data problem (database, keychain) · 7 a check answered "no" (verify: not trusted; audit verify: broken) ·
- * 130 cancelled.
+ * 8 a check could not tell (verify: our copy of the device's space is stale) · 130 cancelled.
  */
-export const EXIT = { ok: 0, failure: 1, usage: 2, notFound: 3, denied: 4, network: 5, localData: 6, negative: 7, cancelled: 130 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, notFound: 3, denied: 4, network: 5, localData: 6, negative: 7, cantTell: 8, cancelled: 130 } as const;
 
 export function exitCodeFor(code: ErrorCode): number {
   if (code === 'VALIDATION_FAILED' || code === 'UNKNOWN_CHANNEL' || code.endsWith('_INSECURE_URL')) return EXIT.usage;

@@ -47,7 +47,7 @@ const GROUPS: Record<string, { summary: string; load: () => Promise<CommandModul
     load: async () => { const m = await import('./commands/duo'); return { run: m.runDuoCommand, usage: m.USAGE }; },
   },
   verify: {
-    summary: 'Would this user be trusted on this device? Every reason if not (exit 7)',
+    summary: 'Would this user be trusted on this device? Every reason if not (exit 7), or exit 8 when our copy of its space is stale',
     load: async () => { const m = await import('./commands/verify'); return { run: m.runVerifyCommand, usage: m.USAGE }; },
   },
 };

@@ -15,7 +15,7 @@ export type AppInfo = z.infer<typeof AppInfo>;
 export const Settings = z.object({
   /** Minutes between background syncs of every enabled integration; 0 turns scheduled sync off. */
   syncIntervalMinutes: z.number().int().min(0).max(7 * 24 * 60),
-  /** A sync older than this makes trust verification answer "last sync too old". */
+  /** A completed sync older than this gets a warning on the integrations overview (it never changes a trust answer). */
   staleSyncHours: z.number().int().min(1).max(24 * 30),
   /** Certificates expiring within this many days raise a warning. */
   certificateWarningDays: z.number().int().min(1).max(365),

@@ -22,7 +22,7 @@ export const TRUST_REASON_CODES = [
   'identifier-never-synced',
   'device-retired',
   'device-removed',
-  'sync-too-old',
+  'space-stale',
   'certificate-missing',
   'certificate-expired',
   'certificate-invalidated',
@@ -40,7 +40,7 @@ export const TRUST_REASON_TITLES: Record<TrustReasonCode, string> = {
   'identifier-never-synced': 'Identifier never synced',
   'device-retired': 'Device retired',
   'device-removed': 'Device removed from the tenant',
-  'sync-too-old': 'Last sync too old',
+  'space-stale': "Can't tell: our copy of the device's space is stale",
   'certificate-missing': 'No certificate',
   'certificate-expired': 'Certificate expired',
   'certificate-invalidated': 'Certificate invalidated',
@@ -109,8 +109,17 @@ export function isMaskedValue(value: string | null | undefined): boolean {
   return value !== null && value !== undefined && /^\*{4,}$/.test(value);
 }
 
+/**
+ * The three answers: `cant-tell` when the device is known only from a space our copy of which is stale (the API user
+ * could not read it at the last sync) and nothing else decides: Duo decides on Ivanti's current state, which we lack.
+ */
+export const TrustAnswer = z.enum(['trusted', 'not-trusted', 'cant-tell']);
+export type TrustAnswer = z.infer<typeof TrustAnswer>;
+
 export const TrustVerdict = z.object({
+  /** true only for the answer `trusted`. */
   trusted: z.boolean(),
+  answer: TrustAnswer,
   /** The one reason that decides the answer, first; then `reasons` and `integrations` support it. */
   lead: TrustLead,
   findings: z.array(TrustFinding),

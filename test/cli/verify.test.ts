@@ -7,7 +7,19 @@ import { dispatch } from '../../src-main/core/app/dispatch';
 import { EXIT } from '../../src-main/cli/cli-io';
 import { runTec } from './cli-harness';
 import type { TrustVerdict } from '../../src-shared/domain/trust';
-import { clearScenarios, expectedReasons, IDENTIFIER, label, scenarios, USER, writeScenario, type Scenario } from '../core/trust/trust-scenario';
+import {
+  clearScenarios,
+  expectedReasons,
+  IDENTIFIER,
+  label,
+  scenarios,
+  STALE_REASON,
+  STALE_SINCE,
+  STALE_SPACE,
+  USER,
+  writeScenario,
+  type Scenario,
+} from '../core/trust/trust-scenario';
 
 let dataDir: string;
 let core: Core;
@@ -44,14 +56,14 @@ describe('tec verify gives the same verdict as the trust.verify handler', () => 
 
     expect(withoutTime(fromCli)).toEqual(withoutTime(fromHandler));
     expect(fromCli.reasons.map((r) => r.code).sort()).toEqual(expectedReasons(scenario).sort());
-    expect(run.code).toBe(fromCli.trusted ? EXIT.ok : EXIT.negative);
+    expect(run.code).toBe(fromCli.answer === 'trusted' ? EXIT.ok : fromCli.answer === 'cant-tell' ? EXIT.cantTell : EXIT.negative);
   });
 });
 
 describe('tec verify output and errors', () => {
   it('prints each reason on its own line and exits 7 when not trusted', async () => {
     clearScenarios(core.services.db);
-    writeScenario(core.services.db, { platform: 'android', status: 'disabled', device: 'retired', sync: 'stale', certificate: null }, undefined, {
+    writeScenario(core.services.db, { platform: 'android', status: 'disabled', device: 'retired', sync: 'old', certificate: null }, undefined, {
       name: 'Acme Android',
       now: Date.now(),
     });
@@ -60,7 +72,20 @@ describe('tec verify output and errors', () => {
     expect(run.stdout).toMatch(/^NOT TRUSTED: .*\n  Why: Ivanti reports the device as RETIRED in "Acme Android".*\n  What to do: Re-enroll the device in Ivanti/);
     expect(run.stdout).toContain('  - Integration disabled [Acme Android]: ');
     expect(run.stdout).toContain('  - Device retired [Acme Android]: ');
-    expect(run.stdout).toContain('  - Last sync too old [Acme Android]: ');
+  });
+
+  it("says it can't tell, why and what to do, and exits 8, for a device known only from a space the last sync could not read", async () => {
+    clearScenarios(core.services.db);
+    writeScenario(core.services.db, { platform: 'android', status: 'all-users', device: 'active', sync: 'space-stale', certificate: null }, undefined, {
+      name: 'Acme Android',
+    });
+    const run = await runTec(['verify', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
+    expect(run.code).toBe(8);
+    expect(run.stdout.split('\n').slice(0, 3)).toEqual([
+      `CAN'T TELL: ${USER} on device ${IDENTIFIER}.`,
+      `  Why: Our copy of the space "${STALE_SPACE}" in "Acme Android" is stale since ${new Date(STALE_SINCE).toISOString()}: ${STALE_REASON}`,
+      '  What to do: In Ivanti, assign the Device Read Only role in that space to the API user of "Acme Android", then sync again. Until then the console cannot predict Duo\'s answer for this device.',
+    ]);
   });
 
   it('does not trust a Windows device through an Android integration, and leads with its platform (exit 7)', async () => {

@@ -12,7 +12,8 @@ export const USAGE = 'tec verify --user USERNAME --identifier DEVICE_CLIENT_ID [
 /**
  * `tec verify`: would the trusted-endpoints policy trust this user on this device, and if not, every reason why.
  * It goes through the same contract handler as the app's "Verify your setup" (input parsed by the same schema), so the
- * two cannot disagree. Exit 0 trusted, 7 not trusted (EXIT.negative), other codes for errors.
+ * two cannot disagree. Exit 0 trusted, 7 not trusted (EXIT.negative), 8 can't tell (EXIT.cantTell: our copy of the
+ * device's space is stale), other codes for errors.
  */
 export async function runVerifyCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(
@@ -45,7 +46,7 @@ export async function runVerifyCommand(argv: string[], io: CliIo): Promise<numbe
     const duoView = duo.ok && (duo.value as DuoUserView).connected ? (duo.value as DuoUserView) : null;
     if (json) printJson(io, duoView ? { ...verdict, duo: duoView } : verdict);
     else io.stdout.write(describe(verdict) + (duoView ? describeDuoView(duoView) : ''));
-    return verdict.trusted ? EXIT.ok : EXIT.negative;
+    return verdict.answer === 'trusted' ? EXIT.ok : verdict.answer === 'cant-tell' ? EXIT.cantTell : EXIT.negative;
   } finally {
     await core.close();
   }
@@ -58,5 +59,5 @@ function describe(verdict: TrustVerdict): string {
   if (verdict.trusted) return [`TRUSTED: ${who}, through "${verdict.trustedBy?.integrationName}".`, ...findings, ''].join('\n');
   const lead = [`  Why: ${verdict.lead.message}`, ...(verdict.lead.action ? [`  What to do: ${verdict.lead.action}`] : [])];
   const checks = verdict.reasons.map((r) => `  - ${TRUST_REASON_TITLES[r.code]}${r.integrationName ? ` [${r.integrationName}]` : ''}: ${r.message}`);
-  return [`NOT TRUSTED: ${who}.`, ...lead, ...findings, ...(checks.length > 1 ? ['  Every check that failed:', ...checks] : []), ''].join('\n');
+  return [`${verdict.answer === 'cant-tell' ? "CAN'T TELL" : 'NOT TRUSTED'}: ${who}.`, ...lead, ...findings, ...(checks.length > 1 ? ['  Every check that failed:', ...checks] : []), ''].join('\n');
 }

@@ -146,7 +146,7 @@ export function createCore(options: CoreOptions): Core {
     integrations,
     overviews: new IntegrationOverviews(db, integrations, certificates, currentSettings, now),
     wizard,
-    trust: new TrustVerifier(db, currentSettings, certificates, now),
+    trust: new TrustVerifier(db, certificates, now),
     certificates,
     caProfiles,
     legacyTests,

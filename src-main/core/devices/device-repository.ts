@@ -121,7 +121,7 @@ export class DeviceRepository {
   selection(query: DeviceQuery, plan: Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> = {}): DeviceSelection {
     this.index.catchUp();
     const now = this.now().getTime();
-    return selectDevices(query, { now, trusted: () => trustedDeviceCondition(this.db, this.settings(), now), ...plan });
+    return selectDevices(query, { now, trusted: () => trustedDeviceCondition(this.db), ...plan });
   }
 
   /**
@@ -190,10 +190,9 @@ export class DeviceRepository {
   #plan(query: DeviceQuery, page: DevicePage, known: number | undefined): Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> {
     const searched = query.text !== undefined && ftsMatchExpression(query.text) !== null;
     if ((query.presence ?? 'current') !== 'current' || (query.sort === undefined && searched)) return { text: 'drive' };
-    const now = this.now().getTime();
     const readsRows =
       query.sort === undefined ||
-      (query.trust !== undefined && trustedDeviceCondition(this.db, this.settings(), now).readsRows === true) ||
+      (query.trust !== undefined && trustedDeviceCondition(this.db).readsRows === true) ||
       (query.checkinAge !== undefined && query.sort.column !== 'lastCheckin');
     const enough = Math.max(1, Math.ceil(Math.sqrt(((page.offset + page.limit) * this.#currentDevices() * (readsRows ? 20 : 1)) / 20)));
     if ((known ?? this.#countUpTo(query, enough)) < enough) return { text: 'drive' };

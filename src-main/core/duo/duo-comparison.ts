@@ -87,8 +87,8 @@ export class DuoComparison {
       return { ...common, match: matchView, predicted: false, predictionNote: 'The synced device has no Device Client ID, so it cannot be trusted.', disagreement: disagreementOf(endpoint.trustedEndpoint, false, match.kind, 'it has no Device Client ID in Ivanti') };
     }
     const verdict = this.deps.verify({ user, identifier: device.client_device_identifier, platform: family === 'IOS' ? 'ios' : 'android' });
-    // "Can't tell": our copy of the device's space is too old to predict (DESIGN.md); nothing to compare then.
-    const predicted = verdict.lead.code === 'sync-too-old' ? null : verdict.trusted;
+    // "Can't tell": our copy of the device's space is stale (DESIGN.md); nothing to compare then.
+    const predicted = verdict.answer === 'cant-tell' ? null : verdict.trusted;
     return {
       ...common,
       match: matchView,

@@ -60,7 +60,7 @@ export class IntegrationOverviews {
       const names = unreadable.map((n) => `"${n}"`).join(', ');
       warnings.push({
         code: 'spaces-unreadable',
-        message: `The last sync could not read ${unreadable.length === 1 ? 'the space' : `${unreadable.length} spaces:`} ${names}: their devices keep their last known state and are stale. Fix: in Ivanti, give the API user the Device Read Only role in ${unreadable.length === 1 ? 'that space' : 'those spaces'}, then sync again.`,
+        message: `The last sync could not read ${unreadable.length === 1 ? 'the space' : `${unreadable.length} spaces:`} ${names}: their devices keep their last known state and are stale (verify answers "can't tell" for them). Fix: in Ivanti, give the API user the Device Read Only role in ${unreadable.length === 1 ? 'that space' : 'those spaces'}, then sync again.`,
       });
     }
     if (lastCompleted === null) {
@@ -68,7 +68,7 @@ export class IntegrationOverviews {
     } else if (now - lastCompleted > settings.staleSyncHours * HOUR_MS) {
       warnings.push({
         code: 'sync-stale',
-        message: `The last completed sync is ${Math.floor((now - lastCompleted) / HOUR_MS)} hours old (limit ${settings.staleSyncHours}): trust checks fail until it syncs again.`,
+        message: `The last completed sync is ${Math.floor((now - lastCompleted) / HOUR_MS)} hours old (limit ${settings.staleSyncHours}): the console's copy may miss recent changes in Ivanti. Sync again, or check why scheduled syncs fail.`,
       });
     }
     if (integration.platform === 'ios-certs') {

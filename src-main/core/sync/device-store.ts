@@ -65,6 +65,7 @@ export interface TrustRecord {
   guid: string;
   registrationState: string | null;
   platformType: string | null;
+  spaceId: number | null;
   spaceName: string | null;
   uid: string | null;
   email: string | null;
@@ -253,7 +254,7 @@ export class DeviceStore {
     return this.db
       .prepare(
         `SELECT d.integration_id AS integrationId, d.guid, d.registration_state AS registrationState, d.platform_type AS platformType,
-                d.space_name AS spaceName, d.uid, d.email, d.last_seen_at AS lastSeenAt, d.removed_at AS removedAt
+                d.space_id AS spaceId, d.space_name AS spaceName, d.uid, d.email, d.last_seen_at AS lastSeenAt, d.removed_at AS removedAt
            FROM devices d JOIN integrations i ON i.id = d.integration_id
           WHERE d.identifier_key = ? AND i.deleted_at IS NULL`,
       )

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { DeviceChange, DeviceChangeKind, DeviceChangePage, SyncRun, SyncRunError, SyncRunStatus, SyncTrigger } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
-import type { SyncCheckpoint } from './sync-checkpoint';
+import { parseCheckpoint, type SyncCheckpoint } from './sync-checkpoint';
 
 export interface SyncRunRow {
   id: number;
@@ -44,6 +44,16 @@ export const RESUMABLE_STATUSES: readonly SyncRunStatus[] = ['running', 'cancell
 /** Errors kept per run: enough to diagnose, bounded so a tenant failing on every record cannot bloat the row. */
 const MAX_ERRORS = 50;
 
+/** A space of the integration that its latest finished run could not read: our copy of it is stale. */
+export interface StaleSpace {
+  spaceId: number;
+  spaceName: string;
+  /** Why it could not be read, as the run recorded it (e.g. the 403 of a missing Device Read Only role). */
+  reason: string;
+  /** When the last run that read the space to its end finished (epoch ms); null if no run ever did. */
+  since: number | null;
+}
+
 export class SyncRunStore {
   readonly #save: Statement;
 
@@ -65,6 +75,44 @@ export class SyncRunStore {
       at: number | null;
     };
     return row.at;
+  }
+
+  /**
+   * The spaces our copy of which is stale: those the integration's latest finished run (completed, or failed because it
+   * could read no space) marked `failed` in its checkpoint. Derived from the runs' checkpoints, so nothing else records it.
+   */
+  staleSpaces(integrationId: string): StaleSpace[] {
+    const latest = this.db
+      .prepare(
+        `SELECT checkpoint, errors FROM sync_runs WHERE integration_id = ? AND status IN ('completed', 'failed') AND finished_at IS NOT NULL
+          ORDER BY finished_at DESC, id DESC LIMIT 1`,
+      )
+      .get(integrationId) as { checkpoint: string | null; errors: string } | undefined;
+    const failed = parseCheckpoint(latest?.checkpoint ?? null)?.spaces.filter((s) => s.state === 'failed') ?? [];
+    if (failed.length === 0) return [];
+    const errors = JSON.parse(latest!.errors) as SyncRunError[];
+    const since = new Map<number, number | null>(failed.map((s) => [s.id, null]));
+    // Newest first: a run that completed with every space read, or whose checkpoint has the space verified, read it to its end.
+    const older = this.db
+      .prepare(`SELECT finished_at, complete, checkpoint FROM sync_runs WHERE integration_id = ? AND status = 'completed' ORDER BY finished_at DESC, id DESC`)
+      .iterate(integrationId) as IterableIterator<{ finished_at: number; complete: number; checkpoint: string | null }>;
+    let open = failed.length;
+    for (const run of older) {
+      const verified = new Set(parseCheckpoint(run.checkpoint)?.spaces.filter((s) => s.state === 'verified').map((s) => s.id) ?? []);
+      for (const [id, at] of since) {
+        if (at === null && (run.complete === 1 || verified.has(id))) {
+          since.set(id, run.finished_at);
+          open -= 1;
+        }
+      }
+      if (open === 0) break;
+    }
+    return failed.map((s) => ({
+      spaceId: s.id,
+      spaceName: s.name,
+      reason: errors.find((e) => e.space === s.name)?.message ?? 'The API user could not read it.',
+      since: since.get(s.id) ?? null,
+    }));
   }
 
   /** The newest unfinished run of the integration, if any. */

@@ -1,4 +1,3 @@
-import type { Settings } from '../../../src-shared/contract/app';
 import { LEGACY_CERTIFICATE_END_OF_LIFE, LEGACY_CERTIFICATE_END_OF_LIFE_MS, PLATFORM_LABELS, type Platform } from '../../../src-shared/domain/integration';
 import {
   isMaskedValue,
@@ -16,7 +15,7 @@ import {
 import type { Db } from '../db/database';
 import { isInTestGroup, trustCandidates, type TrustCandidate } from '../integrations/integration-service';
 import { DeviceStore, type TrustRecord } from '../sync/device-store';
-import { SyncRunStore } from '../sync/sync-run-store';
+import { SyncRunStore, type StaleSpace } from '../sync/sync-run-store';
 import type { CertificateLookup, IssuedCertificate } from './certificate-lookup';
 
 /** The only registration state in which Ivanti still manages a device; RETIRED and RETIRE_PENDING are on their way out. */
@@ -68,10 +67,8 @@ const DECIDING_ORDER: readonly TrustReasonCode[] = [
   'certificate-missing',
   'certificate-invalidated',
   'certificate-expired',
-  'sync-too-old',
+  'space-stale',
 ];
-
-const HOUR_MS = 3_600_000;
 
 /**
  * Predicts Duo's trust decision (docs/architecture.md, "A verify, end to end") from local data only, so it answers
@@ -85,7 +82,6 @@ export class TrustVerifier {
 
   constructor(
     private readonly db: Db,
-    private readonly settings: () => Settings,
     private readonly certificates: CertificateLookup,
     private readonly now: () => Date,
   ) {
@@ -110,6 +106,7 @@ export class TrustVerifier {
     const notTrusted = (reason: TrustReason, action: string): TrustVerdict => ({
       ...base,
       trusted: false,
+      answer: 'not-trusted',
       lead: { ...reason, action },
       findings: [],
       reasons: [reason],
@@ -162,6 +159,7 @@ export class TrustVerifier {
       return {
         ...base,
         trusted: true,
+        answer: 'trusted',
         lead: {
           code: 'trusted',
           message: `Trusted through "${trustedBy.integrationName}": the device is active in its synced copy, and the integration is enabled for ${user}.`,
@@ -175,10 +173,12 @@ export class TrustVerifier {
         integrations: verdicts,
       };
     }
+    const lead = leadOf(verdicts, integrations, user, identifier, platform);
     return {
       ...base,
       trusted: false,
-      lead: leadOf(verdicts, integrations, user, identifier, platform),
+      answer: lead.code === 'space-stale' ? 'cant-tell' : 'not-trusted',
+      lead,
       findings,
       reasons: verdicts.flatMap((v) => v.reasons),
       trustedBy: null,
@@ -199,12 +199,21 @@ export class TrustVerifier {
       add('user-not-in-test-group', `${name} is enabled only for a test group, and ${user} is not in it. Add the user or enable it for all users.`);
     }
 
+    // A record in a space the last sync could not read is as old as that space's copy: Duo decides on Ivanti's current
+    // state, which we lack, so it is judged only when no record of a readable space is enough.
+    const stale = records.length === 0 ? [] : this.#runs.staleSpaces(integration.id);
+    const staleOf = (r: TrustRecord) => stale.find((s) => s.spaceId === r.spaceId) ?? null;
+    const current = records.filter((r) => staleOf(r) === null);
+    const isActive = (r: TrustRecord) => r.registrationState === ACTIVE_STATE && r.removedAt === null;
     if (records.length === 0) {
       add(
         'identifier-never-synced',
         `No device with Device Client ID ${identifier} has been synced from ${name}. Check Duo Mobile's managed configuration on the device and the API user's spaces, then sync again.`,
       );
-    } else if (!records.some((r) => r.registrationState === ACTIVE_STATE && r.removedAt === null)) {
+    } else if (!current.some(isActive) && current.length < records.length) {
+      const space = staleOf(records.find((r) => staleOf(r) !== null) as TrustRecord) as StaleSpace;
+      add('space-stale', `Our copy of the space "${space.spaceName}" in ${name} is stale ${staleSince(space)}: ${space.reason}`);
+    } else if (!records.some(isActive)) {
       const inactive = records.filter((r) => r.registrationState !== ACTIVE_STATE);
       if (inactive.length > 0) {
         const states = [...new Set(inactive.map((r) => r.registrationState ?? 'unknown'))].join(', ');
@@ -218,13 +227,6 @@ export class TrustVerifier {
     }
 
     const lastSync = this.#runs.lastCompletedAt(integration.id);
-    const staleHours = this.settings().staleSyncHours;
-    if (lastSync === null) {
-      add('sync-too-old', `${name} has never completed a sync. Run a sync.`);
-    } else if (now - lastSync > staleHours * HOUR_MS) {
-      const hours = Math.floor((now - lastSync) / HOUR_MS);
-      add('sync-too-old', `The last completed sync of ${name} finished ${hours} hours ago (the limit is ${staleHours}). Run a sync or check why scheduled syncs fail.`);
-    }
 
     if (integration.platform === 'ios-certs') {
       if (now >= LEGACY_CERTIFICATE_END_OF_LIFE_MS) {
@@ -300,8 +302,11 @@ function leadOf(
     case 'certificate-invalidated':
     case 'certificate-expired':
       return { ...reason, action: 'Move the device to iOS App Config; legacy certificates are no longer issued or renewed.' };
-    case 'sync-too-old':
-      return { ...reason, action: `Sync "${reason.integrationName}" and check why scheduled syncs fail.` };
+    case 'space-stale':
+      return {
+        ...reason,
+        action: `In Ivanti, assign the Device Read Only role in that space to the API user of "${reason.integrationName}", then sync again. Until then the console cannot predict Duo's answer for this device.`,
+      };
     default:
       return { ...reason, action: null };
   }
@@ -347,6 +352,11 @@ function certificateProblems(certificates: IssuedCertificate[], name: string, no
     problems.push(['certificate-expired', `The device's certificate from ${name} expired on ${last}. Legacy certificates no longer renew: move the device to App Config.`]);
   }
   return problems;
+}
+
+/** "since <when>", or that no sync ever read it to its end. */
+function staleSince(space: StaleSpace): string {
+  return space.since === null ? 'because no sync has read it to its end yet' : `since ${new Date(space.since).toISOString()}`;
 }
 
 function platformName(platform: DevicePlatform): string {

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
-import { DEFAULT_SETTINGS } from '../../../src-shared/contract/app';
 import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
 import { useTempDir } from '../../support/temp-dir';
 import { CertificateTable, clearScenarios, expectedReasons, label, scenarios, USER, writeScenario } from '../trust/trust-scenario';
@@ -51,7 +50,7 @@ describe('the explorer\'s trusted filter', () => {
     const addMember = db.prepare('INSERT OR IGNORE INTO integration_test_group (integration_id, username) VALUES (?, ?)');
     for (const uid of members) addMember.run(ios.integrationId, uid);
 
-    const verifier = new TrustVerifier(db, () => DEFAULT_SETTINGS, new CertificateTable(), () => new Date(NOW));
+    const verifier = new TrustVerifier(db, new CertificateTable(), () => new Date(NOW));
     const filtered = new Set(allPages(repository, { trust: 'trusted', presence: 'all' }, 500));
     const devices = db
       .prepare('SELECT id, uid, client_device_identifier FROM devices WHERE uid IS NOT NULL AND client_device_identifier IS NOT NULL')

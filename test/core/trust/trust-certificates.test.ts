@@ -5,7 +5,6 @@ import { CertificateInventory } from '../../../src-main/core/certificates/certif
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
-import { DEFAULT_SETTINGS } from '../../../src-shared/contract/app';
 import { useTempDir } from '../../support/temp-dir';
 import { certificatesFor, clearScenarios, expectedReasons, IDENTIFIER, label, NOW, scenarios, USER, writeScenario, type Scenario } from './trust-scenario';
 
@@ -20,8 +19,8 @@ let verifierBeforeEndOfLife: TrustVerifier;
 beforeAll(() => {
   db = openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations }).db;
   inventory = new CertificateInventory(db, () => new Date(NOW));
-  verifier = new TrustVerifier(db, () => DEFAULT_SETTINGS, inventory, () => new Date(NOW));
-  verifierBeforeEndOfLife = new TrustVerifier(db, () => DEFAULT_SETTINGS, inventory, () => new Date(BEFORE_END_OF_LIFE));
+  verifier = new TrustVerifier(db, inventory, () => new Date(NOW));
+  verifierBeforeEndOfLife = new TrustVerifier(db, inventory, () => new Date(BEFORE_END_OF_LIFE));
 });
 afterAll(() => db.close());
 

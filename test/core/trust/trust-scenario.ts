@@ -17,7 +17,15 @@ export const IDENTIFIER = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4
 
 export const STATUSES = ['disabled', 'test-group-member', 'test-group-other', 'all-users'] as const;
 export const DEVICES = ['never-synced', 'active', 'retired', 'removed', 'retired-and-removed'] as const;
-export const SYNCS = ['fresh', 'stale', 'never'] as const;
+/**
+ * Our copy of the device's space: read by a sync an hour ago, read 30 hours ago (its age does not change Duo's
+ * decision), or stale: the latest sync could not read the space (403), the one before read it to its end.
+ */
+export const SYNCS = ['fresh', 'old', 'space-stale'] as const;
+export const STALE_SPACE = 'Restricted';
+export const STALE_REASON = `Ivanti answered 403 for the space "${STALE_SPACE}": the API user lacks Device Read Only there.`;
+/** When the sync that last read the stale space to its end finished. */
+export const STALE_SINCE = FIXED_NOW - 30 * 3_600_000;
 export const CERTIFICATES = ['valid', 'missing', 'expired', 'invalidated', 'expired-and-invalidated'] as const;
 
 export interface Scenario {
@@ -54,9 +62,12 @@ export function expectedReasons(s: Scenario, now: number = FIXED_NOW): TrustReas
   if (s.status === 'disabled') reasons.push('integration-disabled');
   if (s.status === 'test-group-other') reasons.push('user-not-in-test-group');
   if (s.device === 'never-synced') reasons.push('identifier-never-synced');
-  if (s.device === 'retired' || s.device === 'retired-and-removed') reasons.push('device-retired');
-  if (s.device === 'removed' || s.device === 'retired-and-removed') reasons.push('device-removed');
-  if (s.sync !== 'fresh') reasons.push('sync-too-old');
+  // The device's last known state is as old as its space's copy: whatever it was, we can't tell what Duo sees now.
+  else if (s.sync === 'space-stale') reasons.push('space-stale');
+  else {
+    if (s.device === 'retired' || s.device === 'retired-and-removed') reasons.push('device-retired');
+    if (s.device === 'removed' || s.device === 'retired-and-removed') reasons.push('device-removed');
+  }
   if (s.certificate === 'missing') reasons.push('certificate-missing');
   if (s.certificate === 'invalidated' || s.certificate === 'expired-and-invalidated') reasons.push('certificate-invalidated');
   if (s.certificate === 'expired' || s.certificate === 'expired-and-invalidated') reasons.push('certificate-expired');
@@ -93,24 +104,28 @@ export function writeScenario(
     const member = s.status === 'test-group-member' ? USER.toUpperCase() : 'bob@acme.example';
     db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)').run(id, member);
   }
-  let runId = 0;
-  if (s.sync !== 'never') {
-    const finished = s.sync === 'fresh' ? NOW - 1 * HOUR : NOW - 30 * HOUR;
-    runId = Number(
+  const run = (finished: number, complete: boolean, checkpoint: string | null, errors: string) =>
+    Number(
       db
         .prepare(
-          `INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete) VALUES (?, 'manual', 'completed', ?, ?, 1)`,
+          `INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete, checkpoint, errors)
+           VALUES (?, 'manual', 'completed', ?, ?, ?, ?, ?)`,
         )
-        .run(id, finished - 60_000, finished).lastInsertRowid,
+        .run(id, finished - 60_000, finished, complete ? 1 : 0, checkpoint, errors).lastInsertRowid,
     );
+  const runId = run(s.sync === 'fresh' ? NOW - 1 * HOUR : NOW - 30 * HOUR, true, null, '[]');
+  if (s.sync === 'space-stale') {
+    const space = { name: STALE_SPACE, pass: 1, drifted: false, passStartPage: 1, start: 0, lastId: null, seenInPass: 0, totalCount: null, unparsed: 0 };
+    const checkpoint = { version: 1, phase: 'finalizing', round: 1, roundChanged: false, spaces: [{ ...space, id: 1, state: 'failed' }, { ...space, id: 2, name: 'Default', state: 'verified' }] };
+    run(NOW - 1 * HOUR, false, JSON.stringify(checkpoint), JSON.stringify([{ code: 'IVANTI_SPACE_FORBIDDEN', message: STALE_REASON, space: STALE_SPACE }]));
   }
   if (s.device !== 'never-synced') {
     const retired = s.device === 'retired' || s.device === 'retired-and-removed';
     const removed = s.device === 'removed' || s.device === 'retired-and-removed';
     db.prepare(
       `INSERT INTO devices (integration_id, guid, client_device_identifier, identifier_key, platform_type, registration_state, raw, record_hash,
-                            first_seen_at, last_seen_at, last_seen_run, removed_at)
-       VALUES (?, ?, ?, ?, ?, ?, '{}', 'x', ?, ?, ?, ?)`,
+                            first_seen_at, last_seen_at, last_seen_run, removed_at, space_id, space_name)
+       VALUES (?, ?, ?, ?, ?, ?, '{}', 'x', ?, ?, ?, ?, 1, ?)`,
     ).run(
       id,
       randomUUID(),
@@ -122,6 +137,7 @@ export function writeScenario(
       NOW - 2 * HOUR,
       runId,
       removed ? NOW - 2 * HOUR : null,
+      STALE_SPACE,
     );
   }
   if (s.certificate && certificates) certificates.rows.set(id, certificatesFor(s.certificate, NOW));

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
-import { DEFAULT_SETTINGS } from '../../../src-shared/contract/app';
 import { useTempDir } from '../../support/temp-dir';
 import {
   CertificateTable,
@@ -26,7 +25,7 @@ let verifier: TrustVerifier;
 beforeAll(() => {
   db = openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations }).db;
   certificates = new CertificateTable();
-  verifier = new TrustVerifier(db, () => DEFAULT_SETTINGS, certificates, () => new Date(NOW));
+  verifier = new TrustVerifier(db, certificates, () => new Date(NOW));
 });
 afterAll(() => db.close());
 
@@ -50,6 +49,7 @@ describe('TrustVerifier over every combination of its reasons', () => {
 
     expect(verdict.reasons.map((r) => r.code).sort()).toEqual([...expected].sort());
     expect(verdict.trusted).toBe(expected.length === 0);
+    expect(verdict.answer).toBe(expected.length === 0 ? 'trusted' : expected.every((c) => c === 'space-stale') ? 'cant-tell' : 'not-trusted');
     expect(verdict.trustedBy?.integrationId ?? null).toBe(expected.length === 0 ? id : null);
     for (const reason of verdict.reasons) {
       expect(reason.integrationId).toBe(id);
@@ -89,9 +89,9 @@ describe('TrustVerifier across integrations and platforms', () => {
   it('lists the reasons of every integration considered when none passes', () => {
     fresh();
     writeScenario(db, { ...good, status: 'disabled' });
-    writeScenario(db, { ...good, sync: 'stale' });
+    writeScenario(db, { ...good, device: 'retired' });
     const verdict = verifier.verify({ user: USER, identifier: IDENTIFIER, platform: 'android' });
-    expect(verdict.reasons.map((r) => r.code).sort()).toEqual(['integration-disabled', 'sync-too-old']);
+    expect(verdict.reasons.map((r) => r.code).sort()).toEqual(['device-retired', 'integration-disabled']);
     expect(new Set(verdict.reasons.map((r) => r.integrationId)).size).toBe(2);
   });
 
@@ -117,12 +117,10 @@ describe('TrustVerifier across integrations and platforms', () => {
     expect(verifier.verify({ user: USER, identifier: IDENTIFIER, platform: 'android' }).reasons.map((r) => r.code)).toEqual(['no-integration']);
   });
 
-  it('uses the stale-sync limit from the settings', () => {
+  it('the age of our copy does not change the answer: a device read 30 hours ago is trusted whatever the stale-sync setting', () => {
     fresh();
-    writeScenario(db, { ...good, sync: 'stale' });
-    const lenient = new TrustVerifier(db, () => ({ ...DEFAULT_SETTINGS, staleSyncHours: 48 }), certificates, () => new Date(NOW));
-    expect(lenient.verify({ user: USER, identifier: IDENTIFIER }).trusted).toBe(true);
-    expect(verifier.verify({ user: USER, identifier: IDENTIFIER }).trusted).toBe(false);
+    writeScenario(db, { ...good, sync: 'old' });
+    expect(verifier.verify({ user: USER, identifier: IDENTIFIER }).answer).toBe('trusted');
   });
 });
 
@@ -225,9 +223,9 @@ describe('TrustVerifier: the verdict leads with the deciding reason and the acti
       now: dayBefore,
     });
     expect(id).toBeTruthy();
-    const before = new TrustVerifier(db, () => DEFAULT_SETTINGS, certificates, () => new Date(dayBefore));
+    const before = new TrustVerifier(db, certificates, () => new Date(dayBefore));
     expect(before.verify({ user: USER, identifier: IDENTIFIER }).trusted).toBe(true);
-    const onTheDay = new TrustVerifier(db, () => DEFAULT_SETTINGS, certificates, () => new Date(Date.UTC(2024, 9, 7)));
+    const onTheDay = new TrustVerifier(db, certificates, () => new Date(Date.UTC(2024, 9, 7)));
     expect(onTheDay.verify({ user: USER, identifier: IDENTIFIER }).lead.code).toBe('legacy-end-of-life');
   });
 });

@@ -4,13 +4,20 @@ import { TRUST_REASON_TITLES, type TrustVerdict } from '../../../../src-shared/d
  * A trust verdict as the verify panel and the device drawer both show it: the deciding reason and the action first,
  * then informational findings, then the supporting checks per integration of the device's platform.
  */
+const ANSWERS: Record<TrustVerdict['answer'], { title: string; className: string }> = {
+  trusted: { title: 'Trusted', className: 'verdict-trusted' },
+  'not-trusted': { title: 'Not trusted', className: 'verdict-untrusted' },
+  'cant-tell': { title: "Can't tell", className: 'verdict-cant-tell' },
+};
+
 export function TrustVerdictView({ verdict }: { verdict: TrustVerdict }) {
   const { lead } = verdict;
+  const answer = ANSWERS[verdict.answer];
   return (
-    <div role="status" aria-live="polite" data-testid="trust-verdict" className={`verdict ${verdict.trusted ? 'verdict-trusted' : 'verdict-untrusted'}`}>
+    <div role="status" aria-live="polite" data-testid="trust-verdict" className={`verdict ${answer.className}`}>
       <p data-testid="trust-lead">
         <strong>
-          {verdict.trusted ? 'Trusted' : 'Not trusted'} for {verdict.user}.
+          {answer.title} for {verdict.user}.
         </strong>{' '}
         {lead.message}
       </p>
