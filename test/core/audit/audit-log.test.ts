@@ -5,15 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
+import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
 
 const tempDir = useTempDir('tec-audit-');
+const closeAfterEach = useCloseAfterEach();
 const ENTRIES = 12;
 const COLUMNS = ['at', 'actor', 'action', 'target', 'details', 'prev_hash', 'hash'] as const;
 
 function logWithEntries(): { db: Db; log: AuditLog; file: string } {
   const file = path.join(tempDir(), 'console.sqlite');
-  const { db } = openDatabase({ file, migrations });
+  const db = closeAfterEach(openDatabase({ file, migrations }).db);
   let clock = Date.parse('2026-11-28T12:00:00Z');
   const log = new AuditLog(db, () => new Date((clock += 1000)));
   for (let i = 1; i <= ENTRIES; i++) {
@@ -68,9 +70,8 @@ describe('the audit log', () => {
     expect(bytes.indexOf('MARKER-007', at + 1)).toBe(-1);
     bytes[at + 'MARKER-00'.length] = '8'.charCodeAt(0);
     fs.writeFileSync(file, bytes);
-    const reopened = new Database(file);
+    const reopened = closeAfterEach(new Database(file));
     const result = new AuditLog(reopened, () => new Date()).verify();
-    reopened.close();
     expect(result).toMatchObject({ ok: false, brokenAt: 7, checked: 6 });
   });
 

@@ -6,9 +6,11 @@ import { openDatabase } from '../../../src-main/core/db/database';
 import type { Migration } from '../../../src-main/core/db/migration';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { AppError } from '../../../src-shared/errors';
+import { useCloseAfterEach } from '../../support/close-after-each';
 import { sha256File, useTempDir } from '../../support/temp-dir';
 
 const tempDir = useTempDir();
+const closeAfterEach = useCloseAfterEach();
 
 function errorOf(fn: () => unknown): AppError {
   try {
@@ -24,12 +26,12 @@ describe('openDatabase', () => {
   it('creates a new database at the latest schema, in WAL mode with foreign keys and a busy timeout', () => {
     const file = path.join(tempDir(), 'console.sqlite');
     const { db, schemaVersion, backupFile } = openDatabase({ file, migrations });
+    closeAfterEach(db);
     expect(schemaVersion).toBe(Math.max(...migrations.map((m) => m.version)));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
     expect(backupFile).toBeNull();
-    db.close();
   });
 
   it('applies only pending migrations, in one transaction, and backs the old file up first', () => {
@@ -37,17 +39,17 @@ describe('openDatabase', () => {
     const v1: Migration = { version: 1, name: 'one', up: (db) => db.exec('CREATE TABLE a (x INTEGER)') };
     const v2: Migration = { version: 2, name: 'two', up: (db) => db.exec('CREATE TABLE b (y INTEGER)') };
     const first = openDatabase({ file, migrations: [v1] });
+    closeAfterEach(first.db);
     first.db.prepare('INSERT INTO a VALUES (42)').run();
     first.db.close();
 
     const second = openDatabase({ file, migrations: [v1, v2], now: () => new Date('2026-01-02T03:04:05Z') });
+    closeAfterEach(second.db);
     expect(second.schemaVersion).toBe(2);
     expect(second.backupFile).toMatch(/before-v1-upgrade-2026-01-02T03-04-05-000Z\.bak$/);
-    const backup = new Database(second.backupFile as string, { readonly: true });
+    const backup = closeAfterEach(new Database(second.backupFile as string, { readonly: true }));
     expect(backup.pragma('user_version', { simple: true })).toBe(1);
     expect(backup.prepare('SELECT x FROM a').get()).toEqual({ x: 42 });
-    backup.close();
-    second.db.close();
   });
 
   it('rolls a failing migration back completely and says which schema it could not reach', () => {
@@ -64,15 +66,14 @@ describe('openDatabase', () => {
     };
     const error = errorOf(() => openDatabase({ file, migrations: [good, half] }));
     expect(error.code).toBe('DB_MIGRATION_FAILED');
-    const db = new Database(file, { readonly: true });
+    const db = closeAfterEach(new Database(file, { readonly: true }));
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined();
-    db.close();
   });
 
   it('refuses a database from a newer version and leaves the file byte for byte as it was', () => {
     const file = path.join(tempDir(), 'console.sqlite');
-    const raw = new Database(file);
+    const raw = closeAfterEach(new Database(file));
     raw.pragma('user_version = 99');
     raw.exec('CREATE TABLE future (z INTEGER)');
     raw.close();
@@ -96,7 +97,7 @@ describe('openDatabase', () => {
 
   it('refuses a damaged SQLite file (valid header, broken pages) and leaves it untouched', () => {
     const file = path.join(tempDir(), 'console.sqlite');
-    const raw = new Database(file);
+    const raw = closeAfterEach(new Database(file));
     raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); CREATE INDEX t_v ON t (v);');
     const insert = raw.prepare('INSERT INTO t (v) VALUES (?)');
     raw.transaction(() => {
@@ -116,7 +117,7 @@ describe('openDatabase', () => {
   it('reports a database locked by another program instead of waiting forever or overwriting it', () => {
     const file = path.join(tempDir(), 'console.sqlite');
     openDatabase({ file, migrations }).db.close();
-    const holder = new Database(file);
+    const holder = closeAfterEach(new Database(file));
     holder.pragma('locking_mode = EXCLUSIVE');
     holder.exec('BEGIN EXCLUSIVE');
     try {
@@ -129,7 +130,7 @@ describe('openDatabase', () => {
     }
     // Once the other program lets go, the same file opens normally: nothing was damaged.
     const reopened = openDatabase({ file, migrations });
+    closeAfterEach(reopened.db);
     expect(reopened.db.pragma('integrity_check', { simple: true })).toBe('ok');
-    reopened.db.close();
   });
 });

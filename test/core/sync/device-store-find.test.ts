@@ -4,13 +4,15 @@ import { openDatabase } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceStore } from '../../../src-main/core/sync/device-store';
 import { queryPlan, sqlPreparedDuring } from '../../support/query-plans';
+import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
 
 const tempDir = useTempDir('tec-device-find-');
+const closeAfterEach = useCloseAfterEach();
 
 describe('DeviceStore.find', () => {
   it('looks an identifier up by its index within one integration, even before SQLite has statistics', () => {
-    const { db } = openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations });
+    const db = closeAfterEach(openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations }).db);
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'").pluck().get()).toBe(0);
     const store = new DeviceStore(db);
     const seen = sqlPreparedDuring(db, () => expect(store.find('ABCDEF0123', 'integration-1')).toEqual([]));
@@ -18,6 +20,5 @@ describe('DeviceStore.find', () => {
     expect(byIdentifier).toBeDefined();
     const plan = queryPlan(db, byIdentifier!, { key: 'x', integrationId: 'i' });
     expect(plan).toMatch(/SEARCH d USING INDEX devices_identifier_key/);
-    db.close();
   });
 });

@@ -4,15 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { WalCheckpointer } from '../../../src-main/core/sync/wal-checkpointer';
+import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
 
 const tempDir = useTempDir('tec-wal-');
+const closeAfterEach = useCloseAfterEach();
 const BLOB = 64 * 1024;
 
 describe('WAL checkpoints while a sync writes', () => {
   it('are taken by a worker thread, keep the WAL small however much is written, and the automatic setting comes back', async () => {
     const file = path.join(tempDir(), 'console.sqlite');
-    const { db } = openDatabase({ file, migrations });
+    const db = closeAfterEach(openDatabase({ file, migrations }).db);
     db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
     db.pragma('wal_checkpoint(TRUNCATE)');
     const before = fs.statSync(file).size;
@@ -37,6 +39,5 @@ describe('WAL checkpoints while a sync writes', () => {
     checkpointer.release();
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     expect((db.pragma('integrity_check') as { integrity_check: string }[])[0]!.integrity_check).toBe('ok');
-    db.close();
   });
 });
