@@ -128,11 +128,6 @@ export const integrationChannels = {
     Ok,
   ),
   'integrations.overview': channel('Every integration with sync state, device count and warnings.', NoInput, z.array(IntegrationOverview)),
-  'integrations.rotateConfigurationKey': channel(
-    'Replace the configuration key; managed devices must receive the new value from Ivanti.',
-    z.object({ id: EntityId, confirm: z.literal(true) }).strict(),
-    Integration,
-  ),
   'integrations.enterConfigurationKey': channel(
     'Record the configuration key Duo shows for this integration (pasted; cleaned of whitespace and invisible characters). Another shape than Duo\'s example needs confirmUnusualShape.',
     z.object({ id: EntityId, key: z.string().max(10_000), confirmUnusualShape: z.boolean().optional() }).strict(),

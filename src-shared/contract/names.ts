@@ -17,7 +17,6 @@ export const CHANNEL_NAMES = [
   'integrations.setStatus',
   'integrations.delete',
   'integrations.overview',
-  'integrations.rotateConfigurationKey',
   'integrations.enterConfigurationKey',
   'integrations.compareCoverage',
   'audit.list',

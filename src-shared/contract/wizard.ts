@@ -80,6 +80,8 @@ export const WizardDraft = WizardDraftState.extend({
   step: WizardStep,
   integrationId: z.string().nullable(),
   configurationKey: z.string().nullable(),
+  /** False for a key an earlier version generated (Duo never issued it); null while there is no key. */
+  configurationKeyFromDuo: z.boolean().nullable(),
   /** When the integration's last completed sync finished (gates the first-sync step). */
   lastCompletedSyncAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(),

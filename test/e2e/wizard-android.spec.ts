@@ -2,7 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { runVerifyCommand } from '../../src-main/cli/commands/verify';
 import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
 import { expect, test } from './rig-fixture';
-import { activeIdentifier, enterApiDetails, failThenPassTestConfiguration, firstSyncIdentifierAndActivation, shooter, startSetup, stepHeading } from './wizard-steps';
+import { activeIdentifier, DUO_KEY, enterApiDetails, pasteDuoKey, failThenPassTestConfiguration, firstSyncIdentifierAndActivation, shooter, startSetup, stepHeading } from './wizard-steps';
 
 let sim: RunningSimulator;
 
@@ -31,8 +31,18 @@ test('an admin sets up Android end to end, recovers from a wrong password, and v
 
   await expect(stepHeading(app, 'Values for Ivanti')).toBeVisible();
   await expect(app.getByText(/It is Disabled/)).toBeVisible();
+  // No key is invented: the step asks for the one Duo shows, and Next waits for it.
+  await expect(app.getByLabel('Trusted Endpoints Configuration Key field value', { exact: true })).toHaveCount(0);
+  await app.getByRole('button', { name: 'Next' }).click();
+  await expect(app.locator('#wizard-configuration-key-error')).toContainText('Paste the configuration key Duo shows');
+  await app.getByLabel('Configuration key from Duo').fill('DPK0W0KLPJ');
+  await app.getByRole('button', { name: 'Save the key' }).click();
+  await expect(app.getByRole('alert').filter({ hasText: "doesn't look like the keys Duo shows" })).toBeVisible();
+  await expect(app.getByRole('button', { name: 'Save the key' })).toBeDisabled();
+  await shot('values-paste-key-warning');
+  await pasteDuoKey(app);
   const key = (await app.getByLabel('Trusted Endpoints Configuration Key field value', { exact: true }).textContent()) ?? '';
-  expect(key).toMatch(/^DPK[A-Z0-9]{16}$/);
+  expect(key).toBe(DUO_KEY);
   await expect(app.getByLabel('Trusted Endpoint Identifier field value', { exact: true })).toHaveText('${deviceClientDeviceIdentifier}');
   await app.getByRole('button', { name: 'Copy Trusted Endpoints Configuration Key field value' }).click();
   await expect(app.getByRole('status').filter({ hasText: 'Copied' })).toBeVisible();

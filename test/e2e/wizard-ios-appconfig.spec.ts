@@ -1,6 +1,6 @@
 import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
 import { expect, test } from './rig-fixture';
-import { activeIdentifier, enterApiDetails, failThenPassTestConfiguration, firstSyncIdentifierAndActivation, shooter, startSetup, stepHeading } from './wizard-steps';
+import { activeIdentifier, DUO_KEY, enterApiDetails, failThenPassTestConfiguration, firstSyncIdentifierAndActivation, pasteDuoKey, shooter, startSetup, stepHeading } from './wizard-steps';
 
 let sim: RunningSimulator;
 
@@ -32,11 +32,12 @@ test('an admin sets up iOS (App Config) end to end with the two STRING items, af
   await app.getByRole('button', { name: 'Create integration' }).click();
 
   await expect(stepHeading(app, 'Values for Ivanti')).toBeVisible();
+  await pasteDuoKey(app);
   const items = app.getByRole('table', { name: 'Apple Managed App Configuration items' });
   const rows = items.getByRole('row');
   await expect(rows).toHaveCount(3);
   await expect(rows.nth(1)).toContainText('trustedEndpointConfigurationKey');
-  await expect(rows.nth(1)).toContainText(/DPK[A-Z0-9]{16}/);
+  await expect(rows.nth(1)).toContainText(DUO_KEY);
   await expect(rows.nth(1)).toContainText('STRING');
   await expect(rows.nth(2)).toContainText('trustedEndpointIdentifier');
   await expect(rows.nth(2)).toContainText('${deviceClientDeviceIdentifier}');

@@ -1,6 +1,6 @@
 import { secretAccount } from '../../src-main/core/secrets/secret-store';
 import { expect, screenshot, test } from './rig-fixture';
-import { stepHeading } from './wizard-steps';
+import { DUO_KEY, pasteDuoKey, stepHeading } from './wizard-steps';
 
 test.describe('after setup: status, key rotation, API details, deletion and migration', () => {
   test('the status, with its test group, is edited on the integration page and recorded in the audit log', async ({ app, tec }) => {
@@ -24,11 +24,16 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
     const entry = tec.core.services.audit.list({ limit: 5 }).find((e) => e.action === 'integration.status-changed' && e.target === created.id);
     expect(entry?.details).toMatchObject({ from: 'disabled', to: 'test-group', testGroup: ['dana@acme.example', 'eve@acme.example'] });
 
-    // The key is Duo's: this version still stores a generated one, flagged as not issued by Duo until the admin pastes Duo's.
-    const oldKey = created.configurationKey!;
-    await expect(app.getByText(/Not issued by Duo/)).toBeVisible();
+    // The key is Duo's: none until the admin pastes it; "Duo issued a new key" replaces it, with the warning about devices.
+    expect(created.configurationKey).toBeNull();
     await app.getByRole('button', { name: 'Enter the key from Duo…' }).click();
-    const confirm = app.getByRole('group', { name: 'Enter the key from Duo' });
+    const first = app.getByRole('group', { name: 'Enter the key from Duo' });
+    await first.getByLabel('Configuration key from Duo').fill('DPK1111111111111111');
+    await first.getByRole('button', { name: 'Save the key' }).click();
+    const keyCell = app.getByLabel('Trusted Endpoints Configuration Key field value', { exact: true });
+    await expect(keyCell).toHaveText('DPK1111111111111111');
+    await app.getByRole('button', { name: 'Duo issued a new key…' }).click();
+    const confirm = app.getByRole('group', { name: 'Duo issued a new key' });
     await expect(confirm).toContainText('their trust checks fail');
     await confirm.getByLabel('Configuration key from Duo').fill(' DPK0W0KL\u200bPJLOGSKHTD ');
     await confirm.getByRole('checkbox', { name: 'I will update the value in Ivanti right away' }).check();
@@ -40,10 +45,7 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
     await screenshot(app, 'lifecycle-02-rotate-warning');
     await confirm.getByLabel('Configuration key from Duo').fill(' DPK0W0KL\u200bPJLOGSKHTDD ');
     await confirm.getByRole('button', { name: 'Save the key' }).click();
-    const keyCell = app.getByLabel('Trusted Endpoints Configuration Key field value', { exact: true });
-    await expect(keyCell).not.toHaveText(oldKey);
-    await expect(keyCell).toHaveText('DPK0W0KLPJLOGSKHTDD');
-    await expect(app.getByText(/Not issued by Duo/)).toHaveCount(0);
+    await expect(keyCell).toHaveText(DUO_KEY);
     await expect(app.getByRole('button', { name: 'Duo issued a new key…' })).toBeVisible();
 
     // API details: the password is never shown; left empty, the stored one stays.
@@ -127,6 +129,7 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
       email: 'api@acme.example',
       passwordStored: true,
     });
+    await pasteDuoKey(app);
     await app.getByRole('button', { name: 'Next' }).click();
     await expect(app.getByRole('group', { name: 'In Ivanti Neurons' })).toContainText('Plan the removal of the legacy pieces');
 

@@ -8,7 +8,7 @@ import { SYNC_WORKER_SOURCE } from '../support/sync-worker-source';
 import { databaseText } from '../support/database-text';
 import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
 import { expect, screenshot, test } from './rig-fixture';
-import { enterApiDetails, startSetup, stepHeading } from './wizard-steps';
+import { enterApiDetails, pasteDuoKey, startSetup, stepHeading } from './wizard-steps';
 
 /** A console "process": a core over the data directory and the rig in front of it. Closing both is quitting the app. */
 async function launch(dataDir: string): Promise<{ core: Core; rig: Rig; quit(): Promise<void> }> {
@@ -53,6 +53,7 @@ test('quitting mid-setup and starting again resumes at the same step with the sa
   await page1.getByRole('radio', { name: /^Android/ }).check();
   await page1.getByRole('button', { name: 'Create integration' }).click();
   await expect(stepHeading(page1, 'Values for Ivanti')).toBeVisible();
+  await pasteDuoKey(page1);
   const key = await page1.getByLabel('Trusted Endpoints Configuration Key field value', { exact: true }).textContent();
   await page1.getByRole('button', { name: 'Next' }).click();
   await expect(stepHeading(page1, 'Ivanti checklist')).toBeVisible();

@@ -25,6 +25,18 @@ export async function startSetup(page: Page): Promise<void> {
   await expect(stepHeading(page, 'Device management tool')).toBeVisible();
 }
 
+/** Duo's example key from the seed: what an admin copies from the Duo Admin Panel. */
+export const DUO_KEY = 'DPK0W0KLPJLOGSKHTDD';
+
+/** The values step asks for the key Duo shows; pasted (with the stray spaces a copy brings) and saved with Enter. */
+export async function pasteDuoKey(page: Page, key: string = DUO_KEY): Promise<void> {
+  const field = page.getByRole('textbox', { name: 'Configuration key from Duo' });
+  await expect(field).toBeVisible();
+  await field.fill(` ${key}\u200b `);
+  await field.press('Enter');
+  await expect(field).toHaveCount(0);
+}
+
 export async function enterApiDetails(page: Page, details: { email: string; password: string; domain: string }): Promise<void> {
   await page.getByLabel('API user email (its Ivanti username)').fill(details.email);
   await page.getByLabel('API user password').fill(details.password);

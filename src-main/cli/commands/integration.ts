@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PLATFORM_LABELS, STATUS_LABELS, type Integration } from '../../../src-shared/domain/integration';
 import type { SyncRun } from '../../../src-shared/domain/sync';
 import type { TestConfigurationResult, TestConfigurationStep } from '../../../src-shared/domain/test-configuration';
+import { WHERE_DUO_SHOWS_THE_KEY } from '../../../src-shared/domain/configuration-key';
 import { parseCommandArgs } from '../args';
 import { callChannel } from '../channel-call';
 import { EXIT, exitCodeFor, printJson, readSecretFromStdin, usageError, type CliIo } from '../cli-io';
@@ -89,7 +90,9 @@ async function add(argv: string[], io: CliIo): Promise<number> {
     else {
       io.stdout.write(
         `Created "${created.name}" (${PLATFORM_LABELS[created.platform]}), ${STATUS_LABELS[created.status]}. The password is in the keychain.\n` +
-          (created.configurationKey ? `Configuration key: ${created.configurationKey}\n` : '') +
+          (created.platform === 'ios-certs'
+            ? ''
+            : `Duo issues its configuration key: ${WHERE_DUO_SHOWS_THE_KEY}\nRecord it with: tec integration set-key "${created.name}" --key KEY\n`) +
           `Next: tec integration test "${created.name}"\n`,
       );
     }

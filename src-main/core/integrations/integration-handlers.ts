@@ -10,7 +10,6 @@ type IntegrationChannel =
   | 'integrations.setStatus'
   | 'integrations.delete'
   | 'integrations.overview'
-  | 'integrations.rotateConfigurationKey'
   | 'integrations.enterConfigurationKey'
   | 'integrations.compareCoverage';
 
@@ -26,7 +25,6 @@ export function integrationHandlers({ integrations, overviews }: { integrations:
       return { ok: true as const };
     },
     'integrations.overview': () => overviews.list(),
-    'integrations.rotateConfigurationKey': ({ id }) => integrations.rotateConfigurationKey(id),
     'integrations.enterConfigurationKey': ({ id, key, confirmUnusualShape }) => integrations.enterConfigurationKey(id, key, { confirmUnusualShape }),
     'integrations.compareCoverage': ({ legacyId, replacementId }) => overviews.compareCoverage(legacyId, replacementId),
   };

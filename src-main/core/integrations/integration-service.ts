@@ -4,7 +4,6 @@ import { LEGACY_CERTIFICATE_END_OF_LIFE, type Integration, type IntegrationStatu
 import type { Db } from '../db/database';
 import type { AuditLog } from '../audit/audit-log';
 import { secretAccount, type SecretStore } from '../secrets/secret-store';
-import { generateConfigurationKey } from './configuration-key';
 import { cleanPastedKey, looksLikeDuoConfigurationKey, UNUSUAL_KEY_WARNING, WHERE_DUO_SHOWS_THE_KEY } from '../../../src-shared/domain/configuration-key';
 import { purgeSyncedDevices } from '../sync/device-store';
 import { IntegrationStore, type IntegrationRow } from './integration-store';
@@ -105,10 +104,10 @@ export class IntegrationService {
     }
     const id = randomUUID();
     const at = this.now().getTime();
-    const configKey = generateConfigurationKey((key) => this.#store.configKeyTaken(key));
     const passwordRef = input.password === undefined ? null : secretAccount.ivantiPassword(id);
     // Keychain first: if it fails, nothing was written to the database either.
     if (input.password !== undefined) await this.secrets.set(secretAccount.ivantiPassword(id), input.password);
+    // No configuration key yet: Duo issues it, and the admin pastes it (enterConfigurationKey); the console never invents one.
     this.db.transaction(() => {
       this.#store.insert({
         id,
@@ -117,7 +116,6 @@ export class IntegrationService {
         domain: input.domain ?? null,
         email: input.email ?? null,
         passwordRef,
-        configKey,
         migratedFrom: input.migratedFrom ?? null,
         at,
       });
@@ -163,20 +161,6 @@ export class IntegrationService {
     if (password === null) return false;
     await this.storePassword(toId, password);
     return true;
-  }
-
-  /**
-   * A new configuration key. Devices keep reporting the old one until Ivanti delivers the new value, so the caller must
-   * have warned the admin (the contract requires `confirm: true`).
-   */
-  async rotateConfigurationKey(id: string): Promise<Integration> {
-    const row = this.row(id);
-    const key = generateConfigurationKey((candidate) => this.#store.configKeyTaken(candidate));
-    this.db.transaction(() => {
-      this.#store.setGeneratedConfigKey(id, key, this.now().getTime());
-      this.audit.append({ actor: this.actor, action: 'integration.configuration-key-rotated', target: id, details: { name: row.name } });
-    })();
-    return this.get(id);
   }
 
   /**

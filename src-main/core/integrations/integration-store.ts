@@ -25,14 +25,13 @@ export interface NewIntegrationRow {
   domain: string | null;
   email: string | null;
   passwordRef: string | null;
-  configKey: string;
   migratedFrom: string | null;
   at: number;
 }
 
 /**
  * The owner of `integrations` and `integration_test_group` (docs/architecture.md, "Data"). A deleted integration stays
- * as a tombstone: every read here but `configKeyTaken` sees live integrations only.
+ * as a tombstone: every read here sees live integrations only.
  */
 export class IntegrationStore {
   constructor(private readonly db: Db) {}
@@ -52,17 +51,13 @@ export class IntegrationStore {
     return this.db.prepare('SELECT 1 FROM integrations WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL').get(name) !== undefined;
   }
 
-  configKeyTaken(key: string): boolean {
-    return this.db.prepare('SELECT 1 FROM integrations WHERE config_key = ?').get(key) !== undefined;
-  }
-
   insert(row: NewIntegrationRow): void {
     this.db
       .prepare(
-        `INSERT INTO integrations (id, name, mdm, platform, status, domain, email, password_ref, config_key, migrated_from, created_at, updated_at)
-         VALUES (?, ?, 'ivanti-neurons', ?, 'disabled', ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO integrations (id, name, mdm, platform, status, domain, email, password_ref, migrated_from, created_at, updated_at)
+         VALUES (?, ?, 'ivanti-neurons', ?, 'disabled', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(row.id, row.name, row.platform, row.domain, row.email, row.passwordRef, row.configKey, row.migratedFrom, row.at, row.at);
+      .run(row.id, row.name, row.platform, row.domain, row.email, row.passwordRef, row.migratedFrom, row.at, row.at);
   }
 
   /** A null passwordRef keeps the stored one. */
@@ -72,11 +67,6 @@ export class IntegrationStore {
 
   setPasswordRef(id: string, passwordRef: string, at: number): void {
     this.db.prepare('UPDATE integrations SET password_ref = ?, updated_at = ? WHERE id = ?').run(passwordRef, at, id);
-  }
-
-  /** A key the console generated. */
-  setGeneratedConfigKey(id: string, key: string, at: number): void {
-    this.db.prepare('UPDATE integrations SET config_key = ?, updated_at = ? WHERE id = ?').run(key, at, id);
   }
 
   /** A key the admin entered from Duo. */

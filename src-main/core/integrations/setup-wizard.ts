@@ -8,6 +8,7 @@ import {
   type WizardValues,
 } from '../../../src-shared/contract/wizard';
 import { checklistFor } from '../../../src-shared/domain/ivanti-setup';
+import { WHERE_DUO_SHOWS_THE_KEY } from '../../../src-shared/domain/configuration-key';
 import { IntegrationName } from '../../../src-shared/domain/integration';
 import type { TestConfigurationResult } from '../../../src-shared/domain/test-configuration';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
@@ -159,8 +160,15 @@ export class SetupWizard {
       case 'platform':
         await this.createIntegration(row, state);
         return this.get(id);
-      case 'values':
+      case 'values': {
+        // The Ivanti steps carry Duo's key: it must be the one Duo issued (pasted), never a placeholder or an invented one.
+        if (this.platformOf(state) === 'ios-certs') break;
+        const integration = await this.integrations.get(this.integrationIdOf(row));
+        if (integration.configurationKey === null || integration.configurationKeyFromDuo !== true) {
+          throw invalid('configurationKey', `Paste the configuration key Duo shows for this integration first. ${WHERE_DUO_SHOWS_THE_KEY}`);
+        }
         break;
+      }
       case 'checklist': {
         const missing = checklistFor(this.platformOf(state), state.migratedFrom !== null).filter((item) => state.checklist[item.id] !== true);
         if (missing.length > 0) {
@@ -301,6 +309,7 @@ export class SetupWizard {
       step: row.step,
       integrationId: integration?.id ?? null,
       configurationKey: integration?.configurationKey ?? null,
+      configurationKeyFromDuo: integration?.configurationKeyFromDuo ?? null,
       lastCompletedSyncAt: lastSync === null ? null : new Date(lastSync).toISOString(),
       createdAt: new Date(row.created_at).toISOString(),
       updatedAt: new Date(row.updated_at).toISOString(),

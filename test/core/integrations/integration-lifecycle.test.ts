@@ -137,14 +137,14 @@ describe('deleting an integration', () => {
   });
 });
 
-describe('rotating the configuration key', () => {
-  it('gives a new well-formed key and records it in the audit log', async () => {
-    const { integrations, audit } = open();
-    const created = await integrations.create({ name: 'Rotate', platform: 'ios-appconfig' });
-    const rotated = await integrations.rotateConfigurationKey(created.id);
-    expect(rotated.configurationKey).toMatch(/^DPK[A-Z0-9]{16}$/);
-    expect(rotated.configurationKey).not.toBe(created.configurationKey);
-    expect(audit.list({ limit: 1 })[0]).toMatchObject({ action: 'integration.configuration-key-rotated', target: created.id });
+describe('the configuration key', () => {
+  it('is never invented: a new integration has none until the key Duo issued is entered', async () => {
+    const { integrations } = open();
+    const created = await integrations.create({ name: 'No key', platform: 'ios-appconfig' });
+    expect(created.configurationKey).toBeNull();
+    expect(created.configurationKeyFromDuo).toBeNull();
+    const entered = await integrations.enterConfigurationKey(created.id, 'DPK0W0KLPJLOGSKHTDD');
+    expect(entered).toMatchObject({ configurationKey: 'DPK0W0KLPJLOGSKHTDD', configurationKeyFromDuo: true });
   });
 });
 

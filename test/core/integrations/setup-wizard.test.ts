@@ -74,12 +74,18 @@ function open(dataDir: string): Opened {
   return { db, integrations, wizard, close: () => db.close() };
 }
 
-async function toApiDetails(app: Opened, name: string, platform: 'android' | 'ios-appconfig') {
-  let draft = await app.wizard.start({});
+/** Through the first two steps: the integration exists (Disabled, no key yet) and the draft is on the values step. */
+async function toValues(app: Opened, name: string, platform: 'android' | 'ios-appconfig') {
+  const draft = await app.wizard.start({});
   await app.wizard.update(draft.id, { mdm: 'ivanti-neurons' });
   await app.wizard.next(draft.id);
   await app.wizard.update(draft.id, { platform, name });
-  draft = await app.wizard.next(draft.id);
+  return app.wizard.next(draft.id);
+}
+
+async function toApiDetails(app: Opened, name: string, platform: 'android' | 'ios-appconfig') {
+  const draft = await toValues(app, name, platform);
+  await app.integrations.enterConfigurationKey(draft.integrationId!, 'DPK0W0KLPJLOGSKHTDD');
   await app.wizard.next(draft.id);
   const checklist = Object.fromEntries(checklistFor(platform, false).map((item) => [item.id, true]));
   await app.wizard.update(draft.id, { checklist });
@@ -87,13 +93,12 @@ async function toApiDetails(app: Opened, name: string, platform: 'android' | 'io
 }
 
 describe('SetupWizard', () => {
-  it('creates the integration Disabled at the platform step, with a fresh configuration key', async () => {
+  it('creates the integration Disabled at the platform step, without inventing a configuration key', async () => {
     const app = open(tempDir());
-    const draft = await toApiDetails(app, 'Acme Android', 'android');
-    expect(draft.step).toBe('api-details');
-    const integration = await app.integrations.get(draft.integrationId!);
-    expect(integration.status).toBe('disabled');
-    expect(draft.configurationKey).toMatch(/^DPK[A-Z0-9]{16}$/);
+    const draft = await toValues(app, 'Acme Android', 'android');
+    expect(draft.step).toBe('values');
+    expect((await app.integrations.get(draft.integrationId!)).status).toBe('disabled');
+    expect(draft.configurationKey).toBeNull();
   });
 
   it("drops an integration's unfinished setup when the integration is deleted", async () => {
@@ -104,13 +109,23 @@ describe('SetupWizard', () => {
     expect((await app.wizard.list()).map((d) => d.id)).not.toContain(draft.id);
   });
 
+  it('stays on the values step until the key Duo shows is pasted, then shows that key', async () => {
+    const app = open(tempDir());
+    let draft = await toValues(app, 'Acme iOS', 'ios-appconfig');
+    const refused = await rejectionOf(app.wizard.next(draft.id));
+    expect(refused.code).toBe('VALIDATION_FAILED');
+    expect(refused.details).toMatchObject({ field: 'configurationKey' });
+    expect(refused.message).toContain('Duo Admin Panel');
+    await app.integrations.enterConfigurationKey(draft.integrationId!, ' DPK0W0KLPJ\u200BLOGSKHTDD\n');
+    draft = await app.wizard.next(draft.id);
+    expect(draft.step).toBe('checklist');
+    expect(draft.configurationKey).toBe('DPK0W0KLPJLOGSKHTDD');
+  });
+
   it('refuses to leave the checklist until every item is ticked, naming what is open', async () => {
     const app = open(tempDir());
-    let draft = await app.wizard.start({});
-    await app.wizard.update(draft.id, { mdm: 'ivanti-neurons' });
-    await app.wizard.next(draft.id);
-    await app.wizard.update(draft.id, { platform: 'ios-appconfig', name: 'Acme iOS' });
-    draft = await app.wizard.next(draft.id);
+    let draft = await toValues(app, 'Acme iOS', 'ios-appconfig');
+    await app.integrations.enterConfigurationKey(draft.integrationId!, 'DPK0W0KLPJLOGSKHTDD');
     draft = await app.wizard.next(draft.id);
     expect(draft.step).toBe('checklist');
     await app.wizard.update(draft.id, { checklist: { apns: true } });
@@ -243,6 +258,7 @@ describe('SetupWizard', () => {
     expect(await secrets.get(secretAccount.ivantiPassword(created.integrationId!))).toBe('legacy-password');
     expect((await app.integrations.get(created.integrationId!)).migratedFrom).toBe(legacy.id);
     // The replacement's checklist carries the migration items too.
+    await app.integrations.enterConfigurationKey(created.integrationId!, 'DPK0W0KLPJLOGSKHTDD');
     await app.wizard.next(draft.id);
     const appConfigOnly = Object.fromEntries(checklistFor('ios-appconfig', false).map((item) => [item.id, true]));
     await app.wizard.update(draft.id, { checklist: appConfigOnly });

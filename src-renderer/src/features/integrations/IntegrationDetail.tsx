@@ -94,10 +94,14 @@ export function IntegrationDetail({ id }: { id: string }) {
       {integration.platform === 'ios-certs' ? <CaProfilePanel integrationId={integration.id} /> : null}
       {integration.platform === 'ios-certs' || integration.migratedFrom ? <LegacyMigrationPanel integration={integration} /> : null}
 
-      {integration.configurationKey && integration.platform !== 'ios-certs' ? (
+      {integration.platform !== 'ios-certs' ? (
         <section className="panel" aria-labelledby="values-title">
           <h2 id="values-title">Values for Ivanti</h2>
-          <AppConfigValues platform={integration.platform} configurationKey={integration.configurationKey} />
+          {integration.configurationKey ? (
+            <AppConfigValues platform={integration.platform} configurationKey={integration.configurationKey} />
+          ) : (
+            <p className="warning-text">No configuration key yet: Duo issues it. Enter the key Duo shows for this integration, then put these values in Ivanti.</p>
+          )}
           <RotateKeyPanel integration={integration} onRotated={() => void load()} />
         </section>
       ) : null}

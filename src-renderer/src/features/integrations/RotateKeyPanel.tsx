@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { UNUSUAL_KEY_WARNING, WHERE_DUO_SHOWS_THE_KEY } from '../../../../src-shared/domain/configuration-key';
+import { WHERE_DUO_SHOWS_THE_KEY } from '../../../../src-shared/domain/configuration-key';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { isAppError } from '../../../../src-shared/errors';
 import { useToasts } from '../../app/toast-store';
 import { call } from '../../shared/api';
+import { ConfigurationKeyField } from './ConfigurationKeyField';
 
 /**
  * The configuration key is issued by Duo and entered here, never invented. "Duo issued a new key": the admin pastes the
@@ -52,34 +53,18 @@ export function RotateKeyPanel({ integration, onRotated }: { integration: Integr
       ) : (
         <form className="confirm-box" role="group" aria-labelledby="new-key-title" onSubmit={(e) => void submit(e)} noValidate>
           <h3 id="new-key-title">{replacing && !notFromDuo ? 'Duo issued a new key' : 'Enter the key from Duo'}</h3>
-          <p className="small">{WHERE_DUO_SHOWS_THE_KEY}</p>
-          <div className="field">
-            <label htmlFor="new-configuration-key">Configuration key from Duo</label>
-            <input
-              id="new-configuration-key"
-              className="mono wide"
-              value={pasted}
-              onChange={(e) => {
-                setPasted(e.target.value);
-                setUnusual(false);
-                setConfirmUnusual(false);
-              }}
-              autoComplete="off"
-              spellCheck={false}
-              aria-describedby={unusual ? 'new-key-warning' : undefined}
-            />
-          </div>
-          {unusual ? (
-            <>
-              <p id="new-key-warning" className="warning-text" role="alert">
-                {UNUSUAL_KEY_WARNING}
-              </p>
-              <label className="radio">
-                <input type="checkbox" checked={confirmUnusual} onChange={(e) => setConfirmUnusual(e.target.checked)} />
-                It is exactly what the Duo Admin Panel shows
-              </label>
-            </>
-          ) : null}
+          <ConfigurationKeyField
+            id="new-configuration-key"
+            value={pasted}
+            onChange={(value) => {
+              setPasted(value);
+              setUnusual(false);
+              setConfirmUnusual(false);
+            }}
+            unusual={unusual}
+            confirmUnusual={confirmUnusual}
+            onConfirmUnusual={setConfirmUnusual}
+          />
           {replacing ? (
             <>
               <p className="warning-text">

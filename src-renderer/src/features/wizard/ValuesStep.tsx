@@ -1,8 +1,52 @@
+import { useState } from 'react';
 import type { WizardDraft } from '../../../../src-shared/contract/wizard';
 import { LEGACY_END_OF_LIFE_NOTICE } from '../../../../src-shared/domain/ivanti-setup';
 import { AppConfigValues } from '../integrations/AppConfigValues';
+import { ConfigurationKeyField } from '../integrations/ConfigurationKeyField';
+import { useWizard } from './wizard-store';
+
+/** Duo issues the configuration key: the admin pastes it from the Duo Admin Panel, and only then are the Ivanti values shown. */
+function PasteKey({ draft }: { draft: WizardDraft }) {
+  const { enterConfigurationKey, keyUnusual, errors, busy } = useWizard();
+  const [pasted, setPasted] = useState('');
+  const [confirmUnusual, setConfirmUnusual] = useState(false);
+  const save = () => void enterConfigurationKey(pasted, confirmUnusual).then((saved) => saved && setPasted(''));
+  const notFromDuo = draft.configurationKey !== null;
+  return (
+    <div className="confirm-box" role="group" aria-labelledby="wizard-key-title">
+      <h3 id="wizard-key-title">Key issued by Duo</h3>
+      <p>
+        {notFromDuo
+          ? 'The key recorded for this integration was not issued by Duo. '
+          : 'Duo issues a configuration key for each Trusted Endpoints integration, and Ivanti hands it to Duo Mobile. '}
+        Add the integration in Duo first if you have not (it starts Disabled there too), then paste its key here.
+      </p>
+      <ConfigurationKeyField
+        id="wizard-configuration-key"
+        value={pasted}
+        onChange={(value) => {
+          setPasted(value);
+          setConfirmUnusual(false);
+          // A new paste answers the last warning and the last refusal of Next.
+          useWizard.setState((s) => ({ keyUnusual: false, errors: Object.fromEntries(Object.entries(s.errors).filter(([field]) => field !== 'configurationKey')) }));
+        }}
+        onEnter={save}
+        unusual={keyUnusual}
+        confirmUnusual={confirmUnusual}
+        onConfirmUnusual={setConfirmUnusual}
+        error={errors.configurationKey}
+      />
+      <div className="actions">
+        <button type="button" onClick={save} disabled={busy || pasted.trim() === '' || (keyUnusual && !confirmUnusual)}>
+          Save the key
+        </button>
+      </div>
+    </div>
+  );
+}
 
 export function ValuesStep({ draft }: { draft: WizardDraft }) {
+  const keyFromDuo = draft.configurationKey !== null && draft.configurationKeyFromDuo === true;
   return (
     <>
       <p role="status" className="note">
@@ -16,6 +60,8 @@ export function ValuesStep({ draft }: { draft: WizardDraft }) {
             integration&apos;s CA profile, under Certificates.
           </p>
         </>
+      ) : draft.platform && !keyFromDuo ? (
+        <PasteKey draft={draft} />
       ) : draft.configurationKey && draft.platform ? (
         <>
           <p>

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { WizardDraft, WizardValues } from '../../../../src-shared/contract/wizard';
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
+import { isAppError } from '../../../../src-shared/errors';
 
 interface WizardState {
   draft: WizardDraft | null;
@@ -22,6 +23,10 @@ interface WizardState {
   back(): Promise<void>;
   runTest(testRunId: string): Promise<void>;
   checkIdentifier(identifier: string): Promise<void>;
+  /** The last key pasted had another shape than Duo's example: it needs the admin's confirmation before it is saved. */
+  keyUnusual: boolean;
+  /** Records the configuration key Duo shows for the draft's integration (cleaned and shape-checked by the core). */
+  enterConfigurationKey(key: string, confirmUnusualShape: boolean): Promise<boolean>;
   reload(): Promise<void>;
 }
 
@@ -54,6 +59,7 @@ export const useWizard = create<WizardState>((set, get) => {
 
   return {
     draft: null,
+    keyUnusual: false,
     passwordInput: '',
     busy: false,
     errors: {},
@@ -120,6 +126,19 @@ export const useWizard = create<WizardState>((set, get) => {
     },
     async checkIdentifier(identifier) {
       await act((id) => call('wizard.checkIdentifier', { id, identifier }));
+    },
+    async enterConfigurationKey(key, confirmUnusualShape) {
+      const integrationId = get().draft?.integrationId;
+      if (!integrationId) return false;
+      set({ keyUnusual: false, error: null });
+      try {
+        await call('integrations.enterConfigurationKey', { id: integrationId, key, ...(confirmUnusualShape ? { confirmUnusualShape: true } : {}) });
+      } catch (error) {
+        if (isAppError(error) && error.code === 'CONFIGURATION_KEY_UNUSUAL') set({ keyUnusual: true });
+        else set({ errors: fieldErrors(error), error: Object.keys(fieldErrors(error)).length === 0 ? error : null });
+        return false;
+      }
+      return act((id) => call('wizard.get', { id }));
     },
     async reload() {
       await act((id) => call('wizard.get', { id }));
