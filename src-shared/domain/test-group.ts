@@ -29,3 +29,16 @@ export function parseTestGroup(text: string): ParsedTestGroup {
   }
   return { members, withInnerSpaces: members.filter((m) => /\s/.test(m)), duplicates: [...duplicates] };
 }
+
+/** The members of a Duo group as a test group: Duo usernames, read from Duo; a member our copy has no username for is counted, never dropped silently. */
+export function testGroupFromDuo(group: { members: { userId: string; username: string | null }[] }): { members: string[]; withoutUsername: number } {
+  const members = parseTestGroup(group.members.flatMap((m) => (m.username ? [m.username] : [])).join('\n')).members;
+  return { members, withoutUsername: group.members.filter((m) => !m.username).length };
+}
+
+/** The Duo group whose members are exactly this test group (so an editor shows the group chosen earlier), if any. */
+export function duoGroupMatching<G extends { members: { userId: string; username: string | null }[] }>(groups: G[], testGroup: string[]): G | null {
+  if (testGroup.length === 0) return null;
+  const wanted = [...new Set(testGroup.map((u) => u.toLowerCase()))].sort().join('\n');
+  return groups.find((g) => [...new Set(testGroupFromDuo(g).members.map((u) => u.toLowerCase()))].sort().join('\n') === wanted) ?? null;
+}

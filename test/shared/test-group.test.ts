@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTestGroup } from '../../src-shared/domain/test-group';
+import { duoGroupMatching, parseTestGroup, testGroupFromDuo } from '../../src-shared/domain/test-group';
 
 describe('the test group typed one username per line', () => {
   it('keeps a line with inner spaces whole and flags it, never splitting it', () => {
@@ -17,5 +17,27 @@ describe('the test group typed one username per line', () => {
 
   it('does not split on commas or semicolons either', () => {
     expect(parseTestGroup('ada,grace;alan').members).toEqual(['ada,grace;alan']);
+  });
+});
+
+describe('a test group chosen from Duo', () => {
+  const pilot = {
+    groupId: 'DG1',
+    members: [
+      { userId: 'U1', username: 'alice' },
+      { userId: 'U2', username: null },
+      { userId: 'U3', username: 'Bob' },
+    ],
+  };
+
+  it("takes Duo's usernames and counts a member without one instead of dropping it silently", () => {
+    expect(testGroupFromDuo(pilot)).toEqual({ members: ['alice', 'Bob'], withoutUsername: 1 });
+  });
+
+  it('recognises the Duo group a saved test group came from, whatever the case, and no group for other members', () => {
+    const other = { groupId: 'DG2', members: [{ userId: 'U1', username: 'alice' }] };
+    expect(duoGroupMatching([other, pilot], ['bob', 'alice'])?.groupId).toBe('DG1');
+    expect(duoGroupMatching([other, pilot], ['alice', 'carol'])).toBeNull();
+    expect(duoGroupMatching([other, pilot], [])).toBeNull();
   });
 });

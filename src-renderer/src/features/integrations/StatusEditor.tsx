@@ -3,7 +3,9 @@ import { STATUS_LABELS, type Integration, type IntegrationStatus } from '../../.
 import { useToasts } from '../../app/toast-store';
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
-import { parseTestGroup } from '../../../../src-shared/domain/test-group';
+import { duoGroupMatching, parseTestGroup, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
+import type { DuoGroup } from '../../../../src-shared/domain/duo';
+import { DuoTestGroupPicker, useDuoGroups } from './DuoTestGroupPicker';
 
 /** Test group text: one username per line, never split further (see parseTestGroup). */
 export function parseUsernames(text: string): string[] {
@@ -37,18 +39,26 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
   const [status, setStatus] = useState<IntegrationStatus>(integration.status);
   const [group, setGroup] = useState(integration.testGroup.join('\n'));
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const duo = useDuoGroups();
+  const [duoGroup, setDuoGroup] = useState<DuoGroup | null>(null);
 
   useEffect(() => {
     setStatus(integration.status);
     setGroup(integration.testGroup.join('\n'));
   }, [integration]);
 
+  useEffect(() => {
+    setDuoGroup(duoGroupMatching(duo.groups, integration.testGroup));
+  }, [duo.groups, integration]);
+
+  const members = duoGroup ? testGroupFromDuo(duoGroup).members : parseUsernames(group);
+
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
-      await call('integrations.setStatus', { id: integration.id, status, ...(status === 'test-group' ? { testGroup: parseUsernames(group) } : {}) });
+      await call('integrations.setStatus', { id: integration.id, status, ...(status === 'test-group' ? { testGroup: members } : {}) });
       setErrors({});
-      useToasts.getState().push({ level: 'success', message: `“${integration.name}” is now: ${STATUS_LABELS[status]}.` });
+      useToasts.getState().push({ level: 'success', message: `“${integration.name}” is now: ${STATUS_LABELS[status]}${status === 'test-group' && duoGroup ? ` (Duo group “${duoGroup.name}”, ${members.length} ${members.length === 1 ? 'user' : 'users'})` : ''}.` });
       onChanged();
     } catch (error) {
       setErrors(fieldErrors(error));
@@ -71,6 +81,20 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
         ))}
       </fieldset>
       {status === 'test-group' ? (
+        <>
+          {duo.groups.length > 0 ? (
+            <DuoTestGroupPicker id="test-group-duo" groups={duo.groups} readAt={duo.readAt} selected={duoGroup} onSelect={setDuoGroup} />
+          ) : duo.connected ? (
+            <p className="small muted">Read from Duo (Settings) to choose the test group from Duo&apos;s groups.</p>
+          ) : null}
+          {errors.testGroup && duoGroup ? (
+            <p id="test-group-error" className="field-error">
+              {errors.testGroup}
+            </p>
+          ) : null}
+        </>
+      ) : null}
+      {status === 'test-group' && !duoGroup ? (
         <>
           <label htmlFor="test-group-members">Test group usernames (one per line)</label>
           <textarea

@@ -1,4 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { DuoGroup } from '../../../../src-shared/domain/duo';
+import { duoGroupMatching, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
+import { DuoTestGroupPicker, useDuoGroups } from '../integrations/DuoTestGroupPicker';
 import type { WizardDraft } from '../../../../src-shared/contract/wizard';
 import { STATUS_LABELS } from '../../../../src-shared/domain/integration';
 import { parseUsernames, STATUS_CHOICES, TestGroupNotes } from '../integrations/StatusEditor';
@@ -9,6 +12,15 @@ export function ActivationStep({ draft }: { draft: WizardDraft }) {
   const [group, setGroup] = useState(draft.activation.testGroup.join('\n'));
   const { status } = draft.activation;
   const groupError = errors['activation.testGroup'];
+  const duo = useDuoGroups();
+  const [duoGroup, setDuoGroup] = useState<DuoGroup | null>(null);
+  useEffect(() => {
+    setDuoGroup(duoGroupMatching(duo.groups, useWizard.getState().draft?.activation.testGroup ?? []));
+  }, [duo.groups]);
+  const pickDuoGroup = (picked: DuoGroup | null) => {
+    setDuoGroup(picked);
+    edit({ activation: { status, testGroup: picked ? testGroupFromDuo(picked).members : parseUsernames(group) } });
+  };
   return (
     <>
       <p>
@@ -25,7 +37,7 @@ export function ActivationStep({ draft }: { draft: WizardDraft }) {
               name="activation"
               value={choice.value}
               checked={status === choice.value}
-              onChange={() => edit({ activation: { status: choice.value, testGroup: parseUsernames(group) } })}
+              onChange={() => edit({ activation: { status: choice.value, testGroup: duoGroup ? testGroupFromDuo(duoGroup).members : parseUsernames(group) } })}
             />
             <span>
               <strong>{choice.value === 'disabled' ? 'Nobody yet (leave it disabled)' : STATUS_LABELS[choice.value]}</strong>
@@ -34,7 +46,15 @@ export function ActivationStep({ draft }: { draft: WizardDraft }) {
           </label>
         ))}
       </fieldset>
-      {status === 'test-group' ? (
+      {status === 'test-group' && duo.groups.length > 0 ? (
+        <>
+          <DuoTestGroupPicker id="wizard-test-group-duo" groups={duo.groups} readAt={duo.readAt} selected={duoGroup} onSelect={pickDuoGroup} />
+          {groupError && duoGroup ? <p className="field-error">{groupError}</p> : null}
+        </>
+      ) : status === 'test-group' && duo.connected ? (
+        <p className="small muted">Read from Duo (Settings) to choose the test group from Duo&apos;s groups.</p>
+      ) : null}
+      {status === 'test-group' && !duoGroup ? (
         <div className="field">
           <label htmlFor="wizard-test-group">Test group usernames (one per line)</label>
           <textarea

@@ -1,0 +1,57 @@
+import { startDuoDouble, PILOT_GROUP_NAME, type RunningDuoDouble } from '../duo/duo-admin-double';
+import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
+import { expect, screenshot, test } from './rig-fixture';
+
+let tenant: RunningSimulator;
+let duo: RunningDuoDouble;
+
+test.beforeAll(async () => {
+  tenant = await startSimulator({ devices: 50, seed: 'duo-test-group' });
+  duo = await startDuoDouble({ ivantiDevices: tenant.expectedDevices(), users: 40, seed: 'duo-test-group' });
+});
+
+test.afterAll(async () => {
+  await duo?.close();
+  await tenant?.close();
+});
+
+test.describe('the test group is a Duo group once Duo is connected', () => {
+  test("picks the test group from Duo's groups, with its membership as read from Duo", async ({ freshTec, freshApp: app }) => {
+    const { core } = freshTec;
+    const created = await core.services.integrations.create({ name: 'Pilot Android', platform: 'android' });
+    await core.services.duo.connect({ apiHostname: duo.apiHostname, ...duo.credentials });
+    await core.services.duo.read(undefined);
+    const pilot = duo.groups().find((g) => g.name === PILOT_GROUP_NAME)!;
+    await app.reload();
+    await app.getByRole('button', { name: 'Integrations', exact: true }).click();
+    await app.getByRole('button', { name: 'Pilot Android', exact: true }).click();
+
+    const status = app.getByRole('form', { name: 'Integration status' });
+    await status.getByRole('radio', { name: /Enabled for a test group/ }).check();
+    const picker = status.getByRole('combobox', { name: 'Test group in Duo' });
+    await expect(picker).toContainText(`${PILOT_GROUP_NAME} (${pilot.members.length} members)`);
+    // Keyboard: the group is chosen from the list, not typed.
+    await picker.focus();
+    await picker.selectOption({ label: `${PILOT_GROUP_NAME} (${pilot.members.length} members)` });
+    const members = status.getByRole('list', { name: `Members of ${PILOT_GROUP_NAME} in Duo` });
+    await expect(members.getByRole('listitem')).toHaveCount(pilot.members.length);
+    await expect(status.getByLabel('Test group usernames (one per line)')).toHaveCount(0);
+    await screenshot(app, 'duo-test-group-01-picked');
+    await status.getByRole('button', { name: 'Save status' }).click();
+    await expect(app.getByText(`(Duo group “${PILOT_GROUP_NAME}”, ${pilot.members.length} users)`)).toBeVisible();
+
+    const expected = duo
+      .users()
+      .filter((u) => pilot.members.includes(u.user_id))
+      .map((u) => u.username.toLowerCase())
+      .sort();
+    const saved = await core.services.integrations.get(created.id);
+    expect([...saved.testGroup].sort()).toEqual(expected);
+    // Reopened, the editor shows the Duo group chosen, not a list of names.
+    await app.reload();
+    await app.getByRole('button', { name: 'Integrations', exact: true }).click();
+    await app.getByRole('button', { name: 'Pilot Android', exact: true }).click();
+    await expect(app.getByRole('form', { name: 'Integration status' }).getByRole('combobox', { name: 'Test group in Duo' })).toHaveValue(pilot.group_id);
+    await screenshot(app, 'duo-test-group-02-saved');
+  });
+});
