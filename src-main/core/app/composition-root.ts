@@ -3,13 +3,14 @@ import path from 'node:path';
 import type { Handlers } from '../../../src-shared/contract';
 import type { AppInfo } from '../../../src-shared/contract/app';
 import { AuditLog } from '../audit/audit-log';
+import { AuditHeadSigner, dataDirId, sealAuditLog, verifySignedLog } from '../audit/audit-signature';
 import { openDatabase, type Db } from '../db/database';
 import type { MigrationProgressEvent } from '../db/migration';
 import { migrations } from '../db/migrations';
 import { EventBus } from '../events/event-bus';
 import { IntegrationService } from '../integrations/integration-service';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
-import { SECRET_SERVICE_NAME, type SecretStore } from '../secrets/secret-store';
+import { SECRET_SERVICE_NAME, secretAccount, type SecretStore } from '../secrets/secret-store';
 import { SettingsStore } from '../settings/settings-store';
 import { DATABASE_FILE, EXPORTS_FOLDER, PRODUCT_NAME } from './data-dir';
 import { ensurePrivateDirectory, tightenExistingFolder } from './local-paths';
@@ -108,6 +109,11 @@ export function createCore(options: CoreOptions): Core {
   const secrets = options.secrets ?? new KeytarSecretStore(SECRET_SERVICE_NAME);
   const events = new EventBus();
   const audit = new AuditLog(db, now);
+  const auditHeadAccount = secretAccount.auditSignedHead(dataDirId(options.dataDir));
+  const auditSigner = new AuditHeadSigner(audit, secrets, auditHeadAccount);
+  audit.onAppend = (seq) => auditSigner.appended(seq);
+  // A head left behind by a crash or a locked keychain catches up at start.
+  auditSigner.schedule();
   const actor = options.actor ?? `${options.transport}:${process.env.USER ?? process.env.USERNAME ?? 'admin'}`;
   const settings = new SettingsStore(db);
   const currentSettings = () => settings.get();
@@ -118,7 +124,7 @@ export function createCore(options: CoreOptions): Core {
 
   const credentials = (id: string) => integrations.credentials(id);
   const syncWorker = options.syncWorker ? new WorkerSyncEngine({ db, script: options.syncWorker, credentials, events, now }) : null;
-  const deviceServices = createDeviceServices({ db, audit, events, settings: currentSettings, dataDir: options.dataDir, now, actor, syncIndexing: syncWorker });
+  const deviceServices = createDeviceServices({ db, audit, events, settings: currentSettings, dataDir: options.dataDir, now, actor, syncIndexing: syncWorker, auditSeal: () => sealAuditLog(audit, secrets, auditHeadAccount) });
   // On the calling thread (unit tests), the engine keeps the search index in step itself, as the worker's does.
   const sync: SyncRunner = syncWorker ?? new SyncEngine({ db, credentials, events, now, maintenance: () => deviceServices.searchIndex.catchUp() });
   integrations.onDelete((id) => void sync.cancel(id));
@@ -170,7 +176,14 @@ export function createCore(options: CoreOptions): Core {
     ...appHandlers(services, info),
     ...integrationHandlers(services),
     ...testConfiguration,
-    ...auditHandlers(services),
+    ...auditHandlers({
+      audit,
+      // Signing what is pending first makes the answer deterministic: a lag left by a crash shows as a late stretch.
+      verifyAudit: async () => {
+        await auditSigner.settle();
+        return verifySignedLog(audit, secrets, auditHeadAccount);
+      },
+    }),
     ...wizardHandlers(services),
     ...trustHandlers(services),
     ...syncHandlers(services),
@@ -184,9 +197,11 @@ export function createCore(options: CoreOptions): Core {
     handlers,
     events,
     info,
-    close: () => {
+    close: async () => {
       // Runs stop without writing again; each resumes from its last committed page on the next start.
       syncScheduler.stop();
+      // The head is signed before the database closes, so a `tec` command leaves no unsigned entry behind.
+      await auditSigner.settle();
       const stopped = sync.shutdown();
       db.close();
       return stopped;

@@ -17,6 +17,9 @@ export interface AuditRecord {
  * Invariant: details must never hold a secret; callers pass names and ids, not credentials.
  */
 export class AuditLog {
+  /** Told after each append (the head signer); runs inside the caller's transaction, so it must only schedule work. */
+  onAppend: ((seq: number) => void) | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => Date,
@@ -33,6 +36,7 @@ export class AuditLog {
     this.db
       .prepare('INSERT INTO audit_log (seq, at, actor, action, target, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(entry.seq, at, entry.actor, entry.action, entry.target, details, prevHash, hash);
+    this.onAppend?.(entry.seq);
     return toEntry({ ...entry, prev_hash: prevHash, hash });
   }
 
@@ -43,27 +47,50 @@ export class AuditLog {
     return rows.map(toEntry);
   }
 
+  /** The newest entry's sequence and hash, or null for an empty log. */
+  head(): { seq: number; hash: string } | null {
+    return (this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined) ?? null;
+  }
+
+  hashAt(seq: number): string | null {
+    return (this.db.prepare('SELECT hash FROM audit_log WHERE seq = ?').pluck().get(seq) as string | undefined) ?? null;
+  }
+
+  /** Set once the first signed head is in the keychain (see audit-signature.ts). */
+  signingStarted(): { publicKey: string; startedSeq: number } | null {
+    return (this.db.prepare('SELECT public_key AS publicKey, started_seq AS startedSeq FROM audit_signing WHERE id = 1').get() as { publicKey: string; startedSeq: number } | undefined) ?? null;
+  }
+
+  recordSigningStarted(publicKey: string, startedSeq: number): void {
+    this.db.prepare('INSERT OR IGNORE INTO audit_signing (id, public_key, started_seq) VALUES (1, ?, ?)').run(publicKey, startedSeq);
+  }
+
   /** Walks the whole chain; reports the first entry whose stored hash or link does not match. */
   verify(): AuditVerification {
-    let prevHash = GENESIS;
-    let checked = 0;
-    let expectedSeq: number | null = null;
-    for (const row of this.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
-      if (expectedSeq !== null && row.seq !== expectedSeq) {
-        return { ok: false, checked, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };
-      }
-      if (row.prev_hash !== prevHash) {
-        return { ok: false, checked, brokenAt: row.seq, reason: `entry ${row.seq} does not link to the entry before it` };
-      }
-      if (entryHash(prevHash, row) !== row.hash) {
-        return { ok: false, checked, brokenAt: row.seq, reason: `entry ${row.seq} was changed after it was written` };
-      }
-      prevHash = row.hash;
-      expectedSeq = row.seq + 1;
-      checked += 1;
-    }
-    return { ok: true, checked, brokenAt: null, reason: null };
+    return verifyChain(this.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>);
   }
+}
+
+/** The chain check over rows in sequence order, from the database or from an export read offline. */
+export function verifyChain(rows: Iterable<AuditRow>): AuditVerification {
+  let prevHash = GENESIS;
+  let checked = 0;
+  let expectedSeq: number | null = null;
+  for (const row of rows) {
+    if (expectedSeq !== null && row.seq !== expectedSeq) {
+      return { ok: false, checked, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };
+    }
+    if (row.prev_hash !== prevHash) {
+      return { ok: false, checked, brokenAt: row.seq, reason: `entry ${row.seq} does not link to the entry before it` };
+    }
+    if (entryHash(prevHash, row) !== row.hash) {
+      return { ok: false, checked, brokenAt: row.seq, reason: `entry ${row.seq} was changed after it was written` };
+    }
+    prevHash = row.hash;
+    expectedSeq = row.seq + 1;
+    checked += 1;
+  }
+  return { ok: true, checked, brokenAt: null, reason: null };
 }
 
 /** An audit_log row as stored (schema 1). */

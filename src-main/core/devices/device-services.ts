@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Settings } from '../../../src-shared/contract/app';
 import { EXPORTS_FOLDER } from '../app/data-dir';
 import type { AuditLog } from '../audit/audit-log';
+import type { AuditSeal } from '../audit/audit-signature';
 import type { Db } from '../db/database';
 import type { EventBus } from '../events/event-bus';
 import { ExportService } from '../export/export-service';
@@ -44,6 +45,7 @@ export function createDeviceServices(deps: {
   now: () => Date;
   actor: string;
   syncIndexing: SyncIndexing | null;
+  auditSeal?: () => Promise<AuditSeal>;
 }): DeviceServices {
   const { syncIndexing } = deps;
   const searchIndex = new DeviceSearchIndex(deps.db, { deferWhile: syncIndexing ? () => syncIndexing.ownsSearchIndex() : undefined });
@@ -58,7 +60,7 @@ export function createDeviceServices(deps: {
     indexReady,
     devices,
     savedSearches: new SavedSearchStore(deps.db, deps.now),
-    exports: new ExportService(deps.db, devices, deps.audit, deps.events.emit, path.join(deps.dataDir, EXPORTS_FOLDER), deps.now, deps.actor),
+    exports: new ExportService(deps.db, devices, deps.audit, deps.events.emit, path.join(deps.dataDir, EXPORTS_FOLDER), deps.now, deps.actor, deps.auditSeal),
   };
 }
 

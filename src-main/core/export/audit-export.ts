@@ -1,4 +1,4 @@
-import type { AuditVerification } from '../../../src-shared/domain/audit';
+import type { AuditSeal } from '../audit/audit-signature';
 import type { AuditRow } from '../audit/audit-log';
 import type { Db } from '../db/database';
 import type { ExportSource } from './export-source';
@@ -8,7 +8,7 @@ import type { ExportSource } from './export-source';
  * chain (core/audit/audit-log.ts says how each hash is computed). `details` is written exactly as stored (the
  * canonical JSON the hash covers), and the JSON export says whether the chain verified when it was exported.
  */
-export function auditExport(db: Db, verification: AuditVerification): ExportSource<AuditRow> {
+export function auditExport(db: Db, seal: AuditSeal): ExportSource<AuditRow> {
   return {
     kind: 'audit',
     sql: 'SELECT seq, at, actor, action, target, details, prev_hash, hash FROM audit_log ORDER BY seq',
@@ -25,6 +25,7 @@ export function auditExport(db: Db, verification: AuditVerification): ExportSour
       { name: 'prevHash', value: (r) => r.prev_hash },
       { name: 'hash', value: (r) => r.hash },
     ],
-    about: { verification },
+    // The signed head (with its public key) lets anyone check the file offline: `tec audit verify --file`.
+    about: { verification: seal.verification, signedHead: seal.signedHead },
   };
 }

@@ -13,6 +13,7 @@ import type { Db } from '../db/database';
 import { sqliteBindingOption } from '../db/sqlite-binding';
 import type { DeviceRepository } from '../devices/device-repository';
 import { auditExport } from './audit-export';
+import type { AuditSeal } from '../audit/audit-signature';
 import { changeExport } from './change-export';
 import { csvLine, UTF8_BOM, type CsvValue } from './csv-format';
 import { deviceExport } from './device-export';
@@ -48,6 +49,8 @@ export class ExportService {
     private readonly exportDir: string,
     private readonly now: () => Date,
     private readonly actor: string,
+    /** The verification and keychain-signed head an audit export carries; without it, the hash chain alone. */
+    private readonly auditSeal: () => Promise<AuditSeal> = async () => ({ verification: this.audit.verify(), signedHead: null }),
   ) {}
 
   /** For the UI: starts an export in the background into the exports folder; progress arrives as `export.progress`. */
@@ -79,7 +82,9 @@ export class ExportService {
     let snapshot: Database.Database | null = null;
     let out: fs.WriteStream | null = null;
     try {
-      const source = this.#source(request);
+      // The signed head is read before the snapshot, so it never runs ahead of the rows the file holds. Only the audit
+      // export awaits here: the others take their snapshot without yielding first.
+      const source = request.kind === 'audit' ? (auditExport(this.db, await this.auditSeal()) as ExportSource<unknown>) : this.#source(request);
       progress.total = source.total;
       report();
       if (folder === this.exportDir) ensurePrivateDirectory(folder, 'exports folder');
@@ -160,15 +165,13 @@ export class ExportService {
     await write(`\n],"count":${progress.written}}\n`);
   }
 
-  #source(request: ExportRequest): ExportSource<unknown> {
+  #source(request: Exclude<ExportRequest, { kind: 'audit' }>): ExportSource<unknown> {
     const names = new Map((this.db.prepare('SELECT id, name FROM integrations').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]));
     switch (request.kind) {
       case 'devices':
         return deviceExport(this.devices, request.query, { includeRaw: request.includeRaw, names }) as ExportSource<unknown>;
       case 'changes':
         return changeExport(this.db, { integrationId: request.integrationId, runId: request.runId, change: request.change }, names) as ExportSource<unknown>;
-      case 'audit':
-        return auditExport(this.db, this.audit.verify()) as ExportSource<unknown>;
     }
   }
 

@@ -25,4 +25,11 @@ export const secretAccount = {
   integrationPrefix: (integrationId: string) => `integration:${integrationId}:`,
   /** The Duo Admin API application's secret key (one connection per console). */
   duoSecretKey: () => 'duo:admin-api:secret-key',
+  /** The audit log's Ed25519 signing key (PKCS#8 PEM); its private half never leaves the keychain. */
+  auditSigningKey: () => 'audit:signing-key',
+  /**
+   * The latest signed chain head of the database in one data folder (JSON, no secret in it), kept outside the database
+   * on purpose. `dataDirId` names the folder (a hash of its real path), so two data folders never share a head.
+   */
+  auditSignedHead: (dataDirId: string) => `audit:signed-head:${dataDirId}`,
 };

@@ -28,8 +28,10 @@ export function AdminActionLog({
       {verification ? (
         <p role="status" className={verification.ok ? 'ok-text' : 'warning-text'} data-testid="audit-verification">
           {verification.ok
-            ? `All ${verification.checked} entries are intact: each one's hash matches its content and links to the entry before it.`
-            : `The log was altered at entry #${verification.brokenAt}: ${verification.reason}. The ${verification.checked} entries before it are intact.`}
+            ? `All ${verification.checked} entries are intact: each one's hash matches its content and links to the entry before it.${verification.signature?.note ? ` ${verification.signature.note}` : ''}`
+            : verification.brokenAt === null
+              ? `The log was altered: ${verification.reason}.`
+              : `The log was altered at entry #${verification.brokenAt}: ${verification.reason}. The ${verification.checked} entries before it are intact.`}
         </p>
       ) : null}
       {entries.length === 0 ? (
