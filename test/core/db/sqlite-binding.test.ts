@@ -21,6 +21,7 @@ import { WorkerSyncEngine } from '../../../src-main/core/sync/worker-sync-engine
 import { assertNativeModulesLoadable } from '../../../src-main/electron/native-modules-check';
 import { DEMO_CREDENTIALS, startSimulator } from '../../simulator/ivanti-simulator';
 import { SYNC_WORKER_SOURCE } from '../../support/sync-worker-source';
+import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { INTEGRATION_ID, openSyncDatabase } from '../sync/sync-fixture';
 
@@ -35,6 +36,7 @@ const nodeBuild = path.join(path.dirname(require.resolve('better-sqlite3/package
 const tempDir = useTempDir('tec-sqlite-binding-');
 
 afterEach(() => useSqliteBinding(null));
+const closeAfterEach = useCloseAfterEach();
 
 function runtime(overrides: Partial<SqliteRuntime>): SqliteRuntime {
   return {
@@ -95,12 +97,10 @@ describe('loading the chosen binary', () => {
     expect(loadedSharedObjects()).not.toContain(binding);
     useSqliteBinding(binding);
     const file = path.join(tempDir(), 'console.sqlite');
-    const { db } = openDatabase({ file, migrations });
+    const db = closeAfterEach(openDatabase({ file, migrations }).db);
     expect(loadedSharedObjects()).toContain(binding);
-    const other = openAnotherConnection(file);
+    const other = closeAfterEach(openAnotherConnection(file));
     expect(other.pragma('user_version', { simple: true })).toBe(db.pragma('user_version', { simple: true }));
-    other.close();
-    db.close();
   });
 
   it('refuses to open when the chosen binary cannot be loaded, naming it', () => {
@@ -120,7 +120,7 @@ describe('loading the chosen binary', () => {
 
   it('hands the binary to the WAL checkpoint thread', async () => {
     const file = path.join(tempDir(), 'console.sqlite');
-    const { db } = openDatabase({ file, migrations });
+    const db = closeAfterEach(openDatabase({ file, migrations }).db);
     const binding = standInBuild('checkpoint-thread');
     useSqliteBinding(binding);
     const checkpointer = new WalCheckpointer(db, 1);
@@ -131,7 +131,6 @@ describe('loading the chosen binary', () => {
     // Checked before release(): Node unloads an addon that only a worker loaded once that worker exits.
     expect(loadedSharedObjects()).toContain(binding);
     checkpointer.release();
-    db.close();
   });
 
   it('hands the binary to the sync worker', async () => {
@@ -151,7 +150,7 @@ describe('loading the chosen binary', () => {
 
   it('has the sync engine start its worker with the chosen binary', async () => {
     const tenant = await startSimulator({ devices: 20, seed: 'sqlite-binding' });
-    const db = openSyncDatabase(tempDir());
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
     const binding = standInBuild('sync-worker');
     useSqliteBinding(binding);
     const engine = new WorkerSyncEngine({
@@ -169,7 +168,6 @@ describe('loading the chosen binary', () => {
     } finally {
       await engine.shutdown();
       await tenant.close();
-      db.close();
     }
   });
 });

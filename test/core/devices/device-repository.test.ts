@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAnotherConnection, type Db } from '../../../src-main/core/db/database';
 import { DeviceRepository, DeviceRepository as DeviceRepositoryClass } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
@@ -8,6 +8,7 @@ import { DEVICE_SORT_COLUMNS, type DeviceQuery } from '../../../src-shared/domai
 import { AppError } from '../../../src-shared/errors';
 import { queryPlan, sqlPreparedDuring } from '../../support/query-plans';
 import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
+import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { allPages, NOW, openDeviceDatabase } from './device-fixture';
 
@@ -63,6 +64,7 @@ function ageOf(lastCheckin: number | null): string {
 
 const tempDir = useTempDir('tec-devices-');
 const suiteDir = useTempDir('tec-devices-db-', { lives: 'file' });
+const closeAfterEach = useCloseAfterEach();
 let db: Db;
 let repository: DeviceRepository;
 let stored: Stored[];
@@ -90,6 +92,7 @@ beforeAll(() => {
     )
     .all() as Stored[];
 });
+afterAll(() => db.close());
 
 describe('device explorer pages', () => {
   it.each(DEVICE_SORT_COLUMNS.flatMap((column) => (['asc', 'desc'] as const).map((direction) => [column, direction] as const)))(
@@ -186,6 +189,7 @@ describe('device facets for the overview charts', () => {
   it('are never stale: writes from this connection or another one, and the clock moving, are reflected', () => {
     const dir = tempDir();
     const fresh = openDeviceDatabase(dir);
+    closeAfterEach(fresh.db);
     const { integrationId } = seedDevices(fresh.db, { count: 300, seed: 'facets-cache', referenceTime: NOW });
     let now = NOW;
     const facetsOf = new DeviceRepository(fresh.db, fresh.index, () => DEFAULT_SETTINGS, () => new Date(now));
@@ -194,7 +198,7 @@ describe('device facets for the overview charts', () => {
     expect(facetsOf.facets({})).toEqual(first);
 
     // Another connection (the sync worker's, or tec) commits.
-    const other = openAnotherConnection(fresh.db.name);
+    const other = closeAfterEach(openAnotherConnection(fresh.db.name));
     other.prepare("UPDATE devices SET platform_type = 'BLACKBERRY' WHERE id = (SELECT min(id) FROM devices)").run();
     other.close();
     expect(platform(facetsOf.facets({}), 'BLACKBERRY')).toBe(1);
@@ -208,7 +212,6 @@ describe('device facets for the overview charts', () => {
     expect(facetsOf.facets({}).checkinAges.find((a) => a.value === 'day')?.count).toBe(first.total);
     now = NOW + 86_400_000 + 60_000;
     expect(facetsOf.facets({}).checkinAges.find((a) => a.value === 'day')?.count).toBe(0);
-    fresh.db.close();
   });
 
   it('count within a filter when one is given', () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncProgress, SyncRun } from '../../../src-shared/domain/sync';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
+import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { activeGuids, engineFor, integrityCheck, INTEGRATION_ID, openSyncDatabase, removedGuids, sorted } from './sync-fixture';
 import { until } from '../../support/until';
@@ -10,6 +11,7 @@ const simulators: RunningSimulator[] = [];
 afterEach(async () => {
   for (const simulator of simulators.splice(0)) await simulator.close();
 });
+const closeAfterEach = useCloseAfterEach();
 
 async function simulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const started = await startSimulator(options);
@@ -44,7 +46,7 @@ describe('sync engine against the simulated tenant', () => {
         // finished and into the large one while it is read. The tenant then holds still so "exact" has a meaning.
         faults: { '429': 0.04, '5xx': 0.03, drop: 0.03, truncate: 0.03, slow: 0.04, churn: { next: 120 } },
       });
-      const db = openSyncDatabase(tempDir());
+      const db = closeAfterEach(openSyncDatabase(tempDir()));
       const { engine } = engineFor(db, tenant);
 
       const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
@@ -64,7 +66,6 @@ describe('sync engine against the simulated tenant', () => {
       expect(run.removed).toBe(removed.length);
       expect(db.prepare('SELECT COUNT(*) - COUNT(DISTINCT guid) FROM devices WHERE integration_id = ?').pluck().get(INTEGRATION_ID)).toBe(0);
       expect(integrityCheck(db)).toBe('ok');
-      db.close();
     },
   );
 
@@ -74,7 +75,7 @@ describe('sync engine against the simulated tenant', () => {
     const before = await simulator({ devices: 1_200, seed: 'removals' });
     const after = await simulator({ devices: 1_200, seed: 'removals' });
     after.mutate({ remove: 7, add: 3 });
-    const db = openSyncDatabase(tempDir());
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
     const syncAgainst = async (tenant: RunningSimulator) => (await engineFor(db, tenant).engine.start(INTEGRATION_ID, 'manual')).finished;
     const kinds = (runId: number) => db.prepare('SELECT kind, COUNT(*) AS n FROM device_changes WHERE run_id = ? GROUP BY kind ORDER BY kind').all(runId);
     const remaining = new Set(after.expectedGuids());
@@ -99,7 +100,6 @@ describe('sync engine against the simulated tenant', () => {
       { kind: 'removed', n: 3 },
       { kind: 'restored', n: 7 },
     ]);
-    db.close();
   });
 
   it('completeness is per space: a readable space marks its missing devices removed, a 403 space keeps its devices', async () => {
@@ -111,7 +111,7 @@ describe('sync engine against the simulated tenant', () => {
         { id: 2, name: 'Restricted', share: 1 },
       ],
     });
-    const db = openSyncDatabase(tempDir());
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant);
     const first = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     expect(first).toMatchObject({ status: 'completed', complete: true, removed: 0 });
@@ -142,24 +142,22 @@ describe('sync engine against the simulated tenant', () => {
     expect(third).toMatchObject({ status: 'completed', complete: true });
     expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
     expect(third.removed).toBe(inRestricted.filter((g) => !new Set(tenant.expectedGuids()).has(g)).length);
-    db.close();
   });
 
   it('a run that could read no space at all is failed, and removes nothing', async () => {
     const tenant = await simulator({ devices: 300, seed: 'all-forbidden', spaces: [{ id: 1, name: 'Only', share: 1, defaultSpace: true }] });
-    const db = openSyncDatabase(tempDir());
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant);
     await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     tenant.setDeviceRead(1, false);
     const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     expect(run).toMatchObject({ status: 'failed', complete: false, removed: 0 });
     expect(activeGuids(db)).toHaveLength(300);
-    db.close();
   });
 
   it('resumes a cancelled run with the same run id, marks no removal while cancelled, and converges to the exact set', async () => {
     const tenant = await simulator({ devices: 6_000, seed: 'cancel', slowMs: 30, faults: { slow: 1 } });
-    const db = openSyncDatabase(tempDir());
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant, { progressIntervalMs: 0 });
     await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     tenant.mutate({ remove: 40, add: 40, update: 40 });
@@ -179,13 +177,12 @@ describe('sync engine against the simulated tenant', () => {
     expect(run).toMatchObject({ id: started.runId, status: 'completed', complete: true, removed: 40, added: 40 });
     expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
     expect(db.prepare('SELECT COUNT(*) FROM sync_runs').pluck().get()).toBe(2);
-    db.close();
   });
 
   it('resumes a run whose process stopped mid-page (database closed under it) from its last committed page', async () => {
     const tenant = await simulator({ devices: 5_000, seed: 'crash', slowMs: 20, faults: { slow: 1 } });
     const dir = tempDir();
-    let db = openSyncDatabase(dir);
+    let db = closeAfterEach(openSyncDatabase(dir));
     const first = engineFor(db, tenant, { progressIntervalMs: 0 });
     const started = await first.engine.start(INTEGRATION_ID, 'manual');
     await until('four pages are read', () => (first.engine.running(INTEGRATION_ID)?.progress?.page ?? 0) >= 4, { everyMs: 5 });
@@ -195,7 +192,7 @@ describe('sync engine against the simulated tenant', () => {
 
     const { openDatabase } = await import('../../../src-main/core/db/database');
     const { migrations } = await import('../../../src-main/core/db/migrations');
-    db = openDatabase({ file: `${dir}/console.sqlite`, migrations }).db;
+    db = closeAfterEach(openDatabase({ file: `${dir}/console.sqlite`, migrations }).db);
     const row = db.prepare('SELECT status, pages FROM sync_runs WHERE id = ?').get(started.runId) as { status: string; pages: number };
     expect(row.status).toBe('running');
     expect(row.pages).toBeGreaterThanOrEqual(4);
@@ -204,12 +201,11 @@ describe('sync engine against the simulated tenant', () => {
     expect(resumed).toMatchObject({ runId: started.runId, resumed: true });
     expect(await resumed.finished).toMatchObject({ status: 'completed', complete: true, devicesSeen: 5_000, added: 5_000 });
     expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
-    db.close();
   });
 
   it('records which fields changed, leaving out check-in times that move on every sync', async () => {
     const tenant = await simulator({ devices: 3, seed: 'fields', spaces: [{ id: 9, name: 'Only space' }] });
-    const db = openSyncDatabase(tempDir());
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant);
     await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     const stateOf = () => new Map([...tenant.expectedDevices()].map((d) => [d.guid as string, d.registrationState as string]));
@@ -233,24 +229,22 @@ describe('sync engine against the simulated tenant', () => {
     const lastCheckin = [...tenant.expectedDevices()].find((d) => d.guid === flipped)!.lastCheckin;
     expect(db.prepare('SELECT last_checkin FROM devices WHERE guid = ?').pluck().get(flipped)).toBe(lastCheckin);
     expect(run.changed).toBe(1);
-    db.close();
   });
 
   it('runs one sync per integration at a time', async () => {
     const tenant = await simulator({ devices: 2_000, seed: 'twice', slowMs: 20, faults: { slow: 1 } });
-    const db = openSyncDatabase(tempDir());
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant);
     const started = await engine.start(INTEGRATION_ID, 'manual');
     await expect(engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_ALREADY_RUNNING' });
     // Another engine on the same database (another window, a tec command) is refused too while the owner lives.
     await expect(engineFor(db, tenant).engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_ALREADY_RUNNING' });
     await started.finished;
-    db.close();
   });
 
   it('reports progress with space, page, devices so far, rate and ETA, then one finished event', async () => {
     const tenant = await simulator({ devices: 3_000, seed: 'progress', slowMs: 10, faults: { slow: 1 } });
-    const db = openSyncDatabase(tempDir());
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine, events } = engineFor(db, tenant, { progressIntervalMs: 0 });
     const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
 
@@ -264,6 +258,5 @@ describe('sync engine against the simulated tenant', () => {
     const finished = events.filter((e) => e.name === 'sync.finished');
     expect(finished).toHaveLength(1);
     expect((finished[0]!.payload as { run: SyncRun }).run).toMatchObject({ id: run.id, status: 'completed' });
-    db.close();
   });
 });

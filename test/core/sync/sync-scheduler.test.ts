@@ -5,6 +5,7 @@ import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { SyncScheduler, type SchedulerClock } from '../../../src-main/core/sync/sync-scheduler';
 import type { Db } from '../../../src-main/core/db/database';
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from './sync-fixture';
 
@@ -48,11 +49,12 @@ afterEach(async () => {
   await simulator?.close();
   simulator = null;
 });
+const closeAfterEach = useCloseAfterEach();
 
 async function setUp(status: 'disabled' | 'all-users') {
   simulator = await startSimulator({ devices: 300, seed: 'schedule' });
   const tenant = simulator;
-  const db: Db = openSyncDatabase(tempDir());
+  const db: Db = closeAfterEach(openSyncDatabase(tempDir()));
   db.prepare('UPDATE integrations SET status = ?').run(status);
   const clock = new ManualClock();
   const events = new EventBus();
@@ -108,7 +110,6 @@ describe('scheduled background sync', () => {
     expect(db.prepare('SELECT COUNT(*) FROM sync_runs').pluck().get()).toBe(2);
     scheduler.stop();
     expect(clock.pendingTimers).toBe(0);
-    db.close();
   });
 
   it('applies a changed interval without a restart, and 0 turns scheduled sync off', async () => {
@@ -126,7 +127,6 @@ describe('scheduled background sync', () => {
     await settle(scheduler);
     expect(db.prepare("SELECT COUNT(*) FROM sync_runs WHERE trigger = 'scheduled'").pluck().get()).toBe(0);
     scheduler.stop();
-    db.close();
   });
 
   it('leaves disabled integrations alone', async () => {
@@ -136,6 +136,5 @@ describe('scheduled background sync', () => {
     await settle(scheduler);
     expect(db.prepare('SELECT COUNT(*) FROM sync_runs').pluck().get()).toBe(0);
     scheduler.stop();
-    db.close();
   });
 });
