@@ -35,6 +35,10 @@ export function appConfigValues(platform: Platform, configurationKey: string): A
     ];
   }
   if (platform === 'ios-appconfig') {
+    // The two key NAMES have no source we can cite: the seed (steps 14 and 18) tells the admin to copy the "Trusted
+    // Endpoints configuration Key" and "identifier Key" from the integration's page in the Duo Admin Panel without
+    // printing them, and neither the references nor Duo's Admin API give them. Until they are entered from Duo, the UI
+    // shows these names with IOS_KEY_NAMES_NOTE, asking the admin to use Duo's where they differ.
     return [
       { label: 'Configuration key item', key: 'trustedEndpointConfigurationKey', value: configurationKey, type: 'STRING' },
       { label: 'Identifier item', key: 'trustedEndpointIdentifier', value: DEVICE_IDENTIFIER_VARIABLE, type: 'STRING' },
@@ -42,6 +46,10 @@ export function appConfigValues(platform: Platform, configurationKey: string): A
   }
   return [];
 }
+
+/** Shown under the iOS App Config items: the key names are not issued to us by Duo (see appConfigValues). */
+export const IOS_KEY_NAMES_NOTE =
+  'Duo shows the two key names to use on this integration\'s page in the Duo Admin Panel ("Trusted Endpoints configuration Key" and "Trusted Endpoints identifier Key"). Compare them with the keys above and, if Duo\'s differ, type Duo\'s.';
 
 const API_USER_ITEMS: ChecklistItem[] = [
   {

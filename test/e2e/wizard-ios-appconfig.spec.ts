@@ -43,6 +43,8 @@ test('an admin sets up iOS (App Config) end to end with the two STRING items, af
   await expect(rows.nth(2)).toContainText('${deviceClientDeviceIdentifier}');
   await expect(rows.nth(2)).toContainText('STRING');
   await expect(items.getByRole('button', { name: /^Copy / })).toHaveCount(4);
+  // The key names are ours until entered from Duo: the step says where Duo shows them.
+  await expect(app.getByText(/Duo shows the two key names to use/)).toBeVisible();
   await shot('values');
   await app.getByRole('button', { name: 'Next' }).click();
 

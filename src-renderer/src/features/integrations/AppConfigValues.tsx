@@ -1,5 +1,5 @@
 import type { Platform } from '../../../../src-shared/domain/integration';
-import { appConfigValues } from '../../../../src-shared/domain/ivanti-setup';
+import { appConfigValues, IOS_KEY_NAMES_NOTE } from '../../../../src-shared/domain/ivanti-setup';
 import { CopyValue } from './CopyValue';
 
 /** The values the admin pastes into Ivanti for this platform, each with its copy button. */
@@ -8,26 +8,29 @@ export function AppConfigValues({ platform, configurationKey }: { platform: Plat
   if (values.length === 0) return null;
   const ios = platform === 'ios-appconfig';
   return (
-    <table className="data-table values-table">
-      <caption className="visually-hidden">{ios ? 'Apple Managed App Configuration items' : 'Duo Mobile managed configuration values'}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{ios ? 'Key' : 'Field in Ivanti'}</th>
-          <th scope="col">Value</th>
-          {ios ? <th scope="col">Type</th> : null}
-        </tr>
-      </thead>
-      <tbody>
-        {values.map((v) => (
-          <tr key={v.key}>
-            <td>{ios ? <CopyValue label={`${v.label} key`} value={v.key} /> : v.key}</td>
-            <td>
-              <CopyValue label={`${v.label} value`} value={v.value} />
-            </td>
-            {ios ? <td className="mono">{v.type}</td> : null}
+    <>
+      <table className="data-table values-table">
+        <caption className="visually-hidden">{ios ? 'Apple Managed App Configuration items' : 'Duo Mobile managed configuration values'}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{ios ? 'Key' : 'Field in Ivanti'}</th>
+            <th scope="col">Value</th>
+            {ios ? <th scope="col">Type</th> : null}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {values.map((v) => (
+            <tr key={v.key}>
+              <td>{ios ? <CopyValue label={`${v.label} key`} value={v.key} /> : v.key}</td>
+              <td>
+                <CopyValue label={`${v.label} value`} value={v.value} />
+              </td>
+              {ios ? <td className="mono">{v.type}</td> : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {ios ? <p className="small">{IOS_KEY_NAMES_NOTE}</p> : null}
+    </>
   );
 }
