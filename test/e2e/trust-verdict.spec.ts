@@ -4,8 +4,9 @@ import { expect, screenshot, test, type RigFixture } from './rig-fixture';
 
 /**
  * The trust verdict leads with the reason that decides it, in the verify panel and in the device drawer alike: for a
- * trusted device, a device of another platform and an unknown identifier. Devices are seeded the way a sync stores
- * them; which device is which comes from the database, never from the page.
+ * trusted device, a device of another platform, an unknown identifier and a device of a space the last sync could not
+ * read ("can't tell"). Devices are seeded the way a sync stores them; which device is which comes from the database,
+ * never from the page.
  */
 interface Picked {
   identifier: string;
@@ -87,4 +88,49 @@ test('the verify panel and the device drawer lead with the deciding reason', asy
   const otherDrawer = await openDrawer(app, other.serial);
   await expect(otherDrawer.getByTestId('trust-lead')).toContainText(`is ${otherName} in Ivanti`);
   await screenshot(app, 'trust-05-drawer-other-platform');
+});
+
+test("a device of a space the last sync could not read: the verify panel and the drawer say they can't tell, and the fix", async ({ freshApp: app, freshTec: tec }) => {
+  const db = tec.core.services.db;
+  const now = Date.now();
+  const android = seedDevices(db, { count: 400, seed: 'verdict-stale', referenceTime: now - 2 * 3_600_000, integration: { name: 'Verdict Android', platform: 'android' } });
+  tec.core.services.searchIndex.catchUp();
+  const stale = pick(tec, android.integrationId, ['ANDROID']);
+  const { spaceId, spaceName } = db.prepare('SELECT space_id AS spaceId, space_name AS spaceName FROM devices WHERE client_device_identifier = ?').get(stale.identifier) as {
+    spaceId: number;
+    spaceName: string;
+  };
+  const readable = db
+    .prepare(
+      `SELECT client_device_identifier AS identifier, uid FROM devices WHERE integration_id = ? AND platform_type = 'ANDROID' AND registration_state = 'ACTIVE'
+        AND removed_at IS NULL AND client_device_identifier IS NOT NULL AND uid IS NOT NULL AND uid NOT LIKE '%*%' AND space_id <> ? LIMIT 1`,
+    )
+    .get(android.integrationId, spaceId) as { identifier: string; uid: string };
+  // The next sync could not read that space (403): it completed with the others read, as the sync engine records it.
+  const spaces = db.prepare('SELECT DISTINCT space_id AS id, space_name AS name FROM devices WHERE integration_id = ?').all(android.integrationId) as { id: number; name: string }[];
+  const cursor = { pass: 1, drifted: false, passStartPage: 1, start: 0, lastId: null, seenInPass: 0, totalCount: null, unparsed: 0 };
+  const checkpoint = { version: 1, phase: 'finalizing', round: 1, roundChanged: false, spaces: spaces.map((s) => ({ ...s, ...cursor, state: s.id === spaceId ? 'failed' : 'verified' })) };
+  const reason = `Ivanti answered 403 for the space "${spaceName}": the API user lacks Device Read Only there.`;
+  db.prepare(
+    `INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete, checkpoint, errors) VALUES (?, 'manual', 'completed', ?, ?, 0, ?, ?)`,
+  ).run(android.integrationId, now - 3_660_000, now - 3_600_000, JSON.stringify(checkpoint), JSON.stringify([{ code: 'IVANTI_SPACE_FORBIDDEN', message: reason, space: spaceName }]));
+  const since = new Date(now - 2 * 3_600_000).toISOString();
+
+  await app.reload();
+  await app.getByRole('button', { name: 'Verdict Android', exact: true }).click();
+  await expect(app.getByRole('heading', { name: 'Verdict Android', level: 1 })).toBeVisible();
+
+  const cantTell = await verify(app, stale.uid, stale.identifier);
+  await expect(cantTell.lead).toHaveText(`Can't tell for ${stale.uid}. Our copy of the space "${spaceName}" in "Verdict Android" is stale since ${since}: ${reason}`);
+  await expect(cantTell.action).toContainText('assign the Device Read Only role in that space to the API user of "Verdict Android"');
+  await screenshot(app, 'trust-06-verify-stale-space');
+
+  // A device of a space that was read is judged on its own merits.
+  const ok = await verify(app, readable.uid, readable.identifier);
+  await expect(ok.lead).toContainText(`Trusted for ${readable.uid}. Trusted through "Verdict Android"`);
+
+  const drawer = await openDrawer(app, stale.serial);
+  await expect(drawer.getByTestId('trust-lead')).toContainText(`Can't tell for ${stale.uid}. Our copy of the space "${spaceName}"`);
+  await expect(drawer.getByTestId('trust-action')).toContainText('Device Read Only');
+  await screenshot(app, 'trust-07-drawer-stale-space');
 });
