@@ -6,12 +6,15 @@ import { openDatabase } from '../../src-main/core/db/database';
 import { migrations } from '../../src-main/core/db/migrations';
 import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
 import { requirePrivateKeyring } from '../support/keyring';
+import { useCloseAfterEach } from '../support/close-after-each';
 import { useTempDir } from '../support/temp-dir';
+import { until } from '../support/until';
 import { ensureCliBuilt, TEC_BIN } from './built-cli';
 import { runTec } from './cli-harness';
 import { runningRunPages } from './run-pages';
 
 const tempDir = useTempDir('tec-sigkill-');
+const closeAfterEach = useCloseAfterEach();
 const KILLS = 22;
 const EMAIL = 'api-kill@acmecorp.example';
 const PASSWORD = 'Kill-Test-Pa55';
@@ -65,8 +68,9 @@ describe('tec sync killed with SIGKILL at random moments', () => {
         await new Promise((r) => setTimeout(r, 50 + Math.floor(next() * 1_500)));
       } else {
         const target = 1 + Math.floor(next() * 24);
-        const deadline = Date.now() + 30_000;
-        while ((runningRunPages(file) ?? -1) < target && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        await until(`tec sync commits ${target} pages of its run, or exits (kill ${kill})`, () => (runningRunPages(file) ?? -1) >= target || child.exitCode !== null, {
+          everyMs: 5,
+        });
       }
       const wasRunning = child.exitCode === null;
       child.kill('SIGKILL');
@@ -74,7 +78,8 @@ describe('tec sync killed with SIGKILL at random moments', () => {
       if (wasRunning && runningRunPages(file) !== null) killedMidRun++;
 
       // The database opens clean: header, schema and every page intact, nothing half-written.
-      const { db } = openDatabase({ file, migrations });
+      // Closed here before tec runs again, and after the test should an assertion stop it first.
+      const db = closeAfterEach(openDatabase({ file, migrations }).db);
       expect((db.pragma('integrity_check') as { integrity_check: string }[])[0]!.integrity_check, `after kill ${kill}`).toBe('ok');
       expect(db.prepare('SELECT COUNT(*) - COUNT(DISTINCT guid) FROM devices').pluck().get()).toBe(0);
       expect(db.prepare("SELECT COUNT(*) FROM device_changes WHERE kind = 'removed' AND run_id IN (SELECT id FROM sync_runs WHERE complete = 0)").pluck().get()).toBe(0);
@@ -83,7 +88,7 @@ describe('tec sync killed with SIGKILL at random moments', () => {
       // The next run picks up what the killed one left and ends with exactly the tenant's devices.
       const resumed = await runTec(['sync', 'Killed', '--json', '--data-dir', dataDir]);
       expect(resumed.code, resumed.stderr).toBe(EXIT.ok);
-      const check = openDatabase({ file, migrations }).db;
+      const check = closeAfterEach(openDatabase({ file, migrations }).db);
       const active = check.prepare('SELECT guid FROM devices WHERE removed_at IS NULL ORDER BY guid').pluck().all() as string[];
       check.close();
       expect(active, `after kill ${kill}`).toEqual([...tenant.expectedGuids()].sort());

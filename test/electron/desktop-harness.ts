@@ -5,6 +5,7 @@ import { createCore, type Core, type CoreOptions } from '../../src-main/core/app
 import { resolvedSqlitePackage } from '../../src-main/core/db/sqlite-binding';
 import { startDesktopApp, type DesktopStartOptions } from '../../src-main/electron/desktop-start';
 import { SYNC_WORKER_SOURCE } from '../support/sync-worker-source';
+import { until } from '../support/until';
 import { StandInElectron } from './electron-edge';
 
 const nodeRequire = createRequire(import.meta.url);
@@ -75,11 +76,7 @@ export function at(calls: string[], prefix: string): number {
 export async function quit(app: Awaited<ReturnType<typeof startApp>>) {
   let prevented = false;
   app.electron.app.emit('will-quit', { preventDefault: () => (prevented = true) });
-  await waitFor(() => app.calls.some((c) => c.startsWith('app.exit')));
+  await until('the app calls app.exit after will-quit', () => app.calls.some((c) => c.startsWith('app.exit')), { everyMs: 1 });
   return prevented;
-}
-
-export async function waitFor(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
 }
 
