@@ -41,7 +41,10 @@ async function openDrawer(app: Page, serial: string) {
   await app.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Devices', exact: true }).click();
   await app.getByLabel('Search devices').fill(serial);
   await expect(app.getByTestId('device-total')).toHaveText('1 device');
-  await app.getByRole('table', { name: 'Devices' }).locator('[role="row"][data-index]:not([aria-busy])').first().click();
+  // Both searches find one device: wait for this one's row, not the previous search's, before opening it.
+  const row = app.getByRole('table', { name: 'Devices' }).locator('[role="row"][data-index]:not([aria-busy])').first();
+  await expect(row).toContainText(serial);
+  await row.click();
   const drawer = app.getByRole('dialog');
   await expect(drawer).toBeVisible();
   return drawer;
