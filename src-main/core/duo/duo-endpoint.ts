@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { AppError } from '../../../src-shared/errors';
 import type { IvantiEndpoint } from '../ivanti/ivanti-endpoint';
-import { isLoopbackHost } from '../ivanti/ivanti-endpoint';
+import { hostAndPort, isLoopbackHost } from '../ivanti/ivanti-endpoint';
 
 /** Where the Admin API lives; the same shape the connection agents take for Ivanti, plus the host line that is signed. */
 export interface DuoEndpoint extends IvantiEndpoint {
@@ -37,10 +37,9 @@ export function parseDuoEndpoint(apiHostname: string): DuoEndpoint {
     });
   }
   const secure = scheme === 'https';
-  const defaultPort = secure ? 443 : 80;
-  const port = url.port === '' ? defaultPort : Number(url.port);
-  const hostForUrl = net.isIPv6(hostname) ? `[${hostname}]` : hostname;
-  const host = `${hostForUrl}${port === defaultPort ? '' : `:${port}`}`.toLowerCase();
+  const where = hostAndPort(hostname, url.port, secure);
+  const port = where.port;
+  const host = where.host.toLowerCase();
   return {
     origin: `${scheme}://${host}`,
     secure,

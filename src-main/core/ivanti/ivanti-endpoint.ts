@@ -46,17 +46,26 @@ export function parseIvantiEndpoint(domain: string): IvantiEndpoint {
     );
   }
   const secure = scheme === 'https';
-  const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
-  const hostForUrl = net.isIPv6(hostname) ? `[${hostname}]` : hostname;
-  const defaultPort = secure ? 443 : 80;
+  const { port, host } = hostAndPort(hostname, url.port, secure);
   return {
-    origin: `${scheme}://${hostForUrl}${port === defaultPort ? '' : `:${port}`}`,
+    origin: `${scheme}://${host}`,
     secure,
     hostname,
     port,
     loopback,
     ipLiteral: net.isIP(hostname) !== 0,
   };
+}
+
+/**
+ * The port (the scheme's default when none was entered) and the host as it goes into a URL and the `Host` header:
+ * IPv6 in brackets, `:port` only when it is not the default. Shared by the Ivanti and Duo endpoint parsers.
+ */
+export function hostAndPort(hostname: string, enteredPort: string, secure: boolean): { port: number; host: string } {
+  const defaultPort = secure ? 443 : 80;
+  const port = enteredPort === '' ? defaultPort : Number(enteredPort);
+  const hostForUrl = net.isIPv6(hostname) ? `[${hostname}]` : hostname;
+  return { port, host: `${hostForUrl}${port === defaultPort ? '' : `:${port}`}` };
 }
 
 export function isLoopbackHost(hostname: string): boolean {
