@@ -69,13 +69,20 @@ export class AuditLog {
   verify(): AuditVerification {
     return verifyChain(this.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>);
   }
+
+  /** Checks only the entries after a known-good one (the signed head), linking from its hash; the whole chain when null. */
+  verifyAfter(start: { seq: number; hash: string } | null): AuditVerification {
+    if (!start) return this.verify();
+    const rows = this.db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq').iterate(start.seq) as IterableIterator<AuditRow>;
+    return verifyChain(rows, start);
+  }
 }
 
 /** The chain check over rows in sequence order, from the database or from an export read offline. */
-export function verifyChain(rows: Iterable<AuditRow>): AuditVerification {
-  let prevHash = GENESIS;
+export function verifyChain(rows: Iterable<AuditRow>, start: { seq: number; hash: string } | null = null): AuditVerification {
+  let prevHash = start?.hash ?? GENESIS;
   let checked = 0;
-  let expectedSeq: number | null = null;
+  let expectedSeq: number | null = start ? start.seq + 1 : null;
   for (const row of rows) {
     if (expectedSeq !== null && row.seq !== expectedSeq) {
       return { ok: false, checked, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };

@@ -123,7 +123,8 @@ export class AuditHeadSigner {
     if (head.seq <= from) return;
     // Only extend a head the database still continues from; otherwise keep the evidence for verification.
     if (stored && this.log.hashAt(stored.seq) !== stored.hash) return;
-    if (!this.log.verify().ok) return;
+    // The stored head's hash still matches, so only the entries after it need checking (not the whole chain per signature).
+    if (!this.log.verifyAfter(stored).ok) return;
     const lateTo = (this.#promptFrom ?? head.seq + 1) - 1;
     const late = [...(stored?.late ?? []), ...(lateTo > from ? [[from + 1, lateTo] as [number, number]] : [])].slice(-MAX_LATE_STRETCHES);
     const body = { seq: head.seq, hash: head.hash, late };
