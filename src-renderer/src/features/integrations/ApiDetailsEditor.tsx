@@ -4,6 +4,7 @@ import { useToasts } from '../../app/toast-store';
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
 import { ApiDetailsInputs } from './ApiDetailsInputs';
+import { FormActions } from '../../shared/FormActions';
 
 /** Change the API details after setup. The password is only ever re-entered: blank keeps the stored one. */
 export function ApiDetailsEditor({ integration, onSaved }: { integration: Integration; onSaved: () => void }) {
@@ -48,14 +49,7 @@ export function ApiDetailsEditor({ integration, onSaved }: { integration: Integr
             onPassword={setPassword}
             errors={errors}
           />
-          <div className="actions">
-            <button type="submit" className="primary">
-              Save API details
-            </button>
-            <button type="button" onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-          </div>
+          <FormActions submit="Save API details" onCancel={() => setOpen(false)} />
         </form>
       )}
     </section>

@@ -3,6 +3,7 @@ import type { Integration } from '../../../../src-shared/domain/integration';
 import { useToasts } from '../../app/toast-store';
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
+import { FormActions } from '../../shared/FormActions';
 
 /** Deletion with its consequences spelled out (from the seed), the name typed to confirm, and keep-or-purge devices. */
 export function DeleteIntegrationPanel({ integration, onDeleted }: { integration: Integration; onDeleted: () => void }) {
@@ -64,14 +65,7 @@ export function DeleteIntegrationPanel({ integration, onDeleted }: { integration
               {error}
             </p>
           ) : null}
-          <div className="actions">
-            <button type="submit" className="danger" disabled={name.trim() !== integration.name}>
-              Delete permanently
-            </button>
-            <button type="button" onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-          </div>
+          <FormActions submit="Delete permanently" kind="danger" disabled={name.trim() !== integration.name} onCancel={() => setOpen(false)} />
         </form>
       )}
     </section>

@@ -5,6 +5,7 @@ import { isAppError } from '../../../../src-shared/errors';
 import { useToasts } from '../../app/toast-store';
 import { call } from '../../shared/api';
 import { ConfigurationKeyField } from './ConfigurationKeyField';
+import { FormActions } from '../../shared/FormActions';
 
 /**
  * The configuration key is issued by Duo and entered here, never invented. "Duo issued a new key": the admin pastes the
@@ -77,14 +78,7 @@ export function RotateKeyPanel({ integration, onRotated }: { integration: Integr
               </label>
             </>
           ) : null}
-          <div className="actions">
-            <button type="submit" className="primary" disabled={(replacing && !understood) || (unusual && !confirmUnusual)}>
-              Save the key
-            </button>
-            <button type="button" onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-          </div>
+          <FormActions submit="Save the key" disabled={(replacing && !understood) || (unusual && !confirmUnusual)} onCancel={() => setOpen(false)} />
         </form>
       )}
     </>
