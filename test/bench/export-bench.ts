@@ -20,7 +20,6 @@ import { DeviceRepository } from '../../src-main/core/devices/device-repository'
 import { DeviceSearchIndex } from '../../src-main/core/devices/device-search-index';
 import { EventBus } from '../../src-main/core/events/event-bus';
 import { ExportService } from '../../src-main/core/export/export-service';
-import { DEFAULT_SETTINGS } from '../../src-shared/contract/app';
 import type { ExportRequest } from '../../src-shared/domain/export';
 import { benchDatabaseFile, BENCH_NOW, log, openSeededBenchDatabase } from './seeded-bench-database';
 
@@ -46,7 +45,7 @@ interface ChildResult {
 async function runChild(file: string, variant: string, out: string): Promise<void> {
   const { db } = openDatabase({ file, migrations });
   const clock = () => new Date(BENCH_NOW);
-  const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => DEFAULT_SETTINGS, clock);
+  const repository = new DeviceRepository(db, new DeviceSearchIndex(db), clock);
   const exports = new ExportService(db, repository, new AuditLog(db, clock), new EventBus().emit, path.dirname(out), clock, 'bench');
   const stalls = monitorEventLoopDelay({ resolution: 10 });
   stalls.enable();

@@ -28,7 +28,6 @@ import type { Db } from '../../src-main/core/db/database';
 import { DeviceRepository } from '../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../src-main/core/devices/device-search-index';
 import { DeviceStore } from '../../src-main/core/sync/device-store';
-import { DEFAULT_SETTINGS } from '../../src-shared/contract/app';
 import type { DeviceQuery, DeviceSortColumn } from '../../src-shared/domain/device';
 import { DEVICE_SORT_COLUMNS } from '../../src-shared/domain/device';
 import { benchDatabaseFile, BENCH_NOW as NOW, log, openSeededBenchDatabase } from './seeded-bench-database';
@@ -99,11 +98,10 @@ function main(): void {
   if (!Number.isInteger(devices) || devices < 1000) throw new Error('--devices must be an integer of at least 1000');
   const file = benchDatabaseFile(devices, values.db);
   const { db, reused, seedSeconds } = openSeededBenchDatabase(file, devices);
-  const settings = () => DEFAULT_SETTINGS;
   const clock = () => new Date(NOW);
   const index = new DeviceSearchIndex(db);
   /** A repository with nothing cached, as after a sync wrote. */
-  const fresh = () => new DeviceRepository(db, index, settings, clock);
+  const fresh = () => new DeviceRepository(db, index, clock);
   const repository = fresh();
   const page = { offset: 0, limit: 100 };
   let random = 0x2545f491;

@@ -1,4 +1,3 @@
-import type { Settings } from '../../../src-shared/contract/app';
 import {
   CHECKIN_AGES,
   type CheckinAge,
@@ -92,7 +91,6 @@ export class DeviceRepository {
   constructor(
     private readonly db: Db,
     private readonly index: DeviceSearchIndex,
-    private readonly settings: () => Settings,
     private readonly now: () => Date,
   ) {
     this.#counts = new UnchangedDataCache<number>(db, 200);

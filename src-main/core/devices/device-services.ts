@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { Settings } from '../../../src-shared/contract/app';
 import { EXPORTS_FOLDER } from '../app/data-dir';
 import type { AuditLog } from '../audit/audit-log';
 import type { AuditSeal } from '../audit/audit-signature';
@@ -40,7 +39,6 @@ export function createDeviceServices(deps: {
   db: Db;
   audit: AuditLog;
   events: EventBus;
-  settings: () => Settings;
   dataDir: string;
   now: () => Date;
   actor: string;
@@ -49,7 +47,7 @@ export function createDeviceServices(deps: {
 }): DeviceServices {
   const { syncIndexing } = deps;
   const searchIndex = new DeviceSearchIndex(deps.db, { deferWhile: syncIndexing ? () => syncIndexing.ownsSearchIndex() : undefined });
-  const devices = new DeviceRepository(deps.db, searchIndex, deps.settings, deps.now);
+  const devices = new DeviceRepository(deps.db, searchIndex, deps.now);
   if (!syncIndexing) followSyncWrites(deps.db, searchIndex, deps.events);
   const indexReady = async (): Promise<void> => {
     if (syncIndexing && (await syncIndexing.catchUpSearchIndex())) return;

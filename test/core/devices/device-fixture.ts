@@ -19,7 +19,7 @@ export interface DeviceDatabase {
 export function openDeviceDatabase(dir: string, settings: Settings = DEFAULT_SETTINGS): DeviceDatabase {
   const { db } = openDatabase({ file: path.join(dir, 'console.sqlite'), migrations });
   const index = new DeviceSearchIndex(db);
-  const repository = new DeviceRepository(db, index, () => settings, () => new Date(NOW));
+  const repository = new DeviceRepository(db, index, () => new Date(NOW));
   return { db, index, repository, settings };
 }
 

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAnotherConnection, type Db } from '../../../src-main/core/db/database';
 import { DeviceRepository, DeviceRepository as DeviceRepositoryClass } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
-import { DEFAULT_SETTINGS } from '../../../src-shared/contract/app';
 import { SORT_COLUMNS } from '../../../src-main/core/devices/device-selection';
 import { DEVICE_SORT_COLUMNS, type DeviceQuery } from '../../../src-shared/domain/device';
 import { AppError } from '../../../src-shared/errors';
@@ -192,7 +191,7 @@ describe('device facets for the overview charts', () => {
     closeAfterEach(fresh.db);
     const { integrationId } = seedDevices(fresh.db, { count: 300, seed: 'facets-cache', referenceTime: NOW });
     let now = NOW;
-    const facetsOf = new DeviceRepository(fresh.db, fresh.index, () => DEFAULT_SETTINGS, () => new Date(now));
+    const facetsOf = new DeviceRepository(fresh.db, fresh.index, () => new Date(now));
     const platform = (f: ReturnType<typeof facetsOf.facets>, value: string) => f.platforms.find((p) => p.value === value)?.count ?? 0;
     const first = facetsOf.facets({});
     expect(facetsOf.facets({})).toEqual(first);
@@ -323,5 +322,5 @@ function oracleIds(query: DeviceQuery): number[] {
 
 /** A repository over the same database with nothing cached, so its counts really run. */
 function openDeviceDatabaseLike(): DeviceRepository {
-  return new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => DEFAULT_SETTINGS, () => new Date(NOW));
+  return new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW));
 }

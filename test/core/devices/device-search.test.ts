@@ -6,7 +6,6 @@ import { ftsMatchExpression } from '../../../src-main/core/devices/device-search
 import { createDeviceServices } from '../../../src-main/core/devices/device-services';
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
 import { EventBus } from '../../../src-main/core/events/event-bus';
-import { DEFAULT_SETTINGS } from '../../../src-shared/contract/app';
 import { seedDevices } from '../../support/seed-devices';
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useTempDir } from '../../support/temp-dir';
@@ -166,7 +165,6 @@ describe('search over a real sync', () => {
       db: syncDb,
       audit: new AuditLog(syncDb, () => new Date()),
       events,
-      settings: () => DEFAULT_SETTINGS,
       dataDir: tempDir(),
       now: () => new Date(),
       actor: 'test',
