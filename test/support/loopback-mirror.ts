@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { listenOnLoopback } from './listen-on-loopback';
 
 /**
  * A download mirror on 127.0.0.1 for tests of steps that fetch Electron (or its checksums) from the internet: it
@@ -23,9 +23,9 @@ export async function startLoopbackMirror(files: Record<string, Buffer> = {}, mi
     if (body) response.writeHead(200, { 'content-length': body.length }).end(body);
     else response.writeHead(missingStatus).end();
   });
-  await listen(server);
+  const port = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    url: `http://127.0.0.1:${port}/`,
     requests,
     close: () => new Promise((done) => server.close(() => done())),
   };
@@ -34,12 +34,7 @@ export async function startLoopbackMirror(files: Record<string, Buffer> = {}, mi
 /** A loopback URL where nothing listens: connections are refused at once, as on a machine without network. */
 export async function unreachableMirrorUrl(): Promise<string> {
   const server = createServer();
-  await listen(server);
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   await new Promise((done) => server.close(done));
   return `http://127.0.0.1:${port}/`;
-}
-
-function listen(server: Server): Promise<void> {
-  return new Promise((done) => server.listen(0, '127.0.0.1', done));
 }
