@@ -30,13 +30,34 @@ let root: string;
 let dataDir: string;
 const printed: string[] = [];
 
+/** What one tec run ended with, and what it printed (shown when an exit code is not the one expected). */
+interface Ran {
+  code: number | null;
+  output: string;
+}
+
 /** Runs the built tec; asynchronously, since the simulator answers from this process. */
-function tec(args: string[], input = ''): Promise<number | null> {
+function tec(args: string[], input = ''): Promise<Ran> {
   const child = spawn(process.execPath, [TEC_BIN, ...args, '--data-dir', dataDir], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdout.on('data', (chunk: Buffer) => printed.push(chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => printed.push(chunk.toString('utf8')));
+  const own: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    own.push(chunk.toString('utf8'));
+    printed.push(chunk.toString('utf8'));
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   child.stdin.end(input);
-  return new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output: `tec ${args.join(' ')}\n${own.join('')}` })));
+}
+
+async function expectExit(args: string[], expected: number, input = ''): Promise<void> {
+  const ran = await tec(args, input);
+  expect(ran.code, ran.output).toBe(expected);
+}
+
+async function expectFailure(args: string[]): Promise<void> {
+  const ran = await tec(args);
+  expect(ran.code, ran.output).not.toBe(EXIT.ok);
 }
 
 function filesUnder(dir: string): string[] {
@@ -75,20 +96,20 @@ describe('no secret at rest after the full flows', () => {
     expect(await call('wizard.storePassword', { id, password: WIZARD_PASSWORD })).toMatchObject({ ok: true });
     await core.close();
 
-    expect(await tec(['integration', 'add', '--name', 'Fleet', '--platform', 'android', '--domain', tenant.domain, '--email', EMAIL, '--password-stdin'], `${IVANTI_PASSWORD}\n`)).toBe(EXIT.ok);
-    expect(await tec(['integration', 'add', '--name', 'Wrong', '--platform', 'android', '--domain', tenant.domain, '--email', EMAIL, '--password-stdin'], `${WRONG_PASSWORD}\n`)).toBe(EXIT.ok);
+    await expectExit(['integration', 'add', '--name', 'Fleet', '--platform', 'android', '--domain', tenant.domain, '--email', EMAIL, '--password-stdin'], EXIT.ok, `${IVANTI_PASSWORD}\n`);
+    await expectExit(['integration', 'add', '--name', 'Wrong', '--platform', 'android', '--domain', tenant.domain, '--email', EMAIL, '--password-stdin'], EXIT.ok, `${WRONG_PASSWORD}\n`);
     // Test Configuration runs every check, passing or not; what matters here is what it leaves behind.
-    expect(await tec(['integration', 'test', 'Fleet'])).toBe(EXIT.ok);
-    expect(await tec(['integration', 'test', 'Wrong'])).not.toBe(EXIT.ok);
-    expect(await tec(['sync', 'Fleet'])).toBe(EXIT.ok);
-    expect(await tec(['sync', 'Wrong'])).not.toBe(EXIT.ok);
+    await expectExit(['integration', 'test', 'Fleet'], EXIT.ok);
+    await expectFailure(['integration', 'test', 'Wrong']);
+    await expectExit(['sync', 'Fleet'], EXIT.ok);
+    await expectFailure(['sync', 'Wrong']);
     const cert = path.join(root, 'device.pem');
-    expect(await tec(['scep', 'enroll', '--url', scep.url, '--subject', 'CN=no-secret-device,O=Acme', '--challenge-stdin', '--out-cert', cert], `${SCEP_CHALLENGE}\n`)).toBe(EXIT.ok);
+    await expectExit(['scep', 'enroll', '--url', scep.url, '--subject', 'CN=no-secret-device,O=Acme', '--challenge-stdin', '--out-cert', cert], EXIT.ok, `${SCEP_CHALLENGE}\n`);
     for (const kind of ['devices', 'changes', 'audit']) {
-      for (const format of ['csv', 'json']) expect(await tec(['export', kind, '--format', format, '--out', path.join(dataDir, 'exports', `${kind}.${format}`)])).toBe(EXIT.ok);
+      for (const format of ['csv', 'json']) await expectExit(['export', kind, '--format', format, '--out', path.join(dataDir, 'exports', `${kind}.${format}`)], EXIT.ok);
     }
-    expect(await tec(['audit', 'list', '--json'])).toBe(EXIT.ok);
-    expect(await tec(['integration', 'list', '--json'])).toBe(EXIT.ok);
+    await expectExit(['audit', 'list', '--json'], EXIT.ok);
+    await expectExit(['integration', 'list', '--json'], EXIT.ok);
 
     const written = [...filesUnder(dataDir), cert];
     expect(written.some((f) => f.endsWith('console.sqlite'))).toBe(true);
