@@ -24,6 +24,9 @@ export const CreateIntegrationInput = z
     password: ApiPassword.optional(),
     /** Required for the legacy ios-certs platform: records an existing integration for management or migration. */
     acknowledgeLegacy: z.boolean().optional(),
+    /** The configuration key the Duo Admin Panel shows, when already at hand (same checks as enterConfigurationKey). */
+    configurationKey: z.string().max(10_000).optional(),
+    confirmUnusualShape: z.boolean().optional(),
   })
   .strict();
 

@@ -9,10 +9,13 @@ import { EXIT, exitCodeFor, printJson, readSecretFromStdin, usageError, type Cli
 import { findIntegration } from '../integration-lookup';
 import { openCore } from '../open-core';
 
-export const USAGE = `tec integration add --name NAME --platform android|ios-appconfig|ios-certs --domain HOST[:PORT] --email EMAIL (--password-stdin | TEC_IVANTI_PASSWORD) [--legacy] [--json]
+export const USAGE = `tec integration add --name NAME --platform android|ios-appconfig|ios-certs --domain HOST[:PORT] --email EMAIL (--password-stdin | TEC_IVANTI_PASSWORD) [--key KEY [--force]] [--legacy] [--json]
        tec integration list [--json]
        tec integration test NAME [--json]
-       tec integration set-key NAME --key KEY [--force] [--json]   (the Trusted Endpoints Configuration Key Duo shows)`;
+       tec integration set-key NAME --key KEY [--force] [--json]
+  --key is the Trusted Endpoints Configuration Key the Duo Admin Panel shows for the integration (Android, iOS App Config),
+  pasted: spaces and invisible characters are removed. A key of another shape than Duo's (DPK + 16 letters and digits)
+  is refused with a warning (exit 2) unless --force confirms it is exactly what Duo shows. The console never makes one up.`;
 
 /** The password's environment variable, for scripts; the command line itself never takes it (it would show in `ps`). */
 export const PASSWORD_ENV = 'TEC_IVANTI_PASSWORD';
@@ -61,11 +64,14 @@ async function add(argv: string[], io: CliIo): Promise<number> {
       domain: { type: 'string' },
       email: { type: 'string' },
       'password-stdin': { type: 'boolean' },
+      key: { type: 'string' },
+      force: { type: 'boolean' },
       legacy: { type: 'boolean' },
       json: { type: 'boolean' },
     },
     { min: 0, max: 0, usage: USAGE },
   );
+  if (values.force && values.key === undefined) throw usageError(`--force confirms an unusual --key; give the key too.\nUsage: ${USAGE}`);
   for (const required of ['name', 'platform', 'domain', 'email'] as const) {
     if (values[required] === undefined) throw usageError(`--${required} is required.\nUsage: ${USAGE}`);
   }
@@ -83,6 +89,7 @@ async function add(argv: string[], io: CliIo): Promise<number> {
         email: values.email,
         password,
         ...(values.legacy ? { acknowledgeLegacy: true } : {}),
+        ...(values.key === undefined ? {} : { configurationKey: values.key, confirmUnusualShape: values.force === true }),
       },
       io.signal,
     );
@@ -92,7 +99,9 @@ async function add(argv: string[], io: CliIo): Promise<number> {
         `Created "${created.name}" (${PLATFORM_LABELS[created.platform]}), ${STATUS_LABELS[created.status]}. The password is in the keychain.\n` +
           (created.platform === 'ios-certs'
             ? ''
-            : `Duo issues its configuration key: ${WHERE_DUO_SHOWS_THE_KEY}\nRecord it with: tec integration set-key "${created.name}" --key KEY\n`) +
+            : created.configurationKey !== null
+              ? `Recorded the configuration key ${created.configurationKey} from Duo. Put it in Duo Mobile's managed configuration in Ivanti.\n`
+              : `Duo issues its configuration key: ${WHERE_DUO_SHOWS_THE_KEY}\nRecord it with: tec integration set-key "${created.name}" --key KEY\n`) +
           `Next: tec integration test "${created.name}"\n`,
       );
     }

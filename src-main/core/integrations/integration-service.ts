@@ -19,6 +19,10 @@ export interface CreateIntegration {
   acknowledgeLegacy?: boolean;
   /** The legacy certificate integration this App Config integration replaces. */
   migratedFrom?: string;
+  /** The configuration key Duo shows, when the admin already has it (pasted; checked as enterConfigurationKey checks it). */
+  configurationKey?: string;
+  /** A configuration key of another shape than Duo's example is saved only with this confirmation. */
+  confirmUnusualShape?: boolean;
 }
 
 export interface ApiDetails {
@@ -102,12 +106,18 @@ export class IntegrationService {
     if (input.migratedFrom !== undefined && this.row(input.migratedFrom).platform !== 'ios-certs') {
       throw new AppError('VALIDATION_FAILED', 'Only a legacy iOS certificate integration can be migrated to App Config.', { field: 'migratedFrom' });
     }
+    if (input.configurationKey !== undefined && input.platform === 'ios-certs') {
+      throw new AppError('VALIDATION_FAILED', 'A legacy iOS certificate integration has no configuration key: Duo issues SCEP values for it instead.', { field: 'configurationKey' });
+    }
+    // Checked before anything is written, so a refused key leaves no integration behind.
+    const key = input.configurationKey === undefined ? null : enteredConfigurationKey(input.configurationKey, input.confirmUnusualShape === true);
     const id = randomUUID();
     const at = this.now().getTime();
     const passwordRef = input.password === undefined ? null : secretAccount.ivantiPassword(id);
     // Keychain first: if it fails, nothing was written to the database either.
     if (input.password !== undefined) await this.secrets.set(secretAccount.ivantiPassword(id), input.password);
-    // No configuration key yet: Duo issues it, and the admin pastes it (enterConfigurationKey); the console never invents one.
+    // Duo issues the configuration key and the admin pastes it (here or later with enterConfigurationKey); the console
+    // never invents one.
     this.db.transaction(() => {
       this.#store.insert({
         id,
@@ -125,6 +135,7 @@ export class IntegrationService {
         target: id,
         details: { name: input.name, platform: input.platform, ...(input.migratedFrom ? { migratedFrom: input.migratedFrom } : {}) },
       });
+      if (key !== null) this.#recordKey(id, input.name, key, false, at);
     })();
     return this.get(id);
   }
@@ -170,23 +181,19 @@ export class IntegrationService {
    */
   async enterConfigurationKey(id: string, pasted: string, options: { confirmUnusualShape?: boolean } = {}): Promise<Integration> {
     const row = this.row(id);
-    const key = cleanPastedKey(pasted);
-    if (key === '') throw new AppError('VALIDATION_FAILED', `Paste the configuration key from Duo. ${WHERE_DUO_SHOWS_THE_KEY}`, { field: 'configurationKey' });
-    if (key.length > 200) throw new AppError('VALIDATION_FAILED', 'That is far longer than a configuration key: paste only the key.', { field: 'configurationKey' });
-    if (!looksLikeDuoConfigurationKey(key) && !options.confirmUnusualShape) {
-      throw new AppError('CONFIGURATION_KEY_UNUSUAL', UNUSUAL_KEY_WARNING, { field: 'configurationKey', cleaned: key });
-    }
-    const replaced = row.config_key !== null && row.config_key !== key;
-    this.db.transaction(() => {
-      this.#store.setEnteredConfigKey(id, key, this.now().getTime());
-      this.audit.append({
-        actor: this.actor,
-        action: 'integration.configuration-key-entered',
-        target: id,
-        details: { name: row.name, replaced, unusualShape: !looksLikeDuoConfigurationKey(key) },
-      });
-    })();
+    const key = enteredConfigurationKey(pasted, options.confirmUnusualShape === true);
+    this.db.transaction(() => this.#recordKey(id, row.name, key, row.config_key !== null && row.config_key !== key, this.now().getTime()))();
     return this.get(id);
+  }
+
+  #recordKey(id: string, name: string, key: string, replaced: boolean, at: number): void {
+    this.#store.setEnteredConfigKey(id, key, at);
+    this.audit.append({
+      actor: this.actor,
+      action: 'integration.configuration-key-entered',
+      target: id,
+      details: { name, replaced, unusualShape: !looksLikeDuoConfigurationKey(key) },
+    });
   }
 
   async setStatus(id: string, status: IntegrationStatus, testGroup?: string[]): Promise<Integration> {
@@ -270,4 +277,19 @@ export class IntegrationService {
       updatedAt: new Date(row.updated_at).toISOString(),
     };
   }
+}
+
+/**
+ * The configuration key as pasted from Duo, cleaned of whitespace and invisible characters. Another shape than Duo's
+ * example is refused with the warning (CONFIGURATION_KEY_UNUSUAL) unless the admin confirmed it. The app, the wizard
+ * and `tec integration add|set-key` all come here.
+ */
+export function enteredConfigurationKey(pasted: string, confirmUnusualShape: boolean): string {
+  const key = cleanPastedKey(pasted);
+  if (key === '') throw new AppError('VALIDATION_FAILED', `Paste the configuration key from Duo. ${WHERE_DUO_SHOWS_THE_KEY}`, { field: 'configurationKey' });
+  if (key.length > 200) throw new AppError('VALIDATION_FAILED', 'That is far longer than a configuration key: paste only the key.', { field: 'configurationKey' });
+  if (!looksLikeDuoConfigurationKey(key) && !confirmUnusualShape) {
+    throw new AppError('CONFIGURATION_KEY_UNUSUAL', UNUSUAL_KEY_WARNING, { field: 'configurationKey', cleaned: key });
+  }
+  return key;
 }
