@@ -13,7 +13,12 @@
  *   (last check-in, newest first), which is what typing in the explorer asks;
  * - sortedFilteredPage: the first page of 100 for a random combination of filters and a sort column;
  * - explorerFirstPage: what the explorer asks when it opens: the first page in its default order and the total;
- * and, for the record, a cold count, a page deep in a sorted list and the overview's facets.
+ * - keystrokeBySortOrder: the first page of every keystroke of the common terms, on a repository with nothing cached,
+ *   once per sort order the explorer offers (unsorted, then each column in the direction its header first asks:
+ *   newest first for last check-in, A→Z for the rest), so a slow order cannot hide behind a fast average;
+ * and, for the record, a cold count, a page deep in a sorted list and the overview's facets. `indexesUsed` lists, for
+ * every statement the repository and the lookup prepared during the run, the indexes SQLite's plan reads (EXPLAIN QUERY
+ * PLAN), and `indexesUnused` the device indexes no such plan read.
  * A page never waits for an exact count (the renderer asks `devices.count` apart); without a cached count the
  * repository counts matches only up to what its choice of plan needs. The sorted, filtered page figure is measured
  * with the count known (as when scrolling), and `firstRequest` reports the first page of a new search or filter set
@@ -32,7 +37,7 @@ import type { DeviceQuery, DeviceSortColumn } from '../../src-shared/domain/devi
 import { DEVICE_SORT_COLUMNS } from '../../src-shared/domain/device';
 import { benchDatabaseFile, BENCH_NOW as NOW, log, openSeededBenchDatabase } from './seeded-bench-database';
 
-const TARGETS_MS = { identifierLookup: 1, textCommon: 30, textRare: 30, sortedFilteredPage: 50 };
+const TARGETS_MS = { identifierLookup: 1, textCommon: 30, textRare: 30, sortedFilteredPage: 50, keystrokeAnyOrder: 50 };
 const COMMON_TERMS = ['ada', 'lovelace', 'galaxy', 'iphone', 'hopper', 'pixel', 'grace', 'turing', 'moto', 'acmecorp'];
 /** What typing the common terms sends, keystroke by keystroke (one character alone searches nothing). */
 const COMMON_KEYSTROKES = COMMON_TERMS.flatMap((term) => Array.from({ length: term.length - 1 }, (_, i) => term.slice(0, i + 2)));
@@ -89,6 +94,8 @@ function main(): void {
     options: {
       devices: { type: 'string', default: '1000000' },
       iterations: { type: 'string', default: '300' },
+      /** Keystrokes timed per sort order (the common terms' keystrokes in turn). */
+      'keystrokes-per-order': { type: 'string', default: '120' },
       db: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -96,8 +103,10 @@ function main(): void {
   const devices = Number(values.devices);
   const iterations = Number(values.iterations);
   if (!Number.isInteger(devices) || devices < 1000) throw new Error('--devices must be an integer of at least 1000');
+  const keystrokesPerOrder = Number(values['keystrokes-per-order']);
   const file = benchDatabaseFile(devices, values.db);
   const { db, reused, seedSeconds } = openSeededBenchDatabase(file, devices);
+  const statements = recordStatements(db);
   const clock = () => new Date(NOW);
   const index = new DeviceSearchIndex(db);
   /** A repository with nothing cached, as after a sync wrote. */
@@ -132,6 +141,14 @@ function main(): void {
   const explorerOrder = { column: 'lastCheckin', direction: 'desc' } as const;
   const textCommonSorted = measure(iterations, (i) => fresh().search({ text: keystroke(i), sort: explorerOrder }, page), 'text, common terms in the explorer\'s order, nothing cached');
   for (const term of COMMON_KEYSTROKES) repository.count({ text: term });
+  const orders: { name: string; sort?: DeviceQuery['sort'] }[] = [
+    { name: 'unsorted' },
+    ...DEVICE_SORT_COLUMNS.map((column) => ({ name: column, sort: { column, direction: column === 'lastCheckin' ? 'desc' : 'asc' } as const })),
+  ];
+  const keystrokeBySortOrder = Object.fromEntries(
+    orders.map(({ name, sort }) => [name, measure(keystrokesPerOrder, (i) => fresh().search({ text: keystroke(i), sort }, page), `keystrokes sorted by ${name}, nothing cached`)]),
+  );
+  const slowestOrder = Object.entries(keystrokeBySortOrder).reduce((a, b) => (b[1].p99 > a[1].p99 ? b : a));
   const textCommonWarm = measure(iterations, (i) => repository.search({ text: keystroke(i) }, page), 'text, common terms, count cached');
   let rare = 0;
   const textRare = measure(iterations, () => {
@@ -162,6 +179,7 @@ function main(): void {
 
   const results = {
     identifierLookup,
+    keystrokeBySortOrder,
     textCommon,
     textCommonWarm,
     textRare,
@@ -178,7 +196,11 @@ function main(): void {
     database: { file, sizeMb: Math.round(fs.statSync(file).size / 1e5) / 10, reused, seedSeconds },
     machine: { cpus: os.cpus().length, node: process.versions.node, sqlite: db.prepare('SELECT sqlite_version()').pluck().get() },
     targetsP99Ms: TARGETS_MS,
+    keystrokeSlowestOrder: { order: slowestOrder[0], p99: slowestOrder[1].p99 },
+    ...indexUse(db, statements),
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
     met: {
+      keystrokeAnyOrder: slowestOrder[1].p99 <= TARGETS_MS.keystrokeAnyOrder,
       identifierLookup: identifierLookup.p99 <= TARGETS_MS.identifierLookup,
       textCommon: textCommon.p99 <= TARGETS_MS.textCommon,
       textRare: textRare.p99 <= TARGETS_MS.textRare,
@@ -191,10 +213,12 @@ function main(): void {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`search benchmark: ${total} current devices, database ${report.database.sizeMb} MB${reused ? ' (reused)' : ''}\n`);
+  process.stdout.write(`search benchmark: ${total} current devices, database ${report.database.sizeMb} MB${reused ? ' (reused)' : ''}, load average ${report.loadAverage.join(' ')}\n`);
+  process.stdout.write(`indexes no plan read: ${report.indexesUnused.join(', ') || 'none'}\n`);
   const row = (name: string, s: Stats, target?: number) =>
-    process.stdout.write(`${name.padEnd(34)} p50 ${s.p50.toFixed(3).padStart(9)} ms   p99 ${s.p99.toFixed(3).padStart(9)} ms   max ${s.max.toFixed(1).padStart(7)} ms${target ? `   target p99 ≤ ${target} ms` : ''}\n`);
+    process.stdout.write(`${name.padEnd(44)} p50 ${s.p50.toFixed(3).padStart(9)} ms   p99 ${s.p99.toFixed(3).padStart(9)} ms   max ${s.max.toFixed(1).padStart(7)} ms${target ? `   target p99 ≤ ${target} ms` : ''}\n`);
   row('identifier lookup', identifierLookup, TARGETS_MS.identifierLookup);
+  for (const [name, st] of Object.entries(keystrokeBySortOrder)) row(`keystroke, sorted by ${name}`, st, TARGETS_MS.keystrokeAnyOrder);
   row('text search, common term', textCommon, TARGETS_MS.textCommon);
   row('  same, count cached', textCommonWarm);
   row('text search, rare term', textRare, TARGETS_MS.textRare);
@@ -207,6 +231,43 @@ function main(): void {
   row('page at offset total/2, sorted', deepPage);
   row('overview facets', facets);
   row('  same, database unchanged', facetsUnchanged);
+}
+
+/**
+ * Every distinct SELECT prepared on `db` from now on, with the parameters of its first run (the repository prepares its
+ * statements per call), for EXPLAIN QUERY PLAN afterwards.
+ */
+function recordStatements(db: Db): Map<string, unknown[]> {
+  const seen = new Map<string, unknown[]>();
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((sql: string) => {
+    const statement = prepare(sql);
+    if (!/^\s*SELECT/i.test(sql) || seen.has(sql)) return statement;
+    for (const method of ['all', 'get', 'iterate'] as const) {
+      const run = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        if (!seen.has(sql)) seen.set(sql, args);
+        return run(...args);
+      };
+    }
+    return statement;
+  }) as Db['prepare'];
+  return seen;
+}
+
+/** Which indexes the plans of the recorded statements read, by SQLite's own EXPLAIN QUERY PLAN, and which none read. */
+function indexUse(db: Db, statements: Map<string, unknown[]>): { indexesUsed: Record<string, number>; indexesUnused: string[] } {
+  const used = new Map<string, number>();
+  for (const [sql, args] of statements) {
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[];
+    const names = new Set(plan.flatMap((row) => [...row.detail.matchAll(/USING (?:COVERING )?INDEX (\w+)/g)].map((m) => m[1]!)));
+    for (const name of names) used.set(name, (used.get(name) ?? 0) + 1);
+  }
+  const deviceIndexes = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'devices' AND sql IS NOT NULL ORDER BY name").pluck().all() as string[];
+  return {
+    indexesUsed: Object.fromEntries([...used].sort((a, b) => b[1] - a[1])),
+    indexesUnused: deviceIndexes.filter((name) => !used.has(name)),
+  };
 }
 
 main();

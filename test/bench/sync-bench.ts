@@ -1,17 +1,26 @@
 /**
- * `npm run bench:sync -- --devices N [--json] [--seed S]`: a benchmark, not a test.
+ * `npm run bench:sync -- --devices N [--json] [--seed S] [--skip-storage-path]`: a benchmark, not a test. Every figure
+ * is printed with the load average at its end (the machine is shared: ratios measured in the same run are what to quote).
  *
- * 1. Sync: the simulator runs in its own process (so its page generation is not charged to the console's event
+ * 1. First sync: the simulator runs in its own process (its page generation is not charged to the console's event
  *    loop); the app's sync path, WorkerSyncEngine with the sync worker thread as the bundle ships it (engine, writes,
- *    search index catch-up; out/cli/sync-worker.cjs, built first if stale), syncs N devices from it over loopback HTTP into a fresh database. Measured: wall time, peak RSS of this
- *    process (worker threads included), and the longest stall of this (the main) thread's event loop
- *    (perf_hooks.monitorEventLoopDelay), which is what the app's UI and IPC wait on.
- * 2. Ceiling: the same devices, pre-rendered by the simulator's generator into JSON page bodies in memory (in batches,
- *    untimed), then parsed exactly as the client parses an answer and written through the same storage code (the
- *    sync's chunk size, one transaction per chunk with the run's checkpoint, the search index caught up every
- *    MAINTENANCE_EVERY_DEVICES devices as the worker does) into another fresh database, with no HTTP and no thread hop.
- *    Only parse+write is timed. `ratio` = sync seconds / ceiling seconds: what the network path, paging,
- *    reconciliation and the worker cost on top.
+ *    search index catch-up; out/cli/sync-worker.cjs, built first if stale), syncs N devices from it over loopback HTTP
+ *    into a fresh database. Measured: wall time, peak RSS of this process (worker threads included), and the longest
+ *    stall of this (the main) thread's event loop (perf_hooks.monitorEventLoopDelay), which is what the UI and IPC wait on.
+ * 2. Bytes on disk per device after that sync, WAL checkpointed (TRUNCATE), with the largest tables and indexes (dbstat).
+ * 3. Fetch and parse: the same pages read from the same simulator over the same HTTP client (IvantiClient) and parsed,
+ *    nothing written: what a re-sync cannot avoid.
+ * 4. Re-sync of the unchanged tenant into the same database, then re-sync after 1 % of the devices changed (the
+ *    simulator's deterministic updates), each with its file growth. `resyncUnchangedRatio` = unchanged re-sync / fetch
+ *    and parse; `resyncChangedRatio` = 1 %-changed re-sync / unchanged re-sync.
+ * 5. Raw insert ceiling: the same records (the simulator's generator in this process, parsed and mapped to the sync's
+ *    columns untimed, in batches), inserted into one plain table with the same columns and no index, in one
+ *    transaction, better-sqlite3. Only the inserts are timed. `firstSyncVsRawInsert` = first sync / raw insert.
+ * 6. Storage path (skipped with --skip-storage-path): the same pages, pre-rendered into JSON bodies (untimed), parsed
+ *    as the client parses an answer and written through the sync's storage code (same chunking, one transaction per
+ *    chunk with the run's checkpoint, the search index caught up every MAINTENANCE_EVERY_DEVICES devices) into a
+ *    fresh database, with no HTTP and no thread hop. `storagePathVsRawInsert` = storage path / raw insert: what the
+ *    schema, indexes, FTS and history cost; `syncVsStoragePath`: what the network, paging and worker add.
  *
  * Prints one JSON object on stdout; progress goes to stderr.
  */
@@ -20,6 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../../src-main/core/db/database';
 import { migrations } from '../../src-main/core/db/migrations';
 import { EventBus } from '../../src-main/core/events/event-bus';
@@ -30,14 +40,18 @@ import { MAINTENANCE_EVERY_DEVICES } from '../../src-main/core/sync/sync-engine'
 import type { SyncCheckpoint } from '../../src-main/core/sync/sync-checkpoint';
 import { countersOf, SyncRunStore } from '../../src-main/core/sync/sync-run-store';
 import { WalCheckpointer } from '../../src-main/core/sync/wal-checkpointer';
+import { DEVICE_COLUMNS, deviceColumns, type DeviceColumns } from '../../src-main/core/sync/device-row';
+import { IvantiClient, STABLE_DEVICE_SORT } from '../../src-main/core/ivanti/ivanti-client';
 import { IVANTI_MAX_ROWS, IvantiSearchEnvelope, parseIvantiDevice, type IvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
 import { DEMO_CREDENTIALS, startSimulator, type SpaceSummary } from '../simulator/ivanti-simulator';
 import { startSimulatorProcess } from '../support/simulator-process';
 import { BUILT_SYNC_WORKER, ensureCliBuilt } from '../cli/built-cli';
 
 const INTEGRATION_ID = 'bench';
-/** Pages pre-rendered per batch for the ceiling: enough to time parse+write in long stretches, little memory. */
+/** Pages pre-rendered per batch for the ceilings: enough to time parse+write in long stretches, little memory. */
 const PAGES_PER_BATCH = 25;
+/** Share of the devices the simulator changes before the second re-sync. */
+const CHANGED_SHARE = 0.01;
 
 interface Measure {
   seconds: number;
@@ -45,12 +59,15 @@ interface Measure {
   peakWalMb: number;
 }
 
+const loadAverage = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       devices: { type: 'string', default: '100000' },
       seed: { type: 'string', default: 'bench' },
       json: { type: 'boolean', default: false },
+      'skip-storage-path': { type: 'boolean', default: false },
     },
   });
   const devices = Number(values.devices);
@@ -58,40 +75,58 @@ async function main(): Promise<void> {
   const seed = values.seed;
   ensureCliBuilt();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-bench-sync-'));
+  const startedLoad = loadAverage();
   try {
+    const syncDir = path.join(work, 'sync');
     const simulator = await startSimulatorProcess({ devices, seed });
-    let sync: Awaited<ReturnType<typeof measureSync>>;
+    let firstSync: SyncMeasure;
+    let size: DatabaseSize;
+    let fetchParse: Measure & { devices: number; pages: number };
+    let resyncUnchanged: SyncMeasure & { grewBytes: number };
+    let resyncChanged: SyncMeasure & { grewBytes: number; changedDevices: number };
     try {
-      sync = await measureSync(path.join(work, 'sync'), simulator.domain);
+      firstSync = await measureSync(syncDir, simulator.domain, 'first sync');
+      size = databaseSize(syncDir, firstSync.devicesSeen);
+      fetchParse = await measureFetchParse(simulator.domain);
+      const unchanged = await measureSync(syncDir, simulator.domain, 're-sync, tenant unchanged');
+      const afterUnchanged = databaseSize(syncDir, firstSync.devicesSeen);
+      resyncUnchanged = { ...unchanged, grewBytes: afterUnchanged.bytes - size.bytes };
+      const changedDevices = Math.max(1, Math.round(devices * CHANGED_SHARE));
+      await simulator.mutate({ update: changedDevices });
+      const changed = await measureSync(syncDir, simulator.domain, `re-sync, ${changedDevices} devices changed`);
+      resyncChanged = { ...changed, changedDevices, grewBytes: databaseSize(syncDir, firstSync.devicesSeen).bytes - afterUnchanged.bytes };
     } finally {
       await simulator.close();
     }
+    const rawInsert = await measureRawInsert(path.join(work, 'raw'), devices, seed);
     // The sync asks for 500-row pages and stores each in chunks (one transaction each) of adaptive size.
-    process.stderr.write(`sync phase: ${JSON.stringify(sync)}\n`);
-    const chunkRows = Math.max(1, Math.round(sync.devicesSeen / Math.max(1, sync.pages)));
-    const ceiling = await measureCeiling(path.join(work, 'ceiling'), devices, seed, IVANTI_MAX_ROWS, chunkRows);
+    const chunkRows = Math.max(1, Math.round(firstSync.devicesSeen / Math.max(1, firstSync.pages)));
+    const storagePath = values['skip-storage-path'] ? null : await measureStoragePath(path.join(work, 'storage'), devices, seed, IVANTI_MAX_ROWS, chunkRows);
     const result = {
+      benchmark: 'sync',
       devices,
-      seconds: round(sync.seconds),
-      devicesPerSecond: Math.round(devices / sync.seconds),
-      ceilingSeconds: round(ceiling.seconds),
-      ratio: round(sync.seconds / ceiling.seconds),
-      peakRssMb: Math.round(sync.peakRssMb),
-      maxEventLoopDelayMs: round(sync.maxEventLoopDelayMs),
-      p99EventLoopDelayMs: round(sync.p99EventLoopDelayMs),
-      peakWalMb: sync.peakWalMb,
-      syncStatus: sync.status,
-      devicesSynced: sync.devicesSeen,
+      ratios: {
+        firstSyncVsRawInsert: round(firstSync.seconds / rawInsert.seconds),
+        storagePathVsRawInsert: storagePath === null ? null : round(storagePath.seconds / rawInsert.seconds),
+        syncVsStoragePath: storagePath === null ? null : round(firstSync.seconds / storagePath.seconds),
+        resyncUnchangedVsFetchParse: round(resyncUnchanged.seconds / fetchParse.seconds),
+        resyncChangedVsUnchanged: round(resyncChanged.seconds / resyncUnchanged.seconds),
+      },
+      bytesPerDevice: size.bytesPerDevice,
+      firstSync: { ...firstSync, devicesPerSecond: Math.round(devices / firstSync.seconds) },
+      databaseAfterFirstSync: size,
+      fetchParse,
+      resyncUnchanged,
+      resyncChanged,
+      rawInsert: { ...rawInsert, devicesPerSecond: Math.round(devices / rawInsert.seconds) },
+      storagePath: storagePath === null ? null : { ...storagePath, devicesPerSecond: Math.round(devices / storagePath.seconds), chunkRows },
+      // The kernel's peak for this whole process (threads included) over every phase above.
+      processMaxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       requestRows: IVANTI_MAX_ROWS,
-      transactions: sync.pages,
-      averageChunkRows: chunkRows,
-      ceilingDevicesPerSecond: Math.round(devices / ceiling.seconds),
-      ceilingPeakRssMb: Math.round(ceiling.peakRssMb),
-      ceilingPeakWalMb: ceiling.peakWalMb,
       node: process.versions.node,
       cpus: os.cpus().length,
-      // Wall-clock stalls include time this process waited for a CPU: on a busy machine they say more about the load.
-      loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+      // Wall-clock times and stalls include time this process waited for a CPU: on a busy machine they say more about the load.
+      loadAverage: { atStart: startedLoad, atEnd: loadAverage() },
     };
     process.stdout.write(`${JSON.stringify(result, null, values.json ? undefined : 2)}\n`);
   } finally {
@@ -99,11 +134,12 @@ async function main(): Promise<void> {
   }
 }
 
-function openFresh(dir: string): Db {
+/** The database in `dir`, created with the benchmark's integration the first time. */
+function openBenchDatabase(dir: string): Db {
   const { db } = openDatabase({ file: path.join(dir, 'console.sqlite'), migrations });
-  db.prepare("INSERT INTO integrations (id, name, mdm, platform, created_at, updated_at) VALUES (?, 'Benchmark', 'ivanti-neurons', 'android', 0, 0)").run(
-    INTEGRATION_ID,
-  );
+  db.prepare(
+    "INSERT INTO integrations (id, name, mdm, platform, created_at, updated_at) VALUES (?, 'Benchmark', 'ivanti-neurons', 'android', 0, 0) ON CONFLICT DO NOTHING",
+  ).run(INTEGRATION_ID);
   return db;
 }
 
@@ -124,8 +160,23 @@ function rssSampler(walFile?: string): { stop(): number; peakWalMb(): number } {
   };
 }
 
-async function measureSync(dir: string, domain: string) {
-  const db = openFresh(dir);
+interface SyncMeasure {
+  seconds: number;
+  peakRssMb: number;
+  maxEventLoopDelayMs: number;
+  p99EventLoopDelayMs: number;
+  peakWalMb: number;
+  pages: number;
+  devicesSeen: number;
+  added: number;
+  changed: number;
+  status: string;
+  loadAverage: number[];
+}
+
+async function measureSync(dir: string, domain: string, what: string): Promise<SyncMeasure> {
+  fs.mkdirSync(dir, { recursive: true });
+  const db = openBenchDatabase(dir);
   const events = new EventBus();
   let lastReport = 0;
   events.subscribe((name, payload) => {
@@ -133,7 +184,7 @@ async function measureSync(dir: string, domain: string) {
     const p = payload as { devicesSoFar: number; devicesPerSecond: number; space: string | null };
     if (Date.now() - lastReport > 5_000) {
       lastReport = Date.now();
-      process.stderr.write(`sync: ${p.devicesSoFar} devices, ${Math.round(p.devicesPerSecond)}/s, ${p.space ?? ''}\n`);
+      process.stderr.write(`${what}: ${p.devicesSoFar} devices, ${Math.round(p.devicesPerSecond)}/s, ${p.space ?? ''}\n`);
     }
   });
   const engine = new WorkerSyncEngine({
@@ -154,21 +205,123 @@ async function measureSync(dir: string, domain: string) {
   const peakRssMb = rss.stop();
   await engine.shutdown();
   db.close();
-  if (run.status !== 'completed') process.stderr.write(`sync ended ${run.status}: ${JSON.stringify(run.errors)}\n`);
-  return {
-    seconds,
-    peakRssMb,
-    maxEventLoopDelayMs: delay.max / 1e6,
-    p99EventLoopDelayMs: delay.percentile(99) / 1e6,
+  if (run.status !== 'completed') process.stderr.write(`${what} ended ${run.status}: ${JSON.stringify(run.errors)}\n`);
+  const measure = {
+    seconds: round(seconds),
+    peakRssMb: Math.round(peakRssMb),
+    maxEventLoopDelayMs: round(delay.max / 1e6),
+    p99EventLoopDelayMs: round(delay.percentile(99) / 1e6),
     peakWalMb: rss.peakWalMb(),
     pages: run.pages,
     devicesSeen: run.devicesSeen,
+    added: run.added,
+    changed: run.changed,
     status: run.status,
+    loadAverage: loadAverage(),
   };
+  process.stderr.write(`${what}: ${JSON.stringify(measure)}\n`);
+  return measure;
 }
 
-async function measureCeiling(dir: string, devices: number, seed: string, pageRows: number, chunkRows: number): Promise<Measure> {
-  const db = openFresh(dir);
+interface DatabaseSize {
+  bytes: number;
+  bytesPerDevice: number;
+  /** The largest tables and indexes, MB (dbstat). */
+  largestMb: Record<string, number>;
+}
+
+/** The database file after a TRUNCATE checkpoint (so the WAL holds nothing), everything included. */
+function databaseSize(dir: string, devices: number): DatabaseSize {
+  const file = path.join(dir, 'console.sqlite');
+  const db = new Database(file);
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const objects = db
+      .prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 12')
+      .all() as { name: string; bytes: number }[];
+    const bytes = fs.statSync(file).size + (fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0);
+    return {
+      bytes,
+      bytesPerDevice: Math.round(bytes / Math.max(1, devices)),
+      largestMb: Object.fromEntries(objects.map((o) => [o.name, round(o.bytes / 1e6)])),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Every page of every space, fetched and parsed by the client the sync uses, nothing stored. */
+async function measureFetchParse(domain: string): Promise<Measure & { devices: number; pages: number; loadAverage: number[] }> {
+  const client = new IvantiClient({ domain, ...DEMO_CREDENTIALS });
+  const rss = rssSampler();
+  const startedAt = performance.now();
+  let devices = 0;
+  let pages = 0;
+  try {
+    for (const space of await client.listSpaces()) {
+      for (let start = 0; ; ) {
+        const page = await client.searchDevices({ dmPartitionId: space.id, start, rows: IVANTI_MAX_ROWS, sort: STABLE_DEVICE_SORT });
+        const records = page.devices.length + page.rejected.length;
+        pages++;
+        devices += page.devices.length;
+        start += records;
+        if (records < IVANTI_MAX_ROWS || start >= page.totalCount) break;
+      }
+    }
+  } finally {
+    client.close();
+  }
+  const seconds = (performance.now() - startedAt) / 1000;
+  const measure = { seconds: round(seconds), peakRssMb: Math.round(rss.stop()), peakWalMb: 0, devices, pages, loadAverage: loadAverage() };
+  process.stderr.write(`fetch and parse: ${JSON.stringify(measure)}\n`);
+  return measure;
+}
+
+/**
+ * The same records as a sync stores them (the sync's own column mapping, raw JSON included), inserted into one plain
+ * table of those columns with no index, in one transaction: what SQLite does here with no schema around it.
+ */
+async function measureRawInsert(dir: string, devices: number, seed: string): Promise<Measure & { loadAverage: number[] }> {
+  fs.mkdirSync(dir, { recursive: true });
+  const db = new Database(path.join(dir, 'raw.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE devices (id INTEGER PRIMARY KEY, ${DEVICE_COLUMNS.join(', ')})`);
+  const insert = db.prepare(`INSERT INTO devices (${DEVICE_COLUMNS.join(', ')}) VALUES (${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+  const tenant = await startSimulator({ devices, seed });
+  const spaces = tenant.spaces();
+  const rss = rssSampler();
+  let timedMs = 0;
+  try {
+    db.exec('BEGIN');
+    let batch: DeviceColumns[] = [];
+    const flush = () => {
+      const t0 = performance.now();
+      for (const row of batch) insert.run(row);
+      timedMs += performance.now() - t0;
+      batch = [];
+    };
+    for (const body of renderedPages(tenant.expectedDevices({ spaces: 'all' }), spaces, IVANTI_MAX_ROWS)) {
+      for (const device of parsePage(body.json)) batch.push(deviceColumns(device, body.space));
+      if (batch.length >= 5_000) flush();
+    }
+    flush();
+    const t0 = performance.now();
+    db.exec('COMMIT');
+    timedMs += performance.now() - t0;
+  } finally {
+    await tenant.close();
+  }
+  const peakRssMb = rss.stop();
+  db.close();
+  const measure = { seconds: round(timedMs / 1000), peakRssMb: Math.round(peakRssMb), peakWalMb: 0, loadAverage: loadAverage() };
+  process.stderr.write(`raw insert: ${JSON.stringify(measure)}\n`);
+  return measure;
+}
+
+async function measureStoragePath(dir: string, devices: number, seed: string, pageRows: number, chunkRows: number): Promise<Measure & { loadAverage: number[] }> {
+  fs.mkdirSync(dir, { recursive: true });
+  const db = openBenchDatabase(dir);
   const store = new DeviceStore(db);
   const runs = new SyncRunStore(db);
   const searchIndex = new DeviceSearchIndex(db);
@@ -223,7 +376,9 @@ async function measureCeiling(dir: string, devices: number, seed: string, pageRo
   }
   const peakRssMb = rss.stop();
   db.close();
-  return { seconds: timedMs / 1000, peakRssMb, peakWalMb: rss.peakWalMb() };
+  const measure = { seconds: round(timedMs / 1000), peakRssMb: Math.round(peakRssMb), peakWalMb: rss.peakWalMb(), loadAverage: loadAverage() };
+  process.stderr.write(`storage path: ${JSON.stringify(measure)}\n`);
+  return measure;
 }
 
 function spaceState(space: SpaceSummary): SyncCheckpoint['spaces'][number] {

@@ -2,9 +2,11 @@
  * `npm run sim -- --devices N --port P --seed S [--faults 429,5xx,drop,truncate,slow,churn|all]`
  * Starts the Ivanti Neurons simulator on 127.0.0.1 and prints what to enter in the console. Ctrl-C stops it.
  */
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { parseFaultList } from './fault-plan';
 import { startSimulator } from './ivanti-simulator';
+import type { TenantChanges } from './simulated-tenant';
 
 const USAGE = `Usage: npm run sim -- [--devices N] [--port P] [--seed S] [--faults LIST] [--slow-ms MS] [--retry-after S]
   --devices N      devices in the tenant (default 5000; up to 1,000,000 and more, generated on demand)
@@ -14,7 +16,9 @@ const USAGE = `Usage: npm run sim -- [--devices N] [--port P] [--seed S] [--faul
   --slow-ms MS     delay of a slow answer (default 1500)
   --retry-after S  Retry-After seconds sent with 429 (default 1)
   --forbid-space   deny Device Read Only in the "Contractors" space (403), to see Test Configuration name it
-  --mfa            behave like a tenant enforcing MFA (Basic refused)`;
+  --mfa            behave like a tenant enforcing MFA (Basic refused)
+  --control        read tenant changes from stdin, one JSON line each ({"add":N,"remove":N,"update":N}), and answer
+                   "changed M" (M: changes so far) on stdout: how a benchmark changes the tenant between two syncs`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -27,6 +31,7 @@ async function main(): Promise<void> {
       'retry-after': { type: 'string' },
       'forbid-space': { type: 'boolean', default: false },
       mfa: { type: 'boolean', default: false },
+      control: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -64,6 +69,12 @@ async function main(): Promise<void> {
   console.log(`  Devices:  ${simulator.deviceCount({ spaces: 'all' })} in ${simulator.spaces().map((s) => `${s.name} (${s.deviceCount}${s.deviceRead ? '' : ', no read access'})`).join(', ')}`);
   console.log(`  Faults:   ${values.faults || 'none'}; seed ${values.seed}`);
   console.log('Press Ctrl-C to stop.');
+  if (values.control) {
+    createInterface({ input: process.stdin }).on('line', (line) => {
+      simulator.mutate(JSON.parse(line) as TenantChanges);
+      console.log(`changed ${simulator.stats().mutations}`);
+    });
+  }
   const stop = () => {
     void simulator.close().then(() => process.exit(0));
   };
