@@ -9,6 +9,7 @@ import {
   IntegrationStatus,
   IvantiDomain,
   Platform,
+  TestGroupDuoGroup,
   Username,
 } from '../domain/integration';
 import { TestConfigurationResult, TestConfigurationStep } from '../domain/test-configuration';
@@ -41,7 +42,13 @@ export const ApiDetailsInput = z
   .strict();
 
 export const SetStatusInput = z
-  .object({ id: EntityId, status: IntegrationStatus, testGroup: z.array(Username).max(10_000).optional() })
+  .object({
+    id: EntityId,
+    status: IntegrationStatus,
+    testGroup: z.array(Username).max(10_000).optional(),
+    /** The Duo group the members were read from; omitted for a test group typed by hand. */
+    duoGroup: TestGroupDuoGroup.optional(),
+  })
   .strict()
   .refine((v) => v.status !== 'test-group' || (v.testGroup?.length ?? 0) > 0, {
     message: 'A test group needs at least one username.',

@@ -13,6 +13,7 @@ import {
   IvantiDomain,
   MDM,
   Platform,
+  TestGroupDuoGroup,
   Username,
 } from '../domain/integration';
 import { TestConfigurationResult } from '../domain/test-configuration';
@@ -52,7 +53,7 @@ export const IdentifierCheck = z.object({
 });
 export type IdentifierCheck = z.infer<typeof IdentifierCheck>;
 
-export const Activation = z.object({ status: IntegrationStatus, testGroup: z.array(z.string()) });
+export const Activation = z.object({ status: IntegrationStatus, testGroup: z.array(z.string()), duoGroup: TestGroupDuoGroup.nullable().optional() });
 export type Activation = z.infer<typeof Activation>;
 
 /** What the draft stores (JSON in wizard_drafts.state). Never a secret. */
@@ -104,7 +105,7 @@ export const WizardValues = z
       .refine((items) => Object.keys(items).length <= 100, 'The checklist has at most 100 items.'),
     domain: z.string().max(300),
     email: z.string().max(320),
-    activation: z.object({ status: IntegrationStatus, testGroup: z.array(Username).max(10_000) }),
+    activation: z.object({ status: IntegrationStatus, testGroup: z.array(Username).max(10_000), duoGroup: TestGroupDuoGroup.nullable().optional() }),
   })
   .partial()
   .strict()

@@ -42,3 +42,21 @@ export function duoGroupMatching<G extends { members: { userId: string; username
   const wanted = [...new Set(testGroup.map((u) => u.toLowerCase()))].sort().join('\n');
   return groups.find((g) => [...new Set(testGroupFromDuo(g).members.map((u) => u.toLowerCase()))].sort().join('\n') === wanted) ?? null;
 }
+
+/**
+ * The Duo group a saved test group was chosen from. By Duo's group id when it was recorded, so a group renamed in Duo
+ * still matches; a test group saved before the id was kept is recognised by its members.
+ */
+export function chosenDuoGroup<G extends { groupId: string; members: { userId: string; username: string | null }[] }>(
+  groups: G[],
+  saved: { testGroup: string[]; duoGroup: { groupId: string } | null | undefined },
+): G | null {
+  if (saved.duoGroup) return groups.find((g) => g.groupId === saved.duoGroup!.groupId) ?? null;
+  return duoGroupMatching(groups, saved.testGroup);
+}
+
+/** Whether the group's members in the last read from Duo differ from the test group saved here (Duo changed since). */
+export function duoMembersChanged(group: { members: { userId: string; username: string | null }[] }, saved: string[]): boolean {
+  const key = (names: string[]) => [...new Set(names.map((u) => u.toLowerCase()))].sort().join('\n');
+  return key(testGroupFromDuo(group).members) !== key(saved);
+}

@@ -85,6 +85,8 @@ export interface RunningDuoDouble {
   groups(): DuoDoubleGroup[];
   endpoints(): DuoDoubleEndpoint[];
   setFaults(faults: FaultSettings): void;
+  /** What an admin renaming a group in the Duo Admin Panel does: the group keeps its id and members. */
+  renameGroup(groupId: string, name: string): void;
   /** Switches at run time: permissions, the Premier plan. */
   configure(change: Pick<DuoDoubleOptions, 'premier' | 'readResource' | 'readInformation'>): void;
   /** Every request seen: path, query, status and the signature version it carried. */
@@ -262,6 +264,11 @@ export async function startDuoDouble(options: DuoDoubleOptions): Promise<Running
     groups: () => groups.map((g) => ({ ...g, members: [...g.members] })),
     endpoints: () => endpoints.map((e) => ({ ...e })),
     setFaults: (faults) => plan.set(faults, requestCount),
+    renameGroup: (groupId, name) => {
+      const group = groups.find((g) => g.group_id === groupId);
+      if (!group) throw new Error(`The Duo double has no group ${groupId}.`);
+      group.name = name;
+    },
     configure: (change) => Object.assign(switches, Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined))),
     requests: () => log.slice(),
     close: async () => {

@@ -47,11 +47,26 @@ test.describe('the test group is a Duo group once Duo is connected', () => {
       .sort();
     const saved = await core.services.integrations.get(created.id);
     expect([...saved.testGroup].sort()).toEqual(expected);
+    expect(saved.testGroupDuo).toEqual({ groupId: pilot.group_id, name: PILOT_GROUP_NAME });
     // Reopened, the editor shows the Duo group chosen, not a list of names.
     await app.reload();
     await app.getByRole('button', { name: 'Integrations', exact: true }).click();
     await app.getByRole('button', { name: 'Pilot Android', exact: true }).click();
     await expect(app.getByRole('form', { name: 'Integration status' }).getByRole('combobox', { name: 'Test group in Duo' })).toHaveValue(pilot.group_id);
+    await expect(app.getByText(`Duo group id ${pilot.group_id}`)).toBeVisible();
     await screenshot(app, 'duo-test-group-02-saved');
+
+    // Renamed in Duo and read again: the editor still finds the group, by its id.
+    duo.renameGroup(pilot.group_id, 'Device trust pilot (renamed)');
+    await core.services.duo.read(undefined);
+    await app.reload();
+    await app.getByRole('button', { name: 'Integrations', exact: true }).click();
+    await app.getByRole('button', { name: 'Pilot Android', exact: true }).click();
+    const reopened = app.getByRole('form', { name: 'Integration status' });
+    await expect(reopened.getByRole('combobox', { name: 'Test group in Duo' })).toHaveValue(pilot.group_id);
+    await expect(reopened.getByRole('combobox', { name: 'Test group in Duo' })).toContainText('Device trust pilot (renamed)');
+    await expect(reopened.getByText(`Duo group id ${pilot.group_id}`)).toBeVisible();
+    await reopened.getByText(`Duo group id ${pilot.group_id}`).scrollIntoViewIfNeeded();
+    await screenshot(app, 'duo-test-group-03-renamed');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duoGroupMatching, parseTestGroup, testGroupFromDuo } from '../../src-shared/domain/test-group';
+import { chosenDuoGroup, duoGroupMatching, duoMembersChanged, parseTestGroup, testGroupFromDuo } from '../../src-shared/domain/test-group';
 
 describe('the test group typed one username per line', () => {
   it('keeps a line with inner spaces whole and flags it, never splitting it', () => {
@@ -39,5 +39,27 @@ describe('a test group chosen from Duo', () => {
     expect(duoGroupMatching([other, pilot], ['bob', 'alice'])?.groupId).toBe('DG1');
     expect(duoGroupMatching([other, pilot], ['alice', 'carol'])).toBeNull();
     expect(duoGroupMatching([other, pilot], [])).toBeNull();
+  });
+});
+
+describe('the Duo group a saved test group came from', () => {
+  const renamed = { groupId: 'DG1', name: 'Pilot (renamed in Duo)', members: [{ userId: 'U1', username: 'alice' }, { userId: 'U9', username: 'zoe' }] };
+  const sameMembers = { groupId: 'DG2', name: 'Another group', members: [{ userId: 'U1', username: 'alice' }] };
+
+  it('is found by the Duo group id recorded, even renamed and with other members than saved', () => {
+    expect(chosenDuoGroup([sameMembers, renamed], { testGroup: ['alice'], duoGroup: { groupId: 'DG1' } })).toBe(renamed);
+  });
+
+  it('is none when the recorded group is no longer in the read, never another group with the same members', () => {
+    expect(chosenDuoGroup([sameMembers], { testGroup: ['alice'], duoGroup: { groupId: 'DG1' } })).toBeNull();
+  });
+
+  it('falls back to matching the members for a test group saved before the id was kept', () => {
+    expect(chosenDuoGroup([renamed, sameMembers], { testGroup: ['ALICE'], duoGroup: null })).toBe(sameMembers);
+  });
+
+  it("says when Duo's members of the group differ from the saved test group", () => {
+    expect(duoMembersChanged(renamed, ['alice'])).toBe(true);
+    expect(duoMembersChanged(renamed, ['Zoe', 'alice'])).toBe(false);
   });
 });

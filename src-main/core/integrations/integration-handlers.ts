@@ -19,7 +19,7 @@ export function integrationHandlers({ integrations, overviews }: { integrations:
     'integrations.get': ({ id }) => integrations.get(id),
     'integrations.create': (input) => integrations.create(input),
     'integrations.updateApiDetails': ({ id, ...details }) => integrations.updateApiDetails(id, details),
-    'integrations.setStatus': ({ id, status, testGroup }) => integrations.setStatus(id, status, testGroup),
+    'integrations.setStatus': ({ id, status, testGroup, duoGroup }) => integrations.setStatus(id, status, testGroup, duoGroup),
     'integrations.delete': async ({ id, confirmName, purgeDevices }) => {
       await integrations.delete(id, confirmName, { purgeDevices });
       return { ok: true as const };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../src-shared/errors';
-import { LEGACY_CERTIFICATE_END_OF_LIFE, type Integration, type IntegrationStatus, type Platform } from '../../../src-shared/domain/integration';
+import { LEGACY_CERTIFICATE_END_OF_LIFE, type Integration, type IntegrationStatus, type Platform, type TestGroupDuoGroup } from '../../../src-shared/domain/integration';
 import type { Db } from '../db/database';
 import type { AuditLog } from '../audit/audit-log';
 import { secretAccount, type SecretStore } from '../secrets/secret-store';
@@ -196,16 +196,18 @@ export class IntegrationService {
     });
   }
 
-  async setStatus(id: string, status: IntegrationStatus, testGroup?: string[]): Promise<Integration> {
+  /** `duoGroup`: the Duo group the test group's members were read from; omitted when the admin typed them. */
+  async setStatus(id: string, status: IntegrationStatus, testGroup?: string[], duoGroup?: TestGroupDuoGroup): Promise<Integration> {
     const row = this.row(id);
     const members = status === 'test-group' ? [...new Set((testGroup ?? []).map((u) => u.trim().toLowerCase()))] : null;
+    const group = members && duoGroup ? duoGroup : null;
     this.db.transaction(() => {
-      this.#store.setStatus(id, status, members, this.now().getTime());
+      this.#store.setStatus(id, status, members, group, this.now().getTime());
       this.audit.append({
         actor: this.actor,
         action: 'integration.status-changed',
         target: id,
-        details: { name: row.name, from: row.status, to: status, ...(members ? { testGroup: members } : {}) },
+        details: { name: row.name, from: row.status, to: status, ...(members ? { testGroup: members } : {}), ...(group ? { duoGroup: group } : {}) },
       });
     })();
     return this.get(id);
@@ -272,6 +274,7 @@ export class IntegrationService {
       configurationKey: row.config_key,
       configurationKeyFromDuo: row.config_key === null ? null : row.config_key_entered_at !== null,
       testGroup,
+      testGroupDuo: row.test_group_duo_id === null ? null : { groupId: row.test_group_duo_id, name: row.test_group_duo_name ?? '' },
       migratedFrom: row.migrated_from,
       createdAt: new Date(row.created_at).toISOString(),
       updatedAt: new Date(row.updated_at).toISOString(),

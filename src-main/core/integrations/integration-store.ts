@@ -1,4 +1,4 @@
-import type { IntegrationStatus, Platform } from '../../../src-shared/domain/integration';
+import type { IntegrationStatus, Platform, TestGroupDuoGroup } from '../../../src-shared/domain/integration';
 import type { Db } from '../db/database';
 
 export interface IntegrationRow {
@@ -12,6 +12,8 @@ export interface IntegrationRow {
   password_ref: string | null;
   config_key: string | null;
   config_key_entered_at: number | null;
+  test_group_duo_id: string | null;
+  test_group_duo_name: string | null;
   migrated_from: string | null;
   deleted_at: number | null;
   created_at: number;
@@ -74,10 +76,14 @@ export class IntegrationStore {
     this.db.prepare('UPDATE integrations SET config_key = ?, config_key_entered_at = ?, updated_at = ? WHERE id = ?').run(key, at, at, id);
   }
 
-  /** With members, the test group is replaced by them; with null it is left as it is. */
-  setStatus(id: string, status: IntegrationStatus, members: readonly string[] | null, at: number): void {
+  /**
+   * With members, the test group is replaced by them, and by the Duo group they were read from (null: typed by hand);
+   * with null members both are left as they are.
+   */
+  setStatus(id: string, status: IntegrationStatus, members: readonly string[] | null, duoGroup: TestGroupDuoGroup | null, at: number): void {
     this.db.prepare('UPDATE integrations SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
     if (members) {
+      this.db.prepare('UPDATE integrations SET test_group_duo_id = ?, test_group_duo_name = ? WHERE id = ?').run(duoGroup?.groupId ?? null, duoGroup?.name ?? null, id);
       this.db.prepare('DELETE FROM integration_test_group WHERE integration_id = ?').run(id);
       const insert = this.db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)');
       for (const username of members) insert.run(id, username);
@@ -97,7 +103,10 @@ export class IntegrationStore {
   markDeleted(id: string, at: number): void {
     this.db.prepare('DELETE FROM integration_test_group WHERE integration_id = ?').run(id);
     this.db
-      .prepare(`UPDATE integrations SET deleted_at = ?, status = 'disabled', password_ref = NULL, config_key = NULL, updated_at = ? WHERE id = ?`)
+      .prepare(
+        `UPDATE integrations SET deleted_at = ?, status = 'disabled', password_ref = NULL, config_key = NULL, test_group_duo_id = NULL, test_group_duo_name = NULL,
+           updated_at = ? WHERE id = ?`,
+      )
       .run(at, at, id);
   }
 }

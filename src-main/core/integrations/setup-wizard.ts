@@ -198,10 +198,10 @@ export class SetupWizard {
         break;
       case 'activation': {
         const integrationId = this.integrationIdOf(row);
-        const { status, testGroup } = state.activation;
+        const { status, testGroup, duoGroup } = state.activation;
         if (status === 'test-group' && testGroup.length === 0) throw invalid('activation.testGroup', 'Add at least one username to the test group.');
         const current = await this.integrations.get(integrationId);
-        if (status !== current.status || status === 'test-group') await this.integrations.setStatus(integrationId, status, testGroup);
+        if (status !== current.status || status === 'test-group') await this.integrations.setStatus(integrationId, status, testGroup, duoGroup ?? undefined);
         this.#drafts.finish(id, this.now().getTime());
         return this.get(id);
       }

@@ -158,6 +158,18 @@ describe('status changes', () => {
     expect(toGroup).toMatchObject({ action: 'integration.status-changed', details: { from: 'disabled', to: 'test-group', testGroup: ['carol@acme.example'] } });
     expect(toAll).toMatchObject({ action: 'integration.status-changed', details: { from: 'test-group', to: 'all-users' } });
   });
+
+  it('records the Duo group (its id) a test group was read from, keeps it across other status changes, and forgets it when typed', async () => {
+    const { integrations, audit } = open();
+    const created = await integrations.create({ name: 'Duo group', platform: 'android' });
+    expect(created.testGroupDuo).toBeNull();
+    const pilot = { groupId: 'DGXXXXXXXXXXXXXXXXX1', name: 'Pilot' };
+    const chosen = await integrations.setStatus(created.id, 'test-group', ['alice', 'bob'], pilot);
+    expect(chosen).toMatchObject({ testGroup: ['alice', 'bob'], testGroupDuo: pilot });
+    expect(audit.list({ limit: 1 })[0]).toMatchObject({ details: { to: 'test-group', duoGroup: pilot } });
+    expect((await integrations.setStatus(created.id, 'all-users')).testGroupDuo).toEqual(pilot);
+    expect((await integrations.setStatus(created.id, 'test-group', ['carol'])).testGroupDuo).toBeNull();
+  });
 });
 
 describe('integration overview', () => {

@@ -221,12 +221,13 @@ describe('SetupWizard', () => {
     expect((await app.wizard.next(draft.id)).step).toBe('activation');
     await app.wizard.update(draft.id, { activation: { status: 'test-group', testGroup: [] } });
     expect((await rejectionOf(app.wizard.next(draft.id))).message).toContain('test group');
-    await app.wizard.update(draft.id, { activation: { status: 'test-group', testGroup: ['Alice@Acme.example', 'bob@acme.example'] } });
+    const pilot = { groupId: 'DGPILOT0000000000001', name: 'Pilot' };
+    await app.wizard.update(draft.id, { activation: { status: 'test-group', testGroup: ['Alice@Acme.example', 'bob@acme.example'], duoGroup: pilot } });
     const done = await app.wizard.next(draft.id);
     expect(done.step).toBe('done');
     expect(done.finishedAt).not.toBeNull();
     expect(await app.wizard.list()).toEqual([]);
-    expect(await app.integrations.get(id)).toMatchObject({ status: 'test-group', testGroup: ['alice@acme.example', 'bob@acme.example'] });
+    expect(await app.integrations.get(id)).toMatchObject({ status: 'test-group', testGroup: ['alice@acme.example', 'bob@acme.example'], testGroupDuo: pilot });
   });
 
   it('does not go back past the values step once the integration exists', async () => {

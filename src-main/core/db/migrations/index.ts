@@ -8,9 +8,10 @@ import { duoAdminApi } from './0006-duo-admin-api';
 import { deviceIdentifierKey } from './0007-device-identifier-key';
 import { configurationKeySource } from './0008-configuration-key-source';
 import { auditSigning } from './0009-audit-signing';
+import { testGroupDuoId } from './0010-test-group-duo-id';
 
 /**
  * Every migration, in order. Each is self-contained and never edited once shipped; a schema change is the next number,
  * with its upgrade test in test/core/db/migrations/ (docs/architecture.md, "Data").
  */
-export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning];
+export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId];

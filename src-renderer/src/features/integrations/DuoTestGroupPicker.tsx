@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { DuoGroup } from '../../../../src-shared/domain/duo';
-import { testGroupFromDuo } from '../../../../src-shared/domain/test-group';
+import type { TestGroupDuoGroup } from '../../../../src-shared/domain/integration';
+import { duoMembersChanged, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
 import { useDuoConnection } from '../duo/duo-connection-store';
 
 /** Duo's groups as read by the Duo Admin API connection; empty without a connection or before the first read. */
@@ -23,13 +24,20 @@ export function DuoTestGroupPicker({
   readAt,
   selected,
   onSelect,
+  recorded,
+  savedMembers,
 }: {
   id: string;
   groups: DuoGroup[];
   readAt: number | null;
   selected: DuoGroup | null;
   onSelect: (group: DuoGroup | null) => void;
+  /** The Duo group saved earlier (by id), to say when the last read no longer has it. */
+  recorded: TestGroupDuoGroup | null;
+  /** The members saved earlier, to say when Duo's membership changed since. */
+  savedMembers: string[];
 }) {
+  const missing = recorded !== null && !groups.some((g) => g.groupId === recorded.groupId);
   const picked = selected ? testGroupFromDuo(selected) : null;
   return (
     <div className="field">
@@ -42,12 +50,26 @@ export function DuoTestGroupPicker({
           </option>
         ))}
       </select>
+      {missing ? (
+        <p className="warning-text small" role="status">
+          The Duo group chosen earlier, “{recorded.name}” (group id {recorded.groupId}), is not in the last read from Duo: it may have been deleted
+          there. Choose the group the integration uses now.
+        </p>
+      ) : null}
       <p id={`${id}-hint`} className="small muted">
         Choose the group you gave the integration in Duo. Its members are the ones read from Duo
         {readAt === null ? '' : ` on ${new Date(readAt).toLocaleString()}`}; read from Duo again (Settings) after changing the group there.
       </p>
       {picked ? (
         <>
+          <p className="small">
+            Duo group id <code>{selected!.groupId}</code>: the console finds the group by this id, so renaming it in Duo changes nothing here.
+          </p>
+          {selected!.groupId === recorded?.groupId && savedMembers.length > 0 && duoMembersChanged(selected!, savedMembers) ? (
+            <p className="warning-text small" role="status">
+              Duo&apos;s members of this group changed since the test group was saved here: save to record the members below.
+            </p>
+          ) : null}
           <ul className="small" aria-label={`Members of ${selected!.name} in Duo`}>
             {picked.members.map((name) => (
               <li key={name}>{name}</li>

@@ -3,7 +3,7 @@ import { STATUS_LABELS, type Integration, type IntegrationStatus } from '../../.
 import { useToasts } from '../../app/toast-store';
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
-import { duoGroupMatching, parseTestGroup, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
+import { chosenDuoGroup, parseTestGroup, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
 import type { DuoGroup } from '../../../../src-shared/domain/duo';
 import { DuoTestGroupPicker, useDuoGroups } from './DuoTestGroupPicker';
 
@@ -48,7 +48,7 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
   }, [integration]);
 
   useEffect(() => {
-    setDuoGroup(duoGroupMatching(duo.groups, integration.testGroup));
+    setDuoGroup(chosenDuoGroup(duo.groups, { testGroup: integration.testGroup, duoGroup: integration.testGroupDuo }));
   }, [duo.groups, integration]);
 
   const members = duoGroup ? testGroupFromDuo(duoGroup).members : parseUsernames(group);
@@ -56,7 +56,11 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
-      await call('integrations.setStatus', { id: integration.id, status, ...(status === 'test-group' ? { testGroup: members } : {}) });
+      await call('integrations.setStatus', {
+        id: integration.id,
+        status,
+        ...(status === 'test-group' ? { testGroup: members, ...(duoGroup ? { duoGroup: { groupId: duoGroup.groupId, name: duoGroup.name } } : {}) } : {}),
+      });
       setErrors({});
       useToasts.getState().push({ level: 'success', message: `“${integration.name}” is now: ${STATUS_LABELS[status]}${status === 'test-group' && duoGroup ? ` (Duo group “${duoGroup.name}”, ${members.length} ${members.length === 1 ? 'user' : 'users'})` : ''}.` });
       onChanged();
@@ -83,7 +87,15 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
       {status === 'test-group' ? (
         <>
           {duo.groups.length > 0 ? (
-            <DuoTestGroupPicker id="test-group-duo" groups={duo.groups} readAt={duo.readAt} selected={duoGroup} onSelect={setDuoGroup} />
+            <DuoTestGroupPicker
+              id="test-group-duo"
+              groups={duo.groups}
+              readAt={duo.readAt}
+              selected={duoGroup}
+              onSelect={setDuoGroup}
+              recorded={integration.testGroupDuo}
+              savedMembers={integration.testGroup}
+            />
           ) : duo.connected ? (
             <p className="small muted">Read from Duo (Settings) to choose the test group from Duo&apos;s groups.</p>
           ) : null}

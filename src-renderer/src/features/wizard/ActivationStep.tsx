@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { DuoGroup } from '../../../../src-shared/domain/duo';
-import { duoGroupMatching, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
+import { chosenDuoGroup, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
 import { DuoTestGroupPicker, useDuoGroups } from '../integrations/DuoTestGroupPicker';
 import type { WizardDraft } from '../../../../src-shared/contract/wizard';
-import { STATUS_LABELS } from '../../../../src-shared/domain/integration';
+import { STATUS_LABELS, type IntegrationStatus } from '../../../../src-shared/domain/integration';
 import { parseUsernames, STATUS_CHOICES, TestGroupNotes } from '../integrations/StatusEditor';
 import { useWizard } from './wizard-store';
 
@@ -15,11 +15,18 @@ export function ActivationStep({ draft }: { draft: WizardDraft }) {
   const duo = useDuoGroups();
   const [duoGroup, setDuoGroup] = useState<DuoGroup | null>(null);
   useEffect(() => {
-    setDuoGroup(duoGroupMatching(duo.groups, useWizard.getState().draft?.activation.testGroup ?? []));
+    const saved = useWizard.getState().draft?.activation;
+    setDuoGroup(chosenDuoGroup(duo.groups, { testGroup: saved?.testGroup ?? [], duoGroup: saved?.duoGroup }));
   }, [duo.groups]);
+  /** What the draft records: the members, and the Duo group (by id) they were read from, if any. */
+  const activation = (next: IntegrationStatus, picked: DuoGroup | null, typed: string) => ({
+    status: next,
+    testGroup: picked ? testGroupFromDuo(picked).members : parseUsernames(typed),
+    duoGroup: picked ? { groupId: picked.groupId, name: picked.name } : null,
+  });
   const pickDuoGroup = (picked: DuoGroup | null) => {
     setDuoGroup(picked);
-    edit({ activation: { status, testGroup: picked ? testGroupFromDuo(picked).members : parseUsernames(group) } });
+    edit({ activation: activation(status, picked, group) });
   };
   return (
     <>
@@ -37,7 +44,7 @@ export function ActivationStep({ draft }: { draft: WizardDraft }) {
               name="activation"
               value={choice.value}
               checked={status === choice.value}
-              onChange={() => edit({ activation: { status: choice.value, testGroup: duoGroup ? testGroupFromDuo(duoGroup).members : parseUsernames(group) } })}
+              onChange={() => edit({ activation: activation(choice.value, duoGroup, group) })}
             />
             <span>
               <strong>{choice.value === 'disabled' ? 'Nobody yet (leave it disabled)' : STATUS_LABELS[choice.value]}</strong>
@@ -48,7 +55,15 @@ export function ActivationStep({ draft }: { draft: WizardDraft }) {
       </fieldset>
       {status === 'test-group' && duo.groups.length > 0 ? (
         <>
-          <DuoTestGroupPicker id="wizard-test-group-duo" groups={duo.groups} readAt={duo.readAt} selected={duoGroup} onSelect={pickDuoGroup} />
+          <DuoTestGroupPicker
+            id="wizard-test-group-duo"
+            groups={duo.groups}
+            readAt={duo.readAt}
+            selected={duoGroup}
+            onSelect={pickDuoGroup}
+            recorded={draft.activation.duoGroup ?? null}
+            savedMembers={[]}
+          />
           {groupError && duoGroup ? <p className="field-error">{groupError}</p> : null}
         </>
       ) : status === 'test-group' && duo.connected ? (
@@ -63,7 +78,7 @@ export function ActivationStep({ draft }: { draft: WizardDraft }) {
             value={group}
             onChange={(e) => {
               setGroup(e.target.value);
-              edit({ activation: { status, testGroup: parseUsernames(e.target.value) } });
+              edit({ activation: activation(status, null, e.target.value) });
             }}
             aria-invalid={groupError ? true : undefined}
             aria-describedby={groupError ? 'wizard-test-group-error' : undefined}
