@@ -17,8 +17,9 @@ test('an admin sets up Android end to end, recovers from a wrong password, and v
   const shot = shooter(app, 'wizard-android');
   await app.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tec.rig.origin });
   await startSetup(app);
+  // The only device management tool is chosen already.
+  await expect(app.getByRole('radio', { name: /Ivanti Neurons for MDM/ })).toBeChecked();
   await shot('mdm');
-  await app.getByRole('radio', { name: /Ivanti Neurons for MDM/ }).check();
   await app.getByRole('button', { name: 'Next' }).click();
 
   await expect(stepHeading(app, 'Platform')).toBeVisible();
@@ -51,21 +52,25 @@ test('an admin sets up Android end to end, recovers from a wrong password, and v
   await app.getByRole('button', { name: 'Next' }).click();
 
   await expect(stepHeading(app, 'Ivanti checklist')).toBeVisible();
-  await app.getByRole('button', { name: 'Next' }).click();
-  await expect(app.getByRole('alert').or(app.locator('#checklist-error'))).toContainText('Tick every item');
-  for (const box of await app.getByRole('group', { name: 'In Ivanti Neurons' }).getByRole('checkbox').all()) await box.check();
-  await expect(app.getByText('6 of 6 done.')).toBeVisible();
+  // Guidance, not a gate: two items ticked, and the API details can be typed already, with what is open in sight.
+  const boxes = await app.getByRole('group', { name: 'In Ivanti Neurons' }).getByRole('checkbox').all();
+  for (const box of boxes.slice(0, 2)) await box.check();
+  await expect(app.getByText('2 of 6 done.')).toBeVisible();
   await shot('checklist');
   await app.getByRole('button', { name: 'Next' }).click();
 
   await expect(stepHeading(app, 'API details')).toBeVisible();
+  await expect(app.getByRole('list', { name: 'Checklist items still open' }).getByRole('listitem')).toHaveCount(4);
   await app.getByLabel('Ivanti Neurons domain').fill('http://acme.mobileiron.com');
   await expect(app.getByText('Use https: the console sends the API password only over https.', { exact: false })).toBeVisible();
   await app.getByLabel('API user email (its Ivanti username)').fill('not-an-email');
   await app.getByLabel('API user email (its Ivanti username)').blur();
   await expect(app.getByText("Enter the API user's email address (its Ivanti username).")).toBeVisible();
   await shot('api-details-invalid');
-  await enterApiDetails(app, { email: sim.credentials.email, password: 'definitely-wrong', domain: sim.domain });
+  // A pasted address is cleaned to the domain in the field, and that is what the test and the sync use.
+  await enterApiDetails(app, { email: sim.credentials.email, password: 'definitely-wrong', domain: `https://${sim.domain}/` });
+  await app.getByLabel('Ivanti Neurons domain').blur();
+  await expect(app.getByLabel('Ivanti Neurons domain')).toHaveValue(sim.domain);
   await shot('api-details');
   await app.getByRole('button', { name: 'Next' }).click();
 

@@ -109,14 +109,19 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
       email: 'api@acme.example',
       password: 'legacy-secret',
     });
+    // An existing legacy integration is in use: enabled for everyone.
+    await integrations.setStatus(legacy.id, 'all-users');
     await app.reload();
     await app.getByRole('button', { name: 'Legacy certs', exact: true }).click();
     await expect(app.getByRole('region', { name: 'Legacy certificate integration' })).toContainText('end of life');
     await app.getByRole('button', { name: 'Migrate to App Config' }).click();
 
     await expect(stepHeading(app, 'Platform')).toBeVisible();
-    await expect(app.getByLabel('Integration name')).toHaveValue('Legacy certs (App Config)');
+    await expect(app.getByLabel('Integration name')).toHaveValue('iOS (App Config)');
     await expect(app.getByRole('radio', { name: /^iOS \(App Config\)/ })).toBeChecked();
+    // An iOS integration is replaced by an iOS one: Android is not offered, and the carried-over details are named.
+    await expect(app.getByRole('radio', { name: /^Android/ })).toHaveCount(0);
+    await expect(app.getByText('Its domain (acme.mobileiron.com) and API user (api@acme.example) are carried over')).toBeVisible();
     await screenshot(app, 'lifecycle-05-migration-platform');
     // Keyboard: Enter in the name field submits the step.
     await app.getByLabel('Integration name').press('Enter');
@@ -146,7 +151,25 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
     const migration = app.getByRole('region', { name: 'Migration to iOS (App Config)' });
     await expect(migration).toContainText('2 device(s) would lose trust if the legacy integration were deleted now; 1 are covered by both.');
     await expect(migration.getByRole('list', { name: 'Devices covered only by the legacy integration' })).toContainText('iPhone 2');
-    await migration.getByRole('heading', { name: 'Device coverage' }).scrollIntoViewIfNeeded();
+    await migration.getByRole('heading', { name: /Check that App Config covers every device/ }).scrollIntoViewIfNeeded();
+    // The last steps wait for coverage: nobody may lose trust by a click here.
+    await expect(migration.getByRole('button', { name: 'Record “Legacy certs” as Disabled' })).toBeDisabled();
+    await expect(migration.getByRole('button', { name: 'Open the deletion of “Legacy certs”' })).toBeDisabled();
     await screenshot(app, 'lifecycle-06-migration-coverage');
+
+    // The two other devices report their identifier under App Config: covered, so the legacy one can be disabled, then deleted.
+    for (const n of [2, 3]) insert.run(replacement.id, `guid-${n}`, `client-id-${n}`, `iPhone ${n}`, now, now);
+    await app.getByRole('button', { name: /^← All integrations/ }).click();
+    await app.getByRole('button', { name: 'iOS (App Config)', exact: true }).click();
+    const fromReplacement = app.getByRole('region', { name: 'Migration to iOS (App Config)' });
+    await expect(fromReplacement).toContainText('Every device of the legacy integration is covered by App Config (3 by both).');
+    await fromReplacement.getByRole('button', { name: 'Record “Legacy certs” as Disabled' }).click();
+    await expect(fromReplacement).toContainText('“Legacy certs” is Disabled: it applies to no one.');
+    expect((await integrations.get(legacy.id)).status).toBe('disabled');
+    await fromReplacement.getByRole('heading', { name: /Delete the legacy integration/ }).scrollIntoViewIfNeeded();
+    await screenshot(app, 'lifecycle-07-migration-last-steps');
+    await fromReplacement.getByRole('button', { name: 'Open the deletion of “Legacy certs”' }).click();
+    await expect(app.getByRole('heading', { name: 'Legacy certs', level: 1 })).toBeVisible();
+    await expect(app.getByLabel(/Type the integration's name to confirm/)).toBeFocused();
   });
 });

@@ -77,9 +77,9 @@ export async function firstSyncIdentifierAndActivation(
 ): Promise<void> {
   const { shot } = options;
   await expect(stepHeading(page, 'First sync')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Next' })).toBeDisabled();
-  await page.getByRole('button', { name: 'Start the first sync' }).click();
+  // Save & Configure started the first sync: it completes with no second click.
   await expect(page.getByText(/^First sync completed at /)).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('status').filter({ hasText: 'Last sync completed' })).toBeVisible();
   await shot('first-sync');
   await page.getByRole('button', { name: 'Next' }).click();
 

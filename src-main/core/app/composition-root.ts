@@ -141,6 +141,7 @@ export function createCore(options: CoreOptions): Core {
   const wizard = new SetupWizard(db, integrations, secrets, audit, now, actor, {
     testConfiguration: (input, signal) => testConfiguration['integrations.testConfiguration'](input, { signal }),
     findDevices: async ({ identifier, integrationId }) => sync.devices.find(identifier, integrationId),
+    startSync: (integrationId) => sync.start(integrationId, 'wizard'),
   });
   const duoStore = new DuoStore(db);
   const services: Services = {

@@ -7,7 +7,6 @@ import {
   type WizardStep,
   type WizardValues,
 } from '../../../src-shared/contract/wizard';
-import { checklistFor } from '../../../src-shared/domain/ivanti-setup';
 import { WHERE_DUO_SHOWS_THE_KEY } from '../../../src-shared/domain/configuration-key';
 import { IntegrationName } from '../../../src-shared/domain/integration';
 import type { TestConfigurationResult } from '../../../src-shared/domain/test-configuration';
@@ -29,6 +28,24 @@ export interface SetupWizardPorts {
     signal: CancelSignal,
   ): Promise<TestConfigurationResult>;
   findDevices(input: { identifier: string; integrationId: string }, signal: CancelSignal): Promise<SyncedDevice[]>;
+  /** Starts a sync of the integration and returns once it runs (it goes on in the background). */
+  startSync(integrationId: string): Promise<unknown>;
+}
+
+/** Words that name the legacy kind of integration, dropped from its name to name the replacement. */
+const LEGACY_NAME_WORDS = /\b(?:legacy|certs?|certificates?|scep|ios)\b/i;
+
+/**
+ * The replacement's default name: "Acme legacy certs" becomes "Acme iOS (App Config)", not "Acme legacy certs (App
+ * Config)", which would name the new integration after the very thing it replaces.
+ */
+export function replacementName(legacyName: string): string {
+  const base = legacyName
+    .replace(/\([^)]*\)/g, (group) => (LEGACY_NAME_WORDS.test(group) ? ' ' : group))
+    .replace(new RegExp(LEGACY_NAME_WORDS.source, 'gi'), ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s\-–—·:,/]+|[\s\-–—·:,/]+$/g, '');
+  return `${base ? `${base} ` : ''}iOS (App Config)`.slice(0, 80);
 }
 
 const EMPTY_STATE: WizardDraftState = {
@@ -84,7 +101,8 @@ export class SetupWizard {
   async start(options: { migrateFrom?: string }): Promise<WizardDraft> {
     const id = randomUUID();
     const at = this.now().getTime();
-    let state = EMPTY_STATE;
+    // Ivanti Neurons is the one device management tool the console supports: step 1 starts with it chosen.
+    let state: WizardDraftState = { ...EMPTY_STATE, mdm: 'ivanti-neurons' };
     let step: WizardStep = 'mdm';
     if (options.migrateFrom !== undefined) {
       const legacy = await this.integrations.get(options.migrateFrom);
@@ -96,7 +114,7 @@ export class SetupWizard {
         ...state,
         mdm: legacy.mdm,
         platform: 'ios-appconfig',
-        name: `${legacy.name} (App Config)`.slice(0, 80),
+        name: replacementName(legacy.name),
         domain: legacy.domain ?? '',
         email: legacy.email ?? '',
         migratedFrom: legacy.id,
@@ -110,6 +128,10 @@ export class SetupWizard {
   async update(id: string, values: WizardValues): Promise<WizardDraft> {
     const row = this.row(id);
     const state = parseState(row);
+    // A migration replaces an iOS integration: its platform is iOS (App Config) from the start and stays so.
+    if (state.migratedFrom !== null && values.platform !== undefined && values.platform !== 'ios-appconfig') {
+      throw invalid('platform', 'This setup replaces a legacy iOS certificate integration, so its platform is iOS (App Config).');
+    }
     if (row.integration_id !== null && (values.platform !== undefined || values.name !== undefined || values.mdm !== undefined)) {
       if (values.platform !== state.platform || (values.name !== undefined && values.name !== state.name) || (values.mdm !== undefined && values.mdm !== state.mdm)) {
         throw new AppError(
@@ -169,16 +191,17 @@ export class SetupWizard {
         }
         break;
       }
-      case 'checklist': {
-        const missing = checklistFor(this.platformOf(state), state.migratedFrom !== null).filter((item) => state.checklist[item.id] !== true);
-        if (missing.length > 0) {
-          throw invalid('checklist', `Tick every item once it is done in Ivanti. Still open: ${missing.map((m) => m.title).join('; ')}.`);
-        }
+      case 'checklist':
+        // Guidance, not a gate: the admin may type the API details before every Ivanti step is ticked (Test
+        // Configuration is what proves the API side); the ticks stay in the draft and the next steps show what is open.
+        this.platformOf(state);
         break;
+      case 'api-details': {
+        // Saved as Ivanti will be called: a pasted `https://acme.mobileiron.com/` is kept as `acme.mobileiron.com`.
+        const details = await this.assertApiDetails(row, state);
+        this.save(id, WIZARD_STEPS[WIZARD_STEPS.indexOf(row.step) + 1], { ...state, ...details });
+        return this.get(id);
       }
-      case 'api-details':
-        await this.assertApiDetails(row, state);
-        break;
       case 'test': {
         // "Save & Configure": only after a passing test with exactly these details.
         if (state.testResult?.ok !== true) throw invalid('test', 'Run Test Configuration and get every check passing before saving.');
@@ -186,7 +209,11 @@ export class SetupWizard {
         const details = ApiDetailsFields.parse({ domain: state.domain, email: state.email });
         await this.integrations.updateApiDetails(integrationId, details);
         this.audit.append({ actor: this.actor, action: 'integration.configured', target: integrationId, details: { domain: details.domain } });
-        break;
+        this.save(id, 'first-sync', state);
+        // "Save & Configure starts the first sync": the first-sync step opens on the run in progress. A sync that
+        // could not start (one already running, the keychain locked) leaves the step's own start button to retry.
+        await this.ports.startSync(integrationId).catch(() => undefined);
+        return this.get(id);
       }
       case 'first-sync':
         if (this.#runs.lastCompletedAt(this.integrationIdOf(row)) === null) {
@@ -215,9 +242,9 @@ export class SetupWizard {
   async testConfiguration(id: string, testRunId: string | undefined, signal: CancelSignal): Promise<WizardDraft> {
     const row = this.row(id);
     const state = parseState(row);
-    await this.assertApiDetails(row, state);
+    const details = await this.assertApiDetails(row, state);
     const result = await this.ports.testConfiguration(
-      { id: this.integrationIdOf(row), domain: state.domain.trim().toLowerCase(), email: state.email.trim(), ...(testRunId ? { testRunId } : {}) },
+      { id: this.integrationIdOf(row), domain: details.domain, email: details.email, ...(testRunId ? { testRunId } : {}) },
       signal,
     );
     // Re-read: the admin may have typed while the test ran; the result only counts for the details it tested.
@@ -266,12 +293,14 @@ export class SetupWizard {
     this.#drafts.attachIntegration(row.id, created.id, 'values', JSON.stringify(next), this.now().getTime());
   }
 
-  private async assertApiDetails(row: DraftRow, state: WizardDraftState): Promise<void> {
+  /** The domain and email as the API will use them (the domain cleaned of `https://` and a trailing slash). */
+  private async assertApiDetails(row: DraftRow, state: WizardDraftState): Promise<{ domain: string; email: string }> {
     const fields = ApiDetailsFields.safeParse({ domain: state.domain, email: state.email });
     if (!fields.success) throw validationError(fields.error);
     if (!(state.passwordStored && (await this.secrets.has(secretAccount.ivantiPassword(this.integrationIdOf(row)))))) {
       throw invalid('password', "Enter the API user's password.");
     }
+    return fields.data;
   }
 
   private platformOf(state: WizardDraftState) {

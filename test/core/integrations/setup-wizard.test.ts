@@ -4,7 +4,9 @@ import { AuditLog } from '../../../src-main/core/audit/audit-log';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { IntegrationService } from '../../../src-main/core/integrations/integration-service';
-import { SetupWizard, type SetupWizardPorts } from '../../../src-main/core/integrations/setup-wizard';
+import { replacementName, SetupWizard, type SetupWizardPorts } from '../../../src-main/core/integrations/setup-wizard';
+import { EventBus } from '../../../src-main/core/events/event-bus';
+import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { runTestConfiguration } from '../../../src-main/core/ivanti/configuration-check';
 import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-store';
 import { secretAccount } from '../../../src-main/core/secrets/secret-store';
@@ -32,6 +34,7 @@ interface Opened {
   db: Db;
   integrations: IntegrationService;
   wizard: SetupWizard;
+  engine: SyncEngine;
   close(): void;
 }
 
@@ -42,7 +45,9 @@ function open(dataDir: string): Opened {
   const now = () => new Date();
   const audit = new AuditLog(db, now);
   const integrations = new IntegrationService(db, secrets, audit, now, 'test');
+  const engine = new SyncEngine({ db, events: new EventBus(), now, credentials: (id) => integrations.credentials(id) });
   const ports: SetupWizardPorts = {
+    startSync: (integrationId) => engine.start(integrationId, 'wizard'),
     testConfiguration: async ({ id, domain, email }) => {
       const password = (await secrets.get(secretAccount.ivantiPassword(id))) ?? '';
       return runTestConfiguration({ domain, email, password }, {}, signal as AbortSignal);
@@ -71,7 +76,7 @@ function open(dataDir: string): Opened {
       })),
   };
   const wizard = new SetupWizard(db, integrations, secrets, audit, now, 'test', ports);
-  return { db, integrations, wizard, close: () => db.close() };
+  return { db, integrations, wizard, engine, close: () => db.close() };
 }
 
 /** Through the first two steps: the integration exists (Disabled, no key yet) and the draft is on the values step. */
@@ -122,16 +127,29 @@ describe('SetupWizard', () => {
     expect(draft.configurationKey).toBe('DPK0W0KLPJLOGSKHTDD');
   });
 
-  it('refuses to leave the checklist until every item is ticked, naming what is open', async () => {
+  it('lets the API details be entered before every checklist item is ticked, keeping the ticks as they are', async () => {
     const app = open(tempDir());
     let draft = await toValues(app, 'Acme iOS', 'ios-appconfig');
     await app.integrations.enterConfigurationKey(draft.integrationId!, 'DPK0W0KLPJLOGSKHTDD');
     draft = await app.wizard.next(draft.id);
     expect(draft.step).toBe('checklist');
     await app.wizard.update(draft.id, { checklist: { apns: true } });
-    const error = await rejectionOf(app.wizard.next(draft.id));
-    expect(error.code).toBe('VALIDATION_FAILED');
-    expect(error.message).toContain('Duo Mobile is distributed as a managed app');
+    draft = await app.wizard.next(draft.id);
+    expect(draft.step).toBe('api-details');
+    expect(draft.checklist).toEqual({ apns: true });
+  });
+
+  it('keeps a pasted https://…/ domain as the bare domain, and tests and saves that', async () => {
+    sim = await startSimulator({ devices: 5, seed: 'wizard-domain' });
+    const app = open(tempDir());
+    const draft = await toApiDetails(app, 'Pasted URL', 'android');
+    // The simulator is a loopback host, where plain http is allowed; https:// and the trailing slash go the same way.
+    await app.wizard.update(draft.id, { domain: `https://${sim.domain.toUpperCase()}/`, email: sim.credentials.email });
+    await app.wizard.storePassword(draft.id, sim.credentials.password);
+    const atTest = await app.wizard.next(draft.id);
+    expect(atTest).toMatchObject({ step: 'test', domain: sim.domain });
+    const tested = await app.wizard.testConfiguration(draft.id, undefined, signal);
+    expect(tested.testResult?.steps.find((s) => s.check === 'credentials-accepted')?.status).toBe('passed');
   });
 
   it('refuses the legacy certificate platform unless the admin acknowledges it is legacy', async () => {
@@ -184,6 +202,11 @@ describe('SetupWizard', () => {
     expect(saved.step).toBe('first-sync');
     const integration = await second.integrations.get(draft.integrationId!);
     expect(integration).toMatchObject({ domain: sim.domain, email: sim.credentials.email, hasPassword: true, status: 'disabled' });
+    // Save & Configure started the first sync: the step opens on it, with no second click.
+    const firstSync = second.engine.running(draft.integrationId!);
+    expect(firstSync).not.toBeNull();
+    expect((await firstSync!.finished).trigger).toBe('wizard');
+    expect((await second.wizard.get(draft.id)).lastCompletedSyncAt).not.toBeNull();
   });
 
   it('clears a passing test when the domain or email changes', async () => {
@@ -253,7 +276,9 @@ describe('SetupWizard', () => {
       password: 'legacy-password',
     });
     const draft = await app.wizard.start({ migrateFrom: legacy.id });
-    expect(draft).toMatchObject({ step: 'platform', platform: 'ios-appconfig', name: 'Old certs (App Config)', domain: 'acme.mobileiron.com', migratedFrom: legacy.id });
+    expect(draft).toMatchObject({ step: 'platform', platform: 'ios-appconfig', name: 'Old iOS (App Config)', domain: 'acme.mobileiron.com', migratedFrom: legacy.id });
+    // The platform of a replacement is iOS (App Config) and nothing else.
+    expect((await rejectionOf(app.wizard.update(draft.id, { platform: 'android' }))).details).toMatchObject({ field: 'platform' });
     const created = await app.wizard.next(draft.id);
     expect(created).toMatchObject({ step: 'values', passwordStored: true });
     expect(await secrets.get(secretAccount.ivantiPassword(created.integrationId!))).toBe('legacy-password');
@@ -261,10 +286,17 @@ describe('SetupWizard', () => {
     // The replacement's checklist carries the migration items too.
     await app.integrations.enterConfigurationKey(created.integrationId!, 'DPK0W0KLPJLOGSKHTDD');
     await app.wizard.next(draft.id);
-    const appConfigOnly = Object.fromEntries(checklistFor('ios-appconfig', false).map((item) => [item.id, true]));
-    await app.wizard.update(draft.id, { checklist: appConfigOnly });
-    expect((await rejectionOf(app.wizard.next(draft.id))).message).toContain('Plan the removal of the legacy pieces');
+    expect((await app.wizard.get(draft.id)).step).toBe('checklist');
+    expect(checklistFor('ios-appconfig', true).map((item) => item.title)).toContain('Plan the removal of the legacy pieces');
     const android = await app.integrations.create({ name: 'Not legacy', platform: 'android' });
     expect((await rejectionOf(app.wizard.start({ migrateFrom: android.id }))).code).toBe('VALIDATION_FAILED');
+  });
+
+  it('names the replacement after the legacy integration without its legacy words', () => {
+    expect(replacementName('Acme legacy certs')).toBe('Acme iOS (App Config)');
+    expect(replacementName('Acme iOS certificates (legacy)')).toBe('Acme iOS (App Config)');
+    expect(replacementName('Marketing - SCEP')).toBe('Marketing iOS (App Config)');
+    expect(replacementName('Certificates')).toBe('iOS (App Config)');
+    expect(replacementName('Acme (EMEA) certs')).toBe('Acme (EMEA) iOS (App Config)');
   });
 });

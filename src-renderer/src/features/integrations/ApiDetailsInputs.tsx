@@ -86,7 +86,12 @@ export function ApiDetailsInputs(props: ApiDetailsInputsProps) {
           placeholder="acmecorp.mobileiron.com"
           value={props.domain}
           onChange={(e) => props.onDomain(e.target.value)}
-          onBlur={() => setTouched((t) => ({ ...t, domain: true }))}
+          onBlur={() => {
+            setTouched((t) => ({ ...t, domain: true }));
+            // A pasted https://acme.mobileiron.com/ becomes the domain it names, in the field itself, as the core keeps it.
+            const cleaned = IvantiDomain.safeParse(props.domain);
+            if (cleaned.success && cleaned.data !== props.domain) props.onDomain(cleaned.data);
+          }}
           aria-invalid={domainError ? true : undefined}
           aria-describedby={domainError ? id('domain-error') : undefined}
         />

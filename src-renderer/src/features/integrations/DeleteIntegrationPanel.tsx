@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { useToasts } from '../../app/toast-store';
 import { call } from '../../shared/api';
@@ -6,8 +6,21 @@ import { fieldErrors } from '../../shared/error-text';
 import { FormActions } from '../../shared/FormActions';
 
 /** Deletion with its consequences spelled out (from the seed), the name typed to confirm, and keep-or-purge devices. */
-export function DeleteIntegrationPanel({ integration, onDeleted }: { integration: Integration; onDeleted: () => void }) {
-  const [open, setOpen] = useState(false);
+export function DeleteIntegrationPanel({
+  integration,
+  onDeleted,
+  initiallyOpen = false,
+}: {
+  integration: Integration;
+  onDeleted: () => void;
+  /** Opened (and focused) from a link to this step, e.g. the migration's last step. */
+  initiallyOpen?: boolean;
+}) {
+  const [open, setOpen] = useState(initiallyOpen);
+  const nameRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (initiallyOpen) nameRef.current?.focus();
+  }, [initiallyOpen]);
   const [name, setName] = useState('');
   const [purge, setPurge] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -54,6 +67,7 @@ export function DeleteIntegrationPanel({ integration, onDeleted }: { integration
           <label htmlFor="delete-confirm-name">Type the integration&apos;s name to confirm: {integration.name}</label>
           <input
             id="delete-confirm-name"
+            ref={nameRef}
             autoComplete="off"
             value={name}
             onChange={(e) => setName(e.target.value)}

@@ -11,18 +11,19 @@ import { useIntegrations } from './integrations-store';
 import { LegacyMigrationPanel } from './LegacyMigrationPanel';
 import { RotateKeyPanel } from './RotateKeyPanel';
 import { StatusEditor } from './StatusEditor';
+import { TestConfigurationPanel } from './TestConfigurationPanel';
 import { timeAgo } from './time-ago';
 import { VerifySetupPanel } from './VerifySetupPanel';
 
 /** One integration: what it is, its values for Ivanti, status, sync, API details, migration and deletion. */
-export function IntegrationDetail({ id }: { id: string }) {
+export function IntegrationDetail({ id, focus }: { id: string; focus?: 'delete' }) {
   const { overviews, show, load } = useIntegrations();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const overview = overviews.find((o) => o.integration.id === id);
 
   useEffect(() => {
-    headingRef.current?.focus();
-  }, [id]);
+    if (focus !== 'delete') headingRef.current?.focus();
+  }, [id, focus]);
 
   if (!overview) {
     return (
@@ -116,8 +117,9 @@ export function IntegrationDetail({ id }: { id: string }) {
       <DeviceSyncCheck integrationId={integration.id} />
 
       <VerifySetupPanel />
+      <TestConfigurationPanel integration={integration} />
       <ApiDetailsEditor integration={integration} onSaved={() => void load()} />
-      <DeleteIntegrationPanel integration={integration} onDeleted={() => show({ kind: 'list' })} />
+      <DeleteIntegrationPanel integration={integration} initiallyOpen={focus === 'delete'} onDeleted={() => show({ kind: 'list' })} />
     </section>
   );
 }

@@ -1,4 +1,5 @@
-import { useEffect } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { WizardDraft } from '../../../../src-shared/contract/wizard';
 import { PLATFORM_LABELS, STATUS_LABELS } from '../../../../src-shared/domain/integration';
 import { WIZARD_STEP_TITLES } from '../../../../src-shared/contract/wizard';
 import { useToasts } from '../../app/toast-store';
@@ -16,7 +17,7 @@ export function IntegrationsPage() {
     void load();
   }, [load, view]);
   if (view.kind === 'wizard') return <SetupWizard draftId={view.draftId} />;
-  if (view.kind === 'detail') return <IntegrationDetail id={view.id} />;
+  if (view.kind === 'detail') return <IntegrationDetail key={view.id} id={view.id} focus={view.focus} />;
   return <IntegrationList />;
 }
 
@@ -35,14 +36,6 @@ function IntegrationList() {
     );
   }
 
-  async function discard(id: string) {
-    try {
-      await call('wizard.discard', { id });
-      await load();
-    } catch (e) {
-      useToasts.getState().pushError(e);
-    }
-  }
 
   return (
     <section aria-labelledby="integrations-title">
@@ -65,12 +58,7 @@ function IntegrationList() {
                   <strong>{d.name || 'New integration'}</strong>
                   {d.platform ? ` · ${PLATFORM_LABELS[d.platform]}` : ''} · stopped at “{WIZARD_STEP_TITLES[d.step]}”
                 </span>
-                <button type="button" className="primary" onClick={() => show({ kind: 'wizard', draftId: d.id })} aria-label={`Resume setup of ${d.name || 'new integration'}`}>
-                  Resume
-                </button>
-                <button type="button" onClick={() => void discard(d.id)} aria-label={`Discard setup of ${d.name || 'new integration'}`}>
-                  Discard
-                </button>
+                <DraftActions draft={d} onResume={() => show({ kind: 'wizard', draftId: d.id })} onDiscarded={() => void load()} />
               </li>
             ))}
           </ul>
@@ -150,5 +138,68 @@ function IntegrationList() {
 
       {overviews.length > 0 ? <VerifySetupPanel /> : null}
     </section>
+  );
+}
+
+/**
+ * Resume, or discard after a confirmation: Discard only asks, with focus on "Keep the setup", so no single click or
+ * Enter loses a draft. An integration the setup already created stays (it is deleted from its own page).
+ */
+function DraftActions({ draft, onResume, onDiscarded }: { draft: WizardDraft; onResume(): void; onDiscarded(): void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const keepRef = useRef<HTMLButtonElement>(null);
+  const discardRef = useRef<HTMLButtonElement>(null);
+  const label = draft.name || 'new integration';
+  useEffect(() => {
+    if (confirming) keepRef.current?.focus();
+  }, [confirming]);
+
+  async function discard() {
+    setBusy(true);
+    try {
+      await call('wizard.discard', { id: draft.id });
+      useToasts.getState().push({ level: 'success', message: `Discarded the setup of “${label}”.` });
+      onDiscarded();
+    } catch (e) {
+      useToasts.getState().pushError(e);
+      setBusy(false);
+    }
+  }
+
+  if (!confirming) {
+    return (
+      <>
+        <button type="button" className="primary" onClick={onResume} aria-label={`Resume setup of ${label}`}>
+          Resume
+        </button>
+        <button type="button" ref={discardRef} onClick={() => setConfirming(true)} aria-label={`Discard setup of ${label}`}>
+          Discard…
+        </button>
+      </>
+    );
+  }
+  return (
+    <div role="group" aria-label={`Discard setup of ${label}?`} className="confirm-box">
+      <p>
+        Discard the setup of “{label}”? Its values and ticks are lost.
+        {draft.integrationId ? ' The integration it created stays; delete it from its own page if it should go.' : ''}
+      </p>
+      <div className="actions">
+        <button
+          type="button"
+          ref={keepRef}
+          onClick={() => {
+            setConfirming(false);
+            setTimeout(() => discardRef.current?.focus());
+          }}
+        >
+          Keep the setup
+        </button>
+        <button type="button" className="danger" onClick={() => void discard()} disabled={busy}>
+          Discard setup
+        </button>
+      </div>
+    </div>
   );
 }

@@ -5,7 +5,11 @@ import { useToasts } from '../../app/toast-store';
 import { call } from '../../shared/api';
 
 /** Which part of the Integrations section is showing. */
-export type IntegrationsView = { kind: 'list' } | { kind: 'detail'; id: string } | { kind: 'wizard'; draftId: string };
+export type IntegrationsView =
+  | { kind: 'list' }
+  /** `focus: 'delete'` opens the page on its delete panel (the migration's last step links there). */
+  | { kind: 'detail'; id: string; focus?: 'delete' }
+  | { kind: 'wizard'; draftId: string };
 
 interface IntegrationsState {
   overviews: IntegrationOverview[];

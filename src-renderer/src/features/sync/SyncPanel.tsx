@@ -60,6 +60,11 @@ export function SyncPanel({
             </button>
           </div>
         </>
+      ) : status === null && !sync.error ? (
+        // Until the state is read, a start button could offer a run that is already going (the wizard starts one).
+        <p role="status" className="small muted">
+          Reading the sync state…
+        </p>
       ) : (
         <div className="actions">
           <button type="button" className="primary" onClick={() => void start(integrationId)} disabled={sync.busy}>

@@ -10,7 +10,11 @@ export function ChecklistStep({ draft }: { draft: WizardDraft }) {
   return (
     <>
       <p>
-        Do these in the Ivanti Neurons admin portal, and tick each one when it is done. <span role="status">{done} of {items.length} done.</span>
+        Do these in the Ivanti Neurons admin portal, and tick each one when it is done. You can go on to the API details before every
+        item is ticked: the ticks are kept, and the next steps show what is still open.{' '}
+        <span role="status">
+          {done} of {items.length} done.
+        </span>
       </p>
       <fieldset aria-describedby={errors.checklist ? 'checklist-error' : undefined}>
         <legend>In Ivanti Neurons</legend>

@@ -18,7 +18,12 @@ export function PlatformStep({ draft }: { draft: WizardDraft }) {
   return (
     <>
       {draft.migratedFrom ? (
-        <p className="note">This setup replaces a legacy certificate integration. Its API details are carried over.</p>
+        <p className="note">
+          This setup replaces a legacy iOS certificate integration, so its platform is iOS (App Config).{' '}
+          {draft.domain && draft.email
+            ? `Its domain (${draft.domain}) and API user (${draft.email}) are carried over; the password is copied inside the console when you create the integration.`
+            : 'It had no API details recorded: you enter them in the API details step.'}
+        </p>
       ) : null}
       {created ? <p className="note">The integration exists already, so its name and platform can no longer change.</p> : null}
       <div className="field">
@@ -43,7 +48,7 @@ export function PlatformStep({ draft }: { draft: WizardDraft }) {
       </div>
       <fieldset disabled={created}>
         <legend>Platform: recommended</legend>
-        {RECOMMENDED.map((p) => (
+        {RECOMMENDED.filter((p) => draft.migratedFrom === null || p.value === 'ios-appconfig').map((p) => (
           <label key={p.value} className="radio choice">
             <input type="radio" name="platform" value={p.value} checked={draft.platform === p.value} onChange={() => edit({ platform: p.value })} />
             <span>

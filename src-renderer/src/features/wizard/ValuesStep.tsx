@@ -1,4 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useNavigation } from '../../app/navigation-store';
+import { useCaProfiles } from '../certificates/ca-profile-store';
 import type { WizardDraft } from '../../../../src-shared/contract/wizard';
 import { LEGACY_END_OF_LIFE_NOTICE } from '../../../../src-shared/domain/ivanti-setup';
 import { AppConfigValues } from '../integrations/AppConfigValues';
@@ -45,6 +47,48 @@ function PasteKey({ draft }: { draft: WizardDraft }) {
   );
 }
 
+/**
+ * A legacy certificate integration's values are the Duo CA's (SCEP URL, username, password, challenge URL) and the
+ * identity certificate's: they are recorded in its CA profile, on the Certificates page, where Test Configuration
+ * checks them against the CA. The draft is kept while the admin goes there.
+ */
+function LegacyValues({ integrationId }: { integrationId: string }) {
+  const { profiles, load } = useCaProfiles();
+  const go = useNavigation((s) => s.go);
+  useEffect(() => {
+    void load(integrationId);
+  }, [integrationId, load]);
+  const profile = profiles[integrationId];
+  return (
+    <>
+      <p>{LEGACY_END_OF_LIFE_NOTICE}</p>
+      <p>Ivanti holds this integration&apos;s values in two places, both copied from the iOS instructions in the Duo Admin Panel:</p>
+      <ul>
+        <li>
+          <strong>An external certificate authority</strong> of type Microsoft: the SCEP URL, username, password and challenge URL Duo
+          shows.
+        </li>
+        <li>
+          <strong>An identity certificate configuration</strong> generated from that CA: the subject Duo shows, RSA 2048, SHA256 with
+          RSA, usable as a digital signature.
+        </li>
+      </ul>
+      <p role="status" className={profile ? 'ok-text' : 'note'}>
+        {profile === undefined
+          ? 'Looking for this integration’s CA profile…'
+          : profile
+            ? `The CA profile is recorded (SCEP URL ${profile.scepUrl}).`
+            : 'No CA profile is recorded for this integration yet. Record the values under Certificates to keep them with the integration and test them against the CA.'}
+      </p>
+      <div className="actions">
+        <button type="button" onClick={() => go('certificates', { integrationId })}>
+          Open Certificates (this setup is kept)
+        </button>
+      </div>
+    </>
+  );
+}
+
 export function ValuesStep({ draft }: { draft: WizardDraft }) {
   const keyFromDuo = draft.configurationKey !== null && draft.configurationKeyFromDuo === true;
   return (
@@ -52,14 +96,8 @@ export function ValuesStep({ draft }: { draft: WizardDraft }) {
       <p role="status" className="note">
         Created “{draft.name}”. It is <strong>Disabled</strong>: it applies to no one until you activate it in the last step.
       </p>
-      {draft.platform === 'ios-certs' ? (
-        <>
-          <p>{LEGACY_END_OF_LIFE_NOTICE}</p>
-          <p>
-            The certificate authority details Ivanti needs (SCEP URL, username, password, challenge URL) belong to this
-            integration&apos;s CA profile, under Certificates.
-          </p>
-        </>
+      {draft.platform === 'ios-certs' && draft.integrationId ? (
+        <LegacyValues integrationId={draft.integrationId} />
       ) : draft.platform && !keyFromDuo ? (
         <PasteKey draft={draft} />
       ) : draft.configurationKey && draft.platform ? (
