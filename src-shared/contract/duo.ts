@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DuoConnectInput, DuoConnection, DuoDisagreements, DuoGroup, DuoUserView, DuoProgress, DuoReadSummary, DuoTestResult, DuoTestStep } from '../domain/duo';
+import { DuoConnectInput, DuoConnection, DuoDisagreements, DuoGroup, DuoUserView, DuoProgress, DuoReadSummary, DuoTestResult, DuoTestStep, TestGroupUserMatch } from '../domain/duo';
 import { channel, event, NoInput, Ok } from './define';
 
 /** The optional read-only Duo Admin API connection. Nothing here writes to Duo. */
@@ -19,6 +19,11 @@ export const duoChannels = {
     'Duo\'s endpoints for a user, each beside the console\'s prediction for the device it matches (by identifier, or "likely").',
     z.object({ user: z.string().trim().min(1, 'Enter the username that signs in.').max(256) }).strict(),
     DuoUserView,
+  ),
+  'duo.matchUsers': channel(
+    'For each test-group name, the Duo user it is (by username, alias or email) and the synced Ivanti devices of that user (by uid or emailAddress), saying which matched.',
+    z.object({ names: z.array(z.string().max(320)).max(500) }).strict(),
+    z.array(TestGroupUserMatch),
   ),
   'duo.disagreements': channel('Every endpoint where Duo\'s trusted_endpoint and the console\'s prediction differ, with the likely cause.', NoInput, DuoDisagreements),
   'duo.exportDisagreements': channel(

@@ -63,6 +63,7 @@ export const CHANNEL_NAMES = [
   'duo.cancelRead',
   'duo.groups',
   'duo.userView',
+  'duo.matchUsers',
   'duo.disagreements',
   'duo.exportDisagreements',
 ] as const satisfies readonly Channel[];

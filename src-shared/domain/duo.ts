@@ -151,6 +151,18 @@ export const DuoUserView = z.object({
 });
 export type DuoUserView = z.infer<typeof DuoUserView>;
 
+/**
+ * How one test-group name matches across the systems: the Duo user it is (by Duo username, then alias, then email, in
+ * the last read) and the synced Ivanti devices of that user (Ivanti `uid` or `emailAddress` equal to one of those).
+ */
+export const TestGroupUserMatch = z.object({
+  name: z.string(),
+  duoUser: z.object({ username: z.string(), matchedBy: z.enum(['username', 'alias', 'email']) }).nullable(),
+  /** `how` names the Ivanti field and the value it equals, e.g. "Ivanti emailAddress = Duo email". */
+  ivanti: z.object({ devices: z.number().int(), how: z.string() }).nullable(),
+});
+export type TestGroupUserMatch = z.infer<typeof TestGroupUserMatch>;
+
 export const DuoDisagreement = DuoEndpointView.extend({ username: z.string() });
 export type DuoDisagreement = z.infer<typeof DuoDisagreement>;
 

@@ -36,6 +36,9 @@ test.describe('the test group is a Duo group once Duo is connected', () => {
     const members = status.getByRole('list', { name: `Members of ${PILOT_GROUP_NAME} in Duo` });
     await expect(members.getByRole('listitem')).toHaveCount(pilot.members.length);
     await expect(status.getByLabel('Test group usernames (one per line)')).toHaveCount(0);
+    const matches = status.getByRole('list', { name: 'How these users match in Duo and Ivanti' });
+    await expect(matches.getByRole('listitem')).toHaveCount(pilot.members.length);
+    await expect(matches.getByRole('listitem').first()).toContainText('(matched by Duo username)');
     await screenshot(app, 'duo-test-group-01-picked');
     await status.getByRole('button', { name: 'Save status' }).click();
     await expect(app.getByText(`(Duo group “${PILOT_GROUP_NAME}”, ${pilot.members.length} users)`)).toBeVisible();
@@ -68,5 +71,18 @@ test.describe('the test group is a Duo group once Duo is connected', () => {
     await expect(reopened.getByText(`Duo group id ${pilot.group_id}`)).toBeVisible();
     await reopened.getByText(`Duo group id ${pilot.group_id}`).scrollIntoViewIfNeeded();
     await screenshot(app, 'duo-test-group-03-renamed');
+
+    // Typed instead: each name is matched to a Duo user by username, alias or email, and the list says which.
+    const aliased = duo.users().find((u) => u.alias1)!;
+    const plain = duo.users().find((u) => !u.alias1)!;
+    await reopened.getByRole('combobox', { name: 'Test group in Duo' }).selectOption({ value: '' });
+    await reopened.getByLabel('Test group usernames (one per line)').fill(`${aliased.alias1}\n${plain.email}\nnobody-here`);
+    const typed = reopened.getByRole('list', { name: 'How these users match in Duo and Ivanti' });
+    await expect(typed.getByRole('listitem')).toHaveCount(3);
+    await expect(typed.getByRole('listitem').nth(0)).toContainText(`Duo user ${aliased.username} (matched by Duo alias)`);
+    await expect(typed.getByRole('listitem').nth(1)).toContainText(`Duo user ${plain.username} (matched by Duo email)`);
+    await expect(typed.getByRole('listitem').nth(2)).toContainText('not a Duo user in the last read');
+    await typed.scrollIntoViewIfNeeded();
+    await screenshot(app, 'duo-test-group-04-typed-matches');
   });
 });

@@ -9,7 +9,7 @@
  * decision, and Duo sends it on Premier accounts only; where it is absent nothing is compared.
  */
 import type { DevicePlatform, TrustVerdict } from '../../../src-shared/domain/trust';
-import type { DuoDisagreements, DuoEndpointView, DuoUserView } from '../../../src-shared/domain/duo';
+import type { DuoDisagreements, DuoEndpointView, DuoUserView, TestGroupUserMatch } from '../../../src-shared/domain/duo';
 import type { UserDeviceRecord } from '../devices/device-repository';
 import type { DuoEndpointRow, DuoStore } from './duo-store';
 
@@ -42,8 +42,7 @@ export class DuoComparison {
     const found = store.findUser(user);
     if (!found) return { ...base, note: `Duo has no user "${user}" (looked up by username, alias and email in the last read).` };
     const duoUser = { userId: found.user.userId, username: found.user.username, matchedBy: found.matchedBy };
-    const identities = [found.user.username, ...found.user.aliases, ...(found.user.email ? [found.user.email] : [])];
-    const devices = this.deps.devicesOfUser(identities);
+    const devices = this.deps.devicesOfUser(identitiesOf(found.user));
     const ivantiMatch = devices.length === 0 ? null : describeIdentityMatch(devices[0]!, found.user.username, found.user.aliases, found.user.email);
     const endpoints = store.endpointsOf(found.user.username).map((endpoint) => this.#view(user, endpoint, devices));
     const note = base.trustedEndpointAvailable
@@ -52,6 +51,29 @@ export class DuoComparison {
         : null
       : 'Duo did not send trusted_endpoint for these endpoints: Duo returns it on Premier accounts only, so Duo\'s view can\'t be compared with the prediction.';
     return { ...base, duoUser, ivantiMatch, endpoints, note };
+  }
+
+  /**
+   * How each test-group name matches across the systems (issue 15 point 2): the Duo user (username, then alias, then
+   * email, in the last read), then that user's synced Ivanti devices by uid or emailAddress. A name Duo does not know
+   * is still looked up in Ivanti as written, and said so.
+   */
+  matchUsers(names: readonly string[]): TestGroupUserMatch[] {
+    const found = this.deps.store.findUsers(names);
+    return names.map((name, index) => {
+      const duo = found[index] ?? null;
+      if (duo) {
+        const devices = this.deps.devicesOfUser(identitiesOf(duo.user));
+        return {
+          name,
+          duoUser: { username: duo.user.username, matchedBy: duo.matchedBy },
+          ivanti: devices.length === 0 ? null : { devices: devices.length, how: describeIdentityMatch(devices[0]!, duo.user.username, duo.user.aliases, duo.user.email) },
+        };
+      }
+      const devices = this.deps.devicesOfUser([name]);
+      const field = devices[0]?.uid?.toLowerCase() === name.trim().toLowerCase() ? 'Ivanti uid' : 'Ivanti emailAddress';
+      return { name, duoUser: null, ivanti: devices.length === 0 ? null : { devices: devices.length, how: `${field} = the name as written (not a Duo user in the last read)` } };
+    });
   }
 
   disagreements(): DuoDisagreements {
@@ -129,6 +151,11 @@ function disagreementOf(duo: DuoEndpointView['trustedEndpoint'], predicted: bool
     return `Duo counts this endpoint as managed, but the console predicts not trusted: ${why} Duo may not have re-checked the device since Ivanti changed, or the console's status or test group for the integration differs from Duo's.${uncertain}`;
   }
   return `The console predicts trusted, but Duo does not count this endpoint as managed: Duo Mobile may not have reported the identifier yet, or the integration is not enabled for this user in Duo as recorded here.${uncertain}`;
+}
+
+/** Every name Duo knows the user by: username, aliases, email. */
+function identitiesOf(user: { username: string; aliases: string[]; email: string | null }): string[] {
+  return [user.username, ...user.aliases, ...(user.email ? [user.email] : [])];
 }
 
 function describeIdentityMatch(device: UserDeviceRecord, username: string, aliases: string[], email: string | null): string {

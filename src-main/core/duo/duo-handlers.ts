@@ -13,6 +13,7 @@ type DuoChannel =
   | 'duo.cancelRead'
   | 'duo.groups'
   | 'duo.userView'
+  | 'duo.matchUsers'
   | 'duo.disagreements'
   | 'duo.exportDisagreements';
 
@@ -49,6 +50,7 @@ export function duoHandlers({
     },
     'duo.groups': async () => duo.groups(),
     'duo.userView': async ({ user }) => duoComparison.userView(user),
+    'duo.matchUsers': async ({ names }) => duoComparison.matchUsers(names),
     'duo.disagreements': async () => duoComparison.disagreements(),
     'duo.exportDisagreements': async ({ format }) => {
       const list = duoComparison.disagreements();

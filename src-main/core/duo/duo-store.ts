@@ -37,6 +37,11 @@ export interface DuoEndpointRow {
   lastUpdated: number | null;
 }
 
+export interface DuoUserFound {
+  user: DuoUserRow;
+  matchedBy: 'username' | 'alias' | 'email';
+}
+
 export class DuoStore {
   constructor(private readonly db: Db) {}
 
@@ -160,7 +165,12 @@ export class DuoStore {
   }
 
   /** The Duo user a sign-in name means: by username, then an alias, then the email (case-insensitive). */
-  findUser(name: string): { user: DuoUserRow; matchedBy: 'username' | 'alias' | 'email' } | null {
+  findUser(name: string): DuoUserFound | null {
+    return this.findUsers([name])[0]!;
+  }
+
+  /** findUser for several names, reading the users once. */
+  findUsers(names: readonly string[]): Array<DuoUserFound | null> {
     const rows = this.db.prepare('SELECT user_id, username, realname, email, status, aliases FROM duo_users').all() as Array<{
       user_id: string;
       username: string;
@@ -169,7 +179,6 @@ export class DuoStore {
       status: string | null;
       aliases: string;
     }>;
-    const wanted = name.trim().toLowerCase();
     const users = rows.map((r) => ({
       userId: r.user_id,
       username: r.username,
@@ -178,12 +187,15 @@ export class DuoStore {
       status: r.status,
       aliases: JSON.parse(r.aliases) as string[],
     }));
-    const byUsername = users.find((u) => u.username.toLowerCase() === wanted);
-    if (byUsername) return { user: byUsername, matchedBy: 'username' };
-    const byAlias = users.find((u) => u.aliases.some((a) => a.toLowerCase() === wanted));
-    if (byAlias) return { user: byAlias, matchedBy: 'alias' };
-    const byEmail = users.find((u) => u.email?.toLowerCase() === wanted);
-    return byEmail ? { user: byEmail, matchedBy: 'email' } : null;
+    return names.map((name): DuoUserFound | null => {
+      const wanted = name.trim().toLowerCase();
+      const byUsername = users.find((u) => u.username.toLowerCase() === wanted);
+      if (byUsername) return { user: byUsername, matchedBy: 'username' };
+      const byAlias = users.find((u) => u.aliases.some((a) => a.toLowerCase() === wanted));
+      if (byAlias) return { user: byAlias, matchedBy: 'alias' };
+      const byEmail = users.find((u) => u.email?.toLowerCase() === wanted);
+      return byEmail ? { user: byEmail, matchedBy: 'email' } : null;
+    });
   }
 
   /** Duo's endpoints of one user (by the username Duo links them to), most recently seen first. */

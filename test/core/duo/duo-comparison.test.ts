@@ -69,6 +69,24 @@ describe("Duo's view beside the console's prediction", () => {
     expect((await core.handlers['duo.userView']({ user: 'nobody-at-all' }, { signal })).note).toContain('Duo has no user');
   });
 
+  it('matches test-group names across the systems by Duo username, alias or email, and says which matched', async () => {
+    const { core, duo, tenant } = await compared();
+    const users = duo.users();
+    const aliased = users.find((u) => u.alias1)!;
+    const plain = users.find((u) => !u.alias1)!;
+    const ivantiOnly = [...tenant.expectedDevices()].map((d) => d.uid as string).find((uid) => uid && !uid.includes('*') && !users.some((u) => u.email.toLowerCase() === uid.toLowerCase()));
+    expect(ivantiOnly, 'the tenant has Ivanti users the Duo double does not serve').toBeDefined();
+    const names = [plain.username, aliased.alias1!.toUpperCase(), plain.email, 'nobody-at-all', ivantiOnly!];
+    const [byUsername, byAlias, byEmail, nobody, notInDuo] = await core.handlers['duo.matchUsers']({ names }, { signal });
+    expect(byUsername).toMatchObject({ name: plain.username, duoUser: { username: plain.username, matchedBy: 'username' } });
+    expect(byUsername!.ivanti?.how).toMatch(/^Ivanti (uid|emailAddress) = Duo (username|alias|email)$/);
+    expect(byAlias).toMatchObject({ duoUser: { username: aliased.username, matchedBy: 'alias' } });
+    expect(byEmail).toMatchObject({ duoUser: { username: plain.username, matchedBy: 'email' } });
+    expect(byEmail!.ivanti).toEqual(byUsername!.ivanti);
+    expect(nobody).toEqual({ name: 'nobody-at-all', duoUser: null, ivanti: null });
+    expect(notInDuo).toMatchObject({ duoUser: null, ivanti: { how: expect.stringContaining('= the name as written') } });
+  });
+
   it('exports the disagreement list as CSV', async () => {
     const { core } = await compared();
     const { file, count } = await core.handlers['duo.exportDisagreements']({ format: 'csv' }, { signal });

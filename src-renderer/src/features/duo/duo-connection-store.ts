@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { DuoConnection, DuoGroup, DuoProgress, DuoReadSummary, DuoTestResult, DuoTestStep } from '../../../../src-shared/domain/duo';
+import type { DuoConnection, DuoGroup, DuoProgress, DuoReadSummary, DuoTestResult, DuoTestStep, TestGroupUserMatch } from '../../../../src-shared/domain/duo';
 import { call, subscribe } from '../../shared/api';
 
 interface DuoConnectionState {
@@ -13,6 +13,9 @@ interface DuoConnectionState {
   progress: DuoProgress | null;
   lastRead: DuoReadSummary | null;
   groups: DuoGroup[];
+  /** How the names last asked about match in Duo and Ivanti; `matchedNames` says which names they are for. */
+  userMatches: TestGroupUserMatch[];
+  matchedNames: string;
   load(): Promise<void>;
   save(input: { apiHostname: string; integrationKey: string; secretKey?: string }): Promise<void>;
   test(): Promise<void>;
@@ -20,7 +23,10 @@ interface DuoConnectionState {
   cancelRead(): Promise<void>;
   disconnect(): Promise<void>;
   loadGroups(): Promise<void>;
+  matchUsers(names: string[]): Promise<void>;
 }
+
+let pendingMatch = '';
 
 export const useDuoConnection = create<DuoConnectionState>((set, get) => ({
   connection: null,
@@ -33,6 +39,8 @@ export const useDuoConnection = create<DuoConnectionState>((set, get) => ({
   progress: null,
   lastRead: null,
   groups: [],
+  userMatches: [],
+  matchedNames: '',
   async load() {
     try {
       set({ connection: await call('duo.connection'), loaded: true, error: null });
@@ -85,5 +93,12 @@ export const useDuoConnection = create<DuoConnectionState>((set, get) => ({
   },
   async loadGroups() {
     set({ groups: await call('duo.groups') });
+  },
+  async matchUsers(names) {
+    const key = names.join('\n');
+    pendingMatch = key;
+    const userMatches = await call('duo.matchUsers', { names: names.slice(0, 500) });
+    // Answers can arrive out of order while the admin types: keep only the one for the names asked last.
+    if (pendingMatch === key) set({ userMatches, matchedNames: key });
   },
 }));

@@ -6,6 +6,7 @@ import { fieldErrors } from '../../shared/error-text';
 import { chosenDuoGroup, parseTestGroup, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
 import type { DuoGroup } from '../../../../src-shared/domain/duo';
 import { DuoTestGroupPicker, useDuoGroups } from './DuoTestGroupPicker';
+import { TestGroupMatches } from './TestGroupMatches';
 
 /** Test group text: one username per line, never split further (see parseTestGroup). */
 export function parseUsernames(text: string): string[] {
@@ -125,6 +126,7 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
           <TestGroupNotes text={group} id="test-group-notes" />
         </>
       ) : null}
+      {status === 'test-group' ? <TestGroupMatches members={members} id="test-group-matches" /> : null}
       <p className="small">
         The status is set in Duo (Admin Panel → Trusted Endpoints → this integration) and recorded here so that the console's
         predictions match. Apply the trusted-endpoints policy to your applications in Duo before enabling, so trust is actually checked.

@@ -5,6 +5,7 @@ import { DuoTestGroupPicker, useDuoGroups } from '../integrations/DuoTestGroupPi
 import type { WizardDraft } from '../../../../src-shared/contract/wizard';
 import { STATUS_LABELS, type IntegrationStatus } from '../../../../src-shared/domain/integration';
 import { parseUsernames, STATUS_CHOICES, TestGroupNotes } from '../integrations/StatusEditor';
+import { TestGroupMatches } from '../integrations/TestGroupMatches';
 import { useWizard } from './wizard-store';
 
 export function ActivationStep({ draft }: { draft: WizardDraft }) {
@@ -91,6 +92,7 @@ export function ActivationStep({ draft }: { draft: WizardDraft }) {
           <TestGroupNotes text={group} id="wizard-test-group-notes" />
         </div>
       ) : null}
+      {status === 'test-group' ? <TestGroupMatches members={draft.activation.testGroup} id="wizard-test-group-matches" /> : null}
     </>
   );
 }
