@@ -12,11 +12,12 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import { AppError, type ErrorCode } from '../../../src-shared/errors';
 import { createConnectionAgents, type ConnectionAgents, type Environment } from '../ivanti/connection-agents';
 import { describeTls, flattenHeaders, type Clock, type ConnectionProbe } from '../ivanti/ivanti-client';
-import { AttemptFailure, parseJsonOrNull } from '../ivanti/ivanti-failure';
+import { parseJsonOrNull } from '../ivanti/ivanti-failure';
+import { fromNetworkError, timeoutFailure, type NetworkContext } from '../ivanti/network-failure';
 import { createApiHttp, requestWithDeadline, RequestFailed } from '../ivanti/http-transport';
-import { realSleep, type Sleep } from '../ivanti/retry-policy';
+import { parseRetryAfter, realSleep, withRetries, type RetryPolicy, type Sleep } from '../ivanti/retry-policy';
 import { parseDuoEndpoint, type DuoEndpoint } from './duo-endpoint';
-import { fromDuoNetworkError, fromDuoStatus, readFailureEnvelope } from './duo-failure';
+import { DUO_WORDS, fromDuoStatus, readFailureEnvelope } from './duo-failure';
 import { duoAuthorization, duoDate, signDuoRequest, type DuoParams } from './duo-signature';
 
 export interface DuoCredentials {
@@ -69,9 +70,8 @@ interface Answer {
   skewMs: number | null;
 }
 
-const BASE_DELAY_MS = 1_000;
-const MAX_DELAY_MS = 32_000;
-const JITTER_MS = 1_000;
+/** Duo's clients' back-off: 1 s doubling to 32 s, plus up to 1 s of jitter (reference §3). */
+const DUO_BACKOFF = { baseDelayMs: 1_000, maxDelayMs: 32_000, addedJitterMs: 1_000 } as const;
 /** A bound on pages, so an answer that keeps offering a next_offset cannot loop the client forever. */
 const MAX_PAGES = 100_000;
 
@@ -83,8 +83,7 @@ export class DuoClient {
   readonly #http: AxiosInstance;
   readonly #agents: ConnectionAgents;
   readonly #timeoutMs: number;
-  readonly #maxRetries: number;
-  readonly #maxTotalWaitMs: number;
+  readonly #policy: RetryPolicy;
   readonly #clock: Clock;
   readonly #sleep: Sleep;
   readonly #random: () => number;
@@ -101,8 +100,7 @@ export class DuoClient {
     this.#agents = createConnectionAgents(this.endpoint, options.env ?? process.env, options.extraCaCerts);
     this.proxy = this.#agents.proxy;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#maxRetries = options.maxRetries ?? 6;
-    this.#maxTotalWaitMs = options.maxTotalWaitMs ?? 75_000;
+    this.#policy = { ...DUO_BACKOFF, maxRetries: options.maxRetries ?? 6, maxTotalWaitMs: options.maxTotalWaitMs ?? 75_000 };
     this.#clock = options.clock ?? Date;
     this.#sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? Math.random;
@@ -156,29 +154,27 @@ export class DuoClient {
     return { response: json.response, nextOffset: toNumber(metadata.next_offset), totalObjects: toNumber(metadata.total_objects) };
   }
 
+  #context(what: string): NetworkContext {
+    return { what, endpoint: this.endpoint, proxy: this.proxy };
+  }
+
   async #retrying(what: string, path: string, params: DuoParams, signed: boolean, signal: AbortSignal | undefined): Promise<Answer> {
-    let waitedMs = 0;
-    for (let retry = 0; ; retry++) {
-      let failure: AttemptFailure;
-      try {
-        const answer = await this.#send(what, path, params, signed, signal);
-        if (!signed || (answer.status >= 200 && answer.status < 300)) return answer;
-        const envelope = readFailureEnvelope(parseJsonOrNull(answer.body));
-        if (envelope === null && answer.status < 500 && answer.status !== 429) throw notDuo(what, answer);
-        failure = fromDuoStatus({ status: answer.status, envelope, skewMs: answer.skewMs }, what, this.integrationKey);
-      } catch (error) {
-        if (!(error instanceof AttemptFailure)) throw error;
-        failure = error;
-      }
-      const attempts = retry + 1;
-      if (!failure.retryable || retry >= this.#maxRetries) throw withAttempts(failure.error, attempts, waitedMs);
-      const remainingMs = this.#maxTotalWaitMs - waitedMs;
-      if (remainingMs <= 0) throw withAttempts(failure.error, attempts, waitedMs);
-      const delayMs = Math.min(remainingMs, Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** retry) + Math.floor(this.#random() * JITTER_MS));
-      this.#onRetry?.({ what, retry: retry + 1, delayMs, code: failure.error.code });
-      await this.#sleep(delayMs, signal);
-      waitedMs += delayMs;
-    }
+    const attempt = async () => {
+      const answer = await this.#send(what, path, params, signed, signal);
+      if (!signed || (answer.status >= 200 && answer.status < 300)) return answer;
+      const envelope = readFailureEnvelope(parseJsonOrNull(answer.body));
+      if (envelope === null && answer.status < 500 && answer.status !== 429) throw notDuo(what, answer);
+      // Duo sends no Retry-After (reference §3); should it start to, it is honoured like Ivanti's.
+      const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], this.#clock.now());
+      throw fromDuoStatus({ status: answer.status, envelope, skewMs: answer.skewMs }, this.#context(what), this.integrationKey, retryAfterMs);
+    };
+    return withRetries(attempt, {
+      policy: this.#policy,
+      sleep: this.#sleep,
+      random: this.#random,
+      service: 'Duo',
+      onRetry: (retry, delayMs, failure) => this.#onRetry?.({ what, retry, delayMs, code: failure.error.code }),
+    }, signal);
   }
 
   async #send(what: string, path: string, params: DuoParams, signed: boolean, signal: AbortSignal | undefined): Promise<Answer> {
@@ -194,13 +190,8 @@ export class DuoClient {
       response = await requestWithDeadline(this.#http, { method: 'GET', url: query ? `${path}?${query}` : path, headers }, this.#timeoutMs, signal);
     } catch (error) {
       if (!(error instanceof RequestFailed)) throw error;
-      if (error.timedOut) {
-        throw new AttemptFailure(
-          new AppError('DUO_TIMEOUT', `${this.endpoint.signedHost} did not answer within ${Math.round(this.#timeoutMs / 1000)} s when asked to ${what}.`, { timeoutMs: this.#timeoutMs }),
-          true,
-        );
-      }
-      throw fromDuoNetworkError(error.networkError, this.endpoint, this.proxy, what);
+      if (error.timedOut) throw timeoutFailure(this.#context(what), this.#timeoutMs, DUO_WORDS);
+      throw fromNetworkError(error.networkError, this.#context(what), DUO_WORDS);
     }
     const flat = flattenHeaders(response.headers as Record<string, unknown>);
     const serverDate = flat.date ? Date.parse(flat.date) : Number.NaN;
@@ -228,9 +219,4 @@ function notDuo(what: string, answer: { status: number; headers: Record<string, 
     `The API hostname answered with ${type} (HTTP ${answer.status}) instead of Duo's JSON when asked to ${what}. A proxy's sign-in page or a wrong hostname can cause this.`,
     { status: answer.status, contentType: type },
   );
-}
-
-function withAttempts(error: AppError, attempts: number, waitedMs: number): AppError {
-  if (attempts === 1) return error;
-  return new AppError(error.code, `${error.message} (${attempts} attempts over ${Math.round(waitedMs / 1000)} s of waiting.)`, { ...error.details, attempts, waitedMs });
 }

@@ -3,10 +3,31 @@
  * Like the Ivanti client, nothing from the request (Authorization header, signature) ever goes into an error.
  */
 import { AppError } from '../../../src-shared/errors';
-import { ProxyConnectError } from '../ivanti/connection-agents';
-import { TLS_CODE } from '../ivanti/ivanti-failure';
-import { AttemptFailure } from '../ivanti/ivanti-failure';
-import type { DuoEndpoint } from './duo-endpoint';
+import { AttemptFailure, dnsError, serverErrorFailure, throttledFailure, type NetworkContext, type ServiceVocabulary } from '../ivanti/network-failure';
+
+/**
+ * How the shared network classifier (ivanti/network-failure.ts: DNS, TLS, proxy, connection, deadline, throttling,
+ * 5xx) words Duo's failures. What only Duo means (40102, 40103, 40104, clock skew, a missing permission) is below.
+ */
+export const DUO_WORDS: ServiceVocabulary = {
+  service: 'Duo',
+  codes: {
+    dns: 'DUO_DNS_FAILED',
+    tls: 'DUO_TLS_FAILED',
+    proxy: 'DUO_PROXY_FAILED',
+    connect: 'DUO_CONNECT_FAILED',
+    timeout: 'DUO_TIMEOUT',
+    rateLimited: 'DUO_RATE_LIMITED',
+    serverError: 'DUO_SERVER_ERROR',
+    badResponse: 'DUO_BAD_RESPONSE',
+  },
+  entry: 'The API hostname',
+  entryHint: 'Check the API hostname: copy it from the Duo Admin Panel (api-XXXXXXXX.duosecurity.com).',
+  remoteHint: 'Check the API hostname, your network connection and any firewall between this computer and Duo.',
+  loopbackHint: 'Is the local Duo double running on that port?',
+  throttled: (what, status, code) =>
+    `Duo is rate-limiting this Admin API application (${status}${code ? `, code ${code}` : ''}) and kept doing so when asked to ${what}. Wait a minute and try again; other scripts using the same integration key share the limit.`,
+};
 
 /**
  * Beyond this difference between Duo's `Date` header and this computer's clock, an authentication failure is
@@ -43,9 +64,10 @@ export function clockSkewError(skewMs: number, what: string): AppError {
   );
 }
 
-/** A non-2xx answer with Duo's envelope (or none). Retryable: 429 and 5xx. */
-export function fromDuoStatus(facts: DuoAnswerFacts, what: string, integrationKey: string): AttemptFailure {
+/** A non-2xx answer with Duo's envelope (or none). Retryable: 429 and 5xx (Retry-After honoured should Duo send it). */
+export function fromDuoStatus(facts: DuoAnswerFacts, ctx: NetworkContext, integrationKey: string, retryAfterMs: number | null): AttemptFailure {
   const { status, envelope, skewMs } = facts;
+  const what = ctx.what;
   const code = envelope?.code ?? null;
   const said = envelope?.message ? ` Duo said: "${envelope.message}${envelope.detail ? ` (${envelope.detail})` : ''}"${code ? `, code ${code}` : ''}.` : '';
   const details = { status, duoCode: code };
@@ -92,56 +114,13 @@ export function fromDuoStatus(facts: DuoAnswerFacts, what: string, integrationKe
     );
   }
   if (status === 404) return fail(new AppError('DUO_NOT_FOUND', `Duo has no such resource when asked to ${what} (404).${said}`, details));
-  if (status === 429) {
-    return fail(new AppError('DUO_RATE_LIMITED', `Duo is rate-limiting this Admin API application (429${code ? `, code ${code}` : ''}) and kept doing so when asked to ${what}. Wait a minute and try again; other scripts using the same integration key share the limit.`, details), true);
-  }
-  if (status >= 500) {
-    return fail(new AppError('DUO_SERVER_ERROR', `Duo answered with a server error (HTTP ${status}) when asked to ${what}, and kept doing so. Try again later; Duo's status page says whether there is an incident.`, details), true);
-  }
+  if (status === 429) return throttledFailure(ctx, status, retryAfterMs, DUO_WORDS, code, details);
+  if (status >= 500) return serverErrorFailure(ctx, status, retryAfterMs, DUO_WORDS);
   return fail(new AppError('DUO_BAD_RESPONSE', `Duo refused the request to ${what} (HTTP ${status}).${said}`, details));
 }
 
-export function fromDuoNetworkError(error: unknown, endpoint: DuoEndpoint, proxy: string | null, what: string): AttemptFailure {
-  const cause = (error as { cause?: unknown })?.cause;
-  const proxyError = error instanceof ProxyConnectError ? error : cause instanceof ProxyConnectError ? cause : null;
-  const host = endpoint.hostname;
-  if (proxyError) {
-    return new AttemptFailure(
-      new AppError('DUO_CONNECT_FAILED', `The proxy ${proxy ?? ''} (from HTTPS_PROXY) did not connect to ${host}: ${proxyError.message}. Check the proxy setting, or add ${host} to NO_PROXY.`, {
-        host,
-        proxy,
-        proxyStatus: proxyError.proxyStatus,
-      }),
-      proxyError.proxyStatus === null,
-    );
-  }
-  const code = errorCode(error) ?? errorCode(cause) ?? '';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new AttemptFailure(duoDnsError(host, code), code === 'EAI_AGAIN');
-  if (TLS_CODE.test(code)) {
-    return new AttemptFailure(
-      new AppError(
-        'DUO_TLS_FAILED',
-        `The secure connection to ${host} is not trusted (${code}). If your network inspects TLS traffic, save your organisation's root CA certificate as a PEM file and set TEC_EXTRA_CA_CERTS to its path.`,
-        { host, reason: code, proxy },
-      ),
-      false,
-    );
-  }
-  const hint = endpoint.loopback ? 'Is the local Duo double running on that port?' : 'Check the API hostname, your network connection and any firewall.';
-  return new AttemptFailure(
-    new AppError('DUO_CONNECT_FAILED', `Could not ${what} at ${endpoint.signedHost}: ${code || 'connection failed'}. ${hint}`, { host, reason: code || null }),
-    true,
-  );
-}
-
 export function duoDnsError(host: string, reason: string): AppError {
-  const hint = reason === 'EAI_AGAIN' ? 'The DNS server did not answer: check the network connection.' : 'Check the API hostname: copy it from the Duo Admin Panel (api-XXXXXXXX.duosecurity.com).';
-  return new AppError('DUO_DNS_FAILED', `The API hostname ${host} does not resolve (${reason}). ${hint}`, { host, reason });
-}
-
-function errorCode(value: unknown): string | null {
-  const code = (value as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' ? code : null;
+  return dnsError(host, reason, DUO_WORDS);
 }
 
 /** Duo's failure envelope `{stat:"FAIL", code, message, message_detail}`, tolerant of a missing or odd field. */

@@ -21,19 +21,10 @@ import {
 } from './ivanti-wire';
 import { createConnectionAgents, type ConnectionAgents, type Environment } from './connection-agents';
 import { parseIvantiEndpoint, type IvantiEndpoint } from './ivanti-endpoint';
-import {
-  AttemptFailure,
-  fromHttpStatus,
-  fromNetworkError,
-  looksLikeMarkup,
-  notIvanti,
-  parseJsonOrNull,
-  timeoutFailure,
-  type HttpAnswer,
-  type OperationContext,
-} from './ivanti-failure';
+import { fromHttpStatus, IVANTI_WORDS, looksLikeMarkup, notIvanti, parseJsonOrNull, type HttpAnswer, type OperationContext } from './ivanti-failure';
+import { AttemptFailure, fromNetworkError, timeoutFailure } from './network-failure';
 import { createApiHttp, requestWithDeadline, RequestFailed } from './http-transport';
-import { fullJitterDelay, parseRetryAfter, realSleep, type RetryPolicy, type Sleep } from './retry-policy';
+import { parseRetryAfter, realSleep, withRetries, type RetryPolicy, type Sleep } from './retry-policy';
 
 export interface Clock {
   now(): number;
@@ -307,28 +298,13 @@ export class IvantiClient {
   }
 
   async #retrying(request: Request, signal: AbortSignal | undefined): Promise<Answer> {
-    let waitedMs = 0;
-    for (let retry = 0; ; retry++) {
-      let failure: AttemptFailure;
-      try {
-        return this.#judge(request, await this.#send(request, signal));
-      } catch (error) {
-        if (!(error instanceof AttemptFailure)) throw error;
-        failure = error;
-      }
-      const attempts = retry + 1;
-      if (!failure.retryable || retry >= this.#policy.maxRetries) throw withAttempts(failure.error, attempts, waitedMs);
-      const remainingMs = this.#policy.maxTotalWaitMs - waitedMs;
-      if (failure.retryAfterMs !== null && failure.retryAfterMs > remainingMs) {
-        // Waiting less than the server asked would be answered with another 429, so give up now.
-        throw withAttempts(failure.error, attempts, waitedMs, failure.retryAfterMs);
-      }
-      if (remainingMs <= 0) throw withAttempts(failure.error, attempts, waitedMs);
-      const delayMs = failure.retryAfterMs ?? Math.min(remainingMs, fullJitterDelay(retry, this.#policy, this.#random));
-      this.#onRetry?.({ what: request.what, retry: retry + 1, delayMs, code: failure.error.code, status: failure.status });
-      await this.#sleep(delayMs, signal);
-      waitedMs += delayMs;
-    }
+    return withRetries(async () => this.#judge(request, await this.#send(request, signal)), {
+      policy: this.#policy,
+      sleep: this.#sleep,
+      random: this.#random,
+      service: 'Ivanti',
+      onRetry: (retry, delayMs, failure) => this.#onRetry?.({ what: request.what, retry, delayMs, code: failure.error.code, status: failure.status }),
+    }, signal);
   }
 
   /** One HTTP exchange under the per-request deadline. Throws AttemptFailure, or CANCELLED when `signal` aborts. */
@@ -341,8 +317,8 @@ export class IvantiClient {
       response = await requestWithDeadline(this.#http, { method: 'GET', url: `${request.path}?${query}`, headers }, this.#timeoutMs, signal);
     } catch (error) {
       if (!(error instanceof RequestFailed)) throw error;
-      if (error.timedOut) throw timeoutFailure(this.#context(request), this.#timeoutMs);
-      throw fromNetworkError(error.networkError, this.#context(request));
+      if (error.timedOut) throw timeoutFailure(this.#context(request), this.#timeoutMs, IVANTI_WORDS);
+      throw fromNetworkError(error.networkError, this.#context(request), IVANTI_WORDS);
     }
     return {
       status: response.status,
@@ -403,17 +379,6 @@ function describeIssue(issue: Issue): string {
 function describeIssues(issues: Issue[]): string {
   const shown = issues.slice(0, 3).map(describeIssue).join('; ');
   return issues.length > 3 ? `${shown}; and ${issues.length - 3} more` : shown;
-}
-
-function withAttempts(error: AppError, attempts: number, waitedMs: number, askedWaitMs?: number): AppError {
-  if (attempts === 1 && askedWaitMs === undefined) return error;
-  const asked = askedWaitMs === undefined ? '' : ` Ivanti asked to wait ${Math.ceil(askedWaitMs / 1000)} s more, beyond the console's limit.`;
-  return new AppError(error.code, `${error.message} (${attempts} attempts over ${Math.round(waitedMs / 1000)} s of waiting.)${asked}`, {
-    ...error.details,
-    attempts,
-    waitedMs,
-    ...(askedWaitMs === undefined ? {} : { retryAfterMs: askedWaitMs }),
-  });
 }
 
 export function flattenHeaders(headers: Record<string, unknown>): Record<string, string | undefined> {

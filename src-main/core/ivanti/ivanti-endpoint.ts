@@ -16,35 +16,56 @@ export interface IvantiEndpoint {
 
 /**
  * Parses the domain an admin enters: `host[:port]` (the documented form, e.g. `acmecorp.mobileiron.com`), or the
- * same with an explicit `https://` / `http://` (tests and a local TLS simulator need https on loopback).
- *
- * Security rule: Ivanti is only spoken to over HTTPS. A bare loopback host (127.0.0.0/8, localhost, ::1) means the
- * local simulator and uses plain http, because loopback traffic never leaves the machine; plain http anywhere else
- * is refused with IVANTI_INSECURE_URL. A path after the host is ignored: the API lives at the root.
+ * same with an explicit `https://` / `http://` (tests and a local TLS simulator need https on loopback). A path after
+ * the host is ignored: the API lives at the root.
  */
 export function parseIvantiEndpoint(domain: string): IvantiEndpoint {
-  const entered = domain.trim();
-  if (entered === '') throw new AppError('VALIDATION_FAILED', 'Enter the Ivanti Neurons domain, for example acmecorp.mobileiron.com.');
+  return parseServiceEndpoint(domain, {
+    empty: 'Enter the Ivanti Neurons domain, for example acmecorp.mobileiron.com.',
+    notAHost: (entered) => `"${entered}" is not a host name. Enter the domain only, for example acmecorp.mobileiron.com.`,
+    withCredentials: 'Enter the domain without a user name or password in it.',
+    withPath: null,
+    insecure: (entered) =>
+      new AppError(
+        'IVANTI_INSECURE_URL',
+        `The console only talks to Ivanti over HTTPS; "${entered}" would send the API password unencrypted. Enter the domain without http://, for example acmecorp.mobileiron.com.`,
+        { domain: entered },
+      ),
+  });
+}
+
+/** What one service says about an entry the endpoint parser refuses. */
+export interface EndpointWording {
+  empty: string;
+  notAHost: (entered: string) => string;
+  withCredentials: string;
+  /** Null: a path after the host is ignored. Otherwise the message refusing it. */
+  withPath: string | null;
+  /** Plain http to a host that is not loopback. */
+  insecure: (entered: string) => AppError;
+}
+
+/**
+ * The one parser behind the Ivanti domain and the Duo API hostname. Security rule: these services are only spoken to
+ * over HTTPS. A bare loopback host (127.0.0.0/8, localhost, ::1) means a local simulator or double and uses plain
+ * http, because loopback traffic never leaves the machine; plain http anywhere else is refused (`insecure`).
+ */
+export function parseServiceEndpoint(value: string, wording: EndpointWording): IvantiEndpoint {
+  const entered = value.trim();
+  if (entered === '') throw new AppError('VALIDATION_FAILED', wording.empty);
   const explicitScheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(entered)?.[1]?.toLowerCase();
   let url: URL;
   try {
     url = new URL(explicitScheme ? entered : `https://${entered}`);
   } catch {
-    throw new AppError('VALIDATION_FAILED', `"${entered}" is not a host name. Enter the domain only, for example acmecorp.mobileiron.com.`);
+    throw new AppError('VALIDATION_FAILED', wording.notAHost(entered));
   }
-  if (url.username || url.password) {
-    throw new AppError('VALIDATION_FAILED', 'Enter the domain without a user name or password in it.');
-  }
+  if (url.username || url.password) throw new AppError('VALIDATION_FAILED', wording.withCredentials);
+  if (wording.withPath !== null && url.pathname !== '/' && url.pathname !== '') throw new AppError('VALIDATION_FAILED', wording.withPath);
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   const loopback = isLoopbackHost(hostname);
   const scheme = explicitScheme ?? (loopback ? 'http' : 'https');
-  if (scheme !== 'https' && !(scheme === 'http' && loopback)) {
-    throw new AppError(
-      'IVANTI_INSECURE_URL',
-      `The console only talks to Ivanti over HTTPS; "${entered}" would send the API password unencrypted. Enter the domain without http://, for example acmecorp.mobileiron.com.`,
-      { domain: entered },
-    );
-  }
+  if (scheme !== 'https' && !(scheme === 'http' && loopback)) throw wording.insecure(entered);
   const secure = scheme === 'https';
   const { port, host } = hostAndPort(hostname, url.port, secure);
   return {

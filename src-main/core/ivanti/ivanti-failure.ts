@@ -1,33 +1,27 @@
 /**
- * Turns what went wrong on one HTTP attempt into an admin-actionable AppError, and says whether retrying can help.
- *
- * Nothing from the request goes into an error: axios errors carry the request config (with the Authorization
- * header), so they are read for their code and dropped, never attached as `cause`.
+ * What Ivanti's HTTP answers mean (401/403 with MFA, a space's 403, the error envelope, a captive portal), and the
+ * words the shared network classifier (network-failure.ts) uses for Ivanti. Nothing from the request goes into an
+ * error.
  */
 import { AppError, type ErrorCode } from '../../../src-shared/errors';
 import { IvantiErrorEnvelope } from './ivanti-wire';
 import { ProxyConnectError } from './connection-agents';
 import type { IvantiEndpoint } from './ivanti-endpoint';
-
-/** One attempt's failure; `retryable` failures are retried within the client's budget, the others end the call. */
-export class AttemptFailure extends Error {
-  constructor(
-    readonly error: AppError,
-    readonly retryable: boolean,
-    readonly retryAfterMs: number | null = null,
-    readonly status: number | null = null,
-  ) {
-    super(error.message);
-  }
-}
+import {
+  AttemptFailure,
+  dnsError as networkDnsError,
+  fromProxyError,
+  place,
+  serverErrorFailure,
+  throttledFailure,
+  type NetworkContext,
+  type ServiceVocabulary,
+} from './network-failure';
 
 /** What the failing request was, in words an admin recognises. */
-export interface OperationContext {
-  /** "list the device spaces", "search devices in space Marketing" */
-  what: string;
+export interface OperationContext extends NetworkContext {
   endpoint: IvantiEndpoint;
   email: string;
-  proxy: string | null;
   /** Set for calls scoped to one device space (403 there means the space, not the whole account). */
   space?: { id: number; name: string | null };
   /** Set for the spaces list, whose 403 means the account lacks System Read Only. */
@@ -40,8 +34,30 @@ export interface HttpAnswer {
   body: string;
 }
 
-export const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|EPROTO$)/;
-const TRANSIENT_NETWORK_CODE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ECONNABORTED']);
+/** How the shared network classifier words Ivanti's failures. */
+export const IVANTI_WORDS: ServiceVocabulary = {
+  service: 'Ivanti',
+  codes: {
+    dns: 'IVANTI_DNS_FAILED',
+    tls: 'IVANTI_TLS_FAILED',
+    proxy: 'IVANTI_PROXY_FAILED',
+    connect: 'IVANTI_CONNECT_FAILED',
+    timeout: 'IVANTI_TIMEOUT',
+    rateLimited: 'IVANTI_RATE_LIMITED',
+    serverError: 'IVANTI_SERVER_ERROR',
+    badResponse: 'IVANTI_BAD_RESPONSE',
+  },
+  entry: 'The domain',
+  entryHint: 'Check the domain: it is the host name of your Ivanti Neurons portal, for example acmecorp.mobileiron.com.',
+  remoteHint: 'Check the domain, your network connection and any firewall between this computer and Ivanti.',
+  loopbackHint: 'Is the local simulator running on that port?',
+  throttled: (what) => `Ivanti is throttling the API user (HTTP 429) and kept doing so when asked to ${what}. Wait a few minutes and try again.`,
+};
+
+/** A domain that does not resolve (also used by Test Configuration's own DNS check). */
+export function dnsError(host: string, reason: string): AppError {
+  return networkDnsError(host, reason, IVANTI_WORDS);
+}
 
 /**
  * MFA heuristic (the token flow is undocumented [reference]): a 401/403 means "MFA is enforced, Basic is refused"
@@ -55,96 +71,6 @@ export function mentionsMfa(answer: HttpAnswer): boolean {
   const challenge = answer.headers['www-authenticate'] ?? '';
   if (challenge !== '' && !/^\s*basic\b/i.test(challenge)) return true;
   return MFA_HINT.test(challenge) || MFA_HINT.test(answer.body.slice(0, 2048));
-}
-
-function place(ctx: OperationContext): string {
-  return ctx.endpoint.origin.replace(/^https?:\/\//, '');
-}
-
-export function fromNetworkError(error: unknown, ctx: OperationContext): AttemptFailure {
-  const cause = (error as { cause?: unknown })?.cause;
-  const proxyError = error instanceof ProxyConnectError ? error : cause instanceof ProxyConnectError ? cause : null;
-  if (proxyError) return fromProxyError(proxyError, ctx);
-  const code = errorCode(error) ?? errorCode(cause) ?? '';
-  const message = error instanceof Error ? error.message : '';
-  const host = ctx.endpoint.hostname;
-
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new AttemptFailure(dnsError(host, code), code === 'EAI_AGAIN');
-  if (TLS_CODE.test(code)) return new AttemptFailure(tlsError(code, ctx), false);
-  if (message.startsWith('maxContentLength')) {
-    return new AttemptFailure(new AppError('IVANTI_BAD_RESPONSE', `${place(ctx)} sent an answer too large to be an Ivanti page when asked to ${ctx.what}.`), false);
-  }
-  const dropped = message === 'stream has been aborted' || code === 'ERR_BAD_RESPONSE';
-  const reason = dropped ? 'the connection was dropped in the middle of the answer' : code || 'connection failed';
-  const hint = ctx.endpoint.loopback
-    ? 'Is the local simulator running on that port?'
-    : 'Check the domain, your network connection and any firewall between this computer and Ivanti.';
-  return new AttemptFailure(
-    new AppError('IVANTI_CONNECT_FAILED', `Could not ${ctx.what} at ${place(ctx)}: ${reason}. ${hint}`, { host, reason: dropped ? 'DROPPED' : code || null }),
-    dropped || TRANSIENT_NETWORK_CODE.has(code) || code === '',
-  );
-}
-
-/** `reason` is the resolver's code: ENOTFOUND (no such name) or EAI_AGAIN (resolver unreachable, temporary). */
-export function dnsError(host: string, reason: string): AppError {
-  const hint =
-    reason === 'EAI_AGAIN'
-      ? 'The DNS server did not answer: check this computer\'s network connection.'
-      : 'Check the domain: it is the host name of your Ivanti Neurons portal, for example acmecorp.mobileiron.com.';
-  return new AppError('IVANTI_DNS_FAILED', `The domain ${host} does not resolve (${reason}). ${hint}`, { host, reason });
-}
-
-function errorCode(value: unknown): string | null {
-  const code = (value as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' ? code : null;
-}
-
-function tlsError(code: string, ctx: OperationContext): AppError {
-  const host = ctx.endpoint.hostname;
-  const inspection = 'If your network inspects TLS traffic, save your organisation\'s root CA certificate as a PEM file and set TEC_EXTRA_CA_CERTS to its path.';
-  const why =
-    code === 'CERT_HAS_EXPIRED'
-      ? 'its certificate has expired'
-      : code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH'
-        ? `its certificate is not issued for ${host}`
-        : /SELF_SIGNED|UNABLE_TO_|CERT_UNTRUSTED/.test(code)
-          ? 'its certificate is not signed by a trusted authority'
-          : 'the TLS handshake failed';
-  return new AppError('IVANTI_TLS_FAILED', `The secure connection to ${host} is not trusted: ${why} (${code}). ${inspection}`, {
-    host,
-    reason: code,
-    proxy: ctx.proxy,
-  });
-}
-
-function fromProxyError(error: ProxyConnectError, ctx: OperationContext): AttemptFailure {
-  const proxy = ctx.proxy ?? 'the proxy';
-  const host = ctx.endpoint.hostname;
-  const status = error.proxyStatus;
-  const why =
-    status === 407
-      ? 'it requires authentication (HTTP 407). Put the proxy user and password in HTTPS_PROXY (http://user:password@proxy:port)'
-      : status !== null
-        ? `it answered HTTP ${status} when asked to connect to ${host}`
-        : `it could not be reached (${error.message})`;
-  return new AttemptFailure(
-    new AppError(
-      'IVANTI_PROXY_FAILED',
-      `The proxy ${proxy} (from HTTPS_PROXY) did not connect to ${host}: ${why}. Check the proxy setting, or add ${host} to NO_PROXY if it should be reached directly.`,
-      { proxy: ctx.proxy, proxyStatus: status, host },
-    ),
-    status === null || status === 502 || status === 503 || status === 504,
-  );
-}
-
-export function timeoutFailure(ctx: OperationContext, timeoutMs: number): AttemptFailure {
-  return new AttemptFailure(
-    new AppError('IVANTI_TIMEOUT', `${place(ctx)} did not answer within ${Math.round(timeoutMs / 1000)} s when asked to ${ctx.what}. Ivanti may be slow or a network device may be holding the connection.`, {
-      host: ctx.endpoint.hostname,
-      timeoutMs,
-    }),
-    true,
-  );
 }
 
 /** For answers that are not a 2xx: everything an HTTP status can mean here. */
@@ -199,24 +125,10 @@ export function fromHttpStatus(answer: HttpAnswer, ctx: OperationContext, retryA
       status,
     );
   }
-  if (status === 407) return fromProxyError(new ProxyConnectError('proxy authentication required', 407), ctx);
-  if (status === 429) {
-    return new AttemptFailure(
-      new AppError('IVANTI_RATE_LIMITED', `Ivanti is throttling the API user (HTTP 429) and kept doing so when asked to ${ctx.what}. Wait a few minutes and try again.`, { status }),
-      true,
-      retryAfterMs,
-      status,
-    );
-  }
+  if (status === 407) return fromProxyError(new ProxyConnectError('proxy authentication required', 407), ctx, IVANTI_WORDS);
+  if (status === 429) return throttledFailure(ctx, status, retryAfterMs, IVANTI_WORDS);
   if (status === 511 || (status >= 300 && status < 400)) return new AttemptFailure(notIvanti(answer, ctx), false, null, status);
-  if (status >= 500) {
-    return new AttemptFailure(
-      new AppError('IVANTI_SERVER_ERROR', `Ivanti answered with a server error (HTTP ${status}) when asked to ${ctx.what}, and kept doing so. Try again later; if it persists, check Ivanti's status page.`, { status }),
-      true,
-      retryAfterMs,
-      status,
-    );
-  }
+  if (status >= 500) return serverErrorFailure(ctx, status, retryAfterMs, IVANTI_WORDS);
   return new AttemptFailure(fromClientError(answer, ctx), false, null, status);
 }
 

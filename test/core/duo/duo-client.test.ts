@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DuoClient, type DuoClientOptions } from '../../../src-main/core/duo/duo-client';
 import { signDuoRequest } from '../../../src-main/core/duo/duo-signature';
@@ -113,6 +114,49 @@ describe('DuoClient diagnostics without the double', () => {
     const error = await rejectionOf(track(new DuoClient({ apiHostname: 'api-doesnotexist.invalid', ...credentials, maxRetries: 0 })).probe());
     expect(error.code).toBe('DUO_DNS_FAILED');
     expect(error.message).toContain('api-doesnotexist.invalid');
+  });
+
+  it('honours a Retry-After on 429 through the shared retry loop, should Duo send one', async () => {
+    const server = track(
+      await startCannedServer({ status: 429, headers: { 'Content-Type': 'application/json', 'Retry-After': '7' }, body: JSON.stringify({ stat: 'FAIL', code: 42901, message: 'Too Many Requests' }) }),
+    );
+    const { sleep, delays } = recordingSleep();
+    const error = await rejectionOf(track(new DuoClient({ apiHostname: `127.0.0.1:${server.port}`, ...credentials, sleep, maxRetries: 2 })).get('list users', '/admin/v1/users', []));
+    expect(error.code).toBe('DUO_RATE_LIMITED');
+    expect(error.details).toMatchObject({ status: 429, duoCode: 42901, attempts: 3 });
+    expect(delays).toEqual([7_000, 7_000]);
+  });
+
+  it('retries a 5xx and then reports a server error, as the Ivanti client does', async () => {
+    const server = track(await startCannedServer({ status: 503, headers: { 'Content-Type': 'text/html' }, body: '<html>down</html>' }));
+    const { sleep, delays } = recordingSleep();
+    const error = await rejectionOf(track(new DuoClient({ apiHostname: `127.0.0.1:${server.port}`, ...credentials, sleep, random: () => 0, maxRetries: 2 })).get('list users', '/admin/v1/users', []));
+    expect(error.code).toBe('DUO_SERVER_ERROR');
+    expect(error.message).toContain('HTTP 503');
+    expect(delays).toEqual([1_000, 2_000]);
+  });
+
+  it('reports a host that accepts the connection but never answers as a timeout', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    track({ close: () => new Promise<void>((resolve) => silent.close(() => resolve())) });
+    const port = (silent.address() as net.AddressInfo).port;
+    const client = track(new DuoClient({ apiHostname: `127.0.0.1:${port}`, ...credentials, timeoutMs: 300, maxRetries: 0 }));
+    silent.on('connection', (socket) => track({ close: () => socket.destroy() }));
+    const error = await rejectionOf(client.get('list users', '/admin/v1/users', []));
+    expect(error.code).toBe('DUO_TIMEOUT');
+    expect(error.message).toContain('did not answer within');
+  });
+
+  it('names the proxy when HTTPS_PROXY cannot be reached', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const client = track(new DuoClient({ apiHostname: 'api-1a2b3c4d.duosecurity.com', ...credentials, env: { HTTPS_PROXY: `http://127.0.0.1:${port}` }, maxRetries: 0 }));
+    const error = await rejectionOf(client.probe());
+    expect(error.code).toBe('DUO_PROXY_FAILED');
+    expect(error.message).toContain(`127.0.0.1:${port}`);
   });
 
   it('reports an untrusted TLS certificate', async () => {
