@@ -50,14 +50,21 @@ function tec(args: string[], input = ''): Promise<Ran> {
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, output: `tec ${args.join(' ')}\n${own.join('')}` })));
 }
 
+/** What tec printed, and the end of cli.log (which records the failing command's error code and message). */
+function explain(ran: Ran): string {
+  const log = path.join(dataDir, 'logs', 'cli.log');
+  const tail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').slice(-6).join('\n') : '(no cli.log)';
+  return `${ran.output}\n--- cli.log ---\n${tail}`;
+}
+
 async function expectExit(args: string[], expected: number, input = ''): Promise<void> {
   const ran = await tec(args, input);
-  expect(ran.code, ran.output).toBe(expected);
+  expect(ran.code, explain(ran)).toBe(expected);
 }
 
 async function expectFailure(args: string[]): Promise<void> {
   const ran = await tec(args);
-  expect(ran.code, ran.output).not.toBe(EXIT.ok);
+  expect(ran.code, explain(ran)).not.toBe(EXIT.ok);
 }
 
 function filesUnder(dir: string): string[] {
@@ -80,6 +87,7 @@ afterAll(async () => {
 });
 
 describe('no secret at rest after the full flows', () => {
+  // About 20 tec processes, a sync and an enrollment: seconds on a quiet machine, a minute when the machine is busy.
   it('keeps every password and challenge out of the database, its WAL, exports, logs and printed output', async () => {
     // The wizard, through the contract as the app calls it, with the real keychain.
     const core = createCore({ dataDir, version: 'test', transport: 'web-test-rig' });
@@ -120,5 +128,5 @@ describe('no secret at rest after the full flows', () => {
     });
     leaks.push(...SECRETS.filter((s) => printed.some((text) => text.includes(s))).map((s) => `${s} printed by tec`));
     expect(leaks).toEqual([]);
-  });
+  }, 180_000);
 });
