@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channel, NoInput, Ok } from './define';
 import { EntityId } from '../domain/entity-id';
-import { DeviceDetail, DeviceFacets, DeviceQuery, DeviceRow, SavedSearch, SavedSearchName } from '../domain/device';
+import { DeviceDetail, DeviceFacets, DeviceQuery, ListedDevice, SavedSearch, SavedSearchName } from '../domain/device';
 import { SyncedDevice } from '../domain/sync';
 
 export const deviceChannels = {
@@ -14,7 +14,7 @@ export const deviceChannels = {
         limit: z.number().int().min(1).max(500).default(100),
       })
       .strict(),
-    z.object({ offset: z.number().int(), rows: z.array(DeviceRow) }),
+    z.object({ offset: z.number().int(), rows: z.array(ListedDevice) }),
   ),
   'devices.count': channel(
     'How many devices match the text and filters (asked apart from pages, so the first page never waits for a count).',

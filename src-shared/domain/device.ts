@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DeviceChangeKind } from './sync';
+import { DeviceTrust } from './trust';
 
 /** Columns the explorer can sort on; each has an index (migration 0004), so a sorted page never sorts the whole set. */
 export const DEVICE_SORT_COLUMNS = [
@@ -91,12 +92,18 @@ export const DeviceRow = z.object({
   model: z.string().nullable(),
   deviceName: z.string().nullable(),
   manufacturer: z.string().nullable(),
+  /** Ivanti's `dmPartitionId` of the device's space. */
+  spaceId: z.number().int().nullable(),
   spaceName: z.string().nullable(),
   lastCheckin: z.string().nullable(),
   lastSeenAt: z.string(),
   removedAt: z.string().nullable(),
 });
 export type DeviceRow = z.infer<typeof DeviceRow>;
+
+/** A row of the explorer: the device with its device-level trust answer, computed when read, never stored. */
+export const ListedDevice = DeviceRow.extend({ trust: DeviceTrust });
+export type ListedDevice = z.infer<typeof ListedDevice>;
 
 /** One entry of a device's change history, with the sync run that recorded it. */
 export const DeviceHistoryEntry = z.object({

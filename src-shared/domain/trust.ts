@@ -144,3 +144,19 @@ export const TrustQuery = z
   })
   .strict();
 export type TrustQuery = z.infer<typeof TrustQuery>;
+
+/**
+ * One synced device's answer, without a user: trusted for the users its integration applies to (all users, or the
+ * test group), or the reason that decides against it. The explorer's Trust column and the device exports show it; the
+ * TrustVerifier computes it with the same checks as a verdict (TrustVerifier.deviceJudge), never a rule of its own.
+ */
+export const DeviceTrust = z.object({
+  answer: z.enum(['trusted', 'not-trusted', 'cant-tell']),
+  /** `trusted`, or the deciding reason's code. */
+  code: z.union([z.literal('trusted'), TrustReasonCode]),
+  /** For a table cell: "Trusted: all users", "Integration disabled", … */
+  label: z.string(),
+  /** One sentence: for whom it is trusted, or the deciding reason's message. */
+  detail: z.string(),
+});
+export type DeviceTrust = z.infer<typeof DeviceTrust>;

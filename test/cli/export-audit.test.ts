@@ -36,6 +36,19 @@ describe('tec export', () => {
     expect(records.map((r) => r.guid)).toEqual(core.services.devices.search(query, { offset: 0, limit: 500 }).map((r) => r.guid));
   });
 
+  it("carries the explorer's Trust column: the same device-level answer as devices.search, with its reason", async () => {
+    const out = path.join(dataDir, 'trust.csv');
+    expect((await tec('export', 'devices', '--format', 'csv', '--out', out)).code).toBe(EXIT.ok);
+    const { records } = readCsvRecords(fs.readFileSync(out, 'utf8'));
+    const { rows } = await core.handlers['devices.search']({ query: {}, offset: 0, limit: 500 }, { signal: new AbortController().signal });
+    const byGuid = new Map(records.map((r) => [r.guid, r]));
+    expect(rows.length).toBeGreaterThan(100);
+    for (const row of rows) expect(byGuid.get(row.guid)).toMatchObject({ trust: row.trust.answer, trustReason: row.trust.detail });
+    // The seed holds active devices with identifiers (trusted) and retired or unidentified ones (each with its reason).
+    expect(new Set(records.map((r) => r.trust))).toEqual(new Set(['trusted', 'not-trusted']));
+    expect(records.filter((r) => r.trust === 'not-trusted').every((r) => (r.trustReason ?? '').length > 20)).toBe(true);
+  });
+
   it('starts from a saved search when asked', async () => {
     core.services.savedSearches.save('Retired', { registrationState: 'RETIRED' });
     const out = path.join(dataDir, 'retired.json');

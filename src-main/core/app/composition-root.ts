@@ -124,7 +124,7 @@ export function createCore(options: CoreOptions): Core {
 
   const credentials = (id: string) => integrations.credentials(id);
   const syncWorker = options.syncWorker ? new WorkerSyncEngine({ db, script: options.syncWorker, credentials, events, now }) : null;
-  const deviceServices = createDeviceServices({ db, audit, events, dataDir: options.dataDir, now, actor, syncIndexing: syncWorker, auditSeal: () => sealAuditLog(audit, secrets, auditHeadAccount) });
+  const deviceServices = createDeviceServices({ db, audit, events, dataDir: options.dataDir, now, actor, syncIndexing: syncWorker, auditSeal: () => sealAuditLog(audit, secrets, auditHeadAccount), deviceTrust: () => services.trust.deviceJudge() });
   // On the calling thread (unit tests), the engine keeps the search index in step itself, as the worker's does.
   const sync: SyncRunner = syncWorker ?? new SyncEngine({ db, credentials, events, now, maintenance: () => deviceServices.searchIndex.catchUp() });
   integrations.onDelete((id) => void sync.cancel(id));
@@ -189,7 +189,7 @@ export function createCore(options: CoreOptions): Core {
     ...trustHandlers(services),
     ...syncHandlers(services),
     ...certificateHandlers(services),
-    ...deviceHandlers({ ...deviceServices, syncedDevices: sync.devices }),
+    ...deviceHandlers({ ...deviceServices, syncedDevices: sync.devices, deviceTrust: () => services.trust.deviceJudge() }),
     ...exportHandlers(deviceServices),
     ...duoHandlers({ ...services, exportDir: path.join(options.dataDir, EXPORTS_FOLDER) }),
   };

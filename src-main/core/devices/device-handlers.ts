@@ -1,4 +1,6 @@
 import type { Handler } from '../../../src-shared/contract';
+import type { DeviceRow } from '../../../src-shared/domain/device';
+import type { DeviceTrustInput, DeviceTrustJudge } from '../trust/trust-verifier';
 import type { DeviceStore } from '../sync/device-store';
 import type { DeviceServices } from './device-services';
 
@@ -15,13 +17,30 @@ type DeviceChannel =
 export interface DeviceHandlerDeps extends Pick<DeviceServices, 'devices' | 'savedSearches' | 'indexReady'> {
   /** The sync's own store answers "has this device synced?" by exact identifier, without the search index. */
   syncedDevices: Pick<DeviceStore, 'find'>;
+  /** The Trust column: the trust verifier's device-level answer for each row of a page. */
+  deviceTrust(): DeviceTrustJudge;
 }
 
-export function deviceHandlers({ devices, savedSearches, indexReady, syncedDevices }: DeviceHandlerDeps): { [C in DeviceChannel]: Handler<C> } {
+export function deviceTrustInput(row: DeviceRow): DeviceTrustInput {
+  return {
+    integrationId: row.integrationId,
+    guid: row.guid,
+    identifier: row.clientDeviceIdentifier,
+    platformType: row.platformType,
+    registrationState: row.registrationState,
+    spaceId: row.spaceId,
+    spaceName: row.spaceName,
+    lastSeenAt: Date.parse(row.lastSeenAt),
+    removedAt: row.removedAt === null ? null : Date.parse(row.removedAt),
+  };
+}
+
+export function deviceHandlers({ devices, savedSearches, indexReady, syncedDevices, deviceTrust }: DeviceHandlerDeps): { [C in DeviceChannel]: Handler<C> } {
   return {
     'devices.search': async ({ query, offset, limit }) => {
       await indexReady();
-      return { offset, rows: devices.search(query, { offset, limit }) };
+      const judge = deviceTrust();
+      return { offset, rows: devices.search(query, { offset, limit }).map((row) => ({ ...row, trust: judge(deviceTrustInput(row)) })) };
     },
     'devices.count': async ({ query }) => {
       await indexReady();

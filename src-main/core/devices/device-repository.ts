@@ -25,7 +25,7 @@ export const PAGE_SIZE = 100;
 const HISTORY_LIMIT = 200;
 
 /** Stored for the drawer, the raw view or the sync itself: a DeviceRow leaves them out. */
-const NOT_IN_ROW = ['ivanti_id', 'space_id', 'quarantined', 'jailbroken', 'raw', 'record_hash'] as const satisfies readonly (keyof DeviceColumns)[];
+const NOT_IN_ROW = ['ivanti_id', 'quarantined', 'jailbroken', 'raw', 'record_hash'] as const satisfies readonly (keyof DeviceColumns)[];
 type RowColumn = Exclude<keyof DeviceColumns, (typeof NOT_IN_ROW)[number]>;
 
 const ROW_FIELDS = [
@@ -373,6 +373,7 @@ export function toDeviceRow(r: DeviceRowRecord, integrationName: string): Device
     model: r.model,
     deviceName: r.device_name,
     manufacturer: r.manufacturer,
+    spaceId: r.space_id,
     spaceName: r.space_name,
     lastCheckin: r.last_checkin === null ? null : iso(r.last_checkin),
     lastSeenAt: iso(r.last_seen_at),

@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { AuditSeal } from '../audit/audit-signature';
 import type { Db } from '../db/database';
 import type { EventBus } from '../events/event-bus';
+import type { DeviceTrustJudge } from '../trust/trust-verifier';
 import { ExportService } from '../export/export-service';
 import { DeviceRepository } from './device-repository';
 import { DeviceSearchIndex } from './device-search-index';
@@ -44,6 +45,8 @@ export function createDeviceServices(deps: {
   actor: string;
   syncIndexing: SyncIndexing | null;
   auditSeal?: () => Promise<AuditSeal>;
+  /** The device exports' trust columns. */
+  deviceTrust?: () => DeviceTrustJudge;
 }): DeviceServices {
   const { syncIndexing } = deps;
   const searchIndex = new DeviceSearchIndex(deps.db, { deferWhile: syncIndexing ? () => syncIndexing.ownsSearchIndex() : undefined });
@@ -58,7 +61,7 @@ export function createDeviceServices(deps: {
     indexReady,
     devices,
     savedSearches: new SavedSearchStore(deps.db, deps.now),
-    exports: new ExportService(deps.db, devices, deps.audit, deps.events.emit, path.join(deps.dataDir, EXPORTS_FOLDER), deps.now, deps.actor, deps.auditSeal),
+    exports: new ExportService(deps.db, devices, deps.audit, deps.events.emit, path.join(deps.dataDir, EXPORTS_FOLDER), deps.now, deps.actor, deps.auditSeal, deps.deviceTrust),
   };
 }
 

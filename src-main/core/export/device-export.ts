@@ -1,5 +1,6 @@
 import type { DeviceQuery } from '../../../src-shared/domain/device';
 import type { DeviceRecord, DeviceRepository } from '../devices/device-repository';
+import type { DeviceTrustJudge } from '../trust/trust-verifier';
 import type { ExportColumn, ExportSource } from './export-source';
 
 type Stored = Omit<DeviceRecord, 'last_seen_run' | 'removed_run' | 'raw'> & { raw?: string };
@@ -41,7 +42,7 @@ const FIELDS: [string, keyof Stored, 'as-is' | 'flag' | 'time'][] = [
 export function deviceExport(
   devices: DeviceRepository,
   query: DeviceQuery,
-  options: { includeRaw: boolean; names: Map<string, string> },
+  options: { includeRaw: boolean; names: Map<string, string>; trust?: DeviceTrustJudge },
 ): ExportSource<Stored> {
   const ordered = devices.orderedSelection(query);
   const columns: ExportColumn<Stored>[] = [
@@ -55,6 +56,25 @@ export function deviceExport(
       },
     })),
   ];
+  const judge = options.trust;
+  if (judge) {
+    // The explorer's Trust column: the verifier's device-level answer, then the sentence that explains it.
+    const trustOf = (r: Stored) =>
+      judge({
+        integrationId: r.integration_id,
+        guid: r.guid,
+        identifier: r.client_device_identifier,
+        platformType: r.platform_type,
+        registrationState: r.registration_state,
+        spaceId: r.space_id,
+        spaceName: r.space_name,
+        lastSeenAt: r.last_seen_at,
+        removedAt: r.removed_at,
+      });
+    let last: { row: Stored; trust: ReturnType<DeviceTrustJudge> } | null = null;
+    const cached = (r: Stored) => (last?.row === r ? last.trust : (last = { row: r, trust: trustOf(r) }).trust);
+    columns.push({ name: 'trust', value: (r) => cached(r).answer }, { name: 'trustReason', value: (r) => cached(r).detail });
+  }
   if (options.includeRaw) columns.push({ name: 'raw', value: (r) => JSON.parse(r.raw ?? 'null') as Record<string, unknown> });
   const fields = [...FIELDS.map(([, key]) => `d.${key}`), ...(options.includeRaw ? ['d.raw'] : [])].join(', ');
   return {

@@ -17,6 +17,7 @@ import type { AuditSeal } from '../audit/audit-signature';
 import { changeExport } from './change-export';
 import { csvLine, UTF8_BOM, type CsvValue } from './csv-format';
 import { deviceExport } from './device-export';
+import type { DeviceTrustJudge } from '../trust/trust-verifier';
 import type { ExportSource, ExportValue } from './export-source';
 
 /** Text handed to the file stream at a time; also how often the export yields to other work and checks for cancel. */
@@ -51,6 +52,8 @@ export class ExportService {
     private readonly actor: string,
     /** The verification and keychain-signed head an audit export carries; without it, the hash chain alone. */
     private readonly auditSeal: () => Promise<AuditSeal> = async () => ({ verification: this.audit.verify(), signedHead: null }),
+    /** The device exports' trust columns (the trust verifier's device-level answer); without it, none. */
+    private readonly deviceTrust?: () => DeviceTrustJudge,
   ) {}
 
   /** For the UI: starts an export in the background into the exports folder; progress arrives as `export.progress`. */
@@ -169,7 +172,7 @@ export class ExportService {
     const names = new Map((this.db.prepare('SELECT id, name FROM integrations').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]));
     switch (request.kind) {
       case 'devices':
-        return deviceExport(this.devices, request.query, { includeRaw: request.includeRaw, names }) as ExportSource<unknown>;
+        return deviceExport(this.devices, request.query, { includeRaw: request.includeRaw, names, trust: this.deviceTrust?.() }) as ExportSource<unknown>;
       case 'changes':
         return changeExport(this.db, { integrationId: request.integrationId, runId: request.runId, change: request.change }, names) as ExportSource<unknown>;
     }

@@ -2,7 +2,9 @@ import { LEGACY_CERTIFICATE_END_OF_LIFE, LEGACY_CERTIFICATE_END_OF_LIFE_MS, PLAT
 import {
   isMaskedValue,
   MASKED_VALUE_EXPLANATION,
+  TRUST_REASON_TITLES,
   type DevicePlatform,
+  type DeviceTrust,
   type IntegrationTrustVerdict,
   type SyncedDeviceSummary,
   type TrustFinding,
@@ -69,6 +71,34 @@ const DECIDING_ORDER: readonly TrustReasonCode[] = [
   'certificate-expired',
   'space-stale',
 ];
+
+/** One synced device as the device-level answer needs it (a `devices` row, read by its owner). */
+export interface DeviceTrustInput {
+  integrationId: string;
+  guid: string;
+  identifier: string | null;
+  platformType: string | null;
+  registrationState: string | null;
+  spaceId: number | null;
+  spaceName: string | null;
+  lastSeenAt: number;
+  removedAt: number | null;
+}
+
+/** Answers devices one by one with what it read once: integrations, stale spaces and last syncs, as of its creation. */
+export type DeviceTrustJudge = (device: DeviceTrustInput) => DeviceTrust;
+
+/** Which of the verifier's runs-reads a judgement needs; memoized per integration for a page or an export. */
+type RunFacts = Pick<SyncRunStore, 'staleSpaces' | 'lastCompletedAt'>;
+
+function memoizedRunFacts(runs: SyncRunStore): RunFacts {
+  const stale = new Map<string, StaleSpace[]>();
+  const last = new Map<string, number | null>();
+  return {
+    staleSpaces: (id) => stale.get(id) ?? stale.set(id, runs.staleSpaces(id)).get(id)!,
+    lastCompletedAt: (id) => (last.has(id) ? last.get(id)! : last.set(id, runs.lastCompletedAt(id)).get(id)!),
+  };
+}
 
 /**
  * Predicts Duo's trust decision (docs/architecture.md, "A verify, end to end") from local data only, so it answers
@@ -186,7 +216,67 @@ export class TrustVerifier {
     };
   }
 
-  private judge(integration: TrustCandidate, user: string, identifier: string, records: TrustRecord[], now: number): IntegrationTrustVerdict {
+  /**
+   * The device-level answer for rows of the explorer and the exports: the same checks as `verify` for the device's own
+   * integration (`judge`), asked for the users the integration applies to instead of one user, so a test group is a
+   * qualifier of "trusted", not a reason. The deciding reason is the integration's own, as in a verdict.
+   */
+  deviceJudge(): DeviceTrustJudge {
+    const now = this.now().getTime();
+    const candidates = new Map(trustCandidates(this.db).map((c) => [c.id, c]));
+    const runs = memoizedRunFacts(this.#runs);
+    const rank = (code: TrustReasonCode) => DECIDING_ORDER.indexOf(code);
+    return (device) => {
+      const integration = candidates.get(device.integrationId);
+      if (!integration) {
+        return deviceAnswer('no-integration', 'Its integration was deleted, so no integration can trust this device.');
+      }
+      if (familyOfRecord(device.platformType) !== FAMILY_OF_INTEGRATION[integration.platform]) {
+        const covers = FAMILY_OF_INTEGRATION[integration.platform] === 'android' ? 'Android' : 'iOS';
+        return deviceAnswer('platform-not-covered', `A ${recordPlatformName(device.platformType)}: "${integration.name}" covers ${covers} devices only.`);
+      }
+      if (device.identifier === null || device.identifier === '') {
+        return deviceAnswer(
+          'identifier-never-synced',
+          `It reports no Device Client ID, so Duo cannot match it. Check Duo Mobile's managed configuration on the device.`,
+        );
+      }
+      const record: TrustRecord = {
+        integrationId: device.integrationId,
+        guid: device.guid,
+        registrationState: device.registrationState,
+        platformType: device.platformType,
+        spaceId: device.spaceId,
+        spaceName: device.spaceName,
+        uid: null,
+        email: null,
+        lastSeenAt: device.lastSeenAt,
+        removedAt: device.removedAt,
+      };
+      const verdict = this.judge(integration, null, device.identifier, [record], now, runs);
+      if (verdict.trusted) {
+        const forWhom = integration.status === 'all-users' ? 'all users' : 'the test group';
+        return {
+          answer: 'trusted',
+          code: 'trusted',
+          label: `Trusted: ${forWhom}`,
+          detail: `Trusted through "${integration.name}" for ${forWhom}: active in its synced copy, with its Device Client ID.`,
+        };
+      }
+      const deciding = [...verdict.reasons].sort((a, b) => rank(a.code) - rank(b.code))[0]!;
+      return deviceAnswer(deciding.code, deciding.message);
+    };
+  }
+
+  /** `user` null: for whoever the integration applies to (the device-level answer), so no test-group check. */
+  private judge(
+    integration: TrustCandidate,
+    user: string | null,
+    identifier: string,
+    records: TrustRecord[],
+    now: number,
+    runs: RunFacts = this.#runs,
+  ): IntegrationTrustVerdict {
     const reasons: TrustReason[] = [];
     const add = (code: TrustReasonCode, message: string) =>
       reasons.push({ code, message, integrationId: integration.id, integrationName: integration.name });
@@ -195,13 +285,13 @@ export class TrustVerifier {
     if (integration.status === 'disabled') {
       add('integration-disabled', `${name} is disabled. Enable it for a test group or for all users.`);
     }
-    if (integration.status === 'test-group' && !isInTestGroup(this.db, integration.id, user)) {
+    if (user !== null && integration.status === 'test-group' && !isInTestGroup(this.db, integration.id, user)) {
       add('user-not-in-test-group', `${name} is enabled only for a test group, and ${user} is not in it. Add the user or enable it for all users.`);
     }
 
     // A record in a space the last sync could not read is as old as that space's copy: Duo decides on Ivanti's current
     // state, which we lack, so it is judged only when no record of a readable space is enough.
-    const stale = records.length === 0 ? [] : this.#runs.staleSpaces(integration.id);
+    const stale = records.length === 0 ? [] : runs.staleSpaces(integration.id);
     const staleOf = (r: TrustRecord) => stale.find((s) => s.spaceId === r.spaceId) ?? null;
     const current = records.filter((r) => staleOf(r) === null);
     const isActive = (r: TrustRecord) => r.registrationState === ACTIVE_STATE && r.removedAt === null;
@@ -226,7 +316,7 @@ export class TrustVerifier {
       }
     }
 
-    const lastSync = this.#runs.lastCompletedAt(integration.id);
+    const lastSync = runs.lastCompletedAt(integration.id);
 
     if (integration.platform === 'ios-certs') {
       if (now >= LEGACY_CERTIFICATE_END_OF_LIFE_MS) {
@@ -250,6 +340,11 @@ export class TrustVerifier {
       devices: records.map(toSummary),
     };
   }
+}
+
+function deviceAnswer(code: TrustReasonCode, detail: string): DeviceTrust {
+  const cantTell = code === 'space-stale';
+  return { answer: cantTell ? 'cant-tell' : 'not-trusted', code, label: cantTell ? "Can't tell: space not read" : TRUST_REASON_TITLES[code], detail };
 }
 
 /** The deciding reason across the failing integrations, said as the one thing to fix and how. */

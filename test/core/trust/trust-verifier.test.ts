@@ -254,3 +254,55 @@ describe('TrustVerifier: informational findings', () => {
     expect(verdict.findings[0]!.message).toContain('GDPR privacy profile');
   });
 });
+
+describe('TrustVerifier.deviceJudge: the Trust column gives the verdict of the users the integration applies to', () => {
+  const synced = scenarios().filter((s) => s.device !== 'never-synced');
+
+  function judged(id: string) {
+    const row = db
+      .prepare(
+        `SELECT integration_id, guid, client_device_identifier, platform_type, registration_state, space_id, space_name, last_seen_at, removed_at
+           FROM devices WHERE integration_id = ?`,
+      )
+      .get(id) as Record<string, never>;
+    return verifier.deviceJudge()({
+      integrationId: row.integration_id,
+      guid: row.guid,
+      identifier: row.client_device_identifier,
+      platformType: row.platform_type,
+      registrationState: row.registration_state,
+      spaceId: row.space_id,
+      spaceName: row.space_name,
+      lastSeenAt: row.last_seen_at,
+      removedAt: row.removed_at,
+    });
+  }
+
+  it.each(synced.map((s) => [label(s), s] as [string, Scenario]))('%s', (_name, scenario) => {
+    fresh();
+    const id = writeScenario(db, scenario, certificates);
+    // A test group qualifies "trusted" at device level: it is never the reason.
+    const expected = expectedReasons(scenario).filter((code) => code !== 'user-not-in-test-group');
+    const trust = judged(id);
+    expect(trust.answer).toBe(expected.length === 0 ? 'trusted' : expected.every((c) => c === 'space-stale') ? 'cant-tell' : 'not-trusted');
+    if (expected.length === 0) {
+      expect(trust.label).toBe(scenario.status === 'all-users' ? 'Trusted: all users' : 'Trusted: the test group');
+      return;
+    }
+    expect(expected).toContain(trust.code);
+    // For a user it applies to, the verifier's lead names the same deciding reason.
+    if (scenario.status !== 'test-group-other') {
+      expect(trust.code).toBe(verifier.verify({ user: USER, identifier: IDENTIFIER, platform: scenario.platform }).lead.code);
+    }
+    expect(trust.detail.length).toBeGreaterThan(20);
+  });
+
+  it('a device without a Device Client ID, or of a platform its integration does not cover, is not trusted and says why', () => {
+    fresh();
+    const id = writeScenario(db, { platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null }, certificates);
+    db.prepare('UPDATE devices SET client_device_identifier = NULL WHERE integration_id = ?').run(id);
+    expect(judged(id)).toMatchObject({ answer: 'not-trusted', code: 'identifier-never-synced' });
+    db.prepare("UPDATE devices SET client_device_identifier = ?, platform_type = 'IOS' WHERE integration_id = ?").run(IDENTIFIER, id);
+    expect(judged(id)).toMatchObject({ answer: 'not-trusted', code: 'platform-not-covered' });
+  });
+});

@@ -1,7 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
-import type { DeviceQuery, DeviceRow, DeviceSortColumn } from '../../../../src-shared/domain/device';
-import { DEVICE_COLUMNS, GRID_TEMPLATE, TABLE_WIDTH } from './device-columns';
+import type { DeviceQuery, ListedDevice, DeviceSortColumn } from '../../../../src-shared/domain/device';
+import { MASKED_VALUE_EXPLANATION } from '../../../../src-shared/domain/trust';
+import { cellTitle, DEVICE_COLUMNS, GRID_TEMPLATE, showsMaskedValues, TABLE_WIDTH } from './device-columns';
 import { rowAt } from './devices-store';
 
 const ROW_HEIGHT = 30;
@@ -21,7 +22,7 @@ export function DeviceTable({
   onOpen,
 }: {
   total: number;
-  pages: Record<number, DeviceRow[]>;
+  pages: Record<number, ListedDevice[]>;
   generation: number;
   query: DeviceQuery;
   onRange(first: number, last: number): void;
@@ -53,7 +54,7 @@ export function DeviceTable({
     requestAnimationFrame(() => scrollRef.current?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus());
   }
 
-  function onRowKey(event: KeyboardEvent<HTMLDivElement>, index: number, row: DeviceRow | undefined) {
+  function onRowKey(event: KeyboardEvent<HTMLDivElement>, index: number, row: ListedDevice | undefined) {
     if ((event.key === 'Enter' || event.key === ' ') && row) {
       event.preventDefault();
       onOpen(row.id);
@@ -68,20 +69,29 @@ export function DeviceTable({
   }
 
   return (
+    <>
     <div className="device-table" role="table" aria-label="Devices" aria-rowcount={total + 1} data-testid="device-table">
       <div ref={scrollRef} className="device-table-scroll" data-testid="device-table-scroll">
         <div role="rowgroup" className="device-table-head" style={{ width: TABLE_WIDTH }}>
           <div role="row" aria-rowindex={1} className="device-row" style={{ gridTemplateColumns: GRID_TEMPLATE }}>
             {DEVICE_COLUMNS.map((column) => {
-              const sorted = query.sort?.column === column.sort ? query.sort.direction : null;
+              const sortBy = column.sort;
+              if (sortBy === null) {
+                return (
+                  <div key={column.key} role="columnheader" className="device-cell column-label" title="For the users its integration applies to">
+                    {column.label}
+                  </div>
+                );
+              }
+              const sorted = query.sort?.column === sortBy ? query.sort.direction : null;
               return (
                 <div
-                  key={column.sort}
+                  key={column.key}
                   role="columnheader"
                   aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
                   className="device-cell"
                 >
-                  <button type="button" className="sort-button" onClick={() => onSort(column.sort)} title={`Sort by ${column.label}`}>
+                  <button type="button" className="sort-button" onClick={() => onSort(sortBy)} title={`Sort by ${column.label}`}>
                     {column.label}
                     <span aria-hidden="true">{sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}</span>
                   </button>
@@ -108,8 +118,9 @@ export function DeviceTable({
               >
                 {DEVICE_COLUMNS.map((column) => {
                   const text = row ? column.value(row) : '…';
+                  const tone = row && column.tone ? ` ${column.tone(row)}` : '';
                   return (
-                    <div key={column.sort} role="cell" className={`device-cell${column.mono ? ' mono' : ''}`} title={row ? text : undefined}>
+                    <div key={column.key} role="cell" className={`device-cell${column.mono ? ' mono' : ''}${tone}`} title={row ? cellTitle(column, row) : undefined}>
                       {text}
                     </div>
                   );
@@ -120,5 +131,11 @@ export function DeviceTable({
         </div>
       </div>
     </div>
+    {showsMaskedValues(Object.values(pages).flat()) ? (
+      <p className="small muted masked-note">
+        <span className="mono">********</span>: {MASKED_VALUE_EXPLANATION}
+      </p>
+    ) : null}
+    </>
   );
 }

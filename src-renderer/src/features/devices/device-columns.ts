@@ -1,29 +1,56 @@
-import type { DeviceRow, DeviceSortColumn } from '../../../../src-shared/domain/device';
+import type { DeviceSortColumn, ListedDevice } from '../../../../src-shared/domain/device';
+import { isMaskedValue, MASKED_VALUE_EXPLANATION } from '../../../../src-shared/domain/trust';
 
 export interface DeviceColumn {
-  sort: DeviceSortColumn;
+  key: string;
+  /** null: not sortable (the Trust column is computed when a page is read, not stored). */
+  sort: DeviceSortColumn | null;
   label: string;
   width: number;
-  value(row: DeviceRow): string;
+  value(row: ListedDevice): string;
+  /** The cell's hover text when it says more than the value. */
+  title?(row: ListedDevice): string;
+  /** An extra class for the cell, from the row. */
+  tone?(row: ListedDevice): string;
   mono?: boolean;
+}
+
+/** A value hidden by a GDPR privacy profile says so on hover; every other cell shows its full text. */
+export function cellTitle(column: DeviceColumn, row: ListedDevice): string {
+  const text = column.value(row);
+  return column.title?.(row) ?? (isMaskedValue(text) ? MASKED_VALUE_EXPLANATION : text);
+}
+
+/** Whether any loaded row shows a masked value, so the table explains ******** once below it. */
+export function showsMaskedValues(rows: ListedDevice[]): boolean {
+  return rows.some((row) => DEVICE_COLUMNS.some((column) => isMaskedValue(column.value(row))));
 }
 
 const dash = (value: string | null) => value ?? '—';
 
 /** The explorer's columns, each sortable; the drawer shows every other field. */
 export const DEVICE_COLUMNS: DeviceColumn[] = [
-  { sort: 'deviceName', label: 'Device name', width: 210, value: (r) => dash(r.deviceName) },
-  { sort: 'uid', label: 'User', width: 240, value: (r) => dash(r.uid) },
-  { sort: 'displayName', label: 'Owner', width: 150, value: (r) => dash(r.displayName) },
-  { sort: 'platformType', label: 'Platform', width: 120, value: (r) => dash(r.platformType) },
-  { sort: 'registrationState', label: 'State', width: 130, value: (r) => dash(r.registrationState) },
-  { sort: 'compliant', label: 'Compliant', width: 96, value: (r) => (r.compliant === null ? 'unknown' : r.compliant ? 'yes' : 'no') },
-  { sort: 'model', label: 'Model', width: 170, value: (r) => dash(r.model) },
-  { sort: 'serialNumber', label: 'Serial', width: 130, value: (r) => dash(r.serialNumber), mono: true },
-  { sort: 'clientDeviceIdentifier', label: 'Device Client ID', width: 250, value: (r) => dash(r.clientDeviceIdentifier), mono: true },
-  { sort: 'spaceName', label: 'Space', width: 140, value: (r) => dash(r.spaceName) },
-  { sort: 'integration', label: 'Integration', width: 160, value: (r) => r.integrationName },
-  { sort: 'lastCheckin', label: 'Last check-in', width: 170, value: (r) => (r.lastCheckin ? new Date(r.lastCheckin).toLocaleString() : 'never') },
+  { key: 'deviceName', sort: 'deviceName', label: 'Device name', width: 210, value: (r) => dash(r.deviceName) },
+  {
+    key: 'trust',
+    sort: null,
+    label: 'Trust',
+    width: 200,
+    value: (r) => r.trust.label,
+    title: (r) => r.trust.detail,
+    tone: (r) => `trust-${r.trust.answer}`,
+  },
+  { key: 'uid', sort: 'uid', label: 'User', width: 240, value: (r) => dash(r.uid) },
+  { key: 'displayName', sort: 'displayName', label: 'Owner', width: 150, value: (r) => dash(r.displayName) },
+  { key: 'platformType', sort: 'platformType', label: 'Platform', width: 120, value: (r) => dash(r.platformType) },
+  { key: 'registrationState', sort: 'registrationState', label: 'State', width: 130, value: (r) => dash(r.registrationState) },
+  { key: 'compliant', sort: 'compliant', label: 'Compliant', width: 96, value: (r) => (r.compliant === null ? 'unknown' : r.compliant ? 'yes' : 'no') },
+  { key: 'model', sort: 'model', label: 'Model', width: 170, value: (r) => dash(r.model) },
+  { key: 'serialNumber', sort: 'serialNumber', label: 'Serial', width: 130, value: (r) => dash(r.serialNumber), mono: true },
+  { key: 'clientDeviceIdentifier', sort: 'clientDeviceIdentifier', label: 'Device Client ID', width: 250, value: (r) => dash(r.clientDeviceIdentifier), mono: true },
+  { key: 'spaceName', sort: 'spaceName', label: 'Space', width: 140, value: (r) => dash(r.spaceName) },
+  { key: 'integration', sort: 'integration', label: 'Integration', width: 160, value: (r) => r.integrationName },
+  { key: 'lastCheckin', sort: 'lastCheckin', label: 'Last check-in', width: 170, value: (r) => (r.lastCheckin ? new Date(r.lastCheckin).toLocaleString() : 'never') },
 ];
 
 export const GRID_TEMPLATE = DEVICE_COLUMNS.map((c) => `${c.width}px`).join(' ');

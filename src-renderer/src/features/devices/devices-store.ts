@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { DeviceDetail, DeviceFacets, DeviceFilters, DeviceQuery, DeviceRow, DeviceSortColumn, SavedSearch } from '../../../../src-shared/domain/device';
+import type { DeviceDetail, DeviceFacets, DeviceFilters, DeviceQuery, DeviceSortColumn, ListedDevice, SavedSearch } from '../../../../src-shared/domain/device';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { isMaskedValue, type TrustVerdict } from '../../../../src-shared/domain/trust';
 import { call } from '../../shared/api';
@@ -18,7 +18,7 @@ interface DevicesState {
   /** Bumped whenever the query changes; answers to an older query are dropped. */
   generation: number;
   total: number | null;
-  pages: Record<number, DeviceRow[]>;
+  pages: Record<number, ListedDevice[]>;
   error: unknown;
   integrations: Integration[];
   facets: DeviceFacets | null;
@@ -71,7 +71,7 @@ export const useDevices = create<DevicesState>((set, get) => {
   }
 
   /** Drops the pages farthest from what is on screen once more than MAX_PAGES are held. */
-  function evict(pages: Record<number, DeviceRow[]>): Record<number, DeviceRow[]> {
+  function evict(pages: Record<number, ListedDevice[]>): Record<number, ListedDevice[]> {
     const keys = Object.keys(pages).map(Number);
     if (keys.length <= MAX_PAGES) return pages;
     const centre = Math.floor((wanted[0] + wanted[1]) / 2 / PAGE_SIZE);
@@ -176,7 +176,7 @@ export const useDevices = create<DevicesState>((set, get) => {
 });
 
 /** The row at an index, if its page is loaded. */
-export function rowAt(pages: Record<number, DeviceRow[]>, index: number): DeviceRow | undefined {
+export function rowAt(pages: Record<number, ListedDevice[]>, index: number): ListedDevice | undefined {
   return pages[Math.floor(index / PAGE_SIZE)]?.[index % PAGE_SIZE];
 }
 
