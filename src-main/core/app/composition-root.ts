@@ -142,6 +142,7 @@ export function createCore(options: CoreOptions): Core {
     testConfiguration: (input, signal) => testConfiguration['integrations.testConfiguration'](input, { signal }),
     findDevices: async ({ identifier, integrationId }) => sync.devices.find(identifier, integrationId),
     startSync: (integrationId) => sync.start(integrationId, 'wizard'),
+    caProfileRecorded: async (integrationId) => (await caProfiles.get(integrationId)) !== null,
   });
   const duoStore = new DuoStore(db);
   const services: Services = {

@@ -30,6 +30,8 @@ export interface SetupWizardPorts {
   findDevices(input: { identifier: string; integrationId: string }, signal: CancelSignal): Promise<SyncedDevice[]>;
   /** Starts a sync of the integration and returns once it runs (it goes on in the background). */
   startSync(integrationId: string): Promise<unknown>;
+  /** Whether the legacy integration's CA profile (the Duo CA values, entered from the Duo Admin Panel) is recorded. */
+  caProfileRecorded(integrationId: string): Promise<boolean>;
 }
 
 /** Words that name the legacy kind of integration, dropped from its name to name the replacement. */
@@ -183,8 +185,17 @@ export class SetupWizard {
         await this.createIntegration(row, state);
         return this.get(id);
       case 'values': {
-        // The Ivanti steps carry Duo's key: it must be the one Duo issued (pasted), never a placeholder or an invented one.
-        if (this.platformOf(state) === 'ios-certs') break;
+        // The Ivanti steps carry Duo's values: the key Duo issued, or for a legacy integration the Duo CA's SCEP URL,
+        // username, password, challenge URL and subject, all pasted from the Duo Admin Panel, never placeholders.
+        if (this.platformOf(state) === 'ios-certs') {
+          if (!(await this.ports.caProfileRecorded(this.integrationIdOf(row)))) {
+            throw invalid(
+              'caProfile',
+              'Record the Duo CA values first (Certificates → this integration): the SCEP URL, username, password, challenge URL and subject shown in the iOS instructions of this integration in the Duo Admin Panel.',
+            );
+          }
+          break;
+        }
         const integration = await this.integrations.get(this.integrationIdOf(row));
         if (integration.configurationKey === null || integration.configurationKeyFromDuo !== true) {
           throw invalid('configurationKey', `Paste the configuration key Duo shows for this integration first. ${WHERE_DUO_SHOWS_THE_KEY}`);

@@ -1,9 +1,11 @@
+import { DUO_CA_VALUES } from '../../support/duo-ca-values';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { IntegrationService } from '../../../src-main/core/integrations/integration-service';
+import { CaProfileService } from '../../../src-main/core/certificates/ca-profile-service';
 import { replacementName, SetupWizard, type SetupWizardPorts } from '../../../src-main/core/integrations/setup-wizard';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
@@ -34,6 +36,7 @@ interface Opened {
   db: Db;
   integrations: IntegrationService;
   wizard: SetupWizard;
+  caProfiles: CaProfileService;
   engine: SyncEngine;
   close(): void;
 }
@@ -46,8 +49,10 @@ function open(dataDir: string): Opened {
   const audit = new AuditLog(db, now);
   const integrations = new IntegrationService(db, secrets, audit, now, 'test');
   const engine = new SyncEngine({ db, events: new EventBus(), now, credentials: (id) => integrations.credentials(id) });
+  const caProfiles = new CaProfileService(db, secrets, integrations, audit, now, 'test');
   const ports: SetupWizardPorts = {
     startSync: (integrationId) => engine.start(integrationId, 'wizard'),
+    caProfileRecorded: async (integrationId) => (await caProfiles.get(integrationId)) !== null,
     testConfiguration: async ({ id, domain, email }) => {
       const password = (await secrets.get(secretAccount.ivantiPassword(id))) ?? '';
       return runTestConfiguration({ domain, email, password }, {}, signal as AbortSignal);
@@ -76,7 +81,7 @@ function open(dataDir: string): Opened {
       })),
   };
   const wizard = new SetupWizard(db, integrations, secrets, audit, now, 'test', ports);
-  return { db, integrations, wizard, engine, close: () => db.close() };
+  return { db, integrations, wizard, engine, caProfiles, close: () => db.close() };
 }
 
 /** Through the first two steps: the integration exists (Disabled, no key yet) and the draft is on the values step. */
@@ -159,6 +164,25 @@ describe('SetupWizard', () => {
     await app.wizard.next(draft.id);
     await app.wizard.update(draft.id, { platform: 'ios-certs', name: 'Old certs' });
     expect((await rejectionOf(app.wizard.next(draft.id))).code).toBe('INTEGRATION_LEGACY_REFUSED');
+  });
+
+  it('keeps a legacy certificate setup on the values step until the Duo CA values are recorded, never inventing them', async () => {
+    const app = open(tempDir());
+    const draft = await app.wizard.start({});
+    await app.wizard.update(draft.id, { mdm: 'ivanti-neurons' });
+    await app.wizard.next(draft.id);
+    await app.wizard.update(draft.id, { platform: 'ios-certs', name: 'Old certs', acknowledgeLegacy: true });
+    const atValues = await app.wizard.next(draft.id);
+    expect(atValues.step).toBe('values');
+    const refused = await rejectionOf(app.wizard.next(draft.id));
+    expect(refused.details).toMatchObject({ field: 'caProfile' });
+    expect(refused.message).toContain('Duo Admin Panel');
+    expect((await app.wizard.get(draft.id)).step).toBe('values');
+    await app.caProfiles.save({
+      integrationId: atValues.integrationId!,
+      ...DUO_CA_VALUES,
+    });
+    expect((await app.wizard.next(draft.id)).step).toBe('checklist');
   });
 
   it('keeps the password in the keychain only, tests it, and resumes at the same step after the app is closed', async () => {

@@ -55,6 +55,7 @@ function PasteKey({ draft }: { draft: WizardDraft }) {
 function LegacyValues({ integrationId }: { integrationId: string }) {
   const { profiles, load } = useCaProfiles();
   const go = useNavigation((s) => s.go);
+  const missing = useWizard((s) => s.errors.caProfile);
   useEffect(() => {
     void load(integrationId);
   }, [integrationId, load]);
@@ -80,6 +81,11 @@ function LegacyValues({ integrationId }: { integrationId: string }) {
             ? `The CA profile is recorded (SCEP URL ${profile.scepUrl}).`
             : 'No CA profile is recorded for this integration yet. Record the values under Certificates to keep them with the integration and test them against the CA.'}
       </p>
+      {missing && !profile ? (
+        <p className="field-error" role="alert">
+          {missing}
+        </p>
+      ) : null}
       <div className="actions">
         <button type="button" onClick={() => go('certificates', { integrationId })}>
           Open Certificates (this setup is kept)
