@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeTheme, net, protocol, session, shell } from 'electron';
 import { createCore } from '../core/app/composition-root';
 import { chooseSqliteBinding, resolvedSqlitePackage, useSqliteBinding } from '../core/db/sqlite-binding';
 import { main as runCli } from '../cli/main';
@@ -13,6 +13,10 @@ import { assertNativeModulesLoadable } from './native-modules-check';
 const cliArgs = extractCliArgs(process.argv);
 /** Syncs run on their own thread (electron.vite.config.ts builds it beside this file), never stalling the UI's IPC. */
 const SYNC_WORKER = path.join(__dirname, 'sync-worker.js');
+
+// The window follows the OS light or dark appearance; the renderer's tokens answer it through prefers-color-scheme
+// (src-renderer/src/shared/ui/tokens.css). 'system' is Electron's default, set here so no later change can drift from it.
+nativeTheme.themeSource = 'system';
 
 if (cliArgs !== null) {
   // `<app> --cli …`: the installed app doubles as `tec` (the fuses forbid ELECTRON_RUN_AS_NODE). No window, no lock.

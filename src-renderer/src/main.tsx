@@ -1,7 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
-import './styles.css';
+import './shared/ui/tokens.css';
+import './shared/ui/base.css';
+import './app/app.css';
 
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>

@@ -12,13 +12,21 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
+/**
+ * A whole-number setting; its one message says what to type, for the Settings page (under the field) and the CLI.
+ * Empty or not a number arrives as null (JSON has no NaN) and gets the same message.
+ */
+function wholeNumberSetting(min: number, max: number, message: string) {
+  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+}
+
 export const Settings = z.object({
   /** Minutes between background syncs of every enabled integration; 0 turns scheduled sync off. */
-  syncIntervalMinutes: z.number().int().min(0).max(7 * 24 * 60),
+  syncIntervalMinutes: wholeNumberSetting(0, 7 * 24 * 60, 'Enter the minutes between background syncs as a whole number, from 0 (off) to 10080 (one week).'),
   /** A completed sync older than this gets a warning on the integrations overview (it never changes a trust answer). */
-  staleSyncHours: z.number().int().min(1).max(24 * 30),
+  staleSyncHours: wholeNumberSetting(1, 24 * 30, 'Enter a whole number of hours, from 1 to 720 (30 days).'),
   /** Certificates expiring within this many days raise a warning. */
-  certificateWarningDays: z.number().int().min(1).max(365),
+  certificateWarningDays: wholeNumberSetting(1, 365, 'Enter a whole number of days, from 1 to 365.'),
 });
 export type Settings = z.infer<typeof Settings>;
 

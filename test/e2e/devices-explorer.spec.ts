@@ -174,7 +174,7 @@ test('a device drawer shows every field, the trust verdict with its reasons, the
   // The seeded integration has completed a sync and is enabled for all users: the verdict names what decides it.
   await expect(verdict.getByTestId('trust-lead')).toContainText(/^(Trusted|Not trusted) for /);
   await expect(drawer.getByRole('heading', { name: 'Change history' })).toBeVisible();
-  await expect(drawer.locator('.device-history')).toContainText('registrationState');
+  await expect(drawer.locator('.devices-history')).toContainText('registrationState');
   await expect(drawer.getByLabel('Raw record as Ivanti sent it')).toContainText(`"guid": "${changed.guid}"`);
   await screenshot(app, 'devices-06-drawer');
   await app.keyboard.press('Escape');

@@ -18,6 +18,11 @@ describe('the Electron main entry', () => {
     expect(main.slice(at('} else {'))).toMatch(/^\} else \{\s+startDesktopApp\(/);
   });
 
+  it('lets the window follow the OS light or dark theme (nativeTheme system, answered by the tokens)', () => {
+    expect(main).toContain("nativeTheme.themeSource = 'system';");
+    expect(fs.readFileSync('src-renderer/src/shared/ui/tokens.css', 'utf8')).toContain('@media (prefers-color-scheme: dark)');
+  });
+
   it('never starts the background scheduler from the CLI', () => {
     expect(fs.readFileSync('src-main/cli/main.ts', 'utf8')).not.toContain('syncScheduler.start');
   });

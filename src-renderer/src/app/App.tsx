@@ -9,8 +9,8 @@ import { subscribe } from '../shared/api';
 import { ErrorBoundary } from './ErrorBoundary';
 import { KeychainBanner } from './KeychainBanner';
 import { SECTIONS, useNavigation, type SectionId } from './navigation-store';
-import { Toasts } from './Toasts';
-import { useToasts } from './toast-store';
+import { Toasts } from '../shared/ui/Toasts';
+import { useToasts } from '../shared/ui/toast-store';
 
 const PAGES: Record<SectionId, () => React.JSX.Element> = {
   integrations: IntegrationsPage,
@@ -29,7 +29,7 @@ export function App() {
   useEffect(
     () =>
       subscribe('app.notice', (notice) =>
-        useToasts.getState().push({ level: notice.level, message: notice.message, code: notice.code }),
+        useToasts.getState().notify(notice.level === 'info' ? 'info' : 'warning', notice.message),
       ),
     [],
   );

@@ -16,7 +16,31 @@ export function fieldErrors(error: unknown): Record<string, string> {
   const issues = (error.details?.issues ?? []) as { path: string; message: string }[];
   const field = error.details?.field;
   const out: Record<string, string> = {};
-  for (const issue of issues) out[issue.path] ??= issue.message;
+  for (const issue of issues) out[issue.path] ??= plainIssue(issue.message);
   if (typeof field === 'string') out[field] ??= error.message;
   return out;
+}
+
+/**
+ * A schema's own wording for an admin. Our schemas carry their messages; this rewrites zod's defaults ("Too small:
+ * expected number to be >=0", "Invalid input: expected number, received null") for any field that has none, so no
+ * form ever shows the validator's phrasing.
+ */
+export function plainIssue(message: string): string {
+  const type = /^Invalid input: expected (\w+), received (\w+)/.exec(message);
+  if (type) {
+    if (type[2] === 'undefined' || type[2] === 'null') return type[1] === 'number' ? 'Enter a number.' : 'This is required.';
+    return type[1] === 'number' ? 'Enter a number.' : 'This value has the wrong form.';
+  }
+  const size = /^Too (small|big): expected (\w+) to (?:be|have) (>=|>|<=|<)\s*([\d.,]+)( characters| items)?/.exec(message);
+  if (size) {
+    const [, , kind, op, limit, unit] = size;
+    const strict = op === '>' || op === '<';
+    const bound = strict ? Number(limit) + (op === '>' ? 1 : -1) : Number(limit);
+    if (kind === 'string' || unit?.trim() === 'characters') return op.startsWith('>') ? `Enter at least ${bound} characters.` : `Use at most ${bound} characters.`;
+    if (kind === 'array' || unit?.trim() === 'items') return op.startsWith('>') ? `Choose at least ${bound}.` : `Choose at most ${bound}.`;
+    return op.startsWith('>') ? `Enter ${bound} or more.` : `Enter ${bound} or less.`;
+  }
+  if (message === 'Invalid input' || message.startsWith('Invalid input:')) return 'This value is not valid.';
+  return message;
 }

@@ -54,7 +54,7 @@ export function AdminActionLog({
           </thead>
           <tbody>
             {entries.map((e) => (
-              <tr key={e.seq} className={verification && !verification.ok && e.seq === verification.brokenAt ? 'altered' : undefined}>
+              <tr key={e.seq} className={verification && !verification.ok && e.seq === verification.brokenAt ? 'audit-altered' : undefined}>
                 <td>{e.seq}</td>
                 <td>{new Date(e.at).toLocaleString()}</td>
                 <td>{e.actor}</td>

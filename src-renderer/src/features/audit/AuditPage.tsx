@@ -24,7 +24,7 @@ export function AuditPage() {
       <div className="page-header">
         <h1 id="audit-title">Audit log</h1>
       </div>
-      <div role="tablist" aria-label="Audit" className="tabs">
+      <div role="tablist" aria-label="Audit" className="audit-tabs">
         {TABS.map((t) => (
           <button
             key={t.id}

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ExportFormat, ExportRequest } from '../../../../src-shared/domain/export';
 import { errorText } from '../../shared/error-text';
-import { CopyValue } from '../integrations/CopyValue';
+import { CopyValue } from '../../shared/ui/CopyValue';
 import { useExports } from './export-store';
 import './export-control.css';
 
@@ -22,7 +22,7 @@ export function ExportControl({ what, request, allowRaw = false }: { what: strin
   }
 
   return (
-    <div className="export-control" role="group" aria-label={`Export ${what}`}>
+    <div className="audit-export-control" role="group" aria-label={`Export ${what}`}>
       <button type="button" onClick={() => void begin('csv')} disabled={running}>
         Export {what} as CSV
       </button>
@@ -30,12 +30,12 @@ export function ExportControl({ what, request, allowRaw = false }: { what: strin
         Export {what} as JSON
       </button>
       {allowRaw ? (
-        <label className="inline-check">
+        <label className="audit-inline-check">
           <input type="checkbox" checked={includeRaw} onChange={(e) => setIncludeRaw(e.target.checked)} /> with the raw Ivanti record
         </label>
       ) : null}
       {progress ? (
-        <div className="export-progress" role="status" aria-live="polite">
+        <div className="audit-export-progress" role="status" aria-live="polite">
           {progress.state === 'running' ? (
             <>
               <progress max={Math.max(1, progress.total)} value={progress.written} aria-label={`Exporting ${what}`} />

@@ -4,7 +4,6 @@ import { errorText } from '../../shared/error-text';
 import { selectIntegrationSync, useSync } from '../sync/sync-store';
 import { SyncChanges } from '../sync/SyncChanges';
 import { SyncHistoryTable } from '../sync/SyncHistoryTable';
-import '../sync/sync.css';
 import { ExportControl } from './ExportControl';
 
 /**

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { AuditEntry, AuditVerification } from '../../../../src-shared/domain/audit';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { call } from '../../shared/api';
+import { LatestAnswers } from '../../shared/latest-answer';
 
 const PAGE = 200;
 
@@ -19,6 +20,8 @@ interface AuditState {
   verify(): Promise<void>;
 }
 
+const answers = new LatestAnswers();
+
 export const useAudit = create<AuditState>((set, get) => ({
   entries: [],
   hasOlder: false,
@@ -27,35 +30,28 @@ export const useAudit = create<AuditState>((set, get) => ({
   integrations: [],
   loading: false,
   error: null,
-  async load() {
-    set({ loading: true, error: null });
-    try {
-      const [entries, integrations] = await Promise.all([call('audit.list', { limit: PAGE }), call('integrations.list')]);
-      set({ entries, integrations, hasOlder: entries.length === PAGE });
-    } catch (error) {
-      set({ error });
-    } finally {
-      set({ loading: false });
-    }
-  },
+  // The newest entries and older pages share one key: a reload drops an older page still on its way.
+  load: () =>
+    answers.load('entries', () => Promise.all([call('audit.list', { limit: PAGE }), call('integrations.list')]), {
+      start: () => set({ loading: true, error: null }),
+      value: ([entries, integrations]) => set({ entries, integrations, hasOlder: entries.length === PAGE }),
+      error: (error) => set({ error }),
+      done: () => set({ loading: false }),
+    }),
   async loadOlder() {
-    const oldest = get().entries.at(-1);
+    const { entries } = get();
+    const oldest = entries.at(-1);
     if (!oldest) return;
-    try {
-      const older = await call('audit.list', { limit: PAGE, beforeSeq: oldest.seq });
-      set({ entries: [...get().entries, ...older], hasOlder: older.length === PAGE });
-    } catch (error) {
-      set({ error });
-    }
+    await answers.load('entries', () => call('audit.list', { limit: PAGE, beforeSeq: oldest.seq }), {
+      value: (older) => set({ entries: [...entries, ...older], hasOlder: older.length === PAGE }),
+      error: (error) => set({ error }),
+    });
   },
-  async verify() {
-    set({ verification: null, verifying: true });
-    try {
-      set({ verification: await call('audit.verify') });
-    } catch (error) {
-      set({ error });
-    } finally {
-      set({ verifying: false });
-    }
-  },
+  verify: () =>
+    answers.load('verify', () => call('audit.verify'), {
+      start: () => set({ verification: null, verifying: true }),
+      value: (verification) => set({ verification }),
+      error: (error) => set({ error }),
+      done: () => set({ verifying: false }),
+    }),
 }));

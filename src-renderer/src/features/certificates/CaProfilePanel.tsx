@@ -10,10 +10,12 @@ import {
   ScepUrl,
   type CaProfile,
 } from '../../../../src-shared/domain/ca-profile';
-import { useToasts } from '../../app/toast-store';
+import { useToasts } from '../../shared/ui/toast-store';
+import { ErrorText } from '../../shared/ui/ErrorText';
 import { errorText, fieldErrors } from '../../shared/error-text';
 import { useCaProfiles } from './ca-profile-store';
 import { LegacyTestPanel } from './LegacyTestPanel';
+import { Field, useTypedProblem } from '../../shared/ui/Field';
 import './certificates.css';
 
 /**
@@ -30,7 +32,7 @@ export function CaProfilePanel({ integrationId, title = 'Certificate authority (
   const loadError = loadErrors[integrationId];
 
   return (
-    <section className="panel ca-profile" aria-labelledby={headingId}>
+    <section className="panel certificates-ca-profile" aria-labelledby={headingId}>
       <h2 id={headingId}>{title}</h2>
       <p className="small muted">
         The values from the “Add an External Certificate Authority (CA)” and “Add a Configuration” sections of the iOS
@@ -52,13 +54,6 @@ export function CaProfilePanel({ integrationId, title = 'Certificate authority (
   );
 }
 
-/** A message for a value as typed; none for an empty field not visited yet (that one is flagged on save). */
-function typedProblem(schema: z.ZodType, value: string, visited: boolean): string | null {
-  if (!visited && value.length === 0) return null;
-  const result = schema.safeParse(value);
-  return result.success ? null : (result.error.issues[0]?.message ?? 'Not valid.');
-}
-
 interface TextFieldProps {
   id: string;
   label: string;
@@ -74,35 +69,23 @@ interface TextFieldProps {
 }
 
 function TextField(props: TextFieldProps) {
-  const [visited, setVisited] = useState(false);
-  const error = (props.schema ? typedProblem(props.schema, props.value, visited) : null) ?? props.serverError ?? null;
-  const describedBy = error ? `${props.id}-error` : props.hint ? `${props.id}-hint` : undefined;
+  const typed = useTypedProblem(props.schema, props.value);
   return (
-    <div className="field">
-      <label htmlFor={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        type={props.type ?? 'text'}
-        className={props.mono ? 'mono' : undefined}
-        autoComplete={props.type === 'password' ? 'new-password' : 'off'}
-        spellCheck={false}
-        value={props.value}
-        placeholder={props.placeholder}
-        onChange={(e) => props.onChange(e.target.value)}
-        onBlur={() => setVisited(true)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-      />
-      {error ? (
-        <p id={`${props.id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : props.hint ? (
-        <p id={`${props.id}-hint`} className="small muted">
-          {props.hint}
-        </p>
-      ) : null}
-    </div>
+    <Field id={props.id} label={props.label} hint={props.hint} error={typed.problem ?? props.serverError}>
+      {(control) => (
+        <input
+          {...control}
+          type={props.type ?? 'text'}
+          className={props.mono ? 'mono' : undefined}
+          autoComplete={props.type === 'password' ? 'new-password' : 'off'}
+          spellCheck={false}
+          value={props.value}
+          placeholder={props.placeholder}
+          onChange={(e) => props.onChange(e.target.value)}
+          onBlur={typed.onBlur}
+        />
+      )}
+    </Field>
   );
 }
 
@@ -116,6 +99,7 @@ function CaProfileForm({ integrationId, profile }: { integrationId: string; prof
   const [subject, setSubject] = useState(profile?.identity.subject ?? '');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<unknown>(null);
   const id = useId();
 
   async function submit(event: FormEvent) {
@@ -125,11 +109,12 @@ function CaProfileForm({ integrationId, profile }: { integrationId: string; prof
       await save({ integrationId, name, caType: 'microsoft', scepUrl, username, challengeUrl, subject, ...(password ? { password } : {}) });
       setPassword('');
       setErrors({});
-      useToasts.getState().push({ level: 'success', message: 'CA profile saved. Run Test Configuration to check it against the CA.' });
+      setFailure(null);
+      useToasts.getState().confirm('CA profile saved. Run Test Configuration to check it against the CA.');
     } catch (error) {
       const fields = fieldErrors(error);
       setErrors(fields);
-      if (Object.keys(fields).length === 0) useToasts.getState().pushError(error);
+      setFailure(Object.keys(fields).length === 0 ? error : null);
     } finally {
       setBusy(false);
     }
@@ -198,7 +183,7 @@ function CaProfileForm({ integrationId, profile }: { integrationId: string; prof
         serverError={errors.subject}
         hint="As given in the Duo Admin Panel, most specific part first (CN=…,O=…)."
       />
-      <dl className="facts identity-facts" aria-label="Fixed identity certificate settings">
+      <dl className="facts certificates-identity-facts" aria-label="Fixed identity certificate settings">
         <dt>Signature algorithm</dt>
         <dd>SHA256 with RSA</dd>
         <dt>Key size</dt>
@@ -210,6 +195,7 @@ function CaProfileForm({ integrationId, profile }: { integrationId: string; prof
           </label>
         </dd>
       </dl>
+      <ErrorText error={failure} />
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>
           {profile ? 'Save CA profile' : 'Create CA profile'}

@@ -18,7 +18,7 @@ export function CertificateDetails({ certificate, label }: { certificate: Certif
       <dt>Key usage</dt>
       <dd>{keyUsageText(certificate.keyUsage)}</dd>
       <dt>SHA-256 fingerprint</dt>
-      <dd className="mono fingerprint">{certificate.sha256Fingerprint}</dd>
+      <dd className="mono certificates-fingerprint">{certificate.sha256Fingerprint}</dd>
     </dl>
   );
 }

@@ -8,6 +8,9 @@ import { CaProfilePanel } from './CaProfilePanel';
 import { useCertificates } from './certificates-store';
 import { STATUS_LABELS, dateTimeText, keyUsageText } from './certificate-text';
 import './certificates.css';
+import { StatusBadge, type Tone } from '../../shared/ui/StatusBadge';
+
+const STATUS_TONES: Record<CertificateStatus, Tone> = { active: 'ok', expired: 'warning', invalidated: 'danger' };
 
 /**
  * The certificate inventory of the legacy iOS certificate integrations: every certificate with its status, validity
@@ -131,7 +134,7 @@ export function CertificatesPage() {
 
 function CertificateTable({ certificates }: { certificates: CertificateRecord[] }) {
   return (
-    <table className="data-table certificate-table" aria-label="Certificate inventory">
+    <table className="data-table certificates-table" aria-label="Certificate inventory">
       <thead>
         <tr>
           <th scope="col">Status</th>
@@ -147,7 +150,7 @@ function CertificateTable({ certificates }: { certificates: CertificateRecord[] 
         {certificates.map((c) => (
           <tr key={c.id}>
             <td>
-              <span className={`cert-status cert-${c.status}`}>{STATUS_LABELS[c.status]}</span>
+              <StatusBadge tone={STATUS_TONES[c.status]}>{STATUS_LABELS[c.status]}</StatusBadge>
               {c.invalidatedAt ? (
                 <span className="block small muted">
                   {dateTimeText(c.invalidatedAt)}: {c.invalidatedReason}
@@ -168,7 +171,7 @@ function CertificateTable({ certificates }: { certificates: CertificateRecord[] 
               <span className="block">to {dateTimeText(c.notAfter)}</span>
             </td>
             <td className="mono small">{c.serialNumber}</td>
-            <td className="mono small fingerprint">{c.sha256Fingerprint}</td>
+            <td className="mono small certificates-fingerprint">{c.sha256Fingerprint}</td>
           </tr>
         ))}
       </tbody>

@@ -33,7 +33,7 @@ export function LegacyTestPanel({ profile }: { profile: CaProfile }) {
   const challengeFieldError = challengeError ?? (failure ? (fieldErrors(failure).challengePassword ?? null) : null);
 
   return (
-    <div className="legacy-test" role="group" aria-labelledby={`${id}-title`}>
+    <div className="certificates-legacy-test" role="group" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Test Configuration</h3>
       <p className="small">
         Enrolls one test certificate with the identity certificate configuration, exactly as Ivanti would for a device
@@ -78,7 +78,7 @@ export function LegacyTestPanel({ profile }: { profile: CaProfile }) {
       </form>
 
       {running ? (
-        <div className="test-progress" role="status" aria-live="polite">
+        <div className="certificates-test-progress" role="status" aria-live="polite">
           <progress aria-label="Test Configuration in progress" />
           <span>{current.progress?.message ?? 'Starting…'}</span>
         </div>
@@ -106,13 +106,13 @@ export function LegacyTestPanel({ profile }: { profile: CaProfile }) {
 
 function TestResult({ result }: { result: LegacyTestResult }) {
   return (
-    <div className="test-result">
+    <div className="certificates-test-result">
       <p role="status" className="note">
         Configuration test successful: the CA issued a test certificate
         {result.challengeSource === 'challenge-url' ? ' with a challenge fetched from the challenge URL' : ''}.
       </p>
       <CertificateDetails certificate={result.certificate} label="Test certificate" />
-      <details className="certificate-pem">
+      <details className="certificates-pem">
         <summary>Certificate (PEM)</summary>
         <pre className="mono small">{result.certificatePem}</pre>
       </details>
@@ -143,9 +143,9 @@ function TestKeyExport({ result }: { result: LegacyTestResult }) {
 
   if (exported?.kind === 'pem') {
     return (
-      <div className="field key-export">
+      <div className="field certificates-key-export">
         <label htmlFor={`${id}-pem`}>Private key of the test certificate (PEM)</label>
-        <textarea id={`${id}-pem`} className="mono small key-pem" readOnly rows={8} value={exported.pem} />
+        <textarea id={`${id}-pem`} className="mono small certificates-key-pem" readOnly rows={8} value={exported.pem} />
         <p className="small warning-text">Shown this once. Copy it now; the console has forgotten it.</p>
       </div>
     );
@@ -159,7 +159,7 @@ function TestKeyExport({ result }: { result: LegacyTestResult }) {
   }
   const pathError = fieldErrors(error).path ?? null;
   return (
-    <div className="key-export" role="group" aria-labelledby={`${id}-title`}>
+    <div className="certificates-key-export" role="group" aria-labelledby={`${id}-title`}>
       <h4 id={`${id}-title`}>Private key</h4>
       <p className="small">
         Held in memory only, until {dateTimeText(result.keyExpiresAt)}. Export it only if you need it, for example to try the

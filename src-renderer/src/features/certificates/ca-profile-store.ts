@@ -4,6 +4,7 @@ import type { LegacyTestProgress, LegacyTestResult } from '../../../../src-share
 import type { CaProfile } from '../../../../src-shared/domain/ca-profile';
 import { call, subscribe } from '../../shared/api';
 import { errorCode } from '../../shared/error-text';
+import { LatestAnswers } from '../../shared/latest-answer';
 import { useCertificates } from './certificates-store';
 
 /** One legacy integration's Test Configuration, as the panel shows it. */
@@ -28,6 +29,7 @@ interface CaProfileState {
 }
 
 let nextRun = 1;
+const answers = new LatestAnswers();
 
 export const useCaProfiles = create<CaProfileState>((set, get) => {
   const setTest = (integrationId: string, test: LegacyTest) => set({ tests: { ...get().tests, [integrationId]: test } });
@@ -35,15 +37,14 @@ export const useCaProfiles = create<CaProfileState>((set, get) => {
     profiles: {},
     loadErrors: {},
     tests: {},
-    async load(integrationId) {
-      try {
-        const profile = await call('certificates.getProfile', { integrationId });
-        set({ profiles: { ...get().profiles, [integrationId]: profile }, loadErrors: { ...get().loadErrors, [integrationId]: null } });
-      } catch (error) {
-        set({ loadErrors: { ...get().loadErrors, [integrationId]: error } });
-      }
-    },
+    load: (integrationId) =>
+      answers.load(integrationId, () => call('certificates.getProfile', { integrationId }), {
+        value: (profile) => set({ profiles: { ...get().profiles, [integrationId]: profile }, loadErrors: { ...get().loadErrors, [integrationId]: null } }),
+        error: (error) => set({ loadErrors: { ...get().loadErrors, [integrationId]: error } }),
+      }),
     async save(input) {
+      // A load still on its way would put the old profile back over the saved one.
+      answers.begin(input.integrationId);
       const profile = await call('certificates.saveProfile', input);
       set({ profiles: { ...get().profiles, [input.integrationId]: profile } });
       return profile;

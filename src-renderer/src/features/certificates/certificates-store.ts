@@ -3,6 +3,7 @@ import type { CertificatePage, ExpiryWarning } from '../../../../src-shared/cont
 import type { CertificateRecord, CertificateStatus } from '../../../../src-shared/domain/ca-profile';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { call } from '../../shared/api';
+import { LatestAnswers } from '../../shared/latest-answer';
 
 export interface CertificateFilter {
   integrationId: string | null;
@@ -37,6 +38,8 @@ function pageInput(filter: CertificateFilter, beforeId?: number) {
 }
 
 /** The Certificates page: the inventory (a page at a time, newest first), its filter and the expiry warnings. */
+const answers = new LatestAnswers();
+
 export const useCertificates = create<CertificatesState>((set, get) => ({
   filter: { integrationId: null, status: null },
   certificates: [],
@@ -47,54 +50,43 @@ export const useCertificates = create<CertificatesState>((set, get) => ({
   legacyIntegrations: [],
   loading: false,
   error: null,
-  async load() {
-    set({ loading: true, error: null });
-    try {
-      const [integrations, expiry, page] = await Promise.all([
-        call('integrations.list'),
-        call('certificates.expiryWarnings'),
-        call('certificates.list', pageInput(get().filter)),
-      ]);
-      set({
-        legacyIntegrations: integrations.filter((i) => i.platform === 'ios-certs'),
-        warnings: expiry.warnings,
-        warningDays: expiry.warningDays,
-        certificates: page.certificates,
-        counts: page.counts,
-        nextBeforeId: page.nextBeforeId,
-      });
-    } catch (error) {
-      set({ error });
-    } finally {
-      set({ loading: false });
-    }
-  },
-  async setFilter(patch) {
+  // The first page, a new filter's page and the next page share one key: an answer for an older filter is dropped.
+  load: () =>
+    answers.load(
+      'page',
+      () => Promise.all([call('integrations.list'), call('certificates.expiryWarnings'), call('certificates.list', pageInput(get().filter))]),
+      {
+        start: () => set({ loading: true, error: null }),
+        value: ([integrations, expiry, page]) =>
+          set({
+            legacyIntegrations: integrations.filter((i) => i.platform === 'ios-certs'),
+            warnings: expiry.warnings,
+            warningDays: expiry.warningDays,
+            certificates: page.certificates,
+            counts: page.counts,
+            nextBeforeId: page.nextBeforeId,
+          }),
+        error: (error) => set({ error }),
+        done: () => set({ loading: false }),
+      },
+    ),
+  setFilter(patch) {
     const filter = { ...get().filter, ...patch };
-    set({ filter, loading: true, error: null });
-    try {
-      const page = await call('certificates.list', pageInput(filter));
-      // A slower answer for an older filter must not overwrite the newer one.
-      if (get().filter !== filter) return;
-      set({ certificates: page.certificates, counts: page.counts, nextBeforeId: page.nextBeforeId });
-    } catch (error) {
-      set({ error });
-    } finally {
-      set({ loading: false });
-    }
+    return answers.load('page', () => call('certificates.list', pageInput(filter)), {
+      start: () => set({ filter, loading: true, error: null }),
+      value: (page) => set({ certificates: page.certificates, counts: page.counts, nextBeforeId: page.nextBeforeId }),
+      error: (error) => set({ error }),
+      done: () => set({ loading: false }),
+    });
   },
   async loadMore() {
     const { filter, nextBeforeId, certificates } = get();
     if (nextBeforeId === null) return;
-    set({ loading: true, error: null });
-    try {
-      const page = await call('certificates.list', pageInput(filter, nextBeforeId));
-      if (get().filter !== filter) return;
-      set({ certificates: [...certificates, ...page.certificates], counts: page.counts, nextBeforeId: page.nextBeforeId });
-    } catch (error) {
-      set({ error });
-    } finally {
-      set({ loading: false });
-    }
+    await answers.load('page', () => call('certificates.list', pageInput(filter, nextBeforeId)), {
+      start: () => set({ loading: true, error: null }),
+      value: (page) => set({ certificates: [...certificates, ...page.certificates], counts: page.counts, nextBeforeId: page.nextBeforeId }),
+      error: (error) => set({ error }),
+      done: () => set({ loading: false }),
+    });
   },
 }));

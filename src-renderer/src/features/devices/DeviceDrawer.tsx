@@ -34,7 +34,7 @@ export function DeviceDrawer({
 
   const title = detail ? (detail.deviceName ?? detail.guid) : 'Device';
   return (
-    <aside className="device-drawer" role="dialog" aria-modal="false" aria-labelledby="device-drawer-title" data-testid="device-drawer">
+    <aside className="devices-drawer" role="dialog" aria-modal="false" aria-labelledby="device-drawer-title" data-testid="device-drawer">
       <div className="page-header">
         <h2 id="device-drawer-title">{title}</h2>
         <button ref={closeRef} type="button" onClick={onClose} aria-label="Close device details">
@@ -54,9 +54,9 @@ export function DeviceDrawer({
           </section>
           <section aria-labelledby="drawer-fields">
             <h3 id="drawer-fields">Fields</h3>
-            <dl className="facts drawer-facts">
+            <dl className="facts devices-drawer-facts">
               {fields(detail).map(([label, value]) => (
-                <div key={label} className="fact">
+                <div key={label} className="devices-fact">
                   <dt>{label}</dt>
                   <dd className={/ID|guid|IMEI|UDID|MAC|Serial/.test(label) ? 'mono' : undefined}>{value}</dd>
                 </div>
@@ -73,7 +73,7 @@ export function DeviceDrawer({
             {detail.history.length === 0 ? (
               <p className="muted">No change recorded since this device was first synced.</p>
             ) : (
-              <ol className="device-history">
+              <ol className="devices-history">
                 {detail.history.map((h) => (
                   <li key={h.id}>
                     <strong>{CHANGE_LABELS[h.kind]}</strong> {new Date(h.at).toLocaleString()} <span className="small muted">(sync run {h.runId}, {h.runTrigger})</span>
@@ -94,7 +94,7 @@ export function DeviceDrawer({
           </section>
           <section aria-labelledby="drawer-raw">
             <h3 id="drawer-raw">Raw record</h3>
-            <pre className="raw-record mono small" tabIndex={0} aria-label="Raw record as Ivanti sent it">
+            <pre className="devices-raw-record mono small" tabIndex={0} aria-label="Raw record as Ivanti sent it">
               {JSON.stringify(detail.raw, null, 2)}
             </pre>
           </section>

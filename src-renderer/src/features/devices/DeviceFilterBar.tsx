@@ -63,8 +63,8 @@ export function DeviceFilterBar({
     (counts ?? []).filter((c) => c.value !== null).map((c) => ({ value: c.value!, label: `${c.value} (${c.count.toLocaleString()})` }));
 
   return (
-    <div className="device-filters" role="search">
-      <div className="field search-field">
+    <div className="devices-filters" role="search">
+      <div className="field devices-search-field">
         <label htmlFor="device-search">Search devices</label>
         <input
           id="device-search"
@@ -112,7 +112,7 @@ export function DeviceFilterBar({
         onChange={(v) => onFilter('presence', v as DeviceFilters['presence'])}
       />
       {hasFilters(query) ? (
-        <button type="button" className="clear-filters" onClick={onClear}>
+        <button type="button" className="devices-clear-filters" onClick={onClear}>
           Clear filters
         </button>
       ) : null}

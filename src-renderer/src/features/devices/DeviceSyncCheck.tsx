@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { SyncedDevice } from '../../../../src-shared/domain/sync';
 import { errorText, fieldErrors } from '../../shared/error-text';
-import { timeAgo } from '../integrations/time-ago';
+import { timeAgo } from '../../shared/ui/time-ago';
 import { useDeviceSyncCheck, type SyncCheck } from './device-sync-check-store';
 
 /**
@@ -22,7 +22,7 @@ export function DeviceSyncCheck({ integrationId }: { integrationId: string }) {
   }
 
   return (
-    <section className="panel device-sync-check" aria-labelledby={`${inputId}-title`} data-feature="device-sync-check">
+    <section className="panel devices-sync-check" aria-labelledby={`${inputId}-title`} data-feature="device-sync-check">
       <h3 id={`${inputId}-title`}>Check if devices have synced</h3>
       <form className="inline" onSubmit={submit}>
         <label htmlFor={inputId}>Device Client ID</label>
@@ -54,7 +54,7 @@ function Answer({ check }: { check: SyncCheck }) {
   const active = check.here.filter((d) => d.removedAt === null);
   if (active.length > 0) {
     return (
-      <div role="status" className="sync-check-answer found">
+      <div role="status" className="devices-sync-check-answer found">
         <p className="ok-text">
           Found: {check.identifier} has synced{active.some((d) => d.registrationState !== 'ACTIVE') ? ', but see its registration state' : ''}.
         </p>
@@ -66,7 +66,7 @@ function Answer({ check }: { check: SyncCheck }) {
   }
   const lastRun = check.status?.lastRun ?? null;
   return (
-    <div role="status" className="sync-check-answer not-found">
+    <div role="status" className="devices-sync-check-answer not-found">
       <p className="warning-text">
         {check.here.length > 0
           ? `Not in the tenant any more: ${check.identifier} synced before, but the complete sync of ${new Date(check.here[0].removedAt!).toLocaleString()} no longer found it.`
@@ -79,7 +79,7 @@ function Answer({ check }: { check: SyncCheck }) {
         </p>
       ) : null}
       <p>What to do:</p>
-      <ol className="sync-check-steps">
+      <ol className="devices-sync-check-steps">
         <li>
           <strong>Check the API configuration.</strong> The API user needs the System Read Only and Device Read Only roles in the device's space; run Test
           Configuration to see what it can read.

@@ -70,15 +70,15 @@ export function DeviceTable({
 
   return (
     <>
-    <div className="device-table" role="table" aria-label="Devices" aria-rowcount={total + 1} data-testid="device-table">
-      <div ref={scrollRef} className="device-table-scroll" data-testid="device-table-scroll">
-        <div role="rowgroup" className="device-table-head" style={{ width: TABLE_WIDTH }}>
-          <div role="row" aria-rowindex={1} className="device-row" style={{ gridTemplateColumns: GRID_TEMPLATE }}>
+    <div className="devices-table" role="table" aria-label="Devices" aria-rowcount={total + 1} data-testid="device-table">
+      <div ref={scrollRef} className="devices-table-scroll" data-testid="device-table-scroll">
+        <div role="rowgroup" className="devices-table-head" style={{ width: TABLE_WIDTH }}>
+          <div role="row" aria-rowindex={1} className="devices-row" style={{ gridTemplateColumns: GRID_TEMPLATE }}>
             {DEVICE_COLUMNS.map((column) => {
               const sortBy = column.sort;
               if (sortBy === null) {
                 return (
-                  <div key={column.key} role="columnheader" className="device-cell column-label" title="For the users its integration applies to">
+                  <div key={column.key} role="columnheader" className="devices-cell devices-column-label" title="For the users its integration applies to">
                     {column.label}
                   </div>
                 );
@@ -89,9 +89,9 @@ export function DeviceTable({
                   key={column.key}
                   role="columnheader"
                   aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
-                  className="device-cell"
+                  className="devices-cell"
                 >
-                  <button type="button" className="sort-button" onClick={() => onSort(sortBy)} title={`Sort by ${column.label}`}>
+                  <button type="button" className="devices-sort-button" onClick={() => onSort(sortBy)} title={`Sort by ${column.label}`}>
                     {column.label}
                     <span aria-hidden="true">{sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}</span>
                   </button>
@@ -111,7 +111,7 @@ export function DeviceTable({
                 aria-busy={row ? undefined : true}
                 data-index={item.index}
                 tabIndex={row ? 0 : -1}
-                className={`device-row device-body-row${row?.removedAt ? ' removed' : ''}`}
+                className={`devices-row devices-body-row${row?.removedAt ? ' devices-removed' : ''}`}
                 style={{ gridTemplateColumns: GRID_TEMPLATE, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
                 onClick={() => row && onOpen(row.id)}
                 onKeyDown={(event) => onRowKey(event, item.index, row)}
@@ -120,7 +120,7 @@ export function DeviceTable({
                   const text = row ? column.value(row) : '…';
                   const tone = row && column.tone ? ` ${column.tone(row)}` : '';
                   return (
-                    <div key={column.key} role="cell" className={`device-cell${column.mono ? ' mono' : ''}${tone}`} title={row ? cellTitle(column, row) : undefined}>
+                    <div key={column.key} role="cell" className={`devices-cell${column.mono ? ' mono' : ''}${tone}`} title={row ? cellTitle(column, row) : undefined}>
                       {text}
                     </div>
                   );
@@ -132,7 +132,7 @@ export function DeviceTable({
       </div>
     </div>
     {showsMaskedValues(Object.values(pages).flat()) ? (
-      <p className="small muted masked-note">
+      <p className="small muted devices-masked-note">
         <span className="mono">********</span>: {MASKED_VALUE_EXPLANATION}
       </p>
     ) : null}

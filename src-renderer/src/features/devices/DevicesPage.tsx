@@ -29,7 +29,7 @@ export function DevicesPage() {
     <section aria-labelledby="devices-title" className="devices-page">
       <div className="page-header">
         <h1 id="devices-title">Devices</h1>
-        <span role="status" className="device-total" data-testid="device-total">
+        <span role="status" className="devices-total" data-testid="device-total">
           {devices.total === null ? 'Counting…' : `${devices.total.toLocaleString()} device${devices.total === 1 ? '' : 's'}`}
         </span>
       </div>
@@ -51,7 +51,7 @@ export function DevicesPage() {
             onFilter={devices.setFilter}
             onClear={devices.clearFilters}
           />
-          <div className="device-tools">
+          <div className="devices-tools">
             <SavedSearches saved={devices.saved} onApply={(s) => devices.applyQuery(s.query)} onSave={devices.saveSearch} onDelete={devices.deleteSearch} />
             <ExportControl
               what="devices"

@@ -33,7 +33,7 @@ export function SavedSearches({
 
   const current = saved.find((s) => String(s.id) === selected);
   return (
-    <div className="saved-searches" role="group" aria-label="Saved searches">
+    <div className="devices-saved-searches" role="group" aria-label="Saved searches">
       <label htmlFor="saved-search">Saved searches</label>
       <select
         id="saved-search"

@@ -38,7 +38,7 @@ export const DEVICE_COLUMNS: DeviceColumn[] = [
     width: 200,
     value: (r) => r.trust.label,
     title: (r) => r.trust.detail,
-    tone: (r) => `trust-${r.trust.answer}`,
+    tone: (r) => `devices-trust-${r.trust.answer}`,
   },
   { key: 'uid', sort: 'uid', label: 'User', width: 240, value: (r) => dash(r.uid) },
   { key: 'displayName', sort: 'displayName', label: 'Owner', width: 150, value: (r) => dash(r.displayName) },

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { SyncedDevice, SyncStatus } from '../../../../src-shared/domain/sync';
 import { call } from '../../shared/api';
+import { LatestAnswers } from '../../shared/latest-answer';
 
 export interface SyncCheck {
   identifier: string;
@@ -17,6 +18,7 @@ interface SyncCheckState {
 }
 
 const EMPTY = { check: null, busy: false, error: null };
+const answers = new LatestAnswers();
 
 /** "Check if devices have synced": one exact Device Client ID lookup per integration, answered from the local database. */
 export const useDeviceSyncCheck = create<SyncCheckState>((set) => {
@@ -26,20 +28,16 @@ export const useDeviceSyncCheck = create<SyncCheckState>((set) => {
     }));
   return {
     byIntegration: {},
-    async check(integrationId, identifier) {
-      patch(integrationId, { busy: true, error: null });
-      try {
-        const [everywhere, status] = await Promise.all([
-          call('devices.find', { identifier }),
-          call('sync.status', { integrationId }).catch(() => null),
-        ]);
-        const here = everywhere.filter((d) => d.integrationId === integrationId);
-        patch(integrationId, { check: { identifier: identifier.trim(), here, elsewhere: here.length > 0 ? [] : everywhere, status } });
-      } catch (error) {
-        patch(integrationId, { error, check: null });
-      } finally {
-        patch(integrationId, { busy: false });
-      }
-    },
+    // One key per integration: the answer for an identifier checked before the last one is dropped.
+    check: (integrationId, identifier) =>
+      answers.load(integrationId, () => Promise.all([call('devices.find', { identifier }), call('sync.status', { integrationId }).catch(() => null)]), {
+        start: () => patch(integrationId, { busy: true, error: null }),
+        value: ([everywhere, status]) => {
+          const here = everywhere.filter((d) => d.integrationId === integrationId);
+          patch(integrationId, { check: { identifier: identifier.trim(), here, elsewhere: here.length > 0 ? [] : everywhere, status } });
+        },
+        error: (error) => patch(integrationId, { error, check: null }),
+        done: () => patch(integrationId, { busy: false }),
+      }),
   };
 });

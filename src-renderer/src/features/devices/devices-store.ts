@@ -3,6 +3,7 @@ import type { DeviceDetail, DeviceFacets, DeviceFilters, DeviceQuery, DeviceSort
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { isMaskedValue, type TrustVerdict } from '../../../../src-shared/domain/trust';
 import { call } from '../../shared/api';
+import { LatestAnswers } from '../../shared/latest-answer';
 
 /** Rows per request; the explorer never asks for more than the visible pages and a margin around them. */
 export const PAGE_SIZE = 100;
@@ -15,7 +16,7 @@ export const DEFAULT_QUERY: DeviceQuery = { sort: { column: 'lastCheckin', direc
 
 interface DevicesState {
   query: DeviceQuery;
-  /** Bumped whenever the query changes; answers to an older query are dropped. */
+  /** Bumped whenever the query changes (the table scrolls back to the top); answers to an older query are dropped. */
   generation: number;
   total: number | null;
   pages: Record<number, ListedDevice[]>;
@@ -47,27 +48,30 @@ interface DevicesState {
 let pending = new Set<number>();
 let wanted: [number, number] = [0, 0];
 let timer: ReturnType<typeof setTimeout> | null = null;
+const answers = new LatestAnswers();
+/** Whether the query that is showing is still the newest; every page and the count of one query share its ticket. */
+let currentQuery: () => boolean = () => false;
 
 export const useDevices = create<DevicesState>((set, get) => {
-  async function fetchPage(page: number, generation: number): Promise<void> {
+  async function fetchPage(page: number, isCurrent: () => boolean): Promise<void> {
     if (pending.has(page) || get().pages[page]) return;
     pending.add(page);
     try {
       const { rows } = await call('devices.search', { query: get().query, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
-      if (generation !== get().generation) return;
+      if (!isCurrent()) return;
       set((state) => ({ pages: evict({ ...state.pages, [page]: rows }) }));
     } catch (error) {
-      if (generation === get().generation) set({ error });
+      if (isCurrent()) set({ error });
     } finally {
-      if (generation === get().generation) pending.delete(page);
+      if (isCurrent()) pending.delete(page);
     }
   }
 
   function fetchWanted(): void {
     timer = null;
-    const { generation } = get();
+    const isCurrent = currentQuery;
     const [first, last] = wanted;
-    for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(last / PAGE_SIZE); page++) void fetchPage(page, generation);
+    for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(last / PAGE_SIZE); page++) void fetchPage(page, isCurrent);
   }
 
   /** Drops the pages farthest from what is on screen once more than MAX_PAGES are held. */
@@ -80,16 +84,17 @@ export const useDevices = create<DevicesState>((set, get) => {
   }
 
   async function run(query: DeviceQuery): Promise<void> {
-    const generation = get().generation + 1;
+    const isCurrent = answers.begin('query');
+    currentQuery = isCurrent;
     pending = new Set();
-    set({ query, generation, total: null, pages: {}, error: null });
+    set({ query, generation: get().generation + 1, total: null, pages: {}, error: null });
     // The first page and the total are asked for together; the page does not wait for the count.
-    void fetchPage(0, generation);
+    void fetchPage(0, isCurrent);
     try {
       const { total } = await call('devices.count', { query });
-      if (generation === get().generation) set({ total });
+      if (isCurrent()) set({ total });
     } catch (error) {
-      if (generation === get().generation) set({ error });
+      if (isCurrent()) set({ error });
     }
   }
 
@@ -137,14 +142,11 @@ export const useDevices = create<DevicesState>((set, get) => {
     refresh() {
       void run(get().query);
     },
-    async loadOptions() {
-      try {
-        const [integrations, facets, saved] = await Promise.all([call('integrations.list'), call('devices.facets', { query: {} }), call('savedSearches.list')]);
-        set({ integrations, facets, saved });
-      } catch (error) {
-        set({ error });
-      }
-    },
+    loadOptions: () =>
+      answers.load('options', () => Promise.all([call('integrations.list'), call('devices.facets', { query: {} }), call('savedSearches.list')]), {
+        value: ([integrations, facets, saved]) => set({ integrations, facets, saved }),
+        error: (error) => set({ error }),
+      }),
     async saveSearch(name) {
       const { sort, ...rest } = get().query;
       await call('savedSearches.save', { name, query: { ...rest, ...(sort ? { sort } : {}) } });
@@ -155,21 +157,24 @@ export const useDevices = create<DevicesState>((set, get) => {
       set({ saved: await call('savedSearches.list') });
     },
     async open(id) {
+      // Opening another device (or closing) drops the answers still on their way for this one.
+      const isCurrent = answers.begin('detail');
       set({ selectedId: id, detail: null, verdict: null, detailError: null });
       try {
         const detail = await call('devices.get', { id });
-        if (get().selectedId !== id) return;
+        if (!isCurrent()) return;
         set({ detail });
         // The verdict the trusted-endpoints policy would give this device's user on it (nothing to ask without both).
         if (detail.uid && !isMaskedValue(detail.uid) && detail.clientDeviceIdentifier) {
           const verdict = await call('trust.verify', { user: detail.uid, identifier: detail.clientDeviceIdentifier });
-          if (get().selectedId === id) set({ verdict });
+          if (isCurrent()) set({ verdict });
         }
       } catch (error) {
-        if (get().selectedId === id) set({ detailError: error });
+        if (isCurrent()) set({ detailError: error });
       }
     },
     close() {
+      answers.begin('detail');
       set({ selectedId: null, detail: null, verdict: null, detailError: null });
     },
   };

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { useToasts } from '../../app/toast-store';
+import { useToasts } from '../../shared/ui/toast-store';
+import { ErrorText } from '../../shared/ui/ErrorText';
 import { errorText, fieldErrors } from '../../shared/error-text';
 import type { DuoRead, DuoTestStep } from '../../../../src-shared/domain/duo';
 import { useDuoConnection } from './duo-connection-store';
@@ -17,6 +18,8 @@ export function DuoConnectionPanel() {
   const [secretKey, setSecretKey] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
+  /** Why the last save, test, read or disconnect failed, shown under the connection's buttons. */
+  const [failure, setFailure] = useState<unknown>(null);
 
   useEffect(() => {
     void load();
@@ -31,24 +34,27 @@ export function DuoConnectionPanel() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     setSaving(true);
+    setFailure(null);
     try {
       await save({ apiHostname, integrationKey, ...(secretKey ? { secretKey } : {}) });
       setSecretKey('');
       setErrors({});
-      useToasts.getState().push({ level: 'success', message: 'Duo Admin API connection saved. The secret key is in the keychain.' });
+      useToasts.getState().confirm('Duo Admin API connection saved. The secret key is in the keychain.');
     } catch (e) {
-      setErrors(fieldErrors(e));
-      useToasts.getState().pushError(e);
+      const fields = fieldErrors(e);
+      setErrors(fields);
+      setFailure(Object.keys(fields).length === 0 ? e : null);
     } finally {
       setSaving(false);
     }
   }
 
   async function run(action: () => Promise<void>) {
+    setFailure(null);
     try {
       await action();
     } catch (e) {
-      useToasts.getState().pushError(e);
+      setFailure(e);
     }
   }
 
@@ -116,6 +122,7 @@ export function DuoConnectionPanel() {
           ) : null}
         </div>
       </form>
+      <ErrorText error={failure} />
       {testSteps ? (
         <ol className="checks" aria-label="Duo connection checks">
           {testSteps.map((step) => (

@@ -1,5 +1,5 @@
-import { useEffect } from 'react';
-import { useToasts } from '../../app/toast-store';
+import { useEffect, useState } from 'react';
+import { ErrorText } from '../../shared/ui/ErrorText';
 import { errorText } from '../../shared/error-text';
 import { DuoEndpointList } from './DuoEndpointList';
 import { useDuoView } from './duo-view-store';
@@ -7,15 +7,17 @@ import { useDuoView } from './duo-view-store';
 /** Overview: every endpoint where Duo's flag and the console's prediction differ, exportable. */
 export function DuoDisagreementsPanel() {
   const { disagreements, disagreementsError, exported, loadDisagreements, exportDisagreements } = useDuoView();
+  const [exportError, setExportError] = useState<unknown>(null);
   useEffect(() => {
     void loadDisagreements();
   }, [loadDisagreements]);
 
   async function exportAs(format: 'csv' | 'json') {
+    setExportError(null);
     try {
       await exportDisagreements(format);
     } catch (e) {
-      useToasts.getState().pushError(e);
+      setExportError(e);
     }
   }
 
@@ -46,6 +48,7 @@ export function DuoDisagreementsPanel() {
                   Export JSON
                 </button>
               </div>
+              <ErrorText error={exportError} />
               {exported ? (
                 <p role="status" className="small">
                   Exported {exported.count} to <span className="mono">{exported.file}</span>

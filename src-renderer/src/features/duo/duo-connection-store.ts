@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { DuoConnection, DuoGroup, DuoProgress, DuoReadSummary, DuoTestResult, DuoTestStep, TestGroupUserMatch } from '../../../../src-shared/domain/duo';
 import { call, subscribe } from '../../shared/api';
+import { LatestAnswers } from '../../shared/latest-answer';
 
 interface DuoConnectionState {
   connection: DuoConnection | null;
@@ -26,7 +27,7 @@ interface DuoConnectionState {
   matchUsers(names: string[]): Promise<void>;
 }
 
-let pendingMatch = '';
+const answers = new LatestAnswers();
 
 export const useDuoConnection = create<DuoConnectionState>((set, get) => ({
   connection: null,
@@ -41,13 +42,11 @@ export const useDuoConnection = create<DuoConnectionState>((set, get) => ({
   groups: [],
   userMatches: [],
   matchedNames: '',
-  async load() {
-    try {
-      set({ connection: await call('duo.connection'), loaded: true, error: null });
-    } catch (error) {
-      set({ error, loaded: true });
-    }
-  },
+  load: () =>
+    answers.load('connection', () => call('duo.connection'), {
+      value: (connection) => set({ connection, loaded: true, error: null }),
+      error: (error) => set({ error, loaded: true }),
+    }),
   async save(input) {
     const connection = await call('duo.connect', input);
     set({ connection, testResult: null, testSteps: null });
@@ -92,13 +91,15 @@ export const useDuoConnection = create<DuoConnectionState>((set, get) => ({
     set({ connection: null, testResult: null, testSteps: null, lastRead: null, groups: [] });
   },
   async loadGroups() {
-    set({ groups: await call('duo.groups') });
+    const current = answers.begin('groups');
+    const groups = await call('duo.groups');
+    if (current()) set({ groups });
   },
   async matchUsers(names) {
     const key = names.join('\n');
-    pendingMatch = key;
-    const userMatches = await call('duo.matchUsers', { names: names.slice(0, 500) });
     // Answers can arrive out of order while the admin types: keep only the one for the names asked last.
-    if (pendingMatch === key) set({ userMatches, matchedNames: key });
+    const current = answers.begin('match');
+    const userMatches = await call('duo.matchUsers', { names: names.slice(0, 500) });
+    if (current()) set({ userMatches, matchedNames: key });
   },
 }));

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { DuoDisagreements, DuoUserView } from '../../../../src-shared/domain/duo';
 import { call } from '../../shared/api';
+import { LatestAnswers } from '../../shared/latest-answer';
 
 interface DuoViewState {
   /** Duo's view per asked user, from the last read (no network: it reads the local copy). */
@@ -13,26 +14,23 @@ interface DuoViewState {
   exportDisagreements(format: 'csv' | 'json'): Promise<void>;
 }
 
+const answers = new LatestAnswers();
+
 export const useDuoView = create<DuoViewState>((set) => ({
   views: {},
   disagreements: null,
   disagreementsError: null,
   exported: null,
-  async loadView(user) {
-    try {
-      const view = await call('duo.userView', { user });
-      set((s) => ({ views: { ...s.views, [user]: { view, error: null } } }));
-    } catch (error) {
-      set((s) => ({ views: { ...s.views, [user]: { view: null, error } } }));
-    }
-  },
-  async loadDisagreements() {
-    try {
-      set({ disagreements: await call('duo.disagreements'), disagreementsError: null });
-    } catch (disagreementsError) {
-      set({ disagreementsError });
-    }
-  },
+  loadView: (user) =>
+    answers.load(`view:${user}`, () => call('duo.userView', { user }), {
+      value: (view) => set((s) => ({ views: { ...s.views, [user]: { view, error: null } } })),
+      error: (error) => set((s) => ({ views: { ...s.views, [user]: { view: null, error } } })),
+    }),
+  loadDisagreements: () =>
+    answers.load('disagreements', () => call('duo.disagreements'), {
+      value: (disagreements) => set({ disagreements, disagreementsError: null }),
+      error: (disagreementsError) => set({ disagreementsError }),
+    }),
   async exportDisagreements(format) {
     set({ exported: await call('duo.exportDisagreements', { format }) });
   },

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Integration } from '../../../../src-shared/domain/integration';
-import { useToasts } from '../../app/toast-store';
+import { useToasts } from '../../shared/ui/toast-store';
+import { ErrorText } from '../../shared/ui/ErrorText';
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
 import { ApiDetailsInputs } from './ApiDetailsInputs';
@@ -13,6 +14,7 @@ export function ApiDetailsEditor({ integration, onSaved }: { integration: Integr
   const [email, setEmail] = useState(integration.email ?? '');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<unknown>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -20,12 +22,14 @@ export function ApiDetailsEditor({ integration, onSaved }: { integration: Integr
       await call('integrations.updateApiDetails', { id: integration.id, domain, email, ...(password ? { password } : {}) });
       setPassword('');
       setErrors({});
+      setFailure(null);
       setOpen(false);
-      useToasts.getState().push({ level: 'success', message: 'API details saved. Run Test Configuration or a sync to check them.' });
+      useToasts.getState().confirm('API details saved. Run Test Configuration or a sync to check them.');
       onSaved();
     } catch (error) {
-      setErrors(fieldErrors(error));
-      useToasts.getState().pushError(error);
+      const fields = fieldErrors(error);
+      setErrors(fields);
+      setFailure(Object.keys(fields).length === 0 ? error : null);
     }
   }
 
@@ -49,6 +53,7 @@ export function ApiDetailsEditor({ integration, onSaved }: { integration: Integr
             onPassword={setPassword}
             errors={errors}
           />
+          <ErrorText error={failure} />
           <FormActions submit="Save API details" onCancel={() => setOpen(false)} />
         </form>
       )}

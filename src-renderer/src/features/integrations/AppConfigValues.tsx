@@ -1,6 +1,7 @@
 import type { Platform } from '../../../../src-shared/domain/integration';
 import { appConfigValues, IOS_KEY_NAMES_NOTE } from '../../../../src-shared/domain/ivanti-setup';
-import { CopyValue } from './CopyValue';
+import { CopyValue } from '../../shared/ui/CopyValue';
+import './integrations.css';
 
 /** The values the admin pastes into Ivanti for this platform, each with its copy button. */
 export function AppConfigValues({ platform, configurationKey }: { platform: Platform; configurationKey: string }) {
@@ -9,7 +10,7 @@ export function AppConfigValues({ platform, configurationKey }: { platform: Plat
   const ios = platform === 'ios-appconfig';
   return (
     <>
-      <table className="data-table values-table">
+      <table className="data-table integrations-values-table">
         <caption className="visually-hidden">{ios ? 'Apple Managed App Configuration items' : 'Duo Mobile managed configuration values'}</caption>
         <thead>
           <tr>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Integration } from '../../../../src-shared/domain/integration';
-import { useToasts } from '../../app/toast-store';
+import { useToasts } from '../../shared/ui/toast-store';
+import { ErrorText } from '../../shared/ui/ErrorText';
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
 import { FormActions } from '../../shared/FormActions';
@@ -24,16 +25,18 @@ export function DeleteIntegrationPanel({
   const [name, setName] = useState('');
   const [purge, setPurge] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
       await call('integrations.delete', { id: integration.id, confirmName: name, purgeDevices: purge });
-      useToasts.getState().push({ level: 'success', message: `Deleted “${integration.name}”. Its keychain entries are gone.` });
+      useToasts.getState().confirm(`Deleted “${integration.name}”. Its keychain entries are gone.`);
       onDeleted();
     } catch (e) {
-      setError(fieldErrors(e).confirmName ?? null);
-      if (!fieldErrors(e).confirmName) useToasts.getState().pushError(e);
+      const confirmName = fieldErrors(e).confirmName ?? null;
+      setError(confirmName);
+      setFailure(confirmName ? null : e);
     }
   }
 
@@ -79,6 +82,7 @@ export function DeleteIntegrationPanel({
               {error}
             </p>
           ) : null}
+          <ErrorText error={failure} />
           <FormActions submit="Delete permanently" kind="danger" disabled={name.trim() !== integration.name} onCancel={() => setOpen(false)} />
         </form>
       )}

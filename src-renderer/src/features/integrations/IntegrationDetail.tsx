@@ -12,8 +12,13 @@ import { LegacyMigrationPanel } from './LegacyMigrationPanel';
 import { RotateKeyPanel } from './RotateKeyPanel';
 import { StatusEditor } from './StatusEditor';
 import { TestConfigurationPanel } from './TestConfigurationPanel';
-import { timeAgo } from './time-ago';
+import { timeAgo } from '../../shared/ui/time-ago';
 import { VerifySetupPanel } from './VerifySetupPanel';
+import { StatusBadge, type Tone } from '../../shared/ui/StatusBadge';
+import type { IntegrationStatus } from '../../../../src-shared/domain/integration';
+
+/** Disabled is neutral (applies to no one), a test group is a stage to move on from, all users is the goal. */
+const STATUS_TONES: Record<IntegrationStatus, Tone> = { disabled: 'neutral', 'test-group': 'warning', 'all-users': 'ok' };
 
 /** One integration: what it is, its values for Ivanti, status, sync, API details, migration and deletion. */
 export function IntegrationDetail({ id, focus }: { id: string; focus?: 'delete' }) {
@@ -46,7 +51,7 @@ export function IntegrationDetail({ id, focus }: { id: string; focus?: 'delete' 
         <h1 id="detail-title" ref={headingRef} tabIndex={-1}>
           {integration.name}
         </h1>
-        <span className={`status-badge status-${integration.status}`}>{STATUS_LABELS[integration.status]}</span>
+        <StatusBadge tone={STATUS_TONES[integration.status]}>{STATUS_LABELS[integration.status]}</StatusBadge>
       </div>
 
       {warnings.length > 0 ? (

@@ -2,14 +2,16 @@ import { useEffect, useRef, useState } from 'react';
 import type { WizardDraft } from '../../../../src-shared/contract/wizard';
 import { PLATFORM_LABELS, STATUS_LABELS } from '../../../../src-shared/domain/integration';
 import { WIZARD_STEP_TITLES } from '../../../../src-shared/contract/wizard';
-import { useToasts } from '../../app/toast-store';
+import { ErrorText } from '../../shared/ui/ErrorText';
+import { useToasts } from '../../shared/ui/toast-store';
 import { call } from '../../shared/api';
 import { errorText } from '../../shared/error-text';
 import { SetupWizard } from '../wizard/SetupWizard';
 import { IntegrationDetail } from './IntegrationDetail';
 import { useIntegrations } from './integrations-store';
-import { timeAgo } from './time-ago';
+import { timeAgo } from '../../shared/ui/time-ago';
 import { VerifySetupPanel } from './VerifySetupPanel';
+import './integrations.css';
 
 export function IntegrationsPage() {
   const { view, load } = useIntegrations();
@@ -22,7 +24,7 @@ export function IntegrationsPage() {
 }
 
 function IntegrationList() {
-  const { overviews, drafts, loaded, error, load, show, startSetup } = useIntegrations();
+  const { overviews, drafts, loaded, error, setupError, load, show, startSetup } = useIntegrations();
 
   if (error && !loaded) {
     return (
@@ -53,7 +55,7 @@ function IntegrationList() {
           <h2 id="drafts-title">Unfinished setups</h2>
           <ul className="plain-list">
             {drafts.map((d) => (
-              <li key={d.id} className="draft-row">
+              <li key={d.id} className="integrations-draft-row">
                 <span>
                   <strong>{d.name || 'New integration'}</strong>
                   {d.platform ? ` · ${PLATFORM_LABELS[d.platform]}` : ''} · stopped at “{WIZARD_STEP_TITLES[d.step]}”
@@ -64,6 +66,7 @@ function IntegrationList() {
           </ul>
         </section>
       ) : null}
+      <ErrorText error={setupError} />
 
       {loaded && overviews.length === 0 ? (
         <div className="empty-state">
@@ -148,6 +151,7 @@ function IntegrationList() {
 function DraftActions({ draft, onResume, onDiscarded }: { draft: WizardDraft; onResume(): void; onDiscarded(): void }) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<unknown>(null);
   const keepRef = useRef<HTMLButtonElement>(null);
   const discardRef = useRef<HTMLButtonElement>(null);
   const label = draft.name || 'new integration';
@@ -157,12 +161,13 @@ function DraftActions({ draft, onResume, onDiscarded }: { draft: WizardDraft; on
 
   async function discard() {
     setBusy(true);
+    setFailure(null);
     try {
       await call('wizard.discard', { id: draft.id });
-      useToasts.getState().push({ level: 'success', message: `Discarded the setup of “${label}”.` });
+      useToasts.getState().confirm(`Discarded the setup of “${label}”.`);
       onDiscarded();
     } catch (e) {
-      useToasts.getState().pushError(e);
+      setFailure(e);
       setBusy(false);
     }
   }
@@ -185,6 +190,7 @@ function DraftActions({ draft, onResume, onDiscarded }: { draft: WizardDraft; on
         Discard the setup of “{label}”? Its values and ticks are lost.
         {draft.integrationId ? ' The integration it created stays; delete it from its own page if it should go.' : ''}
       </p>
+      <ErrorText error={failure} />
       <div className="actions">
         <button
           type="button"

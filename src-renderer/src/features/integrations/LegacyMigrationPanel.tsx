@@ -3,7 +3,8 @@ import type { CoverageComparison } from '../../../../src-shared/contract/integra
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { STATUS_LABELS } from '../../../../src-shared/domain/integration';
 import { MIGRATION_CHECKLIST } from '../../../../src-shared/domain/ivanti-setup';
-import { useToasts } from '../../app/toast-store';
+import { useToasts } from '../../shared/ui/toast-store';
+import { ErrorText } from '../../shared/ui/ErrorText';
 import { call } from '../../shared/api';
 import { errorText } from '../../shared/error-text';
 import { useIntegrations } from './integrations-store';
@@ -37,6 +38,7 @@ export function LegacyMigrationPanel({ integration }: { integration: Integration
   const draft = drafts.find((d) => d.migratedFrom === legacyId && d.integrationId === null) ?? null;
   const [coverage, setCoverage] = useState<CoverageComparison | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [disableError, setDisableError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const replacementId = replacement?.id ?? null;
   const legacyPresent = legacy !== null;
@@ -65,12 +67,13 @@ export function LegacyMigrationPanel({ integration }: { integration: Integration
 
   async function disableLegacy() {
     setBusy(true);
+    setDisableError(null);
     try {
       await call('integrations.setStatus', { id: legacyId, status: 'disabled' });
-      useToasts.getState().push({ level: 'success', message: `“${legacy!.name}” is now recorded as Disabled. Disable it in the Duo Admin Panel too.` });
+      useToasts.getState().confirm(`“${legacy!.name}” is now recorded as Disabled. Disable it in the Duo Admin Panel too.`);
       await load();
     } catch (e) {
-      useToasts.getState().pushError(e);
+      setDisableError(e);
     } finally {
       setBusy(false);
     }
@@ -142,6 +145,7 @@ export function LegacyMigrationPanel({ integration }: { integration: Integration
               <button type="button" onClick={() => void disableLegacy()} disabled={busy || !covered}>
                 Record “{legacy.name}” as Disabled
               </button>
+              <ErrorText error={disableError} />
             </>
           )}
         </MigrationStep>

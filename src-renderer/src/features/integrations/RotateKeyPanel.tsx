@@ -2,7 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { WHERE_DUO_SHOWS_THE_KEY } from '../../../../src-shared/domain/configuration-key';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { isAppError } from '../../../../src-shared/errors';
-import { useToasts } from '../../app/toast-store';
+import { useToasts } from '../../shared/ui/toast-store';
+import { ErrorText } from '../../shared/ui/ErrorText';
+import { fieldErrors } from '../../shared/error-text';
 import { call } from '../../shared/api';
 import { ConfigurationKeyField } from './ConfigurationKeyField';
 import { FormActions } from '../../shared/FormActions';
@@ -17,6 +19,7 @@ export function RotateKeyPanel({ integration, onRotated }: { integration: Integr
   const [understood, setUnderstood] = useState(false);
   const [unusual, setUnusual] = useState(false);
   const [confirmUnusual, setConfirmUnusual] = useState(false);
+  const [failure, setFailure] = useState<unknown>(null);
   const replacing = integration.configurationKey !== null;
 
   async function submit(event: FormEvent) {
@@ -28,11 +31,12 @@ export function RotateKeyPanel({ integration, onRotated }: { integration: Integr
       setUnderstood(false);
       setUnusual(false);
       setConfirmUnusual(false);
-      useToasts.getState().push({ level: 'success', message: 'Configuration key recorded. Put it in Duo Mobile\'s managed configuration in Ivanti now.' });
+      setFailure(null);
+      useToasts.getState().confirm('Configuration key recorded. Put it in Duo Mobile\'s managed configuration in Ivanti now.');
       onRotated();
     } catch (error) {
       if (isAppError(error) && error.code === 'CONFIGURATION_KEY_UNUSUAL') setUnusual(true);
-      else useToasts.getState().pushError(error);
+      else setFailure(error);
     }
   }
 
@@ -61,11 +65,14 @@ export function RotateKeyPanel({ integration, onRotated }: { integration: Integr
               setPasted(value);
               setUnusual(false);
               setConfirmUnusual(false);
+              setFailure(null);
             }}
             unusual={unusual}
             confirmUnusual={confirmUnusual}
             onConfirmUnusual={setConfirmUnusual}
+            error={fieldErrors(failure).key}
           />
+          {fieldErrors(failure).key ? null : <ErrorText error={failure} />}
           {replacing ? (
             <>
               <p className="warning-text">

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { STATUS_LABELS, type Integration, type IntegrationStatus } from '../../../../src-shared/domain/integration';
-import { useToasts } from '../../app/toast-store';
+import { useToasts } from '../../shared/ui/toast-store';
+import { ErrorText } from '../../shared/ui/ErrorText';
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
 import { chosenDuoGroup, parseTestGroup, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
@@ -40,6 +41,7 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
   const [status, setStatus] = useState<IntegrationStatus>(integration.status);
   const [group, setGroup] = useState(integration.testGroup.join('\n'));
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<unknown>(null);
   const duo = useDuoGroups();
   const [duoGroup, setDuoGroup] = useState<DuoGroup | null>(null);
 
@@ -63,11 +65,13 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
         ...(status === 'test-group' ? { testGroup: members, ...(duoGroup ? { duoGroup: { groupId: duoGroup.groupId, name: duoGroup.name } } : {}) } : {}),
       });
       setErrors({});
-      useToasts.getState().push({ level: 'success', message: `“${integration.name}” is now: ${STATUS_LABELS[status]}${status === 'test-group' && duoGroup ? ` (Duo group “${duoGroup.name}”, ${members.length} ${members.length === 1 ? 'user' : 'users'})` : ''}.` });
+      setFailure(null);
+      useToasts.getState().confirm(`“${integration.name}” is now: ${STATUS_LABELS[status]}${status === 'test-group' && duoGroup ? ` (Duo group “${duoGroup.name}”, ${members.length} ${members.length === 1 ? 'user' : 'users'})` : ''}.`);
       onChanged();
     } catch (error) {
-      setErrors(fieldErrors(error));
-      useToasts.getState().pushError(error);
+      const fields = fieldErrors(error);
+      setErrors(fields);
+      setFailure(Object.keys(fields).length === 0 ? error : null);
     }
   }
 
@@ -131,6 +135,7 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
         The status is set in Duo (Admin Panel → Trusted Endpoints → this integration) and recorded here so that the console's
         predictions match. Apply the trusted-endpoints policy to your applications in Duo before enabling, so trust is actually checked.
       </p>
+      <ErrorText error={failure} />
       <div className="actions">
         <button type="submit" className="primary">
           Save status

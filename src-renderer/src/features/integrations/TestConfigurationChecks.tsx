@@ -1,5 +1,6 @@
 import type { TestConfigurationResult, TestConfigurationStep } from '../../../../src-shared/domain/test-configuration';
 import type { LiveTest } from './test-configuration-store';
+import './integrations.css';
 
 const STATUS_TEXT: Record<TestConfigurationStep['status'], string> = {
   pending: 'Not tried',
@@ -30,10 +31,10 @@ export function TestConfigurationChecks({
   return (
     <>
       {steps.length > 0 ? (
-        <ol className="test-steps" aria-label="Test Configuration checks" aria-live="polite">
+        <ol className="integrations-test-steps" aria-label="Test Configuration checks" aria-live="polite">
           {steps.map((step) => (
-            <li key={step.check} className={`test-step test-${step.status}`}>
-              <span className="test-status">{STATUS_TEXT[step.status]}</span>
+            <li key={step.check} className={`integrations-test-step integrations-test-${step.status}`}>
+              <span className="integrations-test-status">{STATUS_TEXT[step.status]}</span>
               <span>
                 <strong>{step.title}</strong>
                 {step.detail ? <span className="block small">{step.detail}</span> : null}

@@ -3,7 +3,7 @@ import type { Integration } from '../../../../src-shared/domain/integration';
 import { errorText } from '../../shared/error-text';
 import { TestConfigurationChecks } from './TestConfigurationChecks';
 import { useTestConfiguration } from './test-configuration-store';
-import { timeAgo } from './time-ago';
+import { timeAgo } from '../../shared/ui/time-ago';
 
 /** Test Configuration of a saved integration, with its stored API details: the wizard's checks, on the integration's page. */
 export function TestConfigurationPanel({ integration }: { integration: Integration }) {

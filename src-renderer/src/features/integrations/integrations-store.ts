@@ -1,8 +1,8 @@
 import { create } from 'zustand';
 import type { IntegrationOverview } from '../../../../src-shared/contract/integrations';
 import type { WizardDraft } from '../../../../src-shared/contract/wizard';
-import { useToasts } from '../../app/toast-store';
 import { call } from '../../shared/api';
+import { LatestAnswers } from '../../shared/latest-answer';
 
 /** Which part of the Integrations section is showing. */
 export type IntegrationsView =
@@ -16,6 +16,8 @@ interface IntegrationsState {
   drafts: WizardDraft[];
   loaded: boolean;
   error: unknown;
+  /** Why the last "Add integration" / "Migrate" could not start a setup; shown beside the button. */
+  setupError: unknown;
   view: IntegrationsView;
   load(): Promise<void>;
   show(view: IntegrationsView): void;
@@ -23,30 +25,31 @@ interface IntegrationsState {
   startSetup(migrateFrom?: string): Promise<void>;
 }
 
+const answers = new LatestAnswers();
+
 export const useIntegrations = create<IntegrationsState>((set) => ({
   overviews: [],
   drafts: [],
   loaded: false,
   error: null,
+  setupError: null,
   view: { kind: 'list' },
-  async load() {
-    set({ error: null });
-    try {
-      const [overviews, drafts] = await Promise.all([call('integrations.overview'), call('wizard.list')]);
-      set({ overviews, drafts, loaded: true });
-    } catch (error) {
-      set({ error });
-    }
-  },
+  load: () =>
+    answers.load('overview', () => Promise.all([call('integrations.overview'), call('wizard.list')]), {
+      start: () => set({ error: null }),
+      value: ([overviews, drafts]) => set({ overviews, drafts, loaded: true }),
+      error: (error) => set({ error }),
+    }),
   show(view) {
     set({ view });
   },
   async startSetup(migrateFrom) {
     try {
+      set({ setupError: null });
       const draft = await call('wizard.start', migrateFrom ? { migrateFrom } : {});
       set({ view: { kind: 'wizard', draftId: draft.id } });
-    } catch (error) {
-      useToasts.getState().pushError(error);
+    } catch (setupError) {
+      set({ setupError });
     }
   },
 }));

@@ -6,7 +6,8 @@ export interface ChartBar {
   count: number;
 }
 
-const COLORS = ['#1f6f43', '#2563eb', '#8a5a00', '#7c3aed', '#b3261e', '#0f766e', '#64748b', '#c2410c'];
+/** The chart colour sequence from the tokens (colour-blind safe), so the charts follow the light and dark themes. */
+const COLORS = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => `var(--color-chart-${n})`);
 
 /**
  * One overview chart: a bar per value, each bar (and each line of the list under it, for the keyboard and screen
@@ -20,12 +21,12 @@ export function FacetChart({ id, title, bars, onPick }: { id: string; title: str
       {total === 0 ? (
         <p className="muted">No devices.</p>
       ) : (
-        <div className="chart-area" aria-hidden="true">
+        <div className="overview-chart-area" aria-hidden="true">
           <ResponsiveContainer width="100%" height={200}>
             <BarChart data={bars} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
-              <CartesianGrid strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="label" tick={{ fontSize: 11 }} interval={0} />
-              <YAxis tick={{ fontSize: 11 }} allowDecimals={false} width={56} />
+              <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--color-chart-grid)" />
+              <XAxis dataKey="label" tick={{ fontSize: 11, fill: 'var(--color-text-muted)' }} interval={0} />
+              <YAxis tick={{ fontSize: 11, fill: 'var(--color-text-muted)' }} allowDecimals={false} width={56} />
               <Tooltip formatter={(value) => Number(value).toLocaleString()} />
               <Bar dataKey="count" cursor="pointer" onClick={(_data, index) => onPick(bars[index])} isAnimationActive={false}>
                 {bars.map((bar, i) => (
@@ -36,7 +37,7 @@ export function FacetChart({ id, title, bars, onPick }: { id: string; title: str
           </ResponsiveContainer>
         </div>
       )}
-      <ul className="chart-values">
+      <ul className="overview-chart-values">
         {bars.map((bar) => (
           <li key={bar.key}>
             <button type="button" className="link" onClick={() => onPick(bar)} aria-label={`Show the ${bar.count.toLocaleString()} devices: ${title}, ${bar.label}`}>

@@ -2,6 +2,9 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import type { Integration } from '../../../../src-shared/domain/integration';
 import type { SyncRun } from '../../../../src-shared/domain/sync';
 
+/** Added is good news, removed is the one to look at, changed is neutral: the tokens' chart meanings. */
+const CHANGE_COLOURS = { added: 'var(--color-chart-good)', changed: 'var(--color-chart-1)', removed: 'var(--color-chart-bad)' } as const;
+
 /**
  * Sync history: per run, how many devices it added, changed and removed, oldest on the left. A run (bar or list line)
  * opens the explorer on that run's integration.
@@ -16,26 +19,26 @@ export function SyncHistoryChart({ runs, integrations, onPick }: { runs: SyncRun
     removed: run.removed,
   }));
   return (
-    <section className="panel overview-chart wide" aria-labelledby="chart-sync-title" data-chart="sync-history">
+    <section className="panel overview-chart overview-chart-wide" aria-labelledby="chart-sync-title" data-chart="sync-history">
       <h2 id="chart-sync-title">Sync history</h2>
       {runs.length === 0 ? (
         <p className="muted">No sync has run yet.</p>
       ) : (
         <>
-          <div className="chart-area" aria-hidden="true">
+          <div className="overview-chart-area" aria-hidden="true">
             <ResponsiveContainer width="100%" height={220}>
               <BarChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
-                <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                <XAxis dataKey="label" tick={{ fontSize: 11 }} />
-                <YAxis tick={{ fontSize: 11 }} allowDecimals={false} width={64} />
+                <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--color-chart-grid)" />
+                <XAxis dataKey="label" tick={{ fontSize: 11, fill: 'var(--color-text-muted)' }} />
+                <YAxis tick={{ fontSize: 11, fill: 'var(--color-text-muted)' }} allowDecimals={false} width={64} />
                 <Tooltip formatter={(value) => Number(value).toLocaleString()} />
                 <Legend />
-                {(['added', 'changed', 'removed'] as const).map((key, i) => (
+                {(['added', 'changed', 'removed'] as const).map((key) => (
                   <Bar
                     key={key}
                     dataKey={key}
                     stackId="changes"
-                    fill={['#1f6f43', '#2563eb', '#b3261e'][i]}
+                    fill={CHANGE_COLOURS[key]}
                     cursor="pointer"
                     isAnimationActive={false}
                     onClick={(_d, index) => onPick(data[index].run)}
@@ -44,7 +47,7 @@ export function SyncHistoryChart({ runs, integrations, onPick }: { runs: SyncRun
               </BarChart>
             </ResponsiveContainer>
           </div>
-          <ul className="chart-values">
+          <ul className="overview-chart-values">
             {[...runs].reverse().slice(0, 8).map((run) => (
               <li key={run.id}>
                 <button type="button" className="link" onClick={() => onPick(run)}>

@@ -1,5 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { useToasts } from '../../app/toast-store';
+import { useToasts } from '../../shared/ui/toast-store';
+import { ErrorText } from '../../shared/ui/ErrorText';
+import { Field } from '../../shared/ui/Field';
 import { errorText, fieldErrors } from '../../shared/error-text';
 import { useSettings } from './settings-store';
 import { DuoConnectionPanel } from '../duo/DuoConnectionPanel';
@@ -8,6 +10,7 @@ export function SettingsPage() {
   const { settings, info, error, load, save } = useSettings();
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<unknown>(null);
 
   useEffect(() => {
     void load();
@@ -19,12 +22,15 @@ export function SettingsPage() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
-      await save(Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, Number(v)])));
+      // An empty field is no number (not 0): it is sent as such and refused with the field's own message.
+      await save(Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, v.trim() === '' ? Number.NaN : Number(v)])));
       setErrors({});
-      useToasts.getState().push({ level: 'success', message: 'Settings saved.' });
+      setFailure(null);
+      useToasts.getState().confirm('Settings saved.');
     } catch (e) {
-      setErrors(fieldErrors(e));
-      useToasts.getState().pushError(e);
+      const fields = fieldErrors(e);
+      setErrors(fields);
+      setFailure(Object.keys(fields).length === 0 ? e : null);
     }
   }
 
@@ -41,18 +47,11 @@ export function SettingsPage() {
       {settings ? (
         <form className="panel form" onSubmit={(event) => void submit(event)} noValidate>
           {fields.map((f) => (
-            <div key={f.key} className="field">
-              <label htmlFor={`setting-${f.key}`}>{f.label}</label>
-              <input
-                id={`setting-${f.key}`}
-                inputMode="numeric"
-                value={draft[f.key] ?? ''}
-                onChange={(e) => setDraft({ ...draft, [f.key]: e.target.value })}
-                aria-invalid={errors[f.key] ? true : undefined}
-              />
-              {errors[f.key] ? <p className="field-error">{errors[f.key]}</p> : null}
-            </div>
+            <Field key={f.key} id={`setting-${f.key}`} label={f.label} error={errors[f.key]}>
+              {(control) => <input {...control} inputMode="numeric" value={draft[f.key] ?? ''} onChange={(e) => setDraft({ ...draft, [f.key]: e.target.value })} />}
+            </Field>
           ))}
+          <ErrorText error={failure} />
           <div className="actions">
             <button type="submit" className="primary">
               Save settings

@@ -1,5 +1,6 @@
 import type { DeviceChange, DeviceChangeKind } from '../../../../src-shared/domain/sync';
 import { CHANGE_LABELS, count } from './sync-text';
+import './sync.css';
 
 const KINDS: (DeviceChangeKind | null)[] = [null, 'added', 'changed', 'removed', 'restored'];
 

@@ -1,5 +1,6 @@
 import type { SyncRun } from '../../../../src-shared/domain/sync';
 import { count, dateTime, duration, runStatusLabel, TRIGGER_LABELS } from './sync-text';
+import './sync.css';
 
 /** Past runs, newest first: what each added, changed and removed, how long it took and what went wrong. */
 export function SyncHistoryTable({ runs, onShowChanges }: { runs: SyncRun[]; onShowChanges(run: SyncRun): void }) {

@@ -26,7 +26,7 @@ export function SyncProgressBar({ progress }: { progress: SyncProgress | null })
         {...(percent === null ? {} : { 'aria-valuenow': percent })}
         aria-valuetext={percent === null ? 'Starting' : `${percent}%, ${devices}`}
       >
-        <div className={`sync-progress-fill${percent === null ? ' indeterminate' : ''}`} style={{ width: `${percent ?? 100}%` }} />
+        <div className={`sync-progress-fill${percent === null ? ' sync-progress-indeterminate' : ''}`} style={{ width: `${percent ?? 100}%` }} />
       </div>
       <p className="small">
         {where}

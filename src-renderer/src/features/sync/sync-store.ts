@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { DeviceChange, DeviceChangeKind, SyncProgress, SyncRun, SyncStatus } from '../../../../src-shared/domain/sync';
 import { call, subscribe } from '../../shared/api';
+import { LatestAnswers } from '../../shared/latest-answer';
 
 /** What the sync panel shows for one integration. */
 export interface IntegrationSync {
@@ -33,6 +34,7 @@ const CHANGES_PAGE = 100;
 const EMPTY: IntegrationSync = { status: null, progress: null, running: false, runs: [], changes: null, error: null, busy: false };
 
 let listeners = 0;
+const answers = new LatestAnswers();
 let unsubscribe: (() => void) | null = null;
 
 export const useSync = create<SyncState>((set, get) => {
@@ -43,15 +45,14 @@ export const useSync = create<SyncState>((set, get) => {
   return {
     byIntegration: {},
 
-    async load(integrationId) {
-      try {
-        const [status, runs] = await Promise.all([call('sync.status', { integrationId }), call('sync.runs', { integrationId, limit: HISTORY_ROWS })]);
-        const running = status.running !== null;
-        patch(integrationId, { status, runs, running, progress: running ? (status.running?.progress ?? of(integrationId).progress) : null, error: null });
-      } catch (error) {
-        patch(integrationId, { error });
-      }
-    },
+    load: (integrationId) =>
+      answers.load(`runs:${integrationId}`, () => Promise.all([call('sync.status', { integrationId }), call('sync.runs', { integrationId, limit: HISTORY_ROWS })]), {
+        value: ([status, runs]) => {
+          const running = status.running !== null;
+          patch(integrationId, { status, runs, running, progress: running ? (status.running?.progress ?? of(integrationId).progress) : null, error: null });
+        },
+        error: (error) => patch(integrationId, { error }),
+      }),
 
     async start(integrationId) {
       patch(integrationId, { busy: true, error: null });
@@ -76,27 +77,25 @@ export const useSync = create<SyncState>((set, get) => {
       }
     },
 
-    async showChanges(integrationId, runId, kind) {
-      try {
-        const page = await call('sync.changes', { runId, limit: CHANGES_PAGE, ...(kind ? { kind } : {}) });
-        patch(integrationId, { changes: { runId, kind, items: page.changes, total: page.total, nextAfterId: page.nextAfterId } });
-      } catch (error) {
-        patch(integrationId, { error });
-      }
-    },
+    // A run's first page, its next pages and closing it share one key: a page for a run or kind no longer shown is dropped.
+    showChanges: (integrationId, runId, kind) =>
+      answers.load(`changes:${integrationId}`, () => call('sync.changes', { runId, limit: CHANGES_PAGE, ...(kind ? { kind } : {}) }), {
+        value: (page) => patch(integrationId, { changes: { runId, kind, items: page.changes, total: page.total, nextAfterId: page.nextAfterId } }),
+        error: (error) => patch(integrationId, { error }),
+      }),
 
     async moreChanges(integrationId) {
       const open = of(integrationId).changes;
       if (!open || open.nextAfterId === null) return;
-      try {
-        const page = await call('sync.changes', { runId: open.runId, limit: CHANGES_PAGE, afterId: open.nextAfterId, ...(open.kind ? { kind: open.kind } : {}) });
-        patch(integrationId, { changes: { ...open, items: [...open.items, ...page.changes], nextAfterId: page.nextAfterId } });
-      } catch (error) {
-        patch(integrationId, { error });
-      }
+      const afterId = open.nextAfterId;
+      await answers.load(`changes:${integrationId}`, () => call('sync.changes', { runId: open.runId, limit: CHANGES_PAGE, afterId, ...(open.kind ? { kind: open.kind } : {}) }), {
+        value: (page) => patch(integrationId, { changes: { ...open, items: [...open.items, ...page.changes], nextAfterId: page.nextAfterId } }),
+        error: (error) => patch(integrationId, { error }),
+      });
     },
 
     hideChanges(integrationId) {
+      answers.begin(`changes:${integrationId}`);
       patch(integrationId, { changes: null });
     },
 

@@ -1,3 +1,4 @@
+import './trust.css';
 import { TRUST_REASON_TITLES, type TrustVerdict } from '../../../../src-shared/domain/trust';
 
 /**
@@ -5,16 +6,16 @@ import { TRUST_REASON_TITLES, type TrustVerdict } from '../../../../src-shared/d
  * then informational findings, then the supporting checks per integration of the device's platform.
  */
 const ANSWERS: Record<TrustVerdict['answer'], { title: string; className: string }> = {
-  trusted: { title: 'Trusted', className: 'verdict-trusted' },
-  'not-trusted': { title: 'Not trusted', className: 'verdict-untrusted' },
-  'cant-tell': { title: "Can't tell", className: 'verdict-cant-tell' },
+  trusted: { title: 'Trusted', className: 'trust-verdict-trusted' },
+  'not-trusted': { title: 'Not trusted', className: 'trust-verdict-untrusted' },
+  'cant-tell': { title: "Can't tell", className: 'trust-verdict-cant-tell' },
 };
 
 export function TrustVerdictView({ verdict }: { verdict: TrustVerdict }) {
   const { lead } = verdict;
   const answer = ANSWERS[verdict.answer];
   return (
-    <div role="status" aria-live="polite" data-testid="trust-verdict" className={`verdict ${answer.className}`}>
+    <div role="status" aria-live="polite" data-testid="trust-verdict" className={`trust-verdict ${answer.className}`}>
       <p data-testid="trust-lead">
         <strong>
           {answer.title} for {verdict.user}.

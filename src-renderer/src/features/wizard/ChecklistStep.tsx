@@ -18,7 +18,7 @@ export function ChecklistStep({ draft }: { draft: WizardDraft }) {
       </p>
       <fieldset aria-describedby={errors.checklist ? 'checklist-error' : undefined}>
         <legend>In Ivanti Neurons</legend>
-        <ul className="checklist">
+        <ul className="wizard-checklist">
           {items.map((item) => (
             <li key={item.id}>
               <label className="radio choice">

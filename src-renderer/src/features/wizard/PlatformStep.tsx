@@ -3,6 +3,7 @@ import type { WizardDraft } from '../../../../src-shared/contract/wizard';
 import { PLATFORM_LABELS, type Platform } from '../../../../src-shared/domain/integration';
 import { LEGACY_END_OF_LIFE_NOTICE } from '../../../../src-shared/domain/ivanti-setup';
 import { useWizard } from './wizard-store';
+import { StatusBadge } from '../../shared/ui/StatusBadge';
 
 const RECOMMENDED: { value: Platform; hint: string }[] = [
   { value: 'android', hint: 'Duo Mobile on Android Enterprise devices reads its trust values from a managed configuration.' },
@@ -52,7 +53,7 @@ export function PlatformStep({ draft }: { draft: WizardDraft }) {
           <label key={p.value} className="radio choice">
             <input type="radio" name="platform" value={p.value} checked={draft.platform === p.value} onChange={() => edit({ platform: p.value })} />
             <span>
-              <strong>{PLATFORM_LABELS[p.value]}</strong> <span className="badge">Recommended</span>
+              <strong>{PLATFORM_LABELS[p.value]}</strong> <StatusBadge tone="ok">Recommended</StatusBadge>
               <span className="block small muted">{p.hint}</span>
             </span>
           </label>
@@ -70,7 +71,7 @@ export function PlatformStep({ draft }: { draft: WizardDraft }) {
             aria-describedby={legacyHint}
           />
           <span>
-            <strong>Certificates for iOS</strong> <span className="badge badge-warning">Legacy · end of life</span>
+            <strong>Certificates for iOS</strong> <StatusBadge tone="warning">Legacy · end of life</StatusBadge>
             <span id={legacyHint} className="block small muted">
               {LEGACY_END_OF_LIFE_NOTICE}
             </span>

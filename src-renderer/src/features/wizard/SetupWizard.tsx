@@ -85,10 +85,10 @@ export function SetupWizard({ draftId }: { draftId: string }) {
         ← All integrations (the setup is kept: resume it any time)
       </button>
       <h1 id="wizard-title">{draft.name ? `Set up “${draft.name}”` : 'Set up an integration'}</h1>
-      <ol className="stepper" aria-label="Setup steps">
+      <ol className="wizard-stepper" aria-label="Setup steps">
         {VISIBLE_STEPS.map((step, i) => (
-          <li key={step} aria-current={step === draft.step ? 'step' : undefined} className={i < index || draft.step === 'done' ? 'step-done' : undefined}>
-            <span className="step-number" aria-hidden="true">
+          <li key={step} aria-current={step === draft.step ? 'step' : undefined} className={i < index || draft.step === 'done' ? 'wizard-step-done' : undefined}>
+            <span className="wizard-step-number" aria-hidden="true">
               {i + 1}
             </span>
             {WIZARD_STEP_TITLES[step]}

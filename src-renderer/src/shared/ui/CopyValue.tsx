@@ -15,8 +15,8 @@ export function CopyValue({ label, value }: { label: string; value: string }) {
   }
 
   return (
-    <span className="copy-value">
-      <code className="mono copy-text" aria-label={label}>
+    <span className="ui-copy-value">
+      <code className="mono ui-copy-text" aria-label={label}>
         {value}
       </code>
       <button type="button" onClick={() => void copy()} aria-label={`Copy ${label}`}>

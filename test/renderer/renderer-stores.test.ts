@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCore, type Core } from '../../src-main/core/app/composition-root';
+import { dispatch } from '../../src-main/core/app/dispatch';
+import type { Channel, InputOf, OutputOf } from '../../src-shared/contract';
+import type { ConsoleBridge } from '../../src-shared/contract/bridge';
+import { fieldErrors, plainIssue } from '../../src-renderer/src/shared/error-text';
+import { useAudit } from '../../src-renderer/src/features/audit/audit-store';
+import { useDeviceSyncCheck } from '../../src-renderer/src/features/devices/device-sync-check-store';
+import { useIntegrations } from '../../src-renderer/src/features/integrations/integrations-store';
+import { useOverview } from '../../src-renderer/src/features/overview/overview-store';
+import { useSettings } from '../../src-renderer/src/features/settings/settings-store';
+import { useWizard } from '../../src-renderer/src/features/wizard/wizard-store';
+
+/**
+ * The renderer's stores, without a browser: `window.api` is a bridge straight into the real core's handlers (real
+ * SQLite in a temp directory, the contract's schemas on the way in and out, exactly as the rig and Electron do). To
+ * make answers arrive out of order, the bridge can hold back the answer of a channel's next call: the call runs at
+ * once (it reads the data of that moment) and its answer is delivered when the test releases it.
+ */
+class CoreBridge implements ConsoleBridge {
+  readonly calls: { channel: string; input: unknown }[] = [];
+  private readonly held = new Map<string, Promise<void>[]>();
+  constructor(private readonly core: Core) {}
+
+  /** The next call of `channel` answers only once the returned function is called. */
+  holdNext(channel: Channel): () => void {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.held.set(channel, [...(this.held.get(channel) ?? []), gate]);
+    return release;
+  }
+
+  async invoke<C extends Channel>(channel: C, input: InputOf<C>) {
+    this.calls.push({ channel, input });
+    const gate = this.held.get(channel)?.shift();
+    const answer = dispatch(this.core.handlers, channel, input, { signal: new AbortController().signal });
+    if (gate) await gate;
+    return (await answer) as never;
+  }
+
+  on(name: string, listener: (payload: never) => void) {
+    return this.core.events.subscribe((event, payload) => {
+      if (event === name) listener(payload as never);
+    });
+  }
+
+  async direct<C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>> {
+    const envelope = await dispatch(this.core.handlers, channel, input, { signal: new AbortController().signal });
+    if (!envelope.ok) throw new Error(`${channel}: ${envelope.error.message}`);
+    return envelope.value as OutputOf<C>;
+  }
+}
+
+let dataDir: string;
+let core: Core;
+let bridge: CoreBridge;
+
+beforeAll(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-renderer-stores-'));
+  core = createCore({ dataDir, version: '0.0.0-test', transport: 'web-test-rig' });
+  bridge = new CoreBridge(core);
+  (globalThis as { window?: unknown }).window = { api: bridge };
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+afterAll(async () => {
+  delete (globalThis as { window?: unknown }).window;
+  await core.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('paging', () => {
+  it('the audit store pages back through the log, newest first, with no entry twice and none left out', async () => {
+    for (let hours = 1; hours <= 205; hours++) await bridge.direct('settings.update', { staleSyncHours: hours });
+    const total = (await bridge.direct('audit.list', { limit: 500 })).length;
+    expect(total).toBeGreaterThan(200);
+
+    await useAudit.getState().load();
+    expect(useAudit.getState().entries).toHaveLength(200);
+    expect(useAudit.getState().hasOlder).toBe(true);
+
+    await useAudit.getState().loadOlder();
+    const seqs = useAudit.getState().entries.map((e) => e.seq);
+    expect(seqs).toHaveLength(total);
+    expect(new Set(seqs).size).toBe(total);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+    expect(useAudit.getState().hasOlder).toBe(false);
+  });
+});
+
+describe('an answer to an older request never overwrites a newer one', () => {
+  it('audit: a reload that answers last-but-one is dropped', async () => {
+    const release = bridge.holdNext('audit.list');
+    const first = useAudit.getState().load();
+    await bridge.direct('settings.update', { staleSyncHours: 7 });
+    await useAudit.getState().load();
+    const newest = useAudit.getState().entries[0].seq;
+    release();
+    await first;
+    expect(useAudit.getState().entries[0].seq).toBe(newest);
+    expect(useAudit.getState().loading).toBe(false);
+  });
+
+  it('integrations: the list read before a setup started does not hide that setup', async () => {
+    const release = bridge.holdNext('wizard.list');
+    const first = useIntegrations.getState().load();
+    const draft = await bridge.direct('wizard.start', {});
+    await useIntegrations.getState().load();
+    release();
+    await first;
+    expect(useIntegrations.getState().drafts.map((d) => d.id)).toContain(draft.id);
+  });
+
+  it('overview: counts read before an integration existed do not replace the newer ones', async () => {
+    const release = bridge.holdNext('integrations.list');
+    const first = useOverview.getState().load();
+    await bridge.direct('integrations.create', { name: 'Acme Android', platform: 'android' });
+    await useOverview.getState().load();
+    release();
+    await first;
+    expect(useOverview.getState().integrations.map((i) => i.name)).toContain('Acme Android');
+    expect(useOverview.getState().loading).toBe(false);
+  });
+
+  it('settings: a load still on its way does not put the old values back over a save', async () => {
+    await bridge.direct('settings.update', { certificateWarningDays: 30 });
+    const release = bridge.holdNext('settings.get');
+    const load = useSettings.getState().load();
+    await useSettings.getState().save({ certificateWarningDays: 45 });
+    release();
+    await load;
+    expect(useSettings.getState().settings?.certificateWarningDays).toBe(45);
+  });
+
+  it('"Check if devices have synced": the answer for the identifier checked first is dropped', async () => {
+    const integration = (await bridge.direct('integrations.list', undefined as never)).find((i) => i.name === 'Acme Android')!;
+    const release = bridge.holdNext('devices.find');
+    const first = useDeviceSyncCheck.getState().check(integration.id, 'first-identifier');
+    await useDeviceSyncCheck.getState().check(integration.id, 'second-identifier');
+    release();
+    await first;
+    const state = useDeviceSyncCheck.getState().byIntegration[integration.id];
+    expect(state.check?.identifier).toBe('second-identifier');
+    expect(state.busy).toBe(false);
+  });
+});
+
+describe('debounced saves', () => {
+  it('the wizard writes a burst of typing as one update once typing pauses, and the draft holds the last value', async () => {
+    const draft = await bridge.direct('wizard.start', {});
+    await useWizard.getState().open(draft.id);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const before = bridge.calls.length;
+    for (const name of ['A', 'Ac', 'Acm', 'Acme iOS']) useWizard.getState().edit({ name });
+    expect(useWizard.getState().draft?.name).toBe('Acme iOS');
+    expect(bridge.calls.slice(before).filter((c) => c.channel === 'wizard.update')).toHaveLength(0);
+
+    await vi.advanceTimersByTimeAsync(300);
+    await new Promise((resolve) => setImmediate(resolve));
+    const updates = bridge.calls.slice(before).filter((c) => c.channel === 'wizard.update');
+    expect(updates).toEqual([{ channel: 'wizard.update', input: { id: draft.id, values: { name: 'Acme iOS' } } }]);
+    expect((await bridge.direct('wizard.get', { id: draft.id })).name).toBe('Acme iOS');
+  });
+});
+
+describe('error mapping', () => {
+  it('a refused setting comes back as a message for its field, in words an admin can act on', async () => {
+    const failure = await useSettings
+      .getState()
+      .save({ staleSyncHours: Number.NaN, syncIntervalMinutes: -1 })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(fieldErrors(failure)).toEqual({
+      staleSyncHours: 'Enter a whole number of hours, from 1 to 720 (30 days).',
+      syncIntervalMinutes: 'Enter the minutes between background syncs as a whole number, from 0 (off) to 10080 (one week).',
+    });
+  });
+
+  it("rewrites the validator's own phrasing wherever a schema has no message of its own", () => {
+    const issue = (schema: z.ZodType, value: unknown) => schema.safeParse(value).error!.issues[0].message;
+    expect(plainIssue(issue(z.number().min(0), -1))).toBe('Enter 0 or more.');
+    expect(plainIssue(issue(z.number(), null))).toBe('Enter a number.');
+    expect(plainIssue(issue(z.number().max(10), 11))).toBe('Enter 10 or less.');
+    expect(plainIssue(issue(z.string().min(3), 'ab'))).toBe('Enter at least 3 characters.');
+    expect(plainIssue(issue(z.string().max(3), 'abcd'))).toBe('Use at most 3 characters.');
+    expect(plainIssue('Enter a whole number of days, from 1 to 365.')).toBe('Enter a whole number of days, from 1 to 365.');
+  });
+});
