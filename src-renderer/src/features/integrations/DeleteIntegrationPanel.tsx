@@ -1,10 +1,12 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { useToasts } from '../../shared/ui/toast-store';
 import { ErrorText } from '../../shared/ui/ErrorText';
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
 import { FormActions } from '../../shared/FormActions';
+import { Dialog } from '../../shared/ui/Dialog';
+import { Field } from '../../shared/ui/Field';
 
 /** Deletion with its consequences spelled out (from the seed), the name typed to confirm, and keep-or-purge devices. */
 export function DeleteIntegrationPanel({
@@ -14,14 +16,10 @@ export function DeleteIntegrationPanel({
 }: {
   integration: Integration;
   onDeleted: () => void;
-  /** Opened (and focused) from a link to this step, e.g. the migration's last step. */
+  /** Opened (its name field focused) from a link to this step, e.g. the migration's last step. */
   initiallyOpen?: boolean;
 }) {
   const [open, setOpen] = useState(initiallyOpen);
-  const nameRef = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    if (initiallyOpen) nameRef.current?.focus();
-  }, [initiallyOpen]);
   const [name, setName] = useState('');
   const [purge, setPurge] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -43,49 +41,38 @@ export function DeleteIntegrationPanel({
   return (
     <section className="panel danger-zone" aria-labelledby="delete-title">
       <h2 id="delete-title">Delete integration</h2>
-      {!open ? (
-        <button type="button" className="danger" onClick={() => setOpen(true)}>
-          Delete “{integration.name}”…
-        </button>
-      ) : (
-        <form className="form" onSubmit={(event) => void submit(event)} noValidate>
-          <p>Before you delete it:</p>
-          <ul>
-            <li>
-              In Duo, unassign the trusted-endpoints policy from every application (or remove Trusted Endpoints from the global
-              policy) first. Left in place, it may block users once this integration is gone.
-            </li>
-            <li>In Ivanti, disable the API user this integration used.</li>
-          </ul>
-          <p>Deleting:</p>
-          <ul>
-            <li>invalidates every certificate this integration issued, at once;</li>
-            <li>removes its password and any other secret from the keychain;</li>
-            <li>is recorded in the audit log.</li>
-          </ul>
-          <label className="radio">
-            <input type="checkbox" checked={purge} onChange={(e) => setPurge(e.target.checked)} />
-            Also purge its synced devices and their change history (otherwise they stay for audits)
-          </label>
-          <label htmlFor="delete-confirm-name">Type the integration&apos;s name to confirm: {integration.name}</label>
-          <input
-            id="delete-confirm-name"
-            ref={nameRef}
-            autoComplete="off"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? 'delete-confirm-error' : undefined}
-          />
-          {error ? (
-            <p id="delete-confirm-error" className="field-error">
-              {error}
-            </p>
-          ) : null}
-          <ErrorText error={failure} />
-          <FormActions submit="Delete permanently" kind="danger" disabled={name.trim() !== integration.name} onCancel={() => setOpen(false)} />
-        </form>
-      )}
+      <button type="button" className="danger" onClick={() => setOpen(true)}>
+        Delete “{integration.name}”…
+      </button>
+      {open ? (
+        <Dialog title={`Delete “${integration.name}”?`} onClose={() => setOpen(false)} initialFocus="#delete-confirm-name" testId="delete-dialog">
+          <form className="form" onSubmit={(event) => void submit(event)} noValidate>
+            <p>Before you delete it:</p>
+            <ul>
+              <li>
+                In Duo, unassign the trusted-endpoints policy from every application (or remove Trusted Endpoints from the global
+                policy) first. Left in place, it may block users once this integration is gone.
+              </li>
+              <li>In Ivanti, disable the API user this integration used.</li>
+            </ul>
+            <p>Deleting:</p>
+            <ul>
+              <li>invalidates every certificate this integration issued, at once;</li>
+              <li>removes its password and any other secret from the keychain;</li>
+              <li>is recorded in the audit log.</li>
+            </ul>
+            <label className="radio">
+              <input type="checkbox" checked={purge} onChange={(e) => setPurge(e.target.checked)} />
+              Also purge its synced devices and their change history (otherwise they stay for audits)
+            </label>
+            <Field id="delete-confirm-name" label={`Type the integration's name to confirm: ${integration.name}`} error={error}>
+              {(control) => <input {...control} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />}
+            </Field>
+            <ErrorText error={failure} />
+            <FormActions submit="Delete permanently" kind="danger" disabled={name.trim() !== integration.name} onCancel={() => setOpen(false)} />
+          </form>
+        </Dialog>
+      ) : null}
     </section>
   );
 }
