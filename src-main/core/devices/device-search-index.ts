@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
+import { ftsMatchExpression, probeMatchExpression } from './device-search-text';
 
 /**
  * What the full-text index holds for a device, as SQL over a `devices` row aliased `d`, one expression per column of
@@ -31,6 +32,9 @@ function withCompactForm(column: string, separators: string[]): string {
  */
 const CHUNK = 50_000;
 
+/** devices_fts's tokenizer (migration 0004), for the probe table that must split text exactly as it does. */
+const TOKENIZER = 'unicode61 remove_diacritics 2';
+
 /**
  * Keeps `devices_fts` in step with `devices`. Triggers queue every inserted, changed or deleted device in
  * `devices_fts_pending` (see migration 0004 for why they do not write the index themselves); `catchUp` applies the
@@ -43,6 +47,8 @@ export class DeviceSearchIndex {
   readonly #index: Statement;
   readonly #dequeue: Statement;
   readonly #applyChunk: (upTo: number) => number;
+  #probe: Statement | null = null;
+  #exactAmong: ((ids: readonly number[], match: string) => Set<number>) | null = null;
 
   /**
    * `deferWhile`: while it answers true, another thread keeps the index (the sync worker, during a run and the work
@@ -68,6 +74,44 @@ export class DeviceSearchIndex {
       this.#index.run(upTo);
       return this.#dequeue.run(upTo).changes;
     });
+  }
+
+  /**
+   * Which of `ids` the typed text matches, in their order, testing each id on its own instead of listing every match:
+   * an FTS5 lookup per id with probeMatchExpression, and when that is a superset (a prefix longer than the indexed
+   * ones was cut) the ids it accepts are checked exactly in a connection-private temp table holding just their index
+   * entries (devices_fts's columns and tokenizer). Running the full expression per id would union every term that
+   * starts with the long prefix at each lookup.
+   */
+  matchingAmong(ids: readonly number[], text: string): number[] {
+    const probe = probeMatchExpression(text);
+    if (probe === null || ids.length === 0) return [];
+    this.#probe ??= this.db.prepare(
+      'SELECT value FROM json_each(?) WHERE EXISTS (SELECT 1 FROM devices_fts WHERE devices_fts MATCH ? AND devices_fts.rowid = value)',
+    ).pluck();
+    const hits = this.#probe.all(JSON.stringify(ids), probe.expression) as number[];
+    if (probe.exact || hits.length === 0) return hits;
+    this.#exactAmong ??= this.#exactCheck();
+    const exact = this.#exactAmong(hits, ftsMatchExpression(text)!);
+    return hits.filter((id) => exact.has(id));
+  }
+
+  #exactCheck(): (ids: readonly number[], match: string) => Set<number> {
+    // Contentless, so emptying it is one 'delete-all' instead of a delete per entry that re-reads its text.
+    this.db.exec(
+      `CREATE VIRTUAL TABLE IF NOT EXISTS temp.devices_fts_probe USING fts5(${FTS_COLUMNS.map(([c]) => c).join(', ')}, content = '', tokenize = '${TOKENIZER}')`,
+    );
+    const clear = this.db.prepare("INSERT INTO temp.devices_fts_probe (devices_fts_probe) VALUES ('delete-all')");
+    const fill = this.db.prepare(
+      `INSERT INTO temp.devices_fts_probe (rowid, ${FTS_COLUMNS.map(([c]) => c).join(', ')})
+       SELECT d.id, ${FTS_COLUMNS.map(([, e]) => e).join(', ')} FROM devices d WHERE d.id IN (SELECT value FROM json_each(?))`,
+    );
+    const matching = this.db.prepare('SELECT rowid FROM temp.devices_fts_probe WHERE devices_fts_probe MATCH ?').pluck();
+    return (ids, match) => {
+      clear.run();
+      fill.run(JSON.stringify(ids));
+      return new Set(matching.all(match) as number[]);
+    };
   }
 
   /** Whether some written device is not searchable yet. */

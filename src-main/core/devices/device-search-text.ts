@@ -13,6 +13,27 @@
 const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
 
 export function ftsMatchExpression(text: string): string | null {
+  return matchExpression(text, false);
+}
+
+/**
+ * The prefix lengths devices_fts keeps an index of (migration 0004, `prefix = '2 3'`): a prefix of that length is one
+ * list of rows; a longer one is the union of every term starting with it, which FTS5 builds in full each time it opens
+ * the query, so testing one row against it costs as much as listing all its matches.
+ */
+const INDEXED_PREFIX = /^.{0,3}/su;
+
+/**
+ * A superset of ftsMatchExpression(text) that is cheap to test one row at a time: each phrase's last, prefix-matched
+ * token is cut to the longest indexed prefix. `exact` says whether it is the same expression (nothing was cut), so
+ * rows it accepts need no second check. Null when nothing is searched.
+ */
+export function probeMatchExpression(text: string): { expression: string; exact: boolean } | null {
+  const expression = matchExpression(text, true);
+  return expression === null ? null : { expression, exact: expression === ftsMatchExpression(text) };
+}
+
+function matchExpression(text: string, cutToIndexedPrefix: boolean): string | null {
   const phrases: string[] = [];
   for (const word of text.normalize('NFKC').split(/\s+/)) {
     const tokens = word.match(TOKEN) ?? [];
@@ -23,8 +44,9 @@ export function ftsMatchExpression(text: string): string | null {
       if (tokens.length > 0) phrases.push(`"${tokens.join(' ')}"`);
       continue;
     }
+    // Cut by code points (the u flag), as the tokenizer counts prefix lengths.
+    if (cutToIndexedPrefix) tokens[tokens.length - 1] = INDEXED_PREFIX.exec(last)![0];
     phrases.push(`"${tokens.join(' ')}"*`);
   }
   return phrases.length === 0 ? null : phrases.join(' AND ');
 }
-

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAnotherConnection, type Db } from '../../../src-main/core/db/database';
 import { DeviceRepository, DeviceRepository as DeviceRepositoryClass } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
-import { SORT_COLUMNS } from '../../../src-main/core/devices/device-selection';
+import { orderDevices, SORT_COLUMNS } from '../../../src-main/core/devices/device-selection';
+import { ftsMatchExpression, probeMatchExpression } from '../../../src-main/core/devices/device-search-text';
 import { DEVICE_SORT_COLUMNS, type DeviceQuery } from '../../../src-shared/domain/device';
 import { AppError } from '../../../src-shared/errors';
 import { queryPlan, sqlPreparedDuring } from '../../support/query-plans';
@@ -307,6 +308,57 @@ describe('query plans at scale (what keeps a million devices fast, checked witho
     const page = plans.find((p) => /LIMIT \? OFFSET \?/.test(p.sql))!;
     expect(page.plan).toContain('devices_by_uid');
     expect(page.plan).not.toMatch(/TEMP B-TREE FOR (ORDER BY|LAST)/);
+  });
+});
+
+describe('a sorted page of a common term (issue 19: no keystroke lists every match before its first row)', () => {
+  let probeDb: Db;
+  // A cost ratio of 1 lets a few hundred devices show the walk a million would take.
+  const repositoryWithProbes = () => new DeviceRepositoryClass(probeDb, new DeviceSearchIndex(probeDb), () => new Date(NOW), 1);
+  const listed = (text: string, sort: DeviceQuery['sort'] & object, page: { offset: number; limit: number }) =>
+    probeDb
+      .prepare(`SELECT d.id FROM devices d WHERE d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?) AND d.removed_at IS NULL ${orderDevices(sort, false)} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(ftsMatchExpression(text), page.limit, page.offset) as number[];
+  const matches = (expression: string) => probeDb.prepare('SELECT count(*) FROM devices_fts WHERE devices_fts MATCH ?').pluck().get(expression) as number;
+  const probedDuring = (sql: string[]) => sql.some((q) => /rowid = value/.test(q));
+  const listedDuring = (sql: string[]) => sql.some((q) => /IN \(SELECT rowid FROM devices_fts/.test(q) || q.startsWith('SELECT d.id FROM devices_fts JOIN'));
+
+  beforeAll(() => {
+    ({ db: probeDb } = openDeviceDatabase(tempDir()));
+    const { integrationId } = seedDevices(probeDb, { count: 900, seed: 'probe', referenceTime: NOW });
+    seedFollowUpRun(probeDb, { integrationId, changed: 10, removed: 30, at: NOW - 3_600_000 });
+    // Devices whose name shares "acm" with the e-mail domain acmecorp but not "acmecorp": the probe, cut to the indexed
+    // prefix "acm", accepts them, and only the exact check keeps them out of a search for "acmecorp".
+    probeDb.prepare("UPDATE devices SET device_name = 'Acmeville kiosk ' || id WHERE id % 3 = 0 AND (email IS NULL OR email NOT LIKE '%acmecorp%')").run();
+    new DeviceSearchIndex(probeDb).catchUp();
+  });
+  afterAll(() => probeDb.close());
+
+  it('walks the sort index testing each row it reaches, and gives the rows and order of listing every match', () => {
+    const current = probeDb.prepare('SELECT count(*) FROM devices WHERE removed_at IS NULL').pluck().get() as number;
+    expect(matches(ftsMatchExpression('acmecorp')!)).toBeGreaterThan(current / 2);
+    expect(matches(probeMatchExpression('acmecorp')!.expression)).toBeGreaterThan(matches(ftsMatchExpression('acmecorp')!));
+    for (const text of ['ac', 'acmecorp', 'acmecorp.example'])
+      for (const sort of [{ column: 'lastCheckin', direction: 'desc' }, { column: 'deviceName', direction: 'asc' }, { column: 'uid', direction: 'desc' }] as const)
+        for (const page of [{ offset: 0, limit: 100 }, { offset: 40, limit: 30 }]) {
+          let ids: number[] = [];
+          const sql = sqlPreparedDuring(probeDb, () => (ids = repositoryWithProbes().search({ text, sort }, page).map((r) => r.id)));
+          expect(ids, `${text} by ${sort.column} at ${page.offset}`).toEqual(listed(text, sort, page));
+          expect(probedDuring(sql), `${text} by ${sort.column} at ${page.offset}: probed`).toBe(true);
+          // By name, the Acmeville devices come first and the exact check rejects them all: the walk hands over.
+          if (sort.column !== 'deviceName') expect(listedDuring(sql), `${text} by ${sort.column} at ${page.offset}: listed every match`).toBe(false);
+        }
+  });
+
+  it('hands a term too rare for the walk to the listing, with the same answer', () => {
+    const rare = probeDb.prepare("SELECT serial_number FROM devices WHERE removed_at IS NULL AND serial_number NOT LIKE '*%' LIMIT 1").pluck().get() as string;
+    const sort = { column: 'lastCheckin', direction: 'desc' } as const;
+    let ids: number[] = [];
+    const sql = sqlPreparedDuring(probeDb, () => (ids = repositoryWithProbes().search({ text: rare, sort }, { offset: 0, limit: 100 }).map((r) => r.id)));
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids).toEqual(listed(rare, sort, { offset: 0, limit: 100 }));
+    expect(listedDuring(sql)).toBe(true);
   });
 });
 
