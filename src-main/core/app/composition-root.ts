@@ -162,7 +162,12 @@ export function createCore(options: CoreOptions): Core {
     syncScheduler,
     events,
     duo: new DuoService({ store: duoStore, secrets, audit, now, actor, client: options.duoClient }),
-    duoComparison: new DuoComparison({ store: duoStore, devicesOfUser: (ids) => deviceServices.devices.ofUser(ids), verify: (query) => services.trust.verify(query) }),
+    duoComparison: new DuoComparison({
+      store: duoStore,
+      recordedTestGroup: (integrationId) => integrations.recordedTestGroup(integrationId),
+      devicesOfUser: (ids) => deviceServices.devices.ofUser(ids),
+      verify: (query) => services.trust.verify(query),
+    }),
     now,
   };
   const info: AppInfo = {

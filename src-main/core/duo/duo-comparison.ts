@@ -11,10 +11,13 @@
 import type { DevicePlatform, TrustVerdict } from '../../../src-shared/domain/trust';
 import type { DuoDisagreements, DuoEndpointView, DuoUserView, TestGroupUserMatch } from '../../../src-shared/domain/duo';
 import type { UserDeviceRecord } from '../devices/device-repository';
+import type { RecordedTestGroup } from '../integrations/integration-service';
 import type { DuoEndpointRow, DuoStore } from './duo-store';
 
 export interface DuoComparisonDeps {
   store: DuoStore;
+  /** The integration's test group as recorded here, with the Duo group (by id) it was read from. */
+  recordedTestGroup(integrationId: string): RecordedTestGroup | null;
   devicesOfUser(identities: readonly string[]): UserDeviceRecord[];
   verify(query: { user: string; identifier: string; platform?: DevicePlatform }): TrustVerdict;
 }
@@ -44,7 +47,7 @@ export class DuoComparison {
     const duoUser = { userId: found.user.userId, username: found.user.username, matchedBy: found.matchedBy };
     const devices = this.deps.devicesOfUser(identitiesOf(found.user));
     const ivantiMatch = devices.length === 0 ? null : describeIdentityMatch(devices[0]!, found.user.username, found.user.aliases, found.user.email);
-    const endpoints = store.endpointsOf(found.user.username).map((endpoint) => this.#view(user, endpoint, devices));
+    const endpoints = store.endpointsOf(found.user.username).map((endpoint) => this.#view(user, endpoint, devices, identitiesOf(found.user)));
     const note = base.trustedEndpointAvailable
       ? endpoints.length === 0
         ? `Duo has no endpoint for ${found.user.username}.`
@@ -91,7 +94,7 @@ export class DuoComparison {
     return { connected: store.connection() !== null, readAt: read?.finishedAt ?? null, trustedEndpointAvailable: store.trustedEndpointAvailable(), compared, items };
   }
 
-  #view(user: string, endpoint: DuoEndpointRow, devices: UserDeviceRecord[]): DuoEndpointView {
+  #view(user: string, endpoint: DuoEndpointRow, devices: UserDeviceRecord[], identities: string[]): DuoEndpointView {
     const family = familyOf(endpoint.osFamily);
     const common = {
       epkey: endpoint.epkey,
@@ -111,13 +114,33 @@ export class DuoComparison {
     const verdict = this.deps.verify({ user, identifier: device.client_device_identifier, platform: family === 'IOS' ? 'ios' : 'android' });
     // "Can't tell": our copy of the device's space is stale (DESIGN.md); nothing to compare then.
     const predicted = verdict.answer === 'cant-tell' ? null : verdict.trusted;
+    const disagreement = predicted === null ? null : disagreementOf(endpoint.trustedEndpoint, predicted, match.kind, verdict.lead.message);
     return {
       ...common,
       match: matchView,
       predicted,
       predictionNote: verdict.lead.message,
-      disagreement: predicted === null ? null : disagreementOf(endpoint.trustedEndpoint, predicted, match.kind, verdict.lead.message),
+      disagreement: disagreement === null ? null : [disagreement, this.#testGroupDrift(device.integration_id, identities)].filter(Boolean).join(' '),
     };
+  }
+
+  /**
+   * A likely cause named outright: the integration's test group was read from a Duo group, and Duo's members of that
+   * group (found by its id, whatever it is called now) and the members recorded here disagree about this user.
+   */
+  #testGroupDrift(integrationId: string, identities: string[]): string | null {
+    const recorded = this.deps.recordedTestGroup(integrationId);
+    if (recorded?.status !== 'test-group' || recorded.duoGroup === null) return null;
+    const inDuoGroup = this.deps.store.groupMemberUsernames(recorded.duoGroup.groupId);
+    if (inDuoGroup === null) return null;
+    const names = new Set(identities.map((i) => i.toLowerCase()));
+    const inDuo = inDuoGroup.some((u) => names.has(u.toLowerCase()));
+    const inHere = recorded.members.some((u) => names.has(u.toLowerCase()));
+    if (inDuo === inHere) return null;
+    const group = `Duo's group “${recorded.duoGroup.name}” (group id ${recorded.duoGroup.groupId})`;
+    return inDuo
+      ? `${group} has this user, but the test group recorded here does not: open the integration's status and save it to record Duo's members.`
+      : `The test group recorded here has this user, but ${group} no longer does in the last read: save the integration's status again to record Duo's members.`;
   }
 }
 

@@ -209,6 +209,12 @@ export class DuoStore {
     return rows.map(toEndpointRow);
   }
 
+  /** The usernames of a group's members in the last read, or null when the read has no such group. */
+  groupMemberUsernames(groupId: string): string[] | null {
+    if (this.db.prepare('SELECT 1 FROM duo_groups WHERE group_id = ?').get(groupId) === undefined) return null;
+    return this.db.prepare('SELECT username FROM duo_group_members WHERE group_id = ? AND username IS NOT NULL').pluck().all(groupId) as string[];
+  }
+
   /** Usernames that have endpoints, for the disagreement overview. */
   endpointUsernames(): string[] {
     return (this.db.prepare('SELECT DISTINCT username FROM duo_endpoints WHERE username IS NOT NULL ORDER BY username').all() as Array<{ username: string }>).map((r) => r.username);

@@ -25,6 +25,12 @@ export interface CreateIntegration {
   confirmUnusualShape?: boolean;
 }
 
+export interface RecordedTestGroup {
+  status: IntegrationStatus;
+  members: string[];
+  duoGroup: TestGroupDuoGroup | null;
+}
+
 export interface ApiDetails {
   domain: string;
   email: string;
@@ -88,6 +94,17 @@ export class IntegrationService {
   async list(): Promise<Integration[]> {
     const rows = this.#store.live('newest-first');
     return Promise.all(rows.map((row) => this.toIntegration(row)));
+  }
+
+  /** The test group as recorded here (members, and the Duo group they were read from), for Duo's view; null if deleted. */
+  recordedTestGroup(id: string): RecordedTestGroup | null {
+    const row = this.#store.find(id);
+    if (!row) return null;
+    return {
+      status: row.status,
+      members: this.#store.testGroup(id),
+      duoGroup: row.test_group_duo_id === null ? null : { groupId: row.test_group_duo_id, name: row.test_group_duo_name ?? '' },
+    };
   }
 
   async get(id: string): Promise<Integration> {

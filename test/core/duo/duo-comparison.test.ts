@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DuoDoubleOptions } from '../../duo/duo-admin-double';
+import { PILOT_GROUP_NAME, type DuoDoubleOptions } from '../../duo/duo-admin-double';
 import { syncedTenantComparedWithDuo } from '../../duo/compared-tenant';
 import { requirePrivateKeyring } from '../../support/keyring';
 import { useTempDir } from '../../support/temp-dir';
@@ -85,6 +85,24 @@ describe("Duo's view beside the console's prediction", () => {
     expect(byEmail!.ivanti).toEqual(byUsername!.ivanti);
     expect(nobody).toEqual({ name: 'nobody-at-all', duoUser: null, ivanti: null });
     expect(notInDuo).toMatchObject({ duoUser: null, ivanti: { how: expect.stringContaining('= the name as written') } });
+  });
+
+  it("names a test group that drifted from its Duo group (found by id, even renamed) as the likely cause of a disagreement", async () => {
+    const { core, duo } = await compared();
+    const pilot = duo.groups().find((g) => g.name === PILOT_GROUP_NAME)!;
+    const trustedInDuo = new Set(duo.endpoints().filter((e) => e.trusted_endpoint === 'yes').map((e) => e.username as string));
+    const member = duo.users().find((u) => pilot.members.includes(u.user_id) && trustedInDuo.has(u.username))!;
+    expect(member, 'a pilot member with an endpoint Duo counts as managed').toBeDefined();
+    duo.renameGroup(pilot.group_id, 'Pilot, renamed in Duo');
+    expect((await core.services.duo.read(undefined)).ok).toBe(true);
+    // Recorded here from the pilot group, but with members that left out this user (Duo's group changed since).
+    for (const integration of await core.services.integrations.list()) {
+      await core.services.integrations.setStatus(integration.id, 'test-group', ['someone-else'], { groupId: pilot.group_id, name: PILOT_GROUP_NAME });
+    }
+    const view = await core.handlers['duo.userView']({ user: member.username }, { signal });
+    const drift = view.endpoints.filter((e) => e.disagreement?.includes(`Duo's group “${PILOT_GROUP_NAME}” (group id ${pilot.group_id}) has this user`));
+    expect(drift.length).toBeGreaterThan(0);
+    expect(drift[0]!.disagreement).toContain('save it to record Duo\'s members');
   });
 
   it('exports the disagreement list as CSV', async () => {

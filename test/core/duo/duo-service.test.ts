@@ -58,6 +58,10 @@ describe('the Duo Admin API connection', () => {
     await call('duo.test', {});
     await call('duo.read', {});
     await call('duo.groups', {});
+    await call('duo.matchUsers', { names: [duo.users()[0]!.username] });
+    await call('duo.userView', { user: duo.users()[0]!.username });
+    await call('duo.disagreements', {});
+    await call('duo.exportDisagreements', { format: 'json' });
     await call('audit.list', { limit: 100 });
     // A failing call is logged: its error must not carry the key either.
     await call('duo.connect', { apiHostname: 'http://api-1.duosecurity.com', integrationKey: 'X', secretKey: secret });
