@@ -11,7 +11,7 @@ const DAY_MS = 86_400_000;
  * device, and fields shown only in the device drawer (IMEI, UDID, MAC: they are found by search, not browsed in order).
  */
 export type SortedColumn =
-  | 'device_name'
+  | 'device_name_key'
   | 'display_name'
   | 'uid'
   | 'client_device_identifier'
@@ -44,7 +44,8 @@ export function sortIndexColumns(column: SortedColumn): string[] {
 
 /** Each sortable column of the explorer and the `devices` column it sorts by. */
 export const SORT_COLUMNS: Record<DeviceSortColumn, SortedColumn> = {
-  deviceName: 'device_name',
+  // The folded name (migration 0011): case and accents do not change the order.
+  deviceName: 'device_name_key',
   displayName: 'display_name',
   uid: 'uid',
   clientDeviceIdentifier: 'client_device_identifier',

@@ -1,3 +1,4 @@
+import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { createHash } from 'node:crypto';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
@@ -26,6 +27,8 @@ export interface DeviceColumns {
   wifi_mac: string | null;
   model: string | null;
   device_name: string | null;
+  /** The name folded for sorting (deviceNameSortKey, migration 0011). */
+  device_name_key: string | null;
   manufacturer: string | null;
   last_checkin: number | null;
   raw: string;
@@ -58,6 +61,7 @@ export const DEVICE_COLUMNS = Object.keys({
   wifi_mac: true,
   model: true,
   device_name: true,
+  device_name_key: true,
   manufacturer: true,
   last_checkin: true,
   raw: true,
@@ -96,6 +100,7 @@ export function deviceColumns(device: IvantiDevice, space: { id: number; name: s
     wifi_mac: device.wifiMacAddress,
     model: device.prettyModel ?? device.deviceModel,
     device_name: device.deviceName,
+    device_name_key: deviceNameSortKey(device.deviceName),
     manufacturer: device.manufacturer,
     last_checkin: device.lastCheckin,
     raw,

@@ -1,3 +1,4 @@
+import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAnotherConnection, type Db } from '../../../src-main/core/db/database';
 import { DeviceRepository, DeviceRepository as DeviceRepositoryClass } from '../../../src-main/core/devices/device-repository';
@@ -17,6 +18,7 @@ const DAY = 86_400_000;
 /** The stored columns the explorer filters and sorts on, read straight from the table: the oracle. */
 interface Stored {
   id: number;
+  device_name_key: string | null;
   integration_id: string;
   space_name: string | null;
   platform_type: string | null;
@@ -87,7 +89,7 @@ beforeAll(() => {
   seedFollowUpRun(db, { integrationId: android, changed: 40, removed: 25, at: NOW - 3_600_000 });
   stored = db
     .prepare(
-      `SELECT id, integration_id, space_name, platform_type, registration_state, compliant, last_checkin, removed_at, device_name,
+      `SELECT id, integration_id, space_name, platform_type, registration_state, compliant, last_checkin, removed_at, device_name, device_name_key,
               display_name, uid, client_device_identifier, serial_number, model FROM devices`,
     )
     .all() as Stored[];
@@ -112,6 +114,32 @@ describe('device explorer pages', () => {
       }
     },
   );
+
+  it('sorts names as an admin reads them: case and accents do not change the order', () => {
+    // The sync's row builder (which seeded these devices) stores every name's folded key.
+    const named = stored.filter((d) => d.device_name !== null);
+    expect(named.length).toBeGreaterThan(100);
+    for (const d of named) expect(d.device_name_key).toBe(deviceNameSortKey(d.device_name));
+    const names = ['device-7', 'Ada laptop', 'Émile phone', 'ada-tablet', 'Zoë pad', 'emma watch', 'ÆGIR'];
+    const ids = db
+      .prepare('SELECT id FROM devices WHERE removed_at IS NULL AND integration_id = ? ORDER BY id LIMIT ?')
+      .pluck()
+      .all(android, names.length) as number[];
+    const rename = db.prepare('UPDATE devices SET device_name = ?, device_name_key = ? WHERE id = ?');
+    ids.forEach((id, i) => rename.run(names[i], deviceNameSortKey(names[i]!), id));
+    try {
+      const query: DeviceQuery = { integrationId: android, sort: { column: 'deviceName', direction: 'asc' } };
+      const page = allPages(repository, query, 500);
+      const renamed = new Set(ids);
+      const order = page.filter((id) => renamed.has(id)).map((id) => names[ids.indexOf(id)]);
+      expect(order).toEqual(['Ada laptop', 'ada-tablet', 'ÆGIR', 'device-7', 'Émile phone', 'emma watch', 'Zoë pad']);
+    } finally {
+      ids.forEach((id) => {
+        const before = stored.find((d) => d.id === id)!;
+        rename.run(before.device_name, before.device_name_key, id);
+      });
+    }
+  });
 
   const filterCases: [string, (ids: { android: string; ios: string }) => DeviceQuery][] = [
     ['an integration', (i) => ({ integrationId: i.ios })],

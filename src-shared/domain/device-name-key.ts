@@ -1,0 +1,17 @@
+/**
+ * The device name as the explorer sorts it: case and accents folded, so "Ada's iPad", "ada-laptop" and "Ádám's
+ * Pixel" sort together, as an admin reads them. SQLite here has no ICU collation, so the folded form is stored in
+ * `devices.device_name_key` (migration 0011, kept by the sync's row builder) and indexed like every sort column.
+ * Letters that Unicode does not decompose into a base letter and a mark are folded by hand.
+ */
+const UNDECOMPOSED: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', ł: 'l', þ: 'th', ı: 'i' };
+
+export function deviceNameSortKey(name: string | null): string | null {
+  if (name === null) return null;
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[ßæœøđðłþı]/g, (letter) => UNDECOMPOSED[letter] ?? letter)
+    .trim();
+}
