@@ -154,7 +154,7 @@ export function createCore(options: CoreOptions): Core {
     integrations,
     overviews: new IntegrationOverviews(db, integrations, certificates, currentSettings, now),
     wizard,
-    trust: new TrustVerifier(db, certificates, now),
+    trust: new TrustVerifier(db, certificates, now, duoStore),
     certificates,
     caProfiles,
     legacyTests,

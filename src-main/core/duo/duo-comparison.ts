@@ -12,7 +12,7 @@ import type { DevicePlatform, TrustVerdict } from '../../../src-shared/domain/tr
 import type { DuoDisagreements, DuoEndpointView, DuoUserView, TestGroupUserMatch } from '../../../src-shared/domain/duo';
 import type { UserDeviceRecord } from '../devices/device-repository';
 import type { RecordedTestGroup } from '../integrations/integration-service';
-import type { DuoEndpointRow, DuoStore } from './duo-store';
+import { userIdentities, type DuoEndpointRow, type DuoStore } from './duo-store';
 
 export interface DuoComparisonDeps {
   store: DuoStore;
@@ -45,9 +45,9 @@ export class DuoComparison {
     const found = store.findUser(user);
     if (!found) return { ...base, note: `Duo has no user "${user}" (looked up by username, alias and email in the last read).` };
     const duoUser = { userId: found.user.userId, username: found.user.username, matchedBy: found.matchedBy };
-    const devices = this.deps.devicesOfUser(identitiesOf(found.user));
+    const devices = this.deps.devicesOfUser(userIdentities(found.user));
     const ivantiMatch = devices.length === 0 ? null : describeIdentityMatch(devices[0]!, found.user.username, found.user.aliases, found.user.email);
-    const endpoints = store.endpointsOf(found.user.username).map((endpoint) => this.#view(user, endpoint, devices, identitiesOf(found.user)));
+    const endpoints = store.endpointsOf(found.user.username).map((endpoint) => this.#view(user, endpoint, devices, userIdentities(found.user)));
     const note = base.trustedEndpointAvailable
       ? endpoints.length === 0
         ? `Duo has no endpoint for ${found.user.username}.`
@@ -66,7 +66,7 @@ export class DuoComparison {
     return names.map((name, index) => {
       const duo = found[index] ?? null;
       if (duo) {
-        const devices = this.deps.devicesOfUser(identitiesOf(duo.user));
+        const devices = this.deps.devicesOfUser(userIdentities(duo.user));
         return {
           name,
           duoUser: { username: duo.user.username, matchedBy: duo.matchedBy },
@@ -174,11 +174,6 @@ function disagreementOf(duo: DuoEndpointView['trustedEndpoint'], predicted: bool
     return `Duo counts this endpoint as managed, but the console predicts not trusted: ${why} Duo may not have re-checked the device since Ivanti changed, or the console's status or test group for the integration differs from Duo's.${uncertain}`;
   }
   return `The console predicts trusted, but Duo does not count this endpoint as managed: Duo Mobile may not have reported the identifier yet, or the integration is not enabled for this user in Duo as recorded here.${uncertain}`;
-}
-
-/** Every name Duo knows the user by: username, aliases, email. */
-function identitiesOf(user: { username: string; aliases: string[]; email: string | null }): string[] {
-  return [user.username, ...user.aliases, ...(user.email ? [user.email] : [])];
 }
 
 function describeIdentityMatch(device: UserDeviceRecord, username: string, aliases: string[], email: string | null): string {

@@ -37,6 +37,11 @@ export interface DuoEndpointRow {
   lastUpdated: number | null;
 }
 
+/** Every name Duo knows a user by: username, aliases, email. */
+export function userIdentities(user: Pick<DuoUserRow, 'username' | 'aliases' | 'email'>): string[] {
+  return [user.username, ...user.aliases, ...(user.email ? [user.email] : [])];
+}
+
 export interface DuoUserFound {
   user: DuoUserRow;
   matchedBy: 'username' | 'alias' | 'email';
@@ -167,6 +172,16 @@ export class DuoStore {
   /** The Duo user a sign-in name means: by username, then an alias, then the email (case-insensitive). */
   findUser(name: string): DuoUserFound | null {
     return this.findUsers([name])[0]!;
+  }
+
+  /**
+   * Every name Duo knows the user signing in as `name` by (username, aliases, email), from the last read; empty when
+   * the read has no such user or nothing was read. Duo resolves a sign-in name to its user this way before it looks
+   * at the integration's test group, so the trust prediction does too.
+   */
+  namesOf(name: string): string[] {
+    const found = this.findUser(name);
+    return found ? userIdentities(found.user) : [];
   }
 
   /** findUser for several names, reading the users once. */

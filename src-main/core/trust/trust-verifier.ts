@@ -114,9 +114,20 @@ export class TrustVerifier {
     private readonly db: Db,
     private readonly certificates: CertificateLookup,
     private readonly now: () => Date,
+    /** With a Duo connection: the names Duo knows a signing-in user by (DuoStore.namesOf), for the test group. */
+    private readonly duoUsers: { namesOf(name: string): string[] } | null = null,
   ) {
     this.#devices = new DeviceStore(db);
     this.#runs = new SyncRunStore(db);
+  }
+
+  /**
+   * The user as typed, or any name Duo knows the same user by (username, alias, email, from the last read from Duo):
+   * Duo resolves the sign-in name to its user before it looks at the test group, whose members are Duo usernames.
+   */
+  #inTestGroup(integrationId: string, user: string): boolean {
+    if (isInTestGroup(this.db, integrationId, user)) return true;
+    return (this.duoUsers?.namesOf(user) ?? []).some((name) => isInTestGroup(this.db, integrationId, name));
   }
 
   verify(query: TrustQuery): TrustVerdict {
@@ -285,7 +296,7 @@ export class TrustVerifier {
     if (integration.status === 'disabled') {
       add('integration-disabled', `${name} is disabled. Enable it for a test group or for all users.`);
     }
-    if (user !== null && integration.status === 'test-group' && !isInTestGroup(this.db, integration.id, user)) {
+    if (user !== null && integration.status === 'test-group' && !this.#inTestGroup(integration.id, user)) {
       add('user-not-in-test-group', `${name} is enabled only for a test group, and ${user} is not in it. Add the user or enable it for all users.`);
     }
 
