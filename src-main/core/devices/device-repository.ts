@@ -27,7 +27,7 @@ export const PAGE_SIZE = 100;
  */
 const PROBE_COST_RATIO = 150;
 /** Rows the first probing batch tests: enough to tell a common term from a rare one. */
-const PROBE_SAMPLE = 32;
+const PROBE_SAMPLE = 12;
 /** The drawer shows this much history; the rest is in the audit's per-run diffs and exports. */
 const HISTORY_LIMIT = 200;
 
