@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type {
+  BrowserWindow as ElectronBrowserWindow,
   BrowserWindowConstructorOptions,
   Clipboard,
   Dialog,
@@ -21,6 +22,7 @@ import { showAboutDialog } from './about';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { EVENT_CHANNEL } from './ipc-channels';
 import { registerIpcTransport } from './ipc-transport';
+import { registerFileDialogs } from './file-dialogs';
 import { assertNativeModulesLoadable, type ModuleLoader, type RuntimeVersions } from './native-modules-check';
 import { APP_ENTRY_URL, externalUrlToOpen, isAllowedNavigation, isPermissionGranted } from './security-policy';
 import { createMainWindow } from './window-options';
@@ -71,7 +73,7 @@ export interface ElectronApp {
   on(event: 'will-quit', listener: (event: { preventDefault(): void }) => void): unknown;
   quit(): void;
   exit(exitCode?: number): void;
-  getPath(name: 'userData' | 'logs'): string;
+  getPath(name: 'userData' | 'logs' | 'documents'): string;
   setPath(name: 'userData', value: string): void;
   getVersion(): string;
 }
@@ -85,12 +87,12 @@ export interface DesktopElectron<W extends ElectronWindow = ElectronWindow, M = 
   app: ElectronApp;
   BrowserWindow: ElectronWindowClass<W>;
   Menu: ElectronMenuClass<M>;
-  dialog: Pick<Dialog, 'showMessageBox'>;
+  dialog: Pick<Dialog, 'showMessageBox' | 'showSaveDialog'>;
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
   session: { defaultSession: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'> };
   protocol: Pick<Protocol, 'registerSchemesAsPrivileged' | 'handle'>;
   net: Pick<Net, 'fetch'>;
-  shell: Pick<Shell, 'openPath' | 'openExternal'>;
+  shell: Pick<Shell, 'openPath' | 'openExternal' | 'showItemInFolder'>;
   clipboard: Pick<Clipboard, 'writeText'>;
 }
 
@@ -221,6 +223,17 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     }
     serveRenderer(electron, path.join(options.bundleDir, '../renderer'));
     registerIpcTransport({ ipcMain, handlers: opening.handlers, trustedWebContentsIds, devServerUrl, log });
+    registerFileDialogs({
+      ipcMain,
+      dialog,
+      shell,
+      // The dialog is modal to the window that asked.
+      windowOf: (sender) => (BrowserWindow.getAllWindows().find((w) => w.webContents.id === sender.id) as unknown as ElectronBrowserWindow | undefined) ?? null,
+      documentsDir: () => app.getPath('documents'),
+      trustedWebContentsIds,
+      devServerUrl,
+      log,
+    });
     Menu.setApplicationMenu(buildMenu(opening, logDir));
     opening.events.subscribe((name, payload) => {
       for (const window of BrowserWindow.getAllWindows()) {

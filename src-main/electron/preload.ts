@@ -2,13 +2,13 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { Envelope } from '../../src-shared/contract';
 import { CHANNEL_NAMES, EVENT_NAMES } from '../../src-shared/contract/names';
 import type { ConsoleBridge } from '../../src-shared/contract/bridge';
-import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipc-channels';
+import { CHOOSE_SAVE_PATH_CHANNEL, EVENT_CHANNEL, INVOKE_CHANNEL, SHOW_IN_FOLDER_CHANNEL } from './ipc-channels';
 
 const channels = new Set<string>(CHANNEL_NAMES);
 const events = new Set<string>(EVENT_NAMES);
 
-// Invariant: only `invoke` and `on` are exposed, both limited to names in the contract; the page never gets
-// ipcRenderer, the IpcRendererEvent, or any Node API.
+// Invariant: only `invoke` and `on` (limited to names in the contract) and the two file capabilities are exposed; the
+// page never gets ipcRenderer, the IpcRendererEvent, or any Node API.
 const api: ConsoleBridge = {
   invoke(channel, input) {
     if (!channels.has(channel)) {
@@ -25,6 +25,12 @@ const api: ConsoleBridge = {
     return () => {
       ipcRenderer.removeListener(EVENT_CHANNEL, relay);
     };
+  },
+  files: {
+    chooseSavePath: (options) => ipcRenderer.invoke(CHOOSE_SAVE_PATH_CHANNEL, options) as Promise<string | null>,
+    showInFolder: async (file) => {
+      await ipcRenderer.invoke(SHOW_IN_FOLDER_CHANNEL, file);
+    },
   },
 };
 

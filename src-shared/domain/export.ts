@@ -10,6 +10,12 @@ import { DeviceChangeKind } from './sync';
 export const ExportFormat = z.enum(['csv', 'json']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 
+/**
+ * Where a UI export goes: the path the admin chose (the app's save dialog, the rig's path field), absolute. Left out:
+ * the data directory's exports folder.
+ */
+const ExportTarget = z.string().trim().min(1).max(4096).optional();
+
 export const ExportRequest = z.discriminatedUnion('kind', [
   z
     .object({
@@ -19,6 +25,7 @@ export const ExportRequest = z.discriminatedUnion('kind', [
       query: DeviceQuery,
       /** Add the raw record as tenant sent it (a JSON column in CSV). */
       includeRaw: z.boolean().default(false),
+      to: ExportTarget,
     })
     .strict(),
   z
@@ -28,9 +35,10 @@ export const ExportRequest = z.discriminatedUnion('kind', [
       integrationId: EntityId.optional(),
       runId: z.number().int().optional(),
       change: DeviceChangeKind.optional(),
+      to: ExportTarget,
     })
     .strict(),
-  z.object({ kind: z.literal('audit'), format: ExportFormat }).strict(),
+  z.object({ kind: z.literal('audit'), format: ExportFormat, to: ExportTarget }).strict(),
 ]);
 export type ExportRequest = z.infer<typeof ExportRequest>;
 export type ExportKind = ExportRequest['kind'];

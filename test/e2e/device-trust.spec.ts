@@ -2,6 +2,9 @@
  * Issue 18 point 6 in the explorer: the Trust column (the trust verifier's device-level answer, with its reason on
  * hover) and ******** explained where it shows. Screenshot: test-results/screenshots/explorer-trust-column.png.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { readCsvRecords } from '../support/csv-reader';
 import { seedDevices } from '../support/seed-devices';
 import { expect, screenshot, test } from './rig-fixture';
 
@@ -31,4 +34,14 @@ test('the explorer shows each device\'s trust answer, and explains masked values
   await expect(masked).toHaveAttribute('title', /GDPR privacy profile/);
   await expect(app.getByText(/: Ivanti shows \*+ where a GDPR privacy profile hides a value/)).toBeVisible();
   await screenshot(app, 'explorer-trust-column');
+
+  // The rig has no OS save dialog: the export goes to the path typed, with the Trust column in the file.
+  const target = path.join(tec.dataDir, 'chosen', 'fleet.csv');
+  await app.getByLabel('Save the devices export to (full path; empty: the data folder\'s exports folder)').fill(target);
+  await app.getByRole('button', { name: 'Export devices as CSV' }).click();
+  await expect(app.getByText(/^Exported 40 to/)).toBeVisible();
+  const { records } = readCsvRecords(fs.readFileSync(target, 'utf8'));
+  expect(records).toHaveLength(40);
+  expect(records.find((r) => r.guid === trusted.guid)).toMatchObject({ trust: 'trusted' });
+  await expect(app.getByRole('button', { name: 'Show in folder' })).toHaveCount(0);
 });

@@ -34,6 +34,8 @@ describe('the desktop start-up sequence', () => {
       'session.setPermissionCheckHandler',
       'protocol.handle app',
       'ipcMain.handle tec:invoke',
+      'ipcMain.handle tec:choose-save-path',
+      'ipcMain.handle tec:show-in-folder',
       'Menu.buildFromTemplate',
       'Menu.setApplicationMenu',
       `new BrowserWindow preload=${path.join(BUNDLE_DIR, '../preload/index.cjs')}`,

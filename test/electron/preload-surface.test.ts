@@ -60,10 +60,11 @@ describe('the preload as built', () => {
     expect(new Set(required)).toEqual(new Set(['electron']));
   });
 
-  it('exposes exactly window.api with invoke and on, and no ipcRenderer', () => {
+  it('exposes exactly window.api with invoke, on and the two file capabilities, and no ipcRenderer', () => {
     const { exposed } = loadPreload();
     expect(Object.keys(exposed)).toEqual(['api']);
-    expect(Object.keys(exposed.api as object).sort()).toEqual(['invoke', 'on']);
+    expect(Object.keys(exposed.api as object).sort()).toEqual(['files', 'invoke', 'on']);
+    expect(Object.keys((exposed.api as { files: object }).files).sort()).toEqual(['chooseSavePath', 'showInFolder']);
     expect(JSON.stringify(Object.keys(exposed.api as object))).not.toContain('ipcRenderer');
   });
 

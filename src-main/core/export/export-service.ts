@@ -60,7 +60,10 @@ export class ExportService {
   start(request: ExportRequest): ExportProgress {
     const exportId = randomUUID();
     const stamp = this.now().toISOString().replace(/[:.]/g, '-');
-    const file = path.join(this.exportDir, `${request.kind}-${stamp}-${exportId.slice(0, 8)}.${request.format}`);
+    if (request.to !== undefined && !path.isAbsolute(request.to)) {
+      throw new AppError('VALIDATION_FAILED', 'Save the export to a full path, for example /home/ada/devices.csv.', { field: 'to' });
+    }
+    const file = request.to ?? path.join(this.exportDir, `${request.kind}-${stamp}-${exportId.slice(0, 8)}.${request.format}`);
     const controller = new AbortController();
     this.#running.set(exportId, controller);
     const first: ExportProgress = { exportId, kind: request.kind, format: request.format, file, written: 0, total: 0, state: 'running', error: null };

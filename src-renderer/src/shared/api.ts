@@ -1,5 +1,5 @@
 import type { Channel, EventName, InputOf, OutputOf, PayloadOf } from '../../../src-shared/contract';
-import type { ConsoleBridge } from '../../../src-shared/contract/bridge';
+import type { ConsoleBridge, FileCapabilities } from '../../../src-shared/contract/bridge';
 import { AppError, isErrorCode } from '../../../src-shared/errors';
 
 declare global {
@@ -25,4 +25,9 @@ export async function call<C extends Channel>(channel: C, ...args: undefined ext
 
 export function subscribe<E extends EventName>(name: E, listener: (payload: PayloadOf<E>) => void): () => void {
   return bridge().on(name, listener);
+}
+
+/** The desktop app's save dialog and "Show in folder"; null in the web test rig (the page asks for a path instead). */
+export function fileCapabilities(): FileCapabilities | null {
+  return window.api?.files ?? null;
 }
