@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { Button } from './ui/Button';
 
 /** The submit and Cancel buttons at the foot of an inline editor panel, the same everywhere. */
 export function FormActions({
@@ -14,12 +15,10 @@ export function FormActions({
 }) {
   return (
     <div className="actions">
-      <button type="submit" className={kind} disabled={disabled}>
+      <Button type="submit" kind={kind} disabled={disabled}>
         {submit}
-      </button>
-      <button type="button" onClick={onCancel}>
-        Cancel
-      </button>
+      </Button>
+      <Button onClick={onCancel}>Cancel</Button>
     </div>
   );
 }

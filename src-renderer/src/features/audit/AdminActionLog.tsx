@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditVerification } from '../../../../src-shared/domain/audit';
 import { ExportControl } from './ExportControl';
+import { EmptyState } from '../../shared/ui/EmptyState';
 
 /** The tamper-evident log of admin actions, newest first, with the chain check and exports. */
 export function AdminActionLog({
@@ -35,10 +36,9 @@ export function AdminActionLog({
         </p>
       ) : null}
       {entries.length === 0 ? (
-        <div className="empty-state">
-          <h2>No admin actions recorded yet</h2>
+        <EmptyState title="No admin actions recorded yet">
           <p>Every change made in the console (integrations created, enabled or deleted, settings changed, exports) is recorded here in a tamper-evident log.</p>
-        </div>
+        </EmptyState>
       ) : (
         <table className="data-table">
           <caption className="visually-hidden">Audit log entries</caption>

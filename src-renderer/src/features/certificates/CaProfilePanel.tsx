@@ -124,15 +124,13 @@ function CaProfileForm({ integrationId, profile }: { integrationId: string; prof
     <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="CA profile">
       <h3>Certificate authority</h3>
       <TextField id={`${id}-name`} label="Name" value={name} onChange={setName} schema={CaProfileName} serverError={errors.name} />
-      <div className="field">
-        <label htmlFor={`${id}-type`}>Certificate authority type</label>
-        <select id={`${id}-type`} value="microsoft" disabled aria-describedby={`${id}-type-hint`}>
-          <option value="microsoft">{CA_TYPE_LABELS.microsoft}</option>
-        </select>
-        <p id={`${id}-type-hint`} className="small muted">
-          Duo’s CA is reached the way Ivanti reaches a Microsoft CA: SCEP through NDES.
-        </p>
-      </div>
+      <Field id={`${id}-type`} label="Certificate authority type" hint="Duo’s CA is reached the way Ivanti reaches a Microsoft CA: SCEP through NDES.">
+        {(control) => (
+          <select {...control} value="microsoft" disabled>
+            <option value="microsoft">{CA_TYPE_LABELS.microsoft}</option>
+          </select>
+        )}
+      </Field>
       <TextField
         id={`${id}-scep`}
         label="SCEP URL"

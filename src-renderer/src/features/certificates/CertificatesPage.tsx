@@ -9,6 +9,7 @@ import { useCertificates } from './certificates-store';
 import { STATUS_LABELS, dateTimeText, keyUsageText } from './certificate-text';
 import './certificates.css';
 import { StatusBadge, type Tone } from '../../shared/ui/StatusBadge';
+import { EmptyState } from '../../shared/ui/EmptyState';
 
 const STATUS_TONES: Record<CertificateStatus, Tone> = { active: 'ok', expired: 'warning', invalidated: 'danger' };
 
@@ -106,13 +107,12 @@ export function CertificatesPage() {
           </p>
         ) : null}
         {certificates.length === 0 && !loading ? (
-          <div className="empty-state">
-            <h3>No certificates {filter.integrationId || filter.status ? 'match this filter' : 'recorded'}</h3>
+          <EmptyState level={3} title={`No certificates ${filter.integrationId || filter.status ? 'match this filter' : 'recorded'}`}>
             <p>
               Certificates are recorded when Test Configuration enrolls one for a legacy certificate integration. New setups
               should use the iOS (App Config) integration, which needs no certificates.
             </p>
-          </div>
+          </EmptyState>
         ) : (
           <CertificateTable certificates={certificates} />
         )}

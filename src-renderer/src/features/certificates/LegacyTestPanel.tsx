@@ -5,6 +5,7 @@ import { errorCode, errorText, fieldErrors } from '../../shared/error-text';
 import { useCaProfiles } from './ca-profile-store';
 import { CertificateDetails } from './CertificateDetails';
 import { dateTimeText } from './certificate-text';
+import { Field } from '../../shared/ui/Field';
 
 /**
  * Test Configuration as Ivanti runs it for the identity certificate configuration: enrolls one test certificate and
@@ -42,28 +43,11 @@ export function LegacyTestPanel({ profile }: { profile: CaProfile }) {
       </p>
       <form className="form inline-form" onSubmit={(event) => void start(event)} noValidate>
         {profile.challengeUrl ? null : (
-          <div className="field">
-            <label htmlFor={`${id}-challenge`}>Challenge password</label>
-            <input
-              id={`${id}-challenge`}
-              type="password"
-              autoComplete="off"
-              value={challenge}
-              onChange={(e) => setChallenge(e.target.value)}
-              disabled={running}
-              aria-invalid={challengeFieldError ? true : undefined}
-              aria-describedby={challengeFieldError ? `${id}-challenge-error` : `${id}-challenge-hint`}
-            />
-            {challengeFieldError ? (
-              <p id={`${id}-challenge-error`} className="field-error">
-                {challengeFieldError}
-              </p>
-            ) : (
-              <p id={`${id}-challenge-hint`} className="small muted">
-                Used for this test only; never stored.
-              </p>
+          <Field id={`${id}-challenge`} label="Challenge password" hint="Used for this test only; never stored." error={challengeFieldError}>
+            {(control) => (
+              <input {...control} type="password" autoComplete="off" value={challenge} onChange={(e) => setChallenge(e.target.value)} disabled={running} />
             )}
-          </div>
+          </Field>
         )}
         <div className="actions">
           <button type="submit" className="primary" disabled={running}>

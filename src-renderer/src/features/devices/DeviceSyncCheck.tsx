@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { SyncedDevice } from '../../../../src-shared/domain/sync';
 import { errorText, fieldErrors } from '../../shared/error-text';
 import { timeAgo } from '../../shared/ui/time-ago';
+import { TimeAgo } from '../../shared/ui/TimeAgo';
 import { useDeviceSyncCheck, type SyncCheck } from './device-sync-check-store';
 
 /**
@@ -121,7 +122,7 @@ function DeviceSummary({ device: d }: { device: SyncedDevice }) {
       <dd>{d.lastCheckin ? new Date(d.lastCheckin).toLocaleString() : 'never'}</dd>
       <dt>Last synced</dt>
       <dd>
-        {new Date(d.lastSeenAt).toLocaleString()} ({timeAgo(d.lastSeenAt)})
+        <TimeAgo iso={d.lastSeenAt} withDate />
       </dd>
       <dt>First synced</dt>
       <dd>{new Date(d.firstSeenAt).toLocaleString()}</dd>

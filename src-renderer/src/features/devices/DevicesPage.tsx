@@ -8,6 +8,7 @@ import { DeviceTable } from './DeviceTable';
 import { hasFilters, useDevices } from './devices-store';
 import { SavedSearches } from './SavedSearches';
 import './devices.css';
+import { EmptyState } from '../../shared/ui/EmptyState';
 
 /**
  * The device explorer: every synced device of every integration, searchable as you type, filtered, sorted on any
@@ -34,13 +35,16 @@ export function DevicesPage() {
         </span>
       </div>
       {nothingSynced ? (
-        <div className="empty-state">
-          <h2>No devices synced yet</h2>
+        <EmptyState
+          title="No devices synced yet"
+          action={
+            <button type="button" onClick={() => go('integrations')}>
+              Go to integrations
+            </button>
+          }
+        >
           <p>Devices appear here after an integration's first sync from Ivanti Neurons. You can then search them offline.</p>
-          <button type="button" onClick={() => go('integrations')}>
-            Go to integrations
-          </button>
-        </div>
+        </EmptyState>
       ) : (
         <>
           <DeviceFilterBar

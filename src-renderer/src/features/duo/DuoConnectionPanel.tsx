@@ -4,6 +4,8 @@ import { ErrorText } from '../../shared/ui/ErrorText';
 import { errorText, fieldErrors } from '../../shared/error-text';
 import type { DuoRead, DuoTestStep } from '../../../../src-shared/domain/duo';
 import { useDuoConnection } from './duo-connection-store';
+import { Field } from '../../shared/ui/Field';
+import { Table } from '../../shared/ui/Table';
 
 const STEP_MARK: Record<DuoTestStep['status'], string> = { pending: 'Not run', running: 'Running', passed: 'Passed', failed: 'Failed', skipped: 'Not applicable' };
 
@@ -73,31 +75,26 @@ export function DuoConnectionPanel() {
           In the Duo Admin Panel: Applications → Protect an Application → Admin API (Owner role), tick "Grant read resource", then copy
           the three values below.
         </p>
-        <div className="field">
-          <label htmlFor="duo-api-hostname">API hostname</label>
-          <input id="duo-api-hostname" value={apiHostname} onChange={(e) => setApiHostname(e.target.value)} placeholder="api-1a2b3c4d.duosecurity.com" autoComplete="off" spellCheck={false} aria-invalid={errors.apiHostname ? true : undefined} />
-          {errors.apiHostname ? <p className="field-error">{errors.apiHostname}</p> : null}
-        </div>
-        <div className="field">
-          <label htmlFor="duo-integration-key">Integration key</label>
-          <input id="duo-integration-key" value={integrationKey} onChange={(e) => setIntegrationKey(e.target.value)} autoComplete="off" spellCheck={false} aria-invalid={errors.integrationKey ? true : undefined} />
-          {errors.integrationKey ? <p className="field-error">{errors.integrationKey}</p> : null}
-        </div>
-        <div className="field">
-          <label htmlFor="duo-secret-key">Secret key</label>
-          <input
-            id="duo-secret-key"
-            type="password"
-            value={secretKey}
-            onChange={(e) => setSecretKey(e.target.value)}
-            autoComplete="off"
-            placeholder={connection?.hasSecretKey ? 'Stored in the keychain (type to replace)' : ''}
-            aria-describedby="duo-secret-key-hint"
-          />
-          <p id="duo-secret-key-hint" className="hint">
-            Kept in the operating system's keychain only; it is never shown again.
-          </p>
-        </div>
+        <Field id="duo-api-hostname" label="API hostname" error={errors.apiHostname}>
+          {(control) => (
+            <input {...control} value={apiHostname} onChange={(e) => setApiHostname(e.target.value)} placeholder="api-1a2b3c4d.duosecurity.com" autoComplete="off" spellCheck={false} />
+          )}
+        </Field>
+        <Field id="duo-integration-key" label="Integration key" error={errors.integrationKey}>
+          {(control) => <input {...control} value={integrationKey} onChange={(e) => setIntegrationKey(e.target.value)} autoComplete="off" spellCheck={false} />}
+        </Field>
+        <Field id="duo-secret-key" label="Secret key" error={errors.secretKey} hint="Kept in the operating system's keychain only; it is never shown again.">
+          {(control) => (
+            <input
+              {...control}
+              type="password"
+              value={secretKey}
+              onChange={(e) => setSecretKey(e.target.value)}
+              autoComplete="off"
+              placeholder={connection?.hasSecretKey ? 'Stored in the keychain (type to replace)' : ''}
+            />
+          )}
+        </Field>
         <div className="actions">
           <button type="submit" className="primary" disabled={saving}>
             Save connection
@@ -140,7 +137,7 @@ export function DuoConnectionPanel() {
         </p>
       ) : null}
       {connection && connection.reads.length > 0 ? (
-        <table aria-label="Reads from Duo">
+        <Table label="Reads from Duo">
           <thead>
             <tr>
               <th scope="col">List</th>
@@ -157,7 +154,7 @@ export function DuoConnectionPanel() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       ) : null}
       {lastRead && !lastRead.ok ? <p role="alert">The read did not finish; lists not read keep their previous copy.</p> : null}
     </section>

@@ -1,4 +1,5 @@
 import type { DuoEndpointView } from '../../../../src-shared/domain/duo';
+import { Table } from '../../shared/ui/Table';
 
 const FLAG: Record<string, string> = { yes: 'Yes', no: 'No', unknown: 'Unknown' };
 
@@ -8,7 +9,7 @@ const FLAG: Record<string, string> = { yes: 'Yes', no: 'No', unknown: 'Unknown' 
  */
 export function DuoEndpointList({ endpoints, label, showUser }: { endpoints: (DuoEndpointView & { username?: string })[]; label: string; showUser?: boolean }) {
   return (
-    <table aria-label={label} className="duo-endpoints">
+    <Table label={label}>
       <thead>
         <tr>
           {showUser ? <th scope="col">Duo user</th> : null}
@@ -46,6 +47,6 @@ export function DuoEndpointList({ endpoints, label, showUser }: { endpoints: (Du
           </tr>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }

@@ -2,6 +2,7 @@ import type { Platform } from '../../../../src-shared/domain/integration';
 import { appConfigValues, IOS_KEY_NAMES_NOTE } from '../../../../src-shared/domain/ivanti-setup';
 import { CopyValue } from '../../shared/ui/CopyValue';
 import './integrations.css';
+import { Table } from '../../shared/ui/Table';
 
 /** The values the admin pastes into Ivanti for this platform, each with its copy button. */
 export function AppConfigValues({ platform, configurationKey }: { platform: Platform; configurationKey: string }) {
@@ -10,8 +11,7 @@ export function AppConfigValues({ platform, configurationKey }: { platform: Plat
   const ios = platform === 'ios-appconfig';
   return (
     <>
-      <table className="data-table integrations-values-table">
-        <caption className="visually-hidden">{ios ? 'Apple Managed App Configuration items' : 'Duo Mobile managed configuration values'}</caption>
+      <Table label={ios ? 'Apple Managed App Configuration items' : 'Duo Mobile managed configuration values'} caption className="integrations-values-table">
         <thead>
           <tr>
             <th scope="col">{ios ? 'Key' : 'Field in Ivanti'}</th>
@@ -30,7 +30,7 @@ export function AppConfigValues({ platform, configurationKey }: { platform: Plat
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
       {ios ? <p className="small">{IOS_KEY_NAMES_NOTE}</p> : null}
     </>
   );

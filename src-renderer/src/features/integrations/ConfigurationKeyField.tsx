@@ -1,4 +1,5 @@
 import { UNUSUAL_KEY_WARNING, WHERE_DUO_SHOWS_THE_KEY } from '../../../../src-shared/domain/configuration-key';
+import { Field } from '../../shared/ui/Field';
 
 /**
  * The field where the admin pastes the configuration key Duo issued (the wizard's values step and "Duo issued a new
@@ -24,36 +25,32 @@ export function ConfigurationKeyField({
   onConfirmUnusual: (confirmed: boolean) => void;
   error?: string;
 }) {
-  const described = [`${id}-where`, unusual ? `${id}-warning` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
   return (
     <>
-      <div className="field">
-        <label htmlFor={id}>Configuration key from Duo</label>
-        <p id={`${id}-where`} className="small">
-          {WHERE_DUO_SHOWS_THE_KEY} Copy it from there and paste it here; spaces and invisible characters picked up on the way are removed.
-        </p>
-        <input
-          id={id}
-          className="mono wide"
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && onEnter) {
-              e.preventDefault();
-              onEnter();
-            }
-          }}
-          autoComplete="off"
-          spellCheck={false}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={described}
-        />
-        {error ? (
-          <p id={`${id}-error`} className="field-error">
-            {error}
-          </p>
-        ) : null}
-      </div>
+      <Field
+        id={id}
+        label="Configuration key from Duo"
+        hint={`${WHERE_DUO_SHOWS_THE_KEY} Copy it from there and paste it here; spaces and invisible characters picked up on the way are removed.`}
+        describedBy={unusual ? `${id}-warning` : null}
+        error={error}
+      >
+        {(control) => (
+          <input
+            {...control}
+            className="mono wide"
+            value={value}
+            onChange={(e) => onChange(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && onEnter) {
+                e.preventDefault();
+                onEnter();
+              }
+            }}
+            autoComplete="off"
+            spellCheck={false}
+          />
+        )}
+      </Field>
       {unusual ? (
         <>
           <p id={`${id}-warning`} className="warning-text" role="alert">

@@ -12,7 +12,7 @@ import { LegacyMigrationPanel } from './LegacyMigrationPanel';
 import { RotateKeyPanel } from './RotateKeyPanel';
 import { StatusEditor } from './StatusEditor';
 import { TestConfigurationPanel } from './TestConfigurationPanel';
-import { timeAgo } from '../../shared/ui/time-ago';
+import { TimeAgo } from '../../shared/ui/TimeAgo';
 import { VerifySetupPanel } from './VerifySetupPanel';
 import { StatusBadge, type Tone } from '../../shared/ui/StatusBadge';
 import type { IntegrationStatus } from '../../../../src-shared/domain/integration';
@@ -87,7 +87,7 @@ export function IntegrationDetail({ id, focus }: { id: string; focus?: 'delete' 
           <dt>Synced devices</dt>
           <dd>{deviceCount.toLocaleString()}</dd>
           <dt>Last completed sync</dt>
-          <dd>{lastCompletedSyncAt ? `${new Date(lastCompletedSyncAt).toLocaleString()} (${timeAgo(lastCompletedSyncAt)})` : 'Never'}</dd>
+          <dd>{lastCompletedSyncAt ? <TimeAgo iso={lastCompletedSyncAt} withDate /> : 'Never'}</dd>
         </dl>
       </section>
 

@@ -9,9 +9,10 @@ import { errorText } from '../../shared/error-text';
 import { SetupWizard } from '../wizard/SetupWizard';
 import { IntegrationDetail } from './IntegrationDetail';
 import { useIntegrations } from './integrations-store';
-import { timeAgo } from '../../shared/ui/time-ago';
+import { TimeAgo } from '../../shared/ui/TimeAgo';
 import { VerifySetupPanel } from './VerifySetupPanel';
 import './integrations.css';
+import { EmptyState } from '../../shared/ui/EmptyState';
 
 export function IntegrationsPage() {
   const { view, load } = useIntegrations();
@@ -69,8 +70,14 @@ function IntegrationList() {
       <ErrorText error={setupError} />
 
       {loaded && overviews.length === 0 ? (
-        <div className="empty-state">
-          <h2>Connect your first Ivanti Neurons tenant</h2>
+        <EmptyState
+          title="Connect your first Ivanti Neurons tenant"
+          action={
+            <button type="button" className="primary" onClick={() => void startSetup()}>
+              Add your first integration
+            </button>
+          }
+        >
           <p>
             The console links Duo Trusted Endpoints to Ivanti Neurons for MDM (formerly MobileIron Cloud). A guided setup creates
             the integration, gives you the values to paste into Ivanti, tests the API access and runs the first sync. Have these
@@ -80,10 +87,7 @@ function IntegrationList() {
             <li>Admin access to the Ivanti Neurons portal, to create an API user and configure Duo Mobile.</li>
             <li>Your Ivanti Neurons domain, for example acmecorp.mobileiron.com.</li>
           </ul>
-          <button type="button" className="primary" onClick={() => void startSetup()}>
-            Add your first integration
-          </button>
-        </div>
+        </EmptyState>
       ) : null}
 
       {overviews.length > 0 ? (
@@ -113,7 +117,7 @@ function IntegrationList() {
                 <td>{STATUS_LABELS[integration.status]}</td>
                 <td>
                   {lastCompletedSyncAt ? (
-                    <span title={new Date(lastCompletedSyncAt).toLocaleString()}>{timeAgo(lastCompletedSyncAt)}</span>
+                    <TimeAgo iso={lastCompletedSyncAt} />
                   ) : (
                     'Never'
                   )}

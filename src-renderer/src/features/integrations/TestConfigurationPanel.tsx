@@ -3,7 +3,7 @@ import type { Integration } from '../../../../src-shared/domain/integration';
 import { errorText } from '../../shared/error-text';
 import { TestConfigurationChecks } from './TestConfigurationChecks';
 import { useTestConfiguration } from './test-configuration-store';
-import { timeAgo } from '../../shared/ui/time-ago';
+import { TimeAgo } from '../../shared/ui/TimeAgo';
 
 /** Test Configuration of a saved integration, with its stored API details: the wizard's checks, on the integration's page. */
 export function TestConfigurationPanel({ integration }: { integration: Integration }) {
@@ -30,7 +30,7 @@ export function TestConfigurationPanel({ integration }: { integration: Integrati
         <button type="button" className="primary" onClick={() => void runForIntegration(integration.id)} disabled={running || !ready}>
           {last ? 'Test again' : 'Run Test Configuration'}
         </button>
-        {last && !running ? <span className="small muted">Last run {timeAgo(last.at)}</span> : null}
+        {last && !running ? <span className="small muted">Last run <TimeAgo iso={last.at} /></span> : null}
       </div>
       {last?.error ? (
         <p role="alert" className="error-text">

@@ -5,6 +5,7 @@ import { call } from '../../shared/api';
 import { errorText, fieldErrors } from '../../shared/error-text';
 import { TrustVerdictView } from '../trust/TrustVerdictView';
 import { DuoUserViewPanel } from '../duo/DuoUserViewPanel';
+import { Field } from '../../shared/ui/Field';
 
 const PLATFORM_CHOICES: { value: '' | DevicePlatform; label: string }[] = [
   { value: '', label: 'Any (learn it from the synced device)' },
@@ -51,40 +52,30 @@ export function VerifySetupPanel() {
         computer: it leads with the one reason that decides and what to do, then the checks of each integration.
       </p>
       <form className="form inline-form" onSubmit={(event) => void submit(event)} noValidate>
-        <div className="field">
-          <label htmlFor="verify-user">Username</label>
-          <input id="verify-user" value={user} onChange={(e) => setUser(e.target.value)} aria-invalid={errors.user ? true : undefined} aria-describedby={errors.user ? 'verify-user-error' : undefined} />
-          {errors.user ? <p id="verify-user-error" className="field-error">{errors.user}</p> : null}
-        </div>
-        <div className="field">
-          <label htmlFor="verify-identifier">Device Client ID</label>
-          <input
-            id="verify-identifier"
-            className="mono wide"
-            value={identifier}
-            onChange={(e) => setIdentifier(e.target.value)}
-            aria-invalid={errors.identifier ? true : undefined}
-            aria-describedby={errors.identifier ? 'verify-identifier-error' : undefined}
-          />
-          {errors.identifier ? <p id="verify-identifier-error" className="field-error">{errors.identifier}</p> : null}
-        </div>
-        <div className="field">
-          <label htmlFor="verify-platform">Platform</label>
-          <select id="verify-platform" value={platform} onChange={(e) => setPlatform(e.target.value as '' | DevicePlatform)}>
-            {PLATFORM_CHOICES.map((p) => (
-              <option key={p.value} value={p.value}>
-                {p.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field id="verify-user" label="Username" error={errors.user}>
+          {(control) => <input {...control} value={user} onChange={(e) => setUser(e.target.value)} />}
+        </Field>
+        <Field id="verify-identifier" label="Device Client ID" error={errors.identifier}>
+          {(control) => <input {...control} className="mono wide" value={identifier} onChange={(e) => setIdentifier(e.target.value)} />}
+        </Field>
+        <Field id="verify-platform" label="Platform">
+          {(control) => (
+            <select {...control} value={platform} onChange={(e) => setPlatform(e.target.value as '' | DevicePlatform)}>
+              {PLATFORM_CHOICES.map((p) => (
+                <option key={p.value} value={p.value}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             Verify
           </button>
         </div>
       </form>
-      {failure ? <p role="alert">{failure}</p> : null}
+      {failure ? <p role="alert" className="error-text">{failure}</p> : null}
       {verdict ? <TrustVerdictView verdict={verdict} /> : null}
       {verdict ? <DuoUserViewPanel user={verdict.user} /> : null}
     </section>

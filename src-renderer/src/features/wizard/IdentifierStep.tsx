@@ -1,6 +1,7 @@
 import { useState, type KeyboardEvent } from 'react';
 import type { WizardDraft } from '../../../../src-shared/contract/wizard';
 import { useWizard } from './wizard-store';
+import { Field } from '../../shared/ui/Field';
 
 export function IdentifierStep({ draft }: { draft: WizardDraft }) {
   const { checkIdentifier, errors, busy } = useWizard();
@@ -21,28 +22,16 @@ export function IdentifierStep({ draft }: { draft: WizardDraft }) {
         Check that a device you expect to be trusted has synced with its identifier. In Ivanti, open Devices, select the device, and
         copy the <strong>Device Client ID</strong> under Overview → Settings.
       </p>
-      <div className="field">
-        <label htmlFor="wizard-identifier">Device Client ID</label>
-        <div className="inline">
-          <input
-            id="wizard-identifier"
-            className="mono wide"
-            value={identifier}
-            onChange={(e) => setIdentifier(e.target.value)}
-            onKeyDown={onKeyDown}
-            aria-invalid={errors.identifier ? true : undefined}
-            aria-describedby={errors.identifier ? 'wizard-identifier-error' : undefined}
-          />
-          <button type="button" onClick={() => void checkIdentifier(identifier)} disabled={busy}>
-            Check
-          </button>
-        </div>
-        {errors.identifier ? (
-          <p id="wizard-identifier-error" className="field-error">
-            {errors.identifier}
-          </p>
-        ) : null}
-      </div>
+      <Field id="wizard-identifier" label="Device Client ID" error={errors.identifier}>
+        {(control) => (
+          <div className="inline">
+            <input {...control} className="mono wide" value={identifier} onChange={(e) => setIdentifier(e.target.value)} onKeyDown={onKeyDown} />
+            <button type="button" onClick={() => void checkIdentifier(identifier)} disabled={busy}>
+              Check
+            </button>
+          </div>
+        )}
+      </Field>
       {check ? (
         <p role="status" className={check.found ? 'ok-text' : 'warning-text'}>
           {check.found

@@ -4,6 +4,7 @@ import { PLATFORM_LABELS, type Platform } from '../../../../src-shared/domain/in
 import { LEGACY_END_OF_LIFE_NOTICE } from '../../../../src-shared/domain/ivanti-setup';
 import { useWizard } from './wizard-store';
 import { StatusBadge } from '../../shared/ui/StatusBadge';
+import { Field } from '../../shared/ui/Field';
 
 const RECOMMENDED: { value: Platform; hint: string }[] = [
   { value: 'android', hint: 'Duo Mobile on Android Enterprise devices reads its trust values from a managed configuration.' },
@@ -27,26 +28,14 @@ export function PlatformStep({ draft }: { draft: WizardDraft }) {
         </p>
       ) : null}
       {created ? <p className="note">The integration exists already, so its name and platform can no longer change.</p> : null}
-      <div className="field">
-        <label htmlFor="wizard-name">Integration name</label>
-        <input
-          id="wizard-name"
-          value={draft.name}
-          disabled={created}
-          onChange={(e) => edit({ name: e.target.value })}
-          aria-invalid={nameError ? true : undefined}
-          aria-describedby={nameError ? 'wizard-name-error' : 'wizard-name-hint'}
-        />
-        {nameError ? (
-          <p id="wizard-name-error" className="field-error">
-            {nameError}
-          </p>
-        ) : (
-          <p id="wizard-name-hint" className="small muted">
-            For example “Acme Android”. You can have several integrations, for several tenants or platforms.
-          </p>
-        )}
-      </div>
+      <Field
+        id="wizard-name"
+        label="Integration name"
+        error={nameError}
+        hint="For example “Acme Android”. You can have several integrations, for several tenants or platforms."
+      >
+        {(control) => <input {...control} value={draft.name} disabled={created} onChange={(e) => edit({ name: e.target.value })} />}
+      </Field>
       <fieldset disabled={created}>
         <legend>Platform: recommended</legend>
         {RECOMMENDED.filter((p) => draft.migratedFrom === null || p.value === 'ios-appconfig').map((p) => (

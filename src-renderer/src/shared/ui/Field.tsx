@@ -18,6 +18,7 @@ export function Field({
   label,
   hint,
   error,
+  describedBy,
   className,
   children,
 }: {
@@ -25,16 +26,18 @@ export function Field({
   label: ReactNode;
   hint?: ReactNode;
   error?: string | null;
+  /** Other elements that describe the control (a warning shown beside the field). */
+  describedBy?: string | null;
   className?: string;
   children(control: FieldControlProps): ReactNode;
 }) {
   const hintId = hint ? `${id}-hint` : null;
   const errorId = error ? `${id}-error` : null;
-  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  const described = [hintId, describedBy, errorId].filter(Boolean).join(' ') || undefined;
   return (
     <div className={className ? `field ${className}` : 'field'}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
+      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': described })}
       {hint ? (
         <p id={hintId!} className="field-hint">
           {hint}

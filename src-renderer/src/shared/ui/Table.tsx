@@ -1,16 +1,34 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 /**
  * A data table in a box that scrolls sideways when the columns are wider than the card it sits in, so a wide table
- * never pushes past its card. The scroll box is focusable (and named) so the keyboard can scroll it too.
+ * never pushes past its card. Only while it overflows is the box a named, focusable region, so the keyboard can
+ * scroll it; a table that fits adds no tab stop.
  */
 export function Table({ label, caption, className, children }: { label: string; caption?: boolean; className?: string; children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const overflows = useOverflow(ref);
   return (
-    <div className="ui-table-scroll" role="region" aria-label={label} tabIndex={0}>
+    <div ref={ref} className="ui-table-scroll" {...(overflows ? { role: 'region', 'aria-label': label, tabIndex: 0 } : {})}>
       <table className={className ? `data-table ${className}` : 'data-table'} aria-label={caption ? undefined : label}>
         {caption ? <caption className="visually-hidden">{label}</caption> : null}
         {children}
       </table>
     </div>
   );
+}
+
+function useOverflow(ref: React.RefObject<HTMLElement | null>): boolean {
+  const [overflows, setOverflows] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const measure = () => setOverflows(element.scrollWidth > element.clientWidth);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    if (element.firstElementChild) observer.observe(element.firstElementChild);
+    return () => observer.disconnect();
+  }, [ref]);
+  return overflows;
 }
