@@ -25,7 +25,7 @@ export const DEVICE_QUERY_OPTIONS = {
 
 export const DEVICE_QUERY_USAGE =
   '[--search TEXT] [--integration NAME] [--space NAME] [--platform ANDROID|IOS|…] [--state ACTIVE|RETIRED|…] ' +
-  '[--compliance compliant|non-compliant|unknown] [--checkin day|week|month|older|never] [--trust trusted|not-trusted] ' +
+  '[--compliance compliant|non-compliant|unknown] [--checkin day|week|month|older|never] [--trust trusted|not-trusted|cant-tell] ' +
   `[--presence current|removed|all] [--sort ${DEVICE_SORT_COLUMNS.join('|')}[:asc|desc]] [--saved SAVED_SEARCH]`;
 
 type Values = { [K in keyof typeof DEVICE_QUERY_OPTIONS]?: string };

@@ -43,7 +43,8 @@ export const CHECKIN_AGE_LABELS: Record<CheckinAge, string> = {
   never: 'Never checked in',
 };
 
-export const TrustFilter = z.enum(['trusted', 'not-trusted']);
+/** The explorer's trust filter: the verifier's three answers (cant-tell: our copy of the device's space is stale). */
+export const TrustFilter = z.enum(['trusted', 'not-trusted', 'cant-tell']);
 export type TrustFilter = z.infer<typeof TrustFilter>;
 
 /** current: in the tenant at the last complete sync; removed: gone from the tenant (kept for the audit); all: both. */

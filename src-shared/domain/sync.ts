@@ -117,8 +117,11 @@ export type DeviceChangePage = z.infer<typeof DeviceChangePage>;
 
 /** One synced device as `devices.find` answers it: the answer to "has this device synced?". */
 export const SyncedDevice = z.object({
+  /** The integration the device is listed under (the one asked about, when the lookup named one). */
   integrationId: z.string(),
   integrationName: z.string(),
+  /** Every integration of the device's platform that saw it: a device of one tenant is stored once, whatever their number. */
+  coveredBy: z.array(z.object({ integrationId: z.string(), integrationName: z.string(), removedAt: z.string().nullable() })),
   guid: z.string(),
   ivantiId: z.number().int().nullable(),
   clientDeviceIdentifier: z.string().nullable(),

@@ -353,7 +353,7 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
             db
               .transaction(() => {
                 const chunk = devicesInPage.slice(offset, offset + chunkRows);
-                const result = store.writePage({ integrationId: INTEGRATION_ID, runId, page, passStartPage: 1, space: body.space, at: Date.now() }, chunk);
+                const result = store.writePage({ tenant: 'bench', integrationIds: [INTEGRATION_ID], runId, page, passStartPage: 1, space: body.space, at: Date.now() }, chunk);
                 counters.pages = page;
                 counters.devicesSeen += result.newInRun;
                 counters.added += result.added;

@@ -37,6 +37,11 @@ export interface SimulatorOptions {
   port?: number;
   faults?: FaultSettings;
   credentials?: SimulatorCredentials;
+  /**
+   * More API users of the same tenant (two integrations that do not share an API user), each with the spaces in which
+   * it lacks Device Read Only (403 to its device calls there, whatever the space's own setting).
+   */
+  otherUsers?: (SimulatorCredentials & { deniedSpaces?: number[] })[];
   spaces?: SimulatorSpaceOptions[];
   /** The API user holds System Read Only (needed to list spaces). Default true; false answers 403 to the list. */
   systemReadOnly?: boolean;
@@ -158,6 +163,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const retryAfterForm = options.retryAfterForm ?? 'alternate';
   const slowMs = options.slowMs ?? 1500;
 
+  /** The spaces in which the user of the request being answered lacks Device Read Only, besides each space's own setting. */
+  let deniedForUser: ReadonlySet<number> = new Set();
   const readableSpaceIds = () => spaces.filter((s) => s.deviceRead).map((s) => s.id);
   const spaceIdsFor = (o?: DeviceSetOptions) => (o?.spaces === 'all' ? spaces.map((s) => s.id) : readableSpaceIds());
 
@@ -176,6 +183,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const colon = decoded.indexOf(':');
     const email = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
+    const other = (options.otherUsers ?? []).find((u) => u.email.toLowerCase() === email.toLowerCase() && u.password === password);
+    deniedForUser = new Set(other?.deniedSpaces ?? []);
+    if (other) return null;
     if (colon < 0 || email.toLowerCase() !== credentials.email.toLowerCase() || password !== credentials.password) {
       // Undocumented [reference]; clients treat any non-200 as bad credentials, and 401 is what to expect.
       return { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="MobileIron"' }, json: errorEnvelope([], ['Bad credentials']) };
@@ -230,7 +240,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     if (spaceId === null) return { status: 400, json: errorEnvelope([{ code: 'NotNull', message: 'must not be null', field: 'dmPartitionId' }]) };
     const space = tenant.space(spaceId);
     if (!space) return { status: 400, json: errorEnvelope([{ code: 'Invalid', message: 'unknown device space', field: 'dmPartitionId' }]) };
-    if (!space.deviceRead) return forbidden();
+    if (!space.deviceRead || deniedForUser.has(space.id)) return forbidden();
     const page = paging(q);
     if ('status' in page) return page;
     if ((q.get('fq') ?? '') !== '') return { status: 400, json: errorEnvelope([{ code: 'Invalid', message: 'filters are not implemented by the simulator', field: 'fq' }]) };

@@ -67,11 +67,16 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
       .run(integrationId, referenceTime - 60_000, referenceTime, spaces.length, options.count, options.count).lastInsertRowid,
   );
   const insert = db.prepare(
-    `INSERT INTO devices (integration_id, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
-     VALUES (@integration_id, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
+    `INSERT INTO devices (tenant, integration_id, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
+     VALUES (@tenant, @integration_id, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
+  );
+  // What the integration saw, as a sync records it (migration 0012).
+  const sight = db.prepare(
+    `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertAdded = db.prepare(
-    "INSERT INTO device_changes (run_id, integration_id, guid, kind, fields, at) VALUES (?, ?, ?, 'added', NULL, ?)",
+    "INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, 'added', NULL, ?)",
   );
 
   const writeBatch = db.transaction((from: number, to: number) => {
@@ -80,8 +85,9 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
       const parsed = parseIvantiDevice(generateDevice(ctx, index, space));
       if (!parsed.ok) throw new Error(`the simulator generated a record the console rejects: ${parsed.problems.join('; ')}`);
       const columns = deviceColumns(parsed.device, space);
-      insert.run({ ...columns, integration_id: integrationId, at: referenceTime, run: runId });
-      if (options.recordAdded) insertAdded.run(runId, integrationId, columns.guid, referenceTime);
+      const id = insert.run({ ...columns, tenant: `tenant-of-${integrationId}`, integration_id: integrationId, at: referenceTime, run: runId }).lastInsertRowid;
+      sight.run(id, integrationId, columns.space_id, columns.space_name, referenceTime, referenceTime, runId);
+      if (options.recordAdded) insertAdded.run(runId, integrationId, id, columns.guid, referenceTime);
     }
   });
 
@@ -176,7 +182,7 @@ export function seedFollowUpRun(
       last_checkin: number | null;
     }[];
     const change = db.prepare(
-      "INSERT INTO device_changes (run_id, integration_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     const changedGuids: string[] = [];
     const removedGuids: string[] = [];
@@ -192,11 +198,12 @@ export function seedFollowUpRun(
         );
         // Check-in times move on every sync: the sync engine stores them but records no change for them (VOLATILE_FIELDS).
         const fields = { registrationState: [device.registration_state, state] };
-        change.run(runId, options.integrationId, device.guid, 'changed', JSON.stringify(fields), options.at);
+        change.run(runId, options.integrationId, device.id, device.guid, 'changed', JSON.stringify(fields), options.at);
         changedGuids.push(device.guid);
       } else {
         db.prepare('UPDATE devices SET removed_at = ?, removed_run = ? WHERE id = ?').run(options.at, runId, device.id);
-        change.run(runId, options.integrationId, device.guid, 'removed', null, options.at);
+        db.prepare('UPDATE device_sightings SET removed_at = ?, removed_run = ? WHERE device_id = ?').run(options.at, runId, device.id);
+        change.run(runId, options.integrationId, device.id, device.guid, 'removed', null, options.at);
         removedGuids.push(device.guid);
       }
     });

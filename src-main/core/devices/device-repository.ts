@@ -16,8 +16,9 @@ import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
 import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexName, type DeviceSelection, type SelectionContext } from './device-selection';
+import { IntegrationStore, type IntegrationDirectory } from '../integrations/integration-store';
 import { UnchangedDataCache } from './unchanged-data-cache';
-import { trustedDeviceCondition } from './trusted-device-filter';
+import { trustConditions, trustedDeviceCondition } from './trusted-device-filter';
 
 /** The explorer's page size; the contract allows up to 500 for callers that want fewer round trips. */
 export const PAGE_SIZE = 100;
@@ -44,10 +45,16 @@ const ROW_FIELDS = [
 ] as const;
 
 /**
+ * When any integration last saw the device: presence lives in the narrow sightings (migration 0012), so a re-sync that
+ * finds a device unchanged does not rewrite its row.
+ */
+const LAST_SEEN_AT = '(SELECT MAX(s.last_seen_at) FROM device_sightings s WHERE s.device_id = d.id) AS last_seen_at';
+
+/**
  * The columns of a DeviceRow over `devices d`. Integration names are added from a map, not a join: with a join,
  * SQLite may put the (tiny) integrations table first and then sort every device.
  */
-export const DEVICE_ROW_COLUMNS = ROW_FIELDS.map((f) => `d.${f}`).join(', ');
+export const DEVICE_ROW_COLUMNS = ROW_FIELDS.map((f) => (f === 'last_seen_at' ? LAST_SEEN_AT : `d.${f}`)).join(', ');
 
 /** A `devices` row as stored (schema 2): the sync's columns plus what it tracks about presence. */
 export type DeviceRecord = Omit<DeviceColumns, 'record_hash'> & {
@@ -64,8 +71,6 @@ export type DeviceRowRecord = Pick<DeviceRecord, (typeof ROW_FIELDS)[number]>;
 
 /** What Duo's view of a user needs of each of that user's devices. */
 export type UserDeviceRecord = Pick<DeviceRecord, 'id' | 'integration_id' | 'guid' | 'client_device_identifier' | 'platform_type' | 'model' | 'udid' | 'registration_state' | 'uid' | 'email' | 'last_checkin'>;
-
-type DetailRecord = DeviceRecord & { integration_name: string };
 
 interface HistoryRecord {
   id: number;
@@ -101,6 +106,8 @@ export class DeviceRepository {
     private readonly now: () => Date,
     /** PROBE_COST_RATIO unless given: a test gives 1 to see the probing walk on a few thousand devices. */
     private readonly probeCostRatio = PROBE_COST_RATIO,
+    /** Names, platforms and status of integrations, from their owner (IntegrationStore). */
+    private readonly integrations: IntegrationDirectory = new IntegrationStore(db),
   ) {
     this.#counts = new UnchangedDataCache<number>(db, 200);
     this.#facets = new UnchangedDataCache<DeviceFacets>(db, 20);
@@ -128,7 +135,7 @@ export class DeviceRepository {
   selection(query: DeviceQuery, plan: Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> = {}): DeviceSelection {
     this.index.catchUp();
     const now = this.now().getTime();
-    return selectDevices(query, { now, trusted: () => trustedDeviceCondition(this.db), ...plan });
+    return selectDevices(query, { now, trust: () => trustConditions(this.db, this.integrations), ...plan });
   }
 
   /**
@@ -145,7 +152,7 @@ export class DeviceRepository {
       .prepare(`SELECT ${DEVICE_ROW_COLUMNS} FROM devices d WHERE d.id IN (SELECT value FROM json_each(?))`)
       .all(JSON.stringify(ids)) as DeviceRowRecord[];
     const byId = new Map(records.map((r) => [r.id, r]));
-    const names = this.#integrationNames();
+    const names = this.integrationNames();
     return ids.flatMap((id) => {
       const r = byId.get(id);
       return r === undefined ? [] : [toDeviceRow(r, names.get(r.integration_id) ?? r.integration_id)];
@@ -237,7 +244,7 @@ export class DeviceRepository {
     if ((query.presence ?? 'current') !== 'current' || (query.sort === undefined && searched)) return { text: 'drive' };
     const readsRows =
       query.sort === undefined ||
-      (query.trust !== undefined && trustedDeviceCondition(this.db).readsRows === true) ||
+      (query.trust !== undefined && trustedDeviceCondition(this.db, this.integrations).readsRows === true) ||
       (query.checkinAge !== undefined && query.sort.column !== 'lastCheckin');
     const enough = Math.max(1, Math.ceil(Math.sqrt(((page.offset + page.limit) * this.#currentDevices() * (readsRows ? 20 : 1)) / 20)));
     if ((known ?? this.#countUpTo(query, enough)) < enough) return { text: 'drive' };
@@ -258,14 +265,15 @@ export class DeviceRepository {
 
   /**
    * How many current devices there are, for planning only: the cached count, else the row count the last ANALYZE
-   * recorded for the partial index of current devices (refreshPlannerStatistics), else an exact count.
+   * recorded for a partial index of current devices (devices_by_integration_id, migration 0004;
+   * refreshPlannerStatistics), else an exact count.
    */
   #currentDevices(): number {
     const cached = this.#counts.peek(this.#countKey({ presence: 'current' }));
     if (cached !== undefined) return cached;
     const analysed = this.db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").get() !== undefined;
     const stat = analysed
-      ? (this.db.prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = 'devices' AND idx = 'devices_presence'").pluck().get() as string | undefined)
+      ? (this.db.prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = 'devices' AND idx = 'devices_by_integration_id'").pluck().get() as string | undefined)
       : undefined;
     const rows = stat === undefined ? NaN : Number.parseInt(stat, 10);
     return Number.isFinite(rows) ? rows : this.count({ presence: 'current' });
@@ -305,8 +313,9 @@ export class DeviceRepository {
     return JSON.stringify([clock, filters.presence ?? 'current', ...Object.entries(filters).filter(([k]) => k !== 'presence').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
   }
 
-  #integrationNames(): Map<string, string> {
-    return new Map((this.db.prepare('SELECT id, name FROM integrations').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]));
+  /** Every integration's name by id, tombstones included (kept devices still name them). */
+  integrationNames(): Map<string, string> {
+    return new Map([...this.integrations.facts()].map(([id, f]) => [id, f.name]));
   }
 
   /**
@@ -339,7 +348,7 @@ export class DeviceRepository {
     const spaces = this.db
       .prepare(`SELECT d.space_name AS value, count(*) AS count FROM ${bySpace.from} ${bySpace.where} GROUP BY d.space_name`)
       .all(...bySpace.params) as FacetCount[];
-    const names = this.#integrationNames();
+    const names = this.integrationNames();
     const sum = <K>(key: (r: FacetRecord) => K) => {
       const totals = new Map<K, number>();
       for (const r of groups) totals.set(key(r), (totals.get(key(r)) ?? 0) + r.count);
@@ -368,10 +377,9 @@ export class DeviceRepository {
   detail(id: number): DeviceDetail {
     const record = this.db
       .prepare(
-        `SELECT d.*, i.name AS integration_name
-           FROM devices d JOIN integrations i ON i.id = d.integration_id WHERE d.id = ?`,
+        `SELECT d.*, ${LAST_SEEN_AT} FROM devices d WHERE d.id = ?`,
       )
-      .get(id) as DetailRecord | undefined;
+      .get(id) as DeviceRecord | undefined;
     if (!record) {
       throw new AppError('NOT_FOUND', 'That device is no longer stored (its integration may have been deleted with its devices).', { id });
     }
@@ -379,12 +387,12 @@ export class DeviceRepository {
       .prepare(
         `SELECT c.id, c.run_id, c.kind, c.fields, c.at, r.trigger, r.status
            FROM device_changes c JOIN sync_runs r ON r.id = c.run_id
-          WHERE c.integration_id = ? AND c.guid = ?
+          WHERE c.device_id = ?
           ORDER BY c.id DESC LIMIT ?`,
       )
-      .all(record.integration_id, record.guid, HISTORY_LIMIT + 1) as HistoryRecord[];
+      .all(record.id, HISTORY_LIMIT + 1) as HistoryRecord[];
     return {
-      ...toDeviceRow(record, record.integration_name),
+      ...toDeviceRow(record, this.integrationNames().get(record.integration_id) ?? record.integration_id),
       ivantiId: record.ivanti_id,
       spaceId: record.space_id,
       quarantined: flag(record.quarantined),

@@ -1,6 +1,6 @@
 import type { CheckinAge, DeviceQuery, DeviceSort, DeviceSortColumn } from '../../../src-shared/domain/device';
 import { ftsMatchExpression } from './device-search-text';
-import type { SqlCondition } from './trusted-device-filter';
+import type { SqlCondition, TrustConditions } from './trusted-device-filter';
 
 const DAY_MS = 86_400_000;
 
@@ -73,7 +73,7 @@ export interface DeviceSelection {
 export interface SelectionContext {
   now: number;
   /** Computed only when the query filters on trust (it reads integrations and sync runs). */
-  trusted: () => SqlCondition;
+  trust: () => TrustConditions;
   /**
    * How text restricts the rows: `drive` joins from the FTS table (it hands out matching rowids in order, each one
    * primary-key lookup in devices); `filter` tests membership in the match set while something else (a sort index)
@@ -129,9 +129,10 @@ export function selectDevices(query: DeviceQuery, ctx: SelectionContext): Device
     params.push(...age.params);
   }
   if (query.trust !== undefined) {
-    const trusted = ctx.trusted();
-    conditions.push(query.trust === 'trusted' ? trusted.sql : `NOT ${trusted.sql}`);
-    params.push(...trusted.params);
+    const trust = ctx.trust();
+    const chosen = query.trust === 'trusted' ? trust.trusted : query.trust === 'cant-tell' ? trust.cantTell : trust.notTrusted;
+    conditions.push(chosen.sql);
+    params.push(...chosen.params);
   }
   return {
     from,

@@ -58,7 +58,7 @@ export function changeExport(db: Db, filter: ChangeExportFilter, names: Map<stri
   return {
     kind: 'changes',
     sql: `SELECT c.id, c.run_id, c.integration_id, c.at, c.guid, c.kind, c.fields, d.client_device_identifier, d.device_name
-            FROM device_changes c LEFT JOIN devices d ON d.integration_id = c.integration_id AND d.guid = c.guid
+            FROM device_changes c LEFT JOIN devices d ON d.id = c.device_id
             ${where} ORDER BY c.id`,
     params,
     total: db.prepare(`SELECT count(*) FROM device_changes c ${where}`).pluck().get(...params) as number,

@@ -172,7 +172,7 @@ export class ExportService {
   }
 
   #source(request: Exclude<ExportRequest, { kind: 'audit' }>): ExportSource<unknown> {
-    const names = new Map((this.db.prepare('SELECT id, name FROM integrations').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]));
+    const names = this.devices.integrationNames();
     switch (request.kind) {
       case 'devices':
         return deviceExport(this.devices, request.query, { includeRaw: request.includeRaw, names, trust: this.deviceTrust?.() }) as ExportSource<unknown>;

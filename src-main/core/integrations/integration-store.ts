@@ -1,5 +1,6 @@
 import type { IntegrationStatus, Platform, TestGroupDuoGroup } from '../../../src-shared/domain/integration';
 import type { Db } from '../db/database';
+import { deviceInventory } from './device-inventory';
 
 export interface IntegrationRow {
   id: string;
@@ -31,12 +32,48 @@ export interface NewIntegrationRow {
   at: number;
 }
 
+/** What device code needs to know of each integration, tombstones included (their kept devices still name them). */
+export interface IntegrationFacts {
+  id: string;
+  name: string;
+  platform: Platform;
+  status: IntegrationStatus;
+  deleted: boolean;
+}
+
+/**
+ * The one read of `integrations` that device code (device store, explorer, exports, certificate inventory) is given:
+ * the table keeps one owner (docs/architecture.md, "Data").
+ */
+export interface IntegrationDirectory {
+  facts(): Map<string, IntegrationFacts>;
+}
+
 /**
  * The owner of `integrations` and `integration_test_group` (docs/architecture.md, "Data"). A deleted integration stays
  * as a tombstone: every read here sees live integrations only.
  */
-export class IntegrationStore {
+export class IntegrationStore implements IntegrationDirectory {
   constructor(private readonly db: Db) {}
+
+  facts(): Map<string, IntegrationFacts> {
+    const rows = this.db.prepare('SELECT id, name, platform, status, deleted_at FROM integrations').all() as (Omit<IntegrationFacts, 'deleted'> & { deleted_at: number | null })[];
+    return new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, platform: r.platform, status: r.status, deleted: r.deleted_at !== null }]));
+  }
+
+  /**
+   * The live integrations that share one fetch with this one: same tenant and same API user (device-inventory.ts),
+   * itself first. An integration without API details shares with none.
+   */
+  fetchGroup(id: string): string[] {
+    const self = this.find(id);
+    if (self?.domain == null || self.email == null) return [id];
+    const group = deviceInventory(self.domain, self.email).fetchGroup;
+    const others = this.live('oldest-first').filter(
+      (r) => r.id !== id && r.domain !== null && r.email !== null && deviceInventory(r.domain, r.email).fetchGroup === group,
+    );
+    return [id, ...others.map((r) => r.id)];
+  }
 
   find(id: string): IntegrationRow | null {
     return (this.db.prepare('SELECT * FROM integrations WHERE id = ? AND deleted_at IS NULL').get(id) as IntegrationRow | undefined) ?? null;

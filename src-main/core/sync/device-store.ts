@@ -4,10 +4,18 @@ import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import { changedFields, DEVICE_COLUMNS, deviceColumns } from './device-row';
+import { COVERED_PLATFORM_TYPE, integrationCovers } from '../integrations/device-inventory';
+import { IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
 
-/** Where a page of devices was seen: the run, its page counter and the space's current pass. */
+/** Where a page of devices was seen: the fetch, the run, its page counter and the space's current pass. */
 export interface PageContext {
-  integrationId: string;
+  /** The tenant the devices belong to (core/integrations/device-inventory.ts): devices are keyed by (tenant, guid). */
+  tenant: string;
+  /**
+   * The integrations this fetch reads for: the run's own first, then those sharing its API user on the tenant. Each
+   * gets a sighting of every device read; presence is judged on the first one's (they are the same).
+   */
+  integrationIds: readonly string[];
   runId: number;
   /** The run's page counter for this page (1-based, monotonic across resumes). */
   page: number;
@@ -36,13 +44,19 @@ interface ExistingRow {
   id: number;
   record_hash: string;
   removed_at: number | null;
+  integration_id: string;
+}
+
+interface SightingRow {
   last_seen_run: number;
   last_seen_page: number;
+  space_id: number | null;
+  removed_at: number | null;
 }
 
 interface FoundRow {
+  id: number;
   integration_id: string;
-  integration_name: string;
   guid: string;
   ivanti_id: number | null;
   client_device_identifier: string | null;
@@ -54,12 +68,18 @@ interface FoundRow {
   space_name: string | null;
   last_checkin: number | null;
   first_seen_at: number;
+  removed_at: number | null;
+}
+
+interface FoundSighting {
+  device_id: number;
+  integration_id: string;
+  space_name: string | null;
   last_seen_at: number;
   removed_at: number | null;
 }
 
-
-/** A synced record as the trust prediction weighs it. */
+/** A synced record as the trust prediction weighs it: one device as one integration saw it. */
 export interface TrustRecord {
   integrationId: string;
   guid: string;
@@ -73,94 +93,140 @@ export interface TrustRecord {
   removedAt: number | null;
 }
 
-const FOUND_COLUMNS = `d.integration_id, i.name AS integration_name, d.guid, d.ivanti_id, d.client_device_identifier, d.platform_type,
-  d.registration_state, d.device_name, d.model, d.uid, d.space_name, d.last_checkin, d.first_seen_at, d.last_seen_at, d.removed_at`;
+const FOUND_COLUMNS = `d.id, d.integration_id, d.guid, d.ivanti_id, d.client_device_identifier, d.platform_type,
+  d.registration_state, d.device_name, d.model, d.uid, d.space_name, d.last_checkin, d.first_seen_at, d.removed_at`;
 
-/** Forgets an integration's synced devices and their change history (the admin chose to purge them on deletion). */
+/**
+ * Forgets what an integration synced (the admin chose to purge it on deletion): its sightings, the devices no other
+ * integration sees, and the change history its runs recorded.
+ */
 export function purgeSyncedDevices(db: Db, integrationId: string): void {
   db.prepare('DELETE FROM device_changes WHERE integration_id = ?').run(integrationId);
-  db.prepare('DELETE FROM devices WHERE integration_id = ?').run(integrationId);
+  db.prepare(
+    `DELETE FROM devices WHERE id IN (SELECT device_id FROM device_sightings s WHERE s.integration_id = ?)
+       AND NOT EXISTS (SELECT 1 FROM device_sightings o WHERE o.device_id = devices.id AND o.integration_id <> ?)`,
+  ).run(integrationId, integrationId);
+  db.prepare('DELETE FROM device_sightings WHERE integration_id = ?').run(integrationId);
 }
 
 /**
- * The synced devices of every integration and the change history a sync writes about them. Page writes run inside the
- * caller's transaction, so a page and the run's checkpoint commit together.
+ * The synced devices of every tenant, which integration saw each in which space (sightings), and the change history a
+ * sync writes about them. Page writes run inside the caller's transaction, so a page and the run's checkpoint commit
+ * together.
+ *
+ * A device row is rewritten only when its record changed: a re-sync that finds it unchanged updates its narrow
+ * sighting rows only (docs/architecture.md, "One device per tenant").
  */
 export class DeviceStore {
   readonly #select: Statement;
+  readonly #selectSighting: Statement;
   readonly #selectRaw: Statement;
   readonly #insert: Statement;
   readonly #rewrite: Statement;
-  readonly #touch: Statement;
-  readonly #touchByIvantiId: Statement;
+  readonly #sight: Statement;
+  readonly #sightByIvantiId: Statement;
   readonly #insertChange: Statement;
   readonly #notSeenThisRun: Statement;
   readonly #notSeenThisPass: Statement;
   readonly #notSeenThisRunInSpaces: Statement;
-  readonly #markRemoved: Statement;
+  readonly #markSightingRemoved: Statement;
+  readonly #markRemovedIfUnseen: Statement;
 
-  constructor(private readonly db: Db) {
-    this.#select = db.prepare(
-      'SELECT id, record_hash, removed_at, last_seen_run, last_seen_page FROM devices WHERE integration_id = ? AND guid = ?',
+  constructor(
+    private readonly db: Db,
+    private readonly integrations: IntegrationDirectory = new IntegrationStore(db),
+  ) {
+    this.#select = db.prepare('SELECT id, record_hash, removed_at, integration_id FROM devices WHERE tenant = ? AND guid = ?');
+    this.#selectSighting = db.prepare(
+      'SELECT last_seen_run, last_seen_page, space_id, removed_at FROM device_sightings WHERE device_id = ? AND integration_id = ?',
     );
     this.#selectRaw = db.prepare('SELECT raw FROM devices WHERE id = ?').pluck();
     this.#insert = db.prepare(
-      `INSERT INTO devices (integration_id, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
-       VALUES (@integration_id, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run, @page)`,
+      `INSERT INTO devices (tenant, integration_id, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
+       VALUES (@tenant, @integration_id, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run, @page)`,
     );
     this.#rewrite = db.prepare(
-      `UPDATE devices SET ${DEVICE_COLUMNS.filter((c) => c !== 'guid').map((c) => `${c} = @${c}`).join(', ')},
+      `UPDATE devices SET integration_id = @integration_id, ${DEVICE_COLUMNS.filter((c) => c !== 'guid').map((c) => `${c} = @${c}`).join(', ')},
          last_seen_at = @at, last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL
        WHERE id = @id`,
     );
-    this.#touch = db.prepare('UPDATE devices SET last_seen_at = ?, last_seen_run = ?, last_seen_page = ? WHERE id = ?');
-    this.#touchByIvantiId = db.prepare(
-      'UPDATE devices SET last_seen_at = ?, last_seen_run = ?, last_seen_page = ? WHERE integration_id = ? AND ivanti_id = ? AND removed_at IS NULL',
+    this.#sight = db.prepare(
+      `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
+       VALUES (@device, @integration, @spaceId, @spaceName, @at, @at, @run, @page)
+       ON CONFLICT (device_id, integration_id) DO UPDATE SET space_id = @spaceId, space_name = @spaceName, last_seen_at = @at,
+         last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL`,
     );
-    this.#insertChange = db.prepare('INSERT INTO device_changes (run_id, integration_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, ?, ?)');
-    // Both read the partial index devices_presence (… WHERE removed_at IS NULL), never the wide rows.
-    this.#notSeenThisRun = db.prepare(
-      'SELECT id, guid FROM devices WHERE integration_id = ? AND last_seen_run < ? AND removed_at IS NULL LIMIT ?',
+    this.#sightByIvantiId = db.prepare(
+      `UPDATE device_sightings SET last_seen_at = ?, last_seen_run = ?, last_seen_page = ?
+        WHERE integration_id = ? AND removed_at IS NULL AND device_id IN (SELECT id FROM devices WHERE tenant = ? AND ivanti_id = ?)`,
     );
+    this.#insertChange = db.prepare(
+      'INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    // All read the partial index device_sightings_presence (… WHERE removed_at IS NULL), never the wide rows.
+    const unseen = 'SELECT s.device_id AS id, (SELECT guid FROM devices d WHERE d.id = s.device_id) AS guid FROM device_sightings s';
+    this.#notSeenThisRun = db.prepare(`${unseen} WHERE s.integration_id = ? AND s.last_seen_run < ? AND s.removed_at IS NULL LIMIT ?`);
     this.#notSeenThisRunInSpaces = db.prepare(
-      'SELECT id, guid FROM devices WHERE integration_id = ? AND last_seen_run < ? AND removed_at IS NULL AND space_id IN (SELECT value FROM json_each(?)) LIMIT ?',
+      `${unseen} WHERE s.integration_id = ? AND s.last_seen_run < ? AND s.removed_at IS NULL AND s.space_id IN (SELECT value FROM json_each(?)) LIMIT ?`,
     );
     this.#notSeenThisPass = db.prepare(
-      'SELECT id, guid FROM devices WHERE integration_id = ? AND last_seen_run = ? AND space_id = ? AND last_seen_page < ? AND removed_at IS NULL LIMIT ?',
+      `${unseen} WHERE s.integration_id = ? AND s.last_seen_run = ? AND s.space_id = ? AND s.last_seen_page < ? AND s.removed_at IS NULL LIMIT ?`,
     );
-    this.#markRemoved = db.prepare('UPDATE devices SET removed_at = ?, removed_run = ? WHERE id = ?');
+    this.#markSightingRemoved = db.prepare(
+      'UPDATE device_sightings SET removed_at = ?, removed_run = ? WHERE device_id = ? AND integration_id IN (SELECT value FROM json_each(?)) AND removed_at IS NULL',
+    );
+    // The device itself is gone only when no integration sees it any more.
+    this.#markRemovedIfUnseen = db.prepare(
+      `UPDATE devices SET removed_at = ?, removed_run = ? WHERE id = ? AND removed_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM device_sightings s WHERE s.device_id = devices.id AND s.removed_at IS NULL)`,
+    );
   }
 
-  /** Upserts one page by (integration, guid) and records what changed. Call inside a transaction. */
+  /** Upserts one page by (tenant, guid), sights each device for the fetch's integrations and records what changed. Call inside a transaction. */
   writePage(ctx: PageContext, devices: readonly IvantiDevice[]): PageWriteResult {
     const result: PageWriteResult = { newInRun: 0, newInPass: 0, added: 0, changed: 0, restored: 0 };
+    const owner = ctx.integrationIds[0]!;
+    const facts = this.integrations.facts();
     for (const device of devices) {
       const columns = deviceColumns(device, ctx.space);
-      const existing = this.#select.get(ctx.integrationId, columns.guid) as ExistingRow | undefined;
-      const seenThisRun = existing !== undefined && existing.last_seen_run === ctx.runId;
+      const existing = this.#select.get(ctx.tenant, columns.guid) as ExistingRow | undefined;
+      const sighting = existing === undefined ? undefined : (this.#selectSighting.get(existing.id, owner) as SightingRow | undefined);
+      const seenThisRun = sighting !== undefined && sighting.last_seen_run === ctx.runId;
       if (!seenThisRun) result.newInRun++;
-      if (!seenThisRun || existing.last_seen_page < ctx.passStartPage) result.newInPass++;
-      const values = { ...columns, integration_id: ctx.integrationId, at: ctx.at, run: ctx.runId, page: ctx.page };
+      if (!seenThisRun || sighting.last_seen_page < ctx.passStartPage) result.newInPass++;
+      const values = { ...columns, tenant: ctx.tenant, at: ctx.at, run: ctx.runId, page: ctx.page };
+      let id: number;
       if (existing === undefined) {
-        this.#insert.run(values);
-        this.#insertChange.run(ctx.runId, ctx.integrationId, columns.guid, 'added', null, ctx.at);
+        id = Number(this.#insert.run({ ...values, integration_id: listedUnder(facts, ctx.integrationIds, columns.platform_type, owner) }).lastInsertRowid);
+        this.#insertChange.run(ctx.runId, owner, id, columns.guid, 'added', null, ctx.at);
         result.added++;
-        continue;
+      } else {
+        id = existing.id;
+        // Restored: gone for every integration, or for this fetch's, and back.
+        const restored = existing.removed_at !== null || (sighting !== undefined && sighting.removed_at !== null);
+        const rewrite = existing.removed_at !== null || existing.record_hash !== columns.record_hash;
+        const fields = existing.record_hash === columns.record_hash ? {} : this.#diff(existing.id, device.raw);
+        if (rewrite) {
+          const listed = integrationCoversRecord(facts, existing.integration_id, columns.platform_type)
+            ? existing.integration_id
+            : listedUnder(facts, ctx.integrationIds, columns.platform_type, existing.integration_id);
+          this.#rewrite.run({ ...values, integration_id: listed, id });
+        }
+        const hasFields = Object.keys(fields).length > 0;
+        if (sighting === undefined) {
+          // Known from another API user's fetch; new to this one.
+          this.#insertChange.run(ctx.runId, owner, id, columns.guid, 'added', hasFields ? JSON.stringify(fields) : null, ctx.at);
+          result.added++;
+        } else if (restored) {
+          this.#insertChange.run(ctx.runId, owner, id, columns.guid, 'restored', hasFields ? JSON.stringify(fields) : null, ctx.at);
+          result.restored++;
+        } else if (hasFields) {
+          this.#insertChange.run(ctx.runId, owner, id, columns.guid, 'changed', JSON.stringify(fields), ctx.at);
+          result.changed++;
+        }
       }
-      const restored = existing.removed_at !== null;
-      if (!restored && existing.record_hash === columns.record_hash) {
-        this.#touch.run(ctx.at, ctx.runId, ctx.page, existing.id);
-        continue;
-      }
-      const fields = existing.record_hash === columns.record_hash ? {} : this.#diff(existing.id, device.raw);
-      this.#rewrite.run({ ...values, id: existing.id });
-      const hasFields = Object.keys(fields).length > 0;
-      if (restored) {
-        this.#insertChange.run(ctx.runId, ctx.integrationId, columns.guid, 'restored', hasFields ? JSON.stringify(fields) : null, ctx.at);
-        result.restored++;
-      } else if (hasFields) {
-        this.#insertChange.run(ctx.runId, ctx.integrationId, columns.guid, 'changed', JSON.stringify(fields), ctx.at);
-        result.changed++;
+      for (const integration of ctx.integrationIds) {
+        this.#sight.run({ device: id, integration, spaceId: ctx.space.id, spaceName: ctx.space.name, at: ctx.at, run: ctx.runId, page: ctx.page });
       }
     }
     return result;
@@ -171,94 +237,116 @@ export class DeviceStore {
    * seen, so a complete run does not report it removed. Returns whether one was known.
    */
   touchUnparsed(ctx: PageContext, ivantiId: number): boolean {
-    return this.#touchByIvantiId.run(ctx.at, ctx.runId, ctx.page, ctx.integrationId, ivantiId).changes > 0;
+    let known = false;
+    for (const integration of ctx.integrationIds) {
+      known = this.#sightByIvantiId.run(ctx.at, ctx.runId, ctx.page, integration, ctx.tenant, ivantiId).changes > 0 || known;
+    }
+    return known;
   }
 
   /**
-   * Marks up to `limit` devices the run did not see as removed (kept, never deleted) and records each removal.
+   * Marks up to `limit` devices the run did not see as removed for the fetch's integrations, and the device itself as
+   * removed (kept, never deleted) when no other integration still sees it; records each removal.
    * `spaces` are the passes of the spaces read to their end: only their devices are judged when `onlyThoseSpaces` (a run
    * that could not read some spaces: theirs keep their last known state); otherwise (every space read) a device of a
    * space no longer listed is removed too. Returns how many were marked: call again until it answers 0, each call in
    * its own transaction.
    */
   markUnseenRemoved(
-    ctx: { integrationId: string; runId: number; at: number },
+    ctx: { integrationIds: readonly string[]; runId: number; at: number },
     spaces: readonly SpacePass[],
     limit: number,
     onlyThoseSpaces = false,
   ): number {
+    const owner = ctx.integrationIds[0]!;
     let rows = (
       onlyThoseSpaces
-        ? this.#notSeenThisRunInSpaces.all(ctx.integrationId, ctx.runId, JSON.stringify(spaces.map((s) => s.id)), limit)
-        : this.#notSeenThisRun.all(ctx.integrationId, ctx.runId, limit)
+        ? this.#notSeenThisRunInSpaces.all(owner, ctx.runId, JSON.stringify(spaces.map((s) => s.id)), limit)
+        : this.#notSeenThisRun.all(owner, ctx.runId, limit)
     ) as { id: number; guid: string }[];
     for (const space of spaces) {
       if (rows.length >= limit) break;
-      rows = rows.concat(
-        this.#notSeenThisPass.all(ctx.integrationId, ctx.runId, space.id, space.passStartPage, limit - rows.length) as { id: number; guid: string }[],
-      );
+      rows = rows.concat(this.#notSeenThisPass.all(owner, ctx.runId, space.id, space.passStartPage, limit - rows.length) as { id: number; guid: string }[]);
     }
+    const group = JSON.stringify(ctx.integrationIds);
     for (const row of rows) {
-      this.#markRemoved.run(ctx.at, ctx.runId, row.id);
-      this.#insertChange.run(ctx.runId, ctx.integrationId, row.guid, 'removed', null, ctx.at);
+      this.#markSightingRemoved.run(ctx.at, ctx.runId, row.id, group);
+      this.#markRemovedIfUnseen.run(ctx.at, ctx.runId, row.id);
+      this.#insertChange.run(ctx.runId, owner, row.id, row.guid, 'removed', null, ctx.at);
     }
     return rows.length;
   }
 
   /**
    * "Has this device synced?": the Device Client ID compared as every lookup compares it (normalizeDeviceIdentifier),
-   * or the device guid or numeric Ivanti id.
+   * or the device guid or numeric Ivanti id. Each device once, with the integrations that cover it; with
+   * `integrationId`, only the devices that integration saw, as it saw them (its space, whether still there).
    */
   find(identifier: string, integrationId?: string): SyncedDevice[] {
     const text = identifier.trim();
     const key = normalizeDeviceIdentifier(identifier);
-    // The unary + keeps the planner off the integration_id-led indexes: without statistics (before the first ANALYZE)
-    // it would otherwise walk every device of the integration instead of the identifier index.
-    const scope = integrationId === undefined ? '' : ' AND +d.integration_id = @integrationId';
-    const rows = this.db
-      .prepare(
-        `SELECT ${FOUND_COLUMNS} FROM devices d JOIN integrations i ON i.id = d.integration_id
-         WHERE d.identifier_key = @key${scope}`,
-      )
-      .all({ key, integrationId }) as FoundRow[];
-    // guid and ivanti id are indexed behind integration_id, so they are looked up one integration at a time.
-    const integrationIds =
-      integrationId === undefined ? (this.db.prepare('SELECT id FROM integrations').pluck().all() as string[]) : [integrationId];
-    const byKey = this.db.prepare(
-      `SELECT ${FOUND_COLUMNS} FROM devices d JOIN integrations i ON i.id = d.integration_id
-       WHERE d.integration_id = @id AND (d.guid IN (@text, @lower) OR d.ivanti_id = @number)`,
-    );
     const number = /^\d{1,15}$/.test(text) ? Number(text) : null;
-    for (const id of integrationIds) rows.push(...(byKey.all({ id, text, lower: text.toLowerCase(), number }) as FoundRow[]));
-    const unique = new Map(rows.map((r) => [`${r.integration_id}\0${r.guid}`, r]));
-    return [...unique.values()].map(toSyncedDevice);
+    // guid and the Ivanti id are unique per tenant, indexed behind it: looked up one tenant at a time.
+    const tenants = this.db.prepare('SELECT DISTINCT tenant FROM devices').pluck().all() as string[];
+    const rows = this.db.prepare(`SELECT ${FOUND_COLUMNS} FROM devices d WHERE d.identifier_key = ?`).all(key) as FoundRow[];
+    const byKey = this.db.prepare(`SELECT ${FOUND_COLUMNS} FROM devices d WHERE d.tenant = @tenant AND (d.guid IN (@text, @lower) OR d.ivanti_id = @number)`);
+    for (const tenant of tenants) rows.push(...(byKey.all({ tenant, text, lower: text.toLowerCase(), number }) as FoundRow[]));
+    const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
+    if (unique.length === 0) return [];
+    const sightings = this.db
+      .prepare(
+        `SELECT device_id, integration_id, space_name, last_seen_at, removed_at FROM device_sightings
+          WHERE device_id IN (SELECT value FROM json_each(?)) ORDER BY device_id, integration_id`,
+      )
+      .all(JSON.stringify(unique.map((r) => r.id))) as FoundSighting[];
+    const facts = this.integrations.facts();
+    return unique.flatMap((row) => {
+      const seen = sightings.filter((s) => s.device_id === row.id);
+      const own = integrationId === undefined ? null : seen.find((s) => s.integration_id === integrationId);
+      if (integrationId !== undefined && own === undefined) return [];
+      return [toSyncedDevice(row, seen, own ?? null, facts)];
+    });
   }
 
-  /** How many of the integration's devices are current (not removed). */
+  /** How many devices the integration covers (of its platform) and still sees. */
   currentCount(integrationId: string): number {
-    return this.db.prepare('SELECT COUNT(*) FROM devices WHERE integration_id = ? AND removed_at IS NULL').pluck().get(integrationId) as number;
+    const platform = this.integrations.facts().get(integrationId)?.platform;
+    if (platform === undefined) return 0;
+    return this.db
+      .prepare(
+        `SELECT COUNT(*) FROM device_sightings s JOIN devices d ON d.id = s.device_id
+          WHERE s.integration_id = ? AND s.removed_at IS NULL AND d.platform_type = ?`,
+      )
+      .pluck()
+      .get(integrationId, COVERED_PLATFORM_TYPE[platform]) as number;
   }
 
-  /** The integration's active (registered, not removed) devices, as a coverage comparison lists them. */
+  /** The integration's active (registered, still seen) devices of its platform, as a coverage comparison lists them. */
   activeDevices(integrationId: string): { guid: string; identifier: string | null; deviceName: string | null }[] {
+    const platform = this.integrations.facts().get(integrationId)?.platform;
+    if (platform === undefined) return [];
     return this.db
       .prepare(
-        `SELECT guid, client_device_identifier AS identifier, device_name AS deviceName FROM devices
-          WHERE integration_id = ? AND registration_state = 'ACTIVE' AND removed_at IS NULL`,
+        `SELECT d.guid, d.client_device_identifier AS identifier, d.device_name AS deviceName
+           FROM device_sightings s JOIN devices d ON d.id = s.device_id
+          WHERE s.integration_id = ? AND s.removed_at IS NULL AND d.registration_state = 'ACTIVE' AND d.platform_type = ?`,
       )
-      .all(integrationId) as { guid: string; identifier: string | null; deviceName: string | null }[];
+      .all(integrationId, COVERED_PLATFORM_TYPE[platform]) as { guid: string; identifier: string | null; deviceName: string | null }[];
   }
 
-  /** Every synced record with this Device Client ID (in any form: normalizeDeviceIdentifier), in live integrations. */
-  trustRecords(identifier: string): TrustRecord[] {
+  /**
+   * Every synced record with this Device Client ID (in any form: normalizeDeviceIdentifier), once per integration of
+   * `integrationIds` that saw it, as that integration saw it: its space, and whether it is still there for it.
+   */
+  trustRecords(identifier: string, integrationIds: readonly string[]): TrustRecord[] {
     return this.db
       .prepare(
-        `SELECT d.integration_id AS integrationId, d.guid, d.registration_state AS registrationState, d.platform_type AS platformType,
-                d.space_id AS spaceId, d.space_name AS spaceName, d.uid, d.email, d.last_seen_at AS lastSeenAt, d.removed_at AS removedAt
-           FROM devices d JOIN integrations i ON i.id = d.integration_id
-          WHERE d.identifier_key = ? AND i.deleted_at IS NULL`,
+        `SELECT s.integration_id AS integrationId, d.guid, d.registration_state AS registrationState, d.platform_type AS platformType,
+                s.space_id AS spaceId, s.space_name AS spaceName, d.uid, d.email, s.last_seen_at AS lastSeenAt, s.removed_at AS removedAt
+           FROM devices d JOIN device_sightings s ON s.device_id = d.id
+          WHERE d.identifier_key = ? AND s.integration_id IN (SELECT value FROM json_each(?))`,
       )
-      .all(normalizeDeviceIdentifier(identifier)) as TrustRecord[];
+      .all(normalizeDeviceIdentifier(identifier), JSON.stringify(integrationIds)) as TrustRecord[];
   }
 
   #diff(id: number, after: Record<string, unknown>): Record<string, [unknown, unknown]> {
@@ -267,11 +355,28 @@ export class DeviceStore {
   }
 }
 
-function toSyncedDevice(row: FoundRow): SyncedDevice {
+/** Whether the integration (by id) covers a record of this platform. */
+function integrationCoversRecord(facts: Map<string, IntegrationFacts>, integrationId: string, platformType: string | null): boolean {
+  const integration = facts.get(integrationId);
+  return integration !== undefined && !integration.deleted && integrationCovers(integration.platform, platformType);
+}
+
+/** The integration a device is listed under: the first of the fetch's integrations that covers its platform, else `fallback`. */
+function listedUnder(facts: Map<string, IntegrationFacts>, integrationIds: readonly string[], platformType: string | null, fallback: string): string {
+  return integrationIds.find((id) => integrationCoversRecord(facts, id, platformType)) ?? fallback;
+}
+
+function toSyncedDevice(row: FoundRow, seen: FoundSighting[], own: FoundSighting | null, facts: Map<string, IntegrationFacts>): SyncedDevice {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const name = (id: string) => facts.get(id)?.name ?? id;
+  const listed = own?.integration_id ?? row.integration_id;
+  const lastSeen = Math.max(row.first_seen_at, ...seen.map((s) => s.last_seen_at));
   return {
-    integrationId: row.integration_id,
-    integrationName: row.integration_name,
+    integrationId: listed,
+    integrationName: name(listed),
+    coveredBy: seen
+      .filter((s) => integrationCoversRecord(facts, s.integration_id, row.platform_type))
+      .map((s) => ({ integrationId: s.integration_id, integrationName: name(s.integration_id), removedAt: iso(s.removed_at) })),
     guid: row.guid,
     ivantiId: row.ivanti_id,
     clientDeviceIdentifier: row.client_device_identifier,
@@ -280,10 +385,10 @@ function toSyncedDevice(row: FoundRow): SyncedDevice {
     deviceName: row.device_name,
     model: row.model,
     uid: row.uid,
-    spaceName: row.space_name,
+    spaceName: own?.space_name ?? row.space_name,
     lastCheckin: iso(row.last_checkin),
     firstSeenAt: new Date(row.first_seen_at).toISOString(),
-    lastSeenAt: new Date(row.last_seen_at).toISOString(),
-    removedAt: iso(row.removed_at),
+    lastSeenAt: new Date(own?.last_seen_at ?? lastSeen).toISOString(),
+    removedAt: own === null ? iso(row.removed_at) : iso(own.removed_at),
   };
 }

@@ -18,7 +18,9 @@ import type { SyncProgress, SyncRun, SyncRunError, SyncRunStatus, SyncTrigger } 
 import { AppError, toErrorPayload, type ErrorCode } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import type { EventBus } from '../events/event-bus';
+import { deviceInventory } from '../integrations/device-inventory';
 import type { IvantiCredentials } from '../integrations/integration-service';
+import { IntegrationStore } from '../integrations/integration-store';
 import { STABLE_DEVICE_SORT, type DeviceSearchPage, type IvantiRetryEvent } from '../ivanti/ivanti-client';
 import { ivantiPageSource, type DevicePageSource, type PageSourceFactory } from './device-page-source';
 import { DeviceStore, type PageContext } from './device-store';
@@ -88,6 +90,8 @@ export interface SyncRunner {
 
 interface ActiveRun {
   runId: number;
+  /** The integrations this run fetches for (its own first): a sibling's start joins it instead of fetching again. */
+  group: readonly string[];
   controller: AbortController;
   meter: SyncProgressMeter | null;
   finished: Promise<SyncRun>;
@@ -95,6 +99,10 @@ interface ActiveRun {
 
 interface RunContext {
   integrationId: string;
+  /** Devices are keyed by (tenant, guid): core/integrations/device-inventory.ts. */
+  tenant: string;
+  /** This integration, then those of the same tenant and API user, which share this fetch. */
+  group: readonly string[];
   runId: number;
   checkpoint: SyncCheckpoint | null;
   counters: RunCounters;
@@ -137,6 +145,7 @@ export class SyncEngine implements SyncRunner {
   readonly #db: Db;
   readonly #runs: SyncRunStore;
   readonly #devices: DeviceStore;
+  readonly #integrations: IntegrationStore;
   readonly #active = new Map<string, ActiveRun>();
   readonly #checkpointer: WalCheckpointer;
   readonly #connect: PageSourceFactory;
@@ -154,6 +163,7 @@ export class SyncEngine implements SyncRunner {
     this.#db = options.db;
     this.#runs = new SyncRunStore(options.db);
     this.#devices = new DeviceStore(options.db);
+    this.#integrations = new IntegrationStore(options.db);
     this.#checkpointer = new WalCheckpointer(options.db);
     this.#connect = options.connect ?? ivantiPageSource;
     this.#rows = Math.min(IVANTI_MAX_ROWS, Math.max(2, options.pageRows ?? IVANTI_MAX_ROWS));
@@ -179,8 +189,14 @@ export class SyncEngine implements SyncRunner {
   async start(integrationId: string, trigger: SyncTrigger, owner: string = newSyncOwner()): Promise<StartedSync> {
     if (this.#closed) throw new AppError('SYNC_FAILED', 'The console is shutting down; sync was not started.');
     if (this.#active.has(integrationId)) throw alreadyRunning();
+    const shared = this.#sharedRun(integrationId);
+    if (shared) return shared;
     const credentials = await this.options.credentials(integrationId);
     if (this.#active.has(integrationId)) throw alreadyRunning();
+    const sharedNow = this.#sharedRun(integrationId);
+    if (sharedNow) return sharedNow;
+    const { tenant } = deviceInventory(credentials.domain, credentials.email);
+    const group = this.#integrations.fetchGroup(integrationId);
     const at = this.#now();
     const claimed = this.#db
       .transaction(() => {
@@ -207,6 +223,8 @@ export class SyncEngine implements SyncRunner {
     );
     const context: RunContext = {
       integrationId,
+      tenant,
+      group,
       runId: claimed.runId,
       checkpoint: claimed.checkpoint,
       counters: { ...claimed.counters, errors: claimed.resumed ? claimed.counters.errors : [] },
@@ -222,25 +240,39 @@ export class SyncEngine implements SyncRunner {
         liveOwners.delete(owner);
         this.#active.delete(integrationId);
       });
-    this.#active.set(integrationId, { runId: claimed.runId, controller, meter, finished });
+    this.#active.set(integrationId, { runId: claimed.runId, group, controller, meter, finished });
     return { runId: claimed.runId, resumed: claimed.resumed, finished };
+  }
+
+  /**
+   * The run already fetching for this integration's tenant and API user (docs/architecture.md, "One device per
+   * tenant"): the integrations of one fetch group share one run instead of reading the tenant twice.
+   */
+  #sharedRun(integrationId: string): StartedSync | null {
+    const active = this.#activeFor(integrationId);
+    return active === undefined ? null : { runId: active.runId, resumed: false, finished: active.finished };
+  }
+
+  /** The run of this integration, or of the one whose fetch it shares. */
+  #activeFor(integrationId: string): ActiveRun | undefined {
+    return this.#active.get(integrationId) ?? [...this.#active.values()].find((run) => run.group.includes(integrationId));
   }
 
   /** Stops the integration's run after the page in flight; what was written stays and the next start resumes. */
   cancel(integrationId: string): boolean {
-    const active = this.#active.get(integrationId);
+    const active = this.#activeFor(integrationId);
     if (!active) return false;
     active.controller.abort();
     return true;
   }
 
   running(integrationId: string): { runId: number; progress: SyncProgress | null; finished: Promise<SyncRun> } | null {
-    const active = this.#active.get(integrationId);
+    const active = this.#activeFor(integrationId);
     return active ? { runId: active.runId, progress: active.meter?.latest ?? null, finished: active.finished } : null;
   }
 
   isRunning(integrationId: string): boolean {
-    return this.#active.has(integrationId);
+    return this.#activeFor(integrationId) !== undefined;
   }
 
   /**
@@ -363,7 +395,8 @@ export class SyncEngine implements SyncRunner {
     const { counters } = ctx;
     const pageNumber = counters.pages + 1;
     const pageContext: PageContext = {
-      integrationId: ctx.integrationId,
+      tenant: ctx.tenant,
+      integrationIds: ctx.group,
       runId: ctx.runId,
       page: pageNumber,
       passStartPage: space.passStartPage,
@@ -453,7 +486,7 @@ export class SyncEngine implements SyncRunner {
         const marked = await this.#checkpointer.commit(() =>
           this.#write(() => {
             const count = this.#devices.markUnseenRemoved(
-              { integrationId: ctx.integrationId, runId: ctx.runId, at: this.#now() },
+              { integrationIds: ctx.group, runId: ctx.runId, at: this.#now() },
               passes,
               this.#removalBatch,
               !complete,
@@ -485,9 +518,15 @@ export class SyncEngine implements SyncRunner {
       return this.#salvage(ctx.integrationId, ctx.runId);
     }
     this.#report(ctx, 'finalizing', null, true);
-    this.#runs.finish(ctx.runId, status, complete, this.#counters(ctx), ctx.checkpoint, this.#now());
+    const siblings = status === 'completed' || status === 'failed' ? ctx.group.slice(1) : [];
+    const shared = this.#db.transaction(() => {
+      this.#runs.finish(ctx.runId, status, complete, this.#counters(ctx), ctx.checkpoint, this.#now());
+      // The integrations that shared this fetch have read what it read: each gets the run on its own record.
+      return siblings.map((integrationId) => ({ integrationId, runId: this.#runs.share(ctx.runId, integrationId) }));
+    })();
     const run = this.#runs.get(ctx.runId)!;
     this.options.events.emit('sync.finished', { integrationId: ctx.integrationId, runId: ctx.runId, run });
+    for (const copy of shared) this.options.events.emit('sync.finished', { ...copy, run: this.#runs.get(copy.runId)! });
     return run;
   }
 

@@ -157,6 +157,24 @@ export class SyncRunStore {
     })();
   }
 
+  /**
+   * Records a finished run on another integration that shared its fetch (same tenant and API user): a copy of its
+   * figures, checkpoint and outcome, pointing at it (`shared_from`), so that integration's history, staleness and last
+   * sync read as its own. Returns the copy's id.
+   */
+  share(runId: number, integrationId: string): number {
+    return Number(
+      this.db
+        .prepare(
+          `INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete, spaces_total, pages, devices_seen, added,
+             changed, removed, restored, active_ms, checkpoint, errors, shared_from)
+           SELECT ?, trigger, status, started_at, finished_at, complete, spaces_total, pages, devices_seen, added,
+             changed, removed, restored, active_ms, checkpoint, errors, id FROM sync_runs WHERE id = ?`,
+        )
+        .run(integrationId, runId).lastInsertRowid,
+    );
+  }
+
   row(runId: number): SyncRunRow | null {
     return (this.db.prepare('SELECT * FROM sync_runs WHERE id = ?').get(runId) as SyncRunRow | undefined) ?? null;
   }
@@ -186,12 +204,14 @@ export class SyncRunStore {
     return (this.db.prepare('SELECT MAX(started_at) FROM sync_runs WHERE integration_id = ?').pluck().get(integrationId) as number | null) ?? null;
   }
 
-  changes(runId: number, options: { kind?: DeviceChangeKind; limit: number; afterId?: number }): DeviceChangePage {
+  changes(shownRunId: number, options: { kind?: DeviceChangeKind; limit: number; afterId?: number }): DeviceChangePage {
+    // A run shared from another integration's fetch shows the changes that fetch recorded.
+    const runId = (this.db.prepare('SELECT COALESCE(shared_from, id) FROM sync_runs WHERE id = ?').pluck().get(shownRunId) as number | undefined) ?? shownRunId;
     const kindFilter = options.kind === undefined ? '' : ' AND c.kind = @kind';
     const rows = this.db
       .prepare(
         `SELECT c.id, c.run_id, c.guid, c.kind, c.fields, c.at, d.device_name, d.client_device_identifier
-         FROM device_changes c LEFT JOIN devices d ON d.integration_id = c.integration_id AND d.guid = c.guid
+         FROM device_changes c LEFT JOIN devices d ON d.id = c.device_id
          WHERE c.run_id = @runId AND c.id > @afterId${kindFilter} ORDER BY c.id LIMIT @limit`,
       )
       .all({ runId, afterId: options.afterId ?? 0, kind: options.kind, limit: options.limit + 1 }) as {

@@ -6,6 +6,7 @@ import { sqliteBinding } from '../db/sqlite-binding';
 import type { SyncIndexing } from '../devices/device-services';
 import type { EventBus } from '../events/event-bus';
 import type { IvantiCredentials } from '../integrations/integration-service';
+import { IntegrationStore } from '../integrations/integration-store';
 import { DeviceStore } from './device-store';
 import { alreadyRunning, interruptedRun, newSyncOwner, ownersLiveOnThisThread, type StartedSync, type SyncRunner } from './sync-engine';
 import type { FromSyncWorker, SyncWorkerData, ToSyncWorker } from './sync-worker-protocol';
@@ -22,6 +23,8 @@ export interface WorkerSyncEngineOptions {
 
 interface HostedRun {
   owner: string;
+  /** The integrations this run fetches for (its own first): a sibling's start joins it (see SyncEngine). */
+  group: readonly string[];
   /** Null while the worker claims the run. */
   runId: number | null;
   progress: SyncProgress | null;
@@ -61,17 +64,24 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
   #indexing = 0;
   readonly #indexRequests = new Map<number, (caughtUpThere: boolean) => void>();
 
+  readonly #integrations: IntegrationStore;
+
   constructor(private readonly options: WorkerSyncEngineOptions) {
     this.runs = new SyncRunStore(options.db);
     this.devices = new DeviceStore(options.db);
+    this.#integrations = new IntegrationStore(options.db);
   }
 
   async start(integrationId: string, trigger: SyncTrigger): Promise<StartedSync> {
     if (this.#closed) throw shuttingDown();
     if (this.#active.has(integrationId)) throw alreadyRunning();
+    const shared = this.#activeFor(integrationId);
+    if (shared?.runId != null) return { runId: shared.runId, resumed: false, finished: shared.finished };
+    if (shared) throw alreadyRunning();
     let settle!: (run: SyncRun) => void;
     const finished = new Promise<SyncRun>((resolve) => (settle = resolve));
-    const hosted: HostedRun = { owner: newSyncOwner(), runId: null, progress: null, cancelRequested: false, finished, settle };
+    const group = this.#integrations.fetchGroup(integrationId);
+    const hosted: HostedRun = { owner: newSyncOwner(), group, runId: null, progress: null, cancelRequested: false, finished, settle };
     this.#active.set(integrationId, hosted);
     try {
       const credentials = await this.options.credentials(integrationId);
@@ -106,20 +116,25 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
   }
 
   cancel(integrationId: string): boolean {
-    const hosted = this.#active.get(integrationId);
+    const hosted = this.#activeFor(integrationId);
     if (!hosted) return false;
     if (hosted.runId === null) hosted.cancelRequested = true;
-    else this.#post({ type: 'cancel', integrationId });
+    else this.#post({ type: 'cancel', integrationId: hosted.group[0]! });
     return true;
   }
 
   running(integrationId: string): { runId: number; progress: SyncProgress | null; finished: Promise<SyncRun> } | null {
-    const hosted = this.#active.get(integrationId);
+    const hosted = this.#activeFor(integrationId);
     return hosted?.runId == null ? null : { runId: hosted.runId, progress: hosted.progress, finished: hosted.finished };
   }
 
   isRunning(integrationId: string): boolean {
-    return this.#active.has(integrationId);
+    return this.#activeFor(integrationId) !== undefined;
+  }
+
+  /** The run of this integration, or of the one whose fetch it shares (same tenant and API user). */
+  #activeFor(integrationId: string): HostedRun | undefined {
+    return this.#active.get(integrationId) ?? [...this.#active.values()].find((run) => run.group.includes(integrationId));
   }
 
   ownsSearchIndex(): boolean {

@@ -134,8 +134,9 @@ export class TrustVerifier {
     const user = query.user.trim();
     const identifier = query.identifier.trim();
     const now = this.now().getTime();
-    const records = this.#devices.trustRecords(identifier);
     const live = trustCandidates(this.db);
+    // What each integration vouches for is what its own API user read: its own sightings of the device.
+    const records = this.#devices.trustRecords(identifier, live.map((i) => i.id));
     const checkedAt = new Date(now).toISOString();
 
     // The platform asked about, or else the one family the synced records agree on.
@@ -185,15 +186,17 @@ export class TrustVerifier {
       );
     }
 
-    const verdicts = integrations.map((integration) =>
-      this.judge(
+    const verdicts = integrations.map((integration) => {
+      const covered = ofFamily.filter((r) => familyOfRecord(r.platformType) === FAMILY_OF_INTEGRATION[integration.platform]);
+      return this.judge(
         integration,
         user,
         identifier,
-        ofFamily.filter((r) => r.integrationId === integration.id && familyOfRecord(r.platformType) === FAMILY_OF_INTEGRATION[integration.platform]),
+        covered.filter((r) => r.integrationId === integration.id),
+        covered.filter((r) => r.integrationId !== integration.id),
         now,
-      ),
-    );
+      );
+    });
     const trustedBy = verdicts.find((v) => v.trusted) ?? null;
     const findings = findingsFor(user, ofFamily.filter((r) => integrations.some((i) => i.id === r.integrationId)));
     if (trustedBy) {
@@ -264,7 +267,7 @@ export class TrustVerifier {
         lastSeenAt: device.lastSeenAt,
         removedAt: device.removedAt,
       };
-      const verdict = this.judge(integration, null, device.identifier, [record], now, runs);
+      const verdict = this.judge(integration, null, device.identifier, [record], [], now, runs);
       if (verdict.trusted) {
         const forWhom = integration.status === 'all-users' ? 'all users' : 'the test group';
         return {
@@ -279,12 +282,18 @@ export class TrustVerifier {
     };
   }
 
-  /** `user` null: for whoever the integration applies to (the device-level answer), so no test-group check. */
+  /**
+   * One integration's verdict from its own records (what its API user read). `seenElsewhere` are the device's records
+   * from other integrations (other API users of the tenant): they tell where the device is when this integration's user
+   * could not read that space. `user` null: for whoever the integration applies to (the device-level answer), so no
+   * test-group check.
+   */
   private judge(
     integration: TrustCandidate,
     user: string | null,
     identifier: string,
     records: TrustRecord[],
+    seenElsewhere: TrustRecord[],
     now: number,
     runs: RunFacts = this.#runs,
   ): IntegrationTrustVerdict {
@@ -302,11 +311,18 @@ export class TrustVerifier {
 
     // A record in a space the last sync could not read is as old as that space's copy: Duo decides on Ivanti's current
     // state, which we lack, so it is judged only when no record of a readable space is enough.
-    const stale = records.length === 0 ? [] : runs.staleSpaces(integration.id);
+    const stale = records.length === 0 && seenElsewhere.length === 0 ? [] : runs.staleSpaces(integration.id);
     const staleOf = (r: TrustRecord) => stale.find((s) => s.spaceId === r.spaceId) ?? null;
     const current = records.filter((r) => staleOf(r) === null);
     const isActive = (r: TrustRecord) => r.registrationState === ACTIVE_STATE && r.removedAt === null;
-    if (records.length === 0) {
+    // Known through another API user, in a space this integration's user could not read: its copy cannot say.
+    const hidden = records.length === 0 ? (seenElsewhere.map(staleOf).find((s) => s !== null) ?? null) : null;
+    if (hidden !== null) {
+      add(
+        'space-stale',
+        `The device is in the space "${hidden.spaceName}", which ${name}'s API user could not read ${staleSince(hidden)}: ${hidden.reason}`,
+      );
+    } else if (records.length === 0) {
       add(
         'identifier-never-synced',
         `No device with Device Client ID ${identifier} has been synced from ${name}. Check Duo Mobile's managed configuration on the device and the API user's spaces, then sync again.`,

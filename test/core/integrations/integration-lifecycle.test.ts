@@ -36,12 +36,19 @@ function open() {
   return { db, audit, integrations, certificates, overviews };
 }
 
+/** A device synced by the integration, as a sync stores it: the row (the integration's own tenant: it has no API details) and its sighting. */
 function addDevice(db: Db, integrationId: string, guid: string, options: { identifier?: string | null; state?: string; removed?: boolean } = {}) {
+  const removedAt = options.removed ? NOW : null;
+  const device = db
+    .prepare(
+      `INSERT INTO devices (tenant, integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, raw, record_hash,
+                            first_seen_at, last_seen_at, last_seen_run, removed_at)
+       VALUES (?, ?, ?, ?, 'IOS', ?, ?, '{}', 'x', ?, ?, 0, ?)`,
+    )
+    .run(`integration:${integrationId}`, integrationId, guid, options.identifier === undefined ? `id-${guid}` : options.identifier, options.state ?? 'ACTIVE', `iPhone ${guid}`, NOW, NOW, removedAt);
   db.prepare(
-    `INSERT INTO devices (integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, raw, record_hash,
-                          first_seen_at, last_seen_at, last_seen_run, removed_at)
-     VALUES (?, ?, ?, 'IOS', ?, ?, '{}', 'x', ?, ?, 0, ?)`,
-  ).run(integrationId, guid, options.identifier === undefined ? `id-${guid}` : options.identifier, options.state ?? 'ACTIVE', `iPhone ${guid}`, NOW, NOW, options.removed ? NOW : null);
+    'INSERT INTO device_sightings (device_id, integration_id, first_seen_at, last_seen_at, last_seen_run, removed_at) VALUES (?, ?, ?, ?, 0, ?)',
+  ).run(device.lastInsertRowid, integrationId, NOW, NOW, removedAt);
 }
 
 function addRun(db: Db, integrationId: string, status: string, finishedAt: number, errors = '[]') {

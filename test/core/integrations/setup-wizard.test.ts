@@ -65,6 +65,7 @@ function open(dataDir: string): Opened {
       ).map((r) => ({
         integrationId,
         integrationName: '',
+        coveredBy: [],
         guid: r.guid,
         ivantiId: null,
         clientDeviceIdentifier: identifier,

@@ -11,14 +11,14 @@ const tempDir = useTempDir('tec-device-find-');
 const closeAfterEach = useCloseAfterEach();
 
 describe('DeviceStore.find', () => {
-  it('looks an identifier up by its index within one integration, even before SQLite has statistics', () => {
+  it('looks an identifier up by its index, even before SQLite has statistics', () => {
     const db = closeAfterEach(openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations }).db);
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'").pluck().get()).toBe(0);
     const store = new DeviceStore(db);
     const seen = sqlPreparedDuring(db, () => expect(store.find('ABCDEF0123', 'integration-1')).toEqual([]));
-    const byIdentifier = seen.find((sql) => sql.includes('identifier_key = @key'));
+    const byIdentifier = seen.find((sql) => sql.includes('identifier_key = ?'));
     expect(byIdentifier).toBeDefined();
-    const plan = queryPlan(db, byIdentifier!, { key: 'x', integrationId: 'i' });
+    const plan = queryPlan(db, byIdentifier!, ['x']);
     expect(plan).toMatch(/SEARCH d USING INDEX devices_identifier_key/);
   });
 });

@@ -3,7 +3,7 @@ import type { SyncProgress, SyncRun } from '../../../src-shared/domain/sync';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
-import { activeGuids, engineFor, integrityCheck, INTEGRATION_ID, openSyncDatabase, removedGuids, sorted } from './sync-fixture';
+import { activeGuids, engineFor, integrityCheck, INTEGRATION_ID, openSyncDatabase, quickRetryingClient, removedGuids, sorted } from './sync-fixture';
 import { until } from '../../support/until';
 
 const tempDir = useTempDir('tec-sync-');
@@ -76,7 +76,11 @@ describe('sync engine against the simulated tenant', () => {
     const after = await simulator({ devices: 1_200, seed: 'removals' });
     after.mutate({ remove: 7, add: 3 });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
-    const syncAgainst = async (tenant: RunningSimulator) => (await engineFor(db, tenant).engine.start(INTEGRATION_ID, 'manual')).finished;
+    // One tenant seen at two moments: the integration's domain stays the first's (devices are keyed by tenant and guid),
+    // while the client talks to whichever simulator holds the tenant's state of the moment.
+    const syncAgainst = async (tenant: RunningSimulator) =>
+      (await engineFor(db, before, { connect: (credentials, hooks) => quickRetryingClient({ ...credentials, domain: tenant.domain }, hooks) }).engine.start(INTEGRATION_ID, 'manual'))
+        .finished;
     const kinds = (runId: number) => db.prepare('SELECT kind, COUNT(*) AS n FROM device_changes WHERE run_id = ? GROUP BY kind ORDER BY kind').all(runId);
     const remaining = new Set(after.expectedGuids());
     const gone = sorted([...before.expectedGuids()].filter((g) => !remaining.has(g)));

@@ -122,11 +122,12 @@ export function writeScenario(
   if (s.device !== 'never-synced') {
     const retired = s.device === 'retired' || s.device === 'retired-and-removed';
     const removed = s.device === 'removed' || s.device === 'retired-and-removed';
-    db.prepare(
-      `INSERT INTO devices (integration_id, guid, client_device_identifier, identifier_key, platform_type, registration_state, raw, record_hash,
+    const device = db.prepare(
+      `INSERT INTO devices (tenant, integration_id, guid, client_device_identifier, identifier_key, platform_type, registration_state, raw, record_hash,
                             first_seen_at, last_seen_at, last_seen_run, removed_at, space_id, space_name)
-       VALUES (?, ?, ?, ?, ?, ?, '{}', 'x', ?, ?, ?, ?, 1, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, '{}', 'x', ?, ?, ?, ?, 1, ?)`,
     ).run(
+      `tenant-of-${id}`,
       id,
       randomUUID(),
       IDENTIFIER,
@@ -139,6 +140,11 @@ export function writeScenario(
       removed ? NOW - 2 * HOUR : null,
       STALE_SPACE,
     );
+    // What the integration saw, as a sync records it (migration 0012).
+    db.prepare(
+      `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, removed_at)
+       SELECT id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, removed_at FROM devices WHERE id = ?`,
+    ).run(device.lastInsertRowid);
   }
   if (s.certificate && certificates) certificates.rows.set(id, certificatesFor(s.certificate, NOW));
   return id;

@@ -7,6 +7,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
 import { trustedDeviceCondition } from '../../../src-main/core/devices/trusted-device-filter';
+import { IntegrationStore } from '../../../src-main/core/integrations/integration-store';
+import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
+import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
+import type { TrustFilter } from '../../../src-shared/domain/device';
 import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
@@ -40,7 +44,7 @@ function deviceIn(db: Db, spaceId: number): Row {
 }
 
 function trustedIds(db: Db): Set<number> {
-  const condition = trustedDeviceCondition(db);
+  const condition = trustedDeviceCondition(db, new IntegrationStore(db));
   return new Set(db.prepare(`SELECT d.id FROM devices d WHERE ${condition.sql}`).pluck().all(...condition.params) as number[]);
 }
 
@@ -85,9 +89,19 @@ describe("a tenant with one space the API user cannot read: the verdict can't te
     expect(cantTell.lead.action).toContain('assign the Device Read Only role in that space to the API user of "Acme Android"');
     expect(cantTell.reasons.map((r) => r.code)).toEqual(['space-stale']);
     expect(ask(readable)).toMatchObject({ trusted: true, answer: 'trusted' });
-    // The explorer's trusted filter agrees: the readable space's device counts, the stale space's does not.
+    // The explorer's trust filter agrees: the readable space's device is trusted, the stale space's is "can't tell",
+    // not "not trusted".
     expect(trustedIds(db).has(readable.id)).toBe(true);
     expect(trustedIds(db).has(restricted.id)).toBe(false);
+    const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date());
+    const filtered = (trust: TrustFilter) => new Set(repository.search({ trust, presence: 'all' }, { offset: 0, limit: 500 }).map((r) => r.id));
+    expect(filtered('cant-tell').has(restricted.id)).toBe(true);
+    expect(filtered('not-trusted').has(restricted.id)).toBe(false);
+    expect(filtered('cant-tell').has(readable.id)).toBe(false);
+    const verdicts = db.prepare('SELECT id, client_device_identifier AS identifier, uid FROM devices WHERE uid IS NOT NULL AND client_device_identifier IS NOT NULL').all() as Row[];
+    const cantTellIds = verdicts.filter((d) => ask(d).answer === 'cant-tell').map((d) => d.id).sort((a, b) => a - b);
+    expect(cantTellIds.length).toBeGreaterThan(10);
+    expect([...filtered('cant-tell')].sort((a, b) => a - b)).toEqual(cantTellIds);
 
     // A run after it still can't read the space: stale since the same moment, not since the last run.
     const third = await (await engine.start(INTEGRATION_ID, 'manual')).finished;

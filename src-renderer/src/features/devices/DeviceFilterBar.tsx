@@ -29,6 +29,7 @@ const FIXED_CHOICES: { key: 'compliance' | 'checkinAge' | 'trust'; label: string
     options: [
       { value: 'trusted', label: 'Trusted' },
       { value: 'not-trusted', label: 'Not trusted' },
+      { value: 'cant-tell', label: "Can't tell" },
     ],
   },
 ];

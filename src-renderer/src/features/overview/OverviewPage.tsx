@@ -1,7 +1,7 @@
 import { DuoDisagreementsPanel } from '../duo/DuoDisagreementsPanel';
 import { useEffect } from 'react';
 import { useNavigation } from '../../app/navigation-store';
-import { CHECKIN_AGE_LABELS, type DeviceQuery } from '../../../../src-shared/domain/device';
+import { CHECKIN_AGE_LABELS, type DeviceQuery, type TrustFilter } from '../../../../src-shared/domain/device';
 import { errorText } from '../../shared/error-text';
 import { useDevices } from '../devices/devices-store';
 import { FacetChart, type ChartBar } from './FacetChart';
@@ -71,8 +71,9 @@ export function OverviewPage() {
               bars={[
                 { key: 'trusted', label: 'Trusted', count: trust.trusted },
                 { key: 'not-trusted', label: 'Not trusted', count: trust.notTrusted },
+                { key: 'cant-tell', label: "Can't tell", count: trust.cantTell },
               ]}
-              onPick={(b) => explore({ trust: b.key as 'trusted' | 'not-trusted' })}
+              onPick={(b) => explore({ trust: b.key as TrustFilter })}
             />
           ) : null}
           <FacetChart

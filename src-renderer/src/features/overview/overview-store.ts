@@ -10,7 +10,7 @@ const HISTORY_RUNS = 30;
 
 interface OverviewState {
   facets: DeviceFacets | null;
-  trust: { trusted: number; notTrusted: number } | null;
+  trust: { trusted: number; notTrusted: number; cantTell: number } | null;
   integrations: Integration[];
   runs: SyncRun[];
   loading: boolean;
@@ -38,13 +38,14 @@ export const useOverview = create<OverviewState>((set) => ({
 }));
 
 async function readOverview(): Promise<Pick<OverviewState, 'facets' | 'integrations' | 'runs' | 'trust'>> {
-  const [facets, integrations, trusted, notTrusted] = await Promise.all([
+  const [facets, integrations, trusted, notTrusted, cantTell] = await Promise.all([
     call('devices.facets', { query: {} }),
     call('integrations.list'),
     call('devices.count', { query: { trust: 'trusted' } }),
     call('devices.count', { query: { trust: 'not-trusted' } }),
+    call('devices.count', { query: { trust: 'cant-tell' } }),
   ]);
   const runs = (await Promise.all(integrations.map((i) => call('sync.runs', { integrationId: i.id, limit: HISTORY_RUNS })))).flat();
   runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  return { facets, integrations, runs, trust: { trusted: trusted.total, notTrusted: notTrusted.total } };
+  return { facets, integrations, runs, trust: { trusted: trusted.total, notTrusted: notTrusted.total, cantTell: cantTell.total } };
 }

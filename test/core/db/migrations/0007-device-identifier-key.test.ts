@@ -1,15 +1,14 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../../src-main/core/db/database';
 import { migrations } from '../../../../src-main/core/db/migrations';
 import { normalizeDeviceIdentifier } from '../../../../src-shared/domain/device-identifier';
 import { runTec } from '../../../cli/cli-harness';
+import { killMidMigration } from './kill-mid-migration';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
 import { queryPlan } from '../../../support/query-plans';
 
 const databases = useDatabaseAtVersion();
-const ROOT = path.resolve(__dirname, '../../../..');
 
 /**
  * A schema-6 database as the previous console left it: an integration, a completed sync run, `count` devices (iOS
@@ -89,20 +88,8 @@ describe('migration 0007: normalized Device Client ID', () => {
     const rows = snapshot(before);
     const file = before.name;
     before.close();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'migrate-until-killed.ts'), file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('paused\n')) resolve();
-      });
-      child.on('exit', () => reject(new Error(`the child ended before pausing: ${out} ${err}`)));
-    });
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    const { signal, out } = await killMidMigration(file);
+    expect(signal).toBe('SIGKILL');
     expect(out).not.toContain('finished');
 
     const { db: inspect, schemaVersion } = openDatabase({ file, migrations: migrations.filter((m) => m.version <= 6) });

@@ -1,0 +1,186 @@
+/**
+ * Issue 14 point 3: a device is one device of one tenant, whatever the number of integrations that cover it. Two
+ * integrations of one tenant with the same API user share one fetch; with different API users each fetches what its
+ * own user can read, into the same rows, and a space one of them cannot read is stale for that one only.
+ */
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../../src-main/core/db/database';
+import { migrations } from '../../../src-main/core/db/migrations';
+import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
+import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
+import { EventBus } from '../../../src-main/core/events/event-bus';
+import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
+import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
+import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
+import { useCloseAfterEach } from '../../support/close-after-each';
+import { useTempDir } from '../../support/temp-dir';
+import { CertificateTable } from '../trust/trust-scenario';
+import { quickRetryingClient } from './sync-fixture';
+
+const tempDir = useTempDir('tec-shared-tenant-');
+const closeAfterEach = useCloseAfterEach();
+const simulators: RunningSimulator[] = [];
+afterEach(async () => {
+  for (const simulator of simulators.splice(0)) await simulator.close();
+});
+
+const OTHER_USER = { email: 'ios-api@acmecorp.example', password: 'another-api-password' };
+
+async function simulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const started = await startSimulator(options);
+  simulators.push(started);
+  return started;
+}
+
+interface Setup {
+  db: Db;
+  engine: SyncEngine;
+  runs: SyncRunStore;
+  repository: DeviceRepository;
+  verifier: TrustVerifier;
+}
+
+/** A console with an Android and an iOS App Config integration on the simulated tenant, enabled for all users. */
+function consoleFor(tenant: RunningSimulator, users: { android: { email: string; password: string }; ios: { email: string; password: string } }): Setup {
+  const dir = path.join(tempDir(), String(Math.random()).slice(2));
+  const db = closeAfterEach(openDatabase({ file: path.join(dir, 'console.sqlite'), migrations }).db);
+  const insert = db.prepare(
+    "INSERT INTO integrations (id, name, mdm, platform, status, domain, email, created_at, updated_at) VALUES (?, ?, 'ivanti-neurons', ?, 'all-users', ?, ?, ?, ?)",
+  );
+  // The domain as entered may differ in case: still one tenant.
+  insert.run('int-a', 'Acme Android', 'android', tenant.domain, users.android.email, 1, 1);
+  insert.run('int-i', 'Acme iOS', 'ios-appconfig', tenant.domain.toUpperCase(), users.ios.email.toUpperCase(), 2, 2);
+  const byId: Record<string, { email: string; password: string }> = { 'int-a': users.android, 'int-i': users.ios };
+  const engine = new SyncEngine({
+    db,
+    events: new EventBus(),
+    now: () => new Date(),
+    credentials: async (id) => ({ domain: tenant.domain, ...byId[id]! }),
+    connect: quickRetryingClient,
+  });
+  const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date());
+  return { db, engine, runs: new SyncRunStore(db), repository, verifier: new TrustVerifier(db, new CertificateTable(), () => new Date()) };
+}
+
+interface Device {
+  id: number;
+  identifier: string;
+  uid: string;
+}
+
+/** An ACTIVE device of the platform with a Device Client ID and a user, in the given space. */
+function deviceOf(db: Db, platformType: 'ANDROID' | 'IOS', spaceId: number): Device {
+  const row = db
+    .prepare(
+      `SELECT id, client_device_identifier AS identifier, uid FROM devices
+        WHERE space_id = ? AND platform_type = ? AND registration_state = 'ACTIVE' AND removed_at IS NULL
+          AND client_device_identifier IS NOT NULL AND uid IS NOT NULL AND uid <> '********' ORDER BY id LIMIT 1`,
+    )
+    .get(spaceId, platformType) as Device | undefined;
+  if (!row) throw new Error(`no ACTIVE ${platformType} device with a user in space ${spaceId}`);
+  return row;
+}
+
+const SPACES = [
+  { id: 1, name: 'Default Space', share: 2, defaultSpace: true },
+  { id: 2, name: 'Restricted', share: 1 },
+];
+
+describe('one device per tenant', () => {
+  it('two integrations with the same API user share one fetch: the tenant is read and stored once, and each device shown once with the integration that covers it', async () => {
+    const tenant = await simulator({ devices: 900, seed: 'shared-tenant', spaces: SPACES });
+    const expected = tenant.deviceCount();
+
+    // What one integration's sync alone asks of Ivanti.
+    const alone = consoleFor(tenant, { android: tenant.credentials, ios: OTHER_USER });
+    const before = tenant.stats().requests;
+    await (await alone.engine.start('int-a', 'manual')).finished;
+    const oneFetch = tenant.stats().requests - before;
+
+    const { db, engine, runs, repository, verifier } = consoleFor(tenant, { android: tenant.credentials, ios: tenant.credentials });
+    const start = tenant.stats().requests;
+    const android = await engine.start('int-a', 'manual');
+    const ios = await engine.start('int-i', 'manual');
+    // The second joins the first's run instead of reading the tenant again.
+    expect(ios.runId).toBe(android.runId);
+    const [run] = await Promise.all([android.finished, ios.finished]);
+    expect(run).toMatchObject({ status: 'completed', complete: true });
+    expect(tenant.stats().requests - start).toBe(oneFetch);
+
+    // Stored once: one row per device, a sighting per integration.
+    expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(expected);
+    expect(db.prepare('SELECT COUNT(*) FROM device_sightings').pluck().get()).toBe(2 * expected);
+    expect(db.prepare("SELECT COUNT(*) FROM device_changes WHERE kind = 'added'").pluck().get()).toBe(expected);
+
+    // Shown once everywhere: explorer count, overview facets, search.
+    expect(repository.count({})).toBe(expected);
+    const facets = repository.facets({});
+    expect(facets.total).toBe(expected);
+    const byPlatform = (type: string) => db.prepare('SELECT COUNT(*) FROM devices WHERE platform_type = ?').pluck().get(type) as number;
+    expect(facets.integrations.find((i) => i.id === 'int-i')?.count).toBe(byPlatform('IOS'));
+    expect(facets.integrations.reduce((n, i) => n + i.count, 0)).toBe(expected);
+    const iphone = deviceOf(db, 'IOS', 1);
+    expect(repository.count({ text: iphone.identifier })).toBe(1);
+
+    // "Has it synced?": once, with the integration that covers it.
+    const found = engine.devices.find(iphone.identifier);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ integrationId: 'int-i', coveredBy: [{ integrationId: 'int-i', integrationName: 'Acme iOS', removedAt: null }] });
+
+    // The iOS integration's own record of the run: it has synced, from the shared fetch.
+    expect(runs.latest('int-i')).toMatchObject({ status: 'completed', complete: true, devicesSeen: run.devicesSeen });
+    expect(runs.lastCompletedAt('int-i')).not.toBeNull();
+    expect(verifier.verify({ user: iphone.uid, identifier: iphone.identifier })).toMatchObject({ answer: 'trusted', trustedBy: { integrationId: 'int-i' } });
+    const phone = deviceOf(db, 'ANDROID', 2);
+    expect(verifier.verify({ user: phone.uid, identifier: phone.identifier })).toMatchObject({ answer: 'trusted', trustedBy: { integrationId: 'int-a' } });
+
+    // A re-sync of the pair finds nothing new and rewrites no device row.
+    const rowsBefore = db.prepare('SELECT COUNT(*) FROM devices').pluck().get();
+    const again = await (await engine.start('int-i', 'manual')).finished;
+    expect(again).toMatchObject({ status: 'completed', added: 0, changed: 0, removed: 0 });
+    expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(rowsBefore);
+    expect(db.prepare('SELECT COUNT(*) FROM devices WHERE last_seen_run = ?').pluck().get(again.id)).toBe(0);
+  });
+
+  it('with different API users each fetches what its own user reads, into the same rows; a space one cannot read is stale for that one only', async () => {
+    const tenant = await simulator({ devices: 600, seed: 'two-users', spaces: SPACES, otherUsers: [{ ...OTHER_USER, deniedSpaces: [2] }] });
+    const { db, engine, runs, verifier } = consoleFor(tenant, { android: tenant.credentials, ios: OTHER_USER });
+    const android = await (await engine.start('int-a', 'manual')).finished;
+    const ios = await (await engine.start('int-i', 'manual')).finished;
+    expect(android).toMatchObject({ status: 'completed', complete: true });
+    expect(ios).toMatchObject({ status: 'completed', complete: false });
+    expect(ios.id).not.toBe(android.id);
+
+    const expected = tenant.deviceCount();
+    const inSpace = (spaceId: number) => db.prepare('SELECT COUNT(*) FROM devices WHERE space_id = ?').pluck().get(spaceId) as number;
+    expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(expected);
+    const sightings = (integration: string) => db.prepare('SELECT COUNT(*) FROM device_sightings WHERE integration_id = ?').pluck().get(integration);
+    expect(sightings('int-a')).toBe(expected);
+    expect(sightings('int-i')).toBe(inSpace(1));
+
+    expect(runs.staleSpaces('int-a')).toEqual([]);
+    expect(runs.staleSpaces('int-i')).toEqual([{ spaceId: 2, spaceName: 'Restricted', reason: expect.stringContaining('Restricted'), since: null }]);
+
+    // An iOS device in the space the iOS integration's user cannot read: can't tell, for that integration.
+    const hidden = deviceOf(db, 'IOS', 2);
+    const verdict = verifier.verify({ user: hidden.uid, identifier: hidden.identifier });
+    expect(verdict).toMatchObject({ answer: 'cant-tell', lead: { code: 'space-stale', integrationId: 'int-i' } });
+    // The Android integration read that space: its devices there are judged on their merits.
+    const phone = deviceOf(db, 'ANDROID', 2);
+    expect(verifier.verify({ user: phone.uid, identifier: phone.identifier })).toMatchObject({ answer: 'trusted', trustedBy: { integrationId: 'int-a' } });
+    const iphone = deviceOf(db, 'IOS', 1);
+    expect(verifier.verify({ user: iphone.uid, identifier: iphone.identifier })).toMatchObject({ answer: 'trusted', trustedBy: { integrationId: 'int-i' } });
+
+    // Devices deleted in the tenant: the Android integration (which reads every space) marks them removed; the iOS
+    // integration keeps its last known state of the space it cannot read.
+    tenant.mutate({ remove: 30 });
+    await (await engine.start('int-a', 'manual')).finished;
+    await (await engine.start('int-i', 'manual')).finished;
+    const live = new Set(tenant.expectedGuids());
+    const current = db.prepare('SELECT guid FROM devices WHERE removed_at IS NULL').pluck().all() as string[];
+    expect(current.filter((g) => !live.has(g))).toEqual([]);
+    expect(current).toHaveLength(tenant.deviceCount());
+  });
+});
