@@ -2,13 +2,12 @@ import type { CertificatePage, ExpiryWarning } from '../../../src-shared/contrac
 import type { CertificatePurpose, CertificateRecord, CertificateStatus } from '../../../src-shared/domain/ca-profile';
 import type { CertificateSummary, KeyUsageName } from '../../../src-shared/domain/certificate';
 import type { Db } from '../db/database';
+import { IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
 import type { CertificateLookup, DeviceRef, IssuedCertificate } from '../trust/certificate-lookup';
 
 interface CertificateRow {
   id: number;
   integration_id: string;
-  integration_name: string;
-  integration_deleted_at: number | null;
   purpose: CertificatePurpose;
   device_guid: string | null;
   device_identifier: string | null;
@@ -45,10 +44,10 @@ export interface CertificateFilter {
 const STATUS_SQL = `CASE WHEN c.invalidated_at IS NOT NULL THEN 'invalidated' WHEN c.not_after <= @now THEN 'expired' ELSE 'active' END`;
 
 const SELECT = `
-  SELECT c.id, c.integration_id, i.name AS integration_name, i.deleted_at AS integration_deleted_at, c.purpose, c.device_guid,
+  SELECT c.id, c.integration_id, c.purpose, c.device_guid,
          c.device_identifier, c.serial_number, c.subject, c.issuer, c.not_before, c.not_after, c.key_usage,
          c.sha256_fingerprint, c.invalidated_at, c.invalidated_reason, c.created_at, ${STATUS_SQL} AS status
-  FROM certificates c JOIN integrations i ON i.id = c.integration_id`;
+  FROM certificates c`;
 
 export const INTEGRATION_DELETED_REASON = 'integration deleted';
 
@@ -61,6 +60,8 @@ export class CertificateInventory implements CertificateLookup {
   constructor(
     private readonly db: Db,
     private readonly now: () => Date,
+    /** Integration names and whether deleted, from their owner (IntegrationStore): certificates name their integration. */
+    private readonly integrations: IntegrationDirectory = new IntegrationStore(db),
   ) {}
 
   /** Records one certificate; call it inside the caller's transaction when other rows go with it. */
@@ -92,7 +93,7 @@ export class CertificateInventory implements CertificateLookup {
 
   get(id: number): CertificateRecord | null {
     const row = this.db.prepare(`${SELECT} WHERE c.id = @id`).get({ id, now: this.now().getTime() }) as CertificateRow | undefined;
-    return row ? toRecord(row) : null;
+    return row ? toRecord(row, this.integrations.facts()) : null;
   }
 
   list(filter: CertificateFilter): CertificatePage {
@@ -112,8 +113,9 @@ export class CertificateInventory implements CertificateLookup {
     const counts = { active: 0, expired: 0, invalidated: 0 };
     for (const { status, n } of counted) counts[status] = n;
     const page = rows.slice(0, filter.limit);
+    const facts = this.integrations.facts();
     return {
-      certificates: page.map(toRecord),
+      certificates: page.map((row) => toRecord(row, facts)),
       nextBeforeId: rows.length > filter.limit ? page[page.length - 1]!.id : null,
       counts,
     };
@@ -150,15 +152,17 @@ export class CertificateInventory implements CertificateLookup {
     const now = this.now().getTime();
     const rows = this.db
       .prepare(
-        `SELECT c.integration_id, i.name, COUNT(*) AS n, MIN(c.not_after) AS soonest
-         FROM certificates c JOIN integrations i ON i.id = c.integration_id
-         WHERE i.deleted_at IS NULL AND c.purpose = 'device' AND c.invalidated_at IS NULL AND c.not_after > ? AND c.not_after <= ?
+        `SELECT c.integration_id, COUNT(*) AS n, MIN(c.not_after) AS soonest
+         FROM certificates c
+         WHERE c.purpose = 'device' AND c.invalidated_at IS NULL AND c.not_after > ? AND c.not_after <= ?
          GROUP BY c.integration_id ORDER BY soonest`,
       )
-      .all(now, now + days * 86_400_000) as { integration_id: string; name: string; n: number; soonest: number }[];
-    return rows.map((r) => ({
+      .all(now, now + days * 86_400_000) as { integration_id: string; n: number; soonest: number }[];
+    const facts = this.integrations.facts();
+    const live = rows.filter((r) => facts.get(r.integration_id)?.deleted === false);
+    return live.map((r) => ({
       integrationId: r.integration_id,
-      integrationName: r.name,
+      integrationName: facts.get(r.integration_id)!.name,
       count: r.n,
       soonestNotAfter: new Date(r.soonest).toISOString(),
     }));
@@ -172,13 +176,14 @@ export class CertificateInventory implements CertificateLookup {
   }
 }
 
-function toRecord(row: CertificateRow): CertificateRecord {
+function toRecord(row: CertificateRow, integrations: Map<string, IntegrationFacts>): CertificateRecord {
   const iso = (ms: number) => new Date(ms).toISOString();
+  const integration = integrations.get(row.integration_id);
   return {
     id: row.id,
     integrationId: row.integration_id,
-    integrationName: row.integration_name,
-    integrationDeleted: row.integration_deleted_at !== null,
+    integrationName: integration?.name ?? row.integration_id,
+    integrationDeleted: integration?.deleted ?? true,
     purpose: row.purpose,
     deviceGuid: row.device_guid,
     deviceIdentifier: row.device_identifier,

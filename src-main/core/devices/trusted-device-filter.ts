@@ -53,19 +53,18 @@ export function trustConditions(db: Db, directory: IntegrationDirectory): TrustC
   let readsRows = false;
   for (const integration of integrations) {
     const judged = [integration.id, integration.platform === 'android' ? 'ANDROID' : 'IOS'];
-    const user =
-      integration.status === 'test-group'
-        ? ' AND EXISTS (SELECT 1 FROM integration_test_group g WHERE g.integration_id = d.integration_id AND g.username = d.uid)'
-        : '';
+    // The test group's members come from its owner (IntegrationStore), compared as its column does (NOCASE).
+    const members = integration.status === 'test-group' ? directory.testGroup(integration.id) : [];
+    const user = integration.status === 'test-group' ? ` AND d.uid COLLATE NOCASE IN (${members.map(() => '?').join(', ') || 'NULL'})` : '';
     const staleIds = runs.staleSpaces(integration.id).map((s) => s.spaceId);
     if (integration.status === 'test-group' || staleIds.length > 0) readsRows = true;
     const marks = staleIds.map(() => '?').join(', ');
     const fresh = staleIds.length === 0 ? '' : ` AND (d.space_id IS NULL OR d.space_id NOT IN (${marks}))`;
     trusted.sql.push(`(d.integration_id = ? AND d.platform_type = ?${user}${fresh})`);
-    trusted.params.push(...judged, ...staleIds);
+    trusted.params.push(...judged, ...members, ...staleIds);
     if (staleIds.length > 0) {
       stale.sql.push(`(d.integration_id = ? AND d.platform_type = ?${user} AND d.space_id IN (${marks}))`);
-      stale.params.push(...judged, ...staleIds);
+      stale.params.push(...judged, ...members, ...staleIds);
     }
   }
   const trustedSql = `(d.removed_at IS NULL AND d.registration_state = 'ACTIVE' AND d.has_client_id = 1 AND (${trusted.sql.join(' OR ')}))`;

@@ -47,6 +47,8 @@ export interface IntegrationFacts {
  */
 export interface IntegrationDirectory {
   facts(): Map<string, IntegrationFacts>;
+  /** The usernames of the integration's test group (compared without regard to case). */
+  testGroup(id: string): string[];
 }
 
 /**
