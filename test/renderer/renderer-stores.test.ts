@@ -168,6 +168,20 @@ describe('debounced saves', () => {
     expect(updates).toEqual([{ channel: 'wizard.update', input: { id: draft.id, values: { name: 'Acme iOS' } } }]);
     expect((await bridge.direct('wizard.get', { id: draft.id })).name).toBe('Acme iOS');
   });
+  it('an older save answering after a newer one does not put the earlier value back (a cleaned domain came back raw)', async () => {
+    const draft = await bridge.direct('wizard.start', {});
+    await useWizard.getState().open(draft.id);
+    useWizard.getState().edit({ name: 'Pasted name' });
+    const releaseFirst = bridge.holdNext('wizard.update');
+    const first = useWizard.getState().flush();
+    useWizard.getState().edit({ name: 'Cleaned name' });
+    await useWizard.getState().flush();
+    expect(useWizard.getState().draft?.name).toBe('Cleaned name');
+    releaseFirst();
+    await first;
+    expect(useWizard.getState().draft?.name).toBe('Cleaned name');
+    expect((await bridge.direct('wizard.get', { id: draft.id })).name).toBe('Cleaned name');
+  });
 });
 
 describe('error mapping', () => {

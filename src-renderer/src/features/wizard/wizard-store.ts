@@ -3,6 +3,7 @@ import type { WizardDraft, WizardValues } from '../../../../src-shared/contract/
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
 import { isAppError } from '../../../../src-shared/errors';
+import { LatestAnswers } from '../../shared/latest-answer';
 
 interface WizardState {
   draft: WizardDraft | null;
@@ -34,6 +35,12 @@ const SAVE_DELAY_MS = 250;
 let pending: WizardValues = {};
 let timer: ReturnType<typeof setTimeout> | null = null;
 let passwordSaving: Promise<unknown> = Promise.resolve();
+/**
+ * Every call whose answer replaces the draft takes a ticket: a save and the password's store can be in flight together
+ * (the rig answers over HTTP, out of order), and an older answer must not put back a value edited since (a pasted
+ * https://…/ domain, cleaned on leaving the field, came back raw).
+ */
+const draftAnswers = new LatestAnswers();
 
 export const useWizard = create<WizardState>((set, get) => {
   /** Runs a core call for the open draft; the answer replaces the draft, keeping edits not yet saved. */
@@ -44,13 +51,14 @@ export const useWizard = create<WizardState>((set, get) => {
     // from the field would land on a disabled button and be lost.
     if (!options.quiet) set({ busy: true });
     set({ error: null });
+    const current = draftAnswers.begin();
     try {
       const updated = await run(draft.id);
-      set({ draft: { ...updated, ...pending }, errors: {} });
+      if (current()) set({ draft: { ...updated, ...pending }, errors: {} });
       return true;
     } catch (error) {
       const fields = fieldErrors(error);
-      set({ errors: fields, error: Object.keys(fields).length === 0 ? error : null });
+      if (current()) set({ errors: fields, error: Object.keys(fields).length === 0 ? error : null });
       return false;
     } finally {
       if (!options.quiet) set({ busy: false });
@@ -67,10 +75,12 @@ export const useWizard = create<WizardState>((set, get) => {
     async open(id) {
       pending = {};
       set({ draft: null, passwordInput: '', errors: {}, error: null });
+      const current = draftAnswers.begin();
       try {
-        set({ draft: await call('wizard.get', { id }) });
+        const draft = await call('wizard.get', { id });
+        if (current()) set({ draft });
       } catch (error) {
-        set({ error });
+        if (current()) set({ error });
       }
     },
     edit(values) {
@@ -91,11 +101,12 @@ export const useWizard = create<WizardState>((set, get) => {
       if (!draft || Object.keys(pending).length === 0) return;
       const values = pending;
       pending = {};
+      const current = draftAnswers.begin();
       try {
         const saved = await call('wizard.update', { id: draft.id, values });
-        set({ draft: { ...saved, ...pending } });
+        if (current()) set({ draft: { ...saved, ...pending } });
       } catch (error) {
-        set({ errors: fieldErrors(error), error: Object.keys(fieldErrors(error)).length === 0 ? error : null });
+        if (current()) set({ errors: fieldErrors(error), error: Object.keys(fieldErrors(error)).length === 0 ? error : null });
       }
     },
     setPasswordInput(value) {
