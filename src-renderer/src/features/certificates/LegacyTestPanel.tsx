@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { LegacyTestResult } from '../../../../src-shared/contract/certificates';
 import type { CaProfile } from '../../../../src-shared/domain/ca-profile';
+import { fileCapabilities } from '../../shared/api';
 import { errorCode, errorText, fieldErrors } from '../../shared/error-text';
 import { useCaProfiles } from './ca-profile-store';
 import { CertificateDetails } from './CertificateDetails';
@@ -114,6 +115,13 @@ function TestKeyExport({ result }: { result: LegacyTestResult }) {
   const [exported, setExported] = useState<Exported | null>(null);
   const [error, setError] = useState<unknown>(null);
   const id = useId();
+  // The app asks where with the OS save dialog; the web test rig keeps the path field.
+  const files = fileCapabilities();
+
+  async function saveWithDialog() {
+    const chosen = await files?.chooseSavePath({ title: 'Save the test private key', defaultName: 'duo-test-key.pem', extension: 'pem' });
+    if (chosen) await run(chosen);
+  }
 
   async function run(destination?: string) {
     setError(null);
@@ -138,6 +146,11 @@ function TestKeyExport({ result }: { result: LegacyTestResult }) {
     return (
       <p role="status" className="note">
         Private key written to <span className="mono">{exported.path}</span> (readable by you only). The console has forgotten it.
+        {files ? (
+          <button type="button" onClick={() => void files.showInFolder(exported.path)}>
+            Show in folder
+          </button>
+        ) : null}
       </p>
     );
   }
@@ -149,6 +162,16 @@ function TestKeyExport({ result }: { result: LegacyTestResult }) {
         Held in memory only, until {dateTimeText(result.keyExpiresAt)}. Export it only if you need it, for example to try the
         certificate with another tool; it can be exported once.
       </p>
+      {files ? (
+        <div className="actions">
+          <button type="button" onClick={() => void saveWithDialog()}>
+            Save private key…
+          </button>
+          <button type="button" onClick={() => void run()}>
+            Show private key
+          </button>
+        </div>
+      ) : (
       <form
         className="form inline-form"
         noValidate
@@ -183,6 +206,7 @@ function TestKeyExport({ result }: { result: LegacyTestResult }) {
           </button>
         </div>
       </form>
+      )}
       {error && !pathError ? (
         <p role="alert" className="error-text">
           {errorText(error)}
