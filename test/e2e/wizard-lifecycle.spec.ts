@@ -139,12 +139,19 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
     await expect(app.getByRole('group', { name: 'In Ivanti Neurons' })).toContainText('Plan the removal of the legacy pieces');
 
     const now = Date.now();
-    const insert = db.prepare(
-      `INSERT INTO devices (integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, raw, record_hash, first_seen_at, last_seen_at, last_seen_run)
-       VALUES (?, ?, ?, 'IOS', 'ACTIVE', ?, '{}', 'x', ?, ?, 0)`,
+    // As a sync stores them (migration 0012): the device row of each integration's own tenant (they have no API
+    // details here) and the integration's sighting of it.
+    const device = db.prepare(
+      `INSERT INTO devices (tenant, integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, raw, record_hash, first_seen_at, last_seen_at, last_seen_run)
+       VALUES (?, ?, ?, ?, 'IOS', 'ACTIVE', ?, '{}', 'x', ?, ?, 0)`,
     );
-    for (const n of [1, 2, 3]) insert.run(legacy.id, `guid-${n}`, null, `iPhone ${n}`, now, now);
-    insert.run(replacement.id, 'guid-1', 'client-id-1', 'iPhone 1', now, now);
+    const sighting = db.prepare('INSERT INTO device_sightings (device_id, integration_id, first_seen_at, last_seen_at, last_seen_run) VALUES (?, ?, ?, ?, 0)');
+    const insert = (integrationId: string, guid: string, identifier: string | null, name: string) => {
+      const id = device.run(`integration:${integrationId}`, integrationId, guid, identifier, name, now, now).lastInsertRowid;
+      sighting.run(id, integrationId, now, now);
+    };
+    for (const n of [1, 2, 3]) insert(legacy.id, `guid-${n}`, null, `iPhone ${n}`);
+    insert(replacement.id, 'guid-1', 'client-id-1', 'iPhone 1');
 
     await app.getByRole('button', { name: /^← All integrations/ }).click();
     await app.getByRole('button', { name: 'Legacy certs', exact: true }).click();
@@ -158,7 +165,7 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
     await screenshot(app, 'lifecycle-06-migration-coverage');
 
     // The two other devices report their identifier under App Config: covered, so the legacy one can be disabled, then deleted.
-    for (const n of [2, 3]) insert.run(replacement.id, `guid-${n}`, `client-id-${n}`, `iPhone ${n}`, now, now);
+    for (const n of [2, 3]) insert(replacement.id, `guid-${n}`, `client-id-${n}`, `iPhone ${n}`);
     await app.getByRole('button', { name: /^← All integrations/ }).click();
     await app.getByRole('button', { name: 'iOS (App Config)', exact: true }).click();
     const fromReplacement = app.getByRole('region', { name: 'Migration to iOS (App Config)' });
