@@ -21,6 +21,7 @@ export const CHANNEL_NAMES = [
   'integrations.compareCoverage',
   'audit.list',
   'audit.verify',
+  'audit.choices',
   'devices.search',
   'devices.count',
   'devices.facets',

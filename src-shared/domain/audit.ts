@@ -35,3 +35,24 @@ export const AuditVerification = z.object({
   signature: AuditSignatureState.optional(),
 });
 export type AuditVerification = z.infer<typeof AuditVerification>;
+
+/** Filters of the admin-action log; each bounded, all optional (absent: everything). */
+export const AuditFilter = z.object({
+  actor: z.string().min(1).max(200).optional(),
+  action: z.string().min(1).max(100).optional(),
+  /** The entry's target: an integration id, a Duo API hostname, an export kind. */
+  target: z.string().min(1).max(200).optional(),
+  /** Entries at or after this instant. */
+  from: z.iso.datetime().optional(),
+  /** Entries before this instant. */
+  to: z.iso.datetime().optional(),
+});
+export type AuditFilter = z.infer<typeof AuditFilter>;
+
+export const AuditChoices = z.object({
+  actors: z.array(z.string()),
+  actions: z.array(z.string()),
+  /** Each target with the name the log last recorded for it (an integration's, also after it was deleted), or null. */
+  targets: z.array(z.object({ target: z.string(), name: z.string().nullable() })),
+});
+export type AuditChoices = z.infer<typeof AuditChoices>;

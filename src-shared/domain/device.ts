@@ -1,7 +1,8 @@
 /**
  * Synced devices as the explorer, the device drawer, the overview charts and exports see them. Times are ISO 8601
  * strings (UTC); the database keeps epoch milliseconds. Values are the tenant's own (platformType `ANDROID`,
- * registrationState `ACTIVE`, …): the console shows what Ivanti said, it does not translate it.
+ * registrationState `ACTIVE`, …): the console stores and filters on what Ivanti said; screens show it in admin words
+ * (ivantiValueLabel) and the drawer's raw record keeps the tenant's own spelling.
  */
 import { z } from 'zod';
 import { DeviceChangeKind } from './sync';
@@ -42,6 +43,27 @@ export const CHECKIN_AGE_LABELS: Record<CheckinAge, string> = {
   older: 'Over 30 days',
   never: 'Never checked in',
 };
+
+/** Ivanti's enum values an admin reads on screen, in plain words; any other value is spelled out the same way. */
+const IVANTI_VALUE_LABELS: Record<string, string> = {
+  ANDROID: 'Android',
+  IOS: 'iOS',
+  WINDOWS_PHONE: 'Windows',
+  OTHER: 'Other',
+  ACTIVE: 'Active',
+  RETIRED: 'Retired',
+  RETIRE_PENDING: 'Retire pending',
+};
+
+/** `RETIRE_PENDING` → "Retire pending", `IOS` → "iOS"; null (the tenant sent none) → "Not reported". */
+export function ivantiValueLabel(value: string | null): string {
+  if (value === null || value === '') return 'Not reported';
+  const known = IVANTI_VALUE_LABELS[value];
+  if (known) return known;
+  if (!/^[A-Z0-9_]+$/.test(value)) return value;
+  const words = value.toLowerCase().replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 /** The explorer's trust filter: the verifier's three answers (cant-tell: our copy of the device's space is stale). */
 export const TrustFilter = z.enum(['trusted', 'not-trusted', 'cant-tell']);

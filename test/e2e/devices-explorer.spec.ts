@@ -195,7 +195,7 @@ test('overview charts count the fleet and each opens the filtered explorer', asy
   await expect(platforms.locator('.recharts-bar-rectangle').first()).toBeVisible();
   await screenshot(app, 'devices-07-overview');
 
-  await platforms.getByRole('button', { name: /IOS$/ }).click();
+  await platforms.getByRole('button', { name: /Platforms, iOS$/ }).click();
   await expect(app.getByRole('main')).toHaveAttribute('aria-label', 'Devices');
   await expect(app.getByLabel('Platform')).toHaveValue('IOS');
   await expect(total(app)).toHaveText(devicesText(expected(tec, { platformType: 'IOS' })));

@@ -14,27 +14,49 @@ export interface RigFixture {
   dataDir: string;
 }
 
-/** A new data directory, the real core (real SQLite, real keyring) and the rig in front of it. */
-async function withConsole(use: (fixture: RigFixture) => Promise<void>): Promise<void> {
+/** A new data directory, the real core (real SQLite, real keyring) and the rig in front of it; close() removes it all. */
+export async function startConsole(): Promise<RigFixture & { close(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-e2e-'));
   const core = createCore({ dataDir, version: '0.0.0-e2e', transport: 'web-test-rig', syncWorker: SYNC_WORKER_SOURCE });
   const rig = await startRig({ core, rendererDir: path.resolve('out/renderer') });
-  await use({ core, rig, dataDir });
-  await rig.close();
-  await core.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  return {
+    core,
+    rig,
+    dataDir,
+    async close() {
+      await rig.close();
+      await core.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
-/** Opens the console in the page and fails the test if the page threw or broke the CSP. */
-async function openConsole(page: Page, fixture: RigFixture, use: (page: Page) => Promise<void>): Promise<void> {
+async function withConsole(use: (fixture: RigFixture) => Promise<void>): Promise<void> {
+  const fixture = await startConsole();
+  await use(fixture);
+  await fixture.close();
+}
+
+/** Collects what the page threw or the CSP refused; check() fails with all of it. */
+export function watchPageErrors(page: Page): { check(): void } {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
     if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
   });
+  return {
+    check() {
+      if (errors.length > 0) throw new Error(`The page reported errors:\n${errors.join('\n')}`);
+    },
+  };
+}
+
+/** Opens the console in the page and fails the test if the page threw or broke the CSP. */
+async function openConsole(page: Page, fixture: RigFixture, use: (page: Page) => Promise<void>): Promise<void> {
+  const errors = watchPageErrors(page);
   await page.goto(fixture.rig.url);
   await use(page);
-  if (errors.length > 0) throw new Error(`The page reported errors:\n${errors.join('\n')}`);
+  errors.check();
 }
 
 /**

@@ -18,8 +18,9 @@ test.describe('console shell', () => {
   });
 
   test('sections are reachable with the keyboard alone', async ({ app }) => {
-    // Start at the top of the document: the app focuses <main> on load, so a first Tab would enter the page content.
-    await app.getByRole('link', { name: 'Skip to content' }).focus();
+    // Nothing has focus after a load: the first Tab is the skip link, the second the first section.
+    await app.keyboard.press('Tab');
+    await expect(app.getByRole('link', { name: 'Skip to content' })).toBeFocused();
     await app.keyboard.press('Tab'); // first nav item
     await app.keyboard.press('Tab');
     await app.keyboard.press('Enter');

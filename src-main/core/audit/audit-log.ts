@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/database';
-import type { AuditEntry, AuditVerification } from '../../../src-shared/domain/audit';
+import type { AuditChoices, AuditEntry, AuditFilter, AuditVerification } from '../../../src-shared/domain/audit';
 
 const GENESIS = '0'.repeat(64);
 
@@ -40,11 +40,39 @@ export class AuditLog {
     return toEntry({ ...entry, prev_hash: prevHash, hash });
   }
 
-  list(options: { limit: number; beforeSeq?: number }): AuditEntry[] {
+  list(options: { limit: number; beforeSeq?: number } & AuditFilter): AuditEntry[] {
+    const filters: [string, string | number | undefined][] = [
+      ['seq < ?', options.beforeSeq ?? Number.MAX_SAFE_INTEGER],
+      ['actor = ?', options.actor],
+      ['action = ?', options.action],
+      ['target = ?', options.target],
+      ['at >= ?', options.from === undefined ? undefined : Date.parse(options.from)],
+      ['at < ?', options.to === undefined ? undefined : Date.parse(options.to)],
+    ];
+    const used = filters.filter((f): f is [string, string | number] => f[1] !== undefined);
+    const conditions = used.map(([condition]) => condition);
+    const params = used.map(([, value]) => value);
     const rows = this.db
-      .prepare('SELECT * FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?')
-      .all(options.beforeSeq ?? Number.MAX_SAFE_INTEGER, options.limit) as AuditRow[];
+      .prepare(`SELECT * FROM audit_log WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT ?`)
+      .all(...params, options.limit) as AuditRow[];
     return rows.map(toEntry);
+  }
+
+  /**
+   * The actors, actions and targets the log holds, for its filters. A target's name is the newest `name` an entry about
+   * it recorded, so a deleted integration keeps its name here.
+   */
+  choices(): AuditChoices {
+    const distinct = (column: 'actor' | 'action') =>
+      this.db.prepare(`SELECT DISTINCT ${column} FROM audit_log ORDER BY ${column}`).pluck().all() as string[];
+    const targets = this.db
+      .prepare(
+        `SELECT target, (SELECT json_extract(n.details, '$.name') FROM audit_log n
+                          WHERE n.target = t.target AND json_extract(n.details, '$.name') IS NOT NULL ORDER BY n.seq DESC LIMIT 1) AS name
+           FROM (SELECT DISTINCT target FROM audit_log WHERE target IS NOT NULL) t ORDER BY target`,
+      )
+      .all() as { target: string; name: string | null }[];
+    return { actors: distinct('actor'), actions: distinct('action'), targets: targets.map((t) => ({ target: t.target, name: typeof t.name === 'string' ? t.name : null })) };
   }
 
   /** The newest entry's sequence and hash, or null for an empty log. */

@@ -34,7 +34,14 @@ export function App() {
     [],
   );
 
+  // A section chosen from the navigation moves focus into it (screen readers announce the page); the first load leaves
+  // focus where the browser put it, so the first Tab reaches the skip link and then the navigation.
+  const firstSection = useRef(true);
   useEffect(() => {
+    if (firstSection.current) {
+      firstSection.current = false;
+      return;
+    }
     mainRef.current?.focus();
   }, [section]);
 

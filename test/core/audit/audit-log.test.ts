@@ -98,3 +98,30 @@ describe('the audit log', () => {
     expect(log.list({ limit: 1 })[0].details).toEqual({ a: { c: 3, d: 2 }, b: 1 });
   });
 });
+
+describe('the audit log filters', () => {
+  it('lists only the entries of one actor, action or target, within a time range, and pages within the filter', () => {
+    const { log } = logWithEntries();
+    log.append({ actor: 'admin1', action: 'integration.created', target: 'integration-4', details: { name: 'Field Android' } });
+    log.append({ actor: 'admin1', action: 'integration.deleted', target: 'integration-4', details: { name: 'Field Android (old)' } });
+    expect(log.list({ limit: 100, actor: 'admin1' }).map((e) => e.seq)).toEqual([14, 13, 10, 7, 4, 1]);
+    expect(log.list({ limit: 100, action: 'integration.created' }).map((e) => e.seq)).toEqual([13]);
+    expect(log.list({ limit: 100, target: 'integration-4' }).map((e) => e.seq)).toEqual([14, 13, 4]);
+    // The clock ticks one second per entry from 12:00:00, so entry n is at 12:00:0n.
+    expect(log.list({ limit: 100, from: '2026-11-28T12:00:03Z', to: '2026-11-28T12:00:06Z' }).map((e) => e.seq)).toEqual([5, 4, 3]);
+    expect(log.list({ limit: 2, beforeSeq: 10, actor: 'admin1' }).map((e) => e.seq)).toEqual([7, 4]);
+  });
+
+  it('offers the actors, actions and targets it holds, a target named by the newest name recorded for it', () => {
+    const { log } = logWithEntries();
+    log.append({ actor: 'admin1', action: 'integration.created', target: 'integration-4', details: { name: 'Field Android' } });
+    log.append({ actor: 'settings', action: 'settings.changed', details: { syncIntervalMinutes: 30 } });
+    log.append({ actor: 'admin1', action: 'integration.deleted', target: 'integration-4', details: { name: 'Field Android (old)' } });
+    const choices = log.choices();
+    expect(choices.actors).toEqual(['admin0', 'admin1', 'admin2', 'settings']);
+    expect(choices.actions).toEqual(['integration.created', 'integration.deleted', 'integration.status-changed', 'settings.changed']);
+    expect(choices.targets).toHaveLength(ENTRIES);
+    expect(choices.targets.find((t) => t.target === 'integration-4')).toEqual({ target: 'integration-4', name: 'Field Android (old)' });
+    expect(choices.targets.find((t) => t.target === 'integration-5')).toEqual({ target: 'integration-5', name: null });
+  });
+});

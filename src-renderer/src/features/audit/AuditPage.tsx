@@ -47,6 +47,10 @@ export function AuditPage() {
             hasOlder={audit.hasOlder}
             verification={audit.verification}
             verifying={audit.verifying}
+            filter={audit.filter}
+            choices={audit.choices}
+            integrations={audit.integrations}
+            onFilter={(patch) => void audit.setFilter(patch)}
             onVerify={() => void audit.verify()}
             onOlder={() => void audit.loadOlder()}
           />

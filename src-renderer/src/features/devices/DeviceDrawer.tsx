@@ -1,15 +1,18 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { DeviceDetail } from '../../../../src-shared/domain/device';
 import { isMaskedValue, MASKED_VALUE_EXPLANATION, type TrustVerdict } from '../../../../src-shared/domain/trust';
 import { TrustVerdictView } from '../trust/TrustVerdictView';
 import { DuoUserViewPanel } from '../duo/DuoUserViewPanel';
 import { errorText } from '../../shared/error-text';
 
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
 const CHANGE_LABELS = { added: 'Added', changed: 'Changed', removed: 'Removed from the tenant', restored: 'Back in the tenant' } as const;
 
 /**
  * One device, everything known about it: every stored field, the trust verdict for its user with every reason, its
- * change history across syncs (newest first) and the raw record exactly as Ivanti sent it. Escape closes it.
+ * change history across syncs (newest first) and the raw record exactly as Ivanti sent it. Focus stays inside it
+ * while it is open; Escape closes it and puts focus back on the row it was opened from.
  */
 export function DeviceDrawer({
   detail,
@@ -23,8 +26,19 @@ export function DeviceDrawer({
   onClose(): void;
 }) {
   const closeRef = useRef<HTMLButtonElement>(null);
+  const drawerRef = useRef<HTMLElement>(null);
   useEffect(() => {
+    // Whatever had focus when the drawer opened (the row clicked or opened with Enter) gets it back on close. The
+    // virtual table may have replaced that row's element meanwhile, so it is found again by its index.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const openerIndex = opener?.dataset.index;
     closeRef.current?.focus();
+    return () => {
+      const back = opener?.isConnected ? opener : openerIndex === undefined ? null : document.querySelector<HTMLElement>(`[role="row"][data-index="${openerIndex}"]`);
+      back?.focus({ preventScroll: true });
+    };
+  }, []);
+  useEffect(() => {
     const onKey = (event: globalThis.KeyboardEvent) => {
       if (event.key === 'Escape') onClose();
     };
@@ -32,9 +46,26 @@ export function DeviceDrawer({
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
+  /** Tab and Shift+Tab go round the drawer's own controls, never out to the page behind it. */
+  function keepFocusInside(event: KeyboardEvent<HTMLElement>) {
+    if (event.key !== 'Tab' || !drawerRef.current) return;
+    const items = [...drawerRef.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.getClientRects().length > 0);
+    if (items.length === 0) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    const inside = drawerRef.current.contains(document.activeElement);
+    if (event.shiftKey && (document.activeElement === first || !inside)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (document.activeElement === last || !inside)) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
   const title = detail ? (detail.deviceName ?? detail.guid) : 'Device';
   return (
-    <aside className="devices-drawer" role="dialog" aria-modal="false" aria-labelledby="device-drawer-title" data-testid="device-drawer">
+    <aside ref={drawerRef} className="devices-drawer" role="dialog" aria-modal="true" aria-labelledby="device-drawer-title" data-testid="device-drawer" onKeyDown={keepFocusInside}>
       <div className="page-header">
         <h2 id="device-drawer-title">{title}</h2>
         <button ref={closeRef} type="button" onClick={onClose} aria-label="Close device details">

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { CHECKIN_AGE_LABELS, CHECKIN_AGES, type DeviceFacets, type DeviceFilters, type DeviceQuery } from '../../../../src-shared/domain/device';
+import { CHECKIN_AGE_LABELS, CHECKIN_AGES, ivantiValueLabel, type DeviceFacets, type DeviceFilters, type DeviceQuery } from '../../../../src-shared/domain/device';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { hasFilters } from './devices-store';
 
@@ -60,8 +60,8 @@ export function DeviceFilterBar({
     // oxlint-disable-next-line react-hooks/exhaustive-deps -- onText and query.text are left out on purpose (above)
   }, [text]);
 
-  const values = (counts: { value: string | null; count: number }[] | undefined): Option[] =>
-    (counts ?? []).filter((c) => c.value !== null).map((c) => ({ value: c.value!, label: `${c.value} (${c.count.toLocaleString()})` }));
+  const values = (counts: { value: string | null; count: number }[] | undefined, word: (value: string) => string = (v) => v): Option[] =>
+    (counts ?? []).filter((c) => c.value !== null).map((c) => ({ value: c.value!, label: `${word(c.value!)} (${c.count.toLocaleString()})` }));
 
   return (
     <div className="devices-filters" role="search">
@@ -71,7 +71,7 @@ export function DeviceFilterBar({
           id="device-search"
           type="search"
           value={text}
-          placeholder="Device Client ID, serial, IMEI, UDID, MAC, user, e-mail, name or model"
+          placeholder="Name, user, serial, IMEI, Device Client ID…"
           onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === 'Enter') onText(text);
@@ -79,7 +79,9 @@ export function DeviceFilterBar({
           aria-describedby="device-search-hint"
         />
         <span id="device-search-hint" className="small muted">
-          {text.trim().length === 1 ? 'Type at least two characters.' : 'Matches the start of any word: “ada.lov”, “3fa9”, “aa:bb:cc”.'}
+          {text.trim().length === 1
+            ? 'Type at least two characters.'
+            : 'Searches the name, user, e-mail, model, serial, IMEI, UDID, MAC and Device Client ID, from the start of any word: “ada.lov”, “3fa9”, “aa:bb:cc”.'}
         </span>
       </div>
       <Select
@@ -90,12 +92,12 @@ export function DeviceFilterBar({
         onChange={(v) => onFilter('integrationId', v)}
       />
       <Select id="filter-space" label="Space" value={query.spaceName} options={values(facets?.spaces)} onChange={(v) => onFilter('spaceName', v)} />
-      <Select id="filter-platform" label="Platform" value={query.platformType} options={values(facets?.platforms)} onChange={(v) => onFilter('platformType', v)} />
+      <Select id="filter-platform" label="Platform" value={query.platformType} options={values(facets?.platforms, ivantiValueLabel)} onChange={(v) => onFilter('platformType', v)} />
       <Select
         id="filter-state"
         label="Registration state"
         value={query.registrationState}
-        options={values(facets?.registrationStates)}
+        options={values(facets?.registrationStates, ivantiValueLabel)}
         onChange={(v) => onFilter('registrationState', v)}
       />
       {FIXED_CHOICES.map((f) => (

@@ -6,6 +6,8 @@ import { cellTitle, DEVICE_COLUMNS, GRID_TEMPLATE, showsMaskedValues, TABLE_WIDT
 import { rowAt } from './devices-store';
 
 const ROW_HEIGHT = 30;
+/** The name column stays put while the table scrolls sideways, so a focused row always says which device it is. */
+const STICKY_COLUMN = 'deviceName';
 
 /**
  * The explorer's table, virtualized: only the rows on screen (and a margin) exist in the page, whatever the total, and
@@ -51,7 +53,8 @@ export function DeviceTable({
   function focusRow(index: number) {
     if (index < 0 || index >= total) return;
     virtualizer.scrollToIndex(index);
-    requestAnimationFrame(() => scrollRef.current?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus());
+    // The virtualizer has scrolled the row into view vertically; focusing it must not scroll sideways to its far end.
+    requestAnimationFrame(() => scrollRef.current?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus({ preventScroll: true }));
   }
 
   function onRowKey(event: KeyboardEvent<HTMLDivElement>, index: number, row: ListedDevice | undefined) {
@@ -89,7 +92,7 @@ export function DeviceTable({
                   key={column.key}
                   role="columnheader"
                   aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
-                  className="devices-cell"
+                  className={`devices-cell${column.key === STICKY_COLUMN ? ' devices-sticky-cell' : ''}`}
                 >
                   <button type="button" className="devices-sort-button" onClick={() => onSort(sortBy)} title={`Sort by ${column.label}`}>
                     {column.label}
@@ -120,7 +123,12 @@ export function DeviceTable({
                   const text = row ? column.value(row) : '…';
                   const tone = row && column.tone ? ` ${column.tone(row)}` : '';
                   return (
-                    <div key={column.key} role="cell" className={`devices-cell${column.mono ? ' mono' : ''}${tone}`} title={row ? cellTitle(column, row) : undefined}>
+                    <div
+                      key={column.key}
+                      role="cell"
+                      className={`devices-cell${column.mono ? ' mono' : ''}${tone}${column.key === STICKY_COLUMN ? ' devices-sticky-cell' : ''}`}
+                      title={row ? cellTitle(column, row) : undefined}
+                    >
                       {text}
                     </div>
                   );

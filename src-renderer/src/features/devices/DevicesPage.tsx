@@ -21,8 +21,10 @@ export function DevicesPage() {
 
   useEffect(() => {
     void loadOptions();
-    // The first visit runs the default query; coming back keeps the admin's search and place.
-    if (useDevices.getState().generation === 0) refresh();
+    // The first visit runs the default query; coming back keeps the admin's search and place, unless it found nothing
+    // (a sync may have brought devices since).
+    const { generation: runs, total } = useDevices.getState();
+    if (runs === 0 || total === 0) refresh();
   }, [loadOptions, refresh]);
 
   const nothingSynced = devices.facets !== null && devices.facets.total === 0 && devices.total === 0 && !hasFilters(devices.query) && !devices.query.text;

@@ -1,4 +1,4 @@
-import type { DeviceSortColumn, ListedDevice } from '../../../../src-shared/domain/device';
+import { ivantiValueLabel, type DeviceSortColumn, type ListedDevice } from '../../../../src-shared/domain/device';
 import { isMaskedValue, MASKED_VALUE_EXPLANATION } from '../../../../src-shared/domain/trust';
 
 export interface DeviceColumn {
@@ -28,7 +28,10 @@ export function showsMaskedValues(rows: ListedDevice[]): boolean {
 
 const dash = (value: string | null) => value ?? '—';
 
-/** The explorer's columns, each sortable; the drawer shows every other field. */
+/**
+ * The explorer's columns (all but Trust sortable); the drawer shows every other field. What tells devices apart for trust comes
+ * first (name, trust, user, integration, platform, state), so it is on screen at 1366 px without scrolling sideways.
+ */
 export const DEVICE_COLUMNS: DeviceColumn[] = [
   { key: 'deviceName', sort: 'deviceName', label: 'Device name', width: 210, value: (r) => dash(r.deviceName) },
   {
@@ -40,17 +43,23 @@ export const DEVICE_COLUMNS: DeviceColumn[] = [
     title: (r) => r.trust.detail,
     tone: (r) => `devices-trust-${r.trust.answer}`,
   },
-  { key: 'uid', sort: 'uid', label: 'User', width: 240, value: (r) => dash(r.uid) },
-  { key: 'displayName', sort: 'displayName', label: 'Owner', width: 150, value: (r) => dash(r.displayName) },
-  { key: 'platformType', sort: 'platformType', label: 'Platform', width: 120, value: (r) => dash(r.platformType) },
-  { key: 'registrationState', sort: 'registrationState', label: 'State', width: 130, value: (r) => dash(r.registrationState) },
+  { key: 'uid', sort: 'uid', label: 'User', width: 220, value: (r) => dash(r.uid) },
+  { key: 'integration', sort: 'integration', label: 'Integration', width: 160, value: (r) => r.integrationName },
+  { key: 'platformType', sort: 'platformType', label: 'Platform', width: 120, value: (r) => (r.platformType === null ? '—' : ivantiValueLabel(r.platformType)) },
+  {
+    key: 'registrationState',
+    sort: 'registrationState',
+    label: 'State',
+    width: 130,
+    value: (r) => (r.registrationState === null ? '—' : ivantiValueLabel(r.registrationState)),
+  },
   { key: 'compliant', sort: 'compliant', label: 'Compliant', width: 96, value: (r) => (r.compliant === null ? 'unknown' : r.compliant ? 'yes' : 'no') },
+  { key: 'lastCheckin', sort: 'lastCheckin', label: 'Last check-in', width: 170, value: (r) => (r.lastCheckin ? new Date(r.lastCheckin).toLocaleString() : 'never') },
+  { key: 'displayName', sort: 'displayName', label: 'Owner', width: 150, value: (r) => dash(r.displayName) },
   { key: 'model', sort: 'model', label: 'Model', width: 170, value: (r) => dash(r.model) },
   { key: 'serialNumber', sort: 'serialNumber', label: 'Serial', width: 130, value: (r) => dash(r.serialNumber), mono: true },
   { key: 'clientDeviceIdentifier', sort: 'clientDeviceIdentifier', label: 'Device Client ID', width: 250, value: (r) => dash(r.clientDeviceIdentifier), mono: true },
   { key: 'spaceName', sort: 'spaceName', label: 'Space', width: 140, value: (r) => dash(r.spaceName) },
-  { key: 'integration', sort: 'integration', label: 'Integration', width: 160, value: (r) => r.integrationName },
-  { key: 'lastCheckin', sort: 'lastCheckin', label: 'Last check-in', width: 170, value: (r) => (r.lastCheckin ? new Date(r.lastCheckin).toLocaleString() : 'never') },
 ];
 
 export const GRID_TEMPLATE = DEVICE_COLUMNS.map((c) => `${c.width}px`).join(' ');

@@ -11,6 +11,7 @@ import { IntegrationDetail } from './IntegrationDetail';
 import { useIntegrations } from './integrations-store';
 import { TimeAgo } from '../../shared/ui/TimeAgo';
 import { VerifySetupPanel } from './VerifySetupPanel';
+import { Table } from '../../shared/ui/Table';
 import './integrations.css';
 import { EmptyState } from '../../shared/ui/EmptyState';
 
@@ -91,8 +92,7 @@ function IntegrationList() {
       ) : null}
 
       {overviews.length > 0 ? (
-        <table className="data-table">
-          <caption className="visually-hidden">Integrations</caption>
+        <Table label="Integrations" caption>
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -140,7 +140,7 @@ function IntegrationList() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       ) : null}
 
       {overviews.length > 0 ? <VerifySetupPanel /> : null}

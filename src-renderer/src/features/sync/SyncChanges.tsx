@@ -1,5 +1,6 @@
 import type { DeviceChange, DeviceChangeKind } from '../../../../src-shared/domain/sync';
 import { CHANGE_LABELS, count } from './sync-text';
+import { Table } from '../../shared/ui/Table';
 import './sync.css';
 
 const KINDS: (DeviceChangeKind | null)[] = [null, 'added', 'changed', 'removed', 'restored'];
@@ -41,8 +42,7 @@ export function SyncChanges({
           </button>
         ))}
       </div>
-      <table className="data-table">
-        <caption className="visually-hidden">Device changes</caption>
+      <Table label="Device changes" caption>
         <thead>
           <tr>
             <th scope="col">Change</th>
@@ -69,7 +69,7 @@ export function SyncChanges({
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
       {hasMore ? (
         <button type="button" onClick={onMore}>
           Show more
