@@ -5,7 +5,7 @@ import type { Db } from '../db/database';
 import type { AuditLog } from '../audit/audit-log';
 import { secretAccount, type SecretStore } from '../secrets/secret-store';
 import { cleanPastedKey, looksLikeDuoConfigurationKey, UNUSUAL_KEY_WARNING, WHERE_DUO_SHOWS_THE_KEY } from '../../../src-shared/domain/configuration-key';
-import { purgeSyncedDevices } from '../sync/device-store';
+import { purgeSyncedDevices, retireSightings } from '../sync/device-store';
 import { IntegrationStore, type IntegrationRow } from './integration-store';
 import { WizardDraftStore } from './wizard-draft-store';
 
@@ -241,6 +241,7 @@ export class IntegrationService {
     this.db.transaction(() => {
       for (const hook of this.deletionHooks) hook(id, options);
       if (options.purgeDevices) purgeSyncedDevices(this.db, id);
+      else retireSightings(this.db, id, this.now().getTime());
       this.#store.markDeleted(id, this.now().getTime());
       this.audit.append({
         actor: this.actor,

@@ -110,6 +110,15 @@ export function purgeSyncedDevices(db: Db, integrationId: string): void {
 }
 
 /**
+ * An integration deleted with its devices kept sees nothing any more: its sightings are retired, so a device it kept
+ * alive is judged on the integrations that remain (a later sync of another one marks it removed when the tenant no
+ * longer has it). The device rows and their history stay for the audit.
+ */
+export function retireSightings(db: Db, integrationId: string, at: number): void {
+  db.prepare('UPDATE device_sightings SET removed_at = ? WHERE integration_id = ? AND removed_at IS NULL').run(at, integrationId);
+}
+
+/**
  * The synced devices of every tenant, which integration saw each in which space (sightings), and the change history a
  * sync writes about them. Page writes run inside the caller's transaction, so a page and the run's checkpoint commit
  * together.

@@ -80,7 +80,9 @@ describe('deleting an integration', () => {
     await integrations.delete(created.id, 'Legacy certs', { purgeDevices: false });
 
     expect(await secrets.accounts(secretAccount.integrationPrefix(created.id))).toEqual([]);
-    expect((db.prepare('SELECT COUNT(*) AS n FROM devices WHERE integration_id = ?').get(created.id) as { n: number }).n).toBe(1);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM devices WHERE integration_id = ? AND removed_at IS NULL').get(created.id) as { n: number }).n).toBe(1);
+    // It no longer sees the device: its sighting is retired, so the integrations that remain decide whether it is gone.
+    expect(db.prepare('SELECT removed_at FROM device_sightings WHERE integration_id = ?').pluck().all(created.id)).toEqual([NOW]);
     expect((await rejectionOf(integrations.get(created.id))).code).toBe('INTEGRATION_NOT_FOUND');
     expect(await integrations.list()).toEqual([]);
     const entry = audit.list({ limit: 1 })[0]!;

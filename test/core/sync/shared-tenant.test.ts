@@ -9,6 +9,7 @@ import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
+import { retireSightings } from '../../../src-main/core/sync/device-store';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
@@ -178,6 +179,22 @@ describe('one device per tenant', () => {
     tenant.mutate({ remove: 30 });
     await (await engine.start('int-a', 'manual')).finished;
     await (await engine.start('int-i', 'manual')).finished;
+    const live = new Set(tenant.expectedGuids());
+    const current = db.prepare('SELECT guid FROM devices WHERE removed_at IS NULL').pluck().all() as string[];
+    expect(current.filter((g) => !live.has(g))).toEqual([]);
+    expect(current).toHaveLength(tenant.deviceCount());
+  });
+
+  it('an integration deleted with its devices kept no longer keeps them alive: the one that remains marks them removed', async () => {
+    const tenant = await simulator({ devices: 400, seed: 'deleted-sibling', spaces: SPACES, otherUsers: [OTHER_USER] });
+    const { db, engine } = consoleFor(tenant, { android: tenant.credentials, ios: OTHER_USER });
+    await (await engine.start('int-a', 'manual')).finished;
+    await (await engine.start('int-i', 'manual')).finished;
+    // IntegrationService.delete(…, { purgeDevices: false }) retires the deleted one's sightings (integration-lifecycle).
+    retireSightings(db, 'int-i', Date.now());
+
+    tenant.mutate({ remove: 40 });
+    expect(await (await engine.start('int-a', 'manual')).finished).toMatchObject({ status: 'completed', complete: true });
     const live = new Set(tenant.expectedGuids());
     const current = db.prepare('SELECT guid FROM devices WHERE removed_at IS NULL').pluck().all() as string[];
     expect(current.filter((g) => !live.has(g))).toEqual([]);
