@@ -198,7 +198,9 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
         if (message.name === 'sync.progress' && hosted) hosted.progress = message.payload as SyncProgress;
         // Settled first, so that listeners of sync.finished see the integration as no longer syncing.
         if (message.name === 'sync.finished' && hosted && payload.run) this.#settle(payload.integrationId, payload.run);
-        this.options.events.emit(message.name, message.payload as never);
+        // Once shutdown began the caller closes its database: a listener reading it would throw in this handler and
+        // end the process (a late event of a run's upkeep crossing the shutdown request).
+        if (!this.#closed) this.options.events.emit(message.name, message.payload as never);
         return;
       }
       case 'finished':

@@ -21,6 +21,7 @@ import { until } from '../../support/until';
 
 const tempDir = useTempDir('tec-sync-worker-');
 const DYING_WORKER = path.join(__dirname, 'fixtures', 'dying-sync-worker.ts');
+const LATE_EVENT_WORKER = path.join(__dirname, 'fixtures', 'late-event-sync-worker.ts');
 const cleanups: (() => unknown)[] = [];
 
 afterEach(async () => {
@@ -160,6 +161,18 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
     expect(removedGuids(db)).toEqual([]);
     expect(integrityCheck(db)).toBe('ok');
+  });
+
+  it('once shutdown has begun, no message of the worker reaches the bus: the caller closes its database right after', async () => {
+    // A listener that reads the database after it was closed threw inside the worker's message handler and ended the
+    // process (tec exit 1 after a completed sync; seen in CI).
+    const tenant = await simulator({ devices: 200, seed: 'worker-late-event' });
+    const db = openSyncDatabase(tempDir());
+    const { engine, events } = workerEngine(db, tenant.domain, { script: LATE_EVENT_WORKER, credentials: tenant.credentials });
+    expect(await (await engine.start(INTEGRATION_ID, 'manual')).finished).toMatchObject({ status: 'completed', devicesSeen: 200 });
+    const before = events.length;
+    await engine.shutdown();
+    expect(events.slice(before)).toEqual([]);
   });
 
   it('on shutdown leaves a running sync to resume from its last committed page, and refuses new starts', async () => {
