@@ -210,6 +210,7 @@ export function createCore(options: CoreOptions): Core {
       // The head is signed before the database closes, so a `tec` command leaves no unsigned entry behind.
       await auditSigner.settle();
       const stopped = sync.shutdown();
+      events.close();
       db.close();
       return stopped;
     },
