@@ -4,7 +4,7 @@ import { openDatabase, type Db } from '../../../../src-main/core/db/database';
 import { migrations } from '../../../../src-main/core/db/migrations';
 import { normalizeDeviceIdentifier } from '../../../../src-shared/domain/device-identifier';
 import { runTec } from '../../../cli/cli-harness';
-import { killMidMigration } from './kill-mid-migration';
+import { expectKillLeavesVersion } from './kill-mid-migration';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
 import { queryPlan } from '../../../support/query-plans';
 
@@ -88,18 +88,11 @@ describe('migration 0007: normalized Device Client ID', () => {
     const rows = snapshot(before);
     const file = before.name;
     before.close();
-    const { signal, out } = await killMidMigration(file);
-    expect(signal).toBe('SIGKILL');
-    expect(out).not.toContain('finished');
-
-    const { db: inspect, schemaVersion } = openDatabase({ file, migrations: migrations.filter((m) => m.version <= 6) });
-    expect(schemaVersion).toBe(6);
-    expect(snapshot(inspect)).toEqual(rows);
-    expect(inspect.prepare("SELECT COUNT(*) FROM pragma_table_info('devices') WHERE name = 'identifier_key'").pluck().get()).toBe(0);
-    inspect.close();
-
-    const { db, schemaVersion: upgraded } = openDatabase({ file, migrations });
-    expect(upgraded).toBe(migrations.at(-1)!.version);
+    const db = await expectKillLeavesVersion(file, 6, {
+      snapshot,
+      before: rows,
+      untouched: (inspect) => expect(inspect.prepare("SELECT COUNT(*) FROM pragma_table_info('devices') WHERE name = 'identifier_key'").pluck().get()).toBe(0),
+    });
     expect(db.prepare('SELECT COUNT(*) FROM devices WHERE identifier_key IS NOT NULL').pluck().get()).toBe(54_000);
     db.close();
   });

@@ -3,7 +3,7 @@ import { openDatabase, type Db } from '../../../../src-main/core/db/database';
 import { migrations } from '../../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
-import { killMidMigration } from './kill-mid-migration';
+import { expectKillLeavesVersion } from './kill-mid-migration';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
 import { queryPlan } from '../../../support/query-plans';
 
@@ -162,18 +162,11 @@ describe('migration 0012: one device per tenant, with sightings per integration'
     const rows = snapshot(before);
     const file = before.name;
     before.close();
-    const { signal, out } = await killMidMigration(file);
-    expect(signal).toBe('SIGKILL');
-    expect(out).not.toContain('finished');
-
-    const { db: inspect, schemaVersion } = openDatabase({ file, migrations: migrations.filter((m) => m.version <= 11) });
-    expect(schemaVersion).toBe(11);
-    expect(snapshot(inspect)).toEqual(rows);
-    expect(inspect.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'device_sightings'").pluck().get()).toBe(0);
-    inspect.close();
-
-    const { db, schemaVersion: upgraded } = openDatabase({ file, migrations });
-    expect(upgraded).toBe(LATEST);
+    const db = await expectKillLeavesVersion(file, 11, {
+      snapshot,
+      before: rows,
+      untouched: (inspect) => expect(inspect.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'device_sightings'").pluck().get()).toBe(0),
+    });
     expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(count + 2);
     expect(db.prepare('SELECT COUNT(*) FROM device_sightings').pluck().get()).toBe(2 * count + 2);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
