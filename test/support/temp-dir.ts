@@ -11,7 +11,9 @@ import { afterAll, afterEach } from 'vitest';
 export function useTempDir(prefix = 'tec-test-', options: { lives?: 'test' | 'file' } = {}): () => string {
   const made: string[] = [];
   (options.lives === 'file' ? afterAll : afterEach)(() => {
-    for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+    // The WAL checkpoint thread of a sync engine ends on its own shortly after the engine's connection closes and may
+    // still write the -wal/-shm files while the folder is removed (ENOTEMPTY, seen once in CI): rmSync retries those.
+    for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   });
   return () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
