@@ -7,6 +7,10 @@
  *    search index catch-up; out/cli/sync-worker.cjs, built first if stale), syncs N devices from it over loopback HTTP
  *    into a fresh database. Measured: wall time, peak RSS of this process (worker threads included), and the longest
  *    stall of this (the main) thread's event loop (perf_hooks.monitorEventLoopDelay), which is what the UI and IPC wait on.
+ *    Beside it, in the same window, the stall of an idle control thread that does nothing but measure itself: what the
+ *    machine's load alone costs any thread (`idleThreadMaxEventLoopDelayMs`); the main thread's stall beyond it is our
+ *    own work. `mainThreadEvents` counts the events the main thread handled (progress is throttled: O(1) per second, not
+ *    per page).
  * 2. Bytes on disk per device after that sync, WAL checkpointed (TRUNCATE), with the largest tables and indexes (dbstat).
  * 3. Fetch and parse: the same pages read from the same simulator over the same HTTP client (IvantiClient) and parsed,
  *    nothing written: what a re-sync cannot avoid.
@@ -29,6 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../../src-main/core/db/database';
 import { migrations } from '../../src-main/core/db/migrations';
@@ -113,6 +118,12 @@ async function main(): Promise<void> {
         resyncChangedVsUnchanged: round(resyncChanged.seconds / resyncUnchanged.seconds),
       },
       bytesPerDevice: size.bytesPerDevice,
+      // The longest main-thread stall over the three syncs, beside an idle thread's over the same windows: the machine's
+      // load stalls any thread; only the difference is the console's own work on the thread the UI and IPC wait on.
+      stallMs: {
+        mainThread: Math.max(firstSync.maxEventLoopDelayMs, resyncUnchanged.maxEventLoopDelayMs, resyncChanged.maxEventLoopDelayMs),
+        idleThread: Math.max(firstSync.idleThreadMaxEventLoopDelayMs, resyncUnchanged.idleThreadMaxEventLoopDelayMs, resyncChanged.idleThreadMaxEventLoopDelayMs),
+      },
       firstSync: { ...firstSync, devicesPerSecond: Math.round(devices / firstSync.seconds) },
       databaseAfterFirstSync: size,
       fetchParse,
@@ -165,6 +176,10 @@ interface SyncMeasure {
   peakRssMb: number;
   maxEventLoopDelayMs: number;
   p99EventLoopDelayMs: number;
+  /** The same figures for a thread with nothing to do, over the same window: the machine's share of the stall. */
+  idleThreadMaxEventLoopDelayMs: number;
+  idleThreadP99EventLoopDelayMs: number;
+  mainThreadEvents: number;
   peakWalMb: number;
   pages: number;
   devicesSeen: number;
@@ -179,7 +194,9 @@ async function measureSync(dir: string, domain: string, what: string): Promise<S
   const db = openBenchDatabase(dir);
   const events = new EventBus();
   let lastReport = 0;
+  let mainThreadEvents = 0;
   events.subscribe((name, payload) => {
+    mainThreadEvents++;
     if (name !== 'sync.progress') return;
     const p = payload as { devicesSoFar: number; devicesPerSecond: number; space: string | null };
     if (Date.now() - lastReport > 5_000) {
@@ -197,11 +214,13 @@ async function measureSync(dir: string, domain: string, what: string): Promise<S
   global.gc?.();
   const delay = monitorEventLoopDelay({ resolution: 10 });
   const rss = rssSampler(path.join(dir, 'console.sqlite-wal'));
+  const control = await startIdleThread();
   delay.enable();
   const startedAt = performance.now();
   const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
   const seconds = (performance.now() - startedAt) / 1000;
   delay.disable();
+  const idle = await control.stop();
   const peakRssMb = rss.stop();
   await engine.shutdown();
   db.close();
@@ -211,6 +230,9 @@ async function measureSync(dir: string, domain: string, what: string): Promise<S
     peakRssMb: Math.round(peakRssMb),
     maxEventLoopDelayMs: round(delay.max / 1e6),
     p99EventLoopDelayMs: round(delay.percentile(99) / 1e6),
+    idleThreadMaxEventLoopDelayMs: round(idle.max / 1e6),
+    idleThreadP99EventLoopDelayMs: round(idle.p99 / 1e6),
+    mainThreadEvents,
     peakWalMb: rss.peakWalMb(),
     pages: run.pages,
     devicesSeen: run.devicesSeen,
@@ -221,6 +243,35 @@ async function measureSync(dir: string, domain: string, what: string): Promise<S
   };
   process.stderr.write(`${what}: ${JSON.stringify(measure)}\n`);
   return measure;
+}
+
+/** CommonJS, evaluated in the control thread: it only measures how late its own event loop runs. */
+const IDLE_THREAD_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const delay = monitorEventLoopDelay({ resolution: 10 });
+delay.enable();
+parentPort.postMessage('ready');
+parentPort.once('message', () => {
+  delay.disable();
+  parentPort.postMessage({ max: delay.max, p99: delay.percentile(99) });
+  parentPort.close();
+});
+`;
+
+/** A thread with no work, measuring its own event-loop delay like the main thread's: the machine's load as a ceiling. */
+async function startIdleThread(): Promise<{ stop(): Promise<{ max: number; p99: number }> }> {
+  const worker = new Worker(IDLE_THREAD_SOURCE, { eval: true });
+  await new Promise((resolve) => worker.once('message', resolve));
+  return {
+    async stop() {
+      const figures = new Promise<{ max: number; p99: number }>((resolve) => worker.once('message', resolve));
+      worker.postMessage('stop');
+      const result = await figures;
+      await worker.terminate();
+      return result;
+    },
+  };
 }
 
 interface DatabaseSize {
