@@ -3,6 +3,7 @@ import type { Integration } from '../../../../src-shared/domain/integration';
 import { ExportControl } from './ExportControl';
 import { EmptyState } from '../../shared/ui/EmptyState';
 import { Table } from '../../shared/ui/Table';
+import { ChoiceField, type Choice } from '../../shared/ui/ChoiceField';
 
 /** The tamper-evident log of admin actions, newest first, with the chain check and exports. */
 export function AdminActionLog({
@@ -156,18 +157,8 @@ function AuditFilters({
   onFilter(patch: Partial<AuditFilter>): void;
 }) {
   const targets = (choices?.targets ?? []).filter((t) => names.has(t.target));
-  const select = (id: string, label: string, value: string | undefined, options: { value: string; label: string }[], key: 'actor' | 'action' | 'target') => (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value ?? ''} onChange={(e) => onFilter({ [key]: e.target.value === '' ? undefined : e.target.value })}>
-        <option value="">Any</option>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
+  const select = (id: string, label: string, value: string | undefined, options: Choice[], key: 'actor' | 'action' | 'target') => (
+    <ChoiceField id={id} label={label} value={value} choices={options} onChange={(v) => onFilter({ [key]: v })} />
   );
   return (
     <div className="audit-filters" role="group" aria-label="Filter the audit log">

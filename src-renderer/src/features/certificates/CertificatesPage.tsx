@@ -10,6 +10,7 @@ import { STATUS_LABELS, dateTimeText, keyUsageText } from './certificate-text';
 import './certificates.css';
 import { StatusBadge, type Tone } from '../../shared/ui/StatusBadge';
 import { EmptyState } from '../../shared/ui/EmptyState';
+import { ChoiceField } from '../../shared/ui/ChoiceField';
 
 const STATUS_TONES: Record<CertificateStatus, Tone> = { active: 'ok', expired: 'warning', invalidated: 'danger' };
 
@@ -70,36 +71,22 @@ export function CertificatesPage() {
       <section className="panel" aria-labelledby="inventory-title">
         <h2 id="inventory-title">Inventory</h2>
         <form className="form inline-form" aria-label="Filter certificates" onSubmit={(e) => e.preventDefault()}>
-          <div className="field">
-            <label htmlFor="certificates-integration">Integration</label>
-            <select
-              id="certificates-integration"
-              value={filter.integrationId ?? ''}
-              onChange={(e) => void setFilter({ integrationId: e.target.value || null })}
-            >
-              <option value="">All (deleted ones too)</option>
-              {legacyIntegrations.map((i) => (
-                <option key={i.id} value={i.id}>
-                  {i.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="certificates-status">Status</label>
-            <select
-              id="certificates-status"
-              value={filter.status ?? ''}
-              onChange={(e) => void setFilter({ status: e.target.value === '' ? null : CertificateStatus.parse(e.target.value) })}
-            >
-              <option value="">Any ({total})</option>
-              {CertificateStatus.options.map((s) => (
-                <option key={s} value={s}>
-                  {STATUS_LABELS[s]} ({counts?.[s] ?? 0})
-                </option>
-              ))}
-            </select>
-          </div>
+          <ChoiceField
+            id="certificates-integration"
+            label="Integration"
+            anyLabel="All (deleted ones too)"
+            value={filter.integrationId}
+            choices={legacyIntegrations.map((i) => ({ value: i.id, label: i.name }))}
+            onChange={(id) => void setFilter({ integrationId: id ?? null })}
+          />
+          <ChoiceField
+            id="certificates-status"
+            label="Status"
+            anyLabel={`Any (${total})`}
+            value={filter.status}
+            choices={CertificateStatus.options.map((s) => ({ value: s, label: `${STATUS_LABELS[s]} (${counts?.[s] ?? 0})` }))}
+            onChange={(status) => void setFilter({ status: status === undefined ? null : CertificateStatus.parse(status) })}
+          />
         </form>
         {error ? (
           <p role="alert" className="error-text">

@@ -1,36 +1,33 @@
 import { useEffect, useState } from 'react';
 import { CHECKIN_AGE_LABELS, CHECKIN_AGES, ivantiValueLabel, type DeviceFacets, type DeviceFilters, type DeviceQuery } from '../../../../src-shared/domain/device';
 import type { Integration } from '../../../../src-shared/domain/integration';
+import { Field } from '../../shared/ui/Field';
+import { ChoiceField, choices, type Choice } from '../../shared/ui/ChoiceField';
 import { hasFilters } from './devices-store';
 
 /** Typing waits this long for the next key before searching, so a fast typist sends one query, not ten. */
 const TYPING_PAUSE_MS = 150;
 
-interface Option {
-  value: string;
-  label: string;
-}
-
 /** Filters whose choices are fixed by the console, not by what was synced. */
-const FIXED_CHOICES: { key: 'compliance' | 'checkinAge' | 'trust'; label: string; options: Option[] }[] = [
+const FIXED_CHOICES: { key: 'compliance' | 'checkinAge' | 'trust'; label: string; options: Choice[] }[] = [
   {
     key: 'compliance',
     label: 'Compliance',
-    options: [
-      { value: 'compliant', label: 'Compliant' },
-      { value: 'non-compliant', label: 'Not compliant' },
-      { value: 'unknown', label: 'Unknown' },
-    ],
+    options: choices([
+      ['compliant', 'Compliant'],
+      ['non-compliant', 'Not compliant'],
+      ['unknown', 'Unknown'],
+    ]),
   },
   { key: 'checkinAge', label: 'Last check-in', options: CHECKIN_AGES.map((a) => ({ value: a, label: CHECKIN_AGE_LABELS[a] })) },
   {
     key: 'trust',
     label: 'Trust',
-    options: [
-      { value: 'trusted', label: 'Trusted' },
-      { value: 'not-trusted', label: 'Not trusted' },
-      { value: 'cant-tell', label: "Can't tell" },
-    ],
+    options: choices([
+      ['trusted', 'Trusted'],
+      ['not-trusted', 'Not trusted'],
+      ['cant-tell', "Can't tell"],
+    ]),
   },
 ];
 
@@ -60,58 +57,62 @@ export function DeviceFilterBar({
     // oxlint-disable-next-line react-hooks/exhaustive-deps -- onText and query.text are left out on purpose (above)
   }, [text]);
 
-  const values = (counts: { value: string | null; count: number }[] | undefined, word: (value: string) => string = (v) => v): Option[] =>
+  const values = (counts: { value: string | null; count: number }[] | undefined, word: (value: string) => string = (v) => v): Choice[] =>
     (counts ?? []).filter((c) => c.value !== null).map((c) => ({ value: c.value!, label: `${word(c.value!)} (${c.count.toLocaleString()})` }));
 
   return (
     <div className="devices-filters" role="search">
-      <div className="field devices-search-field">
-        <label htmlFor="device-search">Search devices</label>
-        <input
-          id="device-search"
-          type="search"
-          value={text}
-          placeholder="Name, user, serial, IMEI, Device Client ID…"
-          onChange={(e) => setText(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') onText(text);
-          }}
-          aria-describedby="device-search-hint"
-        />
-        <span id="device-search-hint" className="small muted">
-          {text.trim().length === 1
+      <Field
+        id="device-search"
+        label="Search devices"
+        className="devices-search-field"
+        hint={
+          text.trim().length === 1
             ? 'Type at least two characters.'
-            : 'Searches the name, user, e-mail, model, serial, IMEI, UDID, MAC and Device Client ID, from the start of any word: “ada.lov”, “3fa9”, “aa:bb:cc”.'}
-        </span>
-      </div>
-      <Select
+            : 'Searches the name, user, e-mail, model, serial, IMEI, UDID, MAC and Device Client ID, from the start of any word: “ada.lov”, “3fa9”, “aa:bb:cc”.'
+        }
+      >
+        {(control) => (
+          <input
+            {...control}
+            type="search"
+            value={text}
+            placeholder="Name, user, serial, IMEI, Device Client ID…"
+            onChange={(e) => setText(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') onText(text);
+            }}
+          />
+        )}
+      </Field>
+      <ChoiceField
         id="filter-integration"
         label="Integration"
         value={query.integrationId}
-        options={integrations.map((i) => ({ value: i.id, label: i.name }))}
+        choices={integrations.map((i) => ({ value: i.id, label: i.name }))}
         onChange={(v) => onFilter('integrationId', v)}
       />
-      <Select id="filter-space" label="Space" value={query.spaceName} options={values(facets?.spaces)} onChange={(v) => onFilter('spaceName', v)} />
-      <Select id="filter-platform" label="Platform" value={query.platformType} options={values(facets?.platforms, ivantiValueLabel)} onChange={(v) => onFilter('platformType', v)} />
-      <Select
+      <ChoiceField id="filter-space" label="Space" value={query.spaceName} choices={values(facets?.spaces)} onChange={(v) => onFilter('spaceName', v)} />
+      <ChoiceField id="filter-platform" label="Platform" value={query.platformType} choices={values(facets?.platforms, ivantiValueLabel)} onChange={(v) => onFilter('platformType', v)} />
+      <ChoiceField
         id="filter-state"
         label="Registration state"
         value={query.registrationState}
-        options={values(facets?.registrationStates, ivantiValueLabel)}
+        choices={values(facets?.registrationStates, ivantiValueLabel)}
         onChange={(v) => onFilter('registrationState', v)}
       />
       {FIXED_CHOICES.map((f) => (
-        <Select key={f.key} id={`filter-${f.key}`} label={f.label} value={query[f.key]} options={f.options} onChange={(v) => onFilter(f.key, v as never)} />
+        <ChoiceField key={f.key} id={`filter-${f.key}`} label={f.label} value={query[f.key]} choices={f.options} onChange={(v) => onFilter(f.key, v as never)} />
       ))}
-      <Select
+      <ChoiceField
         id="filter-presence"
         label="In the tenant"
         value={query.presence}
         anyLabel="Current devices"
-        options={[
-          { value: 'removed', label: 'Removed devices' },
-          { value: 'all', label: 'Current and removed' },
-        ]}
+        choices={choices([
+          ['removed', 'Removed devices'],
+          ['all', 'Current and removed'],
+        ])}
         onChange={(v) => onFilter('presence', v as DeviceFilters['presence'])}
       />
       {hasFilters(query) ? (
@@ -119,38 +120,6 @@ export function DeviceFilterBar({
           Clear filters
         </button>
       ) : null}
-    </div>
-  );
-}
-
-function Select({
-  id,
-  label,
-  value,
-  options,
-  onChange,
-  anyLabel = 'Any',
-}: {
-  id: string;
-  label: string;
-  value: string | undefined;
-  options: Option[];
-  onChange(value: string | undefined): void;
-  anyLabel?: string;
-}) {
-  // A value set from elsewhere (a chart, a saved search) that the synced choices do not list is still shown.
-  const all = value !== undefined && !options.some((o) => o.value === value) ? [...options, { value, label: value }] : options;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value ?? ''} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}>
-        <option value="">{anyLabel}</option>
-        {all.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
     </div>
   );
 }

@@ -4,31 +4,10 @@ import { useToasts } from '../../shared/ui/toast-store';
 import { ErrorText } from '../../shared/ui/ErrorText';
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
-import { chosenDuoGroup, parseTestGroup, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
+import { chosenDuoGroup, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
 import type { DuoGroup } from '../../../../src-shared/domain/duo';
-import { DuoTestGroupPicker, useDuoGroups } from './DuoTestGroupPicker';
-import { TestGroupMatches } from './TestGroupMatches';
-
-/** Test group text: one username per line, never split further (see parseTestGroup). */
-export function parseUsernames(text: string): string[] {
-  return parseTestGroup(text).members;
-}
-
-/** What the admin should check in the typed test group: names kept whole despite inner spaces, repeated names. */
-export function TestGroupNotes({ text, id }: { text: string; id: string }) {
-  const { withInnerSpaces, duplicates } = parseTestGroup(text);
-  if (withInnerSpaces.length === 0 && duplicates.length === 0) return null;
-  return (
-    <ul id={id} className="small warning-text" aria-label="Check these test group names">
-      {withInnerSpaces.map((name) => (
-        <li key={`space-${name}`}>“{name}” has a space inside; it is kept as one username. Put each username on its own line.</li>
-      ))}
-      {duplicates.map((name) => (
-        <li key={`dup-${name}`}>“{name}” is listed more than once; it is kept once.</li>
-      ))}
-    </ul>
-  );
-}
+import { useDuoGroups } from './DuoTestGroupPicker';
+import { parseUsernames, TestGroupField } from './TestGroupField';
 
 export const STATUS_CHOICES: { value: IntegrationStatus; hint: string }[] = [
   { value: 'disabled', hint: 'Applies to no one. Nothing changes for users.' },
@@ -90,47 +69,19 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
         ))}
       </fieldset>
       {status === 'test-group' ? (
-        <>
-          {duo.groups.length > 0 ? (
-            <DuoTestGroupPicker
-              id="test-group-duo"
-              groups={duo.groups}
-              readAt={duo.readAt}
-              selected={duoGroup}
-              onSelect={setDuoGroup}
-              recorded={integration.testGroupDuo}
-              savedMembers={integration.testGroup}
-            />
-          ) : duo.connected ? (
-            <p className="small muted">Read from Duo (Settings) to choose the test group from Duo&apos;s groups.</p>
-          ) : null}
-          {errors.testGroup && duoGroup ? (
-            <p id="test-group-error" className="field-error">
-              {errors.testGroup}
-            </p>
-          ) : null}
-        </>
+        <TestGroupField
+          id="test-group"
+          duo={duo}
+          duoGroup={duoGroup}
+          onPickDuoGroup={setDuoGroup}
+          recorded={integration.testGroupDuo}
+          savedMembers={integration.testGroup}
+          text={group}
+          onText={setGroup}
+          members={members}
+          error={errors.testGroup}
+        />
       ) : null}
-      {status === 'test-group' && !duoGroup ? (
-        <>
-          <label htmlFor="test-group-members">Test group usernames (one per line)</label>
-          <textarea
-            id="test-group-members"
-            rows={4}
-            value={group}
-            onChange={(e) => setGroup(e.target.value)}
-            aria-invalid={errors.testGroup ? true : undefined}
-            aria-describedby={errors.testGroup ? 'test-group-error' : undefined}
-          />
-          {errors.testGroup ? (
-            <p id="test-group-error" className="field-error">
-              {errors.testGroup}
-            </p>
-          ) : null}
-          <TestGroupNotes text={group} id="test-group-notes" />
-        </>
-      ) : null}
-      {status === 'test-group' ? <TestGroupMatches members={members} id="test-group-matches" /> : null}
       <p className="small">
         The status is set in Duo (Admin Panel → Trusted Endpoints → this integration) and recorded here so that the console's
         predictions match. Apply the trusted-endpoints policy to your applications in Duo before enabling, so trust is actually checked.

@@ -6,9 +6,9 @@ import { errorText, fieldErrors } from '../../shared/error-text';
 import { TrustVerdictView } from '../trust/TrustVerdictView';
 import { DuoUserViewPanel } from '../duo/DuoUserViewPanel';
 import { Field } from '../../shared/ui/Field';
+import { ChoiceField } from '../../shared/ui/ChoiceField';
 
-const PLATFORM_CHOICES: { value: '' | DevicePlatform; label: string }[] = [
-  { value: '', label: 'Any (learn it from the synced device)' },
+const PLATFORM_CHOICES: { value: DevicePlatform; label: string }[] = [
   { value: 'android', label: 'Android' },
   { value: 'ios', label: 'iOS (either integration type)' },
   { value: 'ios-appconfig', label: 'iOS (App Config) only' },
@@ -58,17 +58,14 @@ export function VerifySetupPanel() {
         <Field id="verify-identifier" label="Device Client ID" error={errors.identifier}>
           {(control) => <input {...control} className="mono wide" value={identifier} onChange={(e) => setIdentifier(e.target.value)} />}
         </Field>
-        <Field id="verify-platform" label="Platform">
-          {(control) => (
-            <select {...control} value={platform} onChange={(e) => setPlatform(e.target.value as '' | DevicePlatform)}>
-              {PLATFORM_CHOICES.map((p) => (
-                <option key={p.value} value={p.value}>
-                  {p.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceField
+          id="verify-platform"
+          label="Platform"
+          anyLabel="Any (learn it from the synced device)"
+          value={platform}
+          choices={PLATFORM_CHOICES}
+          onChange={(chosen) => setPlatform(PLATFORM_CHOICES.find((p) => p.value === chosen)?.value ?? '')}
+        />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             Verify

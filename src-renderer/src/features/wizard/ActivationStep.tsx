@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { DuoGroup } from '../../../../src-shared/domain/duo';
 import { chosenDuoGroup, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
-import { DuoTestGroupPicker, useDuoGroups } from '../integrations/DuoTestGroupPicker';
+import { useDuoGroups } from '../integrations/DuoTestGroupPicker';
 import type { WizardDraft } from '../../../../src-shared/contract/wizard';
 import { STATUS_LABELS, type IntegrationStatus } from '../../../../src-shared/domain/integration';
-import { parseUsernames, STATUS_CHOICES, TestGroupNotes } from '../integrations/StatusEditor';
-import { TestGroupMatches } from '../integrations/TestGroupMatches';
+import { STATUS_CHOICES } from '../integrations/StatusEditor';
+import { parseUsernames, TestGroupField } from '../integrations/TestGroupField';
 import { useWizard } from './wizard-store';
 
 export function ActivationStep({ draft }: { draft: WizardDraft }) {
@@ -54,45 +54,23 @@ export function ActivationStep({ draft }: { draft: WizardDraft }) {
           </label>
         ))}
       </fieldset>
-      {status === 'test-group' && duo.groups.length > 0 ? (
-        <>
-          <DuoTestGroupPicker
-            id="wizard-test-group-duo"
-            groups={duo.groups}
-            readAt={duo.readAt}
-            selected={duoGroup}
-            onSelect={pickDuoGroup}
-            recorded={draft.activation.duoGroup ?? null}
-            savedMembers={[]}
-          />
-          {groupError && duoGroup ? <p className="field-error">{groupError}</p> : null}
-        </>
-      ) : status === 'test-group' && duo.connected ? (
-        <p className="small muted">Read from Duo (Settings) to choose the test group from Duo&apos;s groups.</p>
+      {status === 'test-group' ? (
+        <TestGroupField
+          id="wizard-test-group"
+          duo={duo}
+          duoGroup={duoGroup}
+          onPickDuoGroup={pickDuoGroup}
+          recorded={draft.activation.duoGroup ?? null}
+          savedMembers={[]}
+          text={group}
+          onText={(typed) => {
+            setGroup(typed);
+            edit({ activation: activation(status, null, typed) });
+          }}
+          members={draft.activation.testGroup}
+          error={groupError}
+        />
       ) : null}
-      {status === 'test-group' && !duoGroup ? (
-        <div className="field">
-          <label htmlFor="wizard-test-group">Test group usernames (one per line)</label>
-          <textarea
-            id="wizard-test-group"
-            rows={4}
-            value={group}
-            onChange={(e) => {
-              setGroup(e.target.value);
-              edit({ activation: activation(status, null, e.target.value) });
-            }}
-            aria-invalid={groupError ? true : undefined}
-            aria-describedby={groupError ? 'wizard-test-group-error' : undefined}
-          />
-          {groupError ? (
-            <p id="wizard-test-group-error" className="field-error">
-              {groupError}
-            </p>
-          ) : null}
-          <TestGroupNotes text={group} id="wizard-test-group-notes" />
-        </div>
-      ) : null}
-      {status === 'test-group' ? <TestGroupMatches members={draft.activation.testGroup} id="wizard-test-group-matches" /> : null}
     </>
   );
 }
