@@ -277,13 +277,17 @@ export class SyncEngine implements SyncRunner {
 
   /**
    * For closing the database: stops every run without writing again. Their rows stay `running` with an owner that
-   * no longer lives, so the next start resumes them from their last committed page.
+   * no longer lives, so the next start resumes them from their last committed page. Settles once the runs have ended
+   * and the WAL checkpoint thread has closed its connection (the sync worker closes its own connection after this).
    */
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
     this.#closed = true;
-    for (const active of this.#active.values()) active.controller.abort();
-    // Whatever a run does after the abort, it writes nothing (#write refuses once closed).
-    return Promise.resolve();
+    const runs = [...this.#active.values()];
+    for (const active of runs) active.controller.abort();
+    // Whatever a run does after the abort, it writes nothing (#write refuses once closed). Its end releases the WAL
+    // checkpoint thread, which still holds a connection and writes the -wal/-shm files until it has ended.
+    await Promise.allSettled(runs.map((run) => run.finished));
+    await this.#checkpointer.ended();
   }
 
   async #execute(ctx: RunContext, credentials: IvantiCredentials): Promise<SyncRun> {

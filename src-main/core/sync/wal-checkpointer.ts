@@ -27,6 +27,8 @@ export class WalCheckpointer {
   #pending: Promise<void> | null = null;
   #nextRequest = 1;
   readonly #waiting = new Map<number, () => void>();
+  /** Threads told to stop that have not ended yet: each still holds a connection and may write the -wal/-shm files. */
+  readonly #ending = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Db,
@@ -88,6 +90,14 @@ export class WalCheckpointer {
     this.#worker.postMessage(id);
   }
 
+  /**
+   * Settles once no checkpoint thread of this checkpointer runs any more: one told to stop takes its last checkpoint
+   * and closes its connection first. Whoever closes the database or removes its folder awaits this (SyncEngine.shutdown).
+   */
+  async ended(): Promise<void> {
+    while (this.#ending.size > 0) await Promise.all([...this.#ending]);
+  }
+
   #settled(id: number): void {
     const resolve = this.#waiting.get(id);
     this.#waiting.delete(id);
@@ -98,9 +108,14 @@ export class WalCheckpointer {
     const worker = this.#worker;
     this.#worker = null;
     if (worker) {
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      const ending = exited.finally(() => this.#ending.delete(ending));
+      this.#ending.add(ending);
       // Its last checkpoint runs on its own thread; terminate it only if it does not stop by itself.
       worker.postMessage('stop');
-      setTimeout(() => void worker.terminate(), 5_000).unref();
+      const deadline = setTimeout(() => void worker.terminate(), 5_000);
+      deadline.unref();
+      void exited.then(() => clearTimeout(deadline));
     }
     for (const id of [...this.#waiting.keys()]) this.#settled(id);
     if (this.#previousAutocheckpoint !== null && this.db.open) this.db.pragma(`wal_autocheckpoint = ${this.#previousAutocheckpoint}`);

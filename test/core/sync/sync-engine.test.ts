@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncProgress, SyncRun } from '../../../src-shared/domain/sync';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
@@ -205,6 +207,22 @@ describe('sync engine against the simulated tenant', () => {
     expect(resumed).toMatchObject({ runId: started.runId, resumed: true });
     expect(await resumed.finished).toMatchObject({ status: 'completed', complete: true, devicesSeen: 5_000, added: 5_000 });
     expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
+  });
+
+  it('shutdown settles only once the WAL checkpoint thread has closed its connection: the database closed next is the last one', async () => {
+    const tenant = await simulator({ devices: 5_000, seed: 'shutdown-wal', slowMs: 20, faults: { slow: 1 } });
+    const dir = tempDir();
+    const db = openSyncDatabase(dir);
+    const { engine } = engineFor(db, tenant, { progressIntervalMs: 0 });
+    const started = await engine.start(INTEGRATION_ID, 'manual');
+    await until('two pages are stored', () => (engine.running(INTEGRATION_ID)?.progress?.page ?? 0) >= 2, { everyMs: 5 });
+    await engine.shutdown();
+    db.close();
+    // SQLite removes the -wal and -shm files when the last connection to the database closes. Had the checkpoint
+    // thread outlived the engine, it would still hold its connection here (and write those files after this point).
+    expect(fs.existsSync(path.join(dir, 'console.sqlite-wal'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'console.sqlite-shm'))).toBe(false);
+    expect(await started.finished).toMatchObject({ status: 'interrupted' });
   });
 
   it('records which fields changed, leaving out check-in times that move on every sync', async () => {
