@@ -16,6 +16,7 @@ const OWNERS: Record<string, string[]> = {
   integration_test_group: ['src-main/core/integrations/integration-store.ts'],
   wizard_drafts: ['src-main/core/integrations/wizard-draft-store.ts'],
   device_sightings: ['src-main/core/sync/device-store.ts', 'src-main/core/devices/device-repository.ts'],
+  integration_spaces: ['src-main/core/sync/integration-space-store.ts'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,4 +1,6 @@
 import type { Page } from '@playwright/test';
+import type { SyncCheckpoint } from '../../src-main/core/sync/sync-checkpoint';
+import { countersOf } from '../../src-main/core/sync/sync-run-store';
 import { seedDevices } from '../support/seed-devices';
 import { expect, screenshot, test, type RigFixture } from './rig-fixture';
 
@@ -109,14 +111,23 @@ test("a device of a space the last sync could not read: the verify panel and the
         AND removed_at IS NULL AND client_device_identifier IS NOT NULL AND uid IS NOT NULL AND uid NOT LIKE '%*%' AND space_id <> ? LIMIT 1`,
     )
     .get(android.integrationId, spaceId) as { identifier: string; uid: string };
-  // The next sync could not read that space (403): it completed with the others read, as the sync engine records it.
+  // The seeded sync read every space to its end; the next one could not read that space (403) and completed with the
+  // others read. Both finish as the sync engine finishes a run, which stores each space's state.
+  const runs = tec.core.services.sync.runs;
   const spaces = db.prepare('SELECT DISTINCT space_id AS id, space_name AS name FROM devices WHERE integration_id = ?').all(android.integrationId) as { id: number; name: string }[];
   const cursor = { pass: 1, drifted: false, passStartPage: 1, start: 0, lastId: null, seenInPass: 0, totalCount: null, unparsed: 0 };
-  const checkpoint = { version: 1, phase: 'finalizing', round: 1, roundChanged: false, spaces: spaces.map((s) => ({ ...s, ...cursor, state: s.id === spaceId ? 'failed' : 'verified' })) };
+  const checkpoint = (failed: number | null): SyncCheckpoint => ({
+    version: 1,
+    phase: 'finalizing',
+    round: 1,
+    roundChanged: false,
+    spaces: spaces.map((s) => ({ ...s, ...cursor, state: s.id === failed ? 'failed' : 'verified' })),
+  });
+  runs.finish(android.runId, 'completed', true, countersOf(runs.row(android.runId)!), checkpoint(null), now - 2 * 3_600_000);
   const reason = `Ivanti answered 403 for the space "${spaceName}": the API user lacks Device Read Only there.`;
-  db.prepare(
-    `INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete, checkpoint, errors) VALUES (?, 'manual', 'completed', ?, ?, 0, ?, ?)`,
-  ).run(android.integrationId, now - 3_660_000, now - 3_600_000, JSON.stringify(checkpoint), JSON.stringify([{ code: 'IVANTI_SPACE_FORBIDDEN', message: reason, space: spaceName }]));
+  const next = runs.create(android.integrationId, 'manual', 'trust-verdict-spec', now - 3_660_000);
+  const counters = { ...countersOf(runs.row(next)!), spacesTotal: spaces.length, errors: [{ code: 'IVANTI_SPACE_FORBIDDEN' as const, message: reason, space: spaceName }] };
+  runs.finish(next, 'completed', false, counters, checkpoint(spaceId), now - 3_600_000);
   const since = new Date(now - 2 * 3_600_000).toISOString();
 
   await app.reload();

@@ -55,7 +55,7 @@ export class IntegrationOverviews {
     if (lastRun && (lastRun.status === 'failed' || lastRun.status === 'interrupted')) {
       warnings.push({ code: 'sync-failing', message: `The last sync ${lastRun.status === 'failed' ? 'failed' : 'was interrupted'}${firstError ? `: ${firstError}` : '.'}` });
     }
-    const unreadable = lastRun?.status === 'completed' ? unreadableSpaces(lastRun.errors) : [];
+    const unreadable = this.#runs.staleSpaces(integration.id).map((s) => s.spaceName);
     if (unreadable.length > 0) {
       const names = unreadable.map((n) => `"${n}"`).join(', ');
       warnings.push({
@@ -125,9 +125,4 @@ export class IntegrationOverviews {
       onlyLegacySample: onlyLegacy.slice(0, 50).map((r) => ({ guid: r.guid, identifier: r.identifier, deviceName: r.deviceName })),
     };
   }
-}
-
-/** The spaces a run could not read, from its errors (each names its space). */
-export function unreadableSpaces(errors: readonly { space?: string }[]): string[] {
-  return [...new Set(errors.map((e) => e.space).filter((s): s is string => typeof s === 'string'))];
 }

@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/audit-log';
 import { secretAccount, type SecretStore } from '../secrets/secret-store';
 import { cleanPastedKey, looksLikeDuoConfigurationKey, UNUSUAL_KEY_WARNING, WHERE_DUO_SHOWS_THE_KEY } from '../../../src-shared/domain/configuration-key';
 import { purgeSyncedDevices, retireSightings } from '../sync/device-store';
+import { IntegrationSpaceStore } from '../sync/integration-space-store';
 import { IntegrationStore, type IntegrationRow } from './integration-store';
 import { WizardDraftStore } from './wizard-draft-store';
 
@@ -242,6 +243,7 @@ export class IntegrationService {
       for (const hook of this.deletionHooks) hook(id, options);
       if (options.purgeDevices) purgeSyncedDevices(this.db, id);
       else retireSightings(this.db, id, this.now().getTime());
+      new IntegrationSpaceStore(this.db).forget(id);
       this.#store.markDeleted(id, this.now().getTime());
       this.audit.append({
         actor: this.actor,

@@ -1,7 +1,10 @@
 import type { Statement } from 'better-sqlite3';
 import type { DeviceChange, DeviceChangeKind, DeviceChangePage, SyncRun, SyncRunError, SyncRunStatus, SyncTrigger } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
+import { IntegrationSpaceStore, type StaleSpace } from './integration-space-store';
 import { parseCheckpoint, type SyncCheckpoint } from './sync-checkpoint';
+
+export type { StaleSpace } from './integration-space-store';
 
 export interface SyncRunRow {
   id: number;
@@ -44,20 +47,12 @@ export const RESUMABLE_STATUSES: readonly SyncRunStatus[] = ['running', 'cancell
 /** Errors kept per run: enough to diagnose, bounded so a tenant failing on every record cannot bloat the row. */
 const MAX_ERRORS = 50;
 
-/** A space of the integration that its latest finished run could not read: our copy of it is stale. */
-export interface StaleSpace {
-  spaceId: number;
-  spaceName: string;
-  /** Why it could not be read, as the run recorded it (e.g. the 403 of a missing Device Read Only role). */
-  reason: string;
-  /** When the last run that read the space to its end finished (epoch ms); null if no run ever did. */
-  since: number | null;
-}
-
 export class SyncRunStore {
   readonly #save: Statement;
+  readonly #spaces: IntegrationSpaceStore;
 
   constructor(private readonly db: Db) {
+    this.#spaces = new IntegrationSpaceStore(db);
     this.#save = db.prepare(
       `UPDATE sync_runs SET checkpoint = @checkpoint, spaces_total = @spacesTotal, pages = @pages, devices_seen = @devicesSeen,
          added = @added, changed = @changed, removed = @removed, restored = @restored, active_ms = @activeMs,
@@ -79,40 +74,11 @@ export class SyncRunStore {
 
   /**
    * The spaces our copy of which is stale: those the integration's latest finished run (completed, or failed because it
-   * could read no space) marked `failed` in its checkpoint. Derived from the runs' checkpoints, so nothing else records it.
+   * could read no space) could not read, since the last completed run that read each to its end. Stored when each run
+   * finishes (IntegrationSpaceStore), so it survives the runs that established it.
    */
   staleSpaces(integrationId: string): StaleSpace[] {
-    const latest = this.db
-      .prepare(
-        `SELECT checkpoint, errors FROM sync_runs WHERE integration_id = ? AND status IN ('completed', 'failed') AND finished_at IS NOT NULL
-          ORDER BY finished_at DESC, id DESC LIMIT 1`,
-      )
-      .get(integrationId) as { checkpoint: string | null; errors: string } | undefined;
-    const failed = parseCheckpoint(latest?.checkpoint ?? null)?.spaces.filter((s) => s.state === 'failed') ?? [];
-    if (failed.length === 0) return [];
-    const errors = JSON.parse(latest!.errors) as SyncRunError[];
-    const since = new Map<number, number | null>(failed.map((s) => [s.id, null]));
-    // Newest first: a run that completed with every space read, or whose checkpoint has the space verified, read it to its end.
-    const older = this.db
-      .prepare(`SELECT finished_at, complete, checkpoint FROM sync_runs WHERE integration_id = ? AND status = 'completed' ORDER BY finished_at DESC, id DESC`)
-      .iterate(integrationId) as IterableIterator<{ finished_at: number; complete: number; checkpoint: string | null }>;
-    let open = failed.length;
-    for (const run of older) {
-      const verified = new Set(parseCheckpoint(run.checkpoint)?.spaces.filter((s) => s.state === 'verified').map((s) => s.id) ?? []);
-      for (const [id, at] of since) {
-        if (at === null && (run.complete === 1 || verified.has(id))) {
-          since.set(id, run.finished_at);
-          open -= 1;
-        }
-      }
-      if (open === 0) break;
-    }
-    return failed.map((s) => ({
-      spaceId: s.id,
-      spaceName: s.name,
-      reason: errors.find((e) => e.space === s.name)?.message ?? 'The API user could not read it.',
-      since: since.get(s.id) ?? null,
-    }));
+    return this.#spaces.stale(integrationId);
   }
 
   /** The newest unfinished run of the integration, if any. */
@@ -154,6 +120,7 @@ export class SyncRunStore {
     this.db.transaction(() => {
       this.save(runId, checkpoint, counters, at);
       this.db.prepare('UPDATE sync_runs SET status = ?, complete = ?, finished_at = ? WHERE id = ?').run(status, complete ? 1 : 0, at, runId);
+      this.#recordSpaces(runId);
     })();
   }
 
@@ -163,7 +130,7 @@ export class SyncRunStore {
    * sync read as its own. Returns the copy's id.
    */
   share(runId: number, integrationId: string): number {
-    return Number(
+    const copyId = Number(
       this.db
         .prepare(
           `INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete, spaces_total, pages, devices_seen, added,
@@ -173,6 +140,20 @@ export class SyncRunStore {
         )
         .run(integrationId, runId).lastInsertRowid,
     );
+    this.#recordSpaces(copyId);
+    return copyId;
+  }
+
+  /** What a finished run learned about its integration's spaces, stored for that integration (inside the finishing transaction). */
+  #recordSpaces(runId: number): void {
+    const row = this.row(runId)!;
+    this.#spaces.record(row.integration_id, {
+      status: row.status,
+      complete: row.complete === 1,
+      finishedAt: row.finished_at!,
+      checkpoint: parseCheckpoint(row.checkpoint),
+      errors: parseErrors(row.errors),
+    });
   }
 
   row(runId: number): SyncRunRow | null {

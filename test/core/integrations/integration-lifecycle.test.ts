@@ -8,7 +8,10 @@ import { IntegrationOverviews } from '../../../src-main/core/integrations/integr
 import { IntegrationService } from '../../../src-main/core/integrations/integration-service';
 import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-store';
 import { secretAccount } from '../../../src-main/core/secrets/secret-store';
+import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
+import type { SyncCheckpoint } from '../../../src-main/core/sync/sync-checkpoint';
 import { DEFAULT_SETTINGS } from '../../../src-shared/contract/app';
+import type { SyncRunError } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
 import { requirePrivateKeyring } from '../../support/keyring';
 import { useTempDir } from '../../support/temp-dir';
@@ -51,14 +54,19 @@ function addDevice(db: Db, integrationId: string, guid: string, options: { ident
   ).run(device.lastInsertRowid, integrationId, NOW, NOW, removedAt);
 }
 
-function addRun(db: Db, integrationId: string, status: string, finishedAt: number, errors = '[]') {
-  db.prepare("INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, errors) VALUES (?, 'manual', ?, ?, ?, ?)").run(
-    integrationId,
-    status,
-    finishedAt - 1000,
-    finishedAt,
-    errors,
-  );
+/**
+ * A finished run, recorded as the sync engine records it: every space named by one of its 403 errors could not be
+ * read, the space "Default" was read to its end.
+ */
+function addRun(db: Db, integrationId: string, status: 'completed' | 'failed', finishedAt: number, errors: SyncRunError[] = []) {
+  const runs = new SyncRunStore(db);
+  const runId = runs.create(integrationId, 'manual', 'lifecycle-test', finishedAt - 1000);
+  const cursor = { pass: 1, drifted: false, passStartPage: 1, start: 0, lastId: null, seenInPass: 0, totalCount: null, unparsed: 0 };
+  const unreadable = [...new Set(errors.flatMap((e) => (e.space === undefined || e.code !== 'IVANTI_SPACE_FORBIDDEN' ? [] : [e.space])))];
+  const spaces = [{ name: 'Default', state: 'verified' as const }, ...unreadable.map((name) => ({ name, state: 'failed' as const }))];
+  const checkpoint: SyncCheckpoint = { version: 1, phase: 'finalizing', round: 1, roundChanged: false, spaces: spaces.map((space, i) => ({ ...cursor, ...space, id: i + 1 })) };
+  const counters = { spacesTotal: spaces.length, pages: 1, devicesSeen: 0, added: 0, changed: 0, removed: 0, restored: 0, activeMs: 1000, errors };
+  runs.finish(runId, status, status === 'completed' && unreadable.length === 0, counters, checkpoint, finishedAt);
 }
 
 describe('deleting an integration', () => {
@@ -186,7 +194,7 @@ describe('integration overview', () => {
     const { db, integrations, overviews, certificates } = open();
     const legacy = await integrations.create({ name: 'Legacy', platform: 'ios-certs', acknowledgeLegacy: true });
     addRun(db, legacy.id, 'completed', NOW - 2 * HOUR);
-    addRun(db, legacy.id, 'failed', NOW - HOUR, JSON.stringify([{ code: 'IVANTI_AUTH_REJECTED', message: 'Ivanti rejected the email or password.' }]));
+    addRun(db, legacy.id, 'failed', NOW - HOUR, [{ code: 'IVANTI_AUTH_REJECTED', message: 'Ivanti rejected the email or password.' }]);
     addDevice(db, legacy.id, 'g-1');
     addDevice(db, legacy.id, 'g-2', { removed: true });
     certificates.rows.set(legacy.id, [{ serialNumber: '01', notAfter: NOW + 5 * 24 * HOUR, invalidatedAt: null }]);
@@ -201,12 +209,24 @@ describe('integration overview', () => {
   it('warns with the fix when the last sync completed without reading some spaces', async () => {
     const { db, integrations, overviews } = open();
     const created = await integrations.create({ name: 'Spaces', platform: 'android' });
-    addRun(db, created.id, 'completed', NOW - HOUR, JSON.stringify([{ code: 'IVANTI_SPACE_FORBIDDEN', message: 'Access is denied', space: 'Marketing' }]));
+    addRun(db, created.id, 'completed', NOW - HOUR, [{ code: 'IVANTI_SPACE_FORBIDDEN', message: 'Access is denied', space: 'Marketing' }]);
     const [overview] = await overviews.list();
     const warning = overview!.warnings.find((w) => w.code === 'spaces-unreadable');
     expect(warning?.message).toContain('could not read the space "Marketing"');
     expect(warning?.message).toContain('give the API user the Device Read Only role in that space');
     expect(overview!.warnings.map((w) => w.code)).not.toContain('never-synced');
+
+    // Deleted, the integration's stored space state goes with it.
+    await integrations.delete(created.id, 'Spaces', { purgeDevices: false });
+    expect(new SyncRunStore(db).staleSpaces(created.id)).toEqual([]);
+  });
+
+  it('does not call a space unreadable because a note of the run names it (devices kept changing while it was read)', async () => {
+    const { db, integrations, overviews } = open();
+    const created = await integrations.create({ name: 'Busy', platform: 'android' });
+    addRun(db, created.id, 'completed', NOW - HOUR, [{ code: 'SYNC_TENANT_CHANGING', message: 'Devices kept being enrolled or removed', space: 'Default' }]);
+    const [overview] = await overviews.list();
+    expect(overview!.warnings.map((w) => w.code)).not.toContain('spaces-unreadable');
   });
 
   it('warns when no sync ever completed, or the last one is older than the limit', async () => {

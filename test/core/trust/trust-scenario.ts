@@ -4,6 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../src-main/core/db/database';
+import type { SyncCheckpoint } from '../../../src-main/core/sync/sync-checkpoint';
+import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
+import type { SyncRunError } from '../../../src-shared/domain/sync';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import type { CertificateLookup, IssuedCertificate } from '../../../src-main/core/trust/certificate-lookup';
 import { LEGACY_CERTIFICATE_END_OF_LIFE_MS, type Platform } from '../../../src-shared/domain/integration';
@@ -104,20 +107,28 @@ export function writeScenario(
     const member = s.status === 'test-group-member' ? USER.toUpperCase() : 'bob@acme.example';
     db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)').run(id, member);
   }
-  const run = (finished: number, complete: boolean, checkpoint: string | null, errors: string) =>
-    Number(
-      db
-        .prepare(
-          `INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete, checkpoint, errors)
-           VALUES (?, 'manual', 'completed', ?, ?, ?, ?, ?)`,
-        )
-        .run(id, finished - 60_000, finished, complete ? 1 : 0, checkpoint, errors).lastInsertRowid,
-    );
-  const runId = run(s.sync === 'fresh' ? NOW - 1 * HOUR : NOW - 30 * HOUR, true, null, '[]');
+  // Runs recorded as the sync engine records them (SyncRunStore.finish stores each space's state with the run).
+  const runs = new SyncRunStore(db);
+  const space = { pass: 1, drifted: false, passStartPage: 1, start: 0, lastId: null, seenInPass: 0, totalCount: null, unparsed: 0 };
+  const run = (finished: number, restricted: 'verified' | 'failed', errors: SyncRunError[]) => {
+    const runId = runs.create(id, 'manual', 'trust-scenario', finished - 60_000);
+    const checkpoint: SyncCheckpoint = {
+      version: 1,
+      phase: 'finalizing',
+      round: 1,
+      roundChanged: false,
+      spaces: [
+        { ...space, id: 1, name: STALE_SPACE, state: restricted },
+        { ...space, id: 2, name: 'Default', state: 'verified' },
+      ],
+    };
+    const counters = { spacesTotal: 2, pages: 1, devicesSeen: 1, added: 0, changed: 0, removed: 0, restored: 0, activeMs: 60_000, errors };
+    runs.finish(runId, 'completed', restricted === 'verified', counters, checkpoint, finished);
+    return runId;
+  };
+  const runId = run(s.sync === 'fresh' ? NOW - 1 * HOUR : NOW - 30 * HOUR, 'verified', []);
   if (s.sync === 'space-stale') {
-    const space = { name: STALE_SPACE, pass: 1, drifted: false, passStartPage: 1, start: 0, lastId: null, seenInPass: 0, totalCount: null, unparsed: 0 };
-    const checkpoint = { version: 1, phase: 'finalizing', round: 1, roundChanged: false, spaces: [{ ...space, id: 1, state: 'failed' }, { ...space, id: 2, name: 'Default', state: 'verified' }] };
-    run(NOW - 1 * HOUR, false, JSON.stringify(checkpoint), JSON.stringify([{ code: 'IVANTI_SPACE_FORBIDDEN', message: STALE_REASON, space: STALE_SPACE }]));
+    run(NOW - 1 * HOUR, 'failed', [{ code: 'IVANTI_SPACE_FORBIDDEN', message: STALE_REASON, space: STALE_SPACE }]);
   }
   if (s.device !== 'never-synced') {
     const retired = s.device === 'retired' || s.device === 'retired-and-removed';

@@ -108,6 +108,14 @@ describe("a tenant with one space the API user cannot read: the verdict can't te
     expect(third).toMatchObject({ status: 'completed', complete: false });
     expect(runs.staleSpaces(INTEGRATION_ID).map((s) => s.since)).toEqual([readAt]);
 
+    // The run that read it to its end pruned from the history (its changes go with it): still stale since then, and the
+    // verdict still says so. The state is stored when each run finishes, not derived from the runs that remain.
+    db.prepare('DELETE FROM sync_runs WHERE id = ?').run(first.id);
+    expect(runs.staleSpaces(INTEGRATION_ID)).toEqual([
+      { spaceId: 2, spaceName: 'Restricted', reason: expect.stringContaining('Restricted'), since: readAt },
+    ]);
+    expect(ask(restricted).lead.message).toContain(`is stale since ${first.finishedAt}`);
+
     // Readable again: the device is judged on its merits, retired in Ivanti meanwhile or not.
     tenant.setDeviceRead(2, true);
     const fourth = await (await engine.start(INTEGRATION_ID, 'manual')).finished;

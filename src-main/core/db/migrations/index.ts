@@ -11,9 +11,10 @@ import { auditSigning } from './0009-audit-signing';
 import { testGroupDuoId } from './0010-test-group-duo-id';
 import { deviceNameSortKeyMigration } from './0011-device-name-sort-key';
 import { devicePerTenant } from './0012-device-per-tenant';
+import { integrationSpaces } from './0013-integration-spaces';
 
 /**
  * Every migration, in order. Each is self-contained and never edited once shipped; a schema change is the next number,
  * with its upgrade test in test/core/db/migrations/ (docs/architecture.md, "Data").
  */
-export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant];
+export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces];
