@@ -16,6 +16,7 @@ import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
 import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexName, type DeviceSelection, type SelectionContext } from './device-selection';
+import { COVERED_PLATFORM_TYPE } from '../integrations/device-inventory';
 import { IntegrationStore, type IntegrationDirectory } from '../integrations/integration-store';
 import { UnchangedDataCache } from './unchanged-data-cache';
 import { trustConditions, trustedDeviceCondition } from './trusted-device-filter';
@@ -311,6 +312,12 @@ export class DeviceRepository {
     // Age buckets and trust move with the clock: such counts are kept for a minute at most.
     const clock = filters.checkinAge !== undefined || filters.trust !== undefined ? Math.floor(this.now().getTime() / 60_000) : 0;
     return JSON.stringify([clock, filters.presence ?? 'current', ...Object.entries(filters).filter(([k]) => k !== 'presence').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+  }
+
+  /** Ivanti's platformType of the devices the integration covers (ANDROID, IOS), or null for an unknown integration. */
+  coveredPlatformType(integrationId: string): string | null {
+    const integration = this.integrations.facts().get(integrationId);
+    return integration === undefined ? null : COVERED_PLATFORM_TYPE[integration.platform];
   }
 
   /** Every integration's name by id, tombstones included (kept devices still name them). */
