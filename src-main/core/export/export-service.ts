@@ -179,7 +179,7 @@ export class ExportService {
     const names = this.devices.integrationNames();
     switch (request.kind) {
       case 'devices':
-        return deviceExport(this.devices, request.query, { includeRaw: request.includeRaw, names, trust: this.deviceTrust?.() }) as ExportSource<unknown>;
+        return deviceExport(this.devices, request.query, { includeRaw: request.includeRaw, facts: this.devices.integrationFacts(), trust: this.deviceTrust?.() }) as ExportSource<unknown>;
       case 'changes':
         return changeExport(
           this.db,

@@ -132,6 +132,7 @@ export class DeviceStore {
   readonly #selectRaw: Statement;
   readonly #insert: Statement;
   readonly #rewrite: Statement;
+  readonly #relist: Statement;
   readonly #sight: Statement;
   readonly #sightByIvantiId: Statement;
   readonly #insertChange: Statement;
@@ -159,6 +160,7 @@ export class DeviceStore {
          last_seen_at = @at, last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL
        WHERE id = @id`,
     );
+    this.#relist = db.prepare('UPDATE devices SET integration_id = ? WHERE id = ?');
     this.#sight = db.prepare(
       `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
        VALUES (@device, @integration, @spaceId, @spaceName, @at, @at, @run, @page)
@@ -220,6 +222,12 @@ export class DeviceStore {
             ? existing.integration_id
             : listedUnder(facts, ctx.integrationIds, columns.platform_type, existing.integration_id);
           this.#rewrite.run({ ...values, integration_id: listed, id });
+        } else if (!integrationCoversRecord(facts, existing.integration_id, columns.platform_type)) {
+          // Unchanged, but listed under an integration that does not cover it (none of its platform had seen it, or
+          // that one was deleted): listed under one of this fetch's that covers it, so it is shown under every
+          // integration that covers it (core/devices/device-coverage.ts). Once per device at most.
+          const listed = listedUnder(facts, ctx.integrationIds, columns.platform_type, existing.integration_id);
+          if (listed !== existing.integration_id) this.#relist.run(listed, id);
         }
         const hasFields = Object.keys(fields).length > 0;
         if (sighting === undefined) {

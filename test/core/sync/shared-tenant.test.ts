@@ -210,6 +210,12 @@ describe('one device per tenant', () => {
     const sightings = (integration: string) => db.prepare('SELECT COUNT(*) FROM device_sightings WHERE integration_id = ?').pluck().get(integration);
     expect(sightings('int-a')).toBe(expected);
     expect(sightings('int-i')).toBe(inSpace(1));
+    // The Android fetch stored the iOS devices first; the iOS fetch that saw them lists them under itself, so the
+    // explorer shows them under the integration that covers them (core/devices/device-coverage.ts).
+    const listedUnder = (platformType: string, spaceId: number) =>
+      db.prepare('SELECT DISTINCT integration_id FROM devices WHERE platform_type = ? AND space_id = ?').pluck().all(platformType, spaceId);
+    expect(listedUnder('IOS', 1)).toEqual(['int-i']);
+    expect(listedUnder('ANDROID', 1)).toEqual(['int-a']);
 
     expect(runs.staleSpaces('int-a')).toEqual([]);
     expect(runs.staleSpaces('int-i')).toEqual([{ spaceId: 2, spaceName: 'Restricted', reason: expect.stringContaining('Restricted'), since: null }]);
