@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { SyncRunError, SyncRunStatus } from '../../../src-shared/domain/sync';
+import { unreadableReason, type SyncRunError, type SyncRunStatus } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import type { SyncCheckpoint } from './sync-checkpoint';
 
@@ -69,7 +69,7 @@ export class IntegrationSpaceStore {
           spaceId: space.id,
           spaceName: space.name,
           state: failed ? 'stale' : 'current',
-          reason: failed ? (run.errors.find((e) => e.space === space.name)?.message ?? UNKNOWN_REASON) : null,
+          reason: failed ? (unreadableReason(run.errors, space.name) ?? UNKNOWN_REASON) : null,
           readAt: read ? run.finishedAt : null,
           at: run.finishedAt,
         });

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { IVANTI_MAX_ROWS, type DeviceSpace } from '../ivanti/ivanti-wire';
-import type { SyncProgress, SyncRun, SyncRunError, SyncRunStatus, SyncTrigger } from '../../../src-shared/domain/sync';
+import { SPACE_FAILURE_CODES, type SyncProgress, type SyncRun, type SyncRunError, type SyncRunStatus, type SyncTrigger } from '../../../src-shared/domain/sync';
 import { AppError, toErrorPayload, type ErrorCode } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import type { EventBus } from '../events/event-bus';
@@ -125,9 +125,6 @@ const NEEDS_ADMIN: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'INTEGRATION_NOT_FOUND',
   'VALIDATION_FAILED',
 ]);
-
-/** Failures confined to one space: the others are still read, but the run cannot be complete. */
-const SPACE_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['IVANTI_SPACE_FORBIDDEN', 'IVANTI_BAD_REQUEST', 'NOT_FOUND']);
 
 /** Devices stored between two runs of the engine's maintenance (see SyncEngineOptions.maintenance). */
 export const MAINTENANCE_EVERY_DEVICES = 5_000;
@@ -352,7 +349,7 @@ export class SyncEngine implements SyncRunner {
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         const payload = toErrorPayload(error);
-        if (!SPACE_FAILURES.has(payload.code)) throw error;
+        if (!SPACE_FAILURE_CODES.has(payload.code)) throw error;
         space.state = 'failed';
         counters.errors.push({ code: payload.code, message: payload.message, space: space.name });
         this.#write(() => this.#save(ctx));
