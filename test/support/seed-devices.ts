@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src-main/core/db/database';
 import { refreshPlannerStatistics } from '../../src-main/core/devices/planner-statistics';
 import { DEVICE_COLUMNS, deviceColumns } from '../../src-main/core/sync/device-row';
+import { DeviceRecordCodec } from '../../src-main/core/sync/device-record-codec';
 import { parseIvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
 import { generateDevice, type DeviceSpaceLayout } from '../simulator/device-generator';
 import { hashText } from '../simulator/seeded-random';
@@ -82,12 +83,13 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
     "INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, 'added', NULL, ?)",
   );
 
+  const codec = DeviceRecordCodec.of(db);
   const writeBatch = db.transaction((from: number, to: number) => {
     for (let index = from; index < to; index++) {
       const space = spaces[index % spaces.length]!;
       const parsed = parseIvantiDevice(generateDevice(ctx, index, space));
       if (!parsed.ok) throw new Error(`the simulator generated a record the console rejects: ${parsed.problems.join('; ')}`);
-      const columns = deviceColumns(parsed.device, space);
+      const columns = deviceColumns(parsed.device, space, codec);
       const id = insert.run({ ...columns, tenant: `tenant-of-${integrationId}`, integration_id: integrationId, at: referenceTime, run: runId }).lastInsertRowid;
       sight.run(id, integrationId, columns.space_id, columns.space_name, referenceTime, referenceTime, runId);
       if (options.recordAdded) insertAdded.run(runId, integrationId, id, columns.guid, referenceTime);

@@ -13,6 +13,7 @@ import type { DeviceChangeKind } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
+import { DeviceRecordCodec } from '../sync/device-record-codec';
 import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexName, type DeviceSelection, type SelectionContext } from './device-selection';
@@ -36,7 +37,7 @@ const PROBE_SAMPLE = 12;
 const HISTORY_LIMIT = 200;
 
 /** Stored for the drawer, the raw view or the sync itself: a DeviceRow leaves them out. */
-const NOT_IN_ROW = ['ivanti_id', 'quarantined', 'jailbroken', 'raw', 'record_hash'] as const satisfies readonly (keyof DeviceColumns)[];
+const NOT_IN_ROW = ['ivanti_id', 'quarantined', 'jailbroken', 'raw_record', 'record_hash'] as const satisfies readonly (keyof DeviceColumns)[];
 type RowColumn = Exclude<keyof DeviceColumns, (typeof NOT_IN_ROW)[number]>;
 
 const ROW_FIELDS = [
@@ -421,6 +422,11 @@ export class DeviceRepository {
     return this.selection(query, { text: searched ? 'filter' : 'drive', indexedBy: sortIndexName('space_name'), walkInOrder: true });
   }
 
+  /** A device's raw record (`raw_record` as stored) as the tenant sent it; `device` (its id or guid) names it in an error. */
+  rawRecord(stored: Uint8Array, device: number | string): Record<string, unknown> {
+    return JSON.parse(DeviceRecordCodec.of(this.db).decode(stored, device)) as Record<string, unknown>;
+  }
+
   /** Every stored field of one device, its raw record and its change history across syncs. */
   detail(id: number): DeviceDetail {
     const record = this.db
@@ -448,7 +454,7 @@ export class DeviceRepository {
       firstSeenAt: iso(record.first_seen_at),
       lastSeenRun: record.last_seen_run,
       removedRun: record.removed_run,
-      raw: JSON.parse(record.raw) as Record<string, unknown>,
+      raw: this.rawRecord(record.raw_record, record.id),
       history: history.slice(0, HISTORY_LIMIT).map(toHistoryEntry),
       historyTruncated: history.length > HISTORY_LIMIT,
     };

@@ -5,7 +5,7 @@ import type { IntegrationFacts } from '../integrations/integration-store';
 import type { DeviceTrustJudge } from '../trust/trust-verifier';
 import type { ExportColumn, ExportSource } from './export-source';
 
-type Stored = Omit<DeviceRecord, 'last_seen_run' | 'removed_run' | 'raw'> & Pick<DeviceRowRecord, 'sighted_by'> & { raw?: string };
+type Stored = Omit<DeviceRecord, 'last_seen_run' | 'removed_run' | 'raw_record'> & Pick<DeviceRowRecord, 'sighted_by'> & { raw_record?: Buffer };
 
 /** Every stored field, in export order: [column name in the file, `devices` column, how the value is written]. */
 const FIELDS: [string, keyof Stored, 'as-is' | 'flag' | 'time'][] = [
@@ -86,8 +86,8 @@ export function deviceExport(
     const cached = (r: Stored) => (last?.row === r ? last.trust : (last = { row: r, trust: trustOf(r) }).trust);
     columns.push({ name: 'trust', value: (r) => cached(r).answer }, { name: 'trustReason', value: (r) => cached(r).detail });
   }
-  if (options.includeRaw) columns.push({ name: 'raw', value: (r) => JSON.parse(r.raw ?? 'null') as Record<string, unknown> });
-  const fields = [...FIELDS.map(([, key]) => `d.${key}`), SIGHTED_BY, ...(options.includeRaw ? ['d.raw'] : [])].join(', ');
+  if (options.includeRaw) columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : devices.rawRecord(r.raw_record, r.guid)) });
+  const fields = [...FIELDS.map(([, key]) => `d.${key}`), SIGHTED_BY, ...(options.includeRaw ? ['d.raw_record'] : [])].join(', ');
   return {
     kind: 'devices',
     sql: `SELECT ${fields} FROM ${ordered.from} ${ordered.where} ${ordered.orderBy}`,

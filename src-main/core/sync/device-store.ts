@@ -4,6 +4,7 @@ import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import { changedFields, DEVICE_COLUMNS, deviceColumns } from './device-row';
+import { DeviceRecordCodec } from './device-record-codec';
 import { COVERED_PLATFORM_TYPE, integrationCovers } from '../integrations/device-inventory';
 import { IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
 
@@ -135,6 +136,7 @@ export class DeviceStore {
   readonly #relist: Statement;
   readonly #sight: Statement;
   readonly #sightByIvantiId: Statement;
+  readonly #codec: DeviceRecordCodec;
   readonly #insertChange: Statement;
   readonly #notSeenThisRun: Statement;
   readonly #notSeenThisPass: Statement;
@@ -150,7 +152,8 @@ export class DeviceStore {
     this.#selectSighting = db.prepare(
       'SELECT last_seen_run, last_seen_page, space_id, removed_at FROM device_sightings WHERE device_id = ? AND integration_id = ?',
     );
-    this.#selectRaw = db.prepare('SELECT raw FROM devices WHERE id = ?').pluck();
+    this.#codec = DeviceRecordCodec.of(db);
+    this.#selectRaw = db.prepare('SELECT raw_record FROM devices WHERE id = ?').pluck();
     this.#insert = db.prepare(
       `INSERT INTO devices (tenant, integration_id, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
        VALUES (@tenant, @integration_id, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run, @page)`,
@@ -199,7 +202,7 @@ export class DeviceStore {
     const owner = ctx.integrationIds[0]!;
     const facts = this.integrations.facts();
     for (const device of devices) {
-      const columns = deviceColumns(device, ctx.space);
+      const columns = deviceColumns(device, ctx.space, this.#codec);
       const existing = this.#select.get(ctx.tenant, columns.guid) as ExistingRow | undefined;
       const sighting = existing === undefined ? undefined : (this.#selectSighting.get(existing.id, owner) as SightingRow | undefined);
       const seenThisRun = sighting !== undefined && sighting.last_seen_run === ctx.runId;
@@ -367,7 +370,7 @@ export class DeviceStore {
   }
 
   #diff(id: number, after: Record<string, unknown>): Record<string, [unknown, unknown]> {
-    const before = JSON.parse(this.#selectRaw.get(id) as string) as Record<string, unknown>;
+    const before = JSON.parse(this.#codec.decode(this.#selectRaw.get(id) as Buffer, id)) as Record<string, unknown>;
     return changedFields(before, after);
   }
 }
