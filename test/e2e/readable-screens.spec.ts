@@ -137,11 +137,15 @@ test('charts use admin words, meaningful colours from the tokens, and a table of
   }, name);
   const good = await token('--color-chart-good');
   const bad = await token('--color-chart-bad');
-  expect(good).not.toBe(bad);
+  const warn = await token('--color-chart-warn');
+  expect(new Set([good, bad, warn]).size).toBe(3);
   const fills = async (chart: Locator) => chart.locator('.recharts-bar-rectangle path').evaluateAll((paths) => paths.map((p) => getComputedStyle(p).fill));
   const trust = page.getByRole('region', { name: 'Trust' });
-  // Trusted, Not trusted, then Can't tell (orange: a warning, not a verdict).
+  // Trusted, Not trusted, then Can't tell (none here).
   expect((await fills(trust)).slice(0, 2)).toEqual([good, bad]);
+  // A warning is not a verdict: Retire pending takes the warning token of its own.
+  const stateNames = await states.getByRole('rowheader').allInnerTexts();
+  expect((await fills(states))[stateNames.indexOf('Retire pending')]).toBe(warn);
   // The bars come in the table's order (most devices first).
   const compliance = page.getByRole('region', { name: 'Compliance' });
   const complianceFills = await fills(compliance);

@@ -11,6 +11,9 @@ import { errorCode, fieldErrors, plainIssue, splitError } from '../../src-render
 import { call } from '../../src-renderer/src/shared/api';
 import { useAudit } from '../../src-renderer/src/features/audit/audit-store';
 import { useDeviceSyncCheck } from '../../src-renderer/src/features/devices/device-sync-check-store';
+import { useDevices } from '../../src-renderer/src/features/devices/devices-store';
+import { seedDevices } from '../support/seed-devices';
+import { until } from '../support/until';
 import { useIntegrations } from '../../src-renderer/src/features/integrations/integrations-store';
 import { useOverview } from '../../src-renderer/src/features/overview/overview-store';
 import { useSettings } from '../../src-renderer/src/features/settings/settings-store';
@@ -219,5 +222,59 @@ describe('error mapping', () => {
     expect(plainIssue(issue(z.string().min(3), 'ab'))).toBe('Enter at least 3 characters.');
     expect(plainIssue(issue(z.string().max(3), 'abcd'))).toBe('Use at most 3 characters.');
     expect(plainIssue('Enter a whole number of days, from 1 to 365.')).toBe('Enter a whole number of days, from 1 to 365.');
+  });
+});
+
+describe('the explorer after a sync', () => {
+  it('a sync that ends while the explorer is shown brings its count, rows and choices up to date, keeping the query and place', async () => {
+    const fleet = seedDevices(core.services.db, { count: 150, seed: 'explorer-refresh', integration: { name: 'Refresh fleet', platform: 'android' } });
+    const explorer = useDevices.getState();
+    const stopListening = explorer.listen();
+    try {
+      await explorer.loadOptions();
+      const fleetBefore = useDevices.getState().facets!.total;
+      explorer.applyQuery({ integrationId: fleet.integrationId, sort: { column: 'deviceName', direction: 'asc' } });
+      await until('the explorer counted the seeded fleet', () => useDevices.getState().total === 150);
+      useDevices.getState().showRange(120, 149);
+      await until('the second page is shown', () => useDevices.getState().pages[1]?.length === 50);
+      const { generation, query } = useDevices.getState();
+
+      // What a sync of this integration brings: 30 more devices, then its sync.finished (as the sync worker sends it).
+      seedDevices(core.services.db, { count: 30, seed: 'explorer-refresh', firstIndex: 150, integration: fleet.integrationId });
+      const [run] = await bridge.direct('sync.runs', { integrationId: fleet.integrationId, limit: 1 });
+      core.events.emit('sync.finished', { integrationId: fleet.integrationId, runId: run.id, run });
+
+      await until('the explorer counted the devices the sync added', () => useDevices.getState().total === 180);
+      await until('the page on screen was read again', () => useDevices.getState().pages[1]?.length === 80);
+      const after = useDevices.getState();
+      expect(after.generation).toBe(generation); // the table does not jump back to the top
+      expect(after.query).toEqual(query);
+      await until('the filter choices count the new devices', () => useDevices.getState().facets?.total === fleetBefore + 30);
+    } finally {
+      stopListening();
+    }
+  });
+
+  it('a sync that ends while the explorer is not shown brings it up to date when it is shown again', async () => {
+    const fleet = seedDevices(core.services.db, { count: 10, seed: 'explorer-away', integration: { name: 'Away fleet', platform: 'android' } });
+    const stopFirst = useDevices.getState().listen();
+    useDevices.getState().applyQuery({ integrationId: fleet.integrationId });
+    await until('the explorer counted the fleet', () => useDevices.getState().total === 10);
+    stopFirst();
+
+    seedDevices(core.services.db, { count: 5, seed: 'explorer-away', firstIndex: 10, integration: fleet.integrationId });
+    const [run] = await bridge.direct('sync.runs', { integrationId: fleet.integrationId, limit: 1 });
+    const callsBefore = bridge.calls.length;
+    core.events.emit('sync.finished', { integrationId: fleet.integrationId, runId: run.id, run });
+    // Nothing is read for an explorer nobody sees (a call starts at once, so it would be listed already).
+    expect(bridge.calls.slice(callsBefore).map((c) => c.channel)).toEqual([]);
+    expect(useDevices.getState().total).toBe(10);
+
+    const stopAgain = useDevices.getState().listen();
+    try {
+      await until('the explorer shown again counts the devices the sync added', () => useDevices.getState().total === 15);
+    } finally {
+      stopAgain();
+    }
   });
 });

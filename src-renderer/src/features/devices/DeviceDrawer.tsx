@@ -1,12 +1,11 @@
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useRef } from 'react';
 import type { DeviceDetail } from '../../../../src-shared/domain/device';
 import { isMaskedValue, MASKED_VALUE_EXPLANATION, type TrustVerdict } from '../../../../src-shared/domain/trust';
 import { TrustVerdictView } from '../trust/TrustVerdictView';
 import { DuoUserViewPanel } from '../duo/DuoUserViewPanel';
 import { integrationNames } from './device-columns';
 import { errorText } from '../../shared/error-text';
-
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+import { useFocusTrap } from '../../shared/ui/use-focus-trap';
 
 const CHANGE_LABELS = { added: 'Added', changed: 'Changed', removed: 'Removed from the tenant', restored: 'Back in the tenant' } as const;
 
@@ -26,19 +25,12 @@ export function DeviceDrawer({
   error: unknown;
   onClose(): void;
 }) {
-  const closeRef = useRef<HTMLButtonElement>(null);
   const drawerRef = useRef<HTMLElement>(null);
-  useEffect(() => {
-    // Whatever had focus when the drawer opened (the row clicked or opened with Enter) gets it back on close. The
-    // virtual table may have replaced that row's element meanwhile, so it is found again by its index.
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const openerIndex = opener?.dataset.index;
-    closeRef.current?.focus();
-    return () => {
-      const back = opener?.isConnected ? opener : openerIndex === undefined ? null : document.querySelector<HTMLElement>(`[role="row"][data-index="${openerIndex}"]`);
-      back?.focus({ preventScroll: true });
-    };
-  }, []);
+  // The virtual table may have replaced the opening row's element while the drawer was open: found again by its index.
+  const keepFocusInside = useFocusTrap(drawerRef, {
+    findOpenerAgain: (opener) =>
+      opener.dataset.index === undefined ? null : document.querySelector<HTMLElement>(`[role="row"][data-index="${opener.dataset.index}"]`),
+  });
   useEffect(() => {
     const onKey = (event: globalThis.KeyboardEvent) => {
       if (event.key === 'Escape') onClose();
@@ -47,29 +39,12 @@ export function DeviceDrawer({
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
-  /** Tab and Shift+Tab go round the drawer's own controls, never out to the page behind it. */
-  function keepFocusInside(event: KeyboardEvent<HTMLElement>) {
-    if (event.key !== 'Tab' || !drawerRef.current) return;
-    const items = [...drawerRef.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.getClientRects().length > 0);
-    if (items.length === 0) return;
-    const first = items[0];
-    const last = items[items.length - 1];
-    const inside = drawerRef.current.contains(document.activeElement);
-    if (event.shiftKey && (document.activeElement === first || !inside)) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && (document.activeElement === last || !inside)) {
-      event.preventDefault();
-      first.focus();
-    }
-  }
-
   const title = detail ? (detail.deviceName ?? detail.guid) : 'Device';
   return (
     <aside ref={drawerRef} className="devices-drawer" role="dialog" aria-modal="true" aria-labelledby="device-drawer-title" data-testid="device-drawer" onKeyDown={keepFocusInside}>
       <div className="page-header">
         <h2 id="device-drawer-title">{title}</h2>
-        <button ref={closeRef} type="button" onClick={onClose} aria-label="Close device details">
+        <button type="button" onClick={onClose} aria-label="Close device details">
           Close
         </button>
       </div>

@@ -17,7 +17,9 @@ import { EmptyState } from '../../shared/ui/EmptyState';
 export function DevicesPage() {
   const go = useNavigation((s) => s.go);
   const devices = useDevices();
-  const { loadOptions, refresh, generation } = devices;
+  const { loadOptions, refresh, listen, generation } = devices;
+
+  useEffect(listen, [listen]);
 
   useEffect(() => {
     void loadOptions();

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { DeviceDetail, DeviceFacets, DeviceFilters, DeviceQuery, DeviceSortColumn, ListedDevice, SavedSearch } from '../../../../src-shared/domain/device';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { isMaskedValue, type TrustVerdict } from '../../../../src-shared/domain/trust';
-import { call } from '../../shared/api';
+import { call, subscribe } from '../../shared/api';
 import { LatestAnswers } from '../../shared/latest-answer';
 
 /** Rows per request; the explorer never asks for more than the visible pages and a margin around them. */
@@ -38,6 +38,12 @@ interface DevicesState {
   /** The rows the table shows changed: fetch the pages they fall in, once scrolling settles. */
   showRange(first: number, last: number): void;
   refresh(): void;
+  /**
+   * While the explorer is shown: a sync that ends reloads what it shows (count, visible rows, filter choices), keeping
+   * the query and the scroll place. One that ended while it was not shown does the same when it is shown again.
+   * Returns the function to call when the explorer goes.
+   */
+  listen(): () => void;
   loadOptions(): Promise<void>;
   saveSearch(name: string): Promise<void>;
   deleteSearch(id: number): Promise<void>;
@@ -51,6 +57,11 @@ let timer: ReturnType<typeof setTimeout> | null = null;
 const answers = new LatestAnswers();
 /** Whether the query that is showing is still the newest; every page and the count of one query share its ticket. */
 let currentQuery: () => boolean = () => false;
+/** Explorers shown (listen() calls not yet undone). */
+let shown = 0;
+/** A sync ended while no explorer was shown: what it held is out of date. */
+let outdated = false;
+let syncFinished: (() => void) | null = null;
 
 export const useDevices = create<DevicesState>((set, get) => {
   async function fetchPage(page: number, isCurrent: () => boolean): Promise<void> {
@@ -98,6 +109,33 @@ export const useDevices = create<DevicesState>((set, get) => {
     }
   }
 
+  /**
+   * The same query read again after the data changed under it: the count and the pages on screen are fetched afresh and
+   * replace the old ones together (no flash of empty rows, no jump back to the top); pages off screen are dropped.
+   */
+  async function reload(): Promise<void> {
+    const isCurrent = answers.begin('query');
+    currentQuery = isCurrent;
+    pending = new Set();
+    const query = get().query;
+    const first = Math.floor(wanted[0] / PAGE_SIZE);
+    const onScreen = Array.from({ length: Math.floor(wanted[1] / PAGE_SIZE) - first + 1 }, (_, i) => first + i);
+    try {
+      const [{ total }, ...pages] = await Promise.all([
+        call('devices.count', { query }),
+        ...onScreen.map((page) => call('devices.search', { query, offset: page * PAGE_SIZE, limit: PAGE_SIZE })),
+      ]);
+      if (isCurrent()) set({ total, pages: Object.fromEntries(pages.map(({ rows }, i) => [onScreen[i], rows])), error: null });
+    } catch (error) {
+      if (isCurrent()) set({ error });
+    }
+  }
+
+  function afterSync(): void {
+    void reload();
+    void get().loadOptions();
+  }
+
   return {
     query: DEFAULT_QUERY,
     generation: 0,
@@ -141,6 +179,19 @@ export const useDevices = create<DevicesState>((set, get) => {
     },
     refresh() {
       void run(get().query);
+    },
+    listen() {
+      syncFinished ??= subscribe('sync.finished', () => {
+        if (shown > 0) afterSync();
+        else outdated = true;
+      });
+      shown += 1;
+      // Nothing shown yet (generation 0) has nothing to bring up to date: the first visit runs the query anyway.
+      if (outdated && get().generation > 0) afterSync();
+      outdated = false;
+      return () => {
+        shown -= 1;
+      };
     },
     loadOptions: () =>
       answers.load('options', () => Promise.all([call('integrations.list'), call('devices.facets', { query: {} }), call('savedSearches.list')]), {

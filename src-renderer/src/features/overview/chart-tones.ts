@@ -9,7 +9,7 @@ export type ChartTone = 'good' | 'bad' | 'warn' | 'neutral';
 const TONE_TOKENS: Record<ChartTone, string> = {
   good: '--color-chart-good',
   bad: '--color-chart-bad',
-  warn: '--color-chart-2',
+  warn: '--color-chart-warn',
   neutral: '--color-chart-neutral',
 };
 

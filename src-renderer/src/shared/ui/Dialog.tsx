@@ -1,6 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
-
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+import { useFocusTrap } from './use-focus-trap';
 
 /**
  * A modal dialog (the native <dialog>, opened with showModal, so the page behind it is inert): focus moves into it,
@@ -33,36 +32,15 @@ export function Dialog({
     closeRef.current = onClose;
   }, [onClose]);
 
+  // Shown modal first (the page behind goes inert), so the focus trap, declared after, can focus inside it.
   useEffect(() => {
     const dialog = ref.current;
-    if (!dialog) return;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (!dialog.open) dialog.showModal();
-    const first = (initialFocus ? dialog.querySelector<HTMLElement>(initialFocus) : null) ?? dialog.querySelector<HTMLElement>(FOCUSABLE);
-    (first ?? dialog).focus();
+    if (dialog && !dialog.open) dialog.showModal();
     return () => {
-      if (dialog.open) dialog.close();
-      // Back to where the admin was, if that element is still on the page (a deleted row is not).
-      if (opener?.isConnected) opener.focus();
+      if (dialog?.open) dialog.close();
     };
-    // Opened once per mount; initialFocus is read at that moment only.
-    // oxlint-disable-next-line react-hooks/exhaustive-deps -- see above
   }, []);
-
-  function onKeyDown(event: React.KeyboardEvent<HTMLDialogElement>) {
-    if (event.key !== 'Tab') return;
-    const items = [...(ref.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])].filter((el) => el.offsetParent !== null || el === document.activeElement);
-    if (items.length === 0) return;
-    const first = items[0];
-    const last = items[items.length - 1];
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  }
+  const onKeyDown = useFocusTrap(ref, { initialFocus });
 
   return (
     <dialog
