@@ -53,17 +53,21 @@ export class IntegrationSpaceStore {
 
   /**
    * Records what a finished run of the integration learned. The spaces its checkpoint marks `failed` are stale (since
-   * the last completed run that read them to their end); every other space is current. A completed run that read a
-   * space to its end (verified, or every space read) moves that space's "read at" to its finish. A run that only
-   * failed or was cancelled before its end says nothing: the caller records only completed and failed runs.
+   * the last completed run that read them to their end). A completed run read every other space it lists to its end:
+   * those are current, their "read at" moves to its finish, and a space it no longer lists is current too (as derived
+   * before migration 13). A failed run (wrong password, every space refused) vouches for no space it did not fail on:
+   * the others keep their state, so a space stale before stays stale, where the derivation from the latest run cleared
+   * it. Cancelled and interrupted runs are not finished: the caller records only completed and failed ones.
    */
   record(integrationId: string, run: FinishedRunSpaces): void {
     if (run.status !== 'completed' && run.status !== 'failed') return;
+    const completed = run.status === 'completed';
     this.db.transaction(() => {
-      this.#clear.run(integrationId);
+      if (completed) this.#clear.run(integrationId);
       for (const space of run.checkpoint?.spaces ?? []) {
         const failed = space.state === 'failed';
-        const read = run.status === 'completed' && (run.complete || space.state === 'verified');
+        if (!completed && !failed) continue;
+        const read = completed && (run.complete || space.state === 'verified');
         this.#upsert.run({
           integrationId,
           spaceId: space.id,

@@ -116,6 +116,14 @@ describe("a tenant with one space the API user cannot read: the verdict can't te
     ]);
     expect(ask(restricted).lead.message).toContain(`is stale since ${first.finishedAt}`);
 
+    // A sync that fails before reading any space (the password was changed) learns nothing about the space: still
+    // stale, still "can't tell" (deriving it from the latest run cleared it, and the device read as trusted).
+    const wrongPassword = engineFor(db, tenant, { credentials: async () => ({ domain: tenant.domain, ...tenant.credentials, password: 'not-the-password' }) });
+    const failed = await (await wrongPassword.engine.start(INTEGRATION_ID, 'manual')).finished;
+    expect(failed).toMatchObject({ status: 'failed', errors: [{ code: 'IVANTI_AUTH_REJECTED' }] });
+    expect(runs.staleSpaces(INTEGRATION_ID).map((s) => [s.spaceName, s.since])).toEqual([['Restricted', readAt]]);
+    expect(ask(restricted)).toMatchObject({ answer: 'cant-tell', lead: { code: 'space-stale' } });
+
     // Readable again: the device is judged on its merits, retired in Ivanti meanwhile or not.
     tenant.setDeviceRead(2, true);
     const fourth = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
