@@ -2,8 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { OutputOf } from '../../../../src-shared/contract';
 import type { DevicePlatform } from '../../../../src-shared/domain/trust';
 import { call } from '../../shared/api';
-import { useFormErrors } from '../../shared/use-form-errors';
-import { ErrorText } from '../../shared/ui/ErrorText';
+import { errorText, fieldErrors } from '../../shared/error-text';
 import { TrustVerdictView } from '../trust/TrustVerdictView';
 import { DuoUserViewPanel } from '../duo/DuoUserViewPanel';
 import { Field } from '../../shared/ui/Field';
@@ -24,7 +23,8 @@ export function VerifySetupPanel() {
   const [identifier, setIdentifier] = useState('');
   const [platform, setPlatform] = useState<'' | DevicePlatform>('');
   const [verdict, setVerdict] = useState<OutputOf<'trust.verify'> | null>(null);
-  const { errors, failure, setFailure, fail, clear } = useFormErrors();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {
@@ -33,10 +33,12 @@ export function VerifySetupPanel() {
     setFailure(null);
     try {
       setVerdict(await call('trust.verify', { user, identifier, ...(platform ? { platform } : {}) }));
-      clear();
+      setErrors({});
     } catch (error) {
       setVerdict(null);
-      fail(error);
+      const fields = fieldErrors(error);
+      setErrors(fields);
+      if (Object.keys(fields).length === 0) setFailure(errorText(error));
     } finally {
       setBusy(false);
     }
@@ -70,7 +72,7 @@ export function VerifySetupPanel() {
           </button>
         </div>
       </form>
-      <ErrorText error={failure} />
+      {failure ? <p role="alert" className="error-text">{failure}</p> : null}
       {verdict ? <TrustVerdictView verdict={verdict} /> : null}
       {verdict ? <DuoUserViewPanel user={verdict.user} /> : null}
     </section>
