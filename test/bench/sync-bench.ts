@@ -15,7 +15,8 @@
  * 3. Fetch and parse: the same pages read from the same simulator over the same HTTP client (IvantiClient) and parsed,
  *    nothing written: what a re-sync cannot avoid.
  * 4. Re-sync of the unchanged tenant into the same database, then re-sync after 1 % of the devices changed (the
- *    simulator's deterministic updates), each with its file growth. `resyncUnchangedRatio` = unchanged re-sync / fetch
+ *    simulator's deterministic updates: each moves a device's check-in time and toggles its compliance, a change the
+ *    sync records and rewrites the row for), each with its file growth. `resyncUnchangedRatio` = unchanged re-sync / fetch
  *    and parse; `resyncChangedRatio` = 1 %-changed re-sync / unchanged re-sync.
  * 5. Raw insert ceiling: the same records (the simulator's generator in this process, parsed and mapped to the sync's
  *    columns untimed, in batches), inserted into one plain table with the same columns and no index, in one

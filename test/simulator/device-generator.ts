@@ -61,8 +61,8 @@ export interface GeneratedDeviceContext {
 }
 
 /**
- * One device record. `version` > 0 marks a device the churn overlay updated: it checked in later and may have
- * changed state, so a sync sees field changes.
+ * One device record. `version` > 0 marks a device the churn overlay updated: it checked in later, its compliance
+ * toggled (so every update is a recorded change), and every fifth update flips its registration state.
  */
 export function generateDevice(ctx: GeneratedDeviceContext, index: number, space: DeviceSpaceLayout, version = 0): Record<string, unknown> {
   const draw = new Draw(hash32(ctx.seedHash, index, 0x5eed));
@@ -83,6 +83,10 @@ export function generateDevice(ctx: GeneratedDeviceContext, index: number, space
   let registrationState = stateRoll < 0.9 ? 'ACTIVE' : stateRoll < 0.97 ? 'RETIRED' : 'RETIRE_PENDING';
   if (version > 0 && version % 5 === 0) registrationState = registrationState === 'ACTIVE' ? 'RETIRED' : 'ACTIVE';
   const violated = outOfContact ? ['Out of Contact'] : draw.chance(0.05) ? [draw.pick(POLICIES)] : [];
+  // Each update also toggles compliance (the device falls out of policy, or back in): a change a sync records, unlike
+  // the check-in times alone. Computed apart from `violated`, which later draws depend on.
+  const compliant = (violated.length === 0) !== (version % 2 === 1);
+  const policies = compliant ? [] : violated.length > 0 ? violated : ['OS Version'];
   const serialUnique = uniqueHex8(index, ctx.seedHash ^ KEY_SERIAL).toUpperCase();
 
   const record: Record<string, unknown> = {
@@ -94,9 +98,9 @@ export function generateDevice(ctx: GeneratedDeviceContext, index: number, space
     lastCheckin,
     clientLastCheckin: lastCheckin === null ? null : lastCheckin - draw.int(3_600_000),
     lastRegistrationTime: registered,
-    complianceState: violated.length === 0,
-    policyViolationCount: violated.length,
-    violatedPolicies: violated,
+    complianceState: compliant,
+    policyViolationCount: policies.length,
+    violatedPolicies: policies,
     quarantined: violated.length > 0 && draw.chance(0.3),
     uid: `${login}@acmecorp.example`,
     emailAddress: `${login}@acmecorp.example`,

@@ -230,27 +230,37 @@ describe('sync engine against the simulated tenant', () => {
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant);
     await (await engine.start(INTEGRATION_ID, 'manual')).finished;
-    const stateOf = () => new Map([...tenant.expectedDevices()].map((d) => [d.guid as string, d.registrationState as string]));
-    const initial = stateOf();
-    // Updates move lastCheckin each time; every fifth update of a device also flips its registration state.
-    let flipped: string | undefined;
-    for (let i = 0; i < 200 && flipped === undefined; i++) {
+    const records = () => new Map([...tenant.expectedDevices()].map((d) => [d.guid as string, d]));
+    // Each update moves the device's check-in time and toggles its compliance; every fifth update of a device also
+    // flips its registration state. A sync after each update records exactly what changed in the one updated device.
+    let flips = 0;
+    for (let i = 0; i < 40 && flips === 0; i++) {
+      const before = records();
       tenant.mutate({ update: 1 });
-      flipped = [...stateOf()].find(([guid, state]) => initial.get(guid) !== state)?.[0];
+      const after = records();
+      const updated = [...after.keys()].filter((guid) => JSON.stringify(after.get(guid)) !== JSON.stringify(before.get(guid)));
+      expect(updated).toHaveLength(1);
+      const [guid] = updated as [string];
+      const [was, is] = [before.get(guid)!, after.get(guid)!];
+
+      const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+
+      const changes = db.prepare("SELECT guid, fields FROM device_changes WHERE run_id = ? AND kind = 'changed'").all(run.id) as { guid: string; fields: string }[];
+      expect(changes.map((c) => c.guid)).toEqual([guid]);
+      expect(run.changed).toBe(1);
+      const fields = JSON.parse(changes[0]!.fields) as Record<string, [unknown, unknown]>;
+      expect(fields.complianceState).toEqual([was.complianceState, is.complianceState]);
+      expect(Object.keys(fields)).not.toContain('lastCheckin');
+      if (was.registrationState !== is.registrationState) {
+        expect(fields.registrationState).toEqual([was.registrationState, is.registrationState]);
+        flips++;
+      } else {
+        expect(Object.keys(fields)).not.toContain('registrationState');
+      }
+      // The stored record is the new one, check-in time included.
+      expect(db.prepare('SELECT last_checkin FROM devices WHERE guid = ?').pluck().get(guid)).toBe(is.lastCheckin);
     }
-    expect(flipped).toBeDefined();
-
-    const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
-
-    const changes = db.prepare("SELECT guid, fields FROM device_changes WHERE run_id = ? AND kind = 'changed'").all(run.id) as { guid: string; fields: string }[];
-    expect(changes.map((c) => c.guid)).toEqual([flipped]);
-    const fields = JSON.parse(changes[0]!.fields) as Record<string, [unknown, unknown]>;
-    expect(fields.registrationState).toEqual([initial.get(flipped!), stateOf().get(flipped!)]);
-    expect(Object.keys(fields)).not.toContain('lastCheckin');
-    // The stored record is the new one, check-in time included.
-    const lastCheckin = [...tenant.expectedDevices()].find((d) => d.guid === flipped)!.lastCheckin;
-    expect(db.prepare('SELECT last_checkin FROM devices WHERE guid = ?').pluck().get(flipped)).toBe(lastCheckin);
-    expect(run.changed).toBe(1);
+    expect(flips).toBe(1);
   });
 
   it('runs one sync per integration at a time', async () => {
