@@ -97,8 +97,15 @@ export type DeviceQuery = z.infer<typeof DeviceQuery>;
 
 export const DeviceRow = z.object({
   id: z.number().int(),
+  /** The integration the device is listed under (one of its platform when one saw it). */
   integrationId: z.string(),
   integrationName: z.string(),
+  /**
+   * Every integration the device is shown under: the one it is listed under first, then the others of its platform
+   * that cover it (iOS App Config beside a legacy ios-certs integration on one tenant). The integration filter and
+   * the per-integration counts use the same list.
+   */
+  integrations: z.array(z.object({ id: z.string(), name: z.string() })),
   guid: z.string(),
   clientDeviceIdentifier: z.string().nullable(),
   platformType: z.string().nullable(),

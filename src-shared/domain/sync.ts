@@ -3,7 +3,7 @@
  * Plain data, safe to send to the renderer: no credential ever appears in any of these.
  */
 import { z } from 'zod';
-import { ERROR_CODES } from '../errors';
+import { ERROR_CODES, type ErrorCode } from '../errors';
 
 export const SyncTrigger = z.enum(['manual', 'scheduled', 'cli', 'wizard']);
 export type SyncTrigger = z.infer<typeof SyncTrigger>;
@@ -23,6 +23,22 @@ export const SyncRunError = z.object({
   space: z.string().optional(),
 });
 export type SyncRunError = z.infer<typeof SyncRunError>;
+
+/** Failures confined to one space: the others are still read, but the run cannot be complete and that space is stale. */
+export const SPACE_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['IVANTI_SPACE_FORBIDDEN', 'IVANTI_BAD_REQUEST', 'NOT_FOUND']);
+
+/**
+ * The spaces a run could not read, from its errors. A note that names a space the run did read ("devices kept being
+ * enrolled or removed while it was read") is not one.
+ */
+export function unreadableSpaceNames(errors: readonly SyncRunError[]): string[] {
+  return [...new Set(errors.flatMap((e) => (e.space !== undefined && SPACE_FAILURE_CODES.has(e.code) ? [e.space] : [])))];
+}
+
+/** Why the run could not read the space: the failure it recorded there (the last, after any note of an earlier pass). */
+export function unreadableReason(errors: readonly SyncRunError[], space: string): string | null {
+  return errors.findLast((e) => e.space === space && SPACE_FAILURE_CODES.has(e.code))?.message ?? null;
+}
 
 export const SyncRun = z.object({
   id: z.number().int(),

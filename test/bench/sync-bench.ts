@@ -45,9 +45,9 @@ import { WorkerSyncEngine } from '../../src-main/core/sync/worker-sync-engine';
 import { MAINTENANCE_EVERY_DEVICES } from '../../src-main/core/sync/sync-engine';
 import type { SyncCheckpoint } from '../../src-main/core/sync/sync-checkpoint';
 import { countersOf, SyncRunStore } from '../../src-main/core/sync/sync-run-store';
-import { RunSeenSet } from '../../src-main/core/sync/run-seen-set';
 import { WalCheckpointer } from '../../src-main/core/sync/wal-checkpointer';
 import { DEVICE_COLUMNS, deviceColumns, type DeviceColumns } from '../../src-main/core/sync/device-row';
+import { DeviceRecordCodec } from '../../src-main/core/sync/device-record-codec';
 import { IvantiClient, STABLE_DEVICE_SORT } from '../../src-main/core/ivanti/ivanti-client';
 import { IVANTI_MAX_ROWS, IvantiSearchEnvelope, parseIvantiDevice, type IvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
 import { DEMO_CREDENTIALS, startSimulator, type SpaceSummary } from '../simulator/ivanti-simulator';
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     } finally {
       await simulator.close();
     }
-    const rawInsert = await measureRawInsert(path.join(work, 'raw'), devices, seed);
+    const rawInsert = await measureRawInsert(path.join(work, 'raw'), devices, seed, syncDir);
     // The sync asks for 500-row pages and stores each in chunks (one transaction each) of adaptive size.
     const chunkRows = Math.max(1, Math.round(firstSync.devicesSeen / Math.max(1, firstSync.pages)));
     const storagePath = values['skip-storage-path'] ? null : await measureStoragePath(path.join(work, 'storage'), devices, seed, IVANTI_MAX_ROWS, chunkRows);
@@ -331,11 +331,15 @@ async function measureFetchParse(domain: string): Promise<Measure & { devices: n
 }
 
 /**
- * The same records as a sync stores them (the sync's own column mapping, raw JSON included), inserted into one plain
- * table of those columns with no index, in one transaction: what SQLite does here with no schema around it.
+ * The same records as a sync stores them (the sync's own column mapping, the raw record compressed as the sync stores
+ * it, with the dictionaries of the synced database in `syncDir`), inserted into one plain table of those columns with
+ * no index, in one transaction: what SQLite does here with no schema around it. The mapping and compression are not
+ * timed.
  */
-async function measureRawInsert(dir: string, devices: number, seed: string): Promise<Measure & { loadAverage: number[] }> {
+async function measureRawInsert(dir: string, devices: number, seed: string, syncDir: string): Promise<Measure & { loadAverage: number[] }> {
   fs.mkdirSync(dir, { recursive: true });
+  const synced = openBenchDatabase(syncDir);
+  const codec = DeviceRecordCodec.of(synced);
   const db = new Database(path.join(dir, 'raw.sqlite'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -355,7 +359,7 @@ async function measureRawInsert(dir: string, devices: number, seed: string): Pro
       batch = [];
     };
     for (const body of renderedPages(tenant.expectedDevices({ spaces: 'all' }), spaces, IVANTI_MAX_ROWS)) {
-      for (const device of parsePage(body.json)) batch.push(deviceColumns(device, body.space));
+      for (const device of parsePage(body.json)) batch.push(deviceColumns(device, body.space, codec));
       if (batch.length >= 5_000) flush();
     }
     flush();
@@ -367,6 +371,7 @@ async function measureRawInsert(dir: string, devices: number, seed: string): Pro
   }
   const peakRssMb = rss.stop();
   db.close();
+  synced.close();
   const measure = { seconds: round(timedMs / 1000), peakRssMb: Math.round(peakRssMb), peakWalMb: 0, loadAverage: loadAverage() };
   process.stderr.write(`raw insert: ${JSON.stringify(measure)}\n`);
   return measure;
@@ -383,7 +388,6 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
   checkpointer.acquire();
   const runId = runs.create(INTEGRATION_ID, 'manual', 'bench', Date.now());
   const counters = countersOf(runs.row(runId)!);
-  const seen = RunSeenSet.load(db, runId);
   // The simulator's generator, in this process, with no server traffic: the same records a sync receives.
   const tenant = await startSimulator({ devices, seed });
   const spaces = tenant.spaces();
@@ -407,8 +411,7 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
             db
               .transaction(() => {
                 const chunk = devicesInPage.slice(offset, offset + chunkRows);
-                const result = store.writePage({ tenant: 'bench', integrationIds: [INTEGRATION_ID], runId, page, pass: 1, space: body.space, seen, at: Date.now() }, chunk);
-                seen.save();
+                const result = store.writePage({ tenant: 'bench', integrationIds: [INTEGRATION_ID], runId, page, passStartPage: 1, space: body.space, at: Date.now() }, chunk);
                 counters.pages = page;
                 counters.devicesSeen += result.newInRun;
                 counters.added += result.added;

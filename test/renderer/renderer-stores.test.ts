@@ -7,7 +7,8 @@ import { createCore, type Core } from '../../src-main/core/app/composition-root'
 import { dispatch } from '../../src-main/core/app/dispatch';
 import type { Channel, InputOf, OutputOf } from '../../src-shared/contract';
 import type { ConsoleBridge } from '../../src-shared/contract/bridge';
-import { fieldErrors, plainIssue } from '../../src-renderer/src/shared/error-text';
+import { errorCode, fieldErrors, plainIssue, splitError } from '../../src-renderer/src/shared/error-text';
+import { call } from '../../src-renderer/src/shared/api';
 import { useAudit } from '../../src-renderer/src/features/audit/audit-store';
 import { useDeviceSyncCheck } from '../../src-renderer/src/features/devices/device-sync-check-store';
 import { useDevices } from '../../src-renderer/src/features/devices/devices-store';
@@ -200,6 +201,17 @@ describe('error mapping', () => {
       staleSyncHours: 'Enter a whole number of hours, from 1 to 720 (30 days).',
       syncIntervalMinutes: 'Enter the minutes between background syncs as a whole number, from 0 (off) to 10080 (one week).',
     });
+    // A form shows these beside their fields, and nothing more under it.
+    expect(splitError(failure)).toEqual({ fields: fieldErrors(failure), failure: null });
+  });
+
+  it('an error no field explains is shown under the form, whole', async () => {
+    const failure = await call('integrations.setStatus', { id: '00000000-0000-4000-8000-000000000000', status: 'all-users' }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(errorCode(failure)).toBe('INTEGRATION_NOT_FOUND');
+    expect(splitError(failure)).toEqual({ fields: {}, failure });
   });
 
   it("rewrites the validator's own phrasing wherever a schema has no message of its own", () => {

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src-main/core/db/database';
 import { refreshPlannerStatistics } from '../../src-main/core/devices/planner-statistics';
 import { DEVICE_COLUMNS, deviceColumns } from '../../src-main/core/sync/device-row';
+import { DeviceRecordCodec } from '../../src-main/core/sync/device-record-codec';
 import { parseIvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
 import { generateDevice, type DeviceSpaceLayout } from '../simulator/device-generator';
 import { hashText } from '../simulator/seeded-random';
@@ -24,6 +25,9 @@ export interface SeedIntegration {
   name?: string;
   platform?: 'android' | 'ios-appconfig' | 'ios-certs';
   status?: 'disabled' | 'test-group' | 'all-users';
+  /** API details: integrations with the same domain (and API user) are of one tenant (device-inventory.ts). */
+  domain?: string;
+  email?: string;
 }
 
 export interface SeedDevicesOptions {
@@ -79,12 +83,13 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
     "INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, 'added', NULL, ?)",
   );
 
+  const codec = DeviceRecordCodec.of(db);
   const writeBatch = db.transaction((from: number, to: number) => {
     for (let index = from; index < to; index++) {
       const space = spaces[index % spaces.length]!;
       const parsed = parseIvantiDevice(generateDevice(ctx, index, space));
       if (!parsed.ok) throw new Error(`the simulator generated a record the console rejects: ${parsed.problems.join('; ')}`);
-      const columns = deviceColumns(parsed.device, space);
+      const columns = deviceColumns(parsed.device, space, codec);
       const id = insert.run({ ...columns, tenant: `tenant-of-${integrationId}`, integration_id: integrationId, at: referenceTime, run: runId }).lastInsertRowid;
       sight.run(id, integrationId, columns.space_id, columns.space_name, referenceTime, referenceTime, runId);
       if (options.recordAdded) insertAdded.run(runId, integrationId, id, columns.guid, referenceTime);
@@ -211,12 +216,35 @@ export function seedFollowUpRun(
   })();
 }
 
+/**
+ * Another integration of the same tenant that reads with the same API user (a shared fetch, migration 0012): it gets
+ * a sighting of every device `of` sees, in the same space and run. Returns its id.
+ */
+export function seedSharedSightings(db: Db, options: { of: string; integration: string | SeedIntegration; referenceTime?: number }): string {
+  const integrationId = ensureIntegration(db, options.integration, options.referenceTime ?? Date.now());
+  db.prepare(
+    `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page, removed_at, removed_run)
+     SELECT device_id, ?, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page, removed_at, removed_run
+       FROM device_sightings WHERE integration_id = ?`,
+  ).run(integrationId, options.of);
+  return integrationId;
+}
+
 function ensureIntegration(db: Db, integration: SeedDevicesOptions['integration'], at: number): string {
   if (typeof integration === 'string') return integration;
   const id = integration?.id ?? randomUUID();
   if (db.prepare('SELECT 1 FROM integrations WHERE id = ?').get(id)) return id;
   db.prepare(
-    `INSERT INTO integrations (id, name, mdm, platform, status, created_at, updated_at) VALUES (?, ?, 'ivanti-neurons', ?, ?, ?, ?)`,
-  ).run(id, integration?.name ?? `Seeded ${id.slice(0, 8)}`, integration?.platform ?? 'android', integration?.status ?? 'all-users', at, at);
+    `INSERT INTO integrations (id, name, mdm, platform, status, domain, email, created_at, updated_at) VALUES (?, ?, 'ivanti-neurons', ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    id,
+    integration?.name ?? `Seeded ${id.slice(0, 8)}`,
+    integration?.platform ?? 'android',
+    integration?.status ?? 'all-users',
+    integration?.domain ?? null,
+    integration?.email ?? null,
+    at,
+    at,
+  );
   return id;
 }

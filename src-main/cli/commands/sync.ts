@@ -1,4 +1,4 @@
-import type { SyncFinished, SyncProgress, SyncRun } from '../../../src-shared/domain/sync';
+import { unreadableSpaceNames, type SyncFinished, type SyncProgress, type SyncRun } from '../../../src-shared/domain/sync';
 import { parseCommandArgs } from '../args';
 import { callChannel } from '../channel-call';
 import { EXIT, exitCodeFor, printJson, type CliIo } from '../cli-io';
@@ -101,7 +101,7 @@ function runStatusText(run: SyncRun): string {
 }
 
 function unreadableSummary(run: SyncRun): string {
-  const spaces = [...new Set(run.errors.map((e) => e.space).filter((s): s is string => s !== undefined && s !== null))];
+  const spaces = unreadableSpaceNames(run.errors);
   return `${spaces.length} unreadable space${spaces.length === 1 ? '' : 's'} (${spaces.map((s) => `"${s}"`).join(', ')})`;
 }
 

@@ -13,13 +13,16 @@ import type { DeviceChangeKind } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
-import { sightingLastSeenAtSql } from '../sync/device-store';
+import { DeviceRecordCodec } from '../sync/device-record-codec';
 import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexName, type DeviceSelection, type SelectionContext } from './device-selection';
+import { COVERED_PLATFORM_TYPE } from '../integrations/device-inventory';
 import { IntegrationStore, type IntegrationDirectory } from '../integrations/integration-store';
 import { UnchangedDataCache } from './unchanged-data-cache';
 import { trustConditions, trustedDeviceCondition } from './trusted-device-filter';
+import { alsoCoveredCondition, coveringIntegrations, integrationFilter, type CoverageSql } from './device-coverage';
+import type { IntegrationFacts } from '../integrations/integration-store';
 
 /** The explorer's page size; the contract allows up to 500 for callers that want fewer round trips. */
 export const PAGE_SIZE = 100;
@@ -34,7 +37,7 @@ const PROBE_SAMPLE = 12;
 const HISTORY_LIMIT = 200;
 
 /** Stored for the drawer, the raw view or the sync itself: a DeviceRow leaves them out. */
-const NOT_IN_ROW = ['ivanti_id', 'quarantined', 'jailbroken', 'raw', 'record_hash'] as const satisfies readonly (keyof DeviceColumns)[];
+const NOT_IN_ROW = ['ivanti_id', 'quarantined', 'jailbroken', 'raw_record', 'record_hash'] as const satisfies readonly (keyof DeviceColumns)[];
 type RowColumn = Exclude<keyof DeviceColumns, (typeof NOT_IN_ROW)[number]>;
 
 const ROW_FIELDS = [
@@ -46,16 +49,30 @@ const ROW_FIELDS = [
 ] as const;
 
 /**
- * When any integration last saw the device: presence lives outside the device row (sightings, migration 0012, and the
- * runs' reads of each space: sightingLastSeenAtSql), so a re-sync that finds a device unchanged writes nothing about it.
+ * When any integration last saw the device: presence lives in the narrow sightings (migration 0012), so a re-sync that
+ * finds a device unchanged does not rewrite its row.
  */
-const LAST_SEEN_AT = `(SELECT MAX(${sightingLastSeenAtSql('s')}) FROM device_sightings s WHERE s.device_id = d.id) AS last_seen_at`;
+const LAST_SEEN_AT = '(SELECT MAX(s.last_seen_at) FROM device_sightings s WHERE s.device_id = d.id) AS last_seen_at';
+
+/**
+ * The sightings that count for coverage (device-coverage.ts): those still seeing the device, or all of them once the
+ * device is gone for every integration. Read by primary key (device_id, integration_id).
+ */
+const COUNTING_SIGHTING = '(s.removed_at IS NULL OR d.removed_at IS NOT NULL)';
+
+/** The integrations with a sighting of `d` that counts, as a JSON array: coveringIntegrations picks those that cover it. */
+export const SIGHTED_BY = `(SELECT json_group_array(s.integration_id) FROM device_sightings s WHERE s.device_id = d.id AND ${COUNTING_SIGHTING}) AS sighted_by`;
+
+/** The explorer's integration filter and facets: the integration (one parameter) has a sighting of `d` that counts. */
+const COVERAGE_SQL: CoverageSql = {
+  sightedBy: `EXISTS (SELECT 1 FROM device_sightings s WHERE s.device_id = d.id AND s.integration_id = ? AND ${COUNTING_SIGHTING})`,
+};
 
 /**
  * The columns of a DeviceRow over `devices d`. Integration names are added from a map, not a join: with a join,
  * SQLite may put the (tiny) integrations table first and then sort every device.
  */
-export const DEVICE_ROW_COLUMNS = ROW_FIELDS.map((f) => (f === 'last_seen_at' ? LAST_SEEN_AT : `d.${f}`)).join(', ');
+export const DEVICE_ROW_COLUMNS = [...ROW_FIELDS.map((f) => (f === 'last_seen_at' ? LAST_SEEN_AT : `d.${f}`)), SIGHTED_BY].join(', ');
 
 /** A `devices` row as stored (schema 2): the sync's columns plus what it tracks about presence. */
 export type DeviceRecord = Omit<DeviceColumns, 'record_hash'> & {
@@ -68,7 +85,10 @@ export type DeviceRecord = Omit<DeviceColumns, 'record_hash'> & {
   removed_run: number | null;
 };
 
-export type DeviceRowRecord = Pick<DeviceRecord, (typeof ROW_FIELDS)[number]>;
+export type DeviceRowRecord = Pick<DeviceRecord, (typeof ROW_FIELDS)[number]> & {
+  /** JSON array of the integrations with a sighting that counts (SIGHTED_BY). */
+  sighted_by: string;
+};
 
 /** What Duo's view of a user needs of each of that user's devices. */
 export type UserDeviceRecord = Pick<DeviceRecord, 'id' | 'integration_id' | 'guid' | 'client_device_identifier' | 'platform_type' | 'model' | 'udid' | 'registration_state' | 'uid' | 'email' | 'last_checkin'>;
@@ -136,7 +156,12 @@ export class DeviceRepository {
   selection(query: DeviceQuery, plan: Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> = {}): DeviceSelection {
     this.index.catchUp();
     const now = this.now().getTime();
-    return selectDevices(query, { now, trust: () => trustConditions(this.db, this.integrations), ...plan });
+    return selectDevices(query, {
+      now,
+      trust: () => trustConditions(this.db, this.integrations),
+      integration: (id, walkInOrder) => integrationFilter(this.integrations.facts(), id, COVERAGE_SQL, walkInOrder),
+      ...plan,
+    });
   }
 
   /**
@@ -153,10 +178,10 @@ export class DeviceRepository {
       .prepare(`SELECT ${DEVICE_ROW_COLUMNS} FROM devices d WHERE d.id IN (SELECT value FROM json_each(?))`)
       .all(JSON.stringify(ids)) as DeviceRowRecord[];
     const byId = new Map(records.map((r) => [r.id, r]));
-    const names = this.integrationNames();
+    const facts = this.integrations.facts();
     return ids.flatMap((id) => {
       const r = byId.get(id);
-      return r === undefined ? [] : [toDeviceRow(r, names.get(r.integration_id) ?? r.integration_id)];
+      return r === undefined ? [] : [toDeviceRow(r, facts)];
     });
   }
 
@@ -314,9 +339,20 @@ export class DeviceRepository {
     return JSON.stringify([clock, filters.presence ?? 'current', ...Object.entries(filters).filter(([k]) => k !== 'presence').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
   }
 
+  /** Ivanti's platformType of the devices the integration covers (ANDROID, IOS), or null for an unknown integration. */
+  coveredPlatformType(integrationId: string): string | null {
+    const integration = this.integrations.facts().get(integrationId);
+    return integration === undefined ? null : COVERED_PLATFORM_TYPE[integration.platform];
+  }
+
   /** Every integration's name by id, tombstones included (kept devices still name them). */
   integrationNames(): Map<string, string> {
-    return new Map([...this.integrations.facts()].map(([id, f]) => [id, f.name]));
+    return new Map([...this.integrationFacts()].map(([id, f]) => [id, f.name]));
+  }
+
+  /** Every integration's name, platform and state by id, tombstones included. */
+  integrationFacts(): Map<string, IntegrationFacts> {
+    return this.integrations.facts();
   }
 
   /**
@@ -350,6 +386,18 @@ export class DeviceRepository {
       .prepare(`SELECT d.space_name AS value, count(*) AS count FROM ${bySpace.from} ${bySpace.where} GROUP BY d.space_name`)
       .all(...bySpace.params) as FacetCount[];
     const names = this.integrationNames();
+    const facts = this.integrations.facts();
+    // Each device once in the total; under every integration that covers it in the per-integration counts.
+    const alsoCovered = new Map<string, number>();
+    for (const id of facts.keys()) {
+      const extra = alsoCoveredCondition(facts, id, COVERAGE_SQL);
+      if (extra === null) continue;
+      const found = this.db
+        .prepare(`SELECT count(*) FROM ${s.from} ${s.where === '' ? 'WHERE' : `${s.where} AND`} ${extra.sql}`)
+        .pluck()
+        .get(...s.params, ...extra.params) as number;
+      if (found > 0) alsoCovered.set(id, found);
+    }
     const sum = <K>(key: (r: FacetRecord) => K) => {
       const totals = new Map<K, number>();
       for (const r of groups) totals.set(key(r), (totals.get(key(r)) ?? 0) + r.count);
@@ -362,7 +410,7 @@ export class DeviceRepository {
       registrationStates: sum((r) => r.registration_state).map(([value, count]) => ({ value, count })),
       compliance: sum(compliance).map(([value, count]) => ({ value, count })),
       checkinAges: CHECKIN_AGES.map((value) => ({ value, count: groups.reduce((n, r) => n + (r[value] ?? 0), 0) })),
-      integrations: sum((r) => r.integration_id).map(([id, count]) => ({ id, name: names.get(id) ?? id, count })),
+      integrations: mergeCounts(sum((r) => r.integration_id), alsoCovered).map(([id, count]) => ({ id, name: names.get(id) ?? id, count })),
       spaces: spaces.sort((a, b) => b.count - a.count),
     };
   }
@@ -374,13 +422,18 @@ export class DeviceRepository {
     return this.selection(query, { text: searched ? 'filter' : 'drive', indexedBy: sortIndexName('space_name'), walkInOrder: true });
   }
 
+  /** A device's raw record (`raw_record` as stored) as the tenant sent it; `device` (its id or guid) names it in an error. */
+  rawRecord(stored: Uint8Array, device: number | string): Record<string, unknown> {
+    return JSON.parse(DeviceRecordCodec.of(this.db).decode(stored, device)) as Record<string, unknown>;
+  }
+
   /** Every stored field of one device, its raw record and its change history across syncs. */
   detail(id: number): DeviceDetail {
     const record = this.db
       .prepare(
-        `SELECT d.*, ${LAST_SEEN_AT} FROM devices d WHERE d.id = ?`,
+        `SELECT d.*, ${LAST_SEEN_AT}, ${SIGHTED_BY} FROM devices d WHERE d.id = ?`,
       )
-      .get(id) as DeviceRecord | undefined;
+      .get(id) as (DeviceRecord & Pick<DeviceRowRecord, 'sighted_by'>) | undefined;
     if (!record) {
       throw new AppError('NOT_FOUND', 'That device is no longer stored (its integration may have been deleted with its devices).', { id });
     }
@@ -393,7 +446,7 @@ export class DeviceRepository {
       )
       .all(record.id, HISTORY_LIMIT + 1) as HistoryRecord[];
     return {
-      ...toDeviceRow(record, this.integrationNames().get(record.integration_id) ?? record.integration_id),
+      ...toDeviceRow(record, this.integrations.facts()),
       ivantiId: record.ivanti_id,
       spaceId: record.space_id,
       quarantined: flag(record.quarantined),
@@ -401,18 +454,32 @@ export class DeviceRepository {
       firstSeenAt: iso(record.first_seen_at),
       lastSeenRun: record.last_seen_run,
       removedRun: record.removed_run,
-      raw: JSON.parse(record.raw) as Record<string, unknown>,
+      raw: this.rawRecord(record.raw_record, record.id),
       history: history.slice(0, HISTORY_LIMIT).map(toHistoryEntry),
       historyTruncated: history.length > HISTORY_LIMIT,
     };
   }
 }
 
-export function toDeviceRow(r: DeviceRowRecord, integrationName: string): DeviceRow {
+/** Per-integration counts with the devices also covered by an integration other than the one they are listed under. */
+function mergeCounts(listed: [string, number][], alsoCovered: ReadonlyMap<string, number>): [string, number][] {
+  const totals = new Map(listed);
+  for (const [id, count] of alsoCovered) totals.set(id, (totals.get(id) ?? 0) + count);
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
+export function toDeviceRow(r: DeviceRowRecord, facts: ReadonlyMap<string, IntegrationFacts>): DeviceRow {
+  const name = (id: string) => facts.get(id)?.name ?? id;
+  const covering = coveringIntegrations(facts, {
+    listedUnder: r.integration_id,
+    platformType: r.platform_type,
+    sightedBy: JSON.parse(r.sighted_by) as string[],
+  });
   return {
     id: r.id,
     integrationId: r.integration_id,
-    integrationName,
+    integrationName: name(r.integration_id),
+    integrations: covering.map((id) => ({ id, name: name(id) })),
     guid: r.guid,
     clientDeviceIdentifier: r.client_device_identifier,
     platformType: r.platform_type,

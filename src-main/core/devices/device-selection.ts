@@ -74,6 +74,8 @@ export interface SelectionContext {
   now: number;
   /** Computed only when the query filters on trust (it reads integrations and sync runs). */
   trust: () => TrustConditions;
+  /** The devices shown under an integration: listed under it, or covered by it too (device-coverage.ts). */
+  integration: (integrationId: string, walkInOrder: boolean) => SqlCondition;
   /**
    * How text restricts the rows: `drive` joins from the FTS table (it hands out matching rowids in order, each one
    * primary-key lookup in devices); `filter` tests membership in the match set while something else (a sort index)
@@ -116,7 +118,11 @@ export function selectDevices(query: DeviceQuery, ctx: SelectionContext): Device
     conditions.push(`${column(name)} = ?`);
     params.push(value);
   };
-  equal('d.integration_id', query.integrationId);
+  if (query.integrationId !== undefined) {
+    const shown = ctx.integration(query.integrationId, ctx.walkInOrder === true);
+    conditions.push(shown.sql);
+    params.push(...shown.params);
+  }
   equal('d.space_name', query.spaceName);
   equal('d.platform_type', query.platformType);
   equal('d.registration_state', query.registrationState);

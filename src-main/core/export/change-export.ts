@@ -1,5 +1,6 @@
 import type { DeviceChangeKind } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
+import type { SyncRunStore } from '../sync/sync-run-store';
 import type { ExportColumn, ExportSource, ExportValue } from './export-source';
 
 interface ChangeExportRow {
@@ -20,28 +21,51 @@ export interface ChangeExportFilter {
   change?: DeviceChangeKind;
 }
 
+/** What a change export needs to know beyond the changes: integration names, and whose fetches reached whom. */
+export interface ChangeExportContext {
+  names: Map<string, string>;
+  runs: Pick<SyncRunStore, 'fetchOf' | 'fetchesSharedWith'>;
+  /** Ivanti's platformType of the devices the integration covers (ANDROID, IOS), or null when it is unknown. */
+  coveredPlatformType(integrationId: string): string | null;
+}
+
 /**
  * The per-device changes sync runs recorded (the audit's "diffs"), oldest first. In JSON each change keeps its
  * fields as {field: [before, after]}; in CSV each changed field is a line of its own (field, before, after, with
  * before and after as JSON text, so a string and a number stay distinguishable), and a change without fields
  * (added, removed) is one line with those three empty.
+ *
+ * Changes are recorded once per fetch, under the fetching run and its integration (docs/architecture.md, "One device
+ * per tenant"). So an integration's changes are those of its own fetches, and those of the fetches other members of
+ * its fetch group shared with it, for the devices it covers (its platform's). A run shared from another's fetch has
+ * the changes of that fetch, as its run history shows them.
  */
-export function changeExport(db: Db, filter: ChangeExportFilter, names: Map<string, string>): ExportSource<ChangeExportRow> {
+export function changeExport(db: Db, filter: ChangeExportFilter, context: ChangeExportContext): ExportSource<ChangeExportRow> {
+  const { names } = context;
   const conditions: string[] = [];
   const params: unknown[] = [];
   if (filter.integrationId !== undefined) {
-    conditions.push('c.integration_id = ?');
-    params.push(filter.integrationId);
+    const shared = context.runs.fetchesSharedWith(filter.integrationId);
+    const covered = context.coveredPlatformType(filter.integrationId);
+    if (shared.length > 0 && covered !== null) {
+      // One JSON parameter, however long the history: SQLite caps the number of parameters.
+      conditions.push('(c.integration_id = ? OR (c.run_id IN (SELECT value FROM json_each(?)) AND d.platform_type = ?))');
+      params.push(filter.integrationId, JSON.stringify(shared), covered);
+    } else {
+      conditions.push('c.integration_id = ?');
+      params.push(filter.integrationId);
+    }
   }
   if (filter.runId !== undefined) {
     conditions.push('c.run_id = ?');
-    params.push(filter.runId);
+    params.push(context.runs.fetchOf(filter.runId));
   }
   if (filter.change !== undefined) {
     conditions.push('c.kind = ?');
     params.push(filter.change);
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const from = 'device_changes c LEFT JOIN devices d ON d.id = c.device_id';
   const columns: ExportColumn<ChangeExportRow>[] = [
     { name: 'changeId', value: (r) => r.id },
     { name: 'runId', value: (r) => r.run_id },
@@ -58,10 +82,9 @@ export function changeExport(db: Db, filter: ChangeExportFilter, names: Map<stri
   return {
     kind: 'changes',
     sql: `SELECT c.id, c.run_id, c.integration_id, c.at, c.guid, c.kind, c.fields, d.client_device_identifier, d.device_name
-            FROM device_changes c LEFT JOIN devices d ON d.id = c.device_id
-            ${where} ORDER BY c.id`,
+            FROM ${from} ${where} ORDER BY c.id`,
     params,
-    total: db.prepare(`SELECT count(*) FROM device_changes c ${where}`).pluck().get(...params) as number,
+    total: db.prepare(`SELECT count(*) FROM ${from} ${where}`).pluck().get(...params) as number,
     columns,
     about: { filter },
     csvHeader: [...lineColumns.map((c) => c.name), 'field', 'before', 'after'],

@@ -1,9 +1,11 @@
 import type { DeviceQuery } from '../../../src-shared/domain/device';
-import type { DeviceRecord, DeviceRepository } from '../devices/device-repository';
+import { SIGHTED_BY, type DeviceRecord, type DeviceRepository, type DeviceRowRecord } from '../devices/device-repository';
+import { coveringIntegrations } from '../devices/device-coverage';
+import type { IntegrationFacts } from '../integrations/integration-store';
 import type { DeviceTrustJudge } from '../trust/trust-verifier';
 import type { ExportColumn, ExportSource } from './export-source';
 
-type Stored = Omit<DeviceRecord, 'last_seen_run' | 'removed_run' | 'raw'> & { raw?: string };
+type Stored = Omit<DeviceRecord, 'last_seen_run' | 'removed_run' | 'raw_record'> & Pick<DeviceRowRecord, 'sighted_by'> & { raw_record?: Buffer };
 
 /** Every stored field, in export order: [column name in the file, `devices` column, how the value is written]. */
 const FIELDS: [string, keyof Stored, 'as-is' | 'flag' | 'time'][] = [
@@ -42,11 +44,20 @@ const FIELDS: [string, keyof Stored, 'as-is' | 'flag' | 'time'][] = [
 export function deviceExport(
   devices: DeviceRepository,
   query: DeviceQuery,
-  options: { includeRaw: boolean; names: Map<string, string>; trust?: DeviceTrustJudge },
+  options: { includeRaw: boolean; facts: ReadonlyMap<string, IntegrationFacts>; trust?: DeviceTrustJudge },
 ): ExportSource<Stored> {
   const ordered = devices.orderedSelection(query);
+  const name = (id: string) => options.facts.get(id)?.name ?? null;
   const columns: ExportColumn<Stored>[] = [
-    { name: 'integrationName', value: (r) => options.names.get(r.integration_id) ?? null },
+    { name: 'integrationName', value: (r) => name(r.integration_id) },
+    // Every integration the device is shown under (the explorer's Integration column): the listed one first.
+    {
+      name: 'integrations',
+      value: (r) =>
+        coveringIntegrations(options.facts, { listedUnder: r.integration_id, platformType: r.platform_type, sightedBy: JSON.parse(r.sighted_by) as string[] }).map(
+          (id) => name(id) ?? id,
+        ),
+    },
     ...FIELDS.map(([name, key, kind]): ExportColumn<Stored> => ({
       name,
       value: (r) => {
@@ -75,8 +86,8 @@ export function deviceExport(
     const cached = (r: Stored) => (last?.row === r ? last.trust : (last = { row: r, trust: trustOf(r) }).trust);
     columns.push({ name: 'trust', value: (r) => cached(r).answer }, { name: 'trustReason', value: (r) => cached(r).detail });
   }
-  if (options.includeRaw) columns.push({ name: 'raw', value: (r) => JSON.parse(r.raw ?? 'null') as Record<string, unknown> });
-  const fields = [...FIELDS.map(([, key]) => `d.${key}`), ...(options.includeRaw ? ['d.raw'] : [])].join(', ');
+  if (options.includeRaw) columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : devices.rawRecord(r.raw_record, r.guid)) });
+  const fields = [...FIELDS.map(([, key]) => `d.${key}`), SIGHTED_BY, ...(options.includeRaw ? ['d.raw_record'] : [])].join(', ');
   return {
     kind: 'devices',
     sql: `SELECT ${fields} FROM ${ordered.from} ${ordered.where} ${ordered.orderBy}`,

@@ -14,6 +14,7 @@ import { sqliteBindingOption } from '../db/sqlite-binding';
 import type { DeviceRepository } from '../devices/device-repository';
 import { auditExport } from './audit-export';
 import type { AuditSeal } from '../audit/audit-signature';
+import { SyncRunStore } from '../sync/sync-run-store';
 import { changeExport } from './change-export';
 import { csvLine, UTF8_BOM, type CsvValue } from './csv-format';
 import { deviceExport } from './device-export';
@@ -40,6 +41,7 @@ export interface ExportOptions {
  */
 export class ExportService {
   readonly #running = new Map<string, AbortController>();
+  readonly #runs: SyncRunStore;
 
   constructor(
     private readonly db: Db,
@@ -54,7 +56,9 @@ export class ExportService {
     private readonly auditSeal: () => Promise<AuditSeal> = async () => ({ verification: this.audit.verify(), signedHead: null }),
     /** The device exports' trust columns (the trust verifier's device-level answer); without it, none. */
     private readonly deviceTrust?: () => DeviceTrustJudge,
-  ) {}
+  ) {
+    this.#runs = new SyncRunStore(db);
+  }
 
   /** For the UI: starts an export in the background into the exports folder; progress arrives as `export.progress`. */
   start(request: ExportRequest): ExportProgress {
@@ -175,9 +179,13 @@ export class ExportService {
     const names = this.devices.integrationNames();
     switch (request.kind) {
       case 'devices':
-        return deviceExport(this.devices, request.query, { includeRaw: request.includeRaw, names, trust: this.deviceTrust?.() }) as ExportSource<unknown>;
+        return deviceExport(this.devices, request.query, { includeRaw: request.includeRaw, facts: this.devices.integrationFacts(), trust: this.deviceTrust?.() }) as ExportSource<unknown>;
       case 'changes':
-        return changeExport(this.db, { integrationId: request.integrationId, runId: request.runId, change: request.change }, names) as ExportSource<unknown>;
+        return changeExport(
+          this.db,
+          { integrationId: request.integrationId, runId: request.runId, change: request.change },
+          { names, runs: this.#runs, coveredPlatformType: (id) => this.devices.coveredPlatformType(id) },
+        ) as ExportSource<unknown>;
     }
   }
 

@@ -39,6 +39,8 @@ export interface IntegrationFacts {
   platform: Platform;
   status: IntegrationStatus;
   deleted: boolean;
+  /** The Ivanti tenant its devices belong to (device-inventory.ts); null without API details. */
+  tenant: string | null;
 }
 
 /**
@@ -59,8 +61,24 @@ export class IntegrationStore implements IntegrationDirectory {
   constructor(private readonly db: Db) {}
 
   facts(): Map<string, IntegrationFacts> {
-    const rows = this.db.prepare('SELECT id, name, platform, status, deleted_at FROM integrations').all() as (Omit<IntegrationFacts, 'deleted'> & { deleted_at: number | null })[];
-    return new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, platform: r.platform, status: r.status, deleted: r.deleted_at !== null }]));
+    const rows = this.db.prepare('SELECT id, name, platform, status, deleted_at, domain, email FROM integrations').all() as (Omit<IntegrationFacts, 'deleted' | 'tenant'> & {
+      deleted_at: number | null;
+      domain: string | null;
+      email: string | null;
+    })[];
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          id: r.id,
+          name: r.name,
+          platform: r.platform,
+          status: r.status,
+          deleted: r.deleted_at !== null,
+          tenant: r.domain === null || r.email === null ? null : deviceInventory(r.domain, r.email).tenant,
+        },
+      ]),
+    );
   }
 
   /**

@@ -2,6 +2,7 @@ import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { createHash } from 'node:crypto';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
+import type { DeviceRecordCodec } from './device-record-codec';
 
 /** The `devices` columns a sync writes from one tenant record (see migration 0002). */
 export interface DeviceColumns {
@@ -31,7 +32,9 @@ export interface DeviceColumns {
   device_name_key: string | null;
   manufacturer: string | null;
   last_checkin: number | null;
-  raw: string;
+  /** The record as the tenant sent it, compressed (DeviceRecordCodec, migration 0014). */
+  raw_record: Buffer;
+  /** Of the record's JSON text and the space: equal hashes mean an unchanged record, compared without decompressing. */
   record_hash: string;
 }
 
@@ -64,7 +67,7 @@ export const DEVICE_COLUMNS = Object.keys({
   device_name_key: true,
   manufacturer: true,
   last_checkin: true,
-  raw: true,
+  raw_record: true,
   record_hash: true,
 } satisfies Record<keyof DeviceColumns, true>) as (keyof DeviceColumns)[];
 
@@ -76,7 +79,7 @@ export const DEVICE_COLUMNS = Object.keys({
 export const VOLATILE_FIELDS: ReadonlySet<string> = new Set(['lastCheckin', 'clientLastCheckin', 'lastScannedTime']);
 
 /** The space is the one being paged (what presence is judged by), not what the record claims. */
-export function deviceColumns(device: IvantiDevice, space: { id: number; name: string }): DeviceColumns {
+export function deviceColumns(device: IvantiDevice, space: { id: number; name: string }, codec: Pick<DeviceRecordCodec, 'encode'>): DeviceColumns {
   const raw = JSON.stringify(device.raw);
   return {
     guid: device.guid,
@@ -103,7 +106,7 @@ export function deviceColumns(device: IvantiDevice, space: { id: number; name: s
     device_name_key: deviceNameSortKey(device.deviceName),
     manufacturer: device.manufacturer,
     last_checkin: device.lastCheckin,
-    raw,
+    raw_record: codec.encode(raw),
     // The space is part of the hash: a device moved to another space is rewritten even if its record did not change.
     record_hash: createHash('sha1').update(raw).update('\0').update(String(space.id)).digest('base64'),
   };

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { SyncRunError, SyncRunStatus } from '../../../src-shared/domain/sync';
+import { unreadableReason, type SyncRunError, type SyncRunStatus } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import type { SyncCheckpoint } from './sync-checkpoint';
 
@@ -21,14 +21,6 @@ export interface FinishedRunSpaces {
   finishedAt: number;
   checkpoint: SyncCheckpoint | null;
   errors: readonly SyncRunError[];
-}
-
-/**
- * SQL for when the integration last had the space read to its end by a completed run (epoch ms, or NULL), given the SQL
- * that names the integration and the space in the caller's query (a sighting's columns).
- */
-export function spaceLastReadAtSql(integrationId: string, spaceId: string): string {
-  return `(SELECT r.last_read_at FROM integration_spaces r WHERE r.integration_id = ${integrationId} AND r.space_id = ${spaceId})`;
 }
 
 /** The reason recorded when the run's errors do not name the space. */
@@ -81,7 +73,7 @@ export class IntegrationSpaceStore {
           spaceId: space.id,
           spaceName: space.name,
           state: failed ? 'stale' : 'current',
-          reason: failed ? (run.errors.find((e) => e.space === space.name)?.message ?? UNKNOWN_REASON) : null,
+          reason: failed ? (unreadableReason(run.errors, space.name) ?? UNKNOWN_REASON) : null,
           readAt: read ? run.finishedAt : null,
           at: run.finishedAt,
         });

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { IVANTI_MAX_ROWS, type DeviceSpace } from '../ivanti/ivanti-wire';
-import type { SyncProgress, SyncRun, SyncRunError, SyncRunStatus, SyncTrigger } from '../../../src-shared/domain/sync';
+import { SPACE_FAILURE_CODES, type SyncProgress, type SyncRun, type SyncRunError, type SyncRunStatus, type SyncTrigger } from '../../../src-shared/domain/sync';
 import { AppError, toErrorPayload, type ErrorCode } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import type { EventBus } from '../events/event-bus';
@@ -24,7 +24,6 @@ import { IntegrationStore } from '../integrations/integration-store';
 import { STABLE_DEVICE_SORT, type DeviceSearchPage, type IvantiRetryEvent } from '../ivanti/ivanti-client';
 import { ivantiPageSource, type DevicePageSource, type PageSourceFactory } from './device-page-source';
 import { DeviceStore, type PageContext } from './device-store';
-import { RunSeenSet } from './run-seen-set';
 import { judgePage, positionAfter, type CursorPosition, type FreshRecord, type PagedRecord } from './space-cursor';
 import type { SpaceCursorState, SyncCheckpoint } from './sync-checkpoint';
 import { parseCheckpoint } from './sync-checkpoint';
@@ -106,8 +105,6 @@ interface RunContext {
   group: readonly string[];
   runId: number;
   checkpoint: SyncCheckpoint | null;
-  /** The devices each pass over each space saw; saved with every checkpoint. */
-  seen: RunSeenSet;
   counters: RunCounters;
   signal: AbortSignal;
   meter: SyncProgressMeter;
@@ -128,9 +125,6 @@ const NEEDS_ADMIN: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'INTEGRATION_NOT_FOUND',
   'VALIDATION_FAILED',
 ]);
-
-/** Failures confined to one space: the others are still read, but the run cannot be complete. */
-const SPACE_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['IVANTI_SPACE_FORBIDDEN', 'IVANTI_BAD_REQUEST', 'NOT_FOUND']);
 
 /** Devices stored between two runs of the engine's maintenance (see SyncEngineOptions.maintenance). */
 export const MAINTENANCE_EVERY_DEVICES = 5_000;
@@ -230,7 +224,6 @@ export class SyncEngine implements SyncRunner {
       group,
       runId: claimed.runId,
       checkpoint: claimed.checkpoint,
-      seen: RunSeenSet.load(this.#db, claimed.runId),
       counters: { ...claimed.counters, errors: claimed.resumed ? claimed.counters.errors : [] },
       signal: controller.signal,
       meter,
@@ -356,7 +349,7 @@ export class SyncEngine implements SyncRunner {
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         const payload = toErrorPayload(error);
-        if (!SPACE_FAILURES.has(payload.code)) throw error;
+        if (!SPACE_FAILURE_CODES.has(payload.code)) throw error;
         space.state = 'failed';
         counters.errors.push({ code: payload.code, message: payload.message, space: space.name });
         this.#write(() => this.#save(ctx));
@@ -407,9 +400,8 @@ export class SyncEngine implements SyncRunner {
       integrationIds: ctx.group,
       runId: ctx.runId,
       page: pageNumber,
-      pass: space.pass,
+      passStartPage: space.passStartPage,
       space: { id: space.id, name: space.name },
-      seen: ctx.seen,
       at: this.#now(),
     };
     const devices = chunk.flatMap((r) => (r.device ? [r.device] : []));
@@ -489,29 +481,25 @@ export class SyncEngine implements SyncRunner {
     const complete = read.length === checkpoint.spaces.length;
     const completedWithUnreadable = !complete && read.length > 0 && read.length + unreadable.length === checkpoint.spaces.length;
     if (complete || completedWithUnreadable) {
-      const passes = read.map((s) => ({ id: s.id, pass: s.pass }));
-      // Sightings are read once, in rowid order, across as many transactions as there are batches of removals.
-      let after: number | null = 0;
-      while (after !== null) {
+      const passes = read.map((s) => ({ id: s.id, passStartPage: s.passStartPage }));
+      for (;;) {
         ctx.signal.throwIfAborted();
-        const from: number = after;
-        after = await this.#checkpointer.commit(() =>
+        const marked = await this.#checkpointer.commit(() =>
           this.#write(() => {
-            if (from === 0) for (const space of read) this.#devices.renameSpace(ctx.group, space);
-            const { marked, next } = this.#devices.markUnseenRemoved(
-              { integrationIds: ctx.group, runId: ctx.runId, at: this.#now(), seen: ctx.seen },
+            const count = this.#devices.markUnseenRemoved(
+              { integrationIds: ctx.group, runId: ctx.runId, at: this.#now() },
               passes,
-              complete,
               this.#removalBatch,
-              from,
+              !complete,
             );
-            ctx.counters.removed += marked;
+            ctx.counters.removed += count;
             this.#save(ctx);
-            return next;
+            return count;
           }),
         );
         this.#report(ctx, 'finalizing', null, false);
-        if (after !== null) await yieldToEventLoop();
+        if (marked < this.#removalBatch) break;
+        await yieldToEventLoop();
       }
     }
     const status: SyncRunStatus = complete || completedWithUnreadable ? 'completed' : 'failed';
@@ -534,8 +522,6 @@ export class SyncEngine implements SyncRunner {
     const siblings = status === 'completed' || status === 'failed' ? ctx.group.slice(1) : [];
     const shared = this.#db.transaction(() => {
       this.#runs.finish(ctx.runId, status, complete, this.#counters(ctx), ctx.checkpoint, this.#now());
-      // A completed or failed run is never resumed: what it saw has served.
-      if (status === 'completed' || status === 'failed') ctx.seen.discard();
       // The integrations that shared this fetch have read what it read: each gets the run on its own record.
       return siblings.map((integrationId) => ({ integrationId, runId: this.#runs.share(ctx.runId, integrationId) }));
     })();
@@ -551,7 +537,6 @@ export class SyncEngine implements SyncRunner {
   }
 
   #save(ctx: RunContext): void {
-    ctx.seen.save();
     this.#runs.save(ctx.runId, ctx.checkpoint!, this.#counters(ctx), this.#now());
   }
 

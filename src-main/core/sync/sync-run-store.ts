@@ -185,9 +185,21 @@ export class SyncRunStore {
     return (this.db.prepare('SELECT MAX(started_at) FROM sync_runs WHERE integration_id = ?').pluck().get(integrationId) as number | null) ?? null;
   }
 
+  /**
+   * The run whose fetch recorded the changes of `runId`: a run shared from another integration's fetch shows the
+   * changes that fetch recorded (they are recorded once, under the fetching run); any other run is its own.
+   */
+  fetchOf(runId: number): number {
+    return (this.db.prepare('SELECT COALESCE(shared_from, id) FROM sync_runs WHERE id = ?').pluck().get(runId) as number | undefined) ?? runId;
+  }
+
+  /** The fetches of other integrations of its fetch group recorded on this one as shared copies: the fetching runs' ids. */
+  fetchesSharedWith(integrationId: string): number[] {
+    return this.db.prepare('SELECT shared_from FROM sync_runs WHERE integration_id = ? AND shared_from IS NOT NULL ORDER BY shared_from').pluck().all(integrationId) as number[];
+  }
+
   changes(shownRunId: number, options: { kind?: DeviceChangeKind; limit: number; afterId?: number }): DeviceChangePage {
-    // A run shared from another integration's fetch shows the changes that fetch recorded.
-    const runId = (this.db.prepare('SELECT COALESCE(shared_from, id) FROM sync_runs WHERE id = ?').pluck().get(shownRunId) as number | undefined) ?? shownRunId;
+    const runId = this.fetchOf(shownRunId);
     const kindFilter = options.kind === undefined ? '' : ' AND c.kind = @kind';
     const rows = this.db
       .prepare(

@@ -22,6 +22,15 @@ export function fieldErrors(error: unknown): Record<string, string> {
 }
 
 /**
+ * A refused form, split as forms show it: field messages beside their fields, and the error itself under the form
+ * only when no field explains it.
+ */
+export function splitError(error: unknown): { fields: Record<string, string>; failure: unknown } {
+  const fields = fieldErrors(error);
+  return { fields, failure: Object.keys(fields).length === 0 ? error : null };
+}
+
+/**
  * A schema's own wording for an admin. Our schemas carry their messages; this rewrites zod's defaults ("Too small:
  * expected number to be >=0", "Invalid input: expected number, received null") for any field that has none, so no
  * form ever shows the validator's phrasing.

@@ -6,6 +6,7 @@ import type { Db } from '../../../src-main/core/db/database';
 import type { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import { ExportService } from '../../../src-main/core/export/export-service';
+import { DeviceRecordCodec } from '../../../src-main/core/sync/device-record-codec';
 import type { ExportProgress } from '../../../src-shared/domain/export';
 import { AppError } from '../../../src-shared/errors';
 import { readCsvRecords } from '../../support/csv-reader';
@@ -54,7 +55,7 @@ interface StoredDevice {
   first_seen_at: number;
   last_seen_at: number;
   removed_at: number | null;
-  raw: string;
+  raw_record: Buffer;
   [column: string]: unknown;
 }
 
@@ -97,15 +98,21 @@ beforeAll(() => {
   // Hostile values in every text column the tenant controls, and in the raw record.
   const insert = db.prepare(
     `INSERT INTO devices (integration_id, guid, ivanti_id, client_device_identifier, platform_type, registration_state, compliant, uid, email,
-                          display_name, serial_number, model, device_name, manufacturer, space_name, last_checkin, raw, record_hash,
+                          display_name, serial_number, model, device_name, manufacturer, space_name, last_checkin, raw_record, record_hash,
                           first_seen_at, last_seen_at, last_seen_run)
      VALUES (?, ?, -7, ?, 'ANDROID', 'ACTIVE', NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'x', ?, ?, 1)`,
   );
+  const codec = DeviceRecordCodec.of(db);
   HOSTILE.forEach((text, i) => {
-    insert.run(integrationId, `hostile-${i}`, text, text, text, text, text, text, text, text, text, JSON.stringify({ note: text, nested: [text, null, 1.5] }), NOW, NOW);
+    insert.run(integrationId, `hostile-${i}`, text, text, text, text, text, text, text, text, text, codec.encode(JSON.stringify({ note: text, nested: [text, null, 1.5] })), NOW, NOW);
   });
   for (let i = 0; i < 20; i++) audit.append({ actor: '=cmd|"/c calc"!A1', action: 'test.entry', target: `t${i}`, details: { i, text: HOSTILE[i % HOSTILE.length] } });
 });
+
+/** The raw record as stored, decompressed. */
+function rawOf(device: StoredDevice): unknown {
+  return JSON.parse(DeviceRecordCodec.of(db).decode(device.raw_record, device.guid));
+}
 
 function stored(): Map<string, StoredDevice> {
   return new Map((db.prepare('SELECT * FROM devices').all() as StoredDevice[]).map((d) => [`${d.integration_id}/${d.guid}`, d]));
@@ -132,7 +139,7 @@ describe('device exports', () => {
       for (const [name, column] of [['lastCheckin', 'last_checkin'], ['firstSeenAt', 'first_seen_at'], ['lastSeenAt', 'last_seen_at'], ['removedAt', 'removed_at']] as const) {
         expect(record[name] === null ? null : Date.parse(record[name]!), name).toBe(device[column]);
       }
-      expect(JSON.parse(record.raw!)).toEqual(JSON.parse(device.raw));
+      expect(JSON.parse(record.raw!)).toEqual(rawOf(device));
     }
   });
 
@@ -181,7 +188,7 @@ describe('device exports', () => {
       for (const [name, column] of TEXT_COLUMNS) expect(d[name]).toBe(device[column]);
       expect(d.compliant).toBe(device.compliant === null ? null : device.compliant === 1);
       expect(d.lastSeenAt).toBe(new Date(device.last_seen_at).toISOString());
-      expect(d.raw).toEqual(JSON.parse(device.raw));
+      expect(d.raw).toEqual(rawOf(device));
     }
   });
 

@@ -44,9 +44,9 @@ function addDevice(db: Db, integrationId: string, guid: string, options: { ident
   const removedAt = options.removed ? NOW : null;
   const device = db
     .prepare(
-      `INSERT INTO devices (tenant, integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, raw, record_hash,
+      `INSERT INTO devices (tenant, integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash,
                             first_seen_at, last_seen_at, last_seen_run, removed_at)
-       VALUES (?, ?, ?, ?, 'IOS', ?, ?, '{}', 'x', ?, ?, 0, ?)`,
+       VALUES (?, ?, ?, ?, 'IOS', ?, ?, 'x', ?, ?, 0, ?)`,
     )
     .run(`integration:${integrationId}`, integrationId, guid, options.identifier === undefined ? `id-${guid}` : options.identifier, options.state ?? 'ACTIVE', `iPhone ${guid}`, NOW, NOW, removedAt);
   db.prepare(

@@ -259,8 +259,8 @@ describe('SetupWizard', () => {
       .run(id, now - 1000, now).lastInsertRowid;
     app.db
       .prepare(
-        `INSERT INTO devices (integration_id, guid, client_device_identifier, registration_state, raw, record_hash, first_seen_at, last_seen_at, last_seen_run)
-         VALUES (?, 'g-1', 'dev-1', 'ACTIVE', '{}', 'x', ?, ?, ?)`,
+        `INSERT INTO devices (integration_id, guid, client_device_identifier, registration_state, record_hash, first_seen_at, last_seen_at, last_seen_run)
+         VALUES (?, 'g-1', 'dev-1', 'ACTIVE', 'x', ?, ?, ?)`,
       )
       .run(id, now, now, run);
     expect((await app.wizard.next(draft.id)).step).toBe('identifier');

@@ -3,14 +3,17 @@
  * integrations of one tenant with the same API user share one fetch; with different API users each fetches what its
  * own user can read, into the same rows, and a space one of them cannot read is stale for that one only.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../../src-main/core/audit/audit-log';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
 import { retireSightings } from '../../../src-main/core/sync/device-store';
 import { EventBus } from '../../../src-main/core/events/event-bus';
+import { ExportService } from '../../../src-main/core/export/export-service';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
@@ -145,6 +148,53 @@ describe('one device per tenant', () => {
     expect(db.prepare('SELECT COUNT(*) FROM devices WHERE last_seen_run = ?').pluck().get(again.id)).toBe(0);
   });
 
+  it("a change export filtered by integration lists, for each member of a shared fetch, the fetch's changes of the devices it covers", async () => {
+    const tenant = await simulator({ devices: 600, seed: 'shared-changes', spaces: SPACES });
+    const { db, engine, runs, repository } = consoleFor(tenant, { android: tenant.credentials, ios: tenant.credentials });
+    // The Android integration fetches first, the iOS one next: each fetch's changes are recorded once, under the run
+    // and integration that fetched, and the other member gets a copy of the run.
+    const first = await (await engine.start('int-a', 'manual')).finished;
+    tenant.mutate({ add: 30, remove: 30, update: 60 });
+    const second = await (await engine.start('int-i', 'manual')).finished;
+    expect(second).toMatchObject({ status: 'completed', complete: true });
+    const recorded = (platform: string) =>
+      db
+        .prepare('SELECT c.id FROM device_changes c JOIN devices d ON d.id = c.device_id WHERE c.run_id IN (?, ?) AND d.platform_type = ? ORDER BY c.id')
+        .pluck()
+        .all(first.id, second.id, platform) as number[];
+    const secondOf = (platform: string) =>
+      db.prepare('SELECT COUNT(*) FROM device_changes c JOIN devices d ON d.id = c.device_id WHERE c.run_id = ? AND d.platform_type = ?').pluck().get(second.id, platform);
+    // Both fetches recorded changes of both platforms' devices (the second: added, removed and changed ones).
+    expect(secondOf('ANDROID')).toBeGreaterThan(0);
+    expect(secondOf('IOS')).toBeGreaterThan(0);
+
+    const exports = new ExportService(db, repository, new AuditLog(db, () => new Date()), new EventBus().emit, tempDir(), () => new Date(), 'tester');
+    const exported = async (request: { integrationId?: string; runId?: number }) => {
+      const file = path.join(tempDir(), `changes-${Math.random().toString(36).slice(2)}.json`);
+      await exports.write({ kind: 'changes', format: 'json', ...request }, file);
+      return (JSON.parse(fs.readFileSync(file, 'utf8')) as { changes: { changeId: number }[] }).changes.map((c) => c.changeId);
+    };
+    const covered = (ids: number[], platform: string) => {
+      const ofPlatform = new Set(recorded(platform));
+      return ids.filter((id) => ofPlatform.has(id));
+    };
+    // Each member's export holds every change the two fetches recorded for the devices it covers, whoever fetched.
+    const android = await exported({ integrationId: 'int-a' });
+    const ios = await exported({ integrationId: 'int-i' });
+    expect(covered(android, 'ANDROID')).toEqual(recorded('ANDROID'));
+    expect(covered(ios, 'IOS')).toEqual(recorded('IOS'));
+    // A received fetch brings only the devices the member covers: no iOS change of the iOS integration's fetch is the
+    // Android integration's.
+    const iosOfSecond = new Set(db.prepare("SELECT c.id FROM device_changes c JOIN devices d ON d.id = c.device_id WHERE c.run_id = ? AND d.platform_type = 'IOS'").pluck().all(second.id) as number[]);
+    expect(android.filter((id) => iosOfSecond.has(id))).toEqual([]);
+    // The copy of the second fetch in the Android integration's history exports the changes that fetch recorded, as
+    // its run history shows them.
+    const copy = runs.latest('int-a')!;
+    expect(copy.id).not.toBe(second.id);
+    expect(await exported({ runId: copy.id })).toEqual(await exported({ runId: second.id }));
+    expect((await exported({ runId: copy.id })).length).toBe(runs.changes(copy.id, { limit: 10_000 }).total);
+  });
+
   it('with different API users each fetches what its own user reads, into the same rows; a space one cannot read is stale for that one only', async () => {
     const tenant = await simulator({ devices: 600, seed: 'two-users', spaces: SPACES, otherUsers: [{ ...OTHER_USER, deniedSpaces: [2] }] });
     const { db, engine, runs, verifier } = consoleFor(tenant, { android: tenant.credentials, ios: OTHER_USER });
@@ -160,6 +210,12 @@ describe('one device per tenant', () => {
     const sightings = (integration: string) => db.prepare('SELECT COUNT(*) FROM device_sightings WHERE integration_id = ?').pluck().get(integration);
     expect(sightings('int-a')).toBe(expected);
     expect(sightings('int-i')).toBe(inSpace(1));
+    // The Android fetch stored the iOS devices first; the iOS fetch that saw them lists them under itself, so the
+    // explorer shows them under the integration that covers them (core/devices/device-coverage.ts).
+    const listedUnder = (platformType: string, spaceId: number) =>
+      db.prepare('SELECT DISTINCT integration_id FROM devices WHERE platform_type = ? AND space_id = ?').pluck().all(platformType, spaceId);
+    expect(listedUnder('IOS', 1)).toEqual(['int-i']);
+    expect(listedUnder('ANDROID', 1)).toEqual(['int-a']);
 
     expect(runs.staleSpaces('int-a')).toEqual([]);
     expect(runs.staleSpaces('int-i')).toEqual([{ spaceId: 2, spaceName: 'Restricted', reason: expect.stringContaining('Restricted'), since: null }]);

@@ -12,10 +12,10 @@ import { testGroupDuoId } from './0010-test-group-duo-id';
 import { deviceNameSortKeyMigration } from './0011-device-name-sort-key';
 import { devicePerTenant } from './0012-device-per-tenant';
 import { integrationSpaces } from './0013-integration-spaces';
-import { runSeenSet } from './0014-run-seen-set';
+import { compactDeviceRecords } from './0014-compact-device-records';
 
 /**
  * Every migration, in order. Each is self-contained and never edited once shipped; a schema change is the next number,
  * with its upgrade test in test/core/db/migrations/ (docs/architecture.md, "Data").
  */
-export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces, runSeenSet];
+export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces, compactDeviceRecords];

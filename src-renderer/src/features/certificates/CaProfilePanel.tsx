@@ -12,11 +12,12 @@ import {
 } from '../../../../src-shared/domain/ca-profile';
 import { useToasts } from '../../shared/ui/toast-store';
 import { ErrorText } from '../../shared/ui/ErrorText';
-import { errorText, fieldErrors } from '../../shared/error-text';
+import { errorText } from '../../shared/error-text';
 import { useCaProfiles } from './ca-profile-store';
 import { LegacyTestPanel } from './LegacyTestPanel';
 import { Field, useTypedProblem } from '../../shared/ui/Field';
 import './certificates.css';
+import { useFormErrors } from '../../shared/use-form-errors';
 
 /**
  * The CA profile of one legacy certificate integration: the "Duo CA" entry and the identity certificate configuration
@@ -97,9 +98,8 @@ function CaProfileForm({ integrationId, profile }: { integrationId: string; prof
   const [password, setPassword] = useState('');
   const [challengeUrl, setChallengeUrl] = useState(profile?.challengeUrl ?? '');
   const [subject, setSubject] = useState(profile?.identity.subject ?? '');
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
+  const { errors, failure, fail, clear } = useFormErrors();
   const id = useId();
 
   async function submit(event: FormEvent) {
@@ -108,13 +108,10 @@ function CaProfileForm({ integrationId, profile }: { integrationId: string; prof
     try {
       await save({ integrationId, name, caType: 'microsoft', scepUrl, username, challengeUrl, subject, ...(password ? { password } : {}) });
       setPassword('');
-      setErrors({});
-      setFailure(null);
+      clear();
       useToasts.getState().confirm('CA profile saved. Run Test Configuration to check it against the CA.');
     } catch (error) {
-      const fields = fieldErrors(error);
-      setErrors(fields);
-      setFailure(Object.keys(fields).length === 0 ? error : null);
+      fail(error);
     } finally {
       setBusy(false);
     }

@@ -155,6 +155,11 @@ function TestKeyExport({ result }: { result: LegacyTestResult }) {
     );
   }
   const pathError = fieldErrors(error).path ?? null;
+  const showKey = (
+    <button type="button" onClick={() => void run()}>
+      Show private key
+    </button>
+  );
   return (
     <div className="certificates-key-export" role="group" aria-labelledby={`${id}-title`}>
       <h4 id={`${id}-title`}>Private key</h4>
@@ -167,45 +172,27 @@ function TestKeyExport({ result }: { result: LegacyTestResult }) {
           <button type="button" onClick={() => void saveWithDialog()}>
             Save private key…
           </button>
-          <button type="button" onClick={() => void run()}>
-            Show private key
-          </button>
+          {showKey}
         </div>
       ) : (
-      <form
-        className="form inline-form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run(path.trim());
-        }}
-      >
-        <div className="field">
-          <label htmlFor={`${id}-path`}>Save to file (full path)</label>
-          <input
-            id={`${id}-path`}
-            className="mono wide"
-            value={path}
-            onChange={(e) => setPath(e.target.value)}
-            placeholder="/home/me/duo-test-key.pem"
-            aria-invalid={pathError ? true : undefined}
-            aria-describedby={pathError ? `${id}-path-error` : undefined}
-          />
-          {pathError ? (
-            <p id={`${id}-path-error`} className="field-error">
-              {pathError}
-            </p>
-          ) : null}
-        </div>
-        <div className="actions">
-          <button type="submit" disabled={path.trim() === ''}>
-            Save private key
-          </button>
-          <button type="button" onClick={() => void run()}>
-            Show private key
-          </button>
-        </div>
-      </form>
+        <form
+          className="form inline-form"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(path.trim());
+          }}
+        >
+          <Field id={`${id}-path`} label="Save to file (full path)" error={pathError}>
+            {(control) => <input {...control} className="mono wide" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/duo-test-key.pem" />}
+          </Field>
+          <div className="actions">
+            <button type="submit" disabled={path.trim() === ''}>
+              Save private key
+            </button>
+            {showKey}
+          </div>
+        </form>
       )}
       {error && !pathError ? (
         <p role="alert" className="error-text">

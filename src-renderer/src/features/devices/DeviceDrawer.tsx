@@ -3,6 +3,7 @@ import type { DeviceDetail } from '../../../../src-shared/domain/device';
 import { isMaskedValue, MASKED_VALUE_EXPLANATION, type TrustVerdict } from '../../../../src-shared/domain/trust';
 import { TrustVerdictView } from '../trust/TrustVerdictView';
 import { DuoUserViewPanel } from '../duo/DuoUserViewPanel';
+import { integrationNames } from './device-columns';
 import { errorText } from '../../shared/error-text';
 import { useFocusTrap } from '../../shared/ui/use-focus-trap';
 
@@ -133,7 +134,7 @@ function fields(d: DeviceDetail): [string, string][] {
   const text = (v: string | number | null) => (v === null || v === '' ? '—' : String(v));
   return [
     ['Device Client ID', text(d.clientDeviceIdentifier)],
-    ['Integration', d.integrationName],
+    [d.integrations.length > 1 ? 'Integrations' : 'Integration', integrationNames(d)],
     ['Space', `${text(d.spaceName)}${d.spaceId === null ? '' : ` (${d.spaceId})`}`],
     ['Platform', `${text(d.platformType)} ${d.platformVersion ?? ''}`.trim()],
     ['Registration state', text(d.registrationState)],

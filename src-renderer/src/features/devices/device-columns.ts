@@ -28,6 +28,11 @@ export function showsMaskedValues(rows: ListedDevice[]): boolean {
 
 const dash = (value: string | null) => value ?? '—';
 
+/** Every integration a device is shown under, the one it is listed under first (a device covered by two is listed once). */
+export function integrationNames(row: Pick<ListedDevice, 'integrations'>): string {
+  return row.integrations.map((i) => i.name).join(', ');
+}
+
 /**
  * The explorer's columns (all but Trust sortable); the drawer shows every other field. What tells devices apart for trust comes
  * first (name, trust, user, integration, platform, state), so it is on screen at 1366 px without scrolling sideways.
@@ -44,7 +49,7 @@ export const DEVICE_COLUMNS: DeviceColumn[] = [
     tone: (r) => `devices-trust-${r.trust.answer}`,
   },
   { key: 'uid', sort: 'uid', label: 'User', width: 220, value: (r) => dash(r.uid) },
-  { key: 'integration', sort: 'integration', label: 'Integration', width: 160, value: (r) => r.integrationName },
+  { key: 'integration', sort: 'integration', label: 'Integration', width: 160, value: integrationNames },
   { key: 'platformType', sort: 'platformType', label: 'Platform', width: 120, value: (r) => (r.platformType === null ? '—' : ivantiValueLabel(r.platformType)) },
   {
     key: 'registrationState',

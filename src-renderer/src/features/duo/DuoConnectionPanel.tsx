@@ -1,11 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useToasts } from '../../shared/ui/toast-store';
 import { ErrorText } from '../../shared/ui/ErrorText';
-import { errorText, fieldErrors } from '../../shared/error-text';
+import { errorText } from '../../shared/error-text';
 import type { DuoRead, DuoTestStep } from '../../../../src-shared/domain/duo';
 import { useDuoConnection } from './duo-connection-store';
 import { Field } from '../../shared/ui/Field';
 import { Table } from '../../shared/ui/Table';
+import { useFormErrors } from '../../shared/use-form-errors';
 
 const STEP_MARK: Record<DuoTestStep['status'], string> = { pending: 'Not run', running: 'Running', passed: 'Passed', failed: 'Failed', skipped: 'Not applicable' };
 
@@ -18,10 +19,9 @@ export function DuoConnectionPanel() {
   const [apiHostname, setApiHostname] = useState('');
   const [integrationKey, setIntegrationKey] = useState('');
   const [secretKey, setSecretKey] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
   /** Why the last save, test, read or disconnect failed, shown under the connection's buttons. */
-  const [failure, setFailure] = useState<unknown>(null);
+  const { errors, failure, setFailure, fail, clear } = useFormErrors();
 
   useEffect(() => {
     void load();
@@ -40,12 +40,10 @@ export function DuoConnectionPanel() {
     try {
       await save({ apiHostname, integrationKey, ...(secretKey ? { secretKey } : {}) });
       setSecretKey('');
-      setErrors({});
+      clear();
       useToasts.getState().confirm('Duo Admin API connection saved. The secret key is in the keychain.');
     } catch (e) {
-      const fields = fieldErrors(e);
-      setErrors(fields);
-      setFailure(Object.keys(fields).length === 0 ? e : null);
+      fail(e);
     } finally {
       setSaving(false);
     }

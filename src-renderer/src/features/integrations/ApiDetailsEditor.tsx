@@ -3,9 +3,9 @@ import type { Integration } from '../../../../src-shared/domain/integration';
 import { useToasts } from '../../shared/ui/toast-store';
 import { ErrorText } from '../../shared/ui/ErrorText';
 import { call } from '../../shared/api';
-import { fieldErrors } from '../../shared/error-text';
 import { ApiDetailsInputs } from './ApiDetailsInputs';
 import { FormActions } from '../../shared/FormActions';
+import { useFormErrors } from '../../shared/use-form-errors';
 
 /** Change the API details after setup. The password is only ever re-entered: blank keeps the stored one. */
 export function ApiDetailsEditor({ integration, onSaved }: { integration: Integration; onSaved: () => void }) {
@@ -13,23 +13,19 @@ export function ApiDetailsEditor({ integration, onSaved }: { integration: Integr
   const [domain, setDomain] = useState(integration.domain ?? '');
   const [email, setEmail] = useState(integration.email ?? '');
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<unknown>(null);
+  const { errors, failure, fail, clear } = useFormErrors();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
       await call('integrations.updateApiDetails', { id: integration.id, domain, email, ...(password ? { password } : {}) });
       setPassword('');
-      setErrors({});
-      setFailure(null);
+      clear();
       setOpen(false);
       useToasts.getState().confirm('API details saved. Run Test Configuration or a sync to check them.');
       onSaved();
     } catch (error) {
-      const fields = fieldErrors(error);
-      setErrors(fields);
-      setFailure(Object.keys(fields).length === 0 ? error : null);
+      fail(error);
     }
   }
 

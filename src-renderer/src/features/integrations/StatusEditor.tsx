@@ -3,11 +3,11 @@ import { STATUS_LABELS, type Integration, type IntegrationStatus } from '../../.
 import { useToasts } from '../../shared/ui/toast-store';
 import { ErrorText } from '../../shared/ui/ErrorText';
 import { call } from '../../shared/api';
-import { fieldErrors } from '../../shared/error-text';
 import { chosenDuoGroup, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
 import type { DuoGroup } from '../../../../src-shared/domain/duo';
 import { useDuoGroups } from './DuoTestGroupPicker';
 import { parseUsernames, TestGroupField } from './TestGroupField';
+import { useFormErrors } from '../../shared/use-form-errors';
 
 export const STATUS_CHOICES: { value: IntegrationStatus; hint: string }[] = [
   { value: 'disabled', hint: 'Applies to no one. Nothing changes for users.' },
@@ -19,8 +19,7 @@ export const STATUS_CHOICES: { value: IntegrationStatus; hint: string }[] = [
 export function StatusEditor({ integration, onChanged }: { integration: Integration; onChanged: () => void }) {
   const [status, setStatus] = useState<IntegrationStatus>(integration.status);
   const [group, setGroup] = useState(integration.testGroup.join('\n'));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<unknown>(null);
+  const { errors, failure, fail, clear } = useFormErrors();
   const duo = useDuoGroups();
   const [duoGroup, setDuoGroup] = useState<DuoGroup | null>(null);
 
@@ -43,14 +42,11 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
         status,
         ...(status === 'test-group' ? { testGroup: members, ...(duoGroup ? { duoGroup: { groupId: duoGroup.groupId, name: duoGroup.name } } : {}) } : {}),
       });
-      setErrors({});
-      setFailure(null);
+      clear();
       useToasts.getState().confirm(`“${integration.name}” is now: ${STATUS_LABELS[status]}${status === 'test-group' && duoGroup ? ` (Duo group “${duoGroup.name}”, ${members.length} ${members.length === 1 ? 'user' : 'users'})` : ''}.`);
       onChanged();
     } catch (error) {
-      const fields = fieldErrors(error);
-      setErrors(fields);
-      setFailure(Object.keys(fields).length === 0 ? error : null);
+      fail(error);
     }
   }
 

@@ -2,7 +2,8 @@ import { useState, type FormEvent } from 'react';
 import type { OutputOf } from '../../../../src-shared/contract';
 import type { DevicePlatform } from '../../../../src-shared/domain/trust';
 import { call } from '../../shared/api';
-import { errorText, fieldErrors } from '../../shared/error-text';
+import { useFormErrors } from '../../shared/use-form-errors';
+import { ErrorText } from '../../shared/ui/ErrorText';
 import { TrustVerdictView } from '../trust/TrustVerdictView';
 import { DuoUserViewPanel } from '../duo/DuoUserViewPanel';
 import { Field } from '../../shared/ui/Field';
@@ -23,8 +24,7 @@ export function VerifySetupPanel() {
   const [identifier, setIdentifier] = useState('');
   const [platform, setPlatform] = useState<'' | DevicePlatform>('');
   const [verdict, setVerdict] = useState<OutputOf<'trust.verify'> | null>(null);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
+  const { errors, failure, setFailure, fail, clear } = useFormErrors();
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {
@@ -33,12 +33,10 @@ export function VerifySetupPanel() {
     setFailure(null);
     try {
       setVerdict(await call('trust.verify', { user, identifier, ...(platform ? { platform } : {}) }));
-      setErrors({});
+      clear();
     } catch (error) {
       setVerdict(null);
-      const fields = fieldErrors(error);
-      setErrors(fields);
-      if (Object.keys(fields).length === 0) setFailure(errorText(error));
+      fail(error);
     } finally {
       setBusy(false);
     }
@@ -72,7 +70,7 @@ export function VerifySetupPanel() {
           </button>
         </div>
       </form>
-      {failure ? <p role="alert" className="error-text">{failure}</p> : null}
+      <ErrorText error={failure} />
       {verdict ? <TrustVerdictView verdict={verdict} /> : null}
       {verdict ? <DuoUserViewPanel user={verdict.user} /> : null}
     </section>

@@ -2,15 +2,15 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useToasts } from '../../shared/ui/toast-store';
 import { ErrorText } from '../../shared/ui/ErrorText';
 import { Field } from '../../shared/ui/Field';
-import { errorText, fieldErrors } from '../../shared/error-text';
+import { errorText } from '../../shared/error-text';
 import { useSettings } from './settings-store';
 import { DuoConnectionPanel } from '../duo/DuoConnectionPanel';
+import { useFormErrors } from '../../shared/use-form-errors';
 
 export function SettingsPage() {
   const { settings, info, error, load, save } = useSettings();
   const [draft, setDraft] = useState<Record<string, string>>({});
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<unknown>(null);
+  const { errors, failure, fail, clear } = useFormErrors();
 
   useEffect(() => {
     void load();
@@ -24,13 +24,10 @@ export function SettingsPage() {
     try {
       // An empty field is no number (not 0): it is sent as such and refused with the field's own message.
       await save(Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, v.trim() === '' ? Number.NaN : Number(v)])));
-      setErrors({});
-      setFailure(null);
+      clear();
       useToasts.getState().confirm('Settings saved.');
     } catch (e) {
-      const fields = fieldErrors(e);
-      setErrors(fields);
-      setFailure(Object.keys(fields).length === 0 ? e : null);
+      fail(e);
     }
   }
 

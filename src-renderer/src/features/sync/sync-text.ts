@@ -1,4 +1,4 @@
-import type { DeviceChangeKind, SyncRun, SyncRunStatus, SyncTrigger } from '../../../../src-shared/domain/sync';
+import { unreadableSpaceNames, type DeviceChangeKind, type SyncRun, type SyncRunStatus, type SyncTrigger } from '../../../../src-shared/domain/sync';
 
 export const RUN_STATUS_LABELS: Record<SyncRunStatus, string> = {
   running: 'Running',
@@ -11,7 +11,7 @@ export const RUN_STATUS_LABELS: Record<SyncRunStatus, string> = {
 /** A run's status; a run that completed without reading every space says how many it could not read. */
 export function runStatusLabel(run: Pick<SyncRun, 'status' | 'complete' | 'errors'>): string {
   if (run.status !== 'completed' || run.complete) return RUN_STATUS_LABELS[run.status];
-  const spaces = new Set(run.errors.map((e) => e.space).filter(Boolean)).size;
+  const spaces = unreadableSpaceNames(run.errors).length;
   return `Completed with ${spaces} unreadable space${spaces === 1 ? '' : 's'}`;
 }
 

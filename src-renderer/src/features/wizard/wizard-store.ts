@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { WizardDraft, WizardValues } from '../../../../src-shared/contract/wizard';
 import { call } from '../../shared/api';
-import { fieldErrors } from '../../shared/error-text';
+import { splitError } from '../../shared/error-text';
 import { isAppError } from '../../../../src-shared/errors';
 import { LatestAnswers } from '../../shared/latest-answer';
 
@@ -42,6 +42,12 @@ let passwordSaving: Promise<unknown> = Promise.resolve();
  */
 const draftAnswers = new LatestAnswers();
 
+/** A refused call, as the wizard shows it: messages beside their fields, the rest under the step. */
+function refused(error: unknown): { errors: Record<string, string>; error: unknown } {
+  const { fields, failure } = splitError(error);
+  return { errors: fields, error: failure };
+}
+
 export const useWizard = create<WizardState>((set, get) => {
   /** Runs a core call for the open draft; the answer replaces the draft, keeping edits not yet saved. */
   async function act(run: (id: string) => Promise<WizardDraft>, options: { quiet?: boolean } = {}): Promise<boolean> {
@@ -57,8 +63,7 @@ export const useWizard = create<WizardState>((set, get) => {
       if (current()) set({ draft: { ...updated, ...pending }, errors: {} });
       return true;
     } catch (error) {
-      const fields = fieldErrors(error);
-      if (current()) set({ errors: fields, error: Object.keys(fields).length === 0 ? error : null });
+      if (current()) set(refused(error));
       return false;
     } finally {
       if (!options.quiet) set({ busy: false });
@@ -106,7 +111,7 @@ export const useWizard = create<WizardState>((set, get) => {
         const saved = await call('wizard.update', { id: draft.id, values });
         if (current()) set({ draft: { ...saved, ...pending } });
       } catch (error) {
-        if (current()) set({ errors: fieldErrors(error), error: Object.keys(fieldErrors(error)).length === 0 ? error : null });
+        if (current()) set(refused(error));
       }
     },
     setPasswordInput(value) {
@@ -146,7 +151,7 @@ export const useWizard = create<WizardState>((set, get) => {
         await call('integrations.enterConfigurationKey', { id: integrationId, key, ...(confirmUnusualShape ? { confirmUnusualShape: true } : {}) });
       } catch (error) {
         if (isAppError(error) && error.code === 'CONFIGURATION_KEY_UNUSUAL') set({ keyUnusual: true });
-        else set({ errors: fieldErrors(error), error: Object.keys(fieldErrors(error)).length === 0 ? error : null });
+        else set(refused(error));
         return false;
       }
       return act((id) => call('wizard.get', { id }));
