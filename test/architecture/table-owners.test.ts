@@ -17,6 +17,7 @@ const OWNERS: Record<string, string[]> = {
   wizard_drafts: ['src-main/core/integrations/wizard-draft-store.ts'],
   device_sightings: ['src-main/core/sync/device-store.ts', 'src-main/core/devices/device-repository.ts'],
   integration_spaces: ['src-main/core/sync/integration-space-store.ts'],
+  sync_seen: ['src-main/core/sync/run-seen-set.ts'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -45,6 +45,7 @@ import { WorkerSyncEngine } from '../../src-main/core/sync/worker-sync-engine';
 import { MAINTENANCE_EVERY_DEVICES } from '../../src-main/core/sync/sync-engine';
 import type { SyncCheckpoint } from '../../src-main/core/sync/sync-checkpoint';
 import { countersOf, SyncRunStore } from '../../src-main/core/sync/sync-run-store';
+import { RunSeenSet } from '../../src-main/core/sync/run-seen-set';
 import { WalCheckpointer } from '../../src-main/core/sync/wal-checkpointer';
 import { DEVICE_COLUMNS, deviceColumns, type DeviceColumns } from '../../src-main/core/sync/device-row';
 import { DeviceRecordCodec } from '../../src-main/core/sync/device-record-codec';
@@ -388,6 +389,7 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
   checkpointer.acquire();
   const runId = runs.create(INTEGRATION_ID, 'manual', 'bench', Date.now());
   const counters = countersOf(runs.row(runId)!);
+  const seen = RunSeenSet.load(db, runId);
   // The simulator's generator, in this process, with no server traffic: the same records a sync receives.
   const tenant = await startSimulator({ devices, seed });
   const spaces = tenant.spaces();
@@ -411,7 +413,8 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
             db
               .transaction(() => {
                 const chunk = devicesInPage.slice(offset, offset + chunkRows);
-                const result = store.writePage({ tenant: 'bench', integrationIds: [INTEGRATION_ID], runId, page, passStartPage: 1, space: body.space, at: Date.now() }, chunk);
+                const result = store.writePage({ tenant: 'bench', integrationIds: [INTEGRATION_ID], runId, page, pass: 1, space: body.space, seen, at: Date.now() }, chunk);
+                seen.save();
                 counters.pages = page;
                 counters.devicesSeen += result.newInRun;
                 counters.added += result.added;

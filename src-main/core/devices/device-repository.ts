@@ -14,6 +14,7 @@ import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
 import { DeviceRecordCodec } from '../sync/device-record-codec';
+import { sightingLastSeenAtSql } from '../sync/device-store';
 import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexName, type DeviceSelection, type SelectionContext } from './device-selection';
@@ -49,10 +50,10 @@ const ROW_FIELDS = [
 ] as const;
 
 /**
- * When any integration last saw the device: presence lives in the narrow sightings (migration 0012), so a re-sync that
- * finds a device unchanged does not rewrite its row.
+ * When any integration last saw the device: presence lives outside the device row (sightings, migration 0012, and the
+ * runs' reads of each space: sightingLastSeenAtSql), so a re-sync that finds a device unchanged writes nothing about it.
  */
-const LAST_SEEN_AT = '(SELECT MAX(s.last_seen_at) FROM device_sightings s WHERE s.device_id = d.id) AS last_seen_at';
+const LAST_SEEN_AT = `(SELECT MAX(${sightingLastSeenAtSql('s')}) FROM device_sightings s WHERE s.device_id = d.id) AS last_seen_at`;
 
 /**
  * The sightings that count for coverage (device-coverage.ts): those still seeing the device, or all of them once the

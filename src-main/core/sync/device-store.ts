@@ -7,6 +7,8 @@ import { changedFields, DEVICE_COLUMNS, deviceColumns } from './device-row';
 import { DeviceRecordCodec } from './device-record-codec';
 import { COVERED_PLATFORM_TYPE, integrationCovers } from '../integrations/device-inventory';
 import { IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
+import { spaceLastReadAtSql } from './integration-space-store';
+import type { RunSeenSet } from './run-seen-set';
 
 /** Where a page of devices was seen: the fetch, the run, its page counter and the space's current pass. */
 export interface PageContext {
@@ -20,9 +22,11 @@ export interface PageContext {
   runId: number;
   /** The run's page counter for this page (1-based, monotonic across resumes). */
   page: number;
-  /** First page of the space's current pass: a device last seen before it was not (yet) seen by this pass. */
-  passStartPage: number;
+  /** The space's current pass in this run: presence is judged on what the last pass over each space saw. */
+  pass: number;
   space: { id: number; name: string };
+  /** What the run has seen so far; the page's devices are added to it (the caller saves it with the checkpoint). */
+  seen: RunSeenSet;
   at: number;
 }
 
@@ -36,23 +40,21 @@ export interface PageWriteResult {
   restored: number;
 }
 
+/** A space read to its end by the run, and the pass that did it. */
 export interface SpacePass {
   id: number;
-  passStartPage: number;
+  pass: number;
 }
 
+/** The stored device, with the fetch's own sighting of it when there is one. */
 interface ExistingRow {
   id: number;
   record_hash: string;
   removed_at: number | null;
   integration_id: string;
-}
-
-interface SightingRow {
-  last_seen_run: number;
-  last_seen_page: number;
-  space_id: number | null;
-  removed_at: number | null;
+  sighted: number;
+  sighting_space: number | null;
+  sighting_removed_at: number | null;
 }
 
 interface FoundRow {
@@ -98,6 +100,16 @@ const FOUND_COLUMNS = `d.id, d.integration_id, d.guid, d.ivanti_id, d.client_dev
   d.registration_state, d.device_name, d.model, d.uid, d.space_name, d.last_checkin, d.first_seen_at, d.removed_at`;
 
 /**
+ * SQL for when the sighting's integration last saw the device (epoch ms), `s` naming the sighting. A re-sync that finds
+ * a device unchanged writes nothing about it, so a live sighting's own time is when it was last written; but every
+ * completed run that read its space to its end since saw it too (it marks the devices it did not see removed), so the
+ * later of the two. A removed sighting keeps the time it had when it was marked (markUnseenRemoved folds it in).
+ */
+export function sightingLastSeenAtSql(s: string): string {
+  return `CASE WHEN ${s}.removed_at IS NULL THEN MAX(${s}.last_seen_at, COALESCE(${spaceLastReadAtSql(`${s}.integration_id`, `${s}.space_id`)}, 0)) ELSE ${s}.last_seen_at END`;
+}
+
+/**
  * Forgets what an integration synced (the admin chose to purge it on deletion): its sightings, the devices no other
  * integration sees, and the change history its runs recorded.
  */
@@ -116,7 +128,9 @@ export function purgeSyncedDevices(db: Db, integrationId: string): void {
  * longer has it). The device rows and their history stay for the audit.
  */
 export function retireSightings(db: Db, integrationId: string, at: number): void {
-  db.prepare('UPDATE device_sightings SET removed_at = ? WHERE integration_id = ? AND removed_at IS NULL').run(at, integrationId);
+  db.prepare(
+    `UPDATE device_sightings SET removed_at = ?, last_seen_at = ${sightingLastSeenAtSql('device_sightings')} WHERE integration_id = ? AND removed_at IS NULL`,
+  ).run(at, integrationId);
 }
 
 /**
@@ -129,28 +143,31 @@ export function retireSightings(db: Db, integrationId: string, at: number): void
  */
 export class DeviceStore {
   readonly #select: Statement;
-  readonly #selectSighting: Statement;
   readonly #selectRaw: Statement;
   readonly #insert: Statement;
   readonly #rewrite: Statement;
   readonly #relist: Statement;
   readonly #sight: Statement;
-  readonly #sightByIvantiId: Statement;
   readonly #codec: DeviceRecordCodec;
+  readonly #sightIfGone: Statement;
+  readonly #idsByIvantiId: Statement;
   readonly #insertChange: Statement;
-  readonly #notSeenThisRun: Statement;
-  readonly #notSeenThisPass: Statement;
-  readonly #notSeenThisRunInSpaces: Statement;
+  readonly #present: Statement;
   readonly #markSightingRemoved: Statement;
   readonly #markRemovedIfUnseen: Statement;
+  readonly #renameSpace: Statement;
+  /** The integrations' facts, read once per run (they only say which integration a new device is listed under). */
+  #facts: { runId: number; facts: Map<string, IntegrationFacts> } | null = null;
 
   constructor(
     private readonly db: Db,
     private readonly integrations: IntegrationDirectory = new IntegrationStore(db),
   ) {
-    this.#select = db.prepare('SELECT id, record_hash, removed_at, integration_id FROM devices WHERE tenant = ? AND guid = ?');
-    this.#selectSighting = db.prepare(
-      'SELECT last_seen_run, last_seen_page, space_id, removed_at FROM device_sightings WHERE device_id = ? AND integration_id = ?',
+    this.#select = db.prepare(
+      `SELECT d.id, d.record_hash, d.removed_at, d.integration_id, s.device_id IS NOT NULL AS sighted, s.space_id AS sighting_space,
+              s.removed_at AS sighting_removed_at
+         FROM devices d LEFT JOIN device_sightings s ON s.device_id = d.id AND s.integration_id = ?
+        WHERE d.tenant = ? AND d.guid = ?`,
     );
     this.#codec = DeviceRecordCodec.of(db);
     this.#selectRaw = db.prepare('SELECT raw_record FROM devices WHERE id = ?').pluck();
@@ -164,62 +181,67 @@ export class DeviceStore {
        WHERE id = @id`,
     );
     this.#relist = db.prepare('UPDATE devices SET integration_id = ? WHERE id = ?');
-    this.#sight = db.prepare(
-      `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
+    const sight = `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
        VALUES (@device, @integration, @spaceId, @spaceName, @at, @at, @run, @page)
        ON CONFLICT (device_id, integration_id) DO UPDATE SET space_id = @spaceId, space_name = @spaceName, last_seen_at = @at,
-         last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL`,
-    );
-    this.#sightByIvantiId = db.prepare(
-      `UPDATE device_sightings SET last_seen_at = ?, last_seen_run = ?, last_seen_page = ?
-        WHERE integration_id = ? AND removed_at IS NULL AND device_id IN (SELECT id FROM devices WHERE tenant = ? AND ivanti_id = ?)`,
-    );
+         last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL`;
+    this.#sight = db.prepare(sight);
+    // For the fetch's other integrations when the device is unchanged: writes only a sighting that is missing, gone or
+    // in another space; an upsert whose WHERE fails leaves the row (and its page) untouched.
+    this.#sightIfGone = db.prepare(`${sight} WHERE device_sightings.removed_at IS NOT NULL OR device_sightings.space_id IS NOT @spaceId`);
+    this.#idsByIvantiId = db.prepare('SELECT id FROM devices WHERE tenant = ? AND ivanti_id = ?').pluck();
     this.#insertChange = db.prepare(
       'INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    // All read the partial index device_sightings_presence (… WHERE removed_at IS NULL), never the wide rows.
-    const unseen = 'SELECT s.device_id AS id, (SELECT guid FROM devices d WHERE d.id = s.device_id) AS guid FROM device_sightings s';
-    this.#notSeenThisRun = db.prepare(`${unseen} WHERE s.integration_id = ? AND s.last_seen_run < ? AND s.removed_at IS NULL LIMIT ?`);
-    this.#notSeenThisRunInSpaces = db.prepare(
-      `${unseen} WHERE s.integration_id = ? AND s.last_seen_run < ? AND s.removed_at IS NULL AND s.space_id IN (SELECT value FROM json_each(?)) LIMIT ?`,
-    );
-    this.#notSeenThisPass = db.prepare(
-      `${unseen} WHERE s.integration_id = ? AND s.last_seen_run = ? AND s.space_id = ? AND s.last_seen_page < ? AND s.removed_at IS NULL LIMIT ?`,
+    // In rowid order from a cursor, so that marking a large number of removals in batches reads each sighting once.
+    this.#present = db.prepare(
+      `SELECT s.device_id AS id, s.space_id AS spaceId, (SELECT guid FROM devices d WHERE d.id = s.device_id) AS guid
+         FROM device_sightings s WHERE s.integration_id = ? AND s.removed_at IS NULL AND s.device_id > ? ORDER BY s.device_id`,
     );
     this.#markSightingRemoved = db.prepare(
-      'UPDATE device_sightings SET removed_at = ?, removed_run = ? WHERE device_id = ? AND integration_id IN (SELECT value FROM json_each(?)) AND removed_at IS NULL',
+      `UPDATE device_sightings SET removed_at = ?, removed_run = ?, last_seen_at = ${sightingLastSeenAtSql('device_sightings')}
+        WHERE device_id = ? AND integration_id IN (SELECT value FROM json_each(?)) AND removed_at IS NULL`,
     );
     // The device itself is gone only when no integration sees it any more.
     this.#markRemovedIfUnseen = db.prepare(
       `UPDATE devices SET removed_at = ?, removed_run = ? WHERE id = ? AND removed_at IS NULL
          AND NOT EXISTS (SELECT 1 FROM device_sightings s WHERE s.device_id = devices.id AND s.removed_at IS NULL)`,
     );
+    this.#renameSpace = db.prepare(
+      'UPDATE device_sightings SET space_name = ? WHERE integration_id IN (SELECT value FROM json_each(?)) AND space_id = ? AND space_name IS NOT ?',
+    );
   }
 
-  /** Upserts one page by (tenant, guid), sights each device for the fetch's integrations and records what changed. Call inside a transaction. */
+  /**
+   * Upserts one page by (tenant, guid), adds each device to the run's seen set and records what changed. Call inside a
+   * transaction. A device found unchanged, already sighted by the fetch's integrations in this space, writes nothing:
+   * the seen set says it is present (docs/architecture.md, "One device per tenant").
+   */
   writePage(ctx: PageContext, devices: readonly IvantiDevice[]): PageWriteResult {
     const result: PageWriteResult = { newInRun: 0, newInPass: 0, added: 0, changed: 0, restored: 0 };
     const owner = ctx.integrationIds[0]!;
-    const facts = this.integrations.facts();
+    const siblings = ctx.integrationIds.slice(1);
+    const facts = this.#factsFor(ctx.runId);
     for (const device of devices) {
       const columns = deviceColumns(device, ctx.space, this.#codec);
-      const existing = this.#select.get(ctx.tenant, columns.guid) as ExistingRow | undefined;
-      const sighting = existing === undefined ? undefined : (this.#selectSighting.get(existing.id, owner) as SightingRow | undefined);
-      const seenThisRun = sighting !== undefined && sighting.last_seen_run === ctx.runId;
-      if (!seenThisRun) result.newInRun++;
-      if (!seenThisRun || sighting.last_seen_page < ctx.passStartPage) result.newInPass++;
+      const existing = this.#select.get(owner, ctx.tenant, columns.guid) as ExistingRow | undefined;
       const values = { ...columns, tenant: ctx.tenant, at: ctx.at, run: ctx.runId, page: ctx.page };
+      const sighting = { spaceId: ctx.space.id, spaceName: ctx.space.name, at: ctx.at, run: ctx.runId, page: ctx.page };
       let id: number;
+      let sightAll: boolean;
       if (existing === undefined) {
         id = Number(this.#insert.run({ ...values, integration_id: listedUnder(facts, ctx.integrationIds, columns.platform_type, owner) }).lastInsertRowid);
         this.#insertChange.run(ctx.runId, owner, id, columns.guid, 'added', null, ctx.at);
         result.added++;
+        sightAll = true;
       } else {
         id = existing.id;
+        const sighted = existing.sighted === 1;
         // Restored: gone for every integration, or for this fetch's, and back.
-        const restored = existing.removed_at !== null || (sighting !== undefined && sighting.removed_at !== null);
-        const rewrite = existing.removed_at !== null || existing.record_hash !== columns.record_hash;
-        const fields = existing.record_hash === columns.record_hash ? {} : this.#diff(existing.id, device.raw);
+        const restored = existing.removed_at !== null || (sighted && existing.sighting_removed_at !== null);
+        const unchanged = existing.record_hash === columns.record_hash;
+        const rewrite = existing.removed_at !== null || !unchanged;
+        const fields = unchanged ? {} : this.#diff(existing.id, device.raw);
         if (rewrite) {
           const listed = integrationCoversRecord(facts, existing.integration_id, columns.platform_type)
             ? existing.integration_id
@@ -233,7 +255,7 @@ export class DeviceStore {
           if (listed !== existing.integration_id) this.#relist.run(listed, id);
         }
         const hasFields = Object.keys(fields).length > 0;
-        if (sighting === undefined) {
+        if (!sighted) {
           // Known from another API user's fetch; new to this one.
           this.#insertChange.run(ctx.runId, owner, id, columns.guid, 'added', hasFields ? JSON.stringify(fields) : null, ctx.at);
           result.added++;
@@ -244,57 +266,71 @@ export class DeviceStore {
           this.#insertChange.run(ctx.runId, owner, id, columns.guid, 'changed', JSON.stringify(fields), ctx.at);
           result.changed++;
         }
+        sightAll = rewrite || restored || !sighted || existing.sighting_space !== ctx.space.id;
       }
-      for (const integration of ctx.integrationIds) {
-        this.#sight.run({ device: id, integration, spaceId: ctx.space.id, spaceName: ctx.space.name, at: ctx.at, run: ctx.runId, page: ctx.page });
+      if (sightAll) {
+        for (const integration of ctx.integrationIds) this.#sight.run({ ...sighting, device: id, integration });
+      } else {
+        for (const integration of siblings) this.#sightIfGone.run({ ...sighting, device: id, integration });
       }
+      const seen = ctx.seen.add(ctx.space.id, ctx.pass, id);
+      if (seen.newInRun) result.newInRun++;
+      if (seen.newInPass) result.newInPass++;
     }
     return result;
   }
 
   /**
-   * A record the console could not parse still proves its device exists: mark the stored device with that numeric id
-   * seen, so a complete run does not report it removed. Returns whether one was known.
+   * A record the console could not parse still proves its device exists: the stored device with that numeric id counts
+   * as seen, so the run does not report it removed. Returns whether one was known.
    */
   touchUnparsed(ctx: PageContext, ivantiId: number): boolean {
-    let known = false;
-    for (const integration of ctx.integrationIds) {
-      known = this.#sightByIvantiId.run(ctx.at, ctx.runId, ctx.page, integration, ctx.tenant, ivantiId).changes > 0 || known;
-    }
-    return known;
+    const ids = this.#idsByIvantiId.all(ctx.tenant, ivantiId) as number[];
+    for (const id of ids) ctx.seen.add(ctx.space.id, ctx.pass, id);
+    return ids.length > 0;
   }
 
   /**
-   * Marks up to `limit` devices the run did not see as removed for the fetch's integrations, and the device itself as
-   * removed (kept, never deleted) when no other integration still sees it; records each removal.
-   * `spaces` are the passes of the spaces read to their end: only their devices are judged when `onlyThoseSpaces` (a run
-   * that could not read some spaces: theirs keep their last known state); otherwise (every space read) a device of a
-   * space no longer listed is removed too. Returns how many were marked: call again until it answers 0, each call in
-   * its own transaction.
+   * Marks devices the run did not see as removed for the fetch's integrations, and the device itself as removed (kept,
+   * never deleted) when no other integration still sees it; records each removal. A sighting in one of `spaces` (those
+   * read to their end) is removed when the last pass over its space did not see it; a sighting in any other space only
+   * when `everySpaceRead` (a complete run: its space is no longer listed), otherwise it keeps its last known state.
+   * Reads the sightings in rowid order from `after` and marks at most `limit`; returns how many it marked and where to
+   * go on (null once every sighting was read). Call again, each call in its own transaction, until `next` is null.
    */
   markUnseenRemoved(
-    ctx: { integrationIds: readonly string[]; runId: number; at: number },
+    ctx: { integrationIds: readonly string[]; runId: number; at: number; seen: RunSeenSet },
     spaces: readonly SpacePass[],
+    everySpaceRead: boolean,
     limit: number,
-    onlyThoseSpaces = false,
-  ): number {
+    after = 0,
+  ): { marked: number; next: number | null } {
     const owner = ctx.integrationIds[0]!;
-    let rows = (
-      onlyThoseSpaces
-        ? this.#notSeenThisRunInSpaces.all(owner, ctx.runId, JSON.stringify(spaces.map((s) => s.id)), limit)
-        : this.#notSeenThisRun.all(owner, ctx.runId, limit)
-    ) as { id: number; guid: string }[];
-    for (const space of spaces) {
-      if (rows.length >= limit) break;
-      rows = rows.concat(this.#notSeenThisPass.all(owner, ctx.runId, space.id, space.passStartPage, limit - rows.length) as { id: number; guid: string }[]);
+    const passOf = new Map(spaces.map((s) => [s.id, s.pass]));
+    const unseen: { id: number; guid: string }[] = [];
+    let next: number | null = null;
+    for (const row of this.#present.iterate(owner, after) as IterableIterator<{ id: number; spaceId: number | null; guid: string }>) {
+      const pass = row.spaceId === null ? undefined : passOf.get(row.spaceId);
+      const gone = pass === undefined ? everySpaceRead : !ctx.seen.has(row.spaceId!, pass, row.id);
+      if (!gone) continue;
+      unseen.push(row);
+      if (unseen.length >= limit) {
+        next = row.id;
+        break;
+      }
     }
     const group = JSON.stringify(ctx.integrationIds);
-    for (const row of rows) {
+    for (const row of unseen) {
       this.#markSightingRemoved.run(ctx.at, ctx.runId, row.id, group);
       this.#markRemovedIfUnseen.run(ctx.at, ctx.runId, row.id);
       this.#insertChange.run(ctx.runId, owner, row.id, row.guid, 'removed', null, ctx.at);
     }
-    return rows.length;
+    return { marked: unseen.length, next };
+  }
+
+  /** A space renamed in Ivanti: the fetch's sightings in it take the new name (only those that still have the old). */
+  renameSpace(integrationIds: readonly string[], space: { id: number; name: string }): void {
+    this.#renameSpace.run(space.name, JSON.stringify(integrationIds), space.id, space.name);
   }
 
   /**
@@ -315,8 +351,8 @@ export class DeviceStore {
     if (unique.length === 0) return [];
     const sightings = this.db
       .prepare(
-        `SELECT device_id, integration_id, space_name, last_seen_at, removed_at FROM device_sightings
-          WHERE device_id IN (SELECT value FROM json_each(?)) ORDER BY device_id, integration_id`,
+        `SELECT s.device_id, s.integration_id, s.space_name, ${sightingLastSeenAtSql('s')} AS last_seen_at, s.removed_at FROM device_sightings s
+          WHERE s.device_id IN (SELECT value FROM json_each(?)) ORDER BY s.device_id, s.integration_id`,
       )
       .all(JSON.stringify(unique.map((r) => r.id))) as FoundSighting[];
     const facts = this.integrations.facts();
@@ -362,11 +398,16 @@ export class DeviceStore {
     return this.db
       .prepare(
         `SELECT s.integration_id AS integrationId, d.guid, d.registration_state AS registrationState, d.platform_type AS platformType,
-                s.space_id AS spaceId, s.space_name AS spaceName, d.uid, d.email, s.last_seen_at AS lastSeenAt, s.removed_at AS removedAt
+                s.space_id AS spaceId, s.space_name AS spaceName, d.uid, d.email, ${sightingLastSeenAtSql('s')} AS lastSeenAt, s.removed_at AS removedAt
            FROM devices d JOIN device_sightings s ON s.device_id = d.id
           WHERE d.identifier_key = ? AND s.integration_id IN (SELECT value FROM json_each(?))`,
       )
       .all(normalizeDeviceIdentifier(identifier), JSON.stringify(integrationIds)) as TrustRecord[];
+  }
+
+  #factsFor(runId: number): Map<string, IntegrationFacts> {
+    if (this.#facts?.runId !== runId) this.#facts = { runId, facts: this.integrations.facts() };
+    return this.#facts.facts;
   }
 
   #diff(id: number, after: Record<string, unknown>): Record<string, [unknown, unknown]> {

@@ -23,6 +23,14 @@ export interface FinishedRunSpaces {
   errors: readonly SyncRunError[];
 }
 
+/**
+ * SQL for when the integration last had the space read to its end by a completed run (epoch ms, or NULL), given the SQL
+ * that names the integration and the space in the caller's query (a sighting's columns).
+ */
+export function spaceLastReadAtSql(integrationId: string, spaceId: string): string {
+  return `(SELECT r.last_read_at FROM integration_spaces r WHERE r.integration_id = ${integrationId} AND r.space_id = ${spaceId})`;
+}
+
 /** The reason recorded when the run's errors do not name the space. */
 const UNKNOWN_REASON = 'The API user could not read it.';
 

@@ -24,6 +24,7 @@ import { IntegrationStore } from '../integrations/integration-store';
 import { STABLE_DEVICE_SORT, type DeviceSearchPage, type IvantiRetryEvent } from '../ivanti/ivanti-client';
 import { ivantiPageSource, type DevicePageSource, type PageSourceFactory } from './device-page-source';
 import { DeviceStore, type PageContext } from './device-store';
+import { RunSeenSet } from './run-seen-set';
 import { judgePage, positionAfter, type CursorPosition, type FreshRecord, type PagedRecord } from './space-cursor';
 import type { SpaceCursorState, SyncCheckpoint } from './sync-checkpoint';
 import { parseCheckpoint } from './sync-checkpoint';
@@ -105,6 +106,8 @@ interface RunContext {
   group: readonly string[];
   runId: number;
   checkpoint: SyncCheckpoint | null;
+  /** The devices each pass over each space saw; saved with every checkpoint. */
+  seen: RunSeenSet;
   counters: RunCounters;
   signal: AbortSignal;
   meter: SyncProgressMeter;
@@ -224,6 +227,7 @@ export class SyncEngine implements SyncRunner {
       group,
       runId: claimed.runId,
       checkpoint: claimed.checkpoint,
+      seen: RunSeenSet.load(this.#db, claimed.runId),
       counters: { ...claimed.counters, errors: claimed.resumed ? claimed.counters.errors : [] },
       signal: controller.signal,
       meter,
@@ -400,8 +404,9 @@ export class SyncEngine implements SyncRunner {
       integrationIds: ctx.group,
       runId: ctx.runId,
       page: pageNumber,
-      passStartPage: space.passStartPage,
+      pass: space.pass,
       space: { id: space.id, name: space.name },
+      seen: ctx.seen,
       at: this.#now(),
     };
     const devices = chunk.flatMap((r) => (r.device ? [r.device] : []));
@@ -481,25 +486,29 @@ export class SyncEngine implements SyncRunner {
     const complete = read.length === checkpoint.spaces.length;
     const completedWithUnreadable = !complete && read.length > 0 && read.length + unreadable.length === checkpoint.spaces.length;
     if (complete || completedWithUnreadable) {
-      const passes = read.map((s) => ({ id: s.id, passStartPage: s.passStartPage }));
-      for (;;) {
+      const passes = read.map((s) => ({ id: s.id, pass: s.pass }));
+      // Sightings are read once, in rowid order, across as many transactions as there are batches of removals.
+      let after: number | null = 0;
+      while (after !== null) {
         ctx.signal.throwIfAborted();
-        const marked = await this.#checkpointer.commit(() =>
+        const from: number = after;
+        after = await this.#checkpointer.commit(() =>
           this.#write(() => {
-            const count = this.#devices.markUnseenRemoved(
-              { integrationIds: ctx.group, runId: ctx.runId, at: this.#now() },
+            if (from === 0) for (const space of read) this.#devices.renameSpace(ctx.group, space);
+            const { marked, next } = this.#devices.markUnseenRemoved(
+              { integrationIds: ctx.group, runId: ctx.runId, at: this.#now(), seen: ctx.seen },
               passes,
+              complete,
               this.#removalBatch,
-              !complete,
+              from,
             );
-            ctx.counters.removed += count;
+            ctx.counters.removed += marked;
             this.#save(ctx);
-            return count;
+            return next;
           }),
         );
         this.#report(ctx, 'finalizing', null, false);
-        if (marked < this.#removalBatch) break;
-        await yieldToEventLoop();
+        if (after !== null) await yieldToEventLoop();
       }
     }
     const status: SyncRunStatus = complete || completedWithUnreadable ? 'completed' : 'failed';
@@ -522,6 +531,8 @@ export class SyncEngine implements SyncRunner {
     const siblings = status === 'completed' || status === 'failed' ? ctx.group.slice(1) : [];
     const shared = this.#db.transaction(() => {
       this.#runs.finish(ctx.runId, status, complete, this.#counters(ctx), ctx.checkpoint, this.#now());
+      // A completed or failed run is never resumed: what it saw has served.
+      if (status === 'completed' || status === 'failed') ctx.seen.discard();
       // The integrations that shared this fetch have read what it read: each gets the run on its own record.
       return siblings.map((integrationId) => ({ integrationId, runId: this.#runs.share(ctx.runId, integrationId) }));
     })();
@@ -537,6 +548,7 @@ export class SyncEngine implements SyncRunner {
   }
 
   #save(ctx: RunContext): void {
+    ctx.seen.save();
     this.#runs.save(ctx.runId, ctx.checkpoint!, this.#counters(ctx), this.#now());
   }
 

@@ -1,14 +1,20 @@
 /**
- * Issue 19: a re-sync of a tenant where nothing changed writes no device row (presence lives in the narrow sightings)
- * and does not grow the devices table or its indexes. A TEMP trigger on the engine's own connection counts every
- * insert, update and delete of a device row.
+ * Issue 19: a re-sync of a tenant where nothing changed writes no device row and no sighting row (presence is the run's
+ * seen set, core/sync/run-seen-set.ts) and does not grow the devices table or its indexes. TEMP triggers on the
+ * engine's own connection count every insert, update and delete of those rows. A re-sync stopped mid-way resumes with
+ * what it had seen, so it marks exactly the devices the tenant lost.
  */
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../../src-main/core/db/database';
+import { openDatabase, type Db } from '../../../src-main/core/db/database';
+import { migrations } from '../../../src-main/core/db/migrations';
+import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
+import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
-import { engineFor, INTEGRATION_ID, openSyncDatabase } from './sync-fixture';
+import { until } from '../../support/until';
+import { activeGuids, engineFor, INTEGRATION_ID, openSyncDatabase, removedGuids, sorted } from './sync-fixture';
 
 const tempDir = useTempDir('tec-unchanged-resync-');
 const closeAfterEach = useCloseAfterEach();
@@ -18,13 +24,19 @@ afterEach(async () => {
   tenant = undefined;
 });
 
-function countDeviceWrites(db: Db): () => number {
-  db.exec('CREATE TEMP TABLE device_writes (n INTEGER NOT NULL)');
-  db.exec('INSERT INTO device_writes VALUES (0)');
-  for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
-    db.exec(`CREATE TEMP TRIGGER count_device_${event.toLowerCase()} AFTER ${event} ON main.devices BEGIN UPDATE device_writes SET n = n + 1; END`);
+/** Counts every insert, update and delete of a device row or a sighting row, through TEMP triggers on `db`. */
+function countPresenceWrites(db: Db): () => { devices: number; sightings: number } {
+  db.exec('CREATE TEMP TABLE presence_writes (name TEXT PRIMARY KEY, n INTEGER NOT NULL)');
+  for (const table of ['devices', 'device_sightings']) {
+    db.prepare('INSERT INTO presence_writes VALUES (?, 0)').run(table);
+    for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
+      db.exec(
+        `CREATE TEMP TRIGGER count_${table}_${event.toLowerCase()} AFTER ${event} ON main.${table} BEGIN UPDATE presence_writes SET n = n + 1 WHERE name = '${table}'; END`,
+      );
+    }
   }
-  return () => db.prepare('SELECT n FROM temp.device_writes').pluck().get() as number;
+  const count = db.prepare('SELECT n FROM temp.presence_writes WHERE name = ?').pluck();
+  return () => ({ devices: count.get('devices') as number, sightings: count.get('device_sightings') as number });
 }
 
 /** Pages held by the devices table and its indexes, after the WAL is folded into the file. */
@@ -34,17 +46,79 @@ function devicePages(db: Db): number {
 }
 
 describe('re-sync of an unchanged tenant', () => {
-  it('writes no device row and does not grow the devices table or its indexes', async () => {
+  it('writes no device row and no sighting row, and does not grow the devices table or its indexes', async () => {
     tenant = await startSimulator({ devices: 1500, seed: 'unchanged-resync' });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant);
     expect(await (await engine.start(INTEGRATION_ID, 'manual')).finished).toMatchObject({ status: 'completed', added: tenant.deviceCount() });
 
-    const writes = countDeviceWrites(db);
+    const writes = countPresenceWrites(db);
     const pagesBefore = devicePages(db);
     const resync = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     expect(resync).toMatchObject({ status: 'completed', complete: true, devicesSeen: tenant.deviceCount(), added: 0, changed: 0, removed: 0 });
-    expect(writes()).toBe(0);
+    expect(writes()).toEqual({ devices: 0, sightings: 0 });
     expect(devicePages(db)).toBe(pagesBefore);
+    // What the run saw went with it.
+    expect(db.prepare('SELECT COUNT(*) FROM sync_seen').pluck().get()).toBe(0);
+  });
+
+  it('stopped mid-way and resumed, marks exactly the devices the tenant no longer has as removed', async () => {
+    tenant = await startSimulator({ devices: 3000, seed: 'resync-resumed', slowMs: 15 });
+    const dir = tempDir();
+    let db = closeAfterEach(openSyncDatabase(dir));
+    const first = engineFor(db, tenant, { pageRows: 100, progressIntervalMs: 0 });
+    expect(await (await first.engine.start(INTEGRATION_ID, 'manual')).finished).toMatchObject({ status: 'completed' });
+    tenant.mutate({ remove: 40 });
+    const gone = difference(activeGuids(db), tenant.expectedGuids());
+    expect(gone).toHaveLength(40);
+
+    // Slow pages, so the re-sync is stopped (its database closed under it, as a crash leaves it) well inside its first space.
+    tenant.setFaults({ slow: 1 });
+    const started = await first.engine.start(INTEGRATION_ID, 'manual');
+    await until('six pages are read', () => (first.engine.running(INTEGRATION_ID)?.progress?.page ?? 0) >= 6, { everyMs: 5 });
+    await first.engine.shutdown();
+    db.close();
+    await started.finished;
+    tenant.setFaults({});
+
+    db = closeAfterEach(openDatabase({ file: path.join(dir, 'console.sqlite'), migrations }).db);
+    expect(db.prepare('SELECT status FROM sync_runs WHERE id = ?').pluck().get(started.runId)).toBe('running');
+    const second = engineFor(db, tenant, { pageRows: 100 });
+    const resumed = await second.engine.start(INTEGRATION_ID, 'manual');
+    expect(resumed).toMatchObject({ runId: started.runId, resumed: true });
+    expect(await resumed.finished).toMatchObject({ status: 'completed', complete: true, removed: 40, added: 0, devicesSeen: tenant.deviceCount() });
+    expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
+    expect(removedGuids(db)).toEqual(sorted(gone));
+  });
+
+  it('still says when a sync last saw each device: the re-sync that found it unchanged, or for a device gone, the last one that saw it', async () => {
+    tenant = await startSimulator({ devices: 600, seed: 'resync-last-seen' });
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    let clock = Date.parse('2026-12-01T08:00:00Z');
+    const { engine } = engineFor(db, tenant, { now: () => new Date(clock) });
+    await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    const before = [...tenant.expectedGuids()];
+
+    clock = Date.parse('2026-12-02T08:00:00Z');
+    const writes = countPresenceWrites(db);
+    await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    expect(writes()).toEqual({ devices: 0, sightings: 0 });
+    const seen = (guid: string) => engine.devices.find(guid, INTEGRATION_ID)[0]!;
+    tenant.mutate({ remove: 1 });
+    const [lost] = difference(before, tenant.expectedGuids()) as [string];
+    const kept = before.find((guid) => guid !== lost)!;
+    expect(seen(kept)).toMatchObject({ lastSeenAt: '2026-12-02T08:00:00.000Z', removedAt: null });
+    const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(clock));
+    expect(repository.detail(db.prepare('SELECT id FROM devices WHERE guid = ?').pluck().get(kept) as number).lastSeenAt).toBe('2026-12-02T08:00:00.000Z');
+
+    clock = Date.parse('2026-12-03T08:00:00Z');
+    expect(await (await engine.start(INTEGRATION_ID, 'manual')).finished).toMatchObject({ removed: 1 });
+    expect(seen(lost)).toMatchObject({ lastSeenAt: '2026-12-02T08:00:00.000Z', removedAt: '2026-12-03T08:00:00.000Z' });
+    expect(seen(kept)).toMatchObject({ lastSeenAt: '2026-12-03T08:00:00.000Z', removedAt: null });
   });
 });
+
+function difference(before: Iterable<string>, after: Iterable<string>): string[] {
+  const kept = new Set(after);
+  return [...before].filter((guid) => !kept.has(guid));
+}

@@ -10,6 +10,7 @@ import { EventBus } from '../../../../src-main/core/events/event-bus';
 import { ExportService } from '../../../../src-main/core/export/export-service';
 import { parseIvantiDevice, type IvantiDevice } from '../../../../src-main/core/ivanti/ivanti-wire';
 import { DeviceStore } from '../../../../src-main/core/sync/device-store';
+import { RunSeenSet } from '../../../../src-main/core/sync/run-seen-set';
 import { DEVICE_COLUMNS, deviceColumns } from '../../../../src-main/core/sync/device-row';
 import { generateDevice } from '../../../simulator/device-generator';
 import { hashText } from '../../../simulator/seeded-random';
@@ -139,11 +140,12 @@ describe('migration 0014: device records stored compressed', () => {
     const flipped = { ...first!, raw: { ...first!.raw, registrationState: 'RETIRED', lastCheckin: NOW + 1 } };
     const writes = db.prepare("SELECT COUNT(*) FROM devices WHERE last_seen_run = 2").pluck();
     const bySpace = (i: number) => SPACES[i % 2]!;
+    const seen = RunSeenSet.load(db, 2);
     let changed = 0;
     let added = 0;
     db.transaction(() => {
       [flipped, ...rest].forEach((device, i) => {
-        const result = store.writePage({ tenant: TENANT, integrationIds: ['int-a'], runId: 2, page: i + 1, passStartPage: 1, space: bySpace(i), at: NOW }, [device]);
+        const result = store.writePage({ tenant: TENANT, integrationIds: ['int-a'], runId: 2, page: i + 1, pass: 1, space: bySpace(i), seen, at: NOW }, [device]);
         changed += result.changed;
         added += result.added;
       });
