@@ -61,17 +61,7 @@ export function AdminActionLog({
           <p>Every change made in the console (integrations created, enabled or deleted, settings changed, exports) is recorded here in a tamper-evident log.</p>
         </EmptyState>
       ) : (
-        <Table label="Audit log entries" caption className="audit-entries">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">About</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
+        <Table label="Audit log entries" caption className="audit-entries" columns={['#', 'When', 'Who', 'Action', 'About', 'Details']}>
           <tbody>
             {entries.map((e) => (
               <tr key={e.seq} className={verification && !verification.ok && e.seq === verification.brokenAt ? 'audit-altered' : undefined}>

@@ -11,13 +11,13 @@ import {
   type CaProfile,
 } from '../../../../src-shared/domain/ca-profile';
 import { useToasts } from '../../shared/ui/toast-store';
-import { ErrorText } from '../../shared/ui/ErrorText';
 import { errorText } from '../../shared/error-text';
 import { useCaProfiles } from './ca-profile-store';
 import { LegacyTestPanel } from './LegacyTestPanel';
 import { Field, useTypedProblem } from '../../shared/ui/Field';
 import './certificates.css';
 import { useFormErrors } from '../../shared/use-form-errors';
+import { FormActions } from '../../shared/FormActions';
 
 /**
  * The CA profile of one legacy certificate integration: the "Duo CA" entry and the identity certificate configuration
@@ -190,12 +190,7 @@ function CaProfileForm({ integrationId, profile }: { integrationId: string; prof
           </label>
         </dd>
       </dl>
-      <ErrorText error={failure} />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {profile ? 'Save CA profile' : 'Create CA profile'}
-        </button>
-      </div>
+      <FormActions submit={profile ? 'Save CA profile' : 'Create CA profile'} disabled={busy} error={failure} />
     </form>
   );
 }

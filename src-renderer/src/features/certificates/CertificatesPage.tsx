@@ -11,6 +11,7 @@ import './certificates.css';
 import { StatusBadge, type Tone } from '../../shared/ui/StatusBadge';
 import { EmptyState } from '../../shared/ui/EmptyState';
 import { ChoiceField } from '../../shared/ui/ChoiceField';
+import { Table } from '../../shared/ui/Table';
 
 const STATUS_TONES: Record<CertificateStatus, Tone> = { active: 'ok', expired: 'warning', invalidated: 'danger' };
 
@@ -121,18 +122,7 @@ export function CertificatesPage() {
 
 function CertificateTable({ certificates }: { certificates: CertificateRecord[] }) {
   return (
-    <table className="data-table certificates-table" aria-label="Certificate inventory">
-      <thead>
-        <tr>
-          <th scope="col">Status</th>
-          <th scope="col">Subject</th>
-          <th scope="col">Integration</th>
-          <th scope="col">Held by</th>
-          <th scope="col">Valid</th>
-          <th scope="col">Serial</th>
-          <th scope="col">SHA-256 fingerprint</th>
-        </tr>
-      </thead>
+    <Table label="Certificate inventory" className="certificates-table" columns={['Status', 'Subject', 'Integration', 'Held by', 'Valid', 'Serial', 'SHA-256 fingerprint']}>
       <tbody>
         {certificates.map((c) => (
           <tr key={c.id}>
@@ -162,6 +152,6 @@ function CertificateTable({ certificates }: { certificates: CertificateRecord[] 
           </tr>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }

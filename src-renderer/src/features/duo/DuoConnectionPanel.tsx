@@ -135,14 +135,7 @@ export function DuoConnectionPanel() {
         </p>
       ) : null}
       {connection && connection.reads.length > 0 ? (
-        <Table label="Reads from Duo">
-          <thead>
-            <tr>
-              <th scope="col">List</th>
-              <th scope="col">Last read</th>
-              <th scope="col">Result</th>
-            </tr>
-          </thead>
+        <Table label="Reads from Duo" columns={['List', 'Last read', 'Result']}>
           <tbody>
             {connection.reads.map((r) => (
               <tr key={r.kind}>

@@ -9,17 +9,7 @@ const FLAG: Record<string, string> = { yes: 'Yes', no: 'No', unknown: 'Unknown' 
  */
 export function DuoEndpointList({ endpoints, label, showUser }: { endpoints: (DuoEndpointView & { username?: string })[]; label: string; showUser?: boolean }) {
   return (
-    <Table label={label}>
-      <thead>
-        <tr>
-          {showUser ? <th scope="col">Duo user</th> : null}
-          <th scope="col">Duo endpoint</th>
-          <th scope="col">Duo-managed endpoint (Duo's flag)</th>
-          <th scope="col">Console predicts</th>
-          <th scope="col">Matched device</th>
-          <th scope="col">Last access to Duo</th>
-        </tr>
-      </thead>
+    <Table label={label} columns={[showUser ? 'Duo user' : null, 'Duo endpoint', "Duo-managed endpoint (Duo's flag)", 'Console predicts', 'Matched device', 'Last access to Duo']}>
       <tbody>
         {endpoints.map((e) => (
           <tr key={e.epkey} data-disagrees={e.disagreement ? 'yes' : undefined}>

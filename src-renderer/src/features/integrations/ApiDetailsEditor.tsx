@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { useToasts } from '../../shared/ui/toast-store';
-import { ErrorText } from '../../shared/ui/ErrorText';
 import { call } from '../../shared/api';
 import { ApiDetailsInputs } from './ApiDetailsInputs';
 import { FormActions } from '../../shared/FormActions';
@@ -49,8 +48,7 @@ export function ApiDetailsEditor({ integration, onSaved }: { integration: Integr
             onPassword={setPassword}
             errors={errors}
           />
-          <ErrorText error={failure} />
-          <FormActions submit="Save API details" onCancel={() => setOpen(false)} />
+          <FormActions submit="Save API details" error={failure} onCancel={() => setOpen(false)} />
         </form>
       )}
     </section>

@@ -11,14 +11,7 @@ export function AppConfigValues({ platform, configurationKey }: { platform: Plat
   const ios = platform === 'ios-appconfig';
   return (
     <>
-      <Table label={ios ? 'Apple Managed App Configuration items' : 'Duo Mobile managed configuration values'} caption className="integrations-values-table">
-        <thead>
-          <tr>
-            <th scope="col">{ios ? 'Key' : 'Field in Ivanti'}</th>
-            <th scope="col">Value</th>
-            {ios ? <th scope="col">Type</th> : null}
-          </tr>
-        </thead>
+      <Table label={ios ? 'Apple Managed App Configuration items' : 'Duo Mobile managed configuration values'} caption className="integrations-values-table" columns={[ios ? 'Key' : 'Field in Ivanti', 'Value', ios ? 'Type' : null]}>
         <tbody>
           {values.map((v) => (
             <tr key={v.key}>

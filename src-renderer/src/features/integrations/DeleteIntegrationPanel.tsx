@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { useToasts } from '../../shared/ui/toast-store';
-import { ErrorText } from '../../shared/ui/ErrorText';
 import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
 import { FormActions } from '../../shared/FormActions';
@@ -68,8 +67,7 @@ export function DeleteIntegrationPanel({
             <Field id="delete-confirm-name" label={`Type the integration's name to confirm: ${integration.name}`} error={error}>
               {(control) => <input {...control} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />}
             </Field>
-            <ErrorText error={failure} />
-            <FormActions submit="Delete permanently" kind="danger" disabled={name.trim() !== integration.name} onCancel={() => setOpen(false)} />
+            <FormActions submit="Delete permanently" kind="danger" disabled={name.trim() !== integration.name} error={failure} onCancel={() => setOpen(false)} />
           </form>
         </Dialog>
       ) : null}

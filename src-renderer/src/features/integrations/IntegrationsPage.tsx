@@ -92,18 +92,7 @@ function IntegrationList() {
       ) : null}
 
       {overviews.length > 0 ? (
-        <Table label="Integrations" caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">MDM</th>
-              <th scope="col">Platform</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last sync</th>
-              <th scope="col">Devices</th>
-              <th scope="col">Needs attention</th>
-            </tr>
-          </thead>
+        <Table label="Integrations" caption columns={['Name', 'MDM', 'Platform', 'Status', 'Last sync', 'Devices', 'Needs attention']}>
           <tbody>
             {overviews.map(({ integration, deviceCount, lastRun, lastCompletedSyncAt, warnings }) => (
               <tr key={integration.id}>

@@ -8,6 +8,7 @@ import { ErrorText } from '../../shared/ui/ErrorText';
 import { call } from '../../shared/api';
 import { errorText } from '../../shared/error-text';
 import { useIntegrations } from './integrations-store';
+import { Table } from '../../shared/ui/Table';
 
 type StepState = 'done' | 'current' | 'later';
 
@@ -166,14 +167,7 @@ export function LegacyMigrationPanel({ integration }: { integration: Integration
 function CoverageTable({ coverage }: { coverage: CoverageComparison }) {
   return (
     <>
-      <table className="data-table" aria-label="Device coverage of the two integrations">
-        <thead>
-          <tr>
-            <th scope="col">Integration</th>
-            <th scope="col">Active devices</th>
-            <th scope="col">Trustable</th>
-          </tr>
-        </thead>
+      <Table label="Device coverage of the two integrations" columns={['Integration', 'Active devices', 'Trustable']}>
         <tbody>
           <tr>
             <td>{coverage.legacy.name} (legacy, certificates)</td>
@@ -186,7 +180,7 @@ function CoverageTable({ coverage }: { coverage: CoverageComparison }) {
             <td>{coverage.replacement.withIdentifier} reporting their Device Client ID</td>
           </tr>
         </tbody>
-      </table>
+      </Table>
       <p role="status">
         {coverage.replacement.activeDevices === 0
           ? 'The App Config integration has no synced device yet: run its first sync.'

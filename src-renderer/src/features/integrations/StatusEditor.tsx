@@ -1,13 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { STATUS_LABELS, type Integration, type IntegrationStatus } from '../../../../src-shared/domain/integration';
 import { useToasts } from '../../shared/ui/toast-store';
-import { ErrorText } from '../../shared/ui/ErrorText';
 import { call } from '../../shared/api';
 import { chosenDuoGroup, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
 import type { DuoGroup } from '../../../../src-shared/domain/duo';
 import { useDuoGroups } from './DuoTestGroupPicker';
 import { parseUsernames, TestGroupField } from './TestGroupField';
 import { useFormErrors } from '../../shared/use-form-errors';
+import { FormActions } from '../../shared/FormActions';
 
 export const STATUS_CHOICES: { value: IntegrationStatus; hint: string }[] = [
   { value: 'disabled', hint: 'Applies to no one. Nothing changes for users.' },
@@ -82,12 +82,7 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
         The status is set in Duo (Admin Panel → Trusted Endpoints → this integration) and recorded here so that the console's
         predictions match. Apply the trusted-endpoints policy to your applications in Duo before enabling, so trust is actually checked.
       </p>
-      <ErrorText error={failure} />
-      <div className="actions">
-        <button type="submit" className="primary">
-          Save status
-        </button>
-      </div>
+      <FormActions submit="Save status" error={failure} />
     </form>
   );
 }

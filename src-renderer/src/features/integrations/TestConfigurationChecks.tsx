@@ -1,6 +1,7 @@
 import type { TestConfigurationResult, TestConfigurationStep } from '../../../../src-shared/domain/test-configuration';
 import type { LiveTest } from './test-configuration-store';
 import './integrations.css';
+import { Table } from '../../shared/ui/Table';
 
 const STATUS_TEXT: Record<TestConfigurationStep['status'], string> = {
   pending: 'Not tried',
@@ -63,14 +64,7 @@ export function TestConfigurationChecks({
         ) : null
       ) : null}
       {!live && result?.ok && result.spaces.length > 0 ? (
-        <table className="data-table" aria-label="Device spaces the API user can read">
-          <thead>
-            <tr>
-              <th scope="col">Space</th>
-              <th scope="col">Readable</th>
-              <th scope="col">Devices</th>
-            </tr>
-          </thead>
+        <Table label="Device spaces the API user can read" columns={['Space', 'Readable', 'Devices']}>
           <tbody>
             {result.spaces.map((s) => (
               <tr key={s.id}>
@@ -80,7 +74,7 @@ export function TestConfigurationChecks({
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       ) : null}
     </>
   );

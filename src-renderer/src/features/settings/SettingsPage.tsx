@@ -1,11 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useToasts } from '../../shared/ui/toast-store';
-import { ErrorText } from '../../shared/ui/ErrorText';
 import { Field } from '../../shared/ui/Field';
 import { errorText } from '../../shared/error-text';
 import { useSettings } from './settings-store';
 import { DuoConnectionPanel } from '../duo/DuoConnectionPanel';
 import { useFormErrors } from '../../shared/use-form-errors';
+import { FormActions } from '../../shared/FormActions';
 
 export function SettingsPage() {
   const { settings, info, error, load, save } = useSettings();
@@ -48,12 +48,7 @@ export function SettingsPage() {
               {(control) => <input {...control} inputMode="numeric" value={draft[f.key] ?? ''} onChange={(e) => setDraft({ ...draft, [f.key]: e.target.value })} />}
             </Field>
           ))}
-          <ErrorText error={failure} />
-          <div className="actions">
-            <button type="submit" className="primary">
-              Save settings
-            </button>
-          </div>
+          <FormActions submit="Save settings" error={failure} />
         </form>
       ) : null}
       <DuoConnectionPanel />

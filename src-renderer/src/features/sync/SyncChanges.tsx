@@ -42,15 +42,7 @@ export function SyncChanges({
           </button>
         ))}
       </div>
-      <Table label="Device changes" caption>
-        <thead>
-          <tr>
-            <th scope="col">Change</th>
-            <th scope="col">Device</th>
-            <th scope="col">Device Client ID</th>
-            <th scope="col">What changed</th>
-          </tr>
-        </thead>
+      <Table label="Device changes" caption columns={['Change', 'Device', 'Device Client ID', 'What changed']}>
         <tbody>
           {items.map((c) => (
             <tr key={c.id}>

@@ -11,22 +11,12 @@ import './sync.css';
 export function SyncHistoryTable({ runs, onShowChanges }: { runs: SyncRun[]; onShowChanges(run: SyncRun): void }) {
   if (runs.length === 0) return <p className="muted">No sync has run yet.</p>;
   return (
-    <Table label="Sync history" caption className="sync-history">
-      <thead>
-        <tr>
-          <th scope="col">Started</th>
-          <th scope="col">How</th>
-          <th scope="col">Result</th>
-          <th scope="col">Devices</th>
-          <th scope="col">Added</th>
-          <th scope="col">Changed</th>
-          <th scope="col">Removed</th>
-          <th scope="col">Duration</th>
-          <th scope="col">
-            <span className="visually-hidden">Changes</span>
-          </th>
-        </tr>
-      </thead>
+    <Table
+      label="Sync history"
+      caption
+      className="sync-history"
+      columns={['Started', 'How', 'Result', 'Devices', 'Added', 'Changed', 'Removed', 'Duration', <span key="changes" className="visually-hidden">Changes</span>]}
+    >
       <tbody>
         {runs.map((run) => (
           <Fragment key={run.id}>
