@@ -195,6 +195,25 @@ describe('one device per tenant', () => {
     expect((await exported({ runId: copy.id })).length).toBe(runs.changes(copy.id, { limit: 10_000 }).total);
   });
 
+  it('a space the shared API user cannot read is stale for every member of the fetch, since the fetch that last read it', async () => {
+    const tenant = await simulator({ devices: 300, seed: 'shared-stale', spaces: SPACES });
+    const { engine, runs, verifier, db } = consoleFor(tenant, { android: tenant.credentials, ios: tenant.credentials });
+    const read = await (await engine.start('int-a', 'manual')).finished;
+    tenant.setDeviceRead(2, false);
+    // The iOS integration fetches this time; the Android one gets the copy.
+    expect(await (await engine.start('int-i', 'manual')).finished).toMatchObject({ status: 'completed', complete: false });
+    const since = new Date(read.finishedAt as string).getTime();
+    for (const member of ['int-a', 'int-i']) {
+      expect(runs.staleSpaces(member)).toEqual([{ spaceId: 2, spaceName: 'Restricted', reason: expect.stringContaining('Restricted'), since }]);
+    }
+    const phone = deviceOf(db, 'ANDROID', 2);
+    expect(verifier.verify({ user: phone.uid, identifier: phone.identifier })).toMatchObject({ answer: 'cant-tell', lead: { code: 'space-stale', integrationId: 'int-a' } });
+    // Readable again, through a fetch of the Android integration: current for both.
+    tenant.setDeviceRead(2, true);
+    expect(await (await engine.start('int-a', 'manual')).finished).toMatchObject({ status: 'completed', complete: true });
+    expect([runs.staleSpaces('int-a'), runs.staleSpaces('int-i')]).toEqual([[], []]);
+  });
+
   it('with different API users each fetches what its own user reads, into the same rows; a space one cannot read is stale for that one only', async () => {
     const tenant = await simulator({ devices: 600, seed: 'two-users', spaces: SPACES, otherUsers: [{ ...OTHER_USER, deniedSpaces: [2] }] });
     const { db, engine, runs, verifier } = consoleFor(tenant, { android: tenant.credentials, ios: OTHER_USER });
