@@ -16,6 +16,7 @@ const OWNERS: Record<string, string[]> = {
   integration_test_group: ['src-main/core/integrations/integration-store.ts'],
   wizard_drafts: ['src-main/core/integrations/wizard-draft-store.ts'],
   device_sightings: ['src-main/core/sync/device-store.ts', 'src-main/core/devices/device-repository.ts'],
+  deferred_indexes: ['src-main/core/db/deferred-indexes.ts'],
   integration_spaces: ['src-main/core/sync/integration-space-store.ts'],
   sync_seen: ['src-main/core/sync/run-seen-set.ts'],
 };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../../src-shared/errors';
 import { ensureDirectory, PRIVATE_FILE_MODE, tightenFile } from '../app/local-paths';
+import { DeferredIndexes } from './deferred-indexes';
 import type { Migration, MigrationProgressEvent } from './migration';
 import { sqliteBindingOption } from './sqlite-binding';
 
@@ -68,7 +69,11 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
     if (pending.length > 0 && existed && current > 0) {
       backupFile = backupBeforeMigrating(db, file, current, (options.now ?? (() => new Date()))());
     }
-    if (pending.length > 0) migrate(db, pending, options.onMigrationProgress);
+    if (pending.length > 0) {
+      // A migration may name any index; one left deferred by a bulk load that crashed is built first.
+      new DeferredIndexes(db).buildAll();
+      migrate(db, pending, options.onMigrationProgress);
+    }
     return { db, schemaVersion: readUserVersion(db, file), backupFile };
   } catch (error) {
     db.close();

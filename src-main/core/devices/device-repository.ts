@@ -12,6 +12,7 @@ import {
 import type { DeviceChangeKind } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
+import { DeferredIndexes } from '../db/deferred-indexes';
 import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
 import { DeviceRecordCodec } from '../sync/device-record-codec';
 import { sightingLastSeenAtSql } from '../sync/device-store';
@@ -131,10 +132,12 @@ export class DeviceRepository {
     /** Names, platforms and status of integrations, from their owner (IntegrationStore). */
     private readonly integrations: IntegrationDirectory = new IntegrationStore(db),
   ) {
+    this.#indexes = new DeferredIndexes(db);
     this.#counts = new UnchangedDataCache<number>(db, 200);
     this.#facets = new UnchangedDataCache<DeviceFacets>(db, 20);
   }
 
+  readonly #indexes: DeferredIndexes;
   readonly #counts: UnchangedDataCache<number>;
   readonly #facets: UnchangedDataCache<DeviceFacets>;
 
@@ -157,12 +160,23 @@ export class DeviceRepository {
   selection(query: DeviceQuery, plan: Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> = {}): DeviceSelection {
     this.index.catchUp();
     const now = this.now().getTime();
+    const indexedBy = plan.indexedBy === 'NOT INDEXED' || this.#present(plan.indexedBy) ? plan.indexedBy : undefined;
     return selectDevices(query, {
       now,
       trust: () => trustConditions(this.db, this.integrations),
       integration: (id, walkInOrder) => integrationFilter(this.integrations.facts(), id, COVERAGE_SQL, walkInOrder),
       ...plan,
+      indexedBy,
     });
+  }
+
+  /**
+   * Whether an index the plan names exists. A bulk load sets the explorer's indexes aside until its end
+   * (DeferredIndexes); meanwhile a query naming one with INDEXED BY would fail, so the planner chooses instead: the
+   * same rows in the same order (ORDER BY is a total order), only slower.
+   */
+  #present(index: string | undefined): index is string {
+    return index !== undefined && this.#indexes.exists(index);
   }
 
   /**
@@ -316,7 +330,7 @@ export class DeviceRepository {
       const matches = this.db.prepare('SELECT count(*) FROM devices_fts WHERE devices_fts MATCH ?').pluck().get(match) as number;
       const removed = this.db
         .prepare(
-          'SELECT count(*) FROM devices d INDEXED BY devices_facets WHERE d.removed_at IS NOT NULL AND d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)',
+          `SELECT count(*) FROM devices d ${this.#present('devices_facets') ? 'INDEXED BY devices_facets' : ''} WHERE d.removed_at IS NOT NULL AND d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)`,
         )
         .pluck()
         .get(match) as number;

@@ -3,6 +3,7 @@ import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-ide
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
+import { DeferredIndexes } from '../db/deferred-indexes';
 import { changedFields, DEVICE_COLUMNS, deviceColumns } from './device-row';
 import { DeviceRecordCodec } from './device-record-codec';
 import { COVERED_PLATFORM_TYPE, integrationCovers } from '../integrations/device-inventory';
@@ -96,6 +97,12 @@ export interface TrustRecord {
   removedAt: number | null;
 }
 
+/**
+ * Indexes of `devices` a bulk load keeps: the sync's own writes look rows up through them (an unparsable record is
+ * sighted by its Ivanti id). The unique key (tenant, guid) is never dropped (DeferredIndexes).
+ */
+const KEPT_THROUGH_BULK_LOAD: ReadonlySet<string> = new Set(['devices_ivanti_id']);
+
 const FOUND_COLUMNS = `d.id, d.integration_id, d.guid, d.ivanti_id, d.client_device_identifier, d.platform_type,
   d.registration_state, d.device_name, d.model, d.uid, d.space_name, d.last_checkin, d.first_seen_at, d.removed_at`;
 
@@ -159,10 +166,13 @@ export class DeviceStore {
   /** The integrations' facts, read once per run (they only say which integration a new device is listed under). */
   #facts: { runId: number; facts: Map<string, IntegrationFacts> } | null = null;
 
+  readonly #deferred: DeferredIndexes;
+
   constructor(
     private readonly db: Db,
     private readonly integrations: IntegrationDirectory = new IntegrationStore(db),
   ) {
+    this.#deferred = new DeferredIndexes(db);
     this.#select = db.prepare(
       `SELECT d.id, d.record_hash, d.removed_at, d.integration_id, s.device_id IS NOT NULL AS sighted, s.space_id AS sighting_space,
               s.removed_at AS sighting_removed_at
@@ -278,6 +288,34 @@ export class DeviceStore {
       if (seen.newInPass) result.newInPass++;
     }
     return result;
+  }
+
+  /** Devices stored for the tenant, or in every tenant (the table's size), removed ones included. */
+  storedDevices(tenant?: string): number {
+    return (
+      tenant === undefined
+        ? this.db.prepare('SELECT COUNT(*) FROM devices').pluck().get()
+        : this.db.prepare('SELECT COUNT(*) FROM devices WHERE tenant = ?').pluck().get(tenant)
+    ) as number;
+  }
+
+  /**
+   * Starts a bulk load (issue 19): drops the explorer's secondary indexes of `devices`, recording them to be built
+   * again (DeferredIndexes); inside the caller's transaction. Reads stay correct meanwhile (the explorer leaves out an
+   * index it cannot find), only slower. Returns how many were set aside.
+   */
+  deferIndexes(): number {
+    return this.#deferred.defer('devices', KEPT_THROUGH_BULK_LOAD);
+  }
+
+  /** Indexes a bulk load set aside that are not built yet (a load in progress, or one a crash or shutdown stopped). */
+  deferredIndexes(): string[] {
+    return this.#deferred.pending();
+  }
+
+  /** Builds the next deferred index in one pass over the table, in its own transaction; its name, or null when done. */
+  buildDeferredIndex(): string | null {
+    return this.#deferred.buildNext();
   }
 
   /**

@@ -1,0 +1,81 @@
+import type Database from 'better-sqlite3';
+
+/** better-sqlite3's connection, named as migration.ts names it: database.ts imports this file. */
+type Db = Database.Database;
+
+/**
+ * Secondary indexes set aside while a large backlog of rows is loaded, and built again afterwards (issue 19). SQLite
+ * updates every index of a table at each insert; with a dozen indexes over random columns a big load touches a dozen
+ * random pages per row, and once the indexes outgrow the page cache each commit rewrites thousands of them. Built after
+ * the load, each index is one sorted pass over the table.
+ *
+ * Owner of `deferred_indexes` (migration 0016). An index's definition is recorded in the same transaction that drops it
+ * and forgotten in the same transaction that creates it again, so after a crash at any instant every index either
+ * exists or is listed here, and `buildNext` finishes the work. Unique indexes are never deferred: they enforce the
+ * table's keys, and the load's upserts look rows up through them.
+ */
+export class DeferredIndexes {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Drops the non-unique indexes of `table` that `keep` does not name, recording each definition; inside the caller's
+   * transaction. Returns how many were dropped.
+   */
+  defer(table: string, keep: ReadonlySet<string>): number {
+    const indexes = this.db
+      .prepare(
+        `SELECT m.name, m.sql FROM sqlite_master m
+          WHERE m.type = 'index' AND m.tbl_name = ? AND m.sql IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM pragma_index_list(m.tbl_name) l WHERE l.name = m.name AND l."unique" = 1)`,
+      )
+      .all(table) as { name: string; sql: string }[];
+    const record = this.db.prepare('INSERT INTO deferred_indexes (name, table_name, sql) VALUES (?, ?, ?)');
+    let dropped = 0;
+    for (const index of indexes) {
+      if (keep.has(index.name)) continue;
+      record.run(index.name, table, index.sql);
+      this.db.exec(`DROP INDEX "${index.name.replaceAll('"', '""')}"`);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /** The indexes still to build, in the order they were dropped. */
+  pending(): string[] {
+    if (!this.#tableExists()) return [];
+    return this.db.prepare('SELECT name FROM deferred_indexes ORDER BY rowid').pluck().all() as string[];
+  }
+
+  /** Builds one deferred index in its own transaction; returns its name, or null when none is left. */
+  buildNext(): string | null {
+    if (!this.#tableExists()) return null;
+    return this.db
+      .transaction(() => {
+        const next = this.db.prepare('SELECT name, sql FROM deferred_indexes ORDER BY rowid LIMIT 1').get() as { name: string; sql: string } | undefined;
+        if (next === undefined) return null;
+        // Present already (created by something else since): only the record goes.
+        const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(next.name) !== undefined;
+        if (!exists) this.db.exec(next.sql);
+        this.db.prepare('DELETE FROM deferred_indexes WHERE name = ?').run(next.name);
+        return next.name;
+      })
+      .immediate();
+  }
+
+  /** Builds every deferred index, one transaction each. */
+  buildAll(): number {
+    let built = 0;
+    while (this.buildNext() !== null) built++;
+    return built;
+  }
+
+  /** Whether the index exists now (a query that names it with INDEXED BY must not run while it is deferred). */
+  exists(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) !== undefined;
+  }
+
+  /** A database older than migration 0016 (openDatabase finishes deferred builds before it migrates). */
+  #tableExists(): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deferred_indexes'").get() !== undefined;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * The bulk path of a large first sync (issue 19): the explorer's indexes of `devices` are set aside while the rows load
+ * and built in one pass each at the end. A crash at any point of it leaves a database that opens intact, answers
+ * correctly meanwhile, and whose next sync finishes the load and the build.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../../src-main/core/db/database';
+import { migrations } from '../../../src-main/core/db/migrations';
+import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
+import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
+import { DeviceStore } from '../../../src-main/core/sync/device-store';
+import { EventBus } from '../../../src-main/core/events/event-bus';
+import type { SyncProgress } from '../../../src-shared/domain/sync';
+import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
+import { useCloseAfterEach } from '../../support/close-after-each';
+import { useTempDir } from '../../support/temp-dir';
+import { CertificateTable } from '../trust/trust-scenario';
+import { activeGuids, engineFor, INTEGRATION_ID, integrityCheck, openSyncDatabase, sorted } from './sync-fixture';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const CHILD = path.join(__dirname, 'fixtures', 'bulk-sync-until-killed.ts');
+const tempDir = useTempDir('tec-bulk-');
+const closeAfterEach = useCloseAfterEach();
+const simulators: RunningSimulator[] = [];
+afterEach(async () => {
+  for (const simulator of simulators.splice(0)) await simulator.close();
+});
+
+async function simulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const started = await startSimulator(options);
+  simulators.push(started);
+  return started;
+}
+
+/** The indexes of `devices` as a database with every migration has them. */
+function freshIndexes(): unknown[] {
+  const db = openDatabase({ file: path.join(tempDir(), 'fresh.sqlite'), migrations }).db;
+  try {
+    return devicesIndexes(db);
+  } finally {
+    db.close();
+  }
+}
+
+const devicesIndexes = (db: Db) => db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'devices' ORDER BY name").all();
+const ftsBehind = (db: Db) => db.prepare('SELECT COUNT(*) FROM devices_fts_pending').pluck().get() as number;
+
+/** A database whose integration is enabled for all users, so a verdict can say trusted. */
+function enabledDatabase(dir: string): Db {
+  const db = openSyncDatabase(dir);
+  db.prepare("UPDATE integrations SET status = 'all-users' WHERE id = ?").run(INTEGRATION_ID);
+  return db;
+}
+
+/**
+ * What the console answers about a few stored devices: "has it synced?" (find), the explorer's text search sorted by
+ * check-in (a sort index named with INDEXED BY when it exists), its first page and count, and a trust verdict.
+ */
+function answers(db: Db): unknown {
+  const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date('2026-12-06T00:00:00Z'));
+  const store = new DeviceStore(db);
+  const verifier = new TrustVerifier(db, new CertificateTable(), () => new Date());
+  const sample = db
+    .prepare('SELECT guid, client_device_identifier AS identifier, serial_number AS serial, uid FROM devices WHERE client_device_identifier IS NOT NULL ORDER BY id LIMIT 3 OFFSET 40')
+    .all() as { guid: string; identifier: string; serial: string | null; uid: string }[];
+  expect(sample).toHaveLength(3);
+  const guids = (rows: { guid: string }[]) => rows.map((r) => r.guid);
+  return {
+    found: sample.map((d) => guids(store.find(d.identifier))),
+    searched: sample.map((d) => guids(repository.search({ text: d.serial ?? d.identifier, sort: { column: 'lastCheckin', direction: 'desc' } }, { offset: 0, limit: 20 }))),
+    firstPage: guids(repository.search({ sort: { column: 'lastCheckin', direction: 'desc' } }, { offset: 0, limit: 20 })),
+    byModel: guids(repository.search({ sort: { column: 'model', direction: 'asc' } }, { offset: 0, limit: 20 })),
+    count: repository.count({}),
+    verdicts: sample.map((d) => verifier.verify({ user: d.uid, identifier: d.identifier }).answer),
+  };
+}
+
+/** The same answers from a copy of the database whose deferred indexes were all built: what they must be. */
+function answersWithIndexesBuilt(db: Db): unknown {
+  const copy = path.join(tempDir(), 'built.sqlite');
+  db.prepare('VACUUM INTO ?').run(copy);
+  const built = openDatabase({ file: copy, migrations }).db;
+  try {
+    const store = new DeviceStore(built);
+    while (store.buildDeferredIndex() !== null);
+    return answers(built);
+  } finally {
+    built.close();
+  }
+}
+
+/** Runs the bulk sync in a real child process and SIGKILLs it once `killWhen` holds for its output. */
+async function killChild(dir: string, domain: string, mode: 'load' | 'pause-in-build', killWhen: (out: string) => boolean): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, domain, mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (killWhen(out)) resolve();
+    });
+    child.on('exit', () => reject(new Error(`the child ended before the kill: ${out.slice(-500)} ${err}`)));
+  });
+  child.kill('SIGKILL');
+  expect(await exited).toBe('SIGKILL');
+  return out;
+}
+
+/** After a kill: the file opens intact, the bulk load is still recorded, and answers are those of a fully built copy. */
+function expectIntactAndAnswering(dir: string): Db {
+  const db = closeAfterEach(openDatabase({ file: path.join(dir, 'console.sqlite'), migrations }).db);
+  expect(integrityCheck(db)).toBe('ok');
+  expect(new DeviceStore(db).deferredIndexes().length).toBeGreaterThan(0);
+  expect(answers(db)).toEqual(answersWithIndexesBuilt(db));
+  return db;
+}
+
+/** The next sync resumes the killed run, finishes the load and the build: the schema is whole and the devices exact. */
+async function expectNextSyncFinishes(db: Db, tenant: RunningSimulator): Promise<void> {
+  const { engine } = engineFor(db, tenant, { bulkLoadFrom: 1_000, maintenance: () => new DeviceSearchIndex(db).catchUp() });
+  const resumed = await engine.start(INTEGRATION_ID, 'manual');
+  expect(resumed.resumed).toBe(true);
+  expect(await resumed.finished).toMatchObject({ status: 'completed', complete: true });
+  expect(new DeviceStore(db).deferredIndexes()).toEqual([]);
+  expect(devicesIndexes(db)).toEqual(freshIndexes());
+  expect(ftsBehind(db)).toBe(0);
+  expect(integrityCheck(db)).toBe('ok');
+  expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
+  expect(answers(db)).toEqual(answersWithIndexesBuilt(db));
+}
+
+describe('bulk first sync', () => {
+  it('sets the explorer indexes aside while it loads and builds them at its end: the schema ends as a fresh database has it', async () => {
+    const tenant = await simulator({ devices: 3_000, seed: 'bulk-first' });
+    const db = closeAfterEach(enabledDatabase(tempDir()));
+    const store = new DeviceStore(db);
+    const searchIndex = new DeviceSearchIndex(db);
+    // Sampled at each progress event, which the engine emits on its thread right after a chunk commits.
+    const bus = new EventBus();
+    const deferredWhileLoading: number[] = [];
+    const behindWhileLoading: number[] = [];
+    const notices: string[] = [];
+    bus.subscribe((name, payload) => {
+      const progress = payload as SyncProgress;
+      if (name !== 'sync.progress') return;
+      if (progress.notice?.startsWith('Building the device indexes')) notices.push(progress.notice);
+      if (progress.phase !== 'paging') return;
+      deferredWhileLoading.push(store.deferredIndexes().length);
+      behindWhileLoading.push(ftsBehind(db));
+    });
+    const { engine } = engineFor(db, tenant, { events: bus, bulkLoadFrom: 1_000, progressIntervalMs: 0, maintenance: () => searchIndex.catchUp() });
+    const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    expect(run).toMatchObject({ status: 'completed', added: 3_000 });
+    // While loading, the indexes were set aside and the search index waited for the end.
+    expect(deferredWhileLoading.length).toBeGreaterThan(5);
+    expect(Math.min(...deferredWhileLoading)).toBe(freshIndexes().length - 2);
+    expect(behindWhileLoading.at(-1)).toBeGreaterThan(2_000);
+    expect(notices.at(-1)).toMatch(/^Building the device indexes after loading 3,000 devices in bulk \(\d+ of \d+\)\.$/);
+    expect(store.deferredIndexes()).toEqual([]);
+    expect(devicesIndexes(db)).toEqual(freshIndexes());
+    expect(ftsBehind(db)).toBe(0);
+    expect(integrityCheck(db)).toBe('ok');
+    expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
+    expect((answers(db) as { verdicts: string[] }).verdicts).toContain('trusted');
+  });
+
+  it('a tenant smaller than the threshold is loaded row by row, its indexes kept up to date', async () => {
+    const tenant = await simulator({ devices: 600, seed: 'bulk-small' });
+    const db = closeAfterEach(enabledDatabase(tempDir()));
+    const store = new DeviceStore(db);
+    const bus = new EventBus();
+    const deferred: number[] = [];
+    bus.subscribe((name) => {
+      if (name === 'sync.progress') deferred.push(store.deferredIndexes().length);
+    });
+    const { engine } = engineFor(db, tenant, { events: bus, bulkLoadFrom: 1_000, progressIntervalMs: 0 });
+    expect(await (await engine.start(INTEGRATION_ID, 'manual')).finished).toMatchObject({ status: 'completed', added: 600 });
+    expect(deferred.length).toBeGreaterThan(1);
+    expect(deferred.every((n) => n === 0)).toBe(true);
+    expect(devicesIndexes(db)).toEqual(freshIndexes());
+  });
+
+  it('killed with SIGKILL while it loads: the database opens intact, answers correctly, and the next sync finishes load and build', { timeout: 180_000 }, async () => {
+    const tenant = await simulator({ devices: 8_000, seed: 'bulk-kill-load', slowMs: 15, faults: { slow: 1 } });
+    const dir = tempDir();
+    enabledDatabase(dir).close();
+    // Killed from outside at whatever instant it is at once six chunks are stored: usually inside a chunk's transaction.
+    const out = await killChild(dir, tenant.domain, 'load', (text) => /progress paging ([6-9]|\d\d+) /.test(text));
+    expect(out).not.toContain('Building the device indexes');
+    const db = expectIntactAndAnswering(dir);
+    const stored = db.prepare('SELECT COUNT(*) FROM devices').pluck().get() as number;
+    expect(stored).toBeGreaterThan(0);
+    expect(stored).toBeLessThan(8_000);
+    await expectNextSyncFinishes(db, tenant);
+  });
+
+  it('killed with SIGKILL while it builds the indexes: the database opens intact, answers correctly, and the next sync finishes the build', { timeout: 180_000 }, async () => {
+    const tenant = await simulator({ devices: 4_000, seed: 'bulk-kill-build' });
+    const dir = tempDir();
+    enabledDatabase(dir).close();
+    const out = await killChild(dir, tenant.domain, 'pause-in-build', (text) => text.includes('paused\n'));
+    expect(out).not.toContain('finished');
+    const db = expectIntactAndAnswering(dir);
+    // The unique key and the Ivanti id index stayed through the load, one more was built before the kill, and every
+    // other one is still set aside.
+    expect(devicesIndexes(db)).toHaveLength(3);
+    expect(new DeviceStore(db).deferredIndexes()).toHaveLength(freshIndexes().length - 3);
+    expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(4_000);
+    await expectNextSyncFinishes(db, tenant);
+  });
+});
