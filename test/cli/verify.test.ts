@@ -40,6 +40,15 @@ async function handlerVerdict(input: Record<string, unknown>): Promise<TrustVerd
   return envelope.value as TrustVerdict;
 }
 
+/** Only `scenario` in the database (its integration named `name`, if given); returns the integration's id. */
+function onlyScenario(scenario: Scenario, options: { name?: string; now?: number }): string {
+  clearScenarios(core.services.db);
+  return writeScenario(core.services.db, scenario, undefined, options);
+}
+
+/** `tec verify` for the scenarios' user and device on the shared data directory, with `extra` options. */
+const verify = (...extra: string[]) => runTec(['verify', '--user', USER, '--identifier', IDENTIFIER, ...extra, '--data-dir', dataDir]);
+
 const withoutTime = ({ checkedAt: _checkedAt, ...rest }: TrustVerdict) => rest;
 
 // The CLI opens the app's own composition (no certificate inventory yet), so legacy scenarios use "no certificate".
@@ -47,10 +56,8 @@ const cases = [...scenarios(['android', 'ios-appconfig']), ...scenarios(['ios-ce
 
 describe('tec verify gives the same verdict as the trust.verify handler', () => {
   it.each(cases.map((s) => [label(s), s] as [string, Scenario]))('%s', async (_name, scenario) => {
-    clearScenarios(core.services.db);
-    writeScenario(core.services.db, scenario, undefined, { now: Date.now() });
-    const args = ['verify', '--user', USER, '--identifier', IDENTIFIER, '--platform', scenario.platform, '--data-dir', dataDir, '--json'];
-    const run = await runTec(args);
+    onlyScenario(scenario, { now: Date.now() });
+    const run = await verify('--platform', scenario.platform, '--json');
     const fromCli = JSON.parse(run.stdout) as TrustVerdict;
     const fromHandler = await handlerVerdict({ user: USER, identifier: IDENTIFIER, platform: scenario.platform });
 
@@ -62,12 +69,8 @@ describe('tec verify gives the same verdict as the trust.verify handler', () => 
 
 describe('tec verify output and errors', () => {
   it('prints each reason on its own line and exits 7 when not trusted', async () => {
-    clearScenarios(core.services.db);
-    writeScenario(core.services.db, { platform: 'android', status: 'disabled', device: 'retired', sync: 'old', certificate: null }, undefined, {
-      name: 'Acme Android',
-      now: Date.now(),
-    });
-    const run = await runTec(['verify', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
+    onlyScenario({ platform: 'android', status: 'disabled', device: 'retired', sync: 'old', certificate: null }, { name: 'Acme Android', now: Date.now() });
+    const run = await verify();
     expect(run.code).toBe(7);
     expect(run.stdout).toMatch(/^NOT TRUSTED: .*\n  Why: Ivanti reports the device as RETIRED in "Acme Android".*\n  What to do: Re-enroll the device in Ivanti/);
     expect(run.stdout).toContain('  - Integration disabled [Acme Android]: ');
@@ -75,11 +78,8 @@ describe('tec verify output and errors', () => {
   });
 
   it("says it can't tell, why and what to do, and exits 8, for a device known only from a space the last sync could not read", async () => {
-    clearScenarios(core.services.db);
-    writeScenario(core.services.db, { platform: 'android', status: 'all-users', device: 'active', sync: 'space-stale', certificate: null }, undefined, {
-      name: 'Acme Android',
-    });
-    const run = await runTec(['verify', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
+    onlyScenario({ platform: 'android', status: 'all-users', device: 'active', sync: 'space-stale', certificate: null }, { name: 'Acme Android' });
+    const run = await verify();
     expect(run.code).toBe(8);
     expect(run.stdout.split('\n').slice(0, 3)).toEqual([
       `CAN'T TELL: ${USER} on device ${IDENTIFIER}.`,
@@ -89,13 +89,9 @@ describe('tec verify output and errors', () => {
   });
 
   it('does not trust a Windows device through an Android integration, and leads with its platform (exit 7)', async () => {
-    clearScenarios(core.services.db);
-    const id = writeScenario(core.services.db, { platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null }, undefined, {
-      name: 'Acme Android',
-      now: Date.now(),
-    });
+    const id = onlyScenario({ platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null }, { name: 'Acme Android', now: Date.now() });
     core.services.db.prepare("UPDATE devices SET platform_type = 'WINDOWS_PHONE' WHERE integration_id = ?").run(id);
-    const run = await runTec(['verify', '--platform', 'android', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
+    const run = await verify('--platform', 'android');
     expect(run.code).toBe(7);
     expect(run.stdout.split('\n').slice(0, 2)).toEqual([
       `NOT TRUSTED: ${USER} on device ${IDENTIFIER}.`,
@@ -104,12 +100,8 @@ describe('tec verify output and errors', () => {
   });
 
   it('says which integration trusts the device and exits 0', async () => {
-    clearScenarios(core.services.db);
-    writeScenario(core.services.db, { platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null }, undefined, {
-      name: 'Acme Android',
-      now: Date.now(),
-    });
-    const run = await runTec(['verify', '--user', USER, '--identifier', IDENTIFIER, '--data-dir', dataDir]);
+    onlyScenario({ platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null }, { name: 'Acme Android', now: Date.now() });
+    const run = await verify();
     expect(run.stdout).toBe(`TRUSTED: ${USER} on device ${IDENTIFIER}, through "Acme Android".\n`);
     expect(run.code).toBe(0);
   });
@@ -118,7 +110,7 @@ describe('tec verify output and errors', () => {
     const noUser = await runTec(['verify', '--identifier', IDENTIFIER, '--data-dir', dataDir]);
     expect(noUser.code).toBe(2);
     expect(noUser.stderr).toContain('Enter the username that signs in.');
-    const badPlatform = await runTec(['verify', '--user', USER, '--identifier', IDENTIFIER, '--platform', 'windows', '--data-dir', dataDir, '--json']);
+    const badPlatform = await verify('--platform', 'windows', '--json');
     expect(badPlatform.code).toBe(2);
     expect(JSON.parse(badPlatform.stdout).error.code).toBe('VALIDATION_FAILED');
   });

@@ -1,10 +1,10 @@
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { SECTIONS } from '../../src-renderer/src/app/navigation-store';
 import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
 import { seedFollowUpRun } from '../support/seed-devices';
 import { seriousAxeFindings } from './axe';
 import { DESKTOP, overflowingElements, ZOOM_200 } from './layout';
-import { expect, screenshot, startConsole, test, watchPageErrors, type RigFixture } from './rig-fixture';
+import { expect, openConsolePage, screenshot, test, type ConsolePage } from './rig-fixture';
 import { activeIdentifier, enterApiDetails, pasteDuoKey, startSetup, stepHeading } from './wizard-steps';
 
 /**
@@ -16,26 +16,21 @@ import { activeIdentifier, enterApiDetails, pasteDuoKey, startSetup, stepHeading
  */
 test.describe.configure({ mode: 'serial', timeout: 240_000 });
 
-let tec: RigFixture & { close(): Promise<void> };
+let shared: ConsolePage | undefined;
+let tec: ConsolePage['tec'];
 let sim: RunningSimulator;
-let context: BrowserContext;
 let page: Page;
-let errors: { check(): void };
+let errors: ConsolePage['errors'];
 /** Everything found on every screen; each test ends by requiring it empty, so one run reports every problem at once. */
 const problems: string[] = [];
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
-  [tec, sim] = await Promise.all([startConsole(), startSimulator({ devices: 120, seed: 'e2e-every-screen' })]);
-  // axe-core/playwright opens a page of its own in the context: the page must come from browser.newContext().
-  context = await browser.newContext({ viewport: DESKTOP });
-  page = await context.newPage();
-  errors = watchPageErrors(page);
-  await page.goto(tec.rig.url);
+  [shared, sim] = await Promise.all([openConsolePage(browser), startSimulator({ devices: 120, seed: 'e2e-every-screen' })]);
+  ({ tec, page, errors } = shared);
 });
 
 test.afterAll(async () => {
-  await context?.close();
-  await Promise.all([tec?.close(), sim?.close()]);
+  await Promise.all([shared?.close(), sim?.close()]);
 });
 
 /** After a resize the charts measure themselves again on the next frames. */

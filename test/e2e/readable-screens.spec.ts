@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
+import type { Browser, Locator, Page } from '@playwright/test';
 import { seedDevices, seedFollowUpRun } from '../support/seed-devices';
 import { DESKTOP, overflowingElements, ZOOM_200 } from './layout';
-import { expect, screenshot, startConsole, test, watchPageErrors, type RigFixture } from './rig-fixture';
+import { expect, openConsolePage, screenshot, test, type ConsolePage } from './rig-fixture';
 
 /**
  * Issue 18 points 4, 5 and 7 in Chromium: tables that stay inside their cards, charts an admin can read (words,
@@ -11,23 +11,19 @@ import { expect, screenshot, startConsole, test, watchPageErrors, type RigFixtur
  */
 test.describe.configure({ mode: 'serial' });
 
-let tec: RigFixture & { close(): Promise<void> };
-let context: BrowserContext;
+let shared: ConsolePage | undefined;
+let tec: ConsolePage['tec'];
 let page: Page;
-let errors: { check(): void };
+let errors: ConsolePage['errors'];
 let integrationId = '';
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
-  tec = await startConsole();
-  context = await browser.newContext({ viewport: DESKTOP });
-  page = await context.newPage();
-  errors = watchPageErrors(page);
-  await page.goto(tec.rig.url);
+  shared = await openConsolePage(browser);
+  ({ tec, page, errors } = shared);
 });
 
 test.afterAll(async () => {
-  await context?.close();
-  await tec?.close();
+  await shared?.close();
 });
 
 test.afterEach(() => errors.check());

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test as base, type Page } from '@playwright/test';
+import { test as base, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { createCore, type Core } from '../../src-main/core/app/composition-root';
 import { startRig, type Rig } from '../rig/rig-server';
 import { SYNC_WORKER_SOURCE } from '../support/sync-worker-source';
+import { DESKTOP } from './layout';
 
 export const SCREENSHOT_DIR = path.resolve('test-results/screenshots');
 
@@ -69,6 +70,41 @@ export const test = base.extend<{ app: Page; freshTec: RigFixture; freshApp: Pag
   freshTec: async ({}, use) => withConsole(use),
   freshApp: async ({ page, freshTec }, use) => openConsole(page, freshTec, use),
 });
+
+/** A console and one browser page on it at 1280×720, for a serial file whose tests walk one session screen by screen. */
+export interface ConsolePage {
+  tec: RigFixture & { close(): Promise<void> };
+  page: Page;
+  /** Fails the calling test on an uncaught page error or console error seen since the last check. */
+  errors: { check(): void };
+  close(): Promise<void>;
+}
+
+export async function openConsolePage(browser: Browser): Promise<ConsolePage> {
+  const tec = await startConsole();
+  // axe-core/playwright opens a page of its own in the context: the page must come from browser.newContext().
+  let context: BrowserContext | undefined;
+  try {
+    context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    await page.goto(tec.rig.url);
+    const opened = context;
+    return {
+      tec,
+      page,
+      errors,
+      async close() {
+        await opened.close();
+        await tec.close();
+      },
+    };
+  } catch (error) {
+    await context?.close();
+    await tec.close();
+    throw error;
+  }
+}
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
