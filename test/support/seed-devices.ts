@@ -218,15 +218,19 @@ export function seedFollowUpRun(
 
 /**
  * Another integration of the same tenant that reads with the same API user (a shared fetch, migration 0012): it gets
- * a sighting of every device `of` sees, in the same space and run. Returns its id.
+ * a sighting of every device `of` sees (of one space, with `spaceId`: another API user's view), in the same space and
+ * run. Returns its id.
  */
-export function seedSharedSightings(db: Db, options: { of: string; integration: string | SeedIntegration; referenceTime?: number }): string {
+export function seedSharedSightings(
+  db: Db,
+  options: { of: string; integration: string | SeedIntegration; referenceTime?: number; /** Only the devices of this space. */ spaceId?: number },
+): string {
   const integrationId = ensureIntegration(db, options.integration, options.referenceTime ?? Date.now());
   db.prepare(
     `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page, removed_at, removed_run)
      SELECT device_id, ?, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page, removed_at, removed_run
-       FROM device_sightings WHERE integration_id = ?`,
-  ).run(integrationId, options.of);
+       FROM device_sightings WHERE integration_id = ? AND (? IS NULL OR space_id = ?)`,
+  ).run(integrationId, options.of, options.spaceId ?? null, options.spaceId ?? null);
   return integrationId;
 }
 

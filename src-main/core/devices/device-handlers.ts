@@ -22,17 +22,7 @@ export interface DeviceHandlerDeps extends Pick<DeviceServices, 'devices' | 'sav
 }
 
 export function deviceTrustInput(row: DeviceRow): DeviceTrustInput {
-  return {
-    integrationId: row.integrationId,
-    guid: row.guid,
-    identifier: row.clientDeviceIdentifier,
-    platformType: row.platformType,
-    registrationState: row.registrationState,
-    spaceId: row.spaceId,
-    spaceName: row.spaceName,
-    lastSeenAt: Date.parse(row.lastSeenAt),
-    removedAt: row.removedAt === null ? null : Date.parse(row.removedAt),
-  };
+  return { id: row.id, identifier: row.clientDeviceIdentifier, uid: row.uid };
 }
 
 export function deviceHandlers({ devices, savedSearches, indexReady, syncedDevices, deviceTrust }: DeviceHandlerDeps): { [C in DeviceChannel]: Handler<C> } {

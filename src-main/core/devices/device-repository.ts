@@ -15,14 +15,14 @@ import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
 import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
 import { DeviceRecordCodec } from '../sync/device-record-codec';
-import { sightingLastSeenAtSql } from '../sync/device-store';
+import { sightingExists, sightingLastSeenAtSql } from '../sync/device-store';
 import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexName, type DeviceSelection, type SelectionContext } from './device-selection';
 import { COVERED_PLATFORM_TYPE } from '../integrations/device-inventory';
 import { IntegrationStore, type IntegrationDirectory } from '../integrations/integration-store';
 import { UnchangedDataCache } from './unchanged-data-cache';
-import { trustConditions, trustedDeviceCondition } from './trusted-device-filter';
+import { trustConditions, type TrustConditions } from './trusted-device-filter';
 import { alsoCoveredCondition, coveringIntegrations, integrationFilter, type CoverageSql } from './device-coverage';
 import type { IntegrationFacts } from '../integrations/integration-store';
 
@@ -66,9 +66,7 @@ const COUNTING_SIGHTING = '(s.removed_at IS NULL OR d.removed_at IS NOT NULL)';
 export const SIGHTED_BY = `(SELECT json_group_array(s.integration_id) FROM device_sightings s WHERE s.device_id = d.id AND ${COUNTING_SIGHTING}) AS sighted_by`;
 
 /** The explorer's integration filter and facets: the integration (one parameter) has a sighting of `d` that counts. */
-const COVERAGE_SQL: CoverageSql = {
-  sightedBy: `EXISTS (SELECT 1 FROM device_sightings s WHERE s.device_id = d.id AND s.integration_id = ? AND ${COUNTING_SIGHTING})`,
-};
+const COVERAGE_SQL: CoverageSql = { sightedBy: sightingExists(`s.integration_id = ? AND ${COUNTING_SIGHTING}`) };
 
 /**
  * The columns of a DeviceRow over `devices d`. Integration names are added from a map, not a join: with a join,
@@ -135,11 +133,18 @@ export class DeviceRepository {
     this.#indexes = new DeferredIndexes(db);
     this.#counts = new UnchangedDataCache<number>(db, 200);
     this.#facets = new UnchangedDataCache<DeviceFacets>(db, 20);
+    this.#trust = new UnchangedDataCache<TrustConditions>(db, 1);
+  }
+
+  /** The Trust filter's conditions, decided once while the database is unchanged (they read test groups, Duo's users, stale spaces). */
+  #trustConditions(): TrustConditions {
+    return this.#trust.get('trust', () => trustConditions(this.db, this.integrations));
   }
 
   readonly #indexes: DeferredIndexes;
   readonly #counts: UnchangedDataCache<number>;
   readonly #facets: UnchangedDataCache<DeviceFacets>;
+  readonly #trust: UnchangedDataCache<TrustConditions>;
 
   /**
    * The present (not removed) devices whose Ivanti `uid` or `emailAddress` is one of `identities`, compared without
@@ -163,7 +168,7 @@ export class DeviceRepository {
     const indexedBy = plan.indexedBy === 'NOT INDEXED' || this.#present(plan.indexedBy) ? plan.indexedBy : undefined;
     return selectDevices(query, {
       now,
-      trust: () => trustConditions(this.db, this.integrations),
+      trust: () => this.#trustConditions(),
       integration: (id, walkInOrder) => integrationFilter(this.integrations.facts(), id, COVERAGE_SQL, walkInOrder),
       ...plan,
       indexedBy,
@@ -285,7 +290,7 @@ export class DeviceRepository {
     if ((query.presence ?? 'current') !== 'current' || (query.sort === undefined && searched)) return { text: 'drive' };
     const readsRows =
       query.sort === undefined ||
-      (query.trust !== undefined && trustedDeviceCondition(this.db, this.integrations).readsRows === true) ||
+      (query.trust !== undefined && this.#trustConditions().trusted.readsRows === true) ||
       (query.checkinAge !== undefined && query.sort.column !== 'lastCheckin');
     const enough = Math.max(1, Math.ceil(Math.sqrt(((page.offset + page.limit) * this.#currentDevices() * (readsRows ? 20 : 1)) / 20)));
     if ((known ?? this.#countUpTo(query, enough)) < enough) return { text: 'drive' };

@@ -1,6 +1,11 @@
 import type { Db } from '../db/database';
-import type { IntegrationDirectory } from '../integrations/integration-store';
+import { DuoStore } from '../duo/duo-store';
+import { COVERED_PLATFORM_TYPE } from '../integrations/device-inventory';
+import type { IntegrationDirectory, IntegrationFacts } from '../integrations/integration-store';
+import { WizardDraftStore } from '../integrations/wizard-draft-store';
+import { sightingExists } from '../sync/device-store';
 import { SyncRunStore } from '../sync/sync-run-store';
+import { TestGroupMembership } from '../trust/test-group-membership';
 
 /** An SQL condition over a `devices` row aliased `d`, with its parameters. */
 export interface SqlCondition {
@@ -11,21 +16,23 @@ export interface SqlCondition {
 }
 
 /**
- * The explorer's "trusted / not trusted" filter: the TrustVerifier's rules (core/trust/trust-verifier.ts) for one
- * synced record, as SQL, so a million devices are filtered by the database instead of verified one by one.
+ * The explorer's Trust filter: the device-level answer of the Trust column (TrustVerifier.deviceJudge) as SQL, so a
+ * million devices are filtered by the database instead of verified one by one. One definition (README, "How the
+ * console decides"): the verdict for the device's own registered user (its Ivanti `uid`), with the verifier's test-group
+ * rule (TestGroupMembership: Duo aliases and email included), over every integration of its platform with that
+ * integration's own sighting of it.
  *
- * A record is trusted when it is ACTIVE, still in the tenant, has a Device Client ID, is not in a space its
- * integration's latest sync could not read (the verifier's "can't tell"), and its integration is live, not disabled,
- * enabled for its user (all users, or its `uid` in the test group) and of its platform (an Android integration covers
- * ANDROID records, an iOS one IOS records; no integration covers Windows, OTHER or a record without a platform). The
- * age of our copy does not matter (Duo syncs on its own). The integration-level part is decided here in code, once
- * per query; only the per-device part runs in SQL. "Can't tell" and "not trusted" are trustConditions' other two.
+ * Integration X (live, of the device's platform; unfinished setups only when no finished one exists, as the verifier
+ * weighs them) trusts the device when X is enabled for its user (all users, or the user in X's test group), the device
+ * has a Device Client ID and is ACTIVE, and X still sees it (its sighting not removed) in a space X's latest sync could
+ * read. The device is trusted when any X trusts it. Otherwise the verifier's ranking puts "can't tell" (space-stale,
+ * ranked last) in the lead when some X, enabled for its user, has nothing against it but a stale space: its sighting is
+ * in a space X could not read, or X has no sighting and another integration saw the device in such a space. The rest is
+ * "not trusted". The per-integration facts (status, members, stale spaces) are decided here once per query; only the
+ * per-device part runs in SQL, each sighting probed by its primary key.
  *
- * Where it is narrower than the verifier, on purpose:
- * - legacy `ios-certs` integrations never count: their verdict needs the device's certificate, which is not in SQL
- *   (the verifier says "no certificate" for them too until the SCEP certificate inventory exists);
- * - the user is the record's own `uid`, and only this record counts, while the verifier is asked about a user and an
- *   identifier that may have synced in several integrations. The device drawer shows the verifier's full verdict.
+ * Legacy `ios-certs` integrations never count: Duo ended certificate verification for Ivanti on 2024-10-07, from when
+ * the verifier has them trust nothing and lead with that reason, never with a stale space.
  */
 export function trustedDeviceCondition(db: Db, directory: IntegrationDirectory): SqlCondition {
   return trustConditions(db, directory).trusted;
@@ -38,41 +45,62 @@ export interface TrustConditions {
   notTrusted: SqlCondition;
 }
 
-/**
- * "Can't tell" is a record that would be judged by an enabled integration of its platform for its user, but sits in a
- * space that integration's latest sync could not read (whatever its state: our copy of that space cannot say).
- * "Not trusted" is every record that is neither.
- */
 export function trustConditions(db: Db, directory: IntegrationDirectory): TrustConditions {
-  const integrations = [...directory.facts().values()].filter((i) => !i.deleted && i.status !== 'disabled' && i.platform !== 'ios-certs');
-  const never: SqlCondition = { sql: '0', params: [], readsRows: false };
-  if (integrations.length === 0) return { trusted: never, cantTell: never, notTrusted: { sql: '1', params: [], readsRows: false } };
+  const live = [...directory.facts().values()].filter((i) => !i.deleted);
+  const unfinished = new WizardDraftStore(db).integrationsWithOpenDraft();
+  const membership = new TestGroupMembership(directory, new DuoStore(db).userNames());
   const runs = new SyncRunStore(db);
-  const trusted: { sql: string[]; params: unknown[] } = { sql: [], params: [] };
-  const stale: { sql: string[]; params: unknown[] } = { sql: [], params: [] };
+  const liveIds = JSON.stringify(live.map((i) => i.id));
+  const trusted: SqlParts = { sql: [], params: [] };
+  const stale: SqlParts = { sql: [], params: [] };
   let readsRows = false;
-  for (const integration of integrations) {
-    const judged = [integration.id, integration.platform === 'android' ? 'ANDROID' : 'IOS'];
-    // The test group's members come from its owner (IntegrationStore), compared as its column does (NOCASE).
-    const members = integration.status === 'test-group' ? directory.testGroup(integration.id) : [];
-    const user = integration.status === 'test-group' ? ` AND d.uid COLLATE NOCASE IN (${members.map(() => '?').join(', ') || 'NULL'})` : '';
-    const staleIds = runs.staleSpaces(integration.id).map((s) => s.spaceId);
-    if (integration.status === 'test-group' || staleIds.length > 0) readsRows = true;
-    const marks = staleIds.map(() => '?').join(', ');
-    const fresh = staleIds.length === 0 ? '' : ` AND (d.space_id IS NULL OR d.space_id NOT IN (${marks}))`;
-    trusted.sql.push(`(d.integration_id = ? AND d.platform_type = ?${user}${fresh})`);
-    trusted.params.push(...judged, ...members, ...staleIds);
-    if (staleIds.length > 0) {
-      stale.sql.push(`(d.integration_id = ? AND d.platform_type = ?${user} AND d.space_id IN (${marks}))`);
-      stale.params.push(...judged, ...members, ...staleIds);
+  for (const platformType of new Set(Object.values(COVERED_PLATFORM_TYPE))) {
+    const ofPlatform = live.filter((i) => COVERED_PLATFORM_TYPE[i.platform] === platformType);
+    const finished = ofPlatform.filter((i) => !unfinished.has(i.id));
+    for (const integration of (finished.length > 0 ? finished : ofPlatform).filter(mayTrust)) {
+      const user = forItsUser(integration, membership);
+      readsRows ||= user.sql !== '';
+      const staleIds = runs.staleSpaces(integration.id).map((s) => s.spaceId);
+      const marks = staleIds.map(() => '?').join(', ');
+      const judged = `d.platform_type IS ?${user.sql}`;
+      const readable = staleIds.length === 0 ? '' : ` AND (s.space_id IS NULL OR s.space_id NOT IN (${marks}))`;
+      trusted.sql.push(`(${judged} AND ${sightingExists(`s.integration_id = ? AND s.removed_at IS NULL${readable}`)})`);
+      trusted.params.push(platformType, ...user.params, integration.id, ...staleIds);
+      if (staleIds.length > 0) {
+        const inStale = `s.space_id IN (${marks})`;
+        stale.sql.push(
+          `(${judged} AND (${sightingExists(`s.integration_id = ? AND ${inStale}`)} OR (NOT ${sightingExists('s.integration_id = ?')} AND ${sightingExists(
+            `s.integration_id IN (SELECT value FROM json_each(?)) AND ${inStale}`,
+          )})))`,
+        );
+        stale.params.push(platformType, ...user.params, integration.id, ...staleIds, integration.id, liveIds, ...staleIds);
+      }
     }
   }
-  const trustedSql = `(d.removed_at IS NULL AND d.registration_state = 'ACTIVE' AND d.has_client_id = 1 AND (${trusted.sql.join(' OR ')}))`;
-  const cantTellSql = stale.sql.length === 0 ? '0' : `(d.has_client_id = 1 AND (${stale.sql.join(' OR ')}))`;
-  // Test groups and stale spaces are matched on the row's uid and space; everything else is in the sort indexes (migration 0004).
+  // IS, not =: a NULL column must make each condition false, never NULL, so that NOT gives the rest.
+  const trustedSql = trusted.sql.length === 0 ? '0' : `(d.registration_state IS 'ACTIVE' AND d.has_client_id IS 1 AND (${trusted.sql.join(' OR ')}))`;
+  const staleSql = stale.sql.length === 0 ? '0' : `(d.has_client_id IS 1 AND (${stale.sql.join(' OR ')}))`;
   return {
     trusted: { sql: trustedSql, params: trusted.params, readsRows },
-    cantTell: { sql: cantTellSql, params: stale.params, readsRows },
-    notTrusted: { sql: `(NOT ${trustedSql} AND NOT ${cantTellSql})`, params: [...trusted.params, ...stale.params], readsRows },
+    cantTell: { sql: `(NOT ${trustedSql} AND ${staleSql})`, params: [...trusted.params, ...stale.params], readsRows },
+    notTrusted: { sql: `(NOT ${trustedSql} AND NOT ${staleSql})`, params: [...trusted.params, ...stale.params], readsRows },
   };
+}
+
+interface SqlParts {
+  sql: string[];
+  params: unknown[];
+}
+
+/** Enabled, and not a legacy certificate integration (see trustConditions). */
+function mayTrust(integration: IntegrationFacts): boolean {
+  return integration.status !== 'disabled' && integration.platform !== 'ios-certs';
+}
+
+/** The device's user in the integration's test group (one list of names per query), or nothing for all users. */
+function forItsUser(integration: IntegrationFacts, membership: TestGroupMembership): { sql: string; params: string[] } {
+  if (integration.status !== 'test-group') return { sql: '', params: [] };
+  const names = membership.names(integration.id);
+  if (names.length === 0) return { sql: ' AND 0', params: [] };
+  return { sql: ` AND d.uid IS NOT NULL AND d.uid COLLATE NOCASE IN (${names.map(() => '?').join(', ')})`, params: names };
 }

@@ -47,6 +47,49 @@ export interface DuoUserFound {
   matchedBy: 'username' | 'alias' | 'email';
 }
 
+/**
+ * Duo's users as one read left them, resolving a sign-in name as Duo does: by username, then an alias, then the email,
+ * without regard to case; the first user in the read wins a tie.
+ */
+export class DuoUserNames {
+  readonly #byUsername = new Map<string, DuoUserRow>();
+  readonly #byAlias = new Map<string, DuoUserRow>();
+  readonly #byEmail = new Map<string, DuoUserRow>();
+
+  constructor(private readonly users: readonly DuoUserRow[]) {
+    const keep = (map: Map<string, DuoUserRow>, name: string, user: DuoUserRow) => {
+      if (!map.has(name.toLowerCase())) map.set(name.toLowerCase(), user);
+    };
+    for (const user of users) {
+      keep(this.#byUsername, user.username, user);
+      for (const alias of user.aliases) keep(this.#byAlias, alias, user);
+      if (user.email) keep(this.#byEmail, user.email, user);
+    }
+  }
+
+  find(name: string): DuoUserFound | null {
+    const wanted = name.trim().toLowerCase();
+    const byUsername = this.#byUsername.get(wanted);
+    if (byUsername) return { user: byUsername, matchedBy: 'username' };
+    const byAlias = this.#byAlias.get(wanted);
+    if (byAlias) return { user: byAlias, matchedBy: 'alias' };
+    const byEmail = this.#byEmail.get(wanted);
+    return byEmail ? { user: byEmail, matchedBy: 'email' } : null;
+  }
+
+  /** Every name of the user `name` resolves to (userIdentities); empty when it resolves to none. */
+  namesOf(name: string): string[] {
+    const found = this.find(name);
+    return found ? userIdentities(found.user) : [];
+  }
+
+  /** Every name of every user known by one of `names` (as username, alias or email), whatever it resolves to first. */
+  namesOfUsersNamed(names: readonly string[]): string[] {
+    const wanted = new Set(names.map((n) => n.trim().toLowerCase()));
+    return this.users.filter((u) => userIdentities(u).some((n) => wanted.has(n.toLowerCase()))).flatMap(userIdentities);
+  }
+}
+
 export class DuoStore {
   constructor(private readonly db: Db) {}
 
@@ -171,7 +214,7 @@ export class DuoStore {
 
   /** The Duo user a sign-in name means: by username, then an alias, then the email (case-insensitive). */
   findUser(name: string): DuoUserFound | null {
-    return this.findUsers([name])[0]!;
+    return this.userNames().find(name);
   }
 
   /**
@@ -180,12 +223,17 @@ export class DuoStore {
    * at the integration's test group, so the trust prediction does too.
    */
   namesOf(name: string): string[] {
-    const found = this.findUser(name);
-    return found ? userIdentities(found.user) : [];
+    return this.userNames().namesOf(name);
   }
 
   /** findUser for several names, reading the users once. */
   findUsers(names: readonly string[]): Array<DuoUserFound | null> {
+    const users = this.userNames();
+    return names.map((name) => users.find(name));
+  }
+
+  /** The users of the last read, read once, to resolve as many sign-in names as needed (a page, an export, a filter). */
+  userNames(): DuoUserNames {
     const rows = this.db.prepare('SELECT user_id, username, realname, email, status, aliases FROM duo_users').all() as Array<{
       user_id: string;
       username: string;
@@ -194,23 +242,16 @@ export class DuoStore {
       status: string | null;
       aliases: string;
     }>;
-    const users = rows.map((r) => ({
-      userId: r.user_id,
-      username: r.username,
-      realname: r.realname,
-      email: r.email,
-      status: r.status,
-      aliases: JSON.parse(r.aliases) as string[],
-    }));
-    return names.map((name): DuoUserFound | null => {
-      const wanted = name.trim().toLowerCase();
-      const byUsername = users.find((u) => u.username.toLowerCase() === wanted);
-      if (byUsername) return { user: byUsername, matchedBy: 'username' };
-      const byAlias = users.find((u) => u.aliases.some((a) => a.toLowerCase() === wanted));
-      if (byAlias) return { user: byAlias, matchedBy: 'alias' };
-      const byEmail = users.find((u) => u.email?.toLowerCase() === wanted);
-      return byEmail ? { user: byEmail, matchedBy: 'email' } : null;
-    });
+    return new DuoUserNames(
+      rows.map((r) => ({
+        userId: r.user_id,
+        username: r.username,
+        realname: r.realname,
+        email: r.email,
+        status: r.status,
+        aliases: JSON.parse(r.aliases) as string[],
+      })),
+    );
   }
 
   /** Duo's endpoints of one user (by the username Duo links them to), most recently seen first. */

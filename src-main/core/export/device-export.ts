@@ -70,24 +70,14 @@ export function deviceExport(
   const judge = options.trust;
   if (judge) {
     // The explorer's Trust column: the verifier's device-level answer, then the sentence that explains it.
-    const trustOf = (r: Stored) =>
-      judge({
-        integrationId: r.integration_id,
-        guid: r.guid,
-        identifier: r.client_device_identifier,
-        platformType: r.platform_type,
-        registrationState: r.registration_state,
-        spaceId: r.space_id,
-        spaceName: r.space_name,
-        lastSeenAt: r.last_seen_at,
-        removedAt: r.removed_at,
-      });
+    const trustOf = (r: Stored) => judge({ id: r.id, identifier: r.client_device_identifier, uid: r.uid });
     let last: { row: Stored; trust: ReturnType<DeviceTrustJudge> } | null = null;
     const cached = (r: Stored) => (last?.row === r ? last.trust : (last = { row: r, trust: trustOf(r) }).trust);
     columns.push({ name: 'trust', value: (r) => cached(r).answer }, { name: 'trustReason', value: (r) => cached(r).detail });
   }
   if (options.includeRaw) columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : devices.rawRecord(r.raw_record, r.guid)) });
-  const fields = [...FIELDS.map(([, key]) => `d.${key}`), SIGHTED_BY, ...(options.includeRaw ? ['d.raw_record'] : [])].join(', ');
+  // The row id is read for the Trust columns (the device's own sightings), not written.
+  const fields = ['d.id', ...FIELDS.map(([, key]) => `d.${key}`), SIGHTED_BY, ...(options.includeRaw ? ['d.raw_record'] : [])].join(', ');
   return {
     kind: 'devices',
     sql: `SELECT ${fields} FROM ${ordered.from} ${ordered.where} ${ordered.orderBy}`,

@@ -69,10 +69,6 @@ export function trustCandidates(db: Db): TrustCandidate[] {
     .map((r) => ({ id: r.id, name: r.name, platform: r.platform, status: r.status, unfinished: open.has(r.id) }));
 }
 
-/** Whether the user is in the integration's test group; usernames match whatever their case (COLLATE NOCASE column). */
-export function isInTestGroup(db: Db, integrationId: string, user: string): boolean {
-  return new IntegrationStore(db).isInTestGroup(integrationId, user);
-}
 
 export class IntegrationService {
   private readonly deletionHooks: IntegrationDeletionHook[] = [];

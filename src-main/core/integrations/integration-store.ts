@@ -151,11 +151,6 @@ export class IntegrationStore implements IntegrationDirectory {
     return this.db.prepare('SELECT username FROM integration_test_group WHERE integration_id = ? ORDER BY username').pluck().all(id) as string[];
   }
 
-  /** Whether the user is in the integration's test group; usernames match whatever their case (COLLATE NOCASE column). */
-  isInTestGroup(id: string, user: string): boolean {
-    return this.db.prepare('SELECT 1 FROM integration_test_group WHERE integration_id = ? AND username = ?').get(id, user) !== undefined;
-  }
-
   /** A tombstone, not a DELETE: devices (when kept), sync runs and certificates reference the row (see migration 3). */
   markDeleted(id: string, at: number): void {
     this.db.prepare('DELETE FROM integration_test_group WHERE integration_id = ?').run(id);

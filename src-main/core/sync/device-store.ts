@@ -103,6 +103,13 @@ export interface TrustRecord {
  */
 const KEPT_THROUGH_BULK_LOAD: ReadonlySet<string> = new Set(['devices_ivanti_id']);
 
+/** A device as each integration that saw it saw it (TrustRecord). */
+function trustRecordsSelect(): string {
+  return `SELECT s.integration_id AS integrationId, d.guid, d.registration_state AS registrationState, d.platform_type AS platformType,
+                 s.space_id AS spaceId, s.space_name AS spaceName, d.uid, d.email, ${sightingLastSeenAtSql('s')} AS lastSeenAt, s.removed_at AS removedAt
+            FROM devices d JOIN device_sightings s ON s.device_id = d.id`;
+}
+
 const FOUND_COLUMNS = `d.id, d.integration_id, d.guid, d.ivanti_id, d.client_device_identifier, d.platform_type,
   d.registration_state, d.device_name, d.model, d.uid, d.space_name, d.last_checkin, d.first_seen_at, d.removed_at`;
 
@@ -114,6 +121,14 @@ const FOUND_COLUMNS = `d.id, d.integration_id, d.guid, d.ivanti_id, d.client_dev
  */
 export function sightingLastSeenAtSql(s: string): string {
   return `CASE WHEN ${s}.removed_at IS NULL THEN MAX(${s}.last_seen_at, COALESCE(${spaceLastReadAtSql(`${s}.integration_id`, `${s}.space_id`)}, 0)) ELSE ${s}.last_seen_at END`;
+}
+
+/**
+ * `EXISTS` a sighting of the device row `d` matching `where` (over the sighting `s`): read by the primary key
+ * (device_id, integration_id), for the explorer's filters (core/devices/device-coverage.ts, trusted-device-filter.ts).
+ */
+export function sightingExists(where: string): string {
+  return `EXISTS (SELECT 1 FROM device_sightings s WHERE s.device_id = d.id AND ${where})`;
 }
 
 /**
@@ -434,14 +449,20 @@ export class DeviceStore {
    */
   trustRecords(identifier: string, integrationIds: readonly string[]): TrustRecord[] {
     return this.db
-      .prepare(
-        `SELECT s.integration_id AS integrationId, d.guid, d.registration_state AS registrationState, d.platform_type AS platformType,
-                s.space_id AS spaceId, s.space_name AS spaceName, d.uid, d.email, ${sightingLastSeenAtSql('s')} AS lastSeenAt, s.removed_at AS removedAt
-           FROM devices d JOIN device_sightings s ON s.device_id = d.id
-          WHERE d.identifier_key = ? AND s.integration_id IN (SELECT value FROM json_each(?))`,
-      )
+      .prepare(`${trustRecordsSelect()} WHERE d.identifier_key = ? AND s.integration_id IN (SELECT value FROM json_each(?))`)
       .all(normalizeDeviceIdentifier(identifier), JSON.stringify(integrationIds)) as TrustRecord[];
   }
+
+  /**
+   * One device's records as trustRecords gives them (the device-level answer of the explorer and the exports). The
+   * statement is prepared once per store: a page or an export asks it for every row.
+   */
+  trustRecordsOfDevice(deviceId: number, integrationIds: readonly string[]): TrustRecord[] {
+    this.#trustRecordsOfDevice ??= this.db.prepare(`${trustRecordsSelect()} WHERE d.id = ? AND s.integration_id IN (SELECT value FROM json_each(?))`);
+    return this.#trustRecordsOfDevice.all(deviceId, JSON.stringify(integrationIds)) as TrustRecord[];
+  }
+
+  #trustRecordsOfDevice: Statement | undefined;
 
   #factsFor(runId: number): Map<string, IntegrationFacts> {
     if (this.#facts?.runId !== runId) this.#facts = { runId, facts: this.integrations.facts() };

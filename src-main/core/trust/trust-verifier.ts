@@ -15,8 +15,11 @@ import {
   type TrustVerdict,
 } from '../../../src-shared/domain/trust';
 import type { Db } from '../db/database';
-import { isInTestGroup, trustCandidates, type TrustCandidate } from '../integrations/integration-service';
+import { trustCandidates, type TrustCandidate } from '../integrations/integration-service';
+import { IntegrationStore } from '../integrations/integration-store';
+import { DuoStore } from '../duo/duo-store';
 import { DeviceStore, type TrustRecord } from '../sync/device-store';
+import { TestGroupMembership } from './test-group-membership';
 import { SyncRunStore, type StaleSpace } from '../sync/sync-run-store';
 import type { CertificateLookup, IssuedCertificate } from './certificate-lookup';
 
@@ -72,20 +75,21 @@ const DECIDING_ORDER: readonly TrustReasonCode[] = [
   'space-stale',
 ];
 
+/** Who a device without an Ivanti user is judged for: nobody in a test group. */
+const NO_REGISTERED_USER = 'its user (none registered in Ivanti)';
+
 /** One synced device as the device-level answer needs it (a `devices` row, read by its owner). */
 export interface DeviceTrustInput {
-  integrationId: string;
-  guid: string;
+  id: number;
   identifier: string | null;
-  platformType: string | null;
-  registrationState: string | null;
-  spaceId: number | null;
-  spaceName: string | null;
-  lastSeenAt: number;
-  removedAt: number | null;
+  /** The Ivanti user the device is registered to: the user it is judged for. */
+  uid: string | null;
 }
 
-/** Answers devices one by one with what it read once: integrations, stale spaces and last syncs, as of its creation. */
+/**
+ * Answers devices one by one with what it read once (integrations, test groups, Duo's users, stale spaces, last syncs),
+ * as of its creation.
+ */
 export type DeviceTrustJudge = (device: DeviceTrustInput) => DeviceTrust;
 
 /** Which of the verifier's runs-reads a judgement needs; memoized per integration for a page or an export. */
@@ -114,36 +118,60 @@ export class TrustVerifier {
     private readonly db: Db,
     private readonly certificates: CertificateLookup,
     private readonly now: () => Date,
-    /** With a Duo connection: the names Duo knows a signing-in user by (DuoStore.namesOf), for the test group. */
-    private readonly duoUsers: { namesOf(name: string): string[] } | null = null,
+    /**
+     * The copy of Duo's users (DuoStore), for the test group: Duo resolves a sign-in name to its user before it looks
+     * at the group. The explorer's Trust filter reads the same copy (core/devices/trusted-device-filter.ts).
+     */
+    private readonly duoUsers: Pick<DuoStore, 'userNames'> = new DuoStore(db),
   ) {
     this.#devices = new DeviceStore(db);
     this.#runs = new SyncRunStore(db);
   }
 
-  /**
-   * The user as typed, or any name Duo knows the same user by (username, alias, email, from the last read from Duo):
-   * Duo resolves the sign-in name to its user before it looks at the test group, whose members are Duo usernames.
-   */
-  #inTestGroup(integrationId: string, user: string): boolean {
-    if (isInTestGroup(this.db, integrationId, user)) return true;
-    return (this.duoUsers?.namesOf(user) ?? []).some((name) => isInTestGroup(this.db, integrationId, name));
+  /** The test-group rule (TestGroupMembership), reading the groups and Duo's users once for one answer or judge. */
+  #membership(): TestGroupMembership {
+    return new TestGroupMembership(new IntegrationStore(this.db), this.duoUsers.userNames());
   }
 
   verify(query: TrustQuery): TrustVerdict {
-    const user = query.user.trim();
     const identifier = query.identifier.trim();
-    const now = this.now().getTime();
     const live = trustCandidates(this.db);
     // What each integration vouches for is what its own API user read: its own sightings of the device.
     const records = this.#devices.trustRecords(identifier, live.map((i) => i.id));
+    return this.#decide({
+      user: query.user.trim(),
+      identifier,
+      platform: query.platform,
+      records,
+      live,
+      now: this.now().getTime(),
+      runs: this.#runs,
+      membership: this.#membership(),
+    });
+  }
+
+  /**
+   * The verdict for a user and the synced records of an identifier: `verify` asks it for every record with that
+   * Device Client ID, `deviceJudge` for one device's records and its own user, so they agree by construction.
+   */
+  #decide(ask: {
+    user: string;
+    identifier: string;
+    platform: DevicePlatform | undefined;
+    records: TrustRecord[];
+    live: TrustCandidate[];
+    now: number;
+    runs: RunFacts;
+    membership: TestGroupMembership;
+  }): TrustVerdict {
+    const { user, identifier, records, live, now } = ask;
     const checkedAt = new Date(now).toISOString();
 
     // The platform asked about, or else the one family the synced records agree on.
     const families = new Set(records.map((r) => familyOfRecord(r.platformType)));
     const coveredFamilies = [...families].filter((f): f is DeviceFamily => f !== null);
-    const platform: DevicePlatform | null = query.platform ?? (coveredFamilies.length === 1 ? coveredFamilies[0] : null);
-    const family: DeviceFamily | null = query.platform ? FAMILY_OF_INTEGRATION[INTEGRATION_PLATFORMS[query.platform][0]] : platform === null ? null : (platform as DeviceFamily);
+    const platform: DevicePlatform | null = ask.platform ?? (coveredFamilies.length === 1 ? coveredFamilies[0] : null);
+    const family: DeviceFamily | null = ask.platform ? FAMILY_OF_INTEGRATION[INTEGRATION_PLATFORMS[ask.platform][0]] : platform === null ? null : (platform as DeviceFamily);
     const base = { user, identifier, platform, checkedAt };
     const notTrusted = (reason: TrustReason, action: string): TrustVerdict => ({
       ...base,
@@ -195,6 +223,8 @@ export class TrustVerifier {
         covered.filter((r) => r.integrationId === integration.id),
         covered.filter((r) => r.integrationId !== integration.id),
         now,
+        ask.runs,
+        ask.membership,
       );
     });
     const trustedBy = verdicts.find((v) => v.trusted) ?? null;
@@ -231,71 +261,57 @@ export class TrustVerifier {
   }
 
   /**
-   * The device-level answer for rows of the explorer and the exports: the same checks as `verify` for the device's own
-   * integration (`judge`), asked for the users the integration applies to instead of one user, so a test group is a
-   * qualifier of "trusted", not a reason. The deciding reason is the integration's own, as in a verdict.
+   * The device-level answer for rows of the explorer and the exports (the Trust column): the verdict `verify` gives
+   * for the device's own registered user (its Ivanti user) and this device's records, across every integration that
+   * covers it: trusted when any of them trusts it for that user, else the deciding reason by the verifier's ranking.
+   * The explorer's Trust filter is the same definition in SQL (core/devices/trusted-device-filter.ts).
    */
   deviceJudge(): DeviceTrustJudge {
     const now = this.now().getTime();
-    const candidates = new Map(trustCandidates(this.db).map((c) => [c.id, c]));
+    const live = trustCandidates(this.db);
+    const liveIds = live.map((c) => c.id);
     const runs = memoizedRunFacts(this.#runs);
-    const rank = (code: TrustReasonCode) => DECIDING_ORDER.indexOf(code);
+    const membership = this.#membership();
     return (device) => {
-      const integration = candidates.get(device.integrationId);
-      if (!integration) {
-        return deviceAnswer('no-integration', 'Its integration was deleted, so no integration can trust this device.');
-      }
-      if (familyOfRecord(device.platformType) !== FAMILY_OF_INTEGRATION[integration.platform]) {
-        const covers = FAMILY_OF_INTEGRATION[integration.platform] === 'android' ? 'Android' : 'iOS';
-        return deviceAnswer('platform-not-covered', `A ${recordPlatformName(device.platformType)}: "${integration.name}" covers ${covers} devices only.`);
-      }
-      if (device.identifier === null || device.identifier === '') {
+      if (device.identifier === null || device.identifier.trim() === '') {
         return deviceAnswer(
           'identifier-never-synced',
           `It reports no Device Client ID, so Duo cannot match it. Check Duo Mobile's managed configuration on the device.`,
         );
       }
-      const record: TrustRecord = {
-        integrationId: device.integrationId,
-        guid: device.guid,
-        registrationState: device.registrationState,
-        platformType: device.platformType,
-        spaceId: device.spaceId,
-        spaceName: device.spaceName,
-        uid: null,
-        email: null,
-        lastSeenAt: device.lastSeenAt,
-        removedAt: device.removedAt,
-      };
-      const verdict = this.judge(integration, null, device.identifier, [record], [], now, runs);
-      if (verdict.trusted) {
-        const forWhom = integration.status === 'all-users' ? 'all users' : 'the test group';
-        return {
-          answer: 'trusted',
-          code: 'trusted',
-          label: `Trusted: ${forWhom}`,
-          detail: `Trusted through "${integration.name}" for ${forWhom}: active in its synced copy, with its Device Client ID.`,
-        };
+      const verdict = this.#decide({
+        user: device.uid ?? NO_REGISTERED_USER,
+        identifier: device.identifier.trim(),
+        platform: undefined,
+        records: this.#devices.trustRecordsOfDevice(device.id, liveIds),
+        live,
+        now,
+        runs,
+        membership,
+      });
+      const lead = verdict.lead;
+      if (verdict.answer === 'trusted') {
+        const status = live.find((c) => c.id === lead.integrationId)?.status;
+        return { answer: 'trusted', code: 'trusted', label: `Trusted: ${status === 'all-users' ? 'all users' : 'the test group'}`, detail: lead.message };
       }
-      const deciding = [...verdict.reasons].sort((a, b) => rank(a.code) - rank(b.code))[0]!;
-      return deviceAnswer(deciding.code, deciding.message);
+      return deviceAnswer(lead.code as TrustReasonCode, lead.action === null ? lead.message : `${lead.message} ${lead.action}`);
     };
   }
 
   /**
    * One integration's verdict from its own records (what its API user read). `seenElsewhere` are the device's records
    * from other integrations (other API users of the tenant): they tell where the device is when this integration's user
-   * could not read that space. `user` null: for whoever the integration applies to (the device-level answer), so no
-   * test-group check.
+   * could not read that space.
    */
   private judge(
     integration: TrustCandidate,
-    user: string | null,
+    user: string,
     identifier: string,
     records: TrustRecord[],
     seenElsewhere: TrustRecord[],
     now: number,
-    runs: RunFacts = this.#runs,
+    runs: RunFacts,
+    membership: TestGroupMembership,
   ): IntegrationTrustVerdict {
     const reasons: TrustReason[] = [];
     const add = (code: TrustReasonCode, message: string) =>
@@ -305,7 +321,7 @@ export class TrustVerifier {
     if (integration.status === 'disabled') {
       add('integration-disabled', `${name} is disabled. Enable it for a test group or for all users.`);
     }
-    if (user !== null && integration.status === 'test-group' && !this.#inTestGroup(integration.id, user)) {
+    if (integration.status === 'test-group' && !membership.includes(integration.id, user)) {
       add('user-not-in-test-group', `${name} is enabled only for a test group, and ${user} is not in it. Add the user or enable it for all users.`);
     }
 

@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../../src-main/core/db/database';
+import { DuoStore, type DuoUserRow } from '../../../src-main/core/duo/duo-store';
+import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
+import type { SyncCheckpoint } from '../../../src-main/core/sync/sync-checkpoint';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
-import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
+import type { TrustFilter } from '../../../src-shared/domain/device';
+import { LEGACY_CERTIFICATE_END_OF_LIFE_MS } from '../../../src-shared/domain/integration';
+import { DEFAULT_SPACES, seedDevices, seedFollowUpRun, seedSharedSightings } from '../../support/seed-devices';
 import { useTempDir } from '../../support/temp-dir';
 import { CertificateTable, clearScenarios, expectedReasons, label, scenarios, USER, writeScenario } from '../trust/trust-scenario';
 import { allPages, NOW, openDeviceDatabase, type DeviceDatabase } from './device-fixture';
@@ -67,4 +73,109 @@ describe('the explorer\'s trusted filter', () => {
     expect(filtered.size).toBeLessThan(devices.length);
     expect(repository.count({ trust: 'trusted' }) + repository.count({ trust: 'not-trusted' }) + repository.count({ trust: 'cant-tell' })).toBe(repository.count({}));
   });
+
+  it('filter, Trust column and verdict give one answer for every device: its own user, Duo aliases, a test group, app-config beside legacy past its end of life, stale spaces', () => {
+    const { db, repository } = openDeviceDatabase(tempDir());
+    expect(NOW).toBeGreaterThan(LEGACY_CERTIFICATE_END_OF_LIFE_MS);
+    const fresh = { referenceTime: NOW - HOUR };
+    const acme = { domain: 'acmecorp.mobileiron.com', email: 'api@acmecorp.example' };
+    const android = seedDevices(db, { ...fresh, count: 200, seed: 'one-android', integration: { name: 'Android', platform: 'android', ...acme } });
+    const appConfig = seedDevices(db, { ...fresh, count: 400, seed: 'one-ios', integration: { name: 'iOS', platform: 'ios-appconfig', status: 'test-group', ...acme } });
+    // The legacy integration shares the App Config fetch: it sees the same iOS devices, and alone would trust none.
+    const legacy = seedSharedSightings(db, { of: appConfig.integrationId, integration: { name: 'Legacy', platform: 'ios-certs', ...acme }, referenceTime: NOW });
+    seedFollowUpRun(db, { integrationId: appConfig.integrationId, changed: 20, removed: 10, at: NOW - HOUR / 2 });
+    // The App Config integration's API user could not read "Marketing" in its latest sync; another App Config
+    // integration, with an API user of its own that reads only "Marketing", trusts its devices for all users.
+    markSpaceStale(db, appConfig.integrationId, DEFAULT_SPACES[1]!);
+    const marketing = seedSharedSightings(db, {
+      of: appConfig.integrationId,
+      spaceId: DEFAULT_SPACES[1]!.id,
+      integration: { name: 'iOS Marketing', platform: 'ios-appconfig', domain: acme.domain, email: 'marketing-api@acmecorp.example' },
+      referenceTime: NOW,
+    });
+
+    // The test group lists Duo usernames; the devices' Ivanti users are, for some, a name Duo knows them by.
+    const uids = db
+      .prepare("SELECT DISTINCT uid FROM devices WHERE integration_id = ? AND platform_type = 'IOS' AND uid IS NOT NULL AND uid <> '********' ORDER BY uid")
+      .pluck()
+      .all(appConfig.integrationId) as string[];
+    expect(uids.length).toBeGreaterThan(90);
+    const users: DuoUserRow[] = [];
+    const listed: string[] = [];
+    uids.slice(0, 90).forEach((uid, i) => {
+      if (i % 3 === 0) listed.push(uid.toUpperCase()); // listed as typed, another case
+      if (i % 3 === 1) {
+        users.push({ userId: `DA${i}`, username: `duo-alias-${i}`, realname: null, email: null, status: 'active', aliases: [uid] });
+        listed.push(`duo-alias-${i}`);
+      }
+      if (i % 3 === 2) {
+        users.push({ userId: `DE${i}`, username: `duo-mail-${i}`, realname: null, email: uid, status: 'active', aliases: [] });
+        listed.push(`duo-mail-${i}`);
+      }
+    });
+    const addMember = db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)');
+    for (const name of listed) addMember.run(appConfig.integrationId, name);
+    const duo = new DuoStore(db);
+    duo.replaceUsers(users, NOW, { kind: 'users', status: 'completed', startedAt: NOW - 1, finishedAt: NOW, count: users.length, error: null });
+
+    const verifier = new TrustVerifier(db, new CertificateTable(), () => new Date(NOW), duo);
+    const judge = verifier.deviceJudge();
+    const filtered = new Map<number, TrustFilter>();
+    for (const answer of ['trusted', 'not-trusted', 'cant-tell'] as const) {
+      for (const id of allPages(repository, { trust: answer, presence: 'all' }, 500)) filtered.set(id, answer);
+    }
+    const devices = db.prepare('SELECT id, uid, client_device_identifier AS identifier, space_id AS spaceId FROM devices').all() as {
+      id: number;
+      uid: string | null;
+      identifier: string | null;
+      spaceId: number | null;
+    }[];
+    expect(filtered.size).toBe(devices.length);
+    const disagreements = devices.flatMap((d) => {
+      const column = judge(d).answer;
+      const verdict = d.uid === null || d.identifier === null ? column : verifier.verify({ user: d.uid, identifier: d.identifier }).answer;
+      return column === filtered.get(d.id) && column === verdict ? [] : [{ ...d, filter: filtered.get(d.id), column, verdict }];
+    });
+    expect(disagreements).toEqual([]);
+
+    // Each part of the definition decided some device (outside "Marketing", where the second integration trusts all).
+    const answerOf = (uid: string) => {
+      const d = devices.find((x) => x.uid === uid && x.identifier !== null && x.spaceId !== DEFAULT_SPACES[1]!.id);
+      return d === undefined ? null : { filter: filtered.get(d.id), column: judge(d).label };
+    };
+    const byAlias = uids.slice(0, 90).filter((_, i) => i % 3 === 1).map(answerOf);
+    expect(byAlias.filter((a) => a?.filter === 'trusted').length, JSON.stringify(byAlias)).toBeGreaterThan(5);
+    expect(byAlias.some((a) => a?.column === 'Trusted: the test group')).toBe(true);
+    const outsideGroup = uids.slice(90).map(answerOf);
+    expect(outsideGroup.filter((a) => a?.filter === 'trusted')).toEqual([]);
+    const counts = Object.fromEntries((['trusted', 'not-trusted', 'cant-tell'] as const).map((a) => [a, [...filtered.values()].filter((f) => f === a).length]));
+    expect(counts['cant-tell']).toBeGreaterThan(0);
+    // Trusted through the Marketing integration, though the first one cannot tell: trusted leads.
+    expect(repository.count({ trust: 'trusted', integrationId: marketing })).toBeGreaterThan(5);
+    // The legacy integration covers every iOS device the App Config one trusts; past its end of life it changes nothing.
+    const trustedIos = db
+      .prepare(`SELECT COUNT(*) FROM devices d JOIN device_sightings s ON s.device_id = d.id AND s.integration_id = ? WHERE d.platform_type = 'IOS' AND d.id IN (SELECT value FROM json_each(?))`)
+      .pluck()
+      .get(legacy, JSON.stringify([...filtered].filter(([, a]) => a === 'trusted').map(([id]) => id))) as number;
+    expect(trustedIos).toBeGreaterThan(5);
+    expect(repository.count({ trust: 'trusted', integrationId: legacy })).toBe(trustedIos);
+    expect(android.inserted).toBe(200);
+  });
 });
+
+/** Records a run of the integration whose API user could not read `space` (403), as the sync engine records it. */
+function markSpaceStale(db: Db, integrationId: string, space: { id: number; name: string }): void {
+  const runs = new SyncRunStore(db);
+  const runId = runs.create(integrationId, 'manual', 'trust-filter-test', NOW - HOUR / 4);
+  const pass = { pass: 1, drifted: false, passStartPage: 1, start: 0, lastId: null, seenInPass: 0, totalCount: null, unparsed: 0 };
+  const checkpoint: SyncCheckpoint = {
+    version: 1,
+    phase: 'finalizing',
+    round: 1,
+    roundChanged: false,
+    spaces: DEFAULT_SPACES.map((s) => ({ ...pass, id: s.id, name: s.name, state: s.id === space.id ? 'failed' : 'verified' })),
+  };
+  const errors = [{ code: 'IVANTI_SPACE_FORBIDDEN' as const, message: `Ivanti answered 403 for the space "${space.name}".`, space: space.name }];
+  const counters = { spacesTotal: DEFAULT_SPACES.length, pages: 1, devicesSeen: 1, added: 0, changed: 0, removed: 0, restored: 0, activeMs: 1, errors };
+  runs.finish(runId, 'completed', false, counters, checkpoint, NOW - HOUR / 5);
+}

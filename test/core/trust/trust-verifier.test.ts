@@ -255,34 +255,20 @@ describe('TrustVerifier: informational findings', () => {
   });
 });
 
-describe('TrustVerifier.deviceJudge: the Trust column gives the verdict of the users the integration applies to', () => {
+describe("TrustVerifier.deviceJudge: the Trust column gives the verdict for the device's own user", () => {
   const synced = scenarios().filter((s) => s.device !== 'never-synced');
 
   function judged(id: string) {
-    const row = db
-      .prepare(
-        `SELECT integration_id, guid, client_device_identifier, platform_type, registration_state, space_id, space_name, last_seen_at, removed_at
-           FROM devices WHERE integration_id = ?`,
-      )
-      .get(id) as Record<string, never>;
-    return verifier.deviceJudge()({
-      integrationId: row.integration_id,
-      guid: row.guid,
-      identifier: row.client_device_identifier,
-      platformType: row.platform_type,
-      registrationState: row.registration_state,
-      spaceId: row.space_id,
-      spaceName: row.space_name,
-      lastSeenAt: row.last_seen_at,
-      removedAt: row.removed_at,
-    });
+    const row = db.prepare('SELECT id, client_device_identifier, uid FROM devices WHERE integration_id = ?').get(id) as { id: number; client_device_identifier: string | null; uid: string | null };
+    return verifier.deviceJudge()({ id: row.id, identifier: row.client_device_identifier, uid: row.uid });
   }
 
   it.each(synced.map((s) => [label(s), s] as [string, Scenario]))('%s', (_name, scenario) => {
     fresh();
     const id = writeScenario(db, scenario, certificates);
-    // A test group qualifies "trusted" at device level: it is never the reason.
-    const expected = expectedReasons(scenario).filter((code) => code !== 'user-not-in-test-group');
+    // The device is registered in Ivanti to USER: it is judged for USER, test group included.
+    db.prepare('UPDATE devices SET uid = ? WHERE integration_id = ?').run(USER, id);
+    const expected = expectedReasons(scenario);
     const trust = judged(id);
     expect(trust.answer).toBe(expected.length === 0 ? 'trusted' : expected.every((c) => c === 'space-stale') ? 'cant-tell' : 'not-trusted');
     if (expected.length === 0) {
@@ -290,19 +276,29 @@ describe('TrustVerifier.deviceJudge: the Trust column gives the verdict of the u
       return;
     }
     expect(expected).toContain(trust.code);
-    // For a user it applies to, the verifier's lead names the same deciding reason.
-    if (scenario.status !== 'test-group-other') {
-      expect(trust.code).toBe(verifier.verify({ user: USER, identifier: IDENTIFIER, platform: scenario.platform }).lead.code);
-    }
+    // The verifier asked about the device's user leads with the same deciding reason.
+    expect(trust.code).toBe(verifier.verify({ user: USER, identifier: IDENTIFIER }).lead.code);
     expect(trust.detail.length).toBeGreaterThan(20);
   });
 
-  it('a device without a Device Client ID, or of a platform its integration does not cover, is not trusted and says why', () => {
+  it('a device registered to no user is trusted through an integration enabled for all users, never through a test group', () => {
+    for (const [status, answer] of [['all-users', 'trusted'], ['test-group-member', 'not-trusted']] as const) {
+      fresh();
+      const id = writeScenario(db, { platform: 'android', status, device: 'active', sync: 'fresh', certificate: null }, certificates);
+      expect(judged(id), status).toMatchObject({ answer });
+    }
+  });
+
+  it('a device without a Device Client ID, or of a platform no integration covers, is not trusted and says why', () => {
     fresh();
     const id = writeScenario(db, { platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null }, certificates);
     db.prepare('UPDATE devices SET client_device_identifier = NULL WHERE integration_id = ?').run(id);
     expect(judged(id)).toMatchObject({ answer: 'not-trusted', code: 'identifier-never-synced' });
+    // An iOS device seen only by an Android integration: as the verifier says, no integration covers iOS devices.
     db.prepare("UPDATE devices SET client_device_identifier = ?, platform_type = 'IOS' WHERE integration_id = ?").run(IDENTIFIER, id);
+    expect(judged(id)).toMatchObject({ answer: 'not-trusted', code: 'no-integration' });
+    expect(verifier.verify({ user: USER, identifier: IDENTIFIER }).lead.code).toBe('no-integration');
+    db.prepare("UPDATE devices SET platform_type = 'WINDOWS_PHONE' WHERE integration_id = ?").run(id);
     expect(judged(id)).toMatchObject({ answer: 'not-trusted', code: 'platform-not-covered' });
   });
 });

@@ -81,7 +81,7 @@ export function DeviceTable({
               const sortBy = column.sort;
               if (sortBy === null) {
                 return (
-                  <div key={column.key} role="columnheader" className="devices-cell devices-column-label" title="For the users its integration applies to">
+                  <div key={column.key} role="columnheader" className="devices-cell devices-column-label" title="For the user the device is registered to in Ivanti">
                     {column.label}
                   </div>
                 );
