@@ -311,7 +311,7 @@ export class DeviceRepository {
 
   /**
    * How many current devices there are, for planning only: the cached count, else the row count the last ANALYZE
-   * recorded for a partial index of current devices (devices_by_integration_id, migration 0004;
+   * recorded for a partial index of current devices (devices_by_space_name, migration 0004;
    * refreshPlannerStatistics), else an exact count.
    */
   #currentDevices(): number {
@@ -319,7 +319,7 @@ export class DeviceRepository {
     if (cached !== undefined) return cached;
     const analysed = this.db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").get() !== undefined;
     const stat = analysed
-      ? (this.db.prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = 'devices' AND idx = 'devices_by_integration_id'").pluck().get() as string | undefined)
+      ? (this.db.prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = 'devices' AND idx = 'devices_by_space_name'").pluck().get() as string | undefined)
       : undefined;
     const rows = stat === undefined ? NaN : Number.parseInt(stat, 10);
     return Number.isFinite(rows) ? rows : this.count({ presence: 'current' });

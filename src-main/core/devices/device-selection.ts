@@ -34,12 +34,21 @@ export type SortedColumn =
  */
 const FILTER_COLUMNS = ['integration_id', 'space_name', 'platform_type', 'registration_state', 'compliant', 'has_client_id'];
 
+/**
+ * devices_facets (migration 0004: removed_at, integration_id, then every other filter column and last_checkin) serves
+ * the integration order: walking its current devices (`removed_at IS NULL`, an equality on its first column) delivers
+ * integration_id first and checks every filter in the entry. Its own sort index was a subset of it (dropped by
+ * migration 0017, issue 19).
+ */
+const INTEGRATION_ORDER = ['integration_id', 'platform_type', 'registration_state', 'compliant', 'last_checkin', 'space_name', 'has_client_id'];
+
 export function sortIndexName(column: SortedColumn): string {
-  return `devices_by_${column}`;
+  return column === 'integration_id' ? 'devices_facets' : `devices_by_${column}`;
 }
 
+/** The columns the sort index of `column` delivers its current devices in (the ORDER BY that repeats them, then id). */
 export function sortIndexColumns(column: SortedColumn): string[] {
-  return [column, ...FILTER_COLUMNS.filter((c) => c !== column)];
+  return column === 'integration_id' ? INTEGRATION_ORDER : [column, ...FILTER_COLUMNS.filter((c) => c !== column)];
 }
 
 /** Each sortable column of the explorer and the `devices` column it sorts by. */

@@ -292,6 +292,15 @@ describe('query plans at scale (what keeps a million devices fast, checked witho
     expect(page.plan).not.toContain('TEMP B-TREE');
   });
 
+  it('fills a page in integration order by walking the facets index, sorting nothing', () => {
+    for (const direction of ['asc', 'desc'] as const) {
+      const plans = plansOf(() => repository.search({ platformType: 'IOS', compliance: 'compliant', sort: { column: 'integration', direction } }, { offset: 0, limit: 100 }));
+      const page = plans.find((p) => /LIMIT \? OFFSET \?/.test(p.sql))!;
+      expect(page.plan).toContain('devices_facets');
+      expect(page.plan).not.toContain('TEMP B-TREE');
+    }
+  });
+
   it('counts from the facets index, trusted devices included', () => {
     // SQLite reports an index holding a generated column (has_client_id) as not covering, though it reads the value
     // from the index: the trusted count is checked for the index it walks.
@@ -315,6 +324,8 @@ describe('query plans at scale (what keeps a million devices fast, checked witho
       { platformType: 'WINDOWS_PHONE', sort: { column: 'model', direction: 'asc' } },
       { checkinAge: 'older', sort: { column: 'serialNumber', direction: 'desc' } },
       { integrationId: ios, spaceName: 'Sales', sort: { column: 'displayName', direction: 'asc' } },
+      { platformType: 'IOS', sort: { column: 'integration', direction: 'desc' } },
+      { text: 'ada', checkinAge: 'older', sort: { column: 'integration', direction: 'asc' } },
       { registrationState: 'RETIRE_PENDING' },
       {},
     ];
