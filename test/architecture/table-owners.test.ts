@@ -48,8 +48,7 @@ const OWNERS: Record<string, string[]> = {
   ca_profiles: ['src-main/core/certificates/ca-profile-service.ts'],
   certificates: ['src-main/core/certificates/certificate-inventory.ts'],
   settings: ['src-main/core/settings/settings-store.ts'],
-  // Follow-up: the audit export still reads the log itself.
-  audit_log: ['src-main/core/audit/audit-log.ts', 'src-main/core/export/audit-export.ts'],
+  audit_log: ['src-main/core/audit/audit-log.ts'],
   audit_signing: ['src-main/core/audit/audit-log.ts'],
   duo_connection: [DUO_STORE],
   duo_reads: [DUO_STORE],

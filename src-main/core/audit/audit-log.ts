@@ -93,6 +93,18 @@ export class AuditLog {
     this.db.prepare('INSERT OR IGNORE INTO audit_signing (id, public_key, started_seq) VALUES (1, ?, ?)').run(publicKey, startedSeq);
   }
 
+  /**
+   * The whole log oldest first, each entry with its stored hashes, as the query an export runs on its own snapshot
+   * connection, and how many entries it holds now (for progress).
+   */
+  exportQuery(): { sql: string; params: unknown[]; total: number } {
+    return {
+      sql: 'SELECT seq, at, actor, action, target, details, prev_hash, hash FROM audit_log ORDER BY seq',
+      params: [],
+      total: this.db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number,
+    };
+  }
+
   /** Walks the whole chain; reports the first entry whose stored hash or link does not match. */
   verify(): AuditVerification {
     return verifyChain(this.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>);

@@ -1,6 +1,5 @@
 import type { AuditSeal } from '../audit/audit-signature';
-import type { AuditRow } from '../audit/audit-log';
-import type { Db } from '../db/database';
+import type { AuditLog, AuditRow } from '../audit/audit-log';
 import type { ExportSource } from './export-source';
 
 /**
@@ -8,12 +7,10 @@ import type { ExportSource } from './export-source';
  * chain (core/audit/audit-log.ts says how each hash is computed). `details` is written exactly as stored (the
  * canonical JSON the hash covers), and the JSON export says whether the chain verified when it was exported.
  */
-export function auditExport(db: Db, seal: AuditSeal): ExportSource<AuditRow> {
+export function auditExport(log: Pick<AuditLog, 'exportQuery'>, seal: AuditSeal): ExportSource<AuditRow> {
   return {
     kind: 'audit',
-    sql: 'SELECT seq, at, actor, action, target, details, prev_hash, hash FROM audit_log ORDER BY seq',
-    params: [],
-    total: db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number,
+    ...log.exportQuery(),
     columns: [
       { name: 'seq', value: (r) => r.seq },
       { name: 'at', value: (r) => new Date(r.at).toISOString() },

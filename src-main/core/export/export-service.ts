@@ -94,7 +94,7 @@ export class ExportService {
     try {
       // The signed head is read before the snapshot, so it never runs ahead of the rows the file holds. Only the audit
       // export awaits here: the others take their snapshot without yielding first.
-      const source = request.kind === 'audit' ? (auditExport(this.db, await this.auditSeal()) as ExportSource<unknown>) : this.#source(request);
+      const source = request.kind === 'audit' ? (auditExport(this.audit, await this.auditSeal()) as ExportSource<unknown>) : this.#source(request);
       progress.total = source.total;
       report();
       if (folder === this.exportDir) ensurePrivateDirectory(folder, 'exports folder');
