@@ -122,6 +122,12 @@ export const DEFAULT_SPACES: SimulatorSpaceOptions[] = [
   { id: 33535, name: 'Contractors', share: 10 },
 ];
 
+/** Two spaces, two thirds of the devices in the default one: "Restricted" (id 2) is the one a test forbids. */
+export const DEFAULT_AND_RESTRICTED_SPACES: SimulatorSpaceOptions[] = [
+  { id: 1, name: 'Default Space', share: 2, defaultSpace: true },
+  { id: 2, name: 'Restricted', share: 1 },
+];
+
 /** 2026-11-28T00:00:00Z. */
 const DEFAULT_REFERENCE_TIME = Date.UTC(2026, 10, 28);
 

@@ -17,7 +17,7 @@ import { ExportService } from '../../../src-main/core/export/export-service';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
+import { DEFAULT_AND_RESTRICTED_SPACES, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { CertificateTable } from '../trust/trust-scenario';
@@ -87,14 +87,9 @@ function deviceOf(db: Db, platformType: 'ANDROID' | 'IOS', spaceId: number): Dev
   return row;
 }
 
-const SPACES = [
-  { id: 1, name: 'Default Space', share: 2, defaultSpace: true },
-  { id: 2, name: 'Restricted', share: 1 },
-];
-
 describe('one device per tenant', () => {
   it('two integrations with the same API user share one fetch: the tenant is read and stored once, and each device shown once with the integration that covers it', async () => {
-    const tenant = await simulator({ devices: 900, seed: 'shared-tenant', spaces: SPACES });
+    const tenant = await simulator({ devices: 900, seed: 'shared-tenant', spaces: DEFAULT_AND_RESTRICTED_SPACES });
     const expected = tenant.deviceCount();
 
     // What one integration's sync alone asks of Ivanti.
@@ -149,7 +144,7 @@ describe('one device per tenant', () => {
   });
 
   it("a change export filtered by integration lists, for each member of a shared fetch, the fetch's changes of the devices it covers", async () => {
-    const tenant = await simulator({ devices: 600, seed: 'shared-changes', spaces: SPACES });
+    const tenant = await simulator({ devices: 600, seed: 'shared-changes', spaces: DEFAULT_AND_RESTRICTED_SPACES });
     const { db, engine, runs, repository } = consoleFor(tenant, { android: tenant.credentials, ios: tenant.credentials });
     // The Android integration fetches first, the iOS one next: each fetch's changes are recorded once, under the run
     // and integration that fetched, and the other member gets a copy of the run.
@@ -196,7 +191,7 @@ describe('one device per tenant', () => {
   });
 
   it('a space the shared API user cannot read is stale for every member of the fetch, since the fetch that last read it', async () => {
-    const tenant = await simulator({ devices: 300, seed: 'shared-stale', spaces: SPACES });
+    const tenant = await simulator({ devices: 300, seed: 'shared-stale', spaces: DEFAULT_AND_RESTRICTED_SPACES });
     const { engine, runs, verifier, db } = consoleFor(tenant, { android: tenant.credentials, ios: tenant.credentials });
     const read = await (await engine.start('int-a', 'manual')).finished;
     tenant.setDeviceRead(2, false);
@@ -215,7 +210,7 @@ describe('one device per tenant', () => {
   });
 
   it('with different API users each fetches what its own user reads, into the same rows; a space one cannot read is stale for that one only', async () => {
-    const tenant = await simulator({ devices: 600, seed: 'two-users', spaces: SPACES, otherUsers: [{ ...OTHER_USER, deniedSpaces: [2] }] });
+    const tenant = await simulator({ devices: 600, seed: 'two-users', spaces: DEFAULT_AND_RESTRICTED_SPACES, otherUsers: [{ ...OTHER_USER, deniedSpaces: [2] }] });
     const { db, engine, runs, verifier } = consoleFor(tenant, { android: tenant.credentials, ios: OTHER_USER });
     const android = await (await engine.start('int-a', 'manual')).finished;
     const ios = await (await engine.start('int-i', 'manual')).finished;
@@ -261,7 +256,7 @@ describe('one device per tenant', () => {
   });
 
   it('an integration deleted with its devices kept no longer keeps them alive: the one that remains marks them removed', async () => {
-    const tenant = await simulator({ devices: 400, seed: 'deleted-sibling', spaces: SPACES, otherUsers: [OTHER_USER] });
+    const tenant = await simulator({ devices: 400, seed: 'deleted-sibling', spaces: DEFAULT_AND_RESTRICTED_SPACES, otherUsers: [OTHER_USER] });
     const { db, engine } = consoleFor(tenant, { android: tenant.credentials, ios: OTHER_USER });
     await (await engine.start('int-a', 'manual')).finished;
     await (await engine.start('int-i', 'manual')).finished;

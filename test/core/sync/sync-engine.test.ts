@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncProgress, SyncRun } from '../../../src-shared/domain/sync';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
+import { DEFAULT_AND_RESTRICTED_SPACES, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { activeGuids, engineFor, integrityCheck, INTEGRATION_ID, openSyncDatabase, quickRetryingClient, removedGuids, sorted } from './sync-fixture';
@@ -112,10 +112,7 @@ describe('sync engine against the simulated tenant', () => {
     const tenant = await simulator({
       devices: 900,
       seed: 'forbidden',
-      spaces: [
-        { id: 1, name: 'Default Space', share: 2, defaultSpace: true },
-        { id: 2, name: 'Restricted', share: 1 },
-      ],
+      spaces: DEFAULT_AND_RESTRICTED_SPACES,
     });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant);

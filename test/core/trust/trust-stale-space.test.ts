@@ -13,7 +13,7 @@ import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-
 import type { TrustFilter } from '../../../src-shared/domain/device';
 import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
-import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import { DEFAULT_AND_RESTRICTED_SPACES, startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useTempDir } from '../../support/temp-dir';
 import { engineFor, INTEGRATION_ID, openSyncDatabase } from '../sync/sync-fixture';
 import { CertificateTable } from './trust-scenario';
@@ -53,10 +53,7 @@ describe("a tenant with one space the API user cannot read: the verdict can't te
     const tenant = await startSimulator({
       devices: 600,
       seed: 'trust-stale',
-      spaces: [
-        { id: 1, name: 'Default Space', share: 2, defaultSpace: true },
-        { id: 2, name: 'Restricted', share: 1 },
-      ],
+      spaces: DEFAULT_AND_RESTRICTED_SPACES,
     });
     simulators.push(tenant);
     const db = openSyncDatabase(tempDir());
