@@ -111,6 +111,15 @@ interface FacetRecord extends Partial<Record<CheckinAge, number>> {
   count: number;
 }
 
+/** Which recorded changes a change export holds (core/export/change-export.ts resolves runs and fetch groups). */
+export interface ChangeExportSelection {
+  /** An integration's changes; with `sharedFetches`, also those of the fetches shared with it, for its platform's devices. */
+  integration?: { id: string; sharedFetches: { runIds: number[]; platformType: string } | null };
+  /** The fetching run whose changes to hold. */
+  fetchRunId?: number;
+  kind?: DeviceChangeKind;
+}
+
 export interface DevicePage {
   offset: number;
   limit: number;
@@ -445,6 +454,42 @@ export class DeviceRepository {
   /** A device's raw record (`raw_record` as stored) as the tenant sent it; `device` (its id or guid) names it in an error. */
   rawRecord(stored: Uint8Array, device: number | string): Record<string, unknown> {
     return JSON.parse(DeviceRecordCodec.of(this.db).decode(stored, device)) as Record<string, unknown>;
+  }
+
+  /**
+   * The recorded changes a change export holds, oldest first, each with its device's name and identifier, as the query
+   * the export runs on its own snapshot connection, and how many there are now (for progress). An integration's
+   * changes are those recorded under it, and with `sharedFetches` also those of the fetches other members of its
+   * fetch group shared with it, for the devices of its platform.
+   */
+  changeExportQuery(selection: ChangeExportSelection): { sql: string; params: unknown[]; total: number } {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const { integration } = selection;
+    if (integration?.sharedFetches) {
+      // One JSON parameter, however long the history: SQLite caps the number of parameters.
+      conditions.push('(c.integration_id = ? OR (c.run_id IN (SELECT value FROM json_each(?)) AND d.platform_type = ?))');
+      params.push(integration.id, JSON.stringify(integration.sharedFetches.runIds), integration.sharedFetches.platformType);
+    } else if (integration) {
+      conditions.push('c.integration_id = ?');
+      params.push(integration.id);
+    }
+    if (selection.fetchRunId !== undefined) {
+      conditions.push('c.run_id = ?');
+      params.push(selection.fetchRunId);
+    }
+    if (selection.kind !== undefined) {
+      conditions.push('c.kind = ?');
+      params.push(selection.kind);
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const from = 'device_changes c LEFT JOIN devices d ON d.id = c.device_id';
+    return {
+      sql: `SELECT c.id, c.run_id, c.integration_id, c.at, c.guid, c.kind, c.fields, d.client_device_identifier, d.device_name
+              FROM ${from} ${where} ORDER BY c.id`,
+      params,
+      total: this.db.prepare(`SELECT count(*) FROM ${from} ${where}`).pluck().get(...params) as number,
+    };
   }
 
   /** Every stored field of one device, its raw record and its change history across syncs. */

@@ -1,5 +1,5 @@
 import type { DeviceChangeKind } from '../../../src-shared/domain/sync';
-import type { Db } from '../db/database';
+import type { ChangeExportSelection, DeviceRepository } from '../devices/device-repository';
 import type { SyncRunStore } from '../sync/sync-run-store';
 import type { ExportColumn, ExportSource, ExportValue } from './export-source';
 
@@ -40,32 +40,23 @@ export interface ChangeExportContext {
  * its fetch group shared with it, for the devices it covers (its platform's). A run shared from another's fetch has
  * the changes of that fetch, as its run history shows them.
  */
-export function changeExport(db: Db, filter: ChangeExportFilter, context: ChangeExportContext): ExportSource<ChangeExportRow> {
+export function changeExport(
+  devices: Pick<DeviceRepository, 'changeExportQuery'>,
+  filter: ChangeExportFilter,
+  context: ChangeExportContext,
+): ExportSource<ChangeExportRow> {
   const { names } = context;
-  const conditions: string[] = [];
-  const params: unknown[] = [];
+  let integration: ChangeExportSelection['integration'];
   if (filter.integrationId !== undefined) {
     const shared = context.runs.fetchesSharedWith(filter.integrationId);
     const covered = context.coveredPlatformType(filter.integrationId);
-    if (shared.length > 0 && covered !== null) {
-      // One JSON parameter, however long the history: SQLite caps the number of parameters.
-      conditions.push('(c.integration_id = ? OR (c.run_id IN (SELECT value FROM json_each(?)) AND d.platform_type = ?))');
-      params.push(filter.integrationId, JSON.stringify(shared), covered);
-    } else {
-      conditions.push('c.integration_id = ?');
-      params.push(filter.integrationId);
-    }
+    integration = { id: filter.integrationId, sharedFetches: shared.length > 0 && covered !== null ? { runIds: shared, platformType: covered } : null };
   }
-  if (filter.runId !== undefined) {
-    conditions.push('c.run_id = ?');
-    params.push(context.runs.fetchOf(filter.runId));
-  }
-  if (filter.change !== undefined) {
-    conditions.push('c.kind = ?');
-    params.push(filter.change);
-  }
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const from = 'device_changes c LEFT JOIN devices d ON d.id = c.device_id';
+  const query = devices.changeExportQuery({
+    integration,
+    fetchRunId: filter.runId === undefined ? undefined : context.runs.fetchOf(filter.runId),
+    kind: filter.change,
+  });
   const columns: ExportColumn<ChangeExportRow>[] = [
     { name: 'changeId', value: (r) => r.id },
     { name: 'runId', value: (r) => r.run_id },
@@ -81,10 +72,7 @@ export function changeExport(db: Db, filter: ChangeExportFilter, context: Change
   const lineColumns = columns.filter((c) => c.name !== 'fields');
   return {
     kind: 'changes',
-    sql: `SELECT c.id, c.run_id, c.integration_id, c.at, c.guid, c.kind, c.fields, d.client_device_identifier, d.device_name
-            FROM ${from} ${where} ORDER BY c.id`,
-    params,
-    total: db.prepare(`SELECT count(*) FROM ${from} ${where}`).pluck().get(...params) as number,
+    ...query,
     columns,
     about: { filter },
     csvHeader: [...lineColumns.map((c) => c.name), 'field', 'before', 'after'],

@@ -182,7 +182,7 @@ export class ExportService {
         return deviceExport(this.devices, request.query, { includeRaw: request.includeRaw, facts: this.devices.integrationFacts(), trust: this.deviceTrust?.() }) as ExportSource<unknown>;
       case 'changes':
         return changeExport(
-          this.db,
+          this.devices,
           { integrationId: request.integrationId, runId: request.runId, change: request.change },
           { names, runs: this.#runs, coveredPlatformType: (id) => this.devices.coveredPlatformType(id) },
         ) as ExportSource<unknown>;
