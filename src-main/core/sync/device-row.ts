@@ -79,8 +79,12 @@ export const DEVICE_COLUMNS = Object.keys({
 export const VOLATILE_FIELDS: ReadonlySet<string> = new Set(['lastCheckin', 'clientLastCheckin', 'lastScannedTime']);
 
 /** The space is the one being paged (what presence is judged by), not what the record claims. */
-export function deviceColumns(device: IvantiDevice, space: { id: number; name: string }, codec: Pick<DeviceRecordCodec, 'encode'>): DeviceColumns {
-  const raw = JSON.stringify(device.raw);
+export function deviceColumns(
+  device: IvantiDevice,
+  space: { id: number; name: string },
+  codec: Pick<DeviceRecordCodec, 'encode'>,
+  { raw, record_hash }: RecordIdentity = recordIdentity(device, space),
+): DeviceColumns {
   return {
     guid: device.guid,
     ivanti_id: device.id,
@@ -107,9 +111,20 @@ export function deviceColumns(device: IvantiDevice, space: { id: number; name: s
     manufacturer: device.manufacturer,
     last_checkin: device.lastCheckin,
     raw_record: codec.encode(raw),
-    // The space is part of the hash: a device moved to another space is rewritten even if its record did not change.
-    record_hash: createHash('sha1').update(raw).update('\0').update(String(space.id)).digest('base64'),
+    record_hash,
   };
+}
+
+/** A record's JSON text and hash: all a re-sync needs to tell a device unchanged (the other columns, compression above all, cost more). */
+export interface RecordIdentity {
+  raw: string;
+  record_hash: string;
+}
+
+export function recordIdentity(device: IvantiDevice, space: { id: number }): RecordIdentity {
+  const raw = JSON.stringify(device.raw);
+  // The space is part of the hash: a device moved to another space is rewritten even if its record did not change.
+  return { raw, record_hash: createHash('sha1').update(raw).update('\0').update(String(space.id)).digest('base64') };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
-import { changedFields, DEVICE_COLUMNS, deviceColumns } from './device-row';
+import { changedFields, DEVICE_COLUMNS, deviceColumns, recordIdentity } from './device-row';
 import { DeviceRecordCodec } from './device-record-codec';
 import { COVERED_PLATFORM_TYPE, integrationCovers } from '../integrations/device-inventory';
 import { IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
@@ -248,15 +248,16 @@ export class DeviceStore {
     const siblings = ctx.integrationIds.slice(1);
     const facts = this.#factsFor(ctx.runId);
     for (const device of devices) {
-      const columns = deviceColumns(device, ctx.space, this.#codec);
-      const existing = this.#select.get(owner, ctx.tenant, columns.guid) as ExistingRow | undefined;
-      const values = { ...columns, tenant: ctx.tenant, at: ctx.at, run: ctx.runId, page: ctx.page };
+      // Hashed first: the other columns (the compressed record above all) are built only for a row to write.
+      const identity = recordIdentity(device, ctx.space);
+      const values = () => ({ ...deviceColumns(device, ctx.space, this.#codec, identity), tenant: ctx.tenant, at: ctx.at, run: ctx.runId, page: ctx.page });
+      const existing = this.#select.get(owner, ctx.tenant, device.guid) as ExistingRow | undefined;
       const sighting = { spaceId: ctx.space.id, spaceName: ctx.space.name, at: ctx.at, run: ctx.runId, page: ctx.page };
       let id: number;
       let sightAll: boolean;
       if (existing === undefined) {
-        id = Number(this.#insert.run({ ...values, integration_id: listedUnder(facts, ctx.integrationIds, columns.platform_type, owner) }).lastInsertRowid);
-        this.#insertChange.run(ctx.runId, owner, id, columns.guid, 'added', null, ctx.at);
+        id = Number(this.#insert.run({ ...values(), integration_id: listedUnder(facts, ctx.integrationIds, device.platformType, owner) }).lastInsertRowid);
+        this.#insertChange.run(ctx.runId, owner, id, device.guid, 'added', null, ctx.at);
         result.added++;
         sightAll = true;
       } else {
@@ -264,31 +265,31 @@ export class DeviceStore {
         const sighted = existing.sighted === 1;
         // Restored: gone for every integration, or for this fetch's, and back.
         const restored = existing.removed_at !== null || (sighted && existing.sighting_removed_at !== null);
-        const unchanged = existing.record_hash === columns.record_hash;
+        const unchanged = existing.record_hash === identity.record_hash;
         const rewrite = existing.removed_at !== null || !unchanged;
         const fields = unchanged ? {} : this.#diff(existing.id, device.raw);
         if (rewrite) {
-          const listed = integrationCoversRecord(facts, existing.integration_id, columns.platform_type)
+          const listed = integrationCoversRecord(facts, existing.integration_id, device.platformType)
             ? existing.integration_id
-            : listedUnder(facts, ctx.integrationIds, columns.platform_type, existing.integration_id);
-          this.#rewrite.run({ ...values, integration_id: listed, id });
-        } else if (!integrationCoversRecord(facts, existing.integration_id, columns.platform_type)) {
+            : listedUnder(facts, ctx.integrationIds, device.platformType, existing.integration_id);
+          this.#rewrite.run({ ...values(), integration_id: listed, id });
+        } else if (!integrationCoversRecord(facts, existing.integration_id, device.platformType)) {
           // Unchanged, but listed under an integration that does not cover it (none of its platform had seen it, or
           // that one was deleted): listed under one of this fetch's that covers it, so it is shown under every
           // integration that covers it (core/devices/device-coverage.ts). Once per device at most.
-          const listed = listedUnder(facts, ctx.integrationIds, columns.platform_type, existing.integration_id);
+          const listed = listedUnder(facts, ctx.integrationIds, device.platformType, existing.integration_id);
           if (listed !== existing.integration_id) this.#relist.run(listed, id);
         }
         const hasFields = Object.keys(fields).length > 0;
         if (!sighted) {
           // Known from another API user's fetch; new to this one.
-          this.#insertChange.run(ctx.runId, owner, id, columns.guid, 'added', hasFields ? JSON.stringify(fields) : null, ctx.at);
+          this.#insertChange.run(ctx.runId, owner, id, device.guid, 'added', hasFields ? JSON.stringify(fields) : null, ctx.at);
           result.added++;
         } else if (restored) {
-          this.#insertChange.run(ctx.runId, owner, id, columns.guid, 'restored', hasFields ? JSON.stringify(fields) : null, ctx.at);
+          this.#insertChange.run(ctx.runId, owner, id, device.guid, 'restored', hasFields ? JSON.stringify(fields) : null, ctx.at);
           result.restored++;
         } else if (hasFields) {
-          this.#insertChange.run(ctx.runId, owner, id, columns.guid, 'changed', JSON.stringify(fields), ctx.at);
+          this.#insertChange.run(ctx.runId, owner, id, device.guid, 'changed', JSON.stringify(fields), ctx.at);
           result.changed++;
         }
         sightAll = rewrite || restored || !sighted || existing.sighting_space !== ctx.space.id;
