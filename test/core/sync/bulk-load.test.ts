@@ -3,7 +3,6 @@
  * and built in one pass each at the end. A crash at any point of it leaves a database that opens intact, answers
  * correctly meanwhile, and whose next sync finishes the load and the build.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
@@ -16,11 +15,11 @@ import type { SyncProgress } from '../../../src-shared/domain/sync';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { killChildWhen } from '../../support/kill-child';
 import { useTempDir } from '../../support/temp-dir';
 import { CertificateTable } from '../trust/trust-scenario';
 import { activeGuids, engineFor, INTEGRATION_ID, integrityCheck, openSyncDatabase, sorted } from './sync-fixture';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const CHILD = path.join(__dirname, 'fixtures', 'bulk-sync-until-killed.ts');
 const tempDir = useTempDir('tec-bulk-');
 const closeAfterEach = useCloseAfterEach();
@@ -94,20 +93,8 @@ function answersWithIndexesBuilt(db: Db): unknown {
 
 /** Runs the bulk sync in a real child process and SIGKILLs it once `killWhen` holds for its output. */
 async function killChild(dir: string, domain: string, mode: 'load' | 'pause-in-build', killWhen: (out: string) => boolean): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, domain, mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (killWhen(out)) resolve();
-    });
-    child.on('exit', () => reject(new Error(`the child ended before the kill: ${out.slice(-500)} ${err}`)));
-  });
-  child.kill('SIGKILL');
-  expect(await exited).toBe('SIGKILL');
+  const { signal, out } = await killChildWhen(CHILD, [dir, domain, mode], killWhen);
+  expect(signal).toBe('SIGKILL');
   return out;
 }
 

@@ -1,31 +1,16 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { openDatabase, type Db } from '../../../../src-main/core/db/database';
 import { migrations } from '../../../../src-main/core/db/migrations';
-
-const ROOT = path.resolve(__dirname, '../../../..');
+import { killChildWhen } from '../../../support/kill-child';
 
 /**
  * Upgrades the database file in a real child process (migrate-until-killed.ts), SIGKILLs it once the first batch of a
  * long migration has been rewritten inside the migration's transaction, and answers how the child ended and what it
  * printed. The caller then reopens the file and checks that nothing of the interrupted upgrade remains.
  */
-export async function killMidMigration(file: string): Promise<{ signal: NodeJS.Signals | null; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'migrate-until-killed.ts'), file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('paused\n')) resolve();
-    });
-    child.on('exit', () => reject(new Error(`the child ended before pausing: ${out} ${err}`)));
-  });
-  child.kill('SIGKILL');
-  return { signal: await exited, out };
+export function killMidMigration(file: string): Promise<{ signal: NodeJS.Signals | null; out: string }> {
+  return killChildWhen(path.join(__dirname, 'migrate-until-killed.ts'), [file], (out) => out.includes('paused\n'));
 }
 
 /**
