@@ -29,13 +29,12 @@ const OWNERS: Record<string, string[]> = {
   integrations: ['src-main/core/integrations/integration-store.ts'],
   integration_test_group: ['src-main/core/integrations/integration-store.ts'],
   wizard_drafts: ['src-main/core/integrations/wizard-draft-store.ts'],
-  // The search index reads the device rows it indexes. Follow-up: the changes of a run (SyncRunStore.changes) join
-  // devices themselves; they belong beside DeviceRepository.changeExportQuery.
-  devices: [DEVICE_STORE, DEVICE_REPOSITORY, DEVICE_SEARCH_INDEX, 'src-main/core/sync/sync-run-store.ts'],
+  // The search index reads the device rows it indexes.
+  devices: [DEVICE_STORE, DEVICE_REPOSITORY, DEVICE_SEARCH_INDEX],
   device_sightings: [DEVICE_STORE, DEVICE_REPOSITORY],
-  // DeviceStore records the changes; the read side (a device's history, the change export) reads them with the
-  // devices. Follow-up: the changes of a run (SyncRunStore.changes) still run their own SQL.
-  device_changes: [DEVICE_STORE, DEVICE_REPOSITORY, 'src-main/core/sync/sync-run-store.ts'],
+  // DeviceStore records the changes; the read side (a device's history, a run's changes, the change export) reads
+  // them with the devices.
+  device_changes: [DEVICE_STORE, DEVICE_REPOSITORY],
   device_record_dictionaries: ['src-main/core/sync/device-record-codec.ts'],
   // The explorer's filters (device-selection.ts builds the repository's WHERE) match against the index.
   devices_fts: [DEVICE_SEARCH_INDEX, DEVICE_REPOSITORY, 'src-main/core/devices/device-selection.ts'],

@@ -193,7 +193,7 @@ export function createCore(options: CoreOptions): Core {
     }),
     ...wizardHandlers(services),
     ...trustHandlers(services),
-    ...syncHandlers(services),
+    ...syncHandlers({ ...services, deviceChanges: deviceServices.devices }),
     ...certificateHandlers(services),
     ...deviceHandlers({ ...deviceServices, syncedDevices: sync.devices, deviceTrust: () => services.trust.deviceJudge() }),
     ...exportHandlers(deviceServices),

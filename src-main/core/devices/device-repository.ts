@@ -9,7 +9,7 @@ import {
   type DeviceRow,
   type FacetCount,
 } from '../../../src-shared/domain/device';
-import type { DeviceChangeKind } from '../../../src-shared/domain/sync';
+import type { DeviceChange, DeviceChangeKind, DeviceChangePage } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
@@ -490,6 +490,46 @@ export class DeviceRepository {
       params,
       total: this.db.prepare(`SELECT count(*) FROM ${from} ${where}`).pluck().get(...params) as number,
     };
+  }
+
+  /**
+   * One page of the changes a fetching run recorded (a run shared from another's fetch shows that fetch's: the caller
+   * passes SyncRunStore.fetchOf of the run shown), each with its device's name and identifier.
+   */
+  changesOfFetch(runId: number, options: { kind?: DeviceChangeKind; limit: number; afterId?: number }): DeviceChangePage {
+    const kindFilter = options.kind === undefined ? '' : ' AND c.kind = @kind';
+    const rows = this.db
+      .prepare(
+        `SELECT c.id, c.run_id, c.guid, c.kind, c.fields, c.at, d.device_name, d.client_device_identifier
+         FROM device_changes c LEFT JOIN devices d ON d.id = c.device_id
+         WHERE c.run_id = @runId AND c.id > @afterId${kindFilter} ORDER BY c.id LIMIT @limit`,
+      )
+      .all({ runId, afterId: options.afterId ?? 0, kind: options.kind, limit: options.limit + 1 }) as {
+      id: number;
+      run_id: number;
+      guid: string;
+      kind: DeviceChangeKind;
+      fields: string | null;
+      at: number;
+      device_name: string | null;
+      client_device_identifier: string | null;
+    }[];
+    const total = this.db
+      .prepare(`SELECT COUNT(*) FROM device_changes c WHERE c.run_id = @runId${kindFilter}`)
+      .pluck()
+      .get({ runId, kind: options.kind }) as number;
+    const page = rows.slice(0, options.limit);
+    const changes: DeviceChange[] = page.map((r) => ({
+      id: r.id,
+      runId: r.run_id,
+      guid: r.guid,
+      kind: r.kind,
+      fields: r.fields === null ? null : (JSON.parse(r.fields) as Record<string, [unknown, unknown]>),
+      at: new Date(r.at).toISOString(),
+      deviceName: r.device_name,
+      clientDeviceIdentifier: r.client_device_identifier,
+    }));
+    return { changes, total, nextAfterId: rows.length > options.limit ? page[page.length - 1]!.id : null };
   }
 
   /** Every stored field of one device, its raw record and its change history across syncs. */

@@ -1,4 +1,5 @@
 import type { Handler } from '../../../src-shared/contract';
+import type { DeviceRepository } from '../devices/device-repository';
 import type { IntegrationService } from '../integrations/integration-service';
 import type { SettingsStore } from '../settings/settings-store';
 import type { SyncRunner } from './sync-engine';
@@ -11,9 +12,11 @@ export interface SyncHandlerDeps {
   syncScheduler: Pick<SyncScheduler, 'nextRunAt'>;
   integrations: Pick<IntegrationService, 'get'>;
   settings: SettingsStore;
+  /** The changes a run shows, from the device read side that owns them. */
+  deviceChanges: Pick<DeviceRepository, 'changesOfFetch'>;
 }
 
-export function syncHandlers({ sync, syncScheduler, integrations, settings }: SyncHandlerDeps): { [C in SyncChannel]: Handler<C> } {
+export function syncHandlers({ sync, syncScheduler, integrations, settings, deviceChanges }: SyncHandlerDeps): { [C in SyncChannel]: Handler<C> } {
   return {
     'sync.start': async ({ integrationId, trigger }) => {
       const { runId, resumed } = await sync.start(integrationId, trigger);
@@ -37,6 +40,6 @@ export function syncHandlers({ sync, syncScheduler, integrations, settings }: Sy
       };
     },
     'sync.runs': async ({ integrationId, limit, beforeId }) => sync.runs.list(integrationId, limit, beforeId),
-    'sync.changes': async ({ runId, kind, limit, afterId }) => sync.runs.changes(runId, { kind, limit, afterId }),
+    'sync.changes': async ({ runId, kind, limit, afterId }) => deviceChanges.changesOfFetch(sync.runs.fetchOf(runId), { kind, limit, afterId }),
   };
 }

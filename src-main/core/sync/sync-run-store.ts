@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { DeviceChange, DeviceChangeKind, DeviceChangePage, SyncRun, SyncRunError, SyncRunStatus, SyncTrigger } from '../../../src-shared/domain/sync';
+import type { SyncRun, SyncRunError, SyncRunStatus, SyncTrigger } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import { IntegrationSpaceStore, type StaleSpace } from './integration-space-store';
 import { parseCheckpoint, type SyncCheckpoint } from './sync-checkpoint';
@@ -196,43 +196,6 @@ export class SyncRunStore {
   /** The fetches of other integrations of its fetch group recorded on this one as shared copies: the fetching runs' ids. */
   fetchesSharedWith(integrationId: string): number[] {
     return this.db.prepare('SELECT shared_from FROM sync_runs WHERE integration_id = ? AND shared_from IS NOT NULL ORDER BY shared_from').pluck().all(integrationId) as number[];
-  }
-
-  changes(shownRunId: number, options: { kind?: DeviceChangeKind; limit: number; afterId?: number }): DeviceChangePage {
-    const runId = this.fetchOf(shownRunId);
-    const kindFilter = options.kind === undefined ? '' : ' AND c.kind = @kind';
-    const rows = this.db
-      .prepare(
-        `SELECT c.id, c.run_id, c.guid, c.kind, c.fields, c.at, d.device_name, d.client_device_identifier
-         FROM device_changes c LEFT JOIN devices d ON d.id = c.device_id
-         WHERE c.run_id = @runId AND c.id > @afterId${kindFilter} ORDER BY c.id LIMIT @limit`,
-      )
-      .all({ runId, afterId: options.afterId ?? 0, kind: options.kind, limit: options.limit + 1 }) as {
-      id: number;
-      run_id: number;
-      guid: string;
-      kind: DeviceChangeKind;
-      fields: string | null;
-      at: number;
-      device_name: string | null;
-      client_device_identifier: string | null;
-    }[];
-    const total = this.db
-      .prepare(`SELECT COUNT(*) FROM device_changes c WHERE c.run_id = @runId${kindFilter}`)
-      .pluck()
-      .get({ runId, kind: options.kind }) as number;
-    const page = rows.slice(0, options.limit);
-    const changes: DeviceChange[] = page.map((r) => ({
-      id: r.id,
-      runId: r.run_id,
-      guid: r.guid,
-      kind: r.kind,
-      fields: r.fields === null ? null : (JSON.parse(r.fields) as Record<string, [unknown, unknown]>),
-      at: new Date(r.at).toISOString(),
-      deviceName: r.device_name,
-      clientDeviceIdentifier: r.client_device_identifier,
-    }));
-    return { changes, total, nextAfterId: rows.length > options.limit ? page[page.length - 1]!.id : null };
   }
 }
 

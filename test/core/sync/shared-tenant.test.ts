@@ -187,7 +187,7 @@ describe('one device per tenant', () => {
     const copy = runs.latest('int-a')!;
     expect(copy.id).not.toBe(second.id);
     expect(await exported({ runId: copy.id })).toEqual(await exported({ runId: second.id }));
-    expect((await exported({ runId: copy.id })).length).toBe(runs.changes(copy.id, { limit: 10_000 }).total);
+    expect((await exported({ runId: copy.id })).length).toBe(repository.changesOfFetch(runs.fetchOf(copy.id), { limit: 10_000 }).total);
   });
 
   it('a space the shared API user cannot read is stale for every member of the fetch, since the fetch that last read it', async () => {
