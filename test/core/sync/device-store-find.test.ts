@@ -20,5 +20,10 @@ describe('DeviceStore.find', () => {
     expect(byIdentifier).toBeDefined();
     const plan = queryPlan(db, byIdentifier!, ['x']);
     expect(plan).toMatch(/SEARCH d USING INDEX devices_identifier_key/);
+    // No statement of the lookup reads the devices table or one of its indexes whole (a DISTINCT over the tenants did).
+    for (const sql of seen) {
+      const params = sql.includes('@tenant') ? { tenant: 't', text: 'x', lower: 'x', number: 1 } : sql.includes('?') ? ['x'] : [];
+      expect(queryPlan(db, sql, params), sql).not.toMatch(/SCAN (d|devices)\b/);
+    }
   });
 });
