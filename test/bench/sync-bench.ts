@@ -29,6 +29,8 @@
  *
  * Prints one JSON object on stdout; progress goes to stderr.
  */
+
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,7 +57,11 @@ import { DEMO_CREDENTIALS, startSimulator, type SpaceSummary } from '../simulato
 import { startSimulatorProcess } from '../support/simulator-process';
 import { BUILT_SYNC_WORKER, ensureCliBuilt } from '../cli/built-cli';
 
-const INTEGRATION_ID = 'bench';
+/**
+ * As the console names an integration (randomUUID, integrations-service): the id is repeated in the device rows and
+ * indexes that key by integration, so a short made-up id would understate the bytes per device.
+ */
+const INTEGRATION_ID = randomUUID();
 /** Pages pre-rendered per batch for the ceilings: enough to time parse+write in long stretches, little memory. */
 const PAGES_PER_BATCH = 25;
 /** Share of the devices the simulator changes before the second re-sync. */
@@ -76,6 +82,8 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: 'bench' },
       json: { type: 'boolean', default: false },
       'skip-storage-path': { type: 'boolean', default: false },
+      /** Only the first sync and the bytes per device (a schema change measured in a few minutes less). */
+      'size-only': { type: 'boolean', default: false },
     },
   });
   const devices = Number(values.devices);
@@ -95,6 +103,11 @@ async function main(): Promise<void> {
     try {
       firstSync = await measureSync(syncDir, simulator.domain, 'first sync');
       size = databaseSize(syncDir, firstSync.devicesSeen);
+      if (values['size-only']) {
+        const sized = { benchmark: 'sync', devices, bytesPerDevice: size.bytesPerDevice, databaseAfterFirstSync: size, loadAverage: { atStart: startedLoad, atEnd: loadAverage() } };
+        process.stdout.write(`${JSON.stringify(sized, null, values.json ? undefined : 2)}\n`);
+        return;
+      }
       fetchParse = await measureFetchParse(simulator.domain);
       const unchanged = await measureSync(syncDir, simulator.domain, 're-sync, tenant unchanged');
       const afterUnchanged = databaseSize(syncDir, firstSync.devicesSeen);
@@ -282,6 +295,8 @@ interface DatabaseSize {
   bytesPerDevice: number;
   /** The largest tables and indexes, MB (dbstat). */
   largestMb: Record<string, number>;
+  /** Every table and index of the devices (dbstat), bytes per device, largest first: what bytesPerDevice is made of. */
+  bytesPerDeviceByObject: Record<string, number>;
 }
 
 /** The database file after a TRUNCATE checkpoint (so the WAL holds nothing), everything included. */
@@ -291,13 +306,16 @@ function databaseSize(dir: string, devices: number): DatabaseSize {
   try {
     db.pragma('wal_checkpoint(TRUNCATE)');
     const objects = db
-      .prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 12')
+      .prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC')
       .all() as { name: string; bytes: number }[];
     const bytes = fs.statSync(file).size + (fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0);
     return {
       bytes,
       bytesPerDevice: Math.round(bytes / Math.max(1, devices)),
-      largestMb: Object.fromEntries(objects.map((o) => [o.name, round(o.bytes / 1e6)])),
+      largestMb: Object.fromEntries(objects.slice(0, 12).map((o) => [o.name, round(o.bytes / 1e6)])),
+      bytesPerDeviceByObject: Object.fromEntries(
+        objects.filter((o) => /^(devices|device_)/.test(o.name)).map((o) => [o.name, Math.round(o.bytes / Math.max(1, devices))]),
+      ),
     };
   } finally {
     db.close();
