@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../../src-shared/errors';
 import { ensureDirectory, PRIVATE_FILE_MODE, tightenFile } from '../app/local-paths';
+import { registerNameKey } from '../duo/name-key';
 import { DeferredIndexes } from './deferred-indexes';
 import type { Migration, MigrationProgressEvent } from './migration';
 import { sqliteBindingOption } from './sqlite-binding';
@@ -141,6 +142,7 @@ function configure(db: Db, file: string): void {
     // Statement journals in memory: a write that fires a trigger (devices → FTS queue, migration 0004) keeps one, and
     // on disk it spilled to a temp file for every row (~30 µs a device insert, measured).
     db.pragma('temp_store = MEMORY');
+    registerNameKey(db);
   } catch (error) {
     throw translateOpenError(error, file);
   }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import { DuoStore } from '../duo/duo-store';
+import { nameKeyIn } from '../duo/name-key';
 import { COVERED_PLATFORM_TYPE } from '../integrations/device-inventory';
 import type { IntegrationDirectory, IntegrationFacts } from '../integrations/integration-store';
 import { WizardDraftStore } from '../integrations/wizard-draft-store';
@@ -100,7 +101,6 @@ function mayTrust(integration: IntegrationFacts): boolean {
 /** The device's user in the integration's test group (one list of names per query), or nothing for all users. */
 function forItsUser(integration: IntegrationFacts, membership: TestGroupMembership): { sql: string; params: string[] } {
   if (integration.status !== 'test-group') return { sql: '', params: [] };
-  const names = membership.names(integration.id);
-  if (names.length === 0) return { sql: ' AND 0', params: [] };
-  return { sql: ` AND d.uid IS NOT NULL AND d.uid COLLATE NOCASE IN (${names.map(() => '?').join(', ')})`, params: names };
+  const members = nameKeyIn('d.uid', membership.memberKeys(integration.id));
+  return { sql: ` AND d.uid IS NOT NULL AND ${members.sql}`, params: members.params };
 }

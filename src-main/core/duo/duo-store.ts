@@ -4,6 +4,7 @@
  */
 import type { DuoConnection, DuoGroup, DuoRead, DuoReadKind } from '../../../src-shared/domain/duo';
 import type { Db } from '../db/database';
+import { nameKey } from './name-key';
 
 export interface StoredConnection {
   apiHostname: string;
@@ -49,7 +50,7 @@ export interface DuoUserFound {
 
 /**
  * Duo's users as one read left them, resolving a sign-in name as Duo does: by username, then an alias, then the email,
- * without regard to case; the first user in the read wins a tie.
+ * without regard to case (nameKey); the first user in the read wins a tie.
  */
 export class DuoUserNames {
   readonly #byUsername = new Map<string, DuoUserRow>();
@@ -58,7 +59,7 @@ export class DuoUserNames {
 
   constructor(private readonly users: readonly DuoUserRow[]) {
     const keep = (map: Map<string, DuoUserRow>, name: string, user: DuoUserRow) => {
-      if (!map.has(name.toLowerCase())) map.set(name.toLowerCase(), user);
+      if (!map.has(nameKey(name))) map.set(nameKey(name), user);
     };
     for (const user of users) {
       keep(this.#byUsername, user.username, user);
@@ -68,7 +69,7 @@ export class DuoUserNames {
   }
 
   find(name: string): DuoUserFound | null {
-    const wanted = name.trim().toLowerCase();
+    const wanted = nameKey(name.trim());
     const byUsername = this.#byUsername.get(wanted);
     if (byUsername) return { user: byUsername, matchedBy: 'username' };
     const byAlias = this.#byAlias.get(wanted);
@@ -85,8 +86,8 @@ export class DuoUserNames {
 
   /** Every name of every user known by one of `names` (as username, alias or email), whatever it resolves to first. */
   namesOfUsersNamed(names: readonly string[]): string[] {
-    const wanted = new Set(names.map((n) => n.trim().toLowerCase()));
-    return this.users.filter((u) => userIdentities(u).some((n) => wanted.has(n.toLowerCase()))).flatMap(userIdentities);
+    const wanted = new Set(names.map((n) => nameKey(n.trim())));
+    return this.users.filter((u) => userIdentities(u).some((n) => wanted.has(nameKey(n)))).flatMap(userIdentities);
   }
 }
 

@@ -161,6 +161,45 @@ describe('the explorer\'s trusted filter', () => {
     expect(repository.count({ trust: 'trusted', integrationId: legacy })).toBe(trustedIos);
     expect(android.inserted).toBe(200);
   });
+
+  it('gives a name in another case one verdict in the filter, the Trust column and verify, in every script (\'ÉLODIE\' is \'élodie\')', () => {
+    const { db, repository } = openDeviceDatabase(tempDir());
+    const ios = seedDevices(db, { referenceTime: NOW - HOUR, count: 60, seed: 'one-fold', integration: { name: 'iOS', platform: 'ios-appconfig', status: 'test-group' } });
+    const addMember = db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)');
+    // The devices the group can make trusted: those trusted while every device's user is listed.
+    addMember.run(ios.integrationId, 'control');
+    db.prepare("UPDATE devices SET uid = 'control'").run();
+    const eligible = allPages(repository, { trust: 'trusted', presence: 'all' }, 500);
+    expect(eligible.length).toBeGreaterThan(4);
+    db.prepare('DELETE FROM integration_test_group').run();
+    // Listed as Duo spells the user, registered in Ivanti in capitals or mixed case; one listed name Duo does not know.
+    for (const name of ['élodie', 'zoë ångström', 'Åsa Öberg']) addMember.run(ios.integrationId, name);
+    const duo = new DuoStore(db);
+    const users: DuoUserRow[] = ['élodie', 'zoë ångström'].map((username, i) => ({ userId: `DU${i}`, username, realname: null, email: null, status: 'active', aliases: [] }));
+    duo.replaceUsers(users, NOW, { kind: 'users', status: 'completed', startedAt: NOW - 1, finishedAt: NOW, count: users.length, error: null });
+    // 'Zoë Ångström' differs from Duo's spelling in non-ASCII letters both ways: no ASCII-only fold of either matches.
+    const uids = ['ÉLODIE', 'Élodie', 'Zoë Ångström', 'åSA öBERG'];
+    const setUid = db.prepare('UPDATE devices SET uid = ? WHERE id = ?');
+    uids.forEach((uid, i) => setUid.run(uid, eligible[i]));
+
+    const verifier = new TrustVerifier(db, new CertificateTable(), () => new Date(NOW), duo);
+    const judge = verifier.deviceJudge();
+    const trusted = new Set(allPages(repository, { trust: 'trusted', presence: 'all' }, 500));
+    const devices = db.prepare('SELECT id, uid, client_device_identifier AS identifier FROM devices WHERE id IN (?, ?, ?, ?)').all(...eligible.slice(0, 4)) as {
+      id: number;
+      uid: string;
+      identifier: string;
+    }[];
+    const answers = devices.map((d) => ({
+      uid: d.uid,
+      filter: trusted.has(d.id) ? 'trusted' : 'not',
+      column: judge(d).answer,
+      verify: verifier.verify({ user: d.uid, identifier: d.identifier }).answer,
+    }));
+    expect(answers).toEqual(uids.map((uid) => ({ uid, filter: 'trusted', column: 'trusted', verify: 'trusted' })));
+    // Every other device's user ('control') is no longer listed.
+    expect(trusted.size).toBe(uids.length);
+  });
 });
 
 /** Records a run of the integration whose API user could not read `space` (403), as the sync engine records it. */
