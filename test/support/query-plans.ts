@@ -21,3 +21,32 @@ export function queryPlan(db: Db, sql: string, params: unknown[] | Record<string
   const rows = (Array.isArray(params) ? db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) : db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params)) as { detail: string }[];
   return rows.map((r) => r.detail).join(' | ');
 }
+
+/**
+ * Every SQL text `db` runs while `run` runs, for statements prepared while `prepare` or `run` runs (a store that prepares
+ * its statements once, in its constructor, runs them later).
+ */
+export function sqlRunDuring<T>(db: Db, prepare: () => T, run: (prepared: T) => void): string[] {
+  const ran = new Set<string>();
+  let running = false;
+  const original = db.prepare.bind(db);
+  (db as { prepare: typeof db.prepare }).prepare = ((sql: string) => {
+    const statement = original(sql);
+    for (const method of ['all', 'get', 'iterate', 'run'] as const) {
+      const call = (statement[method] as (...args: unknown[]) => unknown).bind(statement);
+      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        if (running) ran.add(sql);
+        return call(...args);
+      };
+    }
+    return statement;
+  }) as typeof db.prepare;
+  try {
+    const prepared = prepare();
+    running = true;
+    run(prepared);
+  } finally {
+    (db as { prepare: typeof db.prepare }).prepare = original;
+  }
+  return [...ran];
+}

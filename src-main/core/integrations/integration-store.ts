@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { IntegrationStatus, Platform, TestGroupDuoGroup } from '../../../src-shared/domain/integration';
 import type { Db } from '../db/database';
 import { deviceInventory } from './device-inventory';
@@ -60,8 +61,12 @@ export interface IntegrationDirectory {
 export class IntegrationStore implements IntegrationDirectory {
   constructor(private readonly db: Db) {}
 
+  /** Prepared once: "has it synced?" and every explorer page read the facts (issue 19). */
+  #facts: Statement | undefined;
+
   facts(): Map<string, IntegrationFacts> {
-    const rows = this.db.prepare('SELECT id, name, platform, status, deleted_at, domain, email FROM integrations').all() as (Omit<IntegrationFacts, 'deleted' | 'tenant'> & {
+    this.#facts ??= this.db.prepare('SELECT id, name, platform, status, deleted_at, domain, email FROM integrations');
+    const rows = this.#facts.all() as (Omit<IntegrationFacts, 'deleted' | 'tenant'> & {
       deleted_at: number | null;
       domain: string | null;
       email: string | null;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceStore } from '../../../src-main/core/sync/device-store';
-import { queryPlan, sqlPreparedDuring } from '../../support/query-plans';
+import { queryPlan, sqlPreparedDuring, sqlRunDuring } from '../../support/query-plans';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
 
@@ -14,8 +14,12 @@ describe('DeviceStore.find', () => {
   it('looks an identifier up by its index, even before SQLite has statistics', () => {
     const db = closeAfterEach(openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations }).db);
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'").pluck().get()).toBe(0);
-    const store = new DeviceStore(db);
-    const seen = sqlPreparedDuring(db, () => expect(store.find('ABCDEF0123', 'integration-1')).toEqual([]));
+    // The statements the lookup runs, wherever the store prepared them (once, in its constructor).
+    const seen = sqlRunDuring(
+      db,
+      () => new DeviceStore(db),
+      (store) => expect(store.find('ABCDEF0123', 'integration-1')).toEqual([]),
+    );
     const byIdentifier = seen.find((sql) => sql.includes('identifier_key = ?'));
     expect(byIdentifier).toBeDefined();
     const plan = queryPlan(db, byIdentifier!, ['x']);
@@ -25,5 +29,11 @@ describe('DeviceStore.find', () => {
       const params = sql.includes('@tenant') ? { tenant: 't', text: 'x', lower: 'x', number: 1 } : sql.includes('?') ? ['x'] : [];
       expect(queryPlan(db, sql, params), sql).not.toMatch(/SCAN (d|devices)\b/);
     }
+  });
+
+  it('prepares its statements once, not on every lookup', () => {
+    const db = closeAfterEach(openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations }).db);
+    const store = new DeviceStore(db);
+    expect(sqlPreparedDuring(db, () => store.find('ABCDEF0123'))).toEqual([]);
   });
 });
