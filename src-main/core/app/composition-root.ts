@@ -166,7 +166,7 @@ export function createCore(options: CoreOptions): Core {
       store: duoStore,
       recordedTestGroup: (integrationId) => integrations.recordedTestGroup(integrationId),
       devicesOfUser: (ids) => deviceServices.devices.ofUser(ids),
-      verify: (query) => services.trust.verify(query),
+      verifier: () => services.trust.verifier(),
     }),
     now,
   };

@@ -9,17 +9,28 @@
  * decision, and Duo sends it on Premier accounts only; where it is absent nothing is compared.
  */
 import type { DevicePlatform, TrustVerdict } from '../../../src-shared/domain/trust';
-import type { DuoDisagreements, DuoEndpointView, DuoUserView, TestGroupUserMatch } from '../../../src-shared/domain/duo';
+import type { DuoDisagreements, DuoEndpointView, DuoRead, DuoUserView, TestGroupUserMatch } from '../../../src-shared/domain/duo';
 import type { UserDeviceRecord } from '../devices/device-repository';
 import type { RecordedTestGroup } from '../integrations/integration-service';
-import { userIdentities, type DuoEndpointRow, type DuoStore } from './duo-store';
+import { nameKey } from './name-key';
+import { userIdentities, type DuoEndpointRow, type DuoStore, type DuoUserNames } from './duo-store';
 
 export interface DuoComparisonDeps {
   store: DuoStore;
   /** The integration's test group as recorded here, with the Duo group (by id) it was read from. */
   recordedTestGroup(integrationId: string): RecordedTestGroup | null;
   devicesOfUser(identities: readonly string[]): UserDeviceRecord[];
-  verify(query: { user: string; identifier: string; platform?: DevicePlatform }): TrustVerdict;
+  /** TrustVerifier.verifier: one read of the integrations, test groups and Duo's users for many questions. */
+  verifier(): (query: { user: string; identifier: string; platform?: DevicePlatform }) => TrustVerdict;
+}
+
+/** What every user's view shares, read once for a view or for the whole list of disagreements. */
+interface ViewContext {
+  connected: boolean;
+  endpointsRead: DuoRead | null;
+  trustedEndpointAvailable: boolean;
+  users: DuoUserNames;
+  verify: ReturnType<DuoComparisonDeps['verifier']>;
 }
 
 type Family = 'ANDROID' | 'IOS';
@@ -36,18 +47,32 @@ export class DuoComparison {
   constructor(private readonly deps: DuoComparisonDeps) {}
 
   userView(user: string): DuoUserView {
+    return this.#userView(user, this.#context());
+  }
+
+  #context(): ViewContext {
     const { store } = this.deps;
-    const connected = store.connection() !== null;
-    const endpointsRead = store.reads().find((r) => r.kind === 'endpoints' && r.status === 'completed') ?? null;
-    const base = { connected, readAt: endpointsRead?.finishedAt ?? null, duoUser: null, ivantiMatch: null, trustedEndpointAvailable: store.trustedEndpointAvailable(), endpoints: [] };
+    return {
+      connected: store.connection() !== null,
+      endpointsRead: store.reads().find((r) => r.kind === 'endpoints' && r.status === 'completed') ?? null,
+      trustedEndpointAvailable: store.trustedEndpointAvailable(),
+      users: store.userNames(),
+      verify: this.deps.verifier(),
+    };
+  }
+
+  #userView(user: string, context: ViewContext): DuoUserView {
+    const { store } = this.deps;
+    const { connected, endpointsRead } = context;
+    const base = { connected, readAt: endpointsRead?.finishedAt ?? null, duoUser: null, ivantiMatch: null, trustedEndpointAvailable: context.trustedEndpointAvailable, endpoints: [] };
     if (!connected) return { ...base, note: 'Not connected to the Duo Admin API: connect it in Settings to see Duo\'s own record of this user\'s devices.' };
     if (!endpointsRead) return { ...base, note: 'Nothing has been read from Duo yet: Settings → Duo Admin API → Read from Duo now.' };
-    const found = store.findUser(user);
+    const found = context.users.find(user);
     if (!found) return { ...base, note: `Duo has no user "${user}" (looked up by username, alias and email in the last read).` };
     const duoUser = { userId: found.user.userId, username: found.user.username, matchedBy: found.matchedBy };
     const devices = this.deps.devicesOfUser(userIdentities(found.user));
     const ivantiMatch = devices.length === 0 ? null : describeIdentityMatch(devices[0]!, found.user.username, found.user.aliases, found.user.email);
-    const endpoints = store.endpointsOf(found.user.username).map((endpoint) => this.#view(user, endpoint, devices, userIdentities(found.user)));
+    const endpoints = store.endpointsOf(found.user.username).map((endpoint) => this.#view(user, endpoint, devices, userIdentities(found.user), context.verify));
     const note = base.trustedEndpointAvailable
       ? endpoints.length === 0
         ? `Duo has no endpoint for ${found.user.username}.`
@@ -81,20 +106,19 @@ export class DuoComparison {
 
   disagreements(): DuoDisagreements {
     const { store } = this.deps;
-    const view = this.userView.bind(this);
+    const context = this.#context();
     const items: DuoDisagreements['items'] = [];
     let compared = 0;
-    const read = store.reads().find((r) => r.kind === 'endpoints' && r.status === 'completed') ?? null;
     for (const username of store.endpointUsernames()) {
-      for (const endpoint of view(username).endpoints) {
+      for (const endpoint of this.#userView(username, context).endpoints) {
         if (endpoint.trustedEndpoint !== null && endpoint.predicted !== null) compared++;
         if (endpoint.disagreement) items.push({ ...endpoint, username });
       }
     }
-    return { connected: store.connection() !== null, readAt: read?.finishedAt ?? null, trustedEndpointAvailable: store.trustedEndpointAvailable(), compared, items };
+    return { connected: context.connected, readAt: context.endpointsRead?.finishedAt ?? null, trustedEndpointAvailable: context.trustedEndpointAvailable, compared, items };
   }
 
-  #view(user: string, endpoint: DuoEndpointRow, devices: UserDeviceRecord[], identities: string[]): DuoEndpointView {
+  #view(user: string, endpoint: DuoEndpointRow, devices: UserDeviceRecord[], identities: string[], verify: ViewContext['verify']): DuoEndpointView {
     const family = familyOf(endpoint.osFamily);
     const common = {
       epkey: endpoint.epkey,
@@ -111,7 +135,7 @@ export class DuoComparison {
     if (!device.client_device_identifier) {
       return { ...common, match: matchView, predicted: false, predictionNote: 'The synced device has no Device Client ID, so it cannot be trusted.', disagreement: disagreementOf(endpoint.trustedEndpoint, false, match.kind, 'it has no Device Client ID in Ivanti') };
     }
-    const verdict = this.deps.verify({ user, identifier: device.client_device_identifier, platform: family === 'IOS' ? 'ios' : 'android' });
+    const verdict = verify({ user, identifier: device.client_device_identifier, platform: family === 'IOS' ? 'ios' : 'android' });
     // "Can't tell": our copy of the device's space is stale (DESIGN.md); nothing to compare then.
     const predicted = verdict.answer === 'cant-tell' ? null : verdict.trusted;
     const disagreement = predicted === null ? null : disagreementOf(endpoint.trustedEndpoint, predicted, match.kind, verdict.lead.message);
@@ -133,9 +157,9 @@ export class DuoComparison {
     if (recorded?.status !== 'test-group' || recorded.duoGroup === null) return null;
     const inDuoGroup = this.deps.store.groupMemberUsernames(recorded.duoGroup.groupId);
     if (inDuoGroup === null) return null;
-    const names = new Set(identities.map((i) => i.toLowerCase()));
-    const inDuo = inDuoGroup.some((u) => names.has(u.toLowerCase()));
-    const inHere = recorded.members.some((u) => names.has(u.toLowerCase()));
+    const names = new Set(identities.map(nameKey));
+    const inDuo = inDuoGroup.some((u) => names.has(nameKey(u)));
+    const inHere = recorded.members.some((u) => names.has(nameKey(u)));
     if (inDuo === inHere) return null;
     const group = `Duo's group “${recorded.duoGroup.name}” (group id ${recorded.duoGroup.groupId})`;
     return inDuo

@@ -213,20 +213,6 @@ export class DuoStore {
     }));
   }
 
-  /** The Duo user a sign-in name means: by username, then an alias, then the email (case-insensitive). */
-  findUser(name: string): DuoUserFound | null {
-    return this.userNames().find(name);
-  }
-
-  /**
-   * Every name Duo knows the user signing in as `name` by (username, aliases, email), from the last read; empty when
-   * the read has no such user or nothing was read. Duo resolves a sign-in name to its user this way before it looks
-   * at the integration's test group, so the trust prediction does too.
-   */
-  namesOf(name: string): string[] {
-    return this.userNames().namesOf(name);
-  }
-
   /** findUser for several names, reading the users once. */
   findUsers(names: readonly string[]): Array<DuoUserFound | null> {
     const users = this.userNames();

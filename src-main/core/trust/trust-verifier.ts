@@ -134,20 +134,24 @@ export class TrustVerifier {
   }
 
   verify(query: TrustQuery): TrustVerdict {
-    const identifier = query.identifier.trim();
+    return this.verifier()(query);
+  }
+
+  /**
+   * `verify` for many questions in a row (Duo's endpoints beside the predictions): the integrations, their test groups
+   * and Duo's users are read once, not once a question.
+   */
+  verifier(): (query: TrustQuery) => TrustVerdict {
     const live = trustCandidates(this.db);
-    // What each integration vouches for is what its own API user read: its own sightings of the device.
-    const records = this.#devices.trustRecords(identifier, live.map((i) => i.id));
-    return this.#decide({
-      user: query.user.trim(),
-      identifier,
-      platform: query.platform,
-      records,
-      live,
-      now: this.now().getTime(),
-      runs: this.#runs,
-      membership: this.#membership(),
-    });
+    const liveIds = live.map((i) => i.id);
+    const membership = this.#membership();
+    const now = this.now().getTime();
+    return (query) => {
+      const identifier = query.identifier.trim();
+      // What each integration vouches for is what its own API user read: its own sightings of the device.
+      const records = this.#devices.trustRecords(identifier, liveIds);
+      return this.#decide({ user: query.user.trim(), identifier, platform: query.platform, records, live, now, runs: this.#runs, membership });
+    };
   }
 
   /**

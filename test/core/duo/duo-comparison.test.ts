@@ -5,6 +5,9 @@ import { syncedTenantComparedWithDuo } from '../../duo/compared-tenant';
 import { requirePrivateKeyring } from '../../support/keyring';
 import { useTempDir } from '../../support/temp-dir';
 import { closeAfterEach } from '../ivanti/close-after-each';
+import { DuoComparison } from '../../../src-main/core/duo/duo-comparison';
+import { DuoStore } from '../../../src-main/core/duo/duo-store';
+import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
 
 const tempDir = useTempDir();
 const track = closeAfterEach();
@@ -103,6 +106,31 @@ describe("Duo's view beside the console's prediction", () => {
     const drift = view.endpoints.filter((e) => e.disagreement?.includes(`Duo's group “${PILOT_GROUP_NAME}” (group id ${pilot.group_id}) has this user`));
     expect(drift.length).toBeGreaterThan(0);
     expect(drift[0]!.disagreement).toContain('save it to record Duo\'s members');
+  });
+
+  it("reads Duo's users and the test groups once for the whole list of disagreements, not once per user or endpoint", async () => {
+    const { core, duo } = await compared();
+    const { db, certificates, now, integrations, devices } = core.services;
+    const store = new DuoStore(db);
+    let reads = 0;
+    const userNames = store.userNames.bind(store);
+    store.userNames = () => {
+      reads += 1;
+      return userNames();
+    };
+    const trust = new TrustVerifier(db, certificates, now, store);
+    const comparison = new DuoComparison({
+      store,
+      recordedTestGroup: (id) => integrations.recordedTestGroup(id),
+      devicesOfUser: (ids) => devices.ofUser(ids),
+      verifier: () => trust.verifier(),
+    });
+    const list = comparison.disagreements();
+    expect(new Set(duo.endpoints().map((e) => e.username)).size).toBeGreaterThan(10);
+    expect(list.compared).toBeGreaterThan(10);
+    expect(list).toEqual(await core.handlers['duo.disagreements'](undefined, { signal }));
+    // One for the names, one for the verifier's test-group rule.
+    expect(reads).toBe(2);
   });
 
   it('exports the disagreement list as CSV', async () => {
