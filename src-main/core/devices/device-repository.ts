@@ -15,7 +15,7 @@ import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
 import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
 import { DeviceRecordCodec } from '../sync/device-record-codec';
-import { sightingExists, sightingLastSeenAtSql } from '../sync/device-store';
+import { sightingExists, sightingLastSeenAtSql, sightingLastSeenRunSql } from '../sync/device-store';
 import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexName, type DeviceSelection, type SelectionContext } from './device-selection';
@@ -536,7 +536,9 @@ export class DeviceRepository {
   detail(id: number): DeviceDetail {
     const record = this.db
       .prepare(
-        `SELECT d.*, ${LAST_SEEN_AT}, ${SIGHTED_BY} FROM devices d WHERE d.id = ?`,
+        `SELECT d.*, ${LAST_SEEN_AT}, ${SIGHTED_BY},
+                COALESCE((SELECT MAX(${sightingLastSeenRunSql('s')}) FROM device_sightings s WHERE s.device_id = d.id), d.last_seen_run) AS last_seen_run
+           FROM devices d WHERE d.id = ?`,
       )
       .get(id) as (DeviceRecord & Pick<DeviceRowRecord, 'sighted_by'>) | undefined;
     if (!record) {

@@ -9,6 +9,7 @@ import { DeviceRecordCodec } from './device-record-codec';
 import { COVERED_PLATFORM_TYPE, integrationCovers } from '../integrations/device-inventory';
 import { IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
 import { spaceLastReadAtSql } from './integration-space-store';
+import { spaceLastReadRunSql } from './sync-run-store';
 import type { RunSeenSet } from './run-seen-set';
 
 /** Where a page of devices was seen: the fetch, the run, its page counter and the space's current pass. */
@@ -117,10 +118,19 @@ const FOUND_COLUMNS = `d.id, d.integration_id, d.guid, d.ivanti_id, d.client_dev
  * SQL for when the sighting's integration last saw the device (epoch ms), `s` naming the sighting. A re-sync that finds
  * a device unchanged writes nothing about it, so a live sighting's own time is when it was last written; but every
  * completed run that read its space to its end since saw it too (it marks the devices it did not see removed), so the
- * later of the two. A removed sighting keeps the time it had when it was marked (markUnseenRemoved folds it in).
+ * later of the two. A removed sighting keeps the time (and run) it had when it was marked (markUnseenRemoved folds them in).
  */
 export function sightingLastSeenAtSql(s: string): string {
   return `CASE WHEN ${s}.removed_at IS NULL THEN MAX(${s}.last_seen_at, COALESCE(${spaceLastReadAtSql(`${s}.integration_id`, `${s}.space_id`)}, 0)) ELSE ${s}.last_seen_at END`;
+}
+
+/**
+ * SQL for the run that last saw the device through the sighting `s` (its fetching run), by the same reasoning as
+ * sightingLastSeenAtSql: the run that last wrote the sighting, or a later completed run that read its space to its end.
+ * `devices.last_seen_run` is not it: an unchanged re-sync writes no device row.
+ */
+export function sightingLastSeenRunSql(s: string): string {
+  return `CASE WHEN ${s}.removed_at IS NULL THEN MAX(${s}.last_seen_run, COALESCE(${spaceLastReadRunSql(`${s}.integration_id`, `${s}.space_id`)}, 0)) ELSE ${s}.last_seen_run END`;
 }
 
 /**
@@ -225,7 +235,8 @@ export class DeviceStore {
          FROM device_sightings s WHERE s.integration_id = ? AND s.removed_at IS NULL AND s.device_id > ? ORDER BY s.device_id`,
     );
     this.#markSightingRemoved = db.prepare(
-      `UPDATE device_sightings SET removed_at = ?, removed_run = ?, last_seen_at = ${sightingLastSeenAtSql('device_sightings')}
+      `UPDATE device_sightings SET removed_at = ?, removed_run = ?, last_seen_at = ${sightingLastSeenAtSql('device_sightings')},
+         last_seen_run = ${sightingLastSeenRunSql('device_sightings')}
         WHERE device_id = ? AND integration_id IN (SELECT value FROM json_each(?)) AND removed_at IS NULL`,
     );
     // The device itself is gone only when no integration sees it any more.

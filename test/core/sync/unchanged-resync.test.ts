@@ -96,25 +96,31 @@ describe('re-sync of an unchanged tenant', () => {
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     let clock = Date.parse('2026-12-01T08:00:00Z');
     const { engine } = engineFor(db, tenant, { now: () => new Date(clock) });
-    await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    const first = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     const before = [...tenant.expectedGuids()];
 
     clock = Date.parse('2026-12-02T08:00:00Z');
     const writes = countPresenceWrites(db);
-    await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    const unchanged = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     expect(writes()).toEqual({ devices: 0, sightings: 0 });
+    expect(unchanged.id).toBeGreaterThan(first.id);
     const seen = (guid: string) => engine.devices.find(guid, INTEGRATION_ID)[0]!;
     tenant.mutate({ remove: 1 });
     const [lost] = difference(before, tenant.expectedGuids()) as [string];
     const kept = before.find((guid) => guid !== lost)!;
     expect(seen(kept)).toMatchObject({ lastSeenAt: '2026-12-02T08:00:00.000Z', removedAt: null });
     const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(clock));
-    expect(repository.detail(db.prepare('SELECT id FROM devices WHERE guid = ?').pluck().get(kept) as number).lastSeenAt).toBe('2026-12-02T08:00:00.000Z');
+    // The drawer: its "last seen" run too.
+    const drawer = (guid: string) => repository.detail(db.prepare('SELECT id FROM devices WHERE guid = ?').pluck().get(guid) as number);
+    expect(drawer(kept)).toMatchObject({ lastSeenAt: '2026-12-02T08:00:00.000Z', lastSeenRun: unchanged.id, removedRun: null });
 
     clock = Date.parse('2026-12-03T08:00:00Z');
-    expect(await (await engine.start(INTEGRATION_ID, 'manual')).finished).toMatchObject({ removed: 1 });
+    const third = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    expect(third).toMatchObject({ removed: 1 });
     expect(seen(lost)).toMatchObject({ lastSeenAt: '2026-12-02T08:00:00.000Z', removedAt: '2026-12-03T08:00:00.000Z' });
     expect(seen(kept)).toMatchObject({ lastSeenAt: '2026-12-03T08:00:00.000Z', removedAt: null });
+    expect(drawer(lost)).toMatchObject({ lastSeenAt: '2026-12-02T08:00:00.000Z', lastSeenRun: unchanged.id, removedRun: third.id });
+    expect(drawer(kept)).toMatchObject({ lastSeenAt: '2026-12-03T08:00:00.000Z', lastSeenRun: third.id, removedRun: null });
   });
 });
 
