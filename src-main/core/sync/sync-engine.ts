@@ -362,12 +362,19 @@ export class SyncEngine implements SyncRunner {
   async #readSpace(ctx: RunContext, source: DevicePageSource, space: SpaceCursorState, index: number): Promise<void> {
     const { checkpoint, counters } = ctx as RunContext & { checkpoint: SyncCheckpoint };
     if (space.state === 'pending') this.#beginPass(space, counters.pages + 1, 1);
+    const rows = this.#rows;
+    const request = (start: number) => source.searchDevices({ dmPartitionId: space.id, start, rows, sort: STABLE_DEVICE_SORT }, ctx.signal);
+    // The next page, asked for while this one is written: the tenant (Ivanti, or the network) answers during our SQLite
+    // work instead of after it. Used only for the request it was made for (same space, same start); a page is anchored
+    // by its content (space-cursor.ts), not by when it was read, so reading it earlier is as correct as reading it later.
+    let prefetched: { start: number; page: Promise<DeviceSearchPage> } | null = null;
     while (space.state === 'paging') {
       ctx.signal.throwIfAborted();
       let page: DeviceSearchPage;
-      const rows = this.#rows;
       try {
-        page = await source.searchDevices({ dmPartitionId: space.id, start: space.start, rows, sort: STABLE_DEVICE_SORT }, ctx.signal);
+        const ahead: { start: number; page: Promise<DeviceSearchPage> } | null = prefetched;
+        prefetched = null;
+        page = await (ahead !== null && ahead.start === space.start ? ahead.page : request(space.start));
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         const payload = toErrorPayload(error);
@@ -385,6 +392,12 @@ export class SyncEngine implements SyncRunner {
       if (verdict.kind === 'realign') {
         space.start = verdict.start;
         continue;
+      }
+      if (!verdict.done) {
+        const page = request(verdict.next.start);
+        // Awaited (and its failure handled) at the top of the loop; unused if a write fails or the run is cancelled.
+        page.catch(() => undefined);
+        prefetched = { start: verdict.next.start, page };
       }
       // A page is stored in chunks sized to keep each transaction short; each chunk commits with a checkpoint just
       // after its last row, so a crash between two chunks resumes there, anchored like any other request.

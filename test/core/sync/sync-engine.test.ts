@@ -260,6 +260,35 @@ describe('sync engine against the simulated tenant', () => {
     expect(flips).toBe(1);
   });
 
+  it('asks for the next page before writing the current one, and stores exactly the tenant\'s devices', async () => {
+    const tenant = await simulator({ devices: 1_000, seed: 'ahead', spaces: [{ id: 9, name: 'Only space' }] });
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    // Devices stored when each page was asked for: with the next page asked for while the current one is written, the
+    // second request goes out before any device of the first page is stored.
+    const storedAtRequest: number[] = [];
+    const stored = db.prepare('SELECT COUNT(*) FROM devices').pluck();
+    const { engine } = engineFor(db, tenant, {
+      pageRows: 200,
+      connect: (credentials, hooks) => {
+        const client = quickRetryingClient(credentials, hooks);
+        return {
+          listSpaces: (signal) => client.listSpaces(signal),
+          searchDevices: (search, signal) => {
+            storedAtRequest.push(stored.get() as number);
+            return client.searchDevices(search, signal);
+          },
+          close: () => client.close(),
+        };
+      },
+    });
+
+    const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+
+    expect(run).toMatchObject({ status: 'completed', devicesSeen: 1_000, added: 1_000 });
+    expect(storedAtRequest.slice(0, 2)).toEqual([0, 0]);
+    expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
+  });
+
   it('runs one sync per integration at a time', async () => {
     const tenant = await simulator({ devices: 2_000, seed: 'twice', slowMs: 20, faults: { slow: 1 } });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
