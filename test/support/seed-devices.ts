@@ -70,9 +70,11 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
       )
       .run(integrationId, referenceTime - 60_000, referenceTime, spaces.length, options.count, options.count).lastInsertRowid,
   );
+  // Written with the row, as the sync writes it (migration 0018): a trigger would otherwise rewrite each row to set it.
+  const integrationKey = db.prepare('SELECT key FROM integrations WHERE id = ?').pluck().get(integrationId) as number;
   const insert = db.prepare(
-    `INSERT INTO devices (tenant, integration_id, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
-     VALUES (@tenant, @integration_id, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
+    `INSERT INTO devices (tenant, integration_id, integration_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
+     VALUES (@tenant, @integration_id, @integration_key, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
   );
   // What the integration saw, as a sync records it (migration 0012).
   const sight = db.prepare(
@@ -90,7 +92,8 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
       const parsed = parseIvantiDevice(generateDevice(ctx, index, space));
       if (!parsed.ok) throw new Error(`the simulator generated a record the console rejects: ${parsed.problems.join('; ')}`);
       const columns = deviceColumns(parsed.device, space, codec);
-      const id = insert.run({ ...columns, tenant: `tenant-of-${integrationId}`, integration_id: integrationId, at: referenceTime, run: runId }).lastInsertRowid;
+      const id = insert.run({ ...columns, tenant: `tenant-of-${integrationId}`, integration_id: integrationId, integration_key: integrationKey, at: referenceTime, run: runId })
+        .lastInsertRowid;
       sight.run(id, integrationId, columns.space_id, columns.space_name, referenceTime, referenceTime, runId);
       if (options.recordAdded) insertAdded.run(runId, integrationId, id, columns.guid, referenceTime);
     }

@@ -67,14 +67,22 @@ export function integrationFilter(
   walkInOrder: boolean,
 ): SqlCondition {
   const column = (name: string) => (walkInOrder ? `+${name}` : name);
-  const listed = `${column('d.integration_id')} = ?`;
+  const listed = `${column('d.integration_key')} = ?`;
   const others = listingsCoveredBy(facts, integrationId);
-  if (others.length === 0) return { sql: listed, params: [integrationId] };
+  if (others.length === 0) return { sql: listed, params: [keyOf(facts, integrationId)] };
   const platformType = COVERED_PLATFORM_TYPE[facts.get(integrationId)!.platform];
   return {
-    sql: `(${listed} OR (${column('d.integration_id')} IN (${others.map(() => '?').join(', ')}) AND ${column('d.platform_type')} = ? AND ${sql.sightedBy}))`,
-    params: [integrationId, ...others, platformType, integrationId],
+    sql: `(${listed} OR (${column('d.integration_key')} IN (${others.map(() => '?').join(', ')}) AND ${column('d.platform_type')} = ? AND ${sql.sightedBy}))`,
+    params: [keyOf(facts, integrationId), ...others.map((id) => keyOf(facts, id)), platformType, integrationId],
   };
+}
+
+/**
+ * The integration's key (integrations.key, migration 0018): the device indexes name the integration a device is listed
+ * under by it, not by its UUID. Null for an integration that does not exist, which matches no device.
+ */
+function keyOf(facts: ReadonlyMap<string, IntegrationFacts>, integrationId: string): number | null {
+  return facts.get(integrationId)?.key ?? null;
 }
 
 /**
@@ -86,7 +94,7 @@ export function alsoCoveredCondition(facts: ReadonlyMap<string, IntegrationFacts
   if (others.length === 0) return null;
   const platformType = COVERED_PLATFORM_TYPE[facts.get(integrationId)!.platform];
   return {
-    sql: `d.integration_id IN (${others.map(() => '?').join(', ')}) AND d.platform_type = ? AND ${sql.sightedBy}`,
-    params: [...others, platformType, integrationId],
+    sql: `d.integration_key IN (${others.map(() => '?').join(', ')}) AND d.platform_type = ? AND ${sql.sightedBy}`,
+    params: [...others.map((id) => keyOf(facts, id)), platformType, integrationId],
   };
 }

@@ -104,7 +104,8 @@ interface HistoryRecord {
 }
 
 interface FacetRecord extends Partial<Record<CheckinAge, number>> {
-  integration_id: string;
+  /** integrations.key of the integration the devices are listed under (migration 0018). */
+  integration_key: number;
   platform_type: string | null;
   registration_state: string | null;
   compliant: number | null;
@@ -402,12 +403,12 @@ export class DeviceRepository {
     const s = this.selection(query, this.#countPlan(query));
     const groups = this.db
       .prepare(
-        `SELECT d.integration_id, d.platform_type, d.registration_state, d.compliant, count(*) AS count,
+        `SELECT d.integration_key, d.platform_type, d.registration_state, d.compliant, count(*) AS count,
                 sum(d.last_checkin >= ?) AS day, sum(d.last_checkin >= ? AND d.last_checkin < ?) AS week,
                 sum(d.last_checkin >= ? AND d.last_checkin < ?) AS month, sum(d.last_checkin < ?) AS older,
                 sum(d.last_checkin IS NULL) AS never
            FROM ${s.from} ${s.where}
-          GROUP BY d.integration_id, d.platform_type, d.registration_state, d.compliant`,
+          GROUP BY d.integration_key, d.platform_type, d.registration_state, d.compliant`,
       )
       .all(bounds[0], bounds[1], bounds[0], bounds[2], bounds[1], bounds[2], ...s.params) as FacetRecord[];
     const bySpace = this.#spaceSelection(query);
@@ -416,6 +417,7 @@ export class DeviceRepository {
       .all(...bySpace.params) as FacetCount[];
     const names = this.integrationNames();
     const facts = this.integrations.facts();
+    const idOfKey = new Map([...facts.values()].map((f) => [f.key, f.id]));
     // Each device once in the total; under every integration that covers it in the per-integration counts.
     const alsoCovered = new Map<string, number>();
     for (const id of facts.keys()) {
@@ -439,7 +441,7 @@ export class DeviceRepository {
       registrationStates: sum((r) => r.registration_state).map(([value, count]) => ({ value, count })),
       compliance: sum(compliance).map(([value, count]) => ({ value, count })),
       checkinAges: CHECKIN_AGES.map((value) => ({ value, count: groups.reduce((n, r) => n + (r[value] ?? 0), 0) })),
-      integrations: mergeCounts(sum((r) => r.integration_id), alsoCovered).map(([id, count]) => ({ id, name: names.get(id) ?? id, count })),
+      integrations: mergeCounts(sum((r) => idOfKey.get(r.integration_key) ?? String(r.integration_key)), alsoCovered).map(([id, count]) => ({ id, name: names.get(id) ?? id, count })),
       spaces: spaces.sort((a, b) => b.count - a.count),
     };
   }

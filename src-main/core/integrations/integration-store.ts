@@ -42,6 +42,8 @@ export interface IntegrationFacts {
   deleted: boolean;
   /** The Ivanti tenant its devices belong to (device-inventory.ts); null without API details. */
   tenant: string | null;
+  /** Its small integer key (migration 0018): how the device rows and indexes name the integration a device is listed under. */
+  key: number;
 }
 
 /**
@@ -65,7 +67,7 @@ export class IntegrationStore implements IntegrationDirectory {
   #facts: Statement | undefined;
 
   facts(): Map<string, IntegrationFacts> {
-    this.#facts ??= this.db.prepare('SELECT id, name, platform, status, deleted_at, domain, email FROM integrations');
+    this.#facts ??= this.db.prepare('SELECT id, name, platform, status, deleted_at, domain, email, key FROM integrations');
     const rows = this.#facts.all() as (Omit<IntegrationFacts, 'deleted' | 'tenant'> & {
       deleted_at: number | null;
       domain: string | null;
@@ -81,6 +83,7 @@ export class IntegrationStore implements IntegrationDirectory {
           status: r.status,
           deleted: r.deleted_at !== null,
           tenant: r.domain === null || r.email === null ? null : deviceInventory(r.domain, r.email).tenant,
+          key: r.key,
         },
       ]),
     );

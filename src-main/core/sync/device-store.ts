@@ -208,15 +208,16 @@ export class DeviceStore {
     this.#codec = DeviceRecordCodec.of(db);
     this.#selectRaw = db.prepare('SELECT raw_record FROM devices WHERE id = ?').pluck();
     this.#insert = db.prepare(
-      `INSERT INTO devices (tenant, integration_id, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
-       VALUES (@tenant, @integration_id, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run, @page)`,
+      `INSERT INTO devices (tenant, integration_id, integration_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
+       VALUES (@tenant, @integration_id, @integration_key, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run, @page)`,
     );
     this.#rewrite = db.prepare(
-      `UPDATE devices SET integration_id = @integration_id, ${DEVICE_COLUMNS.filter((c) => c !== 'guid').map((c) => `${c} = @${c}`).join(', ')},
+      `UPDATE devices SET integration_id = @integration_id, integration_key = @integration_key, ${DEVICE_COLUMNS.filter((c) => c !== 'guid').map((c) => `${c} = @${c}`).join(', ')},
          last_seen_at = @at, last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL
        WHERE id = @id`,
     );
-    this.#relist = db.prepare('UPDATE devices SET integration_id = ? WHERE id = ?');
+    // With the integration's key (migration 0018), which the device indexes hold; a trigger corrects a wrong one.
+    this.#relist = db.prepare('UPDATE devices SET integration_id = ?, integration_key = ? WHERE id = ?');
     const sight = `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
        VALUES (@device, @integration, @spaceId, @spaceName, @at, @at, @run, @page)
        ON CONFLICT (device_id, integration_id) DO UPDATE SET space_id = @spaceId, space_name = @spaceName, last_seen_at = @at,
@@ -287,7 +288,7 @@ export class DeviceStore {
       let id: number;
       let sightAll: boolean;
       if (existing === undefined) {
-        id = Number(this.#insert.run({ ...values(), integration_id: listedUnder(facts, ctx.integrationIds, device.platformType, owner) }).lastInsertRowid);
+        id = Number(this.#insert.run({ ...values(), ...listing(facts, listedUnder(facts, ctx.integrationIds, device.platformType, owner)) }).lastInsertRowid);
         this.#insertChange.run(ctx.runId, owner, id, device.guid, 'added', null, ctx.at);
         result.added++;
         sightAll = true;
@@ -303,13 +304,13 @@ export class DeviceStore {
           const listed = integrationCoversRecord(facts, existing.integration_id, device.platformType)
             ? existing.integration_id
             : listedUnder(facts, ctx.integrationIds, device.platformType, existing.integration_id);
-          this.#rewrite.run({ ...values(), integration_id: listed, id });
+          this.#rewrite.run({ ...values(), ...listing(facts, listed), id });
         } else if (!integrationCoversRecord(facts, existing.integration_id, device.platformType)) {
           // Unchanged, but listed under an integration that does not cover it (none of its platform had seen it, or
           // that one was deleted): listed under one of this fetch's that covers it, so it is shown under every
           // integration that covers it (core/devices/device-coverage.ts). Once per device at most.
           const listed = listedUnder(facts, ctx.integrationIds, device.platformType, existing.integration_id);
-          if (listed !== existing.integration_id) this.#relist.run(listed, id);
+          if (listed !== existing.integration_id) this.#relist.run(listed, facts.get(listed)?.key ?? null, id);
         }
         const hasFields = Object.keys(fields).length > 0;
         if (!sighted) {
@@ -498,6 +499,11 @@ export class DeviceStore {
     const before = JSON.parse(this.#codec.decode(this.#selectRaw.get(id) as Buffer, id)) as Record<string, unknown>;
     return changedFields(before, after);
   }
+}
+
+/** The row's columns naming the integration it is listed under: its id and its key (migration 0018). */
+function listing(facts: Map<string, IntegrationFacts>, integrationId: string): { integration_id: string; integration_key: number | null } {
+  return { integration_id: integrationId, integration_key: facts.get(integrationId)?.key ?? null };
 }
 
 /** Whether the integration (by id) covers a record of this platform. */

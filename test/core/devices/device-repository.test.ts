@@ -21,6 +21,7 @@ interface Stored {
   id: number;
   device_name_key: string | null;
   integration_id: string;
+  integration_key: number;
   space_name: string | null;
   platform_type: string | null;
   registration_state: string | null;
@@ -90,7 +91,7 @@ beforeAll(() => {
   seedFollowUpRun(db, { integrationId: android, changed: 40, removed: 25, at: NOW - 3_600_000 });
   stored = db
     .prepare(
-      `SELECT id, integration_id, space_name, platform_type, registration_state, compliant, last_checkin, removed_at, device_name, device_name_key,
+      `SELECT id, integration_id, integration_key, space_name, platform_type, registration_state, compliant, last_checkin, removed_at, device_name, device_name_key,
               display_name, uid, client_device_identifier, serial_number, model FROM devices`,
     )
     .all() as Stored[];

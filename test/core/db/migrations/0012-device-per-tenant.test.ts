@@ -131,7 +131,8 @@ describe('migration 0012: one device per tenant, with sightings per integration'
   it('upgrades a schema-1 database (no devices yet) to the new keying', () => {
     const before = databases.at(1);
     before.exec(INTEGRATIONS);
-    const db = databases.upgrade(before);
+    // To schema 12: migration 18 drops device_sightings_presence (the removal pass reads the primary key instead).
+    const db = databases.upgrade(before, 12);
     expect(db.prepare('SELECT COUNT(*) FROM integrations').pluck().get()).toBe(4);
     expect(queryPlan(db, 'SELECT id FROM devices WHERE tenant = ? AND guid = ?', ['t', 'g'])).toMatch(/USING (COVERING )?INDEX devices_key/);
     expect(queryPlan(db, 'SELECT device_id FROM device_sightings WHERE integration_id = ? AND last_seen_run < ? AND removed_at IS NULL', ['i', 1])).toMatch(
