@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
 import type { DeviceRepository } from '../../../src-main/core/devices/device-repository';
-import type { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
+import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
 import { ftsMatchExpression } from '../../../src-main/core/devices/device-search-text';
 import { createDeviceServices } from '../../../src-main/core/devices/device-services';
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
@@ -9,6 +9,7 @@ import { EventBus } from '../../../src-main/core/events/event-bus';
 import { seedDevices } from '../../support/seed-devices';
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useTempDir } from '../../support/temp-dir';
+import { useCloseAfterEach } from '../../support/close-after-each';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from '../sync/sync-fixture';
 import { allPages, NOW, openDeviceDatabase } from './device-fixture';
@@ -30,6 +31,7 @@ interface Row {
 
 const tempDir = useTempDir('tec-search-');
 const suiteDir = useTempDir('tec-search-db-', { lives: 'file' });
+const closeAfter = useCloseAfterEach();
 let db: Db;
 let index: DeviceSearchIndex;
 let repository: DeviceRepository;
@@ -145,6 +147,33 @@ describe('the search index follows every write to devices', () => {
     db.prepare('DELETE FROM devices WHERE id = ?').run(row.id);
     expect(found('platypus')).toEqual([]);
     expect(db.prepare("SELECT count(*) FROM devices_fts WHERE devices_fts MATCH 'platypus'").pluck().get()).toBe(0);
+  });
+});
+
+describe('the search index after a large backlog', () => {
+  /** FTS5's segments: each holds its terms in devices_fts_idx, and every lookup seeks each one. */
+  const segments = (on: Db) => on.prepare('SELECT count(DISTINCT segid) FROM devices_fts_idx').pluck().get() as number;
+  const searches = ['ada', 'lovelace', 'galaxy', 'ip', 'acmecorp', 'pixel 7'];
+  const answers = (on: DeviceRepository) => searches.map((text) => allPages(on, { text, sort: { column: 'lastCheckin', direction: 'desc' } }, 500));
+
+  it('merges the index into one segment after a catch-up of that many devices, and finds the same devices', () => {
+    const opened = openDeviceDatabase(tempDir());
+    closeAfter(opened.db);
+    seedDevices(opened.db, { count: 1500, seed: 'merge', referenceTime: NOW });
+    // Caught up a few hundred at a time, as a sync's pages are: one segment or more per commit.
+    const small = new DeviceSearchIndex(opened.db);
+    for (let from = 0; from < 1500; from += 300) {
+      opened.db.prepare("UPDATE devices SET device_name = device_name || ' x' WHERE id > ? AND id <= ?").run(from, from + 300);
+      small.catchUp();
+    }
+    expect(segments(opened.db)).toBeGreaterThan(1);
+    const before = answers(opened.repository);
+    // A backlog at least mergeAfter long (MERGE_AFTER, a first sync's) ends merged.
+    opened.db.prepare("UPDATE devices SET device_name = device_name || ' y'").run();
+    expect(new DeviceSearchIndex(opened.db, { mergeAfter: 1000 }).catchUp()).toBeGreaterThanOrEqual(1000);
+    expect(segments(opened.db)).toBe(1);
+    expect(answers(opened.repository)).toEqual(before);
+    expect(opened.index.merge()).toBe(0);
   });
 });
 
