@@ -217,6 +217,11 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     const opening = core;
     // Background sync runs only while the app is open (never from the CLI or the rig); core.close() stops it.
     opening.services.syncScheduler.start();
+    // A bulk load's index build that a crash stopped is finished now, in the sync worker, not at the next sync; the
+    // window opens meanwhile (the explorer answers correctly without the indexes, only slower).
+    opening.services.sync
+      .finishIndexBuild(({ built, total }) => log.info(`Building the device indexes a stopped sync left: ${built} of ${total} built.`, { built, total }))
+      .catch((error: unknown) => log.warn('The device indexes a stopped sync left were not all built; the next sync builds the rest.', { error: toErrorPayload(error) }));
     for (const ses of [session.defaultSession]) {
       ses.setPermissionRequestHandler((_wc, permission, callback) => callback(isPermissionGranted(permission)));
       ses.setPermissionCheckHandler((_wc, permission) => isPermissionGranted(permission));

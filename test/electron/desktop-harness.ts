@@ -50,6 +50,11 @@ export async function startApp(tempDir: () => string, overrides: StartOverrides 
         electron.calls.push('syncScheduler.start');
         start();
       };
+      const finishIndexBuild = core.services.sync.finishIndexBuild.bind(core.services.sync);
+      core.services.sync.finishIndexBuild = (onProgress) => {
+        electron.calls.push('sync.finishIndexBuild');
+        return finishIndexBuild(onProgress);
+      };
       const close = core.close;
       core.close = () => {
         electron.calls.push('core.close');

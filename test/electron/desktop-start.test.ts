@@ -30,6 +30,7 @@ describe('the desktop start-up sequence', () => {
       'require keytar',
       `createCore ${app.dataDir}`,
       'syncScheduler.start',
+      'sync.finishIndexBuild',
       'session.setPermissionRequestHandler',
       'session.setPermissionCheckHandler',
       'protocol.handle app',

@@ -91,6 +91,21 @@ export class SyncRunStore {
     return this.#spaces.stale(integrationId);
   }
 
+  /**
+   * Whether a run that a crash or shutdown stopped still has devices to read (its checkpoint is not at its last phase):
+   * its next start resumes the load.
+   */
+  hasUnfinishedLoad(): boolean {
+    const checkpoints = this.db
+      .prepare(`SELECT checkpoint FROM sync_runs WHERE status IN (${RESUMABLE_STATUSES.map(() => '?').join(', ')})`)
+      .pluck()
+      .all(...RESUMABLE_STATUSES) as (string | null)[];
+    return checkpoints.some((text) => {
+      const checkpoint = parseCheckpoint(text);
+      return checkpoint !== null && checkpoint.phase !== 'finalizing';
+    });
+  }
+
   /** The newest unfinished run of the integration, if any. */
   findResumable(integrationId: string): SyncRunRow | null {
     const row = this.db

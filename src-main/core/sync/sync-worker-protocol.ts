@@ -28,6 +28,8 @@ export type ToSyncWorker =
   | { type: 'cancel'; integrationId: string }
   /** Catch the search index up now (a search is waiting for it), then answer `index-caught-up`. */
   | { type: 'catch-up-index'; requestId: number }
+  /** At the app's start: finish an index build a crash stopped (SyncEngine.finishIndexBuild). */
+  | { type: 'finish-index-build'; requestId: number }
   | { type: 'shutdown' };
 
 /** Sync worker → main thread. */
@@ -38,4 +40,7 @@ export type FromSyncWorker =
   /** The run is over and so is the work after it (search index, planner statistics). */
   | { type: 'finished'; integrationId: string; run: SyncRun }
   | { type: 'index-caught-up'; requestId: number; ok: boolean }
+  | { type: 'index-build-progress'; requestId: number; built: number; total: number }
+  /** `built` indexes; `error` when the build stopped on one (the next sync builds the rest). */
+  | { type: 'index-build-finished'; requestId: number; built: number; error: ErrorPayload | null }
   | { type: 'closed' };

@@ -84,6 +84,16 @@ port.on('message', (message: ToSyncWorker) => {
       post({ type: 'index-caught-up', requestId: message.requestId, ok });
       return;
     }
+    case 'finish-index-build': {
+      const { requestId } = message;
+      const build = engine.finishIndexBuild((progress) => post({ type: 'index-build-progress', requestId, ...progress })).then(
+        (built) => post({ type: 'index-build-finished', requestId, built, error: null }),
+        (error: unknown) => post({ type: 'index-build-finished', requestId, built: 0, error: toErrorPayload(error) }),
+      );
+      running.add(build);
+      void build.finally(() => running.delete(build));
+      return;
+    }
     case 'shutdown':
       // Runs stop without writing again (each resumes from its last committed page); then the connection closes.
       void Promise.allSettled([engine.shutdown(), ...running]).then(() => {

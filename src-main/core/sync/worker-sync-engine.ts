@@ -8,7 +8,7 @@ import type { EventBus } from '../events/event-bus';
 import type { IvantiCredentials } from '../integrations/integration-service';
 import { IntegrationStore } from '../integrations/integration-store';
 import { DeviceStore } from './device-store';
-import { alreadyRunning, interruptedRun, newSyncOwner, ownersLiveOnThisThread, type StartedSync, type SyncRunner } from './sync-engine';
+import { alreadyRunning, interruptedRun, newSyncOwner, ownersLiveOnThisThread, type IndexBuildProgress, type StartedSync, type SyncRunner } from './sync-engine';
 import type { FromSyncWorker, SyncWorkerData, ToSyncWorker } from './sync-worker-protocol';
 import { SyncRunStore } from './sync-run-store';
 
@@ -63,6 +63,7 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
   /** Runs started in the worker whose end, and the work after it, it has not reported: it keeps the search index. */
   #indexing = 0;
   readonly #indexRequests = new Map<number, (caughtUpThere: boolean) => void>();
+  readonly #builds = new Map<number, { onProgress?: (progress: IndexBuildProgress) => void; settle: (built: number, error: AppError | null) => void }>();
 
   readonly #integrations: IntegrationStore;
 
@@ -150,6 +151,28 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
   }
 
   /**
+   * SyncEngine.finishIndexBuild in the worker, so the caller's thread stays free; the worker starts only when an index
+   * is left to build. Rejects with the error that stopped the build (what is built stays; the next sync builds the rest).
+   */
+  async finishIndexBuild(onProgress?: (progress: IndexBuildProgress) => void): Promise<number> {
+    if (this.#closed || this.devices.deferredIndexes().length === 0) return 0;
+    const worker = this.#ensureWorker();
+    const requestId = this.#nextRequest++;
+    // The worker keeps the search index meanwhile: it catches it up after the build.
+    this.#indexing += 1;
+    worker.ref();
+    try {
+      return await new Promise<number>((resolve, reject) => {
+        this.#builds.set(requestId, { onProgress, settle: (built, error) => (error ? reject(error) : resolve(built)) });
+        this.#post({ type: 'finish-index-build', requestId });
+      });
+    } finally {
+      this.#indexing = Math.max(0, this.#indexing - 1);
+      if (this.#active.size === 0 && this.#builds.size === 0) this.#worker?.unref();
+    }
+  }
+
+  /**
    * For closing the database: the worker stops every run without writing again (each resumes from its last committed
    * page on the next start), finishes the work after a run that ended (search index, statistics), closes its
    * connection and ends; settles then. It is terminated if it has not ended within seconds.
@@ -211,6 +234,15 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
         this.#indexRequests.get(message.requestId)?.(message.ok);
         this.#indexRequests.delete(message.requestId);
         return;
+      case 'index-build-progress':
+        this.#builds.get(message.requestId)?.onProgress?.({ built: message.built, total: message.total });
+        return;
+      case 'index-build-finished': {
+        const build = this.#builds.get(message.requestId);
+        this.#builds.delete(message.requestId);
+        build?.settle(message.built, message.error === null ? null : fromErrorPayload(message.error));
+        return;
+      }
       case 'closed':
         return;
     }
@@ -241,6 +273,10 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
     }
     // What the worker had not indexed, the caller's thread now indexes itself.
     this.#indexing = 0;
+    for (const [id, build] of this.#builds) {
+      this.#builds.delete(id);
+      build.settle(0, new AppError(error.code, `The sync worker stopped while it built the device indexes (${cause.message}); the next sync builds the rest.`));
+    }
     for (const [id, resolve] of this.#indexRequests) {
       this.#indexRequests.delete(id);
       resolve(false);

@@ -183,6 +183,9 @@ describe('bulk first sync', () => {
     const stored = db.prepare('SELECT COUNT(*) FROM devices').pluck().get() as number;
     expect(stored).toBeGreaterThan(0);
     expect(stored).toBeLessThan(8_000);
+    // At the app's start: the load is not over, so its resumed run keeps the indexes aside until it ends.
+    expect(await engineFor(db, tenant).engine.finishIndexBuild()).toBe(0);
+    expect(new DeviceStore(db).deferredIndexes().length).toBeGreaterThan(0);
     await expectNextSyncFinishes(db, tenant);
   });
 
@@ -198,6 +201,16 @@ describe('bulk first sync', () => {
     expect(devicesIndexes(db)).toHaveLength(3);
     expect(new DeviceStore(db).deferredIndexes()).toHaveLength(freshIndexes().length - 3);
     expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(4_000);
+    // At the app's start, before any sync: the build is finished, with progress, and the search index caught up.
+    const { engine } = engineFor(db, tenant, { maintenance: () => new DeviceSearchIndex(db).catchUp() });
+    const progress: unknown[] = [];
+    const left = freshIndexes().length - 3;
+    expect(await engine.finishIndexBuild((p) => progress.push(p))).toBe(left);
+    expect(progress).toEqual(Array.from({ length: left + 1 }, (_, built) => ({ built, total: left })));
+    expect(new DeviceStore(db).deferredIndexes()).toEqual([]);
+    expect(devicesIndexes(db)).toEqual(freshIndexes());
+    expect(ftsBehind(db)).toBe(0);
+    expect(answers(db)).toEqual(answersWithIndexesBuilt(db));
     await expectNextSyncFinishes(db, tenant);
   });
 });

@@ -16,6 +16,8 @@ import { DEMO_CREDENTIALS, startSimulator, type RunningSimulator, type Simulator
 import { startSimulatorProcess, type SimulatorProcess } from '../../support/simulator-process';
 import { SYNC_WORKER_SOURCE } from '../../support/sync-worker-source';
 import { useTempDir } from '../../support/temp-dir';
+import { DeviceStore } from '../../../src-main/core/sync/device-store';
+import { seedDevices } from '../../support/seed-devices';
 import { activeGuids, INTEGRATION_ID, integrityCheck, openSyncDatabase, removedGuids, sorted } from './sync-fixture';
 import { until } from '../../support/until';
 
@@ -95,6 +97,22 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     await until('the worker has indexed every device', () => count(db, 'SELECT COUNT(*) FROM devices_fts_pending') === 0);
     expect(count(db, 'SELECT COUNT(*) FROM devices_fts')).toBe(12_000);
     expect(integrityCheck(db)).toBe('ok');
+  });
+
+  it("at the app's start, finishes on its thread an index build that a stopped bulk load left, reporting progress", async () => {
+    const db = openSyncDatabase(tempDir());
+    seedDevices(db, { count: 2_000, seed: 'worker-build' });
+    const store = new DeviceStore(db);
+    const left = db.transaction(() => store.deferIndexes())();
+    expect(left).toBeGreaterThan(5);
+    const { engine } = workerEngine(db, '127.0.0.1:9');
+    const progress: unknown[] = [];
+    expect(await engine.finishIndexBuild((p) => progress.push(p))).toBe(left);
+    expect(progress.at(-1)).toEqual({ built: left, total: left });
+    expect(progress).toHaveLength(left + 1);
+    expect(store.deferredIndexes()).toEqual([]);
+    // Nothing left: the worker is not asked again.
+    expect(await engine.finishIndexBuild()).toBe(0);
   });
 
   it('cancels on request and resumes the same run on the next start, converging to the exact set', async () => {
