@@ -13,7 +13,8 @@
  *    per page).
  * 2. Bytes on disk per device after that sync, WAL checkpointed (TRUNCATE), with the largest tables and indexes (dbstat).
  * 3. Fetch and parse: the same pages read from the same simulator over the same HTTP client (IvantiClient) and parsed,
- *    nothing written: what a re-sync cannot avoid.
+ *    nothing written: what a re-sync cannot avoid. In a worker thread that ends with it, as the sync runs in its own:
+ *    its heap is not left on the main thread to be counted in the re-syncs' RSS (fetch-parse-thread.ts).
  * 4. Re-sync of the unchanged tenant into the same database, then re-sync after 1 % of the devices changed (the
  *    simulator's deterministic updates: each moves a device's check-in time and toggles its compliance, a change the
  *    sync records and rewrites the row for), each with its file growth. `resyncUnchangedRatio` = unchanged re-sync / fetch
@@ -51,11 +52,11 @@ import { RunSeenSet } from '../../src-main/core/sync/run-seen-set';
 import { WalCheckpointer } from '../../src-main/core/sync/wal-checkpointer';
 import { DEVICE_COLUMNS, deviceColumns, type DeviceColumns } from '../../src-main/core/sync/device-row';
 import { DeviceRecordCodec } from '../../src-main/core/sync/device-record-codec';
-import { IvantiClient, STABLE_DEVICE_SORT } from '../../src-main/core/ivanti/ivanti-client';
 import { IVANTI_MAX_ROWS, IvantiSearchEnvelope, parseIvantiDevice, type IvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
 import { DEMO_CREDENTIALS, startSimulator, type SpaceSummary } from '../simulator/ivanti-simulator';
 import { startSimulatorProcess } from '../support/simulator-process';
 import { BUILT_SYNC_WORKER, ensureCliBuilt } from '../cli/built-cli';
+import type { FetchParseResult } from './fetch-parse-thread';
 
 /**
  * As the console names an integration (randomUUID, integrations-service): the id is repeated in the device rows and
@@ -171,14 +172,16 @@ function openBenchDatabase(dir: string): Db {
 }
 
 /** Samples RSS (and the WAL file's size, which must stay bounded) often enough to catch a peak between two pages. */
-function rssSampler(walFile?: string): { stop(): number; peakWalMb(): number } {
+function rssSampler(walFile?: string): { startMb: number; stop(): number; peakWalMb(): number } {
   let peak = process.memoryUsage.rss();
+  const startMb = Math.round(peak / (1024 * 1024));
   let wal = 0;
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
     if (walFile) wal = Math.max(wal, fs.statSync(walFile, { throwIfNoEntry: false })?.size ?? 0);
   }, 50);
   return {
+    startMb,
     stop() {
       clearInterval(timer);
       return Math.max(peak, process.memoryUsage.rss()) / (1024 * 1024);
@@ -190,6 +193,8 @@ function rssSampler(walFile?: string): { stop(): number; peakWalMb(): number } {
 interface SyncMeasure {
   seconds: number;
   peakRssMb: number;
+  /** The process's RSS as the phase began: what earlier phases left (V8 and malloc keep some of what they grew). */
+  rssAtStartMb: number;
   maxEventLoopDelayMs: number;
   p99EventLoopDelayMs: number;
   /** The same figures for a thread with nothing to do, over the same window: the machine's share of the stall. */
@@ -244,6 +249,7 @@ async function measureSync(dir: string, domain: string, what: string): Promise<S
   const measure = {
     seconds: round(seconds),
     peakRssMb: Math.round(peakRssMb),
+    rssAtStartMb: rss.startMb,
     maxEventLoopDelayMs: round(delay.max / 1e6),
     p99EventLoopDelayMs: round(delay.percentile(99) / 1e6),
     idleThreadMaxEventLoopDelayMs: round(idle.max / 1e6),
@@ -322,28 +328,25 @@ function databaseSize(dir: string, devices: number): DatabaseSize {
   }
 }
 
-/** Every page of every space, fetched and parsed by the client the sync uses, nothing stored. */
+/**
+ * Every page of every space, fetched and parsed by the client the sync uses, nothing stored; in a worker thread that
+ * ends with it (fetch-parse-thread.ts), as the sync parses in its worker, so its heap is not counted in later phases.
+ */
 async function measureFetchParse(domain: string): Promise<Measure & { devices: number; pages: number; loadAverage: number[] }> {
-  const client = new IvantiClient({ domain, ...DEMO_CREDENTIALS });
   const rss = rssSampler();
-  const startedAt = performance.now();
-  let devices = 0;
-  let pages = 0;
+  const script = path.join(__dirname, 'fetch-parse-thread.ts');
+  const worker = new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(script)});`, { eval: true, workerData: { domain } });
+  let answer: { ok: true; result: FetchParseResult } | { ok: false; error: string };
   try {
-    for (const space of await client.listSpaces()) {
-      for (let start = 0; ; ) {
-        const page = await client.searchDevices({ dmPartitionId: space.id, start, rows: IVANTI_MAX_ROWS, sort: STABLE_DEVICE_SORT });
-        const records = page.devices.length + page.rejected.length;
-        pages++;
-        devices += page.devices.length;
-        start += records;
-        if (records < IVANTI_MAX_ROWS || start >= page.totalCount) break;
-      }
-    }
+    answer = await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
   } finally {
-    client.close();
+    await worker.terminate();
   }
-  const seconds = (performance.now() - startedAt) / 1000;
+  if (!answer.ok) throw new Error(`fetch and parse failed: ${answer.error}`);
+  const { seconds, devices, pages } = answer.result;
   const measure = { seconds: round(seconds), peakRssMb: Math.round(rss.stop()), peakWalMb: 0, devices, pages, loadAverage: loadAverage() };
   process.stderr.write(`fetch and parse: ${JSON.stringify(measure)}\n`);
   return measure;
