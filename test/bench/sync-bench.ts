@@ -28,6 +28,8 @@
  *    fresh database, with no HTTP and no thread hop. `storagePathVsRawInsert` = storage path / raw insert: what the
  *    schema, indexes, FTS and history cost; `syncVsStoragePath`: what the network, paging and worker add.
  *
+ * `--storage-path-only` runs only 5 and 6 (no simulator process, no sync): the quick loop for the storage path's cost.
+ *
  * Prints one JSON object on stdout; progress goes to stderr.
  */
 
@@ -85,6 +87,9 @@ async function main(): Promise<void> {
       'skip-storage-path': { type: 'boolean', default: false },
       /** Only the first sync and the bytes per device (a schema change measured in a few minutes less). */
       'size-only': { type: 'boolean', default: false },
+      'storage-path-only': { type: 'boolean', default: false },
+      // The first sync's average chunk at 100,000 devices (its pages / devices): what the storage-only run writes per transaction.
+      'chunk-rows': { type: 'string', default: '125' },
     },
   });
   const devices = Number(values.devices);
@@ -94,6 +99,24 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-bench-sync-'));
   const startedLoad = loadAverage();
   try {
+    if (values['storage-path-only']) {
+      const storageDir = path.join(work, 'storage');
+      const chunkRows = Number(values['chunk-rows']);
+      const storagePath = await measureStoragePath(storageDir, devices, seed, IVANTI_MAX_ROWS, chunkRows);
+      const rawInsert = await measureRawInsert(path.join(work, 'raw'), devices, seed, storageDir);
+      const result = {
+        benchmark: 'sync (storage path only)',
+        devices,
+        ratios: { storagePathVsRawInsert: round(storagePath.seconds / rawInsert.seconds), storagePathVsRawInsertCpu: round(storagePath.cpuSeconds / rawInsert.cpuSeconds) },
+        rawInsert: { ...rawInsert, devicesPerSecond: Math.round(devices / rawInsert.seconds) },
+        storagePath: { ...storagePath, devicesPerSecond: Math.round(devices / storagePath.seconds), chunkRows },
+        node: process.versions.node,
+        cpus: os.cpus().length,
+        loadAverage: { atStart: startedLoad, atEnd: loadAverage() },
+      };
+      process.stdout.write(`${JSON.stringify(result, null, values.json ? undefined : 2)}\n`);
+      return;
+    }
     const syncDir = path.join(work, 'sync');
     const simulator = await startSimulatorProcess({ devices, seed });
     let firstSync: SyncMeasure;
@@ -130,6 +153,7 @@ async function main(): Promise<void> {
       ratios: {
         firstSyncVsRawInsert: round(firstSync.seconds / rawInsert.seconds),
         storagePathVsRawInsert: storagePath === null ? null : round(storagePath.seconds / rawInsert.seconds),
+        storagePathVsRawInsertCpu: storagePath === null ? null : round(storagePath.cpuSeconds / rawInsert.cpuSeconds),
         syncVsStoragePath: storagePath === null ? null : round(firstSync.seconds / storagePath.seconds),
         resyncUnchangedVsFetchParse: round(resyncUnchanged.seconds / fetchParse.seconds),
         resyncChangedVsUnchanged: round(resyncChanged.seconds / resyncUnchanged.seconds),
@@ -358,7 +382,7 @@ async function measureFetchParse(domain: string): Promise<Measure & { devices: n
  * no index, in one transaction: what SQLite does here with no schema around it. The mapping and compression are not
  * timed.
  */
-async function measureRawInsert(dir: string, devices: number, seed: string, syncDir: string): Promise<Measure & { loadAverage: number[] }> {
+async function measureRawInsert(dir: string, devices: number, seed: string, syncDir: string): Promise<Measure & { cpuSeconds: number; loadAverage: number[] }> {
   fs.mkdirSync(dir, { recursive: true });
   const synced = openBenchDatabase(syncDir);
   const codec = DeviceRecordCodec.of(synced);
@@ -370,14 +394,14 @@ async function measureRawInsert(dir: string, devices: number, seed: string, sync
   const tenant = await startSimulator({ devices, seed });
   const spaces = tenant.spaces();
   const rss = rssSampler();
-  let timedMs = 0;
+  const clock = new Stopwatch();
   try {
     db.exec('BEGIN');
     let batch: DeviceColumns[] = [];
     const flush = () => {
-      const t0 = performance.now();
+      clock.start();
       for (const row of batch) insert.run(row);
-      timedMs += performance.now() - t0;
+      clock.stop();
       batch = [];
     };
     for (const body of renderedPages(tenant.expectedDevices({ spaces: 'all' }), spaces, IVANTI_MAX_ROWS)) {
@@ -385,21 +409,21 @@ async function measureRawInsert(dir: string, devices: number, seed: string, sync
       if (batch.length >= 5_000) flush();
     }
     flush();
-    const t0 = performance.now();
+    clock.start();
     db.exec('COMMIT');
-    timedMs += performance.now() - t0;
+    clock.stop();
   } finally {
     await tenant.close();
   }
   const peakRssMb = rss.stop();
   db.close();
   synced.close();
-  const measure = { seconds: round(timedMs / 1000), peakRssMb: Math.round(peakRssMb), peakWalMb: 0, loadAverage: loadAverage() };
+  const measure = { seconds: round(clock.ms / 1000), cpuSeconds: round(clock.cpuMs / 1000), peakRssMb: Math.round(peakRssMb), peakWalMb: 0, loadAverage: loadAverage() };
   process.stderr.write(`raw insert: ${JSON.stringify(measure)}\n`);
   return measure;
 }
 
-async function measureStoragePath(dir: string, devices: number, seed: string, pageRows: number, chunkRows: number): Promise<Measure & { loadAverage: number[] }> {
+async function measureStoragePath(dir: string, devices: number, seed: string, pageRows: number, chunkRows: number): Promise<Measure & { cpuSeconds: number; loadAverage: number[] }> {
   fs.mkdirSync(dir, { recursive: true });
   const db = openBenchDatabase(dir);
   const store = new DeviceStore(db);
@@ -415,26 +439,27 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
   const tenant = await startSimulator({ devices, seed });
   const spaces = tenant.spaces();
   const checkpoint: SyncCheckpoint = { version: 1, phase: 'paging', round: 0, roundChanged: false, spaces: spaces.map(spaceState) };
-  let timedMs = 0;
+  const clock = new Stopwatch();
   let page = 0;
   let storedSinceIndexing = 0;
   // A first sync of this size loads in bulk, as the engine would choose (SyncEngine #beginBulkLoad): the explorer's
   // indexes are set aside, the search index waits, and both are built at the end (timed with the load).
   const bulk = devices >= BULK_LOAD_FROM;
   let buildMs = 0;
+  let indexMs = 0;
   const rss = rssSampler(path.join(dir, 'console.sqlite-wal'));
   try {
     if (bulk) {
-      const t0 = performance.now();
+      clock.start();
       db.transaction(() => store.deferIndexes())();
-      timedMs += performance.now() - t0;
+      clock.stop();
     }
     const pages = renderedPages(tenant.expectedDevices({ spaces: 'all' }), spaces, pageRows);
     for (;;) {
       const batch: RenderedPage[] = [];
       for (let next = pages.next(); !next.done; next = batch.length < PAGES_PER_BATCH ? pages.next() : { done: true, value: undefined }) batch.push(next.value);
       if (batch.length === 0) break;
-      const t0 = performance.now();
+      clock.start();
       for (const body of batch) {
         const devicesInPage = parsePage(body.json);
         for (let offset = 0; offset < devicesInPage.length; offset += chunkRows) {
@@ -459,14 +484,16 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
           }
         }
       }
-      timedMs += performance.now() - t0;
+      clock.stop();
     }
     if (bulk) {
-      const t0 = performance.now();
-      while ((await checkpointer.commit(() => store.buildDeferredIndex())) !== null);
-      await checkpointer.commit(() => searchIndex.catchUp());
+      // As SyncEngine #finishBulkLoad: each index, then each search-index chunk, in a transaction a checkpoint follows.
+      const t0 = clock.start();
+      while ((await checkpointer.commitLarge(() => store.buildDeferredIndex())) !== null);
+      indexMs = performance.now() - t0;
+      while ((await checkpointer.commitLarge(() => searchIndex.catchUp(undefined, 1))) > 0);
       buildMs = performance.now() - t0;
-      timedMs += buildMs;
+      clock.stop();
     }
   } finally {
     checkpointer.release();
@@ -474,7 +501,19 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
   }
   const peakRssMb = rss.stop();
   db.close();
-  const measure = { seconds: round(timedMs / 1000), bulk, buildSeconds: round(buildMs / 1000), peakRssMb: Math.round(peakRssMb), peakWalMb: rss.peakWalMb(), loadAverage: loadAverage() };
+  const measure = {
+    seconds: round(clock.ms / 1000),
+    // This process's CPU time (its threads included) over the same stretches: on a loaded machine it says what the work
+    // costs, where the wall-clock figure says as much about how long it waited for a CPU.
+    cpuSeconds: round(clock.cpuMs / 1000),
+    bulk,
+    buildSeconds: round(buildMs / 1000),
+    indexBuildSeconds: round(indexMs / 1000),
+    searchIndexSeconds: round((buildMs - indexMs) / 1000),
+    peakRssMb: Math.round(peakRssMb),
+    peakWalMb: rss.peakWalMb(),
+    loadAverage: loadAverage(),
+  };
   process.stderr.write(`storage path: ${JSON.stringify(measure)}\n`);
   return measure;
 }
@@ -527,6 +566,27 @@ function parsePage(body: string): IvantiDevice[] {
     if (parsed.ok) devices.push(parsed.device);
   }
   return devices;
+}
+
+/** Wall-clock and CPU time (this process, its threads included) summed over the stretches it was started and stopped for. */
+class Stopwatch {
+  ms = 0;
+  cpuMs = 0;
+  #startedAt = 0;
+  #cpuAt: NodeJS.CpuUsage = { user: 0, system: 0 };
+
+  /** Starts a stretch; returns its start (performance.now()). */
+  start(): number {
+    this.#cpuAt = process.cpuUsage();
+    this.#startedAt = performance.now();
+    return this.#startedAt;
+  }
+
+  stop(): void {
+    this.ms += performance.now() - this.#startedAt;
+    const cpu = process.cpuUsage(this.#cpuAt);
+    this.cpuMs += (cpu.user + cpu.system) / 1000;
+  }
 }
 
 function round(value: number): number {

@@ -126,7 +126,7 @@ export function createCore(options: CoreOptions): Core {
   const syncWorker = options.syncWorker ? new WorkerSyncEngine({ db, script: options.syncWorker, credentials, events, now }) : null;
   const deviceServices = createDeviceServices({ db, audit, events, dataDir: options.dataDir, now, actor, syncIndexing: syncWorker, auditSeal: () => sealAuditLog(audit, secrets, auditHeadAccount), deviceTrust: () => services.trust.deviceJudge() });
   // On the calling thread (unit tests), the engine keeps the search index in step itself, as the worker's does.
-  const sync: SyncRunner = syncWorker ?? new SyncEngine({ db, credentials, events, now, maintenance: () => deviceServices.searchIndex.catchUp() });
+  const sync: SyncRunner = syncWorker ?? new SyncEngine({ db, credentials, events, now, maintenance: (chunks) => deviceServices.searchIndex.catchUp(undefined, chunks) });
   integrations.onDelete((id) => void sync.cancel(id));
   const syncScheduler = new SyncScheduler({
     engine: sync,

@@ -15,7 +15,11 @@ type Db = Database.Database;
  * table's keys, and the load's upserts look rows up through them.
  */
 export class DeferredIndexes {
-  constructor(private readonly db: Db) {}
+  readonly #schemaHas: Database.Statement;
+
+  constructor(private readonly db: Db) {
+    this.#schemaHas = db.prepare('SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?');
+  }
 
   /**
    * Drops the non-unique indexes of `table` that `keep` does not name, recording each definition; inside the caller's
@@ -54,8 +58,7 @@ export class DeferredIndexes {
         const next = this.db.prepare('SELECT name, sql FROM deferred_indexes ORDER BY rowid LIMIT 1').get() as { name: string; sql: string } | undefined;
         if (next === undefined) return null;
         // Present already (created by something else since): only the record goes.
-        const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(next.name) !== undefined;
-        if (!exists) this.db.exec(next.sql);
+        if (!this.exists(next.name)) this.db.exec(next.sql);
         this.db.prepare('DELETE FROM deferred_indexes WHERE name = ?').run(next.name);
         return next.name;
       })
@@ -71,11 +74,11 @@ export class DeferredIndexes {
 
   /** Whether the index exists now (a query that names it with INDEXED BY must not run while it is deferred). */
   exists(name: string): boolean {
-    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) !== undefined;
+    return this.#schemaHas.get('index', name) !== undefined;
   }
 
   /** A database older than migration 0016 (openDatabase finishes deferred builds before it migrates). */
   #tableExists(): boolean {
-    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deferred_indexes'").get() !== undefined;
+    return this.#schemaHas.get('table', 'deferred_indexes') !== undefined;
   }
 }

@@ -138,11 +138,14 @@ export class DeviceSearchIndex {
     return this.#hasPending.get() === 1;
   }
 
-  /** Applies every queued change (unless deferred); returns how many devices were (re)indexed or dropped. */
-  catchUp(onChunk?: (applied: number) => void): number {
+  /**
+   * Applies every queued change (unless deferred), or the first `chunks` transactions' worth of it; returns how many
+   * devices were (re)indexed or dropped.
+   */
+  catchUp(onChunk?: (applied: number) => void, chunks = Number.POSITIVE_INFINITY): number {
     if (this.options.deferWhile?.()) return 0;
     let applied = 0;
-    while (this.isBehind()) {
+    for (let done = 0; done < chunks && this.isBehind(); done++) {
       const upTo = (this.#boundary.get(CHUNK - 1) as number | undefined) ?? Number.MAX_SAFE_INTEGER;
       const chunk = this.#applyChunk(upTo);
       applied += chunk;

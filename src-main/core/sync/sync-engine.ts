@@ -65,8 +65,10 @@ export interface SyncEngineOptions {
    * paced by the WAL checkpointer like every bulk write. Each run of it is one FTS5 commit, whose segment merging costs
    * more the bigger the index: at 300,000 devices, catching up every 250 ms made the sync 47 % slower than not
    * indexing, every ~5,000 devices 12 %. Readers that need the newest devices ask for a catch-up (sync-worker.ts).
+   * With `chunks`, it commits at most that many of its transactions; it returns how many devices it (re)indexed, 0
+   * when nothing was left.
    */
-  maintenance?: () => void;
+  maintenance?: (chunks?: number) => number;
   maintenanceEveryDevices?: number;
   /**
    * A run whose backlog (devices the tenant lists beyond those stored for it) reaches this many, and is at least the
@@ -547,13 +549,18 @@ export class SyncEngine implements SyncRunner {
     for (let built = 0; ; built++) {
       ctx.meter.notice(`Building the device indexes after loading ${ctx.counters.devicesSeen.toLocaleString('en-US')} devices in bulk (${Math.min(built + 1, total)} of ${total}).`);
       this.#report(ctx, 'finalizing', null, true);
-      const name = await this.#checkpointer.commit(() => this.#write(() => this.#devices.buildDeferredIndex()));
+      const name = await this.#checkpointer.commitLarge(() => this.#write(() => this.#devices.buildDeferredIndex()));
       if (name === null) break;
       await yieldToEventLoop();
     }
     ctx.bulk = false;
     ctx.meter.clearNotice();
-    await this.#maintain(true);
+    // The whole table waits for the search index: one large chunk per transaction, each followed by a checkpoint, so
+    // the WAL holds one chunk at a time (at a million devices the index is ~430 MB).
+    const work = this.options.maintenance;
+    if (!work) return;
+    this.#storedSinceMaintenance = 0;
+    while ((await this.#checkpointer.commitLarge(() => (this.#closed ? 0 : work(1)))) > 0) await yieldToEventLoop();
   }
 
   async #maintain(now = false): Promise<void> {

@@ -40,7 +40,7 @@ const engine = new SyncEngine({
   },
   liveElsewhere: (owner) => liveInProcess.has(owner),
   // Between its writes, paced with them: a catch-up outside the checkpointer's pacing lets the WAL grow unbounded.
-  maintenance: () => searchIndex.catchUp(),
+  maintenance: (chunks) => searchIndex.catchUp(undefined, chunks),
 });
 
 const post = (message: FromSyncWorker): void => port.postMessage(message);

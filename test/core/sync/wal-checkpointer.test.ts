@@ -40,4 +40,25 @@ describe('WAL checkpoints while a sync writes', () => {
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     expect((db.pragma('integrity_check') as { integrity_check: string }[])[0]!.integrity_check).toBe('ok');
   });
+
+  it('follow a large write at once, so the next one starts the WAL over instead of adding to it', async () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    const db = closeAfterEach(openDatabase({ file, migrations }).db);
+    db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    // Never by count: only commitLarge asks for a checkpoint here.
+    const checkpointer = new WalCheckpointer(db, 1_000);
+    const insert = db.prepare('INSERT INTO filler (blob) VALUES (?)');
+    const large = (fill: number) => db.transaction(() => {
+      for (let i = 0; i < 40; i++) insert.run(Buffer.alloc(BLOB, fill));
+    });
+    checkpointer.acquire();
+    // As a bulk load's index builds: one large transaction after another (each about 2.6 MB of pages).
+    for (let n = 0; n < 6; n++) await checkpointer.commitLarge(() => large(n)());
+    await checkpointer.commit(() => undefined);
+    checkpointer.release();
+    // The WAL file keeps its largest size: about one write's worth, where six writes without a checkpoint fill six.
+    expect(fs.statSync(`${file}-wal`).size).toBeLessThan(2 * 40 * BLOB);
+    expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(240);
+  });
 });
