@@ -327,6 +327,10 @@ interface DatabaseSize {
   largestMb: Record<string, number>;
   /** Every table and index of the devices (dbstat), bytes per device, largest first: what bytesPerDevice is made of. */
   bytesPerDeviceByObject: Record<string, number>;
+  /** Pages of the file that hold nothing (the freelist; SQLite reuses them, only a VACUUM gives them back), bytes per device. */
+  freeBytesPerDevice: number;
+  /** Every other table and index (runs, seen set, settings …), bytes per device. */
+  otherBytesPerDevice: number;
 }
 
 /** The database file after a TRUNCATE checkpoint (so the WAL holds nothing), everything included. */
@@ -343,6 +347,8 @@ function databaseSize(dir: string, devices: number): DatabaseSize {
       bytes,
       bytesPerDevice: Math.round(bytes / Math.max(1, devices)),
       largestMb: Object.fromEntries(objects.slice(0, 12).map((o) => [o.name, round(o.bytes / 1e6)])),
+      freeBytesPerDevice: Math.round(((db.pragma('freelist_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number)) / Math.max(1, devices)),
+      otherBytesPerDevice: Math.round(objects.filter((o) => !/^(devices|device_)/.test(o.name)).reduce((n, o) => n + o.bytes, 0) / Math.max(1, devices)),
       bytesPerDeviceByObject: Object.fromEntries(
         objects.filter((o) => /^(devices|device_)/.test(o.name)).map((o) => [o.name, Math.round(o.bytes / Math.max(1, devices))]),
       ),
