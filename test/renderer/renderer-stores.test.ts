@@ -7,7 +7,7 @@ import { createCore, type Core } from '../../src-main/core/app/composition-root'
 import { dispatch } from '../../src-main/core/app/dispatch';
 import type { Channel, InputOf, OutputOf } from '../../src-shared/contract';
 import type { ConsoleBridge } from '../../src-shared/contract/bridge';
-import { errorCode, fieldErrors, plainIssue, splitError } from '../../src-renderer/src/shared/error-text';
+import { errorCode, errorText, fieldErrors, plainIssue, splitError } from '../../src-renderer/src/shared/error-text';
 import { call } from '../../src-renderer/src/shared/api';
 import { useAudit } from '../../src-renderer/src/features/audit/audit-store';
 import { useDeviceSyncCheck } from '../../src-renderer/src/features/devices/device-sync-check-store';
@@ -18,6 +18,7 @@ import { useIntegrations } from '../../src-renderer/src/features/integrations/in
 import { useOverview } from '../../src-renderer/src/features/overview/overview-store';
 import { useSettings } from '../../src-renderer/src/features/settings/settings-store';
 import { useWizard } from '../../src-renderer/src/features/wizard/wizard-store';
+import { useVerify } from '../../src-renderer/src/features/trust/verify-store';
 
 /**
  * The renderer's stores, without a browser: `window.api` is a bridge straight into the real core's handlers (real
@@ -212,6 +213,34 @@ describe('error mapping', () => {
     );
     expect(errorCode(failure)).toBe('INTEGRATION_NOT_FOUND');
     expect(splitError(failure)).toEqual({ fields: {}, failure });
+  });
+
+  it('an issue about the request as a whole (no field named) is shown under the form, not as a field nobody shows', async () => {
+    // The input has a key the channel does not know: the object as a whole is refused.
+    const failure = await call('integrations.setStatus', { id: '00000000-0000-4000-8000-000000000000', status: 'all-users', colour: 'blue' } as never).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(errorCode(failure)).toBe('VALIDATION_FAILED');
+    expect(Object.keys(fieldErrors(failure))).toEqual(['']);
+    const { fields, failure: underTheForm } = splitError(failure);
+    expect(fields).toEqual({});
+    expect(errorText(underTheForm)).toBe(fieldErrors(failure)['']);
+    expect(errorText(underTheForm)).not.toBe('');
+  });
+
+  it('"Verify your setup" asks through its store: an answer is kept, a refused question clears it and reaches the form', async () => {
+    await useVerify.getState().verify({ user: 'someone@example.com', identifier: 'NOT-SYNCED-ANYWHERE' });
+    expect(useVerify.getState().verdict).toMatchObject({ user: 'someone@example.com', trusted: false });
+    const refused = await useVerify
+      .getState()
+      .verify({ user: 'someone@example.com', identifier: '' })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(Object.keys(splitError(refused).fields)).toContain('identifier');
+    expect(useVerify.getState().verdict).toBeNull();
   });
 
   it("rewrites the validator's own phrasing wherever a schema has no message of its own", () => {

@@ -23,10 +23,12 @@ export function fieldErrors(error: unknown): Record<string, string> {
 
 /**
  * A refused form, split as forms show it: field messages beside their fields, and the error itself under the form
- * only when no field explains it.
+ * only when no field explains it. An issue with no path is about the form as a whole (no field is named ''): its
+ * message goes under the form.
  */
 export function splitError(error: unknown): { fields: Record<string, string>; failure: unknown } {
-  const fields = fieldErrors(error);
+  const { '': whole, ...fields } = fieldErrors(error);
+  if (whole !== undefined) return { fields, failure: new AppError('VALIDATION_FAILED', whole) };
   return { fields, failure: Object.keys(fields).length === 0 ? error : null };
 }
 

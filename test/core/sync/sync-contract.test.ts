@@ -96,6 +96,10 @@ describe('sync through the contract', () => {
   it('syncs, reports history and changes, answers "has it synced?", and refuses a second concurrent run', async () => {
     const { core, call } = recordingCore(tempDir());
     const id = await createIntegration(call, 'Contract sync', tenants.tenant.domain);
+    // Same tenant and API user: it shares the fetch, and its history gets a copy of the run.
+    const sharing = value(
+      await call<{ id: string }>('integrations.create', { name: 'Sharing iOS', platform: 'ios-appconfig', domain: tenants.tenant.domain, email: EMAIL, password: PASSWORD }),
+    ).id;
     const finished = new Promise<void>((resolve) =>
       core.events.subscribe((name) => {
         if (name === 'sync.finished') resolve();
@@ -111,10 +115,27 @@ describe('sync through the contract', () => {
 
     const runs = value(await call<{ id: number; status: string; added: number; trigger: string }[]>('sync.runs', { integrationId: id }));
     expect(runs).toEqual([expect.objectContaining({ id: started.runId, status: 'completed', added: 2_500, trigger: 'manual' })]);
-    const changes = value(await call<{ changes: { kind: string }[]; total: number; nextAfterId: number | null }>('sync.changes', { runId: started.runId, limit: 1000 }));
+    type Changes = { changes: { id: number; kind: string; guid: string }[]; total: number; nextAfterId: number | null };
+    const changes = value(await call<Changes>('sync.changes', { runId: started.runId, limit: 1000 }));
     expect(changes.total).toBe(2_500);
     expect(changes.changes).toHaveLength(1000);
     expect(changes.nextAfterId).not.toBeNull();
+    // Page after page from where the last ended, each change once, every one an addition of a tenant device.
+    const pages: Changes['changes'] = [];
+    for (let afterId: number | null | undefined; afterId !== null && pages.length <= 2_500; ) {
+      const page: Changes = value(await call<Changes>('sync.changes', { runId: started.runId, limit: 1000, ...(afterId === undefined ? {} : { afterId }) }));
+      pages.push(...page.changes);
+      afterId = page.nextAfterId;
+    }
+    expect(new Set(pages.map((c) => c.id)).size).toBe(2_500);
+    expect(new Set(pages.map((c) => c.guid))).toEqual(new Set(tenants.tenant.expectedGuids()));
+    expect(pages.every((c) => c.kind === 'added')).toBe(true);
+    expect(value(await call<Changes>('sync.changes', { runId: started.runId, kind: 'added', limit: 1 })).total).toBe(2_500);
+    expect(value(await call<Changes>('sync.changes', { runId: started.runId, kind: 'removed', limit: 1 }))).toMatchObject({ total: 0, changes: [], nextAfterId: null });
+    // The sharing integration's copy of the run shows the changes its fetch recorded.
+    const [copy] = value(await call<{ id: number }[]>('sync.runs', { integrationId: sharing }));
+    expect(copy!.id).not.toBe(started.runId);
+    expect(value(await call<Changes>('sync.changes', { runId: copy!.id, limit: 1000 }))).toEqual(changes);
 
     const device = [...tenants.tenant.expectedDevices()].find((d) => typeof d.clientDeviceIdentifier === 'string')!;
     const found = value(await call<{ guid: string; removedAt: string | null }[]>('devices.find', { identifier: String(device.clientDeviceIdentifier).toLowerCase() }));

@@ -1,10 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import type { OutputOf } from '../../../../src-shared/contract';
 import type { DevicePlatform } from '../../../../src-shared/domain/trust';
-import { call } from '../../shared/api';
 import { useFormErrors } from '../../shared/use-form-errors';
 import { ErrorText } from '../../shared/ui/ErrorText';
 import { TrustVerdictView } from '../trust/TrustVerdictView';
+import { useVerify } from '../trust/verify-store';
 import { DuoUserViewPanel } from '../duo/DuoUserViewPanel';
 import { Field } from '../../shared/ui/Field';
 import { ChoiceField } from '../../shared/ui/ChoiceField';
@@ -23,7 +22,7 @@ export function VerifySetupPanel() {
   const [user, setUser] = useState('');
   const [identifier, setIdentifier] = useState('');
   const [platform, setPlatform] = useState<'' | DevicePlatform>('');
-  const [verdict, setVerdict] = useState<OutputOf<'trust.verify'> | null>(null);
+  const { verdict, verify } = useVerify();
   const { errors, failure, setFailure, fail, clear } = useFormErrors();
   const [busy, setBusy] = useState(false);
 
@@ -32,10 +31,9 @@ export function VerifySetupPanel() {
     setBusy(true);
     setFailure(null);
     try {
-      setVerdict(await call('trust.verify', { user, identifier, ...(platform ? { platform } : {}) }));
+      await verify({ user, identifier, ...(platform ? { platform } : {}) });
       clear();
     } catch (error) {
-      setVerdict(null);
       fail(error);
     } finally {
       setBusy(false);
