@@ -17,7 +17,7 @@ const USAGE = `Usage: npm run sim -- [--devices N] [--port P] [--seed S] [--faul
   --retry-after S  Retry-After seconds sent with 429 (default 1)
   --forbid-space   deny Device Read Only in the "Contractors" space (403), to see Test Configuration name it
   --mfa            behave like a tenant enforcing MFA (Basic refused)
-  --control        read tenant changes from stdin, one JSON line each ({"add":N,"remove":N,"update":N}), and answer
+  --control        read tenant changes from stdin, one JSON line each ({"add":N,"remove":N,"update":N,"checkIn":N}), and answer
                    "changed M" (M: changes so far) on stdout: how a benchmark changes the tenant between two syncs`;
 
 async function main(): Promise<void> {

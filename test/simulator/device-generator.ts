@@ -62,9 +62,10 @@ export interface GeneratedDeviceContext {
 
 /**
  * One device record. `version` > 0 marks a device the churn overlay updated: it checked in later, its compliance
- * toggled (so every update is a recorded change), and every fifth update flips its registration state.
+ * toggled (so every update is a recorded change), and every fifth update flips its registration state. `checkIns` > 0
+ * moves its check-in times only.
  */
-export function generateDevice(ctx: GeneratedDeviceContext, index: number, space: DeviceSpaceLayout, version = 0): Record<string, unknown> {
+export function generateDevice(ctx: GeneratedDeviceContext, index: number, space: DeviceSpaceLayout, version = 0, checkIns = 0): Record<string, unknown> {
   const draw = new Draw(hash32(ctx.seedHash, index, 0x5eed));
   const id = deviceIdOf(ctx.seedHash, index);
   const guid = uuid(uniqueHex8(index, ctx.seedHash ^ KEY_GUID), draw);
@@ -78,7 +79,7 @@ export function generateDevice(ctx: GeneratedDeviceContext, index: number, space
   const outOfContact = draw.chance(0.05);
   const neverCheckedIn = draw.chance(0.02);
   const lastCheckinBase = neverCheckedIn ? null : ctx.referenceTime - (outOfContact ? 20 + draw.int(60) : draw.int(3)) * DAY_MS - draw.int(DAY_MS);
-  const lastCheckin = lastCheckinBase === null ? null : version > 0 ? ctx.referenceTime + version * 60_000 : lastCheckinBase;
+  const lastCheckin = lastCheckinBase === null ? null : version + checkIns > 0 ? ctx.referenceTime + (version + checkIns) * 60_000 : lastCheckinBase;
   const stateRoll = draw.next();
   let registrationState = stateRoll < 0.9 ? 'ACTIVE' : stateRoll < 0.97 ? 'RETIRED' : 'RETIRE_PENDING';
   if (version > 0 && version % 5 === 0) registrationState = registrationState === 'ACTIVE' ? 'RETIRED' : 'ACTIVE';
@@ -224,8 +225,8 @@ export function generateDevice(ctx: GeneratedDeviceContext, index: number, space
 }
 
 /** A record as `/device/{id}` returns it: a superset of the search record [reference]. */
-export function generateDeviceDetail(ctx: GeneratedDeviceContext, index: number, space: DeviceSpaceLayout, version = 0): Record<string, unknown> {
-  const record = generateDevice(ctx, index, space, version);
+export function generateDeviceDetail(ctx: GeneratedDeviceContext, index: number, space: DeviceSpaceLayout, version = 0, checkIns = 0): Record<string, unknown> {
+  const record = generateDevice(ctx, index, space, version, checkIns);
   const draw = new Draw(hash32(ctx.seedHash, index, 0xde7a));
   return { ...record, storageCapacity: 64 * 2 ** draw.int(4), batteryLevel: draw.int(101), lastScannedTime: record.lastCheckin };
 }

@@ -40,6 +40,11 @@ export interface TenantChanges {
   add?: number;
   remove?: number;
   update?: number;
+  /**
+   * Devices that check in: only their check-in times move (lastCheckin, clientLastCheckin), as in a real fleet between
+   * two syncs; nothing a sync records as a change.
+   */
+  checkIn?: number;
 }
 
 export class SimulatedTenant {
@@ -48,6 +53,7 @@ export class SimulatedTenant {
   readonly #spaceOfAdded = new Map<number, SpaceState>();
   readonly #removed = new Set<number>();
   readonly #versions = new Map<number, number>();
+  readonly #checkIns = new Map<number, number>();
   #nextIndex: number;
   #mutations = 0;
   /** The one cached non-id ordering: sorting a million keys is affordable once, not per page. */
@@ -104,7 +110,7 @@ export class SimulatedTenant {
     const index = indexOfDeviceId(this.ctx.seedHash, id);
     if (index === null || index >= this.#nextIndex || this.#removed.has(index)) return null;
     const s = this.#spaceOfIndex(index);
-    return { record: generateDeviceDetail(this.ctx, index, s.space, this.#versions.get(index) ?? 0), space: s.space };
+    return { record: generateDeviceDetail(this.ctx, index, s.space, this.#versions.get(index) ?? 0, this.#checkIns.get(index) ?? 0), space: s.space };
   }
 
   /** Every live device of the given spaces (all when omitted), generated lazily in id order per space. */
@@ -122,7 +128,8 @@ export class SimulatedTenant {
   mutate(changes: TenantChanges): void {
     for (let i = 0; i < (changes.add ?? 0); i++) this.#add(new Draw(this.#nextDraw()));
     for (let i = 0; i < (changes.remove ?? 0); i++) this.#remove(new Draw(this.#nextDraw()));
-    for (let i = 0; i < (changes.update ?? 0); i++) this.#update(new Draw(this.#nextDraw()));
+    for (let i = 0; i < (changes.update ?? 0); i++) this.#update(new Draw(this.#nextDraw()), this.#versions);
+    for (let i = 0; i < (changes.checkIn ?? 0); i++) this.#update(new Draw(this.#nextDraw()), this.#checkIns);
   }
 
   /** One random change (churn while a client pages): add 40 %, remove 40 %, update 20 %. */
@@ -157,12 +164,13 @@ export class SimulatedTenant {
     else s.removedAddedCount++;
   }
 
-  #update(draw: Draw): void {
+  /** Counts one more update (`versions`) or check-in (`checkIns`) of a random live device. */
+  #update(draw: Draw, counts: Map<number, number> = this.#versions): void {
     const s = this.#pickSpace(draw, (st) => this.#liveCount(st));
     const total = this.#liveCount(s);
     if (total === 0) return;
     const index = this.#nthLive(s, draw.int(total));
-    this.#versions.set(index, (this.#versions.get(index) ?? 0) + 1);
+    counts.set(index, (counts.get(index) ?? 0) + 1);
   }
 
   #pickSpace(draw: Draw, weight: (s: SpaceState) => number): SpaceState {
@@ -189,7 +197,7 @@ export class SimulatedTenant {
   }
 
   #record(s: SpaceState, index: number): Record<string, unknown> {
-    return generateDevice(this.ctx, index, s.space, this.#versions.get(index) ?? 0);
+    return generateDevice(this.ctx, index, s.space, this.#versions.get(index) ?? 0, this.#checkIns.get(index) ?? 0);
   }
 
   /** The k-th live index of the space in id order (ids grow with the index). O(log removed) for base devices. */

@@ -54,6 +54,8 @@ interface ExistingRow {
   record_hash: string;
   removed_at: number | null;
   integration_id: string;
+  space_id: number | null;
+  space_name: string | null;
   sighted: number;
   sighting_space: number | null;
   sighting_removed_at: number | null;
@@ -178,6 +180,7 @@ export class DeviceStore {
   readonly #selectRaw: Statement;
   readonly #insert: Statement;
   readonly #rewrite: Statement;
+  readonly #checkedIn: Statement;
   readonly #relist: Statement;
   readonly #sight: Statement;
   readonly #codec: DeviceRecordCodec;
@@ -200,7 +203,7 @@ export class DeviceStore {
   ) {
     this.#deferred = new DeferredIndexes(db);
     this.#select = db.prepare(
-      `SELECT d.id, d.record_hash, d.removed_at, d.integration_id, s.device_id IS NOT NULL AS sighted, s.space_id AS sighting_space,
+      `SELECT d.id, d.record_hash, d.removed_at, d.integration_id, d.space_id, d.space_name, s.device_id IS NOT NULL AS sighted, s.space_id AS sighting_space,
               s.removed_at AS sighting_removed_at
          FROM devices d LEFT JOIN device_sightings s ON s.device_id = d.id AND s.integration_id = ?
         WHERE d.tenant = ? AND d.guid = ?`,
@@ -216,6 +219,10 @@ export class DeviceStore {
          last_seen_at = @at, last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL
        WHERE id = @id`,
     );
+    // A record whose only change is in VOLATILE_FIELDS: the stored text becomes the new one (the drawer and the raw
+    // export give what Ivanti last sent), and of the other columns only last_checkin can differ. Naming no indexed
+    // search column, it fires no search-index trigger and moves only the check-in indexes' entries.
+    this.#checkedIn = db.prepare('UPDATE devices SET raw_record = @raw_record, record_hash = @record_hash, last_checkin = @last_checkin WHERE id = @id');
     // With the integration's key (migration 0018), which the device indexes hold; a trigger corrects a wrong one.
     this.#relist = db.prepare('UPDATE devices SET integration_id = ?, integration_key = ? WHERE id = ?');
     const sight = `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
@@ -298,8 +305,14 @@ export class DeviceStore {
         // Restored: gone for every integration, or for this fetch's, and back.
         const restored = existing.removed_at !== null || (sighted && existing.sighting_removed_at !== null);
         const unchanged = existing.record_hash === identity.record_hash;
-        const rewrite = existing.removed_at !== null || !unchanged;
         const fields = unchanged ? {} : this.#diff(existing.id, device.raw);
+        // Only check-in times moved (every device that checked in since the last sync, in a real fleet): the row keeps
+        // its columns, listing and sightings; the record, its hash and last_checkin are updated in place.
+        const checkedIn = !unchanged && existing.removed_at === null && Object.keys(fields).length === 0 && existing.space_id === ctx.space.id && existing.space_name === ctx.space.name;
+        const rewrite = existing.removed_at !== null || (!unchanged && !checkedIn);
+        if (checkedIn) {
+          this.#checkedIn.run({ raw_record: this.#codec.encode(identity.raw), record_hash: identity.record_hash, last_checkin: device.lastCheckin, id });
+        }
         if (rewrite) {
           const listed = integrationCoversRecord(facts, existing.integration_id, device.platformType)
             ? existing.integration_id

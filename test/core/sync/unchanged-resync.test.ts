@@ -62,6 +62,38 @@ describe('re-sync of an unchanged tenant', () => {
     expect(db.prepare('SELECT COUNT(*) FROM sync_seen').pluck().get()).toBe(0);
   });
 
+  it('stores a device that only checked in with one narrow row update: its record as sent, no sighting, no change recorded', async () => {
+    tenant = await startSimulator({ devices: 1500, seed: 'checked-in' });
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    const { engine } = engineFor(db, tenant);
+    const first = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    const records = () => new Map([...tenant!.expectedDevices()].map((d) => [d.guid as string, d]));
+    const before = records();
+    tenant.mutate({ checkIn: 300 });
+    const after = records();
+    const checkedIn = [...after.keys()].filter((guid) => JSON.stringify(after.get(guid)) !== JSON.stringify(before.get(guid)));
+    expect(checkedIn.length).toBeGreaterThan(200);
+    const columns = db.prepare('SELECT * FROM devices WHERE guid = ?');
+    const untouched = (row: Record<string, unknown>) => ({ ...row, raw_record: null, record_hash: null, last_checkin: null });
+    const rowsBefore = new Map(checkedIn.map((guid) => [guid, columns.get(guid) as Record<string, unknown>]));
+
+    const writes = countPresenceWrites(db);
+    const resync = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+
+    expect(resync).toMatchObject({ status: 'completed', complete: true, added: 0, changed: 0, removed: 0 });
+    expect(writes()).toEqual({ devices: checkedIn.length, sightings: 0 });
+    expect(db.prepare('SELECT COUNT(*) FROM device_changes WHERE run_id = ?').pluck().get(resync.id)).toBe(0);
+    const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date());
+    for (const guid of checkedIn) {
+      const row = columns.get(guid) as Record<string, unknown> & { id: number; last_checkin: number | null };
+      expect(row.last_checkin).toBe(after.get(guid)!.lastCheckin);
+      expect(untouched(row)).toEqual(untouched(rowsBefore.get(guid)!));
+      // The drawer's raw record is what the tenant sent last.
+      expect(repository.detail(row.id).raw).toEqual(after.get(guid));
+    }
+    expect(first.id).toBeLessThan(resync.id);
+  });
+
   it('stopped mid-way and resumed, marks exactly the devices the tenant no longer has as removed', async () => {
     tenant = await startSimulator({ devices: 3000, seed: 'resync-resumed', slowMs: 15 });
     const dir = tempDir();
