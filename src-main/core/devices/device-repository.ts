@@ -455,7 +455,12 @@ export class DeviceRepository {
 
   /** A device's raw record (`raw_record` as stored) as the tenant sent it; `device` (its id or guid) names it in an error. */
   rawRecord(stored: Uint8Array, device: number | string): Record<string, unknown> {
-    return JSON.parse(DeviceRecordCodec.of(this.db).decode(stored, device)) as Record<string, unknown>;
+    return JSON.parse(this.rawRecordText(stored, device)) as Record<string, unknown>;
+  }
+
+  /** The raw record's JSON text exactly as stored (as the sync serialized it). */
+  rawRecordText(stored: Uint8Array, device: number | string): string {
+    return DeviceRecordCodec.of(this.db).decode(stored, device);
   }
 
   /**

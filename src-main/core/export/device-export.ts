@@ -3,7 +3,7 @@ import { SIGHTED_BY, type DeviceRecord, type DeviceRepository, type DeviceRowRec
 import { coveringIntegrations } from '../devices/device-coverage';
 import type { IntegrationFacts } from '../integrations/integration-store';
 import type { DeviceTrustJudge } from '../trust/trust-verifier';
-import type { ExportColumn, ExportSource } from './export-source';
+import { JsonText, type ExportColumn, type ExportSource } from './export-source';
 
 type Stored = Omit<DeviceRecord, 'last_seen_run' | 'removed_run' | 'raw_record'> & Pick<DeviceRowRecord, 'sighted_by'> & { raw_record?: Buffer };
 
@@ -75,7 +75,8 @@ export function deviceExport(
     const cached = (r: Stored) => (last?.row === r ? last.trust : (last = { row: r, trust: trustOf(r) }).trust);
     columns.push({ name: 'trust', value: (r) => cached(r).answer }, { name: 'trustReason', value: (r) => cached(r).detail });
   }
-  if (options.includeRaw) columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : devices.rawRecord(r.raw_record, r.guid)) });
+  // The stored text is what the sync serialized (JSON.stringify), so CSV writes it as it is.
+  if (options.includeRaw) columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : new JsonText(devices.rawRecordText(r.raw_record, r.guid))) });
   // The row id is read for the Trust columns (the device's own sightings), not written.
   const fields = ['d.id', ...FIELDS.map(([, key]) => `d.${key}`), SIGHTED_BY, ...(options.includeRaw ? ['d.raw_record'] : [])].join(', ');
   return {

@@ -20,7 +20,7 @@ import { changeExport } from './change-export';
 import { csvLine, UTF8_BOM, type CsvValue } from './csv-format';
 import { deviceExport } from './device-export';
 import type { DeviceTrustJudge } from '../trust/trust-verifier';
-import type { ExportSource, ExportValue } from './export-source';
+import { JsonText, type ExportSource, type ExportValue } from './export-source';
 
 /** Text handed to the file stream at a time; also how often the export yields to other work and checks for cancel. */
 const CHUNK_CHARS = 256 * 1024;
@@ -212,5 +212,6 @@ function removeQuietly(file: string): void {
 }
 
 function toCsvValue(value: ExportValue): CsvValue {
+  if (value instanceof JsonText) return value.text;
   return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
 }

@@ -1,7 +1,19 @@
 import type { ExportKind } from '../../../src-shared/domain/export';
 
+/**
+ * JSON text already written (a device's raw record as stored): CSV writes the text as it is, without parsing it into
+ * an object to write it back out. JSON parses it (toJSON), so a JSON file never holds text that is not JSON.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
 /** A value as JSON writes it; CSV writes objects and arrays as JSON text (see csv-format.ts). */
-export type ExportValue = string | number | boolean | null | Record<string, unknown> | unknown[];
+export type ExportValue = string | number | boolean | null | Record<string, unknown> | unknown[] | JsonText;
 
 export interface ExportColumn<R> {
   name: string;

@@ -140,6 +140,8 @@ describe('device exports', () => {
         expect(record[name] === null ? null : Date.parse(record[name]!), name).toBe(device[column]);
       }
       expect(JSON.parse(record.raw!)).toEqual(rawOf(device));
+      // Written as the sync serialized it, not parsed and written again.
+      expect(record.raw).toBe(JSON.stringify(rawOf(device)));
     }
   });
 
