@@ -18,7 +18,9 @@
  * 4. Re-sync of the unchanged tenant into the same database, then re-sync after 1 % of the devices changed (the
  *    simulator's deterministic updates: each moves a device's check-in time and toggles its compliance, a change the
  *    sync records and rewrites the row for), each with its file growth. `resyncUnchangedRatio` = unchanged re-sync / fetch
- *    and parse; `resyncChangedRatio` = 1 %-changed re-sync / unchanged re-sync.
+ *    and parse; `resyncChangedRatio` = 1 %-changed re-sync / unchanged re-sync. Then a re-sync after as many check-ins
+ *    as devices (random devices, some more than once: ~63 % of them check in), which move check-in times only, as a
+ *    day does to a real fleet: `resyncCheckedInVsUnchanged` = that re-sync / unchanged re-sync.
  * 5. Raw insert ceiling: the same records (the simulator's generator in this process, parsed and mapped to the sync's
  *    columns untimed, in batches), inserted into one plain table with the same columns and no index, in one
  *    transaction, better-sqlite3. Only the inserts are timed. `firstSyncVsRawInsert` = first sync / raw insert.
@@ -124,6 +126,7 @@ async function main(): Promise<void> {
     let fetchParse: Measure & { devices: number; pages: number };
     let resyncUnchanged: SyncMeasure & { grewBytes: number };
     let resyncChanged: SyncMeasure & { grewBytes: number; changedDevices: number };
+    let resyncCheckedIn: SyncMeasure & { grewBytes: number; checkIns: number };
     try {
       firstSync = await measureSync(syncDir, simulator.domain, 'first sync');
       size = databaseSize(syncDir, firstSync.devicesSeen);
@@ -139,7 +142,11 @@ async function main(): Promise<void> {
       const changedDevices = Math.max(1, Math.round(devices * CHANGED_SHARE));
       await simulator.mutate({ update: changedDevices });
       const changed = await measureSync(syncDir, simulator.domain, `re-sync, ${changedDevices} devices changed`);
-      resyncChanged = { ...changed, changedDevices, grewBytes: databaseSize(syncDir, firstSync.devicesSeen).bytes - afterUnchanged.bytes };
+      const afterChanged = databaseSize(syncDir, firstSync.devicesSeen);
+      resyncChanged = { ...changed, changedDevices, grewBytes: afterChanged.bytes - afterUnchanged.bytes };
+      await simulator.mutate({ checkIn: devices });
+      const checkedIn = await measureSync(syncDir, simulator.domain, `re-sync, ${devices} check-ins`);
+      resyncCheckedIn = { ...checkedIn, checkIns: devices, grewBytes: databaseSize(syncDir, firstSync.devicesSeen).bytes - afterChanged.bytes };
     } finally {
       await simulator.close();
     }
@@ -157,19 +164,21 @@ async function main(): Promise<void> {
         syncVsStoragePath: storagePath === null ? null : round(firstSync.seconds / storagePath.seconds),
         resyncUnchangedVsFetchParse: round(resyncUnchanged.seconds / fetchParse.seconds),
         resyncChangedVsUnchanged: round(resyncChanged.seconds / resyncUnchanged.seconds),
+        resyncCheckedInVsUnchanged: round(resyncCheckedIn.seconds / resyncUnchanged.seconds),
       },
       bytesPerDevice: size.bytesPerDevice,
-      // The longest main-thread stall over the three syncs, beside an idle thread's over the same windows: the machine's
+      // The longest main-thread stall over the syncs, beside an idle thread's over the same windows: the machine's
       // load stalls any thread; only the difference is the console's own work on the thread the UI and IPC wait on.
       stallMs: {
-        mainThread: Math.max(firstSync.maxEventLoopDelayMs, resyncUnchanged.maxEventLoopDelayMs, resyncChanged.maxEventLoopDelayMs),
-        idleThread: Math.max(firstSync.idleThreadMaxEventLoopDelayMs, resyncUnchanged.idleThreadMaxEventLoopDelayMs, resyncChanged.idleThreadMaxEventLoopDelayMs),
+        mainThread: Math.max(...[firstSync, resyncUnchanged, resyncChanged, resyncCheckedIn].map((m) => m.maxEventLoopDelayMs)),
+        idleThread: Math.max(...[firstSync, resyncUnchanged, resyncChanged, resyncCheckedIn].map((m) => m.idleThreadMaxEventLoopDelayMs)),
       },
       firstSync: { ...firstSync, devicesPerSecond: Math.round(devices / firstSync.seconds) },
       databaseAfterFirstSync: size,
       fetchParse,
       resyncUnchanged,
       resyncChanged,
+      resyncCheckedIn,
       rawInsert: { ...rawInsert, devicesPerSecond: Math.round(devices / rawInsert.seconds) },
       storagePath: storagePath === null ? null : { ...storagePath, devicesPerSecond: Math.round(devices / storagePath.seconds), chunkRows },
       // The kernel's peak for this whole process (threads included) over every phase above.
