@@ -38,13 +38,7 @@ export function openSeededBenchDatabase(file: string, devices: number): { db: Db
   if (fs.existsSync(file)) {
     const { db } = openDatabase({ file, migrations });
     const count = db.prepare('SELECT count(*) FROM devices').pluck().get() as number;
-    const index = new DeviceSearchIndex(db);
-    if (schemaOf(db) === wanted && count >= devices && index.isBehind() === false) {
-      // As a fresh seed leaves it: a catch-up of every device ends with the index in one segment (a no-op once merged).
-      log('merging the search index, if it is not one segment yet');
-      index.merge((steps) => log(`merged ${steps} steps`));
-      return { db, reused: true, seedSeconds: 0 };
-    }
+    if (schemaOf(db) === wanted && count >= devices && new DeviceSearchIndex(db).isBehind() === false) return { db, reused: true, seedSeconds: 0 };
     db.close();
     log(`${file} is from another schema or size: seeding again`);
   }

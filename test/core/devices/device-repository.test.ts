@@ -344,6 +344,21 @@ describe('query plans at scale (what keeps a million devices fast, checked witho
     }
   });
 
+  it('plans a keystroke without counting every device, even without planner statistics', () => {
+    const kept = db.prepare("SELECT * FROM sqlite_stat1 WHERE tbl = 'devices'").all() as Record<string, unknown>[];
+    db.exec("DELETE FROM sqlite_stat1 WHERE tbl = 'devices'");
+    try {
+      for (const sort of [undefined, { column: 'lastCheckin', direction: 'desc' } as const]) {
+        const plans = plansOf(() => openDeviceDatabaseLike().search({ text: 'ada', sort }, { offset: 0, limit: 100 }));
+        const counts = plans.filter((p) => /count\(\*\)/.test(p.sql));
+        expect(counts.every((p) => p.sql.endsWith('LIMIT ?)')), JSON.stringify(counts)).toBe(true);
+      }
+    } finally {
+      const restore = db.prepare('INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (@tbl, @idx, @stat)');
+      for (const row of kept) restore.run(row);
+    }
+  });
+
   it('sorts a text search\'s matches by walking the sort index when they are many', () => {
     const plans = plansOf(() => repository.search({ text: 'ada', sort: { column: 'uid', direction: 'asc' } }, { offset: 0, limit: 20 }));
     const page = plans.find((p) => /LIMIT \? OFFSET \?/.test(p.sql))!;
