@@ -318,8 +318,8 @@ export class SyncEngine implements SyncRunner {
    * For the app's start: finishes the index build of a bulk load that a crash or shutdown stopped once its devices were
    * all loaded, which the next sync (of any integration) would otherwise do; at a million devices that is minutes of
    * slower explorer queries. A bulk load stopped while still loading is left to its resumed run, which loads faster
-   * without the indexes and builds them at its end. One index per transaction, paced with the WAL checkpoints, then
-   * the search index catches up. Returns how many indexes it built.
+   * without the indexes and builds them at its end. As the bulk load ends: one index per transaction, each followed by
+   * a WAL checkpoint, then the search index catches up in large chunks. Returns how many indexes it built.
    */
   async finishIndexBuild(onProgress?: (progress: IndexBuildProgress) => void): Promise<number> {
     if (this.#closed || this.#active.size > 0 || this.#runs.hasUnfinishedLoad()) return 0;
@@ -327,14 +327,9 @@ export class SyncEngine implements SyncRunner {
     if (total === 0) return 0;
     this.#checkpointer.acquire();
     try {
-      let built = 0;
-      onProgress?.({ built, total });
-      while ((await this.#checkpointer.commit(() => this.#write(() => this.#devices.buildDeferredIndex()))) !== null) {
-        built++;
-        onProgress?.({ built, total });
-        await yieldToEventLoop();
-      }
-      await this.#maintain(true);
+      // Told before each build, and once more (built = total) before the search index catches up.
+      const built = await this.#buildDeferredIndexes((done) => onProgress?.({ built: done, total }));
+      await this.#catchUpSearchIndex();
       return built;
     } finally {
       this.#checkpointer.release();
@@ -546,17 +541,30 @@ export class SyncEngine implements SyncRunner {
   async #finishBulkLoad(ctx: RunContext): Promise<void> {
     if (!ctx.bulk) return;
     const total = this.#devices.deferredIndexes().length;
-    for (let built = 0; ; built++) {
+    await this.#buildDeferredIndexes((built) => {
       ctx.meter.notice(`Building the device indexes after loading ${ctx.counters.devicesSeen.toLocaleString('en-US')} devices in bulk (${Math.min(built + 1, total)} of ${total}).`);
       this.#report(ctx, 'finalizing', null, true);
-      const name = await this.#checkpointer.commitLarge(() => this.#write(() => this.#devices.buildDeferredIndex()));
-      if (name === null) break;
-      await yieldToEventLoop();
-    }
+    });
     ctx.bulk = false;
     ctx.meter.clearNotice();
-    // The whole table waits for the search index: one large chunk per transaction, each followed by a checkpoint, so
-    // the WAL holds one chunk at a time (at a million devices the index is ~430 MB).
+    await this.#catchUpSearchIndex();
+  }
+
+  /** Builds every deferred index, one per transaction, each followed by a checkpoint; `before(built)` runs before each. */
+  async #buildDeferredIndexes(before: (built: number) => void): Promise<number> {
+    for (let built = 0; ; built++) {
+      before(built);
+      const name = await this.#checkpointer.commitLarge(() => this.#write(() => this.#devices.buildDeferredIndex()));
+      if (name === null) return built;
+      await yieldToEventLoop();
+    }
+  }
+
+  /**
+   * The whole table waits for the search index: one large chunk per transaction, each followed by a checkpoint, so
+   * the WAL holds one chunk at a time (at a million devices the index is ~430 MB).
+   */
+  async #catchUpSearchIndex(): Promise<void> {
     const work = this.options.maintenance;
     if (!work) return;
     this.#storedSinceMaintenance = 0;
