@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     }
     const syncDir = path.join(work, 'sync');
     const simulator = await startSimulatorProcess({ devices, seed });
+    const bench = openBenchConsole(syncDir, simulator.domain);
     let firstSync: SyncMeasure;
     let size: DatabaseSize;
     let fetchParse: Measure & { devices: number; pages: number };
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
     let resyncChanged: SyncMeasure & { grewBytes: number; changedDevices: number };
     let resyncCheckedIn: SyncMeasure & { grewBytes: number; checkIns: number };
     try {
-      firstSync = await measureSync(syncDir, simulator.domain, 'first sync');
+      firstSync = await measureSync(bench, 'first sync');
       size = databaseSize(syncDir, firstSync.devicesSeen);
       if (values['size-only']) {
         const sized = { benchmark: 'sync', devices, bytesPerDevice: size.bytesPerDevice, databaseAfterFirstSync: size, loadAverage: { atStart: startedLoad, atEnd: loadAverage() } };
@@ -136,18 +137,19 @@ async function main(): Promise<void> {
         return;
       }
       fetchParse = await measureFetchParse(simulator.domain);
-      const unchanged = await measureSync(syncDir, simulator.domain, 're-sync, tenant unchanged');
+      const unchanged = await measureSync(bench, 're-sync, tenant unchanged');
       const afterUnchanged = databaseSize(syncDir, firstSync.devicesSeen);
       resyncUnchanged = { ...unchanged, grewBytes: afterUnchanged.bytes - size.bytes };
       const changedDevices = Math.max(1, Math.round(devices * CHANGED_SHARE));
       await simulator.mutate({ update: changedDevices });
-      const changed = await measureSync(syncDir, simulator.domain, `re-sync, ${changedDevices} devices changed`);
+      const changed = await measureSync(bench, `re-sync, ${changedDevices} devices changed`);
       const afterChanged = databaseSize(syncDir, firstSync.devicesSeen);
       resyncChanged = { ...changed, changedDevices, grewBytes: afterChanged.bytes - afterUnchanged.bytes };
       await simulator.mutate({ checkIn: devices });
-      const checkedIn = await measureSync(syncDir, simulator.domain, `re-sync, ${devices} check-ins`);
+      const checkedIn = await measureSync(bench, `re-sync, ${devices} check-ins`);
       resyncCheckedIn = { ...checkedIn, checkIns: devices, grewBytes: databaseSize(syncDir, firstSync.devicesSeen).bytes - afterChanged.bytes };
     } finally {
+      await bench.close();
       await simulator.close();
     }
     const rawInsert = await measureRawInsert(path.join(work, 'raw'), devices, seed, syncDir);
@@ -243,10 +245,24 @@ interface SyncMeasure {
   loadAverage: number[];
 }
 
-async function measureSync(dir: string, domain: string, what: string): Promise<SyncMeasure> {
+/**
+ * The console's sync as the app holds it: one database connection and one WorkerSyncEngine, whose worker thread is
+ * kept from one sync to the next (a new worker per phase left each one's memory to the process, and counted it in the
+ * next phase's RSS).
+ */
+interface BenchConsole {
+  db: Db;
+  engine: WorkerSyncEngine;
+  /** Names the phase in progress lines and counts the main thread's events for it. */
+  phase(what: string): { events(): number };
+  close(): Promise<void>;
+}
+
+function openBenchConsole(dir: string, domain: string): BenchConsole {
   fs.mkdirSync(dir, { recursive: true });
   const db = openBenchDatabase(dir);
   const events = new EventBus();
+  let what = '';
   let lastReport = 0;
   let mainThreadEvents = 0;
   events.subscribe((name, payload) => {
@@ -265,9 +281,27 @@ async function measureSync(dir: string, domain: string, what: string): Promise<S
     now: () => new Date(),
     credentials: async () => ({ domain, ...DEMO_CREDENTIALS }),
   });
+  return {
+    db,
+    engine,
+    phase(named) {
+      what = named;
+      mainThreadEvents = 0;
+      return { events: () => mainThreadEvents };
+    },
+    async close() {
+      await engine.shutdown();
+      db.close();
+    },
+  };
+}
+
+async function measureSync(bench: BenchConsole, what: string): Promise<SyncMeasure> {
+  const { engine } = bench;
+  const phase = bench.phase(what);
   global.gc?.();
   const delay = monitorEventLoopDelay({ resolution: 10 });
-  const rss = rssSampler(path.join(dir, 'console.sqlite-wal'));
+  const rss = rssSampler(`${bench.db.name}-wal`);
   const control = await startIdleThread();
   delay.enable();
   const startedAt = performance.now();
@@ -276,8 +310,7 @@ async function measureSync(dir: string, domain: string, what: string): Promise<S
   delay.disable();
   const idle = await control.stop();
   const peakRssMb = rss.stop();
-  await engine.shutdown();
-  db.close();
+  const mainThreadEvents = phase.events();
   if (run.status !== 'completed') process.stderr.write(`${what} ended ${run.status}: ${JSON.stringify(run.errors)}\n`);
   const measure = {
     seconds: round(seconds),
