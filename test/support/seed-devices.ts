@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src-main/core/db/database';
-import { refreshPlannerStatistics } from '../../src-main/core/devices/planner-statistics';
+import { refreshPlannerStatistics } from '../../src-main/core/db/planner-statistics';
 import { DEVICE_COLUMNS, deviceColumns } from '../../src-main/core/sync/device-row';
 import { DeviceRecordCodec } from '../../src-main/core/sync/device-record-codec';
 import { parseIvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';

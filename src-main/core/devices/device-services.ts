@@ -8,7 +8,7 @@ import type { DeviceTrustJudge } from '../trust/trust-verifier';
 import { ExportService } from '../export/export-service';
 import { DeviceRepository } from './device-repository';
 import { DeviceSearchIndex } from './device-search-index';
-import { refreshPlannerStatistics } from './planner-statistics';
+import { refreshPlannerStatistics } from '../db/planner-statistics';
 import { SavedSearchStore } from './saved-search-store';
 
 export interface DeviceServices {

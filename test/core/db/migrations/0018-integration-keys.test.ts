@@ -115,6 +115,20 @@ describe('migration 0018: integration keys in the device indexes', () => {
     expect(store.currentCount(IOS)).toBe(100);
   });
 
+  it('leaves the planner statistics of every device index it rebuilt, as a synced console had them', () => {
+    const before = at17(3_000);
+    before.exec('ANALYZE');
+    const statistics = (db: Db) =>
+      db.prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'devices' AND idx IS NOT NULL ORDER BY idx").pluck().all() as string[];
+    const indexes = (db: Db) =>
+      db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'devices' AND sql IS NOT NULL ORDER BY name").pluck().all() as string[];
+    expect(statistics(before)).toEqual(indexes(before));
+
+    const db = databases.upgrade(before, 18);
+    // Dropping an index drops its statistics; the twelve rebuilt ones must have theirs again, not wait for a sync.
+    expect(statistics(db)).toEqual(indexes(db));
+  });
+
   it('reports its progress while it keys the devices', () => {
     const before = at17(45_000);
     const file = before.name;

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import type { Db } from './database';
 
 /**
  * Gives SQLite's query planner statistics about the device tables (sqlite_stat1/stat4) once they have changed a lot,
