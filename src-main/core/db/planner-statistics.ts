@@ -1,4 +1,7 @@
-import type { Db } from './database';
+import type Database from 'better-sqlite3';
+
+/** better-sqlite3's connection, named as migration.ts names it: database.ts imports this file. */
+type Db = Database.Database;
 
 /**
  * Gives SQLite's query planner statistics about the device tables (sqlite_stat1/stat4) once they have changed a lot,
