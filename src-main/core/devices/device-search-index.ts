@@ -36,8 +36,8 @@ const CHUNK = 50_000;
  * Merging the index into one segment (merge) makes each lookup seek one segment instead of several: testing one device
  * against a term (matchingAmong, the sorted keystroke's walk) cost 47 µs of CPU at 100,000 devices before and 4.3 µs
  * after, 27.8 µs and 12.3 µs at a million. But the merge of a million devices' index cost 186 s of CPU (48 steps, load
- * average 7), more than half a first sync: no catch-up merges unless given `mergeAfter` (issue 19 leaves running it
- * off the sync's path, e.g. when the console is idle, to a successor).
+ * average 7), more than half a first sync: no catch-up merges (issue 19 leaves running it off the sync's path, e.g.
+ * when the console is idle, to a successor).
  */
 /**
  * Pages of merged index one merge step writes (about 8 MB), each step its own transaction: a kill loses one step at
@@ -72,7 +72,7 @@ export class DeviceSearchIndex {
    */
   constructor(
     private readonly db: Db,
-    private readonly options: { deferWhile?: () => boolean; /** A catch-up that applied this many devices or more ends with merge. */ mergeAfter?: number } = {},
+    private readonly options: { deferWhile?: () => boolean } = {},
   ) {
     this.#hasPending = db.prepare('SELECT EXISTS (SELECT 1 FROM devices_fts_pending) AS pending').pluck();
     this.#boundary = db.prepare('SELECT device_id FROM devices_fts_pending ORDER BY device_id LIMIT 1 OFFSET ?').pluck();
@@ -150,7 +150,6 @@ export class DeviceSearchIndex {
       applied += chunk;
       onChunk?.(chunk);
     }
-    if (this.options.mergeAfter !== undefined && applied >= this.options.mergeAfter) this.merge();
     return applied;
   }
 
