@@ -224,7 +224,7 @@ export class DeviceStore {
     // search column, it fires no search-index trigger and moves only the check-in indexes' entries.
     this.#checkedIn = db.prepare('UPDATE devices SET raw_record = @raw_record, record_hash = @record_hash, last_checkin = @last_checkin WHERE id = @id');
     // With the integration's key (migration 0018), which the device indexes hold; a trigger corrects a wrong one.
-    this.#relist = db.prepare('UPDATE devices SET integration_id = ?, integration_key = ? WHERE id = ?');
+    this.#relist = db.prepare('UPDATE devices SET integration_id = @integration_id, integration_key = @integration_key WHERE id = @id');
     const sight = `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
        VALUES (@device, @integration, @spaceId, @spaceName, @at, @at, @run, @page)
        ON CONFLICT (device_id, integration_id) DO UPDATE SET space_id = @spaceId, space_name = @spaceName, last_seen_at = @at,
@@ -325,7 +325,7 @@ export class DeviceStore {
           // that one was deleted): listed under one of this fetch's that covers it, so it is shown under every
           // integration that covers it (core/devices/device-coverage.ts). Once per device at most.
           const listed = listedUnder(facts, ctx.integrationIds, device.platformType, existing.integration_id);
-          if (listed !== existing.integration_id) this.#relist.run(listed, facts.get(listed)?.key ?? null, id);
+          if (listed !== existing.integration_id) this.#relist.run({ ...listing(facts, listed), id });
         }
         const hasFields = Object.keys(fields).length > 0;
         if (!sighted) {
