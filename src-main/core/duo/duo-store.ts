@@ -69,7 +69,7 @@ export class DuoUserNames {
   }
 
   find(name: string): DuoUserFound | null {
-    const wanted = nameKey(name.trim());
+    const wanted = nameKey(name);
     const byUsername = this.#byUsername.get(wanted);
     if (byUsername) return { user: byUsername, matchedBy: 'username' };
     const byAlias = this.#byAlias.get(wanted);
@@ -86,7 +86,7 @@ export class DuoUserNames {
 
   /** Every name of every user known by one of `names` (as username, alias or email), whatever it resolves to first. */
   namesOfUsersNamed(names: readonly string[]): string[] {
-    const wanted = new Set(names.map((n) => nameKey(n.trim())));
+    const wanted = new Set(names.map(nameKey));
     return this.users.filter((u) => userIdentities(u).some((n) => wanted.has(nameKey(n)))).flatMap(userIdentities);
   }
 }

@@ -163,43 +163,64 @@ describe('the explorer\'s trusted filter', () => {
   });
 
   it('gives a name in another case one verdict in the filter, the Trust column and verify, in every script (\'ÉLODIE\' is \'élodie\')', () => {
+    const fleet = testGroupFleet('one-fold');
+    // Listed as Duo spells the user, registered in Ivanti in capitals or mixed case; one listed name Duo does not know.
+    for (const name of ['élodie', 'zoë ångström', 'Åsa Öberg']) fleet.addMember(name);
+    const users: DuoUserRow[] = ['élodie', 'zoë ångström'].map((username, i) => ({ userId: `DU${i}`, username, realname: null, email: null, status: 'active', aliases: [] }));
+    // 'Zoë Ångström' differs from Duo's spelling in non-ASCII letters both ways: no ASCII-only fold of either matches.
+    fleet.expectAllTrusted(users, ['ÉLODIE', 'Élodie', 'Zoë Ångström', 'åSA öBERG']);
+  });
+
+  it('gives a name with whitespace around it one verdict in the filter, the Trust column and verify (\' élodie \' is \'élodie\')', () => {
+    const fleet = testGroupFleet('one-trim');
+    // 'bob' listed and unknown to Duo (the ASCII path); 'élodie' listed and known to Duo under an alias only.
+    for (const name of ['bob', 'élodie']) fleet.addMember(name);
+    const users: DuoUserRow[] = [{ userId: 'DU1', username: 'elodie.m', realname: null, email: null, status: 'active', aliases: ['élodie'] }];
+    fleet.expectAllTrusted(users, [' bob', 'Bob\t', ' élodie ', 'ELODIE.M\n']);
+  });
+
+  /**
+   * A test-group integration's fleet, and the devices the group can make trusted (those trusted while every device's
+   * user, 'control', is listed); the group is then emptied for the test to list its own names.
+   */
+  function testGroupFleet(seed: string) {
     const { db, repository } = openDeviceDatabase(tempDir());
-    const ios = seedDevices(db, { referenceTime: NOW - HOUR, count: 60, seed: 'one-fold', integration: { name: 'iOS', platform: 'ios-appconfig', status: 'test-group' } });
-    const addMember = db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)');
-    // The devices the group can make trusted: those trusted while every device's user is listed.
-    addMember.run(ios.integrationId, 'control');
+    const ios = seedDevices(db, { referenceTime: NOW - HOUR, count: 60, seed, integration: { name: 'iOS', platform: 'ios-appconfig', status: 'test-group' } });
+    const insertMember = db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)');
+    insertMember.run(ios.integrationId, 'control');
     db.prepare("UPDATE devices SET uid = 'control'").run();
     const eligible = allPages(repository, { trust: 'trusted', presence: 'all' }, 500);
     expect(eligible.length).toBeGreaterThan(4);
     db.prepare('DELETE FROM integration_test_group').run();
-    // Listed as Duo spells the user, registered in Ivanti in capitals or mixed case; one listed name Duo does not know.
-    for (const name of ['élodie', 'zoë ångström', 'Åsa Öberg']) addMember.run(ios.integrationId, name);
-    const duo = new DuoStore(db);
-    const users: DuoUserRow[] = ['élodie', 'zoë ångström'].map((username, i) => ({ userId: `DU${i}`, username, realname: null, email: null, status: 'active', aliases: [] }));
-    duo.replaceUsers(users, NOW, { kind: 'users', status: 'completed', startedAt: NOW - 1, finishedAt: NOW, count: users.length, error: null });
-    // 'Zoë Ångström' differs from Duo's spelling in non-ASCII letters both ways: no ASCII-only fold of either matches.
-    const uids = ['ÉLODIE', 'Élodie', 'Zoë Ångström', 'åSA öBERG'];
-    const setUid = db.prepare('UPDATE devices SET uid = ? WHERE id = ?');
-    uids.forEach((uid, i) => setUid.run(uid, eligible[i]));
-
-    const verifier = new TrustVerifier(db, new CertificateTable(), () => new Date(NOW), duo);
-    const judge = verifier.deviceJudge();
-    const trusted = new Set(allPages(repository, { trust: 'trusted', presence: 'all' }, 500));
-    const devices = db.prepare('SELECT id, uid, client_device_identifier AS identifier FROM devices WHERE id IN (?, ?, ?, ?)').all(...eligible.slice(0, 4)) as {
-      id: number;
-      uid: string;
-      identifier: string;
-    }[];
-    const answers = devices.map((d) => ({
-      uid: d.uid,
-      filter: trusted.has(d.id) ? 'trusted' : 'not',
-      column: judge(d).answer,
-      verify: verifier.verify({ user: d.uid, identifier: d.identifier }).answer,
-    }));
-    expect(answers).toEqual(uids.map((uid) => ({ uid, filter: 'trusted', column: 'trusted', verify: 'trusted' })));
-    // Every other device's user ('control') is no longer listed.
-    expect(trusted.size).toBe(uids.length);
-  });
+    return {
+      addMember: (name: string) => insertMember.run(ios.integrationId, name),
+      /** Registers the first eligible devices to `uids` in Ivanti: the filter, the Trust column and verify each say trusted for each, and for no other device. */
+      expectAllTrusted(users: DuoUserRow[], uids: string[]) {
+        const duo = new DuoStore(db);
+        duo.replaceUsers(users, NOW, { kind: 'users', status: 'completed', startedAt: NOW - 1, finishedAt: NOW, count: users.length, error: null });
+        const setUid = db.prepare('UPDATE devices SET uid = ? WHERE id = ?');
+        uids.forEach((uid, i) => setUid.run(uid, eligible[i]));
+        const verifier = new TrustVerifier(db, new CertificateTable(), () => new Date(NOW), duo);
+        const judge = verifier.deviceJudge();
+        const trusted = new Set(allPages(repository, { trust: 'trusted', presence: 'all' }, 500));
+        const chosen = eligible.slice(0, uids.length);
+        const devices = db.prepare(`SELECT id, uid, client_device_identifier AS identifier FROM devices WHERE id IN (${chosen.map(() => '?').join(', ')})`).all(...chosen) as {
+          id: number;
+          uid: string;
+          identifier: string;
+        }[];
+        const answers = devices.map((d) => ({
+          uid: d.uid,
+          filter: trusted.has(d.id) ? 'trusted' : 'not',
+          column: judge(d).answer,
+          verify: verifier.verify({ user: d.uid, identifier: d.identifier }).answer,
+        }));
+        expect(answers).toEqual(uids.map((uid) => ({ uid, filter: 'trusted', column: 'trusted', verify: 'trusted' })));
+        // Every other device's user ('control') is no longer listed.
+        expect(trusted.size).toBe(uids.length);
+      },
+    };
+  }
 });
 
 /** Records a run of the integration whose API user could not read `space` (403), as the sync engine records it. */
