@@ -90,6 +90,8 @@ async function main(): Promise<void> {
       /** Only the first sync and the bytes per device (a schema change measured in a few minutes less). */
       'size-only': { type: 'boolean', default: false },
       'storage-path-only': { type: 'boolean', default: false },
+      /** Leave the databases in place for a look with sqlite3 or dbstat (the path goes to stderr). */
+      keep: { type: 'boolean', default: false },
       // The first sync's average chunk at 100,000 devices (its pages / devices): what the storage-only run writes per transaction.
       'chunk-rows': { type: 'string', default: '125' },
     },
@@ -193,7 +195,8 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result, null, values.json ? undefined : 2)}\n`);
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    if (values.keep) process.stderr.write(`kept the databases in ${work}\n`);
+    else fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
