@@ -14,7 +14,7 @@ import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
 import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
-import { DeviceRecordCodec } from '../sync/device-record-codec';
+import { DeviceRecordCodec, type RecordContext } from '../sync/device-record-codec';
 import { sightingExists, sightingLastSeenAtSql, sightingLastSeenRunSql } from '../sync/device-store';
 import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
@@ -461,14 +461,17 @@ export class DeviceRepository {
     return this.selection(query, { text: searched ? 'filter' : 'drive', indexedBy: sortIndexName('space_name'), walkInOrder: true });
   }
 
-  /** A device's raw record (`raw_record` as stored) as the tenant sent it; `device` (its id or guid) names it in an error. */
-  rawRecord(stored: Uint8Array, device: number | string): Record<string, unknown> {
-    return JSON.parse(this.rawRecordText(stored, device)) as Record<string, unknown>;
+  /**
+   * A device's raw record as the tenant sent it, from its row (`raw_record` as stored and the columns it is encoded
+   * with, RECORD_CONTEXT_COLUMNS); `device` (its id or guid) names it in an error.
+   */
+  rawRecord(stored: Uint8Array, row: RecordContext, device: number | string): Record<string, unknown> {
+    return JSON.parse(this.rawRecordText(stored, row, device)) as Record<string, unknown>;
   }
 
   /** The raw record's JSON text exactly as stored (as the sync serialized it). */
-  rawRecordText(stored: Uint8Array, device: number | string): string {
-    return DeviceRecordCodec.of(this.db).decode(stored, device);
+  rawRecordText(stored: Uint8Array, row: RecordContext, device: number | string): string {
+    return DeviceRecordCodec.of(this.db).decode(stored, row, device);
   }
 
   /**
@@ -576,7 +579,7 @@ export class DeviceRepository {
       firstSeenAt: iso(record.first_seen_at),
       lastSeenRun: record.last_seen_run,
       removedRun: record.removed_run,
-      raw: this.rawRecord(record.raw_record, record.id),
+      raw: this.rawRecord(record.raw_record, record, record.id),
       history: history.slice(0, HISTORY_LIMIT).map(toHistoryEntry),
       historyTruncated: history.length > HISTORY_LIMIT,
     };

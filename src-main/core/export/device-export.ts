@@ -76,7 +76,7 @@ export function deviceExport(
     columns.push({ name: 'trust', value: (r) => cached(r).answer }, { name: 'trustReason', value: (r) => cached(r).detail });
   }
   // The stored text is what the sync serialized (JSON.stringify), so CSV writes it as it is.
-  if (options.includeRaw) columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : new JsonText(devices.rawRecordText(r.raw_record, r.guid))) });
+  if (options.includeRaw) columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : new JsonText(devices.rawRecordText(r.raw_record, r, r.guid))) });
   // The row id is read for the Trust columns (the device's own sightings), not written.
   const fields = ['d.id', ...FIELDS.map(([, key]) => `d.${key}`), SIGHTED_BY, ...(options.includeRaw ? ['d.raw_record'] : [])].join(', ');
   return {

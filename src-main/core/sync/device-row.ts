@@ -2,7 +2,7 @@ import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { createHash } from 'node:crypto';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
-import type { DeviceRecordCodec } from './device-record-codec';
+import type { DeviceRecordCodec, RecordContext } from './device-record-codec';
 
 /** The `devices` columns a sync writes from one tenant record (see migration 0002). */
 export interface DeviceColumns {
@@ -85,12 +85,12 @@ export function deviceColumns(
   codec: Pick<DeviceRecordCodec, 'encode'>,
   { raw, record_hash }: RecordIdentity = recordIdentity(device, space),
 ): DeviceColumns {
+  const copied = recordContext(device);
   return {
-    guid: device.guid,
+    ...copied,
     ivanti_id: device.id,
     space_id: space.id,
     space_name: space.name,
-    client_device_identifier: device.clientDeviceIdentifier,
     identifier_key: device.clientDeviceIdentifier === null ? null : normalizeDeviceIdentifier(device.clientDeviceIdentifier),
     platform_type: device.platformType,
     platform_version: device.platformVersion,
@@ -98,6 +98,18 @@ export function deviceColumns(
     compliant: flag(device.complianceState),
     quarantined: flag(device.quarantined),
     jailbroken: flag(device.jailbroken),
+    device_name_key: deviceNameSortKey(device.deviceName),
+    last_checkin: device.lastCheckin,
+    raw_record: codec.encode(raw, copied),
+    record_hash,
+  };
+}
+
+/** The columns that copy a field of the record (RECORD_CONTEXT_COLUMNS): its stored form is encoded with them. */
+export function recordContext(device: IvantiDevice): RecordContext & { guid: string } {
+  return {
+    guid: device.guid,
+    client_device_identifier: device.clientDeviceIdentifier,
     uid: device.uid,
     email: device.emailAddress,
     display_name: device.displayName,
@@ -107,11 +119,7 @@ export function deviceColumns(
     wifi_mac: device.wifiMacAddress,
     model: device.prettyModel ?? device.deviceModel,
     device_name: device.deviceName,
-    device_name_key: deviceNameSortKey(device.deviceName),
     manufacturer: device.manufacturer,
-    last_checkin: device.lastCheckin,
-    raw_record: codec.encode(raw),
-    record_hash,
   };
 }
 

@@ -5,7 +5,7 @@ import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
 import { changedFields, DEVICE_COLUMNS, deviceColumns, recordIdentity } from './device-row';
-import { DeviceRecordCodec } from './device-record-codec';
+import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from './device-record-codec';
 import { COVERED_PLATFORM_TYPE, integrationCovers } from '../integrations/device-inventory';
 import { IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
 import { spaceLastReadAtSql } from './integration-space-store';
@@ -177,7 +177,7 @@ export function retireSightings(db: Db, integrationId: string, at: number): void
  */
 export class DeviceStore {
   readonly #select: Statement;
-  readonly #selectRaw: Statement;
+  readonly #selectRecord: Statement;
   readonly #insert: Statement;
   readonly #rewrite: Statement;
   readonly #checkedIn: Statement;
@@ -209,7 +209,7 @@ export class DeviceStore {
         WHERE d.tenant = ? AND d.guid = ?`,
     );
     this.#codec = DeviceRecordCodec.of(db);
-    this.#selectRaw = db.prepare('SELECT raw_record FROM devices WHERE id = ?').pluck();
+    this.#selectRecord = db.prepare(`SELECT raw_record, ${RECORD_CONTEXT_COLUMNS.join(', ')} FROM devices WHERE id = ?`);
     this.#insert = db.prepare(
       `INSERT INTO devices (tenant, integration_id, integration_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
        VALUES (@tenant, @integration_id, @integration_key, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run, @page)`,
@@ -307,13 +307,16 @@ export class DeviceStore {
         // Restored: gone for every integration, or for this fetch's, and back.
         const restored = existing.removed_at !== null || (sighted && existing.sighting_removed_at !== null);
         const unchanged = existing.record_hash === identity.record_hash;
-        const fields = unchanged ? {} : this.#diff(existing.id, device.raw);
+        // The stored row's copied columns (RECORD_CONTEXT_COLUMNS) with its record: the check-in update below encodes
+        // the new record with them, since it leaves them as they are.
+        const stored = unchanged ? null : this.#stored(existing.id);
+        const fields = stored === null ? {} : changedFields(JSON.parse(this.#codec.decode(stored.raw_record, stored, id)) as Record<string, unknown>, device.raw);
         // Only check-in times moved (every device that checked in since the last sync, in a real fleet): the row keeps
         // its columns, listing and sightings; the record, its hash and last_checkin are updated in place.
         const checkedIn = !unchanged && existing.removed_at === null && Object.keys(fields).length === 0 && existing.space_id === ctx.space.id && existing.space_name === ctx.space.name;
         const rewrite = existing.removed_at !== null || (!unchanged && !checkedIn);
-        if (checkedIn) {
-          this.#checkedIn.run({ raw_record: this.#codec.encode(identity.raw), record_hash: identity.record_hash, last_checkin: device.lastCheckin, id });
+        if (checkedIn && stored !== null) {
+          this.#checkedIn.run({ raw_record: this.#codec.encode(identity.raw, stored), record_hash: identity.record_hash, last_checkin: device.lastCheckin, id });
         }
         if (rewrite) {
           const listed = integrationCoversRecord(facts, existing.integration_id, device.platformType)
@@ -510,9 +513,8 @@ export class DeviceStore {
     return this.#facts.facts;
   }
 
-  #diff(id: number, after: Record<string, unknown>): Record<string, [unknown, unknown]> {
-    const before = JSON.parse(this.#codec.decode(this.#selectRaw.get(id) as Buffer, id)) as Record<string, unknown>;
-    return changedFields(before, after);
+  #stored(id: number): RecordContext & { raw_record: Buffer } {
+    return this.#selectRecord.get(id) as RecordContext & { raw_record: Buffer };
   }
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAnotherConnection, type Db } from '../../../src-main/core/db/database';
 import { DeviceRepository, DeviceRepository as DeviceRepositoryClass } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
-import { DeviceRecordCodec } from '../../../src-main/core/sync/device-record-codec';
+import { DeviceRecordCodec, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
 import { orderDevices, SORT_COLUMNS } from '../../../src-main/core/devices/device-selection';
 import { ftsMatchExpression, probeMatchExpression } from '../../../src-main/core/devices/device-search-text';
 import { DEVICE_SORT_COLUMNS, type DeviceQuery } from '../../../src-shared/domain/device';
@@ -255,10 +255,10 @@ describe('device facets for the overview charts', () => {
 describe('device detail', () => {
   it('holds every stored field, the raw record as the tenant sent it, and the change history newest first', () => {
     const changed = db
-      .prepare("SELECT d.id, d.raw_record FROM devices d JOIN device_changes c ON c.guid = d.guid AND c.kind = 'changed' LIMIT 1")
-      .get() as { id: number; raw_record: Buffer };
+      .prepare("SELECT d.* FROM devices d JOIN device_changes c ON c.guid = d.guid AND c.kind = 'changed' LIMIT 1")
+      .get() as RecordContext & { id: number; raw_record: Buffer };
     const detail = repository.detail(changed.id);
-    expect(detail.raw).toEqual(JSON.parse(DeviceRecordCodec.of(db).decode(changed.raw_record, changed.id)));
+    expect(detail.raw).toEqual(JSON.parse(DeviceRecordCodec.of(db).decode(changed.raw_record, changed, changed.id)));
     expect(detail.guid).toBe(detail.raw.guid);
     expect(detail.clientDeviceIdentifier).toBe(detail.raw.clientDeviceIdentifier ?? null);
     expect(detail.integrationName).toBe('Android fleet');

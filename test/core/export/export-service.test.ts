@@ -6,7 +6,7 @@ import type { Db } from '../../../src-main/core/db/database';
 import type { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import { ExportService } from '../../../src-main/core/export/export-service';
-import { DeviceRecordCodec } from '../../../src-main/core/sync/device-record-codec';
+import { DeviceRecordCodec, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
 import type { ExportProgress } from '../../../src-shared/domain/export';
 import { AppError } from '../../../src-shared/errors';
 import { readCsvRecords } from '../../support/csv-reader';
@@ -59,6 +59,9 @@ interface StoredDevice {
   [column: string]: unknown;
 }
 
+/** A stored row holds every copied column its record is encoded with. */
+type StoredRow = StoredDevice & RecordContext;
+
 const TEXT_COLUMNS: [string, string][] = [
   ['integrationId', 'integration_id'],
   ['guid', 'guid'],
@@ -104,14 +107,19 @@ beforeAll(() => {
   );
   const codec = DeviceRecordCodec.of(db);
   HOSTILE.forEach((text, i) => {
-    insert.run(integrationId, `hostile-${i}`, text, text, text, text, text, text, text, text, text, codec.encode(JSON.stringify({ note: text, nested: [text, null, 1.5] })), NOW, NOW);
+    insert.run(integrationId, `hostile-${i}`, text, text, text, text, text, text, text, text, text, codec.encode(JSON.stringify({ note: text, nested: [text, null, 1.5] }), hostileRow(`hostile-${i}`, text)), NOW, NOW);
   });
   for (let i = 0; i < 20; i++) audit.append({ actor: '=cmd|"/c calc"!A1', action: 'test.entry', target: `t${i}`, details: { i, text: HOSTILE[i % HOSTILE.length] } });
 });
 
+/** The copied columns the hostile rows are inserted with (their record is encoded with them). */
+function hostileRow(guid: string, text: string): RecordContext {
+  return { guid, client_device_identifier: text, uid: text, email: text, display_name: text, serial_number: text, imei: null, udid: null, wifi_mac: null, model: text, device_name: text, manufacturer: text };
+}
+
 /** The raw record as stored, decompressed. */
 function rawOf(device: StoredDevice): unknown {
-  return JSON.parse(DeviceRecordCodec.of(db).decode(device.raw_record, device.guid));
+  return JSON.parse(DeviceRecordCodec.of(db).decode(device.raw_record, device as StoredRow, device.guid));
 }
 
 function stored(): Map<string, StoredDevice> {

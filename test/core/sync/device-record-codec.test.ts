@@ -1,56 +1,123 @@
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
-import { DeviceRecordCodec } from '../../../src-main/core/sync/device-record-codec';
+import { DeviceRecordCodec, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
 import { AppError } from '../../../src-shared/errors';
 import { useTempDir } from '../../support/temp-dir';
 
 const tempDir = useTempDir('tec-record-codec-');
-const RECORD = JSON.stringify({ guid: 'g-1', deviceName: 'Zoë’s “phone” 📱', registrationState: 'ACTIVE', customAttributes: { attrs: {} } });
+
+/** A row's copied columns, as the sync writes them from the record below. */
+const ROW: RecordContext = {
+  guid: '9f0c4c1e-2b7d-4e55-a0c3-6f1d8e2b9a47',
+  client_device_identifier: 'c3a9f1d27b5e48e0a6d4b8f2e1c7a9d3f5b2e8c4a6d0f9e3b7c1a5d8f2e4b6c9',
+  uid: 'zoe.amsel@acmecorp.example',
+  email: 'zoe.amsel@acmecorp.example',
+  display_name: 'Zoë Amsel',
+  serial_number: 'R58N72XKQ4J',
+  imei: '358240051111110',
+  udid: null,
+  wifi_mac: '3c:5a:b4:0e:91:7d',
+  model: 'Galaxy S23',
+  device_name: 'Zoë’s “phone” 📱',
+  manufacturer: 'samsung',
+};
+const RECORD = JSON.stringify({
+  guid: ROW.guid,
+  mdmChannelId: '0b6f2e8a-77c1-4d39-9a5e-13f4c2d8b6e0',
+  clientDeviceIdentifier: ROW.client_device_identifier,
+  uid: ROW.uid,
+  emailAddress: ROW.email,
+  displayName: ROW.display_name,
+  deviceName: ROW.device_name,
+  serialNumber: ROW.serial_number,
+  imei: ROW.imei,
+  wifiMacAddress: ROW.wifi_mac,
+  prettyModel: ROW.model,
+  manufacturer: ROW.manufacturer,
+  registrationState: 'ACTIVE',
+  customAttributes: { attrs: {} },
+});
+const NO_ROW: RecordContext = Object.fromEntries(Object.keys(ROW).map((k) => [k, null])) as unknown as RecordContext;
 
 function open(dir: string) {
   return openDatabase({ file: path.join(dir, 'console.sqlite'), migrations }).db;
+}
+
+function errorOf(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (e) {
+    return e;
+  }
+  return null;
 }
 
 describe('stored device records', () => {
   it('give back exactly the text stored, in fewer bytes', () => {
     const db = open(tempDir());
     const codec = DeviceRecordCodec.of(db);
-    const stored = codec.encode(RECORD);
+    const stored = codec.encode(RECORD, ROW);
     expect(stored.length).toBeLessThan(Buffer.byteLength(RECORD));
-    expect(codec.decode(stored, 1)).toBe(RECORD);
+    expect(codec.decode(stored, ROW, 1)).toBe(RECORD);
     db.close();
   });
 
-  it('stay readable with the dictionary they were written with once a newer one is added', () => {
+  it('cost a back-reference, not their bytes, for the identifiers their row holds as columns', () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    const withRow = codec.encode(RECORD, ROW);
+    const withoutRow = codec.encode(RECORD, NO_ROW);
+    expect(codec.decode(withoutRow, NO_ROW, 1)).toBe(RECORD);
+    // guid, client identifier, serial, IMEI, MAC and names: well over 100 bytes of the record are the row's columns.
+    expect(withoutRow.length - withRow.length).toBeGreaterThan(80);
+    db.close();
+  });
+
+  it('stay readable with the dictionary they were written with once a newer one is added, in either format', () => {
     const dir = tempDir();
     let db = open(dir);
-    const old = DeviceRecordCodec.of(db).encode(RECORD);
+    const shared = db.prepare('SELECT dictionary FROM device_record_dictionaries WHERE id = 1').pluck().get() as Buffer;
+    // As migration 0014's version of the console stored it: the dictionary's id, then the shared dictionary's deflate.
+    const fromMigration14 = Buffer.concat([Buffer.from([1]), zlib.deflateRawSync(Buffer.from(RECORD), { dictionary: shared })]);
+    const old = DeviceRecordCodec.of(db).encode(RECORD, ROW);
     db.prepare('INSERT INTO device_record_dictionaries (id, dictionary) VALUES (2, ?)').run(Buffer.from('"deviceName":"Zoë’s “phone” 📱"'));
     db.close();
     db = open(dir);
     const codec = DeviceRecordCodec.of(db);
-    const fresh = codec.encode(RECORD);
-    expect([old[0], fresh[0]]).toEqual([1, 2]);
-    expect(codec.decode(old, 1)).toBe(RECORD);
-    expect(codec.decode(fresh, 1)).toBe(RECORD);
+    const fresh = codec.encode(RECORD, ROW);
+    expect([old[0]! & 0x7f, fresh[0]! & 0x7f]).toEqual([1, 2]);
+    expect(codec.decode(fromMigration14, ROW, 1)).toBe(RECORD);
+    expect(codec.decode(old, ROW, 1)).toBe(RECORD);
+    expect(codec.decode(fresh, ROW, 1)).toBe(RECORD);
+    db.close();
+  });
+
+  it('refuse a record whose row no longer holds the values it was written with, instead of giving back another text', () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    const stored = codec.encode(RECORD, ROW);
+    // One character of a column rewritten without its record (as a careless migration could): the deflate stream
+    // still inflates, to a text with that character changed, which only the checksum tells apart.
+    for (const rewritten of [{ ...ROW, serial_number: 'R58N72XKQ4K' }, { ...ROW, display_name: 'Zoe Amsel' }, { ...ROW, imei: null }]) {
+      const error = errorOf(() => codec.decode(stored, rewritten, 'guid-7'));
+      expect(error).toBeInstanceOf(AppError);
+      expect(error).toMatchObject({ code: 'DB_CORRUPT', details: { device: 'guid-7' } });
+      expect((error as AppError).message).toMatch(/device guid-7 .*no longer matches.*Sync its integration again/);
+    }
     db.close();
   });
 
   it('refuse a damaged record with an error that names the device and what to do', () => {
     const db = open(tempDir());
     const codec = DeviceRecordCodec.of(db);
-    const stored = codec.encode(RECORD);
-    for (const damaged of [Buffer.alloc(0), Buffer.from([9, ...stored.subarray(1)]), Buffer.from([1, 0xff, 0xff, 0xff])]) {
-      const error = (() => {
-        try {
-          codec.decode(damaged, 'guid-7');
-        } catch (e) {
-          return e;
-        }
-        return null;
-      })();
+    const stored = codec.encode(RECORD, ROW);
+    const flipped = Buffer.from(stored);
+    flipped[flipped.length - 3]! ^= 0x10;
+    for (const damaged of [Buffer.alloc(0), Buffer.from([9, ...stored.subarray(1)]), Buffer.from([0x89, ...stored.subarray(1)]), Buffer.from([1, 0xff, 0xff, 0xff]), stored.subarray(0, 4), flipped]) {
+      const error = errorOf(() => codec.decode(damaged, ROW, 'guid-7'));
       expect(error).toBeInstanceOf(AppError);
       expect(error).toMatchObject({ code: 'DB_CORRUPT', details: { device: 'guid-7' } });
       expect((error as AppError).message).toMatch(/device guid-7 .*Sync its integration again/);
