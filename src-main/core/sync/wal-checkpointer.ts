@@ -12,9 +12,15 @@ import { sqliteBinding } from '../db/sqlite-binding';
  * can meanwhile receive and parse the next page.
  *
  * The writers pause for it: bulk writes go through `commit`, which every `everyWrites` transactions asks for a
- * checkpoint and makes the next write wait (asynchronously: the event loop stays free) until it is done. A checkpoint that runs while nobody writes copies the whole WAL, so
- * the next write starts the WAL over from its beginning; one running beside a busy writer never catches up, and the
- * WAL would grow by everything written (a million-device sync filled a disk that way).
+ * checkpoint and makes the next write wait (asynchronously: the event loop stays free) until it is done. A checkpoint
+ * that runs while nobody writes copies the whole WAL, so the next write starts the WAL over from its beginning; one
+ * running beside a busy writer never catches up, and the WAL would grow by everything written (a million-device sync
+ * filled a disk that way).
+ *
+ * The thread starts with the first checkpoint a sync asks for, not with the sync: a sync of a few devices commits two
+ * or three times and never needs one, while starting the thread (an isolate that loads better-sqlite3) took 0.2-0.8 s
+ * at load 6 and up to 2 s at load 15, which the sync's next write waited for. Until then SQLite's automatic
+ * checkpoints stay on.
  *
  * If the worker cannot start or fails (a packaging quirk, a missing module), checkpoints go back to automatic:
  * slower commits, never unsafe.
@@ -22,6 +28,8 @@ import { sqliteBinding } from '../db/sqlite-binding';
 export class WalCheckpointer {
   #users = 0;
   #worker: Worker | null = null;
+  /** The thread could not start or failed during this sync: its checkpoints stay automatic until it ends. */
+  #unavailable = false;
   #previousAutocheckpoint: number | null = null;
   #writes = 0;
   #pending: Promise<void> | null = null;
@@ -40,24 +48,37 @@ export class WalCheckpointer {
   /** A sync starts writing. */
   acquire(): void {
     this.#users += 1;
-    if (this.#users > 1 || this.db.memory || this.db.name === '') return;
-    try {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath: require.resolve('better-sqlite3'), file: this.db.name, nativeBinding: sqliteBinding() } });
-      worker.unref();
-      worker.on('message', (id: number) => this.#settled(id));
-      worker.on('error', () => this.#stop());
-      this.#worker = worker;
-      this.#previousAutocheckpoint = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
-      this.db.pragma('wal_autocheckpoint = 0');
-    } catch {
-      this.#stop();
-    }
   }
 
   /** A sync stopped writing. */
   release(): void {
     this.#users = Math.max(0, this.#users - 1);
-    if (this.#users === 0) this.#stop();
+    if (this.#users > 0) return;
+    this.#stop();
+    this.#writes = 0;
+    this.#unavailable = false;
+  }
+
+  /** Starts the checkpoint thread and hands it the checkpoints; null if it cannot (they stay automatic). */
+  #start(): Worker | null {
+    if (this.db.memory || this.db.name === '') return null;
+    try {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath: require.resolve('better-sqlite3'), file: this.db.name, nativeBinding: sqliteBinding() } });
+      worker.unref();
+      worker.on('message', (id: number) => this.#settled(id));
+      worker.on('error', () => {
+        this.#unavailable = true;
+        this.#stop();
+      });
+      this.#worker = worker;
+      this.#previousAutocheckpoint = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+      this.db.pragma('wal_autocheckpoint = 0');
+      return worker;
+    } catch {
+      this.#unavailable = true;
+      this.#stop();
+      return null;
+    }
   }
 
   /**
@@ -84,10 +105,12 @@ export class WalCheckpointer {
   }
 
   #wrote(large: boolean): void {
-    if (!this.#worker || this.#pending) return;
+    if (this.#users === 0 || this.#unavailable || this.#pending) return;
     this.#writes += 1;
     if (!large && this.#writes < this.everyWrites) return;
     this.#writes = 0;
+    const worker = this.#worker ?? this.#start();
+    if (!worker) return;
     const id = this.#nextRequest++;
     const done = new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.#settled(id), this.maxWaitMs);
@@ -99,7 +122,7 @@ export class WalCheckpointer {
     this.#pending = done.finally(() => {
       this.#pending = null;
     });
-    this.#worker.postMessage(id);
+    worker.postMessage(id);
   }
 
   /**

@@ -23,9 +23,9 @@ describe('WAL checkpoints while a sync writes', () => {
 
     checkpointer.acquire();
     checkpointer.acquire();
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const writes = 200;
     for (let i = 0; i < writes; i++) await checkpointer.commit(() => db.transaction(() => insert.run(Buffer.alloc(BLOB, i % 251)))());
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     // The last checkpoint requested is done before the next write may start.
     await checkpointer.commit(() => undefined);
 
@@ -39,6 +39,38 @@ describe('WAL checkpoints while a sync writes', () => {
     checkpointer.release();
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     expect((db.pragma('integrity_check') as { integrity_check: string }[])[0]!.integrity_check).toBe('ok');
+  });
+
+  it('start no thread for a sync that writes a few times: the next write does not wait for one, SQLite checkpoints as usual', async () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    const db = closeAfterEach(openDatabase({ file, migrations }).db);
+    db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
+    const checkpointer = new WalCheckpointer(db, 4);
+    const insert = db.prepare('INSERT INTO filler (blob) VALUES (?)');
+    // A thread's answer is a message, which arrives only in a later turn of the event loop than this one.
+    let turned = false;
+    setImmediate(() => (turned = true));
+
+    // Three syncs of three writes each (a sync of a few devices), then one of four.
+    for (let sync = 0; sync < 3; sync++) {
+      checkpointer.acquire();
+      for (let i = 0; i < 3; i++) await checkpointer.commit(() => insert.run(Buffer.alloc(16, i)));
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+      checkpointer.release();
+    }
+    expect(turned).toBe(false);
+    await checkpointer.ended();
+
+    checkpointer.acquire();
+    for (let i = 0; i < 4; i++) await checkpointer.commit(() => insert.run(Buffer.alloc(16, i)));
+    // The fourth write asked for the thread's first checkpoint; the next write waits for it.
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    await checkpointer.commit(() => insert.run(Buffer.alloc(16, 5)));
+    expect(turned).toBe(true);
+    checkpointer.release();
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    await checkpointer.ended();
+    expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(14);
   });
 
   it('follow a large write at once, so the next one starts the WAL over instead of adding to it', async () => {
