@@ -2,7 +2,7 @@ import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { createHash } from 'node:crypto';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
-import type { DeviceRecordCodec, RecordContext } from './device-record-codec';
+import type { DeviceRecordCodec, RecordCompressor, RecordContext } from './device-record-codec';
 
 /** The `devices` columns a sync writes from one tenant record (see migration 0002). */
 export interface DeviceColumns {
@@ -83,7 +83,7 @@ export function deviceColumns(
   device: IvantiDevice,
   space: { id: number; name: string },
   codec: Pick<DeviceRecordCodec, 'encode'>,
-  { raw, record_hash }: RecordIdentity = recordIdentity(device, space),
+  { raw, record_hash, raw_record }: RecordIdentity & { raw_record?: Buffer } = recordIdentity(device, space),
 ): DeviceColumns {
   const copied = recordContext(device);
   return {
@@ -100,7 +100,7 @@ export function deviceColumns(
     jailbroken: flag(device.jailbroken),
     device_name_key: deviceNameSortKey(device.deviceName),
     last_checkin: device.lastCheckin,
-    raw_record: codec.encode(raw, copied),
+    raw_record: raw_record ?? codec.encode(raw, copied),
     record_hash,
   };
 }
@@ -133,6 +133,24 @@ export function recordIdentity(device: IvantiDevice, space: { id: number }): Rec
   const raw = JSON.stringify(device.raw);
   // The space is part of the hash: a device moved to another space is rewritten even if its record did not change.
   return { raw, record_hash: createHash('sha1').update(raw).update('\0').update(String(space.id)).digest('base64') };
+}
+
+/** A record ready to be written: its text and hash, and its stored form (compressed before the write). */
+export interface PreparedRecord extends RecordIdentity {
+  raw_record: Buffer;
+}
+
+/** A page's records prepared before its write (prepareRecords), by device. */
+export type PreparedRecords = ReadonlyMap<IvantiDevice, PreparedRecord>;
+
+/**
+ * A bulk load's page made ready before it is written (issue 19): hashed on this thread, compressed on the compressor's,
+ * so the compressing of one page overlaps the writing of the one before it.
+ */
+export async function prepareRecords(compressor: RecordCompressor, devices: readonly IvantiDevice[], space: { id: number }): Promise<PreparedRecords> {
+  const identities = devices.map((device) => recordIdentity(device, space));
+  const stored = await compressor.compress(devices.map((device, i) => ({ json: identities[i]!.raw, row: recordContext(device) })));
+  return new Map(devices.map((device, i) => [device, { ...identities[i]!, raw_record: stored[i]! }]));
 }
 
 /**

@@ -4,7 +4,7 @@ import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
-import { changedFields, DEVICE_COLUMNS, deviceColumns, recordIdentity } from './device-row';
+import { changedFields, DEVICE_COLUMNS, deviceColumns, recordIdentity, type PreparedRecords } from './device-row';
 import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from './device-record-codec';
 import { COVERED_PLATFORM_TYPE, integrationCovers } from '../integrations/device-inventory';
 import { IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
@@ -279,16 +279,18 @@ export class DeviceStore {
   /**
    * Upserts one page by (tenant, guid), adds each device to the run's seen set and records what changed. Call inside a
    * transaction. A device found unchanged, already sighted by the fetch's integrations in this space, writes nothing:
-   * the seen set says it is present (docs/architecture.md, "One device per tenant").
+   * the seen set says it is present (docs/architecture.md, "One device per tenant"). A bulk load passes the page's
+   * records `prepared` (prepareRecords): hashed and compressed before the write.
    */
-  writePage(ctx: PageContext, devices: readonly IvantiDevice[]): PageWriteResult {
+  writePage(ctx: PageContext, devices: readonly IvantiDevice[], prepared?: PreparedRecords): PageWriteResult {
     const result: PageWriteResult = { newInRun: 0, newInPass: 0, added: 0, changed: 0, restored: 0 };
     const owner = ctx.integrationIds[0]!;
     const siblings = ctx.integrationIds.slice(1);
     const facts = this.#factsFor(ctx.runId);
     for (const device of devices) {
       // Hashed first: the other columns (the compressed record above all) are built only for a row to write.
-      const identity = recordIdentity(device, ctx.space);
+      const ready = prepared?.get(device);
+      const identity = ready ?? recordIdentity(device, ctx.space);
       // One object per written row (the columns, then the rest added in place): a first sync builds a million of them.
       const values = (listed: string) =>
         Object.assign(deviceColumns(device, ctx.space, this.#codec, identity), { tenant: ctx.tenant, at: ctx.at, run: ctx.runId, page: ctx.page }, listing(facts, listed));

@@ -24,6 +24,8 @@ import { IntegrationStore } from '../integrations/integration-store';
 import { STABLE_DEVICE_SORT, type DeviceSearchPage, type IvantiRetryEvent } from '../ivanti/ivanti-client';
 import { ivantiPageSource, type DevicePageSource, type PageSourceFactory } from './device-page-source';
 import { DeviceStore, type PageContext } from './device-store';
+import { DeviceRecordCodec, type RecordCompressor } from './device-record-codec';
+import { prepareRecords, type PreparedRecords } from './device-row';
 import { RunSeenSet } from './run-seen-set';
 import { judgePage, positionAfter, type CursorPosition, type FreshRecord, type PagedRecord } from './space-cursor';
 import type { SpaceCursorState, SyncCheckpoint } from './sync-checkpoint';
@@ -130,6 +132,14 @@ interface RunContext {
   activeMsBefore: number;
   /** The explorer's indexes are set aside while this run loads (#beginBulkLoad). */
   bulk: boolean;
+  /** While it loads in bulk: compresses each page's records on another thread before the page is written. */
+  compressor: RecordCompressor | null;
+}
+
+/** A page as read, and, in a bulk load, its records being prepared for the write (prepareRecords). */
+interface FetchedPage {
+  page: DeviceSearchPage;
+  prepared: Promise<PreparedRecords> | null;
 }
 
 /** Errors the admin must fix before a retry can help; the run ends `failed` and is not resumed. */
@@ -256,6 +266,7 @@ export class SyncEngine implements SyncRunner {
       sessionStartedAt: at,
       activeMsBefore: claimed.counters.activeMs,
       bulk: false,
+      compressor: null,
     };
     const finished = this.#execute(context, credentials)
       .catch(() => this.#salvage(integrationId, claimed.runId))
@@ -349,6 +360,7 @@ export class SyncEngine implements SyncRunner {
       ctx.checkpoint = checkpoint;
       this.#write(() => this.#save(ctx));
       ctx.bulk = this.#beginBulkLoad(ctx);
+      if (ctx.bulk) ctx.compressor = DeviceRecordCodec.of(this.#db).compressor();
 
       while (checkpoint.phase !== 'finalizing') {
         for (const [index, space] of checkpoint.spaces.entries()) {
@@ -383,6 +395,7 @@ export class SyncEngine implements SyncRunner {
       if (ctx.bulk && !this.#closed) await this.#finishBulkLoad(ctx).catch(() => undefined);
       return this.#end(ctx, error);
     } finally {
+      ctx.compressor?.close();
       source?.close();
     }
   }
@@ -395,18 +408,24 @@ export class SyncEngine implements SyncRunner {
     const { checkpoint, counters } = ctx as RunContext & { checkpoint: SyncCheckpoint };
     if (space.state === 'pending') this.#beginPass(space, counters.pages + 1, 1);
     const rows = this.#rows;
-    const request = (start: number) => source.searchDevices({ dmPartitionId: space.id, start, rows, sort: STABLE_DEVICE_SORT }, ctx.signal);
+    // In a bulk load, a page's records are compressed (on another thread) from the moment it arrives: a prefetched page's
+    // while the page before it is written.
+    const request = (start: number): Promise<FetchedPage> =>
+      source.searchDevices({ dmPartitionId: space.id, start, rows, sort: STABLE_DEVICE_SORT }, ctx.signal).then((page) => ({
+        page,
+        prepared: ctx.compressor === null ? null : prepareRecords(ctx.compressor, page.devices, space),
+      }));
     // The next page, asked for while this one is written: the tenant (Ivanti, or the network) answers during our SQLite
     // work instead of after it. Used only for the request it was made for (same space, same start); a page is anchored
     // by its content (space-cursor.ts), not by when it was read, so reading it earlier is as correct as reading it later.
-    let prefetched: { start: number; page: Promise<DeviceSearchPage> } | null = null;
+    let prefetched: { start: number; page: Promise<FetchedPage> } | null = null;
     while (space.state === 'paging') {
       ctx.signal.throwIfAborted();
-      let page: DeviceSearchPage;
+      let fetched: FetchedPage;
       try {
-        const ahead: { start: number; page: Promise<DeviceSearchPage> } | null = prefetched;
+        const ahead: { start: number; page: Promise<FetchedPage> } | null = prefetched;
         prefetched = null;
-        page = await (ahead !== null && ahead.start === space.start ? ahead.page : request(space.start));
+        fetched = await (ahead !== null && ahead.start === space.start ? ahead.page : request(space.start));
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         const payload = toErrorPayload(error);
@@ -416,6 +435,7 @@ export class SyncEngine implements SyncRunner {
         this.#write(() => this.#save(ctx));
         return;
       }
+      const { page } = fetched;
       ctx.meter.clearNotice();
       // Parsing the page (in the client) and writing it are two stalls of the event loop: let other work run between.
       await yieldToEventLoop();
@@ -431,6 +451,8 @@ export class SyncEngine implements SyncRunner {
         page.catch(() => undefined);
         prefetched = { start: verdict.next.start, page };
       }
+      const prepared = fetched.prepared === null ? undefined : await fetched.prepared;
+      ctx.signal.throwIfAborted();
       // A page is stored in chunks sized to keep each transaction short; each chunk commits with a checkpoint just
       // after its last row, so a crash between two chunks resumes there, anchored like any other request.
       let offset = 0;
@@ -443,7 +465,7 @@ export class SyncEngine implements SyncRunner {
         await this.#checkpointer.commit(() => {
           writeStartedAt = performance.now();
           this.#write(() => {
-            this.#storeChunk(ctx, space, chunk, next, page.totalCount);
+            this.#storeChunk(ctx, space, chunk, next, page.totalCount, prepared);
             if (last && verdict.done) this.#endPass(space);
             if (chunk.length > 0 || space.drifted) checkpoint.roundChanged = true;
             this.#save(ctx);
@@ -460,7 +482,7 @@ export class SyncEngine implements SyncRunner {
   }
 
   /** One chunk of a page and where the space's cursor goes after it; inside the chunk's transaction. */
-  #storeChunk(ctx: RunContext, space: SpaceCursorState, chunk: readonly FreshRecord[], next: CursorPosition, totalCount: number): void {
+  #storeChunk(ctx: RunContext, space: SpaceCursorState, chunk: readonly FreshRecord[], next: CursorPosition, totalCount: number, prepared?: PreparedRecords): void {
     const { counters } = ctx;
     const pageNumber = counters.pages + 1;
     const pageContext: PageContext = {
@@ -474,7 +496,7 @@ export class SyncEngine implements SyncRunner {
       at: this.#now(),
     };
     const devices = chunk.flatMap((r) => (r.device ? [r.device] : []));
-    const result = this.#devices.writePage(pageContext, devices);
+    const result = this.#devices.writePage(pageContext, devices, prepared);
     this.#storedSinceMaintenance += devices.length;
     const unparsed = chunk.length - devices.length;
     for (const record of chunk) if (!record.device && record.id !== null) this.#devices.touchUnparsed(pageContext, record.id);
@@ -540,6 +562,8 @@ export class SyncEngine implements SyncRunner {
   /** Builds the indexes a bulk load set aside, one transaction each, then catches the search index up. */
   async #finishBulkLoad(ctx: RunContext): Promise<void> {
     if (!ctx.bulk) return;
+    ctx.compressor?.close();
+    ctx.compressor = null;
     const total = this.#devices.deferredIndexes().length;
     await this.#buildDeferredIndexes((built) => {
       ctx.meter.notice(`Building the device indexes after loading ${ctx.counters.devicesSeen.toLocaleString('en-US')} devices in bulk (${Math.min(built + 1, total)} of ${total}).`);

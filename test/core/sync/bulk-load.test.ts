@@ -10,6 +10,7 @@ import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
 import { DeviceStore } from '../../../src-main/core/sync/device-store';
+import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import type { SyncProgress } from '../../../src-shared/domain/sync';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
@@ -154,6 +155,11 @@ describe('bulk first sync', () => {
     expect(integrityCheck(db)).toBe('ok');
     expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
     expect((answers(db) as { verdicts: string[] }).verdicts).toContain('trusted');
+    // Each record, compressed on another thread while the page before it was written, is stored with its own device.
+    const codec = DeviceRecordCodec.of(db);
+    const stored = db.prepare(`SELECT raw_record, ${RECORD_CONTEXT_COLUMNS.join(', ')} FROM devices ORDER BY guid`).all() as (RecordContext & { raw_record: Buffer })[];
+    const sent = new Map([...tenant.expectedDevices({ spaces: 'all' })].map((record) => [record.guid, JSON.stringify(record)]));
+    expect(stored.map((row) => codec.decode(row.raw_record, row, row.guid!))).toEqual(stored.map((row) => sent.get(row.guid!)));
   });
 
   it('a tenant smaller than the threshold is loaded row by row, its indexes kept up to date', async () => {

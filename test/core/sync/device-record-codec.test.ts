@@ -110,6 +110,41 @@ describe('stored device records', () => {
     db.close();
   });
 
+  it('are compressed on another thread exactly as on this one, each with its own row, in order, batch after batch', async () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    const compressor = codec.compressor();
+    try {
+      const records = Array.from({ length: 300 }, (_, i) => {
+        const row: RecordContext = { ...ROW, guid: `g-${i}`, device_name: `Zoë ${'📱'.repeat(i % 7)}`, udid: i % 2 === 0 ? null : `u-${i}` };
+        return { json: JSON.stringify({ guid: row.guid, deviceName: row.device_name, udid: row.udid, notes: 'x'.repeat(i * 13) }), row };
+      });
+      const batches = await Promise.all([compressor.compress(records.slice(0, 120)), compressor.compress([]), compressor.compress(records.slice(120))]);
+      expect(compressor.onThread).toBe(true);
+      const stored = batches.flat();
+      expect(stored.map((b) => Buffer.from(b).toString('base64'))).toEqual(records.map((r) => codec.encode(r.json, r.row).toString('base64')));
+      expect(stored.map((b, i) => codec.decode(b, records[i]!.row, i))).toEqual(records.map((r) => r.json));
+    } finally {
+      compressor.close();
+    }
+    db.close();
+  });
+
+  it('are compressed on this thread once the compressing thread is closed, batches in flight included', async () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    const compressor = codec.compressor();
+    const inFlight = compressor.compress([
+      { json: RECORD, row: ROW },
+      { json: '{}', row: ROW },
+    ]);
+    compressor.close();
+    expect(compressor.onThread).toBe(false);
+    expect((await inFlight).map((b) => codec.decode(b, ROW, 1))).toEqual([RECORD, '{}']);
+    expect((await compressor.compress([{ json: RECORD, row: ROW }])).map((b) => codec.decode(b, ROW, 1))).toEqual([RECORD]);
+    db.close();
+  });
+
   it('refuse a damaged record with an error that names the device and what to do', () => {
     const db = open(tempDir());
     const codec = DeviceRecordCodec.of(db);
