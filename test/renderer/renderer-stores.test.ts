@@ -14,7 +14,7 @@ import { useDeviceSyncCheck } from '../../src-renderer/src/features/devices/devi
 import { useDevices } from '../../src-renderer/src/features/devices/devices-store';
 import { seedDevices } from '../support/seed-devices';
 import { until } from '../support/until';
-import { useIntegrations } from '../../src-renderer/src/features/integrations/integrations-store';
+import { coverageKey, useIntegrations } from '../../src-renderer/src/features/integrations/integrations-store';
 import { useOverview } from '../../src-renderer/src/features/overview/overview-store';
 import { useSettings } from '../../src-renderer/src/features/settings/settings-store';
 import { useWizard } from '../../src-renderer/src/features/wizard/wizard-store';
@@ -251,6 +251,77 @@ describe('error mapping', () => {
     expect(plainIssue(issue(z.string().min(3), 'ab'))).toBe('Enter at least 3 characters.');
     expect(plainIssue(issue(z.string().max(3), 'abcd'))).toBe('Use at most 3 characters.');
     expect(plainIssue('Enter a whole number of days, from 1 to 365.')).toBe('Enter a whole number of days, from 1 to 365.');
+  });
+});
+
+describe("an integration's page changes it through the integrations store", () => {
+  const page = () => useIntegrations.getState();
+  const shown = (id: string) => page().overviews.find((o) => o.integration.id === id);
+  const refusal = (change: Promise<unknown>) =>
+    change.then(
+      () => null,
+      (error: unknown) => error,
+    );
+
+  it('status, configuration key and API details: each change is on the page once saved, a refusal reaches the form and changes nothing', async () => {
+    const { id } = await bridge.direct('integrations.create', { name: 'Page Android', platform: 'android' });
+    await page().load();
+
+    await page().setStatus({ id, status: 'test-group', testGroup: ['ada@example.com'] });
+    expect(shown(id)?.integration).toMatchObject({ status: 'test-group', testGroup: ['ada@example.com'] });
+    expect(fieldErrors(await refusal(page().setStatus({ id, status: 'test-group', testGroup: [] })))).toHaveProperty('testGroup');
+    expect(shown(id)?.integration.status).toBe('test-group');
+
+    expect(errorCode(await refusal(page().enterConfigurationKey({ id, key: 'my-own-key' })))).toBe('CONFIGURATION_KEY_UNUSUAL');
+    expect(shown(id)?.integration.configurationKey).toBeNull();
+    await page().enterConfigurationKey({ id, key: 'DPK0W0KLPJLOGSKHTDD' });
+    expect(shown(id)?.integration.configurationKey).toBe('DPK0W0KLPJLOGSKHTDD');
+
+    expect(fieldErrors(await refusal(page().updateApiDetails({ id, domain: 'not a domain', email: 'api@acmecorp.example' })))).toHaveProperty('domain');
+    await page().updateApiDetails({ id, domain: 'acmecorp.mobileiron.com', email: 'api@acmecorp.example' });
+    expect(shown(id)?.integration).toMatchObject({ domain: 'acmecorp.mobileiron.com', email: 'api@acmecorp.example' });
+    // The whole overview was read again: the warning now names only what is still missing.
+    expect(shown(id)?.warnings.find((w) => w.code === 'credentials-missing')?.message).toBe('API details incomplete (password in the keychain): syncs cannot run.');
+  });
+
+  it('deleting needs the name typed; once deleted, the list shows without it. A discarded setup leaves the list', async () => {
+    const { id } = await bridge.direct('integrations.create', { name: 'Page to delete', platform: 'android' });
+    const draft = await bridge.direct('wizard.start', {});
+    page().show({ kind: 'detail', id });
+    await page().load();
+
+    expect(fieldErrors(await refusal(page().remove({ id, confirmName: 'Page to', purgeDevices: false })))).toHaveProperty('confirmName');
+    expect(page().view).toEqual({ kind: 'detail', id });
+    expect(shown(id)).toBeDefined();
+    await page().remove({ id, confirmName: 'Page to delete', purgeDevices: false });
+    expect(page().view).toEqual({ kind: 'list' });
+    expect(shown(id)).toBeUndefined();
+
+    expect(page().drafts.map((d) => d.id)).toContain(draft.id);
+    await page().discardDraft(draft.id);
+    expect(page().drafts.map((d) => d.id)).not.toContain(draft.id);
+  });
+
+  it('the migration compares the coverage of a legacy integration and its replacement, and keeps a refusal for the panel', async () => {
+    const legacy = await bridge.direct('integrations.create', { name: 'Page legacy', platform: 'ios-certs', acknowledgeLegacy: true });
+    const replacement = await bridge.direct('integrations.create', { name: 'Page legacy (App Config)', platform: 'ios-appconfig' });
+    seedDevices(core.services.db, { count: 4, seed: 'page-legacy', integration: legacy.id });
+
+    const release = bridge.holdNext('integrations.compareCoverage');
+    const comparing = page().compareCoverage(legacy.id, replacement.id);
+    expect(page().coverage[coverageKey(legacy.id, replacement.id)]).toEqual({ comparison: null, error: null });
+    release();
+    await comparing;
+    const comparison = await bridge.direct('integrations.compareCoverage', { legacyId: legacy.id, replacementId: replacement.id });
+    expect(comparison).toMatchObject({ legacy: { name: 'Page legacy' }, replacement: { name: 'Page legacy (App Config)', activeDevices: 0 } });
+    expect(comparison.onlyLegacy).toBeGreaterThan(0);
+    expect(page().coverage[coverageKey(legacy.id, replacement.id)]).toEqual({ comparison, error: null });
+
+    // The replacement compared the wrong way round: not a legacy integration.
+    await page().compareCoverage(replacement.id, legacy.id);
+    const refused = page().coverage[coverageKey(replacement.id, legacy.id)];
+    expect(refused?.comparison).toBeNull();
+    expect(errorText(refused?.error)).toBe('Compare a legacy iOS certificate integration with an iOS (App Config) integration.');
   });
 });
 

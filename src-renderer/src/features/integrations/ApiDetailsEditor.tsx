@@ -1,13 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { useToasts } from '../../shared/ui/toast-store';
-import { call } from '../../shared/api';
 import { ApiDetailsInputs } from './ApiDetailsInputs';
 import { FormActions } from '../../shared/FormActions';
 import { useFormErrors } from '../../shared/use-form-errors';
+import { useIntegrations } from './integrations-store';
 
 /** Change the API details after setup. The password is only ever re-entered: blank keeps the stored one. */
-export function ApiDetailsEditor({ integration, onSaved }: { integration: Integration; onSaved: () => void }) {
+export function ApiDetailsEditor({ integration }: { integration: Integration }) {
+  const { updateApiDetails } = useIntegrations();
   const [open, setOpen] = useState(false);
   const [domain, setDomain] = useState(integration.domain ?? '');
   const [email, setEmail] = useState(integration.email ?? '');
@@ -17,12 +18,11 @@ export function ApiDetailsEditor({ integration, onSaved }: { integration: Integr
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
-      await call('integrations.updateApiDetails', { id: integration.id, domain, email, ...(password ? { password } : {}) });
+      await updateApiDetails({ id: integration.id, domain, email, ...(password ? { password } : {}) });
       setPassword('');
       clear();
       setOpen(false);
       useToasts.getState().confirm('API details saved. Run Test Configuration or a sync to check them.');
-      onSaved();
     } catch (error) {
       fail(error);
     }

@@ -1,23 +1,22 @@
 import { useState, type FormEvent } from 'react';
 import type { Integration } from '../../../../src-shared/domain/integration';
 import { useToasts } from '../../shared/ui/toast-store';
-import { call } from '../../shared/api';
 import { fieldErrors } from '../../shared/error-text';
 import { FormActions } from '../../shared/FormActions';
 import { Dialog } from '../../shared/ui/Dialog';
 import { Field } from '../../shared/ui/Field';
+import { useIntegrations } from './integrations-store';
 
 /** Deletion with its consequences spelled out (from the seed), the name typed to confirm, and keep-or-purge devices. */
 export function DeleteIntegrationPanel({
   integration,
-  onDeleted,
   initiallyOpen = false,
 }: {
   integration: Integration;
-  onDeleted: () => void;
   /** Opened (its name field focused) from a link to this step, e.g. the migration's last step. */
   initiallyOpen?: boolean;
 }) {
+  const { remove } = useIntegrations();
   const [open, setOpen] = useState(initiallyOpen);
   const [name, setName] = useState('');
   const [purge, setPurge] = useState(false);
@@ -27,9 +26,8 @@ export function DeleteIntegrationPanel({
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
-      await call('integrations.delete', { id: integration.id, confirmName: name, purgeDevices: purge });
+      await remove({ id: integration.id, confirmName: name, purgeDevices: purge });
       useToasts.getState().confirm(`Deleted “${integration.name}”. Its keychain entries are gone.`);
-      onDeleted();
     } catch (e) {
       const confirmName = fieldErrors(e).confirmName ?? null;
       setError(confirmName);

@@ -108,11 +108,11 @@ export function IntegrationDetail({ id, focus }: { id: string; focus?: 'delete' 
           ) : (
             <p className="warning-text">No configuration key yet: Duo issues it. Enter the key Duo shows for this integration, then put these values in Ivanti.</p>
           )}
-          <RotateKeyPanel integration={integration} onRotated={() => void load()} />
+          <RotateKeyPanel integration={integration} />
         </section>
       ) : null}
 
-      <StatusEditor integration={integration} onChanged={() => void load()} />
+      <StatusEditor integration={integration} />
 
       <section className="panel" aria-labelledby="sync-title">
         <h2 id="sync-title">Sync</h2>
@@ -123,8 +123,8 @@ export function IntegrationDetail({ id, focus }: { id: string; focus?: 'delete' 
 
       <VerifySetupPanel />
       <TestConfigurationPanel integration={integration} />
-      <ApiDetailsEditor integration={integration} onSaved={() => void load()} />
-      <DeleteIntegrationPanel integration={integration} initiallyOpen={focus === 'delete'} onDeleted={() => show({ kind: 'list' })} />
+      <ApiDetailsEditor integration={integration} />
+      <DeleteIntegrationPanel integration={integration} initiallyOpen={focus === 'delete'} />
     </section>
   );
 }

@@ -4,7 +4,6 @@ import { PLATFORM_LABELS, STATUS_LABELS } from '../../../../src-shared/domain/in
 import { WIZARD_STEP_TITLES } from '../../../../src-shared/contract/wizard';
 import { ErrorText } from '../../shared/ui/ErrorText';
 import { useToasts } from '../../shared/ui/toast-store';
-import { call } from '../../shared/api';
 import { errorText } from '../../shared/error-text';
 import { SetupWizard } from '../wizard/SetupWizard';
 import { IntegrationDetail } from './IntegrationDetail';
@@ -62,7 +61,7 @@ function IntegrationList() {
                   <strong>{d.name || 'New integration'}</strong>
                   {d.platform ? ` · ${PLATFORM_LABELS[d.platform]}` : ''} · stopped at “{WIZARD_STEP_TITLES[d.step]}”
                 </span>
-                <DraftActions draft={d} onResume={() => show({ kind: 'wizard', draftId: d.id })} onDiscarded={() => void load()} />
+                <DraftActions draft={d} onResume={() => show({ kind: 'wizard', draftId: d.id })} />
               </li>
             ))}
           </ul>
@@ -141,7 +140,8 @@ function IntegrationList() {
  * Resume, or discard after a confirmation: Discard only asks, with focus on "Keep the setup", so no single click or
  * Enter loses a draft. An integration the setup already created stays (it is deleted from its own page).
  */
-function DraftActions({ draft, onResume, onDiscarded }: { draft: WizardDraft; onResume(): void; onDiscarded(): void }) {
+function DraftActions({ draft, onResume }: { draft: WizardDraft; onResume(): void }) {
+  const { discardDraft } = useIntegrations();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<unknown>(null);
@@ -156,9 +156,8 @@ function DraftActions({ draft, onResume, onDiscarded }: { draft: WizardDraft; on
     setBusy(true);
     setFailure(null);
     try {
-      await call('wizard.discard', { id: draft.id });
+      await discardDraft(draft.id);
       useToasts.getState().confirm(`Discarded the setup of “${label}”.`);
-      onDiscarded();
     } catch (e) {
       setFailure(e);
       setBusy(false);

@@ -5,9 +5,8 @@ import { STATUS_LABELS } from '../../../../src-shared/domain/integration';
 import { MIGRATION_CHECKLIST } from '../../../../src-shared/domain/ivanti-setup';
 import { useToasts } from '../../shared/ui/toast-store';
 import { ErrorText } from '../../shared/ui/ErrorText';
-import { call } from '../../shared/api';
 import { errorText } from '../../shared/error-text';
-import { useIntegrations } from './integrations-store';
+import { coverageKey, useIntegrations } from './integrations-store';
 import { Table } from '../../shared/ui/Table';
 
 type StepState = 'done' | 'current' | 'later';
@@ -31,25 +30,24 @@ function MigrationStep({ title, state, children }: { title: string; state: StepS
  * lose trust. Each step says whether it is done, and links to the action that does it.
  */
 export function LegacyMigrationPanel({ integration }: { integration: Integration }) {
-  const { overviews, drafts, startSetup, show, load } = useIntegrations();
+  const { overviews, drafts, coverage: coverages, startSetup, show, compareCoverage, setStatus } = useIntegrations();
   const legacyId = integration.platform === 'ios-certs' ? integration.id : integration.migratedFrom!;
   const legacy = overviews.find((o) => o.integration.id === legacyId)?.integration ?? null;
   const replacement =
     integration.platform === 'ios-certs' ? (overviews.find((o) => o.integration.migratedFrom === legacyId)?.integration ?? null) : integration;
   const draft = drafts.find((d) => d.migratedFrom === legacyId && d.integrationId === null) ?? null;
-  const [coverage, setCoverage] = useState<CoverageComparison | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [disableError, setDisableError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const replacementId = replacement?.id ?? null;
   const legacyPresent = legacy !== null;
 
+  const compared = replacementId ? coverages[coverageKey(legacyId, replacementId)] : undefined;
+  const coverage = compared?.comparison ?? null;
+  const error = compared?.error ?? null;
+
   useEffect(() => {
-    setCoverage(null);
-    setError(null);
-    if (!replacementId || !legacyPresent) return;
-    call('integrations.compareCoverage', { legacyId, replacementId }).then(setCoverage, setError);
-  }, [legacyId, replacementId, legacyPresent, legacy?.status]);
+    if (replacementId && legacyPresent) void compareCoverage(legacyId, replacementId);
+  }, [compareCoverage, legacyId, replacementId, legacyPresent, legacy?.status]);
 
   if (!legacy) {
     return (
@@ -70,9 +68,8 @@ export function LegacyMigrationPanel({ integration }: { integration: Integration
     setBusy(true);
     setDisableError(null);
     try {
-      await call('integrations.setStatus', { id: legacyId, status: 'disabled' });
+      await setStatus({ id: legacyId, status: 'disabled' });
       useToasts.getState().confirm(`“${legacy!.name}” is now recorded as Disabled. Disable it in the Duo Admin Panel too.`);
-      await load();
     } catch (e) {
       setDisableError(e);
     } finally {

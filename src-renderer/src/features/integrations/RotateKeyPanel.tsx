@@ -5,7 +5,7 @@ import { isAppError } from '../../../../src-shared/errors';
 import { useToasts } from '../../shared/ui/toast-store';
 import { ErrorText } from '../../shared/ui/ErrorText';
 import { fieldErrors } from '../../shared/error-text';
-import { call } from '../../shared/api';
+import { useIntegrations } from './integrations-store';
 import { ConfigurationKeyField } from './ConfigurationKeyField';
 import { FormActions } from '../../shared/FormActions';
 
@@ -13,7 +13,8 @@ import { FormActions } from '../../shared/FormActions';
  * The configuration key is issued by Duo and entered here, never invented. "Duo issued a new key": the admin pastes the
  * new one; devices keep the old configuration until Ivanti delivers the new value, so replacing takes an acknowledgement.
  */
-export function RotateKeyPanel({ integration, onRotated }: { integration: Integration; onRotated: () => void }) {
+export function RotateKeyPanel({ integration }: { integration: Integration }) {
+  const { enterConfigurationKey } = useIntegrations();
   const [open, setOpen] = useState(false);
   const [pasted, setPasted] = useState('');
   const [understood, setUnderstood] = useState(false);
@@ -25,7 +26,7 @@ export function RotateKeyPanel({ integration, onRotated }: { integration: Integr
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
-      await call('integrations.enterConfigurationKey', { id: integration.id, key: pasted, ...(confirmUnusual ? { confirmUnusualShape: true } : {}) });
+      await enterConfigurationKey({ id: integration.id, key: pasted, ...(confirmUnusual ? { confirmUnusualShape: true } : {}) });
       setOpen(false);
       setPasted('');
       setUnderstood(false);
@@ -33,7 +34,6 @@ export function RotateKeyPanel({ integration, onRotated }: { integration: Integr
       setConfirmUnusual(false);
       setFailure(null);
       useToasts.getState().confirm('Configuration key recorded. Put it in Duo Mobile\'s managed configuration in Ivanti now.');
-      onRotated();
     } catch (error) {
       if (isAppError(error) && error.code === 'CONFIGURATION_KEY_UNUSUAL') setUnusual(true);
       else setFailure(error);

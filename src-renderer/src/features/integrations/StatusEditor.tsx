@@ -1,13 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { STATUS_LABELS, type Integration, type IntegrationStatus } from '../../../../src-shared/domain/integration';
 import { useToasts } from '../../shared/ui/toast-store';
-import { call } from '../../shared/api';
 import { chosenDuoGroup, testGroupFromDuo } from '../../../../src-shared/domain/test-group';
 import type { DuoGroup } from '../../../../src-shared/domain/duo';
 import { useDuoGroups } from './DuoTestGroupPicker';
 import { parseUsernames, TestGroupField } from './TestGroupField';
 import { useFormErrors } from '../../shared/use-form-errors';
 import { FormActions } from '../../shared/FormActions';
+import { useIntegrations } from './integrations-store';
 
 export const STATUS_CHOICES: { value: IntegrationStatus; hint: string }[] = [
   { value: 'disabled', hint: 'Applies to no one. Nothing changes for users.' },
@@ -16,7 +16,8 @@ export const STATUS_CHOICES: { value: IntegrationStatus; hint: string }[] = [
 ];
 
 /** Disabled / test group (members editable) / all users. Every change is recorded in the audit log by the core. */
-export function StatusEditor({ integration, onChanged }: { integration: Integration; onChanged: () => void }) {
+export function StatusEditor({ integration }: { integration: Integration }) {
+  const { setStatus: saveStatus } = useIntegrations();
   const [status, setStatus] = useState<IntegrationStatus>(integration.status);
   const [group, setGroup] = useState(integration.testGroup.join('\n'));
   const { errors, failure, fail, clear } = useFormErrors();
@@ -37,14 +38,13 @@ export function StatusEditor({ integration, onChanged }: { integration: Integrat
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
-      await call('integrations.setStatus', {
+      await saveStatus({
         id: integration.id,
         status,
         ...(status === 'test-group' ? { testGroup: members, ...(duoGroup ? { duoGroup: { groupId: duoGroup.groupId, name: duoGroup.name } } : {}) } : {}),
       });
       clear();
       useToasts.getState().confirm(`“${integration.name}” is now: ${STATUS_LABELS[status]}${status === 'test-group' && duoGroup ? ` (Duo group “${duoGroup.name}”, ${members.length} ${members.length === 1 ? 'user' : 'users'})` : ''}.`);
-      onChanged();
     } catch (error) {
       fail(error);
     }
