@@ -11,6 +11,7 @@ import {
 } from '../../../src-shared/domain/device';
 import type { DeviceChange, DeviceChangeKind, DeviceChangePage } from '../../../src-shared/domain/sync';
 import { AppError } from '../../../src-shared/errors';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
 import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
@@ -145,6 +146,9 @@ export class DeviceRepository {
     this.#counts = new UnchangedDataCache<number>(db, 200);
     this.#facets = new UnchangedDataCache<DeviceFacets>(db, 20);
     this.#trust = new UnchangedDataCache<TrustConditions>(db, 1);
+    this.#countTextUpTo = db.prepare('SELECT count(*) FROM (SELECT 1 FROM devices_fts WHERE devices_fts MATCH ? LIMIT ?)').pluck();
+    this.#statisticsExist = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").pluck();
+    this.#highestDeviceId = db.prepare('SELECT max(id) FROM devices').pluck();
   }
 
   /** The Trust filter's conditions, decided once while the database is unchanged (they read test groups, Duo's users, stale spaces). */
@@ -156,6 +160,12 @@ export class DeviceRepository {
   readonly #counts: UnchangedDataCache<number>;
   readonly #facets: UnchangedDataCache<DeviceFacets>;
   readonly #trust: UnchangedDataCache<TrustConditions>;
+  // A keystroke plans with these: prepared once, not per keystroke.
+  readonly #countTextUpTo: Statement;
+  readonly #statisticsExist: Statement;
+  readonly #highestDeviceId: Statement;
+  /** Prepared once `sqlite_stat1` exists: the first ANALYZE creates it, and a statement cannot name it before. */
+  #analysedCurrentDevices: Statement | undefined;
 
   /**
    * The present (not removed) devices whose Ivanti `uid` or `emailAddress` is one of `identities`, compared without
@@ -319,7 +329,7 @@ export class DeviceRepository {
       // Counted in the FTS table alone: joining each match to its wide row to check removed_at cost ~5 µs a match, 11 ms
       // for the 2,236 a first page at a million counts to. Removed devices (few) count too: an upper bound, good enough
       // to choose a plan, so it is not kept as the count.
-      return this.db.prepare('SELECT count(*) FROM (SELECT 1 FROM devices_fts WHERE devices_fts MATCH ? LIMIT ?)').pluck().get(s.params[0], limit) as number;
+      return this.#countTextUpTo.get(s.params[0], limit) as number;
     }
     const found = this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${s.from} ${s.where} LIMIT ?)`).pluck().get(...s.params, limit) as number;
     if (found < limit) this.#counts.remember(this.#countKey(query), found);
@@ -336,12 +346,13 @@ export class DeviceRepository {
   #currentDevices(): number {
     const cached = this.#counts.peek(this.#countKey({ presence: 'current' }));
     if (cached !== undefined) return cached;
-    const analysed = this.db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").get() !== undefined;
-    const stat = analysed
-      ? (this.db.prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = 'devices' AND idx = 'devices_by_space_name'").pluck().get() as string | undefined)
-      : undefined;
+    let stat: string | undefined;
+    if (this.#statisticsExist.get() !== undefined) {
+      this.#analysedCurrentDevices ??= this.db.prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = 'devices' AND idx = 'devices_by_space_name'").pluck();
+      stat = this.#analysedCurrentDevices.get() as string | undefined;
+    }
     const rows = stat === undefined ? NaN : Number.parseInt(stat, 10);
-    return Number.isFinite(rows) ? rows : ((this.db.prepare('SELECT max(id) FROM devices').pluck().get() as number | null) ?? 0);
+    return Number.isFinite(rows) ? rows : ((this.#highestDeviceId.get() as number | null) ?? 0);
   }
 
   #countNow(query: DeviceQuery): number {
