@@ -73,8 +73,8 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
   // Written with the row, as the sync writes it (migration 0018): a trigger would otherwise rewrite each row to set it.
   const integrationKey = db.prepare('SELECT key FROM integrations WHERE id = ?').pluck().get(integrationId) as number;
   const insert = db.prepare(
-    `INSERT INTO devices (tenant, integration_id, integration_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
-     VALUES (@tenant, @integration_id, @integration_key, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
+    `INSERT INTO devices (tenant, integration_id, integration_key, space_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
+     VALUES (@tenant, @integration_id, @integration_key, (SELECT key FROM device_space_names WHERE name = @space_name), ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
   );
   // What the integration saw, as a sync records it (migration 0012).
   const sight = db.prepare(
@@ -85,6 +85,8 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
     "INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, 'added', NULL, ?)",
   );
 
+  // Each space's name keyed first (migration 0019), so that the insert names its key and the trigger writes nothing.
+  for (const space of spaces) db.prepare('INSERT OR IGNORE INTO device_space_names (name) VALUES (?)').run(space.name);
   const codec = DeviceRecordCodec.of(db);
   const writeBatch = db.transaction((from: number, to: number) => {
     for (let index = from; index < to; index++) {

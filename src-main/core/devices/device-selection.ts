@@ -31,17 +31,19 @@ export type SortedColumn =
  * of rows to fill one page. `has_client_id` is there for the trusted filter (with it, trust for integrations enabled
  * for all users is decided in the index too). The order within equal sort values follows these columns, then the row
  * id: a total order, which orderDevices repeats so that the index alone delivers it. The integration is there by its
- * small integer key (integrations.key, migration 0018): its UUID id cost ~37 bytes a device in every index.
+ * small integer key (integrations.key, migration 0018): its UUID id cost ~37 bytes a device in every index. The space is
+ * there by its key too (device_space_names.key, migration 0019; its name cost ~13 bytes): devices_by_space_name sorts
+ * by the name and carries the key as a filter column like the others.
  */
-const FILTER_COLUMNS = ['integration_key', 'space_name', 'platform_type', 'registration_state', 'compliant', 'has_client_id'];
+const FILTER_COLUMNS = ['integration_key', 'space_key', 'platform_type', 'registration_state', 'compliant', 'has_client_id'];
 
 /**
- * devices_facets (migration 0004, 0018: removed_at, integration_key, then every other filter column and last_checkin) serves
+ * devices_facets (migration 0004, 0018, 0019: removed_at, integration_key, then every other filter column and last_checkin) serves
  * the integration order: walking its current devices (`removed_at IS NULL`, an equality on its first column) delivers
  * the integration first and checks every filter in the entry. Its own sort index was a subset of it (dropped by
  * migration 0017, issue 19).
  */
-const INTEGRATION_ORDER = ['integration_key', 'platform_type', 'registration_state', 'compliant', 'last_checkin', 'space_name', 'has_client_id'];
+const INTEGRATION_ORDER = ['integration_key', 'platform_type', 'registration_state', 'compliant', 'last_checkin', 'space_key', 'has_client_id'];
 
 export function sortIndexName(column: SortedColumn): string {
   return column === 'integration_key' ? 'devices_facets' : `devices_by_${column}`;
@@ -134,7 +136,12 @@ export function selectDevices(query: DeviceQuery, ctx: SelectionContext): Device
     conditions.push(shown.sql);
     params.push(...shown.params);
   }
-  equal('d.space_name', query.spaceName);
+  if (query.spaceName !== undefined) {
+    // The device indexes hold the space's key (migration 0019): an index the query walks or names checks the key in
+    // its entries; left to choose, the planner seeks devices_by_space_name by the name, which it leads with.
+    conditions.push(ctx.indexedBy === undefined ? 'd.space_name = ?' : `${column('d.space_key')} = (SELECT key FROM device_space_names WHERE name = ?)`);
+    params.push(query.spaceName);
+  }
   equal('d.platform_type', query.platformType);
   equal('d.registration_state', query.registrationState);
   if (query.compliance === 'compliant') conditions.push(`${column('d.compliant')} = 1`);

@@ -195,6 +195,10 @@ export class DeviceStore {
   readonly #trustRecordsOfDevice: Statement;
   /** The integrations' facts, read once per run (they only say which integration a new device is listed under). */
   #facts: { runId: number; facts: Map<string, IntegrationFacts> } | null = null;
+  /** Space names' keys (migration 0019) the run has written, by name; a key a rolled-back write left wrong is corrected by the trigger. */
+  #spaceKeys: { runId: number; keys: Map<string, number> } | null = null;
+  readonly #addSpaceName: Statement;
+  readonly #spaceKey: Statement;
 
   readonly #deferred: DeferredIndexes;
 
@@ -210,13 +214,15 @@ export class DeviceStore {
         WHERE d.tenant = ? AND d.guid = ?`,
     );
     this.#codec = DeviceRecordCodec.of(db);
+    this.#addSpaceName = db.prepare('INSERT OR IGNORE INTO device_space_names (name) VALUES (?)');
+    this.#spaceKey = db.prepare('SELECT key FROM device_space_names WHERE name = ?').pluck();
     this.#selectRecord = db.prepare(`SELECT raw_record, ${RECORD_CONTEXT_COLUMNS.join(', ')} FROM devices WHERE id = ?`);
     this.#insert = db.prepare(
-      `INSERT INTO devices (tenant, integration_id, integration_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
-       VALUES (@tenant, @integration_id, @integration_key, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run, @page)`,
+      `INSERT INTO devices (tenant, integration_id, integration_key, space_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
+       VALUES (@tenant, @integration_id, @integration_key, @space_key, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run, @page)`,
     );
     this.#rewrite = db.prepare(
-      `UPDATE devices SET integration_id = @integration_id, integration_key = @integration_key, ${DEVICE_COLUMNS.filter((c) => c !== 'guid').map((c) => `${c} = @${c}`).join(', ')},
+      `UPDATE devices SET integration_id = @integration_id, integration_key = @integration_key, space_key = @space_key, ${DEVICE_COLUMNS.filter((c) => c !== 'guid').map((c) => `${c} = @${c}`).join(', ')},
          last_seen_at = @at, last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL
        WHERE id = @id`,
     );
@@ -289,13 +295,14 @@ export class DeviceStore {
     const owner = ctx.integrationIds[0]!;
     const siblings = ctx.integrationIds.slice(1);
     const facts = this.#factsFor(ctx.runId);
+    const space_key = this.#spaceKeyFor(ctx.runId, ctx.space.name);
     for (const device of devices) {
       // Hashed first: the other columns (the compressed record above all) are built only for a row to write.
       const ready = prepared?.get(device);
       const identity = ready ?? recordIdentity(device, ctx.space);
       // One object per written row (the columns, then the rest added in place): a first sync builds a million of them.
       const values = (listed: string) =>
-        Object.assign(deviceColumns(device, ctx.space, this.#codec, identity), { tenant: ctx.tenant, at: ctx.at, run: ctx.runId, page: ctx.page }, listing(facts, listed));
+        Object.assign(deviceColumns(device, ctx.space, this.#codec, identity), { tenant: ctx.tenant, at: ctx.at, run: ctx.runId, page: ctx.page, space_key }, listing(facts, listed));
       const existing = this.#select.get(owner, ctx.tenant, device.guid) as ExistingRow | undefined;
       const sighting = { spaceId: ctx.space.id, spaceName: ctx.space.name, at: ctx.at, run: ctx.runId, page: ctx.page };
       let id: number;
@@ -507,6 +514,18 @@ export class DeviceStore {
    */
   trustRecordsOfDevice(deviceId: number, integrationIds: readonly string[]): TrustRecord[] {
     return this.#trustRecordsOfDevice.all(deviceId, JSON.stringify(integrationIds)) as TrustRecord[];
+  }
+
+  /** The key of a space name, written with the device rows so that their trigger has nothing to correct. */
+  #spaceKeyFor(runId: number, name: string): number {
+    if (this.#spaceKeys?.runId !== runId) this.#spaceKeys = { runId, keys: new Map() };
+    let key = this.#spaceKeys.keys.get(name);
+    if (key === undefined) {
+      this.#addSpaceName.run(name);
+      key = this.#spaceKey.get(name) as number;
+      this.#spaceKeys.keys.set(name, key);
+    }
+    return key;
   }
 
   #factsFor(runId: number): Map<string, IntegrationFacts> {

@@ -92,7 +92,8 @@ describe('migration 0018: integration keys in the device indexes', () => {
   });
 
   it('still walks each sort index for a filtered, sorted page (no sort of its own), and the removal pass reads sightings in device order without the presence index', () => {
-    const db = databases.upgrade(at17(300), 18);
+    // Today's repository expects the latest schema (migration 0019 keys the spaces too).
+    const db = databases.upgrade(at17(300));
     const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(NOW));
     for (const column of ['lastCheckin', 'model', 'integration'] as const) {
       const statements = sqlPreparedDuring(db, () => repository.search({ integrationId: IOS, sort: { column, direction: 'desc' } }, { offset: 0, limit: 50 }));

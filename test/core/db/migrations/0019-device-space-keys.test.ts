@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../../../src-main/core/db/database';
+import { migrations } from '../../../../src-main/core/db/migrations';
+import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
+import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
+import { useDatabaseAtVersion } from '../../../support/database-at-version';
+import { queryPlan, sqlPreparedDuring } from '../../../support/query-plans';
+import { expectKillLeavesVersion } from './kill-mid-migration';
+
+const databases = useDatabaseAtVersion();
+const NOW = Date.parse('2026-12-06T12:00:00Z');
+const TENANT = 'acmecorp.mobileiron.com';
+const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
+const SPACES = ['Default Space', 'EU Field Staff', 'Marketing'];
+
+/** A console at schema 18 with `count` devices in three spaces (every fifth removed), one in no space. */
+function at18(count: number): Db {
+  const db = databases.at(18);
+  db.exec(`
+    INSERT INTO integrations (id, name, mdm, platform, status, domain, email, created_at, updated_at)
+      VALUES ('${ANDROID}', 'Acme Android', 'ivanti-neurons', 'android', 'all-users', '${TENANT}', 'api@acme.example', 1, 1);
+    INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (1, '${ANDROID}', 'manual', 'completed', 10, 20, 1);
+  `);
+  db.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+     INSERT INTO devices (id, tenant, integration_id, guid, platform_type, registration_state, space_id, space_name, model, last_checkin, record_hash,
+                          first_seen_at, last_seen_at, last_seen_run, removed_at)
+     SELECT i, '${TENANT}', '${ANDROID}', 'guid-' || i, 'ANDROID', 'ACTIVE', i % 3, CASE WHEN i = 1 THEN NULL ELSE json_extract(?, '$[' || (i % 3) || ']') END,
+            'Pixel ' || (i % 7), ${NOW} - i * 1000, 'h', 15, 20, 1, CASE WHEN i % 5 = 0 THEN 30 END FROM n`,
+  ).run(count, JSON.stringify(SPACES));
+  return db;
+}
+
+const indexSql = (db: Db) =>
+  db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'devices' AND sql IS NOT NULL ORDER BY name").all() as {
+    name: string;
+    sql: string;
+  }[];
+
+describe('migration 0019: space keys in the device indexes', () => {
+  it('keys every space name and every device row, and the device indexes hold the key where they held the name', () => {
+    const before = at18(300);
+    const withName = indexSql(before).filter((i) => i.sql.includes('space_name'));
+    expect(withName.map((i) => i.name)).toContain('devices_facets');
+    expect(withName.length).toBe(12);
+    // As a bulk load that stopped before its index build left one: dropped, its definition listed to build again.
+    before.exec("INSERT INTO deferred_indexes (name, table_name, sql) SELECT name, tbl_name, sql FROM sqlite_schema WHERE name = 'devices_by_model'");
+    before.exec('DROP INDEX devices_by_model');
+    const db = databases.upgrade(before, 19);
+
+    expect(db.prepare('SELECT name FROM device_space_names ORDER BY key').pluck().all()).toEqual(SPACES);
+    expect(db.prepare('SELECT COUNT(*) FROM devices d WHERE d.space_key IS NOT (SELECT key FROM device_space_names n WHERE n.name = d.space_name)').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT space_key FROM devices WHERE id = 1').pluck().get()).toBeNull();
+    expect(db.prepare('SELECT COUNT(*) FROM devices WHERE space_key IS NOT NULL').pluck().get()).toBe(299);
+    const after = indexSql(db);
+    // Only the space's own sort index still holds the name, which it sorts by; every one holds the key.
+    expect(after.filter((i) => i.sql.includes('space_name')).map((i) => i.name)).toEqual(['devices_by_space_name']);
+    expect(after.filter((i) => i.sql.includes('space_key')).map((i) => i.name)).toEqual(withName.map((i) => i.name));
+    expect(db.prepare('SELECT COUNT(*) FROM deferred_indexes').pluck().get()).toBe(0);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('keys a new name next, and keeps a device row’s key with its space name whoever writes the row', () => {
+    const db = databases.upgrade(at18(10), 19);
+    // A plain INSERT that names no key (a test seed, an older writer) in a new space, and one that names a wrong key.
+    db.prepare(
+      "INSERT INTO devices (id, tenant, integration_id, guid, space_name, record_hash, first_seen_at, last_seen_at, last_seen_run) VALUES (1001, 't', ?, 'g1', 'Sales', 'h', 1, 1, 1)",
+    ).run(ANDROID);
+    db.prepare(
+      "INSERT INTO devices (id, tenant, integration_id, guid, space_name, space_key, record_hash, first_seen_at, last_seen_at, last_seen_run) VALUES (1002, 't', ?, 'g2', 'Marketing', 1, 'h', 1, 1, 1)",
+    ).run(ANDROID);
+    db.prepare("UPDATE devices SET space_name = 'Sales' WHERE id = 2").run();
+    db.prepare('UPDATE devices SET space_key = 1 WHERE id = 3').run();
+    db.prepare('UPDATE devices SET space_name = NULL WHERE id = 4').run();
+    expect(db.prepare("SELECT key FROM device_space_names WHERE name = 'Sales'").pluck().get()).toBe(4);
+    const keyOf = db.prepare('SELECT space_key FROM devices WHERE id = ?').pluck();
+    expect([keyOf.get(1001), keyOf.get(1002), keyOf.get(2), keyOf.get(3), keyOf.get(4)]).toEqual([4, 3, 4, 1, null]);
+    expect(db.prepare('SELECT space_name FROM devices WHERE id = 3').pluck().get()).toBe('Default Space');
+  });
+
+  it('filters by space inside each sort index it walks (no sort of its own), and finds the same devices as by name', () => {
+    const db = databases.upgrade(at18(300), 19);
+    const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(NOW));
+    const expected = db.prepare("SELECT id FROM devices WHERE space_name = 'Marketing' AND removed_at IS NULL ORDER BY id").pluck().all() as number[];
+    for (const column of ['lastCheckin', 'model', 'spaceName', 'integration'] as const) {
+      const query = { spaceName: 'Marketing', sort: { column, direction: 'desc' } } as const;
+      const statements = sqlPreparedDuring(db, () => repository.search(query, { offset: 0, limit: 50 }));
+      const page = statements.find((sql) => sql.includes('LIMIT ? OFFSET ?'))!;
+      // The space filter is checked on the index entry's key as the walk goes (device-selection.ts).
+      expect(page, column).toMatch(/\+d\.space_key = \(SELECT key FROM device_space_names WHERE name = \?\)/);
+      const plan = queryPlan(db, page, ['Marketing', 50, 0]);
+      expect(plan, column).toMatch(column === 'integration' ? /devices_facets/ : /devices_by_/);
+      expect(plan, column).not.toContain('TEMP B-TREE');
+      const found = repository.search(query, { offset: 0, limit: 500 });
+      expect(found.map((d) => d.id).sort((a, b) => a - b), column).toEqual(expected);
+    }
+    expect(repository.count({ spaceName: 'Marketing' })).toBe(expected.length);
+    expect(repository.count({ spaceName: 'Nowhere' })).toBe(0);
+    const bySpace = (db.prepare('SELECT space_name AS value, COUNT(*) AS count FROM devices WHERE removed_at IS NULL GROUP BY space_name').all() as object[]);
+    expect(repository.facets({}).spaces).toEqual(expect.arrayContaining(bySpace));
+    expect(repository.facets({}).spaces.length).toBe(4);
+  });
+
+  it('leaves the planner statistics of every device index it rebuilt, as a synced console had them', () => {
+    const before = at18(3_000);
+    before.exec('ANALYZE');
+    const statistics = (db: Db) =>
+      db.prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'devices' AND idx IS NOT NULL ORDER BY idx").pluck().all() as string[];
+    const indexes = (db: Db) =>
+      db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'devices' AND sql IS NOT NULL ORDER BY name").pluck().all() as string[];
+    expect(statistics(before)).toEqual(indexes(before));
+    const db = databases.upgrade(before, 19);
+    expect(statistics(db)).toEqual(indexes(db));
+  });
+
+  it('reports its progress while it keys the devices', () => {
+    const before = at18(45_000);
+    const file = before.name;
+    before.close();
+    const events: [number, number][] = [];
+    const { db } = openDatabase({ file, migrations, onMigrationProgress: (p) => p.version === 19 && events.push([p.done, p.total]) });
+    db.close();
+    expect(events[0]).toEqual([0, 45_000]);
+    expect(events.length).toBeGreaterThanOrEqual(4);
+    expect(events[events.length - 1]).toEqual([45_000, 45_000]);
+  });
+
+  it('survives a SIGKILL mid-way: the database stays at schema 18, whole, and the next start keys it', async () => {
+    const count = 30_000;
+    const before = at18(count);
+    const snapshot = (db: Db) => ({
+      rows: db.prepare('SELECT COUNT(*) AS n, SUM(id) AS ids FROM devices').get(),
+      indexes: indexSql(db),
+    });
+    const rows = snapshot(before);
+    const file = before.name;
+    before.close();
+    const db = await expectKillLeavesVersion(file, 18, {
+      snapshot,
+      before: rows,
+      untouched: (inspect) => {
+        expect(inspect.prepare("SELECT COUNT(*) FROM pragma_table_info('devices') WHERE name = 'space_key'").pluck().get()).toBe(0);
+        expect(inspect.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'device_space_names'").pluck().get()).toBe(0);
+      },
+    });
+    expect(db.prepare('SELECT COUNT(*) FROM devices WHERE space_key IS NULL AND space_name IS NOT NULL').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(count);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+    // Builds, upgrades and inspects a 30,000-row database twice: slow on a loaded machine, not a timing check.
+  }, 240_000);
+});
