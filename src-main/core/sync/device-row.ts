@@ -86,8 +86,9 @@ export function deviceColumns(
   { raw, record_hash, raw_record }: RecordIdentity & { raw_record?: Buffer } = recordIdentity(device, space),
 ): DeviceColumns {
   const copied = recordContext(device);
-  return {
-    ...copied,
+  // Assigned onto the copied columns, not spread with them into a new literal: V8 builds that literal on a slow path
+  // (measured ~50 µs a row against ~2 µs, a quarter of a first sync's writing thread).
+  return Object.assign(copied, {
     ivanti_id: device.id,
     space_id: space.id,
     space_name: space.name,
@@ -102,7 +103,7 @@ export function deviceColumns(
     last_checkin: device.lastCheckin,
     raw_record: raw_record ?? codec.encode(raw, copied),
     record_hash,
-  };
+  });
 }
 
 /** The columns that copy a field of the record (RECORD_CONTEXT_COLUMNS): its stored form is encoded with them. */
