@@ -143,7 +143,7 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
     // details here) and the integration's sighting of it.
     const device = db.prepare(
       `INSERT INTO devices (tenant, integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash, first_seen_at, last_seen_at, last_seen_run)
-       VALUES (?, ?, ?, ?, 'IOS', 'ACTIVE', ?, 'x', ?, ?, 0)`,
+       VALUES (?, ?, ?, ?, 'IOS', 'ACTIVE', ?, x'', ?, ?, 0)`,
     );
     const sighting = db.prepare('INSERT INTO device_sightings (device_id, integration_id, first_seen_at, last_seen_at, last_seen_run) VALUES (?, ?, ?, ?, 0)');
     const insert = (integrationId: string, guid: string, identifier: string | null, name: string) => {

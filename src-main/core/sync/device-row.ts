@@ -1,8 +1,8 @@
 import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
-import { createHash } from 'node:crypto';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { DeviceRecordCodec, RecordCompressor, RecordContext } from './device-record-codec';
+import { recordHash } from './record-hash';
 
 /** The `devices` columns a sync writes from one tenant record (see migration 0002). */
 export interface DeviceColumns {
@@ -34,8 +34,8 @@ export interface DeviceColumns {
   last_checkin: number | null;
   /** The record as the tenant sent it, compressed (DeviceRecordCodec, migration 0014). */
   raw_record: Buffer;
-  /** Of the record's JSON text and the space: equal hashes mean an unchanged record, compared without decompressing. */
-  record_hash: string;
+  /** recordHash (16 bytes): an unchanged record, or one whose check-in times alone moved, is told without decompressing. */
+  record_hash: Buffer;
 }
 
 /**
@@ -127,13 +127,11 @@ export function recordContext(device: IvantiDevice): RecordContext & { guid: str
 /** A record's JSON text and hash: all a re-sync needs to tell a device unchanged (the other columns, compression above all, cost more). */
 export interface RecordIdentity {
   raw: string;
-  record_hash: string;
+  record_hash: Buffer;
 }
 
 export function recordIdentity(device: IvantiDevice, space: { id: number }): RecordIdentity {
-  const raw = JSON.stringify(device.raw);
-  // The space is part of the hash: a device moved to another space is rewritten even if its record did not change.
-  return { raw, record_hash: createHash('sha1').update(raw).update('\0').update(String(space.id)).digest('base64') };
+  return { raw: JSON.stringify(device.raw), record_hash: recordHash(device.raw, space.id) };
 }
 
 /** A record ready to be written: its text and hash, and its stored form (compressed before the write). */

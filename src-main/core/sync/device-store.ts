@@ -4,7 +4,8 @@ import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
-import { changedFields, DEVICE_COLUMNS, deviceColumns, recordIdentity, type PreparedRecords } from './device-row';
+import { changedFields, DEVICE_COLUMNS, deviceColumns, type PreparedRecords } from './device-row';
+import { compareRecordHashes, recordHash } from './record-hash';
 import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from './device-record-codec';
 import { COVERED_PLATFORM_TYPE, integrationCovers } from '../integrations/device-inventory';
 import { IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
@@ -51,7 +52,9 @@ export interface SpacePass {
 /** The stored device, with the fetch's own sighting of it when there is one. */
 interface ExistingRow {
   id: number;
-  record_hash: string;
+  /** recordHash's 16 bytes (anything else, an older format, compares as changed). */
+  record_hash: unknown;
+  last_checkin: number | null;
   removed_at: number | null;
   integration_id: string;
   space_id: number | null;
@@ -208,7 +211,7 @@ export class DeviceStore {
   ) {
     this.#deferred = new DeferredIndexes(db);
     this.#select = db.prepare(
-      `SELECT d.id, d.record_hash, d.removed_at, d.integration_id, d.space_id, d.space_name, s.device_id IS NOT NULL AS sighted, s.space_id AS sighting_space,
+      `SELECT d.id, d.record_hash, d.last_checkin, d.removed_at, d.integration_id, d.space_id, d.space_name, s.device_id IS NOT NULL AS sighted, s.space_id AS sighting_space,
               s.removed_at AS sighting_removed_at
          FROM devices d LEFT JOIN device_sightings s ON s.device_id = d.id AND s.integration_id = ?
         WHERE d.tenant = ? AND d.guid = ?`,
@@ -297,12 +300,13 @@ export class DeviceStore {
     const facts = this.#factsFor(ctx.runId);
     const space_key = this.#spaceKeyFor(ctx.runId, ctx.space.name);
     for (const device of devices) {
-      // Hashed first: the other columns (the compressed record above all) are built only for a row to write.
       const ready = prepared?.get(device);
-      const identity = ready ?? recordIdentity(device, ctx.space);
+      // Hashed first: the record's text and the other columns (the compressed record above all) are built only for a
+      // row to write.
+      const hash = ready?.record_hash ?? recordHash(device.raw, ctx.space.id);
       // One object per written row (the columns, then the rest added in place): a first sync builds a million of them.
       const values = (listed: string) =>
-        Object.assign(deviceColumns(device, ctx.space, this.#codec, identity), { tenant: ctx.tenant, at: ctx.at, run: ctx.runId, page: ctx.page, space_key }, listing(facts, listed));
+        Object.assign(deviceColumns(device, ctx.space, this.#codec, ready ?? { raw: JSON.stringify(device.raw), record_hash: hash }), { tenant: ctx.tenant, at: ctx.at, run: ctx.runId, page: ctx.page, space_key }, listing(facts, listed));
       const existing = this.#select.get(owner, ctx.tenant, device.guid) as ExistingRow | undefined;
       const sighting = { spaceId: ctx.space.id, spaceName: ctx.space.name, at: ctx.at, run: ctx.runId, page: ctx.page };
       let id: number;
@@ -317,17 +321,22 @@ export class DeviceStore {
         const sighted = existing.sighted === 1;
         // Restored: gone for every integration, or for this fetch's, and back.
         const restored = existing.removed_at !== null || (sighted && existing.sighting_removed_at !== null);
-        const unchanged = existing.record_hash === identity.record_hash;
+        const compared = compareRecordHashes(existing.record_hash, hash);
+        // The stored check-in time is compared exactly, beside the hash's 32 bits of check-in times.
+        const verdict = compared === 'unchanged' && existing.last_checkin !== device.lastCheckin ? 'checked-in' : compared;
+        const unchanged = verdict === 'unchanged';
         // The stored row's copied columns (RECORD_CONTEXT_COLUMNS) with its record: the check-in update below encodes
-        // the new record with them, since it leaves them as they are.
+        // the new record with them, since it leaves them as they are. Only a record whose content changed is inflated
+        // and compared; one whose check-in times alone moved has no field change to record.
         const stored = unchanged ? null : this.#stored(existing.id);
-        const fields = stored === null ? {} : changedFields(JSON.parse(this.#codec.decode(stored.raw_record, stored, id)) as Record<string, unknown>, device.raw);
+        const fields =
+          stored === null || verdict !== 'changed' ? {} : changedFields(JSON.parse(this.#codec.decode(stored.raw_record, stored, id)) as Record<string, unknown>, device.raw);
         // Only check-in times moved (every device that checked in since the last sync, in a real fleet): the row keeps
         // its columns, listing and sightings; the record, its hash and last_checkin are updated in place.
         const checkedIn = !unchanged && existing.removed_at === null && Object.keys(fields).length === 0 && existing.space_id === ctx.space.id && existing.space_name === ctx.space.name;
         const rewrite = existing.removed_at !== null || (!unchanged && !checkedIn);
         if (checkedIn && stored !== null) {
-          this.#checkedIn.run({ raw_record: this.#codec.encode(identity.raw, stored), record_hash: identity.record_hash, last_checkin: device.lastCheckin, id });
+          this.#checkedIn.run({ raw_record: this.#codec.encode(JSON.stringify(device.raw), stored), record_hash: hash, last_checkin: device.lastCheckin, id });
         }
         if (rewrite) {
           const listed = integrationCoversRecord(facts, existing.integration_id, device.platformType)

@@ -118,7 +118,7 @@ describe('the search index follows every write to devices', () => {
     db.prepare(
       `INSERT INTO devices (integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash,
                             first_seen_at, last_seen_at, last_seen_run)
-       SELECT integration_id, 'new-guid', 'FRESHID0001', 'ANDROID', 'ACTIVE', 'Quokka Phone', 'x', 0, 0, last_seen_run FROM devices LIMIT 1`,
+       SELECT integration_id, 'new-guid', 'FRESHID0001', 'ANDROID', 'ACTIVE', 'Quokka Phone', x'', 0, 0, last_seen_run FROM devices LIMIT 1`,
     ).run();
     expect(index.isBehind()).toBe(true);
     expect(found('quokka')).toHaveLength(1);

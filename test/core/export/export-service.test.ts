@@ -103,7 +103,7 @@ beforeAll(() => {
     `INSERT INTO devices (integration_id, guid, ivanti_id, client_device_identifier, platform_type, registration_state, compliant, uid, email,
                           display_name, serial_number, model, device_name, manufacturer, space_name, last_checkin, raw_record, record_hash,
                           first_seen_at, last_seen_at, last_seen_run)
-     VALUES (?, ?, -7, ?, 'ANDROID', 'ACTIVE', NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'x', ?, ?, 1)`,
+     VALUES (?, ?, -7, ?, 'ANDROID', 'ACTIVE', NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, x'', ?, ?, 1)`,
   );
   const codec = DeviceRecordCodec.of(db);
   HOSTILE.forEach((text, i) => {

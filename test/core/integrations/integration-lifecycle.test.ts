@@ -46,7 +46,7 @@ function addDevice(db: Db, integrationId: string, guid: string, options: { ident
     .prepare(
       `INSERT INTO devices (tenant, integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash,
                             first_seen_at, last_seen_at, last_seen_run, removed_at)
-       VALUES (?, ?, ?, ?, 'IOS', ?, ?, 'x', ?, ?, 0, ?)`,
+       VALUES (?, ?, ?, ?, 'IOS', ?, ?, x'', ?, ?, 0, ?)`,
     )
     .run(`integration:${integrationId}`, integrationId, guid, options.identifier === undefined ? `id-${guid}` : options.identifier, options.state ?? 'ACTIVE', `iPhone ${guid}`, NOW, NOW, removedAt);
   db.prepare(

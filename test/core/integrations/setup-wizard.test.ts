@@ -260,7 +260,7 @@ describe('SetupWizard', () => {
     app.db
       .prepare(
         `INSERT INTO devices (integration_id, guid, client_device_identifier, registration_state, record_hash, first_seen_at, last_seen_at, last_seen_run)
-         VALUES (?, 'g-1', 'dev-1', 'ACTIVE', 'x', ?, ?, ?)`,
+         VALUES (?, 'g-1', 'dev-1', 'ACTIVE', x'', ?, ?, ?)`,
       )
       .run(id, now, now, run);
     expect((await app.wizard.next(draft.id)).step).toBe('identifier');

@@ -94,6 +94,27 @@ describe('re-sync of an unchanged tenant', () => {
     expect(first.id).toBeLessThan(resync.id);
   });
 
+  it('tells a device that only checked in by its record hash alone: its stored record is not inflated and compared', async () => {
+    tenant = await startSimulator({ devices: 400, seed: 'checked-in-by-hash' });
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    const { engine } = engineFor(db, tenant);
+    await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    expect(db.prepare("SELECT COUNT(*) FROM devices WHERE typeof(record_hash) <> 'blob' OR length(record_hash) <> 16").pluck().get()).toBe(0);
+    const before = new Map([...tenant.expectedDevices()].map((d) => [d.guid as string, JSON.stringify(d)]));
+    tenant.mutate({ checkIn: 100 });
+    const checkedIn = [...tenant.expectedDevices()].filter((d) => JSON.stringify(d) !== before.get(d.guid as string));
+    expect(checkedIn.length).toBeGreaterThan(50);
+    // Their stored records made unreadable: comparing them field by field would fail the run (DB_CORRUPT).
+    const damage = db.prepare("UPDATE devices SET raw_record = x'ff00' WHERE guid = ?");
+    for (const device of checkedIn) damage.run(device.guid);
+
+    const resync = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    expect(resync).toMatchObject({ status: 'completed', complete: true, added: 0, changed: 0, removed: 0 });
+    const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date());
+    const idOf = db.prepare('SELECT id FROM devices WHERE guid = ?').pluck();
+    for (const device of checkedIn) expect(repository.detail(idOf.get(device.guid) as number).raw).toEqual(device);
+  });
+
   it('stopped mid-way and resumed, marks exactly the devices the tenant no longer has as removed', async () => {
     tenant = await startSimulator({ devices: 3000, seed: 'resync-resumed', slowMs: 15 });
     const dir = tempDir();

@@ -136,7 +136,7 @@ export function writeScenario(
     const device = db.prepare(
       `INSERT INTO devices (tenant, integration_id, guid, client_device_identifier, identifier_key, platform_type, registration_state, record_hash,
                             first_seen_at, last_seen_at, last_seen_run, removed_at, space_id, space_name)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'x', ?, ?, ?, ?, 1, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, 1, ?)`,
     ).run(
       `tenant-of-${id}`,
       id,

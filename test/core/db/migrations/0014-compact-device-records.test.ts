@@ -69,7 +69,8 @@ function syncedAt13(count: number): Synced {
       const space = SPACES[i % 2]!;
       const { raw_record: _none, ...row } = deviceColumns(parsed.device, space, noCompression);
       const raw = JSON.stringify(parsed.device.raw);
-      const id = insert.run({ ...row, raw }).lastInsertRowid;
+      // Schema 13's record_hash was text (base64), replaced by migration 0020.
+      const id = insert.run({ ...row, record_hash: row.record_hash.toString('base64'), raw }).lastInsertRowid;
       sight.run(id, space.id, space.name);
       added.run(id, row.guid);
       raws.set(row.guid, raw);
@@ -109,10 +110,11 @@ describe('migration 0014: device records stored compressed', () => {
     const changes = history(before);
     const sightings = before.prepare('SELECT * FROM device_sightings ORDER BY device_id').all();
 
-    const db = databases.upgrade(before);
-    expect(db.prepare("SELECT COUNT(*) FROM pragma_table_info('devices') WHERE name = 'raw'").pluck().get()).toBe(0);
-    // Unchanged: the hashes an unchanged re-sync compares, the history, the sightings.
-    expect(db.prepare('SELECT id, record_hash FROM devices ORDER BY id').all()).toEqual(hashes);
+    const at14 = databases.upgrade(before, 14);
+    expect(at14.prepare("SELECT COUNT(*) FROM pragma_table_info('devices') WHERE name = 'raw'").pluck().get()).toBe(0);
+    // Unchanged: the hashes an unchanged re-sync compared then (until migration 0020), the history, the sightings.
+    expect(at14.prepare('SELECT id, record_hash FROM devices ORDER BY id').all()).toEqual(hashes);
+    const db = databases.upgrade(at14);
     expect(history(db)).toEqual(changes);
     expect(db.prepare('SELECT * FROM device_sightings ORDER BY device_id').all()).toEqual(sightings);
     expect(db.prepare('SELECT SUM(length(raw_record)) FROM devices').pluck().get()).toBeLessThan(rawBytes / 2);

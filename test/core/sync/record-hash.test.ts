@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { compareRecordHashes, recordHash } from '../../../src-main/core/sync/record-hash';
+
+const RECORD = {
+  id: 7,
+  guid: 'b3c1a2d4-0000-4000-8000-000000000007',
+  platformType: 'ANDROID',
+  registrationState: 'ACTIVE',
+  lastCheckin: 1_764_998_400_000,
+  clientLastCheckin: 1_764_998_300_000,
+  complianceState: true,
+  customAttributes: { attrs: { lastCheckin: ['kept'] } },
+};
+
+describe('record hash', () => {
+  it('tells a record whose check-in times alone moved from one whose content changed', () => {
+    const stored = recordHash(structuredClone(RECORD), 1);
+    expect(stored.length).toBe(16);
+    expect(compareRecordHashes(stored, recordHash(structuredClone(RECORD), 1))).toBe('unchanged');
+    expect(compareRecordHashes(stored, recordHash({ ...RECORD, lastCheckin: RECORD.lastCheckin + 60_000 }, 1))).toBe('checked-in');
+    expect(compareRecordHashes(stored, recordHash({ ...RECORD, clientLastCheckin: RECORD.clientLastCheckin + 1 }, 1))).toBe('checked-in');
+    expect(compareRecordHashes(stored, recordHash({ ...RECORD, clientLastCheckin: null }, 1))).toBe('checked-in');
+    expect(compareRecordHashes(stored, recordHash({ ...RECORD, complianceState: false, lastCheckin: 1 }, 1))).toBe('changed');
+    expect(compareRecordHashes(stored, recordHash({ ...RECORD, customAttributes: { attrs: { lastCheckin: ['other'] } } }, 1))).toBe('changed');
+    // A device moved to another space is rewritten even when its record is the same.
+    expect(compareRecordHashes(stored, recordHash(structuredClone(RECORD), 2))).toBe('changed');
+    // An older format (schema 19's base64 text), or nothing stored.
+    expect(compareRecordHashes('3q2+7wAAAAAAAAAAAAAAAAAAAAA=', stored)).toBe('changed');
+    expect(compareRecordHashes(Buffer.alloc(0), stored)).toBe('changed');
+  });
+
+  it('leaves the record as it was, its text and member order included', () => {
+    const record = structuredClone(RECORD);
+    const text = JSON.stringify(record);
+    recordHash(record, 1);
+    expect(JSON.stringify(record)).toBe(text);
+    expect(Object.keys(record)).toEqual(Object.keys(RECORD));
+    const without: Record<string, unknown> = { id: 8, guid: 'g' };
+    recordHash(without, 1);
+    expect(Object.keys(without)).toEqual(['id', 'guid']);
+  });
+});
