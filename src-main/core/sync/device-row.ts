@@ -149,7 +149,7 @@ export type PreparedRecords = ReadonlyMap<IvantiDevice, PreparedRecord>;
 export async function prepareRecords(compressor: RecordCompressor, devices: readonly IvantiDevice[], space: { id: number }): Promise<PreparedRecords> {
   const identities = devices.map((device) => recordIdentity(device, space));
   const stored = await compressor.compress(devices.map((device, i) => ({ json: identities[i]!.raw, row: recordContext(device) })));
-  return new Map(devices.map((device, i) => [device, { ...identities[i]!, raw_record: stored[i]! }]));
+  return new Map(devices.map((device, i) => [device, { raw: identities[i]!.raw, record_hash: identities[i]!.record_hash, raw_record: stored[i]! }]));
 }
 
 /**

