@@ -62,6 +62,11 @@ export class DeviceSearchIndex {
   readonly #applyChunk: (upTo: number) => number;
   readonly #mergeStep: Statement;
   readonly #totalChanges: Statement;
+  /**
+   * The longest prefix devices_fts keeps an index of, from its declaration (`prefix = '2 3'` since migration 0004): 0
+   * when it keeps none. Testing a row against a longer prefix cuts it to this length first (matchingAmong).
+   */
+  readonly indexedPrefix: number;
   #probe: Statement | null = null;
   #exactAmong: ((ids: readonly number[], match: string) => Set<number>) | null = null;
 
@@ -74,6 +79,7 @@ export class DeviceSearchIndex {
     private readonly db: Db,
     private readonly options: { deferWhile?: () => boolean } = {},
   ) {
+    this.indexedPrefix = indexedPrefixOf(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'devices_fts'").pluck().get() as string | undefined);
     this.#hasPending = db.prepare('SELECT EXISTS (SELECT 1 FROM devices_fts_pending) AS pending').pluck();
     this.#boundary = db.prepare('SELECT device_id FROM devices_fts_pending ORDER BY device_id LIMIT 1 OFFSET ?').pluck();
     this.#dropStale = db.prepare('DELETE FROM devices_fts WHERE rowid IN (SELECT device_id FROM devices_fts_pending WHERE indexed = 1 AND device_id <= ?)');
@@ -102,7 +108,7 @@ export class DeviceSearchIndex {
    * starts with the long prefix at each lookup.
    */
   matchingAmong(ids: readonly number[], text: string): number[] {
-    const probe = probeMatchExpression(text);
+    const probe = probeMatchExpression(text, this.indexedPrefix);
     if (probe === null || ids.length === 0) return [];
     this.#probe ??= this.db.prepare(
       'SELECT value FROM json_each(?) WHERE EXISTS (SELECT 1 FROM devices_fts WHERE devices_fts MATCH ? AND devices_fts.rowid = value)',
@@ -169,4 +175,10 @@ export class DeviceSearchIndex {
       onStep?.(steps);
     }
   }
+}
+
+/** The longest of the prefix lengths an FTS5 table's declaration names (`prefix = '2 3'` → 3), 0 without any. */
+export function indexedPrefixOf(declaration: string | undefined): number {
+  const lengths = /\bprefix\s*=\s*'([\d\s]*)'/i.exec(declaration ?? '')?.[1]?.trim().split(/\s+/).map(Number) ?? [];
+  return Math.max(0, ...lengths.filter((n) => Number.isInteger(n)));
 }

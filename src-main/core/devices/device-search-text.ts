@@ -7,33 +7,29 @@
  * Words are ANDed. Tokens are letters and digits only, so nothing the admin types can inject FTS syntax.
  *
  * A one-character prefix is dropped when other tokens remain (it would expand to a huge share of the index and is
- * about to become two characters), and a query of one character alone searches nothing: the prefix indexes start at
- * two characters (migration 0004).
+ * about to become two characters), and a query of one character alone searches nothing: the prefix index is of two
+ * characters (migrations 0004, 0021).
  */
 const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
 
 export function ftsMatchExpression(text: string): string | null {
-  return matchExpression(text, false);
+  return matchExpression(text);
 }
-
-/**
- * The prefix lengths devices_fts keeps an index of (migration 0004, `prefix = '2 3'`): a prefix of that length is one
- * list of rows; a longer one is the union of every term starting with it, which FTS5 builds in full each time it opens
- * the query, so testing one row against it costs as much as listing all its matches.
- */
-const INDEXED_PREFIX = /^.{0,3}/su;
 
 /**
  * A superset of ftsMatchExpression(text) that is cheap to test one row at a time: each phrase's last, prefix-matched
- * token is cut to the longest indexed prefix. `exact` says whether it is the same expression (nothing was cut), so
- * rows it accepts need no second check. Null when nothing is searched.
+ * token is cut to `indexedPrefix` characters, the longest prefix devices_fts keeps an index of
+ * (DeviceSearchIndex.indexedPrefix; nothing is cut when it keeps none). A prefix of that length is one list of rows; a
+ * longer one is the union of every term starting with it, which FTS5 builds in full each time it opens the query, so
+ * testing one row against it costs as much as listing all its matches. `exact` says whether it is the same expression
+ * (nothing was cut), so rows it accepts need no second check. Null when nothing is searched.
  */
-export function probeMatchExpression(text: string): { expression: string; exact: boolean } | null {
-  const expression = matchExpression(text, true);
+export function probeMatchExpression(text: string, indexedPrefix: number): { expression: string; exact: boolean } | null {
+  const expression = matchExpression(text, indexedPrefix);
   return expression === null ? null : { expression, exact: expression === ftsMatchExpression(text) };
 }
 
-function matchExpression(text: string, cutToIndexedPrefix: boolean): string | null {
+function matchExpression(text: string, cutToIndexedPrefix?: number): string | null {
   const phrases: string[] = [];
   for (const word of text.normalize('NFKC').split(/\s+/)) {
     const tokens = word.match(TOKEN) ?? [];
@@ -45,7 +41,7 @@ function matchExpression(text: string, cutToIndexedPrefix: boolean): string | nu
       continue;
     }
     // Cut by code points (the u flag), as the tokenizer counts prefix lengths.
-    if (cutToIndexedPrefix) tokens[tokens.length - 1] = INDEXED_PREFIX.exec(last)![0];
+    if (cutToIndexedPrefix !== undefined && cutToIndexedPrefix >= 2) tokens[tokens.length - 1] = new RegExp(`^.{0,${cutToIndexedPrefix}}`, 'su').exec(last)![0];
     phrases.push(`"${tokens.join(' ')}"*`);
   }
   return phrases.length === 0 ? null : phrases.join(' AND ');
