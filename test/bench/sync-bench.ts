@@ -47,6 +47,7 @@ import { openDatabase, type Db } from '../../src-main/core/db/database';
 import { migrations } from '../../src-main/core/db/migrations';
 import { EventBus } from '../../src-main/core/events/event-bus';
 import { DeviceStore } from '../../src-main/core/sync/device-store';
+import { withSortsOnDisk } from '../../src-main/core/db/deferred-indexes';
 import { DeviceSearchIndex } from '../../src-main/core/devices/device-search-index';
 import { WorkerSyncEngine } from '../../src-main/core/sync/worker-sync-engine';
 import { BULK_LOAD_FROM, MAINTENANCE_EVERY_DEVICES } from '../../src-main/core/sync/sync-engine';
@@ -556,7 +557,7 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
     if (bulk) {
       // As SyncEngine #finishBulkLoad: each index, then each search-index chunk, in a transaction a checkpoint follows.
       const t0 = clock.start();
-      while ((await checkpointer.commitLarge(() => store.buildDeferredIndex())) !== null);
+      while ((await checkpointer.commitLarge(() => withSortsOnDisk(db, () => store.buildDeferredIndex()))) !== null);
       indexMs = performance.now() - t0;
       while ((await checkpointer.commitLarge(() => searchIndex.catchUp(undefined, 1))) > 0);
       buildMs = performance.now() - t0;

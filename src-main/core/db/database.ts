@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { AppError } from '../../../src-shared/errors';
 import { ensureDirectory, PRIVATE_FILE_MODE, tightenFile } from '../app/local-paths';
 import { registerNameKey } from '../duo/name-key';
-import { DeferredIndexes } from './deferred-indexes';
+import { DeferredIndexes, withSortsOnDisk } from './deferred-indexes';
 import type { Migration, MigrationProgressEvent } from './migration';
 import { refreshPlannerStatistics } from './planner-statistics';
 import { sqliteBindingOption } from './sqlite-binding';
@@ -73,7 +73,7 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
     }
     if (pending.length > 0) {
       // A migration may name any index; one left deferred by a bulk load that crashed is built first.
-      new DeferredIndexes(db).buildAll();
+      withSortsOnDisk(db, () => new DeferredIndexes(db).buildAll());
       migrate(db, pending, options.onMigrationProgress);
       // A migration that rebuilds indexes drops their planner statistics with them (0018 rebuilds twelve); without them
       // the explorer's plans guess until the next sync refreshes them. Sampled: about a second at a million devices.

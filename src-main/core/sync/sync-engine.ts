@@ -17,6 +17,7 @@ import { IVANTI_MAX_ROWS, type DeviceSpace } from '../ivanti/ivanti-wire';
 import { SPACE_FAILURE_CODES, type SyncProgress, type SyncRun, type SyncRunError, type SyncRunStatus, type SyncTrigger } from '../../../src-shared/domain/sync';
 import { AppError, toErrorPayload, type ErrorCode } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
+import { withSortsOnDisk } from '../db/deferred-indexes';
 import type { EventBus } from '../events/event-bus';
 import { deviceInventory } from '../integrations/device-inventory';
 import type { IvantiCredentials } from '../integrations/integration-service';
@@ -578,7 +579,7 @@ export class SyncEngine implements SyncRunner {
   async #buildDeferredIndexes(before: (built: number) => void): Promise<number> {
     for (let built = 0; ; built++) {
       before(built);
-      const name = await this.#checkpointer.commitLarge(() => this.#write(() => this.#devices.buildDeferredIndex()));
+      const name = await this.#checkpointer.commitLarge(() => withSortsOnDisk(this.#db, () => this.#write(() => this.#devices.buildDeferredIndex())));
       if (name === null) return built;
       await yieldToEventLoop();
     }

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../../src-main/core/db/database';
+import { withSortsOnDisk } from '../../../src-main/core/db/deferred-indexes';
+import { migrations } from '../../../src-main/core/db/migrations';
+import { useCloseAfterEach } from '../../support/close-after-each';
+import { useTempDir } from '../../support/temp-dir';
+
+const tempDir = useTempDir('tec-deferred-indexes-');
+const closeAfterEach = useCloseAfterEach();
+
+const MEMORY = 2;
+const FILE = 1;
+const tempStore = (db: Db) => db.pragma('temp_store', { simple: true });
+
+function open(): Db {
+  return closeAfterEach(openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations }).db);
+}
+
+describe('index builds sort on disk', () => {
+  it('sorts an index build in temporary files, and gives the connection back its temporary storage in memory, even when the build fails', () => {
+    const db = open();
+    expect(tempStore(db)).toBe(MEMORY);
+    expect(withSortsOnDisk(db, () => tempStore(db))).toBe(FILE);
+    expect(tempStore(db)).toBe(MEMORY);
+    expect(() =>
+      withSortsOnDisk(db, () => {
+        throw new Error('index build failed');
+      }),
+    ).toThrow('index build failed');
+    expect(tempStore(db)).toBe(MEMORY);
+  });
+
+  it('leaves a connection that has TEMP objects as it is (changing the setting would delete them), and one inside a transaction', () => {
+    const db = open();
+    db.exec('CREATE TEMP TABLE counters (n INTEGER)');
+    expect(withSortsOnDisk(db, () => tempStore(db))).toBe(MEMORY);
+    expect(db.prepare("SELECT COUNT(*) FROM sqlite_temp_master WHERE name = 'counters'").pluck().get()).toBe(1);
+    db.exec('DROP TABLE temp.counters');
+    expect(db.transaction(() => withSortsOnDisk(db, () => tempStore(db)))()).toBe(MEMORY);
+  });
+});
