@@ -55,14 +55,22 @@ const HEAD_BYTES = 1 + CHECKSUM_BYTES;
 export class DeviceRecordCodec {
   static readonly #byConnection = new WeakMap<Db, DeviceRecordCodec>();
 
-  /** The codec of this connection's database (its dictionaries never change while it is open). */
+  /** The codec of this connection's database (its dictionaries never change while it is open, once it is migrated). */
   static of(db: Db): DeviceRecordCodec {
     let codec = DeviceRecordCodec.#byConnection.get(db);
     if (codec === undefined) {
-      codec = new DeviceRecordCodec(db.prepare('SELECT id, dictionary FROM device_record_dictionaries ORDER BY id').all() as { id: number; dictionary: Buffer }[]);
+      codec = DeviceRecordCodec.forMigration(db);
       DeviceRecordCodec.#byConnection.set(db, codec);
     }
     return codec;
+  }
+
+  /**
+   * A codec of the dictionaries the database holds at this point of its migrations, not kept for the connection: a
+   * later migration of the same opening may add a dictionary, which `of` must then see.
+   */
+  static forMigration(db: Db): DeviceRecordCodec {
+    return new DeviceRecordCodec(db.prepare('SELECT id, dictionary FROM device_record_dictionaries ORDER BY id').all() as { id: number; dictionary: Buffer }[]);
   }
 
   readonly #dictionaries: Map<number, Buffer>;

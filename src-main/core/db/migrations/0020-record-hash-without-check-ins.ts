@@ -25,7 +25,7 @@ export const recordHashWithoutCheckIns: Migration = {
   version: 20,
   name: 'record hashes without check-in times',
   up(db, progress) {
-    const codec = DeviceRecordCodec.of(db);
+    const codec = DeviceRecordCodec.forMigration(db);
     db.exec("ALTER TABLE devices ADD COLUMN record_hash_19 BLOB NOT NULL DEFAULT x''");
     const { total } = db.prepare('SELECT COUNT(*) AS total FROM devices').get() as { total: number };
     const read = db.prepare(`SELECT id, space_id, raw_record, ${RECORD_CONTEXT_COLUMNS.join(', ')} FROM devices WHERE id > ? ORDER BY id LIMIT ${BATCH}`);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../../src-main/core/db/database';
 import { migrations } from '../../../../src-main/core/db/migrations';
 import { parseIvantiDevice, type IvantiDevice } from '../../../../src-main/core/ivanti/ivanti-wire';
-import { DeviceRecordCodec } from '../../../../src-main/core/sync/device-record-codec';
+import type { Migration } from '../../../../src-main/core/db/migration';
+import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from '../../../../src-main/core/sync/device-record-codec';
 import { DEVICE_COLUMNS, deviceColumns } from '../../../../src-main/core/sync/device-row';
 import { compareRecordHashes, recordHash } from '../../../../src-main/core/sync/record-hash';
 import { generateDevice } from '../../../simulator/device-generator';
@@ -91,6 +92,26 @@ describe('migration 0020: record hashes without check-in times', () => {
     expect(stored.get(devices[1]!.device.guid)).toEqual(Buffer.alloc(0));
     expect(compareRecordHashes(stored.get(devices[0]!.device.guid), recordHash(devices[0]!.device.raw, devices[0]!.spaceId))).toBe('changed');
     expect(compareRecordHashes(stored.get(devices[2]!.device.guid), recordHash(devices[2]!.device.raw, devices[2]!.spaceId))).toBe('unchanged');
+  });
+
+  it('leaves the connection reading the dictionaries every later migration adds (the codec it read with is not kept)', () => {
+    const before = databases.at(19);
+    const file = before.name;
+    before.close();
+    // As a later migration adding a dictionary (docs/architecture.md): records written from then on name it.
+    const addsDictionary: Migration = {
+      version: migrations.at(-1)!.version + 1,
+      name: 'a further record dictionary',
+      up: (db) => db.prepare('INSERT INTO device_record_dictionaries (id, dictionary) SELECT MAX(id) + 1, ? FROM device_record_dictionaries').run(Buffer.from('"deviceName":"')),
+    };
+    const { db } = openDatabase({ file, migrations: [...migrations, addsDictionary] });
+    try {
+      const newest = db.prepare('SELECT MAX(id) FROM device_record_dictionaries').pluck().get() as number;
+      const row = Object.fromEntries(RECORD_CONTEXT_COLUMNS.map((c) => [c, null])) as unknown as RecordContext;
+      expect(DeviceRecordCodec.of(db).encode('{"deviceName":"x"}', row)[0]! & 0x7f).toBe(newest);
+    } finally {
+      db.close();
+    }
   });
 
   it('reports its progress while it hashes the devices', () => {
