@@ -18,7 +18,8 @@
  *   newest first for last check-in, A→Z for the rest), so a slow order cannot hide behind a fast average;
  * and, for the record, a cold count, a page deep in a sorted list and the overview's facets. `indexesUsed` lists, for
  * every statement the repository and the lookup prepared during the run, the indexes SQLite's plan reads (EXPLAIN QUERY
- * PLAN), and `indexesUnused` the device indexes no such plan read.
+ * PLAN), and `indexesUnused` the device indexes no such plan read. `database.searchIndex` is the FTS index's bytes a
+ * device and the prefix lengths it indexes, the other side of what the keystroke figures cost.
  * A page never waits for an exact count (the renderer asks `devices.count` apart); without a cached count the
  * repository counts matches only up to what its choice of plan needs. The sorted, filtered page figure is measured
  * with the count known (as when scrolling), and `firstRequest` reports the first page of a new search or filter set
@@ -193,7 +194,7 @@ function main(): void {
   const report = {
     benchmark: 'search',
     devices: total,
-    database: { file, sizeMb: Math.round(fs.statSync(file).size / 1e5) / 10, reused, seedSeconds },
+    database: { file, sizeMb: Math.round(fs.statSync(file).size / 1e5) / 10, reused, seedSeconds, searchIndex: searchIndexSize(db, index, total) },
     machine: { cpus: os.cpus().length, node: process.versions.node, sqlite: db.prepare('SELECT sqlite_version()').pluck().get() },
     targetsP99Ms: TARGETS_MS,
     keystrokeSlowestOrder: { order: slowestOrder[0], p99: slowestOrder[1].p99 },
@@ -215,6 +216,7 @@ function main(): void {
   }
   process.stdout.write(`search benchmark: ${total} current devices, database ${report.database.sizeMb} MB${reused ? ' (reused)' : ''}, load average ${report.loadAverage.join(' ')}\n`);
   process.stdout.write(`indexes no plan read: ${report.indexesUnused.join(', ') || 'none'}\n`);
+  process.stdout.write(`search index: ${report.database.searchIndex.bytesPerDevice} B a device, prefix index up to ${report.database.searchIndex.indexedPrefix} characters\n`);
   const row = (name: string, s: Stats, target?: number) =>
     process.stdout.write(`${name.padEnd(44)} p50 ${s.p50.toFixed(3).padStart(9)} ms   p99 ${s.p99.toFixed(3).padStart(9)} ms   max ${s.max.toFixed(1).padStart(7)} ms${target ? `   target p99 ≤ ${target} ms` : ''}\n`);
   row('identifier lookup', identifierLookup, TARGETS_MS.identifierLookup);
@@ -231,6 +233,17 @@ function main(): void {
   row('page at offset total/2, sorted', deepPage);
   row('overview facets', facets);
   row('  same, database unchanged', facetsUnchanged);
+}
+
+/**
+ * The full-text index's bytes a current device (dbstat: devices_fts and its shadow tables, as a sync's catch-up left
+ * it) and the prefix lengths it keeps an index of (migration 21 kept two characters only), so that a run says what the
+ * keystroke figures were measured with.
+ */
+function searchIndexSize(db: Db, index: DeviceSearchIndex, devices: number): { bytesPerDevice: number; indexedPrefix: number } {
+  const tables = ['data', 'idx', 'docsize', 'config', 'content'].map((shadow) => `'devices_fts_${shadow}'`).join(', ');
+  const bytes = db.prepare(`SELECT sum(pgsize) FROM dbstat WHERE name IN (${tables})`).pluck().get() as number;
+  return { bytesPerDevice: Math.round(bytes / devices), indexedPrefix: index.indexedPrefix };
 }
 
 /**
