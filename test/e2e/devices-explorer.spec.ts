@@ -160,7 +160,7 @@ test('filters and sorting select and order exactly what the database holds', asy
 test('a device drawer shows every field, the trust verdict with its reasons, the change history and the raw record', async ({ app, tec }) => {
   const table = await openExplorer(app);
   const changed = tec.core.services.db
-    .prepare("SELECT d.serial_number, d.guid, d.uid FROM devices d JOIN device_changes c ON c.guid = d.guid AND c.kind = 'changed' WHERE d.serial_number NOT LIKE '*%' LIMIT 1")
+    .prepare("SELECT d.serial_number, d.guid, d.uid FROM devices d JOIN device_changes c ON c.device_id = d.id AND c.kind = 'changed' WHERE d.serial_number NOT LIKE '*%' LIMIT 1")
     .get() as { serial_number: string; guid: string; uid: string };
   await app.getByLabel('Search devices').fill(changed.serial_number);
   await expect(total(app)).toHaveText('1 device');

@@ -514,7 +514,7 @@ export class DeviceRepository {
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const from = 'device_changes c LEFT JOIN devices d ON d.id = c.device_id';
     return {
-      sql: `SELECT c.id, c.run_id, c.integration_id, c.at, c.guid, c.kind, c.fields, d.client_device_identifier, d.device_name
+      sql: `SELECT c.id, c.run_id, c.integration_id, c.at, ${CHANGE_GUID}, c.kind, c.fields, d.client_device_identifier, d.device_name
               FROM ${from} ${where} ORDER BY c.id`,
       params,
       total: this.db.prepare(`SELECT count(*) FROM ${from} ${where}`).pluck().get(...params) as number,
@@ -529,7 +529,7 @@ export class DeviceRepository {
     const kindFilter = options.kind === undefined ? '' : ' AND c.kind = @kind';
     const rows = this.db
       .prepare(
-        `SELECT c.id, c.run_id, c.guid, c.kind, c.fields, c.at, d.device_name, d.client_device_identifier
+        `SELECT c.id, c.run_id, ${CHANGE_GUID}, c.kind, c.fields, c.at, d.device_name, d.client_device_identifier
          FROM device_changes c LEFT JOIN devices d ON d.id = c.device_id
          WHERE c.run_id = @runId AND c.id > @afterId${kindFilter} ORDER BY c.id LIMIT @limit`,
       )
@@ -596,6 +596,9 @@ export class DeviceRepository {
     };
   }
 }
+
+/** A change's device guid: its device row's while the row exists (the change then stores '', migration 0022). */
+const CHANGE_GUID = "COALESCE(NULLIF(c.guid, ''), d.guid) AS guid";
 
 /** The query restricts current devices by text alone (its count can be read from the FTS table). */
 function onlyText(filters: DeviceQuery): boolean {

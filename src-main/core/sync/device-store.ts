@@ -244,8 +244,9 @@ export class DeviceStore {
     // in another space; an upsert whose WHERE fails leaves the row (and its page) untouched.
     this.#sightIfGone = db.prepare(`${sight} WHERE device_sightings.removed_at IS NOT NULL OR device_sightings.space_id IS NOT @spaceId`);
     this.#idsByIvantiId = db.prepare('SELECT id FROM devices WHERE tenant = ? AND ivanti_id = ?').pluck();
+    // The guid is '' while the device row holds it (migration 0022: a trigger writes it in when the row is deleted).
     this.#insertChange = db.prepare(
-      'INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      "INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (?, ?, ?, '', ?, ?, ?)",
     );
     // In rowid order from a cursor, so that marking a large number of removals in batches reads each sighting once.
     this.#present = db.prepare(
@@ -314,7 +315,7 @@ export class DeviceStore {
       let sightAll: boolean;
       if (existing === undefined) {
         id = Number(this.#insert.run(values(listedUnder(facts, ctx.integrationIds, device.platformType, owner))).lastInsertRowid);
-        this.#insertChange.run(ctx.runId, owner, id, device.guid, 'added', null, ctx.at);
+        this.#insertChange.run(ctx.runId, owner, id, 'added', null, ctx.at);
         result.added++;
         sightAll = true;
       } else {
@@ -354,13 +355,13 @@ export class DeviceStore {
         const hasFields = Object.keys(fields).length > 0;
         if (!sighted) {
           // Known from another API user's fetch; new to this one.
-          this.#insertChange.run(ctx.runId, owner, id, device.guid, 'added', hasFields ? JSON.stringify(fields) : null, ctx.at);
+          this.#insertChange.run(ctx.runId, owner, id, 'added', hasFields ? JSON.stringify(fields) : null, ctx.at);
           result.added++;
         } else if (restored) {
-          this.#insertChange.run(ctx.runId, owner, id, device.guid, 'restored', hasFields ? JSON.stringify(fields) : null, ctx.at);
+          this.#insertChange.run(ctx.runId, owner, id, 'restored', hasFields ? JSON.stringify(fields) : null, ctx.at);
           result.restored++;
         } else if (hasFields) {
-          this.#insertChange.run(ctx.runId, owner, id, device.guid, 'changed', JSON.stringify(fields), ctx.at);
+          this.#insertChange.run(ctx.runId, owner, id, 'changed', JSON.stringify(fields), ctx.at);
           result.changed++;
         }
         sightAll = rewrite || restored || !sighted || existing.sighting_space !== ctx.space.id;
@@ -448,7 +449,7 @@ export class DeviceStore {
     for (const row of unseen) {
       this.#markSightingRemoved.run(ctx.at, ctx.runId, row.id, group);
       this.#markRemovedIfUnseen.run(ctx.at, ctx.runId, row.id);
-      this.#insertChange.run(ctx.runId, owner, row.id, row.guid, 'removed', null, ctx.at);
+      this.#insertChange.run(ctx.runId, owner, row.id, 'removed', null, ctx.at);
     }
     return { marked: unseen.length, next };
   }

@@ -255,7 +255,7 @@ describe('device facets for the overview charts', () => {
 describe('device detail', () => {
   it('holds every stored field, the raw record as the tenant sent it, and the change history newest first', () => {
     const changed = db
-      .prepare("SELECT d.* FROM devices d JOIN device_changes c ON c.guid = d.guid AND c.kind = 'changed' LIMIT 1")
+      .prepare("SELECT d.* FROM devices d JOIN device_changes c ON c.device_id = d.id AND c.kind = 'changed' LIMIT 1")
       .get() as RecordContext & { id: number; raw_record: Buffer };
     const detail = repository.detail(changed.id);
     expect(detail.raw).toEqual(JSON.parse(DeviceRecordCodec.of(db).decode(changed.raw_record, changed, changed.id)));

@@ -137,7 +137,7 @@ describe('sync engine against the simulated tenant', () => {
     expect(sorted(db.prepare('SELECT guid FROM devices WHERE space_id = 1 AND removed_at IS NULL').pluck().all() as string[])).toEqual(readableNow);
     // ...while the unreadable space keeps every device as last seen, deleted in Ivanti or not.
     for (const guid of inRestricted) expect(stillStored.has(guid)).toBe(true);
-    expect(db.prepare("SELECT COUNT(*) FROM device_changes WHERE kind = 'removed' AND guid IN (SELECT guid FROM devices WHERE space_id = 2)").pluck().get()).toBe(0);
+    expect(db.prepare("SELECT COUNT(*) FROM device_changes WHERE kind = 'removed' AND device_id IN (SELECT id FROM devices WHERE space_id = 2)").pluck().get()).toBe(0);
 
     // The space becomes readable again: the next run is complete, and what it lost meanwhile is removed now.
     tenant.setDeviceRead(2, true);
@@ -242,7 +242,7 @@ describe('sync engine against the simulated tenant', () => {
 
       const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
 
-      const changes = db.prepare("SELECT guid, fields FROM device_changes WHERE run_id = ? AND kind = 'changed'").all(run.id) as { guid: string; fields: string }[];
+      const changes = db.prepare("SELECT d.guid, c.fields FROM device_changes c JOIN devices d ON d.id = c.device_id WHERE c.run_id = ? AND c.kind = 'changed'").all(run.id) as { guid: string; fields: string }[];
       expect(changes.map((c) => c.guid)).toEqual([guid]);
       expect(run.changed).toBe(1);
       const fields = JSON.parse(changes[0]!.fields) as Record<string, [unknown, unknown]>;
