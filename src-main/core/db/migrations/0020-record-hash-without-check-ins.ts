@@ -1,4 +1,4 @@
-import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from '../../sync/device-record-codec';
+import { DeviceRecordCodec, type RecordContext } from '../../sync/device-record-codec';
 import { recordHash } from '../../sync/record-hash';
 import type { Migration } from '../migration';
 
@@ -28,7 +28,9 @@ export const recordHashWithoutCheckIns: Migration = {
     const codec = DeviceRecordCodec.forMigration(db);
     db.exec("ALTER TABLE devices ADD COLUMN record_hash_19 BLOB NOT NULL DEFAULT x''");
     const { total } = db.prepare('SELECT COUNT(*) AS total FROM devices').get() as { total: number };
-    const read = db.prepare(`SELECT id, space_id, raw_record, ${RECORD_CONTEXT_COLUMNS.join(', ')} FROM devices WHERE id > ? ORDER BY id LIMIT ${BATCH}`);
+    // Every column, not today's RECORD_CONTEXT_COLUMNS: a later version of that list may name a column schema 19 lacks.
+    // A record whose columns are missing fails its checksum and is UNREADABLE, never a failed upgrade.
+    const read = db.prepare(`SELECT * FROM devices WHERE id > ? ORDER BY id LIMIT ${BATCH}`);
     const write = db.prepare('UPDATE devices SET record_hash_19 = ? WHERE id = ?');
     let done = 0;
     progress(0, total);
