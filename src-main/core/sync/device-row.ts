@@ -2,7 +2,7 @@ import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { DeviceRecordCodec, RecordCompressor, RecordContext } from './device-record-codec';
-import { recordHash } from './record-hash';
+import { recordHash, VOLATILE_FIELDS } from './record-hash';
 
 /** The `devices` columns a sync writes from one tenant record (see migration 0002). */
 export interface DeviceColumns {
@@ -71,12 +71,6 @@ export const DEVICE_COLUMNS = Object.keys({
   record_hash: true,
 } satisfies Record<keyof DeviceColumns, true>) as (keyof DeviceColumns)[];
 
-/**
- * Fields that change on nearly every sync of a healthy fleet (every check-in moves them). They are stored, but a change
- * in them alone is not recorded as a device change: a daily sync of a million devices would otherwise write a million
- * "changed" rows that say nothing an auditor asks about.
- */
-export const VOLATILE_FIELDS: ReadonlySet<string> = new Set(['lastCheckin', 'clientLastCheckin', 'lastScannedTime']);
 
 /** The space is the one being paged (what presence is judged by), not what the record claims. */
 export function deviceColumns(
@@ -159,7 +153,7 @@ export async function prepareRecords(compressor: RecordCompressor, devices: read
 export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, [unknown, unknown]> {
   const changes: Record<string, [unknown, unknown]> = {};
   for (const field of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (VOLATILE_FIELDS.has(field)) continue;
+    if (VOLATILE_FIELDS.includes(field)) continue;
     const a = before[field];
     const b = after[field];
     if (JSON.stringify(a) !== JSON.stringify(b)) changes[field] = [a ?? null, b ?? null];

@@ -4,41 +4,50 @@ import { hash } from 'node:crypto';
 export type RecordHashVerdict = 'unchanged' | 'checked-in' | 'changed';
 
 /**
+ * Fields that change on nearly every sync of a healthy fleet (every check-in moves them). They are stored, but a change
+ * in them alone is not recorded as a device change (changedFields): a daily sync of a million devices would otherwise
+ * write a million "changed" rows that say nothing an auditor asks about. The record hash sets them aside too.
+ */
+export const VOLATILE_FIELDS: readonly string[] = ['lastCheckin', 'clientLastCheckin', 'lastScannedTime'];
+
+/**
  * `devices.record_hash`, 16 bytes (migration 0020 computes it with this function for the records it finds). The first
- * 12 are of the record's JSON text without its top-level check-in times, `lastCheckin` and `clientLastCheckin` (SHA-1, with the space folded in: a device
- * moved to another space is rewritten even if its record did not change); the last 4 of the check-in times alone. So a
+ * 12 are of the record's JSON text without its top-level VOLATILE_FIELDS (SHA-1, with the space folded in: a device
+ * moved to another space is rewritten even if its record did not change); the last 4 of those fields alone. So a
  * device that only checked in is told from a changed one by the hash, without inflating, parsing and comparing its
- * stored record (Ivanti moves them on every check-in, and a real fleet's daily re-sync is mostly that), and a re-sync needs nothing else to tell a device unchanged: the record's own text is serialised only
- * for a row that is written. 96 bits keep a crafted change (a device name chosen to collide) out of reach; the check-in
- * times are no one's choice, and the stored `last_checkin` is compared exactly beside them (DeviceStore).
+ * stored record (Ivanti moves them on every check-in, and a real fleet's daily re-sync is mostly that), and a re-sync
+ * needs nothing else to tell a device unchanged: the record's own text is serialised only for a row that is written.
+ * 96 bits keep a crafted change (a device name chosen to collide) out of reach; the volatile times are no one's
+ * choice, and the stored `last_checkin` is compared exactly beside them (DeviceStore).
  */
 export function recordHash(record: Record<string, unknown>, spaceId: number): Buffer {
-  const lastCheckin = record.lastCheckin;
-  const clientLastCheckin = record.clientLastCheckin;
+  const volatile = VOLATILE_FIELDS.map((field) => record[field]);
   let content: string;
-  // The record without its check-in times, serialised as it stands (JSON.stringify leaves out an undefined member):
+  // The record without its volatile fields, serialised as it stands (JSON.stringify leaves out an undefined member):
   // setting them aside in place costs nothing, where a copy of a 60-field object costs more than the serialisation.
   try {
-    if (lastCheckin !== undefined) record.lastCheckin = undefined;
-    if (clientLastCheckin !== undefined) record.clientLastCheckin = undefined;
+    VOLATILE_FIELDS.forEach((field, i) => {
+      if (volatile[i] !== undefined) record[field] = undefined;
+    });
     content = JSON.stringify(record);
   } finally {
-    if (lastCheckin !== undefined) record.lastCheckin = lastCheckin;
-    if (clientLastCheckin !== undefined) record.clientLastCheckin = clientLastCheckin;
+    VOLATILE_FIELDS.forEach((field, i) => {
+      if (volatile[i] !== undefined) record[field] = volatile[i];
+    });
   }
   const digest = hash('sha1', content, 'buffer');
   // The space folded into the first 8 bytes (not hashed with the text: concatenating copies it once more); the last 4
-  // are the check-in times' quick hash (one more crypto call would cost more than the rest of this function).
+  // are the volatile fields' quick hash (one more crypto call would cost more than the rest of this function).
   digest.writeUInt32BE((digest.readUInt32BE(0) ^ Math.floor(spaceId / 0x1_0000_0000)) >>> 0, 0);
   digest.writeUInt32BE((digest.readUInt32BE(4) ^ spaceId) >>> 0, 4);
-  digest.writeUInt32BE(timeHash(timeHash(FNV_OFFSET, lastCheckin), clientLastCheckin), 12);
+  digest.writeUInt32BE(volatile.reduce<number>(timeHash, FNV_OFFSET), 12);
   return digest.subarray(0, 16);
 }
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-/** FNV-1a (32 bits) over a check-in time as a type tag and its value: 5, "5", null and absent all differ. */
+/** FNV-1a (32 bits) over a volatile field as a type tag and its value: 5, "5", null and absent all differ. */
 function timeHash(h: number, value: unknown): number {
   if (typeof value === 'number') {
     h = Math.imul(h ^ 1, FNV_PRIME);

@@ -20,6 +20,8 @@ describe('record hash', () => {
     expect(compareRecordHashes(stored, recordHash({ ...RECORD, lastCheckin: RECORD.lastCheckin + 60_000 }, 1))).toBe('checked-in');
     expect(compareRecordHashes(stored, recordHash({ ...RECORD, clientLastCheckin: RECORD.clientLastCheckin + 1 }, 1))).toBe('checked-in');
     expect(compareRecordHashes(stored, recordHash({ ...RECORD, clientLastCheckin: null }, 1))).toBe('checked-in');
+    // Ivanti's scan time moves on its own as the check-in times do (VOLATILE_FIELDS): no content change either.
+    expect(compareRecordHashes(stored, recordHash({ ...RECORD, lastScannedTime: 1_764_998_500_000 }, 1))).toBe('checked-in');
     expect(compareRecordHashes(stored, recordHash({ ...RECORD, complianceState: false, lastCheckin: 1 }, 1))).toBe('changed');
     expect(compareRecordHashes(stored, recordHash({ ...RECORD, customAttributes: { attrs: { lastCheckin: ['other'] } } }, 1))).toBe('changed');
     // A device moved to another space is rewritten even when its record is the same.

@@ -12,7 +12,7 @@ const UNREADABLE = Buffer.alloc(0);
  * Record hashes that leave out the check-in times (issue 19). `devices.record_hash` was the SHA-1 of the whole record's
  * JSON text and its space, 28 characters of base64: a device that had only checked in (most of a daily re-sync) hashed
  * differently, so the sync inflated, parsed and compared its stored record to find nothing to record. It becomes a
- * 16-byte BLOB: 12 bytes of the record without its check-in times and with its space, 4 of the check-in times alone,
+ * 16-byte BLOB: 12 bytes of the record without its check-in and scan times (VOLATILE_FIELDS) and with its space, 4 of those times alone,
  * computed by the function the sync uses (core/sync/record-hash.ts), as migrations 0007 and 0011 compute their keys.
  *
  * Every stored record is read (DeviceRecordCodec: inflated with the dictionary it names and its row's columns) and
