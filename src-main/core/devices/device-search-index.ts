@@ -63,8 +63,8 @@ export class DeviceSearchIndex {
   readonly #mergeStep: Statement;
   readonly #totalChanges: Statement;
   /**
-   * The longest prefix devices_fts keeps an index of, from its declaration (`prefix = '2 3'` since migration 0004): 0
-   * when it keeps none. Testing a row against a longer prefix cuts it to this length first (matchingAmong).
+   * The longest prefix devices_fts keeps an index of, from its declaration (`prefix = '2'` since migration 0021, `'2 3'`
+   * before): 0 when it keeps none. Testing a row against a longer prefix cuts it to this length first (matchingAmong).
    */
   readonly indexedPrefix: number;
   #probe: Statement | null = null;

@@ -40,8 +40,8 @@ function matchExpression(text: string, cutToIndexedPrefix?: number): string | nu
       if (tokens.length > 0) phrases.push(`"${tokens.join(' ')}"`);
       continue;
     }
-    // Cut by code points (the u flag), as the tokenizer counts prefix lengths.
-    if (cutToIndexedPrefix !== undefined && cutToIndexedPrefix >= 2) tokens[tokens.length - 1] = new RegExp(`^.{0,${cutToIndexedPrefix}}`, 'su').exec(last)![0];
+    // Cut by code points (Array.from), as the tokenizer counts prefix lengths.
+    if (cutToIndexedPrefix !== undefined && cutToIndexedPrefix >= 2) tokens[tokens.length - 1] = Array.from(last).slice(0, cutToIndexedPrefix).join('');
     phrases.push(`"${tokens.join(' ')}"*`);
   }
   return phrases.length === 0 ? null : phrases.join(' AND ');

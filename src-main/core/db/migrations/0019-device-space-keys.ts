@@ -21,6 +21,14 @@ const SORTED = [
   'device_name_key',
 ];
 
+/** A row's key is wrong: set without a name, or not the key of its name (a name not keyed yet has none). */
+const KEY_IS_WRONG = `CASE WHEN new.space_name IS NULL THEN new.space_key IS NOT NULL
+  ELSE new.space_key IS NOT COALESCE((SELECT key FROM device_space_names WHERE name = new.space_name), -1) END`;
+
+/** What both triggers do to a row whose key is wrong: key its name if it is new, then set the row's key. */
+const SET_KEY = `INSERT OR IGNORE INTO device_space_names (name) SELECT new.space_name WHERE new.space_name IS NOT NULL;
+        UPDATE devices SET space_key = (SELECT key FROM device_space_names WHERE name = new.space_name) WHERE id = new.id;`;
+
 const FACETS = 'devices_facets';
 const FACETS_COLUMNS = ['removed_at', 'integration_key', 'platform_type', 'registration_state', 'compliant', 'last_checkin', 'space_key', 'has_client_id'];
 
@@ -39,10 +47,6 @@ const FACETS_COLUMNS = ['removed_at', 'integration_key', 'platform_type', 'regis
  * It rewrites every device row (its key), so it reports progress; the indexes are dropped first and built once after.
  * All migrations run in one transaction: a kill mid-way leaves schema 18 and the next start begins again.
  */
-/** A row's key is wrong: set without a name, or not the key of its name (a name not keyed yet has none). */
-const KEY_IS_WRONG = `CASE WHEN new.space_name IS NULL THEN new.space_key IS NOT NULL
-  ELSE new.space_key IS NOT COALESCE((SELECT key FROM device_space_names WHERE name = new.space_name), -1) END`;
-
 export const deviceSpaceKeys: Migration = {
   version: 19,
   name: 'space keys in the device indexes',
@@ -61,13 +65,11 @@ export const deviceSpaceKeys: Migration = {
       ALTER TABLE devices ADD COLUMN space_key INTEGER;
       CREATE TRIGGER devices_space_key_insert AFTER INSERT ON devices
         WHEN ${KEY_IS_WRONG} BEGIN
-        INSERT OR IGNORE INTO device_space_names (name) SELECT new.space_name WHERE new.space_name IS NOT NULL;
-        UPDATE devices SET space_key = (SELECT key FROM device_space_names WHERE name = new.space_name) WHERE id = new.id;
+        ${SET_KEY}
       END;
       CREATE TRIGGER devices_space_key_update AFTER UPDATE OF space_name, space_key ON devices
         WHEN ${KEY_IS_WRONG} BEGIN
-        INSERT OR IGNORE INTO device_space_names (name) SELECT new.space_name WHERE new.space_name IS NOT NULL;
-        UPDATE devices SET space_key = (SELECT key FROM device_space_names WHERE name = new.space_name) WHERE id = new.id;
+        ${SET_KEY}
       END;
     `);
     const { total, last } = db.prepare('SELECT COUNT(*) AS total, COALESCE(MAX(id), 0) AS last FROM devices').get() as { total: number; last: number };

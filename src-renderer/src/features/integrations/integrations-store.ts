@@ -91,10 +91,6 @@ export const useIntegrations = create<IntegrationsState>((set, get) => ({
   enterConfigurationKey: (input) => thenReload(call('integrations.enterConfigurationKey', input)),
   updateApiDetails: (input) => thenReload(call('integrations.updateApiDetails', input)),
   setStatus: (input) => thenReload(call('integrations.setStatus', input)),
-  async remove(input) {
-    await call('integrations.delete', input);
-    set({ view: { kind: 'list' } });
-    await get().load();
-  },
+  remove: (input) => thenReload(call('integrations.delete', input).then(() => set({ view: { kind: 'list' } }))),
   discardDraft: (id) => thenReload(call('wizard.discard', { id })),
 }));
