@@ -11,8 +11,11 @@ export interface DeviceColumns {
   space_id: number;
   space_name: string;
   client_device_identifier: string | null;
-  /** The identifier as every lookup compares it (normalizeDeviceIdentifier). */
-  identifier_key: string | null;
+  /**
+   * The identifier as every lookup compares it (normalizeDeviceIdentifier), stored only where SQLite's lower() does not
+   * give it: `devices.identifier_key` is computed from the two (migration 0024).
+   */
+  identifier_key_override: string | null;
   platform_type: string;
   platform_version: string | null;
   registration_state: string;
@@ -48,7 +51,7 @@ export const DEVICE_COLUMNS = Object.keys({
   space_id: true,
   space_name: true,
   client_device_identifier: true,
-  identifier_key: true,
+  identifier_key_override: true,
   platform_type: true,
   platform_version: true,
   registration_state: true,
@@ -86,7 +89,7 @@ export function deviceColumns(
     ivanti_id: device.id,
     space_id: space.id,
     space_name: space.name,
-    identifier_key: device.clientDeviceIdentifier === null ? null : normalizeDeviceIdentifier(device.clientDeviceIdentifier),
+    identifier_key_override: identifierKeyOverride(device.clientDeviceIdentifier),
     platform_type: device.platformType,
     platform_version: device.platformVersion,
     registration_state: device.registrationState,
@@ -159,6 +162,17 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
     if (JSON.stringify(a) !== JSON.stringify(b)) changes[field] = [a ?? null, b ?? null];
   }
   return changes;
+}
+
+/**
+ * What `devices.identifier_key_override` holds for an identifier: its key (normalizeDeviceIdentifier) where the virtual
+ * column's `lower(client_device_identifier)` would not give exactly that (SQLite's lower() folds A-Z alone: surrounding
+ * white space, non-ASCII capitals), else null.
+ */
+export function identifierKeyOverride(identifier: string | null): string | null {
+  if (identifier === null) return null;
+  const key = normalizeDeviceIdentifier(identifier);
+  return key === identifier.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) ? null : key;
 }
 
 function flag(value: boolean | null): number | null {

@@ -7,7 +7,7 @@ import type { Db } from '../../../src-main/core/db/database';
 import type { SyncCheckpoint } from '../../../src-main/core/sync/sync-checkpoint';
 import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 import type { SyncRunError } from '../../../src-shared/domain/sync';
-import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
+import { identifierKeyOverride } from '../../../src-main/core/sync/device-row';
 import type { CertificateLookup, IssuedCertificate } from '../../../src-main/core/trust/certificate-lookup';
 import { LEGACY_CERTIFICATE_END_OF_LIFE_MS, type Platform } from '../../../src-shared/domain/integration';
 import type { TrustReasonCode } from '../../../src-shared/domain/trust';
@@ -134,7 +134,7 @@ export function writeScenario(
     const retired = s.device === 'retired' || s.device === 'retired-and-removed';
     const removed = s.device === 'removed' || s.device === 'retired-and-removed';
     const device = db.prepare(
-      `INSERT INTO devices (tenant, integration_id, guid, client_device_identifier, identifier_key, platform_type, registration_state, record_hash,
+      `INSERT INTO devices (tenant, integration_id, guid, client_device_identifier, identifier_key_override, platform_type, registration_state, record_hash,
                             first_seen_at, last_seen_at, last_seen_run, removed_at, space_id, space_name)
        VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, 1, ?)`,
     ).run(
@@ -142,7 +142,7 @@ export function writeScenario(
       id,
       randomUUID(),
       IDENTIFIER,
-      normalizeDeviceIdentifier(IDENTIFIER),
+      identifierKeyOverride(IDENTIFIER),
       s.platform === 'android' ? 'ANDROID' : 'IOS',
       retired ? 'RETIRED' : 'ACTIVE',
       NOW - 50 * HOUR,

@@ -22,9 +22,10 @@ import { recordHashWithoutCheckIns } from './0020-record-hash-without-check-ins'
 import { searchIndexTwoCharacterPrefixes } from './0021-search-index-two-character-prefixes';
 import { changeGuidOnce } from './0022-change-guid-once';
 import { deviceHistoryDetachedOnDelete } from './0023-device-history-detached-on-delete';
+import { identifierKeyDerived } from './0024-identifier-key-derived';
 
 /**
  * Every migration, in order. Each is self-contained and never edited once shipped; a schema change is the next number,
  * with its upgrade test in test/core/db/migrations/ (docs/architecture.md, "Data").
  */
-export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces, compactDeviceRecords, runSeenSet, deferredIndexes, fewerDeviceIndexes, integrationKeys, deviceSpaceKeys, recordHashWithoutCheckIns, searchIndexTwoCharacterPrefixes, changeGuidOnce, deviceHistoryDetachedOnDelete];
+export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces, compactDeviceRecords, runSeenSet, deferredIndexes, fewerDeviceIndexes, integrationKeys, deviceSpaceKeys, recordHashWithoutCheckIns, searchIndexTwoCharacterPrefixes, changeGuidOnce, deviceHistoryDetachedOnDelete, identifierKeyDerived];
