@@ -27,7 +27,12 @@ export function queryPlan(db: Db, sql: string, params: unknown[] | Record<string
  * its statements once, in its constructor, runs them later).
  */
 export function sqlRunDuring<T>(db: Db, prepare: () => T, run: (prepared: T) => void): string[] {
-  const ran = new Set<string>();
+  return [...sqlRunCountsDuring(db, prepare, run).keys()];
+}
+
+/** As sqlRunDuring, with how many times each SQL text ran. */
+export function sqlRunCountsDuring<T>(db: Db, prepare: () => T, run: (prepared: T) => void): Map<string, number> {
+  const ran = new Map<string, number>();
   let running = false;
   const original = db.prepare.bind(db);
   (db as { prepare: typeof db.prepare }).prepare = ((sql: string) => {
@@ -35,7 +40,7 @@ export function sqlRunDuring<T>(db: Db, prepare: () => T, run: (prepared: T) => 
     for (const method of ['all', 'get', 'iterate', 'run'] as const) {
       const call = (statement[method] as (...args: unknown[]) => unknown).bind(statement);
       (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        if (running) ran.add(sql);
+        if (running) ran.set(sql, (ran.get(sql) ?? 0) + 1);
         return call(...args);
       };
     }
@@ -48,5 +53,5 @@ export function sqlRunDuring<T>(db: Db, prepare: () => T, run: (prepared: T) => 
   } finally {
     (db as { prepare: typeof db.prepare }).prepare = original;
   }
-  return [...ran];
+  return ran;
 }

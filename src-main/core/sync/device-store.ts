@@ -51,6 +51,7 @@ export interface SpacePass {
 
 /** The stored device, with the fetch's own sighting of it when there is one. */
 interface ExistingRow {
+  guid: string;
   id: number;
   /** recordHash's 16 bytes (anything else, an older format, compares as changed). */
   record_hash: unknown;
@@ -180,6 +181,7 @@ export function retireSightings(db: Db, integrationId: string, at: number): void
  */
 export class DeviceStore {
   readonly #select: Statement;
+  readonly #selectChunk: Statement;
   readonly #selectRecord: Statement;
   readonly #insert: Statement;
   readonly #rewrite: Statement;
@@ -210,12 +212,13 @@ export class DeviceStore {
     private readonly integrations: IntegrationDirectory = new IntegrationStore(db),
   ) {
     this.#deferred = new DeferredIndexes(db);
-    this.#select = db.prepare(
-      `SELECT d.id, d.record_hash, d.last_checkin, d.removed_at, d.integration_id, d.space_id, d.space_name, s.device_id IS NOT NULL AS sighted, s.space_id AS sighting_space,
-              s.removed_at AS sighting_removed_at
-         FROM devices d LEFT JOIN device_sightings s ON s.device_id = d.id AND s.integration_id = ?
-        WHERE d.tenant = ? AND d.guid = ?`,
-    );
+    const existing = `SELECT d.guid, d.id, d.record_hash, d.last_checkin, d.removed_at, d.integration_id, d.space_id, d.space_name, s.device_id IS NOT NULL AS sighted,
+              s.space_id AS sighting_space, s.removed_at AS sighting_removed_at
+         FROM devices d LEFT JOIN device_sightings s ON s.device_id = d.id AND s.integration_id = ?`;
+    this.#select = db.prepare(`${existing} WHERE d.tenant = ? AND d.guid = ?`);
+    // The whole chunk's stored devices in one statement (one seek of devices_key per guid): a statement per device cost
+    // more in the calls than in the seeks.
+    this.#selectChunk = db.prepare(`${existing} WHERE d.tenant = ? AND d.guid IN (SELECT value FROM json_each(?))`);
     this.#codec = DeviceRecordCodec.of(db);
     this.#addSpaceName = db.prepare('INSERT OR IGNORE INTO device_space_names (name) VALUES (?)');
     this.#spaceKey = db.prepare('SELECT key FROM device_space_names WHERE name = ?').pluck();
@@ -302,6 +305,9 @@ export class DeviceStore {
     const space_key = this.#spaceKeyFor(ctx.runId, ctx.space.name);
     // Each sighting's parameters built whole: a spread followed by more properties takes V8's slow path (~4.5 µs each).
     const sighting = (device: number, integration: string) => ({ device, integration, spaceId: ctx.space.id, spaceName: ctx.space.name, at: ctx.at, run: ctx.runId, page: ctx.page });
+    const known = new Map((this.#selectChunk.all(owner, ctx.tenant, JSON.stringify(devices.map((d) => d.guid))) as ExistingRow[]).map((row) => [row.guid, row]));
+    // A guid the chunk repeats is looked up again after its first write, which changed what is stored.
+    const written = new Set<string>();
     for (const device of devices) {
       const ready = prepared?.get(device);
       // Hashed first: the record's text and the other columns (the compressed record above all) are built only for a
@@ -310,7 +316,8 @@ export class DeviceStore {
       // One object per written row (the columns, then the rest added in place): a first sync builds a million of them.
       const values = (listed: string) =>
         Object.assign(deviceColumns(device, ctx.space, this.#codec, ready ?? { raw: JSON.stringify(device.raw), record_hash: hash }), { tenant: ctx.tenant, at: ctx.at, run: ctx.runId, page: ctx.page, space_key }, listing(facts, listed));
-      const existing = this.#select.get(owner, ctx.tenant, device.guid) as ExistingRow | undefined;
+      const existing = (written.has(device.guid) ? this.#select.get(owner, ctx.tenant, device.guid) : known.get(device.guid)) as ExistingRow | undefined;
+      written.add(device.guid);
       let id: number;
       let sightAll: boolean;
       if (existing === undefined) {

@@ -1,0 +1,71 @@
+/**
+ * DeviceStore.writePage, one chunk at a time (issue 19): what a chunk's write asks the database, and a chunk that
+ * names one device twice.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../../src-main/core/db/database';
+import { parseIvantiDevice, type IvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
+import { DeviceStore, type PageContext } from '../../../src-main/core/sync/device-store';
+import { RunSeenSet } from '../../../src-main/core/sync/run-seen-set';
+import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
+import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import { useCloseAfterEach } from '../../support/close-after-each';
+import { sqlRunCountsDuring } from '../../support/query-plans';
+import { useTempDir } from '../../support/temp-dir';
+import { INTEGRATION_ID, openSyncDatabase } from './sync-fixture';
+
+const tempDir = useTempDir('tec-device-store-write-');
+const closeAfterEach = useCloseAfterEach();
+let tenant: RunningSimulator | undefined;
+afterEach(async () => {
+  await tenant?.close();
+  tenant = undefined;
+});
+
+/** The simulated tenant's devices as the sync parses them, and a page context for a new run in its first space. */
+async function tenantDevices(db: Db, devices: number, seed: string): Promise<{ parsed: IvantiDevice[]; context: (page: number) => PageContext }> {
+  tenant = await startSimulator({ devices, seed });
+  const parsed = [...tenant.expectedDevices()].map((record) => {
+    const result = parseIvantiDevice(record);
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    return result.device;
+  });
+  const space = tenant.spaces()[0]!;
+  const runId = new SyncRunStore(db).create(INTEGRATION_ID, 'manual', 'tester', 1_000);
+  const seen = RunSeenSet.load(db, runId);
+  const context = (page: number): PageContext => ({
+    tenant: 'tenant.example', integrationIds: [INTEGRATION_ID], runId, page, pass: 1, space: { id: space.id, name: space.name }, seen, at: 2_000 + page,
+  });
+  return { parsed, context };
+}
+
+describe('DeviceStore.writePage', () => {
+  it("looks the chunk's stored devices up in one statement, not one per device", async () => {
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    const { parsed, context } = await tenantDevices(db, 40, 'one-lookup');
+    // By guid: the lookup of what is stored (a device's own sighting and record are read by its id).
+    const lookups = (counts: Map<string, number>) => [...counts].filter(([sql]) => /\bguid\b/.test(sql) && sql.trimStart().startsWith('SELECT')).reduce((n, [, c]) => n + c, 0);
+    const first = sqlRunCountsDuring(db, () => new DeviceStore(db), (store) => db.transaction(() => store.writePage(context(1), parsed))());
+    expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(parsed.length);
+    expect(lookups(first)).toBe(1);
+    // Again, every device now stored (an unchanged re-sync's chunk).
+    const again = sqlRunCountsDuring(db, () => new DeviceStore(db), (store) => db.transaction(() => store.writePage(context(2), parsed))());
+    expect(lookups(again)).toBe(1);
+  });
+
+  it('stores a device the chunk names twice once, as its later record says, with both records of it in the history', async () => {
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    const { parsed, context } = await tenantDevices(db, 6, 'repeated-guid');
+    const [device, ...others] = parsed;
+    const renamed: IvantiDevice = { ...device!, deviceName: 'Renamed twin', raw: { ...device!.raw, deviceName: 'Renamed twin' } };
+    const store = new DeviceStore(db);
+    const result = db.transaction(() => store.writePage(context(1), [device!, ...others, renamed]))();
+    expect(result).toMatchObject({ added: parsed.length, changed: 1, newInRun: parsed.length });
+    expect(db.prepare('SELECT device_name FROM devices WHERE guid = ?').pluck().all(device!.guid)).toEqual(['Renamed twin']);
+    const changes = db.prepare('SELECT c.kind, c.fields FROM device_changes c JOIN devices d ON d.id = c.device_id WHERE d.guid = ? ORDER BY c.id').all(device!.guid);
+    expect(changes).toEqual([
+      { kind: 'added', fields: null },
+      { kind: 'changed', fields: JSON.stringify({ deviceName: [device!.deviceName, 'Renamed twin'] }) },
+    ]);
+  });
+});
