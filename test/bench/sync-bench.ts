@@ -13,8 +13,8 @@
  *    per page).
  * 2. Bytes on disk per device after that sync, WAL checkpointed (TRUNCATE), with the largest tables and indexes (dbstat).
  * 3. Fetch and parse: the same pages read from the same simulator over the same HTTP client (IvantiClient) and parsed,
- *    nothing written: what a re-sync cannot avoid. In a worker thread that ends with it, as the sync runs in its own:
- *    its heap is not left on the main thread to be counted in the re-syncs' RSS (fetch-parse-thread.ts).
+ *    nothing written: what a re-sync cannot avoid. In a process of its own (fetch-parse-process.ts), so that neither its
+ *    V8 heap nor the C heap it grows is counted in the re-syncs' RSS; its `peakRssMb` is that process's own.
  * 4. Re-sync of the unchanged tenant into the same database, then re-sync after 1 % of the devices changed (the
  *    simulator's deterministic updates: each moves a device's check-in time and toggles its compliance, a change the
  *    sync records and rewrites the row for), each with its file growth. `resyncUnchangedRatio` = unchanged re-sync / fetch
@@ -35,6 +35,7 @@
  * Prints one JSON object on stdout; progress goes to stderr.
  */
 
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -61,7 +62,7 @@ import { IVANTI_MAX_ROWS, IvantiSearchEnvelope, parseIvantiDevice, type IvantiDe
 import { DEMO_CREDENTIALS, startSimulator, type SpaceSummary } from '../simulator/ivanti-simulator';
 import { startSimulatorProcess } from '../support/simulator-process';
 import { BUILT_SYNC_WORKER, ensureCliBuilt } from '../cli/built-cli';
-import type { FetchParseResult } from './fetch-parse-thread';
+import type { FetchParseResult } from './fetch-parse-process';
 
 /**
  * As the console names an integration (randomUUID, integrations-service): the id is repeated in the device rows and
@@ -410,25 +411,21 @@ function databaseSize(dir: string, devices: number): DatabaseSize {
 }
 
 /**
- * Every page of every space, fetched and parsed by the client the sync uses, nothing stored; in a worker thread that
- * ends with it (fetch-parse-thread.ts), as the sync parses in its worker, so its heap is not counted in later phases.
+ * Every page of every space, fetched and parsed by the client the sync uses, nothing stored; in a process of its own
+ * (fetch-parse-process.ts), so that nothing it grows is counted in later phases. Its peak RSS is that process's own.
  */
 async function measureFetchParse(domain: string): Promise<Measure & { devices: number; pages: number; loadAverage: number[] }> {
-  const rss = rssSampler();
-  const script = path.join(__dirname, 'fetch-parse-thread.ts');
-  const worker = new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(script)});`, { eval: true, workerData: { domain } });
-  let answer: { ok: true; result: FetchParseResult } | { ok: false; error: string };
-  try {
-    answer = await new Promise((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-  } finally {
-    await worker.terminate();
-  }
-  if (!answer.ok) throw new Error(`fetch and parse failed: ${answer.error}`);
-  const { seconds, devices, pages } = answer.result;
-  const measure = { seconds: round(seconds), peakRssMb: Math.round(rss.stop()), peakWalMb: 0, devices, pages, loadAverage: loadAverage() };
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fetch-parse-process.ts'), '--domain', domain], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // 'close', not 'exit': its output is all read by then.
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('close', resolve);
+    child.once('error', reject);
+  });
+  if (code !== 0) throw new Error(`fetch and parse failed (exit ${code}): ${output}`);
+  const { seconds, devices, pages, peakRssMb } = JSON.parse(output) as FetchParseResult;
+  const measure = { seconds: round(seconds), peakRssMb, peakWalMb: 0, devices, pages, loadAverage: loadAverage() };
   process.stderr.write(`fetch and parse: ${JSON.stringify(measure)}\n`);
   return measure;
 }
