@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
+import { SYNC_HELPER_THREAD_LIMITS } from './thread-limits';
 
 /**
  * The `devices` columns that copy a field of the raw record exactly and are written only together with it (by the sync,
@@ -170,7 +171,7 @@ export class RecordCompressor {
 
   constructor(private readonly codec: { shared: Buffer; head: (json: string) => Buffer; encode: (json: string, row: RecordContext) => Buffer }) {
     try {
-      const worker = new Worker(COMPRESSOR_SOURCE, { eval: true, workerData: { shared: codec.shared } });
+      const worker = new Worker(COMPRESSOR_SOURCE, { eval: true, workerData: { shared: codec.shared }, resourceLimits: SYNC_HELPER_THREAD_LIMITS });
       // Referenced only while a batch is out: an idle compressor never keeps the process alive.
       worker.unref();
       worker.on('message', ({ id, bytes, ends }: { id: number; bytes: ArrayBuffer; ends: Uint32Array }) => {
