@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { AppError } from '../../../src-shared/errors';
 import { ensureDirectory, PRIVATE_FILE_MODE, tightenFile } from '../app/local-paths';
 import { registerNameKey } from '../duo/name-key';
+import { registerPhraseCheck } from '../devices/device-search-text';
 import { DeferredIndexes, withSortsOnDisk } from './deferred-indexes';
 import type { Migration, MigrationProgressEvent } from './migration';
 import { refreshPlannerStatistics } from './planner-statistics';
@@ -147,6 +148,7 @@ function configure(db: Db, file: string): void {
     // on disk it spilled to a temp file for every row (~30 µs a device insert, measured).
     db.pragma('temp_store = MEMORY');
     registerNameKey(db);
+    registerPhraseCheck(db);
   } catch (error) {
     throw translateOpenError(error, file);
   }

@@ -325,7 +325,7 @@ export class DeviceRepository {
   #countUpTo(query: DeviceQuery, limit: number): number {
     const { sort: _sort, ...filters } = query;
     const s = this.selection(filters);
-    if (s.searched && onlyText(filters)) {
+    if (s.searched && s.ftsExact && onlyText(filters)) {
       // Counted in the FTS table alone: joining each match to its wide row to check removed_at cost ~5 µs a match, 11 ms
       // for the 2,236 a first page at a million counts to. Removed devices (few) count too: an upper bound, good enough
       // to choose a plan, so it is not kept as the count.
@@ -358,7 +358,7 @@ export class DeviceRepository {
   #countNow(query: DeviceQuery): number {
     const { sort: _sort, ...filters } = query;
     const s = this.selection(filters, this.#countPlan(filters));
-    if (s.searched && onlyText(filters)) {
+    if (s.searched && s.ftsExact && onlyText(filters)) {
       // The FTS table counts its matches without touching the wide rows; removed devices are few and subtracted.
       const match = s.params[0];
       const matches = this.db.prepare('SELECT count(*) FROM devices_fts WHERE devices_fts MATCH ?').pluck().get(match) as number;

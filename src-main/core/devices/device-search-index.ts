@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
-import { ftsMatchExpression, probeMatchExpression } from './device-search-text';
+import { DEVICES_TEXT_TOKENIZER, phraseMatchExpression, probeMatchExpression } from './device-search-text';
 
 /**
  * What the full-text index holds for a device, as SQL over a `devices` row aliased `d`, one expression per column of
@@ -18,6 +18,9 @@ const FTS_COLUMNS: readonly [column: string, expression: string][] = [
   ['name', "concat_ws(' ', d.display_name, d.device_name)"],
   ['model', "concat_ws(' ', d.model, d.manufacturer)"],
 ];
+
+/** The text of each column of devices_fts, as SQL over a `devices` row aliased `d` (for the phrase check, device-selection.ts). */
+export const INDEXED_TEXT_SQL: readonly string[] = FTS_COLUMNS.map(([, expression]) => expression);
 
 function withCompactForm(column: string, separators: string[]): string {
   const compact = separators.reduce((expr, sep) => `replace(${expr}, '${sep}', '')`, column);
@@ -44,9 +47,6 @@ const CHUNK = 50_000;
  * most, and the WAL checkpointer can run between steps. At 100,000 devices the whole merge was 6 steps, 2.3 s of CPU.
  */
 const MERGE_STEP_PAGES = 2000;
-
-/** devices_fts's tokenizer (migration 0004), for the probe table that must split text exactly as it does. */
-const TOKENIZER = 'unicode61 remove_diacritics 2';
 
 /**
  * Keeps `devices_fts` in step with `devices`. Triggers queue every inserted, changed or deleted device in
@@ -103,8 +103,9 @@ export class DeviceSearchIndex {
   /**
    * Which of `ids` the typed text matches, in their order, testing each id on its own instead of listing every match:
    * an FTS5 lookup per id with probeMatchExpression, and when that is a superset (a prefix longer than the indexed
-   * ones was cut) the ids it accepts are checked exactly in a connection-private temp table holding just their index
-   * entries (devices_fts's columns and tokenizer). Running the full expression per id would union every term that
+   * ones was cut, or a word of several tokens, which devices_fts cannot test: it keeps no positions) the ids it accepts
+   * are checked exactly in a connection-private temp table holding just their index entries (devices_fts's columns and
+   * tokenizer, with positions). Running the full expression per id would union every term that
    * starts with the long prefix at each lookup.
    */
   matchingAmong(ids: readonly number[], text: string): number[] {
@@ -116,14 +117,14 @@ export class DeviceSearchIndex {
     const hits = this.#probe.all(JSON.stringify(ids), probe.expression) as number[];
     if (probe.exact || hits.length === 0) return hits;
     this.#exactAmong ??= this.#exactCheck();
-    const exact = this.#exactAmong(hits, ftsMatchExpression(text)!);
+    const exact = this.#exactAmong(hits, phraseMatchExpression(text)!);
     return hits.filter((id) => exact.has(id));
   }
 
   #exactCheck(): (ids: readonly number[], match: string) => Set<number> {
     // Contentless, so emptying it is one 'delete-all' instead of a delete per entry that re-reads its text.
     this.db.exec(
-      `CREATE VIRTUAL TABLE IF NOT EXISTS temp.devices_fts_probe USING fts5(${FTS_COLUMNS.map(([c]) => c).join(', ')}, content = '', tokenize = '${TOKENIZER}')`,
+      `CREATE VIRTUAL TABLE IF NOT EXISTS temp.devices_fts_probe USING fts5(${FTS_COLUMNS.map(([c]) => c).join(', ')}, content = '', tokenize = '${DEVICES_TEXT_TOKENIZER}')`,
     );
     const clear = this.db.prepare("INSERT INTO temp.devices_fts_probe (devices_fts_probe) VALUES ('delete-all')");
     const fill = this.db.prepare(

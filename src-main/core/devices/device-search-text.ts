@@ -1,48 +1,155 @@
+import Database from 'better-sqlite3';
+import { sqliteBindingOption } from '../db/sqlite-binding';
+
 /**
  * Turns what an admin types into an FTS5 MATCH expression over `devices_fts`, or null when there is nothing to search.
  *
  * The index's unicode61 tokenizer splits on everything that is not a letter or digit, so `ada.lovelace@acme` is three
- * tokens and `aa:bb:cc` is three. Each typed word becomes a phrase of its tokens (they must stand together, in order)
- * with a prefix match on the last one, so search-as-you-type finds `ada.lov` → "ada lovelace…" and a half-pasted MAC.
- * Words are ANDed. Tokens are letters and digits only, so nothing the admin types can inject FTS syntax.
+ * tokens and `aa:bb:cc` is three. Each typed word is a phrase of its tokens (they must stand together, in order) with
+ * a prefix match on the last one, so search-as-you-type finds `ada.lov` → "ada lovelace…" and a half-pasted MAC.
+ * Words are ANDed. The words' tokens are SQLite's own (devicesTextTokens), quoted, so nothing the admin types can
+ * inject FTS syntax.
+ *
+ * Since migration 0025 the index keeps no token positions (`detail = none`, 187 of 354 bytes a device), so it cannot
+ * test a phrase: the MATCH expression asks for every token of every word (a superset), and a word of several tokens is
+ * also tested on the device's own text (searchPhrases, the SQL function registerPhraseCheck adds).
  *
  * A one-character prefix is dropped when other tokens remain (it would expand to a huge share of the index and is
  * about to become two characters), and a query of one character alone searches nothing: the prefix index is of two
  * characters (migrations 0004, 0021).
  */
-const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
-
 export function ftsMatchExpression(text: string): string | null {
-  return matchExpression(text);
+  return matchExpression(wordsOf(text));
+}
+
+/** A typed word of several tokens: they must stand together, in order, in one indexed column; the last is a prefix. */
+export interface SearchPhrase {
+  tokens: string[];
+  prefix: boolean;
+}
+
+/** The typed words of several tokens, which the index alone cannot tell (see ftsMatchExpression); empty when none. */
+export function searchPhrases(text: string): SearchPhrase[] {
+  return wordsOf(text).filter((w) => w.tokens.length > 1);
 }
 
 /**
- * A superset of ftsMatchExpression(text) that is cheap to test one row at a time: each phrase's last, prefix-matched
+ * The exact expression in FTS5's phrase syntax, for an index that keeps token positions (the probe table of
+ * DeviceSearchIndex.matchingAmong).
+ */
+export function phraseMatchExpression(text: string): string | null {
+  const words = wordsOf(text);
+  return words.length === 0 ? null : words.map((w) => `"${w.tokens.join(' ')}"${w.prefix ? '*' : ''}`).join(' AND ');
+}
+
+/**
+ * A superset of ftsMatchExpression(text) that is cheap to test one row at a time: each word's last, prefix-matched
  * token is cut to `indexedPrefix` characters, the longest prefix devices_fts keeps an index of
  * (DeviceSearchIndex.indexedPrefix; nothing is cut when it keeps none). A prefix of that length is one list of rows; a
  * longer one is the union of every term starting with it, which FTS5 builds in full each time it opens the query, so
- * testing one row against it costs as much as listing all its matches. `exact` says whether it is the same expression
- * (nothing was cut), so rows it accepts need no second check. Null when nothing is searched.
+ * testing one row against it costs as much as listing all its matches. `exact` says whether it answers exactly (nothing
+ * was cut and no word has several tokens), so rows it accepts need no second check. Null when nothing is searched.
  */
 export function probeMatchExpression(text: string, indexedPrefix: number): { expression: string; exact: boolean } | null {
-  const expression = matchExpression(text, indexedPrefix);
-  return expression === null ? null : { expression, exact: expression === ftsMatchExpression(text) };
+  const words = wordsOf(text);
+  const expression = matchExpression(words, indexedPrefix);
+  return expression === null ? null : { expression, exact: expression === matchExpression(words) && words.every((w) => w.tokens.length === 1) };
 }
 
-function matchExpression(text: string, cutToIndexedPrefix?: number): string | null {
-  const phrases: string[] = [];
+function matchExpression(words: readonly SearchPhrase[], cutToIndexedPrefix?: number): string | null {
+  const terms = words.flatMap(({ tokens, prefix }) =>
+    tokens.map((token, i) => {
+      if (!prefix || i < tokens.length - 1) return `"${token}"`;
+      // Cut by code points (Array.from), as the tokenizer counts prefix lengths.
+      const cut = cutToIndexedPrefix !== undefined && cutToIndexedPrefix >= 2 ? Array.from(token).slice(0, cutToIndexedPrefix).join('') : token;
+      return `"${cut}"*`;
+    }),
+  );
+  return terms.length === 0 ? null : terms.join(' AND ');
+}
+
+function wordsOf(text: string): SearchPhrase[] {
+  const words: SearchPhrase[] = [];
   for (const word of text.normalize('NFKC').split(/\s+/)) {
-    const tokens = word.match(TOKEN) ?? [];
+    const tokens = devicesTextTokens(word);
     if (tokens.length === 0) continue;
-    const last = tokens[tokens.length - 1]!;
-    if (last.length === 1) {
+    if (Array.from(tokens[tokens.length - 1]!).length === 1) {
       tokens.pop();
-      if (tokens.length > 0) phrases.push(`"${tokens.join(' ')}"`);
+      if (tokens.length > 0) words.push({ tokens, prefix: false });
       continue;
     }
-    // Cut by code points (Array.from), as the tokenizer counts prefix lengths.
-    if (cutToIndexedPrefix !== undefined && cutToIndexedPrefix >= 2) tokens[tokens.length - 1] = Array.from(last).slice(0, cutToIndexedPrefix).join('');
-    phrases.push(`"${tokens.join(' ')}"*`);
+    words.push({ tokens, prefix: true });
   }
-  return phrases.length === 0 ? null : phrases.join(' AND ');
+  return words;
+}
+
+/** devices_fts's tokenizer (migration 0004). */
+export const DEVICES_TEXT_TOKENIZER = 'unicode61 remove_diacritics 2';
+
+/** Text of ASCII characters only: unicode61 splits it on everything but [0-9A-Za-z] and folds it to lower case. */
+const ASCII = /^[\0-\x7f]*$/;
+const ASCII_TOKEN = /[0-9a-z]+/g;
+const FOLDED_CACHE_LIMIT = 10_000;
+const folded = new Map<string, string[]>();
+let tokenizer: { tokenize: (text: string) => string[] } | null = null;
+
+/**
+ * The tokens devices_fts makes of `text`, in order, as it folds them (lower case, diacritics removed). Other text than
+ * ASCII is tokenized by SQLite itself, in a private in-memory connection (a phrase check runs inside a statement of the
+ * main one, which cannot run another), so what a phrase is tested against is exactly what the index holds.
+ */
+export function devicesTextTokens(text: string): string[] {
+  if (ASCII.test(text)) return text.toLowerCase().match(ASCII_TOKEN) ?? [];
+  const cached = folded.get(text);
+  if (cached !== undefined) return [...cached];
+  tokenizer ??= sqliteTokenizer();
+  const tokens = tokenizer.tokenize(text);
+  if (folded.size >= FOLDED_CACHE_LIMIT) folded.clear();
+  folded.set(text, tokens);
+  return [...tokens];
+}
+
+function sqliteTokenizer(): { tokenize: (text: string) => string[] } {
+  const db = new Database(':memory:', sqliteBindingOption());
+  db.exec(`
+    CREATE VIRTUAL TABLE text USING fts5(x, tokenize = '${DEVICES_TEXT_TOKENIZER}');
+    CREATE VIRTUAL TABLE tokens USING fts5vocab(text, 'instance');
+  `);
+  const put = db.prepare('INSERT INTO text (rowid, x) VALUES (1, ?)');
+  const read = db.prepare('SELECT term FROM tokens ORDER BY offset').pluck();
+  const clear = db.prepare('DELETE FROM text');
+  return {
+    tokenize: db.transaction((text: string) => {
+      put.run(text);
+      const tokens = read.all() as string[];
+      clear.run();
+      return tokens;
+    }),
+  };
+}
+
+/** The SQL function that tests a row's indexed text against the typed words of several tokens (registerPhraseCheck). */
+export const PHRASE_CHECK = 'devices_text_has_phrases';
+
+/**
+ * Registers PHRASE_CHECK(phrases, column texts…) on a connection: every connection that may run a device selection
+ * (device-selection.ts). `phrases` is searchPhrases' output as JSON; each must stand, in order, within one column's
+ * text, its last token a prefix when `prefix`. About 2 µs a row of ASCII text, paid only by rows the index matched.
+ */
+export function registerPhraseCheck(db: Database.Database): void {
+  db.function(PHRASE_CHECK, { deterministic: true, varargs: true }, (phrases: unknown, ...columns: unknown[]) => {
+    const wanted = JSON.parse(String(phrases)) as SearchPhrase[];
+    const texts = columns.map((c) => (typeof c === 'string' ? devicesTextTokens(c) : []));
+    return wanted.every((phrase) => texts.some((tokens) => standsIn(phrase, tokens))) ? 1 : 0;
+  });
+}
+
+function standsIn({ tokens: wanted, prefix }: SearchPhrase, tokens: readonly string[]): boolean {
+  const last = wanted.length - 1;
+  for (let start = 0; start + last < tokens.length; start++) {
+    let i = 0;
+    while (i < last && tokens[start + i] === wanted[i]) i++;
+    if (i === last && (prefix ? tokens[start + last]!.startsWith(wanted[last]!) : tokens[start + last] === wanted[last])) return true;
+  }
+  return false;
 }

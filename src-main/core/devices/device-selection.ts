@@ -1,5 +1,6 @@
 import type { CheckinAge, DeviceQuery, DeviceSort, DeviceSortColumn } from '../../../src-shared/domain/device';
-import { ftsMatchExpression } from './device-search-text';
+import { INDEXED_TEXT_SQL } from './device-search-index';
+import { ftsMatchExpression, PHRASE_CHECK, searchPhrases } from './device-search-text';
 import type { SqlCondition, TrustConditions } from './trusted-device-filter';
 
 const DAY_MS = 86_400_000;
@@ -81,6 +82,11 @@ export interface DeviceSelection {
   searched: boolean;
   /** Rows come from the FTS table, in its rowid order. */
   ftsDrives: boolean;
+  /**
+   * The FTS match (the first parameter) is the text's exact answer: no typed word has several tokens, which the index
+   * cannot test on its own (ftsMatchExpression), so the matches can be counted in the FTS table alone.
+   */
+  ftsExact: boolean;
 }
 
 export interface SelectionContext {
@@ -118,6 +124,12 @@ export function selectDevices(query: DeviceQuery, ctx: SelectionContext): Device
   } else if (match !== null) {
     conditions.push('d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)');
     params.push(match);
+  }
+  const phrases = query.text === undefined ? [] : searchPhrases(query.text);
+  if (phrases.length > 0) {
+    // Right after the match: only the rows it accepts pay for reading their text (registerPhraseCheck).
+    conditions.push(`${PHRASE_CHECK}(?, ${INDEXED_TEXT_SQL.join(', ')})`);
+    params.push(JSON.stringify(phrases));
   }
   const presence = query.presence ?? 'current';
   if (presence === 'current') conditions.push('d.removed_at IS NULL');
@@ -168,6 +180,7 @@ export function selectDevices(query: DeviceQuery, ctx: SelectionContext): Device
     params,
     searched: match !== null,
     ftsDrives: match !== null && (ctx.text ?? 'drive') === 'drive',
+    ftsExact: phrases.length === 0,
   };
 }
 

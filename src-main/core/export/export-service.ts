@@ -12,6 +12,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/database';
 import { sqliteBindingOption } from '../db/sqlite-binding';
 import { registerNameKey } from '../duo/name-key';
+import { registerPhraseCheck } from '../devices/device-search-text';
 import type { DeviceRepository } from '../devices/device-repository';
 import { auditExport } from './audit-export';
 import type { AuditSeal } from '../audit/audit-signature';
@@ -195,6 +196,7 @@ export class ExportService {
     if (this.db.memory) throw new AppError('EXPORT_FAILED', 'Exports need the database file (an in-memory database cannot be exported).');
     const snapshot = new Database(this.db.name, { readonly: true, fileMustExist: true, ...sqliteBindingOption() });
     registerNameKey(snapshot); // the device export may apply the Trust filter
+    registerPhraseCheck(snapshot); // and the text of several-token words
     snapshot.exec('BEGIN');
     // A read transaction takes its snapshot at its first read, not at BEGIN: read now, before anything can interleave.
     snapshot.prepare('SELECT count(*) FROM sqlite_schema').get();

@@ -108,7 +108,7 @@ describe('search as you type', () => {
     expect(repository.count({ text: 'a' })).toBe(everything);
     expect(ftsMatchExpression('a')).toBeNull();
     expect(ftsMatchExpression('ada.l')).toBe('"ada"');
-    expect(ftsMatchExpression('aa:bb:c')).toBe('"aa bb"');
+    expect(ftsMatchExpression('aa:bb:c')).toBe('"aa" AND "bb"');
     expect(ftsMatchExpression('  ada   lovelace ')).toBe('"ada"* AND "lovelace"*');
   });
 });
@@ -170,6 +170,13 @@ describe('the search index after a large backlog', () => {
     const before = answers(opened.repository);
     opened.db.prepare("UPDATE devices SET device_name = device_name || ' y'").run();
     expect(new DeviceSearchIndex(opened.db).catchUp()).toBeGreaterThanOrEqual(1000);
+    // FTS5's own merges may leave that in one segment (they do since the index keeps no positions, migration 0025):
+    // a few more small catch-ups leave several.
+    for (let from = 0; from < 900; from += 300) {
+      opened.db.prepare("UPDATE devices SET device_name = device_name || ' z' WHERE id > ? AND id <= ?").run(from, from + 300);
+      small.catchUp();
+    }
+    expect(segments(opened.db)).toBeGreaterThan(1);
     expect(opened.index.merge()).toBeGreaterThan(0);
     expect(segments(opened.db)).toBe(1);
     expect(answers(opened.repository)).toEqual(before);
