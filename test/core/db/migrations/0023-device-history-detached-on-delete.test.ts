@@ -35,7 +35,7 @@ function historyOf(db: Db, deviceId: number): number[] {
   return db.prepare('SELECT id FROM device_changes WHERE device_id = ? ORDER BY id').pluck().all(deviceId) as number[];
 }
 
-describe('migration 0025: a deleted device’s history is detached from its id', () => {
+describe('migration 0023: a deleted device’s history is detached from its id', () => {
   it('detaches the history a database holds for a device that is gone, even where a new device took its id', () => {
     const db = databases.upgrade(at22(), 23);
     expect(db.prepare('SELECT id, device_id, guid FROM device_changes ORDER BY id').all()).toEqual([
