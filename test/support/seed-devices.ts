@@ -82,7 +82,7 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertAdded = db.prepare(
-    "INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, 'added', NULL, ?)",
+    "INSERT INTO device_changes (run_id, integration_key, device_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, 'added', NULL, ?)",
   );
 
   // Each space's name keyed first (migration 0019), so that the insert names its key and the trigger writes nothing.
@@ -97,7 +97,7 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
       const id = insert.run({ ...columns, tenant: `tenant-of-${integrationId}`, integration_id: integrationId, integration_key: integrationKey, at: referenceTime, run: runId })
         .lastInsertRowid;
       sight.run(id, integrationId, columns.space_id, columns.space_name, referenceTime, referenceTime, runId);
-      if (options.recordAdded) insertAdded.run(runId, integrationId, id, columns.guid, referenceTime);
+      if (options.recordAdded) insertAdded.run(runId, integrationKey, id, columns.guid, referenceTime);
     }
   });
 
@@ -192,7 +192,7 @@ export function seedFollowUpRun(
       last_checkin: number | null;
     }[];
     const change = db.prepare(
-      "INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO device_changes (run_id, integration_key, device_id, guid, kind, fields, at) VALUES (?, (SELECT key FROM integrations WHERE id = ?), ?, ?, ?, ?, ?)",
     );
     const changedGuids: string[] = [];
     const removedGuids: string[] = [];

@@ -495,13 +495,16 @@ export class DeviceRepository {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const { integration } = selection;
+    // A change names its integration by key (migration 0024); the export gives its id, mapped from the facts.
+    const facts = this.integrations.facts();
+    const key = integration === undefined ? null : (facts.get(integration.id)?.key ?? -1);
     if (integration?.sharedFetches) {
       // One JSON parameter, however long the history: SQLite caps the number of parameters.
-      conditions.push('(c.integration_id = ? OR (c.run_id IN (SELECT value FROM json_each(?)) AND d.platform_type = ?))');
-      params.push(integration.id, JSON.stringify(integration.sharedFetches.runIds), integration.sharedFetches.platformType);
+      conditions.push('(c.integration_key = ? OR (c.run_id IN (SELECT value FROM json_each(?)) AND d.platform_type = ?))');
+      params.push(key, JSON.stringify(integration.sharedFetches.runIds), integration.sharedFetches.platformType);
     } else if (integration) {
-      conditions.push('c.integration_id = ?');
-      params.push(integration.id);
+      conditions.push('c.integration_key = ?');
+      params.push(key);
     }
     if (selection.fetchRunId !== undefined) {
       conditions.push('c.run_id = ?');
@@ -513,10 +516,12 @@ export class DeviceRepository {
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const from = 'device_changes c LEFT JOIN devices d ON d.id = c.device_id';
+    const idOfKey = JSON.stringify(Object.fromEntries([...facts.values()].map((f) => [`k${f.key}`, f.id])));
     return {
-      sql: `SELECT c.id, c.run_id, c.integration_id, c.at, ${CHANGE_GUID}, c.kind, c.fields, d.client_device_identifier, d.device_name
+      sql: `SELECT c.id, c.run_id, json_extract(?, '$.k' || c.integration_key) AS integration_id, c.at, ${CHANGE_GUID}, c.kind, c.fields,
+                   d.client_device_identifier, d.device_name
               FROM ${from} ${where} ORDER BY c.id`,
-      params,
+      params: [idOfKey, ...params],
       total: this.db.prepare(`SELECT count(*) FROM ${from} ${where}`).pluck().get(...params) as number,
     };
   }

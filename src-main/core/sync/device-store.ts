@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
+import { AppError } from '../../../src-shared/errors';
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
@@ -151,8 +152,10 @@ export function sightingExists(where: string): string {
  * Forgets what an integration synced (the admin chose to purge it on deletion): its sightings, the devices no other
  * integration sees, and the change history its runs recorded.
  */
-export function purgeSyncedDevices(db: Db, integrationId: string): void {
-  db.prepare('DELETE FROM device_changes WHERE integration_id = ?').run(integrationId);
+export function purgeSyncedDevices(db: Db, integrationId: string, integrations: IntegrationDirectory = new IntegrationStore(db)): void {
+  // Changes name their integration by its key (migration 0024).
+  const key = integrations.facts().get(integrationId)?.key;
+  if (key !== undefined) db.prepare('DELETE FROM device_changes WHERE integration_key = ?').run(key);
   db.prepare(
     `DELETE FROM devices WHERE id IN (SELECT device_id FROM device_sightings s WHERE s.integration_id = ?)
        AND NOT EXISTS (SELECT 1 FROM device_sightings o WHERE o.device_id = devices.id AND o.integration_id <> ?)`,
@@ -247,9 +250,10 @@ export class DeviceStore {
     // in another space; an upsert whose WHERE fails leaves the row (and its page) untouched.
     this.#sightIfGone = db.prepare(`${sight} WHERE device_sightings.removed_at IS NOT NULL OR device_sightings.space_id IS NOT @spaceId`);
     this.#idsByIvantiId = db.prepare('SELECT id FROM devices WHERE tenant = ? AND ivanti_id = ?').pluck();
-    // The guid is '' while the device row holds it (migration 0022: a trigger writes it in when the row is deleted).
+    // The guid is '' while the device row holds it (migration 0022: a trigger writes it in when the row is deleted);
+    // the integration is named by its key (migration 0024).
     this.#insertChange = db.prepare(
-      "INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (?, ?, ?, '', ?, ?, ?)",
+      "INSERT INTO device_changes (run_id, integration_key, device_id, guid, kind, fields, at) VALUES (?, ?, ?, '', ?, ?, ?)",
     );
     // In rowid order from a cursor, so that marking a large number of removals in batches reads each sighting once.
     this.#present = db.prepare(
@@ -302,6 +306,7 @@ export class DeviceStore {
     const owner = ctx.integrationIds[0]!;
     const siblings = ctx.integrationIds.slice(1);
     const facts = this.#factsFor(ctx.runId);
+    const ownerKey = keyOf(facts, owner);
     const space_key = this.#spaceKeyFor(ctx.runId, ctx.space.name);
     // Each sighting's parameters built whole: a spread followed by more properties takes V8's slow path (~4.5 µs each).
     const sighting = (device: number, integration: string) => ({ device, integration, spaceId: ctx.space.id, spaceName: ctx.space.name, at: ctx.at, run: ctx.runId, page: ctx.page });
@@ -322,7 +327,7 @@ export class DeviceStore {
       let sightAll: boolean;
       if (existing === undefined) {
         id = Number(this.#insert.run(values(listedUnder(facts, ctx.integrationIds, device.platformType, owner))).lastInsertRowid);
-        this.#insertChange.run(ctx.runId, owner, id, 'added', null, ctx.at);
+        this.#insertChange.run(ctx.runId, ownerKey, id, 'added', null, ctx.at);
         result.added++;
         sightAll = true;
       } else {
@@ -362,13 +367,13 @@ export class DeviceStore {
         const hasFields = Object.keys(fields).length > 0;
         if (!sighted) {
           // Known from another API user's fetch; new to this one.
-          this.#insertChange.run(ctx.runId, owner, id, 'added', hasFields ? JSON.stringify(fields) : null, ctx.at);
+          this.#insertChange.run(ctx.runId, ownerKey, id, 'added', hasFields ? JSON.stringify(fields) : null, ctx.at);
           result.added++;
         } else if (restored) {
-          this.#insertChange.run(ctx.runId, owner, id, 'restored', hasFields ? JSON.stringify(fields) : null, ctx.at);
+          this.#insertChange.run(ctx.runId, ownerKey, id, 'restored', hasFields ? JSON.stringify(fields) : null, ctx.at);
           result.restored++;
         } else if (hasFields) {
-          this.#insertChange.run(ctx.runId, owner, id, 'changed', JSON.stringify(fields), ctx.at);
+          this.#insertChange.run(ctx.runId, ownerKey, id, 'changed', JSON.stringify(fields), ctx.at);
           result.changed++;
         }
         sightAll = rewrite || restored || !sighted || existing.sighting_space !== ctx.space.id;
@@ -439,6 +444,7 @@ export class DeviceStore {
     after = 0,
   ): { marked: number; next: number | null } {
     const owner = ctx.integrationIds[0]!;
+    const ownerKey = keyOf(this.#factsFor(ctx.runId), owner);
     const passOf = new Map(spaces.map((s) => [s.id, s.pass]));
     const unseen: { id: number; guid: string }[] = [];
     let next: number | null = null;
@@ -456,7 +462,7 @@ export class DeviceStore {
     for (const row of unseen) {
       this.#markSightingRemoved.run(ctx.at, ctx.runId, row.id, group);
       this.#markRemovedIfUnseen.run(ctx.at, ctx.runId, row.id);
-      this.#insertChange.run(ctx.runId, owner, row.id, 'removed', null, ctx.at);
+      this.#insertChange.run(ctx.runId, ownerKey, row.id, 'removed', null, ctx.at);
     }
     return { marked: unseen.length, next };
   }
@@ -559,6 +565,13 @@ export class DeviceStore {
 /** The row's columns naming the integration it is listed under: its id and its key (migration 0018). */
 function listing(facts: Map<string, IntegrationFacts>, integrationId: string): { integration_id: string; integration_key: number | null } {
   return { integration_id: integrationId, integration_key: facts.get(integrationId)?.key ?? null };
+}
+
+/** The key (migration 0018) of one of the run's integrations, which exist for as long as the run does. */
+function keyOf(facts: Map<string, IntegrationFacts>, integrationId: string): number {
+  const integration = facts.get(integrationId);
+  if (integration === undefined) throw new AppError('INTEGRATION_NOT_FOUND', 'The integration being synced is no longer stored; start the sync again.', { integrationId });
+  return integration.key;
 }
 
 /** Whether the integration (by id) covers a record of this platform. */

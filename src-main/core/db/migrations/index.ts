@@ -24,9 +24,10 @@ import { changeGuidOnce } from './0022-change-guid-once';
 import { deviceHistoryDetachedOnDelete } from './0023-device-history-detached-on-delete';
 import { identifierKeyDerived } from './0024-identifier-key-derived';
 import { searchIndexWithoutPositions } from './0025-search-index-without-positions';
+import { changeIntegrationKeys } from './0026-change-integration-keys';
 
 /**
  * Every migration, in order. Each is self-contained and never edited once shipped; a schema change is the next number,
  * with its upgrade test in test/core/db/migrations/ (docs/architecture.md, "Data").
  */
-export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces, compactDeviceRecords, runSeenSet, deferredIndexes, fewerDeviceIndexes, integrationKeys, deviceSpaceKeys, recordHashWithoutCheckIns, searchIndexTwoCharacterPrefixes, changeGuidOnce, deviceHistoryDetachedOnDelete, identifierKeyDerived, searchIndexWithoutPositions];
+export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces, compactDeviceRecords, runSeenSet, deferredIndexes, fewerDeviceIndexes, integrationKeys, deviceSpaceKeys, recordHashWithoutCheckIns, searchIndexTwoCharacterPrefixes, changeGuidOnce, deviceHistoryDetachedOnDelete, identifierKeyDerived, searchIndexWithoutPositions, changeIntegrationKeys];

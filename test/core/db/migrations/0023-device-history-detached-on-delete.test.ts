@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../../src-main/core/db/database';
-import { migrations } from '../../../../src-main/core/db/migrations';
+import type { Db } from '../../../../src-main/core/db/database';
 import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
-import { useDatabaseAtVersion } from '../../../support/database-at-version';
+import { progressOfUpgrade, useDatabaseAtVersion } from '../../../support/database-at-version';
 
 const databases = useDatabaseAtVersion();
 const NOW = Date.parse('2026-12-06T12:00:00Z');
@@ -69,11 +68,7 @@ describe('migration 0023: a deleted device’s history is detached from its id',
   });
 
   it('reports its progress while it walks the history', () => {
-    const db = at22();
-    const file = db.name;
-    db.close();
-    const events: [number, number][] = [];
-    openDatabase({ file, migrations, onMigrationProgress: (p) => p.version === 23 && events.push([p.done, p.total]) }).db.close();
+    const events = progressOfUpgrade(at22(), 23);
     expect(events[0]).toEqual([0, 2]);
     expect(events[events.length - 1]).toEqual([2, 2]);
   });
