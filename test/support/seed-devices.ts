@@ -73,8 +73,8 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
   // Written with the row, as the sync writes it (migration 0018): a trigger would otherwise rewrite each row to set it.
   const integrationKey = db.prepare('SELECT key FROM integrations WHERE id = ?').pluck().get(integrationId) as number;
   const insert = db.prepare(
-    `INSERT INTO devices (tenant, integration_id, integration_key, space_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
-     VALUES (@tenant, @integration_id, @integration_key, (SELECT key FROM device_space_names WHERE name = @space_name), ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
+    `INSERT INTO devices (tenant_key, integration_id, integration_key, space_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
+     VALUES (@tenant_key, @integration_id, @integration_key, (SELECT key FROM device_space_names WHERE name = @space_name), ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
   );
   // What the integration saw, as a sync records it (migration 0012).
   const sight = db.prepare(
@@ -87,6 +87,9 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
 
   // Each space's name keyed first (migration 0019), so that the insert names its key and the trigger writes nothing.
   for (const space of spaces) db.prepare('INSERT OR IGNORE INTO device_space_names (name) VALUES (?)').run(space.name);
+  // The integration's own tenant, keyed as the sync keys it (migration 0027).
+  db.prepare('INSERT OR IGNORE INTO device_tenants (tenant) VALUES (?)').run(`tenant-of-${integrationId}`);
+  const tenantKey = db.prepare('SELECT key FROM device_tenants WHERE tenant = ?').pluck().get(`tenant-of-${integrationId}`) as number;
   const codec = DeviceRecordCodec.of(db);
   const writeBatch = db.transaction((from: number, to: number) => {
     for (let index = from; index < to; index++) {
@@ -94,7 +97,7 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
       const parsed = parseIvantiDevice(generateDevice(ctx, index, space));
       if (!parsed.ok) throw new Error(`the simulator generated a record the console rejects: ${parsed.problems.join('; ')}`);
       const columns = deviceColumns(parsed.device, space, codec);
-      const id = insert.run({ ...columns, tenant: `tenant-of-${integrationId}`, integration_id: integrationId, integration_key: integrationKey, at: referenceTime, run: runId })
+      const id = insert.run({ ...columns, tenant_key: tenantKey, integration_id: integrationId, integration_key: integrationKey, at: referenceTime, run: runId })
         .lastInsertRowid;
       sight.run(id, integrationId, columns.space_id, columns.space_name, referenceTime, referenceTime, runId);
       if (options.recordAdded) insertAdded.run(runId, integrationKey, id, columns.guid, referenceTime);

@@ -207,6 +207,8 @@ export class DeviceStore {
   #spaceKeys: { runId: number; keys: Map<string, number> } | null = null;
   readonly #addSpaceName: Statement;
   readonly #spaceKey: Statement;
+  readonly #addTenant: Statement;
+  readonly #tenantKey: Statement;
 
   readonly #deferred: DeferredIndexes;
 
@@ -218,17 +220,19 @@ export class DeviceStore {
     const existing = `SELECT d.guid, d.id, d.record_hash, d.last_checkin, d.removed_at, d.integration_id, d.space_id, d.space_name, s.device_id IS NOT NULL AS sighted,
               s.space_id AS sighting_space, s.removed_at AS sighting_removed_at
          FROM devices d LEFT JOIN device_sightings s ON s.device_id = d.id AND s.integration_id = ?`;
-    this.#select = db.prepare(`${existing} WHERE d.tenant = ? AND d.guid = ?`);
+    this.#select = db.prepare(`${existing} WHERE d.tenant_key = ? AND d.guid = ?`);
     // The whole chunk's stored devices in one statement (one seek of devices_key per guid): a statement per device cost
     // more in the calls than in the seeks.
-    this.#selectChunk = db.prepare(`${existing} WHERE d.tenant = ? AND d.guid IN (SELECT value FROM json_each(?))`);
+    this.#selectChunk = db.prepare(`${existing} WHERE d.tenant_key = ? AND d.guid IN (SELECT value FROM json_each(?))`);
     this.#codec = DeviceRecordCodec.of(db);
     this.#addSpaceName = db.prepare('INSERT OR IGNORE INTO device_space_names (name) VALUES (?)');
     this.#spaceKey = db.prepare('SELECT key FROM device_space_names WHERE name = ?').pluck();
+    this.#addTenant = db.prepare('INSERT OR IGNORE INTO device_tenants (tenant) VALUES (?)');
+    this.#tenantKey = db.prepare('SELECT key FROM device_tenants WHERE tenant = ?').pluck();
     this.#selectRecord = db.prepare(`SELECT raw_record, ${RECORD_CONTEXT_COLUMNS.join(', ')} FROM devices WHERE id = ?`);
     this.#insert = db.prepare(
-      `INSERT INTO devices (tenant, integration_id, integration_key, space_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
-       VALUES (@tenant, @integration_id, @integration_key, @space_key, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run, @page)`,
+      `INSERT INTO devices (tenant_key, integration_id, integration_key, space_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
+       VALUES (@tenant_key, @integration_id, @integration_key, @space_key, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run, @page)`,
     );
     this.#rewrite = db.prepare(
       `UPDATE devices SET integration_id = @integration_id, integration_key = @integration_key, space_key = @space_key, ${DEVICE_COLUMNS.filter((c) => c !== 'guid').map((c) => `${c} = @${c}`).join(', ')},
@@ -249,9 +253,9 @@ export class DeviceStore {
     // For the fetch's other integrations when the device is unchanged: writes only a sighting that is missing, gone or
     // in another space; an upsert whose WHERE fails leaves the row (and its page) untouched.
     this.#sightIfGone = db.prepare(`${sight} WHERE device_sightings.removed_at IS NOT NULL OR device_sightings.space_id IS NOT @spaceId`);
-    this.#idsByIvantiId = db.prepare('SELECT id FROM devices WHERE tenant = ? AND ivanti_id = ?').pluck();
+    this.#idsByIvantiId = db.prepare('SELECT id FROM devices WHERE tenant_key = (SELECT key FROM device_tenants WHERE tenant = ?) AND ivanti_id = ?').pluck();
     // The guid is '' while the device row holds it (migration 0022: a trigger writes it in when the row is deleted);
-    // the integration is named by its key (migration 0024).
+    // the integration is named by its key (migration 0026).
     this.#insertChange = db.prepare(
       "INSERT INTO device_changes (run_id, integration_key, device_id, guid, kind, fields, at) VALUES (?, ?, ?, '', ?, ?, ?)",
     );
@@ -280,14 +284,14 @@ export class DeviceStore {
       // The tenants, one index seek each (a DISTINCT reads the whole devices_key index: 37 ms at a million devices).
       tenants: db
         .prepare(
-          `WITH RECURSIVE t (tenant) AS (SELECT MIN(tenant) FROM devices
-             UNION ALL SELECT (SELECT MIN(tenant) FROM devices WHERE tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL)
-           SELECT tenant FROM t WHERE tenant IS NOT NULL`,
+          `WITH RECURSIVE t (tenant_key) AS (SELECT MIN(tenant_key) FROM devices
+             UNION ALL SELECT (SELECT MIN(tenant_key) FROM devices WHERE tenant_key > t.tenant_key) FROM t WHERE t.tenant_key IS NOT NULL)
+           SELECT tenant_key FROM t WHERE tenant_key IS NOT NULL`,
         )
         .pluck(),
       byIdentifier: db.prepare(`SELECT ${FOUND_COLUMNS} FROM devices d WHERE d.identifier_key = ?`),
       // guid and the Ivanti id are unique per tenant, indexed behind it: looked up one tenant at a time.
-      byKey: db.prepare(`SELECT ${FOUND_COLUMNS} FROM devices d WHERE d.tenant = @tenant AND (d.guid IN (@text, @lower) OR d.ivanti_id = @number)`),
+      byKey: db.prepare(`SELECT ${FOUND_COLUMNS} FROM devices d WHERE d.tenant_key = @tenant AND (d.guid IN (@text, @lower) OR d.ivanti_id = @number)`),
       sightings: db.prepare(
         `SELECT s.device_id, s.integration_id, s.space_name, ${sightingLastSeenAtSql('s')} AS last_seen_at, s.removed_at FROM device_sightings s
           WHERE s.device_id IN (SELECT value FROM json_each(?)) ORDER BY s.device_id, s.integration_id`,
@@ -308,9 +312,10 @@ export class DeviceStore {
     const facts = this.#factsFor(ctx.runId);
     const ownerKey = keyOf(facts, owner);
     const space_key = this.#spaceKeyFor(ctx.runId, ctx.space.name);
+    const tenant_key = this.#tenantKeyFor(ctx.tenant);
     // Each sighting's parameters built whole: a spread followed by more properties takes V8's slow path (~4.5 µs each).
     const sighting = (device: number, integration: string) => ({ device, integration, spaceId: ctx.space.id, spaceName: ctx.space.name, at: ctx.at, run: ctx.runId, page: ctx.page });
-    const known = new Map((this.#selectChunk.all(owner, ctx.tenant, JSON.stringify(devices.map((d) => d.guid))) as ExistingRow[]).map((row) => [row.guid, row]));
+    const known = new Map((this.#selectChunk.all(owner, tenant_key, JSON.stringify(devices.map((d) => d.guid))) as ExistingRow[]).map((row) => [row.guid, row]));
     // A guid the chunk repeats is looked up again after its first write, which changed what is stored.
     const written = new Set<string>();
     for (const device of devices) {
@@ -320,8 +325,8 @@ export class DeviceStore {
       const hash = ready?.record_hash ?? recordHash(device.raw, ctx.space.id);
       // One object per written row (the columns, then the rest added in place): a first sync builds a million of them.
       const values = (listed: string) =>
-        Object.assign(deviceColumns(device, ctx.space, this.#codec, ready ?? { raw: JSON.stringify(device.raw), record_hash: hash }), { tenant: ctx.tenant, at: ctx.at, run: ctx.runId, page: ctx.page, space_key }, listing(facts, listed));
-      const existing = (written.has(device.guid) ? this.#select.get(owner, ctx.tenant, device.guid) : known.get(device.guid)) as ExistingRow | undefined;
+        Object.assign(deviceColumns(device, ctx.space, this.#codec, ready ?? { raw: JSON.stringify(device.raw), record_hash: hash }), { tenant_key, at: ctx.at, run: ctx.runId, page: ctx.page, space_key }, listing(facts, listed));
+      const existing = (written.has(device.guid) ? this.#select.get(owner, tenant_key, device.guid) : known.get(device.guid)) as ExistingRow | undefined;
       written.add(device.guid);
       let id: number;
       let sightAll: boolean;
@@ -395,7 +400,7 @@ export class DeviceStore {
     return (
       tenant === undefined
         ? this.db.prepare('SELECT COUNT(*) FROM devices').pluck().get()
-        : this.db.prepare('SELECT COUNT(*) FROM devices WHERE tenant = ?').pluck().get(tenant)
+        : this.db.prepare('SELECT COUNT(*) FROM devices WHERE tenant_key = (SELECT key FROM device_tenants WHERE tenant = ?)').pluck().get(tenant)
     ) as number;
   }
 
@@ -483,7 +488,7 @@ export class DeviceStore {
     const number = /^\d{1,15}$/.test(text) ? Number(text) : null;
     const { tenants, byIdentifier, byKey, sightings: sightingsOf } = this.#find;
     const rows = byIdentifier.all(key) as FoundRow[];
-    for (const tenant of tenants.all() as string[]) rows.push(...(byKey.all({ tenant, text, lower: text.toLowerCase(), number }) as FoundRow[]));
+    for (const tenant of tenants.all() as number[]) rows.push(...(byKey.all({ tenant, text, lower: text.toLowerCase(), number }) as FoundRow[]));
     const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
     if (unique.length === 0) return [];
     const sightings = sightingsOf.all(JSON.stringify(unique.map((r) => r.id))) as FoundSighting[];
@@ -550,6 +555,15 @@ export class DeviceStore {
       this.#spaceKeys.keys.set(name, key);
     }
     return key;
+  }
+
+  /**
+   * The tenant's key (migration 0027), which the device rows and their keys hold in place of its text. Looked up once per
+   * page, not cached: a key added by a write that rolled back is gone, and nothing would correct a row written with it.
+   */
+  #tenantKeyFor(tenant: string): number {
+    this.#addTenant.run(tenant);
+    return this.#tenantKey.get(tenant) as number;
   }
 
   #factsFor(runId: number): Map<string, IntegrationFacts> {

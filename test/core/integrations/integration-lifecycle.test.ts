@@ -42,11 +42,12 @@ function open() {
 /** A device synced by the integration, as a sync stores it: the row (the integration's own tenant: it has no API details) and its sighting. */
 function addDevice(db: Db, integrationId: string, guid: string, options: { identifier?: string | null; state?: string; removed?: boolean } = {}) {
   const removedAt = options.removed ? NOW : null;
+  db.prepare('INSERT OR IGNORE INTO device_tenants (tenant) VALUES (?)').run(`integration:${integrationId}`);
   const device = db
     .prepare(
-      `INSERT INTO devices (tenant, integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash,
+      `INSERT INTO devices (tenant_key, integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash,
                             first_seen_at, last_seen_at, last_seen_run, removed_at)
-       VALUES (?, ?, ?, ?, 'IOS', ?, ?, x'', ?, ?, 0, ?)`,
+       VALUES ((SELECT key FROM device_tenants WHERE tenant = ?), ?, ?, ?, 'IOS', ?, ?, x'', ?, ?, 0, ?)`,
     )
     .run(`integration:${integrationId}`, integrationId, guid, options.identifier === undefined ? `id-${guid}` : options.identifier, options.state ?? 'ACTIVE', `iPhone ${guid}`, NOW, NOW, removedAt);
   db.prepare(

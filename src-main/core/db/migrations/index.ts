@@ -25,9 +25,10 @@ import { deviceHistoryDetachedOnDelete } from './0023-device-history-detached-on
 import { identifierKeyDerived } from './0024-identifier-key-derived';
 import { searchIndexWithoutPositions } from './0025-search-index-without-positions';
 import { changeIntegrationKeys } from './0026-change-integration-keys';
+import { deviceTenantKeys } from './0027-device-tenant-keys';
 
 /**
  * Every migration, in order. Each is self-contained and never edited once shipped; a schema change is the next number,
  * with its upgrade test in test/core/db/migrations/ (docs/architecture.md, "Data").
  */
-export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces, compactDeviceRecords, runSeenSet, deferredIndexes, fewerDeviceIndexes, integrationKeys, deviceSpaceKeys, recordHashWithoutCheckIns, searchIndexTwoCharacterPrefixes, changeGuidOnce, deviceHistoryDetachedOnDelete, identifierKeyDerived, searchIndexWithoutPositions, changeIntegrationKeys];
+export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces, compactDeviceRecords, runSeenSet, deferredIndexes, fewerDeviceIndexes, integrationKeys, deviceSpaceKeys, recordHashWithoutCheckIns, searchIndexTwoCharacterPrefixes, changeGuidOnce, deviceHistoryDetachedOnDelete, identifierKeyDerived, searchIndexWithoutPositions, changeIntegrationKeys, deviceTenantKeys];
