@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
+import { RECORD_HASH_SOURCE, recordHash, VOLATILE_FIELDS } from './record-hash';
 import { SYNC_HELPER_THREAD_LIMITS } from './thread-limits';
 
 /**
@@ -167,17 +168,24 @@ function damaged(device: number | string): AppError {
 export class RecordCompressor {
   #worker: Worker | null = null;
   #nextId = 1;
-  readonly #waiting = new Map<number, { records: readonly RecordToEncode[]; resolve: (stored: Buffer[]) => void }>();
+  readonly #waiting = new Map<number, { records: readonly RecordToEncode[]; spaceId: number | null; resolve: (encoded: Encoded) => void }>();
 
   constructor(private readonly codec: { shared: Buffer; head: (json: string) => Buffer; encode: (json: string, row: RecordContext) => Buffer }) {
     try {
-      const worker = new Worker(COMPRESSOR_SOURCE, { eval: true, workerData: { shared: codec.shared }, resourceLimits: SYNC_HELPER_THREAD_LIMITS });
+      const worker = new Worker(COMPRESSOR_SOURCE, {
+        eval: true,
+        workerData: { shared: codec.shared, hashSource: RECORD_HASH_SOURCE, volatileFields: VOLATILE_FIELDS },
+        resourceLimits: SYNC_HELPER_THREAD_LIMITS,
+      });
       // Referenced only while a batch is out: an idle compressor never keeps the process alive.
       worker.unref();
-      worker.on('message', ({ id, bytes, ends }: { id: number; bytes: ArrayBuffer; ends: Uint32Array }) => {
+      worker.on('message', ({ id, bytes, ends, hashes }: { id: number; bytes: ArrayBuffer; ends: Uint32Array; hashes: ArrayBuffer | null }) => {
         const waiting = this.#waiting.get(id);
         this.#settle(id);
-        waiting?.resolve(Array.from(ends, (end, i) => Buffer.from(bytes, i === 0 ? 0 : ends[i - 1]!, end - (i === 0 ? 0 : ends[i - 1]!))));
+        waiting?.resolve({
+          stored: Array.from(ends, (end, i) => Buffer.from(bytes, i === 0 ? 0 : ends[i - 1]!, end - (i === 0 ? 0 : ends[i - 1]!))),
+          hashes: hashes === null ? null : Array.from(ends, (_, i) => Buffer.from(hashes, i * HASH_BYTES, HASH_BYTES)),
+        });
       });
       worker.on('error', () => this.#failOver());
       worker.on('exit', () => this.#failOver());
@@ -188,17 +196,30 @@ export class RecordCompressor {
   }
 
   /** The records' stored forms, in their order. Never rejects. */
-  compress(records: readonly RecordToEncode[]): Promise<Buffer[]> {
+  async compress(records: readonly RecordToEncode[]): Promise<Buffer[]> {
+    return (await this.#encode(records, null)).stored;
+  }
+
+  /**
+   * The records' stored forms and their recordHash with `spaceId`, in their order, both made on the thread (the hash
+   * from the record's JSON text parsed again there: the same object, so the same hash). Never rejects.
+   */
+  async compressAndHash(records: readonly RecordToEncode[], spaceId: number): Promise<{ stored: Buffer[]; hashes: Buffer[] }> {
+    const { stored, hashes } = await this.#encode(records, spaceId);
+    return { stored, hashes: hashes! };
+  }
+
+  #encode(records: readonly RecordToEncode[], spaceId: number | null): Promise<Encoded> {
     const worker = this.#worker;
-    if (worker === null || records.length === 0) return Promise.resolve(this.#encodeHere(records));
+    if (worker === null || records.length === 0) return Promise.resolve(this.#encodeHere(records, spaceId));
     const id = this.#nextId++;
     // The format (head, preset) is the codec's; the thread only deflates with the preset it is given and prefixes the head.
     const heads = new Uint8Array(records.length * HEAD_BYTES);
     records.forEach((record, i) => heads.set(this.codec.head(record.json), i * HEAD_BYTES));
-    const message = { id, texts: records.map((r) => r.json), owns: records.map((r) => ownValues(r.row)), heads, headBytes: HEAD_BYTES };
+    const message = { id, texts: records.map((r) => r.json), owns: records.map((r) => ownValues(r.row)), heads, headBytes: HEAD_BYTES, spaceId, hashBytes: HASH_BYTES };
     return new Promise((resolve) => {
       if (this.#waiting.size === 0) worker.ref();
-      this.#waiting.set(id, { records, resolve });
+      this.#waiting.set(id, { records, spaceId, resolve });
       worker.postMessage(message, [heads.buffer]);
     });
   }
@@ -224,13 +245,25 @@ export class RecordCompressor {
     this.#worker = null;
     const waiting = [...this.#waiting.values()];
     this.#waiting.clear();
-    for (const { records, resolve } of waiting) resolve(this.#encodeHere(records));
+    for (const { records, spaceId, resolve } of waiting) resolve(this.#encodeHere(records, spaceId));
   }
 
-  #encodeHere(records: readonly RecordToEncode[]): Buffer[] {
-    return records.map((record) => this.codec.encode(record.json, record.row));
+  #encodeHere(records: readonly RecordToEncode[], spaceId: number | null): Encoded {
+    return {
+      stored: records.map((record) => this.codec.encode(record.json, record.row)),
+      hashes: spaceId === null ? null : records.map((record) => recordHash(JSON.parse(record.json) as Record<string, unknown>, spaceId)),
+    };
   }
 }
+
+/** A batch's stored forms, and their record hashes when they were asked for. */
+interface Encoded {
+  stored: Buffer[];
+  hashes: Buffer[] | null;
+}
+
+/** recordHash's length. */
+const HASH_BYTES = 16;
 
 /** A record to encode: its JSON text and the columns of the row it is written with (DeviceRecordCodec.encode). */
 export interface RecordToEncode {
@@ -241,13 +274,20 @@ export interface RecordToEncode {
 /**
  * CommonJS, evaluated in the compressor's thread: for each record of a batch, its head, then its text deflated with the
  * shared dictionary followed by its own values as preset (withOwnValues), all returned as one transferred buffer and
- * where each record ends in it.
+ * where each record ends in it; with a space id, each record's hash too (recordHash, from the same source text).
  */
 const COMPRESSOR_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const zlib = require('node:zlib');
 const shared = Buffer.from(workerData.shared);
-parentPort.on('message', ({ id, texts, owns, heads, headBytes }) => {
+const recordHash = new Function('return ' + workerData.hashSource)()(require('node:crypto').hash, workerData.volatileFields);
+parentPort.on('message', ({ id, texts, owns, heads, headBytes, spaceId, hashBytes }) => {
+  let hashes = null;
+  if (spaceId !== null) {
+    const all = new Uint8Array(texts.length * hashBytes);
+    texts.forEach((text, i) => all.set(recordHash(JSON.parse(text), spaceId), i * hashBytes));
+    hashes = all.buffer;
+  }
   const stored = texts.map((text, i) => Buffer.concat([
     heads.subarray(i * headBytes, (i + 1) * headBytes),
     zlib.deflateRawSync(Buffer.from(text, 'utf8'), { dictionary: Buffer.concat([shared, Buffer.from(owns[i], 'utf8')]) }),
@@ -257,6 +297,6 @@ parentPort.on('message', ({ id, texts, owns, heads, headBytes }) => {
   stored.forEach((record, i) => { length += record.length; ends[i] = length; });
   const bytes = new Uint8Array(length);
   stored.forEach((record, i) => bytes.set(record, i === 0 ? 0 : ends[i - 1]));
-  parentPort.postMessage({ id, bytes: bytes.buffer, ends }, [bytes.buffer, ends.buffer]);
+  parentPort.postMessage({ id, bytes: bytes.buffer, ends, hashes }, hashes === null ? [bytes.buffer, ends.buffer] : [bytes.buffer, ends.buffer, hashes]);
 });
 `;

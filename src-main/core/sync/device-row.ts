@@ -140,13 +140,16 @@ export interface PreparedRecord extends RecordIdentity {
 export type PreparedRecords = ReadonlyMap<IvantiDevice, PreparedRecord>;
 
 /**
- * A bulk load's page made ready before it is written (issue 19): hashed on this thread, compressed on the compressor's,
- * so the compressing of one page overlaps the writing of the one before it.
+ * A bulk load's page made ready before it is written (issue 19): serialised on this thread, hashed and compressed on the
+ * compressor's, so that work on one page overlaps the writing of the one before it.
  */
 export async function prepareRecords(compressor: RecordCompressor, devices: readonly IvantiDevice[], space: { id: number }): Promise<PreparedRecords> {
-  const identities = devices.map((device) => recordIdentity(device, space));
-  const stored = await compressor.compress(devices.map((device, i) => ({ json: identities[i]!.raw, row: recordContext(device) })));
-  return new Map(devices.map((device, i) => [device, { raw: identities[i]!.raw, record_hash: identities[i]!.record_hash, raw_record: stored[i]! }]));
+  const texts = devices.map((device) => JSON.stringify(device.raw));
+  const { stored, hashes } = await compressor.compressAndHash(
+    devices.map((device, i) => ({ json: texts[i]!, row: recordContext(device) })),
+    space.id,
+  );
+  return new Map(devices.map((device, i) => [device, { raw: texts[i]!, record_hash: hashes[i]!, raw_record: stored[i]! }]));
 }
 
 /**

@@ -11,6 +11,51 @@ export type RecordHashVerdict = 'unchanged' | 'checked-in' | 'changed';
 export const VOLATILE_FIELDS: readonly string[] = ['lastCheckin', 'clientLastCheckin', 'lastScannedTime'];
 
 /**
+ * recordHash as JavaScript source, self-contained: given node:crypto's `hash` and VOLATILE_FIELDS, it returns the
+ * function. Text and not a function of this module so that a worker thread can evaluate exactly the same code (a
+ * function's own text, once bundled, may name helpers of the bundle).
+ */
+export const RECORD_HASH_SOURCE = String.raw`(digest, volatileFields) => {
+  const FNV_OFFSET = 0x811c9dc5;
+  const FNV_PRIME = 0x01000193;
+  // FNV-1a (32 bits) over a volatile field as a type tag and its value: 5, "5", null and absent all differ.
+  const timeHash = (h, value) => {
+    if (typeof value === 'number') {
+      h = Math.imul(h ^ 1, FNV_PRIME);
+      h = Math.imul(h ^ Math.floor(value / 0x100000000), FNV_PRIME);
+      return Math.imul(h ^ (value >>> 0), FNV_PRIME) >>> 0;
+    }
+    const text = value === undefined ? '' : JSON.stringify(value);
+    h = Math.imul(h ^ (value === undefined ? 2 : 3), FNV_PRIME);
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+    return h >>> 0;
+  };
+  return (record, spaceId) => {
+    const volatile = volatileFields.map((field) => record[field]);
+    let content;
+    // The record without its volatile fields, serialised as it stands (JSON.stringify leaves out an undefined member):
+    // setting them aside in place costs nothing, where a copy of a 60-field object costs more than the serialisation.
+    try {
+      volatileFields.forEach((field, i) => {
+        if (volatile[i] !== undefined) record[field] = undefined;
+      });
+      content = JSON.stringify(record);
+    } finally {
+      volatileFields.forEach((field, i) => {
+        if (volatile[i] !== undefined) record[field] = volatile[i];
+      });
+    }
+    const sum = digest('sha1', content, 'buffer');
+    // The space folded into the first 8 bytes (not hashed with the text: concatenating copies it once more); the last 4
+    // are the volatile fields' quick hash (one more crypto call would cost more than the rest of this function).
+    sum.writeUInt32BE((sum.readUInt32BE(0) ^ Math.floor(spaceId / 0x100000000)) >>> 0, 0);
+    sum.writeUInt32BE((sum.readUInt32BE(4) ^ spaceId) >>> 0, 4);
+    sum.writeUInt32BE(volatile.reduce(timeHash, FNV_OFFSET), 12);
+    return sum.subarray(0, 16);
+  };
+}`;
+
+/**
  * `devices.record_hash`, 16 bytes (migration 0020 computes it with this function for the records it finds). The first
  * 12 are of the record's JSON text without its top-level VOLATILE_FIELDS (SHA-1, with the space folded in: a device
  * moved to another space is rewritten even if its record did not change); the last 4 of those fields alone. So a
@@ -19,46 +64,15 @@ export const VOLATILE_FIELDS: readonly string[] = ['lastCheckin', 'clientLastChe
  * needs nothing else to tell a device unchanged: the record's own text is serialised only for a row that is written.
  * 96 bits keep a crafted change (a device name chosen to collide) out of reach; the volatile times are no one's
  * choice, and the stored `last_checkin` is compared exactly beside them (DeviceStore).
+ *
+ * Built from RECORD_HASH_SOURCE, which a bulk load's compressing thread evaluates too (device-record-codec.ts): the
+ * hashes made there are this function's, by construction.
  */
-export function recordHash(record: Record<string, unknown>, spaceId: number): Buffer {
-  const volatile = VOLATILE_FIELDS.map((field) => record[field]);
-  let content: string;
-  // The record without its volatile fields, serialised as it stands (JSON.stringify leaves out an undefined member):
-  // setting them aside in place costs nothing, where a copy of a 60-field object costs more than the serialisation.
-  try {
-    VOLATILE_FIELDS.forEach((field, i) => {
-      if (volatile[i] !== undefined) record[field] = undefined;
-    });
-    content = JSON.stringify(record);
-  } finally {
-    VOLATILE_FIELDS.forEach((field, i) => {
-      if (volatile[i] !== undefined) record[field] = volatile[i];
-    });
-  }
-  const digest = hash('sha1', content, 'buffer');
-  // The space folded into the first 8 bytes (not hashed with the text: concatenating copies it once more); the last 4
-  // are the volatile fields' quick hash (one more crypto call would cost more than the rest of this function).
-  digest.writeUInt32BE((digest.readUInt32BE(0) ^ Math.floor(spaceId / 0x1_0000_0000)) >>> 0, 0);
-  digest.writeUInt32BE((digest.readUInt32BE(4) ^ spaceId) >>> 0, 4);
-  digest.writeUInt32BE(volatile.reduce<number>(timeHash, FNV_OFFSET), 12);
-  return digest.subarray(0, 16);
-}
-
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-/** FNV-1a (32 bits) over a volatile field as a type tag and its value: 5, "5", null and absent all differ. */
-function timeHash(h: number, value: unknown): number {
-  if (typeof value === 'number') {
-    h = Math.imul(h ^ 1, FNV_PRIME);
-    h = Math.imul(h ^ Math.floor(value / 0x1_0000_0000), FNV_PRIME);
-    return Math.imul(h ^ (value >>> 0), FNV_PRIME) >>> 0;
-  }
-  const text = value === undefined ? '' : JSON.stringify(value);
-  h = Math.imul(h ^ (value === undefined ? 2 : 3), FNV_PRIME);
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
-  return h >>> 0;
-}
+export const recordHash: (record: Record<string, unknown>, spaceId: number) => Buffer = (
+  // A constant of this module, never input: evaluated so that this thread and the compressing one run one text.
+  // oxlint-disable-next-line typescript/no-implied-eval
+  new Function(`return ${RECORD_HASH_SOURCE}`)() as (digest: typeof hash, volatileFields: readonly string[]) => (record: Record<string, unknown>, spaceId: number) => Buffer
+)(hash, VOLATILE_FIELDS);
 
 /** Compares a stored record hash (recordHash) with a fresh one; anything else stored (an older format) is 'changed'. */
 export function compareRecordHashes(stored: unknown, fresh: Buffer): RecordHashVerdict {

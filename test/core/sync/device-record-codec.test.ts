@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceRecordCodec, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
+import { recordHash } from '../../../src-main/core/sync/record-hash';
 import { AppError } from '../../../src-shared/errors';
 import { useTempDir } from '../../support/temp-dir';
 
@@ -124,6 +125,37 @@ describe('stored device records', () => {
       const stored = batches.flat();
       expect(stored.map((b) => Buffer.from(b).toString('base64'))).toEqual(records.map((r) => codec.encode(r.json, r.row).toString('base64')));
       expect(stored.map((b, i) => codec.decode(b, records[i]!.row, i))).toEqual(records.map((r) => r.json));
+    } finally {
+      compressor.close();
+    }
+    db.close();
+  });
+
+  it('are hashed on the compressing thread exactly as recordHash hashes them here, or here once the thread is closed', async () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    const compressor = codec.compressor();
+    // Check-in times present, absent, null and of other types (the hash's last 4 bytes), text beyond Latin-1, nesting.
+    const records = Array.from({ length: 40 }, (_, i) => {
+      const record: Record<string, unknown> = { guid: `g-${i}`, deviceName: `Zoë ${'📱'.repeat(i % 3)}`, attrs: { tags: [i, null, 'ß'] }, compliant: i % 2 === 0 };
+      if (i % 4 !== 0) record.lastCheckin = i % 4 === 1 ? 1_700_000_000_000 + i : i % 4 === 2 ? null : `${i}`;
+      if (i % 5 === 0) record.clientLastCheckin = 1_700_000_000_000 - i;
+      if (i % 7 === 0) record.lastScannedTime = 9_007_199_254_740_991 - i;
+      return { json: JSON.stringify(record), row: { ...ROW, guid: `g-${i}` } };
+    });
+    const expected = (spaceId: number) => records.map((r) => recordHash(JSON.parse(r.json) as Record<string, unknown>, spaceId).toString('hex'));
+    const hex = (hashes: Buffer[]) => hashes.map((h) => Buffer.from(h).toString('hex'));
+    try {
+      for (const spaceId of [1, 7, 2 ** 40 + 3]) {
+        const { stored, hashes } = await compressor.compressAndHash(records, spaceId);
+        expect(compressor.onThread).toBe(true);
+        expect(hex(hashes)).toEqual(expected(spaceId));
+        expect(stored.map((b, i) => codec.decode(b, records[i]!.row, i))).toEqual(records.map((r) => r.json));
+      }
+      const inFlight = compressor.compressAndHash(records, 7);
+      compressor.close();
+      expect(hex((await inFlight).hashes)).toEqual(expected(7));
+      expect(hex((await compressor.compressAndHash(records, 8)).hashes)).toEqual(expected(8));
     } finally {
       compressor.close();
     }
