@@ -1,14 +1,23 @@
 import type { ResourceLimits } from 'node:worker_threads';
 
 /**
- * V8's young generation of the sync's helper threads, the record compressor and the WAL checkpointer: each is an isolate
- * with its own heap, counted in the console's RSS (issue 19: peak <= 300 MB during any sync), and neither keeps anything
- * alive between two calls, so 2 MB is room enough (V8 lets a young generation grow to 48 MB on 64-bit).
+ * The sync worker's old generation, capped far above what it holds so that V8 collects it sooner (issue 19: peak RSS
+ * <= 300 MB during any sync). V8 lets an old generation grow past its live size by a factor before the next full
+ * collection, and bounds that factor by the heap's cap (heap-controller.cc, MaxGrowingFactor): up to 4x when the cap is
+ * 2 GB or more, as it is by default on any machine with a few GB of memory, and ~1.4x at 512 MB (64-bit). The worker
+ * holds ~25-75 MB live (the pages being parsed and written, statements, the run's seen set); uncapped, its heap grew to
+ * 114-132 MB during each sync of 100,000 devices, garbage of the pages it had parsed, and that was most of a sync's
+ * rise above its starting RSS. A live set above the cap would end the worker (ERR_WORKER_OUT_OF_MEMORY): its runs are
+ * then interrupted and resume on a new one (WorkerSyncEngine), as after any crash.
  *
- * The sync worker keeps V8's default. Capped at 16 MB it peaked no lower in bench:sync at 100,000 devices (342 / 318 /
- * 315 MB for the first sync, unchanged and 1 %-changed re-syncs, against 329 / 331 / 326 uncapped, two runs side by
- * side at load ~12.5; run-to-run spread ~25 MB), and 8 MB made an unchanged re-sync ~19 % slower. What its peak is made
- * of is its old generation: V8's heap of that thread grows from ~75 MB between syncs to 96-133 MB during one (garbage
- * of the pages it parsed, collected late), most of a re-sync's rise above its starting RSS.
+ * Its young generation keeps V8's default: capped at 16 MB it peaked no lower (run-to-run spread ~25 MB), and 8 MB
+ * made an unchanged re-sync ~19 % slower (a smaller young generation promotes more of the pages in flight).
+ */
+export const SYNC_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 };
+
+/**
+ * V8's young generation of the sync's helper threads, the record compressor and the WAL checkpointer: each is an
+ * isolate with its own heap, counted in the console's RSS, and neither keeps anything alive between two calls, so 2 MB
+ * is room enough (V8 lets a young generation grow to 48 MB on 64-bit).
  */
 export const SYNC_HELPER_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 2 };

@@ -11,6 +11,7 @@ import { DeviceStore } from './device-store';
 import { alreadyRunning, interruptedRun, newSyncOwner, ownersLiveOnThisThread, type IndexBuildProgress, type StartedSync, type SyncRunner } from './sync-engine';
 import type { FromSyncWorker, SyncWorkerData, ToSyncWorker } from './sync-worker-protocol';
 import { SyncRunStore } from './sync-run-store';
+import { SYNC_WORKER_LIMITS } from './thread-limits';
 
 export interface WorkerSyncEngineOptions {
   db: Db;
@@ -297,9 +298,9 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
 
 /** Built JavaScript runs as it is; TypeScript source (tests, benchmarks, the demo) is loaded through tsx. */
 function launchWorker(script: string, workerData: SyncWorkerData): Worker {
-  if (!script.endsWith('.ts')) return new Worker(script, { workerData });
+  if (!script.endsWith('.ts')) return new Worker(script, { workerData, resourceLimits: SYNC_WORKER_LIMITS });
   const source = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(script)});`;
-  return new Worker(source, { eval: true, workerData });
+  return new Worker(source, { eval: true, workerData, resourceLimits: SYNC_WORKER_LIMITS });
 }
 
 function shuttingDown(): AppError {
