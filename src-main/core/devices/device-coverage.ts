@@ -1,6 +1,7 @@
 import { integrationCovers, COVERED_PLATFORM_TYPE } from '../integrations/device-inventory';
 import type { IntegrationFacts } from '../integrations/integration-store';
 import type { SqlCondition } from './trusted-device-filter';
+import { codeOf, PLATFORM } from './device-codes';
 
 /**
  * Which integrations a device is shown under (issue 14 point 3): one device of one tenant, listed once, with every
@@ -70,10 +71,10 @@ export function integrationFilter(
   const listed = `${column('d.integration_key')} = ?`;
   const others = listingsCoveredBy(facts, integrationId);
   if (others.length === 0) return { sql: listed, params: [keyOf(facts, integrationId)] };
-  const platformType = COVERED_PLATFORM_TYPE[facts.get(integrationId)!.platform];
+  const platform = codeOf(PLATFORM, COVERED_PLATFORM_TYPE[facts.get(integrationId)!.platform]);
   return {
-    sql: `(${listed} OR (${column('d.integration_key')} IN (${others.map(() => '?').join(', ')}) AND ${column('d.platform_type')} = ? AND ${sql.sightedBy}))`,
-    params: [keyOf(facts, integrationId), ...others.map((id) => keyOf(facts, id)), platformType, integrationId],
+    sql: `(${listed} OR (${column('d.integration_key')} IN (${others.map(() => '?').join(', ')}) AND ${column('d.platform_code')} = ? AND ${sql.sightedBy}))`,
+    params: [keyOf(facts, integrationId), ...others.map((id) => keyOf(facts, id)), platform, integrationId],
   };
 }
 
@@ -92,9 +93,9 @@ function keyOf(facts: ReadonlyMap<string, IntegrationFacts>, integrationId: stri
 export function alsoCoveredCondition(facts: ReadonlyMap<string, IntegrationFacts>, integrationId: string, sql: CoverageSql): SqlCondition | null {
   const others = listingsCoveredBy(facts, integrationId);
   if (others.length === 0) return null;
-  const platformType = COVERED_PLATFORM_TYPE[facts.get(integrationId)!.platform];
+  const platform = codeOf(PLATFORM, COVERED_PLATFORM_TYPE[facts.get(integrationId)!.platform]);
   return {
-    sql: `d.integration_key IN (${others.map(() => '?').join(', ')}) AND d.platform_type = ? AND ${sql.sightedBy}`,
-    params: [...others.map((id) => keyOf(facts, id)), platformType, integrationId],
+    sql: `d.integration_key IN (${others.map(() => '?').join(', ')}) AND d.platform_code = ? AND ${sql.sightedBy}`,
+    params: [...others.map((id) => keyOf(facts, id)), platform, integrationId],
   };
 }

@@ -17,6 +17,7 @@ import { DeferredIndexes } from '../db/deferred-indexes';
 import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
 import { DeviceRecordCodec, type RecordContext } from '../sync/device-record-codec';
 import { sightingExists, sightingLastSeenAtSql, sightingLastSeenRunSql } from '../sync/device-store';
+import { OTHER_VALUE, PLATFORM, REGISTRATION_STATE, valueOfCode, type CodedColumn } from './device-codes';
 import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexName, type DeviceSelection, type SelectionContext } from './device-selection';
@@ -108,8 +109,9 @@ interface HistoryRecord {
 interface FacetRecord extends Partial<Record<CheckinAge, number>> {
   /** integrations.key of the integration the devices are listed under (migration 0018). */
   integration_key: number;
-  platform_type: string | null;
-  registration_state: string | null;
+  /** By their codes (device-codes.ts), which devices_facets holds. */
+  platform_code: number | null;
+  state_code: number | null;
   compliant: number | null;
   count: number;
 }
@@ -422,12 +424,12 @@ export class DeviceRepository {
     const s = this.selection(query, this.#countPlan(query));
     const groups = this.db
       .prepare(
-        `SELECT d.integration_key, d.platform_type, d.registration_state, d.compliant, count(*) AS count,
+        `SELECT d.integration_key, d.platform_code, d.state_code, d.compliant, count(*) AS count,
                 sum(d.last_checkin >= ?) AS day, sum(d.last_checkin >= ? AND d.last_checkin < ?) AS week,
                 sum(d.last_checkin >= ? AND d.last_checkin < ?) AS month, sum(d.last_checkin < ?) AS older,
                 sum(d.last_checkin IS NULL) AS never
            FROM ${s.from} ${s.where}
-          GROUP BY d.integration_key, d.platform_type, d.registration_state, d.compliant`,
+          GROUP BY d.integration_key, d.platform_code, d.state_code, d.compliant`,
       )
       .all(bounds[0], bounds[1], bounds[0], bounds[2], bounds[1], bounds[2], ...s.params) as FacetRecord[];
     const bySpace = this.#spaceSelection(query);
@@ -453,11 +455,23 @@ export class DeviceRepository {
       for (const r of groups) totals.set(key(r), (totals.get(key(r)) ?? 0) + r.count);
       return [...totals].sort((a, b) => b[1] - a[1]);
     };
+    // Values Ivanti does not document share code 0 in the index: those few devices are counted by their text.
+    const byValue = (coded: CodedColumn, counts: [number | null, number][]) => {
+      const found = counts.filter(([code]) => code !== OTHER_VALUE).map(([code, count]) => ({ value: valueOfCode(coded, code), count }));
+      if (counts.some(([code]) => code === OTHER_VALUE)) {
+        found.push(
+          ...(this.db
+            .prepare(`SELECT ${coded.text} AS value, count(*) AS count FROM ${s.from} ${s.where === '' ? 'WHERE' : `${s.where} AND`} ${coded.code} = ? GROUP BY ${coded.text}`)
+            .all(...s.params, OTHER_VALUE) as FacetCount[]),
+        );
+      }
+      return found.sort((a, b) => b.count - a.count);
+    };
     const compliance = (r: FacetRecord): Compliance => (r.compliant === null ? 'unknown' : r.compliant === 1 ? 'compliant' : 'non-compliant');
     return {
       total: groups.reduce((n, r) => n + r.count, 0),
-      platforms: sum((r) => r.platform_type).map(([value, count]) => ({ value, count })),
-      registrationStates: sum((r) => r.registration_state).map(([value, count]) => ({ value, count })),
+      platforms: byValue(PLATFORM, sum((r) => r.platform_code)),
+      registrationStates: byValue(REGISTRATION_STATE, sum((r) => r.state_code)),
       compliance: sum(compliance).map(([value, count]) => ({ value, count })),
       checkinAges: CHECKIN_AGES.map((value) => ({ value, count: groups.reduce((n, r) => n + (r[value] ?? 0), 0) })),
       integrations: mergeCounts(sum((r) => idOfKey.get(r.integration_key) ?? String(r.integration_key)), alsoCovered).map(([id, count]) => ({ id, name: names.get(id) ?? id, count })),

@@ -1,4 +1,5 @@
 import type { CheckinAge, DeviceQuery, DeviceSort, DeviceSortColumn } from '../../../src-shared/domain/device';
+import { equalsValue, PLATFORM, REGISTRATION_STATE } from './device-codes';
 import { INDEXED_TEXT_SQL } from './device-search-index';
 import { ftsMatchExpression, PHRASE_CHECK, searchPhrases } from './device-search-text';
 import type { SqlCondition, TrustConditions } from './trusted-device-filter';
@@ -34,17 +35,19 @@ export type SortedColumn =
  * id: a total order, which orderDevices repeats so that the index alone delivers it. The integration is there by its
  * small integer key (integrations.key, migration 0018): its UUID id cost ~37 bytes a device in every index. The space is
  * there by its key too (device_space_names.key, migration 0019; its name cost ~13 bytes): devices_by_space_name sorts
- * by the name and carries the key as a filter column like the others.
+ * by the name and carries the key as a filter column like the others. The platform and the registration state are
+ * there by their codes (device-codes.ts, migration 0028; their text cost ~15 bytes), and their own sort indexes sort
+ * by the text and carry the code in the same way.
  */
-const FILTER_COLUMNS = ['integration_key', 'space_key', 'platform_type', 'registration_state', 'compliant', 'has_client_id'];
+const FILTER_COLUMNS = ['integration_key', 'space_key', 'platform_code', 'state_code', 'compliant', 'has_client_id'];
 
 /**
- * devices_facets (migration 0004, 0018, 0019: removed_at, integration_key, then every other filter column and last_checkin) serves
+ * devices_facets (migration 0004, 0018, 0019, 0028: removed_at, integration_key, then every other filter column and last_checkin) serves
  * the integration order: walking its current devices (`removed_at IS NULL`, an equality on its first column) delivers
  * the integration first and checks every filter in the entry. Its own sort index was a subset of it (dropped by
  * migration 0017, issue 19).
  */
-const INTEGRATION_ORDER = ['integration_key', 'platform_type', 'registration_state', 'compliant', 'last_checkin', 'space_key', 'has_client_id'];
+const INTEGRATION_ORDER = ['integration_key', 'platform_code', 'state_code', 'compliant', 'last_checkin', 'space_key', 'has_client_id'];
 
 export function sortIndexName(column: SortedColumn): string {
   return column === 'integration_key' ? 'devices_facets' : `devices_by_${column}`;
@@ -138,11 +141,6 @@ export function selectDevices(query: DeviceQuery, ctx: SelectionContext): Device
   // as it walks, instead of treating the column as constant and giving up on the index's order past it (it would
   // sort the rest: "USE TEMP B-TREE FOR LAST 3 TERMS OF ORDER BY").
   const column = (name: string) => (ctx.walkInOrder ? `+${name}` : name);
-  const equal = (name: string, value: string | undefined) => {
-    if (value === undefined) return;
-    conditions.push(`${column(name)} = ?`);
-    params.push(value);
-  };
   if (query.integrationId !== undefined) {
     const shown = ctx.integration(query.integrationId, ctx.walkInOrder === true);
     conditions.push(shown.sql);
@@ -158,8 +156,15 @@ export function selectDevices(query: DeviceQuery, ctx: SelectionContext): Device
     conditions.push(ctx.indexedBy === undefined ? `d.space_name = ? AND ${key}` : key);
     params.push(...(ctx.indexedBy === undefined ? [query.spaceName, query.spaceName] : [query.spaceName]));
   }
-  equal('d.platform_type', query.platformType);
-  equal('d.registration_state', query.registrationState);
+  for (const [coded, value] of [
+    [PLATFORM, query.platformType],
+    [REGISTRATION_STATE, query.registrationState],
+  ] as const) {
+    if (value === undefined) continue;
+    const equals = equalsValue(coded, value, ctx.walkInOrder === true);
+    conditions.push(equals.sql);
+    params.push(...equals.params);
+  }
   if (query.compliance === 'compliant') conditions.push(`${column('d.compliant')} = 1`);
   if (query.compliance === 'non-compliant') conditions.push(`${column('d.compliant')} = 0`);
   if (query.compliance === 'unknown') conditions.push('d.compliant IS NULL');

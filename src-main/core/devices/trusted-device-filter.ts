@@ -7,6 +7,7 @@ import { WizardDraftStore } from '../integrations/wizard-draft-store';
 import { sightingExists } from '../sync/device-store';
 import { SyncRunStore } from '../sync/sync-run-store';
 import { TestGroupMembership } from '../trust/test-group-membership';
+import { codeOf, PLATFORM, REGISTRATION_STATE } from './device-codes';
 
 /** An SQL condition over a `devices` row aliased `d`, with its parameters. */
 export interface SqlCondition {
@@ -63,10 +64,10 @@ export function trustConditions(db: Db, directory: IntegrationDirectory): TrustC
       readsRows ||= user.sql !== '';
       const staleIds = runs.staleSpaces(integration.id).map((s) => s.spaceId);
       const marks = staleIds.map(() => '?').join(', ');
-      const judged = `d.platform_type IS ?${user.sql}`;
+      const judged = `d.platform_code IS ?${user.sql}`;
       const readable = staleIds.length === 0 ? '' : ` AND (s.space_id IS NULL OR s.space_id NOT IN (${marks}))`;
       trusted.sql.push(`(${judged} AND ${sightingExists(`s.integration_id = ? AND s.removed_at IS NULL${readable}`)})`);
-      trusted.params.push(platformType, ...user.params, integration.id, ...staleIds);
+      trusted.params.push(codeOf(PLATFORM, platformType), ...user.params, integration.id, ...staleIds);
       if (staleIds.length > 0) {
         const inStale = `s.space_id IN (${marks})`;
         stale.sql.push(
@@ -74,12 +75,13 @@ export function trustConditions(db: Db, directory: IntegrationDirectory): TrustC
             `s.integration_id IN (SELECT value FROM json_each(?)) AND ${inStale}`,
           )})))`,
         );
-        stale.params.push(platformType, ...user.params, integration.id, ...staleIds, integration.id, liveIds, ...staleIds);
+        stale.params.push(codeOf(PLATFORM, platformType), ...user.params, integration.id, ...staleIds, integration.id, liveIds, ...staleIds);
       }
     }
   }
-  // IS, not =: a NULL column must make each condition false, never NULL, so that NOT gives the rest.
-  const trustedSql = trusted.sql.length === 0 ? '0' : `(d.registration_state IS 'ACTIVE' AND d.has_client_id IS 1 AND (${trusted.sql.join(' OR ')}))`;
+  // IS, not =: a NULL column must make each condition false, never NULL, so that NOT gives the rest. By their codes
+  // (migration 0028), which the sort indexes and devices_facets hold.
+  const trustedSql = trusted.sql.length === 0 ? '0' : `(d.state_code IS ${codeOf(REGISTRATION_STATE, 'ACTIVE')} AND d.has_client_id IS 1 AND (${trusted.sql.join(' OR ')}))`;
   const staleSql = stale.sql.length === 0 ? '0' : `(d.has_client_id IS 1 AND (${stale.sql.join(' OR ')}))`;
   return {
     trusted: { sql: trustedSql, params: trusted.params, readsRows },

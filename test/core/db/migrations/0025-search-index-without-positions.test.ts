@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
+import { platformAndStateCodes } from '../../../../src-main/core/db/migrations/0028-platform-and-state-codes';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
 import { ftsBytes, indexAnswers, NOW, searchAnswers, seedSearchableDevices } from './searchable-devices';
 
 const databases = useDatabaseAtVersion();
-const at24 = (count: number) => seedSearchableDevices(databases.at(24), count);
+/**
+ * At schema 24, with migration 0028's platform and state codes, which today's repository orders and filters by: 0028
+ * only adds them and rebuilds the sort indexes, whatever the search index.
+ */
+const at24 = (count: number) => {
+  const db = seedSearchableDevices(databases.at(24), count);
+  platformAndStateCodes.up(db, () => {});
+  return db;
+};
 
 const TEXTS = ['ac', 'acm', 'acme', 'acmecorp', 'lo', 'lov', 'lovel', 'ad', 'adè', 'ADÈLE.LOV', 'adele.lov', 'ada.lov', 'ada.lovelace', 'lovelace.ada', 'ada.acmecorp', 'ada acmecorp', 'ada love',
   'ga', 'gal', 'galaxy.s2', 's23.galaxy', 's23 galaxy', 'ip', 'mo', 'ac:e', 'ac:e1', 'e1:ac', 'ace1', 'acmecorp.example ada.l', "ada's.gal", 'loïc.hop', 'loïc.lovelace'];

@@ -71,6 +71,9 @@ export function searchAnswers(db: Db, texts: readonly string[], probeCostRatio?:
  * tested in FTS5's phrase syntax: what every search must keep answering. Runs on any schema from 0019 on.
  */
 export function indexAnswers(db: Db, texts: readonly string[]): { text: string; count: number; pages: number[][][] }[] {
+  // Before migration 0028 there are no platform and state codes to order by: the text orders the same for the values
+  // Ivanti documents, which are the seed's.
+  const orderOf = (sort: DeviceQuery['sort']) => orderDevices(sort, false).replaceAll('d.platform_code', 'd.platform_type').replaceAll('d.state_code', 'd.registration_state');
   const matching = (text: string, order: string, limit = -1, offset = 0) =>
     db
       .prepare(`SELECT d.id FROM devices d WHERE d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?) AND d.removed_at IS NULL ${order} LIMIT ? OFFSET ?`)
@@ -79,7 +82,7 @@ export function indexAnswers(db: Db, texts: readonly string[]): { text: string; 
   return texts.map((text) => ({
     text,
     count: matching(text, '').length,
-    pages: SORTS.map((sort) => [0, 30].map((offset) => matching(text, orderDevices(sort, false), 30, offset))),
+    pages: SORTS.map((sort) => [0, 30].map((offset) => matching(text, orderOf(sort), 30, offset))),
   }));
 }
 
