@@ -24,7 +24,7 @@ import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortInd
 import { COVERED_PLATFORM_TYPE } from '../integrations/device-inventory';
 import { IntegrationStore, type IntegrationDirectory } from '../integrations/integration-store';
 import { UnchangedDataCache } from './unchanged-data-cache';
-import { trustConditions, type TrustConditions } from './trusted-device-filter';
+import { trustConditions, type SightingTest, type TrustConditions } from './trusted-device-filter';
 import { alsoCoveredCondition, coveringIntegrations, integrationFilter, type CoverageSql } from './device-coverage';
 import type { IntegrationFacts } from '../integrations/integration-store';
 
@@ -116,6 +116,9 @@ interface FacetRecord extends Partial<Record<CheckinAge, number>> {
   count: number;
 }
 
+/** How a statement selects its devices: the plan selectDevices takes, and how the Trust filter tests sightings. */
+type SelectionPlan = Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> & { sightingTest?: SightingTest };
+
 /** Which recorded changes a change export holds (core/export/change-export.ts resolves runs and fetch groups). */
 export interface ChangeExportSelection {
   /** An integration's changes; with `sharedFetches`, also those of the fetches shared with it, for its platform's devices. */
@@ -154,8 +157,8 @@ export class DeviceRepository {
   }
 
   /** The Trust filter's conditions, decided once while the database is unchanged (they read test groups, Duo's users, stale spaces). */
-  #trustConditions(): TrustConditions {
-    return this.#trust.get('trust', () => trustConditions(this.db, this.integrations));
+  #trustConditions(test: SightingTest = 'per-device'): TrustConditions {
+    return this.#trust.get(test, () => trustConditions(this.db, this.integrations, test));
   }
 
   readonly #indexes: DeferredIndexes;
@@ -185,13 +188,13 @@ export class DeviceRepository {
   }
 
   /** The SQL selection of a query, for this repository and for exports of the same devices. */
-  selection(query: DeviceQuery, plan: Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> = {}): DeviceSelection {
+  selection(query: DeviceQuery, plan: SelectionPlan = {}): DeviceSelection {
     this.index.catchUp();
     const now = this.now().getTime();
     const indexedBy = plan.indexedBy === 'NOT INDEXED' || this.#present(plan.indexedBy) ? plan.indexedBy : undefined;
     return selectDevices(query, {
       now,
-      trust: () => this.#trustConditions(),
+      trust: () => this.#trustConditions(plan.sightingTest),
       integration: (id, walkInOrder) => integrationFilter(this.integrations.facts(), id, COVERAGE_SQL, walkInOrder),
       ...plan,
       indexedBy,
@@ -377,10 +380,11 @@ export class DeviceRepository {
 
   /**
    * devices_facets holds every filter column: counting reads it alone, where the planner would pick a narrower index
-   * and then read each row. Text counts join from the FTS table instead.
+   * and then read each row; the Trust filter gathers each integration's sightings once (trustConditions). Text counts
+   * join from the FTS table instead.
    */
-  #countPlan(query: DeviceQuery): Pick<SelectionContext, 'indexedBy'> {
-    return query.text !== undefined && ftsMatchExpression(query.text) !== null ? {} : { indexedBy: 'devices_facets' };
+  #countPlan(query: DeviceQuery): SelectionPlan {
+    return query.text !== undefined && ftsMatchExpression(query.text) !== null ? {} : { indexedBy: 'devices_facets', sightingTest: 'every-device' };
   }
 
   #countKey(query: DeviceQuery): string {

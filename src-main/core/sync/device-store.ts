@@ -149,6 +149,15 @@ export function sightingExists(where: string): string {
 }
 
 /**
+ * The same test as sightingExists for a statement that checks every device (a count): `d.id IN` the devices with such
+ * a sighting, which SQLite gathers once per statement (one pass over the table, kept with a Bloom filter) instead of
+ * seeking the table's primary key for each device in the order of the index walked.
+ */
+export function sightingAmong(where: string): string {
+  return `d.id IN (SELECT s.device_id FROM device_sightings s WHERE ${where})`;
+}
+
+/**
  * Forgets what an integration synced (the admin chose to purge it on deletion): its sightings, the devices no other
  * integration sees, and the change history its runs recorded.
  */

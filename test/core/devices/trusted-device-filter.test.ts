@@ -37,6 +37,8 @@ describe('the explorer\'s trusted filter', () => {
       // The verifier's answer: "can't tell" when the stale space is all that stands in the way.
       const answer = scenario.device === 'never-synced' ? null : reasons.length === 0 ? 'trusted' : reasons.every((r) => r === 'space-stale') ? 'cant-tell' : 'not-trusted';
       expect(counts).toEqual({ trusted: answer === 'trusted' ? 1 : 0, 'not-trusted': answer === 'not-trusted' ? 1 : 0, 'cant-tell': answer === 'cant-tell' ? 1 : 0 });
+      // A page tests each device's sightings one by one, a count gathers them once: both give the same answer.
+      for (const trust of ['trusted', 'not-trusted', 'cant-tell'] as const) expect(allPages(repository, { trust, presence: 'all' }, 10).length, trust).toBe(counts[trust]);
     },
   );
 
