@@ -31,11 +31,12 @@ import type { IntegrationFacts } from '../integrations/integration-store';
 /** The explorer's page size; the contract allows up to 500 for callers that want fewer round trips. */
 export const PAGE_SIZE = 100;
 /**
- * What testing one row against the full-text index costs (an FTS5 cursor opened and seeked) over what listing one
- * match into the set a membership test reads costs: 27.8 µs against 0.14 µs of CPU at 1,000,000 devices, the index as
- * a catch-up leaves it (issue 19; 150 was measured at 100,000 under load). Merged into one segment, 12.3 against 0.20.
+ * What testing one row's text costs (DeviceSearchIndex.matchingAmong: the row read and its text tested) over what
+ * listing one match into the set a membership test reads costs: 6 µs against 0.10 µs of CPU at 100,000 devices (issue
+ * 19, load 12). It was 190 with a lookup in the full-text index per row (27.8 µs against 0.14 µs at 1,000,000), which
+ * without positions (migration 0025) cost 15-170 µs at 100,000.
  */
-const PROBE_COST_RATIO = 190;
+const PROBE_COST_RATIO = 60;
 /** Rows the first probing batch tests: enough to tell a common term from a rare one. */
 const PROBE_SAMPLE = 12;
 /** The drawer shows this much history; the rest is in the audit's per-run diffs and exports. */
@@ -249,7 +250,7 @@ export class DeviceRepository {
    * (DeviceSearchIndex.matchingAmong), so a common term ("ac", or "acmecorp" in every e-mail address) never lists its
    * hundreds of thousands of matches before the first row. A probe costs PROBE_COST_RATIO times what listing one match
    * costs, and the walk reaches about (offset + limit) × current / matching rows, so the walk is given a budget of
-   * √((offset + limit) × current / PROBE_COST_RATIO) rows (about 725 for a first page at a million): within it, it finds
+   * √((offset + limit) × current / PROBE_COST_RATIO) rows (about 1,300 for a first page at a million): within it, it finds
    * the page of any term matching more than that share; past it, the term matches so few that listing them is cheap,
    * and null hands the page to #listedPage (early, see PROBE_SAMPLE). The worst case is about twice the budget's cost. The rows and
    * their order are those of the listing: the same index walk, the same total order.

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
-import { DEVICES_TEXT_TOKENIZER, phraseMatchExpression, probeMatchExpression } from './device-search-text';
+import { PHRASE_CHECK, searchWords } from './device-search-text';
 
 /**
  * What the full-text index holds for a device, as SQL over a `devices` row aliased `d`, one expression per column of
@@ -64,11 +64,10 @@ export class DeviceSearchIndex {
   readonly #totalChanges: Statement;
   /**
    * The longest prefix devices_fts keeps an index of, from its declaration (`prefix = '2'` since migration 0021, `'2 3'`
-   * before): 0 when it keeps none. Testing a row against a longer prefix cuts it to this length first (matchingAmong).
+   * before): 0 when it keeps none. What the search benchmark reports beside the index's bytes.
    */
   readonly indexedPrefix: number;
-  #probe: Statement | null = null;
-  #exactAmong: ((ids: readonly number[], match: string) => Set<number>) | null = null;
+  #matching: Statement | null = null;
 
   /**
    * `deferWhile`: while it answers true, another thread keeps the index (the sync worker, during a run and the work
@@ -101,42 +100,19 @@ export class DeviceSearchIndex {
   }
 
   /**
-   * Which of `ids` the typed text matches, in their order, testing each id on its own instead of listing every match:
-   * an FTS5 lookup per id with probeMatchExpression, and when that is a superset (a prefix longer than the indexed
-   * ones was cut, or a word of several tokens, which devices_fts cannot test: it keeps no positions) the ids it accepts
-   * are checked exactly in a connection-private temp table holding just their index entries (devices_fts's columns and
-   * tokenizer, with positions). Running the full expression per id would union every term that
-   * starts with the long prefix at each lookup.
+   * Which of `ids` the typed text matches, in their order, testing each device's own text (the columns devices_fts
+   * indexes, tokenized as it tokenizes them: PHRASE_CHECK with every typed word) instead of the index: the sorted
+   * keystroke's walk tests the rows it reaches one by one, and an FTS5 lookup per row cost 15-170 µs of CPU at 100,000
+   * devices (it opens a cursor and seeks every segment; without positions, migration 0025, most terms cost the upper
+   * end), reading the row and testing its text about 6 µs, exactly, whatever the prefix's length.
    */
   matchingAmong(ids: readonly number[], text: string): number[] {
-    const probe = probeMatchExpression(text, this.indexedPrefix);
-    if (probe === null || ids.length === 0) return [];
-    this.#probe ??= this.db.prepare(
-      'SELECT value FROM json_each(?) WHERE EXISTS (SELECT 1 FROM devices_fts WHERE devices_fts MATCH ? AND devices_fts.rowid = value)',
-    ).pluck();
-    const hits = this.#probe.all(JSON.stringify(ids), probe.expression) as number[];
-    if (probe.exact || hits.length === 0) return hits;
-    this.#exactAmong ??= this.#exactCheck();
-    const exact = this.#exactAmong(hits, phraseMatchExpression(text)!);
-    return hits.filter((id) => exact.has(id));
-  }
-
-  #exactCheck(): (ids: readonly number[], match: string) => Set<number> {
-    // Contentless, so emptying it is one 'delete-all' instead of a delete per entry that re-reads its text.
-    this.db.exec(
-      `CREATE VIRTUAL TABLE IF NOT EXISTS temp.devices_fts_probe USING fts5(${FTS_COLUMNS.map(([c]) => c).join(', ')}, content = '', tokenize = '${DEVICES_TEXT_TOKENIZER}')`,
-    );
-    const clear = this.db.prepare("INSERT INTO temp.devices_fts_probe (devices_fts_probe) VALUES ('delete-all')");
-    const fill = this.db.prepare(
-      `INSERT INTO temp.devices_fts_probe (rowid, ${FTS_COLUMNS.map(([c]) => c).join(', ')})
-       SELECT d.id, ${FTS_COLUMNS.map(([, e]) => e).join(', ')} FROM devices d WHERE d.id IN (SELECT value FROM json_each(?))`,
-    );
-    const matching = this.db.prepare('SELECT rowid FROM temp.devices_fts_probe WHERE devices_fts_probe MATCH ?').pluck();
-    return (ids, match) => {
-      clear.run();
-      fill.run(JSON.stringify(ids));
-      return new Set(matching.all(match) as number[]);
-    };
+    const words = searchWords(text);
+    if (words.length === 0 || ids.length === 0) return [];
+    this.#matching ??= this.db
+      .prepare(`SELECT j.value FROM json_each(?) j JOIN devices d ON d.id = j.value WHERE ${PHRASE_CHECK}(?, ${INDEXED_TEXT_SQL.join(', ')}) ORDER BY j.key`)
+      .pluck();
+    return this.#matching.all(JSON.stringify(ids), JSON.stringify(words)) as number[];
   }
 
   /** Whether some written device is not searchable yet. */

@@ -33,38 +33,13 @@ export function searchPhrases(text: string): SearchPhrase[] {
   return wordsOf(text).filter((w) => w.tokens.length > 1);
 }
 
-/**
- * The exact expression in FTS5's phrase syntax, for an index that keeps token positions (the probe table of
- * DeviceSearchIndex.matchingAmong).
- */
-export function phraseMatchExpression(text: string): string | null {
-  const words = wordsOf(text);
-  return words.length === 0 ? null : words.map((w) => `"${w.tokens.join(' ')}"${w.prefix ? '*' : ''}`).join(' AND ');
+/** Every typed word, as the text check (PHRASE_CHECK) takes them: a device matches when each stands in one of its columns. */
+export function searchWords(text: string): SearchPhrase[] {
+  return wordsOf(text);
 }
 
-/**
- * A superset of ftsMatchExpression(text) that is cheap to test one row at a time: each word's last, prefix-matched
- * token is cut to `indexedPrefix` characters, the longest prefix devices_fts keeps an index of
- * (DeviceSearchIndex.indexedPrefix; nothing is cut when it keeps none). A prefix of that length is one list of rows; a
- * longer one is the union of every term starting with it, which FTS5 builds in full each time it opens the query, so
- * testing one row against it costs as much as listing all its matches. `exact` says whether it answers exactly (nothing
- * was cut and no word has several tokens), so rows it accepts need no second check. Null when nothing is searched.
- */
-export function probeMatchExpression(text: string, indexedPrefix: number): { expression: string; exact: boolean } | null {
-  const words = wordsOf(text);
-  const expression = matchExpression(words, indexedPrefix);
-  return expression === null ? null : { expression, exact: expression === matchExpression(words) && words.every((w) => w.tokens.length === 1) };
-}
-
-function matchExpression(words: readonly SearchPhrase[], cutToIndexedPrefix?: number): string | null {
-  const terms = words.flatMap(({ tokens, prefix }) =>
-    tokens.map((token, i) => {
-      if (!prefix || i < tokens.length - 1) return `"${token}"`;
-      // Cut by code points (Array.from), as the tokenizer counts prefix lengths.
-      const cut = cutToIndexedPrefix !== undefined && cutToIndexedPrefix >= 2 ? Array.from(token).slice(0, cutToIndexedPrefix).join('') : token;
-      return `"${cut}"*`;
-    }),
-  );
+function matchExpression(words: readonly SearchPhrase[]): string | null {
+  const terms = words.flatMap(({ tokens, prefix }) => tokens.map((token, i) => (prefix && i === tokens.length - 1 ? `"${token}"*` : `"${token}"`)));
   return terms.length === 0 ? null : terms.join(' AND ');
 }
 

@@ -2,10 +2,10 @@ import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAnotherConnection, type Db } from '../../../src-main/core/db/database';
 import { DeviceRepository, DeviceRepository as DeviceRepositoryClass } from '../../../src-main/core/devices/device-repository';
-import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
+import { DeviceSearchIndex, INDEXED_TEXT_SQL } from '../../../src-main/core/devices/device-search-index';
 import { DeviceRecordCodec, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
 import { orderDevices, SORT_COLUMNS } from '../../../src-main/core/devices/device-selection';
-import { ftsMatchExpression, probeMatchExpression } from '../../../src-main/core/devices/device-search-text';
+import { ftsMatchExpression, PHRASE_CHECK, searchWords } from '../../../src-main/core/devices/device-search-text';
 import { DEVICE_SORT_COLUMNS, type DeviceQuery } from '../../../src-shared/domain/device';
 import { AppError } from '../../../src-shared/errors';
 import { queryPlan, sqlPreparedDuring } from '../../support/query-plans';
@@ -385,19 +385,22 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
   const repositoryWithProbes = () => new DeviceRepositoryClass(probeDb, new DeviceSearchIndex(probeDb), () => new Date(NOW), 1);
   const listed = (text: string, sort: DeviceQuery['sort'] & object, page: { offset: number; limit: number }) =>
     probeDb
-      .prepare(`SELECT d.id FROM devices d WHERE d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?) AND d.removed_at IS NULL ${orderDevices(sort, false)} LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT d.id FROM devices d WHERE d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?) AND ${PHRASE_CHECK}(?, ${INDEXED_TEXT_SQL.join(', ')})
+           AND d.removed_at IS NULL ${orderDevices(sort, false)} LIMIT ? OFFSET ?`,
+      )
       .pluck()
-      .all(ftsMatchExpression(text), page.limit, page.offset) as number[];
+      .all(ftsMatchExpression(text), JSON.stringify(searchWords(text)), page.limit, page.offset) as number[];
   const matches = (expression: string) => probeDb.prepare('SELECT count(*) FROM devices_fts WHERE devices_fts MATCH ?').pluck().get(expression) as number;
-  const probedDuring = (sql: string[]) => sql.some((q) => /rowid = value/.test(q));
+  const probedDuring = (sql: string[]) => sql.some((q) => q.includes('d.id = j.value') && q.includes(PHRASE_CHECK));
   const listedDuring = (sql: string[]) => sql.some((q) => /IN \(SELECT rowid FROM devices_fts/.test(q) || q.startsWith('SELECT d.id FROM devices_fts JOIN'));
 
   beforeAll(() => {
     ({ db: probeDb } = openDeviceDatabase(tempDir()));
     const { integrationId } = seedDevices(probeDb, { count: 900, seed: 'probe', referenceTime: NOW });
     seedFollowUpRun(probeDb, { integrationId, changed: 10, removed: 30, at: NOW - 3_600_000 });
-    // Devices whose name shares "acm" with the e-mail domain acmecorp but not "acmecorp": the probe, cut to the indexed
-    // prefix "acm", accepts them, and only the exact check keeps them out of a search for "acmecorp".
+    // Devices whose name shares "acm" with the e-mail domain acmecorp but not "acmecorp": a search for "acmecorp" must
+    // keep them out, though the index lists them under the prefix "ac".
     probeDb.prepare("UPDATE devices SET device_name = 'Acmeville kiosk ' || id WHERE id % 3 = 0 AND (email IS NULL OR email NOT LIKE '%acmecorp%')").run();
     new DeviceSearchIndex(probeDb).catchUp();
   });
@@ -406,7 +409,11 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
   it('walks the sort index testing each row it reaches, and gives the rows and order of listing every match', () => {
     const current = probeDb.prepare('SELECT count(*) FROM devices WHERE removed_at IS NULL').pluck().get() as number;
     expect(matches(ftsMatchExpression('acmecorp')!)).toBeGreaterThan(current / 2);
-    expect(matches(probeMatchExpression('acmecorp', new DeviceSearchIndex(probeDb).indexedPrefix)!.expression)).toBeGreaterThan(matches(ftsMatchExpression('acmecorp')!));
+    // The walk tests each row's own text, whatever the prefix's length: an Acmeville device starts with "acm", not "acmecorp".
+    const acmeville = probeDb.prepare("SELECT id FROM devices WHERE device_name LIKE 'Acmeville%' AND removed_at IS NULL LIMIT 1").pluck().get() as number;
+    const index = new DeviceSearchIndex(probeDb);
+    expect(index.matchingAmong([acmeville], 'acm')).toEqual([acmeville]);
+    expect(index.matchingAmong([acmeville], 'acmecorp')).toEqual([]);
     for (const text of ['ac', 'acmecorp', 'acmecorp.example'])
       for (const sort of [{ column: 'lastCheckin', direction: 'desc' }, { column: 'deviceName', direction: 'asc' }, { column: 'uid', direction: 'desc' }] as const)
         for (const page of [{ offset: 0, limit: 100 }, { offset: 40, limit: 30 }]) {

@@ -1,7 +1,7 @@
 import type { Db } from '../../../../src-main/core/db/database';
 import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
-import { phraseMatchExpression } from '../../../../src-main/core/devices/device-search-text';
+import { searchWords } from '../../../../src-main/core/devices/device-search-text';
 import { orderDevices } from '../../../../src-main/core/devices/device-selection';
 import type { DeviceQuery } from '../../../../src-shared/domain/device';
 
@@ -78,12 +78,19 @@ export function indexAnswers(db: Db, texts: readonly string[]): { text: string; 
     db
       .prepare(`SELECT d.id FROM devices d WHERE d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?) AND d.removed_at IS NULL ${order} LIMIT ? OFFSET ?`)
       .pluck()
-      .all(phraseMatchExpression(text), limit, offset) as number[];
+      .all(phraseMatch(text), limit, offset) as number[];
   return texts.map((text) => ({
     text,
     count: matching(text, '').length,
     pages: SORTS.map((sort) => [0, 30].map((offset) => matching(text, orderOf(sort), 30, offset))),
   }));
+}
+
+/** The typed text in FTS5's phrase syntax: each word's tokens side by side, in order, the last one a prefix. */
+function phraseMatch(text: string): string {
+  return searchWords(text)
+    .map((w) => `"${w.tokens.join(' ')}"${w.prefix ? '*' : ''}`)
+    .join(' AND ');
 }
 
 export const ftsBytes = (db: Db) => db.prepare("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'devices_fts%'").pluck().get() as number;
