@@ -16,7 +16,8 @@
  * - keystrokeBySortOrder: the first page of every keystroke of the common terms, on a repository with nothing cached,
  *   once per sort order the explorer offers (unsorted, then each column in the direction its header first asks:
  *   newest first for last check-in, A→Z for the rest), so a slow order cannot hide behind a fast average;
- * and, for the record, a cold count, a page deep in a sorted list and the overview's facets. `indexesUsed` lists, for
+ * and, for the record, a cold count, the Trust filter's three cold counts (`firstRequest.coldTrustCount`), a page deep
+ * in a sorted list and the overview's facets. `indexesUsed` lists, for
  * every statement the repository and the lookup prepared during the run, the indexes SQLite's plan reads (EXPLAIN QUERY
  * PLAN), and `indexesUnused` the device indexes no such plan read. `database.searchIndex` is the FTS index's bytes a
  * device and the prefix lengths it indexes, the other side of what the keystroke figures cost.
@@ -35,7 +36,7 @@ import { DeviceRepository } from '../../src-main/core/devices/device-repository'
 import { DeviceSearchIndex } from '../../src-main/core/devices/device-search-index';
 import { DeviceStore } from '../../src-main/core/sync/device-store';
 import type { DeviceQuery, DeviceSortColumn } from '../../src-shared/domain/device';
-import { DEVICE_SORT_COLUMNS } from '../../src-shared/domain/device';
+import { DEVICE_SORT_COLUMNS, TrustFilter } from '../../src-shared/domain/device';
 import { benchDatabaseFile, BENCH_NOW as NOW, log, openSeededBenchDatabase } from './seeded-bench-database';
 
 const TARGETS_MS = { identifierLookup: 1, textCommon: 30, textRare: 30, sortedFilteredPage: 50, keystrokeAnyOrder: 50 };
@@ -173,6 +174,11 @@ function main(): void {
     repository.search({ sort: { column: pick(DEVICE_SORT_COLUMNS), direction: 'asc' } }, { offset: Math.floor(total / 2), limit: 100 }),
   'deep pages');
   const coldCount = stats(combos.slice(0, 12).map((q) => time(() => fresh().count(q))));
+  // The Trust filter's three counts, nothing cached (coldCount's filter sets leave trust out): each tests every current
+  // device's sightings (trustConditions, 'every-device'); the trusted one took 4.6-4.8 s at a million before issue 19.
+  const coldTrustCount = Object.fromEntries(
+    TrustFilter.options.map((trust) => [trust, stats(Array.from({ length: 5 }, () => time(() => fresh().count({ trust }))))]),
+  ) as Record<TrustFilter, Stats>;
   // The first computation after the database changed, and the answer kept until it changes again.
   const facets = stats(Array.from({ length: 5 }, () => time(() => fresh().facets({}))));
   repository.facets({});
@@ -186,7 +192,7 @@ function main(): void {
     textRare,
     sortedFilteredPage,
     explorerFirstPage,
-    firstRequest: { textCommonSorted, sortedFilteredPage: sortedFilteredFirst, explorerFirstPage: explorerOpenCold, coldCount },
+    firstRequest: { textCommonSorted, sortedFilteredPage: sortedFilteredFirst, explorerFirstPage: explorerOpenCold, coldCount, coldTrustCount },
     deepSortedPage: deepPage,
     facets,
     facetsUnchanged,
@@ -230,6 +236,7 @@ function main(): void {
   row('  first request: sorted+filtered', sortedFilteredFirst);
   row('  first request: explorer open', explorerOpenCold);
   row('  count, not cached', coldCount);
+  for (const trust of TrustFilter.options) row(`  trust ${trust} count, not cached`, coldTrustCount[trust]);
   row('page at offset total/2, sorted', deepPage);
   row('overview facets', facets);
   row('  same, database unchanged', facetsUnchanged);
