@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { normalizeDeviceIdentifier } from '../../../../src-shared/domain/device-identifier';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../../src-main/core/db/database';
 import { migrations } from '../../../../src-main/core/db/migrations';
@@ -36,9 +37,11 @@ function syncedAt19(count: number): { db: Db; devices: { device: IvantiDevice; s
     INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (1, 'int-a', 'manual', 'completed', 10, 20, 1);
   `);
   const codec = DeviceRecordCodec.of(db);
+  // Schema 19 stored the identifier's key itself (migration 0024 made it a computed column beside an override).
+  const columns = DEVICE_COLUMNS.map((c) => (c === 'identifier_key_override' ? 'identifier_key' : c));
   const insert = db.prepare(
-    `INSERT INTO devices (tenant, integration_id, integration_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
-     VALUES ('${TENANT}', 'int-a', 1, ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, 15, 20, 1)`,
+    `INSERT INTO devices (tenant, integration_id, integration_key, ${columns.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
+     VALUES ('${TENANT}', 'int-a', 1, ${columns.map((c) => `@${c}`).join(', ')}, 15, 20, 1)`,
   );
   const ctx = { seedHash: hashText('0020'), referenceTime: NOW };
   const records = [...Array.from({ length: count }, (_, i) => generateDevice(ctx, i, { ...SPACES[i % 2]!, gdpr: false })), ...ODD_RECORDS];
@@ -51,7 +54,8 @@ function syncedAt19(count: number): { db: Db; devices: { device: IvantiDevice; s
       const text = JSON.stringify(parsed.device.raw);
       // As schema 19's sync hashed it: SHA-1 of the whole text and the space, base64.
       const old = createHash('sha1').update(text).update('\0').update(String(space.id)).digest('base64');
-      insert.run({ ...deviceColumns(parsed.device, space, codec), record_hash: old });
+      const identifier_key = parsed.device.clientDeviceIdentifier === null ? null : normalizeDeviceIdentifier(parsed.device.clientDeviceIdentifier);
+      insert.run({ ...deviceColumns(parsed.device, space, codec), identifier_key, record_hash: old });
       devices.push({ device: parsed.device, spaceId: space.id });
     });
   })();
