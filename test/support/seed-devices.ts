@@ -78,8 +78,8 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
   );
   // What the integration saw, as a sync records it (migration 0012).
   const sight = db.prepare(
-    `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO device_sightings (device_id, integration_id, space_id, space_key, first_seen_at, last_seen_at, last_seen_run)
+     VALUES (?, ?, ?, (SELECT key FROM device_space_names WHERE name = ?), ?, ?, ?)`,
   );
   const insertAdded = db.prepare(
     "INSERT INTO device_changes (run_id, integration_key, device_id, guid, kind, fields, at) VALUES (?, ?, ?, ?, 'added', NULL, ?)",
@@ -235,8 +235,8 @@ export function seedSharedSightings(
 ): string {
   const integrationId = ensureIntegration(db, options.integration, options.referenceTime ?? Date.now());
   db.prepare(
-    `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page, removed_at, removed_run)
-     SELECT device_id, ?, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page, removed_at, removed_run
+    `INSERT INTO device_sightings (device_id, integration_id, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, last_seen_page, removed_at, removed_run)
+     SELECT device_id, ?, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, last_seen_page, removed_at, removed_run
        FROM device_sightings WHERE integration_id = ? AND (? IS NULL OR space_id = ?)`,
   ).run(integrationId, options.of, options.spaceId ?? null, options.spaceId ?? null);
   return integrationId;

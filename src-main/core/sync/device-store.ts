@@ -111,10 +111,13 @@ export interface TrustRecord {
  */
 const KEPT_THROUGH_BULK_LOAD: ReadonlySet<string> = new Set(['devices_ivanti_id']);
 
+/** The name of the space a sighting `s` names by its key (migration 0029). */
+const SIGHTING_SPACE_NAME = '(SELECT n.name FROM device_space_names n WHERE n.key = s.space_key)';
+
 /** A device as each integration that saw it saw it (TrustRecord). */
 function trustRecordsSelect(): string {
   return `SELECT s.integration_id AS integrationId, d.guid, d.registration_state AS registrationState, d.platform_type AS platformType,
-                 s.space_id AS spaceId, s.space_name AS spaceName, d.uid, d.email, ${sightingLastSeenAtSql('s')} AS lastSeenAt, s.removed_at AS removedAt
+                 s.space_id AS spaceId, ${SIGHTING_SPACE_NAME} AS spaceName, d.uid, d.email, ${sightingLastSeenAtSql('s')} AS lastSeenAt, s.removed_at AS removedAt
             FROM devices d JOIN device_sightings s ON s.device_id = d.id`;
 }
 
@@ -212,8 +215,6 @@ export class DeviceStore {
   readonly #trustRecordsOfDevice: Statement;
   /** The integrations' facts, read once per run (they only say which integration a new device is listed under). */
   #facts: { runId: number; facts: Map<string, IntegrationFacts> } | null = null;
-  /** Space names' keys (migration 0019) the run has written, by name; a key a rolled-back write left wrong is corrected by the trigger. */
-  #spaceKeys: { runId: number; keys: Map<string, number> } | null = null;
   readonly #addSpaceName: Statement;
   readonly #spaceKey: Statement;
   readonly #addTenant: Statement;
@@ -254,9 +255,10 @@ export class DeviceStore {
     this.#checkedIn = db.prepare('UPDATE devices SET raw_record = @raw_record, record_hash = @record_hash, last_checkin = @last_checkin WHERE id = @id');
     // With the integration's key (migration 0018), which the device indexes hold; a trigger corrects a wrong one.
     this.#relist = db.prepare('UPDATE devices SET integration_id = @integration_id, integration_key = @integration_key WHERE id = @id');
-    const sight = `INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
-       VALUES (@device, @integration, @spaceId, @spaceName, @at, @at, @run, @page)
-       ON CONFLICT (device_id, integration_id) DO UPDATE SET space_id = @spaceId, space_name = @spaceName, last_seen_at = @at,
+    // The space named by its name's key (migration 0029), as the device row names it.
+    const sight = `INSERT INTO device_sightings (device_id, integration_id, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
+       VALUES (@device, @integration, @spaceId, @spaceKey, @at, @at, @run, @page)
+       ON CONFLICT (device_id, integration_id) DO UPDATE SET space_id = @spaceId, space_key = @spaceKey, last_seen_at = @at,
          last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL`;
     this.#sight = db.prepare(sight);
     // For the fetch's other integrations when the device is unchanged: writes only a sighting that is missing, gone or
@@ -284,7 +286,7 @@ export class DeviceStore {
          AND NOT EXISTS (SELECT 1 FROM device_sightings s WHERE s.device_id = devices.id AND s.removed_at IS NULL)`,
     );
     this.#renameSpace = db.prepare(
-      'UPDATE device_sightings SET space_name = ? WHERE integration_id IN (SELECT value FROM json_each(?)) AND space_id = ? AND space_name IS NOT ?',
+      'UPDATE device_sightings SET space_key = ? WHERE integration_id IN (SELECT value FROM json_each(?)) AND space_id = ? AND space_key IS NOT ?',
     );
     this.#trustRecordsOfDevice = db.prepare(`${trustRecordsSelect()} WHERE d.id = ? AND s.integration_id IN (SELECT value FROM json_each(?))`);
     // find's statements: the lookup behind "has it synced?" (goal p99 ≤ 1 ms at a million devices, issue 19), where
@@ -302,7 +304,7 @@ export class DeviceStore {
       // guid and the Ivanti id are unique per tenant, indexed behind it: looked up one tenant at a time.
       byKey: db.prepare(`SELECT ${FOUND_COLUMNS} FROM devices d WHERE d.tenant_key = @tenant AND (d.guid IN (@text, @lower) OR d.ivanti_id = @number)`),
       sightings: db.prepare(
-        `SELECT s.device_id, s.integration_id, s.space_name, ${sightingLastSeenAtSql('s')} AS last_seen_at, s.removed_at FROM device_sightings s
+        `SELECT s.device_id, s.integration_id, ${SIGHTING_SPACE_NAME} AS space_name, ${sightingLastSeenAtSql('s')} AS last_seen_at, s.removed_at FROM device_sightings s
           WHERE s.device_id IN (SELECT value FROM json_each(?)) ORDER BY s.device_id, s.integration_id`,
       ),
     };
@@ -320,10 +322,12 @@ export class DeviceStore {
     const siblings = ctx.integrationIds.slice(1);
     const facts = this.#factsFor(ctx.runId);
     const ownerKey = keyOf(facts, owner);
-    const space_key = this.#spaceKeyFor(ctx.runId, ctx.space.name);
+    // Looked up once per page, not cached across pages: a key added by a write that rolled back is gone, and the
+    // sightings (migration 0029) have no trigger to correct one.
+    const space_key = this.#keyOfSpaceName(ctx.space.name);
     const tenant_key = this.#tenantKeyFor(ctx.tenant);
     // Each sighting's parameters built whole: a spread followed by more properties takes V8's slow path (~4.5 µs each).
-    const sighting = (device: number, integration: string) => ({ device, integration, spaceId: ctx.space.id, spaceName: ctx.space.name, at: ctx.at, run: ctx.runId, page: ctx.page });
+    const sighting = (device: number, integration: string) => ({ device, integration, spaceId: ctx.space.id, spaceKey: space_key, at: ctx.at, run: ctx.runId, page: ctx.page });
     const known = new Map((this.#selectChunk.all(owner, tenant_key, JSON.stringify(devices.map((d) => d.guid))) as ExistingRow[]).map((row) => [row.guid, row]));
     // A guid the chunk repeats is looked up again after its first write, which changed what is stored.
     const written = new Set<string>();
@@ -483,7 +487,8 @@ export class DeviceStore {
 
   /** A space renamed in Ivanti: the fetch's sightings in it take the new name (only those that still have the old). */
   renameSpace(integrationIds: readonly string[], space: { id: number; name: string }): void {
-    this.#renameSpace.run(space.name, JSON.stringify(integrationIds), space.id, space.name);
+    const key = this.#keyOfSpaceName(space.name);
+    this.#renameSpace.run(key, JSON.stringify(integrationIds), space.id, key);
   }
 
   /**
@@ -554,18 +559,6 @@ export class DeviceStore {
     return this.#trustRecordsOfDevice.all(deviceId, JSON.stringify(integrationIds)) as TrustRecord[];
   }
 
-  /** The key of a space name, written with the device rows so that their trigger has nothing to correct. */
-  #spaceKeyFor(runId: number, name: string): number {
-    if (this.#spaceKeys?.runId !== runId) this.#spaceKeys = { runId, keys: new Map() };
-    let key = this.#spaceKeys.keys.get(name);
-    if (key === undefined) {
-      this.#addSpaceName.run(name);
-      key = this.#spaceKey.get(name) as number;
-      this.#spaceKeys.keys.set(name, key);
-    }
-    return key;
-  }
-
   /**
    * The tenant's key (migration 0027), which the device rows and their keys hold in place of its text. Looked up once per
    * page, not cached: a key added by a write that rolled back is gone, and nothing would correct a row written with it.
@@ -573,6 +566,12 @@ export class DeviceStore {
   #tenantKeyFor(tenant: string): number {
     this.#addTenant.run(tenant);
     return this.#tenantKey.get(tenant) as number;
+  }
+
+  /** The key of a space name (migration 0019), keying a name not seen before: written with the device rows and sightings. */
+  #keyOfSpaceName(name: string): number {
+    this.#addSpaceName.run(name);
+    return this.#spaceKey.get(name) as number;
   }
 
   #factsFor(runId: number): Map<string, IntegrationFacts> {
