@@ -40,6 +40,8 @@ const OWNERS: Record<string, string[]> = {
   device_tenants: [DEVICE_STORE],
   // DeviceStore keys the names it writes (migration 0019); the explorer's space filter reads a name's key.
   device_space_names: [DEVICE_STORE, 'src-main/core/devices/device-selection.ts'],
+  // DeviceStore keys the tenants it writes (migration 0027); every other reader goes through its keys.
+  device_tenants: [DEVICE_STORE],
   // The explorer's filters (device-selection.ts builds the repository's WHERE) match against the index.
   devices_fts: [DEVICE_SEARCH_INDEX, DEVICE_REPOSITORY, 'src-main/core/devices/device-selection.ts'],
   devices_fts_pending: [DEVICE_SEARCH_INDEX],
