@@ -36,8 +36,6 @@ const OWNERS: Record<string, string[]> = {
   // them with the devices.
   device_changes: [DEVICE_STORE, DEVICE_REPOSITORY],
   device_record_dictionaries: ['src-main/core/sync/device-record-codec.ts'],
-  // DeviceStore keys the tenants it writes (migration 0027).
-  device_tenants: [DEVICE_STORE],
   // DeviceStore keys the names it writes (migration 0019); the explorer's space filter reads a name's key.
   device_space_names: [DEVICE_STORE, 'src-main/core/devices/device-selection.ts'],
   // DeviceStore keys the tenants it writes (migration 0027); every other reader goes through its keys.
