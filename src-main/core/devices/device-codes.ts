@@ -1,5 +1,5 @@
 import { AppError } from '../../../src-shared/errors';
-import type { SqlCondition } from './trusted-device-filter';
+import type { SqlCondition } from './sql-condition';
 
 /**
  * The small integer codes the device indexes hold for the platform and the registration state (migration 0028's

@@ -1,6 +1,6 @@
 import { integrationCovers, COVERED_PLATFORM_TYPE } from '../integrations/device-inventory';
 import type { IntegrationFacts } from '../integrations/integration-store';
-import type { SqlCondition } from './trusted-device-filter';
+import type { SqlCondition } from './sql-condition';
 import { codeOf, PLATFORM } from './device-codes';
 
 /**

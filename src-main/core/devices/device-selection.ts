@@ -2,7 +2,8 @@ import type { CheckinAge, DeviceQuery, DeviceSort, DeviceSortColumn } from '../.
 import { equalsValue, PLATFORM, REGISTRATION_STATE } from './device-codes';
 import { INDEXED_TEXT_SQL } from './device-search-index';
 import { ftsMatchExpression, PHRASE_CHECK, searchPhrases } from './device-search-text';
-import type { SqlCondition, TrustConditions } from './trusted-device-filter';
+import type { SqlCondition } from './sql-condition';
+import type { TrustConditions } from './trusted-device-filter';
 
 const DAY_MS = 86_400_000;
 

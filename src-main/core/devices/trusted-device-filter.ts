@@ -8,14 +8,7 @@ import { sightingAmong, sightingExists } from '../sync/device-store';
 import { SyncRunStore } from '../sync/sync-run-store';
 import { TestGroupMembership } from '../trust/test-group-membership';
 import { codeOf, PLATFORM, REGISTRATION_STATE } from './device-codes';
-
-/** An SQL condition over a `devices` row aliased `d`, with its parameters. */
-export interface SqlCondition {
-  sql: string;
-  params: unknown[];
-  /** It needs a column the sort indexes do not hold, so checking it reads the row. */
-  readsRows?: boolean;
-}
+import type { SqlCondition } from './sql-condition';
 
 /**
  * The explorer's Trust filter: the device-level answer of the Trust column (TrustVerifier.deviceJudge) as SQL, so a
