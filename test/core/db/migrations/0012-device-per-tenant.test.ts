@@ -70,8 +70,20 @@ interface DeviceAfter {
   removed_at: number | null;
 }
 
+/** SQL for a device's tenant text and a change's integration id at any schema from 12 on (migrations 26 and 27 keyed them). */
+function keyedColumns(db: Db): { tenant: string; changeIntegration: string } {
+  const has = (table: string, column: string) => db.prepare('SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?').pluck().get(table, column) === 1;
+  return {
+    tenant: has('devices', 'tenant_key') ? '(SELECT t.tenant FROM device_tenants t WHERE t.key = d.tenant_key)' : 'd.tenant',
+    changeIntegration: has('device_changes', 'integration_key') ? '(SELECT i.id FROM integrations i WHERE i.key = c.integration_key)' : 'c.integration_id',
+  };
+}
+
 function checkMerged(db: Db, count: number): void {
-  const devices = db.prepare('SELECT id, tenant, guid, integration_id, device_name, first_seen_at, removed_at FROM devices ORDER BY id').all() as DeviceAfter[];
+  const keyed = keyedColumns(db);
+  const devices = db
+    .prepare(`SELECT d.id, ${keyed.tenant} AS tenant, d.guid, d.integration_id, d.device_name, d.first_seen_at, d.removed_at FROM devices d ORDER BY d.id`)
+    .all() as DeviceAfter[];
   const acme = devices.filter((d) => d.tenant === 'acmecorp.mobileiron.com');
   // Each Acme device once, whatever the number of integrations that synced it.
   expect(acme).toHaveLength(count);
@@ -100,7 +112,7 @@ function checkMerged(db: Db, count: number): void {
   expect(db.prepare('SELECT COUNT(*) FROM device_changes').pluck().get()).toBe(2 * count + 3);
   expect(db.prepare('SELECT COUNT(*) FROM device_changes c LEFT JOIN devices d ON d.id = c.device_id WHERE d.guid IS NOT c.guid').pluck().get()).toBe(0);
   const third = acme.find((d) => d.guid === 'guid-3')!;
-  expect(db.prepare('SELECT integration_id, kind FROM device_changes WHERE device_id = ? ORDER BY id').all(third.id)).toEqual([
+  expect(db.prepare(`SELECT ${keyed.changeIntegration} AS integration_id, c.kind FROM device_changes c WHERE c.device_id = ? ORDER BY c.id`).all(third.id)).toEqual([
     { integration_id: 'int-a', kind: 'added' },
     { integration_id: 'int-i', kind: 'added' },
     { integration_id: 'int-a', kind: 'changed' },

@@ -30,10 +30,12 @@ function at21(): Db {
 
 describe('migration 0022: device changes name the guid only once the device is gone', () => {
   it('reads changes recorded before and after it with their device guid', () => {
-    const db = databases.upgrade(at21(), 22);
+    let db = databases.upgrade(at21(), 22);
     // As the sync records a change now: the guid is left to the device row.
     db.exec(`INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (2, '${OTHER}', 'manual', 'completed', 30, 40, 1);
              INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (2, '${OTHER}', 2, '', 'changed', '{"deviceName":["Two","2"]}', 40)`);
+    // Today's repository reads today's schema (migration 26 keys a change's integration): the later migrations run too.
+    db = databases.upgrade(db);
     const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(NOW));
     expect(repository.changesOfFetch(1, { limit: 10 }).changes.map((c) => [c.guid, c.deviceName])).toEqual([
       ['guid-1', 'One'],
@@ -45,9 +47,11 @@ describe('migration 0022: device changes name the guid only once the device is g
   });
 
   it('writes the guid into a device’s changes before its row is deleted, so its history still names it', () => {
-    const db = databases.upgrade(at21(), 22);
+    let db = databases.upgrade(at21(), 22);
     db.exec(`INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (2, '${OTHER}', 'manual', 'completed', 30, 40, 1);
              INSERT INTO device_changes (run_id, integration_id, device_id, guid, kind, fields, at) VALUES (2, '${OTHER}', 2, '', 'changed', NULL, 40)`);
+    // Today's purge reads today's schema; migration 23 keeps this trigger's guid copy (and detaches the id too).
+    db = databases.upgrade(db);
     // The other integration is purged: device 2, which it alone still sees after that, is not deleted...
     purgeSyncedDevices(db, ANDROID);
     expect(db.prepare('SELECT id FROM devices').pluck().all()).toEqual([2]);

@@ -42,7 +42,8 @@ describe('migration 0027: the device rows and their keys name the tenant by a ke
   });
 
   it('lets today’s store find, count and key the devices it had, each by one seek of its index', () => {
-    const db = databases.upgrade(at26(), 27);
+    // Today's store reads today's schema: the later migrations run too.
+    const db = databases.upgrade(at26());
     const store = new DeviceStore(db);
     expect(store.storedDevices(ACME)).toBe(2);
     expect(store.storedDevices(SHARED)).toBe(1);
