@@ -43,6 +43,8 @@ const OWNERS: Record<string, string[]> = {
   // The explorer's filters (device-selection.ts builds the repository's WHERE) match against the index.
   devices_fts: [DEVICE_SEARCH_INDEX, DEVICE_REPOSITORY, 'src-main/core/devices/device-selection.ts'],
   devices_fts_pending: [DEVICE_SEARCH_INDEX],
+  // fts5vocab over devices_fts (migration 0030): the search asks a typed prefix as the terms it lists.
+  devices_fts_terms: [DEVICE_SEARCH_INDEX],
   saved_searches: ['src-main/core/devices/saved-search-store.ts'],
   // Follow-up: a device's history (DeviceRepository.detail) joins the runs itself.
   sync_runs: ['src-main/core/sync/sync-run-store.ts', DEVICE_REPOSITORY],

@@ -197,6 +197,7 @@ export class DeviceRepository {
       now,
       trust: () => this.#trustConditions(plan.sightingTest),
       integration: (id, walkInOrder) => integrationFilter(this.integrations.facts(), id, COVERAGE_SQL, walkInOrder),
+      termsOfPrefix: (prefix) => this.index.termsOfPrefix(prefix),
       ...plan,
       indexedBy,
     });

@@ -18,9 +18,15 @@ import { sqliteBindingOption } from '../db/sqlite-binding';
  * about to become two characters), and a query of one character alone searches nothing: the prefix index is of two
  * characters (migrations 0004, 0021).
  */
-export function ftsMatchExpression(text: string): string | null {
-  return matchExpression(wordsOf(text));
+export function ftsMatchExpression(text: string, termsOfPrefix?: TermsOfPrefix): string | null {
+  return matchExpression(wordsOf(text), termsOfPrefix);
 }
+
+/**
+ * The index's terms a typed prefix stands for, to ask it as those terms (`("acme" OR "acmecorp")` for `acm`), or null to
+ * leave it to FTS5's prefix query (DeviceSearchIndex.termsOfPrefix): the same rows either way.
+ */
+export type TermsOfPrefix = (prefix: string) => readonly string[] | null;
 
 /** A typed word of several tokens: they must stand together, in order, in one indexed column; the last is a prefix. */
 export interface SearchPhrase {
@@ -38,8 +44,14 @@ export function searchWords(text: string): SearchPhrase[] {
   return wordsOf(text);
 }
 
-function matchExpression(words: readonly SearchPhrase[]): string | null {
-  const terms = words.flatMap(({ tokens, prefix }) => tokens.map((token, i) => (prefix && i === tokens.length - 1 ? `"${token}"*` : `"${token}"`)));
+function matchExpression(words: readonly SearchPhrase[], termsOfPrefix?: TermsOfPrefix): string | null {
+  const quoted = (token: string) => `"${token.replaceAll('"', '""')}"`;
+  const asPrefix = (token: string) => {
+    const terms = termsOfPrefix?.(token);
+    if (terms === undefined || terms === null || terms.length === 0) return `${quoted(token)}*`;
+    return terms.length === 1 ? quoted(terms[0]!) : `(${terms.map(quoted).join(' OR ')})`;
+  };
+  const terms = words.flatMap(({ tokens, prefix }) => tokens.map((token, i) => (prefix && i === tokens.length - 1 ? asPrefix(token) : quoted(token))));
   return terms.length === 0 ? null : terms.join(' AND ');
 }
 

@@ -1,7 +1,7 @@
 import type { CheckinAge, DeviceQuery, DeviceSort, DeviceSortColumn } from '../../../src-shared/domain/device';
 import { equalsValue, PLATFORM, REGISTRATION_STATE } from './device-codes';
 import { INDEXED_TEXT_SQL } from './device-search-index';
-import { ftsMatchExpression, PHRASE_CHECK, searchPhrases } from './device-search-text';
+import { ftsMatchExpression, PHRASE_CHECK, searchPhrases, type TermsOfPrefix } from './device-search-text';
 import type { SqlCondition } from './sql-condition';
 import type { TrustConditions } from './trusted-device-filter';
 
@@ -99,6 +99,8 @@ export interface SelectionContext {
   trust: () => TrustConditions;
   /** The devices shown under an integration: listed under it, or covered by it too (device-coverage.ts). */
   integration: (integrationId: string, walkInOrder: boolean) => SqlCondition;
+  /** The index's terms a typed prefix stands for (DeviceSearchIndex.termsOfPrefix); without it, FTS5's prefix query. */
+  termsOfPrefix?: TermsOfPrefix;
   /**
    * How text restricts the rows: `drive` joins from the FTS table (it hands out matching rowids in order, each one
    * primary-key lookup in devices); `filter` tests membership in the match set while something else (a sort index)
@@ -118,7 +120,7 @@ export interface SelectionContext {
 export function selectDevices(query: DeviceQuery, ctx: SelectionContext): DeviceSelection {
   const conditions: string[] = [];
   const params: unknown[] = [];
-  const match = query.text === undefined ? null : ftsMatchExpression(query.text);
+  const match = query.text === undefined ? null : ftsMatchExpression(query.text, ctx.termsOfPrefix);
   const devices = ctx.indexedBy === undefined ? 'devices d' : `devices d ${ctx.indexedBy === 'NOT INDEXED' ? 'NOT INDEXED' : `INDEXED BY ${ctx.indexedBy}`}`;
   let from = devices;
   if (match !== null && (ctx.text ?? 'drive') === 'drive') {

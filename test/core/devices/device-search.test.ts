@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
 import type { DeviceRepository } from '../../../src-main/core/devices/device-repository';
-import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
+import { DeviceSearchIndex, MAX_PREFIX_TERMS } from '../../../src-main/core/devices/device-search-index';
 import { ftsMatchExpression } from '../../../src-main/core/devices/device-search-text';
 import { createDeviceServices } from '../../../src-main/core/devices/device-services';
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
@@ -110,6 +110,49 @@ describe('search as you type', () => {
     expect(ftsMatchExpression('ada.l')).toBe('"ada"');
     expect(ftsMatchExpression('aa:bb:c')).toBe('"aa" AND "bb"');
     expect(ftsMatchExpression('  ada   lovelace ')).toBe('"ada"* AND "lovelace"*');
+  });
+});
+
+describe('a typed prefix asked as the index terms it stands for (migration 0030)', () => {
+  /** Current devices whose text matches, by FTS5's own prefix query: what the search answered before it asked terms. */
+  const byPrefixQuery = (text: string) =>
+    db
+      .prepare('SELECT d.id FROM devices_fts JOIN devices d ON d.id = devices_fts.rowid WHERE devices_fts MATCH ? AND d.removed_at IS NULL ORDER BY d.id')
+      .pluck()
+      .all(ftsMatchExpression(text)) as number[];
+  /** Three-character starts of the index's terms, by how many terms start with each. */
+  const prefixesByTermCount = () => {
+    const counts = new Map<string, number>();
+    for (const term of db.prepare('SELECT term FROM devices_fts_terms').pluck().all() as string[]) {
+      const start = Array.from(term).slice(0, 3).join('');
+      if (Array.from(start).length === 3) counts.set(start, (counts.get(start) ?? 0) + 1);
+    }
+    return counts;
+  };
+
+  it('finds exactly what the prefix query finds, whether the prefix names one term, several, more than can be asked, or none', () => {
+    const counts = [...prefixesByTermCount()];
+    const one = counts.find(([, n]) => n === 1)?.[0];
+    const several = counts.find(([, n]) => n > 1 && n <= MAX_PREFIX_TERMS)?.[0];
+    const tooMany = counts.find(([, n]) => n > MAX_PREFIX_TERMS)?.[0];
+    expect([one, several, tooMany]).not.toContain(undefined);
+    expect(index.termsOfPrefix(one!)).toHaveLength(1);
+    expect(index.termsOfPrefix(several!)!.length).toBe(counts.find(([p]) => p === several)![1]);
+    expect(index.termsOfPrefix(tooMany!)).toBeNull();
+    expect(index.termsOfPrefix('zqx')).toEqual([]);
+    // Two characters are read from the prefix index, one list already merged: left to FTS5.
+    expect(index.termsOfPrefix(one!.slice(0, 2))).toBeNull();
+    for (const text of [one!, several!, tooMany!, 'zqx', `${several!} ${one!}`, 'loï', 'acmecorp', 'galax']) {
+      const expected = byPrefixQuery(text);
+      expect(found(text), text).toEqual(expected);
+      expect(repository.count({ text }), text).toBe(expected.length);
+    }
+  });
+
+  it('asks a prefix of a few terms as those terms, which FTS5 reads lazily instead of merging them first', () => {
+    const several = [...prefixesByTermCount()].find(([, n]) => n > 1 && n <= MAX_PREFIX_TERMS)![0];
+    const [match] = repository.selection({ text: several }).params as string[];
+    expect(match).toBe(`(${index.termsOfPrefix(several)!.map((t) => `"${t}"`).join(' OR ')})`);
   });
 });
 
