@@ -152,6 +152,7 @@ export class DeviceRepository {
     this.#counts = new UnchangedDataCache<number>(db, 200);
     this.#facets = new UnchangedDataCache<DeviceFacets>(db, 20);
     this.#trust = new UnchangedDataCache<TrustConditions>(db, 1);
+    this.#prefixTerms = new UnchangedDataCache<readonly string[] | null>(db, 50);
     this.#countTextUpTo = db.prepare('SELECT count(*) FROM (SELECT 1 FROM devices_fts WHERE devices_fts MATCH ? LIMIT ?)').pluck();
     this.#statisticsExist = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").pluck();
     this.#highestDeviceId = db.prepare('SELECT max(id) FROM devices').pluck();
@@ -166,6 +167,11 @@ export class DeviceRepository {
   readonly #counts: UnchangedDataCache<number>;
   readonly #facets: UnchangedDataCache<DeviceFacets>;
   readonly #trust: UnchangedDataCache<TrustConditions>;
+  /**
+   * The index terms of typed prefixes (DeviceSearchIndex.termsOfPrefix, 1-10 ms at a million devices): a keystroke's
+   * count, plan and page each build their selection, and each would list them again.
+   */
+  readonly #prefixTerms: UnchangedDataCache<readonly string[] | null>;
   // A keystroke plans with these: prepared once, not per keystroke.
   readonly #countTextUpTo: Statement;
   readonly #statisticsExist: Statement;
@@ -197,7 +203,7 @@ export class DeviceRepository {
       now,
       trust: () => this.#trustConditions(plan.sightingTest),
       integration: (id, walkInOrder) => integrationFilter(this.integrations.facts(), id, COVERAGE_SQL, walkInOrder),
-      termsOfPrefix: (prefix) => this.index.termsOfPrefix(prefix),
+      termsOfPrefix: (prefix) => this.#prefixTerms.get(prefix, () => this.index.termsOfPrefix(prefix)),
       ...plan,
       indexedBy,
     });

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
-import type { DeviceRepository } from '../../../src-main/core/devices/device-repository';
+import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex, MAX_PREFIX_TERMS } from '../../../src-main/core/devices/device-search-index';
 import { ftsMatchExpression } from '../../../src-main/core/devices/device-search-text';
 import { createDeviceServices } from '../../../src-main/core/devices/device-services';
@@ -13,6 +13,7 @@ import { useCloseAfterEach } from '../../support/close-after-each';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from '../sync/sync-fixture';
 import { allPages, NOW, openDeviceDatabase } from './device-fixture';
+import { sqlRunCountsDuring } from '../../support/query-plans';
 
 interface Row {
   id: number;
@@ -122,6 +123,7 @@ describe('a typed prefix asked as the index terms it stands for (migration 0030)
       .all(ftsMatchExpression(text)) as number[];
   /** Three-character starts of the index's terms, by how many terms start with each. */
   const prefixesByTermCount = () => {
+    index.catchUp();
     const counts = new Map<string, number>();
     for (const term of db.prepare('SELECT term FROM devices_fts_terms').pluck().all() as string[]) {
       const start = Array.from(term).slice(0, 3).join('');
@@ -147,6 +149,30 @@ describe('a typed prefix asked as the index terms it stands for (migration 0030)
       expect(found(text), text).toEqual(expected);
       expect(repository.count({ text }), text).toBe(expected.length);
     }
+  });
+
+  it('lists a prefix’s terms once while the database is unchanged, however many statements a search prepares', () => {
+    const several = [...prefixesByTermCount()].find(([, n]) => n > 1 && n <= MAX_PREFIX_TERMS)![0];
+    const listed = (ran: Map<string, number>) => [...ran].filter(([sql]) => sql.includes('devices_fts_terms')).reduce((n, [, times]) => n + times, 0);
+    const sorted = { text: several, sort: { column: 'uid', direction: 'asc' } } as const;
+    let fresh: DeviceRepository | undefined;
+    const ran = sqlRunCountsDuring(
+      db,
+      () => (fresh = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(NOW))),
+      (repository) => {
+        repository.search(sorted, { offset: 0, limit: 100 });
+        repository.search(sorted, { offset: 100, limit: 100 });
+        repository.count({ text: several });
+      },
+    );
+    expect(listed(ran)).toBe(1);
+    // A write that brings a new term of the prefix is searched with it: the kept list went with the change.
+    const before = fresh!.count({ text: several });
+    db.prepare(
+      `INSERT INTO devices (tenant_key, integration_id, guid, platform_type, registration_state, device_name, record_hash, first_seen_at, last_seen_at, last_seen_run)
+       SELECT tenant_key, integration_id, 'prefix-guid', 'ANDROID', 'ACTIVE', ?, x'', 0, 0, last_seen_run FROM devices LIMIT 1`,
+    ).run(`${several}qqq phone`);
+    expect(fresh!.count({ text: several })).toBe(before + 1);
   });
 
   it('asks a prefix of a few terms as those terms, which FTS5 reads lazily instead of merging them first', () => {
