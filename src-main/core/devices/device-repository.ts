@@ -521,7 +521,7 @@ export class DeviceRepository {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const { integration } = selection;
-    // A change names its integration by key (migration 0024); the export gives its id, mapped from the facts.
+    // A change names its integration by key (migration 0026); the export gives its id, mapped from the facts.
     const facts = this.integrations.facts();
     const key = integration === undefined ? null : (facts.get(integration.id)?.key ?? -1);
     if (integration?.sharedFetches) {

@@ -165,7 +165,7 @@ export function sightingAmong(where: string): string {
  * integration sees, and the change history its runs recorded.
  */
 export function purgeSyncedDevices(db: Db, integrationId: string, integrations: IntegrationDirectory = new IntegrationStore(db)): void {
-  // Changes name their integration by its key (migration 0024).
+  // Changes name their integration by its key (migration 0026).
   const key = integrations.facts().get(integrationId)?.key;
   if (key !== undefined) db.prepare('DELETE FROM device_changes WHERE integration_key = ?').run(key);
   db.prepare(
