@@ -124,8 +124,12 @@ export const PHRASE_CHECK = 'devices_text_has_phrases';
  * text, its last token a prefix when `prefix`. About 2 µs a row of ASCII text, paid only by rows the index matched.
  */
 export function registerPhraseCheck(db: Database.Database): void {
+  // A statement passes the same phrases for every row it tests: parsed once, not once a row.
+  let parsed: { json: string; wanted: SearchPhrase[] } | null = null;
   db.function(PHRASE_CHECK, { deterministic: true, varargs: true }, (phrases: unknown, ...columns: unknown[]) => {
-    const wanted = JSON.parse(String(phrases)) as SearchPhrase[];
+    const json = String(phrases);
+    if (parsed?.json !== json) parsed = { json, wanted: JSON.parse(json) as SearchPhrase[] };
+    const { wanted } = parsed;
     const texts = columns.map((c) => (typeof c === 'string' ? devicesTextTokens(c) : []));
     return wanted.every((phrase) => texts.some((tokens) => standsIn(phrase, tokens))) ? 1 : 0;
   });
