@@ -270,11 +270,12 @@ export class DeviceStore {
     this.#insertChange = db.prepare(
       "INSERT INTO device_changes (run_id, integration_key, device_id, guid, kind, fields, at) VALUES (?, ?, ?, '', ?, ?, ?)",
     );
-    // In rowid order from a cursor, so that marking a large number of removals in batches reads each sighting once.
+    // In rowid order from a cursor, so that marking a large number of removals in batches reads each sighting once. The
+    // sightings alone, as [id, space] arrays: every live sighting of the integration is read at the end of every complete
+    // run, and reading each device row's guid beside it (a seek into the wide devices table) was most of that pass.
     this.#present = db.prepare(
-      `SELECT s.device_id AS id, s.space_id AS spaceId, (SELECT guid FROM devices d WHERE d.id = s.device_id) AS guid
-         FROM device_sightings s WHERE s.integration_id = ? AND s.removed_at IS NULL AND s.device_id > ? ORDER BY s.device_id`,
-    );
+      'SELECT s.device_id, s.space_id FROM device_sightings s WHERE s.integration_id = ? AND s.removed_at IS NULL AND s.device_id > ? ORDER BY s.device_id',
+    ).raw();
     this.#markSightingRemoved = db.prepare(
       `UPDATE device_sightings SET removed_at = ?, removed_run = ?, last_seen_at = ${sightingLastSeenAtSql('device_sightings')},
          last_seen_run = ${sightingLastSeenRunSql('device_sightings')}
@@ -463,24 +464,25 @@ export class DeviceStore {
   ): { marked: number; next: number | null } {
     const owner = ctx.integrationIds[0]!;
     const ownerKey = keyOf(this.#factsFor(ctx.runId), owner);
-    const passOf = new Map(spaces.map((s) => [s.id, s.pass]));
-    const unseen: { id: number; guid: string }[] = [];
+    // What the last pass over each space read saw, by space id.
+    const seenBy = new Map(spaces.map((s) => [s.id, ctx.seen.pass(s.id, s.pass)]));
+    const unseen: number[] = [];
     let next: number | null = null;
-    for (const row of this.#present.iterate(owner, after) as IterableIterator<{ id: number; spaceId: number | null; guid: string }>) {
-      const pass = row.spaceId === null ? undefined : passOf.get(row.spaceId);
-      const gone = pass === undefined ? everySpaceRead : !ctx.seen.has(row.spaceId!, pass, row.id);
+    for (const [id, spaceId] of this.#present.iterate(owner, after) as IterableIterator<[number, number | null]>) {
+      const seen = spaceId === null ? undefined : seenBy.get(spaceId);
+      const gone = seen === undefined ? everySpaceRead : !seen.has(id);
       if (!gone) continue;
-      unseen.push(row);
+      unseen.push(id);
       if (unseen.length >= limit) {
-        next = row.id;
+        next = id;
         break;
       }
     }
     const group = JSON.stringify(ctx.integrationIds);
-    for (const row of unseen) {
-      this.#markSightingRemoved.run(ctx.at, ctx.runId, row.id, group);
-      this.#markRemovedIfUnseen.run(ctx.at, ctx.runId, row.id);
-      this.#insertChange.run(ctx.runId, ownerKey, row.id, 'removed', null, ctx.at);
+    for (const id of unseen) {
+      this.#markSightingRemoved.run(ctx.at, ctx.runId, id, group);
+      this.#markRemovedIfUnseen.run(ctx.at, ctx.runId, id);
+      this.#insertChange.run(ctx.runId, ownerKey, id, 'removed', null, ctx.at);
     }
     return { marked: unseen.length, next };
   }

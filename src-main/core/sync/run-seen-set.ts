@@ -78,8 +78,21 @@ export class RunSeenSet {
 
   /** Whether this pass over the space saw the device. */
   has(spaceId: number, pass: number, deviceId: number): boolean {
-    const bits = this.#passes.get(passKey(spaceId, pass))?.get(Math.floor(deviceId / BLOCK_BITS));
-    return bits !== undefined && (bits[(deviceId % BLOCK_BITS) >> 3]! & (1 << (deviceId & 7))) !== 0;
+    return this.pass(spaceId, pass).has(deviceId);
+  }
+
+  /**
+   * What this pass over the space has seen so far, for asking about many devices (the end of a run asks about every
+   * sighting): the pass is looked up once, not once a device. It follows later `add`s.
+   */
+  pass(spaceId: number, pass: number): { has(deviceId: number): boolean } {
+    const blocks = this.#blocksOf(spaceId, pass);
+    return {
+      has(deviceId) {
+        const bits = blocks.get(Math.floor(deviceId / BLOCK_BITS));
+        return bits !== undefined && (bits[(deviceId % BLOCK_BITS) >> 3]! & (1 << (deviceId & 7))) !== 0;
+      },
+    };
   }
 
   /** Writes the blocks changed since the last save; call inside the transaction that commits the run's checkpoint. */
