@@ -45,6 +45,8 @@ const OWNERS: Record<string, string[]> = {
   devices_fts_pending: [DEVICE_SEARCH_INDEX],
   // fts5vocab over devices_fts (migration 0030): the search asks a typed prefix as the terms it lists.
   devices_fts_terms: [DEVICE_SEARCH_INDEX],
+  // fts5vocab over devices_fts (migration 0031): the same terms, one seek each.
+  devices_fts_instances: [DEVICE_SEARCH_INDEX],
   saved_searches: ['src-main/core/devices/saved-search-store.ts'],
   // Follow-up: a device's history (DeviceRepository.detail) joins the runs itself.
   sync_runs: ['src-main/core/sync/sync-run-store.ts', DEVICE_REPOSITORY],
