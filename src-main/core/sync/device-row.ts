@@ -80,7 +80,7 @@ export function deviceColumns(
   device: IvantiDevice,
   space: { id: number; name: string },
   codec: Pick<DeviceRecordCodec, 'encode'>,
-  { raw, record_hash, raw_record }: RecordIdentity & { raw_record?: Buffer } = recordIdentity(device, space),
+  record: RecordIdentity | PreparedRecord = recordIdentity(device, space),
 ): DeviceColumns {
   const copied = recordContext(device);
   // Assigned onto the copied columns, not spread with them into a new literal: V8 builds that literal on a slow path
@@ -98,8 +98,8 @@ export function deviceColumns(
     jailbroken: flag(device.jailbroken),
     device_name_key: deviceNameSortKey(device.deviceName),
     last_checkin: device.lastCheckin,
-    raw_record: raw_record ?? codec.encode(raw, copied),
-    record_hash,
+    raw_record: 'raw_record' in record ? record.raw_record : codec.encode(record.raw, copied),
+    record_hash: record.record_hash,
   });
 }
 
@@ -131,8 +131,9 @@ export function recordIdentity(device: IvantiDevice, space: { id: number }): Rec
   return { raw: JSON.stringify(device.raw), record_hash: recordHash(device.raw, space.id) };
 }
 
-/** A record ready to be written: its text and hash, and its stored form (compressed before the write). */
-export interface PreparedRecord extends RecordIdentity {
+/** A record ready to be written: its hash and its stored form (compressed before the write). */
+export interface PreparedRecord {
+  record_hash: Buffer;
   raw_record: Buffer;
 }
 
@@ -140,16 +141,15 @@ export interface PreparedRecord extends RecordIdentity {
 export type PreparedRecords = ReadonlyMap<IvantiDevice, PreparedRecord>;
 
 /**
- * A bulk load's page made ready before it is written (issue 19): serialised on this thread, hashed and compressed on the
- * compressor's, so that work on one page overlaps the writing of the one before it.
+ * A bulk load's page made ready before it is written (issue 19): serialised, hashed and compressed on the compressor's
+ * thread, so that work on one page overlaps the writing of the one before it, on the machine's other core.
  */
 export async function prepareRecords(compressor: RecordCompressor, devices: readonly IvantiDevice[], space: { id: number }): Promise<PreparedRecords> {
-  const texts = devices.map((device) => JSON.stringify(device.raw));
   const { stored, hashes } = await compressor.compressAndHash(
-    devices.map((device, i) => ({ json: texts[i]!, row: recordContext(device) })),
+    devices.map((device) => ({ record: device.raw, row: recordContext(device) })),
     space.id,
   );
-  return new Map(devices.map((device, i) => [device, { raw: texts[i]!, record_hash: hashes[i]!, raw_record: stored[i]! }]));
+  return new Map(devices.map((device, i) => [device, { record_hash: hashes[i]!, raw_record: stored[i]! }]));
 }
 
 /**

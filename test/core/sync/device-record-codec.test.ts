@@ -118,13 +118,17 @@ describe('stored device records', () => {
     try {
       const records = Array.from({ length: 300 }, (_, i) => {
         const row: RecordContext = { ...ROW, guid: `g-${i}`, device_name: `Zoë ${'📱'.repeat(i % 7)}`, udid: i % 2 === 0 ? null : `u-${i}` };
-        return { json: JSON.stringify({ guid: row.guid, deviceName: row.device_name, udid: row.udid, notes: 'x'.repeat(i * 13) }), row };
+        // Parsed from text, as a page's records are; the thread gets the object and must serialise it as this thread
+        // would: integer-like keys (listed first), -0, a large number, an escaped and a lone surrogate, a __proto__ key.
+        const text = `{"guid":${JSON.stringify(row.guid)},"deviceName":${JSON.stringify(row.device_name)},"udid":${JSON.stringify(row.udid)},"notes":"${'x'.repeat(i * 13)}",
+          "10":1,"2":[-0,1e21,0.1,null,true],"odd":"\\ud800 \\u2028 \\u0000 \\"q\\"","__proto__":{"a":${i}},"nested":{"b":[{"c":"ß"}]}}`;
+        return { record: JSON.parse(text) as Record<string, unknown>, row };
       });
       const batches = await Promise.all([compressor.compress(records.slice(0, 120)), compressor.compress([]), compressor.compress(records.slice(120))]);
       expect(compressor.onThread).toBe(true);
       const stored = batches.flat();
-      expect(stored.map((b) => Buffer.from(b).toString('base64'))).toEqual(records.map((r) => codec.encode(r.json, r.row).toString('base64')));
-      expect(stored.map((b, i) => codec.decode(b, records[i]!.row, i))).toEqual(records.map((r) => r.json));
+      expect(stored.map((b) => Buffer.from(b).toString('base64'))).toEqual(records.map((r) => codec.encode(JSON.stringify(r.record), r.row).toString('base64')));
+      expect(stored.map((b, i) => codec.decode(b, records[i]!.row, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
     } finally {
       compressor.close();
     }
@@ -141,16 +145,16 @@ describe('stored device records', () => {
       if (i % 4 !== 0) record.lastCheckin = i % 4 === 1 ? 1_700_000_000_000 + i : i % 4 === 2 ? null : `${i}`;
       if (i % 5 === 0) record.clientLastCheckin = 1_700_000_000_000 - i;
       if (i % 7 === 0) record.lastScannedTime = 9_007_199_254_740_991 - i;
-      return { json: JSON.stringify(record), row: { ...ROW, guid: `g-${i}` } };
+      return { record, row: { ...ROW, guid: `g-${i}` } };
     });
-    const expected = (spaceId: number) => records.map((r) => recordHash(JSON.parse(r.json) as Record<string, unknown>, spaceId).toString('hex'));
+    const expected = (spaceId: number) => records.map((r) => recordHash(r.record, spaceId).toString('hex'));
     const hex = (hashes: Buffer[]) => hashes.map((h) => Buffer.from(h).toString('hex'));
     try {
       for (const spaceId of [1, 7, 2 ** 40 + 3]) {
         const { stored, hashes } = await compressor.compressAndHash(records, spaceId);
         expect(compressor.onThread).toBe(true);
         expect(hex(hashes)).toEqual(expected(spaceId));
-        expect(stored.map((b, i) => codec.decode(b, records[i]!.row, i))).toEqual(records.map((r) => r.json));
+        expect(stored.map((b, i) => codec.decode(b, records[i]!.row, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
       }
       const inFlight = compressor.compressAndHash(records, 7);
       compressor.close();
@@ -167,13 +171,13 @@ describe('stored device records', () => {
     const codec = DeviceRecordCodec.of(db);
     const compressor = codec.compressor();
     const inFlight = compressor.compress([
-      { json: RECORD, row: ROW },
-      { json: '{}', row: ROW },
+      { record: JSON.parse(RECORD) as Record<string, unknown>, row: ROW },
+      { record: {}, row: ROW },
     ]);
     compressor.close();
     expect(compressor.onThread).toBe(false);
     expect((await inFlight).map((b) => codec.decode(b, ROW, 1))).toEqual([RECORD, '{}']);
-    expect((await compressor.compress([{ json: RECORD, row: ROW }])).map((b) => codec.decode(b, ROW, 1))).toEqual([RECORD]);
+    expect((await compressor.compress([{ record: JSON.parse(RECORD) as Record<string, unknown>, row: ROW }])).map((b) => codec.decode(b, ROW, 1))).toEqual([RECORD]);
     db.close();
   });
 
