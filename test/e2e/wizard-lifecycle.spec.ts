@@ -145,7 +145,9 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
       `INSERT INTO devices (tenant_key, integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash, first_seen_at, last_seen_at, last_seen_run)
        VALUES ((SELECT key FROM device_tenants WHERE tenant = ?), ?, ?, ?, 'IOS', 'ACTIVE', ?, x'', ?, ?, 0)`,
     );
-    const sighting = db.prepare('INSERT INTO device_sightings (device_id, integration_id, first_seen_at, last_seen_at, last_seen_run) VALUES (?, ?, ?, ?, 0)');
+    const sighting = db.prepare(
+      'INSERT INTO device_sightings (device_id, integration_key, first_seen_at, last_seen_at, last_seen_run) VALUES (?, (SELECT key FROM integrations WHERE id = ?), ?, ?, 0)',
+    );
     const tenant = db.prepare('INSERT OR IGNORE INTO device_tenants (tenant) VALUES (?)');
     const insert = (integrationId: string, guid: string, identifier: string | null, name: string) => {
       tenant.run(`integration:${integrationId}`);

@@ -76,9 +76,9 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
     `INSERT INTO devices (tenant_key, integration_id, integration_key, space_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
      VALUES (@tenant_key, @integration_id, @integration_key, (SELECT key FROM device_space_names WHERE name = @space_name), ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
   );
-  // What the integration saw, as a sync records it (migration 0012).
+  // What the integration saw, as a sync records it (migration 0012), naming it by its key (0032).
   const sight = db.prepare(
-    `INSERT INTO device_sightings (device_id, integration_id, space_id, space_key, first_seen_at, last_seen_at, last_seen_run)
+    `INSERT INTO device_sightings (device_id, integration_key, space_id, space_key, first_seen_at, last_seen_at, last_seen_run)
      VALUES (?, ?, ?, (SELECT key FROM device_space_names WHERE name = ?), ?, ?, ?)`,
   );
   const insertAdded = db.prepare(
@@ -99,7 +99,7 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
       const columns = deviceColumns(parsed.device, space, codec);
       const id = insert.run({ ...columns, tenant_key: tenantKey, integration_id: integrationId, integration_key: integrationKey, at: referenceTime, run: runId })
         .lastInsertRowid;
-      sight.run(id, integrationId, columns.space_id, columns.space_name, referenceTime, referenceTime, runId);
+      sight.run(id, integrationKey, columns.space_id, columns.space_name, referenceTime, referenceTime, runId);
       if (options.recordAdded) insertAdded.run(runId, integrationKey, id, columns.guid, referenceTime);
     }
   });
@@ -235,9 +235,9 @@ export function seedSharedSightings(
 ): string {
   const integrationId = ensureIntegration(db, options.integration, options.referenceTime ?? Date.now());
   db.prepare(
-    `INSERT INTO device_sightings (device_id, integration_id, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, last_seen_page, removed_at, removed_run)
-     SELECT device_id, ?, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, last_seen_page, removed_at, removed_run
-       FROM device_sightings WHERE integration_id = ? AND (? IS NULL OR space_id = ?)`,
+    `INSERT INTO device_sightings (device_id, integration_key, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, last_seen_page, removed_at, removed_run)
+     SELECT device_id, (SELECT key FROM integrations WHERE id = ?), space_id, space_key, first_seen_at, last_seen_at, last_seen_run, last_seen_page, removed_at, removed_run
+       FROM device_sightings WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND (? IS NULL OR space_id = ?)`,
   ).run(integrationId, options.of, options.spaceId ?? null, options.spaceId ?? null);
   return integrationId;
 }

@@ -53,7 +53,7 @@ export function coveringIntegrations(
  * passes its own text here).
  */
 export interface CoverageSql {
-  /** `EXISTS (…)`: the integration (one `?`) has a sighting of `d` that counts. */
+  /** `EXISTS (…)`: the integration (one `?`, its key: migration 0032) has a sighting of `d` that counts. */
   sightedBy: string;
 }
 
@@ -74,7 +74,7 @@ export function integrationFilter(
   const platform = codeOf(PLATFORM, COVERED_PLATFORM_TYPE[facts.get(integrationId)!.platform]);
   return {
     sql: `(${listed} OR (${column('d.integration_key')} IN (${others.map(() => '?').join(', ')}) AND ${column('d.platform_code')} = ? AND ${sql.sightedBy}))`,
-    params: [keyOf(facts, integrationId), ...others.map((id) => keyOf(facts, id)), platform, integrationId],
+    params: [keyOf(facts, integrationId), ...others.map((id) => keyOf(facts, id)), platform, keyOf(facts, integrationId)],
   };
 }
 
@@ -96,6 +96,6 @@ export function alsoCoveredCondition(facts: ReadonlyMap<string, IntegrationFacts
   const platform = codeOf(PLATFORM, COVERED_PLATFORM_TYPE[facts.get(integrationId)!.platform]);
   return {
     sql: `d.integration_key IN (${others.map(() => '?').join(', ')}) AND d.platform_code = ? AND ${sql.sightedBy}`,
-    params: [...others.map((id) => keyOf(facts, id)), platform, integrationId],
+    params: [...others.map((id) => keyOf(facts, id)), platform, keyOf(facts, integrationId)],
   };
 }

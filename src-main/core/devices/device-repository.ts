@@ -22,7 +22,7 @@ import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexName, type DeviceSelection, type SelectionContext } from './device-selection';
 import { COVERED_PLATFORM_TYPE } from '../integrations/device-inventory';
-import { IntegrationStore, type IntegrationDirectory } from '../integrations/integration-store';
+import { integrationIdOfKeySql, IntegrationStore, type IntegrationDirectory } from '../integrations/integration-store';
 import { UnchangedDataCache } from './unchanged-data-cache';
 import { trustConditions, type SightingTest, type TrustConditions } from './trusted-device-filter';
 import { alsoCoveredCondition, coveringIntegrations, integrationFilter, type CoverageSql } from './device-coverage';
@@ -62,15 +62,18 @@ const LAST_SEEN_AT = `(SELECT MAX(${sightingLastSeenAtSql('s')}) FROM device_sig
 
 /**
  * The sightings that count for coverage (device-coverage.ts): those still seeing the device, or all of them once the
- * device is gone for every integration. Read by primary key (device_id, integration_id).
+ * device is gone for every integration. Read by primary key (device_id, integration_key).
  */
 const COUNTING_SIGHTING = '(s.removed_at IS NULL OR d.removed_at IS NOT NULL)';
 
-/** The integrations with a sighting of `d` that counts, as a JSON array: coveringIntegrations picks those that cover it. */
-export const SIGHTED_BY = `(SELECT json_group_array(s.integration_id) FROM device_sightings s WHERE s.device_id = d.id AND ${COUNTING_SIGHTING}) AS sighted_by`;
+/**
+ * The integrations with a sighting of `d` that counts, as a JSON array of their ids (a sighting names its integration by
+ * key, migration 0032): coveringIntegrations picks those that cover it.
+ */
+export const SIGHTED_BY = `(SELECT json_group_array(${integrationIdOfKeySql('s.integration_key')}) FROM device_sightings s WHERE s.device_id = d.id AND ${COUNTING_SIGHTING}) AS sighted_by`;
 
-/** The explorer's integration filter and facets: the integration (one parameter) has a sighting of `d` that counts. */
-const COVERAGE_SQL: CoverageSql = { sightedBy: sightingExists(`s.integration_id = ? AND ${COUNTING_SIGHTING}`) };
+/** The explorer's integration filter and facets: the integration (one parameter, its key) has a sighting of `d` that counts. */
+const COVERAGE_SQL: CoverageSql = { sightedBy: sightingExists(`s.integration_key = ? AND ${COUNTING_SIGHTING}`) };
 
 /**
  * The columns of a DeviceRow over `devices d`. Integration names are added from a map, not a join: with a join,

@@ -54,7 +54,7 @@ export function trustConditions(db: Db, directory: IntegrationDirectory, test: S
   const unfinished = new WizardDraftStore(db).integrationsWithOpenDraft();
   const membership = new TestGroupMembership(directory, new DuoStore(db).userNames());
   const runs = new SyncRunStore(db);
-  const liveIds = JSON.stringify(live.map((i) => i.id));
+  const liveKeys = JSON.stringify(live.map((i) => i.key));
   const trusted: SqlParts = { sql: [], params: [] };
   const stale: SqlParts = { sql: [], params: [] };
   let readsRows = false;
@@ -68,16 +68,16 @@ export function trustConditions(db: Db, directory: IntegrationDirectory, test: S
       const marks = staleIds.map(() => '?').join(', ');
       const judged = `d.platform_code IS ?${user.sql}`;
       const readable = staleIds.length === 0 ? '' : ` AND (s.space_id IS NULL OR s.space_id NOT IN (${marks}))`;
-      trusted.sql.push(`(${judged} AND ${sighted(`s.integration_id = ? AND s.removed_at IS NULL${readable}`)})`);
-      trusted.params.push(codeOf(PLATFORM, platformType), ...user.params, integration.id, ...staleIds);
+      trusted.sql.push(`(${judged} AND ${sighted(`s.integration_key = ? AND s.removed_at IS NULL${readable}`)})`);
+      trusted.params.push(codeOf(PLATFORM, platformType), ...user.params, integration.key, ...staleIds);
       if (staleIds.length > 0) {
         const inStale = `s.space_id IN (${marks})`;
         stale.sql.push(
-          `(${judged} AND (${sighted(`s.integration_id = ? AND ${inStale}`)} OR (NOT ${sighted('s.integration_id = ?')} AND ${sighted(
-            `s.integration_id IN (SELECT value FROM json_each(?)) AND ${inStale}`,
+          `(${judged} AND (${sighted(`s.integration_key = ? AND ${inStale}`)} OR (NOT ${sighted('s.integration_key = ?')} AND ${sighted(
+            `s.integration_key IN (SELECT value FROM json_each(?)) AND ${inStale}`,
           )})))`,
         );
-        stale.params.push(codeOf(PLATFORM, platformType), ...user.params, integration.id, ...staleIds, integration.id, liveIds, ...staleIds);
+        stale.params.push(codeOf(PLATFORM, platformType), ...user.params, integration.key, ...staleIds, integration.key, liveKeys, ...staleIds);
       }
     }
   }

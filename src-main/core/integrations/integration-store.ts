@@ -33,6 +33,23 @@ export interface NewIntegrationRow {
   at: number;
 }
 
+/**
+ * SQL for the id of the integration whose key (integrations.key, migration 0018) the caller's query names: the device
+ * tables name an integration by its key (sightings since migration 0032), and their readers give the id. One primary-key
+ * read of the few integration rows (the unique index integrations_key), tombstones included.
+ */
+export function integrationIdOfKeySql(key: string): string {
+  return `(SELECT i.id FROM integrations i WHERE i.key = ${key})`;
+}
+
+/**
+ * SQL for the keys of the integrations whose ids a JSON array (the caller's parameter) lists, for `key IN …`: read once
+ * per statement, for callers that speak of integrations by id.
+ */
+export function integrationKeysOfIdsSql(json: string): string {
+  return `(SELECT i.key FROM integrations i WHERE i.id IN (SELECT value FROM json_each(${json})))`;
+}
+
 /** What device code needs to know of each integration, tombstones included (their kept devices still name them). */
 export interface IntegrationFacts {
   id: string;

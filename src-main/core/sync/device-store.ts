@@ -9,7 +9,7 @@ import { changedFields, DEVICE_COLUMNS, deviceColumns, type PreparedRecords } fr
 import { compareRecordHashes, recordHash } from './record-hash';
 import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from './device-record-codec';
 import { COVERED_PLATFORM_TYPE, integrationCovers } from '../integrations/device-inventory';
-import { IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
+import { integrationIdOfKeySql, integrationKeysOfIdsSql, IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
 import { spaceLastReadAtSql } from './integration-space-store';
 import { spaceLastReadRunSql } from './sync-run-store';
 import type { RunSeenSet } from './run-seen-set';
@@ -114,9 +114,12 @@ const KEPT_THROUGH_BULK_LOAD: ReadonlySet<string> = new Set(['devices_ivanti_id'
 /** The name of the space a sighting `s` names by its key (migration 0029). */
 const SIGHTING_SPACE_NAME = '(SELECT n.name FROM device_space_names n WHERE n.key = s.space_key)';
 
+/** The id of the integration a sighting `s` names by its key (migration 0032). */
+const SIGHTING_INTEGRATION_ID = integrationIdOfKeySql('s.integration_key');
+
 /** A device as each integration that saw it saw it (TrustRecord). */
 function trustRecordsSelect(): string {
-  return `SELECT s.integration_id AS integrationId, d.guid, d.registration_state AS registrationState, d.platform_type AS platformType,
+  return `SELECT ${SIGHTING_INTEGRATION_ID} AS integrationId, d.guid, d.registration_state AS registrationState, d.platform_type AS platformType,
                  s.space_id AS spaceId, ${SIGHTING_SPACE_NAME} AS spaceName, d.uid, d.email, ${sightingLastSeenAtSql('s')} AS lastSeenAt, s.removed_at AS removedAt
             FROM devices d JOIN device_sightings s ON s.device_id = d.id`;
 }
@@ -131,7 +134,7 @@ const FOUND_COLUMNS = `d.id, d.integration_id, d.guid, d.ivanti_id, d.client_dev
  * later of the two. A removed sighting keeps the time (and run) it had when it was marked (markUnseenRemoved folds them in).
  */
 export function sightingLastSeenAtSql(s: string): string {
-  return `CASE WHEN ${s}.removed_at IS NULL THEN MAX(${s}.last_seen_at, COALESCE(${spaceLastReadAtSql(`${s}.integration_id`, `${s}.space_id`)}, 0)) ELSE ${s}.last_seen_at END`;
+  return `CASE WHEN ${s}.removed_at IS NULL THEN MAX(${s}.last_seen_at, COALESCE(${spaceLastReadAtSql(integrationIdOfKeySql(`${s}.integration_key`), `${s}.space_id`)}, 0)) ELSE ${s}.last_seen_at END`;
 }
 
 /**
@@ -140,12 +143,12 @@ export function sightingLastSeenAtSql(s: string): string {
  * `devices.last_seen_run` is not it: an unchanged re-sync writes no device row.
  */
 export function sightingLastSeenRunSql(s: string): string {
-  return `CASE WHEN ${s}.removed_at IS NULL THEN MAX(${s}.last_seen_run, COALESCE(${spaceLastReadRunSql(`${s}.integration_id`, `${s}.space_id`)}, 0)) ELSE ${s}.last_seen_run END`;
+  return `CASE WHEN ${s}.removed_at IS NULL THEN MAX(${s}.last_seen_run, COALESCE(${spaceLastReadRunSql(integrationIdOfKeySql(`${s}.integration_key`), `${s}.space_id`)}, 0)) ELSE ${s}.last_seen_run END`;
 }
 
 /**
  * `EXISTS` a sighting of the device row `d` matching `where` (over the sighting `s`): read by the primary key
- * (device_id, integration_id), for the explorer's filters (core/devices/device-coverage.ts, trusted-device-filter.ts).
+ * (device_id, integration_key), for the explorer's filters (core/devices/device-coverage.ts, trusted-device-filter.ts).
  */
 export function sightingExists(where: string): string {
   return `EXISTS (SELECT 1 FROM device_sightings s WHERE s.device_id = d.id AND ${where})`;
@@ -166,13 +169,15 @@ export function sightingAmong(where: string): string {
  */
 export function purgeSyncedDevices(db: Db, integrationId: string, integrations: IntegrationDirectory = new IntegrationStore(db)): void {
   // Changes name their integration by its key (migration 0026).
+  // Changes (migration 0026) and sightings (0032) name their integration by its key.
   const key = integrations.facts().get(integrationId)?.key;
-  if (key !== undefined) db.prepare('DELETE FROM device_changes WHERE integration_key = ?').run(key);
+  if (key === undefined) return;
+  db.prepare('DELETE FROM device_changes WHERE integration_key = ?').run(key);
   db.prepare(
-    `DELETE FROM devices WHERE id IN (SELECT device_id FROM device_sightings s WHERE s.integration_id = ?)
-       AND NOT EXISTS (SELECT 1 FROM device_sightings o WHERE o.device_id = devices.id AND o.integration_id <> ?)`,
-  ).run(integrationId, integrationId);
-  db.prepare('DELETE FROM device_sightings WHERE integration_id = ?').run(integrationId);
+    `DELETE FROM devices WHERE id IN (SELECT device_id FROM device_sightings s WHERE s.integration_key = ?)
+       AND NOT EXISTS (SELECT 1 FROM device_sightings o WHERE o.device_id = devices.id AND o.integration_key <> ?)`,
+  ).run(key, key);
+  db.prepare('DELETE FROM device_sightings WHERE integration_key = ?').run(key);
 }
 
 /**
@@ -182,8 +187,8 @@ export function purgeSyncedDevices(db: Db, integrationId: string, integrations: 
  */
 export function retireSightings(db: Db, integrationId: string, at: number): void {
   db.prepare(
-    `UPDATE device_sightings SET removed_at = ?, last_seen_at = ${sightingLastSeenAtSql('device_sightings')} WHERE integration_id = ? AND removed_at IS NULL`,
-  ).run(at, integrationId);
+    `UPDATE device_sightings SET removed_at = ?, last_seen_at = ${sightingLastSeenAtSql('device_sightings')} WHERE integration_key IN ${integrationKeysOfIdsSql('?')} AND removed_at IS NULL`,
+  ).run(at, JSON.stringify([integrationId]));
 }
 
 /**
@@ -229,7 +234,7 @@ export class DeviceStore {
     this.#deferred = new DeferredIndexes(db);
     const existing = `SELECT d.guid, d.id, d.record_hash, d.last_checkin, d.removed_at, d.integration_id, d.space_id, d.space_name, s.device_id IS NOT NULL AS sighted,
               s.space_id AS sighting_space, s.removed_at AS sighting_removed_at
-         FROM devices d LEFT JOIN device_sightings s ON s.device_id = d.id AND s.integration_id = ?`;
+         FROM devices d LEFT JOIN device_sightings s ON s.device_id = d.id AND s.integration_key = ?`;
     this.#select = db.prepare(`${existing} WHERE d.tenant_key = ? AND d.guid = ?`);
     // The whole chunk's stored devices in one statement (one seek of devices_key per guid): a statement per device cost
     // more in the calls than in the seeks.
@@ -256,9 +261,9 @@ export class DeviceStore {
     // With the integration's key (migration 0018), which the device indexes hold; a trigger corrects a wrong one.
     this.#relist = db.prepare('UPDATE devices SET integration_id = @integration_id, integration_key = @integration_key WHERE id = @id');
     // The space named by its name's key (migration 0029), as the device row names it.
-    const sight = `INSERT INTO device_sightings (device_id, integration_id, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
+    const sight = `INSERT INTO device_sightings (device_id, integration_key, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
        VALUES (@device, @integration, @spaceId, @spaceKey, @at, @at, @run, @page)
-       ON CONFLICT (device_id, integration_id) DO UPDATE SET space_id = @spaceId, space_key = @spaceKey, last_seen_at = @at,
+       ON CONFLICT (device_id, integration_key) DO UPDATE SET space_id = @spaceId, space_key = @spaceKey, last_seen_at = @at,
          last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL`;
     this.#sight = db.prepare(sight);
     // For the fetch's other integrations when the device is unchanged: writes only a sighting that is missing, gone or
@@ -274,12 +279,12 @@ export class DeviceStore {
     // sightings alone, as [id, space] arrays: every live sighting of the integration is read at the end of every complete
     // run, and reading each device row's guid beside it (a seek into the wide devices table) was most of that pass.
     this.#present = db.prepare(
-      'SELECT s.device_id, s.space_id FROM device_sightings s WHERE s.integration_id = ? AND s.removed_at IS NULL AND s.device_id > ? ORDER BY s.device_id',
+      'SELECT s.device_id, s.space_id FROM device_sightings s WHERE s.integration_key = ? AND s.removed_at IS NULL AND s.device_id > ? ORDER BY s.device_id',
     ).raw();
     this.#markSightingRemoved = db.prepare(
       `UPDATE device_sightings SET removed_at = ?, removed_run = ?, last_seen_at = ${sightingLastSeenAtSql('device_sightings')},
          last_seen_run = ${sightingLastSeenRunSql('device_sightings')}
-        WHERE device_id = ? AND integration_id IN (SELECT value FROM json_each(?)) AND removed_at IS NULL`,
+        WHERE device_id = ? AND integration_key IN (SELECT value FROM json_each(?)) AND removed_at IS NULL`,
     );
     // The device itself is gone only when no integration sees it any more.
     this.#markRemovedIfUnseen = db.prepare(
@@ -287,9 +292,9 @@ export class DeviceStore {
          AND NOT EXISTS (SELECT 1 FROM device_sightings s WHERE s.device_id = devices.id AND s.removed_at IS NULL)`,
     );
     this.#renameSpace = db.prepare(
-      'UPDATE device_sightings SET space_key = ? WHERE integration_id IN (SELECT value FROM json_each(?)) AND space_id = ? AND space_key IS NOT ?',
+      `UPDATE device_sightings SET space_key = ? WHERE integration_key IN ${integrationKeysOfIdsSql('?')} AND space_id = ? AND space_key IS NOT ?`,
     );
-    this.#trustRecordsOfDevice = db.prepare(`${trustRecordsSelect()} WHERE d.id = ? AND s.integration_id IN (SELECT value FROM json_each(?))`);
+    this.#trustRecordsOfDevice = db.prepare(`${trustRecordsSelect()} WHERE d.id = ? AND s.integration_key IN ${integrationKeysOfIdsSql('?')}`);
     // find's statements: the lookup behind "has it synced?" (goal p99 ≤ 1 ms at a million devices, issue 19), where
     // preparing four statements per call cost more than running them.
     this.#find = {
@@ -305,8 +310,8 @@ export class DeviceStore {
       // guid and the Ivanti id are unique per tenant, indexed behind it: looked up one tenant at a time.
       byKey: db.prepare(`SELECT ${FOUND_COLUMNS} FROM devices d WHERE d.tenant_key = @tenant AND (d.guid IN (@text, @lower) OR d.ivanti_id = @number)`),
       sightings: db.prepare(
-        `SELECT s.device_id, s.integration_id, ${SIGHTING_SPACE_NAME} AS space_name, ${sightingLastSeenAtSql('s')} AS last_seen_at, s.removed_at FROM device_sightings s
-          WHERE s.device_id IN (SELECT value FROM json_each(?)) ORDER BY s.device_id, s.integration_id`,
+        `SELECT s.device_id, ${SIGHTING_INTEGRATION_ID} AS integration_id, ${SIGHTING_SPACE_NAME} AS space_name, ${sightingLastSeenAtSql('s')} AS last_seen_at, s.removed_at
+           FROM device_sightings s WHERE s.device_id IN (SELECT value FROM json_each(?)) ORDER BY s.device_id, integration_id`,
       ),
     };
   }
@@ -323,13 +328,15 @@ export class DeviceStore {
     const siblings = ctx.integrationIds.slice(1);
     const facts = this.#factsFor(ctx.runId);
     const ownerKey = keyOf(facts, owner);
+    // Sightings name their integrations by key (migration 0032).
+    const siblingKeys = siblings.map((id) => keyOf(facts, id));
     // Looked up once per page, not cached across pages: a key added by a write that rolled back is gone, and the
     // sightings (migration 0029) have no trigger to correct one.
     const space_key = this.#keyOfSpaceName(ctx.space.name);
     const tenant_key = this.#tenantKeyFor(ctx.tenant);
     // Each sighting's parameters built whole: a spread followed by more properties takes V8's slow path (~4.5 µs each).
-    const sighting = (device: number, integration: string) => ({ device, integration, spaceId: ctx.space.id, spaceKey: space_key, at: ctx.at, run: ctx.runId, page: ctx.page });
-    const known = new Map((this.#selectChunk.all(owner, tenant_key, JSON.stringify(devices.map((d) => d.guid))) as ExistingRow[]).map((row) => [row.guid, row]));
+    const sighting = (device: number, integration: number) => ({ device, integration, spaceId: ctx.space.id, spaceKey: space_key, at: ctx.at, run: ctx.runId, page: ctx.page });
+    const known = new Map((this.#selectChunk.all(ownerKey, tenant_key, JSON.stringify(devices.map((d) => d.guid))) as ExistingRow[]).map((row) => [row.guid, row]));
     // A guid the chunk repeats is looked up again after its first write, which changed what is stored.
     const written = new Set<string>();
     for (const device of devices) {
@@ -340,7 +347,7 @@ export class DeviceStore {
       // One object per written row (the columns, then the rest added in place): a first sync builds a million of them.
       const values = (listed: string) =>
         Object.assign(deviceColumns(device, ctx.space, this.#codec, ready ?? { raw: JSON.stringify(device.raw), record_hash: hash }), { tenant_key, at: ctx.at, run: ctx.runId, page: ctx.page, space_key }, listing(facts, listed));
-      const existing = (written.has(device.guid) ? this.#select.get(owner, tenant_key, device.guid) : known.get(device.guid)) as ExistingRow | undefined;
+      const existing = (written.has(device.guid) ? this.#select.get(ownerKey, tenant_key, device.guid) : known.get(device.guid)) as ExistingRow | undefined;
       written.add(device.guid);
       let id: number;
       let sightAll: boolean;
@@ -398,9 +405,10 @@ export class DeviceStore {
         sightAll = rewrite || restored || !sighted || existing.sighting_space !== ctx.space.id;
       }
       if (sightAll) {
-        for (const integration of ctx.integrationIds) this.#sight.run(sighting(id, integration));
+        this.#sight.run(sighting(id, ownerKey));
+        for (const integration of siblingKeys) this.#sight.run(sighting(id, integration));
       } else {
-        for (const integration of siblings) this.#sightIfGone.run(sighting(id, integration));
+        for (const integration of siblingKeys) this.#sightIfGone.run(sighting(id, integration));
       }
       const seen = ctx.seen.add(ctx.space.id, ctx.pass, id);
       if (seen.newInRun) result.newInRun++;
@@ -462,13 +470,13 @@ export class DeviceStore {
     limit: number,
     after = 0,
   ): { marked: number; next: number | null } {
-    const owner = ctx.integrationIds[0]!;
-    const ownerKey = keyOf(this.#factsFor(ctx.runId), owner);
+    const facts = this.#factsFor(ctx.runId);
+    const ownerKey = keyOf(facts, ctx.integrationIds[0]!);
     // What the last pass over each space read saw, by space id.
     const seenBy = new Map(spaces.map((s) => [s.id, ctx.seen.pass(s.id, s.pass)]));
     const unseen: number[] = [];
     let next: number | null = null;
-    for (const [id, spaceId] of this.#present.iterate(owner, after) as IterableIterator<[number, number | null]>) {
+    for (const [id, spaceId] of this.#present.iterate(ownerKey, after) as IterableIterator<[number, number | null]>) {
       const seen = spaceId === null ? undefined : seenBy.get(spaceId);
       const gone = seen === undefined ? everySpaceRead : !seen.has(id);
       if (!gone) continue;
@@ -478,7 +486,7 @@ export class DeviceStore {
         break;
       }
     }
-    const group = JSON.stringify(ctx.integrationIds);
+    const group = JSON.stringify(ctx.integrationIds.map((id) => keyOf(facts, id)));
     for (const id of unseen) {
       this.#markSightingRemoved.run(ctx.at, ctx.runId, id, group);
       this.#markRemovedIfUnseen.run(ctx.at, ctx.runId, id);
@@ -524,10 +532,10 @@ export class DeviceStore {
     return this.db
       .prepare(
         `SELECT COUNT(*) FROM device_sightings s JOIN devices d ON d.id = s.device_id
-          WHERE s.integration_id = ? AND s.removed_at IS NULL AND d.platform_type = ?`,
+          WHERE s.integration_key IN ${integrationKeysOfIdsSql('?')} AND s.removed_at IS NULL AND d.platform_type = ?`,
       )
       .pluck()
-      .get(integrationId, COVERED_PLATFORM_TYPE[platform]) as number;
+      .get(JSON.stringify([integrationId]), COVERED_PLATFORM_TYPE[platform]) as number;
   }
 
   /** The integration's active (registered, still seen) devices of its platform, as a coverage comparison lists them. */
@@ -538,9 +546,9 @@ export class DeviceStore {
       .prepare(
         `SELECT d.guid, d.client_device_identifier AS identifier, d.device_name AS deviceName
            FROM device_sightings s JOIN devices d ON d.id = s.device_id
-          WHERE s.integration_id = ? AND s.removed_at IS NULL AND d.registration_state = 'ACTIVE' AND d.platform_type = ?`,
+          WHERE s.integration_key IN ${integrationKeysOfIdsSql('?')} AND s.removed_at IS NULL AND d.registration_state = 'ACTIVE' AND d.platform_type = ?`,
       )
-      .all(integrationId, COVERED_PLATFORM_TYPE[platform]) as { guid: string; identifier: string | null; deviceName: string | null }[];
+      .all(JSON.stringify([integrationId]), COVERED_PLATFORM_TYPE[platform]) as { guid: string; identifier: string | null; deviceName: string | null }[];
   }
 
   /**
@@ -549,7 +557,7 @@ export class DeviceStore {
    */
   trustRecords(identifier: string, integrationIds: readonly string[]): TrustRecord[] {
     return this.db
-      .prepare(`${trustRecordsSelect()} WHERE d.identifier_key = ? AND s.integration_id IN (SELECT value FROM json_each(?))`)
+      .prepare(`${trustRecordsSelect()} WHERE d.identifier_key = ? AND s.integration_key IN ${integrationKeysOfIdsSql('?')}`)
       .all(normalizeDeviceIdentifier(identifier), JSON.stringify(integrationIds)) as TrustRecord[];
   }
 

@@ -50,7 +50,7 @@ beforeAll(() => {
   }).integrationId;
   // One of the shared tenant's iOS devices is gone for the legacy integration only: it no longer covers it.
   const gone = db.prepare("SELECT id FROM devices WHERE integration_id = ? AND platform_type = 'IOS' ORDER BY id LIMIT 1").pluck().get(appConfig) as number;
-  db.prepare('UPDATE device_sightings SET removed_at = ?, removed_run = 1 WHERE device_id = ? AND integration_id = ?').run(NOW, gone, legacy);
+  db.prepare('UPDATE device_sightings SET removed_at = ?, removed_run = 1 WHERE device_id = ? AND integration_key = (SELECT key FROM integrations WHERE id = ?)').run(NOW, gone, legacy);
   iosIds = ids("SELECT id FROM devices WHERE integration_id = ? AND platform_type = 'IOS' AND removed_at IS NULL AND id <> ?", appConfig, gone);
   tenantIds = ids('SELECT id FROM devices WHERE integration_id = ? AND removed_at IS NULL', appConfig);
 });
@@ -124,7 +124,7 @@ describe('a device covered by two integrations of one platform', () => {
   it('keeps the integration filter an index walk: a sorted page walks the sort index, a count reads the facets index', () => {
     const plansOf = (fn: () => void) =>
       sqlPreparedDuring(db, fn)
-        .filter((sql) => /^\s*SELECT/.test(sql) && /integration_id/.test(sql) && !/sqlite_schema|FROM integrations/.test(sql))
+        .filter((sql) => /^\s*SELECT/.test(sql) && /integration_key/.test(sql) && !/sqlite_schema|FROM integrations/.test(sql))
         .map((sql) => ({ sql, plan: queryPlan(db, sql, Array((sql.match(/\?/g) ?? []).length).fill(null)) }));
     const page = plansOf(() => repository.search({ integrationId: legacy, sort: { column: 'deviceName', direction: 'asc' } }, { offset: 0, limit: 100 })).find((p) =>
       /LIMIT \? OFFSET \?/.test(p.sql),
@@ -132,7 +132,7 @@ describe('a device covered by two integrations of one platform', () => {
     expect(page.plan).toContain('devices_by_device_name_key');
     expect(page.plan).not.toContain('TEMP B-TREE');
     // The sightings are probed by their primary key, never scanned.
-    expect(page.plan).toMatch(/SEARCH s USING PRIMARY KEY \(device_id=\? AND integration_id=\?\)/);
+    expect(page.plan).toMatch(/SEARCH s USING PRIMARY KEY \(device_id=\? AND integration_key=\?\)/);
     const { devices } = openDeviceDatabaseAgain();
     const counts = plansOf(() => devices.count({ integrationId: legacy })).filter((p) => /count\(\*\)/.test(p.sql));
     expect(counts.length).toBeGreaterThan(0);

@@ -156,7 +156,7 @@ describe('the explorer\'s trusted filter', () => {
     expect(repository.count({ trust: 'trusted', integrationId: marketing })).toBeGreaterThan(5);
     // The legacy integration covers every iOS device the App Config one trusts; past its end of life it changes nothing.
     const trustedIos = db
-      .prepare(`SELECT COUNT(*) FROM devices d JOIN device_sightings s ON s.device_id = d.id AND s.integration_id = ? WHERE d.platform_type = 'IOS' AND d.id IN (SELECT value FROM json_each(?))`)
+      .prepare(`SELECT COUNT(*) FROM devices d JOIN device_sightings s ON s.device_id = d.id AND s.integration_key = (SELECT key FROM integrations WHERE id = ?) WHERE d.platform_type = 'IOS' AND d.id IN (SELECT value FROM json_each(?))`)
       .pluck()
       .get(legacy, JSON.stringify([...filtered].filter(([, a]) => a === 'trusted').map(([id]) => id))) as number;
     expect(trustedIos).toBeGreaterThan(5);

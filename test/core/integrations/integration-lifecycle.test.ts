@@ -51,7 +51,7 @@ function addDevice(db: Db, integrationId: string, guid: string, options: { ident
     )
     .run(`integration:${integrationId}`, integrationId, guid, options.identifier === undefined ? `id-${guid}` : options.identifier, options.state ?? 'ACTIVE', `iPhone ${guid}`, NOW, NOW, removedAt);
   db.prepare(
-    'INSERT INTO device_sightings (device_id, integration_id, first_seen_at, last_seen_at, last_seen_run, removed_at) VALUES (?, ?, ?, ?, 0, ?)',
+    'INSERT INTO device_sightings (device_id, integration_key, first_seen_at, last_seen_at, last_seen_run, removed_at) VALUES (?, (SELECT key FROM integrations WHERE id = ?), ?, ?, 0, ?)',
   ).run(device.lastInsertRowid, integrationId, NOW, NOW, removedAt);
 }
 
@@ -91,7 +91,7 @@ describe('deleting an integration', () => {
     expect(await secrets.accounts(secretAccount.integrationPrefix(created.id))).toEqual([]);
     expect((db.prepare('SELECT COUNT(*) AS n FROM devices WHERE integration_id = ? AND removed_at IS NULL').get(created.id) as { n: number }).n).toBe(1);
     // It no longer sees the device: its sighting is retired, so the integrations that remain decide whether it is gone.
-    expect(db.prepare('SELECT removed_at FROM device_sightings WHERE integration_id = ?').pluck().all(created.id)).toEqual([NOW]);
+    expect(db.prepare('SELECT removed_at FROM device_sightings WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)').pluck().all(created.id)).toEqual([NOW]);
     expect((await rejectionOf(integrations.get(created.id))).code).toBe('INTEGRATION_NOT_FOUND');
     expect(await integrations.list()).toEqual([]);
     const entry = audit.list({ limit: 1 })[0]!;

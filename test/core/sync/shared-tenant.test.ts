@@ -224,7 +224,7 @@ describe('one device per tenant', () => {
     const expected = tenant.deviceCount();
     const inSpace = (spaceId: number) => db.prepare('SELECT COUNT(*) FROM devices WHERE space_id = ?').pluck().get(spaceId) as number;
     expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(expected);
-    const sightings = (integration: string) => db.prepare('SELECT COUNT(*) FROM device_sightings WHERE integration_id = ?').pluck().get(integration);
+    const sightings = (integration: string) => db.prepare('SELECT COUNT(*) FROM device_sightings WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)').pluck().get(integration);
     expect(sightings('int-a')).toBe(expected);
     expect(sightings('int-i')).toBe(inSpace(1));
     // The Android fetch stored the iOS devices first; the iOS fetch that saw them lists them under itself, so the

@@ -154,8 +154,8 @@ export function writeScenario(
     );
     // What the integration saw, as a sync records it (migration 0012).
     db.prepare(
-      `INSERT INTO device_sightings (device_id, integration_id, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, removed_at)
-       SELECT id, integration_id, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, removed_at FROM devices WHERE id = ?`,
+      `INSERT INTO device_sightings (device_id, integration_key, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, removed_at)
+       SELECT id, integration_key, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, removed_at FROM devices WHERE id = ?`,
     ).run(device.lastInsertRowid);
   }
   if (s.certificate && certificates) certificates.rows.set(id, certificatesFor(s.certificate, NOW));

@@ -30,9 +30,10 @@ import { platformAndStateCodes } from './0028-platform-and-state-codes';
 import { sightingSpaceKeys } from './0029-sighting-space-keys';
 import { searchTerms } from './0030-search-terms';
 import { searchTermSeeks } from './0031-search-term-seeks';
+import { sightingIntegrationKeys } from './0032-sighting-integration-keys';
 
 /**
  * Every migration, in order. Each is self-contained and never edited once shipped; a schema change is the next number,
  * with its upgrade test in test/core/db/migrations/ (docs/architecture.md, "Data").
  */
-export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces, compactDeviceRecords, runSeenSet, deferredIndexes, fewerDeviceIndexes, integrationKeys, deviceSpaceKeys, recordHashWithoutCheckIns, searchIndexTwoCharacterPrefixes, changeGuidOnce, deviceHistoryDetachedOnDelete, identifierKeyDerived, searchIndexWithoutPositions, changeIntegrationKeys, deviceTenantKeys, platformAndStateCodes, sightingSpaceKeys, searchTerms, searchTermSeeks];
+export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces, compactDeviceRecords, runSeenSet, deferredIndexes, fewerDeviceIndexes, integrationKeys, deviceSpaceKeys, recordHashWithoutCheckIns, searchIndexTwoCharacterPrefixes, changeGuidOnce, deviceHistoryDetachedOnDelete, identifierKeyDerived, searchIndexWithoutPositions, changeIntegrationKeys, deviceTenantKeys, platformAndStateCodes, sightingSpaceKeys, searchTerms, searchTermSeeks, sightingIntegrationKeys];

@@ -99,9 +99,12 @@ function checkMerged(db: Db, count: number): void {
     ['na1.mobileiron.com/a@north.example', 'North phone'],
     ['na1.mobileiron.com/b@south.example', 'South phone'],
   ]);
-  // What each integration saw, in which space, and whether it still sees it.
+  // What each integration saw, in which space, and whether it still sees it (named by its key since migration 32).
   const sightings = db
-    .prepare('SELECT s.integration_id, s.space_id, s.removed_at, s.last_seen_run FROM device_sightings s JOIN devices d ON d.id = s.device_id WHERE d.guid = ? ORDER BY s.integration_id')
+    .prepare(
+      `SELECT i.id AS integration_id, s.space_id, s.removed_at, s.last_seen_run
+         FROM device_sightings s JOIN devices d ON d.id = s.device_id JOIN integrations i ON i.key = s.integration_key WHERE d.guid = ? ORDER BY i.id`,
+    )
     .all('guid-1');
   expect(sightings).toEqual([
     { integration_id: 'int-a', space_id: 7, removed_at: 20, last_seen_run: 1 },

@@ -119,9 +119,15 @@ describe('migration 0014: device records stored compressed', () => {
     expect(at14.prepare('SELECT id, record_hash FROM devices ORDER BY id').all()).toEqual(hashes);
     const db = databases.upgrade(at14);
     expect(history(db)).toEqual(changes);
-    // Migration 29 keys a sighting's space by its name's key: the same sightings, the name read through the key.
-    const sightingsNow = db.prepare('SELECT s.*, n.name AS space_name FROM device_sightings s LEFT JOIN device_space_names n ON n.key = s.space_key ORDER BY s.device_id').all() as Record<string, unknown>[];
-    expect(sightingsNow.map(({ space_key: _key, ...sighting }) => sighting)).toEqual(sightings);
+    // Migration 29 keys a sighting's space by its name's key, migration 32 its integration: the same sightings, the
+    // name and the id read through the keys.
+    const sightingsNow = db
+      .prepare(
+        `SELECT s.*, i.id AS integration_id, n.name AS space_name
+           FROM device_sightings s JOIN integrations i ON i.key = s.integration_key LEFT JOIN device_space_names n ON n.key = s.space_key ORDER BY s.device_id, i.id`,
+      )
+      .all() as Record<string, unknown>[];
+    expect(sightingsNow.map(({ space_key: _key, integration_key: _integration, ...sighting }) => sighting)).toEqual(sightings);
     expect(db.prepare('SELECT SUM(length(raw_record)) FROM devices').pluck().get()).toBeLessThan(rawBytes / 2);
 
     // The drawer's raw view: the same object as before, for every device.

@@ -51,16 +51,18 @@ describe('migration 0026: integration keys in the device change history', () => 
       'device_changes_device',
       'device_changes_run',
     ]);
-    // The change export names the integration by its id, and selects an integration's changes by it.
-    const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(NOW));
+    // The change export names the integration by its id, and selects an integration's changes by it (today's code, on
+    // today's schema).
+    const latest = databases.upgrade(db);
+    const repository = new DeviceRepository(latest, new DeviceSearchIndex(latest), () => new Date(NOW));
     const query = repository.changeExportQuery({ integration: { id: IOS, sharedFetches: null } });
-    expect(db.prepare(query.sql).all(...query.params)).toMatchObject([
+    expect(latest.prepare(query.sql).all(...query.params)).toMatchObject([
       { id: 8, integration_id: IOS, guid: 'guid-2' },
       { id: 9, integration_id: IOS, guid: 'guid-1' },
     ]);
     expect(query.total).toBe(2);
     const shared = repository.changeExportQuery({ integration: { id: ANDROID, sharedFetches: { runIds: [2], platformType: 'ANDROID' } } });
-    expect((db.prepare(shared.sql).all(...shared.params) as { id: number; integration_id: string }[]).map((c) => [c.id, c.integration_id])).toEqual([
+    expect((latest.prepare(shared.sql).all(...shared.params) as { id: number; integration_id: string }[]).map((c) => [c.id, c.integration_id])).toEqual([
       [3, ANDROID],
       [7, ANDROID],
       [9, IOS],
@@ -68,7 +70,7 @@ describe('migration 0026: integration keys in the device change history', () => 
   });
 
   it('keeps detaching a deleted device’s history, and the purge of an integration still forgets its changes', () => {
-    const db = databases.upgrade(at25(), 26);
+    const db = databases.upgrade(at25());
     db.prepare('DELETE FROM devices WHERE id = 2').run();
     expect(db.prepare('SELECT device_id, guid FROM device_changes WHERE id = 8').get()).toEqual({ device_id: null, guid: 'guid-2' });
     purgeSyncedDevices(db, ANDROID);

@@ -47,8 +47,9 @@ describe('migration 0029: space keys in the device sightings', () => {
       [1, IOS, 1, 'Everyone', 15, 18, 1, 2, 19, 1],
       [2, ANDROID, null, null, 15, 20, 1, 4, null, null],
     ]);
-    // "Has it synced?" and the trust records give each integration's space by name, as before.
-    const store = new DeviceStore(db);
+    // "Has it synced?" and the trust records give each integration's space by name, as before (today's store, on
+    // today's schema).
+    const store = new DeviceStore(databases.upgrade(db));
     expect(store.find(IDENTIFIER, IOS).map((d) => d.spaceName)).toEqual(['Everyone']);
     expect(store.find(IDENTIFIER, ANDROID).map((d) => d.spaceName)).toEqual(['Default Space']);
     expect(store.trustRecords(IDENTIFIER, [ANDROID, IOS]).map((r) => [r.integrationId, r.spaceName])).toEqual([
