@@ -28,6 +28,7 @@ export class RunSeenSet {
   /** Every pass together, for "new in this run" (memory only: rebuilt from the passes on load). */
   readonly #run = new Map<number, Uint8Array>();
   readonly #dirty = new Map<string, Set<number>>();
+  #last: { spaceId: number; pass: number; blocks: Map<number, Uint8Array>; dirty: Set<number> } | null = null;
   readonly #upsert: Statement;
 
   private constructor(
@@ -63,17 +64,27 @@ export class RunSeenSet {
     const block = Math.floor(deviceId / BLOCK_BITS);
     const byte = (deviceId % BLOCK_BITS) >> 3;
     const bit = 1 << (deviceId & 7);
-    const passBits = blockOf(this.#blocksOf(spaceId, pass), block);
+    const current = this.#passOf(spaceId, pass);
+    const passBits = blockOf(current.blocks, block);
     const runBits = blockOf(this.#run, block);
     const newInPass = (passBits[byte]! & bit) === 0;
     const newInRun = (runBits[byte]! & bit) === 0;
     if (newInPass) {
       passBits[byte]! |= bit;
       runBits[byte]! |= bit;
-      const key = passKey(spaceId, pass);
-      (this.#dirty.get(key) ?? this.#dirty.set(key, new Set()).get(key)!).add(block);
+      current.dirty.add(block);
     }
-    return { newInRun, newInPass };
+    return newInPass ? (newInRun ? NEW_IN_RUN : NEW_IN_PASS) : SEEN_BEFORE;
+  }
+
+  /** The pass's blocks and its dirty set, the last pass asked for kept at hand: a page adds hundreds to one pass. */
+  #passOf(spaceId: number, pass: number): { blocks: Map<number, Uint8Array>; dirty: Set<number> } {
+    const last = this.#last;
+    if (last !== null && last.spaceId === spaceId && last.pass === pass) return last;
+    const key = passKey(spaceId, pass);
+    const dirty = this.#dirty.get(key) ?? this.#dirty.set(key, new Set()).get(key)!;
+    this.#last = { spaceId, pass, blocks: this.#blocksOf(spaceId, pass), dirty };
+    return this.#last;
   }
 
   /** Whether this pass over the space saw the device. */
@@ -103,6 +114,8 @@ export class RunSeenSet {
       for (const block of blocks) this.#upsert.run(this.runId, spaceId, pass, block, stored.get(block)!);
     }
     this.#dirty.clear();
+    // The pass kept at hand names a dirty set no longer in #dirty.
+    this.#last = null;
   }
 
   /** The run ended for good (completed or failed): what it saw is no longer needed. */
@@ -111,6 +124,7 @@ export class RunSeenSet {
     this.#passes.clear();
     this.#run.clear();
     this.#dirty.clear();
+    this.#last = null;
   }
 
   #blocksOf(spaceId: number, pass: number): Map<number, Uint8Array> {
@@ -118,6 +132,11 @@ export class RunSeenSet {
     return this.#passes.get(key) ?? this.#passes.set(key, new Map()).get(key)!;
   }
 }
+
+// What `add` answers, shared: a page asks hundreds of times.
+const NEW_IN_RUN: Sighted = Object.freeze({ newInRun: true, newInPass: true });
+const NEW_IN_PASS: Sighted = Object.freeze({ newInRun: false, newInPass: true });
+const SEEN_BEFORE: Sighted = Object.freeze({ newInRun: false, newInPass: false });
 
 function passKey(spaceId: number, pass: number): string {
   return `${spaceId}:${pass}`;
