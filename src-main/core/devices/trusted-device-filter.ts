@@ -82,9 +82,12 @@ export function trustConditions(db: Db, directory: IntegrationDirectory, test: S
     }
   }
   // IS, not =: a NULL column must make each condition false, never NULL, so that NOT gives the rest. By their codes
-  // (migration 0028), which the sort indexes and devices_facets hold.
-  const trustedSql = trusted.sql.length === 0 ? '0' : `(d.state_code IS ${codeOf(REGISTRATION_STATE, 'ACTIVE')} AND d.has_client_id IS 1 AND (${trusted.sql.join(' OR ')}))`;
-  const staleSql = stale.sql.length === 0 ? '0' : `(d.has_client_id IS 1 AND (${stale.sql.join(' OR ')}))`;
+  // (migration 0028), which the sort indexes and devices_facets hold. `+`, as every filter of a walk in a sort index's
+  // order (device-selection.ts): SQLite took `d.state_code IS 1` for a constant and sorted each run of equal leading
+  // columns instead of walking on ("USE TEMP B-TREE FOR LAST 3 TERMS OF ORDER BY"), reading every trusted device of the
+  // first integration before the first page sorted by integration (358 ms at 300,000 devices, 0.06 ms with `+`).
+  const trustedSql = trusted.sql.length === 0 ? '0' : `(+d.state_code IS ${codeOf(REGISTRATION_STATE, 'ACTIVE')} AND +d.has_client_id IS 1 AND (${trusted.sql.join(' OR ')}))`;
+  const staleSql = stale.sql.length === 0 ? '0' : `(+d.has_client_id IS 1 AND (${stale.sql.join(' OR ')}))`;
   return {
     trusted: { sql: trustedSql, params: trusted.params, readsRows },
     cantTell: { sql: `(NOT ${trustedSql} AND ${staleSql})`, params: [...trusted.params, ...stale.params], readsRows },

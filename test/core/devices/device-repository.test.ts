@@ -4,7 +4,7 @@ import { openAnotherConnection, type Db } from '../../../src-main/core/db/databa
 import { DeviceRepository, DeviceRepository as DeviceRepositoryClass } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex, INDEXED_TEXT_SQL } from '../../../src-main/core/devices/device-search-index';
 import { DeviceRecordCodec, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
-import { orderDevices, SORT_COLUMNS } from '../../../src-main/core/devices/device-selection';
+import { orderDevices, SORT_COLUMNS, sortIndexName } from '../../../src-main/core/devices/device-selection';
 import { ftsMatchExpression, PHRASE_CHECK, searchWords } from '../../../src-main/core/devices/device-search-text';
 import { DEVICE_SORT_COLUMNS, type DeviceQuery } from '../../../src-shared/domain/device';
 import { AppError } from '../../../src-shared/errors';
@@ -299,6 +299,22 @@ describe('query plans at scale (what keeps a million devices fast, checked witho
       const page = plans.find((p) => /LIMIT \? OFFSET \?/.test(p.sql))!;
       expect(page.plan).toContain('devices_facets');
       expect(page.plan).not.toContain('TEMP B-TREE');
+    }
+  });
+
+  it('fills a page of the Trust filter in any order by walking the sort index, sorting nothing', () => {
+    // A trusted device is ACTIVE with a Device Client ID: taken for constants, those two conditions made SQLite sort each
+    // run of equal leading columns (TEMP B-TREE FOR LAST n TERMS), reading all the trusted devices of an integration
+    // before the first page in integration order (358 ms at 300,000 devices).
+    for (const trust of ['trusted', 'not-trusted'] as const) {
+      for (const column of DEVICE_SORT_COLUMNS) {
+        for (const direction of ['asc', 'desc'] as const) {
+          const plans = plansOf(() => repository.search({ trust, sort: { column, direction } }, { offset: 0, limit: 100 }));
+          const page = plans.find((p) => /LIMIT \? OFFSET \?/.test(p.sql))!;
+          expect(page.plan, `${trust} ${column} ${direction}`).toContain(sortIndexName(SORT_COLUMNS[column]));
+          expect(page.plan, `${trust} ${column} ${direction}`).not.toContain('TEMP B-TREE');
+        }
+      }
     }
   });
 
