@@ -1,11 +1,15 @@
 /**
  * The device name as the explorer sorts it: case and accents folded, so "Ada's iPad", "ada-laptop" and "Ádám's
- * Pixel" sort together, as an admin reads them. SQLite here has no ICU collation, so the folded form is stored in
- * `devices.device_name_key` (migration 0011, kept by the sync's row builder) and indexed like every sort column.
+ * Pixel" sort together, as an admin reads them. SQLite here has no ICU collation, so the folded form is
+ * `devices.device_name_key`, indexed like every sort column: since migration 0033 a VIRTUAL column, SQLite's lower() of
+ * the name, or the stored `device_name_key_override` where that is not this function's result (sync/device-row.ts
+ * deviceNameKeyOverride). A change of this rule needs a migration that recomputes the stored overrides.
  * Letters that Unicode does not decompose into a base letter and a mark are folded by hand.
  */
 const UNDECOMPOSED: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', ł: 'l', þ: 'th', ı: 'i' };
 
+export function deviceNameSortKey(name: string): string;
+export function deviceNameSortKey(name: string | null): string | null;
 export function deviceNameSortKey(name: string | null): string | null {
   if (name === null) return null;
   return name

@@ -42,8 +42,8 @@ const PROBE_SAMPLE = 12;
 /** The drawer shows this much history; the rest is in the audit's per-run diffs and exports. */
 const HISTORY_LIMIT = 200;
 
-/** Stored for the drawer, the raw view or the sync itself: a DeviceRow leaves them out. */
-const NOT_IN_ROW = ['ivanti_id', 'quarantined', 'jailbroken', 'raw_record', 'record_hash'] as const satisfies readonly (keyof DeviceColumns)[];
+/** Stored for the drawer, the raw view or the sync itself (the keys' overrides are read as the keys): a DeviceRow leaves them out. */
+const NOT_IN_ROW = ['ivanti_id', 'quarantined', 'jailbroken', 'raw_record', 'record_hash', 'identifier_key_override', 'device_name_key_override'] as const satisfies readonly (keyof DeviceColumns)[];
 type RowColumn = Exclude<keyof DeviceColumns, (typeof NOT_IN_ROW)[number]>;
 
 const ROW_FIELDS = [

@@ -31,8 +31,11 @@ export interface DeviceColumns {
   wifi_mac: string | null;
   model: string | null;
   device_name: string | null;
-  /** The name folded for sorting (deviceNameSortKey, migration 0011). */
-  device_name_key: string | null;
+  /**
+   * The name folded for sorting (deviceNameSortKey), stored only where SQLite's lower() does not give it:
+   * `devices.device_name_key` is computed from the two (migration 0033).
+   */
+  device_name_key_override: string | null;
   manufacturer: string | null;
   last_checkin: number | null;
   /** The record as the tenant sent it, compressed (DeviceRecordCodec, migration 0014). */
@@ -67,7 +70,7 @@ export const DEVICE_COLUMNS = Object.keys({
   wifi_mac: true,
   model: true,
   device_name: true,
-  device_name_key: true,
+  device_name_key_override: true,
   manufacturer: true,
   last_checkin: true,
   raw_record: true,
@@ -96,7 +99,7 @@ export function deviceColumns(
     compliant: flag(device.complianceState),
     quarantined: flag(device.quarantined),
     jailbroken: flag(device.jailbroken),
-    device_name_key: deviceNameSortKey(device.deviceName),
+    device_name_key_override: deviceNameKeyOverride(device.deviceName),
     last_checkin: device.lastCheckin,
     raw_record: 'raw_record' in record ? record.raw_record : codec.encode(record.raw, copied),
     record_hash: record.record_hash,
@@ -173,9 +176,20 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
  * white space, non-ASCII capitals), else null.
  */
 export function identifierKeyOverride(identifier: string | null): string | null {
-  if (identifier === null) return null;
-  const key = normalizeDeviceIdentifier(identifier);
-  return key === identifier.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) ? null : key;
+  return identifier === null ? null : overrideOfLower(identifier, normalizeDeviceIdentifier(identifier));
+}
+
+/**
+ * What `devices.device_name_key_override` holds for a name: its sort key (deviceNameSortKey) where the virtual column's
+ * `lower(device_name)` would not give exactly that (accents, non-ASCII letters, surrounding white space), else null.
+ */
+export function deviceNameKeyOverride(name: string | null): string | null {
+  return name === null ? null : overrideOfLower(name, deviceNameSortKey(name));
+}
+
+/** `key`, unless SQLite's lower() of `text` gives it (lower() folds A-Z alone: better-sqlite3 builds SQLite without ICU). */
+function overrideOfLower(text: string, key: string): string | null {
+  return key === text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) ? null : key;
 }
 
 function flag(value: boolean | null): number | null {

@@ -1,4 +1,5 @@
 import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
+import { deviceNameKeyOverride } from '../../../src-main/core/sync/device-row';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAnotherConnection, type Db } from '../../../src-main/core/db/database';
 import { DeviceRepository, DeviceRepository as DeviceRepositoryClass } from '../../../src-main/core/devices/device-repository';
@@ -118,7 +119,7 @@ describe('device explorer pages', () => {
   );
 
   it('sorts names as an admin reads them: case and accents do not change the order', () => {
-    // The sync's row builder (which seeded these devices) stores every name's folded key.
+    // The sync's row builder (which seeded these devices) gives every name its folded key (stored only where lower() is not it).
     const named = stored.filter((d) => d.device_name !== null);
     expect(named.length).toBeGreaterThan(100);
     for (const d of named) expect(d.device_name_key).toBe(deviceNameSortKey(d.device_name));
@@ -127,8 +128,9 @@ describe('device explorer pages', () => {
       .prepare('SELECT id FROM devices WHERE removed_at IS NULL AND integration_id = ? ORDER BY id LIMIT ?')
       .pluck()
       .all(android, names.length) as number[];
-    const rename = db.prepare('UPDATE devices SET device_name = ?, device_name_key = ? WHERE id = ?');
-    ids.forEach((id, i) => rename.run(names[i], deviceNameSortKey(names[i]!), id));
+    // Renamed as the sync writes a name: the folded key is stored where SQLite's lower() does not give it (migration 0033).
+    const rename = db.prepare('UPDATE devices SET device_name = ?, device_name_key_override = ? WHERE id = ?');
+    ids.forEach((id, i) => rename.run(names[i], deviceNameKeyOverride(names[i]!), id));
     try {
       const query: DeviceQuery = { integrationId: android, sort: { column: 'deviceName', direction: 'asc' } };
       const page = allPages(repository, query, 500);
@@ -138,7 +140,7 @@ describe('device explorer pages', () => {
     } finally {
       ids.forEach((id) => {
         const before = stored.find((d) => d.id === id)!;
-        rename.run(before.device_name, before.device_name_key, id);
+        rename.run(before.device_name, deviceNameKeyOverride(before.device_name), id);
       });
     }
   });

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { normalizeDeviceIdentifier } from '../../../../src-shared/domain/device-identifier';
 import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../../src-main/core/audit/audit-log';
 import { openDatabase, type Db } from '../../../../src-main/core/db/database';
@@ -12,12 +11,13 @@ import { ExportService } from '../../../../src-main/core/export/export-service';
 import { parseIvantiDevice, type IvantiDevice } from '../../../../src-main/core/ivanti/ivanti-wire';
 import { DeviceStore } from '../../../../src-main/core/sync/device-store';
 import { RunSeenSet } from '../../../../src-main/core/sync/run-seen-set';
-import { DEVICE_COLUMNS, deviceColumns } from '../../../../src-main/core/sync/device-row';
+import { deviceColumns } from '../../../../src-main/core/sync/device-row';
 import { generateDevice } from '../../../simulator/device-generator';
 import { hashText } from '../../../simulator/seeded-random';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
 import { useTempDir } from '../../../support/temp-dir';
 import { expectKillLeavesVersion } from './kill-mid-migration';
+import { STORED_KEY_COLUMNS, storedKeys } from './stored-keys';
 
 const databases = useDatabaseAtVersion();
 const exportDir = useTempDir('tec-migration-export-');
@@ -50,8 +50,8 @@ function syncedAt13(count: number): Synced {
       VALUES ('int-a', 'Acme Android', 'ivanti-neurons', 'android', 'all-users', '${TENANT}', 'api@acme.example', 1, 1);
     INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (1, 'int-a', 'manual', 'completed', 10, 20, 1);
   `);
-  // Schema 13 stored the identifier's key itself (migration 0024 made it a computed column beside an override).
-  const columns = DEVICE_COLUMNS.filter((c) => c !== 'raw_record').map((c) => (c === 'identifier_key_override' ? 'identifier_key' : c));
+  // Schema 13 stored the identifier's and the name's keys themselves (migrations 0024 and 0033 made them computed).
+  const columns = STORED_KEY_COLUMNS.filter((c) => c !== 'raw_record');
   const insert = db.prepare(
     `INSERT INTO devices (tenant, integration_id, ${columns.join(', ')}, raw, first_seen_at, last_seen_at, last_seen_run)
      VALUES ('${TENANT}', 'int-a', ${columns.map((c) => `@${c}`).join(', ')}, @raw, 15, 20, 1)`,
@@ -72,8 +72,7 @@ function syncedAt13(count: number): Synced {
       const { raw_record: _none, ...row } = deviceColumns(parsed.device, space, noCompression);
       const raw = JSON.stringify(parsed.device.raw);
       // Schema 13's record_hash was text (base64), replaced by migration 0020.
-      const identifier_key = parsed.device.clientDeviceIdentifier === null ? null : normalizeDeviceIdentifier(parsed.device.clientDeviceIdentifier);
-      const id = insert.run({ ...row, identifier_key, record_hash: row.record_hash.toString('base64'), raw }).lastInsertRowid;
+      const id = insert.run({ ...row, ...storedKeys(parsed.device), record_hash: row.record_hash.toString('base64'), raw }).lastInsertRowid;
       sight.run(id, space.id, space.name);
       added.run(id, row.guid);
       raws.set(row.guid, raw);

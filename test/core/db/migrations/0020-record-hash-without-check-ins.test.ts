@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
-import { normalizeDeviceIdentifier } from '../../../../src-shared/domain/device-identifier';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../../src-main/core/db/database';
 import { migrations } from '../../../../src-main/core/db/migrations';
 import { parseIvantiDevice, type IvantiDevice } from '../../../../src-main/core/ivanti/ivanti-wire';
 import type { Migration } from '../../../../src-main/core/db/migration';
 import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from '../../../../src-main/core/sync/device-record-codec';
-import { DEVICE_COLUMNS, deviceColumns } from '../../../../src-main/core/sync/device-row';
+import { deviceColumns } from '../../../../src-main/core/sync/device-row';
 import { compareRecordHashes, recordHash } from '../../../../src-main/core/sync/record-hash';
 import { generateDevice } from '../../../simulator/device-generator';
 import { hashText } from '../../../simulator/seeded-random';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
+import { STORED_KEY_COLUMNS, storedKeys } from './stored-keys';
 
 const databases = useDatabaseAtVersion();
 const NOW = Date.parse('2026-12-06T08:00:00Z');
@@ -37,8 +37,8 @@ function syncedAt19(count: number): { db: Db; devices: { device: IvantiDevice; s
     INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (1, 'int-a', 'manual', 'completed', 10, 20, 1);
   `);
   const codec = DeviceRecordCodec.of(db);
-  // Schema 19 stored the identifier's key itself (migration 0024 made it a computed column beside an override).
-  const columns = DEVICE_COLUMNS.map((c) => (c === 'identifier_key_override' ? 'identifier_key' : c));
+  // Schema 19 stored the identifier's and the name's keys themselves (migrations 0024 and 0033 made them computed).
+  const columns = STORED_KEY_COLUMNS;
   const insert = db.prepare(
     `INSERT INTO devices (tenant, integration_id, integration_key, ${columns.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
      VALUES ('${TENANT}', 'int-a', 1, ${columns.map((c) => `@${c}`).join(', ')}, 15, 20, 1)`,
@@ -54,8 +54,7 @@ function syncedAt19(count: number): { db: Db; devices: { device: IvantiDevice; s
       const text = JSON.stringify(parsed.device.raw);
       // As schema 19's sync hashed it: SHA-1 of the whole text and the space, base64.
       const old = createHash('sha1').update(text).update('\0').update(String(space.id)).digest('base64');
-      const identifier_key = parsed.device.clientDeviceIdentifier === null ? null : normalizeDeviceIdentifier(parsed.device.clientDeviceIdentifier);
-      insert.run({ ...deviceColumns(parsed.device, space, codec), identifier_key, record_hash: old });
+      insert.run({ ...deviceColumns(parsed.device, space, codec), ...storedKeys(parsed.device), record_hash: old });
       devices.push({ device: parsed.device, spaceId: space.id });
     });
   })();
