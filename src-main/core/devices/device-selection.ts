@@ -17,7 +17,7 @@ export type SortedColumn =
   | 'device_name_key'
   | 'display_name'
   | 'uid'
-  | 'client_device_identifier'
+  | 'identifier_key'
   | 'serial_number'
   | 'model'
   | 'platform_type'
@@ -56,8 +56,17 @@ export function sortIndexName(column: SortedColumn): string {
 
 /** The columns the sort index of `column` delivers its current devices in (the ORDER BY that repeats them, then id). */
 export function sortIndexColumns(column: SortedColumn): string[] {
-  return column === 'integration_key' ? INTEGRATION_ORDER : [column, ...FILTER_COLUMNS.filter((c) => c !== column)];
+  if (column === 'integration_key') return INTEGRATION_ORDER;
+  const columns = [column, ...FILTER_COLUMNS.filter((c) => c !== column)];
+  return column === IDENTIFIER_ORDER ? [...columns, 'removed_at'] : columns;
 }
+
+/**
+ * The identifier's sort index is also the lookups' index (migration 0034), which must hold removed devices: not
+ * partial, with `removed_at` as its last column. Its walk in order checks presence in the entry (`+d.removed_at IS
+ * NULL`: written plainly, SQLite takes the column for a constant and sorts what follows it in the order).
+ */
+const IDENTIFIER_ORDER: SortedColumn = 'identifier_key';
 
 /** Each sortable column of the explorer and the `devices` column it sorts by. */
 export const SORT_COLUMNS: Record<DeviceSortColumn, SortedColumn> = {
@@ -65,7 +74,8 @@ export const SORT_COLUMNS: Record<DeviceSortColumn, SortedColumn> = {
   deviceName: 'device_name_key',
   displayName: 'display_name',
   uid: 'uid',
-  clientDeviceIdentifier: 'client_device_identifier',
+  // The key every lookup compares (normalizeDeviceIdentifier, migration 0034): letter case does not split the order.
+  clientDeviceIdentifier: 'identifier_key',
   serialNumber: 'serial_number',
   model: 'model',
   platformType: 'platform_type',
@@ -138,7 +148,7 @@ export function selectDevices(query: DeviceQuery, ctx: SelectionContext): Device
     params.push(JSON.stringify(phrases));
   }
   const presence = query.presence ?? 'current';
-  if (presence === 'current') conditions.push('d.removed_at IS NULL');
+  if (presence === 'current') conditions.push(ctx.walkInOrder && ctx.indexedBy === sortIndexName(IDENTIFIER_ORDER) ? '+d.removed_at IS NULL' : 'd.removed_at IS NULL');
   if (presence === 'removed') conditions.push('d.removed_at IS NOT NULL');
   // When a sort index drives, equality filters are written `+d.col = ?`: SQLite then checks them in the index entry
   // as it walks, instead of treating the column as constant and giving up on the index's order past it (it would

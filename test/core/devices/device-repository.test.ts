@@ -33,6 +33,8 @@ interface Stored {
   display_name: string | null;
   uid: string | null;
   client_device_identifier: string | null;
+  /** The identifier as lookups compare it: the explorer's identifier order (migration 0034). */
+  identifier_key: string | null;
   serial_number: string | null;
   model: string | null;
 }
@@ -93,7 +95,7 @@ beforeAll(() => {
   stored = db
     .prepare(
       `SELECT id, integration_id, integration_key, space_name, platform_type, registration_state, compliant, last_checkin, removed_at, device_name, device_name_key,
-              display_name, uid, client_device_identifier, serial_number, model FROM devices`,
+              display_name, uid, client_device_identifier, identifier_key, serial_number, model FROM devices`,
     )
     .all() as Stored[];
 });

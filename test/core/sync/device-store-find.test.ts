@@ -23,7 +23,7 @@ describe('DeviceStore.find', () => {
     const byIdentifier = seen.find((sql) => sql.includes('identifier_key = ?'));
     expect(byIdentifier).toBeDefined();
     const plan = queryPlan(db, byIdentifier!, ['x']);
-    expect(plan).toMatch(/SEARCH d USING INDEX devices_identifier_key/);
+    expect(plan).toMatch(/SEARCH d USING INDEX devices_by_identifier_key \(identifier_key=\?\)/);
     // No statement of the lookup reads the devices table or one of its indexes whole (a DISTINCT over the tenants did).
     for (const sql of seen) {
       const params = sql.includes('@tenant') ? { tenant: 't', text: 'x', lower: 'x', number: 1 } : sql.includes('?') ? ['x'] : [];
