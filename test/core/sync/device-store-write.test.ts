@@ -12,6 +12,8 @@ import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-si
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { sqlRunCountsDuring } from '../../support/query-plans';
 import { useTempDir } from '../../support/temp-dir';
+import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
+import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import { INTEGRATION_ID, openSyncDatabase } from './sync-fixture';
 
 const tempDir = useTempDir('tec-device-store-write-');
@@ -67,5 +69,25 @@ describe('DeviceStore.writePage', () => {
       { kind: 'added', fields: null },
       { kind: 'changed', fields: JSON.stringify({ deviceName: [device!.deviceName, 'Renamed twin'] }) },
     ]);
+  });
+
+  it('gives each written device the folded name and identifier keys, stored only where lower() is not them, also after a rename', async () => {
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    const { parsed, context } = await tenantDevices(db, 3, 'folded-keys');
+    const named = (device: IvantiDevice, deviceName: string, clientDeviceIdentifier: string): IvantiDevice => ({
+      ...device,
+      deviceName,
+      clientDeviceIdentifier,
+      raw: { ...device.raw, deviceName, clientDeviceIdentifier },
+    });
+    const keys = () =>
+      db.prepare('SELECT device_name_key, device_name_key_override, identifier_key, identifier_key_override FROM devices WHERE guid = ?').raw().get(parsed[0]!.guid);
+    const store = new DeviceStore(db);
+    // Accents and padding (migrations 24 and 33: SQLite's lower() folds A-Z alone).
+    db.transaction(() => store.writePage(context(1), [named(parsed[0]!, ' Ádám’s Pixel ', ' ÄB12-CD ')]))();
+    expect(keys()).toEqual([deviceNameSortKey(' Ádám’s Pixel '), 'adam’s pixel', normalizeDeviceIdentifier(' ÄB12-CD '), 'äb12-cd']);
+    // Renamed in plain ASCII: the keys follow and nothing is stored beside them.
+    db.transaction(() => store.writePage(context(2), [named(parsed[0]!, 'Grace Tablet', 'AB12-CD')]))();
+    expect(keys()).toEqual(['grace tablet', null, 'ab12-cd', null]);
   });
 });
