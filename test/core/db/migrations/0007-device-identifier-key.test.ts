@@ -95,5 +95,7 @@ describe('migration 0007: normalized Device Client ID', () => {
     });
     expect(db.prepare('SELECT COUNT(*) FROM devices WHERE identifier_key IS NOT NULL').pluck().get()).toBe(54_000);
     db.close();
-  });
+    // Builds a 60,000-row database, then upgrades it through every later migration: slow on a loaded machine, not a
+    // timing check (as the kill tests of 0012, 0018 and 0019).
+  }, 240_000);
 });
