@@ -170,12 +170,13 @@ const OWN_VALUES_SOURCE = String.raw`(values, from, to) => {
 const ownValuesOf = new Function(`return ${OWN_VALUES_SOURCE}`)() as (values: readonly (string | null)[], from: number, to: number) => string;
 
 function ownValues(row: RecordContext): string {
-  return ownValuesOf(contextValues(row), 0, RECORD_CONTEXT_COLUMNS.length);
+  return ownValuesOf(contextValues(row, []), 0, RECORD_CONTEXT_COLUMNS.length);
 }
 
-/** The row's RECORD_CONTEXT_COLUMNS values in their order. */
-function contextValues(row: RecordContext): (string | null)[] {
-  return RECORD_CONTEXT_COLUMNS.map((column) => row[column]);
+/** Appends the row's RECORD_CONTEXT_COLUMNS values, in their order, to `values` (a batch's rows go into one array). */
+function contextValues(row: RecordContext, values: (string | null)[]): (string | null)[] {
+  for (const column of RECORD_CONTEXT_COLUMNS) values.push(row[column]);
+  return values;
 }
 
 function damaged(device: number | string): AppError {
@@ -252,7 +253,7 @@ export class RecordCompressor {
     // hashes the object, serialises it as JSON.stringify does here (a clone keeps every key, in its order, and every
     // value a JSON record can hold). The rows' values go in one flat array; the thread builds each preset and head.
     const values: (string | null)[] = [];
-    for (const record of records) for (const column of RECORD_CONTEXT_COLUMNS) values.push(record.row[column]);
+    for (const record of records) contextValues(record.row, values);
     const message = { id, records: records.map((r) => r.record), values, spaceId, hashBytes: HASH_BYTES };
     return new Promise((resolve) => {
       if (this.#waiting.size === 0) worker.ref();

@@ -174,7 +174,6 @@ export function sightingAmong(where: string): string {
  * integration sees, and the change history its runs recorded.
  */
 export function purgeSyncedDevices(db: Db, integrationId: string, integrations: IntegrationDirectory = new IntegrationStore(db)): void {
-  // Changes name their integration by its key (migration 0026).
   // Changes (migration 0026) and sightings (0032) name their integration by its key.
   const key = integrations.facts().get(integrationId)?.key;
   if (key === undefined) return;
