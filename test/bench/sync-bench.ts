@@ -61,6 +61,7 @@ import { DeviceRecordCodec } from '../../src-main/core/sync/device-record-codec'
 import { IVANTI_MAX_ROWS, IvantiSearchEnvelope, parseIvantiDevice, type IvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
 import { DEMO_CREDENTIALS, startSimulator, type SpaceSummary } from '../simulator/ivanti-simulator';
 import { startSimulatorProcess } from '../support/simulator-process';
+import { until } from '../support/until';
 import { BUILT_SYNC_WORKER, ensureCliBuilt } from '../cli/built-cli';
 import type { FetchParseResult } from './fetch-parse-process';
 
@@ -340,6 +341,11 @@ async function measureSync(bench: BenchConsole, what: string): Promise<SyncMeasu
     loadAverage: loadAverage(),
   };
   process.stderr.write(`${what}: ${JSON.stringify(measure)}\n`);
+  // `finished` settles as the worker announces the run's end, before the search index catch-up and planner statistics
+  // that follow it on that thread, and before its WAL checkpoint thread's last checkpoint: measured file sizes wait for
+  // them. Measured at once, the 100k unchanged re-sync "grew" 90,672 B: its WAL file at its high-water mark (22 frames,
+  // the same size from its first 0.4 s to its end), which a TRUNCATE checkpoint that lost the race could not reset.
+  await until(`${what}: the sync worker has done the work after the run`, () => !engine.ownsSearchIndex(), { timeoutMs: 30 * 60_000 });
   return measure;
 }
 
@@ -385,12 +391,26 @@ interface DatabaseSize {
   otherBytesPerDevice: number;
 }
 
+/**
+ * Folds the WAL into the database file and empties it. A checkpoint that finds another one running (the sync's
+ * checkpoint thread taking its last) answers busy at once and leaves the WAL file as large as it was: counted as file
+ * growth, that made a 100k unchanged re-sync look as if it grew 90,672 B. Retried; an empty WAL is never assumed.
+ */
+function truncateWal(db: Database.Database): void {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (result?.busy === 0) return;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+  throw new Error(`the WAL of ${db.name} could not be checkpointed and truncated: another connection kept it busy through 100 attempts 50 ms apart`);
+}
+
 /** The database file after a TRUNCATE checkpoint (so the WAL holds nothing), everything included. */
 function databaseSize(dir: string, devices: number): DatabaseSize {
   const file = path.join(dir, 'console.sqlite');
   const db = new Database(file);
   try {
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    truncateWal(db);
     const objects = db
       .prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC')
       .all() as { name: string; bytes: number }[];

@@ -4,14 +4,18 @@
  * engine's own connection count every insert, update and delete of those rows. A re-sync stopped mid-way resumes with
  * what it had seen, so it marks exactly the devices the tenant lost.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
+import { EventBus } from '../../../src-main/core/events/event-bus';
+import { WorkerSyncEngine } from '../../../src-main/core/sync/worker-sync-engine';
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { SYNC_WORKER_SOURCE } from '../../support/sync-worker-source';
 import { useTempDir } from '../../support/temp-dir';
 import { until } from '../../support/until';
 import { activeGuids, engineFor, INTEGRATION_ID, openSyncDatabase, removedGuids, sorted } from './sync-fixture';
@@ -45,6 +49,23 @@ function devicePages(db: Db): number {
   return db.prepare("SELECT COUNT(*) FROM dbstat WHERE name = 'devices' OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'devices')").pluck().get() as number;
 }
 
+/** The run history: one row a run, which an unchanged re-sync adds as any run does. */
+const RUN_HISTORY = new Set(['sync_runs', 'sync_runs_integration']);
+
+/**
+ * Pages held by each table and index but the run history, and the file's pages in use but theirs, once the WAL is
+ * folded into the file and emptied (retried while the sync's checkpoint thread takes its last checkpoint: a TRUNCATE
+ * checkpoint that meets another answers busy and leaves the WAL as it was).
+ */
+async function fileLayout(db: Db): Promise<{ pages: Record<string, number>; usedExceptRunHistory: number; wal: number }> {
+  await until('the WAL is checkpointed and emptied', () => (db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]!.busy === 0);
+  const objects = db.prepare('SELECT name, COUNT(*) AS pages FROM dbstat GROUP BY name ORDER BY name').all() as { name: string; pages: number }[];
+  const pages = Object.fromEntries(objects.filter((o) => !RUN_HISTORY.has(o.name)).map((o) => [o.name, o.pages]));
+  const runHistory = objects.filter((o) => RUN_HISTORY.has(o.name)).reduce((n, o) => n + o.pages, 0);
+  const used = (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
+  return { pages, usedExceptRunHistory: used - runHistory, wal: fs.statSync(`${db.name}-wal`, { throwIfNoEntry: false })?.size ?? 0 };
+}
+
 describe('re-sync of an unchanged tenant', () => {
   it('writes no device row and no sighting row, and does not grow the devices table or its indexes', async () => {
     tenant = await startSimulator({ devices: 1500, seed: 'unchanged-resync' });
@@ -60,6 +81,28 @@ describe('re-sync of an unchanged tenant', () => {
     expect(devicePages(db)).toBe(pagesBefore);
     // What the run saw went with it.
     expect(db.prepare('SELECT COUNT(*) FROM sync_seen').pluck().get()).toBe(0);
+  });
+
+  it('leaves the database file as large as it was, the run history aside, synced on the worker thread as the app syncs', async () => {
+    tenant = await startSimulator({ devices: 1500, seed: 'unchanged-resync-file' });
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    const engine = new WorkerSyncEngine({ db, script: SYNC_WORKER_SOURCE, events: new EventBus(), now: () => new Date(), credentials: async () => ({ domain: tenant!.domain, ...tenant!.credentials }) });
+    const sync = async () => {
+      expect(await (await engine.start(INTEGRATION_ID, 'manual')).finished).toMatchObject({ status: 'completed' });
+      // `finished` settles before the worker's search index catch-up and planner statistics: the file waits for them.
+      await until('the worker has done the work after the run', () => !engine.ownsSearchIndex());
+      return fileLayout(db);
+    };
+    try {
+      await sync();
+      const first = await sync();
+      const second = await sync();
+      expect(second.wal).toBe(0);
+      expect(second.pages).toEqual(first.pages);
+      expect(second.usedExceptRunHistory).toBe(first.usedExceptRunHistory);
+    } finally {
+      await engine.shutdown();
+    }
   });
 
   it('stores a device that only checked in with one narrow row update: its record as sent, no sighting, no change recorded', async () => {
