@@ -11,8 +11,9 @@ type Db = Database.Database;
  *
  * Owner of `deferred_indexes` (migration 0016). An index's definition is recorded in the same transaction that drops it
  * and forgotten in the same transaction that creates it again, so after a crash at any instant every index either
- * exists or is listed here, and `buildNext` finishes the work. Unique indexes are never deferred: they enforce the
- * table's keys, and the load's upserts look rows up through them.
+ * exists or is listed here, and `buildNext` finishes the work. `defer` never drops a unique index: it enforces the
+ * table's key, and the load's upserts look rows up through it. Only an owner that keeps the key itself meanwhile sets
+ * one aside (`setAside`: DeviceStore, which builds it again with `buildNow` whenever it cannot vouch for it).
  */
 export class DeferredIndexes {
   readonly #schemaHas: Database.Statement;
@@ -42,6 +43,25 @@ export class DeferredIndexes {
       dropped++;
     }
     return dropped;
+  }
+
+  /**
+   * Drops the named index, unique or not, recording its definition; inside the caller's transaction. Built first of the
+   * deferred ones if recorded before them (`buildNext` goes in the order they were recorded).
+   */
+  setAside(name: string): void {
+    const index = this.db.prepare("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) as { tbl_name: string; sql: string };
+    this.db.prepare('INSERT INTO deferred_indexes (name, table_name, sql) VALUES (?, ?, ?)').run(name, index.tbl_name, index.sql);
+    this.db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
+  }
+
+  /** Builds the named index now if it is deferred, inside the caller's transaction; whether it built it. */
+  buildNow(name: string): boolean {
+    const sql = this.db.prepare('SELECT sql FROM deferred_indexes WHERE name = ?').pluck().get(name) as string | undefined;
+    if (sql === undefined) return false;
+    if (!this.exists(name)) this.db.exec(sql);
+    this.db.prepare('DELETE FROM deferred_indexes WHERE name = ?').run(name);
+    return true;
   }
 
   /** The indexes still to build, in the order they were dropped. */

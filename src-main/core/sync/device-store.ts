@@ -8,6 +8,7 @@ import { DeferredIndexes } from '../db/deferred-indexes';
 import { changedFields, DEVICE_COLUMNS, deviceColumns, type PreparedRecords } from './device-row';
 import { compareRecordHashes, recordHash } from './record-hash';
 import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from './device-record-codec';
+import { GuidLookup } from './guid-lookup';
 import { COVERED_PLATFORM_TYPE, integrationCovers } from '../integrations/device-inventory';
 import { integrationIdOfKeySql, integrationKeysOfIdsSql, IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
 import { spaceLastReadAtSql } from './integration-space-store';
@@ -107,15 +108,19 @@ export interface TrustRecord {
 
 /**
  * Indexes of `devices` a bulk load keeps: the sync's own writes look rows up through them (an unparsable record is
- * sighted by its Ivanti id). The unique key (tenant, guid) is never dropped (DeferredIndexes). It is now the bulk load's
- * largest single cost (issue 19): guids are random, so each new device dirties about one leaf page of it that its
- * commit writes whole to the WAL. Measured at 100,000 devices (one insert statement a device as writePage runs it,
- * commits of 125): 40 µs CPU and 8.4 KB of WAL a device with it, 18 µs and 1.8 KB without; a 64 MB page cache changed
- * little (36 µs). Setting it aside too needs another exact lookup by guid for the load and a guard against a second
- * writer of the tenant meanwhile. Setting the two key-correcting insert triggers aside instead was measured and is not
- * worth it: ~2.5 µs a device saved, ~1.7 µs spent on correcting the loaded rows afterwards.
+ * sighted by its Ivanti id). Setting the two key-correcting insert triggers aside was measured and is not worth it:
+ * ~2.5 µs a device saved, ~1.7 µs spent on correcting the loaded rows afterwards.
  */
 const KEPT_THROUGH_BULK_LOAD: ReadonlySet<string> = new Set(['devices_ivanti_id']);
+
+/**
+ * The unique key (tenant_key, guid), which a bulk load of a tenant with no device sets aside (DeviceStore.deferIndexes).
+ * It was the load's largest single cost (issue 19): guids are random, so each new device dirties about one leaf page of
+ * it that its commit writes whole to the WAL. Measured at 100,000 devices (one insert statement a device as writePage
+ * runs it, commits of 125): 40 µs CPU and 8.4 KB of WAL a device with it, 18 µs and 1.8 KB without; a 64 MB page cache
+ * changed little (36 µs). Built first when the load ends, in one sorted pass.
+ */
+const DEVICES_KEY = 'devices_key';
 
 /** The name of the space a sighting `s` names by its key (migration 0029). */
 const SIGHTING_SPACE_NAME = '(SELECT n.name FROM device_space_names n WHERE n.key = s.space_key)';
@@ -231,6 +236,12 @@ export class DeviceStore {
   readonly #tenantKey: Statement;
 
   readonly #deferred: DeferredIndexes;
+  /**
+   * The tenant whose unique key this store set aside, with its guids, while the schema is as the set-aside left it
+   * (`PRAGMA schema_version`): see #keyAside.
+   */
+  #aside: { tenantKey: number; schemaVersion: number; guids: GuidLookup } | null = null;
+  readonly #selectById: Statement;
 
   constructor(
     private readonly db: Db,
@@ -241,6 +252,8 @@ export class DeviceStore {
               s.space_id AS sighting_space, s.removed_at AS sighting_removed_at
          FROM devices d LEFT JOIN device_sightings s ON s.device_id = d.id AND s.integration_key = ?`;
     this.#select = db.prepare(`${existing} WHERE d.tenant_key = ? AND d.guid = ?`);
+    // A row the guid lookup points to, taken only if it is still that device (GuidLookup confirms every match).
+    this.#selectById = db.prepare(`${existing} WHERE d.id = ? AND d.tenant_key = ? AND d.guid = ?`);
     // The whole chunk's stored devices in one statement (one seek of devices_key per guid): a statement per device cost
     // more in the calls than in the seeks.
     this.#selectChunk = db.prepare(`${existing} WHERE d.tenant_key = ? AND d.guid IN (SELECT value FROM json_each(?))`);
@@ -341,7 +354,11 @@ export class DeviceStore {
     const tenant_key = this.#tenantKeyFor(ctx.tenant);
     // Each sighting's parameters built whole: a spread followed by more properties takes V8's slow path (~4.5 µs each).
     const sighting = (device: number, integration: number) => ({ device, integration, spaceId: ctx.space.id, spaceKey: space_key, at: ctx.at, run: ctx.runId, page: ctx.page });
-    const known = new Map((this.#selectChunk.all(ownerKey, tenant_key, JSON.stringify(devices.map((d) => d.guid))) as ExistingRow[]).map((row) => [row.guid, row]));
+    const guids = this.#keyAside(tenant_key);
+    const known =
+      guids === null
+        ? new Map((this.#selectChunk.all(ownerKey, tenant_key, JSON.stringify(devices.map((d) => d.guid))) as ExistingRow[]).map((row) => [row.guid, row]))
+        : null;
     // A guid the chunk repeats is looked up again after its first write, which changed what is stored.
     const written = new Set<string>();
     for (const device of devices) {
@@ -352,12 +369,16 @@ export class DeviceStore {
       // One object per written row (the columns, then the rest added in place): a first sync builds a million of them.
       const values = (listed: string) =>
         Object.assign(deviceColumns(device, ctx.space, this.#codec, ready ?? { raw: JSON.stringify(device.raw), record_hash: hash }), { tenant_key, at: ctx.at, run: ctx.runId, page: ctx.page, space_key }, listing(facts, listed));
-      const existing = (written.has(device.guid) ? this.#select.get(ownerKey, tenant_key, device.guid) : known.get(device.guid)) as ExistingRow | undefined;
+      const existing =
+        known === null
+          ? guids!.find(device.guid, (candidate) => this.#selectById.get(ownerKey, candidate, tenant_key, device.guid) as ExistingRow | undefined)
+          : ((written.has(device.guid) ? this.#select.get(ownerKey, tenant_key, device.guid) : known.get(device.guid)) as ExistingRow | undefined);
       written.add(device.guid);
       let id: number;
       let sightAll: boolean;
       if (existing === undefined) {
         id = Number(this.#insert.run(values(listedUnder(facts, ctx.integrationIds, device.platformType, owner))).lastInsertRowid);
+        guids?.add(device.guid, id);
         this.#insertChange.run(ctx.runId, ownerKey, id, 'added', null, ctx.at);
         result.added++;
         sightAll = true;
@@ -432,12 +453,19 @@ export class DeviceStore {
   }
 
   /**
-   * Starts a bulk load (issue 19): drops the explorer's secondary indexes of `devices`, recording them to be built
-   * again (DeferredIndexes); inside the caller's transaction. Reads stay correct meanwhile (the explorer leaves out an
-   * index it cannot find), only slower. Returns how many were set aside.
+   * Starts a bulk load of the tenant (issue 19): drops the explorer's secondary indexes of `devices`, recording them to
+   * be built again (DeferredIndexes); inside the caller's transaction. Reads stay correct meanwhile (the explorer leaves
+   * out an index it cannot find), only slower. When the tenant has no device yet, the unique key (tenant, guid) goes
+   * first, built first again: this store keeps the tenant's guids itself while it writes (#keyAside). Returns how many
+   * were set aside.
    */
-  deferIndexes(): number {
-    return this.#deferred.defer('devices', KEPT_THROUGH_BULK_LOAD);
+  deferIndexes(tenant: string): number {
+    const keyAside = this.#deferred.exists(DEVICES_KEY) && this.storedDevices(tenant) === 0;
+    if (keyAside) this.#deferred.setAside(DEVICES_KEY);
+    const deferred = this.#deferred.defer('devices', KEPT_THROUGH_BULK_LOAD);
+    // The schema as this transaction leaves it: a change after it is someone else's.
+    if (keyAside) this.#aside = { tenantKey: this.#tenantKeyFor(tenant), schemaVersion: this.#schemaVersion(), guids: new GuidLookup() };
+    return deferred + (keyAside ? 1 : 0);
   }
 
   /** Indexes a bulk load set aside that are not built yet (a load in progress, or one a crash or shutdown stopped). */
@@ -572,6 +600,29 @@ export class DeviceStore {
    */
   trustRecordsOfDevice(deviceId: number, integrationIds: readonly string[]): TrustRecord[] {
     return this.#trustRecordsOfDevice.all(deviceId, JSON.stringify(integrationIds)) as TrustRecord[];
+  }
+
+  /**
+   * Whether this page may be written without the unique key, and the tenant's guids to write it with; inside the page's
+   * transaction. Only while the key is missing, this store set it aside for this tenant, and the schema is as it left
+   * it: every device of the tenant was then inserted by this store, which added it to the lookup. Anything else (another
+   * tenant's page, a store that did not set it aside (another integration's or process's, or the one resuming a load
+   * after a crash), any schema change since, such as another writer building the key) builds the key first, as a
+   * bulk load's end would, so that two writers never insert the same guid; the load goes on with it, as fast as before.
+   */
+  #keyAside(tenantKey: number): GuidLookup | null {
+    if (this.#deferred.exists(DEVICES_KEY)) {
+      this.#aside = null;
+      return null;
+    }
+    if (this.#aside?.tenantKey === tenantKey && this.#aside.schemaVersion === this.#schemaVersion()) return this.#aside.guids;
+    this.#aside = null;
+    this.#deferred.buildNow(DEVICES_KEY);
+    return null;
+  }
+
+  #schemaVersion(): number {
+    return this.db.pragma('schema_version', { simple: true }) as number;
   }
 
   /**

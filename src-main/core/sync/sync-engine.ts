@@ -556,7 +556,7 @@ export class SyncEngine implements SyncRunner {
     const listed = ctx.checkpoint!.spaces.reduce((sum, s) => sum + (s.state === 'failed' ? 0 : (s.totalCount ?? 0)), 0);
     const backlog = listed - this.#devices.storedDevices(ctx.tenant);
     if (backlog < this.#bulkLoadFrom || backlog < this.#devices.storedDevices()) return false;
-    this.#write(() => this.#devices.deferIndexes());
+    this.#write(() => this.#devices.deferIndexes(ctx.tenant));
     return true;
   }
 

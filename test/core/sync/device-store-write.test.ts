@@ -4,17 +4,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
-import { parseIvantiDevice, type IvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
+import type { IvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
 import { DeviceStore, type PageContext } from '../../../src-main/core/sync/device-store';
-import { RunSeenSet } from '../../../src-main/core/sync/run-seen-set';
-import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { sqlRunCountsDuring } from '../../support/query-plans';
 import { useTempDir } from '../../support/temp-dir';
 import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
-import { INTEGRATION_ID, openSyncDatabase } from './sync-fixture';
+import { openSyncDatabase, parsedTenant } from './sync-fixture';
 
 const tempDir = useTempDir('tec-device-store-write-');
 const closeAfterEach = useCloseAfterEach();
@@ -27,18 +25,7 @@ afterEach(async () => {
 /** The simulated tenant's devices as the sync parses them, and a page context for a new run in its first space. */
 async function tenantDevices(db: Db, devices: number, seed: string): Promise<{ parsed: IvantiDevice[]; context: (page: number) => PageContext }> {
   tenant = await startSimulator({ devices, seed });
-  const parsed = [...tenant.expectedDevices()].map((record) => {
-    const result = parseIvantiDevice(record);
-    if (!result.ok) throw new Error(result.problems.join('; '));
-    return result.device;
-  });
-  const space = tenant.spaces()[0]!;
-  const runId = new SyncRunStore(db).create(INTEGRATION_ID, 'manual', 'tester', 1_000);
-  const seen = RunSeenSet.load(db, runId);
-  const context = (page: number): PageContext => ({
-    tenant: 'tenant.example', integrationIds: [INTEGRATION_ID], runId, page, pass: 1, space: { id: space.id, name: space.name }, seen, at: 2_000 + page,
-  });
-  return { parsed, context };
+  return parsedTenant(db, tenant, 'tenant.example');
 }
 
 describe('DeviceStore.writePage', () => {

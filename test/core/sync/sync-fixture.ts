@@ -7,6 +7,10 @@ import type { PageSourceFactory } from '../../../src-main/core/sync/device-page-
 import { SyncEngine, type SyncEngineOptions } from '../../../src-main/core/sync/sync-engine';
 import type { EventName } from '../../../src-shared/contract';
 import type { RunningSimulator } from '../../simulator/ivanti-simulator';
+import { parseIvantiDevice, type IvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
+import type { PageContext } from '../../../src-main/core/sync/device-store';
+import { RunSeenSet } from '../../../src-main/core/sync/run-seen-set';
+import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 
 export const INTEGRATION_ID = 'integration-under-test';
 
@@ -57,4 +61,23 @@ export function sorted(values: Iterable<string>): string[] {
 
 export function integrityCheck(db: Db): string {
   return (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+}
+
+/**
+ * The simulated tenant's devices as the sync parses them, and a page context for a new run in its first space: for
+ * tests that write chunks through DeviceStore.writePage themselves.
+ */
+export function parsedTenant(db: Db, simulator: RunningSimulator, tenant: string): { parsed: IvantiDevice[]; context: (page: number) => PageContext } {
+  const parsed = [...simulator.expectedDevices()].map((record) => {
+    const result = parseIvantiDevice(record);
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    return result.device;
+  });
+  const space = simulator.spaces()[0]!;
+  const runId = new SyncRunStore(db).create(INTEGRATION_ID, 'manual', 'tester', 1_000);
+  const seen = RunSeenSet.load(db, runId);
+  const context = (page: number): PageContext => ({
+    tenant, integrationIds: [INTEGRATION_ID], runId, page, pass: 1, space: { id: space.id, name: space.name }, seen, at: 2_000 + page,
+  });
+  return { parsed, context };
 }
