@@ -195,10 +195,12 @@ export function purgeSyncedDevices(db: Db, integrationId: string, integrations: 
  * alive is judged on the integrations that remain (a later sync of another one marks it removed when the tenant no
  * longer has it). The device rows and their history stay for the audit.
  */
-export function retireSightings(db: Db, integrationId: string, at: number): void {
+export function retireSightings(db: Db, integrationId: string, at: number, integrations: IntegrationDirectory = new IntegrationStore(db)): void {
+  const key = integrations.facts().get(integrationId)?.key;
+  if (key === undefined) return;
   db.prepare(
-    `UPDATE device_sightings SET removed_at = ?, last_seen_at = ${sightingLastSeenAtSql('device_sightings')} WHERE integration_key IN ${integrationKeysOfIdsSql('?')} AND removed_at IS NULL`,
-  ).run(at, JSON.stringify([integrationId]));
+    `UPDATE device_sightings SET removed_at = ?, last_seen_at = ${sightingLastSeenAtSql('device_sightings')} WHERE integration_key = ? AND removed_at IS NULL`,
+  ).run(at, key);
 }
 
 /**
