@@ -89,7 +89,7 @@ export class DeviceRecordCodec {
   /** The record's JSON text as stored, with `row`'s columns (the values the row is written with) in its preset. */
   encode(json: string, row: RecordContext): Buffer {
     // RecordCompressor encodes the same way, with the deflate on a thread of its own.
-    return Buffer.concat([this.#head(json), zlib.deflateRawSync(Buffer.from(json, 'utf8'), { dictionary: withOwnValues(this.#newest.dictionary, row) })]);
+    return Buffer.concat([headOf(this.#format(), json), zlib.deflateRawSync(Buffer.from(json, 'utf8'), { dictionary: withOwnValues(this.#newest.dictionary, row) })]);
   }
 
   /**
@@ -105,17 +105,6 @@ export class DeviceRecordCodec {
   /** The first byte of a record written now: the own-values format and the newest dictionary. */
   #format(): number {
     return OWN_VALUES | this.#newest.id;
-  }
-
-  /**
-   * What precedes the deflated text in the own-values format: the format byte, then the CRC-32 of the JSON text (UTF-8).
-   * The compressing thread writes the same two fields (COMPRESSOR_SOURCE).
-   */
-  #head(json: string): Buffer {
-    const head = Buffer.alloc(HEAD_BYTES);
-    head[0] = this.#format();
-    head.writeUInt32BE(zlib.crc32(json), 1);
-    return head;
   }
 
   /**
@@ -145,6 +134,21 @@ export class DeviceRecordCodec {
     return text.toString('utf8');
   }
 }
+
+/**
+ * What precedes the deflated text in the own-values format, `format` then the CRC-32 of the JSON text (UTF-8), as
+ * JavaScript source given zlib's crc32: the compressing thread evaluates the same text, so both threads write one head.
+ */
+const HEAD_SOURCE = String.raw`(crc32) => (format, text) => {
+  const head = Buffer.alloc(${HEAD_BYTES});
+  head[0] = format;
+  head.writeUInt32BE(crc32(text), 1);
+  return head;
+}`;
+
+// A constant of this module, never input.
+// oxlint-disable-next-line typescript/no-implied-eval
+const headOf = new Function(`return ${HEAD_SOURCE}`)()(zlib.crc32) as (format: number, text: string | Uint8Array) => Buffer;
 
 /** The shared dictionary, then the row's values as the JSON strings they appear as in the record (nearest last). */
 function withOwnValues(shared: Buffer, row: RecordContext): Buffer {
@@ -204,7 +208,7 @@ export class RecordCompressor {
         workerData: {
           shared: codec.shared,
           format: codec.format,
-          headBytes: HEAD_BYTES,
+          headSource: HEAD_SOURCE,
           columns: RECORD_CONTEXT_COLUMNS.length,
           ownValuesSource: OWN_VALUES_SOURCE,
           hashSource: RECORD_HASH_SOURCE,
@@ -314,7 +318,7 @@ export interface RecordToEncode {
 
 /**
  * CommonJS, evaluated in the compressor's thread: for each record of a batch, its JSON text (JSON.stringify, as
- * DeviceRecordCodec.encode's callers serialise it), its head (the codec's format byte, then the text's CRC-32), then the
+ * DeviceRecordCodec.encode's callers serialise it), its head (HEAD_SOURCE, the same text), then the
  * text deflated with the shared dictionary followed by its own values as preset (withOwnValues, from the same source),
  * all returned as one transferred buffer and where each record ends in it; with a space id, each record's hash too
  * (recordHash, from the same source, of the same object).
@@ -323,7 +327,8 @@ const COMPRESSOR_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const zlib = require('node:zlib');
 const shared = Buffer.from(workerData.shared);
-const { format, headBytes, columns } = workerData;
+const { format, columns } = workerData;
+const headOf = new Function('return ' + workerData.headSource)()(zlib.crc32);
 const ownValuesOf = new Function('return ' + workerData.ownValuesSource)();
 const recordHash = new Function('return ' + workerData.hashSource)()(require('node:crypto').hash, workerData.volatileFields);
 parentPort.on('message', ({ id, records, values, spaceId, hashBytes }) => {
@@ -335,11 +340,8 @@ parentPort.on('message', ({ id, records, values, spaceId, hashBytes }) => {
   }
   const stored = records.map((record, i) => {
     const text = Buffer.from(JSON.stringify(record), 'utf8');
-    const head = Buffer.alloc(headBytes);
-    head[0] = format;
-    head.writeUInt32BE(zlib.crc32(text), 1);
     const own = ownValuesOf(values, i * columns, (i + 1) * columns);
-    return Buffer.concat([head, zlib.deflateRawSync(text, { dictionary: Buffer.concat([shared, Buffer.from(own, 'utf8')]) })]);
+    return Buffer.concat([headOf(format, text), zlib.deflateRawSync(text, { dictionary: Buffer.concat([shared, Buffer.from(own, 'utf8')]) })]);
   });
   const ends = new Uint32Array(stored.length);
   let length = 0;
