@@ -463,15 +463,19 @@ export class SyncEngine implements SyncRunner {
         const last = offset >= verdict.fresh.length;
         const next = last ? verdict.next : positionAfter(space.lastId, chunk, this.#overlap);
         let writeStartedAt = 0;
-        await this.#checkpointer.commit(() => {
-          writeStartedAt = performance.now();
-          this.#write(() => {
-            this.#storeChunk(ctx, space, chunk, next, page.totalCount, prepared);
-            if (last && verdict.done) this.#endPass(space);
-            if (chunk.length > 0 || space.drifted) checkpoint.roundChanged = true;
-            this.#save(ctx);
-          });
-        });
+        await this.#checkpointer.commit(
+          () => {
+            writeStartedAt = performance.now();
+            return this.#write(() => {
+              const rowsWritten = this.#storeChunk(ctx, space, chunk, next, page.totalCount, prepared);
+              if (last && verdict.done) this.#endPass(space);
+              if (chunk.length > 0 || space.drifted) checkpoint.roundChanged = true;
+              this.#save(ctx);
+              return rowsWritten;
+            });
+          },
+          (rowsWritten) => rowsWritten === 0,
+        );
         this.#adaptChunkRows(chunk.length, performance.now() - writeStartedAt);
         this.#report(ctx, checkpoint.phase, { space, index }, last && verdict.done);
         // A bulk load indexes for search once, at its end.
@@ -482,8 +486,11 @@ export class SyncEngine implements SyncRunner {
     }
   }
 
-  /** One chunk of a page and where the space's cursor goes after it; inside the chunk's transaction. */
-  #storeChunk(ctx: RunContext, space: SpaceCursorState, chunk: readonly FreshRecord[], next: CursorPosition, totalCount: number, prepared?: PreparedRecords): void {
+  /**
+   * One chunk of a page and where the space's cursor goes after it; inside the chunk's transaction. Returns the rows
+   * its devices wrote (none when all were found unchanged).
+   */
+  #storeChunk(ctx: RunContext, space: SpaceCursorState, chunk: readonly FreshRecord[], next: CursorPosition, totalCount: number, prepared?: PreparedRecords): number {
     const { counters } = ctx;
     const pageNumber = counters.pages + 1;
     const pageContext: PageContext = {
@@ -518,6 +525,7 @@ export class SyncEngine implements SyncRunner {
     space.start = next.start;
     space.lastId = next.lastId;
     space.totalCount = totalCount;
+    return result.rowsWritten;
   }
 
   /**

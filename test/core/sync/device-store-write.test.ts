@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
 import type { IvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
-import { DeviceStore, type PageContext } from '../../../src-main/core/sync/device-store';
+import { DeviceStore, type PageContext, type PageWriteResult } from '../../../src-main/core/sync/device-store';
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { sqlRunCountsDuring } from '../../support/query-plans';
@@ -40,6 +40,30 @@ describe('DeviceStore.writePage', () => {
     // Again, every device now stored (an unchanged re-sync's chunk).
     const again = sqlRunCountsDuring(db, () => new DeviceStore(db), (store) => db.transaction(() => store.writePage(context(2), parsed))());
     expect(lookups(again)).toBe(1);
+  });
+
+  it('finds a re-synced chunk by Ivanti id and each stored device by its guid, also when ids moved between devices', async () => {
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    const { parsed, context } = await tenantDevices(db, 6, 'ids-moved');
+    const [a, b, c, d, ...rest] = parsed as [IvantiDevice, IvantiDevice, IvantiDevice, IvantiDevice, ...IvantiDevice[]];
+    const withId = (device: IvantiDevice, id: number): IvantiDevice => ({ ...device, id, raw: { ...device.raw, id } });
+    db.transaction(() => new DeviceStore(db).writePage(context(1), parsed))();
+    const rowsBefore = db.prepare('SELECT id, guid FROM devices ORDER BY id').all();
+    // a and b swap their Ivanti ids, c takes one no stored device has, d stays as it was.
+    const moved = [withId(a, b.id), withId(b, a.id), withId(c, 987_654_321), d, ...rest];
+    const byId = (counts: Map<string, number>) => [...counts].filter(([sql]) => /\bivanti_id IN\b/.test(sql)).reduce((n, [, count]) => n + count, 0);
+    let result: PageWriteResult | undefined;
+    // The first chunk a store writes is sought by guid; once one found its devices stored, the next is sought by id.
+    const counts = sqlRunCountsDuring(db, () => new DeviceStore(db), (store) => {
+      db.transaction(() => store.writePage(context(2), parsed))();
+      result = db.transaction(() => store.writePage(context(3), moved))();
+    });
+    expect(byId(counts)).toBe(1);
+    expect(result).toMatchObject({ added: 0, changed: 3, restored: 0 });
+    // The same rows, each with its own device's new id: none added, none given another device's record.
+    expect(db.prepare('SELECT id, guid FROM devices ORDER BY id').all()).toEqual(rowsBefore);
+    const ivantiIdOf = db.prepare('SELECT ivanti_id FROM devices WHERE guid = ?').pluck();
+    expect(moved.map((device) => ivantiIdOf.get(device.guid))).toEqual(moved.map((device) => device.id));
   });
 
   it('stores a device the chunk names twice once, as its later record says, with both records of it in the history', async () => {

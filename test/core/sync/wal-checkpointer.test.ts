@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src-main/core/db/database';
+import type { Statement } from 'better-sqlite3';
+import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { WalCheckpointer } from '../../../src-main/core/sync/wal-checkpointer';
 import { useCloseAfterEach } from '../../support/close-after-each';
@@ -11,15 +12,19 @@ const tempDir = useTempDir('tec-wal-');
 const closeAfterEach = useCloseAfterEach();
 const BLOB = 64 * 1024;
 
+/** A database with a table to fill, a checkpointer asking for a checkpoint every `everyWrites` writes, and its insert. */
+function fillerDatabase(everyWrites: number): { file: string; db: Db; checkpointer: WalCheckpointer; insert: Statement } {
+  const file = path.join(tempDir(), 'console.sqlite');
+  const db = closeAfterEach(openDatabase({ file, migrations }).db);
+  db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
+  return { file, db, checkpointer: new WalCheckpointer(db, everyWrites), insert: db.prepare('INSERT INTO filler (blob) VALUES (?)') };
+}
+
 describe('WAL checkpoints while a sync writes', () => {
   it('are taken by a worker thread, keep the WAL small however much is written, and the automatic setting comes back', async () => {
-    const file = path.join(tempDir(), 'console.sqlite');
-    const db = closeAfterEach(openDatabase({ file, migrations }).db);
-    db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
+    const { file, db, checkpointer, insert } = fillerDatabase(4);
     db.pragma('wal_checkpoint(TRUNCATE)');
     const before = fs.statSync(file).size;
-    const checkpointer = new WalCheckpointer(db, 4);
-    const insert = db.prepare('INSERT INTO filler (blob) VALUES (?)');
 
     checkpointer.acquire();
     checkpointer.acquire();
@@ -42,11 +47,7 @@ describe('WAL checkpoints while a sync writes', () => {
   });
 
   it('start no thread for a sync that writes a few times: the next write does not wait for one, SQLite checkpoints as usual', async () => {
-    const file = path.join(tempDir(), 'console.sqlite');
-    const db = closeAfterEach(openDatabase({ file, migrations }).db);
-    db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
-    const checkpointer = new WalCheckpointer(db, 4);
-    const insert = db.prepare('INSERT INTO filler (blob) VALUES (?)');
+    const { db, checkpointer, insert } = fillerDatabase(4);
     // A thread's answer is a message, which arrives only in a later turn of the event loop than this one.
     let turned = false;
     setImmediate(() => (turned = true));
@@ -73,14 +74,32 @@ describe('WAL checkpoints while a sync writes', () => {
     expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(14);
   });
 
+  it('count no light write until the thread has started: a re-sync of unchanged devices starts none and waits for none', async () => {
+    const { db, checkpointer, insert } = fillerDatabase(4);
+    let turned = false;
+    setImmediate(() => (turned = true));
+    const light = () => true;
+
+    checkpointer.acquire();
+    for (let i = 0; i < 12; i++) await checkpointer.commit(() => insert.run(Buffer.alloc(16, i)), light);
+    // Three times `everyWrites`, and no thread: SQLite's own checkpoints bound the WAL meanwhile.
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    expect(turned).toBe(false);
+    // A write that is not light is counted as before: the fourth asks for the thread's first checkpoint.
+    for (let i = 0; i < 4; i++) await checkpointer.commit(() => insert.run(Buffer.alloc(16, i)), () => false);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    // Once it runs, a light write waits for the checkpoint asked for like any other.
+    await checkpointer.commit(() => insert.run(Buffer.alloc(16, 0)), light);
+    expect(turned).toBe(true);
+    checkpointer.release();
+    await checkpointer.ended();
+    expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(17);
+  });
+
   it('follow a large write at once, so the next one starts the WAL over instead of adding to it', async () => {
-    const file = path.join(tempDir(), 'console.sqlite');
-    const db = closeAfterEach(openDatabase({ file, migrations }).db);
-    db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
-    db.pragma('wal_checkpoint(TRUNCATE)');
     // Never by count: only commitLarge asks for a checkpoint here.
-    const checkpointer = new WalCheckpointer(db, 1_000);
-    const insert = db.prepare('INSERT INTO filler (blob) VALUES (?)');
+    const { file, db, checkpointer, insert } = fillerDatabase(1_000);
+    db.pragma('wal_checkpoint(TRUNCATE)');
     const large = (fill: number) => db.transaction(() => {
       for (let i = 0; i < 40; i++) insert.run(Buffer.alloc(BLOB, fill));
     });
