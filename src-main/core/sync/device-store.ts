@@ -237,6 +237,8 @@ export class DeviceStore {
   readonly #sightIfGone: Statement;
   readonly #idsByIvantiId: Statement;
   readonly #insertChange: Statement;
+  readonly #insertAdded: Statement;
+  readonly #sightAdded: Statement;
   readonly #present: Statement;
   readonly #markSightingRemoved: Statement;
   readonly #markRemovedIfUnseen: Statement;
@@ -301,11 +303,14 @@ export class DeviceStore {
     // With the integration's key (migration 0018), which the device indexes hold; a trigger corrects a wrong one.
     this.#relist = db.prepare('UPDATE devices SET integration_id = @integration_id, integration_key = @integration_key WHERE id = @id');
     // The space named by its name's key (migration 0029), as the device row names it.
-    const sight = `INSERT INTO device_sightings (device_id, integration_key, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, last_seen_page)
-       VALUES (@device, @integration, @spaceId, @spaceKey, @at, @at, @run, @page)
-       ON CONFLICT (device_id, integration_key) DO UPDATE SET space_id = @spaceId, space_key = @spaceKey, last_seen_at = @at,
+    const sightInto = 'INSERT INTO device_sightings (device_id, integration_key, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, last_seen_page)';
+    const sightAgain = `ON CONFLICT (device_id, integration_key) DO UPDATE SET space_id = @spaceId, space_key = @spaceKey, last_seen_at = @at,
          last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL`;
+    const sight = `${sightInto} VALUES (@device, @integration, @spaceId, @spaceKey, @at, @at, @run, @page) ${sightAgain}`;
     this.#sight = db.prepare(sight);
+    // The devices a chunk added (a JSON array of ids), sighted in one statement: a statement a device, its eight named
+    // parameters bound each time, cost 2.15 µs a device against 0.85 (CPU, 100,000 sightings in chunks of 125).
+    this.#sightAdded = db.prepare(`${sightInto} SELECT value, @integration, @spaceId, @spaceKey, @at, @at, @run, @page FROM json_each(@devices) WHERE true ${sightAgain}`);
     // For the fetch's other integrations when the device is unchanged: writes only a sighting that is missing, gone or
     // in another space; an upsert whose WHERE fails leaves the row (and its page) untouched.
     this.#sightIfGone = db.prepare(`${sight} WHERE device_sightings.removed_at IS NOT NULL OR device_sightings.space_id IS NOT @spaceId`);
@@ -315,6 +320,9 @@ export class DeviceStore {
     this.#insertChange = db.prepare(
       "INSERT INTO device_changes (run_id, integration_key, device_id, guid, kind, fields, at) VALUES (?, ?, ?, '', ?, ?, ?)",
     );
+    // The 'added' rows of the devices a chunk added, in their order, in one statement: 3.7 µs a device one statement
+    // each, 1.7 in one (CPU, 100,000 rows in chunks of 125).
+    this.#insertAdded = db.prepare("INSERT INTO device_changes (run_id, integration_key, device_id, guid, kind, fields, at) SELECT ?, ?, value, '', 'added', NULL, ? FROM json_each(?)");
     // In rowid order from a cursor, so that marking a large number of removals in batches reads each sighting once. The
     // sightings alone, as [id, space] arrays: every live sighting of the integration is read at the end of every complete
     // run, and reading each device row's guid beside it (a seek into the wide devices table) was most of that pass.
@@ -385,11 +393,24 @@ export class DeviceStore {
     const known = guids === null ? this.#storedOf(ownerKey, tenant_key, devices) : null;
     // A guid the chunk repeats is looked up again after its first write, which changed what is stored.
     const written = new Set<string>();
+    // Devices inserted whose 'added' change and sightings are still to write: written together (#insertAdded,
+    // #sightAdded) before anything else is written or read about a device already stored, and at the chunk's end, so
+    // the history's order and every lookup are as if each had been written with its row. A first sync's chunk is one
+    // batch.
+    const added: number[] = [];
+    const writeAdded = () => {
+      if (added.length === 0) return;
+      const ids = JSON.stringify(added);
+      this.#insertAdded.run(ctx.runId, ownerKey, ctx.at, ids);
+      for (const integration of [ownerKey, ...siblingKeys]) this.#sightAdded.run({ devices: ids, integration, spaceId: ctx.space.id, spaceKey: space_key, at: ctx.at, run: ctx.runId, page: ctx.page });
+      added.length = 0;
+    };
     for (const device of devices) {
       const ready = prepared?.get(device);
       // Hashed first: the record's text and the other columns (the compressed record above all) are built only for a
       // row to write.
       const hash = ready?.record_hash ?? recordHash(device.raw, ctx.space.id);
+      if (written.has(device.guid)) writeAdded();
       const existing =
         known === null
           ? guids!.find(device.guid, (candidate) => this.#selectById.get(ownerKey, candidate, tenant_key, device.guid) as ExistingRow | undefined)
@@ -400,10 +421,11 @@ export class DeviceStore {
       if (existing === undefined) {
         id = Number(this.#insert.run(values(device, ready, hash, listedUnder(facts, ctx.integrationIds, device.platformType, owner))).lastInsertRowid);
         guids?.add(device.guid, id);
-        this.#insertChange.run(ctx.runId, ownerKey, id, 'added', null, ctx.at);
+        added.push(id);
         result.added++;
-        sightAll = true;
+        sightAll = false;
       } else {
+        writeAdded();
         const [, storedId, storedHash, lastCheckin, removedAt, integrationId, spaceId, spaceName, sightedFlag, sightingSpace, sightingRemovedAt] = existing;
         id = storedId;
         const sighted = sightedFlag === 1;
@@ -453,13 +475,14 @@ export class DeviceStore {
       if (sightAll) {
         this.#sight.run(sighting(id, ownerKey));
         for (const integration of siblingKeys) this.#sight.run(sighting(id, integration));
-      } else {
+      } else if (existing !== undefined) {
         for (const integration of siblingKeys) this.#sightIfGone.run(sighting(id, integration));
       }
       const seen = ctx.seen.add(ctx.space.id, ctx.pass, id);
       if (seen.newInRun) result.newInRun++;
       if (seen.newInPass) result.newInPass++;
     }
+    writeAdded();
     result.rowsWritten = (this.#totalChanges.get() as number) - changesBefore;
     return result;
   }

@@ -66,6 +66,35 @@ describe('DeviceStore.writePage', () => {
     expect(moved.map((device) => ivantiIdOf.get(device.guid))).toEqual(moved.map((device) => device.id));
   });
 
+  it("writes the history and sightings of a chunk's new devices in one statement each, in the order of the chunk", async () => {
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    const { parsed, context } = await tenantDevices(db, 50, 'added-together');
+    const writes = (counts: Map<string, number>, table: string) => [...counts].filter(([sql]) => sql.trimStart().startsWith(`INSERT INTO ${table}`)).reduce((n, [, c]) => n + c, 0);
+    // A first sync's chunk: every device new.
+    const first = sqlRunCountsDuring(db, () => new DeviceStore(db), (store) => db.transaction(() => store.writePage(context(1), parsed.slice(0, 40)))());
+    expect([writes(first, 'device_changes'), writes(first, 'device_sightings')]).toEqual([1, 1]);
+    // New devices between stored ones, one renamed, and a new one the chunk names twice: each change comes in the
+    // chunk's order, and every device is sighted by this page.
+    const rename = (device: IvantiDevice, name: string): IvantiDevice => ({ ...device, deviceName: name, raw: { ...device.raw, deviceName: name } });
+    const [a, b, c, d] = parsed.slice(40, 44) as [IvantiDevice, IvantiDevice, IvantiDevice, IvantiDevice];
+    const chunk = [a, b, rename(parsed[2]!, 'Renamed stored'), c, parsed[3]!, d, rename(a, 'Renamed new')];
+    db.transaction(() => new DeviceStore(db).writePage(context(2), chunk))();
+    const history = db
+      .prepare('SELECT d.guid, c.kind FROM device_changes c JOIN devices d ON d.id = c.device_id WHERE c.id > (SELECT MAX(id) - 6 FROM device_changes) ORDER BY c.id')
+      .all();
+    expect(history).toEqual([
+      { guid: a.guid, kind: 'added' },
+      { guid: b.guid, kind: 'added' },
+      { guid: parsed[2]!.guid, kind: 'changed' },
+      { guid: c.guid, kind: 'added' },
+      { guid: d.guid, kind: 'added' },
+      { guid: a.guid, kind: 'changed' },
+    ]);
+    const sightedBy = (guid: string) => db.prepare('SELECT s.last_seen_page FROM device_sightings s JOIN devices d ON d.id = s.device_id WHERE d.guid = ?').pluck().all(guid);
+    for (const device of [a, b, c, d, parsed[2]!]) expect(sightedBy(device.guid)).toEqual([2]);
+    expect(sightedBy(parsed[3]!.guid)).toEqual([1]);
+  });
+
   it('stores a device the chunk names twice once, as its later record says, with both records of it in the history', async () => {
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { parsed, context } = await tenantDevices(db, 6, 'repeated-guid');
