@@ -7,22 +7,19 @@ import { DeviceStore } from '../../../../src-main/core/sync/device-store';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
 import { queryPlan, sqlPreparedDuring } from '../../../support/query-plans';
 import { expectKillLeavesVersion } from './kill-mid-migration';
+import { ACME_ANDROID, ANDROID, seedFirstRun, seedIntegrations } from './seeded-integrations';
 
 const databases = useDatabaseAtVersion();
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 const TENANT = 'acmecorp.mobileiron.com';
-const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
 const IOS = 'b2d7e9f0-1c3a-4e5b-8d6f-7a9b0c1d2e3f';
 
 /** A console at schema 17 with `count` devices listed under two integrations (UUID ids, as the console makes them). */
 function at17(count: number): Db {
   const db = databases.at(17);
-  db.exec(`
-    INSERT INTO integrations (id, name, mdm, platform, status, domain, email, created_at, updated_at)
-      VALUES ('${ANDROID}', 'Acme Android', 'ivanti-neurons', 'android', 'all-users', '${TENANT}', 'api@acme.example', 1, 1),
-             ('${IOS}', 'Acme iOS', 'ivanti-neurons', 'ios-appconfig', 'all-users', '${TENANT}', 'api@acme.example', 2, 2);
-    INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (1, '${ANDROID}', 'manual', 'completed', 10, 20, 1);
-  `);
+  const api = { domain: TENANT, email: 'api@acme.example' };
+  seedIntegrations(db, [{ ...ACME_ANDROID, ...api }, { id: IOS, name: 'Acme iOS', platform: 'ios-appconfig', ...api }]);
+  seedFirstRun(db);
   db.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
      INSERT INTO devices (id, tenant, integration_id, guid, platform_type, registration_state, space_id, space_name, last_checkin, record_hash,

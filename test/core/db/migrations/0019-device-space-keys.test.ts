@@ -6,21 +6,18 @@ import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-sear
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
 import { queryPlan, sqlPreparedDuring } from '../../../support/query-plans';
 import { expectKillLeavesVersion } from './kill-mid-migration';
+import { ACME_ANDROID, ANDROID, seedFirstRun, seedIntegrations } from './seeded-integrations';
 
 const databases = useDatabaseAtVersion();
 const NOW = Date.parse('2026-12-06T12:00:00Z');
 const TENANT = 'acmecorp.mobileiron.com';
-const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
 const SPACES = ['Default Space', 'EU Field Staff', 'Marketing'];
 
 /** A console at schema 18 with `count` devices in three spaces (every fifth removed), one in no space. */
 function at18(count: number): Db {
   const db = databases.at(18);
-  db.exec(`
-    INSERT INTO integrations (id, name, mdm, platform, status, domain, email, created_at, updated_at)
-      VALUES ('${ANDROID}', 'Acme Android', 'ivanti-neurons', 'android', 'all-users', '${TENANT}', 'api@acme.example', 1, 1);
-    INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (1, '${ANDROID}', 'manual', 'completed', 10, 20, 1);
-  `);
+  seedIntegrations(db, [{ ...ACME_ANDROID, domain: TENANT, email: 'api@acme.example' }]);
+  seedFirstRun(db);
   db.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
      INSERT INTO devices (id, tenant, integration_id, guid, platform_type, registration_state, space_id, space_name, model, last_checkin, record_hash,

@@ -4,20 +4,18 @@ import { DeviceRepository } from '../../../../src-main/core/devices/device-repos
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
 import { purgeSyncedDevices } from '../../../../src-main/core/sync/device-store';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
+import { ACME_ANDROID, ANDROID, seedFirstRun, seedIntegrations } from './seeded-integrations';
 
 const databases = useDatabaseAtVersion();
 const NOW = Date.parse('2026-12-06T12:00:00Z');
-const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
 const OTHER = 'c3e8f1a2-2d4b-4f6c-9e7a-8b0c1d2e3f40';
 
 /** A console at schema 21: two devices, each with an 'added' change recorded (with its guid, as before 0022). */
 function at21(): Db {
   const db = databases.at(21);
+  seedIntegrations(db, [ACME_ANDROID, { id: OTHER, name: 'Other Android', platform: 'android' }]);
+  seedFirstRun(db);
   db.exec(`
-    INSERT INTO integrations (id, name, mdm, platform, status, created_at, updated_at)
-      VALUES ('${ANDROID}', 'Acme Android', 'ivanti-neurons', 'android', 'all-users', 1, 1),
-             ('${OTHER}', 'Other Android', 'ivanti-neurons', 'android', 'all-users', 2, 2);
-    INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (1, '${ANDROID}', 'manual', 'completed', 10, 20, 1);
     INSERT INTO devices (id, tenant, integration_id, guid, device_name, record_hash, first_seen_at, last_seen_at, last_seen_run)
       VALUES (1, 't', '${ANDROID}', 'guid-1', 'One', x'00', 15, 20, 1), (2, 't', '${ANDROID}', 'guid-2', 'Two', x'00', 15, 20, 1);
     INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run)

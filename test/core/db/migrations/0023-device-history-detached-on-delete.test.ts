@@ -3,10 +3,10 @@ import type { Db } from '../../../../src-main/core/db/database';
 import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
 import { progressOfUpgrade, useDatabaseAtVersion } from '../../../support/database-at-version';
+import { ANDROID, seedFirstRun, seedIntegrations } from './seeded-integrations';
 
 const databases = useDatabaseAtVersion();
 const NOW = Date.parse('2026-12-06T12:00:00Z');
-const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
 
 /**
  * A console at schema 22: devices 1 and 2, each with its history; device 2's id was held before by a device that is
@@ -14,10 +14,10 @@ const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
  */
 function at22(): Db {
   const db = databases.at(22);
+  seedIntegrations(db);
+  seedFirstRun(db);
   db.exec(`
-    INSERT INTO integrations (id, name, mdm, platform, status, created_at, updated_at) VALUES ('${ANDROID}', 'Acme Android', 'ivanti-neurons', 'android', 'all-users', 1, 1);
-    INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (1, '${ANDROID}', 'manual', 'completed', 10, 20, 1),
-      (2, '${ANDROID}', 'manual', 'completed', 30, 40, 1);
+    INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (2, '${ANDROID}', 'manual', 'completed', 30, 40, 1);
     INSERT INTO devices (id, tenant, integration_id, guid, device_name, record_hash, first_seen_at, last_seen_at, last_seen_run)
       VALUES (1, 't', '${ANDROID}', 'guid-1', 'One', x'00', 15, 20, 1), (2, 't', '${ANDROID}', 'guid-2', 'Two', x'00', 35, 40, 2);
     INSERT INTO device_changes (id, run_id, integration_id, device_id, guid, kind, fields, at) VALUES

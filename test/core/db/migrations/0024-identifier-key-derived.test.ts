@@ -3,9 +3,9 @@ import type { Db } from '../../../../src-main/core/db/database';
 import { identifierKeyOverride } from '../../../../src-main/core/sync/device-row';
 import { normalizeDeviceIdentifier } from '../../../../src-shared/domain/device-identifier';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
+import { ANDROID, seedIntegrations } from './seeded-integrations';
 
 const databases = useDatabaseAtVersion();
-const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
 
 /** Every form the tenant may send an identifier in: Android hex, iOS upper-case UUID, padded, non-ASCII capitals, none. */
 const IDENTIFIERS: (string | null)[] = [
@@ -20,7 +20,7 @@ const IDENTIFIERS: (string | null)[] = [
 /** A console at schema 23 with one device per identifier form, its key stored as the sync and migration 0007 wrote it. */
 function at23(): Db {
   const db = databases.at(23);
-  db.prepare(`INSERT INTO integrations (id, name, mdm, platform, status, created_at, updated_at) VALUES (?, 'Acme Android', 'ivanti-neurons', 'android', 'all-users', 1, 1)`).run(ANDROID);
+  seedIntegrations(db);
   const insert = db.prepare(
     `INSERT INTO devices (tenant, integration_id, guid, client_device_identifier, identifier_key, record_hash, first_seen_at, last_seen_at, last_seen_run)
      VALUES ('t', ?, ?, ?, ?, x'00', 1, 1, 1)`,

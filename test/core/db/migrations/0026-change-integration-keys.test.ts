@@ -4,21 +4,19 @@ import { DeviceRepository } from '../../../../src-main/core/devices/device-repos
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
 import { purgeSyncedDevices } from '../../../../src-main/core/sync/device-store';
 import { progressOfUpgrade, useDatabaseAtVersion } from '../../../support/database-at-version';
+import { ACME_ANDROID, ANDROID, seedFirstRun, seedIntegrations } from './seeded-integrations';
 
 const databases = useDatabaseAtVersion();
 const NOW = Date.parse('2026-12-06T12:00:00Z');
-const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
 const IOS = 'c3e8f1a2-2d4b-4f6c-9e7a-8b0c1d2e3f40';
 
 /** A console at schema 25: two integrations of one tenant, devices 1 and 2, and the history each integration's runs recorded. */
 function at25(): Db {
   const db = databases.at(25);
+  seedIntegrations(db, [ACME_ANDROID, { id: IOS, name: 'Acme iOS', platform: 'ios-appconfig' }]);
+  seedFirstRun(db);
   db.exec(`
-    INSERT INTO integrations (id, name, mdm, platform, status, created_at, updated_at)
-      VALUES ('${ANDROID}', 'Acme Android', 'ivanti-neurons', 'android', 'all-users', 1, 1),
-             ('${IOS}', 'Acme iOS', 'ivanti-neurons', 'ios-appconfig', 'all-users', 2, 2);
-    INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (1, '${ANDROID}', 'manual', 'completed', 10, 20, 1),
-      (2, '${IOS}', 'manual', 'completed', 30, 40, 1);
+    INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (2, '${IOS}', 'manual', 'completed', 30, 40, 1);
     INSERT INTO devices (id, tenant, integration_id, guid, device_name, platform_type, record_hash, first_seen_at, last_seen_at, last_seen_run)
       VALUES (1, 't', '${ANDROID}', 'guid-1', 'One', 'ANDROID', x'00', 15, 20, 1), (2, 't', '${IOS}', 'guid-2', 'Two', 'IOS', x'00', 35, 40, 2);
     INSERT INTO device_sightings (device_id, integration_id, space_id, space_name, first_seen_at, last_seen_at, last_seen_run)

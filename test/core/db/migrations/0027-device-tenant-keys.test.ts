@@ -3,9 +3,9 @@ import type { Db } from '../../../../src-main/core/db/database';
 import { DeviceStore } from '../../../../src-main/core/sync/device-store';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
 import { queryPlan } from '../../../support/query-plans';
+import { ACME_ANDROID, ANDROID, seedIntegrations } from './seeded-integrations';
 
 const databases = useDatabaseAtVersion();
-const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
 const OTHER = 'c3e8f1a2-2d4b-4f6c-9e7a-8b0c1d2e3f40';
 const ACME = 'acmecorp.mobileiron.com';
 const SHARED = 'na1.mobileiron.com/api-user@example.com';
@@ -13,10 +13,8 @@ const SHARED = 'na1.mobileiron.com/api-user@example.com';
 /** A console at schema 26: the same guid and Ivanti id in two tenants, and a second device in the first. */
 function at26(): Db {
   const db = databases.at(26);
+  seedIntegrations(db, [ACME_ANDROID, { id: OTHER, name: 'Shared Android', platform: 'android' }]);
   db.exec(`
-    INSERT INTO integrations (id, name, mdm, platform, status, created_at, updated_at)
-      VALUES ('${ANDROID}', 'Acme Android', 'ivanti-neurons', 'android', 'all-users', 1, 1),
-             ('${OTHER}', 'Shared Android', 'ivanti-neurons', 'android', 'all-users', 2, 2);
     INSERT INTO devices (id, tenant, integration_id, guid, ivanti_id, client_device_identifier, record_hash, first_seen_at, last_seen_at, last_seen_run)
       VALUES (1, '${ACME}', '${ANDROID}', 'guid-1', 101, 'aa11', x'00', 1, 1, 1),
              (2, '${SHARED}', '${OTHER}', 'guid-1', 101, 'bb22', x'00', 1, 1, 1),

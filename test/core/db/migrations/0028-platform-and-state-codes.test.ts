@@ -5,10 +5,10 @@ import { DeviceRepository } from '../../../../src-main/core/devices/device-repos
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
 import { queryPlan, sqlPreparedDuring } from '../../../support/query-plans';
+import { ANDROID, seedFirstRun, seedIntegrations } from './seeded-integrations';
 
 const databases = useDatabaseAtVersion();
 const NOW = Date.parse('2026-12-06T12:00:00Z');
-const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
 /** Every value Ivanti documents, one it does not (a newer platform or state), and none at all. */
 const PLATFORMS = ['ANDROID', 'IOS', 'OTHER', 'WINDOWS_PHONE', 'BLACKBERRY', null];
 const STATES = ['ACTIVE', 'RETIRED', 'RETIRE_PENDING', 'WIPED', null];
@@ -16,11 +16,8 @@ const STATES = ['ACTIVE', 'RETIRED', 'RETIRE_PENDING', 'WIPED', null];
 /** A console at schema 27 with `count` devices over every platform and state (every seventh removed). */
 function at27(count: number): Db {
   const db = databases.at(27);
-  db.exec(`
-    INSERT INTO integrations (id, name, mdm, platform, status, created_at, updated_at)
-      VALUES ('${ANDROID}', 'Acme Android', 'ivanti-neurons', 'android', 'all-users', 1, 1);
-    INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (1, '${ANDROID}', 'manual', 'completed', 10, 20, 1);
-  `);
+  seedIntegrations(db);
+  seedFirstRun(db);
   db.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
      INSERT INTO devices (id, tenant_key, integration_id, guid, client_device_identifier, platform_type, registration_state, space_id, space_name, model,

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../../../../src-main/core/db/database';
 import { DeviceStore } from '../../../../src-main/core/sync/device-store';
 import { progressOfUpgrade, useDatabaseAtVersion } from '../../../support/database-at-version';
+import { ACME_ANDROID, ANDROID, seedFirstRun, seedIntegrations } from './seeded-integrations';
 
 const databases = useDatabaseAtVersion();
-const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
 const IOS = 'c3e8f1a2-2d4b-4f6c-9e7a-8b0c1d2e3f40';
 const IDENTIFIER = 'AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12';
 
@@ -14,11 +14,9 @@ const IDENTIFIER = 'AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12CD34EF56
  */
 function at28(): Db {
   const db = databases.at(28);
+  seedIntegrations(db, [ACME_ANDROID, { id: IOS, name: 'Acme iOS', platform: 'ios-appconfig' }]);
+  seedFirstRun(db);
   db.exec(`
-    INSERT INTO integrations (id, name, mdm, platform, status, created_at, updated_at)
-      VALUES ('${ANDROID}', 'Acme Android', 'ivanti-neurons', 'android', 'all-users', 1, 1),
-             ('${IOS}', 'Acme iOS', 'ivanti-neurons', 'ios-appconfig', 'all-users', 2, 2);
-    INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (1, '${ANDROID}', 'manual', 'completed', 10, 20, 1);
     INSERT INTO device_tenants (key, tenant) VALUES (1, 't');
     INSERT INTO devices (id, tenant_key, integration_id, guid, platform_type, registration_state, space_id, space_name, client_device_identifier, record_hash, first_seen_at, last_seen_at, last_seen_run)
       VALUES (1, 1, '${ANDROID}', 'guid-1', 'ANDROID', 'ACTIVE', 1, 'Default Space', '${IDENTIFIER}', x'00', 15, 20, 1),

@@ -4,10 +4,10 @@ import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-sear
 import { DeviceRepository, SIGHTED_BY } from '../../../../src-main/core/devices/device-repository';
 import { DeviceStore, purgeSyncedDevices, retireSightings } from '../../../../src-main/core/sync/device-store';
 import { progressOfUpgrade, useDatabaseAtVersion } from '../../../support/database-at-version';
+import { ACME_ANDROID, ANDROID, seedFirstRun, seedIntegrations } from './seeded-integrations';
 
 const databases = useDatabaseAtVersion();
 const NOW = Date.parse('2026-11-28T12:00:00Z');
-const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
 const IOS = 'c3e8f1a2-2d4b-4f6c-9e7a-8b0c1d2e3f40';
 const IDENTIFIER = 'AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12';
 
@@ -17,11 +17,9 @@ const IDENTIFIER = 'AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12CD34EF56
  */
 function at31(): Db {
   const db = databases.at(31);
+  seedIntegrations(db, [{ id: IOS, name: 'Acme iOS', platform: 'ios-appconfig' }, ACME_ANDROID]);
+  seedFirstRun(db);
   db.exec(`
-    INSERT INTO integrations (id, name, mdm, platform, status, created_at, updated_at)
-      VALUES ('${IOS}', 'Acme iOS', 'ivanti-neurons', 'ios-appconfig', 'all-users', 1, 1),
-             ('${ANDROID}', 'Acme Android', 'ivanti-neurons', 'android', 'all-users', 2, 2);
-    INSERT INTO sync_runs (id, integration_id, trigger, status, started_at, finished_at, complete) VALUES (1, '${ANDROID}', 'manual', 'completed', 10, 20, 1);
     INSERT INTO device_tenants (key, tenant) VALUES (1, 't');
     INSERT INTO device_space_names (key, name) VALUES (1, 'Default Space'), (2, 'Everyone');
     INSERT INTO devices (id, tenant_key, integration_id, guid, platform_type, registration_state, space_id, space_key, client_device_identifier, record_hash, first_seen_at, last_seen_at, last_seen_run)

@@ -3,9 +3,9 @@ import type { Db } from '../../../../src-main/core/db/database';
 import { deviceNameKeyOverride } from '../../../../src-main/core/sync/device-row';
 import { deviceNameSortKey } from '../../../../src-shared/domain/device-name-key';
 import { progressOfUpgrade, useDatabaseAtVersion } from '../../../support/database-at-version';
+import { ANDROID, seedIntegrations } from './seeded-integrations';
 
 const databases = useDatabaseAtVersion();
-const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
 
 /** Every form a tenant may send a name in: plain ASCII, capitals, accents, letters folded by hand, padded, none. */
 const NAMES: (string | null)[] = ['ada-pixel-7', 'Grace Hopper’s iPhone', 'Ádám’s Pixel', 'STRAẞE Tablet', 'Œuvre-ÆGIR', '  padded name\t', 'İstanbul', null];
@@ -13,7 +13,7 @@ const NAMES: (string | null)[] = ['ada-pixel-7', 'Grace Hopper’s iPhone', 'Ád
 /** A console at schema 32 with one device per name form, its folded key stored as the sync and migration 0011 wrote it. */
 function at32(): Db {
   const db = databases.at(32);
-  db.prepare(`INSERT INTO integrations (id, name, mdm, platform, status, created_at, updated_at) VALUES (?, 'Acme Android', 'ivanti-neurons', 'android', 'all-users', 1, 1)`).run(ANDROID);
+  seedIntegrations(db);
   db.exec(`INSERT INTO device_tenants (key, tenant) VALUES (1, 't')`);
   const insert = db.prepare(
     `INSERT INTO devices (tenant_key, integration_id, guid, device_name, device_name_key, removed_at, record_hash, first_seen_at, last_seen_at, last_seen_run)

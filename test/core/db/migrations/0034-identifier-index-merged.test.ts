@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../../../src-main/core/db/database';
 import { progressOfUpgrade, useDatabaseAtVersion } from '../../../support/database-at-version';
+import { ANDROID, seedIntegrations } from './seeded-integrations';
 
 const databases = useDatabaseAtVersion();
-const ANDROID = '6f0c3a52-8a4e-4c31-9a57-0d2f3b8e1c11';
 /** Identifiers in the forms a tenant sends them; the third device is removed, the fourth has none. */
 const IDENTIFIERS = ['02ABAAD9-848D-404B-ADE9-B487DE84BC7C', 'ebaf88433fbfbfcc', '01abaad9-848d-404b-ade9-b487de84bc7c', null];
 
 /** A console at schema 33 with one device per identifier form. */
 function at33(): Db {
   const db = databases.at(33);
-  db.prepare(`INSERT INTO integrations (id, name, mdm, platform, status, created_at, updated_at) VALUES (?, 'Acme Android', 'ivanti-neurons', 'android', 'all-users', 1, 1)`).run(ANDROID);
+  seedIntegrations(db);
   db.exec(`INSERT INTO device_tenants (key, tenant) VALUES (1, 't')`);
   const insert = db.prepare(
     `INSERT INTO devices (tenant_key, integration_id, guid, client_device_identifier, removed_at, record_hash, first_seen_at, last_seen_at, last_seen_run)
