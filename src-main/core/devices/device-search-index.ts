@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
 import { PHRASE_CHECK, searchWords } from './device-search-text';
+import { SORT_MARKERS_SQL } from './device-sort-markers';
 
 /**
  * What the full-text index holds for a device, as SQL over a `devices` row aliased `d`, one expression per column of
@@ -19,8 +20,11 @@ const FTS_COLUMNS: readonly [column: string, expression: string][] = [
   ['model', "concat_ws(' ', d.model, d.manufacturer)"],
 ];
 
-/** The text of each column of devices_fts, as SQL over a `devices` row aliased `d` (for the phrase check, device-selection.ts). */
+/** The text of each column of devices_fts a search may match, as SQL over a `devices` row aliased `d` (for the phrase check, device-selection.ts). */
 export const INDEXED_TEXT_SQL: readonly string[] = FTS_COLUMNS.map(([, expression]) => expression);
+
+/** What the catch-up writes: the searchable text and the sort markers (migration 0035), which no typed text can match. */
+const WRITTEN_COLUMNS: readonly [column: string, expression: string][] = [...FTS_COLUMNS, ['sorts', SORT_MARKERS_SQL]];
 
 function withCompactForm(column: string, separators: string[]): string {
   const compact = separators.reduce((expr, sep) => `replace(${expr}, '${sep}', '')`, column);
@@ -72,10 +76,8 @@ const SEEKED_PREFIX_TERMS = 8;
 export class DeviceSearchIndex {
   readonly #hasPending: Statement;
   readonly #boundary: Statement;
-  readonly #dropStale: Statement;
-  readonly #index: Statement;
-  readonly #dequeue: Statement;
-  readonly #applyChunk: (upTo: number) => number;
+  /** Prepared at the first catch-up: it writes today's columns, which a database of an older schema lacks. */
+  #applyChunk: ((upTo: number) => number) | null = null;
   readonly #mergeStep: Statement;
   readonly #totalChanges: Statement;
   /**
@@ -102,21 +104,24 @@ export class DeviceSearchIndex {
     this.#listsTerms = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'devices_fts_instances'").get() !== undefined;
     this.#hasPending = db.prepare('SELECT EXISTS (SELECT 1 FROM devices_fts_pending) AS pending').pluck();
     this.#boundary = db.prepare('SELECT device_id FROM devices_fts_pending ORDER BY device_id LIMIT 1 OFFSET ?').pluck();
-    this.#dropStale = db.prepare('DELETE FROM devices_fts WHERE rowid IN (SELECT device_id FROM devices_fts_pending WHERE indexed = 1 AND device_id <= ?)');
-    this.#index = db.prepare(
-      `INSERT INTO devices_fts (rowid, ${FTS_COLUMNS.map(([c]) => c).join(', ')})
-       SELECT d.id, ${FTS_COLUMNS.map(([, e]) => e).join(', ')}
-         FROM devices_fts_pending p JOIN devices d ON d.id = p.device_id
-        WHERE p.device_id <= ?`,
-    );
-    this.#dequeue = db.prepare('DELETE FROM devices_fts_pending WHERE device_id <= ?');
     // A negative page count makes every segment eligible, whatever its level: step by step, FTS5's 'optimize'.
     this.#mergeStep = db.prepare("INSERT INTO devices_fts (devices_fts, rank) VALUES ('merge', ?)");
     this.#totalChanges = db.prepare('SELECT total_changes()').pluck();
-    this.#applyChunk = db.transaction((upTo: number) => {
-      this.#dropStale.run(upTo);
-      this.#index.run(upTo);
-      return this.#dequeue.run(upTo).changes;
+  }
+
+  #chunkApplier(): (upTo: number) => number {
+    const dropStale = this.db.prepare('DELETE FROM devices_fts WHERE rowid IN (SELECT device_id FROM devices_fts_pending WHERE indexed = 1 AND device_id <= ?)');
+    const index = this.db.prepare(
+      `INSERT INTO devices_fts (rowid, ${WRITTEN_COLUMNS.map(([c]) => c).join(', ')})
+       SELECT d.id, ${WRITTEN_COLUMNS.map(([, e]) => e).join(', ')}
+         FROM devices_fts_pending p JOIN devices d ON d.id = p.device_id
+        WHERE p.device_id <= ?`,
+    );
+    const dequeue = this.db.prepare('DELETE FROM devices_fts_pending WHERE device_id <= ?');
+    return this.db.transaction((upTo: number) => {
+      dropStale.run(upTo);
+      index.run(upTo);
+      return dequeue.run(upTo).changes;
     });
   }
 
@@ -185,6 +190,7 @@ export class DeviceSearchIndex {
     let applied = 0;
     for (let done = 0; done < chunks && this.isBehind(); done++) {
       const upTo = (this.#boundary.get(CHUNK - 1) as number | undefined) ?? Number.MAX_SAFE_INTEGER;
+      this.#applyChunk ??= this.#chunkApplier();
       const chunk = this.#applyChunk(upTo);
       applied += chunk;
       onChunk?.(chunk);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../../../../src-main/core/db/database';
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
-import { ftsBytes, indexAnswers, seedSearchableDevices } from './searchable-devices';
+import { ftsBytes, indexAnswers, indexForSearch, seedSearchableDevices } from './searchable-devices';
 
 const databases = useDatabaseAtVersion();
 const at20 = (count: number) => seedSearchableDevices(databases.at(20), count);
@@ -28,7 +28,7 @@ describe('migration 0021: the search index keeps two-character prefixes only', (
     expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'devices_fts'").pluck().get()).toMatch(/prefix = '2',/);
     expect(db.prepare('SELECT count(*) FROM devices_fts_pending WHERE indexed = 0').pluck().get()).toBe(1_500);
     expect(index.isBehind()).toBe(true);
-    index.catchUp();
+    indexForSearch(db);
     expect(index.isBehind()).toBe(false);
     expect(indexAnswers(db, TEXTS)).toEqual(expected);
     expect(walked(db)).toEqual(walkedBefore);
@@ -43,7 +43,7 @@ describe('migration 0021: the search index keeps two-character prefixes only', (
     expect(before.prepare('SELECT indexed FROM devices_fts_pending WHERE device_id = 3').pluck().get()).toBe(1);
     const db = databases.upgrade(before, 21);
     expect(db.prepare('SELECT count(*) FROM devices_fts_pending WHERE indexed = 1').pluck().get()).toBe(0);
-    new DeviceSearchIndex(db).catchUp();
+    indexForSearch(db);
     expect(indexAnswers(db, ['zelda'])[0]!.pages[0]![0]).toEqual([3]);
     expect(indexAnswers(db, ['acmecorp'])[0]!.count).toBe(db.prepare("SELECT count(*) FROM devices WHERE removed_at IS NULL AND uid LIKE '%acmecorp%'").pluck().get());
   });

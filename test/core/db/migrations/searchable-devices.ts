@@ -1,7 +1,7 @@
 import type { Db } from '../../../../src-main/core/db/database';
 import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
-import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
-import { searchWords } from '../../../../src-main/core/devices/device-search-text';
+import { DeviceSearchIndex, INDEXED_TEXT_SQL } from '../../../../src-main/core/devices/device-search-index';
+import { ftsMatchExpression, PHRASE_CHECK, searchWords } from '../../../../src-main/core/devices/device-search-text';
 import { orderDevices } from '../../../../src-main/core/devices/device-selection';
 import type { DeviceQuery } from '../../../../src-shared/domain/device';
 
@@ -50,7 +50,20 @@ export function seedSearchableDevices(db: Db, count: number): Db {
     });
     sight.run(id);
   }
-  new DeviceSearchIndex(db).catchUp();
+  return indexForSearch(db);
+}
+
+/**
+ * Applies the search index's queue with plain SQL of the columns every schema from 0004 on declares, as a console of
+ * that version did: today's catch-up writes today's columns (the sort markers since migration 0035).
+ */
+export function indexForSearch(db: Db): Db {
+  db.exec(`
+    DELETE FROM devices_fts WHERE rowid IN (SELECT device_id FROM devices_fts_pending WHERE indexed = 1);
+    INSERT INTO devices_fts (rowid, identifier, serial, imei, udid, mac, user, email, name, model)
+      SELECT d.id, ${INDEXED_TEXT_SQL.join(', ')} FROM devices_fts_pending p JOIN devices d ON d.id = p.device_id;
+    DELETE FROM devices_fts_pending;
+  `);
   return db;
 }
 
@@ -67,18 +80,27 @@ export function searchAnswers(db: Db, texts: readonly string[], probeCostRatio?:
 }
 
 /**
- * searchAnswers from SQL over an index that keeps token positions (before migration 0025) alone, words of several tokens
- * tested in FTS5's phrase syntax: what every search must keep answering. Runs on any schema from 0019 on.
+ * searchAnswers from SQL alone: what every search must keep answering. Over an index that keeps token positions (before
+ * migration 0025), words of several tokens are tested in FTS5's phrase syntax; without them (`positions` false), by
+ * the phrase check on the device's own text. Runs on any schema from 0019 on.
  */
-export function indexAnswers(db: Db, texts: readonly string[]): { text: string; count: number; pages: number[][][] }[] {
+export function indexAnswers(db: Db, texts: readonly string[], positions = true): { text: string; count: number; pages: number[][][] }[] {
   // Before migration 0028 there are no platform and state codes to order by: the text orders the same for the values
   // Ivanti documents, which are the seed's.
   const orderOf = (sort: DeviceQuery['sort']) => orderDevices(sort, false).replaceAll('d.platform_code', 'd.platform_type').replaceAll('d.state_code', 'd.registration_state');
   const matching = (text: string, order: string, limit = -1, offset = 0) =>
-    db
-      .prepare(`SELECT d.id FROM devices d WHERE d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?) AND d.removed_at IS NULL ${order} LIMIT ? OFFSET ?`)
-      .pluck()
-      .all(phraseMatch(text), limit, offset) as number[];
+    (positions
+      ? db
+          .prepare(`SELECT d.id FROM devices d WHERE d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?) AND d.removed_at IS NULL ${order} LIMIT ? OFFSET ?`)
+          .pluck()
+          .all(phraseMatch(text), limit, offset)
+      : db
+          .prepare(
+            `SELECT d.id FROM devices d WHERE d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?) AND ${PHRASE_CHECK}(?, ${INDEXED_TEXT_SQL.join(', ')})
+               AND d.removed_at IS NULL ${order} LIMIT ? OFFSET ?`,
+          )
+          .pluck()
+          .all(ftsMatchExpression(text), JSON.stringify(searchWords(text)), limit, offset)) as number[];
   return texts.map((text) => ({
     text,
     count: matching(text, '').length,
