@@ -496,6 +496,27 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     expect(compared).toBeGreaterThan(DEVICE_SORT_COLUMNS.length * 2 * texts.length * asked.length);
   });
 
+  it('steps over a run of equal sort values that holds no match, asking the index by the run\'s sort markers', () => {
+    // GDPR-masked users ('********') sort first by uid and hold no e-mail domain; by platform, the Android devices come
+    // before any iPhone. The walk asks the index whether the run holds a match (its markers AND the text) and, when
+    // none does, seeks past the run's value instead of testing its rows.
+    const masked = probeDb.prepare("SELECT count(*) FROM devices WHERE uid = '********' AND removed_at IS NULL").pluck().get() as number;
+    expect(masked).toBeGreaterThan(100);
+    const androidFirst = probeDb.prepare("SELECT platform_type FROM devices WHERE removed_at IS NULL ORDER BY platform_type LIMIT 1").pluck().get();
+    expect(androidFirst).toBe('ANDROID');
+    const asked = [
+      { text: 'acmecorp', sort: { column: 'uid', direction: 'asc' }, past: /AND d\.uid > \?/ },
+      { text: 'iphone', sort: { column: 'platformType', direction: 'asc' }, past: /AND d\.platform_type > \?/ },
+    ] as const;
+    for (const { text, sort, past } of asked) {
+      let ids: number[] = [];
+      const sql = sqlPreparedDuring(probeDb, () => (ids = repositoryWithProbes().search({ text, sort }, { offset: 0, limit: 20 }).map((r) => r.id)));
+      expect(ids, `${text} by ${sort.column}`).toEqual(listed(text, sort, { offset: 0, limit: 20 }));
+      expect(sql.some((q) => past.test(q)), `${text} by ${sort.column}: sought past the run`).toBe(true);
+      expect(listedDuring(sql), `${text} by ${sort.column}: listed every match`).toBe(false);
+    }
+  });
+
   it('hands a term too rare for the walk to the listing, with the same answer', () => {
     const rare = probeDb.prepare("SELECT serial_number FROM devices WHERE removed_at IS NULL AND serial_number NOT LIKE '*%' LIMIT 1").pluck().get() as string;
     const sort = { column: 'lastCheckin', direction: 'desc' } as const;
