@@ -531,6 +531,23 @@ export class DeviceStore {
     return deferred + (keyAside ? 1 : 0);
   }
 
+  /**
+   * Takes over a bulk load that a crash or shutdown stopped with the unique key set aside, for the resuming run's tenant
+   * (its guids read from its rows); inside the caller's transaction. Returns whether the key was set aside. Taking it
+   * over changes the schema (an index made and dropped again): a store that held it before, in this process or another,
+   * finds the schema changed and builds the key before it writes again (#keyAside), so one store at a time inserts
+   * without the key, with a lookup that holds every device of its tenant.
+   */
+  resumeKeyAside(tenant: string): boolean {
+    if (this.#deferred.exists(DEVICES_KEY)) return false;
+    const tenantKey = this.#tenantKeyFor(tenant);
+    const guids = new GuidLookup();
+    for (const [id, guid] of this.db.prepare('SELECT id, guid FROM devices WHERE tenant_key = ?').raw().iterate(tenantKey) as IterableIterator<[number, string]>) guids.add(guid, id);
+    this.db.exec('CREATE INDEX devices_key_taken_over ON deferred_indexes (name); DROP INDEX devices_key_taken_over');
+    this.#aside = { tenantKey, schemaVersion: this.#schemaVersion(), guids };
+    return true;
+  }
+
   /** Indexes a bulk load set aside that are not built yet (a load in progress, or one a crash or shutdown stopped). */
   deferredIndexes(): string[] {
     return this.#deferred.pending();
@@ -667,11 +684,12 @@ export class DeviceStore {
 
   /**
    * Whether this page may be written without the unique key, and the tenant's guids to write it with; inside the page's
-   * transaction. Only while the key is missing, this store set it aside for this tenant, and the schema is as it left
-   * it: every device of the tenant was then inserted by this store, which added it to the lookup. Anything else (another
-   * tenant's page, a store that did not set it aside (another integration's or process's, or the one resuming a load
-   * after a crash), any schema change since, such as another writer building the key) builds the key first, as a
-   * bulk load's end would, so that two writers never insert the same guid; the load goes on with it, as fast as before.
+   * transaction. Only while the key is missing, this store set it aside (or took it over: resumeKeyAside) for this
+   * tenant, and the schema is as it left it: every device of the tenant was then inserted by this store, which added it
+   * to the lookup. Anything else (another tenant's page; a store that neither set it aside nor took it over, another
+   * integration's or process's; any schema change since, such as another writer building the key or taking the load
+   * over) builds the key first, as a bulk load's end would, so that two writers never insert the same guid; the load
+   * goes on with it, as fast as before.
    */
   #keyAside(tenantKey: number): GuidLookup | null {
     if (this.#deferred.exists(DEVICES_KEY)) {

@@ -560,7 +560,11 @@ export class SyncEngine implements SyncRunner {
    * in the next run, whichever integration it is for, and ends with the build. Meanwhile reads are correct, only slower.
    */
   #beginBulkLoad(ctx: RunContext): boolean {
-    if (this.#devices.deferredIndexes().length > 0) return true;
+    if (this.#devices.deferredIndexes().length > 0) {
+      // A load a crash or shutdown stopped: this run goes on without the unique key if it was set aside.
+      this.#write(() => this.#devices.resumeKeyAside(ctx.tenant));
+      return true;
+    }
     const listed = ctx.checkpoint!.spaces.reduce((sum, s) => sum + (s.state === 'failed' ? 0 : (s.totalCount ?? 0)), 0);
     const backlog = listed - this.#devices.storedDevices(ctx.tenant);
     if (backlog < this.#bulkLoadFrom || backlog < this.#devices.storedDevices()) return false;

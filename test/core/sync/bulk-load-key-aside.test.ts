@@ -102,6 +102,27 @@ describe('the unique key set aside by a bulk load', () => {
     expect(integrityCheck(db)).toBe('ok');
   });
 
+  it('is taken over by a store resuming the load, from the rows stored, and the store that held it before builds the key before it writes again', async () => {
+    const dir = tempDir();
+    const db = closeAfterEach(openSyncDatabase(dir));
+    const { parsed, context } = await tenantDevices(db, 30);
+    const first = new DeviceStore(db);
+    db.transaction(() => first.deferIndexes(TENANT))();
+    db.transaction(() => first.writePage(context(1), parsed.slice(0, 10)))();
+    // The resumed run's store, on a connection of its own (after a crash: the process that set the key aside is gone).
+    const resumed = closeAfterEach(openDatabase({ file: path.join(dir, 'console.sqlite'), migrations }).db);
+    const resuming = new DeviceStore(resumed);
+    expect(resumed.transaction(() => resuming.resumeKeyAside(TENANT))()).toBe(true);
+    expect(resumed.transaction(() => resuming.writePage(context(2), parsed.slice(5, 20)))()).toMatchObject({ added: 10 });
+    expect(keyExists(db)).toBe(false);
+    // The first store still runs (not a crash, after all): the schema changed since it set the key aside.
+    expect(db.transaction(() => first.writePage(context(3), parsed.slice(15, 30)))()).toMatchObject({ added: 10 });
+    expect(keyExists(db)).toBe(true);
+    expect(storedGuids(db)).toEqual(guidsOf(parsed));
+    expect(resumed.transaction(() => resuming.resumeKeyAside(TENANT))()).toBe(false);
+    buildAll(first);
+  });
+
   it("is built first when a page of another tenant is written, or after any change of the schema since it was set aside", async () => {
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { parsed, context } = await tenantDevices(db, 20);

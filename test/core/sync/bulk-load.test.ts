@@ -109,8 +109,10 @@ function expectIntactAndAnswering(dir: string): Db {
 }
 
 /** The next sync resumes the killed run, finishes the load and the build: the schema is whole and the devices exact. */
-async function expectNextSyncFinishes(db: Db, tenant: RunningSimulator): Promise<void> {
-  const { engine } = engineFor(db, tenant, { bulkLoadFrom: 1_000, maintenance: () => new DeviceSearchIndex(db).catchUp() });
+async function expectNextSyncFinishes(db: Db, tenant: RunningSimulator, onProgress?: (progress: SyncProgress) => void): Promise<void> {
+  const events = new EventBus();
+  if (onProgress) events.subscribe((name, payload) => name === 'sync.progress' && onProgress(payload as SyncProgress));
+  const { engine } = engineFor(db, tenant, { events, progressIntervalMs: 0, bulkLoadFrom: 1_000, maintenance: () => new DeviceSearchIndex(db).catchUp() });
   const resumed = await engine.start(INTEGRATION_ID, 'manual');
   expect(resumed.resumed).toBe(true);
   expect(await resumed.finished).toMatchObject({ status: 'completed', complete: true });
@@ -187,16 +189,20 @@ describe('bulk first sync', () => {
     const out = await killChild(dir, tenant.domain, 'load', (text) => /progress paging ([6-9]|\d\d+) /.test(text));
     expect(out).not.toContain('Building the device indexes');
     const db = expectIntactAndAnswering(dir);
-    // Killed while the unique key was set aside: the resumed run builds it before it writes (its guids were the killed
-    // process's alone), and the build at its end succeeds, so no guid was stored twice.
+    // Killed while the unique key was set aside: the resumed run takes the load over from the rows stored and goes on
+    // without it; the build at its end succeeds, so no guid was stored twice.
     expect(new DeviceStore(db).deferredIndexes()[0]).toBe('devices_key');
+    const keyWhileLoading: boolean[] = [];
+    const hasKey = () => db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'devices_key'").pluck().get() === 1;
     const stored = db.prepare('SELECT COUNT(*) FROM devices').pluck().get() as number;
     expect(stored).toBeGreaterThan(0);
     expect(stored).toBeLessThan(8_000);
     // At the app's start: the load is not over, so its resumed run keeps the indexes aside until it ends.
     expect(await engineFor(db, tenant).engine.finishIndexBuild()).toBe(0);
     expect(new DeviceStore(db).deferredIndexes().length).toBeGreaterThan(0);
-    await expectNextSyncFinishes(db, tenant);
+    await expectNextSyncFinishes(db, tenant, (progress) => progress.phase === 'paging' && keyWhileLoading.push(hasKey()));
+    expect(keyWhileLoading.length).toBeGreaterThan(5);
+    expect(keyWhileLoading.every((key) => !key)).toBe(true);
   });
 
   it('killed with SIGKILL while it builds the indexes: the database opens intact, answers correctly, and the next sync finishes the build', { timeout: 180_000 }, async () => {
