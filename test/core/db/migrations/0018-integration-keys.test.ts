@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../../src-main/core/db/database';
-import { migrations } from '../../../../src-main/core/db/migrations';
+import type { Db } from '../../../../src-main/core/db/database';
 import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
 import { DeviceStore } from '../../../../src-main/core/sync/device-store';
-import { useDatabaseAtVersion } from '../../../support/database-at-version';
+import { progressOfUpgrade, useDatabaseAtVersion } from '../../../support/database-at-version';
 import { queryPlan, sqlPreparedDuring } from '../../../support/query-plans';
 import { expectKillLeavesVersion } from './kill-mid-migration';
 import { ACME_ANDROID, ANDROID, seedFirstRun, seedIntegrations } from './seeded-integrations';
+import { expectEveryDeviceIndexAnalyzed } from './device-index-statistics';
 
 const databases = useDatabaseAtVersion();
 const NOW = Date.parse('2026-11-28T12:00:00Z');
@@ -116,24 +116,13 @@ describe('migration 0018: integration keys in the device indexes', () => {
   it('leaves the planner statistics of every device index it rebuilt, as a synced console had them', () => {
     const before = at17(3_000);
     before.exec('ANALYZE');
-    const statistics = (db: Db) =>
-      db.prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'devices' AND idx IS NOT NULL ORDER BY idx").pluck().all() as string[];
-    const indexes = (db: Db) =>
-      db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'devices' AND sql IS NOT NULL ORDER BY name").pluck().all() as string[];
-    expect(statistics(before)).toEqual(indexes(before));
-
-    const db = databases.upgrade(before, 18);
+    expectEveryDeviceIndexAnalyzed(before);
     // Dropping an index drops its statistics; the twelve rebuilt ones must have theirs again, not wait for a sync.
-    expect(statistics(db)).toEqual(indexes(db));
+    expectEveryDeviceIndexAnalyzed(databases.upgrade(before, 18));
   });
 
   it('reports its progress while it keys the devices', () => {
-    const before = at17(45_000);
-    const file = before.name;
-    before.close();
-    const events: [number, number][] = [];
-    const { db } = openDatabase({ file, migrations, onMigrationProgress: (p) => p.version === 18 && events.push([p.done, p.total]) });
-    db.close();
+    const events = progressOfUpgrade(at17(45_000), 18);
     expect(events[0]).toEqual([0, 45_000]);
     expect(events.length).toBeGreaterThanOrEqual(4);
     expect(events[events.length - 1]).toEqual([45_000, 45_000]);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../../src-main/core/db/database';
-import { migrations } from '../../../../src-main/core/db/migrations';
+import type { Db } from '../../../../src-main/core/db/database';
 import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
-import { useDatabaseAtVersion } from '../../../support/database-at-version';
+import { progressOfUpgrade, useDatabaseAtVersion } from '../../../support/database-at-version';
 import { queryPlan, sqlPreparedDuring } from '../../../support/query-plans';
 import { expectKillLeavesVersion } from './kill-mid-migration';
 import { ACME_ANDROID, ANDROID, seedFirstRun, seedIntegrations } from './seeded-integrations';
+import { expectEveryDeviceIndexAnalyzed } from './device-index-statistics';
 
 const databases = useDatabaseAtVersion();
 const NOW = Date.parse('2026-12-06T12:00:00Z');
@@ -118,22 +118,12 @@ describe('migration 0019: space keys in the device indexes', () => {
   it('leaves the planner statistics of every device index it rebuilt, as a synced console had them', () => {
     const before = at18(3_000);
     before.exec('ANALYZE');
-    const statistics = (db: Db) =>
-      db.prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'devices' AND idx IS NOT NULL ORDER BY idx").pluck().all() as string[];
-    const indexes = (db: Db) =>
-      db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'devices' AND sql IS NOT NULL ORDER BY name").pluck().all() as string[];
-    expect(statistics(before)).toEqual(indexes(before));
-    const db = databases.upgrade(before, 19);
-    expect(statistics(db)).toEqual(indexes(db));
+    expectEveryDeviceIndexAnalyzed(before);
+    expectEveryDeviceIndexAnalyzed(databases.upgrade(before, 19));
   });
 
   it('reports its progress while it keys the devices', () => {
-    const before = at18(45_000);
-    const file = before.name;
-    before.close();
-    const events: [number, number][] = [];
-    const { db } = openDatabase({ file, migrations, onMigrationProgress: (p) => p.version === 19 && events.push([p.done, p.total]) });
-    db.close();
+    const events = progressOfUpgrade(at18(45_000), 19);
     expect(events[0]).toEqual([0, 45_000]);
     expect(events.length).toBeGreaterThanOrEqual(4);
     expect(events[events.length - 1]).toEqual([45_000, 45_000]);

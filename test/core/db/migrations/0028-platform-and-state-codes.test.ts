@@ -6,6 +6,7 @@ import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-sear
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
 import { queryPlan, sqlPreparedDuring } from '../../../support/query-plans';
 import { ANDROID, seedFirstRun, seedIntegrations } from './seeded-integrations';
+import { expectEveryDeviceIndexAnalyzed } from './device-index-statistics';
 
 const databases = useDatabaseAtVersion();
 const NOW = Date.parse('2026-12-06T12:00:00Z');
@@ -135,9 +136,7 @@ describe('migration 0028: platform and registration state codes in the device in
   it('leaves the planner statistics of every device index it rebuilt, as a synced console had them', () => {
     const before = at27(3_000);
     before.exec('ANALYZE');
-    const statistics = (db: Db) => db.prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'devices' AND idx IS NOT NULL ORDER BY idx").pluck().all() as string[];
-    expect(statistics(before)).toEqual(deviceIndexes(before).map((i) => i.name));
-    const db = databases.upgrade(before, 28);
-    expect(statistics(db)).toEqual(deviceIndexes(db).map((i) => i.name));
+    expectEveryDeviceIndexAnalyzed(before);
+    expectEveryDeviceIndexAnalyzed(databases.upgrade(before, 28));
   });
 });
