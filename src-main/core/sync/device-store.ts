@@ -131,6 +131,9 @@ const KEPT_THROUGH_BULK_LOAD: ReadonlySet<string> = new Set(['devices_ivanti_id'
  */
 const DEVICES_KEY = 'devices_key';
 
+/** Sightings markUnseenRemoved reads per statement. */
+const PRESENT_BATCH = 1024;
+
 /** The name of the space a sighting `s` names by its key (migration 0029). */
 const SIGHTING_SPACE_NAME = '(SELECT n.name FROM device_space_names n WHERE n.key = s.space_key)';
 
@@ -325,9 +328,11 @@ export class DeviceStore {
     this.#insertAdded = db.prepare("INSERT INTO device_changes (run_id, integration_key, device_id, guid, kind, fields, at) SELECT ?, ?, value, '', 'added', NULL, ? FROM json_each(?)");
     // In rowid order from a cursor, so that marking a large number of removals in batches reads each sighting once. The
     // sightings alone, as [id, space] arrays: every live sighting of the integration is read at the end of every complete
-    // run, and reading each device row's guid beside it (a seek into the wide devices table) was most of that pass.
+    // run, and reading each device row's guid beside it (a seek into the wide devices table) was most of that pass. Read
+    // PRESENT_BATCH at a time: a row at a time through iterate() cost 0.6-0.7 µs a sighting, .all() of 1,024 0.4 µs
+    // (100,000 sightings, load 7).
     this.#present = db.prepare(
-      'SELECT s.device_id, s.space_id FROM device_sightings s WHERE s.integration_key = ? AND s.removed_at IS NULL AND s.device_id > ? ORDER BY s.device_id',
+      'SELECT s.device_id, s.space_id FROM device_sightings s WHERE s.integration_key = ? AND s.removed_at IS NULL AND s.device_id > ? ORDER BY s.device_id LIMIT ?',
     ).raw();
     this.#markSightingRemoved = db.prepare(
       `UPDATE device_sightings SET removed_at = ?, removed_run = ?, last_seen_at = ${sightingLastSeenAtSql('device_sightings')},
@@ -589,15 +594,20 @@ export class DeviceStore {
     const seenBy = new Map(spaces.map((s) => [s.id, ctx.seen.pass(s.id, s.pass)]));
     const unseen: number[] = [];
     let next: number | null = null;
-    for (const [id, spaceId] of this.#present.iterate(ownerKey, after) as IterableIterator<[number, number | null]>) {
-      const seen = spaceId === null ? undefined : seenBy.get(spaceId);
-      const gone = seen === undefined ? everySpaceRead : !seen.has(id);
-      if (!gone) continue;
-      unseen.push(id);
-      if (unseen.length >= limit) {
-        next = id;
-        break;
+    for (let from = after; next === null; ) {
+      const present = this.#present.all(ownerKey, from, PRESENT_BATCH) as [number, number | null][];
+      for (const [id, spaceId] of present) {
+        const seen = spaceId === null ? undefined : seenBy.get(spaceId);
+        const gone = seen === undefined ? everySpaceRead : !seen.has(id);
+        if (!gone) continue;
+        unseen.push(id);
+        if (unseen.length >= limit) {
+          next = id;
+          break;
+        }
       }
+      if (present.length < PRESENT_BATCH) break;
+      from = present[present.length - 1]![0];
     }
     const group = JSON.stringify(ctx.integrationIds.map((id) => keyOf(facts, id)));
     for (const id of unseen) {
