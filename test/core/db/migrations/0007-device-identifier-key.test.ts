@@ -1,11 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../../src-main/core/db/database';
-import { migrations } from '../../../../src-main/core/db/migrations';
+import type { Db } from '../../../../src-main/core/db/database';
 import { normalizeDeviceIdentifier } from '../../../../src-shared/domain/device-identifier';
 import { runTec } from '../../../cli/cli-harness';
 import { expectKillLeavesVersion } from './kill-mid-migration';
-import { useDatabaseAtVersion } from '../../../support/database-at-version';
+import { progressOfUpgrade, useDatabaseAtVersion } from '../../../support/database-at-version';
 import { queryPlan } from '../../../support/query-plans';
 
 const databases = useDatabaseAtVersion();
@@ -53,12 +52,7 @@ describe('migration 0007: normalized Device Client ID', () => {
   });
 
   it('reports its progress while it rewrites the devices', () => {
-    const before = schemaSixWithDevices(45_000);
-    const file = before.name;
-    before.close();
-    const events: [number, number][] = [];
-    const { db } = openDatabase({ file, migrations, onMigrationProgress: (p) => p.version === 7 && events.push([p.done, p.total]) });
-    db.close();
+    const events = progressOfUpgrade(schemaSixWithDevices(45_000), 7);
     expect(events[0]).toEqual([0, 40_500]);
     expect(events.length).toBeGreaterThanOrEqual(3);
     expect(events[events.length - 1]).toEqual([40_500, 40_500]);
@@ -85,12 +79,8 @@ describe('migration 0007: normalized Device Client ID', () => {
 
   it('survives a kill mid-way: the database stays at schema 6, whole, and the next start upgrades it', async () => {
     const before = schemaSixWithDevices(60_000);
-    const rows = snapshot(before);
-    const file = before.name;
-    before.close();
-    const db = await expectKillLeavesVersion(file, 6, {
+    const db = await expectKillLeavesVersion(before, 6, {
       snapshot,
-      before: rows,
       untouched: (inspect) => expect(inspect.prepare("SELECT COUNT(*) FROM pragma_table_info('devices') WHERE name = 'identifier_key'").pluck().get()).toBe(0),
     });
     expect(db.prepare('SELECT COUNT(*) FROM devices WHERE identifier_key IS NOT NULL').pluck().get()).toBe(54_000);

@@ -176,17 +176,12 @@ describe('migration 0012: one device per tenant, with sightings per integration'
       devices: db.prepare('SELECT COUNT(*) AS n, SUM(id) AS ids FROM devices').get(),
       changes: db.prepare('SELECT COUNT(*) FROM device_changes').pluck().get(),
     });
-    const rows = snapshot(before);
-    const file = before.name;
-    before.close();
-    const db = await expectKillLeavesVersion(file, 11, {
+    const db = await expectKillLeavesVersion(before, 11, {
       snapshot,
-      before: rows,
       untouched: (inspect) => expect(inspect.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'device_sightings'").pluck().get()).toBe(0),
     });
     expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(count + 2);
     expect(db.prepare('SELECT COUNT(*) FROM device_sightings').pluck().get()).toBe(2 * count + 2);
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
     // Builds, upgrades and inspects a 60,000-row database three times: slow on a loaded machine, not a timing check.
   }, 240_000);

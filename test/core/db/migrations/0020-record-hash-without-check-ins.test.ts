@@ -9,7 +9,7 @@ import { deviceColumns } from '../../../../src-main/core/sync/device-row';
 import { compareRecordHashes, recordHash } from '../../../../src-main/core/sync/record-hash';
 import { generateDevice } from '../../../simulator/device-generator';
 import { hashText } from '../../../simulator/seeded-random';
-import { useDatabaseAtVersion } from '../../../support/database-at-version';
+import { progressOfUpgrade, useDatabaseAtVersion } from '../../../support/database-at-version';
 import { STORED_KEY_COLUMNS, storedKeys } from './stored-keys';
 
 const databases = useDatabaseAtVersion();
@@ -127,11 +127,7 @@ describe('migration 0020: record hashes without check-in times', () => {
       SELECT tenant, integration_id, integration_key, 'copy-' || i, platform_type, registration_state, space_id, space_name, raw_record, record_hash, 15, 20, 1
         FROM devices, n WHERE devices.id = 1`);
     const total = before.prepare('SELECT COUNT(*) FROM devices').pluck().get() as number;
-    const file = before.name;
-    before.close();
-    const events: [number, number][] = [];
-    const { db } = openDatabase({ file, migrations, onMigrationProgress: (p) => p.version === 20 && events.push([p.done, p.total]) });
-    db.close();
+    const events = progressOfUpgrade(before, 20);
     expect(events[0]).toEqual([0, total]);
     expect(events.at(-1)).toEqual([total, total]);
     expect(events.length).toBeGreaterThanOrEqual(3);

@@ -14,26 +14,27 @@ export function killMidMigration(file: string): Promise<{ signal: NodeJS.Signals
 }
 
 /**
- * The whole kill test of a long migration to `version + 1`: kills the upgrade of `file` mid-way, checks the database
- * is still whole at `version` (`snapshot` reads the same as `before`, `untouched` finds nothing of the new schema), then
- * reopens it with every migration and returns it, upgraded, for the caller's checks of the result.
+ * The whole kill test of a long migration to `version + 1`: reads `before` (a database at `version`) with `snapshot` and
+ * closes it, kills the upgrade of its file mid-way, checks the database is still whole at `version` (`snapshot` reads
+ * the same, `untouched` finds nothing of the new schema), then reopens it with every migration, checks it intact and
+ * returns it, upgraded, for the caller's checks of the result.
  */
-export async function expectKillLeavesVersion(
-  file: string,
-  version: number,
-  check: { snapshot(db: Db): unknown; before: unknown; untouched(db: Db): void },
-): Promise<Db> {
+export async function expectKillLeavesVersion(before: Db, version: number, check: { snapshot(db: Db): unknown; untouched(db: Db): void }): Promise<Db> {
+  const file = before.name;
+  const rows = check.snapshot(before);
+  before.close();
   const { signal, out } = await killMidMigration(file);
   expect(signal).toBe('SIGKILL');
   expect(out).not.toContain('finished');
 
   const { db: inspect, schemaVersion } = openDatabase({ file, migrations: migrations.filter((m) => m.version <= version) });
   expect(schemaVersion).toBe(version);
-  expect(check.snapshot(inspect)).toEqual(check.before);
+  expect(check.snapshot(inspect)).toEqual(rows);
   check.untouched(inspect);
   inspect.close();
 
   const { db, schemaVersion: upgraded } = openDatabase({ file, migrations });
   expect(upgraded).toBe(migrations.at(-1)!.version);
+  expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   return db;
 }
