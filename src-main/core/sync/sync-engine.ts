@@ -612,9 +612,11 @@ export class SyncEngine implements SyncRunner {
     const work = this.options.maintenance;
     if (!work || (!now && this.#storedSinceMaintenance < (this.options.maintenanceEveryDevices ?? MAINTENANCE_EVERY_DEVICES))) return;
     this.#storedSinceMaintenance = 0;
-    await this.#checkpointer.commit(() => {
-      if (!this.#closed) work();
-    });
+    // Light when it indexed nothing (a re-sync of unchanged devices): see WalCheckpointer.commit.
+    await this.#checkpointer.commit(
+      () => (this.#closed ? 0 : work()),
+      (indexed) => indexed === 0,
+    );
   }
 
   /** Steers the chunk size toward `targetWriteMs` per transaction, from full chunks (halfway each time). */

@@ -83,6 +83,22 @@ describe('re-sync of an unchanged tenant', () => {
     expect(db.prepare('SELECT COUNT(*) FROM sync_seen').pluck().get()).toBe(0);
   });
 
+  it('starts no WAL checkpoint thread: its chunks and the search index catch-ups between them write nothing', async () => {
+    tenant = await startSimulator({ devices: 1500, seed: 'unchanged-resync-checkpoints' });
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    // Chunks of 25 devices (the fewest), sixty of them, and a search index catch-up every 100 devices, fifteen of them,
+    // each with nothing to index in a re-sync of unchanged devices: counted, either would start the thread.
+    const { engine } = engineFor(db, tenant, { maintenance: () => 0, maintenanceEveryDevices: 100, targetWriteMs: 0.001 });
+    await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+    // The thread turns SQLite's automatic checkpoints off on the sync's connection while it runs (WalCheckpointer).
+    const autocheckpoints = new Set<number>();
+    const started = await engine.start(INTEGRATION_ID, 'manual');
+    const watch = setInterval(() => autocheckpoints.add(db.pragma('wal_autocheckpoint', { simple: true }) as number), 1);
+    const resync = await started.finished.finally(() => clearInterval(watch));
+    expect(resync).toMatchObject({ status: 'completed', added: 0, changed: 0, removed: 0 });
+    expect([...autocheckpoints]).toEqual([1000]);
+  });
+
   it('leaves the database file as large as it was, the run history aside, synced on the worker thread as the app syncs', async () => {
     tenant = await startSimulator({ devices: 1500, seed: 'unchanged-resync-file' });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
