@@ -247,7 +247,8 @@ export class DeviceRepository {
     this.index.catchUp();
     // Ids first, rows second: skipping to an offset, or sorting, then handles narrow index entries, and only the
     // page's own rows are read from the wide table.
-    const ids = this.#probedPage(query, page) ?? this.#listedPage(query, page);
+    const probed = this.#probedPage(query, page);
+    const ids = Array.isArray(probed) ? probed : this.#listedPage(query, page, probed);
     const records = this.db
       .prepare(`SELECT ${DEVICE_ROW_COLUMNS} FROM devices d WHERE d.id IN (SELECT value FROM json_each(?))`)
       .all(JSON.stringify(ids)) as DeviceRowRecord[];
@@ -259,13 +260,26 @@ export class DeviceRepository {
     });
   }
 
-  #listedPage(query: DeviceQuery, page: DevicePage): number[] {
+  /** `walked`: where a sorted walk handed the page over (#probedPage), which the listing goes on from when it walks too. */
+  #listedPage(query: DeviceQuery, page: DevicePage, walked: WalkPosition | null = null): number[] {
     const key = this.#countKey(query);
     const plan = this.#plan(query, page, this.#counts.peek(key));
     // The plan may have learnt the exact count on the way (a bounded count that ran out of matches).
     const total = this.#counts.peek(key);
     if (total !== undefined && (total === 0 || page.offset >= total)) return [];
     const s = this.selection(query, plan);
+    if (walked !== null && plan.walkInOrder === true) {
+      // The listing walks the same index in the same order: it starts where the walk went on after the runs it stepped
+      // over, past the matches the walk found there, rather than through those runs again. `lo` by uid at a million
+      // devices steps over the 330,000 masked `********` users and hands over 24 rows later (6.7 % of devices match,
+      // clustered by name): 63 -> 24 ms of CPU for the keystroke, `tu` 67 -> 28, `ho` 60 -> 21.
+      const { after, found, foundInPart } = walked;
+      const rest = this.db
+        .prepare(`SELECT d.id FROM ${s.from} ${s.where === '' ? 'WHERE' : `${s.where} AND`} ${after.sql} ${orderDevices(query.sort, s.ftsDrives)} LIMIT ? OFFSET ?`)
+        .pluck()
+        .all(...s.params, ...after.params, page.offset + page.limit - found.length, foundInPart) as number[];
+      return [...found, ...rest].slice(page.offset, page.offset + page.limit);
+    }
     return this.db
       .prepare(`SELECT d.id FROM ${s.from} ${s.where} ${orderDevices(query.sort, s.ftsDrives)} LIMIT ? OFFSET ?`)
       .pluck()
@@ -279,10 +293,11 @@ export class DeviceRepository {
    * costs, and the walk reaches about (offset + limit) × current / matching rows, so the walk is given a budget of
    * √((offset + limit) × current / PROBE_COST_RATIO) rows (about 1,300 for a first page at a million): within it, it finds
    * the page of any term matching more than that share; past it, the term matches so few that listing them is cheap,
-   * and null hands the page to #listedPage (early, see PROBE_SAMPLE). The worst case is about twice the budget's cost. The rows and
+   * and the page is handed to #listedPage (early, see PROBE_SAMPLE), with where the walk is (WalkPosition) once it has
+   * stepped over a run, else null. The worst case is about twice the budget's cost. The rows and
    * their order are those of the listing: the same index walk, the same total order.
    */
-  #probedPage(query: DeviceQuery, page: DevicePage): number[] | null {
+  #probedPage(query: DeviceQuery, page: DevicePage): number[] | WalkPosition | null {
     const { text, sort, ...filters } = query;
     if (text === undefined || sort === undefined || (query.presence ?? 'current') !== 'current' || ftsMatchExpression(text) === null) return null;
     const wanted = page.offset + page.limit;
@@ -342,9 +357,9 @@ export class DeviceRepository {
       spent += probe.length;
       found.push(...this.index.matchingAmong(probe, text));
       if (found.length >= wanted) return found.slice(page.offset, wanted);
-      const more = skipPast === null ? runs.continueAfter(rows.length < batch) : runs.seekPast(skipPast.value);
+      const more = skipPast === null ? runs.continueAfter(rows.length < batch, found.length) : runs.seekPast(skipPast.value, found.length);
       if (!more) return found.slice(page.offset, wanted);
-      if (spent >= budget || (probed >= PROBE_SAMPLE && (found.length * budget) / spent < wanted)) return null;
+      if (spent >= budget || (probed >= PROBE_SAMPLE && (found.length * budget) / spent < wanted)) return runs.position(found);
     }
   }
 
@@ -695,6 +710,14 @@ export class DeviceRepository {
   }
 }
 
+/** Where #probedPage's walk handed its page over: the part of the walk it was in, and the matches it had found. */
+interface WalkPosition {
+  after: SqlCondition;
+  found: number[];
+  /** Of `found`, those in the part `after` selects: a listing of that part skips them. */
+  foundInPart: number;
+}
+
 /**
  * The sort index's walk of #probedPage, batch by batch, as rows of [id, sort value, the value's markers (or null)],
  * able to seek past a run of equal sort values: the walk goes on from the first value after it, in the order's
@@ -708,6 +731,8 @@ class SortRuns {
   /** What the walk reads once the current part of it runs out. */
   #then: SqlCondition[] = [];
   #offset = 0;
+  /** How many of the walk's matches (#probedPage's `found`) came before the current part of it. */
+  #foundBefore = 0;
 
   constructor(
     db: Db,
@@ -730,13 +755,25 @@ class SortRuns {
     return rows;
   }
 
-  /** Whether rows remain after a batch (`short`: it came with fewer rows than asked). */
-  continueAfter(short: boolean): boolean {
-    return !short || this.#startNext();
+  /** Whether rows remain after a batch (`short`: it came with fewer rows than asked; `found`: the walk's matches so far). */
+  continueAfter(short: boolean, found: number): boolean {
+    if (!short) return true;
+    this.#foundBefore = found;
+    return this.#startNext();
   }
 
-  /** Goes on after every row of sort value `value`; false when none follows. */
-  seekPast(value: unknown): boolean {
+  /**
+   * Where the walk is, for a listing to go on from, given the matches it found so far: the current part of the walk
+   * and how many of its matches were found in it. Null before the walk stepped over a run, or when a part of it follows
+   * the current one (a descending walk's NULLs), which one condition of the listing would not hold.
+   */
+  position(found: number[]): WalkPosition | null {
+    return this.#after === null || this.#then.length > 0 ? null : { after: this.#after, found, foundInPart: found.length - this.#foundBefore };
+  }
+
+  /** Goes on after every row of sort value `value`; false when none follows (`found`: the walk's matches so far). */
+  seekPast(value: unknown, found: number): boolean {
+    this.#foundBefore = found;
     const column = `d.${this.column}`;
     if (this.sort.direction === 'desc') this.#then = value === null ? [] : [{ sql: `${column} < ?`, params: [value] }, { sql: `${column} IS NULL`, params: [] }];
     else this.#then = [value === null ? { sql: `${column} IS NOT NULL`, params: [] } : { sql: `${column} > ?`, params: [value] }];

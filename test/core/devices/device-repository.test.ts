@@ -517,6 +517,23 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     }
   });
 
+  it('hands a page over to a listing that goes on past the runs the walk stepped over', () => {
+    // Planning as at a million devices, the walk's budget is a few dozen rows here: by uid it steps over the masked run,
+    // finds too few past it and hands over; the listing walks on from past the run (`d.uid > ?`), skipping what the walk
+    // already found there, instead of walking the run again.
+    const planningAsAtScale = () => new DeviceRepositoryClass(probeDb, new DeviceSearchIndex(probeDb), () => new Date(NOW));
+    let resumed = 0;
+    for (const text of ['lovelace', 'ada', 'hopper', 'acmecorp'])
+      for (const page of [{ offset: 0, limit: 100 }, { offset: 3, limit: 7 }, { offset: 45, limit: 30 }]) {
+        const sort = { column: 'uid', direction: 'asc' } as const;
+        let ids: number[] = [];
+        const sql = sqlPreparedDuring(probeDb, () => (ids = planningAsAtScale().search({ text, sort }, page).map((r) => r.id)));
+        expect(ids, `${text} at ${page.offset}`).toEqual(listed(text, sort, page));
+        if (sql.some((q) => /IN \(SELECT rowid FROM devices_fts/.test(q) && /AND d\.uid > \?/.test(q))) resumed += 1;
+      }
+    expect(resumed).toBeGreaterThan(0);
+  });
+
   it('hands a term too rare for the walk to the listing, with the same answer', () => {
     const rare = probeDb.prepare("SELECT serial_number FROM devices WHERE removed_at IS NULL AND serial_number NOT LIKE '*%' LIMIT 1").pluck().get() as string;
     const sort = { column: 'lastCheckin', direction: 'desc' } as const;
