@@ -21,8 +21,8 @@ import { sightingExists, sightingLastSeenAtSql, sightingLastSeenRunSql } from '.
 import { OTHER_VALUE, PLATFORM, REGISTRATION_STATE, valueOfCode, type CodedColumn } from './device-codes';
 import type { DeviceSearchIndex } from './device-search-index';
 import { ftsMatchExpression } from './device-search-text';
-import { sortMarkersOf, withSortMarkers } from './device-sort-markers';
-import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexName, type DeviceSelection, type SelectionContext, type SortedColumn } from './device-selection';
+import { filterMarkersOf, sortMarkersOf, withSortMarkers } from './device-sort-markers';
+import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexColumns, sortIndexName, type DeviceSelection, type SelectionContext, type SortedColumn } from './device-selection';
 import type { SqlCondition } from './sql-condition';
 import { COVERED_PLATFORM_TYPE } from '../integrations/device-inventory';
 import { integrationIdOfKeySql, IntegrationStore, type IntegrationDirectory } from '../integrations/integration-store';
@@ -54,6 +54,13 @@ const MARKED_RUN = 8;
  * value of a column of many.
  */
 const MARKER_QUESTIONS = 3;
+/**
+ * The most questions a page asks about single filter columns' markers (an integration, a space, a platform): each is
+ * asked once a page and answers every run of that marker, so `ip` (iOS devices only) asks its three at most before the
+ * first iOS device of an order (the first integration and space answer yes at ~0.1 ms; `ip` and Android, no, at 4-9
+ * ms of CPU at a million devices).
+ */
+const FILTER_QUESTIONS = 6;
 /** The drawer shows this much history; the rest is in the audit's per-run diffs and exports. */
 const HISTORY_LIMIT = 200;
 
@@ -308,56 +315,106 @@ export class DeviceRepository {
     const column = SORT_COLUMNS[sort.column];
     const s = this.selection({ ...filters, sort }, { indexedBy: sortIndexName(column), walkInOrder: true });
     const markers = sortMarkersOf(column);
+    // Within a run of one sort value the index delivers devices by integration, space and platform (its filter
+    // columns, which have markers too): `ip` matches iOS devices only (399,879 at a million), and the orders start
+    // with Android devices (integration: 267,303 before the first iOS one; serial number and identifier: ~120,000
+    // without either; device name: 22,219, Ada's Galaxies), which the sample of PROBE_SAMPLE rows met alone and
+    // handed `ip` over to listing every match (50-145 ms). Ascending only (SortRuns.seekPastRun). Not by model: each
+    // model is one platform's, and past the Android models come the iPads, which `iph` does not match either; stepping
+    // over ~450,000 Android devices first made `iph` by model 166-172 → 221-242 ms of CPU before it was listed anyway.
+    const filterColumns = sort.direction === 'asc' && column !== 'model' ? markedFilterColumns(column) : [];
+    const filterMarkers = filterColumns.map((c) => filterMarkersOf(c)!);
     // Asked only of terms and of prefixes the prefix index holds: FTS5 merges every term of a longer prefix query into
     // one list before its first row, at each question (`lov` by uid: 43 ms of CPU at 300,000 devices, 34 without).
     let merges = false;
     const match =
-      markers === null
+      markers === null && filterColumns.length === 0
         ? null
         : ftsMatchExpression(text, (prefix) => {
             const terms = this.#termsOfPrefix(prefix);
             merges ||= terms === null && Array.from(prefix).length > this.index.indexedPrefix;
             return terms;
           });
-    const runs = new SortRuns(this.db, s, sort, column, markers);
+    const runs = new SortRuns(this.db, s, sort, column, markers, filterColumns, filterMarkers);
     const found: number[] = [];
     let spent = 0;
     let probed = 0;
     // Whether some device of a run matches the text, by the run's markers (asked once a page: a run may span batches).
     const matched = new Map<string, boolean>();
-    const runMatches = (marks: string) => {
+    let asked = 0;
+    let askedOfFilters = 0;
+    const runMatches = (marks: string, ofFilter = false) => {
       let answer = matched.get(marks);
       if (answer === undefined) {
-        if (matched.size >= MARKER_QUESTIONS) return true;
+        if (ofFilter ? askedOfFilters >= FILTER_QUESTIONS : asked >= MARKER_QUESTIONS) return true;
+        if (ofFilter) askedOfFilters += 1;
+        else asked += 1;
         answer = this.#textMatchesAny.get(withSortMarkers(match!, marks)) !== undefined;
         matched.set(marks, answer);
       }
       return answer;
     };
+    // Every device of a run of equal filter columns holds each column's markers: one that no match holds rules the run
+    // out. An answer already known is used first; then the last column's (the platform, which a typed model or OS
+    // name goes with) is asked first.
+    const filterRunMatches = (marks: readonly string[]) =>
+      !marks.some((m) => matched.get(m) === false) && [...marks].reverse().every((m) => runMatches(m, true));
+    const ruledOut = (row: readonly unknown[]) => row.slice(3 + filterColumns.length).some((m) => matched.get(m as string) === false);
+    const excludeRuledOut = (row: readonly unknown[]) =>
+      filterColumns.forEach((_, t) => {
+        if (matched.get(row[3 + filterColumns.length + t] as string) === false) runs.exclude(t, row[3 + t]);
+      });
     // Batches grow from a small sample: a term too rare to fill the page within the budget (a phrase probe costs
     // several times a word's) is handed over as soon as what the walk found projects to less than the page at the
     // budget's end. Near the budget's density both ways cost about the same, so handing over early loses little.
-    for (let batch = Math.min(budget, PROBE_SAMPLE); ; batch = Math.max(PROBE_SAMPLE, Math.min(2 * batch, budget - spent))) {
+    // A batch whose rows were all stepped over leaves the next one its size: what the next tests is a sample again.
+    for (let batch = Math.min(budget, PROBE_SAMPLE), tested = true; ; batch = tested ? Math.max(PROBE_SAMPLE, Math.min(2 * batch, budget - spent)) : batch) {
       const rows = runs.next(batch);
       const probe: number[] = [];
-      let skipPast: { value: unknown } | null = null;
+      let skipPast: { value: unknown } | { run: unknown[] } | null = null;
+      const asks = match !== null && !merges;
       // A run of equal sort values long enough to be worth a question to the index is stepped over when no device of
-      // it matches: within the batch, its rows are not tested; to the batch's end, the walk seeks past its value.
+      // it matches: within the batch, its rows are not tested; to the batch's end, the walk seeks past its value. A
+      // run the index may match is asked about by its runs of equal filter columns in the same way.
       for (let i = 0; i < rows.length; ) {
         let j = i + 1;
         while (j < rows.length && rows[j]![1] === rows[i]![1]) j++;
-        if (match !== null && !merges && j - i >= MARKED_RUN && !runMatches(rows[i]![2] as string)) {
+        if (asks && j - i >= MARKED_RUN && rows[i]![2] !== null && !runMatches(rows[i]![2] as string)) {
           if (j === rows.length) skipPast = { value: rows[i]![1] };
-        } else {
-          for (let r = i; r < j; r++) probe.push(rows[r]![0] as number);
+          i = j;
+          continue;
+        }
+        for (let k = i; k < j; ) {
+          const run = filterRunOf(rows[k]!, filterColumns.length);
+          let l = k + 1;
+          while (run !== null && l < j && sameRun(run, filterRunOf(rows[l]!, filterColumns.length))) l++;
+          // Every device of the run holds each of its filter columns' markers: one that no match holds rules it out.
+          if (asks && run !== null && l - k >= MARKED_RUN && !filterRunMatches(rows[k]!.slice(3 + filterColumns.length) as string[])) {
+            excludeRuledOut(rows[k]!);
+            if (l === rows.length) skipPast = { run };
+          } else {
+            // A row holding a marker the index already answered no for is not tested either, however short its run
+            // (`iph` by device name: each person's Android devices sort before their iPhone, in runs of a few).
+            for (let r = k; r < l; r++) {
+              if (ruledOut(rows[r]!)) excludeRuledOut(rows[r]!);
+              else probe.push(rows[r]![0] as number);
+            }
+          }
+          k = l;
         }
         i = j;
       }
       probed += probe.length;
       spent += probe.length;
+      tested = probe.length > 0;
       found.push(...this.index.matchingAmong(probe, text));
       if (found.length >= wanted) return found.slice(page.offset, wanted);
-      const more = skipPast === null ? runs.continueAfter(rows.length < batch, found.length) : runs.seekPast(skipPast.value, found.length);
+      const more =
+        skipPast === null
+          ? runs.continueAfter(rows.length < batch, found.length)
+          : 'run' in skipPast
+            ? runs.seekPastRun(skipPast.run, found.length)
+            : runs.seekPast(skipPast.value, found.length);
       if (!more) return found.slice(page.offset, wanted);
       if (spent >= budget || (probed >= PROBE_SAMPLE && (found.length * budget) / spent < wanted)) return runs.position(found);
     }
@@ -719,9 +776,10 @@ interface WalkPosition {
 }
 
 /**
- * The sort index's walk of #probedPage, batch by batch, as rows of [id, sort value, the value's markers (or null)],
- * able to seek past a run of equal sort values: the walk goes on from the first value after it, in the order's
- * direction (NULLs sort first ascending, last descending).
+ * The sort index's walk of #probedPage, batch by batch, as rows of [id, sort value, the value's markers (or null),
+ * ...the filter columns' values, ...their markers], able to seek past a run of equal sort values: the walk goes on
+ * from the first value after it, in the order's direction (NULLs sort first ascending, last descending); or,
+ * ascending, past a run of equal sort value and filter columns.
  */
 class SortRuns {
   readonly #walk: (after: SqlCondition | null) => Statement;
@@ -730,6 +788,8 @@ class SortRuns {
   #after: SqlCondition | null = null;
   /** What the walk reads once the current part of it runs out. */
   #then: SqlCondition[] = [];
+  /** Filter columns' values no match holds (exclude), left out of the walk from its next part on. */
+  readonly #excluded = new Map<string, SqlCondition>();
   #offset = 0;
   /** How many of the walk's matches (#probedPage's `found`) came before the current part of it. */
   #foundBefore = 0;
@@ -740,11 +800,23 @@ class SortRuns {
     private readonly sort: DeviceSort,
     private readonly column: SortedColumn,
     markers: string | null,
+    private readonly filterColumns: readonly string[],
+    filterMarkers: readonly string[],
   ) {
     this.#params = selection.params;
+    const filters = [...filterColumns.map((c) => `d.${c}`), ...filterMarkers].map((e) => `, ${e}`).join('');
+    // Prepared once a walk for each part's SQL: stepping over runs of scattered values (`ip` by serial number: the
+    // non-iOS devices of each integration and space among the ~120,000 without a serial) repeats the same few parts.
+    const prepared = new Map<string | null, Statement>();
     this.#walk = (after) => {
       const where = after === null ? selection.where : `${selection.where === '' ? 'WHERE' : `${selection.where} AND`} ${after.sql}`;
-      return db.prepare(`SELECT d.id, d.${column}, ${markers ?? 'NULL'} FROM ${selection.from} ${where} ${orderDevices(sort, false)} LIMIT ? OFFSET ?`).raw();
+      const known = prepared.get(after?.sql ?? null);
+      if (known !== undefined) return known;
+      const statement = db
+        .prepare(`SELECT d.id, d.${column}, ${markers ?? 'NULL'}${filters} FROM ${selection.from} ${where} ${orderDevices(sort, false)} LIMIT ? OFFSET ?`)
+        .raw();
+      prepared.set(after?.sql ?? null, statement);
+      return statement;
     };
     this.#statement = this.#walk(null);
   }
@@ -780,14 +852,70 @@ class SortRuns {
     return this.#startNext();
   }
 
+  /**
+   * Goes on after every row whose sort value and filter columns are `run` (filterRunOf's; ascending walks only, where
+   * NULLs sort first), from the last column's next value to the sort value's: each part an equality on the index's
+   * leading columns and a range on the next, one seek. As one row value, `(columns) > (values)`, SQLite tested the
+   * rest entry by entry after seeking (27 ms to step over the Android devices of integration 1 at a million). `found`:
+   * the walk's matches so far. Until its last part, the walk has no position a listing could go on from (position).
+   */
+  seekPastRun(run: readonly unknown[], found: number): boolean {
+    this.#foundBefore = found;
+    const columns = [this.column, ...this.filterColumns].map((c) => `d.${c}`);
+    // `IS`: a NULL sort value (no serial number, no identifier) is a run too, and sorts first; past it come the values.
+    this.#then = columns
+      .map((_, n) =>
+        n === 0 && run[0] === null
+          ? { sql: `${columns[0]} IS NOT NULL`, params: [] }
+          : { sql: [...columns.slice(0, n).map((c) => `${c} IS ?`), `${columns[n]} > ?`].join(' AND '), params: run.slice(0, n + 1) },
+      )
+      .reverse();
+    return this.#startNext();
+  }
+
+  /**
+   * Leaves the devices whose filter column `filter` (its index in filterColumns) is `value` out of the walk from its
+   * next part (a seek, or the current part's end) on: tested in the index entry, each costs a fraction of reading it
+   * into a batch to be passed over (`iph` by device name reads ~17,000 Android devices' entries before Ada's iPhone).
+   */
+  exclude(filter: number, value: unknown): void {
+    const key = `${filter}:${typeof value}:${String(value)}`;
+    if (!this.#excluded.has(key)) this.#excluded.set(key, { sql: `+d.${this.filterColumns[filter]!} IS NOT ?`, params: [value] });
+  }
+
   #startNext(): boolean {
-    const after = this.#then.shift();
-    if (after === undefined) return false;
+    const part = this.#then.shift();
+    if (part === undefined) return false;
+    const conditions = [part, ...this.#excluded.values()];
+    const after = { sql: conditions.map((c) => c.sql).join(' AND '), params: conditions.flatMap((c) => c.params) };
     this.#after = after;
     this.#statement = this.#walk(after);
     this.#offset = 0;
     return true;
   }
+}
+
+/**
+ * The filter columns that follow `column` in its sort index and have markers of their own (filterMarkersOf), in the
+ * index's order: a run of equal values of the sort column and these is one set of markers.
+ */
+function markedFilterColumns(column: SortedColumn): string[] {
+  const columns = sortIndexColumns(column).slice(1);
+  const marked = columns.findIndex((c) => filterMarkersOf(c) === null);
+  return columns.slice(0, marked === -1 ? columns.length : marked);
+}
+
+/**
+ * A walked row's sort value and its `filters` filter columns (SortRuns), or null when it has none or a filter column is
+ * NULL (the sort value may be).
+ */
+function filterRunOf(row: readonly unknown[], filters: number): unknown[] | null {
+  const run = [row[1], ...row.slice(3, 3 + filters)];
+  return filters === 0 || run.slice(1).some((v) => v === null) ? null : run;
+}
+
+function sameRun(a: readonly unknown[], b: readonly unknown[] | null): boolean {
+  return b !== null && a.every((v, i) => v === b[i]);
 }
 
 /** A change's device guid: its device row's while the row exists (the change then stores '', migration 0022). */

@@ -89,6 +89,23 @@ export function sortMarkersOf(column: string): string | null {
   return points === undefined ? null : `char(${points.join(', 32, ')})`;
 }
 
+/**
+ * The sort indexes' filter columns (device-selection.ts) with markers of their own, and the marked sort column whose
+ * markers they are (the space's markers are its key's, the platform's its code's): the walk asks about a run of equal
+ * sort value and filter columns by them too.
+ */
+const MARKED_FILTER_COLUMNS: ReadonlyMap<string, string> = new Map([
+  ['integration_key', 'integration_key'],
+  ['space_key', 'space_name'],
+  ['platform_code', 'platform_type'],
+]);
+
+/** The markers of a row's value of the sort indexes' filter column `column`, as sortMarkersOf gives them; null when it has none. */
+export function filterMarkersOf(column: string): string | null {
+  const sorted = MARKED_FILTER_COLUMNS.get(column);
+  return sorted === undefined ? null : sortMarkersOf(sorted);
+}
+
 /** An FTS5 MATCH expression of the devices that match `match` and hold every one of `markers` (sortMarkersOf's text). */
 export function withSortMarkers(match: string, markers: string): string {
   return [`(${match})`, ...markers.split(' ').map((marker) => `"${marker}"`)].join(' AND ');

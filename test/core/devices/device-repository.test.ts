@@ -534,6 +534,26 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     expect(resumed).toBeGreaterThan(0);
   });
 
+  it('steps over a run of equal sort value, integration, space and platform that holds no match, asking by their markers', () => {
+    // By registration state (or space, or integration), each state's devices come by integration, space and platform: every
+    // space's Android devices before its iPhones. No sort value there is a run that lacks `iphone`, but the Android
+    // devices of a space are: the walk asks the index by the platform's marker, steps over them (a seek past the
+    // run's platform) and leaves the platform out of the rest of the walk.
+    const states = probeDb.prepare("SELECT count(DISTINCT platform_code) FROM devices WHERE removed_at IS NULL AND registration_state = 'ACTIVE'").pluck().get() as number;
+    expect(states).toBeGreaterThan(1);
+    for (const column of ['registrationState', 'spaceName', 'integration'] as const) {
+      const sort = { column, direction: 'asc' } as const;
+      for (const page of [{ offset: 0, limit: 20 }, { offset: 13, limit: 40 }]) {
+        let ids: number[] = [];
+        const sql = sqlPreparedDuring(probeDb, () => (ids = repositoryWithProbes().search({ text: 'iphone', sort }, page).map((r) => r.id)));
+        expect(ids, `iphone by ${column} at ${page.offset}`).toEqual(listed('iphone', sort, page));
+        expect(sql.some((q) => /AND d\.platform_code > \?/.test(q)), `iphone by ${column}: sought past a platform's run`).toBe(true);
+        expect(sql.some((q) => /\+d\.platform_code IS NOT \?/.test(q)), `iphone by ${column}: left the platform out`).toBe(true);
+        expect(listedDuring(sql), `iphone by ${column}: listed every match`).toBe(false);
+      }
+    }
+  });
+
   it('hands a term too rare for the walk to the listing, with the same answer', () => {
     const rare = probeDb.prepare("SELECT serial_number FROM devices WHERE removed_at IS NULL AND serial_number NOT LIKE '*%' LIMIT 1").pluck().get() as string;
     const sort = { column: 'lastCheckin', direction: 'desc' } as const;
