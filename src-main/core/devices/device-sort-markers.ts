@@ -81,12 +81,17 @@ const CODE_POINTS: ReadonlyMap<string, string[]> = (() => {
  * The `sorts` column's text for a `devices` row aliased `d`: every marker of the device, separated by spaces (what the
  * search index's catch-up writes, DeviceSearchIndex).
  */
-export const SORT_MARKERS_SQL = `char(${[...CODE_POINTS.values()].flat().join(', 32, ')})`;
+export const SORT_MARKERS_SQL = markerCharacters([...CODE_POINTS.values()].flat());
 
 /** The markers of a row's value of `column`, as SQL over `d` giving their characters, space-separated; null when the column has none. */
 export function sortMarkersOf(column: string): string | null {
   const points = CODE_POINTS.get(column);
-  return points === undefined ? null : `char(${points.join(', 32, ')})`;
+  return points === undefined ? null : markerCharacters(points);
+}
+
+/** SQL giving the characters of `points` (CODE_POINTS' expressions), separated by spaces. */
+function markerCharacters(points: readonly string[]): string {
+  return `char(${points.join(', 32, ')})`;
 }
 
 /**

@@ -528,7 +528,11 @@ export class DeviceStore {
    * were set aside.
    */
   deferIndexes(tenant: string): number {
-    const keyAside = this.#deferred.exists(DEVICES_KEY) && this.storedDevices(tenant) === 0;
+    // Whether any device of the tenant exists, one seek (the caller has counted them already to decide on a bulk load;
+    // counting again would read every index entry of a large tenant).
+    const keyAside =
+      this.#deferred.exists(DEVICES_KEY) &&
+      this.db.prepare('SELECT NOT EXISTS (SELECT 1 FROM devices WHERE tenant_key = (SELECT key FROM device_tenants WHERE tenant = ?))').pluck().get(tenant) === 1;
     if (keyAside) this.#deferred.setAside(DEVICES_KEY);
     const deferred = this.#deferred.defer('devices', KEPT_THROUGH_BULK_LOAD);
     // The schema as this transaction leaves it: a change after it is someone else's.
