@@ -170,9 +170,15 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.modulePath);
 const db = new Database(workerData.file, { timeout: 2000, nativeBinding: workerData.nativeBinding });
 const checkpoint = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} };
+// After the sync's last checkpoint the -wal file would stay at its high-water mark (18-20 MB after a 100,000-device
+// first sync, 59 MB at its peak at a million) until the console closes. TRUNCATE empties it, but waits for readers and
+// holds writers back while it waits: with no busy wait it takes the write lock only if it is free at once, copies the
+// few frames written since the PASSIVE one, and otherwise does what PASSIVE did, leaving the file as it was.
+const truncate = () => { try { db.pragma('busy_timeout = 0'); db.pragma('wal_checkpoint(TRUNCATE)'); } catch {} };
 parentPort.on('message', (message) => {
   if (message === 'stop') {
     checkpoint();
+    truncate();
     db.close();
     parentPort.close();
     return;
