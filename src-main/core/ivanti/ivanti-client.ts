@@ -12,6 +12,7 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { TLSSocket } from 'node:tls';
 import { AppError, type ErrorCode } from '../../../src-shared/errors';
 import {
+  DeviceRecord,
   DeviceSpace,
   IvantiDeviceRecord,
   IvantiItemEnvelope,
@@ -107,6 +108,13 @@ export interface DeviceSearchPage {
   totalCount: number;
   /** `devices.length + rejected.length` is the number of records the page held. */
   rejected: RejectedDeviceRecord[];
+}
+
+/** A page of devices as received (searchDeviceRecords): every record in the tenant's order, usable or not. */
+export interface DeviceRecordPage {
+  records: DeviceRecord[];
+  /** Matching devices in the space at the time of this request. */
+  totalCount: number;
 }
 
 export interface ConnectionProbe {
@@ -205,8 +213,29 @@ export class IvantiClient {
     return [...spaces.values()];
   }
 
-  /** One page of devices in one space (`GET /api/v1/device`). */
+  /** One page of devices in one space (`GET /api/v1/device`), every record parsed. */
   async searchDevices(search: DeviceSearch, signal?: AbortSignal): Promise<DeviceSearchPage> {
+    const { searchResults, totalCount } = await this.#searchPage(search, signal);
+    const devices: IvantiDevice[] = [];
+    const rejected: RejectedDeviceRecord[] = [];
+    for (const [position, item] of searchResults.entries()) {
+      const parsed = parseIvantiDevice(item);
+      if (parsed.ok) devices.push(parsed.device);
+      else rejected.push({ position, id: (item as { id?: unknown } | null)?.id ?? null, problems: parsed.problems });
+    }
+    return { devices, totalCount, rejected };
+  }
+
+  /**
+   * The same page as searchDevices, its records as received, each parsed when first asked for (DeviceRecord): the sync
+   * parses only the records it writes.
+   */
+  async searchDeviceRecords(search: DeviceSearch, signal?: AbortSignal): Promise<DeviceRecordPage> {
+    const { searchResults, totalCount } = await this.#searchPage(search, signal);
+    return { records: searchResults.map((item) => new DeviceRecord(item)), totalCount };
+  }
+
+  async #searchPage(search: DeviceSearch, signal: AbortSignal | undefined): Promise<{ searchResults: unknown[]; totalCount: number }> {
     if (!Number.isInteger(search.start) || search.start < 0) throw new AppError('VALIDATION_FAILED', 'start must be a non-negative integer.');
     if (!Number.isInteger(search.rows) || search.rows < 1) throw new AppError('VALIDATION_FAILED', 'rows must be a positive integer.');
     const sort = search.sort ?? STABLE_DEVICE_SORT;
@@ -228,15 +257,7 @@ export class IvantiClient {
       authenticated: true,
       space,
     };
-    const envelope = this.#parse(request, IvantiSearchEnvelope, await this.#call(request, signal));
-    const devices: IvantiDevice[] = [];
-    const rejected: RejectedDeviceRecord[] = [];
-    for (const [position, item] of envelope.result.searchResults.entries()) {
-      const parsed = parseIvantiDevice(item);
-      if (parsed.ok) devices.push(parsed.device);
-      else rejected.push({ position, id: (item as { id?: unknown } | null)?.id ?? null, problems: parsed.problems });
-    }
-    return { devices, totalCount: envelope.result.totalCount, rejected };
+    return this.#parse(request, IvantiSearchEnvelope, await this.#call(request, signal)).result;
   }
 
   /** One device by its numeric id (`GET /api/v1/device/{id}?dmPartitionId=`). A missing device is NOT_FOUND. */

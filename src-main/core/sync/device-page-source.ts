@@ -1,12 +1,13 @@
 import type { DeviceSpace } from '../ivanti/ivanti-wire';
-import type { DeviceSearch, DeviceSearchPage, IvantiRetryEvent } from '../ivanti/ivanti-client';
+import type { DeviceRecordPage, DeviceSearch, IvantiRetryEvent } from '../ivanti/ivanti-client';
 import { IvantiClient } from '../ivanti/ivanti-client';
 import type { IvantiCredentials } from '../integrations/integration-service';
 
 /** What the sync engine needs from a tenant: its spaces and pages of devices. IvantiClient is one. */
 export interface DevicePageSource {
   listSpaces(signal?: AbortSignal): Promise<DeviceSpace[]>;
-  searchDevices(search: DeviceSearch, signal?: AbortSignal): Promise<DeviceSearchPage>;
+  /** A page's records as received: the sync parses only those it writes (DeviceStore.writePage). */
+  searchDeviceRecords(search: DeviceSearch, signal?: AbortSignal): Promise<DeviceRecordPage>;
   close(): void;
 }
 

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import { AppError } from '../../../src-shared/errors';
-import type { IvantiDevice } from '../ivanti/ivanti-wire';
+import { DeviceRecord, type IvantiDevice } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
@@ -45,6 +45,8 @@ export interface PageWriteResult {
   restored: number;
   /** Rows the page wrote, its triggers' included: none for a page of devices found unchanged and sighted. */
   rowsWritten: number;
+  /** The page's records that could not be parsed, in their order: nothing was written or sighted for them. */
+  unusable: DeviceRecord[];
 }
 
 /** A space read to its end by the run, and the pass that did it. */
@@ -374,10 +376,17 @@ export class DeviceStore {
    * transaction. A device found unchanged, already sighted by the fetch's integrations in this space, writes nothing:
    * the seen set says it is present (docs/architecture.md, "One device per tenant"). A bulk load passes the page's
    * records `prepared` (prepareRecords): hashed and compressed before the write.
+   *
+   * The page's devices come parsed, or as DeviceRecords, parsed only when something of the device is written: a record
+   * whose hash and check-in time equal the stored ones is never parsed (issue 19, an unchanged re-sync). That is exact
+   * because a stored record hash is only ever of a record the parse accepted (every row this store writes is of a parsed
+   * device): the same text minus VOLATILE_FIELDS passes the same checks, and of those fields the parse checks only the
+   * two check-in times, which DeviceRecord.checkIn reads. A parse made stricter must therefore let the next sync hash
+   * again (an older format compares as changed: compareRecordHashes), or a stored record would pass unchecked.
    */
-  writePage(ctx: PageContext, devices: readonly IvantiDevice[], prepared?: PreparedRecords): PageWriteResult {
+  writePage(ctx: PageContext, records: readonly (IvantiDevice | DeviceRecord)[], prepared?: PreparedRecords): PageWriteResult {
     const changesBefore = this.#totalChanges.get() as number;
-    const result: PageWriteResult = { newInRun: 0, newInPass: 0, added: 0, changed: 0, restored: 0, rowsWritten: 0 };
+    const result: PageWriteResult = { newInRun: 0, newInPass: 0, added: 0, changed: 0, restored: 0, rowsWritten: 0, unusable: [] };
     const owner = ctx.integrationIds[0]!;
     const siblings = ctx.integrationIds.slice(1);
     const facts = this.#factsFor(ctx.runId);
@@ -395,7 +404,7 @@ export class DeviceStore {
     const values = (device: IvantiDevice, ready: PreparedRecord | undefined, hash: Buffer, listed: string) =>
       Object.assign(deviceColumns(device, ctx.space, this.#codec, ready ?? { raw: JSON.stringify(device.raw), record_hash: hash }), { tenant_key, at: ctx.at, run: ctx.runId, page: ctx.page, space_key }, listing(facts, listed));
     const guids = this.#keyAside(tenant_key);
-    const known = guids === null ? this.#storedOf(ownerKey, tenant_key, devices) : null;
+    const known = guids === null ? this.#storedOf(ownerKey, tenant_key, records) : null;
     // A guid the chunk repeats is looked up again after its first write, which changed what is stored.
     const written = new Set<string>();
     // Devices inserted whose 'added' change and sightings are still to write: written together (#insertAdded,
@@ -410,58 +419,85 @@ export class DeviceStore {
       for (const integration of [ownerKey, ...siblingKeys]) this.#sightAdded.run({ devices: ids, integration, spaceId: ctx.space.id, spaceKey: space_key, at: ctx.at, run: ctx.runId, page: ctx.page });
       added.length = 0;
     };
-    for (const device of devices) {
-      const ready = prepared?.get(device);
+    for (const record of records) {
+      // Parsed below only when something of the device is written (or, in a bulk load, prepared already).
+      let device = record instanceof DeviceRecord ? (prepared === undefined ? null : record.device()) : record;
+      const guid = device === null ? guidOf(record) : device.guid;
+      if (guid === null || (device === null && prepared !== undefined)) {
+        result.unusable.push(record as DeviceRecord);
+        continue;
+      }
+      // A record with a guid is an object (the parse would say so otherwise).
+      const raw = record.raw as Record<string, unknown>;
+      const ready = device === null ? undefined : prepared?.get(device);
       // Hashed first: the record's text and the other columns (the compressed record above all) are built only for a
       // row to write.
-      const hash = ready?.record_hash ?? recordHash(device.raw, ctx.space.id);
-      if (written.has(device.guid)) writeAdded();
+      const hash = ready?.record_hash ?? recordHash(raw, ctx.space.id);
+      if (written.has(guid)) writeAdded();
       const existing =
         known === null
-          ? guids!.find(device.guid, (candidate) => this.#selectById.get(ownerKey, candidate, tenant_key, device.guid) as ExistingRow | undefined)
-          : ((written.has(device.guid) ? this.#select.get(ownerKey, tenant_key, device.guid) : known.get(device.guid)) as ExistingRow | undefined);
-      written.add(device.guid);
+          ? guids!.find(guid, (candidate) => this.#selectById.get(ownerKey, candidate, tenant_key, guid) as ExistingRow | undefined)
+          : ((written.has(guid) ? this.#select.get(ownerKey, tenant_key, guid) : known.get(guid)) as ExistingRow | undefined);
       let id: number;
       let sightAll: boolean;
       if (existing === undefined) {
+        device ??= (record as DeviceRecord).device();
+        if (device === null) {
+          result.unusable.push(record as DeviceRecord);
+          continue;
+        }
+        written.add(guid);
         id = Number(this.#insert.run(values(device, ready, hash, listedUnder(facts, ctx.integrationIds, device.platformType, owner))).lastInsertRowid);
-        guids?.add(device.guid, id);
+        guids?.add(guid, id);
         added.push(id);
         result.added++;
         sightAll = false;
       } else {
         writeAdded();
         const [, storedId, storedHash, lastCheckin, removedAt, integrationId, spaceId, spaceName, sightedFlag, sightingSpace, sightingRemovedAt] = existing;
+        const compared = compareRecordHashes(storedHash, hash);
+        // The stored check-in time is compared exactly, beside the hash's 32 bits of check-in times; undefined (a
+        // check-in field the parse refuses) never equals it, and the parse below finds the record unusable.
+        const verdict = compared === 'unchanged' && lastCheckin !== (device === null ? (record as DeviceRecord).checkIn() : device.lastCheckin) ? 'checked-in' : compared;
+        const unchanged = verdict === 'unchanged';
+        // Left unparsed: a record as stored, of a device not removed (writePage's comment says why that is exact).
+        if (!unchanged || removedAt !== null) {
+          device ??= (record as DeviceRecord).device();
+          if (device === null) {
+            result.unusable.push(record as DeviceRecord);
+            continue;
+          }
+        }
+        written.add(guid);
+        // A guid is a usable record's: its platform is the parse's (a non-empty string).
+        const platformType = device === null ? (raw.platformType as string) : device.platformType;
         id = storedId;
         const sighted = sightedFlag === 1;
         // Restored: gone for every integration, or for this fetch's, and back.
         const restored = removedAt !== null || (sighted && sightingRemovedAt !== null);
-        const compared = compareRecordHashes(storedHash, hash);
-        // The stored check-in time is compared exactly, beside the hash's 32 bits of check-in times.
-        const verdict = compared === 'unchanged' && lastCheckin !== device.lastCheckin ? 'checked-in' : compared;
-        const unchanged = verdict === 'unchanged';
         // The stored row's copied columns (RECORD_CONTEXT_COLUMNS) with its record: the check-in update below encodes
         // the new record with them, since it leaves them as they are. Only a record whose content changed is inflated
         // and compared; one whose check-in times alone moved has no field change to record.
         const stored = unchanged ? null : this.#stored(id);
         const fields =
-          stored === null || verdict !== 'changed' ? NO_FIELD_CHANGES : changedFields(JSON.parse(this.#codec.decode(stored.raw_record, stored, id)) as Record<string, unknown>, device.raw);
+          stored === null || verdict !== 'changed' ? NO_FIELD_CHANGES : changedFields(JSON.parse(this.#codec.decode(stored.raw_record, stored, id)) as Record<string, unknown>, raw);
         const hasFields = fields !== NO_FIELD_CHANGES && Object.keys(fields).length > 0;
         // Only check-in times moved (every device that checked in since the last sync, in a real fleet): the row keeps
         // its columns, listing and sightings; the record, its hash and last_checkin are updated in place.
         const checkedIn = !unchanged && removedAt === null && !hasFields && spaceId === ctx.space.id && spaceName === ctx.space.name;
         const rewrite = removedAt !== null || (!unchanged && !checkedIn);
+        // Both write the device, which was parsed above for them (not unchanged, or removed).
         if (checkedIn && stored !== null) {
-          this.#checkedIn.run({ raw_record: this.#codec.encode(JSON.stringify(device.raw), stored), record_hash: hash, last_checkin: device.lastCheckin, id });
+          this.#checkedIn.run({ raw_record: this.#codec.encode(JSON.stringify(raw), stored), record_hash: hash, last_checkin: device!.lastCheckin, id });
         }
         if (rewrite) {
-          const listed = integrationCoversRecord(facts, integrationId, device.platformType) ? integrationId : listedUnder(facts, ctx.integrationIds, device.platformType, integrationId);
-          this.#rewrite.run(Object.assign(values(device, ready, hash, listed), { id }));
-        } else if (!integrationCoversRecord(facts, integrationId, device.platformType)) {
+          const listed = integrationCoversRecord(facts, integrationId, platformType) ? integrationId : listedUnder(facts, ctx.integrationIds, platformType, integrationId);
+          this.#rewrite.run(Object.assign(values(device!, ready, hash, listed), { id }));
+        } else if (!integrationCoversRecord(facts, integrationId, platformType)) {
           // Unchanged, but listed under an integration that does not cover it (none of its platform had seen it, or
           // that one was deleted): listed under one of this fetch's that covers it, so it is shown under every
           // integration that covers it (core/devices/device-coverage.ts). Once per device at most.
-          const listed = listedUnder(facts, ctx.integrationIds, device.platformType, integrationId);
+          const listed = listedUnder(facts, ctx.integrationIds, platformType, integrationId);
           if (listed !== integrationId) this.#relist.run({ ...listing(facts, listed), id });
         }
         if (!sighted) {
@@ -497,17 +533,18 @@ export class DeviceStore {
    * before found most of theirs stored (a re-sync), by guid alone otherwise (a first sync finds nothing stored): a
    * chunk's devices are sought once either way, the rows found are the same.
    */
-  #storedOf(ownerKey: number, tenantKey: number, devices: readonly IvantiDevice[]): Map<string, ExistingRow> {
+  #storedOf(ownerKey: number, tenantKey: number, records: readonly (IvantiDevice | DeviceRecord)[]): Map<string, ExistingRow> {
     const known = new Map<string, ExistingRow>();
-    let unknown = devices;
+    // A record without a guid is unusable: nothing to seek.
+    let guids = records.map(guidOf).filter((guid) => guid !== null);
     if (this.#seekByIvantiId) {
-      for (const row of this.#selectByIvantiIds.all(ownerKey, tenantKey, JSON.stringify(devices.map((d) => d.id))) as ExistingRow[]) known.set(row[0], row);
-      unknown = devices.filter((d) => !known.has(d.guid));
+      for (const row of this.#selectByIvantiIds.all(ownerKey, tenantKey, JSON.stringify(records.map((r) => r.id))) as ExistingRow[]) known.set(row[0], row);
+      guids = guids.filter((guid) => !known.has(guid));
     }
-    if (unknown.length > 0) {
-      for (const row of this.#selectByGuids.all(ownerKey, tenantKey, JSON.stringify(unknown.map((d) => d.guid))) as ExistingRow[]) known.set(row[0], row);
+    if (guids.length > 0) {
+      for (const row of this.#selectByGuids.all(ownerKey, tenantKey, JSON.stringify(guids)) as ExistingRow[]) known.set(row[0], row);
     }
-    this.#seekByIvantiId = known.size * 2 > devices.length;
+    this.#seekByIvantiId = known.size * 2 > records.length;
     return known;
   }
 
@@ -743,6 +780,11 @@ export class DeviceStore {
   #stored(id: number): RecordContext & { raw_record: Buffer } {
     return this.#selectRecord.get(id) as RecordContext & { raw_record: Buffer };
   }
+}
+
+/** A page record's guid, read without parsing a DeviceRecord: null when it has none (it is unusable). */
+function guidOf(record: IvantiDevice | DeviceRecord): string | null {
+  return record instanceof DeviceRecord ? record.guid() : record.guid;
 }
 
 /** The row's columns naming the integration it is listed under: its id and its key (migration 0018). */

@@ -20,30 +20,33 @@ export interface CursorPosition {
   lastId: number | null;
 }
 
-/** One record of a page in the tenant's order: its numeric id when known, and the parsed device unless it was unusable. */
-export interface PagedRecord {
+/**
+ * One record of a page in the tenant's order: its numeric id when known, and the parsed device unless it was unusable
+ * (or, as the sync pages, the record to parse when it is written: `D` a DeviceRecord).
+ */
+export interface PagedRecord<D = IvantiDevice> {
   id: number | null;
-  device: IvantiDevice | null;
+  device: D | null;
 }
 
 /** A record after the anchor, with its row index in the space at the time of the page. */
-export interface FreshRecord extends PagedRecord {
+export interface FreshRecord<D = IvantiDevice> extends PagedRecord<D> {
   position: number;
 }
 
-export type CursorVerdict =
+export type CursorVerdict<D = IvantiDevice> =
   | { kind: 'realign'; start: number }
   | {
       kind: 'accept';
       /** Records after the anchor, in order: the ones this page adds (`device` null for an unusable record). */
-      fresh: FreshRecord[];
+      fresh: FreshRecord<D>[];
       /** Where to continue after the whole page. */
       next: CursorPosition;
       /** The page reached the end of the space as it was at that moment. */
       done: boolean;
     };
 
-export function judgePage(position: CursorPosition, records: readonly PagedRecord[], totalCount: number, rows: number, overlap: number): CursorVerdict {
+export function judgePage<D>(position: CursorPosition, records: readonly PagedRecord<D>[], totalCount: number, rows: number, overlap: number): CursorVerdict<D> {
   assertSortedById(records);
   const { start, lastId } = position;
   let anchor = -1;
@@ -60,7 +63,7 @@ export function judgePage(position: CursorPosition, records: readonly PagedRecor
       return { kind: 'realign', start: Math.max(0, Math.min(start, totalCount) - (rows - 1)) };
     }
   }
-  const fresh: FreshRecord[] = [];
+  const fresh: FreshRecord<D>[] = [];
   // Built whole, not spread: a spread followed by more properties takes V8's slow path (~4.5 µs a record).
   for (let i = anchor + 1; i < records.length; i++) fresh.push({ id: records[i]!.id, device: records[i]!.device, position: start + i });
   const done = records.length < rows || start + records.length >= totalCount;
@@ -76,13 +79,13 @@ export function judgePage(position: CursorPosition, records: readonly PagedRecor
  * Where to continue once `fresh` (a leading part of a page's fresh records) is stored: just after its last record,
  * repeating `overlap` rows as the anchor. Lets a page be stored in several transactions, each with its own checkpoint.
  */
-export function positionAfter(lastId: number | null, fresh: readonly FreshRecord[], overlap: number): CursorPosition {
+export function positionAfter(lastId: number | null, fresh: readonly FreshRecord<unknown>[], overlap: number): CursorPosition {
   const last = fresh[fresh.length - 1];
   if (!last) throw new RangeError('positionAfter needs at least one record');
   return { start: Math.max(0, last.position + 1 - overlap), lastId: highestId(lastId, fresh) };
 }
 
-function highestId(lastId: number | null, records: readonly PagedRecord[]): number | null {
+function highestId(lastId: number | null, records: readonly PagedRecord<unknown>[]): number | null {
   let highest = lastId;
   for (const record of records) if (record.id !== null && (highest === null || record.id > highest)) highest = record.id;
   return highest;
@@ -92,7 +95,7 @@ function highestId(lastId: number | null, records: readonly PagedRecord[]): numb
  * The whole method rests on the id order: a tenant (or a proxy) that ignores the sort would make anchoring meaningless,
  * so it is refused rather than trusted.
  */
-function assertSortedById(records: readonly PagedRecord[]): void {
+function assertSortedById(records: readonly PagedRecord<unknown>[]): void {
   let previous: number | null = null;
   for (const record of records) {
     if (record.id === null) continue;

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { IVANTI_MAX_ROWS, type DeviceSpace } from '../ivanti/ivanti-wire';
+import { IVANTI_MAX_ROWS, type DeviceRecord, type DeviceSpace } from '../ivanti/ivanti-wire';
 import { SPACE_FAILURE_CODES, type SyncProgress, type SyncRun, type SyncRunError, type SyncRunStatus, type SyncTrigger } from '../../../src-shared/domain/sync';
 import { AppError, toErrorPayload, type ErrorCode } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
@@ -22,7 +22,7 @@ import type { EventBus } from '../events/event-bus';
 import { deviceInventory } from '../integrations/device-inventory';
 import type { IvantiCredentials } from '../integrations/integration-service';
 import { IntegrationStore } from '../integrations/integration-store';
-import { STABLE_DEVICE_SORT, type DeviceSearchPage, type IvantiRetryEvent } from '../ivanti/ivanti-client';
+import { STABLE_DEVICE_SORT, type DeviceRecordPage, type IvantiRetryEvent } from '../ivanti/ivanti-client';
 import { ivantiPageSource, type DevicePageSource, type PageSourceFactory } from './device-page-source';
 import { DeviceStore, type PageContext } from './device-store';
 import { DeviceRecordCodec, type RecordCompressor } from './device-record-codec';
@@ -139,7 +139,7 @@ interface RunContext {
 
 /** A page as read, and, in a bulk load, its records being prepared for the write (prepareRecords). */
 interface FetchedPage {
-  page: DeviceSearchPage;
+  page: DeviceRecordPage;
   prepared: Promise<PreparedRecords> | null;
 }
 
@@ -412,9 +412,10 @@ export class SyncEngine implements SyncRunner {
     // In a bulk load, a page's records are compressed (on another thread) from the moment it arrives: a prefetched page's
     // while the page before it is written.
     const request = (start: number): Promise<FetchedPage> =>
-      source.searchDevices({ dmPartitionId: space.id, start, rows, sort: STABLE_DEVICE_SORT }, ctx.signal).then((page) => ({
+      source.searchDeviceRecords({ dmPartitionId: space.id, start, rows, sort: STABLE_DEVICE_SORT }, ctx.signal).then((page) => ({
         page,
-        prepared: ctx.compressor === null ? null : prepareRecords(ctx.compressor, page.devices, space),
+        // Every record parsed: a bulk load writes them all.
+        prepared: ctx.compressor === null ? null : prepareRecords(ctx.compressor, page.records.flatMap((record) => record.device() ?? []), space),
       }));
     // The next page, asked for while this one is written: the tenant (Ivanti, or the network) answers during our SQLite
     // work instead of after it. Used only for the request it was made for (same space, same start); a page is anchored
@@ -490,7 +491,7 @@ export class SyncEngine implements SyncRunner {
    * One chunk of a page and where the space's cursor goes after it; inside the chunk's transaction. Returns the rows
    * its devices wrote (none when all were found unchanged).
    */
-  #storeChunk(ctx: RunContext, space: SpaceCursorState, chunk: readonly FreshRecord[], next: CursorPosition, totalCount: number, prepared?: PreparedRecords): number {
+  #storeChunk(ctx: RunContext, space: SpaceCursorState, chunk: readonly FreshRecord<DeviceRecord>[], next: CursorPosition, totalCount: number, prepared?: PreparedRecords): number {
     const { counters } = ctx;
     const pageNumber = counters.pages + 1;
     const pageContext: PageContext = {
@@ -503,11 +504,10 @@ export class SyncEngine implements SyncRunner {
       seen: ctx.seen,
       at: this.#now(),
     };
-    const devices = chunk.flatMap((r) => (r.device ? [r.device] : []));
-    const result = this.#devices.writePage(pageContext, devices, prepared);
-    this.#storedSinceMaintenance += devices.length;
-    const unparsed = chunk.length - devices.length;
-    for (const record of chunk) if (!record.device && record.id !== null) this.#devices.touchUnparsed(pageContext, record.id);
+    const result = this.#devices.writePage(pageContext, chunk.map((r) => r.device!), prepared);
+    const unparsed = result.unusable.length;
+    this.#storedSinceMaintenance += chunk.length - unparsed;
+    for (const record of result.unusable) if (record.id !== null) this.#devices.touchUnparsed(pageContext, record.id);
     if (unparsed > 0) {
       space.unparsed += unparsed;
       noteOnce(counters.errors, {
@@ -765,14 +765,9 @@ function mergeSpaces(checkpoint: SyncCheckpoint | null, spaces: readonly DeviceS
   return { version: 1, phase, round: checkpoint?.round ?? 0, roundChanged: checkpoint?.roundChanged ?? false, spaces: merged };
 }
 
-function pagedRecords(page: DeviceSearchPage): PagedRecord[] {
-  const records: PagedRecord[] = page.devices.map((device) => ({ id: device.id, device }));
-  // Rejected records keep their place in the tenant's order: the anchor and the sort check need it.
-  for (const rejected of [...page.rejected].sort((a, b) => a.position - b.position)) {
-    const id = typeof rejected.id === 'number' && Number.isFinite(rejected.id) ? rejected.id : null;
-    records.splice(rejected.position, 0, { id, device: null });
-  }
-  return records;
+/** The page's records in the tenant's order, unusable ones in their place: the anchor and the sort check need them. */
+function pagedRecords(page: DeviceRecordPage): PagedRecord<DeviceRecord>[] {
+  return page.records.map((record) => ({ id: record.id, device: record }));
 }
 
 function noteOnce(errors: SyncRunError[], error: SyncRunError): void {

@@ -175,6 +175,23 @@ describe('IvantiClient facing something that is not Ivanti', () => {
     expect(page.rejected).toEqual([{ position: 1, id: 2, problems: [expect.stringContaining('guid')] }]);
     expect(page.totalCount).toBe(2);
   });
+
+  it('gives the same page as records to parse on demand, each unusable one in its place with its problems', async () => {
+    const body = JSON.stringify({
+      errors: null,
+      result: { searchResults: [{ id: 1, guid: 'a', platformType: 'IOS', registrationState: 'ACTIVE' }, { id: 2, platformType: 'IOS', registrationState: 'ACTIVE' }], totalCount: 2 },
+    });
+    const server = await canned(200, { 'Content-Type': 'application/json' }, body);
+    const client = clientFor({ domain: `127.0.0.1:${server.port}`, credentials: login });
+    const search = { dmPartitionId: 1, start: 0, rows: 2 };
+    const parsed = await client.searchDevices(search);
+    const page = await client.searchDeviceRecords(search);
+    expect(page.totalCount).toBe(2);
+    expect(page.records.map((r) => r.id)).toEqual([1, 2]);
+    expect(page.records[0]!.device()).toEqual(parsed.devices[0]);
+    expect(page.records[1]!.device()).toBeNull();
+    expect(page.records[1]!.parse()).toEqual({ ok: false, problems: parsed.rejected[0]!.problems });
+  });
 });
 
 describe('IvantiClient URL rules', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeviceSpace, IvantiDeviceRecord, IvantiErrorEnvelope, parseIvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
+import { DeviceRecord, DeviceSpace, IvantiDeviceRecord, IvantiErrorEnvelope, parseIvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
 
 const minimal = { id: 1000001, guid: 'b3f1c2d4-0000-4000-8000-000000000001', platformType: 'ANDROID', registrationState: 'ACTIVE' };
 
@@ -38,6 +38,34 @@ describe('Ivanti device record parsing', () => {
       'jailbroken: expected a boolean or null',
     ]);
     expect(parsed.problems.join(' ')).not.toContain('12345678');
+  });
+
+  it('judges a record received unparsed by the id its parse gives, or an unusable record its numeric id', () => {
+    // As the sync judged pages before records were parsed on demand: a parsed device's id; an unusable record's id
+    // when a finite number, else none.
+    const cases: [unknown, number | null][] = [
+      [minimal, 1000001],
+      [{ ...minimal, id: '1000001' }, 1000001],
+      [{ ...minimal, guid: '', id: '1000001' }, null],
+      [{ ...minimal, guid: '', id: 1000001 }, 1000001],
+      [{ ...minimal, id: 1000001.5 }, 1000001.5],
+      [{ ...minimal, id: 'x1' }, null],
+      [{ ...minimal, id: true }, null],
+      [null, null],
+      [[], null],
+      ['text', null],
+    ];
+    for (const [raw, id] of cases) expect(new DeviceRecord(raw).id).toBe(id);
+  });
+
+  it('reads a received record\'s check-in time as the parse gives it, and none when a check-in field would fail the parse', () => {
+    for (const field of ['lastCheckin', 'clientLastCheckin'] as const) {
+      for (const value of [1795824000000, '1795824000000', '', null, undefined, 'yesterday', true, {}, 1.5]) {
+        const raw = { ...minimal, lastCheckin: 1795824000001, [field]: value };
+        const parsed = parseIvantiDevice(raw);
+        expect(new DeviceRecord(raw).checkIn()).toBe(parsed.ok ? parsed.device.lastCheckin : undefined);
+      }
+    }
   });
 
   it('offers the same parsing as a zod schema', () => {

@@ -273,9 +273,9 @@ describe('sync engine against the simulated tenant', () => {
         const client = quickRetryingClient(credentials, hooks);
         return {
           listSpaces: (signal) => client.listSpaces(signal),
-          searchDevices: (search, signal) => {
+          searchDeviceRecords: (search, signal) => {
             storedAtRequest.push(stored.get() as number);
-            return client.searchDevices(search, signal);
+            return client.searchDeviceRecords(search, signal);
           },
           close: () => client.close(),
         };
