@@ -23,6 +23,13 @@ const FTS_COLUMNS: readonly [column: string, expression: string][] = [
 /** The text of each column of devices_fts a search may match, as SQL over a `devices` row aliased `d` (for the phrase check, device-selection.ts). */
 export const INDEXED_TEXT_SQL: readonly string[] = FTS_COLUMNS.map(([, expression]) => expression);
 
+/**
+ * The `devices` columns whose whole text devices_fts holds (FTS_COLUMNS: the column alone, joined to another by a
+ * space, or beside its compact form), so that every token of a device's value of one is a token of its indexed text:
+ * the sorted keystroke's walk asks the index about a run of one model by the model's tokens (DeviceRepository).
+ */
+export const INDEXED_WHOLE: ReadonlySet<string> = new Set(FTS_COLUMNS.flatMap(([, expression]) => [...expression.matchAll(/\bd\.(\w+)/g)].map((m) => m[1]!)));
+
 /** What the catch-up writes: the searchable text and the sort markers (migration 0035), which no typed text can match. */
 const WRITTEN_COLUMNS: readonly [column: string, expression: string][] = [...FTS_COLUMNS, ['sorts', SORT_MARKERS_SQL]];
 

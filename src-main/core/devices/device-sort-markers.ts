@@ -111,9 +111,9 @@ export function filterMarkersOf(column: string): string | null {
   return sorted === undefined ? null : sortMarkersOf(sorted);
 }
 
-/** An FTS5 MATCH expression of the devices that match `match` and hold every one of `markers` (sortMarkersOf's text). */
+/** An FTS5 MATCH expression of the devices that match `match` and hold every one of `markers` (sortMarkersOf's text, or index tokens), space-separated. */
 export function withSortMarkers(match: string, markers: string): string {
-  return [`(${match})`, ...markers.split(' ').map((marker) => `"${marker}"`)].join(' AND ');
+  return [`(${match})`, ...markers.split(' ').map((marker) => `"${marker.replaceAll('"', '""')}"`)].join(' AND ');
 }
 
 /** Every character a marker may be (for tests: each must stay a token of its own that typed text cannot hold). */

@@ -517,6 +517,26 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     }
   });
 
+  it('steps over the runs of models that hold no match, asking the index by the first word of each model', () => {
+    // Models have no sort markers, but every device of a model holds the model's tokens in its indexed text. In
+    // binary order the Android, Windows and other models and the iPads come before the iPhones (`iPad` < `iPhone`),
+    // and every model before `moto g84 5G`: the walk asks `text AND "galaxy"` and so on, and seeks past each model
+    // the index answers no for, the second Galaxy model without asking again.
+    const models = probeDb.prepare('SELECT DISTINCT model FROM devices WHERE removed_at IS NULL ORDER BY model').pluck().all() as string[];
+    expect(models.indexOf('Galaxy S23')).toBeGreaterThan(models.indexOf('Galaxy A54 5G'));
+    expect(models.indexOf('iPhone 14 Pro')).toBeGreaterThan(models.indexOf('iPad (10th generation)'));
+    expect(models.at(-1)).toBe('moto g84 5G');
+    const sort = { column: 'model', direction: 'asc' } as const;
+    for (const text of ['iphone', 'iph', 'mot'])
+      for (const page of [{ offset: 0, limit: 20 }, { offset: 11, limit: 30 }]) {
+        let ids: number[] = [];
+        const sql = sqlPreparedDuring(probeDb, () => (ids = repositoryWithProbes().search({ text, sort }, page).map((r) => r.id)));
+        expect(ids, `${text} by model at ${page.offset}`).toEqual(listed(text, sort, page));
+        expect(sql.some((q) => /AND d\.model > \?/.test(q)), `${text} by model: sought past a model`).toBe(true);
+        expect(listedDuring(sql), `${text} by model: listed every match`).toBe(false);
+      }
+  });
+
   it('hands a page over to a listing that goes on past the runs the walk stepped over', () => {
     // Planning as at a million devices, the walk's budget is a few dozen rows here: by uid it steps over the masked run,
     // finds too few past it and hands over; the listing walks on from past the run (`d.uid > ?`), skipping what the walk
