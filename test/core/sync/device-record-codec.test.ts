@@ -166,6 +166,35 @@ describe('stored device records', () => {
     db.close();
   });
 
+  it('are shared with the calling thread when it helps, each record encoded and hashed once, in its place', async () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    const compressor = codec.compressor();
+    const records = Array.from({ length: 1500 }, (_, i) => {
+      const row: RecordContext = { ...ROW, guid: `g-${i}`, device_name: `Zoë ${i}` };
+      return { record: { ...(JSON.parse(RECORD) as Record<string, unknown>), guid: row.guid, deviceName: row.device_name, notes: 'x'.repeat(i % 97) }, row };
+    });
+    try {
+      // Two batches out; the caller helps with the oldest while the thread starts on it, then with the next one.
+      const first = compressor.compressAndHash(records.slice(0, 1000), 3);
+      const second = compressor.compressAndHash(records.slice(1000), 4);
+      compressor.help();
+      const firstDone = await first;
+      compressor.help();
+      const secondDone = await second;
+      expect(compressor.onThread).toBe(true);
+      expect(compressor.encodedHere).toBeGreaterThan(0);
+      expect(compressor.encodedHere).toBeLessThanOrEqual(records.length);
+      const stored = [...firstDone.stored, ...secondDone.stored];
+      const hashes = [...firstDone.hashes, ...secondDone.hashes];
+      expect(stored.map((b) => Buffer.from(b).toString('base64'))).toEqual(records.map((r) => codec.encode(JSON.stringify(r.record), r.row).toString('base64')));
+      expect(hashes.map((h) => Buffer.from(h).toString('hex'))).toEqual(records.map((r, i) => recordHash(r.record, i < 1000 ? 3 : 4).toString('hex')));
+    } finally {
+      compressor.close();
+    }
+    db.close();
+  });
+
   it('are compressed on this thread once the compressing thread is closed, batches in flight included', async () => {
     const db = open(tempDir());
     const codec = DeviceRecordCodec.of(db);
