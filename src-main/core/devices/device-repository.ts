@@ -43,6 +43,17 @@ const PROBE_COST_RATIO = 60;
 /** Rows the first probing batch tests: enough to tell a common term from a rare one. */
 const PROBE_SAMPLE = 12;
 /**
+ * How much further than its budget the walk goes, and how many rows it tests before it may hand a page over early, when
+ * the typed prefix is one FTS5 merges before its first row: handing it over costs two merges (the plan's count and the
+ * listing, 16 ms of CPU each for `lov`, `hop`, `tur` at a million devices) where testing a row costs 6 µs. A term of
+ * 6.7 % of devices (a family name) found none in 12 rows 43 % of the time (0.933^12) and was handed over at once. At a
+ * million devices, CPU, median of three (load 6-9): by integration `hop`…`hopper`, `lov`…, `tur`… 43-66 → 13-16 ms,
+ * `ada` 40 → 28; by last check-in (newest first) 43-53 → 13-27; by platform, compliance, registration state, space,
+ * serial number the same keystrokes 43-46 → 11-15. Uid and display name, whose masked users lead, +1-3 ms.
+ */
+const MERGED_REACH = 3;
+const MERGED_SAMPLE = 8 * PROBE_SAMPLE;
+/**
  * The rows of equal sort value a walk's batch must hold before the walk asks the index whether any device of the run
  * matches (by the run's sort markers, migration 0035) instead of testing them.
  */
@@ -337,17 +348,21 @@ export class DeviceRepository {
     // over ~450,000 Android devices first made `iph` by model 166-172 → 221-242 ms of CPU before it was listed anyway.
     const filterColumns = sort.direction === 'asc' && column !== 'model' ? markedFilterColumns(column) : [];
     const filterMarkers = filterColumns.map((c) => filterMarkersOf(c)!);
-    // Asked only of terms and of prefixes the prefix index holds: FTS5 merges every term of a longer prefix query into
-    // one list before its first row, at each question (`lov` by uid: 43 ms of CPU at 300,000 devices, 34 without).
+    // Whether FTS5 merges every term of the text's prefix query into one list before its first row (more terms than
+    // MAX_PREFIX_TERMS, longer than the prefix index's): 16 ms of CPU for `lov`, `hop`, `tur` at a million devices.
     let merges = false;
-    const match =
-      markers === null && !byToken && filterColumns.length === 0
-        ? null
-        : ftsMatchExpression(text, (prefix) => {
-            const terms = this.#termsOfPrefix(prefix);
-            merges ||= terms === null && Array.from(prefix).length > this.index.indexedPrefix;
-            return terms;
-          });
+    const match = ftsMatchExpression(text, (prefix) => {
+      const terms = this.#termsOfPrefix(prefix);
+      merges ||= terms === null && Array.from(prefix).length > this.index.indexedPrefix;
+      return terms;
+    });
+    // Questions are asked only of terms and of prefixes the prefix index holds: such a merge at each question cost more
+    // than it saved (`lov` by uid: 43 ms of CPU at 300,000 devices, 34 without).
+    const asks = match !== null && !merges && (markers !== null || byToken || filterColumns.length > 0);
+    // Handing over such a prefix costs the merge twice (the plan's count and the listing: 40-50 ms a keystroke at a
+    // million devices), so the walk goes further first (MERGED_REACH, MERGED_SAMPLE).
+    const reach = merges ? MERGED_REACH * budget : budget;
+    const sample = merges ? MERGED_SAMPLE : PROBE_SAMPLE;
     const runs = new SortRuns(this.db, s, sort, column, markers, filterColumns, filterMarkers);
     const found: number[] = [];
     let spent = 0;
@@ -384,11 +399,10 @@ export class DeviceRepository {
     // several times a word's) is handed over as soon as what the walk found projects to less than the page at the
     // budget's end. Near the budget's density both ways cost about the same, so handing over early loses little.
     // A batch whose rows were all stepped over leaves the next one its size: what the next tests is a sample again.
-    for (let batch = Math.min(budget, PROBE_SAMPLE), tested = true; ; batch = tested ? Math.max(PROBE_SAMPLE, Math.min(2 * batch, budget - spent)) : batch) {
+    for (let batch = Math.min(reach, PROBE_SAMPLE), tested = true; ; batch = tested ? Math.max(PROBE_SAMPLE, Math.min(2 * batch, reach - spent)) : batch) {
       const rows = runs.next(batch);
       const probe: number[] = [];
       let skipPast: { value: unknown } | { run: unknown[] } | null = null;
-      const asks = match !== null && !merges;
       // A run of equal sort values long enough to be worth a question to the index is stepped over when no device of
       // it matches: within the batch, its rows are not tested; to the batch's end, the walk seeks past its value. A
       // run the index may match is asked about by its runs of equal filter columns in the same way.
@@ -434,7 +448,7 @@ export class DeviceRepository {
             ? runs.seekPastRun(skipPast.run, found.length)
             : runs.seekPast(skipPast.value, found.length);
       if (!more) return found.slice(page.offset, wanted);
-      if (spent >= budget || (probed >= PROBE_SAMPLE && (found.length * budget) / spent < wanted)) return runs.position(found);
+      if (spent >= reach || (probed >= sample && (found.length * reach) / spent < wanted)) return runs.position(found);
     }
   }
 
