@@ -33,6 +33,13 @@ export function sqlRunDuring<T>(db: Db, prepare: () => T, run: (prepared: T) => 
 /** As sqlRunDuring, with how many times each SQL text ran. */
 export function sqlRunCountsDuring<T>(db: Db, prepare: () => T, run: (prepared: T) => void): Map<string, number> {
   const ran = new Map<string, number>();
+  for (const { sql } of statementsRunDuring(db, prepare, run)) ran.set(sql, (ran.get(sql) ?? 0) + 1);
+  return ran;
+}
+
+/** As sqlRunDuring, each statement run with its parameters, in the order they ran. */
+export function statementsRunDuring<T>(db: Db, prepare: () => T, run: (prepared: T) => void): { sql: string; params: unknown[] }[] {
+  const ran: { sql: string; params: unknown[] }[] = [];
   let running = false;
   const original = db.prepare.bind(db);
   (db as { prepare: typeof db.prepare }).prepare = ((sql: string) => {
@@ -40,7 +47,7 @@ export function sqlRunCountsDuring<T>(db: Db, prepare: () => T, run: (prepared: 
     for (const method of ['all', 'get', 'iterate', 'run'] as const) {
       const call = (statement[method] as (...args: unknown[]) => unknown).bind(statement);
       (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        if (running) ran.set(sql, (ran.get(sql) ?? 0) + 1);
+        if (running) ran.push({ sql, params: args });
         return call(...args);
       };
     }

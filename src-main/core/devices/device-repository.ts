@@ -20,7 +20,7 @@ import { DeviceRecordCodec, type RecordContext } from '../sync/device-record-cod
 import { sightingExists, sightingLastSeenAtSql, sightingLastSeenRunSql } from '../sync/device-store';
 import { OTHER_VALUE, PLATFORM, REGISTRATION_STATE, valueOfCode, type CodedColumn } from './device-codes';
 import { INDEXED_WHOLE, type DeviceSearchIndex } from './device-search-index';
-import { devicesTextTokens, ftsMatchExpression } from './device-search-text';
+import { devicesTextTokens, ftsMatchExpression, searchPhrases, widenedMatchExpression } from './device-search-text';
 import { filterMarkersOf, sortMarkersOf, withSortMarkers } from './device-sort-markers';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexColumns, sortIndexName, type DeviceSelection, type SelectionContext, type SortedColumn } from './device-selection';
 import type { SqlCondition } from './sql-condition';
@@ -73,6 +73,16 @@ const MARKER_QUESTIONS = 3;
  * every match walked the 880,000 entries before it (160-170 ms).
  */
 const TOKEN_QUESTIONS = 8;
+/**
+ * When the text has a prefix FTS5 merges, the share of current devices a run of equal sort values must hold for the
+ * walk to ask about it. Past the walk, the listing tests each entry against the text's matches
+ * (DeviceSearchIndex.matchSet) at ~60 ns; a question's "no" reads the run's markers' lists through, which hold at least
+ * the run and often far more (5-9 ms of CPU for `tu*` and the markers of a run at a million devices). So it pays for the
+ * GDPR-masked users (333,333, a third), not for a display name's ~6,700 (`Ada Berners-Lee`, whose first character and
+ * length ~130,000 others share): `tur` by display name asked about three such runs, 47 against 40 ms. Finding a run
+ * that long reads at most that many entries (20,000: ~0.7 ms).
+ */
+const LONG_RUN_SHARE = 0.02;
 /**
  * The most questions a page asks about single filter columns' markers (an integration, a space, a platform): each is
  * asked once a page and answers every run of that marker, so `ip` (iOS devices only) asks its three at most before the
@@ -162,7 +172,7 @@ interface FacetRecord extends Partial<Record<CheckinAge, number>> {
 }
 
 /** How a statement selects its devices: the plan selectDevices takes, and how the Trust filter tests sightings. */
-type SelectionPlan = Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder'> & { sightingTest?: SightingTest };
+type SelectionPlan = Pick<SelectionContext, 'text' | 'indexedBy' | 'walkInOrder' | 'matches'> & { sightingTest?: SightingTest };
 
 /** Which recorded changes a change export holds (core/export/change-export.ts resolves runs and fetch groups). */
 export interface ChangeExportSelection {
@@ -289,11 +299,22 @@ export class DeviceRepository {
   /** `walked`: where a sorted walk handed the page over (#probedPage), which the listing goes on from when it walks too. */
   #listedPage(query: DeviceQuery, page: DevicePage, walked: WalkPosition | null = null): number[] {
     const key = this.#countKey(query);
-    const plan = this.#plan(query, page, this.#counts.peek(key));
+    const known = this.#counts.peek(key);
+    const { text, sort, ...filters } = query;
+    // A sorted text whose prefix FTS5 merges is merged once, for the plan's count and the listing, each of which merged
+    // it (~16 ms of CPU a time at a million devices); and the listing's walk tests each index entry against the matches
+    // at ~20 ns instead of ~100 (DeviceSearchIndex.matchSet): `tur` by uid or display name walks 389,450 entries (the
+    // GDPR-masked users, then Ada's nine other family names) before its first match.
+    const merged = text !== undefined && sort !== undefined && (query.presence ?? 'current') === 'current' ? this.#matchOf(text) : null;
+    const matches = merged?.merges === true ? this.index.matchSet(merged.match!) : null;
+    // Of one-token words alone, the matches (removed devices among them) bound the count from above, as the plan's own
+    // count in the FTS table does.
+    const bound = matches !== null && onlyText(filters) && searchPhrases(text!).length === 0 ? matches.size : undefined;
+    const plan = this.#plan(query, page, known ?? bound);
     // The plan may have learnt the exact count on the way (a bounded count that ran out of matches).
     const total = this.#counts.peek(key);
     if (total !== undefined && (total === 0 || page.offset >= total)) return [];
-    const s = this.selection(query, plan);
+    const s = this.selection(query, plan.walkInOrder === true && matches !== null ? { ...plan, matches: matches.condition } : plan);
     if (walked !== null && plan.walkInOrder === true) {
       // The listing walks the same index in the same order: it starts where the walk went on after the runs it stepped
       // over, past the matches the walk found there, rather than through those runs again. `lo` by uid at a million
@@ -310,6 +331,26 @@ export class DeviceRepository {
       .prepare(`SELECT d.id FROM ${s.from} ${s.where} ${orderDevices(query.sort, s.ftsDrives)} LIMIT ? OFFSET ?`)
       .pluck()
       .all(...s.params, page.limit, page.offset) as number[];
+  }
+
+  /**
+   * The text's FTS5 MATCH expression, its prefixes asked as their terms where there are few (#termsOfPrefix); whether
+   * FTS5 merges a prefix of it (one with more terms than can be asked, longer than the prefix index: `lov`, `hop`,
+   * `tur`, the e-mail tokens `lovelace0` to `lovelace999` at a million devices), ~16 ms of CPU at each statement that
+   * asks it; and what the walk's questions ask (`question`): the match, or with each such prefix cut to the prefix
+   * index's length, a superset whose "no" is as right as the match's (`tu*` and the markers of GDPR-masked users, no
+   * at 8 ms where `tur*` merged at 24), or null without a prefix index.
+   */
+  #matchOf(text: string): { match: string | null; merges: boolean; question: string | null } {
+    let merges = false;
+    const termsOfPrefix = (prefix: string) => {
+      const terms = this.#termsOfPrefix(prefix);
+      merges ||= terms === null && Array.from(prefix).length > this.index.indexedPrefix;
+      return terms;
+    };
+    const match = ftsMatchExpression(text, termsOfPrefix);
+    if (!merges) return { match, merges, question: match };
+    return { match, merges, question: this.index.indexedPrefix === 0 ? null : widenedMatchExpression(text, termsOfPrefix, this.index.indexedPrefix) };
   }
 
   /**
@@ -349,16 +390,11 @@ export class DeviceRepository {
     const filterColumns = sort.direction === 'asc' && column !== 'model' ? markedFilterColumns(column) : [];
     const filterMarkers = filterColumns.map((c) => filterMarkersOf(c)!);
     // Whether FTS5 merges every term of the text's prefix query into one list before its first row (more terms than
-    // MAX_PREFIX_TERMS, longer than the prefix index's): 16 ms of CPU for `lov`, `hop`, `tur` at a million devices.
-    let merges = false;
-    const match = ftsMatchExpression(text, (prefix) => {
-      const terms = this.#termsOfPrefix(prefix);
-      merges ||= terms === null && Array.from(prefix).length > this.index.indexedPrefix;
-      return terms;
-    });
-    // Questions are asked only of terms and of prefixes the prefix index holds: such a merge at each question cost more
-    // than it saved (`lov` by uid: 43 ms of CPU at 300,000 devices, 34 without).
-    const asks = match !== null && !merges && (markers !== null || byToken || filterColumns.length > 0);
+    // MAX_PREFIX_TERMS, longer than the prefix index's): 16 ms of CPU for `lov`, `hop`, `tur` at a million devices. Its
+    // questions ask its shorter, cheaper superset (#matchOf): as its own terms, each question merged them again (`lov`
+    // by uid: 43 ms of CPU at 300,000 devices, 34 without asking).
+    const { question: asking, merges } = this.#matchOf(text);
+    const asks = asking !== null && (markers !== null || byToken || filterColumns.length > 0);
     // Handing over such a prefix costs the merge twice (the plan's count and the listing: 40-50 ms a keystroke at a
     // million devices), so the walk goes further first (MERGED_REACH, MERGED_SAMPLE).
     const reach = merges ? MERGED_REACH * budget : budget;
@@ -377,7 +413,7 @@ export class DeviceRepository {
         if (ofFilter ? askedOfFilters >= FILTER_QUESTIONS : asked >= (byToken ? TOKEN_QUESTIONS : MARKER_QUESTIONS)) return true;
         if (ofFilter) askedOfFilters += 1;
         else asked += 1;
-        answer = this.#textMatchesAny.get(withSortMarkers(match!, marks)) !== undefined;
+        answer = this.#textMatchesAny.get(withSortMarkers(asking!, marks)) !== undefined;
         matched.set(marks, answer);
       }
       return answer;
@@ -411,7 +447,9 @@ export class DeviceRepository {
         while (j < rows.length && rows[j]![1] === rows[i]![1]) j++;
         const question = asks ? runQuestion(rows[i]!) : null;
         // A run whose question was answered no is stepped over however short (the next model of the same first word).
-        if (question !== null && (matched.get(question) === false || (j - i >= MARKED_RUN && !runMatches(question)))) {
+        // With a prefix FTS5 merges, only a long run is worth a question (LONG_RUN_SHARE).
+        const worthAsking = j - i >= MARKED_RUN && (!merges || runs.isLongRun(rows[i]![1], Math.ceil(current * LONG_RUN_SHARE)));
+        if (question !== null && (matched.get(question) === false || (worthAsking && !runMatches(question)))) {
           if (j === rows.length) skipPast = { value: rows[i]![1] };
           i = j;
           continue;
@@ -826,8 +864,13 @@ class SortRuns {
   /** How many of the walk's matches (#probedPage's `found`) came before the current part of it. */
   #foundBefore = 0;
 
+  /** The walk's table and index (`devices d INDEXED BY …`, unless a bulk load set the index aside). */
+  readonly #from: string;
+  #runLength: Statement | undefined;
+  readonly #longRuns = new Map<string, boolean>();
+
   constructor(
-    db: Db,
+    private readonly db: Db,
     selection: DeviceSelection,
     private readonly sort: DeviceSort,
     private readonly column: SortedColumn,
@@ -836,6 +879,7 @@ class SortRuns {
     filterMarkers: readonly string[],
   ) {
     this.#params = selection.params;
+    this.#from = selection.from;
     const filters = [...filterColumns.map((c) => `d.${c}`), ...filterMarkers].map((e) => `, ${e}`).join('');
     // Prepared once a walk for each part's SQL: stepping over runs of scattered values (`ip` by serial number: the
     // non-iOS devices of each integration and space among the ~120,000 without a serial) repeats the same few parts.
@@ -851,6 +895,23 @@ class SortRuns {
       return statement;
     };
     this.#statement = this.#walk(null);
+  }
+
+  /**
+   * Whether the sort index holds at least `entries` current devices of sort value `value`, reading at most that many
+   * (once a walk: a run spans batches).
+   */
+  isLongRun(value: unknown, entries: number): boolean {
+    const key = `${typeof value}:${String(value)}`;
+    let long = this.#longRuns.get(key);
+    if (long === undefined) {
+      this.#runLength ??= this.db
+        .prepare(`SELECT count(*) FROM (SELECT 1 FROM ${this.#from} WHERE d.${this.column} IS ? AND d.removed_at IS NULL LIMIT ?)`)
+        .pluck();
+      long = (this.#runLength.get(value, entries) as number) >= entries;
+      this.#longRuns.set(key, long);
+    }
+    return long;
   }
 
   next(batch: number): unknown[][] {

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
 import { PHRASE_CHECK, searchWords } from './device-search-text';
 import { SORT_MARKERS_SQL } from './device-sort-markers';
+import type { SqlCondition } from './sql-condition';
 
 /**
  * What the full-text index holds for a device, as SQL over a `devices` row aliased `d`, one expression per column of
@@ -76,6 +77,12 @@ export const MAX_PREFIX_TERMS = 64;
 const SEEKED_PREFIX_TERMS = 8;
 
 /**
+ * The widest range of device ids a match set (DeviceSearchIndex.matchSet) spans, one byte an id: 16 MB. Ids are given
+ * in insertion order and kept until a purge, so a million devices span about a million.
+ */
+const MAX_MATCH_SET_SPAN = 16 * 1024 * 1024;
+
+/**
  * Keeps `devices_fts` in step with `devices`. Triggers queue every inserted, changed or deleted device in
  * `devices_fts_pending` (see migration 0004 for why they do not write the index themselves); `catchUp` applies the
  * queue in bulk. Every search calls it first, so a search never misses a device written before it, whoever wrote it.
@@ -93,6 +100,7 @@ export class DeviceSearchIndex {
    */
   readonly indexedPrefix: number;
   #matching: Statement | null = null;
+  #matchIds: Statement | null = null;
   #terms: Statement | null = null;
   #nextTerm: Statement | null = null;
   readonly #listsTerms: boolean;
@@ -146,6 +154,29 @@ export class DeviceSearchIndex {
       .prepare(`SELECT j.value FROM json_each(?) j JOIN devices d ON d.id = j.value WHERE ${PHRASE_CHECK}(?, ${INDEXED_TEXT_SQL.join(', ')}) ORDER BY j.key`)
       .pluck();
     return this.#matching.all(JSON.stringify(ids), JSON.stringify(words)) as number[];
+  }
+
+  /**
+   * The devices an FTS5 MATCH expression selects, as a condition over `d` that tests a device's id in a byte array
+   * (`substr` of a BLOB is one offset): the sorted keystroke's walk checks it at every index entry it passes. FTS5
+   * merges every term of a long prefix query (`tur*`: 1,001 terms, the e-mail tokens `turing0` to `turing999`) before
+   * its first row, ~16 ms of CPU at a million devices, at each statement that asks it; listed here once, the keystroke
+   * asks it once. Checked at ~20 ns an entry it also costs a fifth of `d.id IN (SELECT rowid FROM devices_fts …)`'s
+   * lookup in the list SQLite builds (~100 ns): `tur` by uid walks 389,450 entries before its first match, 56 → 22 ms.
+   * Null when the matches span more ids than MAX_MATCH_SET_SPAN.
+   */
+  matchSet(match: string): { condition: SqlCondition; size: number } | null {
+    this.#matchIds ??= this.db.prepare('SELECT json_group_array(rowid) FROM devices_fts WHERE devices_fts MATCH ?').pluck();
+    // One JSON text instead of a row each: 21.6 against 24.4 ms for `tur`'s 66,848 ids.
+    const ids = JSON.parse(this.#matchIds.get(match) as string) as number[];
+    // FTS5 hands out rowids in ascending order.
+    const first = ids[0] ?? 0;
+    const span = ids.length === 0 ? 0 : ids[ids.length - 1]! - first + 1;
+    if (span > MAX_MATCH_SET_SPAN) return null;
+    const bytes = Buffer.alloc(span);
+    for (const id of ids) bytes[id - first] = 1;
+    // `d.id >= first` first: substr counts a position below 1 from the blob's end.
+    return { condition: { sql: "d.id >= ? AND substr(?, d.id - ?, 1) = x'01'", params: [first, bytes, first - 1] }, size: ids.length };
   }
 
   /**

@@ -44,10 +44,21 @@ export function searchWords(text: string): SearchPhrase[] {
   return wordsOf(text);
 }
 
-function matchExpression(words: readonly SearchPhrase[], termsOfPrefix?: TermsOfPrefix): string | null {
+/**
+ * A MATCH expression of every device ftsMatchExpression's matches and maybe others: each prefix `termsOfPrefix` gives
+ * no terms for (FTS5's prefix query) asked as its first `length` characters, which the prefix index answers from one
+ * list already merged (migration 0021), where the longer prefix's terms are merged at each use. What a question whose
+ * "no" must be right, and whose "yes" may be wrong, can ask cheaply.
+ */
+export function widenedMatchExpression(text: string, termsOfPrefix: TermsOfPrefix, length: number): string | null {
+  return matchExpression(wordsOf(text), termsOfPrefix, length);
+}
+
+function matchExpression(words: readonly SearchPhrase[], termsOfPrefix?: TermsOfPrefix, widenedTo?: number): string | null {
   const quoted = (token: string) => `"${token.replaceAll('"', '""')}"`;
   const asPrefix = (token: string) => {
     const terms = termsOfPrefix?.(token);
+    if (terms === null && widenedTo !== undefined) return `${quoted(Array.from(token).slice(0, widenedTo).join(''))}*`;
     if (terms === undefined || terms === null || terms.length === 0) return `${quoted(token)}*`;
     return terms.length === 1 ? quoted(terms[0]!) : `(${terms.map(quoted).join(' OR ')})`;
   };

@@ -117,6 +117,11 @@ export interface SelectionContext {
    * drives. The repository picks per query (see DeviceRepository.search).
    */
   text?: 'drive' | 'filter';
+  /**
+   * The text's matches as a condition over `d` (DeviceSearchIndex.matchSet), listed once for the statements of one
+   * keystroke: `filter` tests it instead of the FTS table.
+   */
+  matches?: SqlCondition;
   /** An index to walk instead of letting the planner choose (`NOT INDEXED` walks the table in id order). */
   indexedBy?: string;
   /** The walk of `indexedBy` delivers the page's order (a sort index): equality filters must not break it. */
@@ -137,6 +142,9 @@ export function selectDevices(query: DeviceQuery, ctx: SelectionContext): Device
     from = `devices_fts JOIN ${devices} ON d.id = devices_fts.rowid`;
     conditions.push('devices_fts MATCH ?');
     params.push(match);
+  } else if (match !== null && ctx.matches !== undefined) {
+    conditions.push(ctx.matches.sql);
+    params.push(...ctx.matches.params);
   } else if (match !== null) {
     conditions.push('d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)');
     params.push(match);

@@ -7,9 +7,10 @@ import { DeviceSearchIndex, INDEXED_TEXT_SQL } from '../../../src-main/core/devi
 import { DeviceRecordCodec, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
 import { orderDevices, SORT_COLUMNS, sortIndexName } from '../../../src-main/core/devices/device-selection';
 import { ftsMatchExpression, PHRASE_CHECK, searchWords } from '../../../src-main/core/devices/device-search-text';
+import { sortMarkersOf, withSortMarkers } from '../../../src-main/core/devices/device-sort-markers';
 import { DEVICE_SORT_COLUMNS, type DeviceQuery } from '../../../src-shared/domain/device';
 import { AppError } from '../../../src-shared/errors';
-import { queryPlan, sqlPreparedDuring } from '../../support/query-plans';
+import { queryPlan, sqlPreparedDuring, statementsRunDuring } from '../../support/query-plans';
 import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
@@ -439,6 +440,10 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     // Devices whose name shares "acm" with the e-mail domain acmecorp but not "acmecorp": a search for "acmecorp" must
     // keep them out, though the index lists them under the prefix "ac".
     probeDb.prepare("UPDATE devices SET device_name = 'Acmeville kiosk ' || id WHERE id % 3 = 0 AND (email IS NULL OR email NOT LIKE '%acmecorp%')").run();
+    // Devices named by a token of their own that starts with "tur" (`turnstile40`): with the family name Turing's e-mail
+    // tokens (`turing283`), "tur" stands for more terms than a search asks as terms, so FTS5 merges it, as `lov`, `hop`
+    // and `tur` at a million devices. None of them is a GDPR-masked user, which sort first by uid.
+    probeDb.prepare("UPDATE devices SET device_name = 'Turnstile' || id WHERE id % 5 = 0 AND uid <> '********'").run();
     new DeviceSearchIndex(probeDb).catchUp();
   });
   afterAll(() => probeDb.close());
@@ -470,7 +475,7 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     // (cost ratio 1) and on one that plans as at a million devices (mostly listing); offsets land inside runs of equal
     // sort values, where a walk that skipped or repeated a row would show.
     const rare = probeDb.prepare("SELECT serial_number FROM devices WHERE removed_at IS NULL AND serial_number NOT LIKE '*%' LIMIT 1").pluck().get() as string;
-    const texts = ['ac', 'acmecorp', 'lovelace', 'iphone', 'ada lov', 'acmecorp.example', rare];
+    const texts = ['ac', 'acmecorp', 'lovelace', 'iphone', 'ada lov', 'acmecorp.example', 'tur', rare];
     const filters: DeviceQuery[] = [{}, { platformType: 'IOS' }, { spaceName: 'EU Field Staff' }, { compliance: 'compliant', registrationState: 'ACTIVE' }];
     const planningAsAtScale = () => new DeviceRepositoryClass(probeDb, new DeviceSearchIndex(probeDb), () => new Date(NOW));
     const asked = [
@@ -590,6 +595,39 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
         expect(listedDuring(sql), `iphone by ${column}: listed every match`).toBe(false);
       }
     }
+  });
+
+  it('merges a prefix FTS5 merges once a keystroke, and tests each entry the listing walks against its matches', () => {
+    expect(new DeviceSearchIndex(probeDb).termsOfPrefix('tur')).toBeNull();
+    const planningAsAtScale = () => new DeviceRepositoryClass(probeDb, new DeviceSearchIndex(probeDb), () => new Date(NOW));
+    let setTested = 0;
+    for (const repository of [planningAsAtScale, repositoryWithProbes])
+      for (const sort of [{ column: 'uid', direction: 'asc' }, { column: 'displayName', direction: 'asc' }, { column: 'lastCheckin', direction: 'desc' }, { column: 'uid', direction: 'desc' }] as const)
+        for (const page of [{ offset: 0, limit: 100 }, { offset: 37, limit: 29 }]) {
+          let ids: number[] = [];
+          const ran = statementsRunDuring(probeDb, () => undefined, () => (ids = repository().search({ text: 'tur', sort }, page).map((r) => r.id)));
+          const at = `tur by ${sort.column} ${sort.direction} at ${page.offset}`;
+          expect(ids, at).toEqual(listed('tur', sort, page));
+          // The plan's count and the listing asked the prefix query each; now they share one list of its matches.
+          expect(ran.filter(({ params }) => params.some((p) => typeof p === 'string' && p.includes('"tur"*'))).length, at).toBeLessThanOrEqual(1);
+          expect(ran.some(({ sql }) => /IN \(SELECT rowid FROM devices_fts/.test(sql)), `${at}: listed by FTS5`).toBe(false);
+          if (ran.some(({ sql }) => sql.includes('substr(?, d.id'))) setTested += 1;
+        }
+    expect(setTested).toBeGreaterThan(0);
+  });
+
+  it('asks whether a long run holds a match of a prefix FTS5 merges by the prefix cut to the prefix index\'s length', () => {
+    // "tu*" reads one list the prefix index holds merged: no device of the GDPR-masked users' run (a third, first by uid)
+    // matches it, so none matches "tur*", which FTS5 would merge at each question. The walk steps over the run.
+    const sort = { column: 'uid', direction: 'asc' } as const;
+    const page = { offset: 0, limit: 20 };
+    let ids: number[] = [];
+    const ran = statementsRunDuring(probeDb, () => undefined, () => (ids = repositoryWithProbes().search({ text: 'tur', sort }, page).map((r) => r.id)));
+    expect(ids).toEqual(listed('tur', sort, page));
+    const masked = probeDb.prepare(`SELECT ${sortMarkersOf('uid')!} FROM devices d WHERE d.uid = '********' LIMIT 1`).pluck().get() as string;
+    expect(ran.some(({ params }) => params.includes(withSortMarkers('"tu"*', masked))), 'asked about the masked run').toBe(true);
+    expect(ran.some(({ params }) => params.some((p) => typeof p === 'string' && p.startsWith('("tur"*) AND')))).toBe(false);
+    expect(ran.some(({ sql }) => /AND d\.uid > \?/.test(sql)), 'sought past the masked run').toBe(true);
   });
 
   it('hands a term too rare for the walk to the listing, with the same answer', () => {
