@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import { RECORD_HASH_SOURCE, recordHash, VOLATILE_FIELDS } from './record-hash';
-import { SYNC_HELPER_THREAD_LIMITS } from './thread-limits';
+import { RECORD_COMPRESSOR_THREAD_LIMITS } from './thread-limits';
 
 /**
  * The `devices` columns that copy a field of the raw record exactly and are written only together with it (by the sync,
@@ -96,7 +96,7 @@ export class DeviceRecordCodec {
    * A thread that encodes records as `encode` does, for a bulk load (issue 19): compressing is ~40 % of writing a new
    * device, nearly all of it zlib's fixed cost per call (Node's async zlib pays that on the calling thread too), so a
    * first sync compresses the next page there while this thread writes the current one, on the machine's other core.
-   * Call `close` when the load ends.
+   * Any other sync hashes its pages there (hashPage). Call `close` when the run ends.
    */
   compressor(): RecordCompressor {
     return new RecordCompressor({ shared: this.#newest.dictionary, format: this.#format(), encode: (json, row) => this.encode(json, row) });
@@ -210,6 +210,8 @@ export class RecordCompressor {
   readonly #waiting = new Map<number, Batch>();
   /** Records of this thread's batches the calling thread encoded itself (help), for the tests. */
   encodedHere = 0;
+  /** Pages out for hashPage: told null if the thread fails (the caller hashes then). */
+  readonly #pages = new Map<number, (hashes: (Buffer | null)[] | null) => void>();
 
   constructor(private readonly codec: { shared: Buffer; format: number; encode: (json: string, row: RecordContext) => Buffer }) {
     try {
@@ -224,11 +226,19 @@ export class RecordCompressor {
           hashSource: RECORD_HASH_SOURCE,
           volatileFields: VOLATILE_FIELDS,
         },
-        resourceLimits: SYNC_HELPER_THREAD_LIMITS,
+        resourceLimits: RECORD_COMPRESSOR_THREAD_LIMITS,
       });
       // Referenced only while a batch is out: an idle compressor never keeps the process alive.
       worker.unref();
-      worker.on('message', ({ id, indexes, bytes, ends, hashes }: { id: number; indexes: Uint32Array; bytes: ArrayBuffer; ends: Uint32Array; hashes: ArrayBuffer | null }) => {
+      worker.on('message', ({ id, indexes, bytes, ends, hashes }: { id: number; indexes: Uint32Array | null; bytes: ArrayBuffer | null; ends: Uint32Array | Uint8Array; hashes: ArrayBuffer | null }) => {
+        const page = this.#pages.get(id);
+        if (page !== undefined) {
+          // A page's hashes, `ends` saying which records had one (1) or were no object to hash (0).
+          this.#settle(id);
+          page(Array.from(ends, (hashed, i) => (hashed === 1 ? Buffer.from(hashes!, i * HASH_BYTES, HASH_BYTES) : null)));
+          return;
+        }
+        if (indexes === null || bytes === null) return;
         const waiting = this.#waiting.get(id);
         this.#settle(id);
         if (waiting === undefined) return;
@@ -262,6 +272,25 @@ export class RecordCompressor {
     return { stored, hashes: hashes! };
   }
 
+  /**
+   * recordHash with `spaceId` of every record of a search answer's `result.searchResults` (`text`, its JSON as received:
+   * DeviceRecordPage.text), in order, made on the thread from the records parsed again there: the same text, so the
+   * same objects and the same hashes; null for a record that is no object. A re-sync needs each record's hash and
+   * little else for a device found unchanged (issue 19): serialising and hashing it is ~7 µs of the ~25 µs a record
+   * costs the syncing thread, moved to the machine's other core, where parsing the text again costs ~6 µs more. Null
+   * when the thread is gone (the caller hashes then).
+   */
+  hashPage(text: string, spaceId: number): Promise<(Buffer | null)[] | null> {
+    const worker = this.#worker;
+    if (worker === null) return Promise.resolve(null);
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      if (this.#waiting.size === 0 && this.#pages.size === 0) worker.ref();
+      this.#pages.set(id, resolve);
+      worker.postMessage({ id, text, spaceId, hashBytes: HASH_BYTES });
+    });
+  }
+
   #encode(records: readonly RecordToEncode[], spaceId: number | null): Promise<Encoded> {
     const worker = this.#worker;
     if (worker === null || records.length === 0) return Promise.resolve(this.#encodeHere(records, spaceId));
@@ -275,7 +304,7 @@ export class RecordCompressor {
     const taken = new Int32Array(new SharedArrayBuffer(4));
     const message = { id, records: records.map((r) => r.record), values, spaceId, hashBytes: HASH_BYTES, taken };
     return new Promise((resolve) => {
-      if (this.#waiting.size === 0) worker.ref();
+      if (this.#waiting.size === 0 && this.#pages.size === 0) worker.ref();
       this.#waiting.set(id, { records, spaceId, resolve, taken, stored: Array.from({ length: records.length }), hashes: spaceId === null ? null : Array.from({ length: records.length }) });
       worker.postMessage(message);
     });
@@ -312,14 +341,18 @@ export class RecordCompressor {
 
   #settle(id: number): void {
     this.#waiting.delete(id);
-    if (this.#waiting.size === 0) this.#worker?.unref();
+    this.#pages.delete(id);
+    if (this.#waiting.size === 0 && this.#pages.size === 0) this.#worker?.unref();
   }
 
   #failOver(): void {
     this.#worker = null;
     const waiting = [...this.#waiting.values()];
+    const pages = [...this.#pages.values()];
     this.#waiting.clear();
+    this.#pages.clear();
     for (const { records, spaceId, resolve } of waiting) resolve(this.#encodeHere(records, spaceId));
+    for (const resolve of pages) resolve(null);
   }
 
   #encodeHere(records: readonly RecordToEncode[], spaceId: number | null): Encoded {
@@ -374,7 +407,24 @@ const { format, columns } = workerData;
 const headOf = new Function('return ' + workerData.headSource)()(zlib.crc32);
 const ownValuesOf = new Function('return ' + workerData.ownValuesSource)();
 const recordHash = new Function('return ' + workerData.hashSource)()(require('node:crypto').hash, workerData.volatileFields);
-parentPort.on('message', ({ id, records, values, spaceId, hashBytes, taken }) => {
+parentPort.on('message', ({ id, text: answer, records, values, spaceId, hashBytes, taken }) => {
+  if (answer !== undefined) {
+    // A search answer's records (RecordCompressor.hashPage): which had a hash, as 1 or 0, in 'ends'.
+    // The caller parsed the same text; if this thread cannot, it hashes none and the caller hashes them all.
+    let items = [];
+    try {
+      items = JSON.parse(answer).result.searchResults ?? [];
+    } catch {}
+    const all = new Uint8Array(items.length * hashBytes);
+    const hashed = new Uint8Array(items.length);
+    items.forEach((item, i) => {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) return;
+      all.set(recordHash(item, spaceId), i * hashBytes);
+      hashed[i] = 1;
+    });
+    parentPort.postMessage({ id, indexes: null, bytes: null, ends: hashed, hashes: all.buffer }, [hashed.buffer, all.buffer]);
+    return;
+  }
   const indexes = [];
   const stored = [];
   const all = spaceId === null ? null : new Uint8Array(records.length * hashBytes);

@@ -75,6 +75,12 @@ type ExistingRow = [
   sightingRemovedAt: number | null,
 ];
 
+/**
+ * Record hashes (recordHash) made before the write for some of a page's records (RecordCompressor.hashPage, on the
+ * sync's helper thread): writePage hashes the others itself.
+ */
+export type RecordHashes = ReadonlyMap<DeviceRecord, Buffer>;
+
 /** A record whose content did not change (or only its check-in times) has no field change to record. */
 const NO_FIELD_CHANGES: Readonly<Record<string, [unknown, unknown]>> = Object.freeze({});
 
@@ -375,7 +381,7 @@ export class DeviceStore {
    * Upserts one page by (tenant, guid), adds each device to the run's seen set and records what changed. Call inside a
    * transaction. A device found unchanged, already sighted by the fetch's integrations in this space, writes nothing:
    * the seen set says it is present (docs/architecture.md, "One device per tenant"). A bulk load passes the page's
-   * records `prepared` (prepareRecords): hashed and compressed before the write.
+   * records `prepared` (prepareRecords): hashed and compressed before the write; any other sync may pass `hashes`.
    *
    * The page's devices come parsed, or as DeviceRecords, parsed only when something of the device is written: a record
    * whose hash and check-in time equal the stored ones is never parsed (issue 19, an unchanged re-sync). That is exact
@@ -384,7 +390,7 @@ export class DeviceStore {
    * two check-in times, which DeviceRecord.checkIn reads. A parse made stricter must therefore let the next sync hash
    * again (an older format compares as changed: compareRecordHashes), or a stored record would pass unchecked.
    */
-  writePage(ctx: PageContext, records: readonly (IvantiDevice | DeviceRecord)[], prepared?: PreparedRecords): PageWriteResult {
+  writePage(ctx: PageContext, records: readonly (IvantiDevice | DeviceRecord)[], prepared?: PreparedRecords, hashes?: RecordHashes): PageWriteResult {
     const changesBefore = this.#totalChanges.get() as number;
     const result: PageWriteResult = { newInRun: 0, newInPass: 0, added: 0, changed: 0, restored: 0, rowsWritten: 0, unusable: [] };
     const owner = ctx.integrationIds[0]!;
@@ -432,7 +438,7 @@ export class DeviceStore {
       const ready = device === null ? undefined : prepared?.get(device);
       // Hashed first: the record's text and the other columns (the compressed record above all) are built only for a
       // row to write.
-      const hash = ready?.record_hash ?? recordHash(raw, ctx.space.id);
+      const hash = ready?.record_hash ?? (record instanceof DeviceRecord ? hashes?.get(record) : undefined) ?? recordHash(raw, ctx.space.id);
       if (written.has(guid)) writeAdded();
       const existing =
         known === null

@@ -24,7 +24,7 @@ import type { IvantiCredentials } from '../integrations/integration-service';
 import { IntegrationStore } from '../integrations/integration-store';
 import { STABLE_DEVICE_SORT, type DeviceRecordPage, type IvantiRetryEvent } from '../ivanti/ivanti-client';
 import { ivantiPageSource, type DevicePageSource, type PageSourceFactory } from './device-page-source';
-import { DeviceStore, type PageContext } from './device-store';
+import { DeviceStore, type PageContext, type RecordHashes } from './device-store';
 import { DeviceRecordCodec, type RecordCompressor } from './device-record-codec';
 import { prepareRecords, type PreparedRecords } from './device-row';
 import { RunSeenSet } from './run-seen-set';
@@ -137,10 +137,15 @@ interface RunContext {
   compressor: RecordCompressor | null;
 }
 
-/** A page as read, and, in a bulk load, its records being prepared for the write (prepareRecords). */
+/**
+ * A page as read, and, in a bulk load, its records being prepared for the write (prepareRecords); otherwise their
+ * record hashes being made on the helper thread (RecordCompressor.hashPage), for the records that came with their
+ * answer's text (DeviceRecord.received).
+ */
 interface FetchedPage {
   page: DeviceRecordPage;
   prepared: Promise<PreparedRecords> | null;
+  hashes: Promise<RecordHashes | undefined> | null;
 }
 
 /** Errors the admin must fix before a retry can help; the run ends `failed` and is not resumed. */
@@ -361,7 +366,8 @@ export class SyncEngine implements SyncRunner {
       ctx.checkpoint = checkpoint;
       this.#write(() => this.#save(ctx));
       ctx.bulk = this.#beginBulkLoad(ctx);
-      if (ctx.bulk) ctx.compressor = DeviceRecordCodec.of(this.#db).compressor();
+      // A bulk load compresses and hashes its records there; any other run hashes its pages there (hashPage).
+      ctx.compressor = DeviceRecordCodec.of(this.#db).compressor();
 
       while (checkpoint.phase !== 'finalizing') {
         for (const [index, space] of checkpoint.spaces.entries()) {
@@ -409,14 +415,18 @@ export class SyncEngine implements SyncRunner {
     const { checkpoint, counters } = ctx as RunContext & { checkpoint: SyncCheckpoint };
     if (space.state === 'pending') this.#beginPass(space, counters.pages + 1, 1);
     const rows = this.#rows;
-    // In a bulk load, a page's records are compressed (on another thread) from the moment it arrives: a prefetched page's
-    // while the page before it is written.
+    // A page's records are compressed (in a bulk load) or hashed (in any other run) on another thread from the moment it
+    // arrives: a prefetched page's while the page before it is written.
     const request = (start: number): Promise<FetchedPage> =>
-      source.searchDeviceRecords({ dmPartitionId: space.id, start, rows, sort: STABLE_DEVICE_SORT }, ctx.signal).then((page) => ({
-        page,
-        // Every record parsed: a bulk load writes them all.
-        prepared: ctx.compressor === null ? null : prepareRecords(ctx.compressor, page.records.flatMap((record) => record.device() ?? []), space),
-      }));
+      source.searchDeviceRecords({ dmPartitionId: space.id, start, rows, sort: STABLE_DEVICE_SORT }, ctx.signal).then((page) => {
+        const compressor = ctx.compressor;
+        return {
+          page,
+          // Every record parsed: a bulk load writes them all.
+          prepared: compressor === null || !ctx.bulk ? null : prepareRecords(compressor, page.records.flatMap((record) => record.device() ?? []), space),
+          hashes: compressor === null || ctx.bulk ? null : hashesOf(compressor, page, space.id),
+        };
+      });
     // The next page, asked for while this one is written: the tenant (Ivanti, or the network) answers during our SQLite
     // work instead of after it. Used only for the request it was made for (same space, same start); a page is anchored
     // by its content (space-cursor.ts), not by when it was read, so reading it earlier is as correct as reading it later.
@@ -457,6 +467,7 @@ export class SyncEngine implements SyncRunner {
       // bulk load's bottleneck: RecordCompressor).
       if (fetched.prepared !== null) ctx.compressor?.help();
       const prepared = fetched.prepared === null ? undefined : await fetched.prepared;
+      const hashes = fetched.hashes === null ? undefined : await fetched.hashes;
       ctx.signal.throwIfAborted();
       // A page is stored in chunks sized to keep each transaction short; each chunk commits with a checkpoint just
       // after its last row, so a crash between two chunks resumes there, anchored like any other request.
@@ -471,7 +482,7 @@ export class SyncEngine implements SyncRunner {
           () => {
             writeStartedAt = performance.now();
             return this.#write(() => {
-              const rowsWritten = this.#storeChunk(ctx, space, chunk, next, page.totalCount, prepared);
+              const rowsWritten = this.#storeChunk(ctx, space, chunk, next, page.totalCount, prepared, hashes);
               if (last && verdict.done) this.#endPass(space);
               if (chunk.length > 0 || space.drifted) checkpoint.roundChanged = true;
               this.#save(ctx);
@@ -494,7 +505,15 @@ export class SyncEngine implements SyncRunner {
    * One chunk of a page and where the space's cursor goes after it; inside the chunk's transaction. Returns the rows
    * its devices wrote (none when all were found unchanged).
    */
-  #storeChunk(ctx: RunContext, space: SpaceCursorState, chunk: readonly FreshRecord<DeviceRecord>[], next: CursorPosition, totalCount: number, prepared?: PreparedRecords): number {
+  #storeChunk(
+    ctx: RunContext,
+    space: SpaceCursorState,
+    chunk: readonly FreshRecord<DeviceRecord>[],
+    next: CursorPosition,
+    totalCount: number,
+    prepared?: PreparedRecords,
+    hashes?: RecordHashes,
+  ): number {
     const { counters } = ctx;
     const pageNumber = counters.pages + 1;
     const pageContext: PageContext = {
@@ -507,7 +526,7 @@ export class SyncEngine implements SyncRunner {
       seen: ctx.seen,
       at: this.#now(),
     };
-    const result = this.#devices.writePage(pageContext, chunk.map((r) => r.device!), prepared);
+    const result = this.#devices.writePage(pageContext, chunk.map((r) => r.device!), prepared, hashes);
     const unparsed = result.unusable.length;
     this.#storedSinceMaintenance += chunk.length - unparsed;
     for (const record of result.unusable) if (record.id !== null) this.#devices.touchUnparsed(pageContext, record.id);
@@ -766,6 +785,23 @@ function mergeSpaces(checkpoint: SyncCheckpoint | null, spaces: readonly DeviceS
   let phase = checkpoint?.phase ?? 'paging';
   if (phase === 'reconciling' && merged.some((s) => s.state === 'pending')) phase = 'paging';
   return { version: 1, phase, round: checkpoint?.round ?? 0, roundChanged: checkpoint?.roundChanged ?? false, spaces: merged };
+}
+
+/**
+ * The record hashes of the page's records, made on the helper thread from the answer text the first record was parsed
+ * from (DeviceRecord.received): only records parsed from that same text get one, by their index in it.
+ */
+async function hashesOf(compressor: RecordCompressor, page: DeviceRecordPage, spaceId: number): Promise<RecordHashes | undefined> {
+  const received = page.records[0]?.received;
+  if (received === undefined || received === null) return undefined;
+  const hashes = await compressor.hashPage(received.text, spaceId);
+  if (hashes === null) return undefined;
+  const byRecord = new Map<DeviceRecord, Buffer>();
+  for (const record of page.records) {
+    const hash = record.received === received ? hashes[record.index] : undefined;
+    if (hash) byRecord.set(record, hash);
+  }
+  return byRecord;
 }
 
 /** The page's records in the tenant's order, unusable ones in their place: the anchor and the sort check need them. */
