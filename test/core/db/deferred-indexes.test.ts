@@ -31,6 +31,21 @@ describe('index builds sort on disk', () => {
     expect(tempStore(db)).toBe(MEMORY);
   });
 
+  it('sorts an index build with one helper thread, and gives the connection back its own setting, even when the build fails', () => {
+    const db = open();
+    const threads = () => db.pragma('threads', { simple: true });
+    expect(threads()).toBe(0);
+    expect(withSortsOnDisk(db, threads)).toBe(1);
+    expect(db.transaction(() => withSortsOnDisk(db, threads))()).toBe(1);
+    expect(threads()).toBe(0);
+    expect(() =>
+      withSortsOnDisk(db, () => {
+        throw new Error('index build failed');
+      }),
+    ).toThrow('index build failed');
+    expect(threads()).toBe(0);
+  });
+
   it('leaves a connection that has TEMP objects as it is (changing the setting would delete them), and one inside a transaction', () => {
     const db = open();
     db.exec('CREATE TEMP TABLE counters (n INTEGER)');
