@@ -44,12 +44,14 @@ const PROBE_COST_RATIO = 60;
 const PROBE_SAMPLE = 12;
 /**
  * How much further than its budget the walk goes, and how many rows it tests before it may hand a page over early, when
- * the typed prefix is one FTS5 merges before its first row: handing it over costs two merges (the plan's count and the
- * listing, 16 ms of CPU each for `lov`, `hop`, `tur` at a million devices) where testing a row costs 6 µs. A term of
- * 6.7 % of devices (a family name) found none in 12 rows 43 % of the time (0.933^12) and was handed over at once. At a
- * million devices, CPU, median of three (load 6-9): by integration `hop`…`hopper`, `lov`…, `tur`… 43-66 → 13-16 ms,
- * `ada` 40 → 28; by last check-in (newest first) 43-53 → 13-27; by platform, compliance, registration state, space,
- * serial number the same keystrokes 43-46 → 11-15. Uid and display name, whose masked users lead, +1-3 ms.
+ * the typed prefix is one FTS5 merges before its first row: handing it over costs that merge (16 ms of CPU for `lov`,
+ * `hop`, `tur` at a million devices; #listedPage merges it once, DeviceSearchIndex.matchSet) where testing a row costs
+ * 6 µs. A term of 6.7 % of devices (a family name) found none in 12 rows 43 % of the time (0.933^12) and was handed
+ * over at once. At a million devices, CPU, median of three (load 6-9), when the plan's count and the listing each
+ * merged: by integration `hop`…`hopper`, `lov`…, `tur`… 43-66 → 13-16 ms, `ada` 40 → 28; by last check-in (newest
+ * first) 43-53 → 13-27; by platform, compliance, registration state, space, serial number 43-46 → 11-15. With the
+ * merge once (load 6): by integration max 46 → 26, platform 30 → 17, last check-in 30 → 22; uid +1-3 ms (masked
+ * users lead, and the walk hands over after 96 rows instead of 12).
  */
 const MERGED_REACH = 3;
 const MERGED_SAMPLE = 8 * PROBE_SAMPLE;
@@ -395,8 +397,20 @@ export class DeviceRepository {
     // by uid: 43 ms of CPU at 300,000 devices, 34 without asking).
     const { question: asking, merges } = this.#matchOf(text);
     const asks = asking !== null && (markers !== null || byToken || filterColumns.length > 0);
-    // Handing over such a prefix costs the merge twice (the plan's count and the listing: 40-50 ms a keystroke at a
-    // million devices), so the walk goes further first (MERGED_REACH, MERGED_SAMPLE).
+    // A model's "no" reads the text's lists through: a prefix of several terms (`mot`: moto OR motorola) reads each,
+    // where its first characters are one list of the prefix index (`mo*`: "no" for a model in 5.5 ms against 8 at a
+    // million devices). That superset is asked first; only its "yes", which may be wrong, is asked again as the text.
+    const widened =
+      byToken && !merges && this.index.indexedPrefix > 0
+        ? widenedMatchExpression(text, (prefix) => {
+            const terms = this.#termsOfPrefix(prefix);
+            return terms !== null && terms.length > 1 ? null : terms;
+          }, this.index.indexedPrefix)
+        : null;
+    const textMatchesAny = (marks: string) =>
+      (widened === null || widened === asking || this.#textMatchesAny.get(withSortMarkers(widened, marks)) !== undefined) &&
+      this.#textMatchesAny.get(withSortMarkers(asking!, marks)) !== undefined;
+    // Handing over such a prefix costs its merge, so the walk goes further first (MERGED_REACH, MERGED_SAMPLE).
     const reach = merges ? MERGED_REACH * budget : budget;
     const sample = merges ? MERGED_SAMPLE : PROBE_SAMPLE;
     const runs = new SortRuns(this.db, s, sort, column, markers, filterColumns, filterMarkers);
@@ -413,7 +427,7 @@ export class DeviceRepository {
         if (ofFilter ? askedOfFilters >= FILTER_QUESTIONS : asked >= (byToken ? TOKEN_QUESTIONS : MARKER_QUESTIONS)) return true;
         if (ofFilter) askedOfFilters += 1;
         else asked += 1;
-        answer = this.#textMatchesAny.get(withSortMarkers(asking!, marks)) !== undefined;
+        answer = textMatchesAny(marks);
         matched.set(marks, answer);
       }
       return answer;

@@ -542,6 +542,24 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
       }
   });
 
+  it('asks about a model first by the prefix index\'s list when a typed prefix stands for several terms', () => {
+    // `mot` is `moto` OR `motorola`: a "no" reads both lists through, where `mo*` is one list of the prefix index. The
+    // models before `moto g84 5G` are asked with `mo*` and stepped over on its "no"; the moto run's "yes" (which may be
+    // wrong for a superset) is asked again as the text itself.
+    const terms = new DeviceSearchIndex(probeDb).termsOfPrefix('mot');
+    expect(terms?.length).toBeGreaterThan(1);
+    const exact = ftsMatchExpression('mot', () => terms);
+    const sort = { column: 'model', direction: 'asc' } as const;
+    const page = { offset: 0, limit: 20 };
+    let ids: number[] = [];
+    const ran = statementsRunDuring(probeDb, () => undefined, () => (ids = repositoryWithProbes().search({ text: 'mot', sort }, page).map((r) => r.id)));
+    expect(ids).toEqual(listed('mot', sort, page));
+    const asked = ran.flatMap(({ params }) => params).filter((p): p is string => typeof p === 'string');
+    expect(asked, 'asked about the Galaxies by mo*').toContain(withSortMarkers('"mo"*', 'galaxy'));
+    expect(asked, 'asked again by the text only on a yes').not.toContain(withSortMarkers(exact!, 'galaxy'));
+    expect(asked, 'the moto run asked by the text').toContain(withSortMarkers(exact!, 'moto'));
+  });
+
   it('walks further before handing over a prefix FTS5 would merge, which a listing pays for twice', () => {
     // `lis` and `dij` stand for more index terms than a prefix is asked as here (liskov123 and every other e-mail token
     // of the family name), so listing them merges every term's list, for the plan's count and again for the listing. A
