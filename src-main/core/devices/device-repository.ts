@@ -43,6 +43,12 @@ const PROBE_COST_RATIO = 60;
 /** Rows the first probing batch tests: enough to tell a common term from a rare one. */
 const PROBE_SAMPLE = 12;
 /**
+ * Rows a walk tests before it hands over a text whose listing costs more than testing them, and the matches it must find
+ * among them to project its page from them: 192 rows hold 3 of a 3.5 % term 96 % of the time.
+ */
+const WIDE_SAMPLE = 192;
+const WIDE_FOUND = 3;
+/**
  * How much further than its budget the walk goes, and how many rows it tests before it may hand a page over early, when
  * the typed prefix is one FTS5 merges before its first row: handing it over costs that merge (16 ms of CPU for `lov`,
  * `hop`, `tur` at a million devices; #listedPage merges it once, DeviceSearchIndex.matchSet) where testing a row costs
@@ -395,7 +401,7 @@ export class DeviceRepository {
     // MAX_PREFIX_TERMS, longer than the prefix index's): 16 ms of CPU for `lov`, `hop`, `tur` at a million devices. Its
     // questions ask its shorter, cheaper superset (#matchOf): as its own terms, each question merged them again (`lov`
     // by uid: 43 ms of CPU at 300,000 devices, 34 without asking).
-    const { question: asking, merges } = this.#matchOf(text);
+    const { match, question: asking, merges } = this.#matchOf(text);
     const asks = asking !== null && (markers !== null || byToken || filterColumns.length > 0);
     // A model's "no" reads the text's lists through: a prefix of several terms (`mot`: moto OR motorola) reads each,
     // where its first characters are one list of the prefix index (`mo*`: "no" for a model in 5.5 ms against 8 at a
@@ -411,11 +417,12 @@ export class DeviceRepository {
       (widened === null || widened === asking || this.#textMatchesAny.get(withSortMarkers(widened, marks)) !== undefined) &&
       this.#textMatchesAny.get(withSortMarkers(asking!, marks)) !== undefined;
     // Handing over such a prefix costs its merge, so the walk goes further first (MERGED_REACH, MERGED_SAMPLE).
-    const reach = merges ? MERGED_REACH * budget : budget;
+    let reach = merges ? MERGED_REACH * budget : budget;
     const sample = merges ? MERGED_SAMPLE : PROBE_SAMPLE;
     const runs = new SortRuns(this.db, s, sort, column, markers, filterColumns, filterMarkers);
     const found: number[] = [];
     let spent = 0;
+    const listed: ListedMatches = { atLeast: 0, exact: false };
     let probed = 0;
     // Whether some device of a run matches the text, by the run's markers (asked once a page: a run may span batches).
     const matched = new Map<string, boolean>();
@@ -500,8 +507,44 @@ export class DeviceRepository {
             ? runs.seekPastRun(skipPast.run, found.length)
             : runs.seekPast(skipPast.value, found.length);
       if (!more) return found.slice(page.offset, wanted);
-      if (spent >= reach || (probed >= sample && (found.length * reach) / spent < wanted)) return runs.position(found);
+      if (spent >= reach || (probed >= sample && (found.length * reach) / spent < wanted)) {
+        // Only within a long run of one sort value that the index said holds matches: there the index orders devices by
+        // the filter columns and id, which a text rarely follows, so the share the walk found holds for the run (`ac`:
+        // 3.5 % of the 333,333 masked users), and the run can hold the page. Elsewhere matches cluster by the sort
+        // value, and walking on past a low share cost more than it saved (by uid `tu` 34 → 69 ms of CPU at a million
+        // devices: questions about Ada's runs of a uid; by last check-in `gr` 14 → 21).
+        const last = rows[rows.length - 1];
+        const inLongRun = !merges && asks && last !== undefined && matched.get(runQuestion(last) ?? '') === true && runs.isLongRun(last[1], Math.ceil(current * LONG_RUN_SHARE));
+        const more = inLongRun ? this.#probesWorthListing(match!, wanted - found.length, found.length, probed, listed) : null;
+        if (more === null) return runs.position(found);
+        reach = spent + more;
+      }
     }
+  }
+
+  /**
+   * How many more rows a sorted walk that found `found` matches in `probed` tested rows should test before it hands its
+   * page over to a listing, which lists every match of the text (`match`) that the FTS table holds; null to hand it over
+   * now. The walk's budget takes the listing's cost for as many matches as its share projects to over every device, but
+   * a text the walk's part of the order holds few of may list many more: `ac` matches 3.5 % of the GDPR-masked users
+   * that lead the order by uid or display name and 68 % of all devices (the e-mail domain), whose listing cost 81 ms of
+   * CPU at a million devices against ~17 ms of testing rows to the page. So the walk goes on while the rows it projects
+   * to the page (`missing` more matches) cost less to test than listing the matches the FTS table holds, counted up to
+   * that many (`listed`: what was counted before). It projects from WIDE_SAMPLE rows and WIDE_FOUND matches at least,
+   * testing that many rows first whatever their cost: 12 rows find none of a 3.5 % term 65 % of the time.
+   */
+  #probesWorthListing(match: string, missing: number, found: number, probed: number, listed: ListedMatches): number | null {
+    const more = probed < WIDE_SAMPLE ? WIDE_SAMPLE - probed : found >= WIDE_FOUND ? Math.ceil((missing * probed) / found) : 0;
+    const worth = more * this.probeCostRatio;
+    if (more <= 0 || (listed.exact && listed.atLeast < worth)) return null;
+    if (listed.atLeast < worth) {
+      // Counted to twice what is asked, as the walk asks again while its share of matches moves; a count short of its
+      // limit is the exact count, which answers every later question.
+      const counted = this.#countTextUpTo.get(match, 2 * worth) as number;
+      listed.atLeast = counted;
+      listed.exact = counted < 2 * worth;
+    }
+    return listed.atLeast >= worth ? more : null;
   }
 
   /** The index terms of a typed prefix, kept while the database is unchanged (#prefixTerms). */
@@ -849,6 +892,13 @@ export class DeviceRepository {
       historyTruncated: history.length > HISTORY_LIMIT,
     };
   }
+}
+
+/** How many matches of a text the FTS table holds, as far as a walk counted them (#probesWorthListing). */
+interface ListedMatches {
+  atLeast: number;
+  /** `atLeast` is all of them. */
+  exact: boolean;
 }
 
 /** Where #probedPage's walk handed its page over: the part of the walk it was in, and the matches it had found. */

@@ -444,6 +444,9 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     // tokens (`turing283`), "tur" stands for more terms than a search asks as terms, so FTS5 merges it, as `lov`, `hop`
     // and `tur` at a million devices. None of them is a GDPR-masked user, which sort first by uid.
     probeDb.prepare("UPDATE devices SET device_name = 'Turnstile' || id WHERE id % 5 = 0 AND uid <> '********'").run();
+    // A MAC address of a word (`quokka40`) for a tenth of the GDPR-masked users, which lead the order by uid, and for
+    // every other device: "qu" matches the masked users sparsely and most devices.
+    probeDb.prepare("UPDATE devices SET wifi_mac = 'quokka' || id WHERE uid <> '********' OR id % 10 = 0").run();
     new DeviceSearchIndex(probeDb).catchUp();
   });
   afterAll(() => probeDb.close());
@@ -646,6 +649,21 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     expect(ran.some(({ params }) => params.includes(withSortMarkers('"tu"*', masked))), 'asked about the masked run').toBe(true);
     expect(ran.some(({ params }) => params.some((p) => typeof p === 'string' && p.startsWith('("tur"*) AND')))).toBe(false);
     expect(ran.some(({ sql }) => /AND d\.uid > \?/.test(sql)), 'sought past the masked run').toBe(true);
+  });
+
+  it('walks on through a part of the order that holds few matches of a text whose listing costs more', () => {
+    // By uid the masked users come first, a tenth of them matching "qu" (their MAC): the first rows' share projects to
+    // too few matches within the walk's budget, but "qu" matches most other devices, whose listing costs more than
+    // testing the rows to the page. With testing a row 3 times as dear as listing one match (a budget of ~76 rows
+    // here), the walk finds the page itself.
+    const sort = { column: 'uid', direction: 'asc' } as const;
+    const repository = () => new DeviceRepositoryClass(probeDb, new DeviceSearchIndex(probeDb), () => new Date(NOW), 3);
+    for (const page of [{ offset: 0, limit: 20 }, { offset: 5, limit: 10 }]) {
+      let ids: number[] = [];
+      const sql = sqlPreparedDuring(probeDb, () => (ids = repository().search({ text: 'qu', sort }, page).map((r) => r.id)));
+      expect(ids, `at ${page.offset}`).toEqual(listed('qu', sort, page));
+      expect(listedDuring(sql), `at ${page.offset}: listed every match`).toBe(false);
+    }
   });
 
   it('hands a term too rare for the walk to the listing, with the same answer', () => {
