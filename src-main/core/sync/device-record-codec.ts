@@ -274,11 +274,12 @@ export class RecordCompressor {
 
   /**
    * recordHash with `spaceId` of every record of a search answer's `result.searchResults` (`text`, its JSON as received:
-   * DeviceRecordPage.text), in order, made on the thread from the records parsed again there: the same text, so the
+   * DeviceRecord.received), in order, made on the thread from the records parsed again there: the same text, so the
    * same objects and the same hashes; null for a record that is no object. A re-sync needs each record's hash and
-   * little else for a device found unchanged (issue 19): serialising and hashing it is ~7 µs of the ~25 µs a record
-   * costs the syncing thread, moved to the machine's other core, where parsing the text again costs ~6 µs more. Null
-   * when the thread is gone (the caller hashes then).
+   * little else for a device found unchanged (issue 19): serialising and hashing it is ~7 µs of the ~22 µs a record
+   * costs the syncing thread, moved to the machine's other core, where parsing the text again costs ~6 µs more (a 100k
+   * unchanged re-sync in-process: the syncing thread's CPU 2.32-2.46 -> 1.65-1.75 s, the process's 2.9-3.1 -> 4.2-4.4
+   * s). Null when the thread is gone (the caller hashes then).
    */
   hashPage(text: string, spaceId: number): Promise<(Buffer | null)[] | null> {
     const worker = this.#worker;
