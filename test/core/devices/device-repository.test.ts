@@ -662,8 +662,9 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     let ids: number[] = [];
     const ran = statementsRunDuring(probeDb, () => undefined, () => (ids = repositoryWithProbes().search({ text: 'tur', sort }, page).map((r) => r.id)));
     expect(ids).toEqual(listed('tur', sort, page));
+    // By the run's first marker alone (its first character): each marker's list costs the question a read through.
     const masked = probeDb.prepare(`SELECT ${sortMarkersOf('uid')!} FROM devices d WHERE d.uid = '********' LIMIT 1`).pluck().get() as string;
-    expect(ran.some(({ params }) => params.includes(withSortMarkers('"tu"*', masked))), 'asked about the masked run').toBe(true);
+    expect(ran.some(({ params }) => params.includes(withSortMarkers('"tu"*', masked.split(' ')[0]!))), 'asked about the masked run').toBe(true);
     expect(ran.some(({ params }) => params.some((p) => typeof p === 'string' && p.startsWith('("tur"*) AND')))).toBe(false);
     expect(ran.some(({ sql }) => /AND d\.uid > \?/.test(sql)), 'sought past the masked run').toBe(true);
   });
