@@ -424,7 +424,7 @@ export class DeviceRepository {
     // Handing over such a prefix costs its merge, so the walk goes further first (MERGED_REACH, MERGED_SAMPLE).
     let reach = merges ? MERGED_REACH * budget : budget;
     const sample = merges ? MERGED_SAMPLE : PROBE_SAMPLE;
-    const runs = new SortRuns(this.db, s, sort, column, markers, filterColumns, filterMarkers);
+    const runs = new SortRuns(this.db, s, sort, column, markers, filterColumns, filterMarkers, this.#present(sortIndexName(column)));
     const found: number[] = [];
     let spent = 0;
     const listed: ListedMatches = { atLeast: 0, exact: false };
@@ -946,6 +946,8 @@ class SortRuns {
     markers: string | null,
     private readonly filterColumns: readonly string[],
     filterMarkers: readonly string[],
+    /** Whether the order's index exists: a bulk load sets it aside (DeferredIndexes), and selection() then leaves it out. */
+    private readonly indexed: boolean,
   ) {
     this.#params = selection.params;
     this.#from = selection.from;
@@ -968,9 +970,14 @@ class SortRuns {
 
   /**
    * Whether the sort index holds at least `entries` current devices of sort value `value`, reading at most that many
-   * (once a walk: a run spans batches).
+   * (once a walk: a run spans batches). Never while a bulk load has set the order's index aside: the count would scan
+   * the table for each value it asks about (no other index of `devices` but devices_ivanti_id is kept, see DeviceStore),
+   * and a short run's reads every row. No run is then long: the walk asks no question of a prefix FTS5 merges and hands
+   * over as it did before long runs were counted, with the same rows (the questions and the walking on only skip or
+   * test rows; the order and the matches are the selection's).
    */
   isLongRun(value: unknown, entries: number): boolean {
+    if (!this.indexed) return false;
     const key = `${typeof value}:${String(value)}`;
     let long = this.#longRuns.get(key);
     if (long === undefined) {

@@ -10,6 +10,7 @@ import { ftsMatchExpression, PHRASE_CHECK, searchWords } from '../../../src-main
 import { sortMarkersOf, withSortMarkers } from '../../../src-main/core/devices/device-sort-markers';
 import { DEVICE_SORT_COLUMNS, type DeviceQuery } from '../../../src-shared/domain/device';
 import { AppError } from '../../../src-shared/errors';
+import { DeferredIndexes } from '../../../src-main/core/db/deferred-indexes';
 import { queryPlan, sqlPreparedDuring, statementsRunDuring } from '../../support/query-plans';
 import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
 import { useCloseAfterEach } from '../../support/close-after-each';
@@ -681,6 +682,35 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
       const sql = sqlPreparedDuring(probeDb, () => (ids = repository().search({ text: 'qu', sort }, page).map((r) => r.id)));
       expect(ids, `at ${page.offset}`).toEqual(listed('qu', sort, page));
       expect(listedDuring(sql), `at ${page.offset}: listed every match`).toBe(false);
+    }
+  });
+
+  it('counts no run of the order while a bulk load has set its index aside, with the same rows', () => {
+    // A run's length is counted through the order's index (SortRuns.isLongRun); set aside, the count scans the table
+    // for each value asked. `tur` asks it of each run worth a question, `qu` (probes 3 times a listing) when it would
+    // walk on through a run. With the indexes present both count: the pattern below is the statement they run.
+    const sort = { column: 'uid', direction: 'asc' } as const;
+    const countsRun = (sql: string) => /^SELECT count\(\*\) FROM \(SELECT 1 FROM devices d (INDEXED BY \w+ )?WHERE d\.uid IS \?/.test(sql);
+    const searches = [
+      { text: 'tur', repository: repositoryWithProbes },
+      { text: 'qu', repository: () => new DeviceRepositoryClass(probeDb, new DeviceSearchIndex(probeDb), () => new Date(NOW), 3) },
+    ];
+    const page = { offset: 0, limit: 20 };
+    const run = (setAside: boolean) =>
+      searches.map(({ text, repository }) => {
+        let ids: number[] = [];
+        const ran = statementsRunDuring(probeDb, () => undefined, () => (ids = repository().search({ text, sort }, page).map((r) => r.id)));
+        expect(ids, `${text}${setAside ? ', index set aside' : ''}`).toEqual(listed(text, sort, page));
+        return ran.filter(({ sql }) => countsRun(sql)).length;
+      });
+    expect(run(false).every((n) => n > 0), 'runs counted with the index').toBe(true);
+    const deferred = new DeferredIndexes(probeDb);
+    probeDb.transaction(() => deferred.defer('devices', new Set(['devices_ivanti_id'])))();
+    try {
+      expect(deferred.exists(sortIndexName('uid'))).toBe(false);
+      expect(run(true)).toEqual([0, 0]);
+    } finally {
+      deferred.buildAll();
     }
   });
 
