@@ -88,13 +88,7 @@ describe('the explorer\'s trusted filter', () => {
     seedFollowUpRun(db, { integrationId: appConfig.integrationId, changed: 20, removed: 10, at: NOW - HOUR / 2 });
     // The App Config integration's API user could not read "Marketing" in its latest sync; another App Config
     // integration, with an API user of its own that reads only "Marketing", trusts its devices for all users.
-    markSpaceStale(db, appConfig.integrationId, DEFAULT_SPACES[1]!);
-    const marketing = seedSharedSightings(db, {
-      of: appConfig.integrationId,
-      spaceId: DEFAULT_SPACES[1]!.id,
-      integration: { name: 'iOS Marketing', platform: 'ios-appconfig', domain: acme.domain, email: 'marketing-api@acmecorp.example' },
-      referenceTime: NOW,
-    });
+    const marketing = marketingReadElsewhere(db, appConfig.integrationId, { name: 'iOS Marketing', platform: 'ios-appconfig', domain: acme.domain });
 
     // The test group lists Duo usernames; the devices' Ivanti users are, for some, a name Duo knows them by.
     const uids = db
@@ -164,6 +158,47 @@ describe('the explorer\'s trusted filter', () => {
     expect(android.inserted).toBe(200);
   });
 
+  it('judges each integration of a platform on its own readable spaces and its own users where they share one sighting test', () => {
+    const { db, repository } = openDeviceDatabase(tempDir());
+    const fresh = { referenceTime: NOW - HOUR };
+    const mail = { domain: 'acmecorp.mobileiron.com', email: 'api@acmecorp.example' };
+    // Three Android integrations: two for all users (the count gathers their sightings as one set), one for a test group.
+    const everyone = seedDevices(db, { ...fresh, count: 240, seed: 'alike-all', integration: { name: 'Android', platform: 'android', ...mail } });
+    // The first could not read "Marketing" in its latest sync; the second, with an API user of its own, reads only it.
+    const marketing = marketingReadElsewhere(db, everyone.integrationId, { name: 'Android Marketing', platform: 'android', domain: mail.domain });
+    // The test group's integration sees devices of its own, and trusts only those of its members.
+    const group = seedDevices(db, { ...fresh, count: 120, seed: 'alike-group', integration: { name: 'Android group', platform: 'android', status: 'test-group', ...mail } });
+    const groupUids = db.prepare("SELECT DISTINCT uid FROM devices WHERE integration_id = ? AND uid IS NOT NULL AND uid <> '********' ORDER BY uid").pluck().all(group.integrationId) as string[];
+    const addMember = db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)');
+    for (const uid of groupUids.slice(0, groupUids.length / 2)) addMember.run(group.integrationId, uid);
+
+    const verifier = new TrustVerifier(db, new CertificateTable(), () => new Date(NOW));
+    const judge = verifier.deviceJudge();
+    const filtered = new Map<number, TrustFilter>();
+    for (const answer of ['trusted', 'not-trusted', 'cant-tell'] as const) {
+      for (const id of allPages(repository, { trust: answer, presence: 'all' }, 500)) filtered.set(id, answer);
+      // The count gathers the sightings once, the pages probe them device by device: one answer.
+      expect(repository.count({ trust: answer, presence: 'all' }), answer).toBe([...filtered.values()].filter((f) => f === answer).length);
+    }
+    const devices = db.prepare('SELECT id, uid, client_device_identifier AS identifier, integration_id AS integrationId, space_id AS spaceId FROM devices').all() as {
+      id: number;
+      uid: string | null;
+      identifier: string | null;
+      integrationId: string;
+      spaceId: number | null;
+    }[];
+    expect(filtered.size).toBe(devices.length);
+    expect(devices.filter((d) => judge(d).answer !== filtered.get(d.id)).map((d) => ({ ...d, filter: filtered.get(d.id), column: judge(d).answer }))).toEqual([]);
+
+    // Each integration decided some device: "Marketing" trusted through the second integration alone, the group's
+    // members trusted and the others not, though the integrations for all users trust every other device like theirs.
+    const answers = (integrationId: string, spaceId?: number) =>
+      new Set(devices.filter((d) => d.integrationId === integrationId && (spaceId === undefined || d.spaceId === spaceId)).map((d) => filtered.get(d.id)));
+    expect(repository.count({ trust: 'trusted', integrationId: marketing })).toBeGreaterThan(5);
+    expect(answers(everyone.integrationId, DEFAULT_SPACES[1]!.id)).toContain('trusted');
+    expect([...answers(group.integrationId)]).toEqual(expect.arrayContaining(['trusted', 'not-trusted']));
+  });
+
   it('gives a name in another case one verdict in the filter, the Trust column and verify, in every script (\'ÉLODIE\' is \'élodie\')', () => {
     const fleet = testGroupFleet('one-fold');
     // Listed as Duo spells the user, registered in Ivanti in capitals or mixed case; one listed name Duo does not know.
@@ -224,6 +259,20 @@ describe('the explorer\'s trusted filter', () => {
     };
   }
 });
+
+/**
+ * The integration `of` could not read "Marketing" in its latest sync; another integration of the same platform, with
+ * an API user of its own that reads only "Marketing", sees its devices there. Returns the second one's id.
+ */
+function marketingReadElsewhere(db: Db, of: string, integration: { name: string; platform: 'android' | 'ios-appconfig'; domain: string }): string {
+  markSpaceStale(db, of, DEFAULT_SPACES[1]!);
+  return seedSharedSightings(db, {
+    of,
+    spaceId: DEFAULT_SPACES[1]!.id,
+    integration: { ...integration, email: 'marketing-api@acmecorp.example' },
+    referenceTime: NOW,
+  });
+}
 
 /** Records a run of the integration whose API user could not read `space` (403), as the sync engine records it. */
 function markSpaceStale(db: Db, integrationId: string, space: { id: number; name: string }): void {
