@@ -82,6 +82,16 @@ const SEEKED_PREFIX_TERMS = 8;
  */
 const MAX_MATCH_SET_SPAN = 16 * 1024 * 1024;
 
+const COMMA = 0x2c;
+const DIGIT_0 = 0x30;
+
+/** The decimal number of ASCII digits that starts at `at` of `text` and runs to a comma or the end. */
+function decimalAt(text: Buffer, at: number): number {
+  let n = 0;
+  for (let i = at; i < text.length && text[i] !== COMMA; i++) n = n * 10 + text[i]! - DIGIT_0;
+  return n;
+}
+
 /**
  * Keeps `devices_fts` in step with `devices`. Triggers queue every inserted, changed or deleted device in
  * `devices_fts_pending` (see migration 0004 for why they do not write the index themselves); `catchUp` applies the
@@ -166,17 +176,28 @@ export class DeviceSearchIndex {
    * Null when the matches span more ids than MAX_MATCH_SET_SPAN.
    */
   matchSet(match: string): { condition: SqlCondition; size: number } | null {
-    this.#matchIds ??= this.db.prepare('SELECT json_group_array(rowid) FROM devices_fts WHERE devices_fts MATCH ?').pluck();
-    // One JSON text instead of a row each: 21.6 against 24.4 ms for `tur`'s 66,848 ids.
-    const ids = JSON.parse(this.#matchIds.get(match) as string) as number[];
-    // FTS5 hands out rowids in ascending order.
-    const first = ids[0] ?? 0;
-    const span = ids.length === 0 ? 0 : ids[ids.length - 1]! - first + 1;
+    // The ids as one text of decimal numbers read as bytes, parsed here: `iphone`'s 266,971 at a million devices cost
+    // 18.9 ms of CPU against 28.3 as json_group_array and JSON.parse into an array (median of seven, load 4.2; reading
+    // the FTS list alone costs 9.1).
+    this.#matchIds ??= this.db.prepare('SELECT CAST(group_concat(rowid) AS BLOB) FROM devices_fts WHERE devices_fts MATCH ?').pluck();
+    const ids = (this.#matchIds.get(match) as Buffer | null) ?? Buffer.alloc(0);
+    // FTS5 hands out rowids in ascending order: the first number is the lowest, the last the highest.
+    const first = ids.length === 0 ? 0 : decimalAt(ids, 0);
+    const span = ids.length === 0 ? 0 : decimalAt(ids, ids.lastIndexOf(COMMA) + 1) - first + 1;
     if (span > MAX_MATCH_SET_SPAN) return null;
     const bytes = Buffer.alloc(span);
-    for (const id of ids) bytes[id - first] = 1;
+    let size = 0;
+    for (let at = 0, id = 0; at < ids.length; at++) {
+      const c = ids[at]!;
+      if (c !== COMMA) id = id * 10 + c - DIGIT_0;
+      if (c === COMMA || at === ids.length - 1) {
+        bytes[id - first] = 1;
+        size += 1;
+        id = 0;
+      }
+    }
     // `d.id >= first` first: substr counts a position below 1 from the blob's end.
-    return { condition: { sql: "d.id >= ? AND substr(?, d.id - ?, 1) = x'01'", params: [first, bytes, first - 1] }, size: ids.length };
+    return { condition: { sql: "d.id >= ? AND substr(?, d.id - ?, 1) = x'01'", params: [first, bytes, first - 1] }, size };
   }
 
   /**

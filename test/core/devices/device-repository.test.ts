@@ -685,6 +685,23 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     }
   });
 
+  it('lists a text\'s matches as a byte array that selects exactly the devices the FTS table matches', () => {
+    const index = new DeviceSearchIndex(probeDb);
+    const one = probeDb.prepare("SELECT max(id) FROM devices WHERE device_name LIKE 'Turnstile%'").pluck().get() as number;
+    // Ids of one to three digits, a single match (the array's first and last at once), none.
+    const matchesOf = ['"ac"*', '"tur"*', ftsMatchExpression('acmecorp')!, `"turnstile${one}"`, '"zzzznothing"'];
+    const sizes = matchesOf.map((match) => {
+      const set = index.matchSet(match)!;
+      const fts = probeDb.prepare('SELECT rowid FROM devices_fts WHERE devices_fts MATCH ? ORDER BY rowid').pluck().all(match) as number[];
+      const selected = probeDb.prepare(`SELECT d.id FROM devices d WHERE ${set.condition.sql} ORDER BY d.id`).pluck().all(...set.condition.params) as number[];
+      expect(selected, match).toEqual(fts);
+      expect(set.size, match).toBe(fts.length);
+      return set.size;
+    });
+    expect(sizes[0]).toBeGreaterThan(100);
+    expect(sizes.slice(3)).toEqual([1, 0]);
+  });
+
   it('counts no run of the order while a bulk load has set its index aside, with the same rows', () => {
     // A run's length is counted through the order's index (SortRuns.isLongRun); set aside, the count scans the table
     // for each value asked. `tur` asks it of each run worth a question, `qu` (probes 3 times a listing) when it would
