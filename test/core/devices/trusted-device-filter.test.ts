@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
+import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { DuoStore, type DuoUserRow } from '../../../src-main/core/duo/duo-store';
 import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 import type { SyncCheckpoint } from '../../../src-main/core/sync/sync-checkpoint';
@@ -160,17 +161,7 @@ describe('the explorer\'s trusted filter', () => {
 
   it('judges each integration of a platform on its own readable spaces and its own users where they share one sighting test', () => {
     const { db, repository } = openDeviceDatabase(tempDir());
-    const fresh = { referenceTime: NOW - HOUR };
-    const mail = { domain: 'acmecorp.mobileiron.com', email: 'api@acmecorp.example' };
-    // Three Android integrations: two for all users (the count gathers their sightings as one set), one for a test group.
-    const everyone = seedDevices(db, { ...fresh, count: 240, seed: 'alike-all', integration: { name: 'Android', platform: 'android', ...mail } });
-    // The first could not read "Marketing" in its latest sync; the second, with an API user of its own, reads only it.
-    const marketing = marketingReadElsewhere(db, everyone.integrationId, { name: 'Android Marketing', platform: 'android', domain: mail.domain });
-    // The test group's integration sees devices of its own, and trusts only those of its members.
-    const group = seedDevices(db, { ...fresh, count: 120, seed: 'alike-group', integration: { name: 'Android group', platform: 'android', status: 'test-group', ...mail } });
-    const groupUids = db.prepare("SELECT DISTINCT uid FROM devices WHERE integration_id = ? AND uid IS NOT NULL AND uid <> '********' ORDER BY uid").pluck().all(group.integrationId) as string[];
-    const addMember = db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)');
-    for (const uid of groupUids.slice(0, groupUids.length / 2)) addMember.run(group.integrationId, uid);
+    const { everyone, marketing, group } = integrationsAskingAlike(db);
 
     const verifier = new TrustVerifier(db, new CertificateTable(), () => new Date(NOW));
     const judge = verifier.deviceJudge();
@@ -197,6 +188,31 @@ describe('the explorer\'s trusted filter', () => {
     expect(repository.count({ trust: 'trusted', integrationId: marketing })).toBeGreaterThan(5);
     expect(answers(everyone.integrationId, DEFAULT_SPACES[1]!.id)).toContain('trusted');
     expect([...answers(group.integrationId)]).toEqual(expect.arrayContaining(['trusted', 'not-trusted']));
+  });
+
+  it('counts a first page\'s "not trusted" and "can\'t tell" with the sightings gathered once, to the verifier\'s answers', () => {
+    const { db, index } = openDeviceDatabase(tempDir());
+    integrationsAskingAlike(db);
+    const judge = new TrustVerifier(db, new CertificateTable(), () => new Date(NOW)).deviceJudge();
+    const current = db.prepare('SELECT id, uid, client_device_identifier AS identifier, integration_id AS integrationId, space_id AS spaceId FROM devices WHERE removed_at IS NULL').all() as Parameters<typeof judge>[0][];
+    const counted: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      if (sql.startsWith('SELECT count(*) FROM (SELECT 1 FROM devices d')) counted.push(sql);
+      return prepare(sql);
+    }) as typeof db.prepare;
+    for (const trust of ['trusted', 'not-trusted', 'cant-tell'] as const) {
+      counted.length = 0;
+      // Nothing cached; unsorted, the page plans with a count up to more than the fleet, so the count is exact and kept.
+      const repository = new DeviceRepository(db, index, () => new Date(NOW));
+      repository.search({ trust }, { offset: 0, limit: 100 });
+      expect(counted, trust).toHaveLength(1);
+      // "Trusted" probes each device's sightings (its matches come first), the others gather them once (the walk steps
+      // over the trusted devices to find theirs).
+      expect(counted[0], trust).toContain(trust === 'trusted' ? 'EXISTS (SELECT 1 FROM device_sightings' : 'IN (SELECT s.device_id FROM device_sightings');
+      expect(repository.count({ trust }), trust).toBe(current.filter((d) => judge(d).answer === trust).length);
+      expect(counted, trust).toHaveLength(1);
+    }
   });
 
   it('gives a name in another case one verdict in the filter, the Trust column and verify, in every script (\'ÉLODIE\' is \'élodie\')', () => {
@@ -259,6 +275,23 @@ describe('the explorer\'s trusted filter', () => {
     };
   }
 });
+
+/**
+ * Three Android integrations: two for all users (a count gathers their sightings as one set), one for a test group. The
+ * first could not read "Marketing" in its latest sync; the second, with an API user of its own, reads only it. The test
+ * group's integration sees devices of its own, and trusts only those of its members (half of its users).
+ */
+function integrationsAskingAlike(db: Db): { everyone: { integrationId: string }; marketing: string; group: { integrationId: string } } {
+  const fresh = { referenceTime: NOW - HOUR };
+  const mail = { domain: 'acmecorp.mobileiron.com', email: 'api@acmecorp.example' };
+  const everyone = seedDevices(db, { ...fresh, count: 240, seed: 'alike-all', integration: { name: 'Android', platform: 'android', ...mail } });
+  const marketing = marketingReadElsewhere(db, everyone.integrationId, { name: 'Android Marketing', platform: 'android', domain: mail.domain });
+  const group = seedDevices(db, { ...fresh, count: 120, seed: 'alike-group', integration: { name: 'Android group', platform: 'android', status: 'test-group', ...mail } });
+  const groupUids = db.prepare("SELECT DISTINCT uid FROM devices WHERE integration_id = ? AND uid IS NOT NULL AND uid <> '********' ORDER BY uid").pluck().all(group.integrationId) as string[];
+  const addMember = db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)');
+  for (const uid of groupUids.slice(0, groupUids.length / 2)) addMember.run(group.integrationId, uid);
+  return { everyone, marketing, group };
+}
 
 /**
  * The integration `of` could not read "Marketing" in its latest sync; another integration of the same platform, with
