@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
-import { DeviceRecordCodec, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
+import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
 import { recordHash } from '../../../src-main/core/sync/record-hash';
 import { AppError } from '../../../src-shared/errors';
 import { useTempDir } from '../../support/temp-dir';
@@ -129,6 +130,43 @@ describe('stored device records', () => {
       const stored = batches.flat();
       expect(stored.map((b) => Buffer.from(b).toString('base64'))).toEqual(records.map((r) => codec.encode(JSON.stringify(r.record), r.row).toString('base64')));
       expect(stored.map((b, i) => codec.decode(b, records[i]!.row, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
+    } finally {
+      compressor.close();
+    }
+    db.close();
+  });
+
+  it('are the bytes a one-off deflate with Node\'s default output buffer gives, however long, on either thread, in any order', async () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    const shared = db.prepare('SELECT dictionary FROM device_record_dictionaries ORDER BY id DESC').pluck().get() as Buffer;
+    const compressor = codec.compressor();
+    try {
+      // Hex of a hash chain barely compresses: the longer records deflate to several of the codec's output buffers.
+      const noise = (i: number, length: number) => {
+        let text = '';
+        for (let k = 0; text.length < length; k++) text += createHash('sha256').update(`${i}:${k}`).digest('hex');
+        return text.slice(0, length);
+      };
+      const records = [0, 40, 900, 1500, 2100, 2200, 5000, 9000, 20].map((length, i) => {
+        const row: RecordContext = i % 2 === 0 ? { ...ROW, guid: `g-${i}` } : NO_ROW;
+        return { record: { ...(JSON.parse(RECORD) as Record<string, unknown>), guid: row.guid ?? ROW.guid, notes: noise(i, length) }, row };
+      });
+      const oneOff = records.map(({ record, row }) => {
+        const own = RECORD_CONTEXT_COLUMNS.map((c) => row[c]).filter((v) => typeof v === 'string').map((v) => JSON.stringify(v)).join('');
+        return zlib.deflateRawSync(Buffer.from(JSON.stringify(record), 'utf8'), { dictionary: Buffer.concat([shared, Buffer.from(own, 'utf8')]) });
+      });
+      expect(Math.max(...oneOff.map((b) => b.length))).toBeGreaterThan(4 * 1024);
+      const reversed = records.map((_, i) => records.length - 1 - i);
+      const here = reversed.map((i) => codec.encode(JSON.stringify(records[i]!.record), records[i]!.row));
+      const onThread = [...(await compressor.compress(reversed.map((i) => records[i]!))), ...(await compressor.compress(records))];
+      expect(compressor.onThread).toBe(true);
+      const hex = (b: Uint8Array) => Buffer.from(b).subarray(5).toString('hex');
+      expect(here.map(hex)).toEqual(reversed.map((i) => oneOff[i]!.toString('hex')));
+      expect(onThread.map(hex)).toEqual([...reversed.map((i) => oneOff[i]!.toString('hex')), ...oneOff.map((b) => b.toString('hex'))]);
+      expect(onThread.map((b, i) => codec.decode(b, records[i < records.length ? reversed[i]! : i - records.length]!.row, i))).toEqual(
+        [...reversed, ...records.map((_, i) => i)].map((i) => JSON.stringify(records[i]!.record)),
+      );
     } finally {
       compressor.close();
     }
