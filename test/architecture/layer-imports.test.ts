@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { builtinModules } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../support/temp-dir';
 
 function filesUnder(dir: string, pattern = /\.(ts|tsx)$/): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -97,6 +97,8 @@ export function importCycles(files: string[]): string[] {
 const NODE_MODULES = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 const MAIN_ONLY_PACKAGES = ['electron', 'better-sqlite3', 'keytar', 'axios', 'node-forge', 'axios-ntlm', 'https-proxy-agent', 'proxy-from-env'];
 
+const probeDir = useTempDir('tec-probe-');
+
 describe('layer rules (docs/architecture.md, "Layers": nothing imports upward)', () => {
   it('src-shared imports no Node module, no electron and nothing outside src-shared except zod', () => {
     const offenders: string[] = [];
@@ -149,7 +151,7 @@ describe('layer rules (docs/architecture.md, "Layers": nothing imports upward)',
   });
 
   it('the cycle check finds a planted cycle, type-only imports included', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-probe-'));
+    const dir = probeDir();
     fs.mkdirSync(path.join(dir, 'sub'));
     fs.writeFileSync(path.join(dir, 'root.ts'), "import { handlers } from './sub';\nexport interface Services { a: number }\n");
     fs.writeFileSync(path.join(dir, 'sub', 'index.ts'), "export { handlers } from './handlers';\n");
@@ -159,11 +161,10 @@ describe('layer rules (docs/architecture.md, "Layers": nothing imports upward)',
     expect(importCycles(['root.ts', 'sub/index.ts', 'sub/handlers.ts', 'leaf.ts'].map((f) => path.join(dir, f)))).toEqual([
       [rel('root.ts'), rel('sub/index.ts'), rel('sub/handlers.ts'), rel('root.ts')].join(' → '),
     ]);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('the rule checker itself sees the imports it must forbid', () => {
-    const probe = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tec-probe-')), 'probe.ts');
+    const probe = path.join(probeDir(), 'probe.ts');
     fs.writeFileSync(probe, "import fs from 'node:fs';\nimport type { X } from 'electron';\nconst k = await import('keytar');\nexport * from '../x';\n");
     expect(importsOf(probe)).toEqual(['node:fs', 'electron', '../x', 'keytar']);
   });

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src-main/core/app/composition-root';
 import { startRig, type Rig } from './rig-server';
 import { unusedSecretStore } from '../support/unused-secret-store';
-import os from 'node:os';
+import { useTempDir } from '../support/temp-dir';
 
-const tempRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tec-rig-'));
+const tempRoot = useTempDir('tec-rig-', { lives: 'file' });
 
 describe('web test rig', () => {
   let core: Core;
