@@ -545,8 +545,6 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
       for (const [i, rendered] of batch.entries()) {
         const { body, devicesInPage, prepared: preparing } = ahead ?? read(rendered);
         ahead = i + 1 < batch.length ? read(batch[i + 1]!) : null;
-        // As the engine does: what the compressing thread has not reached of this page is encoded here.
-        if (preparing !== null) compressor?.help();
         const prepared: PreparedRecords | undefined = preparing === null ? undefined : await preparing;
         for (let offset = 0; offset < devicesInPage.length; offset += chunkRows) {
           page++;

@@ -208,20 +208,15 @@ function damaged(device: number | string): AppError {
  * write: if the thread cannot start or dies, the batches waiting for it, and every later one, are encoded on the
  * calling thread.
  *
- * The calling thread may share the work of the batch it is about to wait for (`help`): the thread and the caller take a
- * batch's records one at a time from one counter (a SharedArrayBuffer, Atomics.add), so each record is encoded once, by
- * whichever took it, with the same code (an encoding is a function of the record and its row alone). In a bulk first
- * sync the thread was the load's bottleneck, the writer waiting for it: at 100,000 devices (storage path, load 6) it
- * spent 6.4-7.1 s of CPU to the writing thread's 3.2-3.4 s (parsing included); at a million (bench:sync, quiet machine)
- * ~95 s of the process's CPU fell in a 61 s load, ~34 s of them the writing thread's. Helping moved ~1.1 s of the
- * 100,000 devices' encoding to the writer (total CPU +1.5 %).
+ * The thread does the whole batch, even while the writer waits for it: the writer encoding the records the thread had
+ * not reached yet (61e2685, a shared counter) made a real first sync slower, the HTTP simulator, the sync worker and
+ * this thread sharing two cores: at 100,000 devices 10.4 / 10.5 s without, 11.4 / 11.1 s with (interleaved, load 2.4-2.7),
+ * at a million 126 s against 104; the storage path alone did not gain either (8.0-8.9 against 8.7-8.8 s).
  */
 export class RecordCompressor {
   #worker: Worker | null = null;
   #nextId = 1;
-  readonly #waiting = new Map<number, Batch>();
-  /** Records of this thread's batches the calling thread encoded itself (help), for the tests. */
-  encodedHere = 0;
+  readonly #waiting = new Map<number, { records: readonly RecordToEncode[]; spaceId: number | null; resolve: (encoded: Encoded) => void }>();
   /** Pages out for hashPage: told null if the thread fails (the caller hashes then). */
   readonly #pages = new Map<number, (hashes: (Buffer | null)[] | null) => void>();
 
@@ -243,7 +238,7 @@ export class RecordCompressor {
       });
       // Referenced only while a batch is out: an idle compressor never keeps the process alive.
       worker.unref();
-      worker.on('message', ({ id, indexes, bytes, ends, hashes }: { id: number; indexes: Uint32Array | null; bytes: ArrayBuffer | null; ends: Uint32Array | Uint8Array; hashes: ArrayBuffer | null }) => {
+      worker.on('message', ({ id, bytes, ends, hashes }: { id: number; bytes: ArrayBuffer | null; ends: Uint32Array | Uint8Array; hashes: ArrayBuffer | null }) => {
         const page = this.#pages.get(id);
         if (page !== undefined) {
           // A page's hashes, `ends` saying which records had one (1) or were no object to hash (0).
@@ -251,17 +246,13 @@ export class RecordCompressor {
           page(Array.from(ends, (hashed, i) => (hashed === 1 ? Buffer.from(hashes!, i * HASH_BYTES, HASH_BYTES) : null)));
           return;
         }
-        if (indexes === null || bytes === null) return;
+        if (bytes === null) return;
         const waiting = this.#waiting.get(id);
         this.#settle(id);
-        if (waiting === undefined) return;
-        // The thread's records (those it took), each into its place beside those the caller encoded (help).
-        indexes.forEach((index, i) => {
-          const start = i === 0 ? 0 : ends[i - 1]!;
-          waiting.stored[index] = Buffer.from(bytes, start, ends[i]! - start);
-          if (hashes !== null) waiting.hashes![index] = Buffer.from(hashes, i * HASH_BYTES, HASH_BYTES);
+        waiting?.resolve({
+          stored: Array.from(ends, (end, i) => Buffer.from(bytes, i === 0 ? 0 : ends[i - 1]!, end - (i === 0 ? 0 : ends[i - 1]!))),
+          hashes: hashes === null ? null : Array.from(ends, (_, i) => Buffer.from(hashes, i * HASH_BYTES, HASH_BYTES)),
         });
-        waiting.resolve({ stored: waiting.stored as Buffer[], hashes: waiting.hashes as Buffer[] | null });
       });
       worker.on('error', () => this.#failOver());
       worker.on('exit', () => this.#failOver());
@@ -315,30 +306,12 @@ export class RecordCompressor {
     // value a JSON record can hold). The rows' values go in one flat array; the thread builds each preset and head.
     const values: (string | null)[] = [];
     for (const record of records) contextValues(record.row, values);
-    const taken = new Int32Array(new SharedArrayBuffer(4));
-    const message = { id, records: records.map((r) => r.record), values, spaceId, hashBytes: HASH_BYTES, taken };
+    const message = { id, records: records.map((r) => r.record), values, spaceId, hashBytes: HASH_BYTES };
     return new Promise((resolve) => {
       if (this.#waiting.size === 0 && this.#pages.size === 0) worker.ref();
-      this.#waiting.set(id, { records, spaceId, resolve, taken, stored: Array.from({ length: records.length }), hashes: spaceId === null ? null : Array.from({ length: records.length }) });
+      this.#waiting.set(id, { records, spaceId, resolve });
       worker.postMessage(message);
     });
-  }
-
-  /**
-   * Encodes, on the calling thread, the records of the oldest batch out that the thread has not taken yet, instead of
-   * waiting for them: call it just before awaiting a batch. The thread works in order, so the oldest is that batch or
-   * one it must finish first (a page the sync read and set aside). The batch still settles when the thread answers (at
-   * once, once it reaches the batch and finds nothing left to take).
-   */
-  help(): void {
-    const batch = this.#waiting.values().next().value;
-    if (batch === undefined) return;
-    for (let index = Atomics.add(batch.taken, 0, 1); index < batch.records.length; index = Atomics.add(batch.taken, 0, 1)) {
-      const record = batch.records[index]!;
-      batch.stored[index] = this.codec.encode(JSON.stringify(record.record), record.row);
-      if (batch.hashes !== null) batch.hashes[index] = recordHash(record.record, batch.spaceId!);
-      this.encodedHere++;
-    }
   }
 
   /** Whether batches still go to the thread (false once it failed or was closed: they are encoded on the caller's). */
@@ -383,16 +356,6 @@ interface Encoded {
   hashes: Buffer[] | null;
 }
 
-/** A batch out on the thread: the next record to take (shared with the thread), and the forms made so far, by index. */
-interface Batch {
-  records: readonly RecordToEncode[];
-  spaceId: number | null;
-  resolve: (encoded: Encoded) => void;
-  taken: Int32Array;
-  stored: (Buffer | undefined)[];
-  hashes: (Buffer | undefined)[] | null;
-}
-
 /** recordHash's length. */
 const HASH_BYTES = 16;
 
@@ -406,11 +369,10 @@ export interface RecordToEncode {
 }
 
 /**
- * CommonJS, evaluated in the compressor's thread: for each record of a batch it takes from the batch's counter (the
- * calling thread takes the others: RecordCompressor.help), its JSON text (JSON.stringify, as
+ * CommonJS, evaluated in the compressor's thread: for each record of a batch, its JSON text (JSON.stringify, as
  * DeviceRecordCodec.encode's callers serialise it), its head (HEAD_SOURCE, the same text), then the
  * text deflated with the shared dictionary followed by its own values as preset (withOwnValues, from the same source),
- * all returned as one transferred buffer with which records they are and where each ends in it; with a space id, each
+ * all returned as one transferred buffer and where each record ends in it; with a space id, each
  * record's hash too (recordHash, from the same source, of the same object).
  */
 const COMPRESSOR_SOURCE = `
@@ -421,7 +383,7 @@ const { format, columns, deflateChunk } = workerData;
 const headOf = new Function('return ' + workerData.headSource)()(zlib.crc32);
 const ownValuesOf = new Function('return ' + workerData.ownValuesSource)();
 const recordHash = new Function('return ' + workerData.hashSource)()(require('node:crypto').hash, workerData.volatileFields);
-parentPort.on('message', ({ id, text: answer, records, values, spaceId, hashBytes, taken }) => {
+parentPort.on('message', ({ id, text: answer, records, values, spaceId, hashBytes }) => {
   if (answer !== undefined) {
     // A search answer's records (RecordCompressor.hashPage): which had a hash, as 1 or 0, in 'ends'.
     // The caller parsed the same text; if this thread cannot, it hashes none and the caller hashes them all.
@@ -436,27 +398,22 @@ parentPort.on('message', ({ id, text: answer, records, values, spaceId, hashByte
       all.set(recordHash(item, spaceId), i * hashBytes);
       hashed[i] = 1;
     });
-    parentPort.postMessage({ id, indexes: null, bytes: null, ends: hashed, hashes: all.buffer }, [hashed.buffer, all.buffer]);
+    parentPort.postMessage({ id, bytes: null, ends: hashed, hashes: all.buffer }, [hashed.buffer, all.buffer]);
     return;
   }
-  const indexes = [];
-  const stored = [];
   const all = spaceId === null ? null : new Uint8Array(records.length * hashBytes);
-  for (let i = Atomics.add(taken, 0, 1); i < records.length; i = Atomics.add(taken, 0, 1)) {
-    const record = records[i];
-    if (all !== null) all.set(recordHash(record, spaceId), indexes.length * hashBytes);
+  const stored = records.map((record, i) => {
+    if (all !== null) all.set(recordHash(record, spaceId), i * hashBytes);
     const text = Buffer.from(JSON.stringify(record), 'utf8');
     const own = ownValuesOf(values, i * columns, (i + 1) * columns);
-    stored.push(Buffer.concat([headOf(format, text), zlib.deflateRawSync(text, { dictionary: Buffer.concat([shared, Buffer.from(own, 'utf8')]), chunkSize: deflateChunk })]));
-    indexes.push(i);
-  }
+    return Buffer.concat([headOf(format, text), zlib.deflateRawSync(text, { dictionary: Buffer.concat([shared, Buffer.from(own, 'utf8')]), chunkSize: deflateChunk })]);
+  });
   const hashes = all === null ? null : all.buffer;
   const ends = new Uint32Array(stored.length);
   let length = 0;
   stored.forEach((record, i) => { length += record.length; ends[i] = length; });
   const bytes = new Uint8Array(length);
   stored.forEach((record, i) => bytes.set(record, i === 0 ? 0 : ends[i - 1]));
-  const mine = Uint32Array.from(indexes);
-  parentPort.postMessage({ id, indexes: mine, bytes: bytes.buffer, ends, hashes }, hashes === null ? [bytes.buffer, ends.buffer, mine.buffer] : [bytes.buffer, ends.buffer, mine.buffer, hashes]);
+  parentPort.postMessage({ id, bytes: bytes.buffer, ends, hashes }, hashes === null ? [bytes.buffer, ends.buffer] : [bytes.buffer, ends.buffer, hashes]);
 });
 `;

@@ -463,9 +463,6 @@ export class SyncEngine implements SyncRunner {
         page.catch(() => undefined);
         prefetched = { start: verdict.next.start, page };
       }
-      // What the compressing thread has not reached of this page is encoded here rather than waited for (it was the
-      // bulk load's bottleneck: RecordCompressor).
-      if (fetched.prepared !== null) ctx.compressor?.help();
       const prepared = fetched.prepared === null ? undefined : await fetched.prepared;
       const hashes = fetched.hashes === null ? undefined : await fetched.hashes;
       ctx.signal.throwIfAborted();
