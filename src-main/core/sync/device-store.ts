@@ -45,6 +45,8 @@ export interface PageWriteResult {
   restored: number;
   /** Rows the page wrote, its triggers' included: none for a page of devices found unchanged and sighted. */
   rowsWritten: number;
+  /** Devices found stored as they are (record hash and check-in time), and not removed. */
+  unchanged: number;
   /** The page's records that could not be parsed, in their order: nothing was written or sighted for them. */
   unusable: DeviceRecord[];
 }
@@ -392,7 +394,7 @@ export class DeviceStore {
    */
   writePage(ctx: PageContext, records: readonly (IvantiDevice | DeviceRecord)[], prepared?: PreparedRecords, hashes?: RecordHashes): PageWriteResult {
     const changesBefore = this.#totalChanges.get() as number;
-    const result: PageWriteResult = { newInRun: 0, newInPass: 0, added: 0, changed: 0, restored: 0, rowsWritten: 0, unusable: [] };
+    const result: PageWriteResult = { newInRun: 0, newInPass: 0, added: 0, changed: 0, restored: 0, rowsWritten: 0, unchanged: 0, unusable: [] };
     const owner = ctx.integrationIds[0]!;
     const siblings = ctx.integrationIds.slice(1);
     const facts = this.#factsFor(ctx.runId);
@@ -475,6 +477,7 @@ export class DeviceStore {
           }
         }
         written.add(guid);
+        if (unchanged && removedAt === null) result.unchanged++;
         // A guid is a usable record's: its platform is the parse's (a non-empty string).
         const platformType = device === null ? (raw.platformType as string) : device.platformType;
         id = storedId;

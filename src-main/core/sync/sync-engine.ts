@@ -135,6 +135,14 @@ interface RunContext {
   bulk: boolean;
   /** While it loads in bulk: compresses each page's records on another thread before the page is written. */
   compressor: RecordCompressor | null;
+  /**
+   * Whether the next page's records are hashed on the compressor's thread (hashPage): while the last chunk written found
+   * most of its devices unchanged. Where most records are written anyway (every device checked in), the writer parses
+   * them all and the thread's second parse of the page only takes CPU from it: at 100,000 devices (interleaved, load
+   * 1.3-1.8) the re-sync after check-ins took 8.64 / 9.34 s hashing there against 8.05 / 8.17 here, while the
+   * unchanged re-sync took 3.14 / 3.55 s against 3.64 / 4.15.
+   */
+  hashOnThread: boolean;
 }
 
 /**
@@ -273,6 +281,7 @@ export class SyncEngine implements SyncRunner {
       activeMsBefore: claimed.counters.activeMs,
       bulk: false,
       compressor: null,
+      hashOnThread: true,
     };
     const finished = this.#execute(context, credentials)
       .catch(() => this.#salvage(integrationId, claimed.runId))
@@ -424,7 +433,7 @@ export class SyncEngine implements SyncRunner {
           page,
           // Every record parsed: a bulk load writes them all.
           prepared: compressor === null || !ctx.bulk ? null : prepareRecords(compressor, page.records.flatMap((record) => record.device() ?? []), space),
-          hashes: compressor === null || ctx.bulk ? null : hashesOf(compressor, page, space.id),
+          hashes: compressor === null || ctx.bulk || !ctx.hashOnThread ? null : hashesOf(compressor, page, space.id),
         };
       });
     // The next page, asked for while this one is written: the tenant (Ivanti, or the network) answers during our SQLite
@@ -535,6 +544,8 @@ export class SyncEngine implements SyncRunner {
         space: space.name,
       });
     }
+    // A chunk of no record (a pass's closing read) says nothing of the tenant.
+    if (chunk.length > 0) ctx.hashOnThread = result.unchanged * 2 >= chunk.length;
     counters.pages = pageNumber;
     counters.devicesSeen += result.newInRun;
     counters.added += result.added;

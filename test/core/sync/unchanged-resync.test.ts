@@ -6,11 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
+import { RecordCompressor } from '../../../src-main/core/sync/device-record-codec';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import { WorkerSyncEngine } from '../../../src-main/core/sync/worker-sync-engine';
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
@@ -95,6 +96,30 @@ describe('re-sync of an unchanged tenant', () => {
     expect(devicePages(db)).toBe(pagesBefore);
     // What the run saw went with it.
     expect(db.prepare('SELECT COUNT(*) FROM sync_seen').pluck().get()).toBe(0);
+  });
+
+  it("hashes its pages' records on the helper thread while chunks find their devices unchanged, and not once most check in", async () => {
+    tenant = await startSimulator({ devices: 3000, seed: 'unchanged-resync-hashing' });
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    const { engine } = engineFor(db, tenant, { pageRows: 250 });
+    expect(await (await engine.start(INTEGRATION_ID, 'manual')).finished).toMatchObject({ status: 'completed', added: tenant.deviceCount() });
+    const hashPage = vi.spyOn(RecordCompressor.prototype, 'hashPage');
+    try {
+      const unchanged = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+      expect(unchanged).toMatchObject({ status: 'completed', changed: 0 });
+      // Every page (12 of 250, and the last page's re-read) went to the thread.
+      expect(hashPage.mock.calls.length).toBeGreaterThanOrEqual(12);
+
+      hashPage.mockClear();
+      // Devices check in at random, some twice: five times as many check-ins as devices move all but ~0.7 % of them.
+      tenant.mutate({ checkIn: 5 * tenant.deviceCount() });
+      const checkedIn = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+      expect(checkedIn).toMatchObject({ status: 'completed', changed: 0, devicesSeen: tenant.deviceCount() });
+      // The first page and the one fetched while it was written, asked before any chunk said most devices checked in.
+      expect(hashPage.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      hashPage.mockRestore();
+    }
   });
 
   it('starts no WAL checkpoint thread: its chunks and the search index catch-ups between them write nothing', async () => {
