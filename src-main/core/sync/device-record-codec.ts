@@ -372,8 +372,8 @@ export interface RecordToEncode {
  * CommonJS, evaluated in the compressor's thread: for each record of a batch, its JSON text (JSON.stringify, as
  * DeviceRecordCodec.encode's callers serialise it), its head (HEAD_SOURCE, the same text), then the
  * text deflated with the shared dictionary followed by its own values as preset (withOwnValues, from the same source),
- * all returned as one transferred buffer and where each record ends in it; with a space id, each
- * record's hash too (recordHash, from the same source, of the same object).
+ * all returned as one transferred buffer and where each record ends in it; with a space id, each record's hash too
+ * (recordHash, from the same source, of the same object). A message with `text` is a search answer to hash (hashPage).
  */
 const COMPRESSOR_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');

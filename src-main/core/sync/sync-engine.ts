@@ -133,7 +133,10 @@ interface RunContext {
   activeMsBefore: number;
   /** The explorer's indexes are set aside while this run loads (#beginBulkLoad). */
   bulk: boolean;
-  /** While it loads in bulk: compresses each page's records on another thread before the page is written. */
+  /**
+   * The records' helper thread, for the whole run: in a bulk load it compresses and hashes each page's records before
+   * the page is written; in any other run it hashes pages while `hashOnThread` says so.
+   */
   compressor: RecordCompressor | null;
   /**
    * Whether the next page's records are hashed on the compressor's thread (hashPage): while the last chunk written found
