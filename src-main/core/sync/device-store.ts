@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import { AppError } from '../../../src-shared/errors';
-import { DeviceRecord, type IvantiDevice } from '../ivanti/ivanti-wire';
+import { DeviceRecord, type IvantiDevice, type ReceivedAnswer } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
@@ -78,10 +78,14 @@ type ExistingRow = [
 ];
 
 /**
- * Record hashes (recordHash) made before the write for some of a page's records (RecordCompressor.hashPage, on the
- * sync's helper thread): writePage hashes the others itself.
+ * Record hashes (recordHash) of a search answer's records, made before the write (RecordCompressor.hashPage, on the
+ * sync's helper thread), by their index in the answer: a record parsed from that very answer (DeviceRecord.received)
+ * takes the one at its index; writePage hashes any other record itself.
  */
-export type RecordHashes = ReadonlyMap<DeviceRecord, Buffer>;
+export interface RecordHashes {
+  received: ReceivedAnswer;
+  hashes: readonly (Buffer | null)[];
+}
 
 /** A record whose content did not change (or only its check-in times) has no field change to record. */
 const NO_FIELD_CHANGES: Readonly<Record<string, [unknown, unknown]>> = Object.freeze({});
@@ -440,7 +444,7 @@ export class DeviceStore {
       const ready = device === null ? undefined : prepared?.get(device);
       // Hashed first: the record's text and the other columns (the compressed record above all) are built only for a
       // row to write.
-      const hash = ready?.record_hash ?? (record instanceof DeviceRecord ? hashes?.get(record) : undefined) ?? recordHash(raw, ctx.space.id);
+      const hash = ready?.record_hash ?? (record instanceof DeviceRecord && record.received === hashes?.received ? hashes.hashes[record.index] : undefined) ?? recordHash(raw, ctx.space.id);
       if (written.has(guid)) writeAdded();
       const existing =
         known === null

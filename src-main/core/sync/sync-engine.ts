@@ -800,19 +800,13 @@ function mergeSpaces(checkpoint: SyncCheckpoint | null, spaces: readonly DeviceS
 
 /**
  * The record hashes of the page's records, made on the helper thread from the answer text the first record was parsed
- * from (DeviceRecord.received): only records parsed from that same text get one, by their index in it.
+ * from (DeviceRecord.received): only records parsed from that same text take one, by their index in it (writePage).
  */
 async function hashesOf(compressor: RecordCompressor, page: DeviceRecordPage, spaceId: number): Promise<RecordHashes | undefined> {
   const received = page.records[0]?.received;
   if (received === undefined || received === null) return undefined;
   const hashes = await compressor.hashPage(received.text, spaceId);
-  if (hashes === null) return undefined;
-  const byRecord = new Map<DeviceRecord, Buffer>();
-  for (const record of page.records) {
-    const hash = record.received === received ? hashes[record.index] : undefined;
-    if (hash) byRecord.set(record, hash);
-  }
-  return byRecord;
+  return hashes === null ? undefined : { received, hashes };
 }
 
 /** The page's records in the tenant's order, unusable ones in their place: the anchor and the sort check need them. */
