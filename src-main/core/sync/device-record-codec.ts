@@ -343,9 +343,10 @@ export class RecordCompressor {
   }
 
   #encodeHere(records: readonly RecordToEncode[], spaceId: number | null): Encoded {
+    const texts = records.map((record) => JSON.stringify(record.record));
     return {
-      stored: records.map((record) => this.codec.encode(JSON.stringify(record.record), record.row)),
-      hashes: spaceId === null ? null : records.map((record) => recordHash(record.record, spaceId)),
+      stored: records.map((record, i) => this.codec.encode(texts[i]!, record.row)),
+      hashes: spaceId === null ? null : records.map((record, i) => recordHash(record.record, spaceId, texts[i])),
     };
   }
 }
@@ -373,7 +374,8 @@ export interface RecordToEncode {
  * DeviceRecordCodec.encode's callers serialise it), its head (HEAD_SOURCE, the same text), then the
  * text deflated with the shared dictionary followed by its own values as preset (withOwnValues, from the same source),
  * all returned as one transferred buffer and where each record ends in it; with a space id, each record's hash too
- * (recordHash, from the same source, of the same object). A message with `text` is a search answer to hash (hashPage).
+ * (recordHash, from the same source, of the same object, given the text made for the deflate). A message with `text`
+ * is a search answer to hash (hashPage).
  */
 const COMPRESSOR_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -403,8 +405,9 @@ parentPort.on('message', ({ id, text: answer, records, values, spaceId, hashByte
   }
   const all = spaceId === null ? null : new Uint8Array(records.length * hashBytes);
   const stored = records.map((record, i) => {
-    if (all !== null) all.set(recordHash(record, spaceId), i * hashBytes);
-    const text = Buffer.from(JSON.stringify(record), 'utf8');
+    const json = JSON.stringify(record);
+    if (all !== null) all.set(recordHash(record, spaceId, json), i * hashBytes);
+    const text = Buffer.from(json, 'utf8');
     const own = ownValuesOf(values, i * columns, (i + 1) * columns);
     return Buffer.concat([headOf(format, text), zlib.deflateRawSync(text, { dictionary: Buffer.concat([shared, Buffer.from(own, 'utf8')]), chunkSize: deflateChunk })]);
   });

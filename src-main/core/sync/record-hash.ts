@@ -35,16 +35,37 @@ export const RECORD_HASH_SOURCE = String.raw`(digest, volatileFields) => {
   // devices does little else per device), and each closure or array made per call is garbage the page's own objects
   // are copied around by the young generation's collections.
   const volatile = new Array(count);
-  return (record, spaceId) => {
+  const memberNames = volatileFields.map((field) => JSON.stringify(field) + ':');
+  // The record's text without its volatile members, cut out of its whole text (JSON.stringify(record)): what
+  // JSON.stringify gives with them set aside (an undefined member is left out with its comma), without serialising the
+  // record a second time where its whole text is made anyway (the compressing thread: ~2.3 us of ~10 a record, and
+  // ~2.4 KB less garbage). A member's text is cut only where it occurs once in the text, which makes it the top-level
+  // member (that one occurs in it as written); undefined where one occurs again (in a nested object or a string).
+  const cut = (text) => {
+    let content = text;
+    for (let i = 0; i < count; i++) {
+      if (volatile[i] === undefined) continue;
+      const member = memberNames[i] + JSON.stringify(volatile[i]);
+      const at = content.indexOf(member);
+      if (at < 1 || content.indexOf(member, at + 1) !== -1) return undefined;
+      const end = at + member.length;
+      content = content[at - 1] === ',' ? content.slice(0, at - 1) + content.slice(end) : content.slice(0, at) + content.slice(content[end] === ',' ? end + 1 : end);
+    }
+    return content;
+  };
+  // text: the record's JSON.stringify when the caller has it (optional).
+  return (record, spaceId, text) => {
     for (let i = 0; i < count; i++) volatile[i] = record[volatileFields[i]];
-    let content;
+    let content = text === undefined ? undefined : cut(text);
     // The record without its volatile fields, serialised as it stands (JSON.stringify leaves out an undefined member):
     // setting them aside in place costs nothing, where a copy of a 60-field object costs more than the serialisation.
-    try {
-      for (let i = 0; i < count; i++) if (volatile[i] !== undefined) record[volatileFields[i]] = undefined;
-      content = JSON.stringify(record);
-    } finally {
-      for (let i = 0; i < count; i++) if (volatile[i] !== undefined) record[volatileFields[i]] = volatile[i];
+    if (content === undefined) {
+      try {
+        for (let i = 0; i < count; i++) if (volatile[i] !== undefined) record[volatileFields[i]] = undefined;
+        content = JSON.stringify(record);
+      } finally {
+        for (let i = 0; i < count; i++) if (volatile[i] !== undefined) record[volatileFields[i]] = volatile[i];
+      }
     }
     const sum = digest('sha1', content, 'buffer');
     // The space folded into the first 8 bytes (not hashed with the text: concatenating copies it once more); the last 4
@@ -70,12 +91,13 @@ export const RECORD_HASH_SOURCE = String.raw`(digest, volatileFields) => {
  * choice, and the stored `last_checkin` is compared exactly beside them (DeviceStore).
  *
  * Built from RECORD_HASH_SOURCE, which a bulk load's compressing thread evaluates too (device-record-codec.ts): the
- * hashes made there are this function's, by construction.
+ * hashes made there are this function's, by construction. `text`, if given, must be `JSON.stringify(record)`: the hash
+ * is then made from it (the same hash, one serialisation less).
  */
-export const recordHash: (record: Record<string, unknown>, spaceId: number) => Buffer = (
+export const recordHash: (record: Record<string, unknown>, spaceId: number, text?: string) => Buffer = (
   // A constant of this module, never input: evaluated so that this thread and the compressing one run one text.
   // oxlint-disable-next-line typescript/no-implied-eval
-  new Function(`return ${RECORD_HASH_SOURCE}`)() as (digest: typeof hash, volatileFields: readonly string[]) => (record: Record<string, unknown>, spaceId: number) => Buffer
+  new Function(`return ${RECORD_HASH_SOURCE}`)() as (digest: typeof hash, volatileFields: readonly string[]) => (record: Record<string, unknown>, spaceId: number, text?: string) => Buffer
 )(hash, VOLATILE_FIELDS);
 
 /** Compares a stored record hash (recordHash) with a fresh one; anything else stored (an older format) is 'changed'. */

@@ -41,6 +41,27 @@ describe('record hash', () => {
     expect(recordHash(withoutTimes, 1).toString('hex')).toBe('8e996adb60a831c3521f70fe16835645');
   });
 
+  it('gives the same hash from the record and its text as from the record alone, wherever the check-in fields are', () => {
+    const records: Record<string, unknown>[] = [
+      RECORD,
+      { lastCheckin: 1, id: 7, clientLastCheckin: '2', lastScannedTime: null },
+      { id: 7, lastCheckin: 1 },
+      { lastCheckin: 1 },
+      { lastScannedTime: null, clientLastCheckin: 1, lastCheckin: 1 },
+      { id: 7, guid: 'g' },
+      {},
+      { deviceName: 'Zoë’s "Pixel" \u{1F4F1}', lastCheckin: 1, note: '"lastCheckin":1' },
+      // The same member in a nested object, before and after the record's own: only the record's own is left out.
+      { attrs: { lastCheckin: 1 }, lastCheckin: 1, clientLastCheckin: 2 },
+      { lastCheckin: 1, attrs: [{ lastCheckin: 1 }], clientLastCheckin: { lastCheckin: 1 } },
+    ];
+    for (const record of records) {
+      const text = JSON.stringify(record);
+      expect(recordHash(structuredClone(record), 3, text).toString('hex')).toBe(recordHash(structuredClone(record), 3).toString('hex'));
+      expect(JSON.stringify(record)).toBe(text);
+    }
+  });
+
   it('leaves the record as it was, its text and member order included', () => {
     const record = structuredClone(RECORD);
     const text = JSON.stringify(record);
