@@ -98,6 +98,13 @@ const LONG_RUN_SHARE = 0.02;
  * ms of CPU at a million devices).
  */
 const FILTER_QUESTIONS = 6;
+/**
+ * How many candidates of a text's superset a listing tests for each match it needs before it lists the text's exact
+ * matches instead (#listedExactly), and how many more: a superset of twice the text's density costs its tests (~10-20
+ * µs of CPU each, 300 for a first page: 3-6 ms) where the exact list costs the merge (16-20 ms for `tur*`).
+ */
+const CANDIDATES_PER_MATCH = 2;
+const CANDIDATE_SLACK = 100;
 /** The drawer shows this much history; the rest is in the audit's per-run diffs and exports. */
 const HISTORY_LIMIT = 200;
 
@@ -316,31 +323,55 @@ export class DeviceRepository {
     // at a million devices). A prefix FTS5 merges is so merged once, for the plan's count and the listing, each of which
     // merged it (~16 ms of CPU a time).
     const merged = text !== undefined && sort !== undefined && (query.presence ?? 'current') === 'current' ? this.#matchOf(text) : null;
-    const matches = merged !== null && merged.match !== null ? this.index.matchSet(merged.match) : null;
+    // A prefix FTS5 merges is listed by its superset first (#matchOf's question: `tu*`, one list of the prefix index
+    // already merged, where `tur*` merges 1,001 terms' lists: 4 against 20 ms of CPU at a million devices), each
+    // candidate tested on its own text (#listedExactly).
+    const widened = merged !== null && merged.merges && merged.question !== null;
+    const matches = merged !== null && merged.match !== null ? this.index.matchSet(widened ? merged.question! : merged.match) : null;
     // Of one-token words alone, the matches (removed devices among them) bound the count from above, as the plan's own
-    // count in the FTS table does.
+    // count in the FTS table does; the superset's too.
     const bound = matches !== null && onlyText(filters) && searchPhrases(text!).length === 0 ? matches.size : undefined;
     const plan = this.#plan(query, page, known ?? bound);
     // The plan may have learnt the exact count on the way (a bounded count that ran out of matches).
     const total = this.#counts.peek(key);
     if (total !== undefined && (total === 0 || page.offset >= total)) return [];
-    const s = this.selection(query, plan.walkInOrder === true && matches !== null ? { ...plan, matches: matches.condition } : plan);
-    if (walked !== null && plan.walkInOrder === true) {
-      // The listing walks the same index in the same order: it starts where the walk went on after the runs it stepped
-      // over, past the matches the walk found there, rather than through those runs again. `lo` by uid at a million
-      // devices steps over the 330,000 masked `********` users and hands over 24 rows later (6.7 % of devices match,
-      // clustered by name): 63 -> 24 ms of CPU for the keystroke, `tu` 67 -> 28, `ho` 60 -> 21.
-      const { after, found, foundInPart } = walked;
-      const rest = this.db
-        .prepare(`SELECT d.id FROM ${s.from} ${s.where === '' ? 'WHERE' : `${s.where} AND`} ${after.sql} ${orderDevices(query.sort, s.ftsDrives)} LIMIT ? OFFSET ?`)
-        .pluck()
-        .all(...s.params, ...after.params, page.offset + page.limit - found.length, foundInPart) as number[];
-      return [...found, ...rest].slice(page.offset, page.offset + page.limit);
+    const walks = plan.walkInOrder === true;
+    // The listing walks the same index in the same order as a walk that handed the page over: it starts where the walk
+    // went on after the runs it stepped over, past the matches the walk found there, rather than through those runs
+    // again. `lo` by uid at a million devices steps over the 330,000 masked `********` users and hands over 24 rows
+    // later (6.7 % of devices match, clustered by name): 63 -> 24 ms of CPU for the keystroke, `tu` 67 -> 28, `ho` 60 -> 21.
+    const part = walked !== null && walks ? walked : null;
+    const listed = (set: { condition: SqlCondition } | null, exactly: SqlCondition | null): number[] | null => {
+      const s = this.selection(query, walks && set !== null ? { ...plan, matches: set.condition } : plan);
+      const where = part === null ? s.where : `${s.where === '' ? 'WHERE' : `${s.where} AND`} ${part.after.sql}`;
+      const params = part === null ? s.params : [...s.params, ...part.after.params];
+      const skip = part === null ? page.offset : part.foundInPart;
+      const take = part === null ? page.limit : page.offset + page.limit - part.found.length;
+      const from = `FROM ${s.from} ${where} ${orderDevices(query.sort, s.ftsDrives)}`;
+      const ids = exactly === null ? (this.db.prepare(`SELECT d.id ${from} LIMIT ? OFFSET ?`).pluck().all(...params, take, skip) as number[]) : this.#listedExactly(from, params, exactly, skip, take);
+      return ids === null || part === null ? ids : [...part.found, ...ids].slice(page.offset, page.offset + page.limit);
+    };
+    if (widened && walks && matches !== null) {
+      const ids = listed(matches, this.index.textCheck(text!));
+      if (ids !== null) return ids;
+      return listed(this.index.matchSet(merged.match!), null)!;
     }
-    return this.db
-      .prepare(`SELECT d.id FROM ${s.from} ${s.where} ${orderDevices(query.sort, s.ftsDrives)} LIMIT ? OFFSET ?`)
-      .pluck()
-      .all(...s.params, page.limit, page.offset) as number[];
+    return listed(walks ? matches : null, null)!;
+  }
+
+  /**
+   * The ids `SELECT … ${from}` lists (a listing of a text's superset, DeviceRepository.#listedPage) that pass `exactly`
+   * (DeviceSearchIndex.textCheck), `take` of them after the first `skip`; null when the first CANDIDATES_PER_MATCH ×
+   * (skip + take) + CANDIDATE_SLACK candidates hold fewer, and the caller lists the exact matches instead. A candidate's
+   * test reads its row (~10-20 µs of CPU), so one that the superset holds far more of than the text costs at most
+   * that many tests more than listing the exact matches at once.
+   */
+  #listedExactly(from: string, params: readonly unknown[], exactly: SqlCondition, skip: number, take: number): number[] | null {
+    const cap = CANDIDATES_PER_MATCH * (skip + take) + CANDIDATE_SLACK;
+    const rows = this.db.prepare(`SELECT d.id, ${exactly.sql} ${from} LIMIT ?`).raw().all(...exactly.params, ...params, cap) as [number, number][];
+    const exact = rows.filter((row) => row[1] === 1).map((row) => row[0]);
+    if (exact.length < skip + take && rows.length === cap) return null;
+    return exact.slice(skip, skip + take);
   }
 
   /**

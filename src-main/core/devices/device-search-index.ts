@@ -158,12 +158,18 @@ export class DeviceSearchIndex {
    * end), reading the row and testing its text about 6 µs, exactly, whatever the prefix's length.
    */
   matchingAmong(ids: readonly number[], text: string): number[] {
-    const words = searchWords(text);
-    if (words.length === 0 || ids.length === 0) return [];
-    this.#matching ??= this.db
-      .prepare(`SELECT j.value FROM json_each(?) j JOIN devices d ON d.id = j.value WHERE ${PHRASE_CHECK}(?, ${INDEXED_TEXT_SQL.join(', ')}) ORDER BY j.key`)
-      .pluck();
-    return this.#matching.all(JSON.stringify(ids), JSON.stringify(words)) as number[];
+    if (searchWords(text).length === 0 || ids.length === 0) return [];
+    const check = this.textCheck(text);
+    this.#matching ??= this.db.prepare(`SELECT j.value FROM json_each(?) j JOIN devices d ON d.id = j.value WHERE ${check.sql} ORDER BY j.key`).pluck();
+    return this.#matching.all(JSON.stringify(ids), ...check.params) as number[];
+  }
+
+  /**
+   * Whether a device `d` matches the typed text, tested on its own text as matchingAmong tests it: 1 or 0, reading the
+   * row. A listing of a superset of the text's matches keeps the candidates it passes (DeviceRepository).
+   */
+  textCheck(text: string): SqlCondition {
+    return { sql: `${PHRASE_CHECK}(?, ${INDEXED_TEXT_SQL.join(', ')})`, params: [JSON.stringify(searchWords(text))] };
   }
 
   /**

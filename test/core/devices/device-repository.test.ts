@@ -731,6 +731,52 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     }
   });
 
+  it('lists a prefix FTS5 merges by the prefix index\'s superset, testing each candidate, and by the prefix itself when the superset holds too many others', () => {
+    // `tur` stands for more terms than a search asks as terms (Turing's e-mail tokens, the Turnstiles): FTS5 merges it.
+    // Its listing reads `tu*` from the prefix index and tests each device it passes on the device's own text. On a
+    // database where devices named `Tuxedo…` (holding `tu*`, not `tur*`) lead the order, the superset's first candidates
+    // hold too few matches for the page, and the listing lists `tur*` itself instead.
+    const { db } = openDeviceDatabase(tempDir());
+    closeAfterEach(db);
+    seedDevices(db, { count: 700, seed: 'superset', referenceTime: NOW });
+    db.prepare("UPDATE devices SET device_name = 'Turnstile' || id WHERE id % 5 = 0 AND uid <> '********'").run();
+    new DeviceSearchIndex(db).catchUp();
+    expect(new DeviceSearchIndex(db).termsOfPrefix('tur')).toBeNull();
+    const oracle = (sort: DeviceQuery['sort'] & object, page: { offset: number; limit: number }) =>
+      db
+        .prepare(
+          `SELECT d.id FROM devices d WHERE d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH '"tur"*') AND d.removed_at IS NULL ${orderDevices(sort, false)} LIMIT ? OFFSET ?`,
+        )
+        .pluck()
+        .all(page.limit, page.offset) as number[];
+    const listedAs = (ran: { sql: string; params: unknown[] }[]) =>
+      ran.filter(({ sql }) => sql.includes('group_concat(rowid)')).map(({ params }) => params[0]);
+    const search = (sort: DeviceQuery['sort'] & object, page: { offset: number; limit: number }) => {
+      let ids: number[] = [];
+      const ran = statementsRunDuring(db, () => undefined, () => (ids = new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW)).search({ text: 'tur', sort }, page).map((r) => r.id)));
+      return { ids, listedAs: listedAs(ran) };
+    };
+    const sorts = [{ column: 'uid', direction: 'asc' }, { column: 'displayName', direction: 'asc' }] as const;
+    const pages = [{ offset: 0, limit: 100 }, { offset: 37, limit: 29 }];
+    for (const sort of sorts)
+      for (const page of pages) {
+        const at = `tur by ${sort.column} ${sort.direction} at ${page.offset}`;
+        const { ids, listedAs } = search(sort, page);
+        expect(ids.length, at).toBeGreaterThan(0);
+        expect(ids, at).toEqual(oracle(sort, page));
+        expect(listedAs, at).toEqual(['"tu"*']);
+      }
+    // Three fifths of the devices named `Tuxedo…`, first by device name descending (`tuxedo` > `turnstile`), none a match.
+    db.prepare("UPDATE devices SET device_name = 'Tuxedo' || id WHERE id % 5 IN (1, 2, 3) AND uid <> '********' AND display_name NOT LIKE '%Turing%' AND email NOT LIKE '%turing%'").run();
+    new DeviceSearchIndex(db).catchUp();
+    for (const page of pages) {
+      const sort = { column: 'deviceName', direction: 'desc' } as const;
+      const { ids, listedAs } = search(sort, page);
+      expect(ids, `at ${page.offset}`).toEqual(oracle(sort, page));
+      expect(listedAs, `at ${page.offset}`).toEqual(['"tu"*', '"tur"*']);
+    }
+  });
+
   it('hands a term too rare for the walk to the listing, with the same answer', () => {
     const rare = probeDb.prepare("SELECT serial_number FROM devices WHERE removed_at IS NULL AND serial_number NOT LIKE '*%' LIMIT 1").pluck().get() as string;
     const sort = { column: 'lastCheckin', direction: 'desc' } as const;
