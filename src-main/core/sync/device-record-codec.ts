@@ -140,19 +140,25 @@ export class DeviceRecordCodec {
 }
 
 /**
- * What precedes the deflated text in the own-values format, `format` then the CRC-32 of the JSON text (UTF-8), as
- * JavaScript source given zlib's crc32: the compressing thread evaluates the same text, so both threads write one head.
+ * What precedes the deflated text in the own-values format, `format` then the CRC-32 of the JSON text (UTF-8), written
+ * into `into` at `at` (HEAD_BYTES), as JavaScript source given zlib's crc32: the compressing thread evaluates the same
+ * text, so both threads write one head.
  */
-const HEAD_SOURCE = String.raw`(crc32) => (format, text) => {
-  const head = Buffer.alloc(${HEAD_BYTES});
-  head[0] = format;
-  head.writeUInt32BE(crc32(text), 1);
-  return head;
+const HEAD_SOURCE = String.raw`(crc32) => (format, text, into, at) => {
+  into[at] = format;
+  into.writeUInt32BE(crc32(text), at + 1);
 }`;
 
 // A constant of this module, never input.
 // oxlint-disable-next-line typescript/no-implied-eval
-const headOf = new Function(`return ${HEAD_SOURCE}`)()(zlib.crc32) as (format: number, text: string | Uint8Array) => Buffer;
+const headInto = new Function(`return ${HEAD_SOURCE}`)()(zlib.crc32) as (format: number, text: string | Uint8Array, into: Buffer, at: number) => void;
+
+/** The head of a record encoded on this thread (encode). */
+function headOf(format: number, text: string | Uint8Array): Buffer {
+  const head = Buffer.allocUnsafe(HEAD_BYTES);
+  headInto(format, text, head, 0);
+  return head;
+}
 
 /**
  * The output buffer each deflate call allocates (Node's default is 16 KiB, a fresh ArrayBuffer a record, as Node's
@@ -235,6 +241,7 @@ export class RecordCompressor {
           shared: codec.shared,
           format: codec.format,
           headSource: HEAD_SOURCE,
+          headBytes: HEAD_BYTES,
           columns: RECORD_CONTEXT_COLUMNS.length,
           ownValuesSource: OWN_VALUES_SOURCE,
           hashSource: RECORD_HASH_SOURCE,
@@ -388,10 +395,16 @@ const COMPRESSOR_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const zlib = require('node:zlib');
 const shared = Buffer.from(workerData.shared);
-const { format, columns, deflateChunk } = workerData;
-const headOf = new Function('return ' + workerData.headSource)()(zlib.crc32);
+const { format, headBytes, columns, deflateChunk } = workerData;
+const headInto = new Function('return ' + workerData.headSource)()(zlib.crc32);
 const ownValuesOf = new Function('return ' + workerData.ownValuesSource)();
 const recordHash = new Function('return ' + workerData.hashSource)()(require('node:crypto').hash, workerData.volatileFields);
+// Reused from record to record, grown when one needs more (UTF-8 takes at most 3 bytes a UTF-16 unit): the preset, the
+// shared dictionary then the record's own values (zlib copies it when the call makes its stream), and the record's
+// text (read during the call). A fresh Buffer of each, the head's and the head and deflated text concatenated cost
+// ~4 us a record (20,000 simulated records, 8 interleaved rounds: 61.8 -> 57.4 us a record on this thread).
+let preset = Buffer.concat([shared, Buffer.allocUnsafe(1024)]);
+let textSpace = Buffer.allocUnsafe(8192);
 parentPort.on('message', ({ id, text: answer, records, values, spaceId, hashBytes }) => {
   if (answer !== undefined) {
     // A search answer's records (RecordCompressor.hashPage): which had a hash, as 1 or 0, in 'ends'.
@@ -411,19 +424,27 @@ parentPort.on('message', ({ id, text: answer, records, values, spaceId, hashByte
     return;
   }
   const all = spaceId === null ? null : new Uint8Array(records.length * hashBytes);
-  const stored = records.map((record, i) => {
+  const heads = Buffer.allocUnsafe(records.length * headBytes);
+  const deflated = records.map((record, i) => {
     const json = JSON.stringify(record);
     if (all !== null) all.set(recordHash(record, spaceId, json), i * hashBytes);
-    const text = Buffer.from(json, 'utf8');
+    if (textSpace.length < json.length * 3) textSpace = Buffer.allocUnsafe(json.length * 3);
+    const text = textSpace.subarray(0, textSpace.write(json));
+    headInto(format, text, heads, i * headBytes);
     const own = ownValuesOf(values, i * columns, (i + 1) * columns);
-    return Buffer.concat([headOf(format, text), zlib.deflateRawSync(text, { dictionary: Buffer.concat([shared, Buffer.from(own, 'utf8')]), chunkSize: deflateChunk })]);
+    if (preset.length < shared.length + own.length * 3) preset = Buffer.concat([shared, Buffer.allocUnsafe(own.length * 3)]);
+    return zlib.deflateRawSync(text, { dictionary: preset.subarray(0, shared.length + preset.write(own, shared.length)), chunkSize: deflateChunk });
   });
   const hashes = all === null ? null : all.buffer;
-  const ends = new Uint32Array(stored.length);
+  const ends = new Uint32Array(deflated.length);
   let length = 0;
-  stored.forEach((record, i) => { length += record.length; ends[i] = length; });
+  deflated.forEach((record, i) => { length += headBytes + record.length; ends[i] = length; });
   const bytes = new Uint8Array(length);
-  stored.forEach((record, i) => bytes.set(record, i === 0 ? 0 : ends[i - 1]));
+  deflated.forEach((record, i) => {
+    const at = i === 0 ? 0 : ends[i - 1];
+    for (let b = 0; b < headBytes; b++) bytes[at + b] = heads[i * headBytes + b];
+    bytes.set(record, at + headBytes);
+  });
   parentPort.postMessage({ id, bytes: bytes.buffer, ends, hashes }, hashes === null ? [bytes.buffer, ends.buffer] : [bytes.buffer, ends.buffer, hashes]);
 });
 `;

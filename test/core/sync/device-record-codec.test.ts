@@ -119,7 +119,8 @@ describe('stored device records', () => {
     const compressor = codec.compressor(use);
     try {
       const records = Array.from({ length: 300 }, (_, i) => {
-        const row: RecordContext = { ...ROW, guid: `g-${i}`, device_name: `Zoë ${'📱'.repeat(i % 7)}`, udid: i % 2 === 0 ? null : `u-${i}` };
+        // Every 50th row's own values outgrow the thread's first preset buffer (1 KiB past the shared dictionary).
+        const row: RecordContext = { ...ROW, guid: `g-${i}`, device_name: `Zoë ${'📱'.repeat(i % 7)}`, udid: i % 2 === 0 ? null : `u-${i}`, display_name: i % 50 === 49 ? 'Zoë “A” '.repeat(60 + i) : ROW.display_name };
         // Parsed from text, as a page's records are; the thread gets the object and must serialise it as this thread
         // would: integer-like keys (listed first), -0, a large number, an escaped and a lone surrogate, a __proto__ key.
         const text = `{"guid":${JSON.stringify(row.guid)},"deviceName":${JSON.stringify(row.device_name)},"udid":${JSON.stringify(row.udid)},"notes":"${'x'.repeat(i * 13)}",
