@@ -42,6 +42,18 @@ export const RECORD_COMPRESSOR_THREAD_LIMITS: ResourceLimits = { ...SYNC_HELPER_
  * Measured (RecordCompressor.compressAndHash, 20,000 simulated records, CPU of the threads but the caller, 6 interleaved
  * rounds in one process, load 4.5-5): 63.3 us a record at 2 MB, 55.7 at 8 MB, 56.0 at 16 MB. The cost is the
  * semi-spaces V8 commits as they grow: that process's peak RSS 190-199 MB at 2 MB, 196-204 at 8, 201-208 at 16 (three
- * runs each), for a bulk load only (any other run's thread, which hashes pages, keeps the smaller one).
+ * runs each), for a bulk load (any other run's thread hashes whole pages: RECORD_HASHING_THREAD_LIMITS).
  */
 export const BULK_LOAD_COMPRESSOR_LIMITS: ResourceLimits = { ...RECORD_COMPRESSOR_THREAD_LIMITS, maxYoungGenerationSizeMb: 8 };
+
+/**
+ * The record compressor's in any run that is not a bulk load, where it hashes each page of the re-sync (hashPage): a
+ * page's text (~1 MB at 500 records) and its parse (several MB) do not fit in a 2 MB young generation, so each page was
+ * promoted whole, and the 16 MB old generation was marked and compacted every few pages (a 100k unchanged re-sync, with
+ * --trace-gc: 612 scavenges and 41 mark-compacts on this thread; under the profiler 1.7 of its 4.4 s in GC). With 16 MB
+ * a page's objects die young. Measured at 100,000 devices, unchanged re-syncs interleaved in one process on one database
+ * (load 6-10, so CPU, not wall): this thread's CPU 1.46-1.79 -> 1.23-1.46 s, the process's 4.16-4.92 -> 3.61-4.55 s (8
+ * MB: 1.32-1.39 and 3.84-4.00, one run; 32 MB no better). The cost is memory: the unchanged re-sync's peak RSS in
+ * bench:sync at 100k 240 / 245 -> 251 / 255 MB.
+ */
+export const RECORD_HASHING_THREAD_LIMITS: ResourceLimits = { ...RECORD_COMPRESSOR_THREAD_LIMITS, maxYoungGenerationSizeMb: 16 };
