@@ -309,3 +309,54 @@ describe('search over a real sync', () => {
     expect(services.devices.count({})).toBe(1500);
   });
 });
+
+describe('catching up a backlog', () => {
+  const automerge = (on: Db) => on.prepare("SELECT v FROM devices_fts_config WHERE k = 'automerge'").pluck().get() as number | undefined;
+  const queued = (on: Db) => on.prepare('SELECT COUNT(*) FROM devices_fts_pending').pluck().get() as number;
+
+  /**
+   * 300 devices to index, queued with the ids of 50,000 devices deleted before they were indexed (past the last id):
+   * more than one whole chunk of a backlog, as at the end of a bulk load, for the cost of a small table.
+   */
+  function behind(): { db: Db; repository: DeviceRepository } {
+    const opened = openDeviceDatabase(tempDir());
+    closeAfter(opened.db);
+    seedDevices(opened.db, { count: 300, seed: 'backlog', referenceTime: NOW });
+    opened.db
+      .prepare('WITH RECURSIVE n (id) AS (SELECT 100001 UNION ALL SELECT id + 1 FROM n WHERE id < 150000) INSERT INTO devices_fts_pending (device_id, indexed) SELECT id, 0 FROM n WHERE true ON CONFLICT DO NOTHING')
+      .run();
+    // The index's own setting, which a backlog's chunks must give back.
+    opened.db.exec("INSERT INTO devices_fts (devices_fts, rank) VALUES ('automerge', 5)");
+    return opened;
+  }
+
+  it('merges a whole chunk of a backlog six segments at a time, and gives the index its own setting back', () => {
+    const { db: on, repository: searched } = behind();
+    // What the setting is while a device leaves the queue: the first device in the first chunk (a whole one), the last
+    // id in the second (the rest, fewer).
+    on.exec(`CREATE TEMP TABLE automerge_seen (device_id INTEGER, v INTEGER);
+      CREATE TEMP TRIGGER automerge_seen AFTER DELETE ON main.devices_fts_pending WHEN old.device_id IN (1, 150000) BEGIN
+        INSERT INTO automerge_seen SELECT old.device_id, v FROM devices_fts_config WHERE k = 'automerge';
+      END;`);
+    const uid = on.prepare('SELECT uid FROM devices WHERE uid IS NOT NULL ORDER BY id LIMIT 1').pluck().get() as string;
+    expect(new DeviceSearchIndex(on).catchUp()).toBe(50_300);
+    expect(on.prepare('SELECT device_id, v FROM automerge_seen ORDER BY device_id').raw().all()).toEqual([
+      [1, 6],
+      [150000, 5],
+    ]);
+    expect(automerge(on)).toBe(5);
+    expect(queued(on)).toBe(0);
+    expect(allPages(searched, { text: uid }, 500).length).toBeGreaterThan(0);
+  });
+
+  it('leaves the index’s setting and its queue as they were when a chunk of a backlog fails', () => {
+    const { db: on } = behind();
+    on.exec(`CREATE TEMP TRIGGER fail_dequeue AFTER DELETE ON main.devices_fts_pending WHEN old.device_id = 1 BEGIN
+      SELECT RAISE(ABORT, 'disk gone');
+    END;`);
+    const before = queued(on);
+    expect(() => new DeviceSearchIndex(on).catchUp()).toThrow('disk gone');
+    expect(automerge(on)).toBe(5);
+    expect(queued(on)).toBe(before);
+  });
+});
