@@ -259,7 +259,6 @@ export class DeviceStore {
   readonly #present: Statement;
   readonly #markSightingRemoved: Statement;
   readonly #markRemovedIfUnseen: Statement;
-  readonly #renameSpace: Statement;
   readonly #find: { tenants: Statement; byIdentifier: Statement; byKey: Statement; sightings: Statement };
   readonly #trustRecordsOfDevice: Statement;
   /** The integrations' facts, read once per run (they only say which integration a new device is listed under). */
@@ -357,9 +356,6 @@ export class DeviceStore {
     this.#markRemovedIfUnseen = db.prepare(
       `UPDATE devices SET removed_at = ?, removed_run = ? WHERE id = ? AND removed_at IS NULL
          AND NOT EXISTS (SELECT 1 FROM device_sightings s WHERE s.device_id = devices.id AND s.removed_at IS NULL)`,
-    );
-    this.#renameSpace = db.prepare(
-      `UPDATE device_sightings SET space_key = ? WHERE integration_key IN ${integrationKeysOfIdsSql('?')} AND space_id = ? AND space_key IS NOT ?`,
     );
     this.#trustRecordsOfDevice = db.prepare(`${trustRecordsSelect()} WHERE d.id = ? AND s.integration_key IN ${integrationKeysOfIdsSql('?')}`);
     // find's statements: the lookup behind "has it synced?" (goal p99 ≤ 1 ms at a million devices, issue 19), where
@@ -672,10 +668,24 @@ export class DeviceStore {
     return { marked: unseen.length, next };
   }
 
-  /** A space renamed in Ivanti: the fetch's sightings in it take the new name (only those that still have the old). */
-  renameSpace(integrationIds: readonly string[], space: { id: number; name: string }): void {
-    const key = this.#keyOfSpaceName(space.name);
-    this.#renameSpace.run(key, JSON.stringify(integrationIds), space.id, key);
+  /**
+   * Spaces as a run read them, any of them renamed in Ivanti: the fetch's sightings in each take its name (only those
+   * that still have another). One statement for all the spaces: no index leads with a sighting's space, so a statement
+   * per space read every sighting of the table once per space, at the end of every complete run. Measured at 100,000
+   * devices, the simulator's two readable spaces, unchanged re-syncs interleaved (load 5.7-7.6): 24-72 ms (median 34)
+   * a run with a statement per space, 14 ms with this one.
+   */
+  renameSpaces(integrationIds: readonly string[], spaces: readonly { id: number; name: string }[]): void {
+    if (spaces.length === 0) return;
+    // [id, key] of each space, as the CASE below takes them.
+    const keys = spaces.flatMap((space) => [space.id, this.#keyOfSpaceName(space.name)]);
+    const named = `CASE space_id ${spaces.map(() => 'WHEN ? THEN ?').join(' ')} END`;
+    this.db
+      .prepare(
+        `UPDATE device_sightings SET space_key = ${named}
+          WHERE integration_key IN ${integrationKeysOfIdsSql('?')} AND space_id IN (${spaces.map(() => '?').join(', ')}) AND space_key IS NOT ${named}`,
+      )
+      .run(...keys, JSON.stringify(integrationIds), ...spaces.map((space) => space.id), ...keys);
   }
 
   /**

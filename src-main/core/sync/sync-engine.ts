@@ -683,7 +683,7 @@ export class SyncEngine implements SyncRunner {
         const from: number = after;
         after = await this.#checkpointer.commit(() =>
           this.#write(() => {
-            if (from === 0) for (const space of read) this.#devices.renameSpace(ctx.group, space);
+            if (from === 0) this.#devices.renameSpaces(ctx.group, read);
             const { marked, next } = this.#devices.markUnseenRemoved(
               { integrationIds: ctx.group, runId: ctx.runId, at: this.#now(), seen: ctx.seen },
               passes,

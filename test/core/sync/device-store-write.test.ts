@@ -1,6 +1,6 @@
 /**
  * DeviceStore.writePage, one chunk at a time (issue 19): what a chunk's write asks the database, and a chunk that
- * names one device twice.
+ * names one device twice. DeviceStore.renameSpaces, which every complete run calls for the spaces it read.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
@@ -12,7 +12,7 @@ import { sqlRunCountsDuring } from '../../support/query-plans';
 import { useTempDir } from '../../support/temp-dir';
 import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
-import { openSyncDatabase, parsedTenant } from './sync-fixture';
+import { INTEGRATION_ID, openSyncDatabase, parsedTenant } from './sync-fixture';
 
 const tempDir = useTempDir('tec-device-store-write-');
 const closeAfterEach = useCloseAfterEach();
@@ -129,5 +129,64 @@ describe('DeviceStore.writePage', () => {
     // Renamed in plain ASCII: the keys follow and nothing is stored beside them.
     db.transaction(() => store.writePage(context(2), [named(parsed[0]!, 'Grace Tablet', 'AB12-CD')]))();
     expect(keys()).toEqual(['grace tablet', null, 'ab12-cd', null]);
+  });
+});
+
+describe('DeviceStore.renameSpaces', () => {
+  it("gives each space's sightings its name as read, in one statement, and leaves other spaces' and integrations' alone", async () => {
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    tenant = await startSimulator({ devices: 12, seed: 'space-rename' });
+    const { parsed, context } = parsedTenant(db, tenant, 'tenant.example');
+    db.prepare("INSERT INTO integrations (id, name, mdm, platform, created_at, updated_at) VALUES ('other', 'Other', 'ivanti-neurons', 'android', 0, 0)").run();
+    const store = new DeviceStore(db);
+    // Four devices in each of three spaces, sighted by the run's integration; the first space's also by another one.
+    const spaces = [
+      { id: 1, name: 'One' },
+      { id: 2, name: 'Two' },
+      { id: 3, name: 'Three' },
+    ];
+    db.transaction(() => {
+      spaces.forEach((space, i) => store.writePage({ ...context(i + 1), space }, parsed.slice(4 * i, 4 * i + 4)));
+      store.writePage({ ...context(4), integrationIds: ['other'], space: spaces[0]! }, parsed.slice(0, 4));
+    })();
+    const names = () =>
+      db
+        .prepare(
+          `SELECT i.id AS integration, s.space_id AS space, n.name, COUNT(*) AS sightings FROM device_sightings s
+             JOIN integrations i ON i.key = s.integration_key JOIN device_space_names n ON n.key = s.space_key
+            GROUP BY i.id, s.space_id, n.name ORDER BY i.id, s.space_id`,
+        )
+        .all();
+    expect(names()).toEqual([
+      { integration: INTEGRATION_ID, space: 1, name: 'One', sightings: 4 },
+      { integration: INTEGRATION_ID, space: 2, name: 'Two', sightings: 4 },
+      { integration: INTEGRATION_ID, space: 3, name: 'Three', sightings: 4 },
+      { integration: 'other', space: 1, name: 'One', sightings: 4 },
+    ]);
+
+    // The run read spaces 1 and 2, both renamed in Ivanti since: one UPDATE, whatever the number of spaces.
+    const counts = sqlRunCountsDuring(
+      db,
+      () => null,
+      () =>
+        store.renameSpaces(
+          [INTEGRATION_ID],
+          [
+            { id: 1, name: 'Uno' },
+            { id: 2, name: 'Dos' },
+          ],
+        ),
+    );
+    expect([...counts].filter(([sql]) => /^\s*UPDATE device_sightings/.test(sql)).map(([, n]) => n)).toEqual([1]);
+    expect(names()).toEqual([
+      { integration: INTEGRATION_ID, space: 1, name: 'Uno', sightings: 4 },
+      { integration: INTEGRATION_ID, space: 2, name: 'Dos', sightings: 4 },
+      { integration: INTEGRATION_ID, space: 3, name: 'Three', sightings: 4 },
+      { integration: 'other', space: 1, name: 'One', sightings: 4 },
+    ]);
+    // Names as stored already: nothing is written again.
+    const before = db.prepare('SELECT total_changes()').pluck().get() as number;
+    store.renameSpaces([INTEGRATION_ID], [{ id: 1, name: 'Uno' }]);
+    expect(db.prepare('SELECT total_changes()').pluck().get()).toBe(before);
   });
 });

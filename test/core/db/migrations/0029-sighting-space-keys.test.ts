@@ -55,7 +55,7 @@ describe('migration 0029: space keys in the device sightings', () => {
       [IOS, 'Everyone'],
     ]);
     // A space renamed in Ivanti: the fetch's sightings in it take the new name's key.
-    store.renameSpace([IOS], { id: 1, name: 'All staff' });
+    store.renameSpaces([IOS], [{ id: 1, name: 'All staff' }]);
     expect(store.find(IDENTIFIER, IOS).map((d) => d.spaceName)).toEqual(['All staff']);
     expect(store.find(IDENTIFIER, ANDROID).map((d) => d.spaceName)).toEqual(['Default Space']);
   });
