@@ -425,10 +425,15 @@ export class DeviceRepository {
     // columns, which have markers too): `ip` matches iOS devices only (399,879 at a million), and the orders start
     // with Android devices (integration: 267,303 before the first iOS one; serial number and identifier: ~120,000
     // without either; device name: 22,219, Ada's Galaxies), which the sample of PROBE_SAMPLE rows met alone and
-    // handed `ip` over to listing every match (50-145 ms). Ascending only (SortRuns.seekPastRun). Not by model: each
-    // model is one platform's, and past the Android models come the iPads, which `iph` does not match either; stepping
-    // over ~450,000 Android devices first made `iph` by model 166-172 → 221-242 ms of CPU before it was listed anyway.
-    const filterColumns = sort.direction === 'asc' && column !== 'model' ? markedFilterColumns(column) : [];
+    // handed `ip` over to listing every match (50-145 ms). Descending too: there the GDPR-masked users' space, the
+    // highest key, leads each run of one model, state, platform or compliance, and `acmecorp` (which no masked user
+    // holds) was handed over to a listing of its 666,000 matches, 60-68 ms of CPU at a million devices. Not by model
+    // ascending: each model is one platform's, and past the Android models come the iPads, which `iph` does not match
+    // either; stepping over ~450,000 Android devices first made `iph` by model 166-172 → 221-242 ms of CPU before it
+    // was listed anyway. Not by last check-in descending, the explorer's default order: its runs are of one device but
+    // for the devices a sync saw check in within one minute, which lead it, where the questions cost 5 ms of CPU and
+    // stepped over nothing the walk would not have passed (`hopp` 22 → 29 ms).
+    const filterColumns = (sort.direction === 'asc' ? column !== 'model' : column !== 'last_checkin') ? markedFilterColumns(column) : [];
     const filterMarkers = filterColumns.map((c) => filterMarkersOf(c)!);
     // Whether FTS5 merges every term of the text's prefix query into one list before its first row (more terms than
     // MAX_PREFIX_TERMS, longer than the prefix index's): 16 ms of CPU for `lov`, `hop`, `tur` at a million devices. Its
@@ -955,8 +960,8 @@ interface WalkPosition {
 /**
  * The sort index's walk of #probedPage, batch by batch, as rows of [id, sort value, the value's markers (or null),
  * ...the filter columns' values, ...their markers], able to seek past a run of equal sort values: the walk goes on
- * from the first value after it, in the order's direction (NULLs sort first ascending, last descending); or,
- * ascending, past a run of equal sort value and filter columns.
+ * from the first value after it, in the order's direction (NULLs sort first ascending, last descending); or past a
+ * run of equal sort value and filter columns.
  */
 class SortRuns {
   readonly #walk: (after: SqlCondition | null) => Statement;
@@ -1060,23 +1065,39 @@ class SortRuns {
   }
 
   /**
-   * Goes on after every row whose sort value and filter columns are `run` (filterRunOf's; ascending walks only, where
-   * NULLs sort first), from the last column's next value to the sort value's: each part an equality on the index's
-   * leading columns and a range on the next, one seek. As one row value, `(columns) > (values)`, SQLite tested the
-   * rest entry by entry after seeking (27 ms to step over the Android devices of integration 1 at a million). `found`:
-   * the walk's matches so far. Until its last part, the walk has no position a listing could go on from (position).
+   * Goes on after every row whose sort value and filter columns are `run` (filterRunOf's), from the last column's next
+   * value to the sort value's (descending, each column's NULLs after its lower values): each part an equality on the
+   * index's leading columns and a range on the next, one seek. As one row value, `(columns) > (values)`, SQLite tested
+   * the rest entry by entry after seeking (27 ms to step over the Android devices of integration 1 at a million).
+   * `found`: the walk's matches so far. Until its last part, the walk has no position a listing could go on from (position).
    */
   seekPastRun(run: readonly unknown[], found: number): boolean {
     this.#foundBefore = found;
     const columns = [this.column, ...this.filterColumns].map((c) => `d.${c}`);
-    // `IS`: a NULL sort value (no serial number, no identifier) is a run too, and sorts first; past it come the values.
-    this.#then = columns
-      .map((_, n) =>
-        n === 0 && run[0] === null
-          ? { sql: `${columns[0]} IS NOT NULL`, params: [] }
-          : { sql: [...columns.slice(0, n).map((c) => `${c} IS ?`), `${columns[n]} > ?`].join(' AND '), params: run.slice(0, n + 1) },
-      )
-      .reverse();
+    const equal = (n: number) => columns.slice(0, n).map((c) => `${c} IS ?`);
+    if (this.sort.direction === 'asc') {
+      // `IS`: a NULL sort value (no serial number, no identifier) is a run too, and sorts first; past it come values.
+      this.#then = columns
+        .map((_, n) =>
+          n === 0 && run[0] === null
+            ? { sql: `${columns[0]} IS NOT NULL`, params: [] }
+            : { sql: [...equal(n), `${columns[n]} > ?`].join(' AND '), params: run.slice(0, n + 1) },
+        )
+        .reverse();
+    } else {
+      // Descending, NULLs sort last: past a column's lower values come its NULLs (a filter column's too, as far as the
+      // order goes), and nothing comes past a NULL sort value's run but its own next filter values.
+      this.#then = columns
+        .flatMap((_, n) =>
+          n === 0 && run[0] === null
+            ? []
+            : [
+                { sql: [...equal(n), `${columns[n]} < ?`].join(' AND '), params: run.slice(0, n + 1) },
+                { sql: [...equal(n), `${columns[n]} IS NULL`].join(' AND '), params: run.slice(0, n) },
+              ].reverse(),
+        )
+        .reverse();
+    }
     return this.#startNext();
   }
 

@@ -435,6 +435,15 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
   /** A listing walks a sort index testing each entry against the matches: SQLite's list of them, or their byte array (matchSet). */
   const listsMatches = (q: string) => /IN \(SELECT rowid FROM devices_fts/.test(q) || q.includes("substr(?, d.id - ?, 1) = x'01'");
   const listedDuring = (sql: string[]) => sql.some((q) => listsMatches(q) || q.startsWith('SELECT d.id FROM devices_fts JOIN'));
+  /** A database of its own for a test that changes devices: `count` seeded devices, changed by `change`, indexed. */
+  const seededWith = (count: number, seed: string, change: string) => {
+    const { db } = openDeviceDatabase(tempDir());
+    closeAfterEach(db);
+    seedDevices(db, { count, seed, referenceTime: NOW });
+    db.prepare(change).run();
+    new DeviceSearchIndex(db).catchUp();
+    return db;
+  };
 
   beforeAll(() => {
     ({ db: probeDb } = openDeviceDatabase(tempDir()));
@@ -620,20 +629,45 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     // By registration state (or space, or integration), each state's devices come by integration, space and platform: every
     // space's Android devices before its iPhones. No sort value there is a run that lacks `iphone`, but the Android
     // devices of a space are: the walk asks the index by the platform's marker, steps over them (a seek past the
-    // run's platform) and leaves the platform out of the rest of the walk.
+    // run's platform) and leaves the platform out of the rest of the walk. Descending, a space's (or an integration's)
+    // Windows and other devices (codes 4, 3) come before its iPhones (2): the walk seeks past them to the lower platforms.
     const states = probeDb.prepare("SELECT count(DISTINCT platform_code) FROM devices WHERE removed_at IS NULL AND registration_state = 'ACTIVE'").pluck().get() as number;
     expect(states).toBeGreaterThan(1);
-    for (const column of ['registrationState', 'spaceName', 'integration'] as const) {
-      const sort = { column, direction: 'asc' } as const;
-      for (const page of [{ offset: 0, limit: 20 }, { offset: 13, limit: 40 }]) {
-        let ids: number[] = [];
-        const sql = sqlPreparedDuring(probeDb, () => (ids = repositoryWithProbes().search({ text: 'iphone', sort }, page).map((r) => r.id)));
-        expect(ids, `iphone by ${column} at ${page.offset}`).toEqual(listed('iphone', sort, page));
-        expect(sql.some((q) => /AND d\.platform_code > \?/.test(q)), `iphone by ${column}: sought past a platform's run`).toBe(true);
-        expect(sql.some((q) => /\+d\.platform_code IS NOT \?/.test(q)), `iphone by ${column}: left the platform out`).toBe(true);
-        expect(listedDuring(sql), `iphone by ${column}: listed every match`).toBe(false);
+    const walks = [
+      { direction: 'asc', columns: ['registrationState', 'spaceName', 'integration'], past: /AND d\.platform_code > \?/ },
+      { direction: 'desc', columns: ['spaceName', 'integration'], past: /AND d\.platform_code < \?/ },
+    ] as const;
+    for (const { direction, columns, past } of walks)
+      for (const column of columns) {
+        const sort = { column, direction } as const;
+        for (const page of [{ offset: 0, limit: 20 }, { offset: 13, limit: 40 }]) {
+          let ids: number[] = [];
+          const sql = sqlPreparedDuring(probeDb, () => (ids = repositoryWithProbes().search({ text: 'iphone', sort }, page).map((r) => r.id)));
+          const at = `iphone by ${column} ${direction} at ${page.offset}`;
+          expect(ids, at).toEqual(listed('iphone', sort, page));
+          expect(sql.some((q) => past.test(q)), `${at}: sought past a platform's run`).toBe(true);
+          expect(sql.some((q) => /\+d\.platform_code IS NOT \?/.test(q)), `${at}: left the platform out`).toBe(true);
+          expect(listedDuring(sql), `${at}: listed every match`).toBe(false);
+        }
       }
-    }
+  });
+
+  it('goes on past a run in a descending walk to the NULLs of the filter column it stepped past, which sort last', () => {
+    // By integration descending, each integration's devices come by platform from the highest code, devices without
+    // a platform last. The only devices named `Zebra…` have none: the walk asks about the Windows, other, iOS and Android
+    // runs by their markers, steps over each (none holds a Zebra) and finds the page among the NULLs.
+    const db = seededWith(600, 'nulls-last', "UPDATE devices SET platform_type = NULL, device_name = 'Zebra' || id WHERE id % 25 = 0");
+    const sort = { column: 'integration', direction: 'desc' } as const;
+    const page = { offset: 0, limit: 10 };
+    const expected = db
+      .prepare(`SELECT d.id FROM devices d WHERE d.device_name LIKE 'Zebra%' AND d.removed_at IS NULL ${orderDevices(sort, false)} LIMIT 10`)
+      .pluck()
+      .all() as number[];
+    expect(expected.length).toBe(10);
+    let ids: number[] = [];
+    const sql = sqlPreparedDuring(db, () => (ids = new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW), 1).search({ text: 'zebra', sort }, page).map((r) => r.id)));
+    expect(ids).toEqual(expected);
+    expect(sql.some((q) => /AND d\.platform_code < \?/.test(q)), 'sought past a platform\'s run').toBe(true);
   });
 
   it('merges a prefix FTS5 merges once a keystroke, and tests each entry the listing walks against its matches', () => {
@@ -736,11 +770,7 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     // Its listing reads `tu*` from the prefix index and tests each device it passes on the device's own text. On a
     // database where devices named `Tuxedo…` (holding `tu*`, not `tur*`) lead the order, the superset's first candidates
     // hold too few matches for the page, and the listing lists `tur*` itself instead.
-    const { db } = openDeviceDatabase(tempDir());
-    closeAfterEach(db);
-    seedDevices(db, { count: 700, seed: 'superset', referenceTime: NOW });
-    db.prepare("UPDATE devices SET device_name = 'Turnstile' || id WHERE id % 5 = 0 AND uid <> '********'").run();
-    new DeviceSearchIndex(db).catchUp();
+    const db = seededWith(700, 'superset', "UPDATE devices SET device_name = 'Turnstile' || id WHERE id % 5 = 0 AND uid <> '********'");
     expect(new DeviceSearchIndex(db).termsOfPrefix('tur')).toBeNull();
     const oracle = (sort: DeviceQuery['sort'] & object, page: { offset: number; limit: number }) =>
       db
