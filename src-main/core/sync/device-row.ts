@@ -1,4 +1,4 @@
-import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
+import { ASCII_TEXT, deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
 import type { DeviceRecordCodec, RecordCompressor, RecordContext } from './device-record-codec';
@@ -189,7 +189,10 @@ export function deviceNameKeyOverride(name: string | null): string | null {
 
 /** `key`, unless SQLite's lower() of `text` gives it (lower() folds A-Z alone: better-sqlite3 builds SQLite without ICU). */
 function overrideOfLower(text: string, key: string): string | null {
-  return key === text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) ? null : key;
+  // ASCII text (nearly every name and identifier) folded by toLowerCase, which there folds A-Z alone: no call back
+  // for each run of capitals (a first sync folds two texts a device on its writing thread).
+  const lowered = ASCII_TEXT.test(text) ? text.toLowerCase() : text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  return key === lowered ? null : key;
 }
 
 function flag(value: boolean | null): number | null {

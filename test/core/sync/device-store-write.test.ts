@@ -129,6 +129,12 @@ describe('DeviceStore.writePage', () => {
     // Renamed in plain ASCII: the keys follow and nothing is stored beside them.
     db.transaction(() => store.writePage(context(2), [named(parsed[0]!, 'Grace Tablet', 'AB12-CD')]))();
     expect(keys()).toEqual(['grace tablet', null, 'ab12-cd', null]);
+    // Plain ASCII with padding, which lower() keeps: the trimmed keys are stored.
+    db.transaction(() => store.writePage(context(3), [named(parsed[0]!, ' Grace Tablet\t', ' AB12-CD ')]))();
+    expect(keys()).toEqual(['grace tablet', 'grace tablet', 'ab12-cd', 'ab12-cd']);
+    // Not ASCII, unpadded: lower() leaves Ä as it is, so the key is stored though toLowerCase would give it.
+    db.transaction(() => store.writePage(context(4), [named(parsed[0]!, 'Ádám', 'ÄB12-CD')]))();
+    expect(keys()).toEqual(['adam', 'adam', 'äb12-cd', 'äb12-cd']);
   });
 });
 
