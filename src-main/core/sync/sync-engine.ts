@@ -442,14 +442,25 @@ export class SyncEngine implements SyncRunner {
     // The next page, asked for while this one is written: the tenant (Ivanti, or the network) answers during our SQLite
     // work instead of after it. Used only for the request it was made for (same space, same start); a page is anchored
     // by its content (space-cursor.ts), not by when it was read, so reading it earlier is as correct as reading it later.
-    let prefetched: { start: number; page: Promise<FetchedPage> } | null = null;
+    // Outside a bulk load, the page after that one too: an unchanged re-sync's pages wait on their fetch and then on their
+    // hashes (the helper thread's, from the page's arrival), and with one page ahead those waits were most of the run
+    // (100k unchanged re-sync, load 5.7: 1.41 s waiting for pages and 2.05 s for hashes of a 4.44 s run). Two ahead, the
+    // tenant answers and the thread hashes a page while the one before it is still written.
+    const prefetched = new Map<number, Promise<FetchedPage>>();
+    const prefetch = (start: number) => {
+      if (prefetched.has(start)) return;
+      const page = request(start);
+      // Awaited (and its failure handled) at the top of the loop; unused if a write fails or the run is cancelled.
+      page.catch(() => undefined);
+      prefetched.set(start, page);
+    };
     while (space.state === 'paging') {
       ctx.signal.throwIfAborted();
       let fetched: FetchedPage;
       try {
-        const ahead: { start: number; page: Promise<FetchedPage> } | null = prefetched;
-        prefetched = null;
-        fetched = await (ahead !== null && ahead.start === space.start ? ahead.page : request(space.start));
+        const ahead = prefetched.get(space.start);
+        prefetched.delete(space.start);
+        fetched = await (ahead ?? request(space.start));
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         const payload = toErrorPayload(error);
@@ -467,13 +478,17 @@ export class SyncEngine implements SyncRunner {
       const verdict = judgePage({ start: space.start, lastId: space.lastId }, pagedRecords(page), page.totalCount, rows, this.#overlap);
       if (verdict.kind === 'realign') {
         space.start = verdict.start;
+        prefetched.clear();
         continue;
       }
+      // Pages asked for at starts the cursor has passed (a realigned or drifted read) are of no use any more.
+      for (const start of prefetched.keys()) if (verdict.done || start < verdict.next.start) prefetched.delete(start);
       if (!verdict.done) {
-        const page = request(verdict.next.start);
-        // Awaited (and its failure handled) at the top of the loop; unused if a write fails or the run is cancelled.
-        page.catch(() => undefined);
-        prefetched = { start: verdict.next.start, page };
+        prefetch(verdict.next.start);
+        // The one after it, where it starts if the next page comes full (judgePage: its start + rows - overlap): if it
+        // does not, the request is simply not used.
+        const after = verdict.next.start + rows - this.#overlap;
+        if (!ctx.bulk && after < page.totalCount) prefetch(after);
       }
       const prepared = fetched.prepared === null ? undefined : await fetched.prepared;
       const hashes = fetched.hashes === null ? undefined : await fetched.hashes;

@@ -260,12 +260,13 @@ describe('sync engine against the simulated tenant', () => {
     expect(flips).toBe(1);
   });
 
-  it('asks for the next page before writing the current one, and stores exactly the tenant\'s devices', async () => {
+  it('asks for the next two pages before writing the current one, wastes no request, and stores exactly the tenant\'s devices', async () => {
     const tenant = await simulator({ devices: 1_000, seed: 'ahead', spaces: [{ id: 9, name: 'Only space' }] });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
-    // Devices stored when each page was asked for: with the next page asked for while the current one is written, the
-    // second request goes out before any device of the first page is stored.
+    // Devices stored when each page was asked for: with the next two pages asked for while the current one is written
+    // (not a bulk load: 1,000 devices), the second and third requests go out before any device of the first page is stored.
     const storedAtRequest: number[] = [];
+    const starts: number[] = [];
     const stored = db.prepare('SELECT COUNT(*) FROM devices').pluck();
     const { engine } = engineFor(db, tenant, {
       pageRows: 200,
@@ -275,6 +276,7 @@ describe('sync engine against the simulated tenant', () => {
           listSpaces: (signal) => client.listSpaces(signal),
           searchDeviceRecords: (search, signal) => {
             storedAtRequest.push(stored.get() as number);
+            starts.push(search.start);
             return client.searchDeviceRecords(search, signal);
           },
           close: () => client.close(),
@@ -285,7 +287,10 @@ describe('sync engine against the simulated tenant', () => {
     const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
 
     expect(run).toMatchObject({ status: 'completed', devicesSeen: 1_000, added: 1_000 });
-    expect(storedAtRequest.slice(0, 2)).toEqual([0, 0]);
+    expect(storedAtRequest.slice(0, 3)).toEqual([0, 0, 0]);
+    // The pass: pages of 200 overlapping by 5, each asked for once and none past the end; then the reconciliation
+    // round's read of the end.
+    expect(starts).toEqual([0, 195, 390, 585, 780, 975, 995]);
     expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
   });
 
