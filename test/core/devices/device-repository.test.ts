@@ -716,6 +716,8 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
       const sql = sqlPreparedDuring(probeDb, () => (ids = repository().search({ text: 'qu', sort }, page).map((r) => r.id)));
       expect(ids, `at ${page.offset}`).toEqual(listed('qu', sort, page));
       expect(listedDuring(sql), `at ${page.offset}: listed every match`).toBe(false);
+      // The matches the listing would list are estimated from those of the first eighth of the id span.
+      expect(sql.some((q) => /MATCH \? AND rowid <= \? LIMIT \?/.test(q)), `at ${page.offset}: counted a sample`).toBe(true);
     }
   });
 
