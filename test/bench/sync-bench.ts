@@ -524,7 +524,7 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
   const rss = rssSampler(path.join(dir, 'console.sqlite-wal'));
   // As the engine does in a bulk load: each page's records are compressed on another thread while the page before it
   // is written.
-  const compressor = bulk ? DeviceRecordCodec.of(db).compressor({ bulkLoad: true }) : null;
+  const compressor = bulk ? DeviceRecordCodec.of(db).compressor() : null;
   const read = (body: RenderedPage) => {
     const devicesInPage = parsePage(body.json);
     return { body, devicesInPage, prepared: compressor === null ? null : prepareRecords(compressor, devicesInPage, body.space) };

@@ -1,9 +1,9 @@
 import zlib from 'node:zlib';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
 import { RECORD_HASH_SOURCE, recordHash, VOLATILE_FIELDS } from './record-hash';
-import { BULK_LOAD_COMPRESSOR_LIMITS, RECORD_HASHING_THREAD_LIMITS } from './thread-limits';
+import { RECORD_COMPRESSOR_THREAD_LIMITS } from './thread-limits';
 
 /**
  * The `devices` columns that copy a field of the raw record exactly and are written only together with it (by the sync,
@@ -96,14 +96,10 @@ export class DeviceRecordCodec {
    * A thread that encodes records as `encode` does, for a bulk load (issue 19): compressing is ~40 % of writing a new
    * device, nearly all of it zlib's fixed cost per call (Node's async zlib pays that on the calling thread too), so a
    * first sync compresses the next page there while this thread writes the current one, on the machine's other core.
-   * Any other sync hashes its pages there (hashPage). The thread's young generation is sized for its use:
-   * BULK_LOAD_COMPRESSOR_LIMITS with `bulkLoad`, RECORD_HASHING_THREAD_LIMITS otherwise. Call `close` when the run ends.
+   * Any other sync hashes its pages there (hashPage). Call `close` when the run ends.
    */
-  compressor(use: { bulkLoad: boolean } = { bulkLoad: false }): RecordCompressor {
-    return new RecordCompressor(
-      { shared: this.#newest.dictionary, format: this.#format(), encode: (json, row) => this.encode(json, row) },
-      use.bulkLoad ? BULK_LOAD_COMPRESSOR_LIMITS : RECORD_HASHING_THREAD_LIMITS,
-    );
+  compressor(): RecordCompressor {
+    return new RecordCompressor({ shared: this.#newest.dictionary, format: this.#format(), encode: (json, row) => this.encode(json, row) });
   }
 
   /** The first byte of a record written now: the own-values format and the newest dictionary. */
@@ -230,11 +226,7 @@ export class RecordCompressor {
   /** Pages out for hashPage: told null if the thread fails (the caller hashes then). */
   readonly #pages = new Map<number, (hashes: (Buffer | null)[] | null) => void>();
 
-  constructor(
-    private readonly codec: { shared: Buffer; format: number; encode: (json: string, row: RecordContext) => Buffer },
-    /** The thread's V8 heap limits (thread-limits.ts). */
-    readonly limits: ResourceLimits,
-  ) {
+  constructor(private readonly codec: { shared: Buffer; format: number; encode: (json: string, row: RecordContext) => Buffer }) {
     try {
       const worker = new Worker(COMPRESSOR_SOURCE, {
         eval: true,
@@ -249,7 +241,7 @@ export class RecordCompressor {
           volatileFields: VOLATILE_FIELDS,
           deflateChunk: DEFLATE_CHUNK,
         },
-        resourceLimits: limits,
+        resourceLimits: RECORD_COMPRESSOR_THREAD_LIMITS,
       });
       // Referenced only while a batch is out: an idle compressor never keeps the process alive.
       worker.unref();

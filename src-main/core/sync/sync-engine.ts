@@ -379,7 +379,7 @@ export class SyncEngine implements SyncRunner {
       this.#write(() => this.#save(ctx));
       ctx.bulk = this.#beginBulkLoad(ctx);
       // A bulk load compresses and hashes its records there; any other run hashes its pages there (hashPage).
-      ctx.compressor = DeviceRecordCodec.of(this.#db).compressor({ bulkLoad: ctx.bulk });
+      ctx.compressor = DeviceRecordCodec.of(this.#db).compressor();
 
       while (checkpoint.phase !== 'finalizing') {
         for (const [index, space] of checkpoint.spaces.entries()) {

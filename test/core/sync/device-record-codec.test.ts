@@ -112,11 +112,11 @@ describe('stored device records', () => {
     db.close();
   });
 
-  it.each([{ bulkLoad: false }, { bulkLoad: true }])('are compressed on another thread exactly as on this one, each with its own row, in order, batch after batch (%o)', async (use) => {
+  it('are compressed on another thread exactly as on this one, each with its own row, in order, batch after batch', async () => {
     const db = open(tempDir());
     const codec = DeviceRecordCodec.of(db);
-    // A bulk load's thread has a larger young generation (BULK_LOAD_COMPRESSOR_LIMITS): the same work, on the thread.
-    const compressor = codec.compressor(use);
+    // Within the thread's heap limits (RECORD_COMPRESSOR_THREAD_LIMITS): the work stays on the thread.
+    const compressor = codec.compressor();
     try {
       const records = Array.from({ length: 300 }, (_, i) => {
         // Every 50th row's own values outgrow the thread's first preset buffer (1 KiB past the shared dictionary).
