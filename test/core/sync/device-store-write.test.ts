@@ -28,6 +28,11 @@ async function tenantDevices(db: Db, devices: number, seed: string): Promise<{ p
   return parsedTenant(db, tenant, 'tenant.example');
 }
 
+/** `write` with a new store of `of`, in one transaction. */
+function written<T>(of: Db, write: (store: DeviceStore) => T): T {
+  return of.transaction(() => write(new DeviceStore(of)))();
+}
+
 describe('DeviceStore.writePage', () => {
   it("looks the chunk's stored devices up in one statement, not one per device", async () => {
     const db = closeAfterEach(openSyncDatabase(tempDir()));
@@ -93,6 +98,24 @@ describe('DeviceStore.writePage', () => {
     const sightedBy = (guid: string) => db.prepare('SELECT s.last_seen_page FROM device_sightings s JOIN devices d ON d.id = s.device_id WHERE d.guid = ?').pluck().all(guid);
     for (const device of [a, b, c, d, parsed[2]!]) expect(sightedBy(device.guid)).toEqual([2]);
     expect(sightedBy(parsed[3]!.guid)).toEqual([1]);
+  });
+
+  it("inserts a new device's row as a rewrite of a stored one writes it, column for column", async () => {
+    // A new device's INSERT binds its parameters by position (2c5e170); a changed device's UPDATE binds them by name.
+    // Two columns of one type swapped in the INSERT (last_seen_at and last_seen_run are both integers) would pass the
+    // STRICT table: the rewritten row is the oracle for every column.
+    const inserted = closeAfterEach(openSyncDatabase(tempDir()));
+    const { parsed, context } = await tenantDevices(inserted, 12, 'insert-by-position');
+    written(inserted, (store) => store.writePage(context(3), parsed));
+    const rewritten = closeAfterEach(openSyncDatabase(tempDir()));
+    const other = parsedTenant(rewritten, tenant!, 'tenant.example');
+    const renamed = other.parsed.map((device) => ({ ...device, deviceName: 'Before', raw: { ...device.raw, deviceName: 'Before' } }));
+    written(rewritten, (store) => store.writePage(other.context(3), renamed));
+    expect(written(rewritten, (store) => store.writePage(other.context(3), other.parsed))).toMatchObject({ added: 0, changed: parsed.length });
+    const rows = (of: Db) => (of.prepare('SELECT * FROM devices ORDER BY guid').all() as Record<string, unknown>[]).map(({ id: _id, ...row }) => row);
+    expect(rows(inserted)).toEqual(rows(rewritten));
+    // Not vacuous: the page's context is in the row.
+    expect(rows(inserted)[0]).toMatchObject({ first_seen_at: 2_003, last_seen_at: 2_003, last_seen_page: 3 });
   });
 
   it('stores a device the chunk names twice once, as its later record says, with both records of it in the history', async () => {
