@@ -60,14 +60,11 @@ beforeAll(async () => {
   mirror = await startLoopbackMirror(standInElectronRelease(facts.electronVersion));
 
   const cache = join(scratch, 'cache');
-  // electron-builder's download leaves an empty electron-download-* folder in the temp folder: keep it in ours.
-  const temp = join(scratch, 'tmp');
-  mkdirSync(temp);
   builder = await new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
       [join(root, 'node_modules', 'electron-builder', 'cli.js'), '--config', 'electron-builder.yml', '--linux', 'dir', '-c.npmRebuild=false', `-c.directories.output=${staging}`],
-      { cwd: project, env: builderEnv({ ELECTRON_MIRROR: mirror.url, XDG_CACHE_HOME: cache, ELECTRON_BUILDER_CACHE: cache, TMPDIR: temp, TMP: temp, TEMP: temp }) },
+      { cwd: project, env: builderEnv({ ELECTRON_MIRROR: mirror.url, XDG_CACHE_HOME: cache, ELECTRON_BUILDER_CACHE: cache }) },
     );
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
