@@ -60,6 +60,10 @@ beforeAll(async () => {
   mirror = await startLoopbackMirror(standInElectronRelease(facts.electronVersion));
 
   const cache = join(scratch, 'cache');
+  // The machine's own temp folder, not one of ours: electron-builder refuses to pack a file whose real path is under
+  // /tmp unless it is under os.tmpdir() (asarUtil.js, protectSystemAndUnsafePaths), and a checkout in /tmp (CI's fresh
+  // clone) shares its node_modules with this project. The price: its Electron download leaves an empty
+  // electron-download-* folder there on each run.
   builder = await new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
