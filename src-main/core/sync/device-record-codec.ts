@@ -257,7 +257,10 @@ export class RecordCompressor {
         const waiting = this.#waiting.get(id);
         this.#settle(id);
         waiting?.resolve({
-          stored: Array.from(ends, (end, i) => Buffer.from(bytes, i === 0 ? 0 : ends[i - 1]!, end - (i === 0 ? 0 : ends[i - 1]!))),
+          stored: Array.from(ends, (end, i) => {
+            const start = i === 0 ? 0 : ends[i - 1]!;
+            return Buffer.from(bytes, start, end - start);
+          }),
           hashes: hashes === null ? null : Array.from(ends, (_, i) => Buffer.from(hashes, i * HASH_BYTES, HASH_BYTES)),
         });
       });

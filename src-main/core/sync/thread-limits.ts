@@ -20,7 +20,7 @@ export const SYNC_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 
  * that keeps nothing alive between two calls, so 2 MB is room enough (V8 lets a young generation grow to 48 MB on
  * 64-bit). The record compressor's thread has its own (RECORD_COMPRESSOR_THREAD_LIMITS).
  */
-export const SYNC_HELPER_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 2 };
+export const WAL_CHECKPOINTER_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 2 };
 
 /**
  * The record compressor's: its old generation capped, and an 8 MB young generation.
@@ -38,7 +38,7 @@ export const SYNC_HELPER_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSiz
  * With 2 MB (semi-spaces under 1 MB) both were promoted wholesale and the old generation collected every few batches
  * or pages (20,000 records compressed: 319 scavenges, 13 mark-compacts, ~11 us a record; a 100k unchanged re-sync: 612
  * scavenges, 41 mark-compacts, 1.7 of the thread's 4.4 s under the profiler). Measured (CPU, busy machine):
- * compressing, 63.3 us a record at 2 MB, 55.7 at 8, 49-56 at 16 (two rounds of rounds that disagreed); hashing a 100k
+ * compressing, 63.3 us a record at 2 MB, 55.7 at 8, 49-56 at 16 (two sets of rounds that disagreed); hashing a 100k
  * unchanged re-sync, the thread's CPU 1.46-1.79 s at 2 MB, 1.32-1.39 at 8, 1.23-1.46 at 16. The cost is the
  * semi-spaces V8 commits as they grow, counted in the console's RSS: at a million devices 16 MB for the re-syncs put
  * the 1 %-changed re-sync's peak at 295 MB (283 at 2 MB in the same hour) against the 300 MB goal, so 8 MB for both.

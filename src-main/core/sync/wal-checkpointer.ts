@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../db/database';
 import { sqliteBinding } from '../db/sqlite-binding';
-import { SYNC_HELPER_THREAD_LIMITS } from './thread-limits';
+import { WAL_CHECKPOINTER_THREAD_LIMITS } from './thread-limits';
 
 /**
  * Moves SQLite's WAL checkpoints off the syncing thread while syncs write.
@@ -64,7 +64,7 @@ export class WalCheckpointer {
   #start(): Worker | null {
     if (this.db.memory || this.db.name === '') return null;
     try {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath: require.resolve('better-sqlite3'), file: this.db.name, nativeBinding: sqliteBinding() }, resourceLimits: SYNC_HELPER_THREAD_LIMITS });
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath: require.resolve('better-sqlite3'), file: this.db.name, nativeBinding: sqliteBinding() }, resourceLimits: WAL_CHECKPOINTER_THREAD_LIMITS });
       worker.unref();
       worker.on('message', (id: number) => this.#settled(id));
       worker.on('error', () => {
