@@ -721,6 +721,53 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     }
   });
 
+  it('walks on through a run of integration, space and platform that holds few matches, inside a long run of a sort value without markers', () => {
+    // By compliance or registration state descending, the compliant (or the one state's) devices come by integration and
+    // space from the highest key: the GDPR-masked users' space (EU Field Staff) first, a tenth of them matching "qu".
+    // Neither column has markers, so no question is asked about the sort value's run; the index said the masked
+    // space's run of filter columns holds matches, and the walk finds the page itself, as it does by uid.
+    const repository = () => new DeviceRepositoryClass(probeDb, new DeviceSearchIndex(probeDb), () => new Date(NOW), 3);
+    const masked = probeDb.prepare("SELECT max(space_key) = (SELECT space_key FROM devices WHERE uid = '********' LIMIT 1) FROM devices").pluck().get();
+    expect(masked, 'the masked users\' space has the highest key').toBe(1);
+    for (const column of ['compliant', 'registrationState'] as const)
+      for (const page of [{ offset: 0, limit: 20 }, { offset: 5, limit: 10 }]) {
+        const sort = { column, direction: 'desc' } as const;
+        let ids: number[] = [];
+        const sql = sqlPreparedDuring(probeDb, () => (ids = repository().search({ text: 'qu', sort }, page).map((r) => r.id)));
+        const at = `qu by ${column} desc at ${page.offset}`;
+        expect(ids, at).toEqual(listed('qu', sort, page));
+        expect(listedDuring(sql), `${at}: listed every match`).toBe(false);
+        expect(sql.some((q) => /MATCH \? AND rowid <= \? LIMIT \?/.test(q)), `${at}: counted a sample`).toBe(true);
+      }
+  });
+
+  it('stops testing a batch\'s rows once the page is full, a slice of rows past its last match at most', () => {
+    // The walk's batches double; one that reaches a part of the order where most rows match (past the masked users'
+    // space, or deep in a page of a common term) fills the page in its first rows, and the rest of it is not tested.
+    // Tested whole, `ac` by last check-in at offset 150 tested 172 rows past its page's last.
+    const tested: number[] = [];
+    const index = new DeviceSearchIndex(probeDb);
+    const matchingAmong = index.matchingAmong.bind(index);
+    index.matchingAmong = (ids, text) => (tested.push(...ids), matchingAmong(ids, text));
+    let overshoots = 0;
+    for (const [text, column, costRatio] of [['qu', 'registrationState', 3], ['qu', 'compliant', 3], ['ac', 'lastCheckin', 1]] as const)
+      for (const page of [{ offset: 0, limit: 20 }, { offset: 40, limit: 100 }, { offset: 150, limit: 50 }]) {
+        tested.length = 0;
+        const sort = { column, direction: 'desc' } as const;
+        const ids = new DeviceRepositoryClass(probeDb, index, () => new Date(NOW), costRatio).search({ text, sort }, page).map((r) => r.id);
+        const at = `${text} by ${column} desc at ${page.offset}`;
+        expect(ids, at).toEqual(listed(text, sort, page));
+        // Only where the walk found the page itself (it tested the page's last row), not where a listing did.
+        const last = tested.lastIndexOf(ids[ids.length - 1] ?? -1);
+        if (last === -1) continue;
+        // 128: PROBE_SLICE, the most rows tested at once.
+        const pastLastMatch = tested.length - 1 - last;
+        expect(pastLastMatch, `${at}: rows tested past the page`).toBeLessThan(128);
+        overshoots = Math.max(overshoots, pastLastMatch);
+      }
+    expect(overshoots, 'a page filled inside a slice').toBeGreaterThan(0);
+  });
+
   it('lists a text\'s matches as a byte array that selects exactly the devices the FTS table matches', () => {
     const index = new DeviceSearchIndex(probeDb);
     const one = probeDb.prepare("SELECT max(id) FROM devices WHERE device_name LIKE 'Turnstile%'").pluck().get() as number;
