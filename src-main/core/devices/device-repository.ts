@@ -94,6 +94,14 @@ const TOKEN_QUESTIONS = 8;
  */
 const LONG_RUN_SHARE = 0.02;
 /**
+ * The most questions a page asks about runs of values that start with the same characters (#probedPage, by the value's
+ * prefix). Serial numbers, uids and display names are nearly unique, so no run of one value is there to ask about,
+ * but a vendor's serials or a first name's uids share their first characters: by serial number descending `ip` (iOS
+ * devices only) meets ~300,000 Android serials `R5…` and ~80,000 Windows serials `PF…` before the first iOS one
+ * `F…Q`, and by uid descending `gr` the uids of five first names (`tim.`, `radia.`, …, ~67,000 each) before Grace's.
+ */
+const PREFIX_QUESTIONS = 8;
+/**
  * The most questions a page asks about single filter columns' markers (an integration, a space, a platform): each is
  * asked once a page and answers every run of that marker, so `ip` (iOS devices only) asks its three at most before the
  * first iOS device of an order (the first integration and space answer yes at ~0.1 ms; `ip` and Android, no, at 4-9
@@ -349,13 +357,25 @@ export class DeviceRepository {
     const part = walked !== null && walks ? walked : null;
     const listed = (set: { condition: SqlCondition } | null, exactly: SqlCondition | null): number[] | null => {
       const s = this.selection(query, walks && set !== null ? { ...plan, matches: set.condition } : plan);
-      const where = part === null ? s.where : `${s.where === '' ? 'WHERE' : `${s.where} AND`} ${part.after.sql}`;
-      const params = part === null ? s.params : [...s.params, ...part.after.params];
-      const skip = part === null ? page.offset : part.foundInPart;
-      const take = part === null ? page.limit : page.offset + page.limit - part.found.length;
-      const from = `FROM ${s.from} ${where} ${orderDevices(query.sort, s.ftsDrives)}`;
-      const ids = exactly === null ? (this.db.prepare(`SELECT d.id ${from} LIMIT ? OFFSET ?`).pluck().all(...params, take, skip) as number[]) : this.#listedExactly(from, params, exactly, skip, take);
-      return ids === null || part === null ? ids : [...part.found, ...ids].slice(page.offset, page.offset + page.limit);
+      const listPart = (after: SqlCondition | null, skip: number, take: number): number[] | null => {
+        const where = after === null ? s.where : `${s.where === '' ? 'WHERE' : `${s.where} AND`} ${after.sql}`;
+        const params = after === null ? s.params : [...s.params, ...after.params];
+        const from = `FROM ${s.from} ${where} ${orderDevices(query.sort, s.ftsDrives)}`;
+        return exactly === null ? (this.db.prepare(`SELECT d.id ${from} LIMIT ? OFFSET ?`).pluck().all(...params, take, skip) as number[]) : this.#listedExactly(from, params, exactly, skip, take);
+      };
+      if (part === null) return listPart(null, page.offset, page.limit);
+      // Part by part (a descending walk's NULLs follow its lower values: as one condition, `< ? OR IS NULL`, SQLite
+      // scanned the index from its start). The walk found its `foundInPart` matches in the first part, so a later
+      // part is listed from its start: a part that ran out had exactly those matches, or more, all listed.
+      const take = page.offset + page.limit - part.found.length;
+      const ids: number[] = [];
+      for (const [n, after] of part.parts.entries()) {
+        const more = listPart(after, n === 0 ? part.foundInPart : 0, take - ids.length);
+        if (more === null) return null;
+        ids.push(...more);
+        if (ids.length >= take) break;
+      }
+      return [...part.found, ...ids].slice(page.offset, page.offset + page.limit);
     };
     if (widened && walks && matches !== null) {
       const ids = listed(matches, this.index.textCheck(text!));
@@ -464,6 +484,40 @@ export class DeviceRepository {
     const textMatchesAny = (marks: string) =>
       (widened === null || widened === asking || this.#textMatchesAny.get(withSortMarkers(widened, marks)) !== undefined) &&
       this.#textMatchesAny.get(withSortMarkers(asking!, merges ? marks.split(' ')[0]! : marks)) !== undefined;
+    // A column whose values the index holds whole (as every device's own text of it) is asked about a run of values
+    // that start with the same letters and digits (valuePrefix): by the longest prefix they share, as its index terms
+    // (`text AND "tim"`), or by as many characters as the prefix index keeps (`text AND "R5"*`), one list of it. The
+    // tokenizer keeps letters and digits in one token, folding case alone, so every device of the run holds a token
+    // that starts with the prefix, and a "no" holds for every value that starts with it, which sort together. Not
+    // models, asked by their first word (byToken).
+    const byPrefix = asking !== null && this.index.indexedPrefix > 0 && INDEXED_WHOLE.has(column) && column !== 'model';
+    const prefixOf = (value: unknown) => (byPrefix ? valuePrefix(value, this.index.indexedPrefix) : null);
+    const termsOfPrefix = (prefix: string) => this.#termsOfPrefix(prefix);
+    /** The prefixes asked about, and whether some device whose value starts with one matches. */
+    const prefixes = new Map<string, boolean>();
+    const prefixAnswer = (value: string): { prefix: string; matches: boolean } | undefined => {
+      let answer: { prefix: string; matches: boolean } | undefined;
+      for (const [prefix, matches] of prefixes) if (value.startsWith(prefix) && (answer === undefined || !matches)) answer = { prefix, matches };
+      return answer;
+    };
+    let askedOfPrefixes = 0;
+    // A "no" costs the question a read of both lists through (`ip` and `R5`: 12 ms of CPU at a million devices, where
+    // walking past the 300,000 Android serials and listing `ip`'s 400,000 matches cost 56): asked only of a prefix
+    // that LONG_RUN_SHARE of the order shares. The run's longest shared prefix first, asked as its terms (`tim`, not
+    // `ti`, which Grace Liskov's e-mail holds as `liskov…` holds `li`), then the prefix index's.
+    const askAboutPrefix = (first: string, last: string): boolean => {
+      const shared = sharedPrefix(first, last);
+      for (const prefix of new Set([shared, shared.slice(0, this.index.indexedPrefix)])) {
+        if (askedOfPrefixes >= PREFIX_QUESTIONS || !runs.isLongPrefixRun(prefix, Math.ceil(current * LONG_RUN_SHARE))) continue;
+        // A prefix of more terms than a search asks as terms would be merged by FTS5 at each question.
+        if (prefix.length > this.index.indexedPrefix && this.#termsOfPrefix(prefix.toLowerCase()) === null) continue;
+        askedOfPrefixes += 1;
+        const matches = this.#textMatchesAny.get(withTokenPrefix(asking!, ftsMatchExpression(prefix, termsOfPrefix)!)) !== undefined;
+        prefixes.set(prefix, matches);
+        return matches;
+      }
+      return true;
+    };
     // Handing over such a prefix costs its merge, so the walk goes further first (MERGED_REACH, MERGED_SAMPLE).
     let reach = merges ? MERGED_REACH * budget : budget;
     const sample = merges ? MERGED_SAMPLE : PROBE_SAMPLE;
@@ -507,11 +561,34 @@ export class DeviceRepository {
     for (let batch = Math.min(reach, PROBE_SAMPLE), tested = true; ; batch = tested ? Math.max(PROBE_SAMPLE, Math.min(2 * batch, reach - spent)) : batch) {
       const rows = runs.next(batch);
       const probe: number[] = [];
-      let skipPast: { value: unknown } | { run: unknown[] } | null = null;
+      let skipPast: { value: unknown } | { run: unknown[] } | { prefix: string } | null = null;
       // A run of equal sort values long enough to be worth a question to the index is stepped over when no device of
       // it matches: within the batch, its rows are not tested; to the batch's end, the walk seeks past its value. A
       // run the index may match is asked about by its runs of equal filter columns in the same way.
+      // The rows before this one were looked at for a run of one prefix (asked about, or too short to).
+      let prefixesSeen = 0;
       for (let i = 0; i < rows.length; ) {
+        // Values that start with a prefix the index answered no for are stepped over however few; to the batch's end,
+        // the walk seeks past every value that starts with it.
+        const value = rows[i]![1];
+        const prefix = prefixOf(value);
+        if (prefix !== null) {
+          let answer = prefixAnswer(value as string);
+          if (answer === undefined && i >= prefixesSeen) {
+            let p = i + 1;
+            while (p < rows.length && prefixOf(rows[p]![1]) === prefix) p++;
+            prefixesSeen = p;
+            if (p - i >= MARKED_RUN && !askAboutPrefix(value as string, rows[p - 1]![1] as string)) answer = prefixAnswer(value as string);
+          }
+          if (answer !== undefined && !answer.matches) {
+            const ruledOut = answer.prefix;
+            let p = i + 1;
+            while (p < rows.length && (rows[p]![1] as string | null)?.startsWith(ruledOut) === true) p++;
+            if (p === rows.length) skipPast = { prefix: ruledOut };
+            i = p;
+            continue;
+          }
+        }
         let j = i + 1;
         while (j < rows.length && rows[j]![1] === rows[i]![1]) j++;
         const question = asks ? runQuestion(rows[i]!) : null;
@@ -556,7 +633,9 @@ export class DeviceRepository {
           ? runs.continueAfter(rows.length < batch, found.length)
           : 'run' in skipPast
             ? runs.seekPastRun(skipPast.run, found.length)
-            : runs.seekPast(skipPast.value, found.length);
+            : 'prefix' in skipPast
+              ? runs.seekPastPrefix(skipPast.prefix, found.length)
+              : runs.seekPast(skipPast.value, found.length);
       if (!more) return found.slice(page.offset, wanted);
       if (spent >= reach || (probed >= sample && (found.length * reach) / spent < wanted)) {
         // Only within a long run of one sort value that the index said holds matches: there the index orders devices by
@@ -974,9 +1053,10 @@ interface ListedMatches {
 
 /** Where #probedPage's walk handed its page over: the part of the walk it was in, and the matches it had found. */
 interface WalkPosition {
-  after: SqlCondition;
+  /** The walk's current part and those that follow it (a descending walk's NULLs), each one condition a seek serves. */
+  parts: SqlCondition[];
   found: number[];
-  /** Of `found`, those in the part `after` selects: a listing of that part skips them. */
+  /** Of `found`, those in the first of `parts`: a listing of that part skips them. */
   foundInPart: number;
 }
 
@@ -1002,6 +1082,7 @@ class SortRuns {
   /** The walk's table and index (`devices d INDEXED BY …`, unless a bulk load set the index aside). */
   readonly #from: string;
   #runLength: Statement | undefined;
+  #prefixLength: Statement | undefined;
   readonly #longRuns = new Map<string, boolean>();
 
   constructor(
@@ -1056,6 +1137,21 @@ class SortRuns {
     return long;
   }
 
+  /** Whether the sort index holds at least `entries` current devices whose sort value starts with `prefix` (valuePrefix's), as isLongRun counts. */
+  isLongPrefixRun(prefix: string, entries: number): boolean {
+    if (!this.indexed) return false;
+    const key = `prefix:${prefix}`;
+    let long = this.#longRuns.get(key);
+    if (long === undefined) {
+      this.#prefixLength ??= this.db
+        .prepare(`SELECT count(*) FROM (SELECT 1 FROM ${this.#from} WHERE d.${this.column} >= ? AND d.${this.column} < ? AND d.removed_at IS NULL LIMIT ?)`)
+        .pluck();
+      long = (this.#prefixLength.get(prefix, prefixSuccessor(prefix), entries) as number) >= entries;
+      this.#longRuns.set(key, long);
+    }
+    return long;
+  }
+
   next(batch: number): unknown[][] {
     const rows = this.#statement.all(...this.#params, ...(this.#after?.params ?? []), batch, this.#offset) as unknown[][];
     this.#offset += rows.length;
@@ -1071,11 +1167,10 @@ class SortRuns {
 
   /**
    * Where the walk is, for a listing to go on from, given the matches it found so far: the current part of the walk
-   * and how many of its matches were found in it. Null before the walk stepped over a run, or when a part of it follows
-   * the current one (a descending walk's NULLs), which one condition of the listing would not hold.
+   * and those that follow it, and how many of its matches were found in it. Null before the walk stepped over a run.
    */
   position(found: number[]): WalkPosition | null {
-    return this.#after === null || this.#then.length > 0 ? null : { after: this.#after, found, foundInPart: found.length - this.#foundBefore };
+    return this.#after === null ? null : { parts: [this.#after, ...this.#then.map((part) => this.#withExcluded(part))], found, foundInPart: found.length - this.#foundBefore };
   }
 
   /** Goes on after every row of sort value `value`; false when none follows (`found`: the walk's matches so far). */
@@ -1084,6 +1179,17 @@ class SortRuns {
     const column = `d.${this.column}`;
     if (this.sort.direction === 'desc') this.#then = value === null ? [] : [{ sql: `${column} < ?`, params: [value] }, { sql: `${column} IS NULL`, params: [] }];
     else this.#then = [value === null ? { sql: `${column} IS NOT NULL`, params: [] } : { sql: `${column} > ?`, params: [value] }];
+    return this.#startNext();
+  }
+
+  /**
+   * Goes on after every row whose sort value starts with `prefix` (valuePrefix's): each is at least the prefix and less
+   * than its successor, so descending the walk goes on below the prefix (then the NULLs), ascending from its successor.
+   */
+  seekPastPrefix(prefix: string, found: number): boolean {
+    if (this.sort.direction === 'desc') return this.seekPast(prefix, found);
+    this.#foundBefore = found;
+    this.#then = [{ sql: `d.${this.column} >= ?`, params: [prefixSuccessor(prefix)] }];
     return this.#startNext();
   }
 
@@ -1134,16 +1240,50 @@ class SortRuns {
     if (!this.#excluded.has(key)) this.#excluded.set(key, { sql: `+d.${this.filterColumns[filter]!} IS NOT ?`, params: [value] });
   }
 
+  /** A part of the walk with the filter values no match holds left out (exclude). */
+  #withExcluded(part: SqlCondition): SqlCondition {
+    const conditions = [part, ...this.#excluded.values()];
+    return { sql: conditions.map((c) => c.sql).join(' AND '), params: conditions.flatMap((c) => c.params) };
+  }
+
   #startNext(): boolean {
     const part = this.#then.shift();
     if (part === undefined) return false;
-    const conditions = [part, ...this.#excluded.values()];
-    const after = { sql: conditions.map((c) => c.sql).join(' AND '), params: conditions.flatMap((c) => c.params) };
+    const after = this.#withExcluded(part);
     this.#after = after;
     this.#statement = this.#walk(after);
     this.#offset = 0;
     return true;
   }
+}
+
+/**
+ * The first `length` characters of a sort value when they are ASCII letters and digits (DeviceRepository's questions
+ * by a prefix), else null: the tokenizer keeps them in one token, folding case alone, so every device whose value
+ * starts with them holds a token that starts with them, and a prefix query of them (`"R5"*`, folded as the index is)
+ * matches it.
+ */
+function valuePrefix(value: unknown, length: number): string | null {
+  if (typeof value !== 'string' || value.length < length) return null;
+  const prefix = value.slice(0, length);
+  return /^[A-Za-z0-9]+$/.test(prefix) ? prefix : null;
+}
+
+/** The longest prefix of letters and digits `a` and `b` share: of a run of sorted values, by its first and last. */
+function sharedPrefix(a: string, b: string): string {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n] && /[A-Za-z0-9]/.test(a[n]!)) n++;
+  return a.slice(0, n);
+}
+
+/** The least text above every text that starts with `prefix` (valuePrefix's, so its last character is ASCII). */
+function prefixSuccessor(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/** An FTS5 MATCH expression of the devices that match `match` and `prefix` (a value's prefix as ftsMatchExpression asks it). */
+function withTokenPrefix(match: string, prefix: string): string {
+  return `(${match}) AND ${prefix}`;
 }
 
 /**

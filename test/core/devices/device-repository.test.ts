@@ -557,6 +557,51 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
       }
   });
 
+  it('steps over the values that start with letters no match holds, asking the index by the prefix they share', () => {
+    // Serial numbers and uids are nearly unique: there is no run of one value to ask about. But descending, the Android
+    // serials (`R5…`) come before the iOS ones (`F…Q`) and Tim's uids before Grace's; ascending (outside the GDPR
+    // space, whose masked users lead), Alan's before Tim's. The walk asks the index whether a device that starts with the
+    // prefix a run of values shares matches (by the prefix index's list, or by the index's terms of a longer prefix)
+    // and seeks past every value that starts with it.
+    const asked = [
+      { query: { text: 'iphone', sort: { column: 'serialNumber', direction: 'desc' } }, question: '("iphone") AND "r5"*', past: /AND d\.serial_number < \?/, to: 'R5', walked: true },
+      { query: { text: 'grace', sort: { column: 'uid', direction: 'desc' } }, question: '("grace") AND "tim"', past: /AND d\.uid < \?/, to: 'tim', walked: true },
+      { query: { text: 'tim', spaceName: 'Default Space', sort: { column: 'uid', direction: 'asc' } }, question: '("tim") AND "alan"', past: /AND d\.uid >= \?/, to: 'alao', walked: false },
+    ] as const;
+    // Ascending, the page's questions run out before Radia's uids (PREFIX_QUESTIONS): a listing goes on from there.
+    for (const { query, question, past, to, walked } of asked)
+      for (const page of [{ offset: 0, limit: 20 }, { offset: 9, limit: 30 }]) {
+        const at = `${query.text} by ${query.sort.column} ${query.sort.direction} at ${page.offset}`;
+        let ids: number[] = [];
+        const ran = statementsRunDuring(probeDb, () => undefined, () => (ids = repositoryWithProbes().search(query, page).map((r) => r.id)));
+        expect(ids, at).toEqual(listedWith(query).slice(page.offset, page.offset + page.limit));
+        expect(ran.some(({ params }) => params.includes(question)), `${at}: asked by the prefix`).toBe(true);
+        expect(ran.some(({ sql, params }) => past.test(sql) && params.includes(to)), `${at}: sought past the prefix`).toBe(true);
+        if (walked) expect(ran.some(({ sql }) => listedDuring([sql])), `${at}: listed every match`).toBe(false);
+      }
+  });
+
+  it('hands a descending page over to a listing that goes on past the values it stepped over, then through the NULLs', () => {
+    // Descending, NULLs sort last: past a prefix the walk goes on below it, then through the devices without a serial.
+    // Planning as at a million devices, the walk steps over the Android and Windows serials and hands over a few dozen
+    // rows later; the listing goes on from there, part by part, rather than walking those serials again.
+    const db = seededWith(600, 'serials-null', 'UPDATE devices SET serial_number = NULL WHERE id % 4 = 0');
+    const sort = { column: 'serialNumber', direction: 'desc' } as const;
+    const all = db
+      .prepare(`SELECT d.id FROM devices d WHERE d.model LIKE 'iPhone%' AND d.removed_at IS NULL ${orderDevices(sort, false)}`)
+      .pluck()
+      .all() as number[];
+    const withSerial = db.prepare("SELECT count(*) FROM devices WHERE model LIKE 'iPhone%' AND removed_at IS NULL AND serial_number IS NOT NULL").pluck().get() as number;
+    expect(all.length - withSerial).toBeGreaterThan(20);
+    for (const page of [{ offset: 0, limit: 100 }, { offset: withSerial - 5, limit: 20 }]) {
+      let ids: number[] = [];
+      const sql = sqlPreparedDuring(db, () => (ids = new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW)).search({ text: 'iphone', sort }, page).map((r) => r.id)));
+      expect(ids, `at ${page.offset}`).toEqual(all.slice(page.offset, page.offset + page.limit));
+      expect(sql.some((q) => listsMatches(q) && /AND d\.serial_number < \?/.test(q)), `at ${page.offset}: listed on from past the prefix`).toBe(true);
+      if (page.offset > 0) expect(sql.some((q) => listsMatches(q) && /AND d\.serial_number IS NULL/.test(q)), `at ${page.offset}: then the NULLs`).toBe(true);
+    }
+  });
+
   it('asks about a model first by the prefix index\'s list when a typed prefix stands for several terms', () => {
     // `mot` is `moto` OR `motorola`: a "no" reads both lists through, where `mo*` is one list of the prefix index. The
     // models before `moto g84 5G` are asked with `mo*` and stepped over on its "no"; the moto run's "yes" (which may be
