@@ -231,13 +231,11 @@ export class IvantiClient {
    * parses only the records it writes.
    */
   async searchDeviceRecords(search: DeviceSearch, signal?: AbortSignal): Promise<DeviceRecordPage> {
-    const { searchResults, totalCount, text } = await this.#searchPage(search, signal);
-    // Each record knows the text it was parsed from, and where in it: another thread can parse the same record there.
-    const received = { text };
-    return { records: searchResults.map((item, index) => new DeviceRecord(item, received, index)), totalCount };
+    const { searchResults, totalCount } = await this.#searchPage(search, signal);
+    return { records: searchResults.map((item) => new DeviceRecord(item)), totalCount };
   }
 
-  async #searchPage(search: DeviceSearch, signal: AbortSignal | undefined): Promise<{ searchResults: unknown[]; totalCount: number; text: string }> {
+  async #searchPage(search: DeviceSearch, signal: AbortSignal | undefined): Promise<{ searchResults: unknown[]; totalCount: number }> {
     if (!Number.isInteger(search.start) || search.start < 0) throw new AppError('VALIDATION_FAILED', 'start must be a non-negative integer.');
     if (!Number.isInteger(search.rows) || search.rows < 1) throw new AppError('VALIDATION_FAILED', 'rows must be a positive integer.');
     const sort = search.sort ?? STABLE_DEVICE_SORT;
@@ -259,9 +257,7 @@ export class IvantiClient {
       authenticated: true,
       space,
     };
-    const answer = await this.#retrying(request, signal);
-    const { searchResults, totalCount } = this.#parse(request, IvantiSearchEnvelope, answer.json).result;
-    return { searchResults, totalCount, text: answer.body };
+    return this.#parse(request, IvantiSearchEnvelope, await this.#call(request, signal)).result;
   }
 
   /** One device by its numeric id (`GET /api/v1/device/{id}?dmPartitionId=`). A missing device is NOT_FOUND. */

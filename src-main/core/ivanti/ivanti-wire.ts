@@ -159,11 +159,6 @@ function epochMsOf(time: unknown): number | null | undefined {
   return typeof time === 'number' && Number.isFinite(time) ? time : (intOf(time) ?? undefined);
 }
 
-/** A search answer's JSON text as received, shared by the records parsed from it (DeviceRecord.received). */
-export interface ReceivedAnswer {
-  readonly text: string;
-}
-
 /**
  * One device record of a search page as received, parsed when first asked for (IvantiClient.searchDeviceRecords). A
  * re-sync tells a record it stored unchanged by the record's hash, which is of the record as received
@@ -179,17 +174,7 @@ export class DeviceRecord {
   readonly id: number | null;
   #parsed: DeviceParse | null = null;
 
-  /**
-   * `received`: the search answer's JSON text the record was parsed from, and `index` its place in `result.searchResults`
-   * there, so that another thread can parse the same record from the same text (sync/device-record-codec.ts hashes it
-   * there). A record made otherwise (a test's, a changed copy) has none and is hashed where it is used. Two members, not
-   * an object of them: one object less a record, a million of them a re-sync.
-   */
-  constructor(
-    readonly raw: unknown,
-    readonly received: ReceivedAnswer | null = null,
-    readonly index = -1,
-  ) {
+  constructor(readonly raw: unknown) {
     const id = (raw as { id?: unknown } | null)?.id;
     this.id = typeof id === 'number' ? (Number.isFinite(id) ? id : null) : typeof id === 'string' ? (this.device()?.id ?? null) : null;
   }

@@ -96,7 +96,7 @@ export class DeviceRecordCodec {
    * A thread that encodes records as `encode` does, for a bulk load (issue 19): compressing is ~40 % of writing a new
    * device, nearly all of it zlib's fixed cost per call (Node's async zlib pays that on the calling thread too), so a
    * first sync compresses the next page there while this thread writes the current one, on the machine's other core.
-   * Any other sync hashes its pages there (hashPage). Call `close` when the run ends.
+   * Call `close` when the load ends.
    */
   compressor(): RecordCompressor {
     return new RecordCompressor({ shared: this.#newest.dictionary, format: this.#format(), encode: (json, row) => this.encode(json, row) });
@@ -223,8 +223,6 @@ export class RecordCompressor {
   #worker: Worker | null = null;
   #nextId = 1;
   readonly #waiting = new Map<number, { records: readonly RecordToEncode[]; spaceId: number | null; resolve: (encoded: Encoded) => void }>();
-  /** Pages out for hashPage: told null if the thread fails (the caller hashes then). */
-  readonly #pages = new Map<number, (hashes: (Buffer | null)[] | null) => void>();
 
   constructor(private readonly codec: { shared: Buffer; format: number; encode: (json: string, row: RecordContext) => Buffer }) {
     try {
@@ -245,15 +243,7 @@ export class RecordCompressor {
       });
       // Referenced only while a batch is out: an idle compressor never keeps the process alive.
       worker.unref();
-      worker.on('message', ({ id, bytes, ends, hashes }: { id: number; bytes: ArrayBuffer | null; ends: Uint32Array | Uint8Array; hashes: ArrayBuffer | null }) => {
-        const page = this.#pages.get(id);
-        if (page !== undefined) {
-          // A page's hashes, `ends` saying which records had one (1) or were no object to hash (0).
-          this.#settle(id);
-          page(Array.from(ends, (hashed, i) => (hashed === 1 ? Buffer.from(hashes!, i * HASH_BYTES, HASH_BYTES) : null)));
-          return;
-        }
-        if (bytes === null) return;
+      worker.on('message', ({ id, bytes, ends, hashes }: { id: number; bytes: ArrayBuffer; ends: Uint32Array; hashes: ArrayBuffer | null }) => {
         const waiting = this.#waiting.get(id);
         this.#settle(id);
         waiting?.resolve({
@@ -286,26 +276,6 @@ export class RecordCompressor {
     return { stored, hashes: hashes! };
   }
 
-  /**
-   * recordHash with `spaceId` of every record of a search answer's `result.searchResults` (`text`, its JSON as received:
-   * DeviceRecord.received), in order, made on the thread from the records parsed again there: the same text, so the
-   * same objects and the same hashes; null for a record that is no object. A re-sync needs each record's hash and
-   * little else for a device found unchanged (issue 19): serialising and hashing it is ~7 µs of the ~22 µs a record
-   * costs the syncing thread, moved to the machine's other core, where parsing the text again costs ~6 µs more (a 100k
-   * unchanged re-sync in-process: the syncing thread's CPU 2.32-2.46 -> 1.65-1.75 s, the process's 2.9-3.1 -> 4.2-4.4
-   * s). Null when the thread is gone (the caller hashes then).
-   */
-  hashPage(text: string, spaceId: number): Promise<(Buffer | null)[] | null> {
-    const worker = this.#worker;
-    if (worker === null) return Promise.resolve(null);
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      if (this.#waiting.size === 0 && this.#pages.size === 0) worker.ref();
-      this.#pages.set(id, resolve);
-      worker.postMessage({ id, text, spaceId, hashBytes: HASH_BYTES });
-    });
-  }
-
   #encode(records: readonly RecordToEncode[], spaceId: number | null): Promise<Encoded> {
     const worker = this.#worker;
     if (worker === null || records.length === 0) return Promise.resolve(this.#encodeHere(records, spaceId));
@@ -318,7 +288,7 @@ export class RecordCompressor {
     for (const record of records) contextValues(record.row, values);
     const message = { id, records: records.map((r) => r.record), values, spaceId, hashBytes: HASH_BYTES };
     return new Promise((resolve) => {
-      if (this.#waiting.size === 0 && this.#pages.size === 0) worker.ref();
+      if (this.#waiting.size === 0) worker.ref();
       this.#waiting.set(id, { records, spaceId, resolve });
       worker.postMessage(message);
     });
@@ -338,18 +308,14 @@ export class RecordCompressor {
 
   #settle(id: number): void {
     this.#waiting.delete(id);
-    this.#pages.delete(id);
-    if (this.#waiting.size === 0 && this.#pages.size === 0) this.#worker?.unref();
+    if (this.#waiting.size === 0) this.#worker?.unref();
   }
 
   #failOver(): void {
     this.#worker = null;
     const waiting = [...this.#waiting.values()];
-    const pages = [...this.#pages.values()];
     this.#waiting.clear();
-    this.#pages.clear();
     for (const { records, spaceId, resolve } of waiting) resolve(this.#encodeHere(records, spaceId));
-    for (const resolve of pages) resolve(null);
   }
 
   #encodeHere(records: readonly RecordToEncode[], spaceId: number | null): Encoded {
@@ -384,8 +350,7 @@ export interface RecordToEncode {
  * DeviceRecordCodec.encode's callers serialise it), its head (HEAD_SOURCE, the same text), then the
  * text deflated with the shared dictionary followed by its own values as preset (withOwnValues, from the same source),
  * all returned as one transferred buffer and where each record ends in it; with a space id, each record's hash too
- * (recordHash, from the same source, of the same object, given the text made for the deflate). A message with `text`
- * is a search answer to hash (hashPage).
+ * (recordHash, from the same source, of the same object, given the text made for the deflate).
  */
 const COMPRESSOR_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -401,24 +366,7 @@ const recordHash = new Function('return ' + workerData.hashSource)()(require('no
 // ~4 us a record (20,000 simulated records, 8 interleaved rounds: 61.8 -> 57.4 us a record on this thread).
 let preset = Buffer.concat([shared, Buffer.allocUnsafe(1024)]);
 let textSpace = Buffer.allocUnsafe(8192);
-parentPort.on('message', ({ id, text: answer, records, values, spaceId, hashBytes }) => {
-  if (answer !== undefined) {
-    // A search answer's records (RecordCompressor.hashPage): which had a hash, as 1 or 0, in 'ends'.
-    // The caller parsed the same text; if this thread cannot, it hashes none and the caller hashes them all.
-    let items = [];
-    try {
-      items = JSON.parse(answer).result.searchResults ?? [];
-    } catch {}
-    const all = new Uint8Array(items.length * hashBytes);
-    const hashed = new Uint8Array(items.length);
-    items.forEach((item, i) => {
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) return;
-      all.set(recordHash(item, spaceId), i * hashBytes);
-      hashed[i] = 1;
-    });
-    parentPort.postMessage({ id, bytes: null, ends: hashed, hashes: all.buffer }, [hashed.buffer, all.buffer]);
-    return;
-  }
+parentPort.on('message', ({ id, records, values, spaceId, hashBytes }) => {
   const all = spaceId === null ? null : new Uint8Array(records.length * hashBytes);
   const heads = Buffer.allocUnsafe(records.length * headBytes);
   const deflated = records.map((record, i) => {

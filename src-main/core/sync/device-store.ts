@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import { AppError } from '../../../src-shared/errors';
-import { DeviceRecord, type IvantiDevice, type ReceivedAnswer } from '../ivanti/ivanti-wire';
+import { DeviceRecord, type IvantiDevice } from '../ivanti/ivanti-wire';
 import type { SyncedDevice } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
@@ -45,8 +45,6 @@ export interface PageWriteResult {
   restored: number;
   /** Rows the page wrote, its triggers' included: none for a page of devices found unchanged and sighted. */
   rowsWritten: number;
-  /** Devices found stored as they are (record hash and check-in time), and not removed. */
-  unchanged: number;
   /** The page's records that could not be parsed, in their order: nothing was written or sighted for them. */
   unusable: DeviceRecord[];
 }
@@ -76,16 +74,6 @@ type ExistingRow = [
   sightingSpace: number | null,
   sightingRemovedAt: number | null,
 ];
-
-/**
- * Record hashes (recordHash) of a search answer's records, made before the write (RecordCompressor.hashPage, on the
- * sync's helper thread), by their index in the answer: a record parsed from that very answer (DeviceRecord.received)
- * takes the one at its index; writePage hashes any other record itself.
- */
-export interface RecordHashes {
-  received: ReceivedAnswer;
-  hashes: readonly (Buffer | null)[];
-}
 
 /** The columns a new device's row is inserted with, in the order DeviceStore's insertValues gives their values. */
 const INSERTED_COLUMNS = ['tenant_key', 'integration_id', 'integration_key', 'space_key', ...DEVICE_COLUMNS, 'first_seen_at', 'last_seen_at', 'last_seen_run', 'last_seen_page'];
@@ -386,7 +374,7 @@ export class DeviceStore {
    * Upserts one page by (tenant, guid), adds each device to the run's seen set and records what changed. Call inside a
    * transaction. A device found unchanged, already sighted by the fetch's integrations in this space, writes nothing:
    * the seen set says it is present (docs/architecture.md, "One device per tenant"). A bulk load passes the page's
-   * records `prepared` (prepareRecords): hashed and compressed before the write; any other sync may pass `hashes`.
+   * records `prepared` (prepareRecords): hashed and compressed before the write; any other sync's are hashed here.
    *
    * The page's devices come parsed, or as DeviceRecords, parsed only when something of the device is written: a record
    * whose hash and check-in time equal the stored ones is never parsed (issue 19, an unchanged re-sync). That is exact
@@ -395,9 +383,9 @@ export class DeviceStore {
    * two check-in times, which DeviceRecord.checkIn reads. A parse made stricter must therefore let the next sync hash
    * again (an older format compares as changed: compareRecordHashes), or a stored record would pass unchecked.
    */
-  writePage(ctx: PageContext, records: readonly (IvantiDevice | DeviceRecord)[], prepared?: PreparedRecords, hashes?: RecordHashes): PageWriteResult {
+  writePage(ctx: PageContext, records: readonly (IvantiDevice | DeviceRecord)[], prepared?: PreparedRecords): PageWriteResult {
     const changesBefore = this.#totalChanges.get() as number;
-    const result: PageWriteResult = { newInRun: 0, newInPass: 0, added: 0, changed: 0, restored: 0, rowsWritten: 0, unchanged: 0, unusable: [] };
+    const result: PageWriteResult = { newInRun: 0, newInPass: 0, added: 0, changed: 0, restored: 0, rowsWritten: 0, unusable: [] };
     const owner = ctx.integrationIds[0]!;
     const siblings = ctx.integrationIds.slice(1);
     const facts = this.#factsFor(ctx.runId);
@@ -454,7 +442,7 @@ export class DeviceStore {
       const ready = device === null ? undefined : prepared?.get(device);
       // Hashed first: the record's text and the other columns (the compressed record above all) are built only for a
       // row to write.
-      const hash = ready?.record_hash ?? (record instanceof DeviceRecord && record.received === hashes?.received ? hashes.hashes[record.index] : undefined) ?? recordHash(raw, ctx.space.id);
+      const hash = ready?.record_hash ?? recordHash(raw, ctx.space.id);
       if (written.has(guid)) writeAdded();
       const existing =
         known === null
@@ -491,7 +479,6 @@ export class DeviceStore {
           }
         }
         written.add(guid);
-        if (unchanged && removedAt === null) result.unchanged++;
         // A guid is a usable record's: its platform is the parse's (a non-empty string).
         const platformType = device === null ? (raw.platformType as string) : device.platformType;
         id = storedId;

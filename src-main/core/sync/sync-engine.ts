@@ -24,7 +24,7 @@ import type { IvantiCredentials } from '../integrations/integration-service';
 import { IntegrationStore } from '../integrations/integration-store';
 import { STABLE_DEVICE_SORT, type DeviceRecordPage, type IvantiRetryEvent } from '../ivanti/ivanti-client';
 import { ivantiPageSource, type DevicePageSource, type PageSourceFactory } from './device-page-source';
-import { DeviceStore, type PageContext, type RecordHashes } from './device-store';
+import { DeviceStore, type PageContext } from './device-store';
 import { DeviceRecordCodec, type RecordCompressor } from './device-record-codec';
 import { prepareRecords, type PreparedRecords } from './device-row';
 import { RunSeenSet } from './run-seen-set';
@@ -134,29 +134,16 @@ interface RunContext {
   /** The explorer's indexes are set aside while this run loads (#beginBulkLoad). */
   bulk: boolean;
   /**
-   * The records' helper thread, for the whole run: in a bulk load it compresses and hashes each page's records before
-   * the page is written; in any other run it hashes pages while `hashOnThread` says so.
+   * A bulk load's helper thread, for the whole load: it compresses and hashes each page's records before the page is
+   * written. Any other run hashes its records on this thread, as it writes them (see #execute).
    */
   compressor: RecordCompressor | null;
-  /**
-   * Whether the next page's records are hashed on the compressor's thread (hashPage): while the last chunk written found
-   * most of its devices unchanged. Where most records are written anyway (every device checked in), the writer parses
-   * them all and the thread's second parse of the page only takes CPU from it: at 100,000 devices (interleaved, load
-   * 1.3-1.8) the re-sync after check-ins took 8.64 / 9.34 s hashing there against 8.05 / 8.17 here, while the
-   * unchanged re-sync took 3.14 / 3.55 s against 3.64 / 4.15.
-   */
-  hashOnThread: boolean;
 }
 
-/**
- * A page as read, and, in a bulk load, its records being prepared for the write (prepareRecords); otherwise their
- * record hashes being made on the helper thread (RecordCompressor.hashPage), for the records that came with their
- * answer's text (DeviceRecord.received).
- */
+/** A page as read, and, in a bulk load, its records being prepared for the write (prepareRecords). */
 interface FetchedPage {
   page: DeviceRecordPage;
   prepared: Promise<PreparedRecords> | null;
-  hashes: Promise<RecordHashes | undefined> | null;
 }
 
 /** Errors the admin must fix before a retry can help; the run ends `failed` and is not resumed. */
@@ -284,7 +271,6 @@ export class SyncEngine implements SyncRunner {
       activeMsBefore: claimed.counters.activeMs,
       bulk: false,
       compressor: null,
-      hashOnThread: true,
     };
     const finished = this.#execute(context, credentials)
       .catch(() => this.#salvage(integrationId, claimed.runId))
@@ -378,8 +364,12 @@ export class SyncEngine implements SyncRunner {
       ctx.checkpoint = checkpoint;
       this.#write(() => this.#save(ctx));
       ctx.bulk = this.#beginBulkLoad(ctx);
-      // A bulk load compresses and hashes its records there; any other run hashes its pages there (hashPage).
-      ctx.compressor = DeviceRecordCodec.of(this.#db).compressor();
+      // Only a bulk load has the helper thread. Any other run hashes each record here, from the object the client parsed:
+      // on the thread, the page's text was posted there and parsed again (~2 us a record posting and ~6 parsing, the
+      // thread's ~1.4 s of CPU at 100,000 devices), to save this thread ~7 us a record of serialising and hashing. Unchanged
+      // re-syncs of 100,000 devices, interleaved in one process on one database, load 3.3-6.6: process CPU 3.6-4.5 s
+      // (median 3.85) with the thread against 2.9-3.6 s (3.27) without it, lower in 11 rounds of 11; wall lower in 9 of 11.
+      ctx.compressor = ctx.bulk ? DeviceRecordCodec.of(this.#db).compressor() : null;
 
       while (checkpoint.phase !== 'finalizing') {
         for (const [index, space] of checkpoint.spaces.entries()) {
@@ -427,25 +417,21 @@ export class SyncEngine implements SyncRunner {
     const { checkpoint, counters } = ctx as RunContext & { checkpoint: SyncCheckpoint };
     if (space.state === 'pending') this.#beginPass(space, counters.pages + 1, 1);
     const rows = this.#rows;
-    // A page's records are compressed (in a bulk load) or hashed (in any other run) on another thread from the moment it
-    // arrives: a prefetched page's while the page before it is written.
+    // In a bulk load, a page's records are compressed on another thread from the moment it arrives: a prefetched page's
+    // while the page before it is written.
     const request = (start: number): Promise<FetchedPage> =>
       source.searchDeviceRecords({ dmPartitionId: space.id, start, rows, sort: STABLE_DEVICE_SORT }, ctx.signal).then((page) => {
         const compressor = ctx.compressor;
-        return {
-          page,
-          // Every record parsed: a bulk load writes them all.
-          prepared: compressor === null || !ctx.bulk ? null : prepareRecords(compressor, page.records.flatMap((record) => record.device() ?? []), space),
-          hashes: compressor === null || ctx.bulk || !ctx.hashOnThread ? null : hashesOf(compressor, page, space.id),
-        };
+        // Every record parsed: a bulk load writes them all.
+        return { page, prepared: compressor === null ? null : prepareRecords(compressor, page.records.flatMap((record) => record.device() ?? []), space) };
       });
     // The next page, asked for while this one is written: the tenant (Ivanti, or the network) answers during our SQLite
     // work instead of after it. Used only for the request it was made for (same space, same start); a page is anchored
     // by its content (space-cursor.ts), not by when it was read, so reading it earlier is as correct as reading it later.
-    // Outside a bulk load, the page after that one too: an unchanged re-sync's pages wait on their fetch and then on their
-    // hashes (the helper thread's, from the page's arrival), and with one page ahead those waits were most of the run
-    // (100k unchanged re-sync, load 5.7: 1.41 s waiting for pages and 2.05 s for hashes of a 4.44 s run). Two ahead, the
-    // tenant answers and the thread hashes a page while the one before it is still written.
+    // Outside a bulk load, the page after that one too: with one page ahead, an unchanged re-sync's pages waited on their
+    // fetch and on their hashes (then made on a helper thread) for most of the run (100k unchanged re-sync, load 5.7:
+    // 1.41 s waiting for pages and 2.05 s for hashes of a 4.44 s run). Two ahead, the tenant answers while the page
+    // before is still written.
     const prefetched = new Map<number, Promise<FetchedPage>>();
     const prefetch = (start: number) => {
       if (prefetched.has(start)) return;
@@ -491,7 +477,6 @@ export class SyncEngine implements SyncRunner {
         if (!ctx.bulk && after < page.totalCount) prefetch(after);
       }
       const prepared = fetched.prepared === null ? undefined : await fetched.prepared;
-      const hashes = fetched.hashes === null ? undefined : await fetched.hashes;
       ctx.signal.throwIfAborted();
       // A page is stored in chunks sized to keep each transaction short; each chunk commits with a checkpoint just
       // after its last row, so a crash between two chunks resumes there, anchored like any other request.
@@ -506,7 +491,7 @@ export class SyncEngine implements SyncRunner {
           () => {
             writeStartedAt = performance.now();
             return this.#write(() => {
-              const rowsWritten = this.#storeChunk(ctx, space, chunk, next, page.totalCount, prepared, hashes);
+              const rowsWritten = this.#storeChunk(ctx, space, chunk, next, page.totalCount, prepared);
               if (last && verdict.done) this.#endPass(space);
               if (chunk.length > 0 || space.drifted) checkpoint.roundChanged = true;
               this.#save(ctx);
@@ -536,7 +521,6 @@ export class SyncEngine implements SyncRunner {
     next: CursorPosition,
     totalCount: number,
     prepared?: PreparedRecords,
-    hashes?: RecordHashes,
   ): number {
     const { counters } = ctx;
     const pageNumber = counters.pages + 1;
@@ -550,7 +534,7 @@ export class SyncEngine implements SyncRunner {
       seen: ctx.seen,
       at: this.#now(),
     };
-    const result = this.#devices.writePage(pageContext, chunk.map((r) => r.device!), prepared, hashes);
+    const result = this.#devices.writePage(pageContext, chunk.map((r) => r.device!), prepared);
     const unparsed = result.unusable.length;
     this.#storedSinceMaintenance += chunk.length - unparsed;
     for (const record of result.unusable) if (record.id !== null) this.#devices.touchUnparsed(pageContext, record.id);
@@ -562,8 +546,6 @@ export class SyncEngine implements SyncRunner {
         space: space.name,
       });
     }
-    // A chunk of no record (a pass's closing read) says nothing of the tenant.
-    if (chunk.length > 0) ctx.hashOnThread = result.unchanged * 2 >= chunk.length;
     counters.pages = pageNumber;
     counters.devicesSeen += result.newInRun;
     counters.added += result.added;
@@ -811,17 +793,6 @@ function mergeSpaces(checkpoint: SyncCheckpoint | null, spaces: readonly DeviceS
   let phase = checkpoint?.phase ?? 'paging';
   if (phase === 'reconciling' && merged.some((s) => s.state === 'pending')) phase = 'paging';
   return { version: 1, phase, round: checkpoint?.round ?? 0, roundChanged: checkpoint?.roundChanged ?? false, spaces: merged };
-}
-
-/**
- * The record hashes of the page's records, made on the helper thread from the answer text the first record was parsed
- * from (DeviceRecord.received): only records parsed from that same text take one, by their index in it (writePage).
- */
-async function hashesOf(compressor: RecordCompressor, page: DeviceRecordPage, spaceId: number): Promise<RecordHashes | undefined> {
-  const received = page.records[0]?.received;
-  if (received === undefined || received === null) return undefined;
-  const hashes = await compressor.hashPage(received.text, spaceId);
-  return hashes === null ? undefined : { received, hashes };
 }
 
 /** The page's records in the tenant's order, unusable ones in their place: the anchor and the sort check need them. */

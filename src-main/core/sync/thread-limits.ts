@@ -23,24 +23,19 @@ export const SYNC_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 
 export const WAL_CHECKPOINTER_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 2 };
 
 /**
- * The record compressor's: its old generation capped, and an 8 MB young generation.
+ * The record compressor's (a bulk load's helper thread): its old generation capped, and an 8 MB young generation.
  *
- * Old generation: since it parses each search answer of a re-sync again to hash its records (RecordCompressor.hashPage),
- * what a page's parse promotes grew its heap to V8's own limit: peak RSS of two unchanged 100k re-syncs in one process
- * 252 MB against 220 without the thread; capped at 12 / 16 / 24 MB, 224 / 232 / 239 MB. A page (500 records of ~1.3 KB)
- * needs ~4 MB live, and 16 MB held 100,000 records compressed in batches of 500 and 200 pages hashed without the thread
- * ending. A batch that would need more ends the thread (ERR_WORKER_OUT_OF_MEMORY), and its work and all after it is done
- * on the calling thread (RecordCompressor's fail-over): slower, never wrong.
+ * Old generation: a batch of 500 cloned records is ~1 MB live until the batch is done, and 16 MB held 100,000 records
+ * compressed in batches of 500 without the thread ending (the cap was set when the thread also parsed every re-sync
+ * page again to hash it: uncapped, those parses grew its heap to V8's own limit, 252 MB peak RSS against 232 at 16 MB).
+ * A batch that would need more ends the thread (ERR_WORKER_OUT_OF_MEMORY), and its work and all after it is done on the
+ * calling thread (RecordCompressor's fail-over): slower, never wrong.
  *
- * Young generation: in a bulk load the thread serialises, hashes and deflates every record (~55 us a record, the load's
- * busiest thread); a batch of 500 cloned records is ~1 MB live until the batch is done and each record leaves ~10 KB
- * of garbage. In a re-sync it hashes whole pages: a page's text (~1 MB at 500 records) and its parse (several MB).
- * With 2 MB (semi-spaces under 1 MB) both were promoted wholesale and the old generation collected every few batches
- * or pages (20,000 records compressed: 319 scavenges, 13 mark-compacts, ~11 us a record; a 100k unchanged re-sync: 612
- * scavenges, 41 mark-compacts, 1.7 of the thread's 4.4 s under the profiler). Measured (CPU, busy machine):
- * compressing, 63.3 us a record at 2 MB, 55.7 at 8, 49-56 at 16 (two sets of rounds that disagreed); hashing a 100k
- * unchanged re-sync, the thread's CPU 1.46-1.79 s at 2 MB, 1.32-1.39 at 8, 1.23-1.46 at 16. The cost is the
- * semi-spaces V8 commits as they grow, counted in the console's RSS: at a million devices 16 MB for the re-syncs put
- * the 1 %-changed re-sync's peak at 295 MB (283 at 2 MB in the same hour) against the 300 MB goal, so 8 MB for both.
+ * Young generation: the thread serialises, hashes and deflates every record (~55 us a record, the load's busiest
+ * thread), and each record leaves ~10 KB of garbage. With 2 MB (semi-spaces under 1 MB) the batches were promoted
+ * wholesale and the old generation collected every few batches (20,000 records compressed: 319 scavenges, 13
+ * mark-compacts, ~11 us a record). Measured (CPU, busy machine): 63.3 us a record at 2 MB, 55.7 at 8, 49-56 at 16 (two
+ * sets of rounds that disagreed). The cost is the semi-spaces V8 commits as they grow, counted in the console's RSS,
+ * which has little room at a million devices (goal 300 MB): 8 MB.
  */
 export const RECORD_COMPRESSOR_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 16 };

@@ -231,38 +231,6 @@ describe('stored device records', () => {
     db.close();
   });
 
-  it('of a search answer are hashed on the thread from its text as recordHash hashes them parsed here, none once it is closed', async () => {
-    const db = open(tempDir());
-    const compressor = DeviceRecordCodec.of(db).compressor();
-    // Check-in times of every kind, text beyond Latin-1, nesting, and items that are no record (no hash).
-    const items: unknown[] = Array.from({ length: 30 }, (_, i) => ({
-      id: i,
-      guid: `g-${i}`,
-      deviceName: `Zoë ${'📱'.repeat(i % 3)}`,
-      attrs: { tags: [i, null, 'ß'] },
-      ...(i % 3 === 0 ? {} : { lastCheckin: i % 3 === 1 ? 1_700_000_000_000 + i : `${i}` }),
-      ...(i % 4 === 0 ? { clientLastCheckin: null, lastScannedTime: 2 ** 53 - 1 - i } : {}),
-    }));
-    items.splice(5, 0, null, [1, 2], 'text');
-    const text = JSON.stringify({ errors: null, result: { searchResults: items, totalCount: items.length } });
-    const expected = (spaceId: number) =>
-      (JSON.parse(text) as { result: { searchResults: unknown[] } }).result.searchResults.map((item) =>
-        typeof item === 'object' && item !== null && !Array.isArray(item) ? recordHash(item as Record<string, unknown>, spaceId).toString('hex') : null,
-      );
-    const hex = (hashes: (Buffer | null)[] | null) => hashes?.map((h) => (h === null ? null : Buffer.from(h).toString('hex')));
-    try {
-      for (const spaceId of [1, 2 ** 40 + 3]) expect(hex(await compressor.hashPage(text, spaceId))).toEqual(expected(spaceId));
-      expect(hex(await compressor.hashPage('{"result": {"searchResults": null, "totalCount": 0}}', 1))).toEqual([]);
-      const inFlight = compressor.hashPage(text, 7);
-      compressor.close();
-      expect(await inFlight).toBeNull();
-      expect(await compressor.hashPage(text, 7)).toBeNull();
-    } finally {
-      compressor.close();
-    }
-    db.close();
-  });
-
   it('are compressed on this thread once the compressing thread is closed, batches in flight included', async () => {
     const db = open(tempDir());
     const codec = DeviceRecordCodec.of(db);
