@@ -873,8 +873,9 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
         )
         .pluck()
         .all(page.limit, page.offset) as number[];
+    // From the FTS table, or a merged prefix from the index's term instances (DeviceSearchIndex.matchSet).
     const listedAs = (ran: { sql: string; params: unknown[] }[]) =>
-      ran.filter(({ sql }) => sql.includes('group_concat(rowid)')).map(({ params }) => params[0]);
+      ran.filter(({ sql }) => sql.includes('group_concat(rowid)') || sql.includes('group_concat(doc)')).map(({ sql, params }) => (sql.includes('group_concat(doc)') ? `"${String(params[0])}"*` : params[0]));
     const search = (sort: DeviceQuery['sort'] & object, page: { offset: number; limit: number }) => {
       let ids: number[] = [];
       const ran = statementsRunDuring(db, () => undefined, () => (ids = new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW)).search({ text: 'tur', sort }, page).map((r) => r.id)));
@@ -899,6 +900,45 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
       expect(ids, `at ${page.offset}`).toEqual(oracle(sort, page));
       expect(listedAs, `at ${page.offset}`).toEqual(['"tu"*', '"tur"*']);
     }
+  });
+
+  it('lists a prefix FTS5 merges by itself, not by its superset, when the superset is a prefix of hex digits', () => {
+    // Identifiers are hex, so `da*` (the prefix index's cut of `dab`) holds MAC groups and UUID groups of devices that
+    // do not match: the listing lists `dab*` itself at once, from the index's term instances.
+    const db = seededWith(700, 'hex-superset', "UPDATE devices SET device_name = 'Dab' || id WHERE id % 3 = 0");
+    expect(new DeviceSearchIndex(db).termsOfPrefix('dab')).toBeNull();
+    for (const sort of [{ column: 'uid', direction: 'desc' }, { column: 'deviceName', direction: 'desc' }] as const)
+      for (const page of [{ offset: 0, limit: 100 }, { offset: 37, limit: 29 }]) {
+        const at = `dab by ${sort.column} ${sort.direction} at ${page.offset}`;
+        let ids: number[] = [];
+        const ran = statementsRunDuring(db, () => undefined, () => (ids = new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW)).search({ text: 'dab', sort }, page).map((r) => r.id)));
+        const expected = db
+          .prepare(`SELECT d.id FROM devices d WHERE d.device_name LIKE 'Dab%' AND d.removed_at IS NULL ${orderDevices(sort, false)} LIMIT ? OFFSET ?`)
+          .pluck()
+          .all(page.limit, page.offset) as number[];
+        expect(ids, at).toEqual(expected);
+        expect(ran.some(({ sql }) => sql.includes('devices_fts_instances') && sql.includes('group_concat(doc)')), `${at}: listed dab*`).toBe(true);
+        expect(ran.some(({ params }) => params.includes('"da"*')), `${at}: listed da*`).toBe(false);
+      }
+  });
+
+  it('lists a merged prefix from the index\'s term instances as the FTS table matches it, once a device, without devices whose text changed', () => {
+    // Two terms of `dab` a device (its name and its MAC), then a quarter renamed after they were indexed: the index keeps
+    // their old terms until a merge, marked deleted.
+    const db = seededWith(600, 'instances', "UPDATE devices SET device_name = 'Dab' || id, wifi_mac = 'dab' || (id + 1000) WHERE id % 2 = 0");
+    db.prepare("UPDATE devices SET device_name = 'Other', wifi_mac = NULL WHERE id % 4 = 0").run();
+    const index = new DeviceSearchIndex(db);
+    index.catchUp();
+    let set: ReturnType<DeviceSearchIndex['matchSet']> = null;
+    const ran = statementsRunDuring(db, () => undefined, () => (set = index.matchSet('"dab"*')));
+    expect(ran.some(({ sql }) => sql.includes('devices_fts_instances')), 'listed from the term instances').toBe(true);
+    const fts = db.prepare('SELECT rowid FROM devices_fts WHERE devices_fts MATCH ? ORDER BY rowid').pluck().all('"dab"*') as number[];
+    const renamed = db.prepare("SELECT count(*) FROM devices WHERE device_name = 'Other'").pluck().get() as number;
+    expect(fts.length).toBeGreaterThan(100);
+    expect(renamed).toBeGreaterThan(100);
+    const { condition, size } = set!;
+    expect(db.prepare(`SELECT d.id FROM devices d WHERE ${condition.sql} ORDER BY d.id`).pluck().all(...condition.params)).toEqual(fts);
+    expect(size).toBe(fts.length);
   });
 
   it('hands a term too rare for the walk to the listing, with the same answer', () => {
