@@ -19,7 +19,7 @@ import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
 import { DeviceRecordCodec, type RecordContext } from '../sync/device-record-codec';
 import { sightingExists, sightingLastSeenAtSql, sightingLastSeenRunSql } from '../sync/device-store';
 import { OTHER_VALUE, PLATFORM, REGISTRATION_STATE, valueOfCode, type CodedColumn } from './device-codes';
-import { INDEXED_WHOLE, type DeviceSearchIndex } from './device-search-index';
+import { INDEXED_WHOLE, prefixTermsEnd, type DeviceSearchIndex } from './device-search-index';
 import { devicesTextTokens, ftsMatchExpression, searchPhrases, widenedMatchExpression } from './device-search-text';
 import { filterMarkersOf, sortMarkersOf, withSortMarkers } from './device-sort-markers';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexColumns, sortIndexName, type DeviceSelection, type SelectionContext, type SortedColumn } from './device-selection';
@@ -1154,7 +1154,7 @@ class SortRuns {
       this.#prefixLength ??= this.db
         .prepare(`SELECT count(*) FROM (SELECT 1 FROM ${this.#from} WHERE d.${this.column} >= ? AND d.${this.column} < ? AND d.removed_at IS NULL LIMIT ?)`)
         .pluck();
-      long = (this.#prefixLength.get(prefix, prefixSuccessor(prefix), entries) as number) >= entries;
+      long = (this.#prefixLength.get(prefix, prefixEnd(prefix), entries) as number) >= entries;
       this.#longRuns.set(key, long);
     }
     return long;
@@ -1197,7 +1197,7 @@ class SortRuns {
   seekPastPrefix(prefix: string, found: number): boolean {
     if (this.sort.direction === 'desc') return this.seekPast(prefix, found);
     this.#foundBefore = found;
-    this.#then = [{ sql: `d.${this.column} >= ?`, params: [prefixSuccessor(prefix)] }];
+    this.#then = [{ sql: `d.${this.column} >= ?`, params: [prefixEnd(prefix)] }];
     return this.#startNext();
   }
 
@@ -1289,9 +1289,12 @@ function sharedPrefix(a: string, b: string): string {
   return a.slice(0, n);
 }
 
-/** The least text above every text that starts with `prefix` (valuePrefix's, so its last character is ASCII). */
-function prefixSuccessor(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+/**
+ * The least text above every text that starts with `prefix` (valuePrefix's: ASCII letters and digits, so the end
+ * always exists): the bound the sort column's binary collation and the index's terms share (prefixTermsEnd).
+ */
+function prefixEnd(prefix: string): string {
+  return prefixTermsEnd(prefix)!;
 }
 
 /** An FTS5 MATCH expression of the devices that match `match` and `prefix` (a value's prefix as ftsMatchExpression asks it). */

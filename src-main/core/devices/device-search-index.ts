@@ -345,7 +345,7 @@ export class DeviceSearchIndex {
  * The end of the terms that start with `prefix`: they are exactly those from it up to, not including, the prefix with
  * its last character's successor (UTF-8's byte order is the code points' order); null when it has none.
  */
-function prefixTermsEnd(prefix: string): string | null {
+export function prefixTermsEnd(prefix: string): string | null {
   const points = Array.from(prefix);
   const last = points.pop()?.codePointAt(0);
   if (last === undefined || last === 0x10ffff) return null;
