@@ -17,13 +17,15 @@ import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { killChildWhen } from '../../support/kill-child';
+import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { CertificateTable } from '../trust/trust-scenario';
-import { activeGuids, engineFor, INTEGRATION_ID, integrityCheck, openSyncDatabase, sorted } from './sync-fixture';
+import { activeGuids, engineFor as newEngine, INTEGRATION_ID, integrityCheck, openSyncDatabase, sorted } from './sync-fixture';
 
 const CHILD = path.join(__dirname, 'fixtures', 'bulk-sync-until-killed.ts');
 const tempDir = useTempDir('tec-bulk-');
 const closeAfterEach = useCloseAfterEach();
+const engineFor = withShutDownAfterEach(newEngine);
 const simulators: RunningSimulator[] = [];
 afterEach(async () => {
   for (const simulator of simulators.splice(0)) await simulator.close();

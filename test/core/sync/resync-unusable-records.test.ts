@@ -11,11 +11,13 @@ import type { PageSourceFactory } from '../../../src-main/core/sync/device-page-
 import { recordHash } from '../../../src-main/core/sync/record-hash';
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
-import { engineFor, INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from './sync-fixture';
+import { engineFor as newEngine, INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from './sync-fixture';
 
 const tempDir = useTempDir('tec-resync-unusable-');
 const closeAfterEach = useCloseAfterEach();
+const engineFor = withShutDownAfterEach(newEngine);
 let tenant: RunningSimulator | undefined;
 afterEach(async () => {
   await tenant?.close();

@@ -19,12 +19,14 @@ import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
 import { DEFAULT_AND_RESTRICTED_SPACES, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { useShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { CertificateTable } from '../trust/trust-scenario';
 import { quickRetryingClient } from './sync-fixture';
 
 const tempDir = useTempDir('tec-shared-tenant-');
 const closeAfterEach = useCloseAfterEach();
+const shutDownAfterEach = useShutDownAfterEach();
 const simulators: RunningSimulator[] = [];
 afterEach(async () => {
   for (const simulator of simulators.splice(0)) await simulator.close();
@@ -57,13 +59,15 @@ function consoleFor(tenant: RunningSimulator, users: { android: { email: string;
   insert.run('int-a', 'Acme Android', 'android', tenant.domain, users.android.email, 1, 1);
   insert.run('int-i', 'Acme iOS', 'ios-appconfig', tenant.domain.toUpperCase(), users.ios.email.toUpperCase(), 2, 2);
   const byId: Record<string, { email: string; password: string }> = { 'int-a': users.android, 'int-i': users.ios };
-  const engine = new SyncEngine({
-    db,
-    events: new EventBus(),
-    now: () => new Date(),
-    credentials: async (id) => ({ domain: tenant.domain, ...byId[id]! }),
-    connect: quickRetryingClient,
-  });
+  const engine = shutDownAfterEach(
+    new SyncEngine({
+      db,
+      events: new EventBus(),
+      now: () => new Date(),
+      credentials: async (id) => ({ domain: tenant.domain, ...byId[id]! }),
+      connect: quickRetryingClient,
+    }),
+  );
   const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date());
   return { db, engine, runs: new SyncRunStore(db), repository, verifier: new TrustVerifier(db, new CertificateTable(), () => new Date()) };
 }

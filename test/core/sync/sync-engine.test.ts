@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncProgress, SyncRun } from '../../../src-shared/domain/sync';
 import { DEFAULT_AND_RESTRICTED_SPACES, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
-import { activeGuids, engineFor, integrityCheck, INTEGRATION_ID, openSyncDatabase, quickRetryingClient, removedGuids, sorted } from './sync-fixture';
+import { activeGuids, engineFor as newEngine, integrityCheck, INTEGRATION_ID, openSyncDatabase, quickRetryingClient, removedGuids, sorted } from './sync-fixture';
 import { until } from '../../support/until';
 
 const tempDir = useTempDir('tec-sync-');
@@ -14,6 +15,7 @@ afterEach(async () => {
   for (const simulator of simulators.splice(0)) await simulator.close();
 });
 const closeAfterEach = useCloseAfterEach();
+const engineFor = withShutDownAfterEach(newEngine);
 
 async function simulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const started = await startSimulator(options);

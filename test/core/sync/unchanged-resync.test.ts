@@ -17,6 +17,7 @@ import { WorkerSyncEngine } from '../../../src-main/core/sync/worker-sync-engine
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { SYNC_WORKER_SOURCE } from '../../support/sync-worker-source';
+import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { until } from '../../support/until';
 import { activeGuids, engineFor as newEngine, INTEGRATION_ID, openSyncDatabase, removedGuids, sorted } from './sync-fixture';
@@ -28,20 +29,7 @@ afterEach(async () => {
   await tenant?.close();
   tenant = undefined;
 });
-/**
- * Every engine a test made, shut down after it and before its folder is removed (hooks run last-defined first): an
- * engine's WAL checkpoint thread may otherwise still write the -wal/-shm files as the folder goes (ENOTEMPTY, seen once
- * under load).
- */
-const engines: { shutdown(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.shutdown();
-});
-function engineFor(...args: Parameters<typeof newEngine>): ReturnType<typeof newEngine> {
-  const made = newEngine(...args);
-  engines.push(made.engine);
-  return made;
-}
+const engineFor = withShutDownAfterEach(newEngine);
 
 /** Counts every insert, update and delete of a device row or a sighting row, through TEMP triggers on `db`. */
 function countPresenceWrites(db: Db): () => { devices: number; sightings: number } {

@@ -14,11 +14,13 @@ import type { TrustFilter } from '../../../src-shared/domain/device';
 import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
 import { DEFAULT_AND_RESTRICTED_SPACES, startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
-import { engineFor, INTEGRATION_ID, openSyncDatabase } from '../sync/sync-fixture';
+import { engineFor as newEngine, INTEGRATION_ID, openSyncDatabase } from '../sync/sync-fixture';
 import { CertificateTable } from './trust-scenario';
 
 const tempDir = useTempDir('tec-trust-stale-');
+const engineFor = withShutDownAfterEach(newEngine);
 const simulators: RunningSimulator[] = [];
 afterEach(async () => {
   for (const simulator of simulators.splice(0)) await simulator.close();
