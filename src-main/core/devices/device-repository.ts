@@ -21,7 +21,7 @@ import { sightingExists, sightingLastSeenAtSql, sightingLastSeenRunSql } from '.
 import { OTHER_VALUE, PLATFORM, REGISTRATION_STATE, valueOfCode, type CodedColumn } from './device-codes';
 import { INDEXED_WHOLE, prefixTermsEnd, type DeviceSearchIndex } from './device-search-index';
 import { devicesTextTokens, ftsMatchExpression, searchPhrases, widenedMatchExpression } from './device-search-text';
-import { filterMarkersOf, sortMarkersOf, withSortMarkers } from './device-sort-markers';
+import { filterMarkersOf, FIRST_CHARACTER_MARKED, sortMarkersOf, withSortMarkers } from './device-sort-markers';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexColumns, sortIndexName, type DeviceSelection, type SelectionContext, type SortedColumn } from './device-selection';
 import type { SqlCondition } from './sql-condition';
 import { COVERED_PLATFORM_TYPE } from '../integrations/device-inventory';
@@ -496,7 +496,13 @@ export class DeviceRepository {
     // that starts with the prefix, and a "no" holds for every value that starts with it, which sort together. Not
     // models, asked by their first word (byToken).
     const byPrefix = asking !== null && this.index.indexedPrefix > 0 && INDEXED_WHOLE.has(column) && column !== 'model';
-    const prefixOf = (value: unknown) => (byPrefix ? valuePrefix(value, this.index.indexedPrefix) : null);
+    // A column the index does not hold whole but whose first marker is its value's first character (the folded device
+    // name, migration 0036) is asked about a run of values that start with the same character by that marker alone
+    // (`text AND marker`): every device of the run holds it, so a "no" holds for every value that starts with the
+    // character, which sort together. By name descending `gr` meets the devices of Tim, Radia, Margaret, Linus and Ken
+    // (~440,000 at a million) before Grace's, five runs of one first character, each of seven names.
+    const byFirstCharacter = asking !== null && !byPrefix && FIRST_CHARACTER_MARKED.has(column);
+    const prefixOf = (value: unknown) => (byPrefix ? valuePrefix(value, this.index.indexedPrefix) : byFirstCharacter ? firstCharacterOf(value) : null);
     const termsOfPrefix = (prefix: string) => this.#termsOfPrefix(prefix);
     /** The prefixes asked about, and whether some device whose value starts with one matches. */
     const prefixes = new Map<string, boolean>();
@@ -510,7 +516,15 @@ export class DeviceRepository {
     // walking past the 300,000 Android serials and listing `ip`'s 400,000 matches cost 56): asked only of a prefix
     // that LONG_RUN_SHARE of the order shares. The run's longest shared prefix first, asked as its terms (`tim`, not
     // `ti`, which Grace Liskov's e-mail holds as `liskov…` holds `li`), then the prefix index's.
-    const askAboutPrefix = (first: string, last: string): boolean => {
+    const askAboutPrefix = (first: string, last: string, marks: string): boolean => {
+      if (byFirstCharacter) {
+        const character = firstCharacterOf(first)!;
+        if (askedOfPrefixes >= PREFIX_QUESTIONS || !runs.isLongPrefixRun(character, Math.ceil(current * LONG_RUN_SHARE))) return true;
+        askedOfPrefixes += 1;
+        const matches = this.#textMatchesAny.get(withSortMarkers(asking!, marks.split(' ')[0]!)) !== undefined;
+        prefixes.set(character, matches);
+        return matches;
+      }
       const shared = sharedPrefix(first, last);
       for (const prefix of new Set([shared, shared.slice(0, this.index.indexedPrefix)])) {
         if (askedOfPrefixes >= PREFIX_QUESTIONS) break;
@@ -586,7 +600,7 @@ export class DeviceRepository {
             let p = i + 1;
             while (p < rows.length && prefixOf(rows[p]![1]) === prefix) p++;
             prefixesSeen = p;
-            if (p - i >= MARKED_RUN && !askAboutPrefix(value as string, rows[p - 1]![1] as string)) answer = prefixAnswer(value as string);
+            if (p - i >= MARKED_RUN && !askAboutPrefix(value as string, rows[p - 1]![1] as string, rows[i]![2] as string)) answer = prefixAnswer(value as string);
           }
           if (answer !== undefined && !answer.matches) {
             const ruledOut = answer.prefix;
@@ -1277,6 +1291,16 @@ function valuePrefix(value: unknown, length: number): string | null {
   return /^[A-Za-z0-9]+$/.test(prefix) ? prefix : null;
 }
 
+/**
+ * The first character of a sort value (DeviceRepository's questions by a first-character marker), else null; null too
+ * for U+10FFFF, the one character no text sorts after (a walk seeks past the values that start with a character from
+ * its successor on, prefixEnd).
+ */
+function firstCharacterOf(value: unknown): string | null {
+  const point = typeof value === 'string' ? value.codePointAt(0) : undefined;
+  return point === undefined || point === 0x10ffff ? null : String.fromCodePoint(point);
+}
+
 /** Whether a MATCH expression asks a prefix of hexadecimal digits alone (`"ad"*`). */
 function hexPrefixIn(match: string): boolean {
   return [...match.matchAll(/"((?:[^"]|"")*)"\*/g)].some(([, token]) => /^[0-9a-f]+$/.test(token!));
@@ -1290,8 +1314,9 @@ function sharedPrefix(a: string, b: string): string {
 }
 
 /**
- * The least text above every text that starts with `prefix` (valuePrefix's: ASCII letters and digits, so the end
- * always exists): the bound the sort column's binary collation and the index's terms share (prefixTermsEnd).
+ * The least text above every text that starts with `prefix` (valuePrefix's: ASCII letters and digits, or
+ * firstCharacterOf's: one character below U+10FFFF, so the end always exists): the bound the sort column's binary
+ * collation and the index's terms share (prefixTermsEnd).
  */
 function prefixEnd(prefix: string): string {
   return prefixTermsEnd(prefix)!;

@@ -581,6 +581,25 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
       }
   });
 
+  it('steps over the folded device names that start with a character no match holds, asking the index by its marker', () => {
+    // The index does not hold the folded name (migration 0011) whole, so no prefix of it can be asked as index terms;
+    // its first-character marker (migration 0036) stands for every name that starts with that character. By name
+    // ascending Ada's and Alan's devices lead, then Barbara's: none matches `ra` (Radia), and the walk seeks past each
+    // first character the index answers no for, from its successor on. The desktops (`desktop-…`) hold Radia's.
+    const sort = { column: 'deviceName', direction: 'asc' } as const;
+    const firstMarker = (name: string) =>
+      (probeDb.prepare(`SELECT ${sortMarkersOf('device_name_key')} FROM (SELECT ? AS device_name_key) d`).pluck().get(name) as string).split(' ')[0]!;
+    const question = withSortMarkers(ftsMatchExpression('ra')!, firstMarker('ada'));
+    for (const page of [{ offset: 0, limit: 20 }, { offset: 9, limit: 30 }]) {
+      let ids: number[] = [];
+      const ran = statementsRunDuring(probeDb, () => undefined, () => (ids = repositoryWithProbes().search({ text: 'ra', sort }, page).map((r) => r.id)));
+      expect(ids, `at ${page.offset}`).toEqual(listed('ra', sort, page));
+      expect(ran.some(({ params }) => params.includes(question)), `at ${page.offset}: asked by the marker of a`).toBe(true);
+      for (const [character, next] of [['a', 'b'], ['b', 'c']])
+        expect(ran.some(({ sql, params }) => /AND d\.device_name_key >= \?/.test(sql) && params.includes(next)), `at ${page.offset}: sought past ${character}`).toBe(true);
+    }
+  });
+
   it('hands a descending page over to a listing that goes on past the values it stepped over, then through the NULLs', () => {
     // Descending, NULLs sort last: past a prefix the walk goes on below it, then through the devices without a serial.
     // Planning as at a million devices, the walk steps over the Android and Windows serials and hands over a few dozen
