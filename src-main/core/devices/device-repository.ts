@@ -674,7 +674,14 @@ export class DeviceRepository {
         const last = rows[rows.length - 1];
         const saidYes =
           last !== undefined && (unmarked ? filterRunOf(last, filterColumns.length) !== null && !ruledOut(last) : matched.get(runQuestion(last) ?? '') === true);
-        const inLongRun = !merges && asks && saidYes && runs.isLongRun(last[1], Math.ceil(current * LONG_RUN_SHARE));
+        // By a first character the index said holds matches (asked of a long run only, askAboutPrefix) too, descending:
+        // there each name's devices come from the GDPR-masked users' space first, of which 3.5 % match `ac` (`ac` by
+        // name 65 → 12 ms of CPU at a million devices; `ad`, `lo`, `tu`, listed after all, 17-18 → 21-25). Ascending
+        // they come from the lowest space key, and a low share there holds for the name: `gr` among the desktops was
+        // walked on for 25 → 31-34 ms.
+        const character = byFirstCharacter && sort.direction === 'desc' && last !== undefined ? firstCharacterOf(last[1]) : null;
+        const inLongRun =
+          !merges && asks && ((character !== null && prefixes.get(character) === true) || (saidYes && runs.isLongRun(last[1], Math.ceil(current * LONG_RUN_SHARE))));
         const more = inLongRun ? this.#probesWorthListing(match!, wanted - found.length, found.length, probed, listed) : null;
         if (more === null) return runs.position(found);
         reach = spent + more;

@@ -805,6 +805,32 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
       }
   });
 
+  it('walks on through the masked users\' part of a run of names that start with one character, which the index said holds matches', () => {
+    // By device name descending the GDPR-masked users' devices lead here, each a name of its own that starts with `t`
+    // (as Tim's devices lead at a million, each of his names from the masked users' space first), a tenth of which
+    // match "qu" (their MAC) where every other device does. No name is a run long enough to ask about, but the index
+    // said names starting with `t` hold a match (their first-character marker, migration 0036): the walk finds the
+    // page itself rather than list every match.
+    const db = seededWith(600, 'names-walk-on', "UPDATE devices SET wifi_mac = 'quokka' || id WHERE uid <> '********' OR id % 10 = 0");
+    db.prepare("UPDATE devices SET device_name = 'Tim''s zphone ' || id WHERE uid = '********'").run();
+    new DeviceSearchIndex(db).catchUp();
+    const repository = () => new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW), 1);
+    const sort = { column: 'deviceName', direction: 'desc' } as const;
+    const all = db
+      .prepare(`SELECT d.id FROM devices d WHERE (d.uid <> '********' OR d.id % 10 = 0) AND d.removed_at IS NULL ${orderDevices(sort, false)}`)
+      .pluck()
+      .all() as number[];
+    const first = db.prepare(`SELECT d.device_name_key, d.uid FROM devices d WHERE d.removed_at IS NULL ${orderDevices(sort, false)} LIMIT 1`).get() as { device_name_key: string; uid: string };
+    expect(first).toEqual({ device_name_key: expect.stringMatching(/^tim's zphone /), uid: '********' });
+    for (const page of [{ offset: 0, limit: 20 }, { offset: 5, limit: 10 }]) {
+      let ids: number[] = [];
+      const sql = sqlPreparedDuring(db, () => (ids = repository().search({ text: 'qu', sort }, page).map((r) => r.id)));
+      expect(ids, `at ${page.offset}`).toEqual(all.slice(page.offset, page.offset + page.limit));
+      expect(listedDuring(sql), `at ${page.offset}: listed every match`).toBe(false);
+      expect(sql.some((q) => /MATCH \? AND rowid <= \? LIMIT \?/.test(q)), `at ${page.offset}: counted a sample`).toBe(true);
+    }
+  });
+
   it('stops testing a batch\'s rows once the page is full, a slice of rows past its last match at most', () => {
     // The walk's batches double; one that reaches a part of the order where most rows match (past the masked users'
     // space, or deep in a page of a common term) fills the page in its first rows, and the rest of it is not tested.
