@@ -2,11 +2,11 @@ import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { deviceNameKeyOverride } from '../../../src-main/core/sync/device-row';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAnotherConnection, type Db } from '../../../src-main/core/db/database';
-import { DeviceRepository, DeviceRepository as DeviceRepositoryClass } from '../../../src-main/core/devices/device-repository';
+import { DeviceRepository, DeviceRepository as DeviceRepositoryClass, withAnyToken } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex, INDEXED_TEXT_SQL } from '../../../src-main/core/devices/device-search-index';
 import { DeviceRecordCodec, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
 import { orderDevices, SORT_COLUMNS, sortIndexName } from '../../../src-main/core/devices/device-selection';
-import { ftsMatchExpression, PHRASE_CHECK, searchWords } from '../../../src-main/core/devices/device-search-text';
+import { devicesTextTokens, ftsMatchExpression, PHRASE_CHECK, searchWords } from '../../../src-main/core/devices/device-search-text';
 import { sortMarkersOf, withSortMarkers } from '../../../src-main/core/devices/device-sort-markers';
 import { DEVICE_SORT_COLUMNS, type DeviceQuery } from '../../../src-shared/domain/device';
 import { AppError } from '../../../src-shared/errors';
@@ -634,9 +634,66 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     const ran = statementsRunDuring(probeDb, () => undefined, () => (ids = repositoryWithProbes().search({ text: 'mot', sort }, page).map((r) => r.id)));
     expect(ids).toEqual(listed('mot', sort, page));
     const asked = ran.flatMap(({ params }) => params).filter((p): p is string => typeof p === 'string');
-    expect(asked, 'asked about the Galaxies by mo*').toContain(withSortMarkers('"mo"*', 'galaxy'));
-    expect(asked, 'asked again by the text only on a yes').not.toContain(withSortMarkers(exact!, 'galaxy'));
+    const before = firstTokensBefore('moto', sort);
+    expect(before).toContain('galaxy');
+    expect(asked, 'asked about the models before moto by mo*').toContain(withAnyToken('"mo"*', before));
+    expect(asked, 'asked again by the text only on a yes').not.toContain(withAnyToken(exact!, before));
     expect(asked, 'the moto run asked by the text').toContain(withSortMarkers(exact!, 'moto'));
+  });
+
+  /** The first tokens of the models that come before the first model whose first token is `token`, in `sort`'s order, each once. */
+  const firstTokensBefore = (token: string, sort: { column: 'model'; direction: 'asc' | 'desc' }) => {
+    const models = probeDb.prepare(`SELECT DISTINCT model FROM devices WHERE removed_at IS NULL AND model IS NOT NULL ORDER BY model ${sort.direction}`).pluck().all() as string[];
+    const tokens = models.map((m) => devicesTextTokens(m)[0]!);
+    return [...new Set(tokens.slice(0, tokens.indexOf(token)))];
+  };
+
+  it('asks about the models before the first one a match has in one question, and steps over them all on its "no"', () => {
+    // By model descending the Galaxies come last. A model's "no" reads the text's list through, so the walk asks about
+    // the models before the first one the text's first matches have (the Galaxies) together, by any of their first
+    // words, and none of them on its own.
+    const sort = { column: 'model', direction: 'desc' } as const;
+    const before = firstTokensBefore('galaxy', sort);
+    expect(before.length).toBeGreaterThan(3);
+    for (const text of ['ga', 'galaxy'])
+      for (const page of [{ offset: 0, limit: 20 }, { offset: 13, limit: 30 }]) {
+        const at = `${text} at ${page.offset}`;
+        let ids: number[] = [];
+        const ran = statementsRunDuring(probeDb, () => undefined, () => (ids = repositoryWithProbes().search({ text, sort }, page).map((r) => r.id)));
+        expect(ids, at).toEqual(listed(text, sort, page));
+        const asked = ran.filter(({ sql }) => sql.includes('devices_fts MATCH ? LIMIT 1')).map(({ params }) => params[0] as string);
+        const match = ftsMatchExpression(text, (prefix) => new DeviceSearchIndex(probeDb).termsOfPrefix(prefix))!;
+        expect(asked, `${at}: together`).toContain(withAnyToken(match, before));
+        expect(asked.filter((q) => before.some((token) => q === withSortMarkers(match, token))), `${at}: one by one`).toEqual([]);
+        expect(ran.some(({ sql }) => /AND d\.model < \?/.test(sql)), `${at}: sought past a model`).toBe(true);
+        expect(ran.some(({ sql }) => listedDuring([sql])), `${at}: listed every match`).toBe(false);
+      }
+  });
+
+  it('asks about each model on its own when the models asked about together hold a match after all', () => {
+    // The text's first matches are all Galaxies, but one `moto g84 5G` device of a late id is named for one: the
+    // question about the models before the Galaxies answers yes, and each is asked about again on its own, so that
+    // the moto run is walked and its match comes first.
+    const db = seededWith(
+      900,
+      'moto-named-galaxy',
+      "UPDATE devices SET device_name = 'Galaxy spare' WHERE id = (SELECT max(id) FROM devices WHERE model = 'moto g84 5G' AND removed_at IS NULL)",
+    );
+    const sort = { column: 'model', direction: 'desc' } as const;
+    const all = db
+      .prepare(`SELECT d.id FROM devices d WHERE d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH 'galaxy') AND d.removed_at IS NULL ${orderDevices(sort, false)}`)
+      .pluck()
+      .all() as number[];
+    const named = db.prepare("SELECT id FROM devices WHERE device_name = 'Galaxy spare'").pluck().get() as number;
+    expect(all[0]).toBe(named);
+    for (const page of [{ offset: 0, limit: 20 }, { offset: 7, limit: 30 }]) {
+      let ids: number[] = [];
+      const ran = statementsRunDuring(db, () => undefined, () => (ids = new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW), 1).search({ text: 'galaxy', sort }, page).map((r) => r.id)));
+      expect(ids, `at ${page.offset}`).toEqual(all.slice(page.offset, page.offset + page.limit));
+      const asked = ran.filter(({ sql }) => sql.includes('devices_fts MATCH ? LIMIT 1')).map(({ params }) => params[0] as string);
+      expect(asked.some((q) => q.includes(' OR ')), `at ${page.offset}: asked together`).toBe(true);
+      expect(asked, `at ${page.offset}: then on its own`).toContain(withSortMarkers('"galaxy"', 'moto'));
+    }
   });
 
   it('lists a sorted page of any text by testing each entry against a byte array of its matches, not SQLite\'s list', () => {
