@@ -123,7 +123,7 @@ export function createCore(options: CoreOptions): Core {
   });
 
   const credentials = (id: string) => integrations.credentials(id);
-  const syncWorker = options.syncWorker ? new WorkerSyncEngine({ db, script: options.syncWorker, credentials, events, now }) : null;
+  const syncWorker = options.syncWorker ? new WorkerSyncEngine({ db, script: options.syncWorker, credentials, events, now, searchIndexBehind: () => deviceServices.searchIndex.isBehind() }) : null;
   const deviceServices = createDeviceServices({ db, audit, events, dataDir: options.dataDir, now, actor, syncIndexing: syncWorker, auditSeal: () => sealAuditLog(audit, secrets, auditHeadAccount), deviceTrust: () => services.trust.deviceJudge() });
   // On the calling thread (unit tests), the engine keeps the search index in step itself, as the worker's does.
   const sync: SyncRunner = syncWorker ?? new SyncEngine({ db, credentials, events, now, maintenance: (chunks) => deviceServices.searchIndex.catchUp(undefined, chunks) });

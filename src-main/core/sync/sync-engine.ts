@@ -335,15 +335,18 @@ export class SyncEngine implements SyncRunner {
    * slower explorer queries. A bulk load stopped while still loading is left to its resumed run, which loads faster
    * without the indexes and builds them at its end. As the bulk load ends: one index per transaction, each followed by
    * a WAL checkpoint, then the search index catches up in large chunks. Returns how many indexes it built.
+   *
+   * The search index also catches up when no index is left to build: an upgrade that made it again queued every device
+   * (migrations 0035, 0036), a minute or two of work at a million devices, which the first search would otherwise do
+   * on the thread that asks (WorkerSyncEngine asks the worker only when the index is behind).
    */
   async finishIndexBuild(onProgress?: (progress: IndexBuildProgress) => void): Promise<number> {
     if (this.#closed || this.#active.size > 0 || this.#runs.hasUnfinishedLoad()) return 0;
     const total = this.#devices.deferredIndexes().length;
-    if (total === 0) return 0;
     this.#checkpointer.acquire();
     try {
       // Told before each build, and once more (built = total) before the search index catches up.
-      const built = await this.#buildDeferredIndexes((done) => onProgress?.({ built: done, total }));
+      const built = total === 0 ? 0 : await this.#buildDeferredIndexes((done) => onProgress?.({ built: done, total }));
       await this.#catchUpSearchIndex();
       return built;
     } finally {

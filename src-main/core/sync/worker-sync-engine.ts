@@ -20,6 +20,8 @@ export interface WorkerSyncEngineOptions {
   credentials: (integrationId: string) => Promise<IvantiCredentials>;
   events: EventBus;
   now: () => Date;
+  /** Whether some written device is not searchable yet (DeviceSearchIndex.isBehind): finishIndexBuild catches it up. */
+  searchIndexBehind?: () => boolean;
 }
 
 interface HostedRun {
@@ -153,10 +155,12 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
 
   /**
    * SyncEngine.finishIndexBuild in the worker, so the caller's thread stays free; the worker starts only when an index
-   * is left to build. Rejects with the error that stopped the build (what is built stays; the next sync builds the rest).
+   * is left to build or the search index is behind. Searches meanwhile ask the worker to catch up (catchUpSearchIndex),
+   * so this thread never applies a whole re-queued index itself. Rejects with the error that stopped the build (what is
+   * built stays; the next sync builds the rest).
    */
   async finishIndexBuild(onProgress?: (progress: IndexBuildProgress) => void): Promise<number> {
-    if (this.#closed || this.devices.deferredIndexes().length === 0) return 0;
+    if (this.#closed || (this.devices.deferredIndexes().length === 0 && !this.options.searchIndexBehind?.())) return 0;
     const worker = this.#ensureWorker();
     const requestId = this.#nextRequest++;
     // The worker keeps the search index meanwhile: it catches it up after the build.

@@ -37,7 +37,7 @@ async function simulator(options: SimulatorOptions): Promise<RunningSimulator> {
 }
 
 /** `credentials`: the tenant's user (default the simulator's demo user), or how reading the keychain fails. */
-function workerEngine(db: Db, domain: string, options: { script?: string; credentials?: typeof DEMO_CREDENTIALS | AppError } = {}) {
+function workerEngine(db: Db, domain: string, options: { script?: string; credentials?: typeof DEMO_CREDENTIALS | AppError; searchIndexBehind?: () => boolean } = {}) {
   const bus = new EventBus();
   const events: { name: EventName; payload: unknown }[] = [];
   bus.subscribe((name, payload) => events.push({ name, payload }));
@@ -51,6 +51,7 @@ function workerEngine(db: Db, domain: string, options: { script?: string; creden
       if (credentials instanceof AppError) throw credentials;
       return { domain, ...credentials };
     },
+    searchIndexBehind: options.searchIndexBehind,
   });
   cleanups.push(() => engine.shutdown());
   return { engine, events, bus };
@@ -115,6 +116,23 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     expect(store.deferredIndexes()).toEqual([]);
     // Nothing left: the worker is not asked again.
     expect(await engine.finishIndexBuild()).toBe(0);
+  });
+
+  it("at the app's start, catches up on its thread a search index that an upgrade queued again, with no index to build", async () => {
+    const db = openSyncDatabase(tempDir());
+    seedDevices(db, { count: 2_000, seed: 'worker-requeue' });
+    const index = new DeviceSearchIndex(db);
+    index.catchUp();
+    // What an upgrade that makes the search index again does (migrations 0035, 0036): every device queued.
+    db.exec('INSERT INTO devices_fts_pending (device_id, indexed) SELECT id, 1 FROM devices WHERE true ON CONFLICT DO NOTHING');
+    expect(index.isBehind()).toBe(true);
+    expect(new DeviceStore(db).deferredIndexes()).toEqual([]);
+    const { engine } = workerEngine(db, '127.0.0.1:9', { searchIndexBehind: () => index.isBehind() });
+    expect(await engine.finishIndexBuild()).toBe(0);
+    // This thread applied nothing: the worker's connection did.
+    expect(index.isBehind()).toBe(false);
+    expect(count(db, 'SELECT COUNT(*) FROM devices_fts')).toBe(2_000);
+    expect(integrityCheck(db)).toBe('ok');
   });
 
   it('cancels on request and resumes the same run on the next start, converging to the exact set', async () => {
