@@ -12,6 +12,15 @@ import type { ResourceLimits } from 'node:worker_threads';
  *
  * Its young generation keeps V8's default: capped at 16 MB it peaked no lower (run-to-run spread ~25 MB), and 8 MB
  * made an unchanged re-sync ~19 % slower (a smaller young generation promotes more of the pages in flight).
+ *
+ * Larger limits for re-syncs alone do not fit the RSS goal. Measured with the worker started per kind of run, a bulk
+ * load's under these limits and a re-sync's under others (branch attempt/resync-worker-per-kind), unchanged re-syncs of
+ * 100,000 devices at load 5-10: old generation 2048 MB, process CPU -16 % (median 3.4 -> 2.9 s, 6 rounds) but the
+ * re-syncs' peak RSS +100 MB (bench:sync 318-331 MB against 215-233); 2047 MB (growing factor ~2), +50 MB (270-284)
+ * for -11 %; 1536 and 1024 MB, -7 % and -2 % (one process each). A 96 MB young generation, -7 % for +30 MB; 192 MB,
+ * no better for +110 MB.
+ * At a million devices the re-syncs already peak at 246-256 MB. A new worker's first re-sync also costs ~0.5 s more
+ * CPU (its code not yet optimised).
  */
 export const SYNC_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 };
 
