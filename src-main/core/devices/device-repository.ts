@@ -99,6 +99,15 @@ const FIRST_MATCHES = 16;
  */
 const LONG_RUN_SHARE = 0.02;
 /**
+ * The share of current devices whose sort value must start with a prefix for the walk to ask about the run of them
+ * (#probedPage, by the value's prefix). By identifier descending the Windows phones' `wp-…` (12,127 at a million
+ * devices, 1.2 %) lead the order, and `ip` was handed over to a listing of its 400,000 matches after 12 rows of them
+ * (41-46 ms of CPU; asked `("ip"*) AND "wp"*`, no at 3 ms: 20 ms). A prefix of two hexadecimal digits (the other
+ * identifiers) holds ~0.34 %. At 2 % the uid, display name and serial number orders asked the same questions: their
+ * keystrokes cost the same at 1 % within noise (sums of medians over 46 keystrokes, two interleaved rounds, load 9).
+ */
+const PREFIX_RUN_SHARE = 0.01;
+/**
  * The most questions a page asks about runs of values that start with the same characters (#probedPage, by the value's
  * prefix). Serial numbers, uids and display names are nearly unique, so no run of one value is there to ask about,
  * but a vendor's serials or a first name's uids share their first characters: by serial number descending `ip` (iOS
@@ -122,6 +131,15 @@ const CANDIDATES_PER_MATCH = 2;
 const CANDIDATE_SLACK = 100;
 /** The share of the id span a walk counts a text's matches in to estimate them all (#probesWorthListing): an eighth. */
 const COUNT_SAMPLE = 8;
+/**
+ * The sort columns that hold a column the index holds whole (INDEXED_WHOLE) trimmed and lower-cased: the identifier's
+ * key (normalizeDeviceIdentifier, migration 0034). Its leading ASCII letters and digits are those of the identifier's
+ * first token as the tokenizer folds them: what trimming removes is a separator to unicode61, and the two characters
+ * JavaScript lower-cases to ASCII letters (U+212A KELVIN SIGN to `k`, U+0130 to `i` and a combining dot) unicode61
+ * folds to the same letters (checked on FTS5: `"ka"*` matches U+212A `ab`), so the walk may ask about a run of them by
+ * their shared prefix as it asks about serial numbers (#probedPage).
+ */
+const FOLDED_WHOLE: ReadonlySet<SortedColumn> = new Set(['identifier_key']);
 /** The drawer shows this much history; the rest is in the audit's per-run diffs and exports. */
 const HISTORY_LIMIT = 200;
 
@@ -504,7 +522,7 @@ export class DeviceRepository {
     // tokenizer keeps letters and digits in one token, folding case alone, so every device of the run holds a token
     // that starts with the prefix, and a "no" holds for every value that starts with it, which sort together. Not
     // models, asked by their first word (byToken).
-    const byPrefix = asking !== null && this.index.indexedPrefix > 0 && INDEXED_WHOLE.has(column) && column !== 'model';
+    const byPrefix = asking !== null && this.index.indexedPrefix > 0 && (INDEXED_WHOLE.has(column) || FOLDED_WHOLE.has(column)) && column !== 'model';
     // A column the index does not hold whole but whose first marker is its value's first character (the folded device
     // name, migration 0036) is asked about a run of values that start with the same character by that marker alone
     // (`text AND marker`): every device of the run holds it, so a "no" holds for every value that starts with the
@@ -523,7 +541,7 @@ export class DeviceRepository {
     let askedOfPrefixes = 0;
     // A "no" costs the question a read of both lists through (`ip` and `R5`: 12 ms of CPU at a million devices, where
     // walking past the 300,000 Android serials and listing `ip`'s 400,000 matches cost 56): asked only of a prefix
-    // that LONG_RUN_SHARE of the order shares. The run's longest shared prefix first, asked as its terms (`tim`, not
+    // that PREFIX_RUN_SHARE of the order shares. The run's longest shared prefix first, asked as its terms (`tim`, not
     // `ti`, which Grace Liskov's e-mail holds as `liskov…` holds `li`), then the prefix index's.
     const askAboutPrefix = (first: string, last: string, marks: string): boolean => {
       if (byFirstCharacter) {
@@ -541,7 +559,7 @@ export class DeviceRepository {
         // count, which reads up to LONG_RUN_SHARE of the index (~1.7 ms of CPU at a million devices): `ada` (hex
         // identifiers' terms) by uid ascending counted twice.
         if (prefix.length > this.index.indexedPrefix && this.#termsOfPrefix(prefix.toLowerCase()) === null) continue;
-        if (!runs.isLongPrefixRun(prefix, Math.ceil(current * LONG_RUN_SHARE))) continue;
+        if (!runs.isLongPrefixRun(prefix, Math.ceil(current * PREFIX_RUN_SHARE))) continue;
         askedOfPrefixes += 1;
         const matches = this.#textMatchesAny.get(withTokenPrefix(asking!, ftsMatchExpression(prefix, termsOfPrefix)!)) !== undefined;
         prefixes.set(prefix, matches);

@@ -1,4 +1,5 @@
 import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
+import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import { deviceNameKeyOverride } from '../../../src-main/core/sync/device-row';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAnotherConnection, type Db } from '../../../src-main/core/db/database';
@@ -566,6 +567,8 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     const asked = [
       { query: { text: 'iphone', sort: { column: 'serialNumber', direction: 'desc' } }, question: '("iphone") AND "r5"*', past: /AND d\.serial_number < \?/, to: 'R5', walked: true },
       { query: { text: 'grace', sort: { column: 'uid', direction: 'desc' } }, question: '("grace") AND "tim"', past: /AND d\.uid < \?/, to: 'tim', walked: true },
+      // The identifier's key is the identifier lower-cased: descending, the Windows phones' `wp-…` come first.
+      { query: { text: 'iphone', sort: { column: 'clientDeviceIdentifier', direction: 'desc' } }, question: '("iphone") AND "wp"*', past: /AND d\.identifier_key < \?/, to: 'wp', walked: true },
       { query: { text: 'tim', spaceName: 'Default Space', sort: { column: 'uid', direction: 'asc' } }, question: '("tim") AND "alan"', past: /AND d\.uid >= \?/, to: 'alao', walked: false },
     ] as const;
     // Ascending, the page's questions run out before Radia's uids (PREFIX_QUESTIONS): a listing goes on from there.
@@ -597,6 +600,28 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
       expect(ran.some(({ params }) => params.includes(question)), `at ${page.offset}: asked by the marker of a`).toBe(true);
       for (const [character, next] of [['a', 'b'], ['b', 'c']])
         expect(ran.some(({ sql, params }) => /AND d\.device_name_key >= \?/.test(sql) && params.includes(next)), `at ${page.offset}: sought past ${character}`).toBe(true);
+    }
+  });
+
+  it('asks about identifiers by their key\'s prefix only because every identifier holds an index token that starts with it', () => {
+    // The key is the identifier trimmed and lower-cased (normalizeDeviceIdentifier): its leading ASCII letters and digits
+    // must be those of a token the index holds, or a "no" would step over an identifier the text matches. JavaScript
+    // lower-cases two other characters to ASCII letters (the Kelvin sign, the dotted capital I): the tokenizer folds them.
+    const { db } = openDeviceDatabase(tempDir());
+    closeAfterEach(db);
+    const folding = Array.from({ length: 0x110000 - 128 }, (_, i) => i + 128)
+      .filter((c) => c < 0xd800 || c > 0xdfff)
+      .map((c) => String.fromCodePoint(c))
+      .filter((c) => /^[a-z0-9]/.test(c.toLowerCase()));
+    expect(folding.length).toBeGreaterThan(0);
+    const identifiers = [...folding.map((c) => `${c}Bc-12`), '  WP-ffff8d23', '\u00a0\u3000Ab:cd', 'F2LXK0Q9HG7F'];
+    const insert = db.prepare('INSERT INTO devices_fts (rowid, identifier) VALUES (?, ?)');
+    const matches = db.prepare('SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?').pluck();
+    for (const [i, identifier] of identifiers.entries()) {
+      insert.run(i + 1, identifier);
+      const prefix = /^[a-z0-9]{2}/.exec(normalizeDeviceIdentifier(identifier))?.[0];
+      if (prefix === undefined) continue;
+      expect(matches.all(`"${prefix}"*`), JSON.stringify(identifier)).toContain(i + 1);
     }
   });
 
