@@ -625,6 +625,28 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     }
   });
 
+  it('asks about a run of one folded device name by its length marker alone first, and steps over the run on its no', () => {
+    // FTS5 reads an AND's lists through, and a first character's marker is the longest list: a run of one name is asked
+    // `text AND <length>` first. Here the Android devices of every fourth id are named `Ab kiosk` and lead the order;
+    // names starting with `a` hold iPhones (Ada's), but no name eight characters long does.
+    const db = seededWith(600, 'names-by-length', "UPDATE devices SET device_name = 'Ab kiosk' WHERE id % 4 = 0 AND platform_type = 'ANDROID'");
+    const sort = { column: 'deviceName', direction: 'asc' } as const;
+    const marks = db.prepare(`SELECT ${sortMarkersOf('device_name_key')} FROM (SELECT 'ab kiosk' AS device_name_key) d`).pluck().get() as string;
+    const all = db
+      .prepare(`SELECT d.id FROM devices d WHERE d.model LIKE 'iPhone%' AND d.removed_at IS NULL ${orderDevices(sort, false)}`)
+      .pluck()
+      .all() as number[];
+    let ids: number[] = [];
+    const ran = statementsRunDuring(db, () => undefined, () => (ids = new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW), 1).search({ text: 'iphone', sort }, { offset: 0, limit: 20 }).map((r) => r.id)));
+    expect(ids).toEqual(all.slice(0, 20));
+    const asked = ran.flatMap(({ params }) => params).filter((p): p is string => typeof p === 'string');
+    const [first, length] = marks.split(' ') as [string, string];
+    // The text is asked as its index terms (`("iphone")`), whatever its form.
+    expect(asked.filter((p) => p.startsWith('(') && p.endsWith(`) AND "${length}"`)), 'asked by the length marker alone').toHaveLength(1);
+    expect(asked.filter((p) => p.endsWith(`) AND "${first}" AND "${length}"`)), 'not again with both markers on its no').toEqual([]);
+    expect(ran.some(({ sql, params }) => /AND d\.device_name_key > \?/.test(sql) && params.includes('ab kiosk')), 'sought past the run').toBe(true);
+  });
+
   it('hands a descending page over to a listing that goes on past the values it stepped over, then through the NULLs', () => {
     // Descending, NULLs sort last: past a prefix the walk goes on below it, then through the devices without a serial.
     // Planning as at a million devices, the walk steps over the Android and Windows serials and hands over a few dozen
