@@ -647,6 +647,24 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     expect(ran.some(({ sql, params }) => /AND d\.device_name_key > \?/.test(sql) && params.includes('ab kiosk')), 'sought past the run').toBe(true);
   });
 
+  it('asks about up to five runs of one folded device name a page, each of another length, and steps over each on its no', () => {
+    // Five names of the Android devices lead the order (`Ab kiosk`, `Ab kioskx` … `Ab kioskxxxx`), none of which
+    // matches `iphone`: each is asked about (by its length marker, its own) and stepped over, and the walk finds the
+    // iPhones after them without listing every match.
+    const db = seededWith(600, 'names-five-runs', "UPDATE devices SET device_name = 'Ab kiosk' || substr('xxxx', 1, id % 5) WHERE platform_type = 'ANDROID'");
+    const sort = { column: 'deviceName', direction: 'asc' } as const;
+    const all = db
+      .prepare(`SELECT d.id FROM devices d WHERE d.model LIKE 'iPhone%' AND d.removed_at IS NULL ${orderDevices(sort, false)}`)
+      .pluck()
+      .all() as number[];
+    let ids: number[] = [];
+    const ran = statementsRunDuring(db, () => undefined, () => (ids = new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW), 1).search({ text: 'iphone', sort }, { offset: 0, limit: 20 }).map((r) => r.id)));
+    expect(ids).toEqual(all.slice(0, 20));
+    for (const name of ['ab kiosk', 'ab kioskx', 'ab kioskxx', 'ab kioskxxx', 'ab kioskxxxx'])
+      expect(ran.some(({ sql, params }) => /AND d\.device_name_key > \?/.test(sql) && params.includes(name)), `sought past ${name}`).toBe(true);
+    expect(ran.some(({ sql }) => listedDuring([sql])), 'listed every match').toBe(false);
+  });
+
   it('hands a descending page over to a listing that goes on past the values it stepped over, then through the NULLs', () => {
     // Descending, NULLs sort last: past a prefix the walk goes on below it, then through the devices without a serial.
     // Planning as at a million devices, the walk steps over the Android and Windows serials and hands over a few dozen
