@@ -79,6 +79,14 @@ export function integrationFilter(
 }
 
 /**
+ * The one integration key the devices shown under `integrationId` are listed under, when it covers no other listing
+ * (integrationFilter is then `integration_key = key`); undefined when it does, or when the integration does not exist.
+ */
+export function soleListingKey(facts: ReadonlyMap<string, IntegrationFacts>, integrationId: string): number | undefined {
+  return listingsCoveredBy(facts, integrationId).length === 0 ? (keyOf(facts, integrationId) ?? undefined) : undefined;
+}
+
+/**
  * The integration's key (integrations.key, migration 0018): the device indexes name the integration a device is listed
  * under by it, not by its UUID. Null for an integration that does not exist, which matches no device.
  */

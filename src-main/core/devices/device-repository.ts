@@ -22,13 +22,13 @@ import { OTHER_VALUE, PLATFORM, REGISTRATION_STATE, valueOfCode, type CodedColum
 import { INDEXED_WHOLE, prefixTermsEnd, type DeviceSearchIndex } from './device-search-index';
 import { devicesTextTokens, ftsMatchExpression, searchPhrases, widenedMatchExpression } from './device-search-text';
 import { filterMarkersOf, FIRST_CHARACTER_MARKED, sortMarkersOf, withSortMarkers } from './device-sort-markers';
-import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexColumns, sortIndexName, type DeviceSelection, type SelectionContext, type SortedColumn } from './device-selection';
+import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexColumns, sortIndexName, sortIndexSeek, type DeviceSelection, type SelectionContext, type SortedColumn } from './device-selection';
 import type { SqlCondition } from './sql-condition';
 import { COVERED_PLATFORM_TYPE } from '../integrations/device-inventory';
 import { integrationIdOfKeySql, IntegrationStore, type IntegrationDirectory } from '../integrations/integration-store';
 import { UnchangedDataCache } from './unchanged-data-cache';
 import { trustConditions, type SightingTest, type TrustConditions } from './trusted-device-filter';
-import { alsoCoveredCondition, coveringIntegrations, integrationFilter, type CoverageSql } from './device-coverage';
+import { alsoCoveredCondition, coveringIntegrations, integrationFilter, soleListingKey, type CoverageSql } from './device-coverage';
 import type { IntegrationFacts } from '../integrations/integration-store';
 
 /** The explorer's page size; the contract allows up to 500 for callers that want fewer round trips. */
@@ -400,6 +400,13 @@ export class DeviceRepository {
         const from = `FROM ${s.from} ${where} ${orderDevices(query.sort, s.ftsDrives)}`;
         return exactly === null ? (this.db.prepare(`SELECT d.id ${from} LIMIT ? OFFSET ?`).pluck().all(...params, take, skip) as number[]) : this.#listedExactly(from, params, exactly, skip, take);
       };
+      if (part === null && walks && text === undefined) {
+        // A new filter set's page: the sort index sought to what the filters pin (sortIndexSeek). The same rows in the
+        // same order when it finds a page; fewer (the end of the list, or a NULL where it lists values), listed as before.
+        const seek = this.#sortIndexSeek(query);
+        const ids = seek === null ? null : listPart(seek, page.offset, page.limit);
+        if (ids !== null && ids.length === page.limit) return ids;
+      }
       if (part === null) return listPart(null, page.offset, page.limit);
       // Part by part (a descending walk's NULLs follow its lower values: as one condition, `< ? OR IS NULL`, SQLite
       // scanned the index from its start). The walk found its `foundInPart` matches in the first part, so a later
@@ -420,6 +427,15 @@ export class DeviceRepository {
       return listed(this.index.matchSet(merged.match!), null)!;
     }
     return listed(walks ? matches : null, null)!;
+  }
+
+  /** sortIndexSeek for a sorted page of filters, while the indexes it seeks and scans exist (DeferredIndexes). */
+  #sortIndexSeek(query: DeviceQuery): SqlCondition | null {
+    if (query.sort === undefined || query.text !== undefined) return null;
+    const column = SORT_COLUMNS[query.sort.column];
+    if (!this.#present(sortIndexName(column)) || !this.#present('devices_facets')) return null;
+    const integrationKey = query.integrationId === undefined ? undefined : soleListingKey(this.integrations.facts(), query.integrationId);
+    return sortIndexSeek(query, column, integrationKey);
   }
 
   /**

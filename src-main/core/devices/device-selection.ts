@@ -1,5 +1,5 @@
 import type { CheckinAge, DeviceQuery, DeviceSort, DeviceSortColumn } from '../../../src-shared/domain/device';
-import { equalsValue, PLATFORM, REGISTRATION_STATE } from './device-codes';
+import { codeOf, equalsValue, PLATFORM, REGISTRATION_STATE } from './device-codes';
 import { INDEXED_TEXT_SQL } from './device-search-index';
 import { ftsMatchExpression, PHRASE_CHECK, searchPhrases, type TermsOfPrefix } from './device-search-text';
 import type { SqlCondition } from './sql-condition';
@@ -219,6 +219,64 @@ export function orderDevices(sort: DeviceSort | undefined, ftsDrives: boolean): 
   if (sort === undefined) return ftsDrives ? 'ORDER BY devices_fts.rowid' : 'ORDER BY d.id';
   const direction = sort.direction === 'desc' ? 'DESC' : 'ASC';
   return `ORDER BY ${[...sortIndexColumns(SORT_COLUMNS[sort.column]), 'id'].map((c) => `d.${c} ${direction}`).join(', ')}`;
+}
+
+/**
+ * Sort columns of a few values (the registration states, platforms, compliance, integrations), whose sort index a page
+ * can seek value by value (sortIndexSeek), listed by a loose scan of that index.
+ */
+const FEW_VALUES: ReadonlySet<SortedColumn> = new Set(['registration_state', 'platform_type', 'compliant', 'integration_key']);
+
+/**
+ * A condition equivalent to nothing more than the filters already say, which lets SQLite seek the sort index of
+ * `column` to the entries the filters pin instead of walking past those they do not. The index's leading columns are
+ * written as plain equalities where a filter pins them (the sort column itself, the integration, the space's key,
+ * the platform's and state's codes, compliance), and as `IN` the values a loose scan of an index lists (few: the sort
+ * column when FEW_VALUES, the integration key) until the last pinned one; SQLite walks an `IN` in its values' order,
+ * both directions, so the page's order is the walk's. A NULL is in no `IN`: the condition holds no row when the
+ * scanned columns hold one (one seek each), and the caller lists the page without it. At a million devices, EU Field
+ * Staff's iOS devices by registration state (the first 100 are behind the 532,361 ACTIVE devices of an Android
+ * integration) 30 -> 0.4 ms of CPU. Null when no filter pins a column the index can seek by.
+ */
+export function sortIndexSeek(query: DeviceQuery, column: SortedColumn, integrationKey: number | undefined): SqlCondition | null {
+  const sortIndex = sortIndexName(column);
+  const pinned = (c: string): SqlCondition | null => {
+    if (c === column && c === 'registration_state' && query.registrationState !== undefined) return { sql: 'd.registration_state = ?', params: [query.registrationState] };
+    if (c === column && c === 'platform_type' && query.platformType !== undefined) return { sql: 'd.platform_type = ?', params: [query.platformType] };
+    if (c === 'integration_key' && integrationKey !== undefined) return { sql: 'd.integration_key = ?', params: [integrationKey] };
+    if (c === 'space_key' && query.spaceName !== undefined) return { sql: 'd.space_key = (SELECT key FROM device_space_names WHERE name = ?)', params: [query.spaceName] };
+    if (c === 'platform_code' && query.platformType !== undefined) return { sql: 'd.platform_code = ?', params: [codeOf(PLATFORM, query.platformType)] };
+    if (c === 'state_code' && query.registrationState !== undefined) return { sql: 'd.state_code = ?', params: [codeOf(REGISTRATION_STATE, query.registrationState)] };
+    if (c === 'compliant' && (query.compliance === 'compliant' || query.compliance === 'non-compliant')) return { sql: 'd.compliant = ?', params: [query.compliance === 'compliant' ? 1 : 0] };
+    return null;
+  };
+  // The index whose loose scan lists a column's values: the sort index for its own column, devices_facets (removed_at,
+  // integration_key, …) for the integration.
+  const scanned = (c: string): string | null => (c === column && FEW_VALUES.has(column) ? sortIndex : c === 'integration_key' ? 'devices_facets' : null);
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  // Each listed column's check that it holds no NULL, by its place among the conditions.
+  const noNulls: [number, string][] = [];
+  let seeks = 0;
+  for (const c of sortIndexColumns(column)) {
+    const pin = pinned(c);
+    if (pin !== null) {
+      conditions.push(pin.sql);
+      params.push(...pin.params);
+      seeks = conditions.length;
+      continue;
+    }
+    const index = scanned(c);
+    if (index === null) break;
+    const current = `FROM devices INDEXED BY ${index} WHERE removed_at IS NULL`;
+    conditions.push(
+      `d.${c} IN (WITH RECURSIVE v(x) AS (SELECT min(${c}) ${current} UNION ALL SELECT (SELECT min(${c}) ${current} AND ${c} > v.x) FROM v WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL)`,
+    );
+    noNulls.push([conditions.length - 1, `NOT EXISTS (SELECT 1 ${current} AND ${c} IS NULL)`]);
+  }
+  if (seeks === 0) return null;
+  const checks = noNulls.filter(([at]) => at < seeks).map(([, sql]) => sql);
+  return { sql: [...conditions.slice(0, seeks), ...checks].join(' AND '), params };
 }
 
 /** Check-in age bucket bounds, half-open and relative to now; shared with the facet that counts them. */

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../../src-main/core/db/database';
+import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
+import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
+import { orderDevices } from '../../../src-main/core/devices/device-selection';
+import type { DeviceQuery, DeviceSort, DeviceSortColumn } from '../../../src-shared/domain/device';
+import { queryPlan, statementsRunDuring } from '../../support/query-plans';
+import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
+import { useTempDir } from '../../support/temp-dir';
+import { NOW, openDeviceDatabase } from './device-fixture';
+
+/** The stored columns the filters compare, read straight from the table: the oracle. */
+interface Stored {
+  id: number;
+  integration_id: string;
+  space_name: string | null;
+  platform_type: string | null;
+  registration_state: string | null;
+  compliant: number | null;
+  removed_at: number | null;
+}
+
+const suiteDir = useTempDir('tec-filter-seek-db-', { lives: 'file' });
+let db: Db;
+let android: string;
+let ios: string;
+
+beforeAll(() => {
+  ({ db } = openDeviceDatabase(suiteDir()));
+  android = seedDevices(db, { count: 1500, seed: 'seek-a', integration: { name: 'Android fleet', platform: 'android' }, referenceTime: NOW }).integrationId;
+  ios = seedDevices(db, {
+    count: 800,
+    seed: 'seek-b',
+    integration: { name: 'iOS fleet', platform: 'ios-appconfig' },
+    referenceTime: NOW,
+    spaces: [
+      { id: 7001, name: 'Default Space', gdpr: false },
+      { id: 7002, name: 'Sales', gdpr: false },
+    ],
+  }).integrationId;
+  seedFollowUpRun(db, { integrationId: android, changed: 40, removed: 25, at: NOW - 3_600_000 });
+});
+afterAll(() => db.close());
+
+/** A repository with nothing cached, as for a new filter set. */
+function fresh(): DeviceRepository {
+  return new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(NOW));
+}
+
+/** Every current device the filters select, in the order's ORDER BY, from the table's rows compared in JS. */
+function expectedIds(query: DeviceQuery & { sort: DeviceSort }): number[] {
+  const stored = db.prepare('SELECT id, integration_id, space_name, platform_type, registration_state, compliant, removed_at FROM devices').all() as Stored[];
+  const ids = stored
+    .filter(
+      (d) =>
+        d.removed_at === null &&
+        (query.integrationId === undefined || d.integration_id === query.integrationId) &&
+        (query.spaceName === undefined || d.space_name === query.spaceName) &&
+        (query.platformType === undefined || d.platform_type === query.platformType) &&
+        (query.registrationState === undefined || d.registration_state === query.registrationState) &&
+        (query.compliance === undefined || d.compliant === (query.compliance === 'compliant' ? 1 : 0)),
+    )
+    .map((d) => d.id);
+  return db.prepare(`SELECT d.id FROM devices d NOT INDEXED WHERE d.id IN (SELECT value FROM json_each(?)) ${orderDevices(query.sort, false)}`).pluck().all(JSON.stringify(ids)) as number[];
+}
+
+/** The page's ids from a new repository, and the SQL of the seeking listing it ran, if any. */
+function pageOf(query: DeviceQuery, page: { offset: number; limit: number }): { ids: number[]; sought: { sql: string; params: unknown[] } | undefined } {
+  let ids: number[] = [];
+  const ran = statementsRunDuring(db, fresh, (repository) => (ids = repository.search(query, page).map((r) => r.id)));
+  // A walk's filters are written `+d.column` (checked in the entry); the seek's are plain, which SQLite seeks by.
+  const seeks = (sql: string) => /LIMIT \? OFFSET \?/.test(sql) && /\+d\./.test(sql) && /[ (]d\.(registration_state|platform_type|integration_key|space_key|platform_code|state_code|compliant) (=|IN) /.test(sql);
+  return { ids, sought: ran.find(({ sql }) => seeks(sql)) };
+}
+
+describe('the first page of a new filter set (issue 19: sought in the sort index, not walked)', () => {
+  const sorts: DeviceSortColumn[] = ['registrationState', 'platformType', 'compliant', 'integration', 'spaceName', 'deviceName', 'lastCheckin'];
+  const filters = (): DeviceQuery[] => [
+    { platformType: 'IOS' },
+    { registrationState: 'ACTIVE' },
+    { registrationState: 'RETIRED', platformType: 'ANDROID' },
+    { spaceName: 'Sales', platformType: 'IOS' },
+    { spaceName: 'Sales' },
+    { integrationId: android, registrationState: 'ACTIVE' },
+    { integrationId: ios, compliance: 'compliant' },
+    { compliance: 'non-compliant', platformType: 'ANDROID' },
+  ];
+
+  it('gives the rows and order of walking the sort index, in every order of few values, both directions, first page and later', () => {
+    let sought = 0;
+    for (const f of filters()) {
+      for (const column of sorts) {
+        for (const direction of ['asc', 'desc'] as const) {
+          const query = { ...f, sort: { column, direction } };
+          const expected = expectedIds(query);
+          for (const page of [{ offset: 0, limit: 100 }, { offset: 150, limit: 50 }, { offset: Math.max(0, expected.length - 30), limit: 100 }]) {
+            const got = pageOf(query, page);
+            expect(got.ids, `${JSON.stringify(query)} at ${page.offset}`).toEqual(expected.slice(page.offset, page.offset + page.limit));
+            if (got.sought !== undefined) sought += 1;
+          }
+        }
+      }
+    }
+    expect(sought).toBeGreaterThan(50);
+  });
+
+  it('seeks the sort index to the values the filters pin, listing the values of the columns before them', () => {
+    const { sought } = pageOf({ spaceName: 'Sales', platformType: 'IOS', sort: { column: 'registrationState', direction: 'asc' } }, { offset: 0, limit: 100 });
+    expect(sought, 'a seeking listing ran').toBeDefined();
+    const plan = queryPlan(db, sought!.sql, sought!.params);
+    expect(plan).toContain('devices_by_registration_state (registration_state=? AND integration_key=? AND space_key=? AND platform_code=?)');
+    expect(plan).not.toContain('TEMP B-TREE');
+    const pinned = pageOf({ integrationId: android, registrationState: 'ACTIVE', sort: { column: 'registrationState', direction: 'desc' } }, { offset: 0, limit: 100 });
+    expect(queryPlan(db, pinned.sought!.sql, pinned.sought!.params)).toContain('(registration_state=? AND integration_key=?)');
+  });
+
+  it('lists the page as before when a column whose values it would list holds a NULL, which no IN holds', () => {
+    db.exec('BEGIN');
+    try {
+      const nulled = db.prepare("UPDATE devices SET registration_state = NULL WHERE removed_at IS NULL AND platform_type = 'IOS' AND space_name = 'Sales' AND id % 7 = 0").run().changes;
+      expect(nulled).toBeGreaterThan(0);
+      for (const direction of ['asc', 'desc'] as const) {
+        const query = { spaceName: 'Sales', platformType: 'IOS', sort: { column: 'registrationState', direction } } as const;
+        const expected = expectedIds(query);
+        for (const page of [{ offset: 0, limit: 100 }, { offset: Math.max(0, expected.length - 100), limit: 100 }]) {
+          expect(pageOf(query, page).ids, `${direction} at ${page.offset}`).toEqual(expected.slice(page.offset, page.offset + page.limit));
+        }
+      }
+    } finally {
+      db.exec('ROLLBACK');
+    }
+  });
+});
