@@ -141,8 +141,17 @@ export function registerPhraseCheck(db: Database.Database): void {
     const json = String(phrases);
     if (parsed?.json !== json) parsed = { json, wanted: JSON.parse(json) as SearchPhrase[] };
     const { wanted } = parsed;
-    const texts = columns.map((c) => (typeof c === 'string' ? devicesTextTokens(c) : []));
-    return wanted.every((phrase) => texts.some((tokens) => standsIn(phrase, tokens))) ? 1 : 0;
+    // A column is tokenized only when a phrase may stand in it: an ASCII text's tokens are pieces of its lower-cased
+    // self, so one that lacks a token of the phrase holds none of it. Most rows a sorted walk tests match nothing
+    // (`ac` by compliance descending: 3.5 % of the GDPR-masked users' devices), and tokenizing every column of them cost
+    // most of the check.
+    const tokens: (string[] | undefined)[] = [];
+    const mayStandIn = (phrase: SearchPhrase, text: string) => !ASCII.test(text) || phrase.tokens.every((token) => text.toLowerCase().includes(token));
+    return wanted.every((phrase) =>
+      columns.some((c, i) => typeof c === 'string' && mayStandIn(phrase, c) && standsIn(phrase, (tokens[i] ??= devicesTextTokens(c)))),
+    )
+      ? 1
+      : 0;
   });
 }
 
