@@ -446,6 +446,24 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     return db;
   };
 
+  /**
+   * The first page of `iphone` by device name ascending on a database whose Android devices were renamed by `renamed`
+   * (an UPDATE of device_name), walking (cost ratio 1): the ids, checked against every iPhone in that order, and the
+   * statements run.
+   */
+  const iphonesByRenamedName = (seed: string, renamed: string) => {
+    const db = seededWith(600, seed, renamed);
+    const sort = { column: 'deviceName', direction: 'asc' } as const;
+    const all = db
+      .prepare(`SELECT d.id FROM devices d WHERE d.model LIKE 'iPhone%' AND d.removed_at IS NULL ${orderDevices(sort, false)}`)
+      .pluck()
+      .all() as number[];
+    let ids: number[] = [];
+    const ran = statementsRunDuring(db, () => undefined, () => (ids = new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW), 1).search({ text: 'iphone', sort }, { offset: 0, limit: 20 }).map((r) => r.id)));
+    expect(ids).toEqual(all.slice(0, 20));
+    return { db, ran };
+  };
+
   beforeAll(() => {
     ({ db: probeDb } = openDeviceDatabase(tempDir()));
     const { integrationId } = seedDevices(probeDb, { count: 900, seed: 'probe', referenceTime: NOW });
@@ -640,16 +658,8 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     // FTS5 reads an AND's lists through, and a first character's marker is the longest list: a run of one name is asked
     // `text AND <length>` first. Here the Android devices of every fourth id are named `Ab kiosk` and lead the order;
     // names starting with `a` hold iPhones (Ada's), but no name eight characters long does.
-    const db = seededWith(600, 'names-by-length', "UPDATE devices SET device_name = 'Ab kiosk' WHERE id % 4 = 0 AND platform_type = 'ANDROID'");
-    const sort = { column: 'deviceName', direction: 'asc' } as const;
+    const { db, ran } = iphonesByRenamedName('names-by-length', "UPDATE devices SET device_name = 'Ab kiosk' WHERE id % 4 = 0 AND platform_type = 'ANDROID'");
     const marks = db.prepare(`SELECT ${sortMarkersOf('device_name_key')} FROM (SELECT 'ab kiosk' AS device_name_key) d`).pluck().get() as string;
-    const all = db
-      .prepare(`SELECT d.id FROM devices d WHERE d.model LIKE 'iPhone%' AND d.removed_at IS NULL ${orderDevices(sort, false)}`)
-      .pluck()
-      .all() as number[];
-    let ids: number[] = [];
-    const ran = statementsRunDuring(db, () => undefined, () => (ids = new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW), 1).search({ text: 'iphone', sort }, { offset: 0, limit: 20 }).map((r) => r.id)));
-    expect(ids).toEqual(all.slice(0, 20));
     const asked = ran.flatMap(({ params }) => params).filter((p): p is string => typeof p === 'string');
     const [first, length] = marks.split(' ') as [string, string];
     // The text is asked as its index terms (`("iphone")`), whatever its form.
@@ -662,15 +672,7 @@ describe('a sorted page of a common term (issue 19: no keystroke lists every mat
     // Five names of the Android devices lead the order (`Ab kiosk`, `Ab kioskx` … `Ab kioskxxxx`), none of which
     // matches `iphone`: each is asked about (by its length marker, its own) and stepped over, and the walk finds the
     // iPhones after them without listing every match.
-    const db = seededWith(600, 'names-five-runs', "UPDATE devices SET device_name = 'Ab kiosk' || substr('xxxx', 1, id % 5) WHERE platform_type = 'ANDROID'");
-    const sort = { column: 'deviceName', direction: 'asc' } as const;
-    const all = db
-      .prepare(`SELECT d.id FROM devices d WHERE d.model LIKE 'iPhone%' AND d.removed_at IS NULL ${orderDevices(sort, false)}`)
-      .pluck()
-      .all() as number[];
-    let ids: number[] = [];
-    const ran = statementsRunDuring(db, () => undefined, () => (ids = new DeviceRepositoryClass(db, new DeviceSearchIndex(db), () => new Date(NOW), 1).search({ text: 'iphone', sort }, { offset: 0, limit: 20 }).map((r) => r.id)));
-    expect(ids).toEqual(all.slice(0, 20));
+    const { ran } = iphonesByRenamedName('names-five-runs', "UPDATE devices SET device_name = 'Ab kiosk' || substr('xxxx', 1, id % 5) WHERE platform_type = 'ANDROID'");
     for (const name of ['ab kiosk', 'ab kioskx', 'ab kioskxx', 'ab kioskxxx', 'ab kioskxxxx'])
       expect(ran.some(({ sql, params }) => /AND d\.device_name_key > \?/.test(sql) && params.includes(name)), `sought past ${name}`).toBe(true);
     expect(ran.some(({ sql }) => listedDuring([sql])), 'listed every match').toBe(false);
