@@ -122,6 +122,11 @@ export interface SelectionContext {
    * keystroke: `filter` tests it instead of the FTS table.
    */
   matches?: SqlCondition;
+  /**
+   * With `drive`, the MATCH expression to join from instead of the text's own: a superset of its matches (a prefix cut
+   * to the prefix index's length), which the caller narrows by testing each row (DeviceRepository).
+   */
+  driveMatch?: string;
   /** An index to walk instead of letting the planner choose (`NOT INDEXED` walks the table in id order). */
   indexedBy?: string;
   /** The walk of `indexedBy` delivers the page's order (a sort index): equality filters must not break it. */
@@ -135,7 +140,7 @@ export interface SelectionContext {
 export function selectDevices(query: DeviceQuery, ctx: SelectionContext): DeviceSelection {
   const conditions: string[] = [];
   const params: unknown[] = [];
-  const match = query.text === undefined ? null : ftsMatchExpression(query.text, ctx.termsOfPrefix);
+  const match = query.text === undefined ? null : ctx.driveMatch ?? ftsMatchExpression(query.text, ctx.termsOfPrefix);
   const devices = ctx.indexedBy === undefined ? 'devices d' : `devices d ${ctx.indexedBy === 'NOT INDEXED' ? 'NOT INDEXED' : `INDEXED BY ${ctx.indexedBy}`}`;
   let from = devices;
   if (match !== null && (ctx.text ?? 'drive') === 'drive') {

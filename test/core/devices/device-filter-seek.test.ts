@@ -131,3 +131,45 @@ describe('the first page of a new filter set (issue 19: sought in the sort index
     }
   });
 });
+
+describe('an unsorted page of a prefix FTS5 merges (issue 19: not merged before the first row)', () => {
+  const oracle = (text: string, page: { offset: number; limit: number }) =>
+    db
+      .prepare(`SELECT d.id FROM devices_fts JOIN devices d ON d.id = devices_fts.rowid WHERE devices_fts MATCH ? AND d.removed_at IS NULL ORDER BY devices_fts.rowid LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(`"${text}"*`, page.limit, page.offset) as number[];
+  /** The page, and the MATCH expressions the statements that ran were given. */
+  const search = (text: string, page: { offset: number; limit: number }) => {
+    let ids: number[] = [];
+    const ran = statementsRunDuring(db, fresh, (repository) => (ids = repository.search({ text }, page).map((r) => r.id)));
+    return { ids, asked: ran.filter(({ sql }) => sql.includes('devices_fts MATCH ?')).flatMap(({ params }) => params.filter((p) => typeof p === 'string' && p.endsWith('*'))) };
+  };
+
+  it('lists it from the prefix index\'s superset, testing each candidate on its own text, with the rows of the prefix\'s own listing', () => {
+    // `tur` stands for more terms than a search asks as terms (Turing's e-mail tokens): FTS5 merges it.
+    expect(new DeviceSearchIndex(db).termsOfPrefix('tur')).toBeNull();
+    const total = oracle('tur', { offset: 0, limit: 100_000 }).length;
+    for (const page of [{ offset: 0, limit: 100 }, { offset: 37, limit: 29 }, { offset: total - 20, limit: 100 }]) {
+      const { ids, asked } = search('tur', page);
+      expect(ids.length, `at ${page.offset}`).toBeGreaterThan(0);
+      expect(ids, `at ${page.offset}`).toEqual(oracle('tur', page));
+      expect(asked, `at ${page.offset}`).not.toContain('"tur"*');
+      expect(asked, `at ${page.offset}`).toContain('"tu"*');
+    }
+  });
+
+  it('lists the prefix itself after a first sample when the superset\'s first candidates hold too few matches', () => {
+    db.exec('BEGIN');
+    try {
+      // Devices named `Tuxedo…` (holding `tu*`, not `tur*`) among the first of the FTS order.
+      db.prepare("UPDATE devices SET device_name = 'Tuxedo' || id WHERE id < 600 AND coalesce(display_name, '') NOT LIKE '%Turing%' AND coalesce(email, '') NOT LIKE '%turing%'").run();
+      new DeviceSearchIndex(db).catchUp();
+      const page = { offset: 0, limit: 100 };
+      const { ids, asked } = search('tur', page);
+      expect(ids).toEqual(oracle('tur', page));
+      expect(asked).toEqual(['"tu"*', '"tur"*']);
+    } finally {
+      db.exec('ROLLBACK');
+    }
+  });
+});
