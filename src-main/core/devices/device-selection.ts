@@ -87,6 +87,15 @@ export const SORT_COLUMNS: Record<DeviceSortColumn, SortedColumn> = {
   lastCheckin: 'last_checkin',
 };
 
+/**
+ * The registration states a device is in only on its way out of management, a few percent of a fleet (3 % and 7 % at a
+ * million): a count seeks them by their text (SelectionContext.seekByText). Not ACTIVE (89 %), nor the platforms (the
+ * largest a fleet's majority): given their text, the planner took their sort index and read most of it, checking the
+ * other filters in each entry (Windows Phone's ACTIVE compliant devices 12.5 -> 16.5 ms of CPU, Android's ACTIVE
+ * 2.5 -> 7.2).
+ */
+const RARE_STATES: ReadonlySet<string> = new Set(['RETIRED', 'RETIRE_PENDING']);
+
 /** The devices a query selects, as SQL: `FROM … WHERE …` over `devices d` (and the FTS table when text is given). */
 export interface DeviceSelection {
   from: string;
@@ -127,6 +136,13 @@ export interface SelectionContext {
    * to the prefix index's length), which the caller narrows by testing each row (DeviceRepository).
    */
   driveMatch?: string;
+  /**
+   * A rare registration state's filter (RARE_STATES) also compares the text devices_by_registration_state leads with,
+   * which the code alone cannot seek: a count up to a limit then seeks that index to it instead of reading
+   * devices_facets' entries until it has found enough (RETIRE_PENDING counted to 2,225 at a million: 14.6 -> 0.4 ms of
+   * CPU). Only where the planner chooses the index.
+   */
+  seekByText?: boolean;
   /** An index to walk instead of letting the planner choose (`NOT INDEXED` walks the table in id order). */
   indexedBy?: string;
   /** The walk of `indexedBy` delivers the page's order (a sort index): equality filters must not break it. */
@@ -190,6 +206,12 @@ export function selectDevices(query: DeviceQuery, ctx: SelectionContext): Device
     const equals = equalsValue(coded, value, ctx.walkInOrder === true);
     conditions.push(equals.sql);
     params.push(...equals.params);
+    // A value with a code of its own is that text and no other (migration 0028's CASE); any other value's condition
+    // already compares the text (equalsValue).
+    if (ctx.seekByText === true && coded === REGISTRATION_STATE && RARE_STATES.has(value) && ctx.indexedBy === undefined && equals.readsRows !== true) {
+      conditions.push(`${coded.text} = ?`);
+      params.push(value);
+    }
   }
   if (query.compliance === 'compliant') conditions.push(`${column('d.compliant')} = 1`);
   if (query.compliance === 'non-compliant') conditions.push(`${column('d.compliant')} = 0`);

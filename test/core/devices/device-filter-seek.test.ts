@@ -114,6 +114,20 @@ describe('the first page of a new filter set (issue 19: sought in the sort index
     expect(queryPlan(db, pinned.sought!.sql, pinned.sought!.params)).toContain('(registration_state=? AND integration_key=?)');
   });
 
+  it('counts a rare registration state by seeking its sort index, with the count and rows of the code alone', () => {
+    for (const registrationState of ['RETIRED', 'RETIRE_PENDING'] as const) {
+      const query = { registrationState, sort: { column: 'uid', direction: 'desc' } } as const;
+      const expected = expectedIds(query);
+      expect(expected.length, registrationState).toBeGreaterThan(0);
+      let ids: number[] = [];
+      const ran = statementsRunDuring(db, fresh, (repository) => (ids = repository.search(query, { offset: 0, limit: 100 }).map((r) => r.id)));
+      expect(ids, registrationState).toEqual(expected.slice(0, 100));
+      const counted = ran.find(({ sql }) => sql.startsWith('SELECT count(*) FROM (SELECT 1 FROM devices d WHERE'))!;
+      expect(queryPlan(db, counted.sql, counted.params), registrationState).toContain('devices_by_registration_state (registration_state=?)');
+      expect(fresh().count(query), registrationState).toBe(expected.length);
+    }
+  });
+
   it('lists the page as before when a column whose values it would list holds a NULL, which no IN holds', () => {
     db.exec('BEGIN');
     try {
