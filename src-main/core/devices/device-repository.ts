@@ -905,7 +905,7 @@ export class DeviceRepository {
    */
   #countUpTo(query: DeviceQuery, limit: number): number {
     const { sort: _sort, ...filters } = query;
-    const s = this.selection(filters, filters.trust !== undefined && filters.trust !== 'trusted' ? this.#countPlan(filters) : { seekByText: seeksByText(filters) });
+    const s = this.selection(filters, filters.trust !== undefined && filters.trust !== 'trusted' ? this.#countPlan(filters) : this.#countUpToPlan(filters));
     if (s.searched && s.ftsExact && onlyText(filters)) {
       // Counted in the FTS table alone: joining each match to its wide row to check removed_at cost ~5 µs a match, 11 ms
       // for the 2,236 a first page at a million counts to. Removed devices (few) count too: an upper bound, good enough
@@ -915,6 +915,20 @@ export class DeviceRepository {
     const found = this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${s.from} ${s.where} LIMIT ?)`).pluck().get(...s.params, limit) as number;
     if (found < limit) this.#counts.remember(this.#countKey(query), found);
     return found;
+  }
+
+  /**
+   * How #countUpTo counts filters without trust's other answers. A check-in age without an integration is counted in
+   * its range of devices_by_last_checkin, which holds every other filter column: left to choose, SQLite read
+   * devices_facets' entries in their order until it had found enough, in and out of the range (`older`, counted to
+   * 9,950 at a million: 22.8 -> 1.3 ms of CPU; Android's `day` 26.3 -> 3.1). With an integration, devices_facets seeks
+   * it (its second column) and SQLite keeps its choice.
+   */
+  #countUpToPlan(filters: DeviceQuery): SelectionPlan {
+    if (filters.text === undefined && filters.checkinAge !== undefined && filters.trust === undefined && filters.integrationId === undefined && this.#present(sortIndexName('last_checkin'))) {
+      return { indexedBy: sortIndexName('last_checkin') };
+    }
+    return { seekByText: seeksByText(filters) };
   }
 
   /**

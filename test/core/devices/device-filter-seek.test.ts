@@ -17,7 +17,16 @@ interface Stored {
   platform_type: string | null;
   registration_state: string | null;
   compliant: number | null;
+  last_checkin: number | null;
   removed_at: number | null;
+}
+
+const DAY = 86_400_000;
+
+/** The check-in age bucket of a device, as the filter's half-open bounds relative to now put it. */
+function ageOf(lastCheckin: number | null): string {
+  if (lastCheckin === null) return 'never';
+  return lastCheckin >= NOW - DAY ? 'day' : lastCheckin >= NOW - 7 * DAY ? 'week' : lastCheckin >= NOW - 30 * DAY ? 'month' : 'older';
 }
 
 const suiteDir = useTempDir('tec-filter-seek-db-', { lives: 'file' });
@@ -49,7 +58,7 @@ function fresh(): DeviceRepository {
 
 /** Every current device the filters select, in the order's ORDER BY, from the table's rows compared in JS. */
 function expectedIds(query: DeviceQuery & { sort: DeviceSort }): number[] {
-  const stored = db.prepare('SELECT id, integration_id, space_name, platform_type, registration_state, compliant, removed_at FROM devices').all() as Stored[];
+  const stored = db.prepare('SELECT id, integration_id, space_name, platform_type, registration_state, compliant, last_checkin, removed_at FROM devices').all() as Stored[];
   const ids = stored
     .filter(
       (d) =>
@@ -58,7 +67,8 @@ function expectedIds(query: DeviceQuery & { sort: DeviceSort }): number[] {
         (query.spaceName === undefined || d.space_name === query.spaceName) &&
         (query.platformType === undefined || d.platform_type === query.platformType) &&
         (query.registrationState === undefined || d.registration_state === query.registrationState) &&
-        (query.compliance === undefined || d.compliant === (query.compliance === 'compliant' ? 1 : 0)),
+        (query.compliance === undefined || d.compliant === (query.compliance === 'compliant' ? 1 : 0)) &&
+        (query.checkinAge === undefined || ageOf(d.last_checkin) === query.checkinAge),
     )
     .map((d) => d.id);
   return db.prepare(`SELECT d.id FROM devices d NOT INDEXED WHERE d.id IN (SELECT value FROM json_each(?)) ${orderDevices(query.sort, false)}`).pluck().all(JSON.stringify(ids)) as number[];
@@ -125,6 +135,24 @@ describe('the first page of a new filter set (issue 19: sought in the sort index
       const counted = ran.find(({ sql }) => sql.startsWith('SELECT count(*) FROM (SELECT 1 FROM devices d WHERE'))!;
       expect(queryPlan(db, counted.sql, counted.params), registrationState).toContain('devices_by_registration_state (registration_state=?)');
       expect(fresh().count(query), registrationState).toBe(expected.length);
+    }
+  });
+
+  it('counts a check-in age without an integration in its range of the check-in index, with the rows and count of the filters', () => {
+    for (const checkinAge of ['day', 'week', 'month', 'older', 'never'] as const) {
+      for (const f of [{}, { platformType: 'ANDROID' }, { spaceName: 'Sales' }, { integrationId: ios }] as DeviceQuery[]) {
+        for (const sort of [{ column: 'deviceName', direction: 'asc' }, { column: 'uid', direction: 'desc' }, { column: 'lastCheckin', direction: 'desc' }] as const) {
+          const query = { ...f, checkinAge, sort };
+          const at = JSON.stringify(query);
+          const expected = expectedIds(query);
+          let ids: number[] = [];
+          const ran = statementsRunDuring(db, fresh, (repository) => (ids = repository.search(query, { offset: 0, limit: 100 }).map((r) => r.id)));
+          expect(ids, at).toEqual(expected.slice(0, 100));
+          expect(fresh().count(query), at).toBe(expected.length);
+          const counted = ran.find(({ sql }) => sql.startsWith('SELECT count(*) FROM (SELECT 1 FROM devices d'))!;
+          if (f.integrationId === undefined) expect(queryPlan(db, counted.sql, counted.params), at).toContain('devices_by_last_checkin (last_checkin');
+        }
+      }
     }
   });
 
