@@ -473,12 +473,14 @@ export class DeviceRepository {
     const cap = CANDIDATES_PER_MATCH * (skip + take) + CANDIDATE_SLACK;
     const list = this.db.prepare(`SELECT d.id, ${exactly.sql} ${from} LIMIT ? OFFSET ?`).raw();
     let rows: [number, number][] = [];
-    if (sample !== undefined && sample < cap) {
+    const sampled = sample !== undefined && sample < cap;
+    if (sampled) {
       rows = list.all(...exactly.params, ...params, sample, 0) as [number, number][];
       const found = rows.filter((row) => row[1] === 1).length;
       if (rows.length === sample && found * cap < sample * (skip + take)) return null;
     }
-    if (rows.length === (sample ?? 0)) rows.push(...(list.all(...exactly.params, ...params, cap - rows.length, rows.length) as [number, number][]));
+    // The rest of the candidates, unless the sample was all there are.
+    if (!sampled || rows.length === sample) rows.push(...(list.all(...exactly.params, ...params, cap - rows.length, rows.length) as [number, number][]));
     const exact = rows.filter((row) => row[1] === 1).map((row) => row[0]);
     if (exact.length < skip + take && rows.length === cap) return null;
     return exact.slice(skip, skip + take);
