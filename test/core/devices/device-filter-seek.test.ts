@@ -7,19 +7,10 @@ import type { DeviceQuery, DeviceSort, DeviceSortColumn } from '../../../src-sha
 import { queryPlan, statementsRunDuring } from '../../support/query-plans';
 import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
 import { useTempDir } from '../../support/temp-dir';
-import { NOW, openDeviceDatabase } from './device-fixture';
+import { NOW, openDeviceDatabase, type StoredDevice } from './device-fixture';
 
 /** The stored columns the filters compare, read straight from the table: the oracle. */
-interface Stored {
-  id: number;
-  integration_id: string;
-  space_name: string | null;
-  platform_type: string | null;
-  registration_state: string | null;
-  compliant: number | null;
-  last_checkin: number | null;
-  removed_at: number | null;
-}
+type Stored = Pick<StoredDevice, 'id' | 'integration_id' | 'space_name' | 'platform_type' | 'registration_state' | 'compliant' | 'last_checkin' | 'removed_at'>;
 
 const DAY = 86_400_000;
 

@@ -32,3 +32,25 @@ export function allPages(repository: DeviceRepository, query: Parameters<DeviceR
     if (page.length < limit) return ids;
   }
 }
+
+/** The stored columns the explorer filters and sorts on, read straight from the table: the oracle. */
+export interface StoredDevice {
+  id: number;
+  device_name_key: string | null;
+  integration_id: string;
+  integration_key: number;
+  space_name: string | null;
+  platform_type: string | null;
+  registration_state: string | null;
+  compliant: number | null;
+  last_checkin: number | null;
+  removed_at: number | null;
+  device_name: string | null;
+  display_name: string | null;
+  uid: string | null;
+  client_device_identifier: string | null;
+  /** The identifier as lookups compare it: the explorer's identifier order (migration 0034). */
+  identifier_key: string | null;
+  serial_number: string | null;
+  model: string | null;
+}

@@ -16,31 +16,11 @@ import { queryPlan, sqlPreparedDuring, statementsRunDuring } from '../../support
 import { seedDevices, seedFollowUpRun } from '../../support/seed-devices';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
-import { allPages, NOW, openDeviceDatabase } from './device-fixture';
+import { allPages, NOW, openDeviceDatabase, type StoredDevice } from './device-fixture';
 
 const DAY = 86_400_000;
 
-/** The stored columns the explorer filters and sorts on, read straight from the table: the oracle. */
-interface Stored {
-  id: number;
-  device_name_key: string | null;
-  integration_id: string;
-  integration_key: number;
-  space_name: string | null;
-  platform_type: string | null;
-  registration_state: string | null;
-  compliant: number | null;
-  last_checkin: number | null;
-  removed_at: number | null;
-  device_name: string | null;
-  display_name: string | null;
-  uid: string | null;
-  client_device_identifier: string | null;
-  /** The identifier as lookups compare it: the explorer's identifier order (migration 0034). */
-  identifier_key: string | null;
-  serial_number: string | null;
-  model: string | null;
-}
+type Stored = StoredDevice;
 
 /** SQLite's order for these columns: NULL first, then numbers, then text by UTF-8 bytes (BINARY collation). */
 function compareSql(a: unknown, b: unknown): number {
