@@ -30,7 +30,8 @@ const OWNERS: Record<string, string[]> = {
   integration_test_group: ['src-main/core/integrations/integration-store.ts'],
   wizard_drafts: ['src-main/core/integrations/wizard-draft-store.ts'],
   // The search index reads the device rows it indexes.
-  devices: [DEVICE_STORE, DEVICE_REPOSITORY, DEVICE_SEARCH_INDEX],
+  // The selection's loose scans list a sort column's few current values for the sort index's seek (sortIndexSeek).
+  devices: [DEVICE_STORE, DEVICE_REPOSITORY, DEVICE_SEARCH_INDEX, 'src-main/core/devices/device-selection.ts'],
   device_sightings: [DEVICE_STORE, DEVICE_REPOSITORY],
   // DeviceStore records the changes; the read side (a device's history, a run's changes, the change export) reads
   // them with the devices.
