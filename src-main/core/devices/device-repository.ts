@@ -20,7 +20,7 @@ import { DeviceRecordCodec, type RecordContext } from '../sync/device-record-cod
 import { sightingExists, sightingLastSeenAtSql, sightingLastSeenRunSql } from '../sync/device-store';
 import { OTHER_VALUE, PLATFORM, REGISTRATION_STATE, valueOfCode, type CodedColumn } from './device-codes';
 import { INDEXED_WHOLE, prefixTermsEnd, type DeviceSearchIndex } from './device-search-index';
-import { devicesTextTokens, ftsMatchExpression, searchPhrases, widenedMatchExpression } from './device-search-text';
+import { devicesTextTokens, ftsMatchExpression, quoted, searchPhrases, widenedMatchExpression } from './device-search-text';
 import { filterMarkersOf, FIRST_CHARACTER_MARKED, sortMarkersOf, withSortMarkers } from './device-sort-markers';
 import { checkinAgeCondition, orderDevices, selectDevices, SORT_COLUMNS, sortIndexColumns, sortIndexName, sortIndexSeek, type DeviceSelection, type SelectionContext, type SortedColumn } from './device-selection';
 import type { SqlCondition } from './sql-condition';
@@ -1490,7 +1490,7 @@ function firstTokenOf(value: unknown): string | null {
 
 /** An FTS5 MATCH expression of the devices that match `match` and hold any of `tokens` (index tokens). */
 export function withAnyToken(match: string, tokens: readonly string[]): string {
-  return `(${match}) AND (${tokens.map((token) => `"${token.replaceAll('"', '""')}"`).join(' OR ')})`;
+  return `(${match}) AND (${tokens.map(quoted).join(' OR ')})`;
 }
 
 /** An FTS5 MATCH expression of the devices that match `match` and `prefix` (a value's prefix as ftsMatchExpression asks it). */
@@ -1524,7 +1524,6 @@ function sameRun(a: readonly unknown[], b: readonly unknown[] | null): boolean {
 /** A change's device guid: its device row's while the row exists (the change then stores '', migration 0022). */
 const CHANGE_GUID = "COALESCE(NULLIF(c.guid, ''), d.guid) AS guid";
 
-/** The query restricts current devices by text alone (its count can be read from the FTS table). */
 /**
  * Whether a count may also compare the platform's and state's text (SelectionContext.seekByText): not with a text, nor
  * with a filter the text's sort index does not hold (check-in age, trust), where the planner took that index and read
@@ -1534,6 +1533,7 @@ function seeksByText(filters: DeviceQuery): boolean {
   return filters.text === undefined && filters.checkinAge === undefined && filters.trust === undefined;
 }
 
+/** The query restricts current devices by text alone (its count can be read from the FTS table). */
 function onlyText(filters: DeviceQuery): boolean {
   return Object.entries(filters).every(([key, value]) => key === 'text' || (key === 'presence' && value === 'current'));
 }

@@ -54,8 +54,12 @@ export function widenedMatchExpression(text: string, termsOfPrefix: TermsOfPrefi
   return matchExpression(wordsOf(text), termsOfPrefix, length);
 }
 
+/** A token as an FTS5 string in a MATCH expression (double quotes, each inner one doubled). */
+export function quoted(token: string): string {
+  return `"${token.replaceAll('"', '""')}"`;
+}
+
 function matchExpression(words: readonly SearchPhrase[], termsOfPrefix?: TermsOfPrefix, widenedTo?: number): string | null {
-  const quoted = (token: string) => `"${token.replaceAll('"', '""')}"`;
   const asPrefix = (token: string) => {
     const terms = termsOfPrefix?.(token);
     if (terms === null && widenedTo !== undefined) return `${quoted(Array.from(token).slice(0, widenedTo).join(''))}*`;
@@ -145,10 +149,15 @@ export function registerPhraseCheck(db: Database.Database): void {
     // self, so one that lacks a token of the phrase holds none of it. Most rows a sorted walk tests match nothing
     // (`ac` by compliance descending: 3.5 % of the GDPR-masked users' devices), and tokenizing every column of them cost
     // most of the check.
+    // Per column, once a row: its lower-cased text when ASCII (null when not), and its tokens.
+    const lowered: (string | null | undefined)[] = [];
     const tokens: (string[] | undefined)[] = [];
-    const mayStandIn = (phrase: SearchPhrase, text: string) => !ASCII.test(text) || phrase.tokens.every((token) => text.toLowerCase().includes(token));
+    const mayStandIn = (phrase: SearchPhrase, text: string, i: number) => {
+      const lower = (lowered[i] ??= ASCII.test(text) ? text.toLowerCase() : null);
+      return lower === null || phrase.tokens.every((token) => lower.includes(token));
+    };
     return wanted.every((phrase) =>
-      columns.some((c, i) => typeof c === 'string' && mayStandIn(phrase, c) && standsIn(phrase, (tokens[i] ??= devicesTextTokens(c)))),
+      columns.some((c, i) => typeof c === 'string' && mayStandIn(phrase, c, i) && standsIn(phrase, (tokens[i] ??= devicesTextTokens(c)))),
     )
       ? 1
       : 0;

@@ -1,3 +1,5 @@
+import { quoted } from './device-search-text';
+
 /**
  * Sort markers (migration 0035): tokens of `devices_fts`'s `sorts` column that stand for a device's values of the sort
  * columns with long runs of equal values, so that the sorted keystroke's walk can ask the index whether any device of
@@ -132,7 +134,7 @@ export function filterMarkersOf(column: string): string | null {
 
 /** An FTS5 MATCH expression of the devices that match `match` and hold every one of `markers` (sortMarkersOf's text, or index tokens), space-separated. */
 export function withSortMarkers(match: string, markers: string): string {
-  return [`(${match})`, ...markers.split(' ').map((marker) => `"${marker.replaceAll('"', '""')}"`)].join(' AND ');
+  return [`(${match})`, ...markers.split(' ').map(quoted)].join(' AND ');
 }
 
 /** Every character a marker may be (for tests: each must stay a token of its own that typed text cannot hold). */

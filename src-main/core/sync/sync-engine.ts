@@ -638,7 +638,9 @@ export class SyncEngine implements SyncRunner {
     const work = this.options.maintenance;
     if (!work) return;
     this.#storedSinceMaintenance = 0;
-    while ((await this.#checkpointer.commitLarge(() => (this.#closed ? 0 : work(1)))) > 0) await yieldToEventLoop();
+    // The last chunk finds nothing left: no checkpoint after it, and at the app's start (finishIndexBuild) with nothing
+    // behind, no checkpoint thread started at all.
+    while ((await this.#checkpointer.commitLarge(() => (this.#closed ? 0 : work(1)), (indexed) => indexed === 0)) > 0) await yieldToEventLoop();
   }
 
   async #maintain(now = false): Promise<void> {

@@ -101,6 +101,19 @@ describe('WAL checkpoints while a sync writes', () => {
     expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(17);
   });
 
+  it('start no thread for a large write that wrote nothing: a search-index catch-up with nothing left', async () => {
+    const { db, checkpointer, insert } = fillerDatabase(1_000);
+    checkpointer.acquire();
+    expect(await checkpointer.commitLarge(() => 0, (indexed) => indexed === 0)).toBe(0);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    // One that wrote asks for its checkpoint at once, as before.
+    await checkpointer.commitLarge(() => insert.run(Buffer.alloc(16, 1)).changes, (inserted) => inserted === 0);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    checkpointer.release();
+    await checkpointer.ended();
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  });
+
   it('follow a large write at once, so the next one starts the WAL over instead of adding to it', async () => {
     // Never by count: only commitLarge asks for a checkpoint here.
     const { file, db, checkpointer, insert } = fillerDatabase(1_000);

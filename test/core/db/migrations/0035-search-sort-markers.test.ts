@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
-import { sortMarkersOf, withSortMarkers } from '../../../../src-main/core/devices/device-sort-markers';
+import { sortMarkersOf } from '../../../../src-main/core/devices/device-sort-markers';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
-import { indexAnswers, indexForSearch, NOW, searchAnswers, seedSearchableDevices } from './searchable-devices';
+import { devicesHoldingMarkers, indexAnswers, indexForSearch, NOW, searchAnswers, seedSearchableDevices } from './searchable-devices';
 
 const databases = useDatabaseAtVersion();
 /** Seeded at schema 24 (the seed's insert is of that schema), upgraded to 34 and indexed as a console of 34 indexed. */
@@ -38,7 +38,7 @@ describe('migration 0035: sort markers in the search index', () => {
     index.catchUp();
     const holding = (column: Parameters<typeof sortMarkersOf>[0], id: number) => {
       const marks = db.prepare(`SELECT ${sortMarkersOf(column)} FROM devices d WHERE id = ?`).pluck().get(id) as string;
-      return db.prepare('SELECT rowid FROM devices_fts WHERE devices_fts MATCH ? ORDER BY rowid').pluck().all(withSortMarkers('acmecorp OR hopper OR turing OR lovelace OR acker OR lovell', marks)) as number[];
+      return devicesHoldingMarkers(db, marks);
     };
     const masked = db.prepare("SELECT id FROM devices WHERE uid = '********' ORDER BY id").pluck().all() as number[];
     expect(masked.length).toBe(12);

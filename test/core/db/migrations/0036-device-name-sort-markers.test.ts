@@ -4,9 +4,9 @@ import { DeviceRepository } from '../../../../src-main/core/devices/device-repos
 import { DeviceSearchIndex, INDEXED_TEXT_SQL } from '../../../../src-main/core/devices/device-search-index';
 import { ftsMatchExpression, PHRASE_CHECK, searchWords } from '../../../../src-main/core/devices/device-search-text';
 import { orderDevices } from '../../../../src-main/core/devices/device-selection';
-import { sortMarkersOf, withSortMarkers } from '../../../../src-main/core/devices/device-sort-markers';
+import { sortMarkersOf } from '../../../../src-main/core/devices/device-sort-markers';
 import { useDatabaseAtVersion } from '../../../support/database-at-version';
-import { indexAnswers, indexForSearch, NOW, searchAnswers, seedSearchableDevices } from './searchable-devices';
+import { devicesHoldingMarkers, indexAnswers, indexForSearch, NOW, searchAnswers, seedSearchableDevices } from './searchable-devices';
 
 const databases = useDatabaseAtVersion();
 /** Seeded at schema 24 (the seed's insert is of that schema), upgraded to 35 and indexed as a console of 35 indexed. */
@@ -65,8 +65,7 @@ describe('migration 0036: sort markers of the folded device name', () => {
     const index = new DeviceSearchIndex(db);
     index.catchUp();
     const markersOf = (id: number) => db.prepare(`SELECT ${sortMarkersOf('device_name_key')} FROM devices d WHERE id = ?`).pluck().get(id) as string;
-    const holding = (marks: string) =>
-      db.prepare('SELECT rowid FROM devices_fts WHERE devices_fts MATCH ? ORDER BY rowid').pluck().all(withSortMarkers('acmecorp OR hopper OR turing OR lovelace OR acker OR lovell', marks)) as number[];
+    const holding = (marks: string) => devicesHoldingMarkers(db, marks);
     // `Grace's moto g`: the devices of one folded name (first character and length) hold its markers, others do not.
     const graces = db.prepare("SELECT id FROM devices WHERE device_name_key = 'grace''s moto g' AND uid <> '********' ORDER BY id").pluck().all() as number[];
     expect(graces.length).toBeGreaterThan(1);

@@ -3,6 +3,7 @@ import { DeviceRepository } from '../../../../src-main/core/devices/device-repos
 import { DeviceSearchIndex, INDEXED_TEXT_SQL } from '../../../../src-main/core/devices/device-search-index';
 import { ftsMatchExpression, PHRASE_CHECK, searchWords } from '../../../../src-main/core/devices/device-search-text';
 import { orderDevices } from '../../../../src-main/core/devices/device-selection';
+import { withSortMarkers } from '../../../../src-main/core/devices/device-sort-markers';
 import type { DeviceQuery } from '../../../../src-shared/domain/device';
 
 /** Devices and searches the upgrade tests of the search index's migrations (0021, 0025) share. */
@@ -116,3 +117,11 @@ function phraseMatch(text: string): string {
 }
 
 export const ftsBytes = (db: Db) => db.prepare("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'devices_fts%'").pluck().get() as number;
+
+/**
+ * The devices (ids, ascending) that hold every one of `marks` (sort markers, sortMarkersOf's text) and match one of the
+ * seeded common words: who a walk's question about a run with those markers would find.
+ */
+export function devicesHoldingMarkers(db: Db, marks: string): number[] {
+  return db.prepare('SELECT rowid FROM devices_fts WHERE devices_fts MATCH ? ORDER BY rowid').pluck().all(withSortMarkers('acmecorp OR hopper OR turing OR lovelace OR acker OR lovell', marks)) as number[];
+}
