@@ -40,6 +40,25 @@ describe('Ivanti device record parsing', () => {
     expect(parsed.problems.join(' ')).not.toContain('12345678');
   });
 
+  it('checks every field it knows by the kind the wire sends, listing each refused one in the order of the device', () => {
+    // An object is no field's value except customAttributes' (whose malformed values read as none): every other field
+    // is refused, each with what its kind expects.
+    const everyField = [
+      ['id', 'expected an integer'],
+      ...['guid', 'platformType', 'registrationState'].map((field) => [field, 'expected a non-empty string']),
+      ...['mdmChannelId', 'clientDeviceIdentifier', 'windowsDeviceType', 'platformVersion', 'osBuildVersion', 'uid', 'emailAddress', 'displayName', 'firstName', 'lastName', 'ownerId', 'serialNumber', 'imei', 'imei2', 'imsi', 'meid', 'iccid', 'udid', 'wifiMacAddress', 'phoneNumber', 'ipAddress', 'deviceModel', 'deviceName', 'prettyModel', 'manufacturer', 'entityName', 'ownershipType', 'dmPartitionName'].map((field) => [field, 'expected a string or null']),
+      ...['lastCheckin', 'clientLastCheckin', 'lastRegistrationTime'].map((field) => [field, 'expected epoch milliseconds']),
+      ...['complianceState', 'quarantined', 'jailbroken', 'blocked', 'supervised', 'depEnrolled', 'mamOnly', 'authOnly'].map((field) => [field, 'expected a boolean or null']),
+      ...['policyViolationCount', 'dmPartitionId'].map((field) => [field, 'expected an integer']),
+      ['violatedPolicies', 'expected a list'],
+    ];
+    const parsed = parseIvantiDevice(Object.fromEntries([...everyField.map(([field]) => [field, {}]), ['customAttributes', {}]]));
+    expect(parsed).toEqual({ ok: false, problems: everyField.map(([field, expected]) => `${field}: ${expected}`) });
+    // And each accepts its kind: the same fields, well typed, parse to a device with exactly the members listed.
+    const valid = parseIvantiDevice({ ...minimal, lastCheckin: 1795824000000, complianceState: true, policyViolationCount: 2, uid: 'alice' });
+    expect(valid.ok && Object.keys(valid.device).sort()).toEqual([...everyField.map(([field]) => field), 'customAttributes', 'raw'].sort());
+  });
+
   it('judges a record received unparsed by the id its parse gives, or an unusable record its numeric id', () => {
     // As the sync judged pages before records were parsed on demand: a parsed device's id; an unusable record's id
     // when a finite number, else none.
