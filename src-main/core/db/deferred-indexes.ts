@@ -13,13 +13,18 @@ type Db = Database.Database;
  * and forgotten in the same transaction that creates it again, so after a crash at any instant every index either
  * exists or is listed here, and `buildNext` finishes the work. `defer` never drops a unique index: it enforces the
  * table's key, and the load's upserts look rows up through it. Only an owner that keeps the key itself meanwhile sets
- * one aside (`setAside`: DeviceStore, which builds it again with `buildNow` whenever it cannot vouch for it).
+ * one aside (`setAside`: DeviceStore, which builds it again with `buildNow` whenever it cannot vouch for it). An owner
+ * that writes what a trigger would correct sets that trigger aside the same way, listed and created again as an index
+ * is (DeviceStore: the devices' key-correcting insert triggers).
  */
 export class DeferredIndexes {
   readonly #schemaHas: Database.Statement;
+  /** An index or trigger of that name, with its kind and definition. */
+  readonly #setAsideKind: Database.Statement;
 
   constructor(private readonly db: Db) {
     this.#schemaHas = db.prepare('SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?');
+    this.#setAsideKind = db.prepare("SELECT type, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND name = ?");
   }
 
   /**
@@ -46,13 +51,13 @@ export class DeferredIndexes {
   }
 
   /**
-   * Drops the named index, unique or not, recording its definition; inside the caller's transaction. Built first of the
-   * deferred ones if recorded before them (`buildNext` goes in the order they were recorded).
+   * Drops the named index (unique or not) or trigger, recording its definition; inside the caller's transaction. Built
+   * before the deferred ones recorded after it (`buildNext` goes in the order they were recorded).
    */
   setAside(name: string): void {
-    const index = this.db.prepare("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) as { tbl_name: string; sql: string };
-    this.db.prepare('INSERT INTO deferred_indexes (name, table_name, sql) VALUES (?, ?, ?)').run(name, index.tbl_name, index.sql);
-    this.db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
+    const object = this.#setAsideKind.get(name) as { type: 'index' | 'trigger'; tbl_name: string; sql: string };
+    this.db.prepare('INSERT INTO deferred_indexes (name, table_name, sql) VALUES (?, ?, ?)').run(name, object.tbl_name, object.sql);
+    this.db.exec(`DROP ${object.type === 'index' ? 'INDEX' : 'TRIGGER'} "${name.replaceAll('"', '""')}"`);
   }
 
   /** Builds the named index now if it is deferred, inside the caller's transaction; whether it built it. */
@@ -92,9 +97,12 @@ export class DeferredIndexes {
     return built;
   }
 
-  /** Whether the index exists now (a query that names it with INDEXED BY must not run while it is deferred). */
+  /**
+   * Whether the index (or a trigger set aside) exists now: a query that names an index with INDEXED BY must not run
+   * while it is deferred.
+   */
   exists(name: string): boolean {
-    return this.#schemaHas.get('index', name) !== undefined;
+    return this.#setAsideKind.get(name) !== undefined;
   }
 
   /** A database older than migration 0016 (openDatabase finishes deferred builds before it migrates). */

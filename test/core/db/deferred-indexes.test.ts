@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
-import { withSortsOnDisk } from '../../../src-main/core/db/deferred-indexes';
+import { DeferredIndexes, withSortsOnDisk } from '../../../src-main/core/db/deferred-indexes';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { useTempDir } from '../../support/temp-dir';
@@ -53,5 +53,49 @@ describe('index builds sort on disk', () => {
     expect(db.prepare("SELECT COUNT(*) FROM sqlite_temp_master WHERE name = 'counters'").pluck().get()).toBe(1);
     db.exec('DROP TABLE temp.counters');
     expect(db.transaction(() => withSortsOnDisk(db, () => tempStore(db)))()).toBe(MEMORY);
+  });
+});
+
+describe('a trigger set aside', () => {
+  const trigger = 'devices_space_key_insert';
+  const definition = (db: Db) => db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?").pluck().get(trigger);
+
+  it('is dropped and listed in one transaction, and created again as it was by the build, in the order it was listed', () => {
+    const db = open();
+    const sql = definition(db);
+    expect(sql).toMatch(/^CREATE TRIGGER devices_space_key_insert /);
+    const deferred = new DeferredIndexes(db);
+    db.transaction(() => {
+      deferred.setAside('devices_key');
+      deferred.setAside(trigger);
+    })();
+    expect(definition(db)).toBeUndefined();
+    expect(deferred.exists(trigger)).toBe(false);
+    expect(deferred.pending()).toEqual(['devices_key', trigger]);
+    expect(deferred.buildNext()).toBe('devices_key');
+    expect(definition(db)).toBeUndefined();
+    expect(deferred.buildNext()).toBe(trigger);
+    expect(definition(db)).toBe(sql);
+    expect(deferred.exists(trigger)).toBe(true);
+    expect(deferred.pending()).toEqual([]);
+  });
+
+  it('rolls back with the transaction that set it aside, and is only forgotten when something created it meanwhile', () => {
+    const db = open();
+    const sql = definition(db) as string;
+    const deferred = new DeferredIndexes(db);
+    expect(() =>
+      db.transaction(() => {
+        deferred.setAside(trigger);
+        throw new Error('the load failed to start');
+      })(),
+    ).toThrow('the load failed to start');
+    expect(definition(db)).toBe(sql);
+    expect(deferred.pending()).toEqual([]);
+    db.transaction(() => deferred.setAside(trigger))();
+    db.exec(sql);
+    expect(deferred.buildNext()).toBe(trigger);
+    expect(definition(db)).toBe(sql);
+    expect(deferred.pending()).toEqual([]);
   });
 });

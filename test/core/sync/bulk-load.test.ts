@@ -9,7 +9,7 @@ import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
-import { DeviceStore } from '../../../src-main/core/sync/device-store';
+import { DeviceStore, KEY_CORRECTING_TRIGGERS } from '../../../src-main/core/sync/device-store';
 import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import type { SyncProgress } from '../../../src-shared/domain/sync';
@@ -39,15 +39,35 @@ async function simulator(options: SimulatorOptions): Promise<RunningSimulator> {
 
 /** The indexes of `devices` as a database with every migration has them. */
 function freshIndexes(): unknown[] {
+  return fresh(devicesIndexes);
+}
+
+/** The triggers of `devices` as a database with every migration has them. */
+function freshTriggers(): unknown[] {
+  return fresh(devicesTriggers);
+}
+
+function fresh(read: (db: Db) => unknown[]): unknown[] {
   const db = openDatabase({ file: path.join(tempDir(), 'fresh.sqlite'), migrations }).db;
   try {
-    return devicesIndexes(db);
+    return read(db);
   } finally {
     db.close();
   }
 }
 
 const devicesIndexes = (db: Db) => db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'devices' ORDER BY name").all();
+const devicesTriggers = (db: Db) => db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'devices' ORDER BY name").all();
+/** Loaded rows whose integration or space key is not what the key-correcting triggers would have made it. */
+const wrongKeys = (db: Db) =>
+  db
+    .prepare(
+      `SELECT COUNT(*) FROM devices d
+        WHERE d.integration_key IS NOT (SELECT key FROM integrations WHERE id = d.integration_id)
+           OR d.space_key IS NOT (SELECT key FROM device_space_names WHERE name = d.space_name)`,
+    )
+    .pluck()
+    .get() as number;
 const ftsBehind = (db: Db) => db.prepare('SELECT COUNT(*) FROM devices_fts_pending').pluck().get() as number;
 
 /** A database whose integration is enabled for all users, so a verdict can say trusted. */
@@ -120,6 +140,8 @@ async function expectNextSyncFinishes(db: Db, tenant: RunningSimulator, onProgre
   expect(await resumed.finished).toMatchObject({ status: 'completed', complete: true });
   expect(new DeviceStore(db).deferredIndexes()).toEqual([]);
   expect(devicesIndexes(db)).toEqual(freshIndexes());
+  expect(devicesTriggers(db)).toEqual(freshTriggers());
+  expect(wrongKeys(db)).toBe(0);
   expect(ftsBehind(db)).toBe(0);
   expect(integrityCheck(db)).toBe('ok');
   expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
@@ -136,6 +158,8 @@ describe('bulk first sync', () => {
     const bus = new EventBus();
     const deferredWhileLoading: number[] = [];
     const behindWhileLoading: number[] = [];
+    const keyTriggersWhileLoading: number[] = [];
+    const wrongKeysWhileLoading: number[] = [];
     const notices: string[] = [];
     bus.subscribe((name, payload) => {
       const progress = payload as SyncProgress;
@@ -144,18 +168,24 @@ describe('bulk first sync', () => {
       if (progress.phase !== 'paging') return;
       deferredWhileLoading.push(store.deferredIndexes().length);
       behindWhileLoading.push(ftsBehind(db));
+      keyTriggersWhileLoading.push((devicesTriggers(db) as { name: string }[]).filter((trigger) => KEY_CORRECTING_TRIGGERS.includes(trigger.name)).length);
+      wrongKeysWhileLoading.push(wrongKeys(db));
     });
     const { engine } = engineFor(db, tenant, { events: bus, bulkLoadFrom: 1_000, progressIntervalMs: 0, maintenance: () => searchIndex.catchUp() });
     const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     expect(run).toMatchObject({ status: 'completed', added: 3_000 });
     // While loading, the indexes were set aside and the search index waited for the end.
     expect(deferredWhileLoading.length).toBeGreaterThan(5);
-    // All but the Ivanti id index: the tenant had no device, so its unique key went too.
-    expect(Math.min(...deferredWhileLoading)).toBe(freshIndexes().length - 1);
+    // All but the Ivanti id index: the tenant had no device, so its unique key went too; and the two insert triggers
+    // that correct a row's keys, which the load's rows never needed (it writes them right).
+    expect(Math.min(...deferredWhileLoading)).toBe(freshIndexes().length - 1 + KEY_CORRECTING_TRIGGERS.length);
+    expect(keyTriggersWhileLoading.every((present) => present === 0)).toBe(true);
+    expect(wrongKeysWhileLoading.every((wrong) => wrong === 0)).toBe(true);
     expect(behindWhileLoading.at(-1)).toBeGreaterThan(2_000);
     expect(notices.at(-1)).toMatch(/^Building the device indexes after loading 3,000 devices in bulk \(\d+ of \d+\)\.$/);
     expect(store.deferredIndexes()).toEqual([]);
     expect(devicesIndexes(db)).toEqual(freshIndexes());
+    expect(devicesTriggers(db)).toEqual(freshTriggers());
     expect(ftsBehind(db)).toBe(0);
     expect(integrityCheck(db)).toBe('ok');
     expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
@@ -215,18 +245,19 @@ describe('bulk first sync', () => {
     expect(out).not.toContain('finished');
     const db = expectIntactAndAnswering(dir);
     // The Ivanti id index stayed through the load, the unique key was built first before the kill, and every other one
-    // is still set aside.
+    // is still set aside, with the key-correcting insert triggers.
     expect((devicesIndexes(db) as { name: string }[]).map((index) => index.name).sort()).toEqual(['devices_ivanti_id', 'devices_key']);
-    expect(new DeviceStore(db).deferredIndexes()).toHaveLength(freshIndexes().length - 2);
+    expect(new DeviceStore(db).deferredIndexes()).toHaveLength(freshIndexes().length - 2 + KEY_CORRECTING_TRIGGERS.length);
     expect(db.prepare('SELECT COUNT(*) FROM devices').pluck().get()).toBe(4_000);
     // At the app's start, before any sync: the build is finished, with progress, and the search index caught up.
     const { engine } = engineFor(db, tenant, { maintenance: () => new DeviceSearchIndex(db).catchUp() });
     const progress: unknown[] = [];
-    const left = freshIndexes().length - 2;
+    const left = freshIndexes().length - 2 + KEY_CORRECTING_TRIGGERS.length;
     expect(await engine.finishIndexBuild((p) => progress.push(p))).toBe(left);
     expect(progress).toEqual(Array.from({ length: left + 1 }, (_, built) => ({ built, total: left })));
     expect(new DeviceStore(db).deferredIndexes()).toEqual([]);
     expect(devicesIndexes(db)).toEqual(freshIndexes());
+    expect(devicesTriggers(db)).toEqual(freshTriggers());
     expect(ftsBehind(db)).toBe(0);
     expect(answers(db)).toEqual(answersWithIndexesBuilt(db));
     await expectNextSyncFinishes(db, tenant);
