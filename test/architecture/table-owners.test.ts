@@ -37,6 +37,8 @@ const OWNERS: Record<string, string[]> = {
   // them with the devices.
   device_changes: [DEVICE_STORE, DEVICE_REPOSITORY],
   device_record_dictionaries: ['src-main/core/sync/device-record-codec.ts'],
+  // Written by the sync through the codec (storeBlock, enterBlock), with the devices whose records they hold.
+  device_record_blocks: ['src-main/core/sync/device-record-codec.ts'],
   // DeviceStore keys the names it writes (migration 0019); the explorer's space filter reads a name's key.
   device_space_names: [DEVICE_STORE, 'src-main/core/devices/device-selection.ts'],
   // DeviceStore keys the tenants it writes (migration 0027); every other reader goes through its keys.

@@ -16,7 +16,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
 import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
-import { DeviceRecordCodec, type RecordContext } from '../sync/device-record-codec';
+import { DeviceRecordCodec, type StoredRecordRow } from '../sync/device-record-codec';
 import { sightingExists, sightingLastSeenAtSql, sightingLastSeenRunSql } from '../sync/device-store';
 import { OTHER_VALUE, PLATFORM, REGISTRATION_STATE, valueOfCode, type CodedColumn } from './device-codes';
 import { INDEXED_WHOLE, prefixTermsEnd, type DeviceSearchIndex } from './device-search-index';
@@ -156,7 +156,7 @@ const FOLDED_WHOLE: ReadonlySet<SortedColumn> = new Set(['identifier_key']);
 const HISTORY_LIMIT = 200;
 
 /** Stored for the drawer, the raw view or the sync itself (the keys' overrides are read as the keys): a DeviceRow leaves them out. */
-const NOT_IN_ROW = ['ivanti_id', 'quarantined', 'jailbroken', 'raw_record', 'record_hash', 'identifier_key_override', 'device_name_key_override'] as const satisfies readonly (keyof DeviceColumns)[];
+const NOT_IN_ROW = ['ivanti_id', 'quarantined', 'jailbroken', 'raw_record', 'record_block', 'record_hash', 'identifier_key_override', 'device_name_key_override'] as const satisfies readonly (keyof DeviceColumns)[];
 type RowColumn = Exclude<keyof DeviceColumns, (typeof NOT_IN_ROW)[number]>;
 
 const ROW_FIELDS = [
@@ -1083,15 +1083,15 @@ export class DeviceRepository {
   }
 
   /**
-   * A device's raw record as the tenant sent it, from its row (`raw_record` as stored and the columns it is encoded
-   * with, RECORD_CONTEXT_COLUMNS); `device` (its id or guid) names it in an error.
+   * A device's raw record as the tenant sent it, from its row (`raw_record` as stored, the columns it is encoded with,
+   * RECORD_CONTEXT_COLUMNS, and its block, `record_block`); `device` (its id or guid) names it in an error.
    */
-  rawRecord(stored: Uint8Array, row: RecordContext, device: number | string): Record<string, unknown> {
+  rawRecord(stored: Uint8Array, row: StoredRecordRow, device: number | string): Record<string, unknown> {
     return JSON.parse(this.rawRecordText(stored, row, device)) as Record<string, unknown>;
   }
 
   /** The raw record's JSON text exactly as stored (as the sync serialized it). */
-  rawRecordText(stored: Uint8Array, row: RecordContext, device: number | string): string {
+  rawRecordText(stored: Uint8Array, row: StoredRecordRow, device: number | string): string {
     return DeviceRecordCodec.of(this.db).decode(stored, row, device);
   }
 

@@ -5,7 +5,8 @@ import type { IntegrationFacts } from '../integrations/integration-store';
 import type { DeviceTrustJudge } from '../trust/trust-verifier';
 import { JsonText, type ExportColumn, type ExportSource } from './export-source';
 
-type Stored = Omit<DeviceRecord, 'last_seen_run' | 'removed_run' | 'raw_record'> & Pick<DeviceRowRecord, 'sighted_by'> & { raw_record?: Buffer };
+type Stored = Omit<DeviceRecord, 'last_seen_run' | 'removed_run' | 'raw_record' | 'record_block'> &
+  Pick<DeviceRowRecord, 'sighted_by'> & { raw_record?: Buffer; record_block?: number | null };
 
 /** Every stored field, in export order: [column name in the file, `devices` column, how the value is written]. */
 const FIELDS: [string, keyof Stored, 'as-is' | 'flag' | 'time'][] = [
@@ -78,7 +79,7 @@ export function deviceExport(
   // The stored text is what the sync serialized (JSON.stringify), so CSV writes it as it is.
   if (options.includeRaw) columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : new JsonText(devices.rawRecordText(r.raw_record, r, r.guid))) });
   // The row id is read for the Trust columns (the device's own sightings), not written.
-  const fields = ['d.id', ...FIELDS.map(([, key]) => `d.${key}`), SIGHTED_BY, ...(options.includeRaw ? ['d.raw_record'] : [])].join(', ');
+  const fields = ['d.id', ...FIELDS.map(([, key]) => `d.${key}`), SIGHTED_BY, ...(options.includeRaw ? ['d.raw_record', 'd.record_block'] : [])].join(', ');
   return {
     kind: 'devices',
     sql: `SELECT ${fields} FROM ${ordered.from} ${ordered.where} ${ordered.orderBy}`,

@@ -1,6 +1,7 @@
 import zlib from 'node:zlib';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../src-shared/errors';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
 import { RECORD_HASH_SOURCE, recordHash, VOLATILE_FIELDS } from './record-hash';
 import { RECORD_COMPRESSOR_THREAD_LIMITS } from './thread-limits';
@@ -32,10 +33,17 @@ export type RecordContext = { readonly [K in (typeof RECORD_CONTEXT_COLUMNS)[num
 
 /** Set in the first byte of a record compressed with its own row's values too (the low bits name the dictionary). */
 const OWN_VALUES = 0x80;
+/**
+ * The whole first byte of a record stored in a block (`devices.record_block`, migration 0037): the block names its
+ * dictionary, so the other formats' dictionaries are numbered below it.
+ */
+const IN_BLOCK = 0x40;
 /** Bytes of the CRC-32 of the JSON text that follow the first byte in that format. */
 const CHECKSUM_BYTES = 4;
 /** The format byte and the checksum, before the deflated text. */
 const HEAD_BYTES = 1 + CHECKSUM_BYTES;
+/** A record in a block is its head alone, then its slot in the block (one byte: a block holds at most 256 records). */
+const BLOCKED_BYTES = HEAD_BYTES + 1;
 
 /**
  * The raw device record as stored in `devices.raw_record`: one byte naming a dictionary of `device_record_dictionaries`,
@@ -51,8 +59,16 @@ const HEAD_BYTES = 1 + CHECKSUM_BYTES;
  *   cost a back-reference each instead of their incompressible bytes (issue 19: ~115 bytes of a ~390-byte record).
  *   The decoder rebuilds that preset from the row; the CRC-32 of the JSON text stored after the first byte makes a
  *   row whose columns no longer match its record fail loudly instead of giving back another text.
+ * - in a block (first byte IN_BLOCK, migration 0037): the records a bulk load writes are deflated GROUP_RECORDS at a
+ *   time, their texts joined by newlines (JSON.stringify never writes one), with the shared dictionary named by the
+ *   block as preset, and BLOCK_RECORDS of them stored in one row of `device_record_blocks`; the device row's
+ *   `raw_record` holds the head (the CRC-32 of its own text) and its slot, `record_block` the block. Node's fixed cost
+ *   of a deflate call and the preset's set-up are paid once a group instead of once a record (BLOCK_RECORDS says what
+ *   that saves), and the records of a group share their repeated text.
  *
- * Owner of `device_record_dictionaries` (rows written only by migrations; read once per connection).
+ * Owner of `device_record_dictionaries` (rows written only by migrations; read once per connection) and of
+ * `device_record_blocks` (written by the sync with the devices whose records they hold; triggers count the devices
+ * still in each, and delete a block the last one leaves).
  */
 export class DeviceRecordCodec {
   static readonly #byConnection = new WeakMap<Db, DeviceRecordCodec>();
@@ -72,17 +88,26 @@ export class DeviceRecordCodec {
    * later migration of the same opening may add a dictionary, which `of` must then see.
    */
   static forMigration(db: Db): DeviceRecordCodec {
-    return new DeviceRecordCodec(db.prepare('SELECT id, dictionary FROM device_record_dictionaries ORDER BY id').all() as { id: number; dictionary: Buffer }[]);
+    return new DeviceRecordCodec(db, db.prepare('SELECT id, dictionary FROM device_record_dictionaries ORDER BY id').all() as { id: number; dictionary: Buffer }[]);
   }
 
   readonly #dictionaries: Map<number, Buffer>;
   readonly #newest: { id: number; dictionary: Buffer };
+  /** Blocks inflated lately, least recently read first (BLOCK_CACHE says why). */
+  readonly #inflated = new Map<number, StoredBlock>();
+  /** Prepared on first use: a codec made during migrations before 0037 never reads a block. */
+  #blockStatements: BlockStatements | null = null;
+  /** The highest block id this codec gave out: never given again by it, even when the write that used it rolled back. */
+  #lastBlockId = 0;
 
-  private constructor(rows: readonly { id: number; dictionary: Buffer }[]) {
+  private constructor(
+    private readonly db: Db,
+    rows: readonly { id: number; dictionary: Buffer }[],
+  ) {
     this.#dictionaries = new Map(rows.map((r) => [r.id, r.dictionary]));
     const newest = rows.at(-1);
     if (newest === undefined) throw new AppError('DB_CORRUPT', 'The database has no dictionary for device records (device_record_dictionaries is empty).');
-    if (newest.id >= OWN_VALUES) throw new AppError('DB_CORRUPT', `The database names a device record dictionary ${newest.id}, above the highest this version reads (${OWN_VALUES - 1}).`);
+    if (newest.id >= IN_BLOCK) throw new AppError('DB_CORRUPT', `The database names a device record dictionary ${newest.id}, above the highest this version reads (${IN_BLOCK - 1}).`);
     this.#newest = newest;
   }
 
@@ -96,10 +121,15 @@ export class DeviceRecordCodec {
    * A thread that encodes records as `encode` does, for a bulk load (issue 19): compressing is ~40 % of writing a new
    * device, nearly all of it zlib's fixed cost per call (Node's async zlib pays that on the calling thread too), so a
    * first sync compresses the next page there while this thread writes the current one, on the machine's other core.
-   * Call `close` when the load ends.
+   * Its compressAndHash puts the records in blocks (the IN_BLOCK format). Call `close` when the load ends.
    */
   compressor(): RecordCompressor {
-    return new RecordCompressor({ shared: this.#newest.dictionary, format: this.#format(), encode: (json, row) => this.encode(json, row) });
+    return new RecordCompressor({
+      shared: this.#newest.dictionary,
+      dictionary: this.#newest.id,
+      format: this.#format(),
+      encode: (json, row) => this.encode(json, row),
+    });
   }
 
   /** The first byte of a record written now: the own-values format and the newest dictionary. */
@@ -111,8 +141,9 @@ export class DeviceRecordCodec {
    * The JSON text a stored record was encoded from, given the columns of the row it is stored in. `device` names it in
    * the error an unreadable one raises.
    */
-  decode(stored: Uint8Array, row: RecordContext, device: number | string): string {
+  decode(stored: Uint8Array, row: StoredRecordRow, device: number | string): string {
     const format = stored.length > 0 ? stored[0]! : 0;
+    if (format === IN_BLOCK) return this.#decodeInBlock(stored, row.record_block ?? null, device);
     const ownValues = (format & OWN_VALUES) !== 0;
     const shared = this.#dictionaries.get(format & ~OWN_VALUES);
     if (shared === undefined || (ownValues && stored.length <= HEAD_BYTES)) {
@@ -130,9 +161,166 @@ export class DeviceRecordCodec {
     } catch {
       throw damaged(device);
     }
-    if (ownValues && zlib.crc32(text) !== Buffer.from(stored.buffer, stored.byteOffset + 1, CHECKSUM_BYTES).readUInt32BE(0)) throw damaged(device);
+    if (ownValues && zlib.crc32(text) !== checksumOf(stored)) throw damaged(device);
     return text.toString('utf8');
   }
+
+  /**
+   * A record's text from its block. A block is never rewritten and its id never given to another block once written
+   * (AUTOINCREMENT, and #lastBlockId), so a block inflated before is still that block; the one case where it is not, a
+   * block read inside a write that then rolled back, fails its checksum and is read again.
+   */
+  #decodeInBlock(stored: Uint8Array, blockId: number | null, device: number | string): string {
+    if (stored.length !== BLOCKED_BYTES || blockId === null) throw damaged(device);
+    const slot = stored[HEAD_BYTES]!;
+    const checksum = checksumOf(stored);
+    for (const again of [false, true]) {
+      let text: Buffer | null;
+      try {
+        text = this.#block(blockId, again, device).record(slot);
+      } catch {
+        throw damaged(device);
+      }
+      if (text !== null && zlib.crc32(text) === checksum) return text.toString('utf8');
+    }
+    throw damaged(device);
+  }
+
+  /** A block as stored, from the cache unless `again`. */
+  #block(id: number, again: boolean, device: number | string): StoredBlock {
+    const cached = again ? undefined : this.#inflated.get(id);
+    if (cached !== undefined) {
+      this.#inflated.delete(id);
+      this.#inflated.set(id, cached);
+      return cached;
+    }
+    const row = this.#blocks().select.get(id) as { dictionary: number; records: Buffer } | undefined;
+    const shared = row === undefined ? undefined : this.#dictionaries.get(row.dictionary);
+    if (row === undefined || shared === undefined) throw damaged(device);
+    const block = new StoredBlock(row.records, shared);
+    this.#inflated.delete(id);
+    this.#inflated.set(id, block);
+    if (this.#inflated.size > BLOCK_CACHE) this.#inflated.delete(this.#inflated.keys().next().value!);
+    return block;
+  }
+
+  /**
+   * Stores `block` in the caller's transaction, if it is not stored yet, and returns its id: a bulk load's block is
+   * written with its first device, and the chunk that writes its next ones (a page is written in several transactions)
+   * finds it there, unless the write that stored it rolled back, when it is stored again. Each device written into it
+   * is then counted (enterBlock) in the same transaction.
+   */
+  storeBlock(block: PreparedBlock): number {
+    const statements = this.#blocks();
+    if (block.id !== null) {
+      const same = statements.sameBytes.get(block.records, block.id) as number | undefined;
+      if (same === 1) return block.id;
+      if (same === undefined) {
+        statements.insert.run(block.id, block.dictionary, block.records);
+        return block.id;
+      }
+    }
+    const id = Math.max(this.#lastBlockId, statements.highest.get() as number) + 1;
+    statements.insert.run(id, block.dictionary, block.records);
+    this.#lastBlockId = id;
+    block.id = id;
+    return id;
+  }
+
+  /** Counts `devices` more device rows written into block `id` (by the caller, in its transaction). */
+  enterBlock(id: number, devices: number): void {
+    this.#blocks().entered.run(devices, id);
+  }
+
+  #blocks(): BlockStatements {
+    return (this.#blockStatements ??= {
+      select: this.db.prepare('SELECT dictionary, records FROM device_record_blocks WHERE id = ?'),
+      // Given out above any id a block ever had, the sequence AUTOINCREMENT keeps included, so a block a reader may have
+      // inflated is never another block's id.
+      highest: this.db
+        .prepare("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'device_record_blocks'), 0), coalesce((SELECT max(id) FROM device_record_blocks), 0))")
+        .pluck(),
+      sameBytes: this.db.prepare('SELECT records = ? FROM device_record_blocks WHERE id = ?').pluck(),
+      insert: this.db.prepare('INSERT INTO device_record_blocks (id, dictionary, records, live) VALUES (?, ?, ?, 0)'),
+      entered: this.db.prepare('UPDATE device_record_blocks SET live = live + ? WHERE id = ?'),
+    });
+  }
+}
+
+/** The statements of `device_record_blocks` (DeviceRecordCodec owns the table). */
+type BlockStatements = Record<'select' | 'highest' | 'sameBytes' | 'insert' | 'entered', Statement>;
+
+/** What decode reads of a device row: the columns its record may be encoded with, and its block if it is in one. */
+export type StoredRecordRow = RecordContext & { readonly record_block?: number | null };
+
+/**
+ * Blocks kept per connection, with the groups of them inflated so far. The drawer reads one record; an export reads
+ * many in the explorer's order, which is the order blocks were written in only when it is that of the sync (by id):
+ * then each group is inflated once.
+ */
+const BLOCK_CACHE = 16;
+
+/**
+ * A block's bytes (BLOCKS_SOURCE: records a group, groups, where each group but the last ends, then the groups), each
+ * group inflated when a record of it is first read. Damaged bytes throw.
+ */
+class StoredBlock {
+  readonly #groups: (Buffer | null)[];
+  readonly #starts: (number[] | null)[];
+  readonly #perGroup: number;
+
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly shared: Buffer,
+  ) {
+    this.#perGroup = bytes[0]!;
+    const count = bytes[1]!;
+    this.#groups = Array.from({ length: count }, () => null);
+    this.#starts = Array.from({ length: count }, () => null);
+  }
+
+  /** The UTF-8 text in `slot`, or null if the block has no such slot. */
+  record(slot: number): Buffer | null {
+    const group = Math.floor(slot / this.#perGroup);
+    if (group >= this.#groups.length) return null;
+    const text = (this.#groups[group] ??= this.#inflate(group));
+    const starts = (this.#starts[group] ??= startsOf(text));
+    const start = starts[slot % this.#perGroup];
+    if (start === undefined) return null;
+    const next = starts[(slot % this.#perGroup) + 1];
+    return text.subarray(start, next === undefined ? text.length : next - 1);
+  }
+
+  #inflate(group: number): Buffer {
+    const header = 2 + 4 * (this.#groups.length - 1);
+    const endOf = (g: number) => (g === this.#groups.length - 1 ? this.bytes.length - header : this.bytes.readUInt32BE(2 + 4 * g));
+    const from = header + (group === 0 ? 0 : endOf(group - 1));
+    return zlib.inflateRawSync(this.bytes.subarray(from, header + endOf(group)), { dictionary: this.shared });
+  }
+}
+
+/** Where each record's text starts in a group's text (records joined by newlines). */
+function startsOf(text: Buffer): number[] {
+  const starts = [0];
+  for (let at = text.indexOf(NEWLINE); at !== -1; at = text.indexOf(NEWLINE, at + 1)) starts.push(at + 1);
+  return starts;
+}
+
+const NEWLINE = 0x0a;
+
+/** The CRC-32 a record's head holds (HEAD_SOURCE). */
+function checksumOf(stored: Uint8Array): number {
+  return Buffer.from(stored.buffer, stored.byteOffset + 1, CHECKSUM_BYTES).readUInt32BE(0);
+}
+
+/**
+ * A block a bulk load's records were deflated into, before and after it is stored (storeBlock gives it its id). The
+ * records are its devices' texts joined by newlines, raw-deflated with `dictionary`'s shared dictionary as preset.
+ */
+export interface PreparedBlock {
+  dictionary: number;
+  records: Buffer;
+  id: number | null;
 }
 
 /**
@@ -148,6 +336,72 @@ const HEAD_SOURCE = String.raw`(crc32) => (format, text, into, at) => {
 // A constant of this module, never input.
 // oxlint-disable-next-line typescript/no-implied-eval
 const headInto = new Function(`return ${HEAD_SOURCE}`)()(zlib.crc32) as (format: number, text: string | Uint8Array, into: Buffer, at: number) => void;
+
+/**
+ * A batch's records in blocks (the IN_BLOCK format) as JavaScript source given zlib and headInto: the compressing
+ * thread evaluates the same text. `texts` are JSON.stringify's (no newline in them); each block holds `perBlock` of
+ * them in order (the last fewer), in groups of `perGroup`, each group's texts joined by newlines and raw-deflated with
+ * `shared` as preset at `level`. A block's bytes: `perGroup`, the number of groups (a byte each), where each group but
+ * the last ends (4 bytes each, from the end of this header), then the groups. Returns each record's stored bytes
+ * (BLOCKED_BYTES each: the head, then its slot in the block) and the blocks.
+ */
+const BLOCKS_SOURCE = String.raw`(zlib, headInto) => (texts, shared, perBlock, perGroup, level, format, headBytes) => {
+  const heads = Buffer.allocUnsafe(texts.length * (headBytes + 1));
+  const blocks = [];
+  for (let from = 0; from < texts.length; from += perBlock) {
+    const to = Math.min(texts.length, from + perBlock);
+    const groups = [];
+    for (let first = from; first < to; first += perGroup) {
+      const last = Math.min(to, first + perGroup);
+      const joined = Buffer.from(texts.slice(first, last).join(String.fromCharCode(10)), 'utf8');
+      let at = 0;
+      for (let i = first; i < last; i++) {
+        const end = i + 1 < last ? joined.indexOf(10, at) : joined.length;
+        headInto(format, joined.subarray(at, end), heads, i * (headBytes + 1));
+        heads[i * (headBytes + 1) + headBytes] = i - from;
+        at = end + 1;
+      }
+      groups.push(zlib.deflateRawSync(joined, { dictionary: shared, level }));
+    }
+    const header = Buffer.allocUnsafe(2 + 4 * (groups.length - 1));
+    header[0] = perGroup;
+    header[1] = groups.length;
+    let end = 0;
+    for (let g = 0; g + 1 < groups.length; g++) header.writeUInt32BE((end += groups[g].length), 2 + 4 * g);
+    blocks.push(Buffer.concat([header, ...groups]));
+  }
+  return { heads, blocks };
+}`;
+
+// A constant of this module, never input.
+// oxlint-disable-next-line typescript/no-implied-eval
+const blocksOf = new Function(`return ${BLOCKS_SOURCE}`)()(zlib, headInto) as (
+  texts: readonly string[],
+  shared: Buffer,
+  perBlock: number,
+  perGroup: number,
+  level: number,
+  format: number,
+  headBytes: number,
+) => { heads: Buffer; blocks: Buffer[] };
+
+/**
+ * Records a block holds, in groups of how many (a deflate call each), at what level. Measured (20,000 simulator
+ * records, one thread, CPU a record including JSON.stringify, median of 5 rounds, load 1.7-6; bytes a record including
+ * its 6-byte head; inflating a whole group):
+ * each record alone (the own-values format): 31-33 us, 281 B, 27-32 us to inflate one;
+ * groups of 4: 27 us, 299 B; of 6: 23 us, 280 B; of 8: 17-21 us, 269 B, 36-45 us a group; of 12: 21-22 us, 255 B,
+ * 36-43 us; of 16: 17-20 us, 247 B, 79-103 us; of 24-25: 16-20 us, 236-237 B, 95-112 us; of 50: 16 us, 224 B, 205 us.
+ * Level 3 instead of 6: 12-16 us but 20 B more a record.
+ * Past 8 the thread saves no more, and a reader of one record (the drawer, an export in any order but the sync's)
+ * inflates its whole group: 20,000 records read in random order, 27-32 us a record from groups of 8, 49-94 from groups
+ * of 16, 15-26 alone. But a block is a row, and SQLite (4 KiB pages) gives a row of 2-4 KiB a page of its own: in
+ * blocks of 8 (~2.1 KiB) the table took 442 B a device (bench:sync --size-only, 100k), in blocks of 16 (~3.9 KiB) 265.
+ * So a block holds two groups of 8.
+ */
+const BLOCK_RECORDS = 16;
+const GROUP_RECORDS = 8;
+const BLOCK_LEVEL = 6;
 
 /** The head of a record encoded on this thread (encode). */
 function headOf(format: number, text: string | Uint8Array): Buffer {
@@ -224,7 +478,7 @@ export class RecordCompressor {
   #nextId = 1;
   readonly #waiting = new Map<number, { records: readonly RecordToEncode[]; spaceId: number | null; resolve: (encoded: Encoded) => void }>();
 
-  constructor(private readonly codec: { shared: Buffer; format: number; encode: (json: string, row: RecordContext) => Buffer }) {
+  constructor(private readonly codec: { shared: Buffer; dictionary: number; format: number; encode: (json: string, row: RecordContext) => Buffer }) {
     try {
       const worker = new Worker(COMPRESSOR_SOURCE, {
         eval: true,
@@ -232,6 +486,9 @@ export class RecordCompressor {
           shared: codec.shared,
           format: codec.format,
           headSource: HEAD_SOURCE,
+          blocksSource: BLOCKS_SOURCE,
+          inBlock: IN_BLOCK,
+          blockLevel: BLOCK_LEVEL,
           headBytes: HEAD_BYTES,
           columns: RECORD_CONTEXT_COLUMNS.length,
           ownValuesSource: OWN_VALUES_SOURCE,
@@ -243,15 +500,18 @@ export class RecordCompressor {
       });
       // Referenced only while a batch is out: an idle compressor never keeps the process alive.
       worker.unref();
-      worker.on('message', ({ id, bytes, ends, hashes }: { id: number; bytes: ArrayBuffer; ends: Uint32Array; hashes: ArrayBuffer | null }) => {
+      worker.on('message', ({ id, bytes, ends, blockEnds, hashes }: { id: number; bytes: ArrayBuffer; ends: Uint32Array; blockEnds: Uint32Array | null; hashes: ArrayBuffer | null }) => {
         const waiting = this.#waiting.get(id);
         this.#settle(id);
-        waiting?.resolve({
-          stored: Array.from(ends, (end, i) => {
-            const start = i === 0 ? 0 : ends[i - 1]!;
+        const parts = (at: number, endsOf: Uint32Array) =>
+          Array.from(endsOf, (end, i) => {
+            const start = i === 0 ? at : endsOf[i - 1]!;
             return Buffer.from(bytes, start, end - start);
-          }),
+          });
+        waiting?.resolve({
+          stored: parts(0, ends),
           hashes: hashes === null ? null : Array.from(ends, (_, i) => Buffer.from(hashes, i * HASH_BYTES, HASH_BYTES)),
+          blocks: blockEnds === null ? null : parts(ends.at(-1) ?? 0, blockEnds),
         });
       });
       worker.on('error', () => this.#failOver());
@@ -262,20 +522,23 @@ export class RecordCompressor {
     }
   }
 
-  /** The records' stored forms, in their order. Never rejects. */
+  /** The records' stored forms, each alone, in their order. Never rejects. */
   async compress(records: readonly RecordToEncode[]): Promise<Buffer[]> {
     return (await this.#encode(records, null)).stored;
   }
 
   /**
-   * The records' stored forms and their recordHash with `spaceId`, in their order, both made on the thread (the hash
-   * from the record's JSON text parsed again there: the same object, so the same hash). Never rejects.
+   * The records' stored forms in blocks (BLOCK_RECORDS a block) and their recordHash with `spaceId`, in their order,
+   * all made on the thread (the hash from the record's JSON text made there: the same object, so the same hash), and
+   * the block each record is in. Never rejects.
    */
-  async compressAndHash(records: readonly RecordToEncode[], spaceId: number): Promise<{ stored: Buffer[]; hashes: Buffer[] }> {
-    const { stored, hashes } = await this.#encode(records, spaceId);
-    return { stored, hashes: hashes! };
+  async compressAndHash(records: readonly RecordToEncode[], spaceId: number): Promise<{ stored: Buffer[]; hashes: Buffer[]; blocks: PreparedBlock[] }> {
+    const { stored, hashes, blocks } = await this.#encode(records, spaceId);
+    const prepared = blocks!.map((block): PreparedBlock => ({ dictionary: this.codec.dictionary, records: block, id: null }));
+    return { stored, hashes: hashes!, blocks: stored.map((_, i) => prepared[Math.floor(i / BLOCK_RECORDS)]!) };
   }
 
+  /** With a space id, the records are hashed and put in blocks; without, each is encoded alone (DeviceRecordCodec.encode). */
   #encode(records: readonly RecordToEncode[], spaceId: number | null): Promise<Encoded> {
     const worker = this.#worker;
     if (worker === null || records.length === 0) return Promise.resolve(this.#encodeHere(records, spaceId));
@@ -286,7 +549,7 @@ export class RecordCompressor {
     // value a JSON record can hold). The rows' values go in one flat array; the thread builds each preset and head.
     const values: (string | null)[] = [];
     for (const record of records) contextValues(record.row, values);
-    const message = { id, records: records.map((r) => r.record), values, spaceId, hashBytes: HASH_BYTES };
+    const message = { id, records: records.map((r) => r.record), values, spaceId, hashBytes: HASH_BYTES, perBlock: spaceId === null ? 0 : BLOCK_RECORDS, perGroup: GROUP_RECORDS };
     return new Promise((resolve) => {
       if (this.#waiting.size === 0) worker.ref();
       this.#waiting.set(id, { records, spaceId, resolve });
@@ -320,17 +583,21 @@ export class RecordCompressor {
 
   #encodeHere(records: readonly RecordToEncode[], spaceId: number | null): Encoded {
     const texts = records.map((record) => JSON.stringify(record.record));
+    if (spaceId === null) return { stored: records.map((record, i) => this.codec.encode(texts[i]!, record.row)), hashes: null, blocks: null };
+    const { heads, blocks } = blocksOf(texts, this.codec.shared, BLOCK_RECORDS, GROUP_RECORDS, BLOCK_LEVEL, IN_BLOCK, HEAD_BYTES);
     return {
-      stored: records.map((record, i) => this.codec.encode(texts[i]!, record.row)),
-      hashes: spaceId === null ? null : records.map((record, i) => recordHash(record.record, spaceId, texts[i])),
+      stored: texts.map((_, i) => heads.subarray(i * BLOCKED_BYTES, (i + 1) * BLOCKED_BYTES)),
+      hashes: records.map((record, i) => recordHash(record.record, spaceId, texts[i])),
+      blocks,
     };
   }
 }
 
-/** A batch's stored forms, and their record hashes when they were asked for. */
+/** A batch's stored forms, and their record hashes and blocks when they were asked for. */
 interface Encoded {
   stored: Buffer[];
   hashes: Buffer[] | null;
+  blocks: Buffer[] | null;
 }
 
 /** recordHash's length. */
@@ -356,8 +623,9 @@ const COMPRESSOR_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const zlib = require('node:zlib');
 const shared = Buffer.from(workerData.shared);
-const { format, headBytes, columns, deflateChunk } = workerData;
+const { format, headBytes, columns, deflateChunk, inBlock, blockLevel } = workerData;
 const headInto = new Function('return ' + workerData.headSource)()(zlib.crc32);
+const blocksOf = new Function('return ' + workerData.blocksSource)()(zlib, headInto);
 const ownValuesOf = new Function('return ' + workerData.ownValuesSource)();
 const recordHash = new Function('return ' + workerData.hashSource)()(require('node:crypto').hash, workerData.volatileFields);
 // Reused from record to record, grown when one needs more (UTF-8 takes at most 3 bytes a UTF-16 unit): the preset, the
@@ -366,8 +634,26 @@ const recordHash = new Function('return ' + workerData.hashSource)()(require('no
 // ~4 us a record (20,000 simulated records, 8 interleaved rounds: 61.8 -> 57.4 us a record on this thread).
 let preset = Buffer.concat([shared, Buffer.allocUnsafe(1024)]);
 let textSpace = Buffer.allocUnsafe(8192);
-parentPort.on('message', ({ id, records, values, spaceId, hashBytes }) => {
+parentPort.on('message', ({ id, records, values, spaceId, hashBytes, perBlock, perGroup }) => {
   const all = spaceId === null ? null : new Uint8Array(records.length * hashBytes);
+  if (perBlock > 0) {
+    const texts = records.map((record, i) => {
+      const json = JSON.stringify(record);
+      all.set(recordHash(record, spaceId, json), i * hashBytes);
+      return json;
+    });
+    const { heads, blocks } = blocksOf(texts, shared, perBlock, perGroup, blockLevel, inBlock, headBytes);
+    const ends = new Uint32Array(records.length);
+    for (let i = 0; i < ends.length; i++) ends[i] = (i + 1) * (headBytes + 1);
+    const blockEnds = new Uint32Array(blocks.length);
+    let length = heads.length;
+    blocks.forEach((block, i) => { length += block.length; blockEnds[i] = length; });
+    const bytes = new Uint8Array(length);
+    bytes.set(heads, 0);
+    blocks.forEach((block, i) => bytes.set(block, i === 0 ? heads.length : blockEnds[i - 1]));
+    parentPort.postMessage({ id, bytes: bytes.buffer, ends, blockEnds, hashes: all.buffer }, [bytes.buffer, ends.buffer, blockEnds.buffer, all.buffer]);
+    return;
+  }
   const heads = Buffer.allocUnsafe(records.length * headBytes);
   const deflated = records.map((record, i) => {
     const json = JSON.stringify(record);
@@ -389,6 +675,6 @@ parentPort.on('message', ({ id, records, values, spaceId, hashBytes }) => {
     for (let b = 0; b < headBytes; b++) bytes[at + b] = heads[i * headBytes + b];
     bytes.set(record, at + headBytes);
   });
-  parentPort.postMessage({ id, bytes: bytes.buffer, ends, hashes }, hashes === null ? [bytes.buffer, ends.buffer] : [bytes.buffer, ends.buffer, hashes]);
+  parentPort.postMessage({ id, bytes: bytes.buffer, ends, blockEnds: null, hashes }, hashes === null ? [bytes.buffer, ends.buffer] : [bytes.buffer, ends.buffer, hashes]);
 });
 `;

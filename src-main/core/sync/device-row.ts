@@ -1,7 +1,7 @@
 import { ASCII_TEXT, deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
 import type { IvantiDevice } from '../ivanti/ivanti-wire';
-import type { DeviceRecordCodec, RecordCompressor, RecordContext } from './device-record-codec';
+import type { DeviceRecordCodec, PreparedBlock, RecordCompressor, RecordContext } from './device-record-codec';
 import { recordHash, VOLATILE_FIELDS } from './record-hash';
 
 /** The `devices` columns a sync writes from one tenant record (see migration 0002). */
@@ -38,8 +38,10 @@ export interface DeviceColumns {
   device_name_key_override: string | null;
   manufacturer: string | null;
   last_checkin: number | null;
-  /** The record as the tenant sent it, compressed (DeviceRecordCodec, migration 0014). */
+  /** The record as the tenant sent it, compressed (DeviceRecordCodec, migration 0014), or its place in its block. */
   raw_record: Buffer;
+  /** The block holding the record (migration 0037), or null when `raw_record` holds the record itself. */
+  record_block: number | null;
   /** recordHash (16 bytes): an unchanged record, or one whose check-in times alone moved, is told without decompressing. */
   record_hash: Buffer;
 }
@@ -74,6 +76,7 @@ export const DEVICE_COLUMNS = Object.keys({
   manufacturer: true,
   last_checkin: true,
   raw_record: true,
+  record_block: true,
   record_hash: true,
 } satisfies Record<keyof DeviceColumns, true>) as (keyof DeviceColumns)[];
 
@@ -82,7 +85,7 @@ export const DEVICE_COLUMNS = Object.keys({
 export function deviceColumns(
   device: IvantiDevice,
   space: { id: number; name: string },
-  codec: Pick<DeviceRecordCodec, 'encode'>,
+  codec: Pick<DeviceRecordCodec, 'encode' | 'storeBlock'>,
   record: RecordIdentity | PreparedRecord = recordIdentity(device, space),
 ): DeviceColumns {
   const copied = recordContext(device);
@@ -102,6 +105,8 @@ export function deviceColumns(
     device_name_key_override: deviceNameKeyOverride(device.deviceName),
     last_checkin: device.lastCheckin,
     raw_record: 'raw_record' in record ? record.raw_record : codec.encode(record.raw, copied),
+    // Stored (in the caller's transaction) with the first of its devices written.
+    record_block: 'block' in record ? codec.storeBlock(record.block) : null,
     record_hash: record.record_hash,
   });
 }
@@ -134,10 +139,11 @@ export function recordIdentity(device: IvantiDevice, space: { id: number }): Rec
   return { raw: JSON.stringify(device.raw), record_hash: recordHash(device.raw, space.id) };
 }
 
-/** A record ready to be written: its hash and its stored form (compressed before the write). */
+/** A record ready to be written: its hash, its stored form and the block holding it (compressed before the write). */
 export interface PreparedRecord {
   record_hash: Buffer;
   raw_record: Buffer;
+  block: PreparedBlock;
 }
 
 /** A page's records prepared before its write (prepareRecords), by device. */
@@ -148,11 +154,11 @@ export type PreparedRecords = ReadonlyMap<IvantiDevice, PreparedRecord>;
  * thread, so that work on one page overlaps the writing of the one before it, on the machine's other core.
  */
 export async function prepareRecords(compressor: RecordCompressor, devices: readonly IvantiDevice[], space: { id: number }): Promise<PreparedRecords> {
-  const { stored, hashes } = await compressor.compressAndHash(
+  const { stored, hashes, blocks } = await compressor.compressAndHash(
     devices.map((device) => ({ record: device.raw, row: recordContext(device) })),
     space.id,
   );
-  return new Map(devices.map((device, i) => [device, { record_hash: hashes[i]!, raw_record: stored[i]! }]));
+  return new Map(devices.map((device, i) => [device, { record_hash: hashes[i]!, raw_record: stored[i]!, block: blocks[i]! }]));
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
 import { changedFields, DEVICE_COLUMNS, deviceColumns, type PreparedRecord, type PreparedRecords } from './device-row';
 import { compareRecordHashes, recordHash } from './record-hash';
-import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from './device-record-codec';
+import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type PreparedBlock, type StoredRecordRow } from './device-record-codec';
 import { GuidLookup } from './guid-lookup';
 import { COVERED_PLATFORM_TYPE, integrationCovers } from '../integrations/device-inventory';
 import { integrationIdOfKeySql, integrationKeysOfIdsSql, IntegrationStore, type IntegrationDirectory, type IntegrationFacts } from '../integrations/integration-store';
@@ -304,7 +304,7 @@ export class DeviceStore {
     this.#spaceKey = db.prepare('SELECT key FROM device_space_names WHERE name = ?').pluck();
     this.#addTenant = db.prepare('INSERT OR IGNORE INTO device_tenants (tenant) VALUES (?)');
     this.#tenantKey = db.prepare('SELECT key FROM device_tenants WHERE tenant = ?').pluck();
-    this.#selectRecord = db.prepare(`SELECT raw_record, ${RECORD_CONTEXT_COLUMNS.join(', ')} FROM devices WHERE id = ?`);
+    this.#selectRecord = db.prepare(`SELECT raw_record, record_block, ${RECORD_CONTEXT_COLUMNS.join(', ')} FROM devices WHERE id = ?`);
     // Parameters by position (insertValues): better-sqlite3 finds each named one by a property lookup, which for 36
     // cost 5.7 µs a row against 3.6 as an array, 4.4 with the array built from the row's object (CPU, 100,000 inserts
     // into an in-memory table); a first sync inserts every device through it.
@@ -317,7 +317,8 @@ export class DeviceStore {
     // A record whose only change is in VOLATILE_FIELDS: the stored text becomes the new one (the drawer and the raw
     // export give what Ivanti last sent), and of the other columns only last_checkin can differ. Naming no indexed
     // search column, it fires no search-index trigger and moves only the check-in indexes' entries.
-    this.#checkedIn = db.prepare('UPDATE devices SET raw_record = @raw_record, record_hash = @record_hash, last_checkin = @last_checkin WHERE id = @id');
+    // Stored alone, out of any block (migration 0037's triggers count it out of its block).
+    this.#checkedIn = db.prepare('UPDATE devices SET raw_record = @raw_record, record_block = NULL, record_hash = @record_hash, last_checkin = @last_checkin WHERE id = @id');
     // With the integration's key (migration 0018), which the device indexes hold; a trigger corrects a wrong one.
     this.#relist = db.prepare('UPDATE devices SET integration_id = @integration_id, integration_key = @integration_key WHERE id = @id');
     // The space named by its name's key (migration 0029), as the device row names it.
@@ -413,11 +414,24 @@ export class DeviceStore {
     // A function of the page, not a closure made for each device: a re-sync that writes nothing would make it for every one.
     const columnsOf = (device: IvantiDevice, ready: PreparedRecord | undefined, hash: Buffer) =>
       deviceColumns(device, ctx.space, this.#codec, ready ?? { raw: JSON.stringify(device.raw), record_hash: hash });
-    const values = (device: IvantiDevice, ready: PreparedRecord | undefined, hash: Buffer, listed: string) =>
-      Object.assign(columnsOf(device, ready, hash), { tenant_key, at: ctx.at, run: ctx.runId, page: ctx.page, space_key }, listing(facts, listed));
+    // The rows a chunk inserts into each block of a bulk load's records, counted into it (migration 0037) in one statement
+    // a block before anything else is written about a device already stored (writeAdded): its triggers count a rewritten
+    // record out of its block, which must not find the block short of the rows inserted before.
+    const entering = new Map<PreparedBlock, number>();
+    const enterBlocks = () => {
+      for (const [block, rows] of entering) this.#codec.enterBlock(block.id!, rows);
+      entering.clear();
+    };
+    // A rewrite's record is counted into its block before the update counts the old one out: it may be the same block.
+    const values = (device: IvantiDevice, ready: PreparedRecord | undefined, hash: Buffer, listed: string) => {
+      const columns = columnsOf(device, ready, hash);
+      if (columns.record_block !== null) this.#codec.enterBlock(columns.record_block, 1);
+      return Object.assign(columns, { tenant_key, at: ctx.at, run: ctx.runId, page: ctx.page, space_key }, listing(facts, listed));
+    };
     // #insert's parameters, in INSERTED_COLUMNS' order.
     const insertValues = (device: IvantiDevice, ready: PreparedRecord | undefined, hash: Buffer, listed: string): unknown[] => {
       const columns = columnsOf(device, ready, hash);
+      if (ready !== undefined) entering.set(ready.block, (entering.get(ready.block) ?? 0) + 1);
       const { integration_id, integration_key } = listing(facts, listed);
       const params: unknown[] = [tenant_key, integration_id, integration_key, space_key];
       for (const column of DEVICE_COLUMNS) params.push(columns[column]);
@@ -434,6 +448,7 @@ export class DeviceStore {
     // batch.
     const added: number[] = [];
     const writeAdded = () => {
+      enterBlocks();
       if (added.length === 0) return;
       const ids = JSON.stringify(added);
       this.#insertAdded.run(ctx.runId, ownerKey, ctx.at, ids);
@@ -816,8 +831,8 @@ export class DeviceStore {
     return this.#facts.facts;
   }
 
-  #stored(id: number): RecordContext & { raw_record: Buffer } {
-    return this.#selectRecord.get(id) as RecordContext & { raw_record: Buffer };
+  #stored(id: number): StoredRecordRow & { raw_record: Buffer } {
+    return this.#selectRecord.get(id) as StoredRecordRow & { raw_record: Buffer };
   }
 }
 

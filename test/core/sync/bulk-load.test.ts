@@ -10,7 +10,7 @@ import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
 import { DeviceStore, KEY_CORRECTING_TRIGGERS } from '../../../src-main/core/sync/device-store';
-import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
+import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type StoredRecordRow } from '../../../src-main/core/sync/device-record-codec';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import type { SyncProgress } from '../../../src-shared/domain/sync';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
@@ -190,9 +190,15 @@ describe('bulk first sync', () => {
     expect(integrityCheck(db)).toBe('ok');
     expect(activeGuids(db)).toEqual(sorted(tenant.expectedGuids()));
     expect((answers(db) as { verdicts: string[] }).verdicts).toContain('trusted');
-    // Each record, compressed on another thread while the page before it was written, is stored with its own device.
+    // Each record, compressed on another thread while the page before it was written, is stored with its own device,
+    // in a block (migration 0037) that counts the devices in it.
     const codec = DeviceRecordCodec.of(db);
-    const stored = db.prepare(`SELECT raw_record, ${RECORD_CONTEXT_COLUMNS.join(', ')} FROM devices ORDER BY guid`).all() as (RecordContext & { raw_record: Buffer })[];
+    const stored = db.prepare(`SELECT raw_record, record_block, ${RECORD_CONTEXT_COLUMNS.join(', ')} FROM devices ORDER BY guid`).all() as (StoredRecordRow & {
+      raw_record: Buffer;
+    })[];
+    expect(stored.filter((row) => row.record_block === null)).toEqual([]);
+    expect(db.prepare('SELECT count(*) AS blocks, sum(live) AS live FROM device_record_blocks').get()).toEqual({ blocks: db.prepare('SELECT count(DISTINCT record_block) FROM devices').pluck().get(), live: 3_000 });
+    expect(db.prepare('SELECT count(*) FROM device_record_blocks b WHERE live != (SELECT count(*) FROM devices WHERE record_block = b.id)').pluck().get()).toBe(0);
     const sent = new Map([...tenant.expectedDevices({ spaces: 'all' })].map((record) => [record.guid, JSON.stringify(record)]));
     expect(stored.map((row) => codec.decode(row.raw_record, row, row.guid!))).toEqual(stored.map((row) => sent.get(row.guid!)));
   });

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src-main/core/db/database';
+import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
-import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
+import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type PreparedBlock, type RecordContext, type StoredRecordRow } from '../../../src-main/core/sync/device-record-codec';
 import { recordHash } from '../../../src-main/core/sync/record-hash';
 import { AppError } from '../../../src-shared/errors';
 import { useTempDir } from '../../support/temp-dir';
@@ -46,6 +46,15 @@ const NO_ROW: RecordContext = Object.fromEntries(Object.keys(ROW).map((k) => [k,
 
 function open(dir: string) {
   return openDatabase({ file: path.join(dir, 'console.sqlite'), migrations }).db;
+}
+
+/**
+ * Stores the blocks of a compressAndHash answer as the sync does (DeviceRecordCodec.storeBlock, with their devices),
+ * and gives each record's row with the block it is in.
+ */
+function inBlocks(db: Db, encoded: { blocks: readonly PreparedBlock[] }, records: readonly { row: RecordContext }[]): StoredRecordRow[] {
+  const codec = DeviceRecordCodec.of(db);
+  return db.transaction(() => encoded.blocks.map((block, i) => ({ ...records[i]!.row, record_block: codec.storeBlock(block) })))();
 }
 
 function errorOf(run: () => unknown): unknown {
@@ -191,10 +200,11 @@ describe('stored device records', () => {
     const hex = (hashes: Buffer[]) => hashes.map((h) => Buffer.from(h).toString('hex'));
     try {
       for (const spaceId of [1, 7, 2 ** 40 + 3]) {
-        const { stored, hashes } = await compressor.compressAndHash(records, spaceId);
+        const encoded = await compressor.compressAndHash(records, spaceId);
         expect(compressor.onThread).toBe(true);
-        expect(hex(hashes)).toEqual(expected(spaceId));
-        expect(stored.map((b, i) => codec.decode(b, records[i]!.row, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
+        expect(hex(encoded.hashes)).toEqual(expected(spaceId));
+        const rows = inBlocks(db, encoded, records);
+        expect(encoded.stored.map((b, i) => codec.decode(b, rows[i]!, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
       }
       const inFlight = compressor.compressAndHash(records, 7);
       compressor.close();
@@ -214,6 +224,11 @@ describe('stored device records', () => {
       const row: RecordContext = { ...ROW, guid: `g-${i}`, device_name: `Zoë ${i}` };
       return { record: { ...(JSON.parse(RECORD) as Record<string, unknown>), guid: row.guid, deviceName: row.device_name, notes: 'x'.repeat(i % 97) }, row };
     });
+    // The same batches encoded on this thread (a compressor whose thread is closed).
+    const here = codec.compressor();
+    here.close();
+    const expectedBlocks = [...(await here.compressAndHash(records.slice(0, 1000), 3)).blocks, ...(await here.compressAndHash(records.slice(1000), 4)).blocks];
+    const expectedStored = [...(await here.compressAndHash(records.slice(0, 1000), 3)).stored, ...(await here.compressAndHash(records.slice(1000), 4)).stored];
     try {
       // Two batches out before either is answered.
       const first = compressor.compressAndHash(records.slice(0, 1000), 3);
@@ -223,7 +238,12 @@ describe('stored device records', () => {
       expect(compressor.onThread).toBe(true);
       const stored = [...firstDone.stored, ...secondDone.stored];
       const hashes = [...firstDone.hashes, ...secondDone.hashes];
-      expect(stored.map((b) => Buffer.from(b).toString('base64'))).toEqual(records.map((r) => codec.encode(JSON.stringify(r.record), r.row).toString('base64')));
+      const blocks = [...firstDone.blocks, ...secondDone.blocks];
+      const base64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+      expect(stored.map(base64)).toEqual(expectedStored.map(base64));
+      expect(blocks.map((b) => base64(b.records))).toEqual(expectedBlocks.map((b) => base64(b.records)));
+      const rows = inBlocks(db, { blocks }, records);
+      expect(stored.map((b, i) => codec.decode(b, rows[i]!, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
       expect(hashes.map((h) => Buffer.from(h).toString('hex'))).toEqual(records.map((r, i) => recordHash(r.record, i < 1000 ? 3 : 4).toString('hex')));
     } finally {
       compressor.close();
@@ -258,6 +278,82 @@ describe('stored device records', () => {
       expect(error).toMatchObject({ code: 'DB_CORRUPT', details: { device: 'guid-7' } });
       expect((error as AppError).message).toMatch(/device guid-7 .*Sync its integration again/);
     }
+    db.close();
+  });
+
+  it('in blocks give back exactly each text, made alike on either thread, in fewer bytes than each alone', async () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    // Texts with what a block's joining and splitting could get wrong: escaped newlines and separators, text beyond the
+    // BMP, a lone surrogate, an empty object, a record many times longer than the others.
+    const records = Array.from({ length: 70 }, (_, i) => {
+      const record: Record<string, unknown> =
+        i === 5 ? {} : { ...(JSON.parse(RECORD) as Record<string, unknown>), guid: `g-${i}`, notes: `line\nbreak \r ${'\u2028'} 📱 \ud800 ${i}`.repeat(i === 9 ? 400 : 1) };
+      return { record, row: { ...ROW, guid: `g-${i}` } };
+    });
+    const compressor = codec.compressor();
+    const here = codec.compressor();
+    here.close();
+    try {
+      const onThread = await compressor.compressAndHash(records, 3);
+      expect(compressor.onThread).toBe(true);
+      const made = await here.compressAndHash(records, 3);
+      const base64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+      expect(onThread.stored.map(base64)).toEqual(made.stored.map(base64));
+      const blocks = [...new Set(onThread.blocks)];
+      expect(blocks.map((b) => base64(b.records))).toEqual([...new Set(made.blocks)].map((b) => base64(b.records)));
+      expect(blocks.length).toBeGreaterThan(2);
+      const rows = inBlocks(db, onThread, records);
+      const fresh = DeviceRecordCodec.forMigration(db);
+      expect(onThread.stored.map((b, i) => fresh.decode(b, rows[i]!, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
+      // Read again from the blocks this codec keeps inflated, in another order.
+      expect(onThread.stored.map((b, i) => fresh.decode(b, rows[i]!, i)).reverse()).toEqual(records.map((r) => JSON.stringify(r.record)).reverse());
+      const inBlockBytes = blocks.reduce((n, b) => n + b.records.length, 0) + onThread.stored.reduce((n, b) => n + b.length, 0);
+      const aloneBytes = records.reduce((n, r) => n + codec.encode(JSON.stringify(r.record), r.row).length, 0);
+      expect(inBlockBytes).toBeLessThan(aloneBytes);
+    } finally {
+      compressor.close();
+    }
+    db.close();
+  });
+
+  it('in a block refuse a damaged record, slot, checksum or block, naming the device', async () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    const here = codec.compressor();
+    here.close();
+    const records = Array.from({ length: 4 }, (_, i) => ({ record: { ...(JSON.parse(RECORD) as Record<string, unknown>), guid: `g-${i}` }, row: ROW }));
+    const encoded = await here.compressAndHash(records, 1);
+    const [row] = inBlocks(db, encoded, records);
+    const stored = encoded.stored[1]!;
+    expect(codec.decode(stored, row!, 'guid-7')).toBe(JSON.stringify(records[1]!.record));
+    const withChecksum = Buffer.from(stored);
+    withChecksum[2]! ^= 0x01;
+    const withSlot = Buffer.from(stored);
+    withSlot[5] = 200;
+    const refused = (bytes: Uint8Array, block: number | null | undefined, reader = codec) => {
+      const error = errorOf(() => reader.decode(bytes, { ...row!, record_block: block }, 'guid-7'));
+      expect(error).toBeInstanceOf(AppError);
+      expect(error).toMatchObject({ code: 'DB_CORRUPT', details: { device: 'guid-7' } });
+      expect((error as AppError).message).toMatch(/device guid-7 .*Sync its integration again/);
+    };
+    refused(withChecksum, row!.record_block);
+    refused(withSlot, row!.record_block);
+    refused(stored.subarray(0, 5), row!.record_block);
+    refused(stored, null);
+    refused(stored, undefined);
+    refused(stored, row!.record_block! + 1);
+    // The block's bytes damaged: read by a codec that has not inflated it before.
+    const records2 = db.prepare('SELECT records FROM device_record_blocks WHERE id = ?').pluck().get(row!.record_block) as Buffer;
+    const flipped = Buffer.from(records2);
+    flipped[Math.floor(flipped.length / 2)]! ^= 0x04;
+    db.prepare('UPDATE device_record_blocks SET records = ? WHERE id = ?').run(flipped, row!.record_block);
+    refused(stored, row!.record_block, DeviceRecordCodec.forMigration(db));
+    // A block that says it holds no group.
+    const noGroup = Buffer.from(records2);
+    noGroup[1] = 0;
+    db.prepare('UPDATE device_record_blocks SET records = ? WHERE id = ?').run(noGroup, row!.record_block);
+    refused(stored, row!.record_block, DeviceRecordCodec.forMigration(db));
     db.close();
   });
 });

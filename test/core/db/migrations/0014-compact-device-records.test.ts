@@ -62,13 +62,18 @@ function syncedAt13(count: number): Synced {
   const raws = new Map<string, string>();
   const devices: IvantiDevice[] = [];
   // Schema 12 had no compressed column: the record's columns as the sync mapped them, and its JSON text as `raw`.
-  const noCompression = { encode: () => Buffer.alloc(0) };
+  const noCompression = {
+    encode: () => Buffer.alloc(0),
+    storeBlock: () => {
+      throw new Error('schema 12 had no record blocks');
+    },
+  };
   db.transaction(() => {
     records.forEach((record, i) => {
       const parsed = parseIvantiDevice(record);
       if (!parsed.ok) throw new Error(parsed.problems.join('; '));
       const space = SPACES[i % 2]!;
-      const { raw_record: _none, ...row } = deviceColumns(parsed.device, space, noCompression);
+      const { raw_record: _none, record_block: _noBlock, ...row } = deviceColumns(parsed.device, space, noCompression);
       const raw = JSON.stringify(parsed.device.raw);
       // Schema 13's record_hash was text (base64), replaced by migration 0020.
       const id = insert.run({ ...row, ...storedKeys(parsed.device), record_hash: row.record_hash.toString('base64'), raw }).lastInsertRowid;
