@@ -19,6 +19,7 @@ import { AppError, toErrorPayload, type ErrorCode } from '../../../src-shared/er
 import type { Db } from '../db/database';
 import { withSortsOnDisk } from '../db/deferred-indexes';
 import type { EventBus } from '../events/event-bus';
+import { SearchIndexBuild } from '../devices/device-search-index';
 import { deviceInventory } from '../integrations/device-inventory';
 import type { IvantiCredentials } from '../integrations/integration-service';
 import { IntegrationStore } from '../integrations/integration-store';
@@ -181,6 +182,8 @@ export class SyncEngine implements SyncRunner {
   readonly #devices: DeviceStore;
   readonly #integrations: IntegrationStore;
   readonly #active = new Map<string, ActiveRun>();
+  /** The search index being built on another thread while the deferred indexes build (#buildDeferredIndexes). */
+  #searchIndexBuild: SearchIndexBuild | null = null;
   readonly #checkpointer: WalCheckpointer;
   readonly #connect: PageSourceFactory;
   readonly #rows: number;
@@ -326,6 +329,7 @@ export class SyncEngine implements SyncRunner {
     // Whatever a run does after the abort, it writes nothing (#write refuses once closed). Its end releases the WAL
     // checkpoint thread, which still holds a connection and writes the -wal/-shm files until it has ended.
     await Promise.allSettled(runs.map((run) => run.finished));
+    await this.#searchIndexBuild?.stop();
     await this.#checkpointer.ended();
   }
 
@@ -343,6 +347,8 @@ export class SyncEngine implements SyncRunner {
   async finishIndexBuild(onProgress?: (progress: IndexBuildProgress) => void): Promise<number> {
     if (this.#closed || this.#active.size > 0 || this.#runs.hasUnfinishedLoad()) return 0;
     const total = this.#devices.deferredIndexes().length;
+    // A build a crash stopped left its file (SearchIndexBuild): nothing in it is used again.
+    if (!this.#db.memory && this.#searchIndexBuild === null) SearchIndexBuild.removeFile(this.#db.name);
     this.#checkpointer.acquire();
     try {
       // Told before each build, and once more (built = total) before the search index catches up.
@@ -620,13 +626,29 @@ export class SyncEngine implements SyncRunner {
     await this.#catchUpSearchIndex();
   }
 
-  /** Builds every deferred index, one per transaction, each followed by a checkpoint; `before(built)` runs before each. */
+  /**
+   * Builds every deferred index, one per transaction, each followed by a checkpoint; `before(built)` runs before each.
+   * Meanwhile, when the search index holds no device yet (a first sync), it is built on another thread and moved in
+   * once the indexes are built (SearchIndexBuild), so the catch-up after this has only what was written since.
+   */
   async #buildDeferredIndexes(before: (built: number) => void): Promise<number> {
-    for (let built = 0; ; built++) {
-      before(built);
-      const name = await this.#checkpointer.commitLarge(() => withSortsOnDisk(this.#db, () => this.#write(() => this.#devices.buildDeferredIndex())));
-      if (name === null) return built;
-      await yieldToEventLoop();
+    const build = this.options.maintenance && this.#searchIndexBuild === null ? SearchIndexBuild.start(this.#db) : null;
+    if (build !== null) this.#searchIndexBuild = build;
+    try {
+      for (let built = 0; ; built++) {
+        before(built);
+        const name = await this.#checkpointer.commitLarge(() => withSortsOnDisk(this.#db, () => this.#write(() => this.#devices.buildDeferredIndex())));
+        if (name === null) {
+          if (build !== null && !this.#closed) await this.#checkpointer.commitLarge(() => build.moveIn(), (moved) => moved === 0);
+          return built;
+        }
+        await yieldToEventLoop();
+      }
+    } finally {
+      if (build !== null) {
+        await build.stop();
+        if (this.#searchIndexBuild === build) this.#searchIndexBuild = null;
+      }
     }
   }
 

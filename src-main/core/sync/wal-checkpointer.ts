@@ -100,13 +100,14 @@ export class WalCheckpointer {
 
   /**
    * `commit` for a write that alone fills the WAL with as much as many ordinary ones (an index built in one pass, a large
-   * search-index chunk): a checkpoint follows it at once, so the next write starts the WAL over instead of adding to it.
-   * Built eight at a time, a million devices' indexes grew the WAL to 1.3 GB. One that `wroteNothing` says of its
-   * result wrote nothing (a catch-up with nothing left) asks for none, nor starts the thread for one.
+   * search-index chunk, a search index another thread moves in: `write` may answer a promise): a checkpoint follows it
+   * at once, so the next write starts the WAL over instead of adding to it. Built eight at a time, a million devices'
+   * indexes grew the WAL to 1.3 GB. One that `wroteNothing` says of its result wrote nothing (a catch-up with nothing
+   * left) asks for none, nor starts the thread for one.
    */
-  async commitLarge<T>(write: () => T, wroteNothing?: (result: T) => boolean): Promise<T> {
+  async commitLarge<T>(write: () => T | Promise<T>, wroteNothing?: (result: T) => boolean): Promise<T> {
     if (this.#pending) await this.#pending;
-    const result = write();
+    const result = await write();
     if (wroteNothing?.(result) !== true) this.#wrote(true);
     return result;
   }

@@ -3,12 +3,13 @@
  * and built in one pass each at the end. A crash at any point of it leaves a database that opens intact, answers
  * correctly meanwhile, and whose next sync finishes the load and the build.
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
-import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
+import { DeviceSearchIndex, SearchIndexBuild, searchIndexBuildFile } from '../../../src-main/core/devices/device-search-index';
 import { DeviceStore, KEY_CORRECTING_TRIGGERS } from '../../../src-main/core/sync/device-store';
 import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type StoredRecordRow } from '../../../src-main/core/sync/device-record-codec';
 import { EventBus } from '../../../src-main/core/events/event-bus';
@@ -171,9 +172,20 @@ describe('bulk first sync', () => {
       keyTriggersWhileLoading.push((devicesTriggers(db) as { name: string }[]).filter((trigger) => KEY_CORRECTING_TRIGGERS.includes(trigger.name)).length);
       wrongKeysWhileLoading.push(wrongKeys(db));
     });
+    // The search index is built on another thread while the indexes build, and moved in after them.
+    const moved: Promise<number>[] = [];
+    const moveIn = SearchIndexBuild.prototype.moveIn;
+    const spy = vi.spyOn(SearchIndexBuild.prototype, 'moveIn').mockImplementation(function (this: SearchIndexBuild) {
+      const devices = moveIn.call(this);
+      moved.push(devices);
+      return devices;
+    });
+    onTestFinished(() => spy.mockRestore());
     const { engine } = engineFor(db, tenant, { events: bus, bulkLoadFrom: 1_000, progressIntervalMs: 0, maintenance: () => searchIndex.catchUp() });
     const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     expect(run).toMatchObject({ status: 'completed', added: 3_000 });
+    expect(await Promise.all(moved)).toEqual([3_000]);
+    expect(fs.existsSync(searchIndexBuildFile(db.name))).toBe(false);
     // While loading, the indexes were set aside and the search index waited for the end.
     expect(deferredWhileLoading.length).toBeGreaterThan(5);
     // All but the Ivanti id index: the tenant had no device, so its unique key went too; and the two insert triggers
@@ -250,6 +262,8 @@ describe('bulk first sync', () => {
     const out = await killChild(dir, tenant.domain, 'pause-in-build', (text) => text.includes('paused\n'));
     expect(out).not.toContain('finished');
     const db = expectIntactAndAnswering(dir);
+    // The search index was being built on another thread, in a file the kill left behind.
+    expect(fs.existsSync(searchIndexBuildFile(db.name))).toBe(true);
     // The Ivanti id index stayed through the load, the unique key was built first before the kill, and every other one
     // is still set aside, with the key-correcting insert triggers.
     expect((devicesIndexes(db) as { name: string }[]).map((index) => index.name).sort()).toEqual(['devices_ivanti_id', 'devices_key']);
@@ -261,6 +275,7 @@ describe('bulk first sync', () => {
     const left = freshIndexes().length - 2 + KEY_CORRECTING_TRIGGERS.length;
     expect(await engine.finishIndexBuild((p) => progress.push(p))).toBe(left);
     expect(progress).toEqual(Array.from({ length: left + 1 }, (_, built) => ({ built, total: left })));
+    expect(fs.existsSync(searchIndexBuildFile(db.name))).toBe(false);
     expect(new DeviceStore(db).deferredIndexes()).toEqual([]);
     expect(devicesIndexes(db)).toEqual(freshIndexes());
     expect(devicesTriggers(db)).toEqual(freshTriggers());
