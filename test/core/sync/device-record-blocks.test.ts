@@ -18,6 +18,7 @@ import { DeviceStore, type PageContext } from '../../../src-main/core/sync/devic
 import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { readCsvRecords } from '../../support/csv-reader';
+import { sqlRunCountsDuring } from '../../support/query-plans';
 import { useTempDir } from '../../support/temp-dir';
 import { openSyncDatabase, parsedTenant } from './sync-fixture';
 
@@ -83,6 +84,21 @@ describe('device records in blocks', () => {
     const alone = parsed.reduce((n, d) => n + codec.encode(JSON.stringify(d.raw), recordContext(d)).length, 0);
     expect(inBlocks + 6 * parsed.length).toBeLessThan(alone);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('cost a chunk a few statements a block, not one a device', async () => {
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    tenant = await startSimulator({ devices: 40, seed: 'blocks-statements' });
+    const { parsed, context } = parsedTenant(db, tenant, 'tenant.example');
+    const compressor = DeviceRecordCodec.of(db).compressor();
+    const prepared = await prepareRecords(compressor, parsed, { id: context(1).space.id }).finally(() => compressor.close());
+    const blocks = new Set([...prepared.values()].map((p) => p.block)).size;
+    expect(blocks).toBeGreaterThan(1);
+    const counts = sqlRunCountsDuring(db, () => new DeviceStore(db), (store) => db.transaction(() => store.writePage(context(1), parsed, prepared))());
+    const ofBlocks = [...counts].filter(([sql]) => sql.includes('device_record_blocks')).reduce((n, [, count]) => n + count, 0);
+    // Each block: its id given out, its row inserted, its devices counted into it.
+    expect(ofBlocks).toBe(3 * blocks);
+    expect(blockCounts(db)).toEqual({ wrong: 0, unnamed: 0, live: 40 });
   });
 
   it('are read back exactly as the tenant sent them by the drawer and by the export, in any order', async () => {
