@@ -122,17 +122,32 @@ export class DeferredIndexes {
 const SORTER_HELPER_THREADS = 1;
 
 /**
+ * The page cache (KiB) of a connection while it builds indexes. SQLite sizes each of a sorter's in-memory runs by the
+ * connection's cache (vdbesort.c: mxPmaSize), and this build's default is 16,000 KiB (better-sqlite3's
+ * SQLITE_DEFAULT_CACHE_SIZE): the building thread malloc'd runs of up to 16 MB, two or three alive at a time with the
+ * helper thread, and malloc kept what they had grown. After a first sync of 300,000 devices the sync worker thread's
+ * malloc arena held 63 MB, 21 MB of it in use; with 2,000 KiB, 39 MB (gdb malloc_stats, issue 19). Smaller runs are
+ * not slower: the 14 indexes of `devices` rebuilt in a copy of a 300,000-device database, a process each, interleaved
+ * (load 4-7): CPU 5.6-6.0 s with 16,000 KiB against 4.8-5.3 with 2,000, 5.4-5.7 with 4,000, 5.1-5.3 with 1,000 and
+ * 5.0-5.2 with 500 (as many runs a build as 2,000 makes at ~1.2M devices); peak RSS 111-125 MB against 92-100.
+ */
+const SORT_CACHE_KIB = 2000;
+
+/**
  * Runs `build` (index builds, outside any transaction) with SQLite's sorter spilling to temporary files rather than to
  * memory, and with SORTER_HELPER_THREADS. Connections keep temporary storage in memory (database.ts: a trigger's
  * statement journal spilled to a file for every row), and so an index built in one pass sorted all its entries in RAM:
  * measured on a 1,000,000-row table, one index of four columns grew the process by 92 MB, kept afterwards (malloc does
  * not give it back), and took 2.7-2.9 s; sorted on disk, 1 MB and 1.7-1.9 s. SQLite deletes a connection's TEMP tables
  * and triggers when the storage setting changes, so a connection that has any (a test's counters), or is inside a
- * transaction, keeps it as it is. Both settings are the connection's own and given back afterwards.
+ * transaction, keeps it as it is. The page cache is bounded to SORT_CACHE_KIB meanwhile. All three settings are the
+ * connection's own and given back afterwards.
  */
 export function withSortsOnDisk<T>(db: Db, build: () => T): T {
   const threads = db.pragma('threads', { simple: true }) as number;
+  const cache = db.pragma('cache_size', { simple: true }) as number;
   db.pragma(`threads = ${SORTER_HELPER_THREADS}`);
+  db.pragma(`cache_size = -${SORT_CACHE_KIB}`);
   try {
     if (db.inTransaction || db.prepare('SELECT COUNT(*) FROM sqlite_temp_master').pluck().get() !== 0) return build();
     const before = db.pragma('temp_store', { simple: true }) as number;
@@ -144,5 +159,6 @@ export function withSortsOnDisk<T>(db: Db, build: () => T): T {
     }
   } finally {
     db.pragma(`threads = ${threads}`);
+    db.pragma(`cache_size = ${cache}`);
   }
 }

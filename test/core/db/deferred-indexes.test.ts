@@ -46,6 +46,21 @@ describe('index builds sort on disk', () => {
     expect(threads()).toBe(0);
   });
 
+  it('sorts an index build with a 2,000 KiB page cache, and gives the connection back its own, even when the build fails', () => {
+    const db = open();
+    const cacheSize = () => db.pragma('cache_size', { simple: true });
+    db.pragma('cache_size = -16000');
+    expect(withSortsOnDisk(db, cacheSize)).toBe(-2000);
+    expect(db.transaction(() => withSortsOnDisk(db, cacheSize))()).toBe(-2000);
+    expect(cacheSize()).toBe(-16000);
+    expect(() =>
+      withSortsOnDisk(db, () => {
+        throw new Error('index build failed');
+      }),
+    ).toThrow('index build failed');
+    expect(cacheSize()).toBe(-16000);
+  });
+
   it('leaves a connection that has TEMP objects as it is (changing the setting would delete them), and one inside a transaction', () => {
     const db = open();
     db.exec('CREATE TEMP TABLE counters (n INTEGER)');
