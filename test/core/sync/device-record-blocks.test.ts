@@ -117,35 +117,52 @@ describe('device records in blocks', () => {
     }
   });
 
-  it('leave their block when a re-sync writes them changed or checked in, and the block goes with its last record', async () => {
+  it('leave their block when a re-sync writes them changed, stay in it when their check-in times alone moved', async () => {
     const { db, parsed, context } = await bulkLoaded(40, 'blocks-left', 40);
     const first = blockOf(db, parsed[0]!.guid)!;
     const inFirst = parsed.filter((d) => blockOf(db, d.guid) === first);
-    expect(inFirst.length).toBeGreaterThan(2);
+    expect(inFirst.length).toBeGreaterThan(3);
     const liveOf = (block: number) => db.prepare('SELECT live FROM device_record_blocks WHERE id = ?').pluck().get(block) as number | undefined;
-    const [changed, checkedIn, ...rest] = inFirst as [IvantiDevice, IvantiDevice, ...IvantiDevice[]];
+    const rawLength = (guid: string) => db.prepare('SELECT length(raw_record) FROM devices WHERE guid = ?').pluck().get(guid) as number;
+    const [changed, checkedIn, scanned, ...rest] = inFirst as [IvantiDevice, IvantiDevice, IvantiDevice, ...IvantiDevice[]];
     const store = new DeviceStore(db);
-    // One changed (its field diff reads the record from the block), one whose check-in times alone moved.
-    const page = [
-      { ...changed, deviceName: 'Renamed', raw: { ...changed.raw, deviceName: 'Renamed' } },
-      { ...checkedIn, lastCheckin: checkedIn.lastCheckin! + 60_000, raw: { ...checkedIn.raw, lastCheckin: checkedIn.lastCheckin! + 60_000 } },
-    ];
+    const checkIn = (d: IvantiDevice, minutes: number, more: Record<string, unknown> = {}): IvantiDevice => ({
+      ...d,
+      lastCheckin: d.lastCheckin! + minutes * 60_000,
+      raw: { ...d.raw, lastCheckin: d.lastCheckin! + minutes * 60_000, ...more },
+    });
+    // One changed (its field diff reads the record from the block); one whose check-in time alone moved; one whose
+    // check-in time moved and which gained a scan time at its end (one changed run of bytes too long to keep).
+    const page = [{ ...changed, deviceName: 'Renamed', raw: { ...changed.raw, deviceName: 'Renamed' } }, checkIn(checkedIn, 1), checkIn(scanned, 1, { lastScannedTime: 1_700_000_000_000 })];
     const result = db.transaction(() => store.writePage(context(2), page))();
     expect(result).toMatchObject({ changed: 1 });
     const change = db.prepare("SELECT fields FROM device_changes WHERE kind = 'changed'").pluck().get() as string;
     expect(JSON.parse(change)).toEqual({ deviceName: [changed.deviceName, 'Renamed'] });
-    expect([blockOf(db, changed.guid), blockOf(db, checkedIn.guid)]).toEqual([null, null]);
+    expect([blockOf(db, changed.guid), blockOf(db, checkedIn.guid), blockOf(db, scanned.guid)]).toEqual([null, first, null]);
+    expect(rawLength(checkedIn.guid)).toBeLessThan(40);
     expect(liveOf(first)).toBe(inFirst.length - 2);
     expect(blockCounts(db)).toMatchObject({ wrong: 0, unnamed: 0 });
     const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(10_000));
     const idOf = (guid: string) => db.prepare('SELECT id FROM devices WHERE guid = ?').pluck().get(guid) as number;
     expect(page.map((d) => repository.detail(idOf(d.guid)).raw)).toEqual(page.map((d) => d.raw));
+    // Checked in again: still in its block, patched from the text it was written with; then changed, it leaves.
+    const again = checkIn(checkedIn, 90);
+    db.transaction(() => store.writePage(context(3), [again]))();
+    expect(blockOf(db, checkedIn.guid)).toBe(first);
+    expect(repository.detail(idOf(checkedIn.guid)).raw).toEqual(again.raw);
+    const renamedToo = { ...again, deviceName: 'Renamed too', raw: { ...again.raw, deviceName: 'Renamed too' } };
+    db.transaction(() => store.writePage(context(4), [renamedToo]))();
+    expect(JSON.parse(db.prepare("SELECT fields FROM device_changes WHERE kind = 'changed' ORDER BY id DESC").pluck().get() as string)).toEqual({
+      deviceName: [checkedIn.deviceName, 'Renamed too'],
+    });
+    expect(blockOf(db, checkedIn.guid)).toBeNull();
     // The rest of the block leaves it too: the block goes with the last.
     const renamed = rest.map((d) => ({ ...d, deviceName: `${d.deviceName} 2`, raw: { ...d.raw, deviceName: `${d.deviceName} 2` } }));
-    db.transaction(() => store.writePage(context(3), renamed))();
+    db.transaction(() => store.writePage(context(5), renamed))();
     expect(liveOf(first)).toBeUndefined();
     expect(blockCounts(db)).toMatchObject({ wrong: 0, unnamed: 0, live: 40 - inFirst.length });
     expect(renamed.map((d) => repository.detail(idOf(d.guid)).raw)).toEqual(renamed.map((d) => d.raw));
+    expect(repository.detail(idOf(checkedIn.guid)).raw).toEqual(renamedToo.raw);
   });
 
   it('go with their devices: a block goes when its last device is deleted, the others stay readable', async () => {

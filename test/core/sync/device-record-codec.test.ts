@@ -317,6 +317,34 @@ describe('stored device records', () => {
     db.close();
   });
 
+  it('in a block stay there patched when a short run of their text changes, and give back exactly the new text', async () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    const here = codec.compressor();
+    here.close();
+    const records = Array.from({ length: 10 }, (_, i) => ({ record: { guid: `g-${i}`, lastCheckin: 1_700_000_000_000 + i, clientLastCheckin: 'Zoë 📱', notes: 'ß'.repeat(40 + i) }, row: ROW }));
+    const encoded = await here.compressAndHash(records, 1);
+    const rows = inBlocks(db, encoded, records);
+    const texts = [
+      // Multi-byte characters on both sides of the change, and in it.
+      JSON.stringify({ ...records[9]!.record, clientLastCheckin: 'Zoé 📱' }),
+      JSON.stringify({ ...records[9]!.record, lastCheckin: 1_800_000_000_000 }),
+      JSON.stringify({ ...records[9]!.record, lastCheckin: null, clientLastCheckin: null }),
+      JSON.stringify(records[9]!.record),
+    ];
+    for (const text of texts) {
+      const patched = codec.patchInBlock(encoded.stored[9]!, rows[9]!, text, 9);
+      expect(patched).not.toBeNull();
+      expect(patched!.length).toBeLessThan(50);
+      expect(DeviceRecordCodec.forMigration(db).decode(patched!, rows[9]!, 9)).toBe(text);
+    }
+    // A long run (the notes rewritten), or a record not in a block: stored alone.
+    expect(codec.patchInBlock(encoded.stored[9]!, rows[9]!, JSON.stringify({ ...records[9]!.record, notes: 'x'.repeat(80) }), 9)).toBeNull();
+    const alone = codec.encode(RECORD, ROW);
+    expect(codec.patchInBlock(alone, { ...ROW, record_block: null }, RECORD, 1)).toBeNull();
+    db.close();
+  });
+
   it('in a block refuse a damaged record, slot, checksum or block, naming the device', async () => {
     const db = open(tempDir());
     const codec = DeviceRecordCodec.of(db);
@@ -349,6 +377,11 @@ describe('stored device records', () => {
     flipped[Math.floor(flipped.length / 2)]! ^= 0x04;
     db.prepare('UPDATE device_record_blocks SET records = ? WHERE id = ?').run(flipped, row!.record_block);
     refused(stored, row!.record_block, DeviceRecordCodec.forMigration(db));
+    // A patch (patchInBlock) longer than the text it patches.
+    const patch = codec.patchInBlock(stored, row!, JSON.stringify({ ...records[1]!.record, lastCheckin: 5 }), 'guid-7')!;
+    const overlong = Buffer.from(patch);
+    overlong.writeUInt32BE(0xffff, 6);
+    refused(overlong, row!.record_block);
     // A block that says it holds no group.
     const noGroup = Buffer.from(records2);
     noGroup[1] = 0;
