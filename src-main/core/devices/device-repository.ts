@@ -16,7 +16,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
 import { DeferredIndexes } from '../db/deferred-indexes';
 import { DEVICE_COLUMNS, type DeviceColumns } from '../sync/device-row';
-import { DeviceRecordCodec, type StoredRecordRow } from '../sync/device-record-codec';
+import { DeviceRecordCodec, type BlockReader, type StoredRecordRow } from '../sync/device-record-codec';
 import { sightingExists, sightingLastSeenAtSql, sightingLastSeenRunSql } from '../sync/device-store';
 import { OTHER_VALUE, PLATFORM, REGISTRATION_STATE, valueOfCode, type CodedColumn } from './device-codes';
 import { INDEXED_WHOLE, prefixTermsEnd, type DeviceSearchIndex } from './device-search-index';
@@ -1090,9 +1090,9 @@ export class DeviceRepository {
     return JSON.parse(this.rawRecordText(stored, row, device)) as Record<string, unknown>;
   }
 
-  /** The raw record's JSON text exactly as stored (as the sync serialized it). */
-  rawRecordText(stored: Uint8Array, row: StoredRecordRow, device: number | string): string {
-    return DeviceRecordCodec.of(this.db).decode(stored, row, device);
+  /** The raw record's JSON text exactly as stored (as the sync serialized it); `blocks` as DeviceRecordCodec.decode's. */
+  rawRecordText(stored: Uint8Array, row: StoredRecordRow, device: number | string, blocks?: BlockReader): string {
+    return DeviceRecordCodec.of(this.db).decode(stored, row, device, blocks);
   }
 
   /**

@@ -3,6 +3,7 @@ import { SIGHTED_BY, type DeviceRecord, type DeviceRepository, type DeviceRowRec
 import { coveringIntegrations } from '../devices/device-coverage';
 import type { IntegrationFacts } from '../integrations/integration-store';
 import type { DeviceTrustJudge } from '../trust/trust-verifier';
+import { DeviceRecordCodec, type BlockReader } from '../sync/device-record-codec';
 import { JsonText, type ExportColumn, type ExportSource } from './export-source';
 
 type Stored = Omit<DeviceRecord, 'last_seen_run' | 'removed_run' | 'raw_record' | 'record_block'> &
@@ -76,8 +77,10 @@ export function deviceExport(
     const cached = (r: Stored) => (last?.row === r ? last.trust : (last = { row: r, trust: trustOf(r) }).trust);
     columns.push({ name: 'trust', value: (r) => cached(r).answer }, { name: 'trustReason', value: (r) => cached(r).detail });
   }
-  // The stored text is what the sync serialized (JSON.stringify), so CSV writes it as it is.
-  if (options.includeRaw) columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : new JsonText(devices.rawRecordText(r.raw_record, r, r.guid))) });
+  // The stored text is what the sync serialized (JSON.stringify), so CSV writes it as it is. A record in a block is read
+  // with its block from the snapshot: a sync may delete the block from the database meanwhile (migration 0037).
+  let blocks: BlockReader | undefined;
+  if (options.includeRaw) columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : new JsonText(devices.rawRecordText(r.raw_record, r, r.guid, blocks))) });
   // The row id is read for the Trust columns (the device's own sightings), not written.
   const fields = ['d.id', ...FIELDS.map(([, key]) => `d.${key}`), SIGHTED_BY, ...(options.includeRaw ? ['d.raw_record', 'd.record_block'] : [])].join(', ');
   return {
@@ -87,5 +90,8 @@ export function deviceExport(
     total: devices.count(query),
     columns,
     about: { query, includeRaw: options.includeRaw, order: ordered.orderNote },
+    withSnapshot: (snapshot) => {
+      if (options.includeRaw) blocks = DeviceRecordCodec.blockReader(snapshot);
+    },
   };
 }

@@ -121,6 +121,7 @@ export class ExportService {
           report();
         }
       };
+      source.withSnapshot?.(snapshot);
       const rows = snapshot.prepare(source.sql).iterate(...source.params) as IterableIterator<unknown>;
       await (request.format === 'csv' ? this.#writeCsv(source, rows, write, progress) : this.#writeJson(source, rows, write, progress, request));
       await flush();

@@ -1,4 +1,5 @@
 import type { ExportKind } from '../../../src-shared/domain/export';
+import type { Db } from '../db/database';
 
 /**
  * JSON text already written (a device's raw record as stored): CSV writes the text as it is, without parsing it into
@@ -34,6 +35,8 @@ export interface ExportSource<R> {
   columns: ExportColumn<R>[];
   /** Facts written at the top of a JSON export (what was exported, with which filters). */
   about: Record<string, unknown>;
+  /** Called with the snapshot connection `sql` runs on, before its rows are read, when the columns read more there. */
+  withSnapshot?(snapshot: Db): void;
   /** CSV lines for one row, when a row is not simply one line of `columns` (a change: one line per field)… */
   csvRows?(row: R): ExportValue[][];
   /** …and their header. */

@@ -146,11 +146,12 @@ export class DeviceRecordCodec {
 
   /**
    * The JSON text a stored record was encoded from, given the columns of the row it is stored in. `device` names it in
-   * the error an unreadable one raises.
+   * the error an unreadable one raises. A row read on another connection, in a read transaction of its own (the
+   * export's snapshot), comes with that connection's `blocks` (blockReader): its block may be gone from this one's.
    */
-  decode(stored: Uint8Array, row: StoredRecordRow, device: number | string): string {
+  decode(stored: Uint8Array, row: StoredRecordRow, device: number | string, blocks?: BlockReader): string {
     const format = stored.length > 0 ? stored[0]! : 0;
-    if (format === IN_BLOCK) return this.#decodeInBlock(stored, row.record_block ?? null, device);
+    if (format === IN_BLOCK) return this.#decodeInBlock(stored, row.record_block ?? null, device, blocks);
     const ownValues = (format & OWN_VALUES) !== 0;
     const shared = this.#dictionaries.get(format & ~OWN_VALUES);
     if (shared === undefined || (ownValues && stored.length <= HEAD_BYTES)) {
@@ -177,13 +178,13 @@ export class DeviceRecordCodec {
    * (AUTOINCREMENT, and #lastBlockId), so a block inflated before is still that block; the one case where it is not, a
    * block read inside a write that then rolled back, fails its checksum and is read again.
    */
-  #decodeInBlock(stored: Uint8Array, blockId: number | null, device: number | string): string {
+  #decodeInBlock(stored: Uint8Array, blockId: number | null, device: number | string, blocks: BlockReader | undefined): string {
     if (stored.length !== BLOCKED_BYTES && stored.length < PATCHED_BYTES) throw damaged(device);
     const checksum = checksumOf(stored);
     for (const again of [false, true]) {
       let text: Buffer | null;
       try {
-        const written = this.#writtenInBlock(stored, blockId, again, device);
+        const written = this.#writtenInBlock(stored, blockId, again, device, blocks);
         text = written === null ? null : stored.length === BLOCKED_BYTES ? written : patched(written, stored);
       } catch {
         throw damaged(device);
@@ -194,9 +195,9 @@ export class DeviceRecordCodec {
   }
 
   /** The UTF-8 text a record in a block was written with (before any patch), or null if its block has no such slot. */
-  #writtenInBlock(stored: Uint8Array, blockId: number | null, again: boolean, device: number | string): Buffer | null {
+  #writtenInBlock(stored: Uint8Array, blockId: number | null, again: boolean, device: number | string, blocks: BlockReader | undefined): Buffer | null {
     if (blockId === null) throw damaged(device);
-    return this.#block(blockId, again, device).record(stored[HEAD_BYTES]!);
+    return this.#block(blockId, again, device, blocks).record(stored[HEAD_BYTES]!);
   }
 
   /**
@@ -211,7 +212,7 @@ export class DeviceRecordCodec {
   patchInBlock(stored: Uint8Array, row: StoredRecordRow, json: string, device: number | string): Buffer | null {
     const blockId = row.record_block ?? null;
     if (stored.length === 0 || stored[0] !== IN_BLOCK || blockId === null) return null;
-    const written = this.#writtenInBlock(stored, blockId, false, device);
+    const written = this.#writtenInBlock(stored, blockId, false, device, undefined);
     if (written === null) throw damaged(device);
     const text = Buffer.from(json, 'utf8');
     let prefix = 0;
@@ -229,15 +230,18 @@ export class DeviceRecordCodec {
     return Buffer.concat([head, run]);
   }
 
-  /** A block as stored, from the cache unless `again`. */
-  #block(id: number, again: boolean, device: number | string): StoredBlock {
+  /**
+   * A block as stored, from the cache unless `again`, else read by `blocks` or on this connection. Cached whichever
+   * connection read it: a block's bytes never change once written.
+   */
+  #block(id: number, again: boolean, device: number | string, blocks: BlockReader | undefined): StoredBlock {
     const cached = again ? undefined : this.#inflated.get(id);
     if (cached !== undefined) {
       this.#inflated.delete(id);
       this.#inflated.set(id, cached);
       return cached;
     }
-    const row = this.#blocks().select.get(id) as { dictionary: number; records: Buffer } | undefined;
+    const row = blocks === undefined ? (this.#blocks().select.get(id) as StoredBlockRow | undefined) : blocks(id);
     const shared = row === undefined ? undefined : this.#dictionaries.get(row.dictionary);
     if (row === undefined || shared === undefined) throw damaged(device);
     const block = new StoredBlock(row.records, shared);
@@ -270,6 +274,12 @@ export class DeviceRecordCodec {
     return id;
   }
 
+  /** Reads blocks on `db`, for decode (an export reads its rows and their blocks in one read transaction there). */
+  static blockReader(db: Db): BlockReader {
+    const select = db.prepare(SELECT_BLOCK);
+    return (id) => select.get(id) as StoredBlockRow | undefined;
+  }
+
   /** Counts `devices` more device rows written into block `id` (by the caller, in its transaction). */
   enterBlock(id: number, devices: number): void {
     this.#blocks().entered.run(devices, id);
@@ -277,7 +287,7 @@ export class DeviceRecordCodec {
 
   #blocks(): BlockStatements {
     return (this.#blockStatements ??= {
-      select: this.db.prepare('SELECT dictionary, records FROM device_record_blocks WHERE id = ?'),
+      select: this.db.prepare(SELECT_BLOCK),
       // Given out above any id a block ever had, the sequence AUTOINCREMENT keeps included, so a block a reader may have
       // inflated is never another block's id.
       highest: this.db
@@ -292,6 +302,17 @@ export class DeviceRecordCodec {
 
 /** The statements of `device_record_blocks` (DeviceRecordCodec owns the table). */
 type BlockStatements = Record<'select' | 'highest' | 'sameBytes' | 'insert' | 'entered', Statement>;
+
+const SELECT_BLOCK = 'SELECT dictionary, records FROM device_record_blocks WHERE id = ?';
+
+/** A row of `device_record_blocks` as decode reads it. */
+interface StoredBlockRow {
+  dictionary: number;
+  records: Buffer;
+}
+
+/** Reads a block by id (DeviceRecordCodec.blockReader). */
+export type BlockReader = (id: number) => StoredBlockRow | undefined;
 
 /** What decode reads of a device row: the columns its record may be encoded with, and its block if it is in one. */
 export type StoredRecordRow = RecordContext & { readonly record_block?: number | null };

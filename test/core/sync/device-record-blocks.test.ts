@@ -117,6 +117,22 @@ describe('device records in blocks', () => {
     }
   });
 
+  it('are read by an export from its snapshot, though their blocks are deleted while it streams', async () => {
+    const { db, parsed } = await bulkLoaded(60, 'blocks-snapshot', 60);
+    const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(10_000));
+    const exports = new ExportService(db, repository, new AuditLog(db, () => new Date(10_000)), new EventBus().emit, tempDir(), () => new Date(10_000), 'tester');
+    const file = path.join(tempDir(), 'devices.csv');
+    // The export has taken its snapshot and yielded; its devices, and with them their blocks, are deleted.
+    const writing = exports.write({ kind: 'devices', format: 'csv', query: { presence: 'all' }, includeRaw: true }, file);
+    db.prepare('DELETE FROM devices').run();
+    expect(db.prepare('SELECT count(*) FROM device_record_blocks').pluck().get()).toBe(0);
+    await writing;
+    const { records } = readCsvRecords(fs.readFileSync(file, 'utf8'));
+    const sent = new Map(parsed.map((d) => [d.guid, JSON.stringify(d.raw)]));
+    expect(records).toHaveLength(parsed.length);
+    expect(records.map((r) => r.raw)).toEqual(records.map((r) => sent.get(r.guid!)));
+  });
+
   it('leave their block when a re-sync writes them changed, stay in it when their check-in times alone moved', async () => {
     const { db, parsed, context } = await bulkLoaded(40, 'blocks-left', 40);
     const first = blockOf(db, parsed[0]!.guid)!;
