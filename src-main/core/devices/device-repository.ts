@@ -1176,8 +1176,15 @@ export class DeviceRepository {
     return { changes, total, nextAfterId: rows.length > options.limit ? page[page.length - 1]!.id : null };
   }
 
-  /** Every stored field of one device, its raw record and its change history across syncs. */
+  /**
+   * Every stored field of one device, its raw record and its change history across syncs. Read in one transaction: a
+   * record in a block is read with its block, which a sync may delete meanwhile (migration 0037).
+   */
   detail(id: number): DeviceDetail {
+    return this.db.transaction(() => this.#detail(id))();
+  }
+
+  #detail(id: number): DeviceDetail {
     const record = this.db
       .prepare(
         `SELECT d.*, ${LAST_SEEN_AT}, ${SIGHTED_BY},

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
-import type { Db } from '../../../src-main/core/db/database';
+import { openAnotherConnection, type Db } from '../../../src-main/core/db/database';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-index';
 import { EventBus } from '../../../src-main/core/events/event-bus';
@@ -131,6 +131,28 @@ describe('device records in blocks', () => {
     const sent = new Map(parsed.map((d) => [d.guid, JSON.stringify(d.raw)]));
     expect(records).toHaveLength(parsed.length);
     expect(records.map((r) => r.raw)).toEqual(records.map((r) => sent.get(r.guid!)));
+  });
+
+  it('are read by the drawer with their row in one transaction, though their block is deleted in between', async () => {
+    const { db, parsed } = await bulkLoaded(20, 'blocks-drawer', 20);
+    // The drawer's own connection, whose codec has read no block yet; as it reads the block, the sync's connection
+    // deletes the device's block-mates and then the device itself.
+    const drawer = closeAfterEach(openAnotherConnection(db.name));
+    const prepare = drawer.prepare.bind(drawer);
+    const id = db.prepare('SELECT id FROM devices WHERE guid = ?').pluck().get(parsed[0]!.guid) as number;
+    (drawer as { prepare: typeof drawer.prepare }).prepare = ((sql: string) => {
+      const statement = prepare(sql);
+      if (!sql.includes('FROM device_record_blocks WHERE id')) return statement;
+      const get = statement.get.bind(statement);
+      statement.get = (...args: unknown[]) => {
+        db.prepare('DELETE FROM devices WHERE record_block = (SELECT record_block FROM devices WHERE id = ?)').run(id);
+        return get(...args);
+      };
+      return statement;
+    }) as typeof drawer.prepare;
+    const repository = new DeviceRepository(drawer, new DeviceSearchIndex(drawer), () => new Date(10_000));
+    expect(repository.detail(id).raw).toEqual(parsed[0]!.raw);
+    expect(db.prepare('SELECT count(*) FROM devices WHERE id = ?').pluck().get(id)).toBe(0);
   });
 
   it('leave their block when a re-sync writes them changed, stay in it when their check-in times alone moved', async () => {
