@@ -377,6 +377,18 @@ const SOURCE_COLUMNS: readonly string[] = [...new Set(WRITTEN_COLUMNS.flatMap(([
  */
 const SEARCH_INDEX_BUILD_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 2 };
 
+/**
+ * The page cache (KiB) of each database the search index build's connection uses, the main one and its own file. At
+ * this build's default of 16,000 KiB each (better-sqlite3's SQLITE_DEFAULT_CACHE_SIZE), malloc kept what the thread
+ * had grown after it ended (glibc keeps a finished thread's arena for the next one): after a first sync of 300,000
+ * devices its arena held 43.5 MB, 0.4 MB of it in use; with 2,000 KiB, 13.4 MB (gdb malloc_stats, issue 19). Two
+ * interleaved pairs, load 4-7.6, RSS after the first sync 218-248 MB against 186-211, its peak 247-253 against
+ * 230-235, the re-syncs' peaks 231-265 against 223-241. The build is no slower: bench:sync --storage-path-only at
+ * 100,000, three pairs, load 4.7-6.3: process CPU 8.7-9.6 s against 8.9-9.1, the wait for the thread and the move
+ * after the index builds 0.24-0.46 s against 0.24-0.37.
+ */
+const SEARCH_INDEX_BUILD_PAGE_CACHE_KIB = 2000;
+
 /** The file beside the database the search index is built in (SearchIndexBuild): made for each build, removed after it. */
 export function searchIndexBuildFile(databaseFile: string): string {
   return `${databaseFile}-search-build`;
@@ -419,6 +431,7 @@ export class SearchIndexBuild {
   /** The thread's answer to 'move': -1 when it ended without one. */
   readonly #movedAnswer: Promise<number>;
   #moved: Promise<number> | null = null;
+  #pageCacheKib: { main: number; build: number } | null = null;
 
   private constructor(file: string, buildFile: string) {
     const stop = new SharedArrayBuffer(4);
@@ -437,13 +450,17 @@ export class SearchIndexBuild {
         chunk: CHUNK,
         backlogAutomerge: BACKLOG_AUTOMERGE,
         defaultAutomerge: DEFAULT_AUTOMERGE,
+        pageCacheKib: SEARCH_INDEX_BUILD_PAGE_CACHE_KIB,
       },
       resourceLimits: SEARCH_INDEX_BUILD_THREAD_LIMITS,
     });
     const answers = new Map<string, (value: number) => void>();
     const built = new Promise<number>((resolve) => answers.set('built', resolve));
     const moved = new Promise<number>((resolve) => answers.set('moved', resolve));
-    this.#worker.on('message', (message: { type: string; devices: number }) => answers.get(message.type)?.(message.devices));
+    this.#worker.on('message', (message: { type: string; devices: number; pageCacheKib?: { main: number; build: number } }) => {
+      if (message.pageCacheKib) this.#pageCacheKib = message.pageCacheKib;
+      answers.get(message.type)?.(message.devices);
+    });
     this.#exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
     // A thread that fails or ends early answers nothing more: whatever was not answered is 0, nothing moved.
     const none = () => {
@@ -498,6 +515,11 @@ export class SearchIndexBuild {
     return this.#moved;
   }
 
+  /** The page cache (KiB) of each database the thread's connection built with, once it has built the index. */
+  get pageCacheKib(): { main: number; build: number } | null {
+    return this.#pageCacheKib;
+  }
+
   /** Stops the thread, after its current chunk or move, and waits until it has ended (its file removed). */
   async stop(): Promise<void> {
     Atomics.store(this.#stop, 0, 1);
@@ -516,7 +538,7 @@ const BUILD_SOURCE = `
 const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.modulePath);
-const { file, buildFile, sourceColumns, columns, expressions, chunk, backlogAutomerge, defaultAutomerge } = workerData;
+const { file, buildFile, sourceColumns, columns, expressions, chunk, backlogAutomerge, defaultAutomerge, pageCacheKib } = workerData;
 const stop = new Int32Array(workerData.stop);
 const db = new Database(file, { timeout: 5000, nativeBinding: workerData.nativeBinding });
 const end = () => {
@@ -528,6 +550,9 @@ const sources = sourceColumns.join(', ');
 const values = (alias) => sourceColumns.map((c) => alias + '.' + c).join(', ');
 try {
   db.prepare('ATTACH ? AS build').run(buildFile);
+  // SEARCH_INDEX_BUILD_PAGE_CACHE_KIB: what the thread's malloc grows, it keeps after the thread ends.
+  db.pragma('main.cache_size = ' + -pageCacheKib);
+  db.pragma('build.cache_size = ' + -pageCacheKib);
   // Nothing in it must survive a crash: no journal, no syncs.
   db.pragma('build.journal_mode = OFF');
   db.pragma('build.synchronous = OFF');
@@ -558,7 +583,8 @@ try {
   if (Atomics.load(stop, 0) !== 0) {
     end();
   } else {
-    parentPort.postMessage({ type: 'built', devices });
+    const cacheKib = (schema) => -db.pragma(schema + '.cache_size', { simple: true });
+    parentPort.postMessage({ type: 'built', devices, pageCacheKib: { main: cacheKib('main'), build: cacheKib('build') } });
     parentPort.once('message', (message) => {
       if (message !== 'move') return end();
       let moved = 0;

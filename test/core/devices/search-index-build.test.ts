@@ -59,6 +59,13 @@ describe('SearchIndexBuild', () => {
     expect(() => db.prepare("INSERT INTO devices_fts (devices_fts, rank) VALUES ('integrity-check', 0)").run()).not.toThrow();
   });
 
+  it('builds with a 2,000 KiB page cache for each database, so the thread leaves malloc little to keep', async () => {
+    const db = seeded(1_000);
+    const build = SearchIndexBuild.start(db)!;
+    expect(await build.moveIn()).toBe(1_000);
+    expect(build.pageCacheKib).toEqual({ main: 2000, build: 2000 });
+  });
+
   it('a connection that read the empty index reads the moved one, and the catch-up goes on from it', async () => {
     const db = seeded(2_000);
     const index = new DeviceSearchIndex(db);
