@@ -16,13 +16,14 @@ import { EventBus } from '../events/event-bus';
 import type { IvantiCredentials } from '../integrations/integration-service';
 import { SyncEngine } from './sync-engine';
 import type { FromSyncWorker, SyncWorkerData, ToSyncWorker } from './sync-worker-protocol';
+import { SYNC_WORKER_PAGE_CACHE_KIB } from './thread-limits';
 
 const port = parentPort;
 if (!port) throw new Error('sync-worker runs as a worker thread only.');
 
 const { databaseFile, sqliteBinding } = workerData as SyncWorkerData;
 useSqliteBinding(sqliteBinding);
-const db = openAnotherConnection(databaseFile);
+const db = openAnotherConnection(databaseFile, undefined, SYNC_WORKER_PAGE_CACHE_KIB);
 const events = new EventBus();
 const searchIndex = new DeviceSearchIndex(db);
 const credentials = new Map<string, IvantiCredentials>();

@@ -26,6 +26,18 @@ import type { ResourceLimits } from 'node:worker_threads';
 export const SYNC_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 };
 
 /**
+ * The page cache (KiB) of the sync worker's connection, instead of this build's 16,000 (better-sqlite3's
+ * SQLITE_DEFAULT_CACHE_SIZE). A sync reads the tables far beyond 16 MB anyway (in id order, where the OS's file cache
+ * serves a miss), and the cache, once filled, stays in the process between syncs. Scratch probe of the bench's sync
+ * (WorkerSyncEngine over the simulator process: a first sync, then an unchanged and a 1 %-changed re-sync), 300,000
+ * devices, two interleaved pairs, load 3.6-4.5 (issue 19): peak RSS of the first sync 260/235 MB against 222/219 with
+ * 4,000 KiB, of the re-syncs 232/217 and 245/234 against 206/209 and 219/222; process CPU no higher (first sync
+ * 30.4/31.2 s against 29.5/29.4, unchanged re-sync 9.0/9.2 against 8.4/8.3, 1 % changed 11.9/11.7 against 11.6/11.3).
+ * Index builds bound it further while they sort (deferred-indexes.ts, SORT_CACHE_KIB).
+ */
+export const SYNC_WORKER_PAGE_CACHE_KIB = 4000;
+
+/**
  * V8's young generation of the WAL checkpointer's thread: an isolate with its own heap, counted in the console's RSS,
  * that keeps nothing alive between two calls, so 2 MB is room enough (V8 lets a young generation grow to 48 MB on
  * 64-bit). The record compressor's thread has its own (RECORD_COMPRESSOR_THREAD_LIMITS).

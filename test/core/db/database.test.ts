@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src-main/core/db/database';
+import { openAnotherConnection, openDatabase } from '../../../src-main/core/db/database';
 import type { Migration } from '../../../src-main/core/db/migration';
 import { migrations } from '../../../src-main/core/db/migrations';
+import { SYNC_WORKER_PAGE_CACHE_KIB } from '../../../src-main/core/sync/thread-limits';
 import { AppError } from '../../../src-shared/errors';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { sha256File, useTempDir } from '../../support/temp-dir';
@@ -132,5 +133,15 @@ describe('openDatabase', () => {
     const reopened = openDatabase({ file, migrations });
     closeAfterEach(reopened.db);
     expect(reopened.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+});
+
+describe('openAnotherConnection', () => {
+  it("keeps SQLite's page cache unless given one, as the sync worker's connection is (SYNC_WORKER_PAGE_CACHE_KIB)", () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    closeAfterEach(openDatabase({ file, migrations }).db);
+    const cacheSize = (db: Database.Database) => db.pragma('cache_size', { simple: true });
+    expect(cacheSize(closeAfterEach(openAnotherConnection(file)))).toBe(-16000);
+    expect(cacheSize(closeAfterEach(openAnotherConnection(file, undefined, SYNC_WORKER_PAGE_CACHE_KIB)))).toBe(-4000);
   });
 });
