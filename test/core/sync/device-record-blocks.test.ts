@@ -51,6 +51,14 @@ async function bulkLoaded(devices: number, seed: string, chunk: number): Promise
   return { db, parsed, context, prepared };
 }
 
+/** Every device exported, each with its record exactly as sent, in id order or in another. */
+function expectAsSent(exported: { guid: string; raw: string }[], parsed: readonly IvantiDevice[], order: 'id order' | 'another order'): void {
+  const sent = new Map(parsed.map((d) => [d.guid, JSON.stringify(d.raw)]));
+  expect(exported).toHaveLength(parsed.length);
+  expect(exported.map((r) => r.raw)).toEqual(exported.map((r) => sent.get(r.guid)));
+  expect(exported.every((r, i) => r.guid === parsed[i]!.guid)).toBe(order === 'id order');
+}
+
 /** Each block's count against the device rows that name it, and the blocks no row names. */
 function blockCounts(db: Db): { wrong: number; unnamed: number; live: number } {
   return db
@@ -108,13 +116,17 @@ describe('device records in blocks', () => {
     expect(ids.map((id) => repository.detail(id).raw)).toEqual([...parsed].reverse().map((d) => d.raw));
     const file = path.join(tempDir(), 'devices.csv');
     const exports = new ExportService(db, repository, new AuditLog(db, () => new Date(10_000)), new EventBus().emit, tempDir(), () => new Date(10_000), 'tester');
-    for (const sort of [{ column: 'deviceName', direction: 'desc' }, { column: 'serialNumber', direction: 'asc' }] as const) {
-      await exports.write({ kind: 'devices', format: 'csv', query: { presence: 'all', sort }, includeRaw: true }, file);
+    // Sorted, current devices (a sorted export of all, removed included, comes in id order: orderedSelection); in CSV,
+    // and in JSON, which parses each text.
+    const queries = [{ presence: 'all' }, { sort: { column: 'deviceName', direction: 'desc' } }, { sort: { column: 'serialNumber', direction: 'asc' } }] as const;
+    for (const query of queries) {
+      await exports.write({ kind: 'devices', format: 'csv', query, includeRaw: true }, file);
       const { records } = readCsvRecords(fs.readFileSync(file, 'utf8'));
-      const sent = new Map(parsed.map((d) => [d.guid, JSON.stringify(d.raw)]));
-      expect(records).toHaveLength(parsed.length);
-      expect(records.map((r) => r.raw)).toEqual(records.map((r) => sent.get(r.guid!)));
+      expectAsSent(records.map((r) => ({ guid: r.guid!, raw: r.raw! })), parsed, 'sort' in query ? 'another order' : 'id order');
     }
+    await exports.write({ kind: 'devices', format: 'json', query: queries[1], includeRaw: true }, `${file}.json`);
+    const { devices } = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as { devices: { guid: string; raw: unknown }[] };
+    expectAsSent(devices.map((d) => ({ guid: d.guid, raw: JSON.stringify(d.raw) })), parsed, 'another order');
   });
 
   it('are read by an export from its snapshot, though their blocks are deleted while it streams', async () => {
