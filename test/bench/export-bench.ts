@@ -31,7 +31,7 @@ const VARIANTS: Record<string, ExportRequest> = {
   'csv-with-raw': { kind: 'devices', format: 'csv', query: { presence: 'all' }, includeRaw: true },
   'json-with-raw': { kind: 'devices', format: 'json', query: { presence: 'all' }, includeRaw: true },
   'csv-sorted-filtered': { kind: 'devices', format: 'csv', query: { platformType: 'ANDROID', sort: { column: 'deviceName', direction: 'asc' } }, includeRaw: false },
-  // Records in blocks (migration 0037) are read in the export's order, not the blocks' (device-export.ts, prepareBatch).
+  // Sorted, so rows come in a sort index's order: records in blocks (migration 0037) are then read out of block order.
   'csv-sorted-with-raw': { kind: 'devices', format: 'csv', query: { sort: { column: 'lastCheckin', direction: 'desc' } }, includeRaw: true },
 };
 

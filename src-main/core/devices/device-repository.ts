@@ -854,14 +854,14 @@ export class DeviceRepository {
    * FTS table: sorting a million 2 KB rows would hold them all in SQLite's sorter. Sorted orders walk the partial
    * indexes of current devices, so a sorted export of removed devices comes in id order instead (said in `orderNote`).
    */
-  orderedSelection(query: DeviceQuery): DeviceSelection & { orderBy: string; orderNote: string; byId: boolean } {
+  orderedSelection(query: DeviceQuery): DeviceSelection & { orderBy: string; orderNote: string } {
     if (query.sort !== undefined && (query.presence ?? 'current') === 'current') {
       const s = this.selection(query, { text: 'filter', indexedBy: sortIndexName(SORT_COLUMNS[query.sort.column]), walkInOrder: true });
-      return { ...s, orderBy: orderDevices(query.sort, false), orderNote: `by ${query.sort.column} (${query.sort.direction})`, byId: false };
+      return { ...s, orderBy: orderDevices(query.sort, false), orderNote: `by ${query.sort.column} (${query.sort.direction})` };
     }
     const s = this.selection(query, { text: 'drive' });
     const orderNote = query.sort === undefined ? 'by device id' : 'by device id (removed devices are exported in the order they were first synced)';
-    return { ...s, orderBy: orderDevices(undefined, s.ftsDrives), orderNote, byId: true };
+    return { ...s, orderBy: orderDevices(undefined, s.ftsDrives), orderNote };
   }
 
   /** Cached until the database changes, so scrolling through one result set counts it once. */

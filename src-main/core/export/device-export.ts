@@ -9,9 +9,6 @@ import { JsonText, type ExportColumn, type ExportSource } from './export-source'
 type Stored = Omit<DeviceRecord, 'last_seen_run' | 'removed_run' | 'raw_record' | 'record_block'> &
   Pick<DeviceRowRecord, 'sighted_by'> & { raw_record?: Buffer; record_block?: number | null };
 
-/** Records a sorted export decodes between two turns of the event loop: ~8 ms at ~30 us each. */
-const DECODED_A_TURN = 256;
-
 /** Every stored field, in export order: [column name in the file, `devices` column, how the value is written]. */
 const FIELDS: [string, keyof Stored, 'as-is' | 'flag' | 'time'][] = [
   ['integrationId', 'integration_id', 'as-is'],
@@ -83,12 +80,7 @@ export function deviceExport(
   // The stored text is what the sync serialized (JSON.stringify), so CSV writes it as it is. A record in a block is read
   // with its block from the snapshot: a sync may delete the block from the database meanwhile (migration 0037).
   let blocks: BlockReader | undefined;
-  const decode = (r: Stored & { raw_record: Buffer }) => devices.rawRecordText(r.raw_record, r, r.guid, blocks);
-  // The records in blocks of the batch being written, decoded by prepareBatch.
-  let decoded = new Map<Stored, string>();
-  if (options.includeRaw) {
-    columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : new JsonText(decoded.get(r) ?? decode(r as Stored & { raw_record: Buffer }))) });
-  }
+  if (options.includeRaw) columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : new JsonText(devices.rawRecordText(r.raw_record, r, r.guid, blocks))) });
   // The row id is read for the Trust columns (the device's own sightings), not written.
   const fields = ['d.id', ...FIELDS.map(([, key]) => `d.${key}`), SIGHTED_BY, ...(options.includeRaw ? ['d.raw_record', 'd.record_block'] : [])].join(', ');
   return {
@@ -101,21 +93,5 @@ export function deviceExport(
     withSnapshot: (snapshot) => {
       if (options.includeRaw) blocks = DeviceRecordCodec.blockReader(snapshot);
     },
-    // Reading one record of a block inflates its group of 8 (migration 0037), and the codec keeps the last 16 blocks:
-    // an export in the sync's order (by id) inflates each group once, but a sorted one nearly once a record. A batch's
-    // records decoded block by block share their groups' inflation. Measured (CPU a device, CSV with the raw record,
-    // 30,000 bulk-loaded devices by check-in or device name, two runs each interleaved, load 1.6-5): 71-77 us without,
-    // 50-56 us in batches of 8,192 (by id: 35-38 either way); 100,000 by check-in, load 4-4.5: 80-82 -> 66-70 us.
-    prepareBatch: options.includeRaw && !ordered.byId
-      ? async (rows, turn) => {
-          decoded = new Map();
-          const inBlocks = rows.filter((r) => r.record_block != null && r.raw_record !== undefined) as (Stored & { raw_record: Buffer; record_block: number })[];
-          inBlocks.sort((a, b) => a.record_block - b.record_block);
-          for (const [i, r] of inBlocks.entries()) {
-            if (i > 0 && i % DECODED_A_TURN === 0) await turn();
-            decoded.set(r, decode(r));
-          }
-        }
-      : undefined,
   };
 }

@@ -110,16 +110,12 @@ export class ExportService {
         if (buffer.length > 0 && !stream.write(buffer)) await once(stream, 'drain');
         buffer = '';
       };
-      // The event loop's turn between chunks, and between slices of a batch a source prepares (prepareBatch).
-      const turn = async () => {
-        await yieldToEventLoop();
-        if (options.signal?.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
-      };
       const write = async (text: string) => {
         buffer += text;
         if (buffer.length < CHUNK_CHARS) return;
         await flush();
-        await turn();
+        await yieldToEventLoop();
+        if (options.signal?.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
         if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
           lastReport = Date.now();
           report();
@@ -127,8 +123,7 @@ export class ExportService {
       };
       source.withSnapshot?.(snapshot);
       const rows = snapshot.prepare(source.sql).iterate(...source.params) as IterableIterator<unknown>;
-      const each = (write: (row: unknown) => Promise<void>) => eachRow(source, rows, turn, write);
-      await (request.format === 'csv' ? this.#writeCsv(source, each, write, progress) : this.#writeJson(source, each, write, progress, request));
+      await (request.format === 'csv' ? this.#writeCsv(source, rows, write, progress) : this.#writeJson(source, rows, write, progress, request));
       await flush();
       stream.end();
       await once(stream, 'finish');
@@ -157,29 +152,29 @@ export class ExportService {
     }
   }
 
-  async #writeCsv(source: ExportSource<unknown>, each: EachRow, write: (text: string) => Promise<void>, progress: ExportProgress) {
+  async #writeCsv(source: ExportSource<unknown>, rows: IterableIterator<unknown>, write: (text: string) => Promise<void>, progress: ExportProgress) {
     await write(UTF8_BOM + csvLine(source.csvHeader ?? source.columns.map((c) => c.name)));
-    await each(async (row) => {
+    for (const row of rows) {
       const lines = source.csvRows ? source.csvRows(row) : [source.columns.map((c) => c.value(row))];
       await write(lines.map((values) => csvLine(values.map(toCsvValue))).join(''));
       progress.written += 1;
-    });
+    }
   }
 
   async #writeJson(
     source: ExportSource<unknown>,
-    each: EachRow,
+    rows: IterableIterator<unknown>,
     write: (text: string) => Promise<void>,
     progress: ExportProgress,
     request: ExportRequest,
   ) {
     const head = { kind: request.kind, exportedAt: this.now().toISOString(), ...source.about };
     await write(`${JSON.stringify(head).slice(0, -1)},"${source.kind}":[`);
-    await each(async (row) => {
+    for (const row of rows) {
       const object = Object.fromEntries(source.columns.map((c) => [c.name, c.value(row)]));
       await write(`${progress.written === 0 ? '\n' : ',\n'}${JSON.stringify(object)}`);
       progress.written += 1;
-    });
+    }
     await write(`\n],"count":${progress.written}}\n`);
   }
 
@@ -208,48 +203,6 @@ export class ExportService {
     snapshot.prepare('SELECT count(*) FROM sqlite_schema').get();
     return snapshot;
   }
-}
-
-/**
- * Rows a source that prepares batches (prepareBatch) is given at a time: read ahead and held until written, ~25 MB of
- * rows and raw records. A sorted export of records in blocks inflates fewer groups the larger its batches (see
- * device-export.ts): 30,000 devices by check-in, 1.00 group inflated a device without batches, 0.79 in batches of
- * 2,048, 0.45 of 8,192, 0.13 (each group once) of 32,768; at 100,000 devices 0.76 of 8,192 and 0.59 of 16,384.
- */
-const EXPORT_BATCH_ROWS = 8192;
-
-/** Rows read into a batch between two turns of the event loop. */
-const ROWS_A_TURN = 256;
-
-/** Calls `write` with each row of the export, in order, awaiting each. */
-type EachRow = (write: (row: unknown) => Promise<void>) => Promise<void>;
-
-/** Each of `rows` given to `write` in order; a source that prepares batches (prepareBatch) is given each batch first. */
-export async function eachRow(
-  source: Pick<ExportSource<unknown>, 'prepareBatch'>,
-  rows: Iterator<unknown> & Iterable<unknown>,
-  turn: () => Promise<void>,
-  write: (row: unknown) => Promise<void>,
-  batchRows = EXPORT_BATCH_ROWS,
-): Promise<void> {
-  const prepare = source.prepareBatch?.bind(source);
-  if (prepare === undefined) {
-    for (const row of rows) await write(row);
-    return;
-  }
-  let batch: unknown[] = [];
-  const writeBatch = async () => {
-    await prepare(batch, turn);
-    for (const row of batch) await write(row);
-    batch = [];
-  };
-  for (const row of rows) {
-    // Reading a batch takes ~10-20 us a row (a sorted walk, each row looked up): the event loop gets its turns meanwhile
-    // (a batch read at once stalled it for 245-260 ms, 30,000 devices, against 94-117 without batches).
-    if (batch.push(row) % ROWS_A_TURN === 0) await turn();
-    if (batch.length === batchRows) await writeBatch();
-  }
-  await writeBatch();
 }
 
 /** Cleans up a partial file; a failure to do so must not hide the error that made the export stop. */

@@ -37,12 +37,6 @@ export interface ExportSource<R> {
   about: Record<string, unknown>;
   /** Called with the snapshot connection `sql` runs on, before its rows are read, when the columns read more there. */
   withSnapshot?(snapshot: Db): void;
-  /**
-   * Given each batch of rows (EXPORT_BATCH_ROWS, in order) before their columns are written, when the source does work
-   * for a batch at once; it awaits `turn` between slices of that work (the event loop's turn; it throws when the
-   * export was cancelled).
-   */
-  prepareBatch?(rows: R[], turn: () => Promise<void>): Promise<void>;
   /** CSV lines for one row, when a row is not simply one line of `columns` (a change: one line per field)… */
   csvRows?(row: R): ExportValue[][];
   /** …and their header. */

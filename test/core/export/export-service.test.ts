@@ -5,7 +5,7 @@ import { AuditLog } from '../../../src-main/core/audit/audit-log';
 import type { Db } from '../../../src-main/core/db/database';
 import type { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { EventBus } from '../../../src-main/core/events/event-bus';
-import { eachRow, ExportService } from '../../../src-main/core/export/export-service';
+import { ExportService } from '../../../src-main/core/export/export-service';
 import { DeviceRecordCodec, type RecordContext } from '../../../src-main/core/sync/device-record-codec';
 import type { ExportProgress } from '../../../src-shared/domain/export';
 import { AppError } from '../../../src-shared/errors';
@@ -274,38 +274,6 @@ describe('running exports', () => {
       code: 'LOCAL_DATA',
       message: `The export folder ${blocker} cannot be used: it is a file, not a folder. Choose another location.`,
     });
-  });
-});
-
-describe('rows of a source that prepares batches', () => {
-  it('are each prepared in a batch of their order before written, every row once, the last batch shorter', async () => {
-    const events: string[] = [];
-    const source = {
-      prepareBatch: async (rows: unknown[], turn: () => Promise<void>) => {
-        await turn();
-        events.push(`batch ${rows.join(',')}`);
-      },
-    };
-    const rows = Array.from({ length: 11 }, (_, i) => i);
-    let turns = 0;
-    const turn = async () => {
-      turns += 1;
-    };
-    await eachRow(source, rows.values(), turn, async (row) => void events.push(`row ${String(row)}`), 4);
-    const batch = (from: number, to: number) => [`batch ${rows.slice(from, to).join(',')}`, ...rows.slice(from, to).map((r) => `row ${r}`)];
-    expect(events).toEqual([...batch(0, 4), ...batch(4, 8), ...batch(8, 11)]);
-    expect(turns).toBe(3);
-  });
-
-  it("stop where a batch's turn throws (a cancelled export), before writing its rows", async () => {
-    const written: unknown[] = [];
-    const source = { prepareBatch: (_rows: unknown[], turn: () => Promise<void>) => turn() };
-    let turns = 0;
-    const turn = async () => {
-      if (++turns === 2) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
-    };
-    await expect(eachRow(source, [1, 2, 3, 4, 5].values(), turn, async (row) => void written.push(row), 2)).rejects.toMatchObject({ code: 'CANCELLED' });
-    expect(written).toEqual([1, 2]);
   });
 });
 
