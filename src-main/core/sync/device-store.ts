@@ -250,7 +250,6 @@ export class DeviceStore {
   readonly #insert: Statement;
   readonly #rewrite: Statement;
   readonly #checkedIn: Statement;
-  readonly #checkedInBlock: Statement;
   readonly #relist: Statement;
   readonly #sight: Statement;
   readonly #codec: DeviceRecordCodec;
@@ -318,10 +317,9 @@ export class DeviceStore {
     // A record whose only change is in VOLATILE_FIELDS: the stored text becomes the new one (the drawer and the raw
     // export give what Ivanti last sent), and of the other columns only last_checkin can differ. Naming no indexed
     // search column, it fires no search-index trigger and moves only the check-in indexes' entries.
-    // Stored alone, out of any block (migration 0037's triggers count it out of its block) ...
-    this.#checkedIn = db.prepare('UPDATE devices SET raw_record = @raw_record, record_block = NULL, record_hash = @record_hash, last_checkin = @last_checkin WHERE id = @id');
-    // Or kept in its block, patched (DeviceRecordCodec.patchInBlock).
-    this.#checkedInBlock = db.prepare('UPDATE devices SET raw_record = @raw_record, record_hash = @record_hash, last_checkin = @last_checkin WHERE id = @id');
+    // Kept in its block, patched (DeviceRecordCodec.patchInBlock), or stored alone with `record_block` NULL: either way
+    // migration 0037's triggers count it out of the block it was in.
+    this.#checkedIn = db.prepare('UPDATE devices SET raw_record = @raw_record, record_block = @record_block, record_hash = @record_hash, last_checkin = @last_checkin WHERE id = @id');
     // With the integration's key (migration 0018), which the device indexes hold; a trigger corrects a wrong one.
     this.#relist = db.prepare('UPDATE devices SET integration_id = @integration_id, integration_key = @integration_key WHERE id = @id');
     // The space named by its name's key (migration 0029), as the device row names it.
@@ -541,8 +539,9 @@ export class DeviceStore {
           const text = JSON.stringify(raw);
           // A record in a block stays there, with its new check-in times as a patch, counted into its block again first.
           const inBlock = this.#codec.patchInBlock(stored.raw_record, stored, text, id);
-          if (inBlock !== null) this.#codec.enterBlock(stored.record_block!, 1);
-          (inBlock === null ? this.#checkedIn : this.#checkedInBlock).run({ raw_record: inBlock ?? this.#codec.encode(text, stored), record_hash: hash, last_checkin: device!.lastCheckin, id });
+          const record_block = inBlock === null ? null : stored.record_block!;
+          if (record_block !== null) this.#codec.enterBlock(record_block, 1);
+          this.#checkedIn.run({ raw_record: inBlock ?? this.#codec.encode(text, stored), record_block, record_hash: hash, last_checkin: device!.lastCheckin, id });
         }
         if (rewrite) {
           const listed = integrationCoversRecord(facts, integrationId, platformType) ? integrationId : listedUnder(facts, ctx.integrationIds, platformType, integrationId);

@@ -19,9 +19,10 @@ import type { ResourceLimits } from 'node:worker_threads';
  * re-syncs' peak RSS +100 MB (bench:sync 318-331 MB against 215-233); 2047 MB (growing factor ~2), +50 MB (270-284)
  * for -11 %; 1536 and 1024 MB, -7 % and -2 % (one process each). A 96 MB young generation, -7 % for +30 MB; 192 MB,
  * no better for +110 MB.
- * At a million devices the re-syncs already peak at 246-298 MB (four runs; 288-298 in one, where the process held
- * 265-275 MB before they began). A new worker's first re-sync also costs ~0.5 s more
- * CPU (its code not yet optimised).
+ * At a million devices the re-syncs peaked at 246-298 MB (four runs; 288-298 in one, where the process held 265-275 MB
+ * before they began), and at 225-235 MB (two quiet runs, daeeef5) once index builds and this worker's connection kept
+ * smaller page caches (SORT_CACHE_KIB in deferred-indexes.ts, SYNC_WORKER_PAGE_CACHE_KIB): +100 MB would still pass
+ * 300. A new worker's first re-sync also costs ~0.5 s more CPU (its code not yet optimised).
  */
 export const SYNC_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 };
 
