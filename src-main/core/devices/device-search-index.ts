@@ -52,17 +52,22 @@ function withCompactForm(column: string, separators: string[]): string {
 const CHUNK = 50_000;
 
 /**
- * FTS5's `automerge` (SQLite's default 4: a level's segments are merged once it holds four) while a whole CHUNK of a
- * backlog is applied (the end of a bulk load, a migration that queued every device): merged six at a time, the
- * segments its flushes make are rewritten fewer times. Measured on a 300,000-device bulk load's catch-up (six chunks,
- * interleaved with 4 four times, load 5.9-7.2): 4.28-4.75 s of process CPU with 4, 3.84-4.16 with 6 (median -7 %;
- * 8 was as fast), and the index ends in 11 segments instead of 14 (at 100,000 devices 6 instead of 8; 8 left 12 and
- * 14), so a search seeks fewer; the questions of bench:search's keystrokes (matchSet, termsOfPrefix, first pages, run
- * questions) cost the same. 16 or 0 (no automatic merge) cost 15-20 % less but left 17 segments, and a question that
- * seeks each cost 30-50 % more. A sync's own small catch-ups keep the index's setting: more segments left between
- * merges would slow the searches made meanwhile.
+ * How a backlog (more than a CHUNK queued: the end of a bulk load, a migration that queued every device) is merged. Its
+ * chunks merge nothing (`automerge` 0, and `crisismerge` at FTS5's most, which also marks the index as behind a
+ * backlog between chunks and across a kill), so each flush of FTS5's in-memory terms (~1 MB, ~1,800 devices) leaves a
+ * segment; the chunk that ends the backlog merges them all at once ('optimize'), into one segment. Measured on the
+ * search index build of a 300,000-device bulk load (build.mjs in issue 19's scratch, the thread's CPU, interleaved,
+ * load 5.2-7.6): 2.87-3.25 s against 3.47-3.60 s with six segments merged at a time as before (automerge 6), and the
+ * index ends as one segment (44.6 MB) instead of 13 (46.2 MB). Merging six at a time rewrites each term once a level
+ * (4 levels at 300,000 devices, more at a million); one merge of every segment rewrites it once. Left to FTS5's own
+ * merge of the last chunk's segments (crisismerge 16 at its first flush) instead: 3.04-3.32 s and 9 segments left.
+ * Larger or smaller in-memory terms (hashsize 256 KB, 512 KB, 4 MB) were no faster.
  */
-const BACKLOG_AUTOMERGE = 6;
+const BACKLOG_AUTOMERGE = 0;
+/** FTS5's largest `crisismerge` (FTS5_MAX_SEGMENT - 1): a backlog of a million devices leaves ~560 segments. */
+const BACKLOG_CRISISMERGE = 1999;
+/** SQLite's `crisismerge` when devices_fts_config holds none. */
+const DEFAULT_CRISISMERGE = 16;
 /** SQLite's `automerge` when devices_fts_config holds none. */
 const DEFAULT_AUTOMERGE = 4;
 
@@ -179,18 +184,26 @@ export class DeviceSearchIndex {
         WHERE p.device_id <= ?`,
     );
     const dequeue = this.db.prepare('DELETE FROM devices_fts_pending WHERE device_id <= ?');
-    const automerge = this.db.prepare("SELECT v FROM devices_fts_config WHERE k = 'automerge'").pluck();
+    const setting = this.db.prepare('SELECT v FROM devices_fts_config WHERE k = ?').pluck();
     // Bound as an integer: FTS5 refuses a REAL (a JS number binds as one).
-    const setAutomerge = this.db.prepare("INSERT INTO devices_fts (devices_fts, rank) VALUES ('automerge', ?)");
+    const set = this.db.prepare('INSERT INTO devices_fts (devices_fts, rank) VALUES (?, ?)');
+    const optimize = this.db.prepare("INSERT INTO devices_fts (devices_fts) VALUES ('optimize')");
     return this.db.transaction((upTo: number, backlog: boolean) => {
-      // FTS5 stores the setting (devices_fts_config): set and given back inside the chunk's transaction, so a kill or a
-      // failure mid-chunk rolls it back with the chunk and no crash leaves the index merging differently.
-      const before = backlog ? ((automerge.get() as number | undefined) ?? DEFAULT_AUTOMERGE) : null;
-      if (before !== null) setAutomerge.run(BigInt(BACKLOG_AUTOMERGE));
+      // FTS5 stores the settings (devices_fts_config): set inside the chunk's transaction, so a kill or a failure
+      // mid-chunk rolls them back with the chunk. `automerge` is given back at the chunk's end; `crisismerge` stays
+      // BACKLOG_CRISISMERGE until the chunk that ends the backlog has merged it.
+      const own = (setting.get('automerge') as number | undefined) ?? DEFAULT_AUTOMERGE;
+      const behindBacklog = setting.get('crisismerge') === BACKLOG_CRISISMERGE;
+      if (backlog || behindBacklog) set.run('automerge', BigInt(BACKLOG_AUTOMERGE));
+      if (backlog && !behindBacklog) set.run('crisismerge', BigInt(BACKLOG_CRISISMERGE));
       dropStale.run(upTo);
       index.run(upTo);
       const applied = dequeue.run(upTo).changes;
-      if (before !== null) setAutomerge.run(BigInt(before));
+      if (!backlog && behindBacklog) {
+        optimize.run();
+        set.run('crisismerge', BigInt(DEFAULT_CRISISMERGE));
+      }
+      if (backlog || behindBacklog) set.run('automerge', BigInt(own));
       return applied;
     });
   }
@@ -317,10 +330,11 @@ export class DeviceSearchIndex {
     if (this.options.deferWhile?.()) return 0;
     let applied = 0;
     for (let done = 0; done < chunks && this.isBehind(); done++) {
-      // A whole CHUNK still queued: a backlog (BACKLOG_AUTOMERGE).
       const boundary = this.#boundary.get(CHUNK - 1) as number | undefined;
+      // More than a CHUNK queued: a chunk of a backlog, which another chunk ends (BACKLOG_AUTOMERGE).
+      const backlog = boundary !== undefined && this.#boundary.get(CHUNK) !== undefined;
       this.#applyChunk ??= this.#chunkApplier();
-      const chunk = this.#applyChunk(boundary ?? Number.MAX_SAFE_INTEGER, boundary !== undefined);
+      const chunk = this.#applyChunk(boundary ?? Number.MAX_SAFE_INTEGER, backlog);
       applied += chunk;
       onChunk?.(chunk);
     }
@@ -450,6 +464,8 @@ export class SearchIndexBuild {
         chunk: CHUNK,
         backlogAutomerge: BACKLOG_AUTOMERGE,
         defaultAutomerge: DEFAULT_AUTOMERGE,
+        backlogCrisismerge: BACKLOG_CRISISMERGE,
+        defaultCrisismerge: DEFAULT_CRISISMERGE,
         pageCacheKib: SEARCH_INDEX_BUILD_PAGE_CACHE_KIB,
       },
       resourceLimits: SEARCH_INDEX_BUILD_THREAD_LIMITS,
@@ -538,7 +554,7 @@ const BUILD_SOURCE = `
 const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.modulePath);
-const { file, buildFile, sourceColumns, columns, expressions, chunk, backlogAutomerge, defaultAutomerge, pageCacheKib } = workerData;
+const { file, buildFile, sourceColumns, columns, expressions, chunk, backlogAutomerge, defaultAutomerge, backlogCrisismerge, defaultCrisismerge, pageCacheKib } = workerData;
 const stop = new Int32Array(workerData.stop);
 const db = new Database(file, { timeout: 5000, nativeBinding: workerData.nativeBinding });
 const end = () => {
@@ -563,19 +579,29 @@ try {
   const boundary = db.prepare('SELECT device_id FROM main.devices_fts_pending WHERE device_id > ? ORDER BY device_id LIMIT 1 OFFSET ?').pluck();
   const copy = db.prepare('INSERT INTO build.sources (id, ' + sources + ') SELECT d.id, ' + values('d') + ' FROM main.devices_fts_pending p JOIN main.devices d ON d.id = p.device_id WHERE p.device_id > ? AND p.device_id <= ?');
   const index = db.prepare('INSERT INTO build.devices_fts (rowid, ' + columns.join(', ') + ') SELECT d.id, ' + expressions.join(', ') + ' FROM build.sources d WHERE d.id > ? AND d.id <= ?');
-  const setAutomerge = db.prepare("INSERT INTO build.devices_fts (devices_fts, rank) VALUES ('automerge', ?)");
+  const set = db.prepare('INSERT INTO build.devices_fts (devices_fts, rank) VALUES (?, ?)');
+  const optimize = db.prepare("INSERT INTO build.devices_fts (devices_fts) VALUES ('optimize')");
   let devices = 0;
+  let behindBacklog = false;
   for (let last = 0; Atomics.load(stop, 0) === 0; ) {
-    // As catchUp: a whole chunk still queued is a backlog, merged BACKLOG_AUTOMERGE at a time.
     const upTo = boundary.get(last, chunk - 1);
+    // As catchUp: more than a chunk still queued is a chunk of a backlog, merged by the chunk that ends it.
+    const backlog = upTo !== undefined && boundary.get(last, chunk) !== undefined;
     const through = upTo ?? Number.MAX_SAFE_INTEGER;
     // Read in a transaction of its own: the main database is read only while a chunk is copied (~1.4 us a device),
     // not while it is indexed, so checkpoints of the other connections' writes are held back no longer than that.
     const copied = copy.run(last, through).changes;
     db.transaction(() => {
-      setAutomerge.run(upTo === undefined ? automerge : BigInt(backlogAutomerge));
+      set.run('automerge', backlog || behindBacklog ? BigInt(backlogAutomerge) : automerge);
+      if (backlog && !behindBacklog) set.run('crisismerge', BigInt(backlogCrisismerge));
       index.run(last, through);
+      if (!backlog && behindBacklog) {
+        optimize.run();
+        set.run('crisismerge', BigInt(defaultCrisismerge));
+      }
+      set.run('automerge', automerge);
     })();
+    behindBacklog = backlog;
     devices += copied;
     if (upTo === undefined || copied === 0) break;
     last = upTo;
@@ -592,7 +618,8 @@ try {
       try {
         moved = db.transaction(() => {
           const written = db.prepare('SELECT EXISTS (SELECT 1 FROM main.devices_fts_docsize)').pluck().get() === 1;
-          const settings = "SELECT k, v FROM %.devices_fts_config WHERE k <> 'automerge'";
+          // The merge settings steer only how the index is merged (BACKLOG_AUTOMERGE), not what it holds.
+          const settings = "SELECT k, v FROM %.devices_fts_config WHERE k NOT IN ('automerge', 'crisismerge')";
           const differ = db.prepare('SELECT EXISTS (' + settings.replace('%', 'main') + ' EXCEPT ' + settings.replace('%', 'build') + ') OR EXISTS (' + settings.replace('%', 'build') + ' EXCEPT ' + settings.replace('%', 'main') + ')').pluck().get() === 1;
           if (written || differ) return 0;
           for (const shadow of ['data', 'idx', 'docsize']) {
