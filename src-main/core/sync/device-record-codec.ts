@@ -556,7 +556,7 @@ function damaged(device: number | string): AppError {
 export class RecordCompressor {
   #worker: Worker | null = null;
   #nextId = 1;
-  readonly #waiting = new Map<number, { records: readonly RecordToEncode[]; spaceId: number | null; resolve: (encoded: Encoded) => void }>();
+  readonly #waiting = new Map<number, { records: readonly RecordToEncode[]; texts: readonly string[]; spaceId: number | null; resolve: (encoded: Encoded) => void }>();
 
   constructor(private readonly codec: { shared: Buffer; dictionary: number; format: number; encode: (json: string, row: RecordContext) => Buffer }) {
     try {
@@ -620,19 +620,23 @@ export class RecordCompressor {
 
   /** With a space id, the records are hashed and put in blocks; without, each is encoded alone (DeviceRecordCodec.encode). */
   #encode(records: readonly RecordToEncode[], spaceId: number | null): Promise<Encoded> {
+    // Serialised here and posted as text, not as objects for the thread to serialise: a structured clone costs this
+    // thread ~2.7 us a record of ~1.3 KB and the thread ~6.6 to rebuild and serialise it, where JSON.stringify and
+    // posting the text cost this thread ~4.5 and the thread ~0.3 (16,000 simulator records, 6 rounds, load ~5). The
+    // thread hashes the text (recordHash given the record's volatile fields, which are posted beside it).
+    const texts = records.map((record) => JSON.stringify(record.record));
     const worker = this.#worker;
-    if (worker === null || records.length === 0) return Promise.resolve(this.#encodeHere(records, spaceId));
+    if (worker === null || records.length === 0) return Promise.resolve(this.#encodeHere(records, texts, spaceId));
     const id = this.#nextId++;
-    // The records go as objects, not as their JSON text: structured cloning one costs this thread about half of what
-    // JSON.stringify and posting the text did (~7 against ~19 µs a record of ~1.3 KB, issue 19), and the thread, which
-    // hashes the object, serialises it as JSON.stringify does here (a clone keeps every key, in its order, and every
-    // value a JSON record can hold). The rows' values go in one flat array; the thread builds each preset and head.
+    // The rows' values and the volatile fields go in flat arrays; the thread builds each preset and head.
     const values: (string | null)[] = [];
-    for (const record of records) contextValues(record.row, values);
-    const message = { id, records: records.map((r) => r.record), values, spaceId, hashBytes: HASH_BYTES, perBlock: spaceId === null ? 0 : BLOCK_RECORDS, perGroup: GROUP_RECORDS };
+    const volatile: unknown[] = [];
+    if (spaceId === null) for (const record of records) contextValues(record.row, values);
+    else for (const record of records) for (const field of VOLATILE_FIELDS) volatile.push(record.record[field]);
+    const message = { id, texts, values, volatile, spaceId, hashBytes: HASH_BYTES, perBlock: spaceId === null ? 0 : BLOCK_RECORDS, perGroup: GROUP_RECORDS };
     return new Promise((resolve) => {
       if (this.#waiting.size === 0) worker.ref();
-      this.#waiting.set(id, { records, spaceId, resolve });
+      this.#waiting.set(id, { records, texts, spaceId, resolve });
       worker.postMessage(message);
     });
   }
@@ -658,11 +662,10 @@ export class RecordCompressor {
     this.#worker = null;
     const waiting = [...this.#waiting.values()];
     this.#waiting.clear();
-    for (const { records, spaceId, resolve } of waiting) resolve(this.#encodeHere(records, spaceId));
+    for (const { records, texts, spaceId, resolve } of waiting) resolve(this.#encodeHere(records, texts, spaceId));
   }
 
-  #encodeHere(records: readonly RecordToEncode[], spaceId: number | null): Encoded {
-    const texts = records.map((record) => JSON.stringify(record.record));
+  #encodeHere(records: readonly RecordToEncode[], texts: readonly string[], spaceId: number | null): Encoded {
     if (spaceId === null) return { stored: records.map((record, i) => this.codec.encode(texts[i]!, record.row)), hashes: null, blocks: null };
     const { heads, blocks } = blocksOf(texts, this.codec.shared, BLOCK_RECORDS, GROUP_RECORDS, BLOCK_LEVEL, IN_BLOCK, HEAD_BYTES);
     return {
@@ -693,11 +696,11 @@ export interface RecordToEncode {
 }
 
 /**
- * CommonJS, evaluated in the compressor's thread: for each record of a batch, its JSON text (JSON.stringify, as
- * DeviceRecordCodec.encode's callers serialise it), its head (HEAD_SOURCE, the same text), then the
+ * CommonJS, evaluated in the compressor's thread: for each record of a batch, given its JSON text (JSON.stringify, made
+ * on the calling thread as DeviceRecordCodec.encode's callers make it), its head (HEAD_SOURCE, the same text), then the
  * text deflated with the shared dictionary followed by its own values as preset (withOwnValues, from the same source),
  * all returned as one transferred buffer and where each record ends in it; with a space id, each record's hash too
- * (recordHash, from the same source, of the same object, given the text made for the deflate).
+ * (recordHash, from the same source, of the same text and volatile fields) and the records in blocks (BLOCKS_SOURCE).
  */
 const COMPRESSOR_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -707,23 +710,26 @@ const { format, headBytes, columns, deflateChunk, inBlock, blockLevel } = worker
 const headInto = new Function('return ' + workerData.headSource)()(zlib.crc32);
 const blocksOf = new Function('return ' + workerData.blocksSource)()(zlib, headInto);
 const ownValuesOf = new Function('return ' + workerData.ownValuesSource)();
-const recordHash = new Function('return ' + workerData.hashSource)()(require('node:crypto').hash, workerData.volatileFields);
+const volatileFields = workerData.volatileFields;
+const recordHash = new Function('return ' + workerData.hashSource)()(require('node:crypto').hash, volatileFields);
+// What recordHash reads of a record it is given the text of: its volatile fields (posted beside the texts).
+const volatileOf = {};
+const hashOf = (json, volatile, at, spaceId) => {
+  for (let k = 0; k < volatileFields.length; k++) volatileOf[volatileFields[k]] = volatile[at + k];
+  return recordHash(volatileOf, spaceId, json, JSON.parse);
+};
 // Reused from record to record, grown when one needs more (UTF-8 takes at most 3 bytes a UTF-16 unit): the preset, the
 // shared dictionary then the record's own values (zlib copies it when the call makes its stream), and the record's
 // text (read during the call). A fresh Buffer of each, the head's and the head and deflated text concatenated cost
 // ~4 us a record (20,000 simulated records, 8 interleaved rounds: 61.8 -> 57.4 us a record on this thread).
 let preset = Buffer.concat([shared, Buffer.allocUnsafe(1024)]);
 let textSpace = Buffer.allocUnsafe(8192);
-parentPort.on('message', ({ id, records, values, spaceId, hashBytes, perBlock, perGroup }) => {
-  const all = spaceId === null ? null : new Uint8Array(records.length * hashBytes);
+parentPort.on('message', ({ id, texts, values, volatile, spaceId, hashBytes, perBlock, perGroup }) => {
+  const all = spaceId === null ? null : new Uint8Array(texts.length * hashBytes);
+  if (all !== null) for (let i = 0; i < texts.length; i++) all.set(hashOf(texts[i], volatile, i * volatileFields.length, spaceId), i * hashBytes);
   if (perBlock > 0) {
-    const texts = records.map((record, i) => {
-      const json = JSON.stringify(record);
-      all.set(recordHash(record, spaceId, json), i * hashBytes);
-      return json;
-    });
     const { heads, blocks } = blocksOf(texts, shared, perBlock, perGroup, blockLevel, inBlock, headBytes);
-    const ends = new Uint32Array(records.length);
+    const ends = new Uint32Array(texts.length);
     for (let i = 0; i < ends.length; i++) ends[i] = (i + 1) * (headBytes + 1);
     const blockEnds = new Uint32Array(blocks.length);
     let length = heads.length;
@@ -734,10 +740,8 @@ parentPort.on('message', ({ id, records, values, spaceId, hashBytes, perBlock, p
     parentPort.postMessage({ id, bytes: bytes.buffer, ends, blockEnds, hashes: all.buffer }, [bytes.buffer, ends.buffer, blockEnds.buffer, all.buffer]);
     return;
   }
-  const heads = Buffer.allocUnsafe(records.length * headBytes);
-  const deflated = records.map((record, i) => {
-    const json = JSON.stringify(record);
-    if (all !== null) all.set(recordHash(record, spaceId, json), i * hashBytes);
+  const heads = Buffer.allocUnsafe(texts.length * headBytes);
+  const deflated = texts.map((json, i) => {
     if (textSpace.length < json.length * 3) textSpace = Buffer.allocUnsafe(json.length * 3);
     const text = textSpace.subarray(0, textSpace.write(json));
     headInto(format, text, heads, i * headBytes);

@@ -53,10 +53,14 @@ export const RECORD_HASH_SOURCE = String.raw`(digest, volatileFields) => {
     }
     return content;
   };
-  // text: the record's JSON.stringify when the caller has it (optional).
-  return (record, spaceId, text) => {
+  // text: the record's JSON.stringify when the caller has it (optional). parse: given by a caller that has the text
+  // and not the record (a bulk load's compressing thread), whose record argument holds the volatile fields alone; the
+  // record is then parsed from its text where the cut cannot be made (JSON.parse of a JSON.stringify gives back an
+  // object that serialises to the same text, so its hash is the record's).
+  return (record, spaceId, text, parse) => {
     for (let i = 0; i < count; i++) volatile[i] = record[volatileFields[i]];
     let content = text === undefined ? undefined : cut(text);
+    if (content === undefined && parse !== undefined) record = parse(text);
     // The record without its volatile fields, serialised as it stands (JSON.stringify leaves out an undefined member):
     // setting them aside in place costs nothing, where a copy of a 60-field object costs more than the serialisation.
     if (content === undefined) {

@@ -194,6 +194,9 @@ describe('stored device records', () => {
       if (i % 4 !== 0) record.lastCheckin = i % 4 === 1 ? 1_700_000_000_000 + i : i % 4 === 2 ? null : `${i}`;
       if (i % 5 === 0) record.clientLastCheckin = 1_700_000_000_000 - i;
       if (i % 7 === 0) record.lastScannedTime = 9_007_199_254_740_991 - i;
+      // The same member nested too: its text is then not cut out of the record's, and the thread, which has the text
+      // and not the object, hashes the record parsed from it.
+      if (i % 6 === 3) record.nested = { lastCheckin: record.lastCheckin, clientLastCheckin: record.clientLastCheckin ?? null };
       return { record, row: { ...ROW, guid: `g-${i}` } };
     });
     const expected = (spaceId: number) => records.map((r) => recordHash(r.record, spaceId).toString('hex'));
