@@ -112,14 +112,17 @@ export class DeferredIndexes {
 }
 
 /**
- * SQLite's sorter helper threads during an index build (`PRAGMA threads`): one sorts and writes a full in-memory run
- * while the building thread reads the table into the next. Measured on a bulk load's 13 deferred indexes at 300,000
- * devices (interleaved x3, load 4.7-5.7): the building thread's CPU 5.11-5.27 s with none, 4.73-4.77 s with one,
- * 4.49-4.88 s with two; the process's CPU 5-8 % more either way, and RSS the same. At the end of a bulk load nothing
- * else of the sync runs (the records' compressing thread is closed), so on a machine with a free core the build's
- * time is the building thread's. One: more buys little and each holds a run in memory.
+ * SQLite's sorter helper threads during an index build (`PRAGMA threads`): each sorts and writes a full in-memory run
+ * while the building thread reads the table into the next.
+ * Measured on a bulk load's 13 index builds (the unique key, the 11 sort indexes, devices_facets) in copies of a
+ * 300,000-device database, a process each, interleaved (x2, load 9-11, so CPU not wall): the building thread's CPU
+ * 2.70-2.81 s with one, 2.11-2.22 s with two (3: 1.97-2.08 s); the process's 4.43-4.44 s against 4.50-4.51 s; RSS
+ * the same (64 MB). Earlier, none against one: 5.11-5.27 s against 4.73-4.77 s of the building thread. The building
+ * thread's time is the build's when a core is free for the helpers: at the end of a bulk load nothing else of the sync
+ * runs but the search index's thread (SearchIndexBuild), and once that follows the load the second core is the
+ * helpers'. Two: a third buys ~0.1 s at 300,000 and holds one more run in memory.
  */
-const SORTER_HELPER_THREADS = 1;
+const SORTER_HELPER_THREADS = 2;
 
 /**
  * The page cache (KiB) of a connection while it builds indexes. SQLite sizes each of a sorter's in-memory runs by the

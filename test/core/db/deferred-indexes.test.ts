@@ -31,12 +31,12 @@ describe('index builds sort on disk', () => {
     expect(tempStore(db)).toBe(MEMORY);
   });
 
-  it('sorts an index build with one helper thread, and gives the connection back its own setting, even when the build fails', () => {
+  it('sorts an index build with two helper threads, and gives the connection back its own setting, even when the build fails', () => {
     const db = open();
     const threads = () => db.pragma('threads', { simple: true });
     expect(threads()).toBe(0);
-    expect(withSortsOnDisk(db, threads)).toBe(1);
-    expect(db.transaction(() => withSortsOnDisk(db, threads))()).toBe(1);
+    expect(withSortsOnDisk(db, threads)).toBe(2);
+    expect(db.transaction(() => withSortsOnDisk(db, threads))()).toBe(2);
     expect(threads()).toBe(0);
     expect(() =>
       withSortsOnDisk(db, () => {
