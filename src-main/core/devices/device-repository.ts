@@ -1294,7 +1294,7 @@ class SortRuns {
   /**
    * Whether the sort index holds at least `entries` current devices of sort value `value`, reading at most that many
    * (once a walk: a run spans batches). Never while a bulk load has set the order's index aside: the count would scan
-   * the table for each value it asks about (no other index of `devices` but devices_ivanti_id is kept, see DeviceStore),
+   * the table for each value it asks about (a load keeps no index of `devices` but, for a tenant that had devices, devices_ivanti_id: see DeviceStore),
    * and a short run's reads every row. No run is then long: the walk asks no question of a prefix FTS5 merges and hands
    * over as it did before long runs were counted, with the same rows (the questions and the walking on only skip or
    * test rows; the order and the matches are the selection's).

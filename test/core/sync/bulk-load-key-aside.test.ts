@@ -29,6 +29,7 @@ async function tenantDevices(db: Db, devices: number): Promise<{ parsed: IvantiD
 }
 
 const keyExists = (db: Db) => db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'devices_key'").pluck().get() === 1;
+const ivantiIdIndexExists = (db: Db) => db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'devices_ivanti_id'").pluck().get() === 1;
 const storedGuids = (db: Db) => db.prepare('SELECT guid FROM devices ORDER BY guid').pluck().all() as string[];
 const guidsOf = (devices: readonly IvantiDevice[]) => devices.map((d) => d.guid).sort();
 
@@ -95,6 +96,9 @@ describe('the unique key set aside by a bulk load', () => {
     other.transaction(() => otherStore.writePage(context(2), parsed.slice(5, 20)))();
     expect(keyExists(db)).toBe(true);
     expect(loading.deferredIndexes()).not.toContain('devices_key');
+    // With the Ivanti id index, which a load that looks its devices up through the key may seek by.
+    expect(ivantiIdIndexExists(db)).toBe(true);
+    expect(loading.deferredIndexes()).not.toContain('devices_ivanti_id');
     // The loading store sees the key back and looks its devices up through it: those the other wrote are not stored again.
     expect(db.transaction(() => loading.writePage(context(3), parsed.slice(10, 30)))()).toMatchObject({ added: 10 });
     expect(storedGuids(db)).toEqual(guidsOf(parsed));
@@ -140,5 +144,45 @@ describe('the unique key set aside by a bulk load', () => {
     expect(keyExists(db)).toBe(true);
     expect(db.prepare("SELECT COUNT(*) FROM devices WHERE tenant_key = (SELECT key FROM device_tenants WHERE tenant = 'third.example')").pluck().get()).toBe(20);
     buildAll(store);
+  });
+
+  it('takes the Ivanti id index aside with it; an unparsable record met in the load builds that index at once and is sighted by its id, the key staying aside', async () => {
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    const { parsed, context } = await tenantDevices(db, 30);
+    const store = new DeviceStore(db);
+    db.transaction(() => store.deferIndexes(TENANT))();
+    expect(store.deferredIndexes().slice(0, 2)).toEqual(['devices_key', 'devices_ivanti_id']);
+    expect(ivantiIdIndexExists(db)).toBe(false);
+    db.transaction(() => store.writePage(context(1), parsed.slice(0, 20)))();
+    expect(ivantiIdIndexExists(db)).toBe(false);
+    // A later pass meets the fifth device's record unparsable: the device counts as seen in that pass, by its id.
+    const later = { ...context(2), pass: 2 };
+    expect(db.transaction(() => store.touchUnparsed(later, parsed[4]!.id))()).toBe(true);
+    expect(later.seen.has(later.space.id, 2, db.prepare('SELECT id FROM devices WHERE guid = ?').pluck().get(parsed[4]!.guid) as number)).toBe(true);
+    expect(db.transaction(() => store.touchUnparsed(later, 987_654_321))()).toBe(false);
+    expect(ivantiIdIndexExists(db)).toBe(true);
+    expect(store.deferredIndexes()).not.toContain('devices_ivanti_id');
+    // The store built it itself: the load goes on without the key, and a device met again is found, not stored twice.
+    expect(db.transaction(() => store.writePage(context(3), parsed.slice(10, 30)))()).toMatchObject({ added: 10 });
+    expect(keyExists(db)).toBe(false);
+    expect(storedGuids(db)).toEqual(guidsOf(parsed));
+    buildAll(store);
+    expect(keyExists(db)).toBe(true);
+  });
+
+  it('is followed by the Ivanti id index: a load whose end was stopped between the two builds builds that index before it writes again', async () => {
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    const { parsed, context } = await tenantDevices(db, 20);
+    const store = new DeviceStore(db);
+    db.transaction(() => store.deferIndexes(TENANT))();
+    db.transaction(() => store.writePage(context(1), parsed.slice(0, 10)))();
+    expect(store.buildDeferredIndex()).toBe('devices_key');
+    expect(ivantiIdIndexExists(db)).toBe(false);
+    const resumed = new DeviceStore(db);
+    expect(db.transaction(() => resumed.writePage(context(2), parsed.slice(5, 20)))()).toMatchObject({ added: 10 });
+    expect(ivantiIdIndexExists(db)).toBe(true);
+    expect(storedGuids(db)).toEqual(guidsOf(parsed));
+    buildAll(resumed);
+    expect(integrityCheck(db)).toBe('ok');
   });
 });
