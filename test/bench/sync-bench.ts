@@ -31,6 +31,9 @@
  *    schema, indexes, FTS and history cost; `syncVsStoragePath`: what the network, paging and worker add.
  *
  * `--storage-path-only` runs only 5 and 6 (no simulator process, no sync): the quick loop for the storage path's cost.
+ * `--search-index-build after` starts the storage path's search index thread at the load's end, as before it followed
+ * the load; `--follow-niceness N` runs the following thread at niceness N instead of FOLLOWING_NICENESS (Linux): the
+ * A/B of either on one machine.
  *
  * Prints one JSON object on stdout; progress goes to stderr.
  */
@@ -49,7 +52,7 @@ import { migrations } from '../../src-main/core/db/migrations';
 import { EventBus } from '../../src-main/core/events/event-bus';
 import { DeviceStore } from '../../src-main/core/sync/device-store';
 import { withSortsOnDisk } from '../../src-main/core/db/deferred-indexes';
-import { DeviceSearchIndex, SearchIndexBuild } from '../../src-main/core/devices/device-search-index';
+import { DeviceSearchIndex, FOLLOWING_NICENESS, SearchIndexBuild } from '../../src-main/core/devices/device-search-index';
 import { WorkerSyncEngine } from '../../src-main/core/sync/worker-sync-engine';
 import { BULK_LOAD_FROM, MAINTENANCE_EVERY_DEVICES } from '../../src-main/core/sync/sync-engine';
 import type { SyncCheckpoint } from '../../src-main/core/sync/sync-checkpoint';
@@ -97,11 +100,15 @@ async function main(): Promise<void> {
       keep: { type: 'boolean', default: false },
       // The first sync's average chunk at 100,000 devices (its pages / devices): what the storage-only run writes per transaction.
       'chunk-rows': { type: 'string', default: '125' },
+      'search-index-build': { type: 'string', default: 'follow' },
+      'follow-niceness': { type: 'string', default: String(FOLLOWING_NICENESS) },
     },
   });
   const devices = Number(values.devices);
   if (!Number.isInteger(devices) || devices <= 0) throw new Error('--devices must be a positive integer');
   const seed = values.seed;
+  if (values['search-index-build'] !== 'follow' && values['search-index-build'] !== 'after') throw new Error('--search-index-build must be follow or after');
+  const searchIndexBuild: SearchIndexBuildChoice = values['search-index-build'] === 'after' ? 'after' : { niceness: Number(values['follow-niceness']) };
   ensureCliBuilt();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-bench-sync-'));
   const startedLoad = loadAverage();
@@ -109,7 +116,7 @@ async function main(): Promise<void> {
     if (values['storage-path-only']) {
       const storageDir = path.join(work, 'storage');
       const chunkRows = Number(values['chunk-rows']);
-      const storagePath = await measureStoragePath(storageDir, devices, seed, IVANTI_MAX_ROWS, chunkRows);
+      const storagePath = await measureStoragePath(storageDir, devices, seed, IVANTI_MAX_ROWS, chunkRows, searchIndexBuild);
       const rawInsert = await measureRawInsert(path.join(work, 'raw'), devices, seed, storageDir);
       const result = {
         benchmark: 'sync (storage path only)',
@@ -164,7 +171,7 @@ async function main(): Promise<void> {
     const rawInsert = await measureRawInsert(path.join(work, 'raw'), devices, seed, syncDir);
     // The sync asks for 500-row pages and stores each in chunks (one transaction each) of adaptive size.
     const chunkRows = Math.max(1, Math.round(firstSync.devicesSeen / Math.max(1, firstSync.pages)));
-    const storagePath = values['skip-storage-path'] ? null : await measureStoragePath(path.join(work, 'storage'), devices, seed, IVANTI_MAX_ROWS, chunkRows);
+    const storagePath = values['skip-storage-path'] ? null : await measureStoragePath(path.join(work, 'storage'), devices, seed, IVANTI_MAX_ROWS, chunkRows, searchIndexBuild);
     const result = {
       benchmark: 'sync',
       devices,
@@ -497,7 +504,17 @@ async function measureRawInsert(dir: string, devices: number, seed: string, sync
   return measure;
 }
 
-async function measureStoragePath(dir: string, devices: number, seed: string, pageRows: number, chunkRows: number): Promise<Measure & { cpuSeconds: number; writerCpuSeconds: number | null; loadAverage: number[] }> {
+/** When the storage path's search index thread starts: following the load at a niceness (the engine's way), or after it. */
+type SearchIndexBuildChoice = { niceness: number } | 'after';
+
+async function measureStoragePath(
+  dir: string,
+  devices: number,
+  seed: string,
+  pageRows: number,
+  chunkRows: number,
+  searchIndexBuildChoice: SearchIndexBuildChoice,
+): Promise<Measure & { cpuSeconds: number; writerCpuSeconds: number | null; loadAverage: number[] }> {
   fs.mkdirSync(dir, { recursive: true });
   const db = openBenchDatabase(dir);
   const store = new DeviceStore(db);
@@ -529,10 +546,13 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
     const devicesInPage = parsePage(body.json);
     return { body, devicesInPage, prepared: compressor === null ? null : prepareRecords(compressor, devicesInPage, body.space) };
   };
+  let searchIndexBuild: SearchIndexBuild | null = null;
   try {
     if (bulk) {
       clock.start();
       db.transaction(() => store.deferIndexes('bench'))();
+      // As SyncEngine #beginBulkLoad: the search index is built on another thread as the load fills its queue.
+      searchIndexBuild = searchIndexBuildChoice === 'after' ? null : SearchIndexBuild.follow(db, searchIndexBuildChoice.niceness);
       clock.stop();
     }
     const pages = renderedPages(tenant.expectedDevices({ spaces: 'all' }), spaces, pageRows);
@@ -572,20 +592,22 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
     }
     compressor?.close();
     if (bulk) {
-      // As SyncEngine #finishBulkLoad: each index, in a transaction a checkpoint follows, while the search index is built
-      // on another thread (SearchIndexBuild); it is moved in after them (searchIndexSeconds counts the move), and the
-      // catch-up indexes what is left in chunks, as there.
+      // As SyncEngine #finishBulkLoad: each index, in a transaction a checkpoint follows, while the search index's thread
+      // indexes the rest of the queue (SearchIndexBuild); it is moved in after them (searchIndexSeconds counts the move),
+      // and the catch-up indexes what is left in chunks, as there.
       const t0 = clock.start();
-      const searchIndexBuild = SearchIndexBuild.start(db);
+      searchIndexBuild?.loadEnded();
+      const build = (searchIndexBuild ??= SearchIndexBuild.start(db));
       while ((await checkpointer.commitLarge(() => withSortsOnDisk(db, () => store.buildDeferredIndex()))) !== null);
       indexMs = performance.now() - t0;
-      if (searchIndexBuild !== null) await checkpointer.commitLarge(() => searchIndexBuild.moveIn(), (moved) => moved === 0);
+      if (build !== null) await checkpointer.commitLarge(() => build.moveIn(), (moved) => moved === 0);
       while ((await checkpointer.commitLarge(() => searchIndex.catchUp(undefined, 1))) > 0);
       buildMs = performance.now() - t0;
       clock.stop();
     }
   } finally {
     compressor?.close();
+    await searchIndexBuild?.stop();
     checkpointer.release();
     await tenant.close();
   }
@@ -602,6 +624,8 @@ async function measureStoragePath(dir: string, devices: number, seed: string, pa
     buildSeconds: round(buildMs / 1000),
     indexBuildSeconds: round(indexMs / 1000),
     searchIndexSeconds: round((buildMs - indexMs) / 1000),
+    // Devices the search index's thread had indexed when the load ended: work taken off the end of the load.
+    searchIndexedWhileLoading: searchIndexBuild?.indexedWhileLoading ?? null,
     peakRssMb: Math.round(peakRssMb),
     peakWalMb: rss.peakWalMb(),
     loadAverage: loadAverage(),

@@ -403,6 +403,25 @@ const SEARCH_INDEX_BUILD_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSiz
  */
 const SEARCH_INDEX_BUILD_PAGE_CACHE_KIB = 2000;
 
+/** The build's shared signals (SearchIndexBuild): STOP asks the thread to end, QUEUE_COMPLETE says no device is queued any more. */
+const STOP = 0;
+const QUEUE_COMPLETE = 1;
+
+/**
+ * The niceness of a thread that follows a load (SearchIndexBuild.follow), on Linux: the lowest priority, so that it
+ * runs on the time a core idles while the load's writing thread waits for the records' compressing thread (at a
+ * million devices ~13 µs a device of one core: the compressing thread ~30 µs a device, the writer ~17), not on the
+ * compressing thread's, which sets the load's pace. Once lowered it stays so (raising it again needs a privilege), so
+ * on a machine whose cores are all busy it is left behind: bench:sync --storage-path-only at 100,000 devices with the
+ * machine at load 9-11 on two cores, interleaved, the wait for it after the index builds was 1.47-1.87 s at 19,
+ * 0.57-0.62 s at 0 and 0.71-0.97 s with the thread started after the load (storage path 24.8-32.1 / 23.3-24.1 /
+ * 23.4-31.8 s: nothing measurable at such a load). The first sync is background work: it gives way to the user's.
+ */
+export const FOLLOWING_NICENESS = 19;
+
+/** How long a thread that follows a load waits before it looks for another whole chunk of the queue. */
+const FOLLOW_POLL_MS = 250;
+
 /** The file beside the database the search index is built in (SearchIndexBuild): made for each build, removed after it. */
 export function searchIndexBuildFile(databaseFile: string): string {
   return `${databaseFile}-search-build`;
@@ -421,6 +440,10 @@ export function searchIndexBuildFile(databaseFile: string): string {
  * syncing thread's CPU in bench:sync --storage-path-only fell from 6.1-6.4 s to 4.8-5.3. It pays only with a core to
  * spare: at load 7-8.5 on two cores the end of the load took as long or longer (+0.1-0.5 s of process CPU).
  *
+ * A bulk load starts it with its load (`follow`): the thread then indexes each whole chunk of the queue once the load
+ * has committed it, at the lowest priority (FOLLOWING_NICENESS), and the last, partial chunk once told the load has
+ * ended, so only what it had not caught up with is left for the end of the load. The chunks end where they would have.
+ *
  * Why it is sound:
  * - The thread reads `devices` in short read transactions (a chunk at a time, as catchUp writes), so checkpoints go on.
  * - A device written after the thread read it would be moved in with its old text: the thread keeps the values of
@@ -438,7 +461,8 @@ export function searchIndexBuildFile(databaseFile: string): string {
  */
 export class SearchIndexBuild {
   readonly #worker: Worker;
-  readonly #stop: Int32Array;
+  /** STOP and QUEUE_COMPLETE, shared with the thread. */
+  readonly #signals: Int32Array;
   /** Settles once the thread has built the index (true), or has ended without (false). */
   readonly built: Promise<boolean>;
   readonly #exited: Promise<void>;
@@ -446,10 +470,12 @@ export class SearchIndexBuild {
   readonly #movedAnswer: Promise<number>;
   #moved: Promise<number> | null = null;
   #pageCacheKib: { main: number; build: number } | null = null;
+  #indexedWhileLoading: number | null = null;
 
-  private constructor(file: string, buildFile: string) {
-    const stop = new SharedArrayBuffer(4);
-    this.#stop = new Int32Array(stop);
+  private constructor(file: string, buildFile: string, niceness: number | null) {
+    const signals = new SharedArrayBuffer(4 * 2);
+    this.#signals = new Int32Array(signals);
+    if (niceness === null) Atomics.store(this.#signals, QUEUE_COMPLETE, 1);
     this.#worker = new Worker(BUILD_SOURCE, {
       eval: true,
       workerData: {
@@ -457,7 +483,9 @@ export class SearchIndexBuild {
         nativeBinding: sqliteBinding(),
         file,
         buildFile,
-        stop,
+        signals,
+        niceness,
+        pollMs: FOLLOW_POLL_MS,
         sourceColumns: SOURCE_COLUMNS,
         columns: WRITTEN_COLUMNS.map(([c]) => c),
         expressions: WRITTEN_COLUMNS.map(([, e]) => e),
@@ -473,8 +501,9 @@ export class SearchIndexBuild {
     const answers = new Map<string, (value: number) => void>();
     const built = new Promise<number>((resolve) => answers.set('built', resolve));
     const moved = new Promise<number>((resolve) => answers.set('moved', resolve));
-    this.#worker.on('message', (message: { type: string; devices: number; pageCacheKib?: { main: number; build: number } }) => {
+    this.#worker.on('message', (message: { type: string; devices: number; indexedWhileLoading?: number; pageCacheKib?: { main: number; build: number } }) => {
       if (message.pageCacheKib) this.#pageCacheKib = message.pageCacheKib;
+      if (message.indexedWhileLoading !== undefined) this.#indexedWhileLoading = message.indexedWhileLoading;
       answers.get(message.type)?.(message.devices);
     });
     this.#exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
@@ -493,22 +522,46 @@ export class SearchIndexBuild {
    * does not qualify (it holds devices, or devices to drop, or none are queued) or the thread cannot start.
    */
   static start(db: Db): SearchIndexBuild | null {
+    return SearchIndexBuild.#launch(db, null);
+  }
+
+  /**
+   * Starts building the index of the queue while a bulk load fills it (the load's first page may not be written yet):
+   * the thread indexes each whole chunk of the queue as soon as it is committed, and the rest once told the load has
+   * ended (`loadEnded`). Null as `start`, but for an empty queue.
+   */
+  static follow(db: Db, niceness: number = FOLLOWING_NICENESS): SearchIndexBuild | null {
+    return SearchIndexBuild.#launch(db, niceness);
+  }
+
+  /** `niceness` null: the queue is complete (`start`); else the thread follows a load at that niceness. */
+  static #launch(db: Db, niceness: number | null): SearchIndexBuild | null {
+    const following = niceness !== null;
     if (db.memory || db.name === '') return null;
+    // Whether or not this one qualifies, a file a crash left (a load killed while its thread followed it) goes.
+    SearchIndexBuild.removeFile(db.name);
     const qualifies = db
-      .prepare('SELECT EXISTS (SELECT 1 FROM devices_fts_pending) AND NOT EXISTS (SELECT 1 FROM devices_fts_pending WHERE indexed = 1) AND NOT EXISTS (SELECT 1 FROM devices_fts_docsize)')
+      .prepare(
+        `SELECT ${following ? '' : 'EXISTS (SELECT 1 FROM devices_fts_pending) AND'} NOT EXISTS (SELECT 1 FROM devices_fts_pending WHERE indexed = 1) AND NOT EXISTS (SELECT 1 FROM devices_fts_docsize)`,
+      )
       .pluck()
       .get();
     if (qualifies !== 1) return null;
     const buildFile = searchIndexBuildFile(db.name);
     try {
-      SearchIndexBuild.removeFile(db.name);
       // Owner-only, as the database: it holds the devices' identifiers.
       fs.closeSync(createExclusiveFile(buildFile, 'search index build file'));
-      return new SearchIndexBuild(db.name, buildFile);
+      return new SearchIndexBuild(db.name, buildFile, niceness);
     } catch {
       SearchIndexBuild.removeFile(db.name);
       return null;
     }
+  }
+
+  /** Tells a thread that follows a load (`follow`) that every device of it is committed: it indexes the rest. */
+  loadEnded(): void {
+    Atomics.store(this.#signals, QUEUE_COMPLETE, 1);
+    Atomics.notify(this.#signals, QUEUE_COMPLETE);
   }
 
   /** Removes the file a build left (a crash stopped it before it removed its file itself). */
@@ -531,6 +584,14 @@ export class SearchIndexBuild {
     return this.#moved;
   }
 
+  /**
+   * How many devices the thread had indexed before it saw that the load had ended (`loadEnded`; 0 for `start`), once
+   * it has built the index: what bench:sync reports of following the load.
+   */
+  get indexedWhileLoading(): number | null {
+    return this.#indexedWhileLoading;
+  }
+
   /** The page cache (KiB) of each database the thread's connection built with, once it has built the index. */
   get pageCacheKib(): { main: number; build: number } | null {
     return this.#pageCacheKib;
@@ -538,7 +599,8 @@ export class SearchIndexBuild {
 
   /** Stops the thread, after its current chunk or move, and waits until it has ended (its file removed). */
   async stop(): Promise<void> {
-    Atomics.store(this.#stop, 0, 1);
+    Atomics.store(this.#signals, STOP, 1);
+    Atomics.notify(this.#signals, QUEUE_COMPLETE);
     this.#worker.postMessage('stop');
     await this.#exited;
   }
@@ -554,8 +616,14 @@ const BUILD_SOURCE = `
 const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.modulePath);
-const { file, buildFile, sourceColumns, columns, expressions, chunk, backlogAutomerge, defaultAutomerge, backlogCrisismerge, defaultCrisismerge, pageCacheKib } = workerData;
-const stop = new Int32Array(workerData.stop);
+const { file, buildFile, sourceColumns, columns, expressions, chunk, backlogAutomerge, defaultAutomerge, backlogCrisismerge, defaultCrisismerge, pageCacheKib, niceness, pollMs } = workerData;
+const signals = new Int32Array(workerData.signals);
+const [STOP, QUEUE_COMPLETE] = [0, 1];
+const stopped = () => Atomics.load(signals, STOP) !== 0;
+if (niceness !== null) {
+  // FOLLOWING_NICENESS, for this thread alone: on Linux a thread id names the thread to setpriority.
+  try { require('node:os').setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), niceness); } catch {}
+}
 const db = new Database(file, { timeout: 5000, nativeBinding: workerData.nativeBinding });
 const end = () => {
   db.close();
@@ -583,10 +651,21 @@ try {
   const optimize = db.prepare("INSERT INTO build.devices_fts (devices_fts) VALUES ('optimize')");
   let devices = 0;
   let behindBacklog = false;
-  for (let last = 0; Atomics.load(stop, 0) === 0; ) {
+  // Indexed before the thread saw the load's end: what following it saved the end of the load (SearchIndexBuild).
+  let indexedWhileLoading = null;
+  for (let last = 0; !stopped(); ) {
+    // Read before the queue: once the queue is complete every device of it is committed.
+    const complete = Atomics.load(signals, QUEUE_COMPLETE) !== 0;
+    if (complete && indexedWhileLoading === null) indexedWhileLoading = devices;
     const upTo = boundary.get(last, chunk - 1);
     // As catchUp: more than a chunk still queued is a chunk of a backlog, merged by the chunk that ends it.
     const backlog = upTo !== undefined && boundary.get(last, chunk) !== undefined;
+    // Until the queue is complete, only a chunk known to be a backlog's (the queue only grows): each chunk then ends
+    // where catchUp's would, and is merged as it would be.
+    if (!backlog && !complete) {
+      Atomics.wait(signals, QUEUE_COMPLETE, 0, pollMs);
+      continue;
+    }
     const through = upTo ?? Number.MAX_SAFE_INTEGER;
     // Read in a transaction of its own: the main database is read only while a chunk is copied (~1.4 us a device),
     // not while it is indexed, so checkpoints of the other connections' writes are held back no longer than that.
@@ -606,11 +685,11 @@ try {
     if (upTo === undefined || copied === 0) break;
     last = upTo;
   }
-  if (Atomics.load(stop, 0) !== 0) {
+  if (stopped()) {
     end();
   } else {
     const cacheKib = (schema) => -db.pragma(schema + '.cache_size', { simple: true });
-    parentPort.postMessage({ type: 'built', devices, pageCacheKib: { main: cacheKib('main'), build: cacheKib('build') } });
+    parentPort.postMessage({ type: 'built', devices, indexedWhileLoading, pageCacheKib: { main: cacheKib('main'), build: cacheKib('build') } });
     parentPort.once('message', (message) => {
       if (message !== 'move') return end();
       let moved = 0;

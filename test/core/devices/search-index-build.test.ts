@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
@@ -45,7 +46,53 @@ function stored(db: Db): unknown {
   };
 }
 
+/**
+ * Waits until the thread has committed the index of `count` devices into its file, or has ended its build (a thread
+ * that took the queue for complete), and answers how many the file holds.
+ */
+async function indexedInBuildFile(db: Db, build: SearchIndexBuild, count: number): Promise<number> {
+  let ended = false;
+  void build.built.then(() => (ended = true));
+  for (;;) {
+    let held = 0;
+    try {
+      const file = new Database(searchIndexBuildFile(db.name), { readonly: true, fileMustExist: true });
+      try {
+        held = file.prepare('SELECT COUNT(*) FROM devices_fts_docsize').pluck().get() as number;
+      } finally {
+        file.close();
+      }
+    } catch {
+      // Not made yet, or being written (the thread's file keeps no journal: a reader waits for its commit).
+    }
+    if (held >= count || ended) return held;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('SearchIndexBuild', () => {
+  it('following a load, indexes each whole chunk of the queue once committed and the rest once the load ends: the catch-up\'s bytes', { timeout: 120_000 }, async () => {
+    const { db } = openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations });
+    closeAfterEach(db);
+    // Started before the load's first device, as a bulk load starts it.
+    const build = SearchIndexBuild.follow(db);
+    expect(build).not.toBeNull();
+    // Committed in batches of 10,000: the thread sees the queue grow, and indexes a chunk (50,000) only once it is whole.
+    const referenceTime = Date.parse('2026-12-01T00:00:00Z');
+    seedDevices(db, { count: 50_500, seed: 'search-index-build', referenceTime });
+    expect(await indexedInBuildFile(db, build!, 50_000)).toBe(50_000);
+    seedDevices(db, { count: 500, seed: 'search-index-build', referenceTime, firstIndex: 50_500 });
+    const caughtUp = copyOf(db);
+    new DeviceSearchIndex(caughtUp).catchUp();
+    build!.loadEnded();
+    expect(await build!.moveIn()).toBe(51_000);
+    expect(build!.indexedWhileLoading).toBe(50_000);
+    expect(queued(db)).toBe(0);
+    expect(stored(db)).toEqual(stored(caughtUp));
+    expect(() => db.prepare("INSERT INTO devices_fts (devices_fts, rank) VALUES ('integrity-check', 0)").run()).not.toThrow();
+  });
+
+
   it('moves in the bytes the catch-up makes of the same queue, chunk by chunk, and leaves nothing queued', { timeout: 120_000 }, async () => {
     // More than a catch-up chunk (50,000): a whole chunk merged as a backlog, then the rest.
     const db = seeded(51_000);
@@ -129,8 +176,9 @@ describe('SearchIndexBuild', () => {
     // Every device indexed: nothing queued.
     expect(SearchIndexBuild.start(db)).toBeNull();
     db.prepare("UPDATE devices SET device_name = 'Quixotic tablet' WHERE id = 3").run();
-    // Queued again, but the index holds devices.
+    // Queued again, but the index holds devices: neither now nor following a load.
     expect(SearchIndexBuild.start(db)).toBeNull();
+    expect(SearchIndexBuild.follow(db)).toBeNull();
     const memory = new (db.constructor as new (file: string) => Db)(':memory:');
     closeAfterEach(memory);
     expect(SearchIndexBuild.start(memory)).toBeNull();

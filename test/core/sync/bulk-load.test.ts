@@ -161,6 +161,7 @@ describe('bulk first sync', () => {
     const behindWhileLoading: number[] = [];
     const keyTriggersWhileLoading: number[] = [];
     const wrongKeysWhileLoading: number[] = [];
+    const buildFileWhileLoading: boolean[] = [];
     const notices: string[] = [];
     bus.subscribe((name, payload) => {
       const progress = payload as SyncProgress;
@@ -171,8 +172,9 @@ describe('bulk first sync', () => {
       behindWhileLoading.push(ftsBehind(db));
       keyTriggersWhileLoading.push((devicesTriggers(db) as { name: string }[]).filter((trigger) => KEY_CORRECTING_TRIGGERS.includes(trigger.name)).length);
       wrongKeysWhileLoading.push(wrongKeys(db));
+      buildFileWhileLoading.push(fs.existsSync(searchIndexBuildFile(db.name)));
     });
-    // The search index is built on another thread while the indexes build, and moved in after them.
+    // The search index is built on another thread from the load's start, and moved in after the indexes are built.
     const moved: Promise<number>[] = [];
     const moveIn = SearchIndexBuild.prototype.moveIn;
     const spy = vi.spyOn(SearchIndexBuild.prototype, 'moveIn').mockImplementation(function (this: SearchIndexBuild) {
@@ -194,6 +196,8 @@ describe('bulk first sync', () => {
     expect(keyTriggersWhileLoading.every((present) => present === 0)).toBe(true);
     expect(wrongKeysWhileLoading.every((wrong) => wrong === 0)).toBe(true);
     expect(behindWhileLoading.at(-1)).toBeGreaterThan(2_000);
+    // The search index's thread followed the whole load (in the file it builds in), and the queue waited for its move.
+    expect(buildFileWhileLoading.every((present) => present)).toBe(true);
     expect(notices.at(-1)).toMatch(/^Building the device indexes after loading 3,000 devices in bulk \(\d+ of \d+\)\.$/);
     expect(store.deferredIndexes()).toEqual([]);
     expect(devicesIndexes(db)).toEqual(freshIndexes());
@@ -239,6 +243,8 @@ describe('bulk first sync', () => {
     const out = await killChild(dir, tenant.domain, 'load', (text) => /progress paging ([6-9]|\d\d+) /.test(text));
     expect(out).not.toContain('Building the device indexes');
     const db = expectIntactAndAnswering(dir);
+    // The search index was being built on another thread as the load queued devices, in a file the kill left behind.
+    expect(fs.existsSync(searchIndexBuildFile(db.name))).toBe(true);
     // Killed while the unique key was set aside: the resumed run takes the load over from the rows stored and goes on
     // without it; the build at its end succeeds, so no guid was stored twice.
     expect(new DeviceStore(db).deferredIndexes()[0]).toBe('devices_key');
@@ -251,6 +257,7 @@ describe('bulk first sync', () => {
     expect(await engineFor(db, tenant).engine.finishIndexBuild()).toBe(0);
     expect(new DeviceStore(db).deferredIndexes().length).toBeGreaterThan(0);
     await expectNextSyncFinishes(db, tenant, (progress) => progress.phase === 'paging' && keyWhileLoading.push(hasKey()));
+    expect(fs.existsSync(searchIndexBuildFile(db.name))).toBe(false);
     expect(keyWhileLoading.length).toBeGreaterThan(5);
     expect(keyWhileLoading.every((key) => !key)).toBe(true);
   });
