@@ -115,6 +115,17 @@ describe('SearchIndexBuild', () => {
     expect(build.pageCacheKib).toEqual({ main: 2000, build: 2000 });
   });
 
+  it('builds in a file of 16,384-byte pages, and the database keeps its own 4,096', async () => {
+    const db = seeded(1_000);
+    const build = SearchIndexBuild.start(db)!;
+    expect(await build.built).toBe(true);
+    // The database header's page size (offset 16, big-endian), while the file waits for the move.
+    const header = fs.readFileSync(searchIndexBuildFile(db.name)).subarray(0, 100);
+    expect(header.readUInt16BE(16)).toBe(16_384);
+    expect(await build.moveIn()).toBe(1_000);
+    expect(db.pragma('page_size', { simple: true })).toBe(4096);
+  });
+
   it('a connection that read the empty index reads the moved one, and the catch-up goes on from it', async () => {
     const db = seeded(2_000);
     const index = new DeviceSearchIndex(db);
