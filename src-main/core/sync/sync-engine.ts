@@ -652,7 +652,8 @@ export class SyncEngine implements SyncRunner {
   }
 
   /**
-   * Builds every deferred index, one per transaction, each followed by a checkpoint; `before(built)` runs before each.
+   * Builds every deferred index, one per transaction, each followed by a checkpoint, every other one started while the
+   * checkpoint of the one before it still runs; `before(built)` runs before each.
    * Meanwhile, when the search index holds no device yet (a first sync), it is built on another thread and moved in
    * once the indexes are built (SearchIndexBuild), so the catch-up after this has only what was written since: the
    * thread that followed the load (`following`), told the load has ended, or one started now.
@@ -664,7 +665,9 @@ export class SyncEngine implements SyncRunner {
     try {
       for (let built = 0; ; built++) {
         before(built);
-        const name = await this.#checkpointer.commitLarge(() => withSortsOnDisk(this.#db, () => this.#write(() => this.#devices.buildDeferredIndex())));
+        const buildOne = () => withSortsOnDisk(this.#db, () => this.#write(() => this.#devices.buildDeferredIndex()));
+        // In pairs: the second starts beside the first one's checkpoint (WalCheckpointer.commitLargeBeside).
+        const name = await (built % 2 === 1 ? this.#checkpointer.commitLargeBeside(buildOne) : this.#checkpointer.commitLarge(buildOne));
         if (name === null) {
           if (build !== null && !this.#closed) await this.#checkpointer.commitLarge(() => build.moveIn(), (moved) => moved === 0);
           return built;

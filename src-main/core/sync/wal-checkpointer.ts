@@ -112,6 +112,21 @@ export class WalCheckpointer {
     return result;
   }
 
+  /**
+   * `commitLarge` for the second of two large writes in a row (a bulk load's index builds, taken in pairs): `write`
+   * starts while the checkpoint that the first one asked for still copies it, and the checkpoint that follows this one
+   * starts once that one is done, so the next `commitLarge` still waits until the WAL is copied whole and starts it
+   * over. The WAL holds up to two large writes, not one; the writer no longer waits for every other checkpoint, which
+   * is mostly the fsyncs of what it copies.
+   */
+  async commitLargeBeside<T>(write: () => T | Promise<T>): Promise<T> {
+    const copying = this.#pending;
+    const result = await write();
+    if (copying) await copying;
+    this.#wrote(true);
+    return result;
+  }
+
   #wrote(large: boolean): void {
     if (this.#users === 0 || this.#unavailable || this.#pending) return;
     this.#writes += 1;

@@ -20,6 +20,14 @@ function fillerDatabase(everyWrites: number): { file: string; db: Db; checkpoint
   return { file, db, checkpointer: new WalCheckpointer(db, everyWrites), insert: db.prepare('INSERT INTO filler (blob) VALUES (?)') };
 }
 
+/** A write of 40 blobs in one transaction (about 2.6 MB of pages), as large as one of a bulk load's index builds here. */
+function largeWrite(db: Db, insert: Statement): (fill: number) => () => void {
+  return (fill) =>
+    db.transaction(() => {
+      for (let i = 0; i < 40; i++) insert.run(Buffer.alloc(BLOB, fill));
+    });
+}
+
 describe('WAL checkpoints while a sync writes', () => {
   it('are taken by a worker thread, keep the WAL small however much is written, and the automatic setting comes back', async () => {
     const { file, db, checkpointer, insert } = fillerDatabase(4);
@@ -118,9 +126,7 @@ describe('WAL checkpoints while a sync writes', () => {
     // Never by count: only commitLarge asks for a checkpoint here.
     const { file, db, checkpointer, insert } = fillerDatabase(1_000);
     db.pragma('wal_checkpoint(TRUNCATE)');
-    const large = (fill: number) => db.transaction(() => {
-      for (let i = 0; i < 40; i++) insert.run(Buffer.alloc(BLOB, fill));
-    });
+    const large = largeWrite(db, insert);
     checkpointer.acquire();
     // As a bulk load's index builds: one large transaction after another (each about 2.6 MB of pages).
     for (let n = 0; n < 6; n++) await checkpointer.commitLarge(() => large(n)());
@@ -129,5 +135,29 @@ describe('WAL checkpoints while a sync writes', () => {
     // The WAL file keeps its largest size: about one write's worth, where six writes without a checkpoint fill six.
     expect(fs.statSync(`${file}-wal`).size).toBeLessThan(2 * 40 * BLOB);
     expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(240);
+  });
+
+  it("let the second of a pair of large writes start beside the first one's checkpoint, and still start the WAL over after each pair", async () => {
+    const { file, db, checkpointer, insert } = fillerDatabase(1_000);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const large = largeWrite(db, insert);
+    checkpointer.acquire();
+    const started: number[] = [];
+    for (let n = 0; n < 8; n += 2) {
+      await checkpointer.commitLarge(() => large(n)());
+      // The first one's checkpoint has been asked for and cannot have answered yet (its answer is an event): a write
+      // that waited for it would not have started by the end of this call.
+      const beside = checkpointer.commitLargeBeside(() => {
+        started.push(n + 1);
+        large(n + 1)();
+      });
+      expect(started).toEqual(Array.from({ length: n / 2 + 1 }, (_, i) => 2 * i + 1));
+      await beside;
+    }
+    await checkpointer.commit(() => undefined);
+    checkpointer.release();
+    // About two writes' worth at most (each about 2.6 MB of pages), where eight without a checkpoint fill eight.
+    expect(fs.statSync(`${file}-wal`).size).toBeLessThan(3 * 40 * BLOB);
+    expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(320);
   });
 });
