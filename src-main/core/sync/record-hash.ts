@@ -39,15 +39,29 @@ export const RECORD_HASH_SOURCE = String.raw`(digest, volatileFields) => {
   // The record's text without its volatile members, cut out of its whole text (JSON.stringify(record)): what
   // JSON.stringify gives with them set aside (an undefined member is left out with its comma), without serialising the
   // record a second time where its whole text is made anyway (the compressing thread: ~2.3 us of ~10 a record, and
-  // ~2.4 KB less garbage). A member's text is cut only where it occurs once in the text, which makes it the top-level
-  // member (that one occurs in it as written); undefined where one occurs again (in a nested object or a string).
+  // ~2.4 KB less garbage). A member's text is cut where its first occurrence is a member of the outer object: it follows
+  // the opening brace or a comma (an unescaped quote there starts a key, where a quote inside a key such as
+  // {"x\"lastCheckin":1} follows a backslash), and no brace or bracket comes before it (none opened a nested object or
+  // array; one inside a string sends it the slow way too). Anywhere else it is cut only where it occurs once in the
+  // text, which makes it the top-level member (that one occurs in it as written); undefined where it occurs again (in a
+  // nested object or a string). Checking for an opening before it, not for a second occurrence after it, scans ~500
+  // characters of a ~1.3 KB simulated record instead of all of them: recordHash given the text 6.64 -> 6.00 us a record
+  // (16,000 simulator records, median of 11 interleaved rounds, load 8; the same hashes).
+  const opensBefore = (content, at) => {
+    const brace = content.indexOf('{', 1);
+    const bracket = content.indexOf('[', 1);
+    return (brace !== -1 && brace < at) || (bracket !== -1 && bracket < at);
+  };
   const cut = (text) => {
     let content = text;
     for (let i = 0; i < count; i++) {
       if (volatile[i] === undefined) continue;
       const member = memberNames[i] + JSON.stringify(volatile[i]);
       const at = content.indexOf(member);
-      if (at < 1 || content.indexOf(member, at + 1) !== -1) return undefined;
+      if (at < 1) return undefined;
+      const before = content[at - 1];
+      const outer = (before === ',' || before === '{') && !opensBefore(content, at);
+      if (!outer && content.indexOf(member, at + 1) !== -1) return undefined;
       const end = at + member.length;
       content = content[at - 1] === ',' ? content.slice(0, at - 1) + content.slice(end) : content.slice(0, at) + content.slice(content[end] === ',' ? end + 1 : end);
     }

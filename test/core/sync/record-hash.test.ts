@@ -54,6 +54,11 @@ describe('record hash', () => {
       // The same member in a nested object, before and after the record's own: only the record's own is left out.
       { attrs: { lastCheckin: 1 }, lastCheckin: 1, clientLastCheckin: 2 },
       { lastCheckin: 1, attrs: [{ lastCheckin: 1 }], clientLastCheckin: { lastCheckin: 1 } },
+      // The member's text inside a key before the record's own, with nothing nested before either.
+      { 'x"lastCheckin': 1, lastCheckin: 1 },
+      { 'x"clientLastCheckin': 2, id: 7, 'y"lastCheckin': 1, clientLastCheckin: 2, lastCheckin: 1 },
+      // A brace or bracket in a string before the record's own member, and a comma or brace ending a key before it.
+      { note: '{[', 'a,': 1, lastCheckin: 1, '{': 2, clientLastCheckin: 2 },
     ];
     for (const record of records) {
       const text = JSON.stringify(record);
