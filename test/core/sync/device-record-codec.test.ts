@@ -254,6 +254,35 @@ describe('stored device records', () => {
     db.close();
   });
 
+  it('in blocks give back each text, however long, around groups that outgrow the buffer they are written into', async () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    const compressor = codec.compressor();
+    // Short records, then groups of 8 whose UTF-8 (3 bytes a 'ß…' unit and 4 an emoji's two) outgrows the 64 KiB the
+    // buffer starts with, then short ones again in the grown buffer.
+    const records = Array.from({ length: 40 }, (_, i) => {
+      const long = i >= 8 && i < 24;
+      const record = { guid: `g-${i}`, deviceName: `Zoë ${i}`, notes: long ? `${'€'.repeat(3000 + i)}${'📱'.repeat(1000)}ß` : `n${i}` };
+      return { record: record as Record<string, unknown>, row: { ...ROW, guid: record.guid } };
+    });
+    const here = codec.compressor();
+    here.close();
+    try {
+      const onThread = await compressor.compressAndHash(records, 5);
+      const encodedHere = await here.compressAndHash(records, 5);
+      expect(compressor.onThread).toBe(true);
+      expect(Buffer.byteLength(records.slice(8, 16).map((r) => JSON.stringify(r.record)).join('\n'))).toBeGreaterThan(64 * 1024);
+      for (const encoded of [onThread, encodedHere]) {
+        const rows = inBlocks(db, encoded, records);
+        expect(encoded.stored.map((b, i) => codec.decode(b, rows[i]!, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
+      }
+      expect(onThread.blocks.map((b) => b.records.toString('base64'))).toEqual(encodedHere.blocks.map((b) => b.records.toString('base64')));
+    } finally {
+      compressor.close();
+    }
+    db.close();
+  });
+
   it('are compressed on this thread once the compressing thread is closed, batches in flight included', async () => {
     const db = open(tempDir());
     const codec = DeviceRecordCodec.of(db);
