@@ -75,8 +75,10 @@ const DEFAULT_AUTOMERGE = 4;
  * Merging the index into one segment (merge) makes each lookup seek one segment instead of several: testing one device
  * against a term (matchingAmong, the sorted keystroke's walk) cost 47 µs of CPU at 100,000 devices before and 4.3 µs
  * after, 27.8 µs and 12.3 µs at a million. But the merge of a million devices' index cost 186 s of CPU (48 steps, load
- * average 7), more than half a first sync: no catch-up merges (issue 19 leaves running it off the sync's path, e.g.
- * when the console is idle, to a successor).
+ * average 7), more than half a first sync: a sync's small catch-ups merge no more than FTS5's automerge does (issue 19
+ * leaves running it off the sync's path, e.g. when the console is idle, to a successor). A backlog's catch-up (a first
+ * sync, a migration that queued every device) does end as one segment, for less than merging six at a time cost
+ * (BACKLOG_AUTOMERGE): its segments are merged once, all at once, as it ends.
  */
 /**
  * Pages of merged index one merge step writes (about 8 MB), each step its own transaction: a kill loses one step at
