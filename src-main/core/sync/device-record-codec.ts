@@ -619,8 +619,8 @@ export class RecordCompressor {
 
   /**
    * The records' stored forms in blocks (BLOCK_RECORDS a block) and their recordHash with `spaceId`, in their order,
-   * all made on the thread (the hash from the record's JSON text made there: the same object, so the same hash), and
-   * the block each record is in. Never rejects.
+   * made on the thread from the records' JSON texts (the hash from the text and the volatile fields: the same hash as
+   * of the record), and the block each record is in. Never rejects.
    */
   async compressAndHash(records: readonly RecordToEncode[], spaceId: number): Promise<{ stored: Buffer[]; hashes: Buffer[]; blocks: PreparedBlock[] }> {
     const { stored, hashes, blocks } = await this.#encode(records, spaceId);

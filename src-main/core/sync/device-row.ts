@@ -150,8 +150,8 @@ export interface PreparedRecord {
 export type PreparedRecords = ReadonlyMap<IvantiDevice, PreparedRecord>;
 
 /**
- * A bulk load's page made ready before it is written (issue 19): serialised, hashed and compressed on the compressor's
- * thread, so that work on one page overlaps the writing of the one before it, on the machine's other core.
+ * A bulk load's page made ready before it is written (issue 19): serialised here, hashed and compressed on the
+ * compressor's thread, so that work on one page overlaps the writing of the one before it, on the machine's other core.
  */
 export async function prepareRecords(compressor: RecordCompressor, devices: readonly IvantiDevice[], space: { id: number }): Promise<PreparedRecords> {
   const { stored, hashes, blocks } = await compressor.compressAndHash(

@@ -48,24 +48,26 @@ export const WAL_CHECKPOINTER_THREAD_LIMITS: ResourceLimits = { maxYoungGenerati
 /**
  * The record compressor's (a bulk load's helper thread): its old generation capped, and a 16 MB young generation.
  *
- * Old generation: a batch of 500 cloned records is ~1 MB live until the batch is done, and 16 MB held 100,000 records
- * compressed in batches of 500 without the thread ending (the cap was set when the thread also parsed every re-sync
- * page again to hash it: uncapped, those parses grew its heap to V8's own limit, 252 MB peak RSS against 232 at 16 MB).
- * A batch that would need more ends the thread (ERR_WORKER_OUT_OF_MEMORY), and its work and all after it is done on the
- * calling thread (RecordCompressor's fail-over): slower, never wrong.
+ * Old generation: a batch of 500 records is ~0.7 MB of text live until the batch is done (~1 MB when the records
+ * were posted as objects), and 16 MB held 100,000 records compressed in batches of 500 without the thread ending
+ * (the cap was set when the thread also parsed every re-sync page again to hash it: uncapped, those parses grew its
+ * heap to V8's own limit, 252 MB peak RSS against 232 at 16 MB). A batch that would need more ends the thread
+ * (ERR_WORKER_OUT_OF_MEMORY), and its work and all after it is done on the calling thread (RecordCompressor's
+ * fail-over): slower, never wrong.
  *
- * Young generation: the thread serialises, hashes and deflates every record (~45-55 us a record, the load's busiest
- * thread), and each record leaves ~10 KB of garbage. With 2 MB (semi-spaces under 1 MB) the batches were promoted
- * wholesale and the old generation collected every few batches (20,000 records compressed: 319 scavenges, 13
- * mark-compacts, ~11 us a record); 63.3 us a record at 2 MB, 55.7 at 8. At 8 MB (and at 12) a batch's garbage still
- * outgrew the young generation: 145 scavenges and 15-16 mark-compacts per 40,000 records, against 77 and 1 at 16 MB.
- * Those collections run partly on V8's helper threads, which the thread's own CPU time leaves out, so the gain shows in
- * the process's CPU (issue 19, load 5-10): 20,000 simulator records in batches of 500, two out at a time, 46.9-55.0 us
- * a record against 55.0-60.1 at 8 MB (the thread alone 41-49.5 against 43-47.5); bench:sync --storage-path-only at
- * 300,000, three interleaved pairs: process CPU 34.6-35.0 against 37.6-38.6 s, all threads but the writer 16.6-16.8
- * against 19.1-19.8 s. 32 MB was worse on both counts (thread 51.5-55.5, process 74-80 us a record). The cost is the
- * semi-spaces V8 commits, counted in the console's RSS: a first sync of 100,000 devices peaked at 230-247 MB against
- * 220-232 at 8 MB (median 236 against 227, five interleaved pairs), within the 300 MB goal with the 257 MB a first
- * sync of a million peaked at before.
+ * Young generation: measured below when the thread also rebuilt and serialised every record (~45-55 us a record, the
+ * load's busiest thread), each record leaving ~10 KB of garbage. It now gets their texts, and hashes and deflates
+ * them (~16 us a record, less garbage); the size was not measured again. With 2 MB (semi-spaces under 1 MB) the
+ * batches were promoted wholesale and the old generation collected every few batches (20,000 records compressed: 319
+ * scavenges, 13 mark-compacts, ~11 us a record); 63.3 us a record at 2 MB, 55.7 at 8. At 8 MB (and at 12) a batch's
+ * garbage still outgrew the young generation: 145 scavenges and 15-16 mark-compacts per 40,000 records, against 77
+ * and 1 at 16 MB. Those collections run partly on V8's helper threads, which the thread's own CPU time leaves out,
+ * so the gain shows in the process's CPU (issue 19, load 5-10): 20,000 simulator records in batches of 500, two out
+ * at a time, 46.9-55.0 us a record against 55.0-60.1 at 8 MB (the thread alone 41-49.5 against 43-47.5); bench:sync
+ * --storage-path-only at 300,000, three interleaved pairs: process CPU 34.6-35.0 against 37.6-38.6 s, all threads
+ * but the writer 16.6-16.8 against 19.1-19.8 s. 32 MB was worse on both counts (thread 51.5-55.5, process 74-80 us a
+ * record). The cost is the semi-spaces V8 commits, counted in the console's RSS: a first sync of 100,000 devices
+ * peaked at 230-247 MB against 220-232 at 8 MB (median 236 against 227, five interleaved pairs), within the 300 MB
+ * goal with the 257 MB a first sync of a million peaked at before.
  */
 export const RECORD_COMPRESSOR_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 16 };
