@@ -410,16 +410,17 @@ const STOP = 0;
 const QUEUE_COMPLETE = 1;
 
 /**
- * The niceness of a thread that follows a load (SearchIndexBuild.follow), on Linux: the lowest priority, so that it
- * runs on the time a core idles while the load's writing thread waits for the records' compressing thread (at a
- * million devices ~13 µs a device of one core: the compressing thread ~30 µs a device, the writer ~17), not on the
- * compressing thread's, which sets the load's pace. Once lowered it stays so (raising it again needs a privilege), so
- * on a machine whose cores are all busy it is left behind: bench:sync --storage-path-only at 100,000 devices with the
- * machine at load 9-11 on two cores, interleaved, the wait for it after the index builds was 1.47-1.87 s at 19,
- * 0.57-0.62 s at 0 and 0.71-0.97 s with the thread started after the load (storage path 24.8-32.1 / 23.3-24.1 /
- * 23.4-31.8 s: nothing measurable at such a load). The first sync is background work: it gives way to the user's.
+ * The niceness of a thread that follows a load (SearchIndexBuild.follow; Linux, setpriority on the thread alone): the
+ * default, 0. The lowest priority, 19, was meant to let it run only on the time a core idles during the load, but once
+ * lowered a priority stays so (raising it needs a privilege), and after the load the index builds (the writing thread
+ * and its two sorter helpers) keep both cores busy: the thread then got little until they had ended, and its last
+ * chunk and merge ran alone after them. bench:sync --storage-path-only, interleaved, machine at load 7.9-11.7 on two
+ * cores: the wait for it after the index builds (searchIndexSeconds) 2.52 / 4.98 / 2.60 s at 19 against 0.74 / 2.03 /
+ * 1.90 at 0 at 300,000 devices, and 1.47-1.87 against 0.57-0.62 at 100,000; the storage path's wall too noisy at that
+ * load to say more (62.9 / 50.4 / 63.1 s against 50.2 / 69.8 / 90.3). Kept a parameter for bench:sync's A/B
+ * (--follow-niceness) on a quiet machine.
  */
-export const FOLLOWING_NICENESS = 19;
+export const FOLLOWING_NICENESS = 0;
 
 /** How long a thread that follows a load waits before it looks for another whole chunk of the queue. */
 const FOLLOW_POLL_MS = 250;
@@ -455,9 +456,9 @@ export function searchIndexBuildFile(databaseFile: string): string {
  * syncing thread's CPU in bench:sync --storage-path-only fell from 6.1-6.4 s to 4.8-5.3. It pays only with a core to
  * spare: at load 7-8.5 on two cores the end of the load took as long or longer (+0.1-0.5 s of process CPU).
  *
- * A bulk load starts it with its load (`follow`): the thread then indexes each whole chunk of the queue once the load
- * has committed it, at the lowest priority (FOLLOWING_NICENESS), and the last, partial chunk once told the load has
- * ended, so only what it had not caught up with is left for the end of the load. The chunks end where they would have.
+ * A bulk load starts it with its load (`follow`): the thread then indexes each chunk of the queue once the load has
+ * committed it and a device after it, and the rest once told the load has ended, so only what it had not caught up
+ * with is left for the end of the load. The chunks end, and merge, as catchUp's would.
  *
  * Why it is sound:
  * - The thread reads `devices` in short read transactions (a chunk at a time, as catchUp writes), so checkpoints go on.
@@ -636,8 +637,8 @@ const { file, buildFile, sourceColumns, columns, expressions, chunk, backlogAuto
 const signals = new Int32Array(workerData.signals);
 const [STOP, QUEUE_COMPLETE] = [0, 1];
 const stopped = () => Atomics.load(signals, STOP) !== 0;
-if (niceness !== null) {
-  // FOLLOWING_NICENESS, for this thread alone: on Linux a thread id names the thread to setpriority.
+if (niceness !== null && niceness !== 0) {
+  // For this thread alone (FOLLOWING_NICENESS): on Linux a thread id names the thread to setpriority.
   try { require('node:os').setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), niceness); } catch {}
 }
 const db = new Database(file, { timeout: 5000, nativeBinding: workerData.nativeBinding });

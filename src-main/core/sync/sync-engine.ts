@@ -636,9 +636,9 @@ export class SyncEngine implements SyncRunner {
 
   /**
    * Starts building the search index on another thread as a bulk load queues its devices, when it holds no device yet
-   * (a first sync) and no other build runs: the thread indexes each whole chunk of the queue as it is committed, at a
-   * lower priority, so that it takes the time a core idles while the writing thread waits for the records' compressing
-   * thread, and the index builds at the load's end have the other core to themselves sooner.
+   * (a first sync) and no other build runs: the thread indexes each chunk of the queue as it is committed, on the
+   * time a core is not busy with the writing and compressing threads, so that less of it is left beside the index
+   * builds at the load's end (SearchIndexBuild.follow).
    */
   #followBulkLoad(): SearchIndexBuild | null {
     if (!this.options.maintenance || this.#searchIndexBuild !== null) return null;
