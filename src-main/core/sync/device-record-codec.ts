@@ -481,17 +481,19 @@ const blocksOf = new Function(`return ${BLOCKS_SOURCE}`)()(zlib, headInto) as (
  * of 16, 15-26 alone. But a block is a row, and SQLite (4 KiB pages) gives a row of 2-4 KiB a page of its own: in
  * blocks of 8 (~2.1 KiB) the table took 442 B a device (bench:sync --size-only, 100k), in blocks of 16 (~3.9 KiB) 265.
  * So a block holds two groups of 8.
- * At level 3, not 6: the compressing thread paces a bulk load (issue 19), and a block's bytes on disk are set by whole
- * pages, not by its length. A block of 16 is ~4.0 KiB at level 6 and ~4.3 KiB at level 3; past SQLite's 4,061-byte
- * local limit a row keeps 489 bytes in its leaf page and the rest in one overflow page, so either way a block takes
- * about 1.13 pages. Measured: the thread's CPU 26.5-28.5 -> 24-25 us a device (20,000 simulator records through
- * prepareRecords, 3 interleaved pairs, load 5.7-6.5), the deflated bytes 258 -> 278 a device, and on disk
- * (bench:sync --size-only, 100k) the blocks 291 -> 290 B a device, 1,410 -> 1,409 in all. Levels 1-2 save ~0.3 us
- * more but deflate to 280-289 B a record, where blocks start to need a second overflow page.
+ * At level 2, not 6: the compressing thread paces a bulk load (issue 19), and a block's bytes on disk are set mostly by
+ * whole pages. A block of 16 is ~4.0 KiB at level 6 and ~4.4 KiB at level 2. SQLite (4 KiB pages) keeps a row of up
+ * to 4,061 bytes in its leaf page; a longer one keeps 489 bytes there (past 4,581, its length less 4,092) and the rest
+ * in one overflow page, up to 8,153 bytes. So the deflated bytes a faster level adds cost a few bytes a device on
+ * disk. Measured (bench:sync --size-only at 100k, the blocks table; blocksOf alone, 20,000 simulator records in
+ * batches of 500, median of 15 interleaved rounds, load 10-12):
+ * level 6: 291 B a device; level 3: 290 B, blocksOf 9.21 us a record; level 2: 291 B, 8.83 us; level 1: 299 B, 8.77.
+ * Level 6 -> 3 also measured through prepareRecords: the thread's CPU 26.5-28.5 -> 24-25 us a device (20,000 simulator
+ * records, 3 interleaved pairs, load 5.7-6.5).
  */
 const BLOCK_RECORDS = 16;
 const GROUP_RECORDS = 8;
-const BLOCK_LEVEL = 3;
+const BLOCK_LEVEL = 2;
 
 /** The head of a record encoded on this thread (encode). */
 function headOf(format: number, text: string | Uint8Array): Buffer {
