@@ -592,14 +592,15 @@ async function measureStoragePath(
     }
     compressor?.close();
     if (bulk) {
-      // As SyncEngine #finishBulkLoad: each index, in a transaction a checkpoint follows (in pairs, the second beside the
-      // first one's checkpoint), while the search index's thread indexes the rest of the queue (SearchIndexBuild); it is
-      // moved in after them (searchIndexSeconds counts the move), and the catch-up indexes what is left in chunks, as there.
+      // As SyncEngine #finishBulkLoad: each index, in a transaction a checkpoint follows (each after the first beside the
+      // checkpoint of the one before; a trigger with none), while the search index's thread indexes the rest of the
+      // queue (SearchIndexBuild); it is moved in after them (searchIndexSeconds counts the move), and the catch-up
+      // indexes what is left in chunks, as there.
       const t0 = clock.start();
       searchIndexBuild?.loadEnded();
       const build = (searchIndexBuild ??= SearchIndexBuild.start(db));
       const buildOne = () => withSortsOnDisk(db, () => store.buildDeferredIndex());
-      for (let built = 0; (await (built % 2 === 1 ? checkpointer.commitLargeBeside(buildOne) : checkpointer.commitLarge(buildOne))) !== null; built++);
+      for (let indexes = 0; (await (store.nextDeferredIsTrigger() ? buildOne() : indexes++ === 0 ? checkpointer.commitLarge(buildOne) : checkpointer.commitLargeBeside(buildOne))) !== null; );
       indexMs = performance.now() - t0;
       if (build !== null) await checkpointer.commitLarge(() => build.moveIn(), (moved) => moved === 0);
       while ((await checkpointer.commitLarge(() => searchIndex.catchUp(undefined, 1))) > 0);

@@ -75,6 +75,17 @@ export class DeferredIndexes {
     return this.db.prepare('SELECT name FROM deferred_indexes ORDER BY rowid').pluck().all() as string[];
   }
 
+  /**
+   * Whether the next `buildNext` creates a trigger set aside, not an index: a write of one schema row, where an index
+   * build writes the whole index (WalCheckpointer: no checkpoint of its own).
+   */
+  nextIsTrigger(): boolean {
+    if (!this.#tableExists()) return false;
+    const sql = this.db.prepare('SELECT sql FROM deferred_indexes ORDER BY rowid LIMIT 1').pluck().get() as string | undefined;
+    // As sqlite_master keeps it: its first words normalised to upper case (setAside copies it from there).
+    return sql?.startsWith('CREATE TRIGGER ') === true;
+  }
+
   /** Builds one deferred index in its own transaction; returns its name, or null when none is left. */
   buildNext(): string | null {
     if (!this.#tableExists()) return null;

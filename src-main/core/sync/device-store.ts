@@ -679,6 +679,11 @@ export class DeviceStore {
     return this.#deferred.pending();
   }
 
+  /** Whether the next of them is a key-correcting trigger (KEY_CORRECTING_TRIGGERS), not an index. */
+  nextDeferredIsTrigger(): boolean {
+    return this.#deferred.nextIsTrigger();
+  }
+
   /** Builds the next deferred index in one pass over the table, in its own transaction; its name, or null when done. */
   buildDeferredIndex(): string | null {
     return this.#deferred.buildNext();

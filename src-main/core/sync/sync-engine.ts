@@ -652,8 +652,8 @@ export class SyncEngine implements SyncRunner {
   }
 
   /**
-   * Builds every deferred index, one per transaction, each followed by a checkpoint, every other one started while the
-   * checkpoint of the one before it still runs; `before(built)` runs before each.
+   * Builds every deferred index, one per transaction, each followed by a checkpoint and each after the first started
+   * while the checkpoint of the one before it still runs; `before(built)` runs before each.
    * Meanwhile, when the search index holds no device yet (a first sync), it is built on another thread and moved in
    * once the indexes are built (SearchIndexBuild), so the catch-up after this has only what was written since: the
    * thread that followed the load (`following`), told the load has ended, or one started now.
@@ -663,11 +663,14 @@ export class SyncEngine implements SyncRunner {
     const build = following ?? (this.options.maintenance && this.#searchIndexBuild === null ? SearchIndexBuild.start(this.#db) : null);
     if (build !== null) this.#searchIndexBuild = build;
     try {
+      let indexes = 0;
       for (let built = 0; ; built++) {
         before(built);
         const buildOne = () => withSortsOnDisk(this.#db, () => this.#write(() => this.#devices.buildDeferredIndex()));
-        // In pairs: the second starts beside the first one's checkpoint (WalCheckpointer.commitLargeBeside).
-        const name = await (built % 2 === 1 ? this.#checkpointer.commitLargeBeside(buildOne) : this.#checkpointer.commitLarge(buildOne));
+        // The first waits for the load's last checkpoint, so the WAL starts over; every other one starts beside the
+        // checkpoint of the one before (WalCheckpointer.commitLargeBeside); a trigger writes one schema row and neither
+        // waits for a checkpoint nor asks for one.
+        const name = await (this.#devices.nextDeferredIsTrigger() ? buildOne() : indexes++ === 0 ? this.#checkpointer.commitLarge(buildOne) : this.#checkpointer.commitLargeBeside(buildOne));
         if (name === null) {
           if (build !== null && !this.#closed) await this.#checkpointer.commitLarge(() => build.moveIn(), (moved) => moved === 0);
           return built;

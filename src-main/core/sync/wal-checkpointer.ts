@@ -113,11 +113,13 @@ export class WalCheckpointer {
   }
 
   /**
-   * `commitLarge` for the second of two large writes in a row (a bulk load's index builds, taken in pairs): `write`
-   * starts while the checkpoint that the first one asked for still copies it, and the checkpoint that follows this one
-   * starts once that one is done, so the next `commitLarge` still waits until the WAL is copied whole and starts it
-   * over. The WAL holds up to two large writes, not one; the writer no longer waits for every other checkpoint, which
-   * is mostly the fsyncs of what it copies.
+   * `commitLarge` for a large write that follows another (a bulk load's index builds, one after another): `write` starts
+   * while the checkpoint that the one before asked for still copies it, and the checkpoint that follows this one starts
+   * once that one is done. The WAL is not started over until the next `commitLarge`, which waits until it is copied
+   * whole: it holds every write of the run (a million devices' index builds: ~400 MB, est. from 120 MB at 300,000),
+   * and the writer waits for none of their checkpoints, which are mostly the fsyncs of what they copy. Measured on the
+   * 14 index builds of a 300,000-device database (load 6-10): the building thread waited 47-56 ms between builds in
+   * all, against 262-265 ms with every other build beside (peak WAL 21 MB), and 634-1,172 ms with each waiting (fe99d6a).
    */
   async commitLargeBeside<T>(write: () => T | Promise<T>): Promise<T> {
     const copying = this.#pending;

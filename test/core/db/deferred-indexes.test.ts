@@ -87,12 +87,16 @@ describe('a trigger set aside', () => {
     expect(definition(db)).toBeUndefined();
     expect(deferred.exists(trigger)).toBe(false);
     expect(deferred.pending()).toEqual(['devices_key', trigger]);
+    // Said of the next build only: an index first, then the trigger (built without a checkpoint of its own), then none.
+    expect(deferred.nextIsTrigger()).toBe(false);
     expect(deferred.buildNext()).toBe('devices_key');
     expect(definition(db)).toBeUndefined();
+    expect(deferred.nextIsTrigger()).toBe(true);
     expect(deferred.buildNext()).toBe(trigger);
     expect(definition(db)).toBe(sql);
     expect(deferred.exists(trigger)).toBe(true);
     expect(deferred.pending()).toEqual([]);
+    expect(deferred.nextIsTrigger()).toBe(false);
   });
 
   it('rolls back with the transaction that set it aside, and is only forgotten when something created it meanwhile', () => {

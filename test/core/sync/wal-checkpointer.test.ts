@@ -137,27 +137,32 @@ describe('WAL checkpoints while a sync writes', () => {
     expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(240);
   });
 
-  it("let the second of a pair of large writes start beside the first one's checkpoint, and still start the WAL over after each pair", async () => {
+  it('let each large write of a run start beside the checkpoint of the one before, and start the WAL over at the next run', async () => {
     const { file, db, checkpointer, insert } = fillerDatabase(1_000);
     db.pragma('wal_checkpoint(TRUNCATE)');
     const large = largeWrite(db, insert);
     checkpointer.acquire();
     const started: number[] = [];
-    for (let n = 0; n < 8; n += 2) {
+    // Two runs of four, as a bulk load's index builds: the first of a run with commitLarge, the others beside.
+    for (let n = 0; n < 8; n += 4) {
       await checkpointer.commitLarge(() => large(n)());
-      // The first one's checkpoint has been asked for and cannot have answered yet (its answer is an event): a write
-      // that waited for it would not have started by the end of this call.
-      const beside = checkpointer.commitLargeBeside(() => {
-        started.push(n + 1);
-        large(n + 1)();
-      });
-      expect(started).toEqual(Array.from({ length: n / 2 + 1 }, (_, i) => 2 * i + 1));
-      await beside;
+      for (let k = n + 1; k < n + 4; k++) {
+        // The checkpoint of the write before has been asked for and cannot have answered yet (its answer is an event):
+        // a write that waited for it would not have started by the end of this call.
+        const beside = checkpointer.commitLargeBeside(() => {
+          started.push(k);
+          large(k)();
+        });
+        expect(started.at(-1)).toBe(k);
+        await beside;
+      }
     }
     await checkpointer.commit(() => undefined);
     checkpointer.release();
-    // About two writes' worth at most (each about 2.6 MB of pages), where eight without a checkpoint fill eight.
-    expect(fs.statSync(`${file}-wal`).size).toBeLessThan(3 * 40 * BLOB);
+    // About one run's worth at most (four writes of about 2.6 MB of pages each), where eight without a checkpoint fill
+    // eight: the second run started the WAL over.
+    expect(fs.statSync(`${file}-wal`).size).toBeLessThan(5 * 40 * BLOB);
+    expect(started).toEqual([1, 2, 3, 5, 6, 7]);
     expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(320);
   });
 });
