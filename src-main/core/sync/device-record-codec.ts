@@ -120,22 +120,18 @@ export class DeviceRecordCodec {
 
   /** The record's JSON text as stored, with `row`'s columns (the values the row is written with) in its preset. */
   encode(json: string, row: RecordContext): Buffer {
-    // RecordCompressor encodes the same way, with the deflate on a thread of its own.
     return Buffer.concat([headOf(this.#format(), json), zlib.deflateRawSync(Buffer.from(json, 'utf8'), { dictionary: withOwnValues(this.#newest.dictionary, row), chunkSize: DEFLATE_CHUNK })]);
   }
 
   /**
-   * A thread that encodes records as `encode` does, for a bulk load (issue 19): compressing is ~40 % of writing a new
-   * device, nearly all of it zlib's fixed cost per call (Node's async zlib pays that on the calling thread too), so a
-   * first sync compresses the next page there while this thread writes the current one, on the machine's other core.
-   * Its compressAndHash puts the records in blocks (the IN_BLOCK format). Call `close` when the load ends.
+   * A thread that hashes records and puts them in blocks (the IN_BLOCK format), for a bulk load (issue 19): compressing
+   * is ~40 % of writing a new device, so a first sync compresses the next page there while this thread writes the
+   * current one, on the machine's other core. Call `close` when the load ends.
    */
   compressor(): RecordCompressor {
     return new RecordCompressor({
       shared: this.#newest.dictionary,
       dictionary: this.#newest.id,
-      format: this.#format(),
-      encode: (json, row) => this.encode(json, row),
     });
   }
 
@@ -508,7 +504,7 @@ function headOf(format: number, text: string | Uint8Array): Buffer {
  * so 1 KiB holds nearly all; a longer output takes more rounds of the same call and gives the same bytes (deflate's
  * output does not depend on how its output space is handed over). Measured (CPU, interleaved A/B): the deflate call
  * alone, 5,000 generated records, median of 9 rounds, load 5.6-6.4: 28.0-30.0 us a record at 16 KiB, 24.7-26.0 at
- * 1 KiB (2 KiB 27.2-27.6, 512 B 24.9-27.4); RecordCompressor.compress whole, 20,000 records, median of 14, load 2.5:
+ * 1 KiB (2 KiB 27.2-27.6, 512 B 24.9-27.4); the compressing thread, when it encoded records alone, 20,000 records, median of 14, load 2.5:
  * 60.6-61.1 -> 58.6 us a record. Reusing one zlib handle is no option: a record's preset ends with its own values,
  * and Node sets a handle's dictionary once (reset() re-applies that one) and closes a handle after a sync call.
  */
@@ -519,32 +515,14 @@ function withOwnValues(shared: Buffer, row: RecordContext): Buffer {
   return Buffer.concat([shared, Buffer.from(ownValues(row), 'utf8')]);
 }
 
-/**
- * The preset's own part from a row's RECORD_CONTEXT_COLUMNS values, `values[from]` to `values[to - 1]` in that order, as
- * JavaScript source: the compressing thread evaluates the same text (as record-hash.ts does for recordHash), so the two
- * threads cannot build different presets.
- */
-const OWN_VALUES_SOURCE = String.raw`(values, from, to) => {
+/** The preset's own part: the row's RECORD_CONTEXT_COLUMNS values that are strings, as JSON strings, in that order. */
+function ownValues(row: RecordContext): string {
   let own = '';
-  for (let i = from; i < to; i++) {
-    const value = values[i];
+  for (const column of RECORD_CONTEXT_COLUMNS) {
+    const value = row[column];
     if (typeof value === 'string') own += JSON.stringify(value);
   }
   return own;
-}`;
-
-// A constant of this module, never input.
-// oxlint-disable-next-line typescript/no-implied-eval
-const ownValuesOf = new Function(`return ${OWN_VALUES_SOURCE}`)() as (values: readonly (string | null)[], from: number, to: number) => string;
-
-function ownValues(row: RecordContext): string {
-  return ownValuesOf(contextValues(row, []), 0, RECORD_CONTEXT_COLUMNS.length);
-}
-
-/** Appends the row's RECORD_CONTEXT_COLUMNS values, in their order, to `values` (a batch's rows go into one array). */
-function contextValues(row: RecordContext, values: (string | null)[]): (string | null)[] {
-  for (const column of RECORD_CONTEXT_COLUMNS) values.push(row[column]);
-  return values;
 }
 
 function damaged(device: number | string): AppError {
@@ -568,31 +546,27 @@ function damaged(device: number | string): AppError {
 export class RecordCompressor {
   #worker: Worker | null = null;
   #nextId = 1;
-  readonly #waiting = new Map<number, { records: readonly RecordToEncode[]; texts: readonly string[]; spaceId: number | null; resolve: (encoded: Encoded) => void }>();
+  readonly #waiting = new Map<number, { records: readonly Record<string, unknown>[]; texts: readonly string[]; spaceId: number; resolve: (encoded: Encoded) => void }>();
 
-  constructor(private readonly codec: { shared: Buffer; dictionary: number; format: number; encode: (json: string, row: RecordContext) => Buffer }) {
+  constructor(private readonly codec: { shared: Buffer; dictionary: number }) {
     try {
       const worker = new Worker(COMPRESSOR_SOURCE, {
         eval: true,
         workerData: {
           shared: codec.shared,
-          format: codec.format,
           headSource: HEAD_SOURCE,
           blocksSource: BLOCKS_SOURCE,
           inBlock: IN_BLOCK,
           blockLevel: BLOCK_LEVEL,
           headBytes: HEAD_BYTES,
-          columns: RECORD_CONTEXT_COLUMNS.length,
-          ownValuesSource: OWN_VALUES_SOURCE,
           hashSource: RECORD_HASH_SOURCE,
           volatileFields: VOLATILE_FIELDS,
-          deflateChunk: DEFLATE_CHUNK,
         },
         resourceLimits: RECORD_COMPRESSOR_THREAD_LIMITS,
       });
       // Referenced only while a batch is out: an idle compressor never keeps the process alive.
       worker.unref();
-      worker.on('message', ({ id, bytes, ends, blockEnds, hashes }: { id: number; bytes: ArrayBuffer; ends: Uint32Array; blockEnds: Uint32Array | null; hashes: ArrayBuffer | null }) => {
+      worker.on('message', ({ id, bytes, ends, blockEnds, hashes }: { id: number; bytes: ArrayBuffer; ends: Uint32Array; blockEnds: Uint32Array; hashes: ArrayBuffer }) => {
         const waiting = this.#waiting.get(id);
         this.#settle(id);
         const parts = (at: number, endsOf: Uint32Array) =>
@@ -602,8 +576,8 @@ export class RecordCompressor {
           });
         waiting?.resolve({
           stored: parts(0, ends),
-          hashes: hashes === null ? null : Array.from(ends, (_, i) => Buffer.from(hashes, i * HASH_BYTES, HASH_BYTES)),
-          blocks: blockEnds === null ? null : parts(ends.at(-1) ?? 0, blockEnds),
+          hashes: Array.from(ends, (_, i) => Buffer.from(hashes, i * HASH_BYTES, HASH_BYTES)),
+          blocks: parts(ends.at(-1) ?? 0, blockEnds),
         });
       });
       worker.on('error', () => this.#failOver());
@@ -614,38 +588,31 @@ export class RecordCompressor {
     }
   }
 
-  /** The records' stored forms, each alone, in their order. Never rejects. */
-  async compress(records: readonly RecordToEncode[]): Promise<Buffer[]> {
-    return (await this.#encode(records, null)).stored;
-  }
-
   /**
    * The records' stored forms in blocks (BLOCK_RECORDS a block) and their recordHash with `spaceId`, in their order,
    * made on the thread from the records' JSON texts (the hash from the text and the volatile fields: the same hash as
-   * of the record), and the block each record is in. Never rejects.
+   * of the record), and the block each record is in. `records` are as parsed: each one's stored text is its
+   * JSON.stringify. Never rejects.
    */
-  async compressAndHash(records: readonly RecordToEncode[], spaceId: number): Promise<{ stored: Buffer[]; hashes: Buffer[]; blocks: PreparedBlock[] }> {
+  async compressAndHash(records: readonly Record<string, unknown>[], spaceId: number): Promise<{ stored: Buffer[]; hashes: Buffer[]; blocks: PreparedBlock[] }> {
     const { stored, hashes, blocks } = await this.#encode(records, spaceId);
-    const prepared = blocks!.map((block): PreparedBlock => ({ dictionary: this.codec.dictionary, records: block, id: null }));
-    return { stored, hashes: hashes!, blocks: stored.map((_, i) => prepared[Math.floor(i / BLOCK_RECORDS)]!) };
+    const prepared = blocks.map((block): PreparedBlock => ({ dictionary: this.codec.dictionary, records: block, id: null }));
+    return { stored, hashes, blocks: stored.map((_, i) => prepared[Math.floor(i / BLOCK_RECORDS)]!) };
   }
 
-  /** With a space id, the records are hashed and put in blocks; without, each is encoded alone (DeviceRecordCodec.encode). */
-  #encode(records: readonly RecordToEncode[], spaceId: number | null): Promise<Encoded> {
+  #encode(records: readonly Record<string, unknown>[], spaceId: number): Promise<Encoded> {
     // Serialised here and posted as text, not as objects for the thread to serialise: a structured clone costs this
     // thread ~2.7 us a record of ~1.3 KB and the thread ~6.6 to rebuild and serialise it, where JSON.stringify and
     // posting the text cost this thread ~4.5 and the thread ~0.3 (16,000 simulator records, 6 rounds, load ~5). The
     // thread hashes the text (recordHash given the record's volatile fields, which are posted beside it).
-    const texts = records.map((record) => JSON.stringify(record.record));
+    const texts = records.map((record) => JSON.stringify(record));
     const worker = this.#worker;
     if (worker === null || records.length === 0) return Promise.resolve(this.#encodeHere(records, texts, spaceId));
     const id = this.#nextId++;
-    // The rows' values and the volatile fields go in flat arrays; the thread builds each preset and head.
-    const values: (string | null)[] = [];
+    // The volatile fields go in one flat array.
     const volatile: unknown[] = [];
-    if (spaceId === null) for (const record of records) contextValues(record.row, values);
-    else for (const record of records) for (const field of VOLATILE_FIELDS) volatile.push(record.record[field]);
-    const message = { id, texts, values, volatile, spaceId, hashBytes: HASH_BYTES, perBlock: spaceId === null ? 0 : BLOCK_RECORDS, perGroup: GROUP_RECORDS };
+    for (const record of records) for (const field of VOLATILE_FIELDS) volatile.push(record[field]);
+    const message = { id, texts, volatile, spaceId, hashBytes: HASH_BYTES, perBlock: BLOCK_RECORDS, perGroup: GROUP_RECORDS };
     return new Promise((resolve) => {
       if (this.#waiting.size === 0) worker.ref();
       this.#waiting.set(id, { records, texts, spaceId, resolve });
@@ -677,51 +644,39 @@ export class RecordCompressor {
     for (const { records, texts, spaceId, resolve } of waiting) resolve(this.#encodeHere(records, texts, spaceId));
   }
 
-  #encodeHere(records: readonly RecordToEncode[], texts: readonly string[], spaceId: number | null): Encoded {
-    if (spaceId === null) return { stored: records.map((record, i) => this.codec.encode(texts[i]!, record.row)), hashes: null, blocks: null };
+  #encodeHere(records: readonly Record<string, unknown>[], texts: readonly string[], spaceId: number): Encoded {
     const { heads, blocks } = blocksOf(texts, this.codec.shared, BLOCK_RECORDS, GROUP_RECORDS, BLOCK_LEVEL, IN_BLOCK, HEAD_BYTES);
     return {
       stored: texts.map((_, i) => heads.subarray(i * BLOCKED_BYTES, (i + 1) * BLOCKED_BYTES)),
-      hashes: records.map((record, i) => recordHash(record.record, spaceId, texts[i])),
+      hashes: records.map((record, i) => recordHash(record, spaceId, texts[i])),
       blocks,
     };
   }
 }
 
-/** A batch's stored forms, and their record hashes and blocks when they were asked for. */
+/** A batch's stored forms, record hashes and blocks. */
 interface Encoded {
   stored: Buffer[];
-  hashes: Buffer[] | null;
-  blocks: Buffer[] | null;
+  hashes: Buffer[];
+  blocks: Buffer[];
 }
 
 /** recordHash's length. */
 const HASH_BYTES = 16;
 
 /**
- * A record to encode: the record as parsed (its stored text is its JSON.stringify) and the columns of the row it is
- * written with (DeviceRecordCodec.encode).
- */
-export interface RecordToEncode {
-  record: Record<string, unknown>;
-  row: RecordContext;
-}
-
-/**
  * CommonJS, evaluated in the compressor's thread: for each record of a batch, given its JSON text (JSON.stringify, made
- * on the calling thread as DeviceRecordCodec.encode's callers make it), its head (HEAD_SOURCE, the same text), then the
- * text deflated with the shared dictionary followed by its own values as preset (withOwnValues, from the same source),
- * all returned as one transferred buffer and where each record ends in it; with a space id, each record's hash too
- * (recordHash, from the same source, of the same text and volatile fields) and the records in blocks (BLOCKS_SOURCE).
+ * on the calling thread), its hash (recordHash, from the same source, of the same text and volatile fields) and the
+ * records in blocks (BLOCKS_SOURCE, from the same source, with HEAD_SOURCE's heads), all returned as one transferred
+ * buffer with where each record and block ends in it.
  */
 const COMPRESSOR_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const zlib = require('node:zlib');
 const shared = Buffer.from(workerData.shared);
-const { format, headBytes, columns, deflateChunk, inBlock, blockLevel } = workerData;
+const { headBytes, inBlock, blockLevel } = workerData;
 const headInto = new Function('return ' + workerData.headSource)()(zlib.crc32);
 const blocksOf = new Function('return ' + workerData.blocksSource)()(zlib, headInto);
-const ownValuesOf = new Function('return ' + workerData.ownValuesSource)();
 const volatileFields = workerData.volatileFields;
 const recordHash = new Function('return ' + workerData.hashSource)()(require('node:crypto').hash, volatileFields);
 // What recordHash reads of a record it is given the text of: its volatile fields (posted beside the texts).
@@ -730,47 +685,18 @@ const hashOf = (json, volatile, at, spaceId) => {
   for (let k = 0; k < volatileFields.length; k++) volatileOf[volatileFields[k]] = volatile[at + k];
   return recordHash(volatileOf, spaceId, json, JSON.parse);
 };
-// Reused from record to record, grown when one needs more (UTF-8 takes at most 3 bytes a UTF-16 unit): the preset, the
-// shared dictionary then the record's own values (zlib copies it when the call makes its stream), and the record's
-// text (read during the call). A fresh Buffer of each, the head's and the head and deflated text concatenated cost
-// ~4 us a record (20,000 simulated records, 8 interleaved rounds: 61.8 -> 57.4 us a record on this thread).
-let preset = Buffer.concat([shared, Buffer.allocUnsafe(1024)]);
-let textSpace = Buffer.allocUnsafe(8192);
-parentPort.on('message', ({ id, texts, values, volatile, spaceId, hashBytes, perBlock, perGroup }) => {
-  const all = spaceId === null ? null : new Uint8Array(texts.length * hashBytes);
-  if (all !== null) for (let i = 0; i < texts.length; i++) all.set(hashOf(texts[i], volatile, i * volatileFields.length, spaceId), i * hashBytes);
-  if (perBlock > 0) {
-    const { heads, blocks } = blocksOf(texts, shared, perBlock, perGroup, blockLevel, inBlock, headBytes);
-    const ends = new Uint32Array(texts.length);
-    for (let i = 0; i < ends.length; i++) ends[i] = (i + 1) * (headBytes + 1);
-    const blockEnds = new Uint32Array(blocks.length);
-    let length = heads.length;
-    blocks.forEach((block, i) => { length += block.length; blockEnds[i] = length; });
-    const bytes = new Uint8Array(length);
-    bytes.set(heads, 0);
-    blocks.forEach((block, i) => bytes.set(block, i === 0 ? heads.length : blockEnds[i - 1]));
-    parentPort.postMessage({ id, bytes: bytes.buffer, ends, blockEnds, hashes: all.buffer }, [bytes.buffer, ends.buffer, blockEnds.buffer, all.buffer]);
-    return;
-  }
-  const heads = Buffer.allocUnsafe(texts.length * headBytes);
-  const deflated = texts.map((json, i) => {
-    if (textSpace.length < json.length * 3) textSpace = Buffer.allocUnsafe(json.length * 3);
-    const text = textSpace.subarray(0, textSpace.write(json));
-    headInto(format, text, heads, i * headBytes);
-    const own = ownValuesOf(values, i * columns, (i + 1) * columns);
-    if (preset.length < shared.length + own.length * 3) preset = Buffer.concat([shared, Buffer.allocUnsafe(own.length * 3)]);
-    return zlib.deflateRawSync(text, { dictionary: preset.subarray(0, shared.length + preset.write(own, shared.length)), chunkSize: deflateChunk });
-  });
-  const hashes = all === null ? null : all.buffer;
-  const ends = new Uint32Array(deflated.length);
-  let length = 0;
-  deflated.forEach((record, i) => { length += headBytes + record.length; ends[i] = length; });
+parentPort.on('message', ({ id, texts, volatile, spaceId, hashBytes, perBlock, perGroup }) => {
+  const hashes = new Uint8Array(texts.length * hashBytes);
+  for (let i = 0; i < texts.length; i++) hashes.set(hashOf(texts[i], volatile, i * volatileFields.length, spaceId), i * hashBytes);
+  const { heads, blocks } = blocksOf(texts, shared, perBlock, perGroup, blockLevel, inBlock, headBytes);
+  const ends = new Uint32Array(texts.length);
+  for (let i = 0; i < ends.length; i++) ends[i] = (i + 1) * (headBytes + 1);
+  const blockEnds = new Uint32Array(blocks.length);
+  let length = heads.length;
+  blocks.forEach((block, i) => { length += block.length; blockEnds[i] = length; });
   const bytes = new Uint8Array(length);
-  deflated.forEach((record, i) => {
-    const at = i === 0 ? 0 : ends[i - 1];
-    for (let b = 0; b < headBytes; b++) bytes[at + b] = heads[i * headBytes + b];
-    bytes.set(record, at + headBytes);
-  });
-  parentPort.postMessage({ id, bytes: bytes.buffer, ends, blockEnds: null, hashes }, hashes === null ? [bytes.buffer, ends.buffer] : [bytes.buffer, ends.buffer, hashes]);
+  bytes.set(heads, 0);
+  blocks.forEach((block, i) => bytes.set(block, i === 0 ? heads.length : blockEnds[i - 1]));
+  parentPort.postMessage({ id, bytes: bytes.buffer, ends, blockEnds, hashes: hashes.buffer }, [bytes.buffer, ends.buffer, blockEnds.buffer, hashes.buffer]);
 });
 `;

@@ -155,7 +155,7 @@ export type PreparedRecords = ReadonlyMap<IvantiDevice, PreparedRecord>;
  */
 export async function prepareRecords(compressor: RecordCompressor, devices: readonly IvantiDevice[], space: { id: number }): Promise<PreparedRecords> {
   const { stored, hashes, blocks } = await compressor.compressAndHash(
-    devices.map((device) => ({ record: device.raw, row: recordContext(device) })),
+    devices.map((device) => device.raw),
     space.id,
   );
   return new Map(devices.map((device, i) => [device, { record_hash: hashes[i]!, raw_record: stored[i]!, block: blocks[i]! }]));

@@ -57,6 +57,11 @@ function inBlocks(db: Db, encoded: { blocks: readonly PreparedBlock[] }, records
   return db.transaction(() => encoded.blocks.map((block, i) => ({ ...records[i]!.row, record_block: codec.storeBlock(block) })))();
 }
 
+/** The parsed records of a batch, as a bulk load hands them to the compressing thread. */
+function raw(records: readonly { record: Record<string, unknown> }[]): Record<string, unknown>[] {
+  return records.map((r) => r.record);
+}
+
 function errorOf(run: () => unknown): unknown {
   try {
     run();
@@ -121,66 +126,61 @@ describe('stored device records', () => {
     db.close();
   });
 
-  it('are compressed on another thread exactly as on this one, each with its own row, in order, batch after batch', async () => {
+  it('are put in blocks on another thread exactly as on this one, in order, batch after batch, and read back exactly', async () => {
     const db = open(tempDir());
     const codec = DeviceRecordCodec.of(db);
     // Within the thread's heap limits (RECORD_COMPRESSOR_THREAD_LIMITS): the work stays on the thread.
     const compressor = codec.compressor();
+    const here = codec.compressor();
+    here.close();
     try {
       const records = Array.from({ length: 300 }, (_, i) => {
-        // Every 50th row's own values outgrow the thread's first preset buffer (1 KiB past the shared dictionary).
-        const row: RecordContext = { ...ROW, guid: `g-${i}`, device_name: `Zoë ${'📱'.repeat(i % 7)}`, udid: i % 2 === 0 ? null : `u-${i}`, display_name: i % 50 === 49 ? 'Zoë “A” '.repeat(60 + i) : ROW.display_name };
-        // Parsed from text, as a page's records are; the thread gets the object and must serialise it as this thread
-        // would: integer-like keys (listed first), -0, a large number, an escaped and a lone surrogate, a __proto__ key.
+        const row: RecordContext = { ...ROW, guid: `g-${i}`, device_name: `Zoë ${'📱'.repeat(i % 7)}`, udid: i % 2 === 0 ? null : `u-${i}` };
+        // Parsed from text, as a page's records are, and serialised on this thread: integer-like keys (listed first), -0,
+        // a large number, an escaped and a lone surrogate, a __proto__ key, text beyond Latin-1.
         const text = `{"guid":${JSON.stringify(row.guid)},"deviceName":${JSON.stringify(row.device_name)},"udid":${JSON.stringify(row.udid)},"notes":"${'x'.repeat(i * 13)}",
           "10":1,"2":[-0,1e21,0.1,null,true],"odd":"\\ud800 \\u2028 \\u0000 \\"q\\"","__proto__":{"a":${i}},"nested":{"b":[{"c":"ß"}]}}`;
         return { record: JSON.parse(text) as Record<string, unknown>, row };
       });
-      const batches = await Promise.all([compressor.compress(records.slice(0, 120)), compressor.compress([]), compressor.compress(records.slice(120))]);
+      const batches = await Promise.all([compressor.compressAndHash(raw(records.slice(0, 120)), 2), compressor.compressAndHash([], 2), compressor.compressAndHash(raw(records.slice(120)), 2)]);
       expect(compressor.onThread).toBe(true);
-      const stored = batches.flat();
-      expect(stored.map((b) => Buffer.from(b).toString('base64'))).toEqual(records.map((r) => codec.encode(JSON.stringify(r.record), r.row).toString('base64')));
-      expect(stored.map((b, i) => codec.decode(b, records[i]!.row, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
+      const made = await Promise.all([here.compressAndHash(raw(records.slice(0, 120)), 2), here.compressAndHash(raw(records.slice(120)), 2)]);
+      const base64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+      expect(batches.flatMap((b) => b.stored).map(base64)).toEqual(made.flatMap((b) => b.stored).map(base64));
+      expect(batches.flatMap((b) => b.blocks).map((b) => base64(b.records))).toEqual(made.flatMap((b) => b.blocks).map((b) => base64(b.records)));
+      const encoded = { stored: batches.flatMap((b) => b.stored), blocks: batches.flatMap((b) => b.blocks) };
+      const rows = inBlocks(db, encoded, records);
+      expect(encoded.stored.map((b, i) => codec.decode(b, rows[i]!, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
     } finally {
       compressor.close();
     }
     db.close();
   });
 
-  it('are the bytes a one-off deflate with Node\'s default output buffer gives, however long, on either thread, in any order', async () => {
+  it('are the bytes a one-off deflate with Node\'s default output buffer gives, however long, in any order', () => {
     const db = open(tempDir());
     const codec = DeviceRecordCodec.of(db);
     const shared = db.prepare('SELECT dictionary FROM device_record_dictionaries ORDER BY id DESC').pluck().get() as Buffer;
-    const compressor = codec.compressor();
-    try {
-      // Hex of a hash chain barely compresses: the longer records deflate to several of the codec's output buffers.
-      const noise = (i: number, length: number) => {
-        let text = '';
-        for (let k = 0; text.length < length; k++) text += createHash('sha256').update(`${i}:${k}`).digest('hex');
-        return text.slice(0, length);
-      };
-      const records = [0, 40, 900, 1500, 2100, 2200, 5000, 9000, 20].map((length, i) => {
-        const row: RecordContext = i % 2 === 0 ? { ...ROW, guid: `g-${i}` } : NO_ROW;
-        return { record: { ...(JSON.parse(RECORD) as Record<string, unknown>), guid: row.guid ?? ROW.guid, notes: noise(i, length) }, row };
-      });
-      const oneOff = records.map(({ record, row }) => {
-        const own = RECORD_CONTEXT_COLUMNS.map((c) => row[c]).filter((v) => typeof v === 'string').map((v) => JSON.stringify(v)).join('');
-        return zlib.deflateRawSync(Buffer.from(JSON.stringify(record), 'utf8'), { dictionary: Buffer.concat([shared, Buffer.from(own, 'utf8')]) });
-      });
-      expect(Math.max(...oneOff.map((b) => b.length))).toBeGreaterThan(4 * 1024);
-      const reversed = records.map((_, i) => records.length - 1 - i);
-      const here = reversed.map((i) => codec.encode(JSON.stringify(records[i]!.record), records[i]!.row));
-      const onThread = [...(await compressor.compress(reversed.map((i) => records[i]!))), ...(await compressor.compress(records))];
-      expect(compressor.onThread).toBe(true);
-      const hex = (b: Uint8Array) => Buffer.from(b).subarray(5).toString('hex');
-      expect(here.map(hex)).toEqual(reversed.map((i) => oneOff[i]!.toString('hex')));
-      expect(onThread.map(hex)).toEqual([...reversed.map((i) => oneOff[i]!.toString('hex')), ...oneOff.map((b) => b.toString('hex'))]);
-      expect(onThread.map((b, i) => codec.decode(b, records[i < records.length ? reversed[i]! : i - records.length]!.row, i))).toEqual(
-        [...reversed, ...records.map((_, i) => i)].map((i) => JSON.stringify(records[i]!.record)),
-      );
-    } finally {
-      compressor.close();
-    }
+    // Hex of a hash chain barely compresses: the longer records deflate to several of the codec's output buffers.
+    const noise = (i: number, length: number) => {
+      let text = '';
+      for (let k = 0; text.length < length; k++) text += createHash('sha256').update(`${i}:${k}`).digest('hex');
+      return text.slice(0, length);
+    };
+    const records = [0, 40, 900, 1500, 2100, 2200, 5000, 9000, 20].map((length, i) => {
+      const row: RecordContext = i % 2 === 0 ? { ...ROW, guid: `g-${i}` } : NO_ROW;
+      return { record: { ...(JSON.parse(RECORD) as Record<string, unknown>), guid: row.guid ?? ROW.guid, notes: noise(i, length) }, row };
+    });
+    const oneOff = records.map(({ record, row }) => {
+      const own = RECORD_CONTEXT_COLUMNS.map((c) => row[c]).filter((v) => typeof v === 'string').map((v) => JSON.stringify(v)).join('');
+      return zlib.deflateRawSync(Buffer.from(JSON.stringify(record), 'utf8'), { dictionary: Buffer.concat([shared, Buffer.from(own, 'utf8')]) });
+    });
+    expect(Math.max(...oneOff.map((b) => b.length))).toBeGreaterThan(4 * 1024);
+    const reversed = records.map((_, i) => records.length - 1 - i);
+    const encoded = reversed.map((i) => codec.encode(JSON.stringify(records[i]!.record), records[i]!.row));
+    const hex = (b: Uint8Array) => Buffer.from(b).subarray(5).toString('hex');
+    expect(encoded.map(hex)).toEqual(reversed.map((i) => oneOff[i]!.toString('hex')));
+    expect(encoded.map((b, i) => codec.decode(b, records[reversed[i]!]!.row, i))).toEqual(reversed.map((i) => JSON.stringify(records[i]!.record)));
     db.close();
   });
 
@@ -203,16 +203,16 @@ describe('stored device records', () => {
     const hex = (hashes: Buffer[]) => hashes.map((h) => Buffer.from(h).toString('hex'));
     try {
       for (const spaceId of [1, 7, 2 ** 40 + 3]) {
-        const encoded = await compressor.compressAndHash(records, spaceId);
+        const encoded = await compressor.compressAndHash(raw(records), spaceId);
         expect(compressor.onThread).toBe(true);
         expect(hex(encoded.hashes)).toEqual(expected(spaceId));
         const rows = inBlocks(db, encoded, records);
         expect(encoded.stored.map((b, i) => codec.decode(b, rows[i]!, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
       }
-      const inFlight = compressor.compressAndHash(records, 7);
+      const inFlight = compressor.compressAndHash(raw(records), 7);
       compressor.close();
       expect(hex((await inFlight).hashes)).toEqual(expected(7));
-      expect(hex((await compressor.compressAndHash(records, 8)).hashes)).toEqual(expected(8));
+      expect(hex((await compressor.compressAndHash(raw(records), 8)).hashes)).toEqual(expected(8));
     } finally {
       compressor.close();
     }
@@ -230,12 +230,12 @@ describe('stored device records', () => {
     // The same batches encoded on this thread (a compressor whose thread is closed).
     const here = codec.compressor();
     here.close();
-    const expectedBlocks = [...(await here.compressAndHash(records.slice(0, 1000), 3)).blocks, ...(await here.compressAndHash(records.slice(1000), 4)).blocks];
-    const expectedStored = [...(await here.compressAndHash(records.slice(0, 1000), 3)).stored, ...(await here.compressAndHash(records.slice(1000), 4)).stored];
+    const expectedBlocks = [...(await here.compressAndHash(raw(records.slice(0, 1000)), 3)).blocks, ...(await here.compressAndHash(raw(records.slice(1000)), 4)).blocks];
+    const expectedStored = [...(await here.compressAndHash(raw(records.slice(0, 1000)), 3)).stored, ...(await here.compressAndHash(raw(records.slice(1000)), 4)).stored];
     try {
       // Two batches out before either is answered.
-      const first = compressor.compressAndHash(records.slice(0, 1000), 3);
-      const second = compressor.compressAndHash(records.slice(1000), 4);
+      const first = compressor.compressAndHash(raw(records.slice(0, 1000)), 3);
+      const second = compressor.compressAndHash(raw(records.slice(1000)), 4);
       const firstDone = await first;
       const secondDone = await second;
       expect(compressor.onThread).toBe(true);
@@ -268,8 +268,8 @@ describe('stored device records', () => {
     const here = codec.compressor();
     here.close();
     try {
-      const onThread = await compressor.compressAndHash(records, 5);
-      const encodedHere = await here.compressAndHash(records, 5);
+      const onThread = await compressor.compressAndHash(raw(records), 5);
+      const encodedHere = await here.compressAndHash(raw(records), 5);
       expect(compressor.onThread).toBe(true);
       expect(Buffer.byteLength(records.slice(8, 16).map((r) => JSON.stringify(r.record)).join('\n'))).toBeGreaterThan(64 * 1024);
       for (const encoded of [onThread, encodedHere]) {
@@ -283,18 +283,22 @@ describe('stored device records', () => {
     db.close();
   });
 
-  it('are compressed on this thread once the compressing thread is closed, batches in flight included', async () => {
+  it('are put in blocks on this thread once the compressing thread is closed, batches in flight included', async () => {
     const db = open(tempDir());
     const codec = DeviceRecordCodec.of(db);
     const compressor = codec.compressor();
-    const inFlight = compressor.compress([
+    const records = [
       { record: JSON.parse(RECORD) as Record<string, unknown>, row: ROW },
       { record: {}, row: ROW },
-    ]);
+    ];
+    const inFlight = compressor.compressAndHash(raw(records), 1);
     compressor.close();
     expect(compressor.onThread).toBe(false);
-    expect((await inFlight).map((b) => codec.decode(b, ROW, 1))).toEqual([RECORD, '{}']);
-    expect((await compressor.compress([{ record: JSON.parse(RECORD) as Record<string, unknown>, row: ROW }])).map((b) => codec.decode(b, ROW, 1))).toEqual([RECORD]);
+    const afterClose = compressor.compressAndHash(raw(records.slice(0, 1)), 1);
+    for (const [encoded, texts] of [[await inFlight, [RECORD, '{}']], [await afterClose, [RECORD]]] as const) {
+      const rows = inBlocks(db, encoded, records);
+      expect(encoded.stored.map((b, i) => codec.decode(b, rows[i]!, i))).toEqual(texts);
+    }
     db.close();
   });
 
@@ -327,9 +331,9 @@ describe('stored device records', () => {
     const here = codec.compressor();
     here.close();
     try {
-      const onThread = await compressor.compressAndHash(records, 3);
+      const onThread = await compressor.compressAndHash(raw(records), 3);
       expect(compressor.onThread).toBe(true);
-      const made = await here.compressAndHash(records, 3);
+      const made = await here.compressAndHash(raw(records), 3);
       const base64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
       expect(onThread.stored.map(base64)).toEqual(made.stored.map(base64));
       const blocks = [...new Set(onThread.blocks)];
@@ -355,7 +359,7 @@ describe('stored device records', () => {
     const here = codec.compressor();
     here.close();
     const records = Array.from({ length: 10 }, (_, i) => ({ record: { guid: `g-${i}`, lastCheckin: 1_700_000_000_000 + i, clientLastCheckin: 'Zoë 📱', notes: 'ß'.repeat(40 + i) }, row: ROW }));
-    const encoded = await here.compressAndHash(records, 1);
+    const encoded = await here.compressAndHash(raw(records), 1);
     const rows = inBlocks(db, encoded, records);
     const texts = [
       // Multi-byte characters on both sides of the change, and in it.
@@ -383,7 +387,7 @@ describe('stored device records', () => {
     const here = codec.compressor();
     here.close();
     const records = Array.from({ length: 4 }, (_, i) => ({ record: { ...(JSON.parse(RECORD) as Record<string, unknown>), guid: `g-${i}` }, row: ROW }));
-    const encoded = await here.compressAndHash(records, 1);
+    const encoded = await here.compressAndHash(raw(records), 1);
     const [row] = inBlocks(db, encoded, records);
     const stored = encoded.stored[1]!;
     expect(codec.decode(stored, row!, 'guid-7')).toBe(JSON.stringify(records[1]!.record));

@@ -28,7 +28,7 @@ describe('migration 0037: device records in blocks', () => {
     const compressor = codec.compressor();
     compressor.close();
     const { stored, blocks } = await compressor.compressAndHash(
-      rows.slice(0, 20).map((row) => ({ record: JSON.parse(texts.get(row.id)!) as Record<string, unknown>, row })),
+      rows.slice(0, 20).map((row) => JSON.parse(texts.get(row.id)!) as Record<string, unknown>),
       1,
     );
     const move = db.prepare('UPDATE devices SET raw_record = ?, record_block = ? WHERE id = ?');
