@@ -190,6 +190,10 @@ export class DeviceSearchIndex {
     // Bound as an integer: FTS5 refuses a REAL (a JS number binds as one).
     const set = this.db.prepare('INSERT INTO devices_fts (devices_fts, rank) VALUES (?, ?)');
     const optimize = this.db.prepare("INSERT INTO devices_fts (devices_fts) VALUES ('optimize')");
+    // IMMEDIATE: the chunk reads the merge settings before its first write, and a deferred transaction would take its
+    // snapshot there; if another connection (the WAL checkpointer's TRUNCATE, a sync worker) then committed while this
+    // one waited for the write lock, the upgrade would fail at once with SQLITE_BUSY_SNAPSHOT ("database is locked")
+    // instead of waiting. Taking the lock first, the chunk waits like any write (busy_timeout) and reads what is current.
     return this.db.transaction((upTo: number, backlog: boolean) => {
       // FTS5 stores the settings (devices_fts_config): set inside the chunk's transaction, so a kill or a failure
       // mid-chunk rolls them back with the chunk. `automerge` is given back at the chunk's end; `crisismerge` stays
@@ -207,7 +211,7 @@ export class DeviceSearchIndex {
       }
       if (backlog || behindBacklog) set.run('automerge', BigInt(own));
       return applied;
-    });
+    }).immediate;
   }
 
   /**

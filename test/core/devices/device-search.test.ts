@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
@@ -219,6 +220,36 @@ describe('the search index follows every write to devices', () => {
     index.catchUp();
     db.prepare('UPDATE devices SET last_seen_at = last_seen_at + 1, last_seen_run = last_seen_run, last_checkin = 1').run();
     expect(index.isBehind()).toBe(false);
+  });
+
+  it('waits for another connection that holds the write lock, and indexes after it commits', async () => {
+    index.catchUp();
+    const row = device("platform_type = 'ANDROID'");
+    db.prepare("UPDATE devices SET device_name = 'Numbat Watch' WHERE id = ?").run(row.id);
+    expect(index.isBehind()).toBe(true);
+    db.exec('CREATE TABLE IF NOT EXISTS bystander (x)');
+    // Another connection takes the write lock, writes, and commits while the catch-up waits for it: a catch-up that read
+    // before it asked for the lock would find its snapshot stale and fail at once (SQLITE_BUSY_SNAPSHOT).
+    const locked = new Int32Array(new SharedArrayBuffer(4));
+    const other = new Worker(
+      `const { workerData } = require('node:worker_threads');
+       const db = new (require(workerData.modulePath))(workerData.file);
+       db.exec('BEGIN IMMEDIATE; INSERT INTO bystander VALUES (1)');
+       const locked = new Int32Array(workerData.locked);
+       Atomics.store(locked, 0, 1);
+       Atomics.notify(locked, 0);
+       Atomics.wait(locked, 0, 1, 300);
+       db.exec('COMMIT');
+       db.close();`,
+      { eval: true, workerData: { modulePath: require.resolve('better-sqlite3'), file: db.name, locked: locked.buffer } },
+    );
+    const exited = new Promise((resolve) => other.once('exit', resolve));
+    Atomics.wait(locked, 0, 0, 10_000);
+    expect(Atomics.load(locked, 0)).toBe(1);
+    expect(index.catchUp()).toBe(1);
+    await exited;
+    expect(db.prepare('SELECT count(*) FROM bystander').pluck().get()).toBe(1);
+    expect(found('numbat')).toEqual([row.id]);
   });
 
   it('drops a deleted device from the index', () => {
