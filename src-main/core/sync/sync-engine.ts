@@ -671,14 +671,10 @@ export class SyncEngine implements SyncRunner {
     const build = following ?? (this.options.maintenance && this.#searchIndexBuild === null ? SearchIndexBuild.start(this.#db) : null);
     if (build !== null) this.#searchIndexBuild = build;
     try {
-      let indexes = 0;
+      const commit = deferredBuildCommitter(this.#devices, this.#checkpointer);
       for (let built = 0; ; built++) {
         before(built);
-        const buildOne = () => withSortsOnDisk(this.#db, () => this.#write(() => this.#devices.buildDeferredIndex()));
-        // The first waits for the load's last checkpoint, so the WAL starts over; every other one starts beside the
-        // checkpoint of the one before (WalCheckpointer.commitLargeBeside); a trigger writes one schema row and neither
-        // waits for a checkpoint nor asks for one.
-        const name = await (this.#devices.nextDeferredIsTrigger() ? buildOne() : indexes++ === 0 ? this.#checkpointer.commitLarge(buildOne) : this.#checkpointer.commitLargeBeside(buildOne));
+        const name = await commit(() => withSortsOnDisk(this.#db, () => this.#write(() => this.#devices.buildDeferredIndex())));
         if (name === null) {
           if (build !== null && !this.#closed) await this.#checkpointer.commitLarge(() => build.moveIn(), (moved) => moved === 0);
           return built;
@@ -884,6 +880,18 @@ function retryNotice(event: IvantiRetryEvent): string {
  * A run that stopped without recording its end (the database is closing or failing, or the sync worker died), as its
  * last committed checkpoint left it; read without writing. The next start resumes it.
  */
+/**
+ * How the end of a bulk load commits each deferred build (SyncEngine #buildDeferredIndexes, and bench:sync's storage
+ * path through this same function): the first index waits for the load's last checkpoint, so the WAL starts over;
+ * every later one starts beside the checkpoint of the one before (WalCheckpointer.commitLargeBeside); a trigger writes
+ * one schema row and neither waits for a checkpoint nor asks for one. Returns a committer for one build at a time,
+ * which answers the built one's name (null once none is left).
+ */
+export function deferredBuildCommitter(store: DeviceStore, checkpointer: WalCheckpointer): (build: () => string | null) => Promise<string | null> {
+  let indexes = 0;
+  return async (build) => (store.nextDeferredIsTrigger() ? build() : indexes++ === 0 ? checkpointer.commitLarge(build) : checkpointer.commitLargeBeside(build));
+}
+
 export function interruptedRun(runs: SyncRunStore, integrationId: string, runId: number, now: number, error?: SyncRunError): SyncRun {
   try {
     const row = runs.row(runId);

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex, MAX_PREFIX_TERMS } from '../../../src-main/core/devices/device-search-index';
@@ -8,8 +8,8 @@ import { createDeviceServices } from '../../../src-main/core/devices/device-serv
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import { seedDevices } from '../../support/seed-devices';
-import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useTempDir } from '../../support/temp-dir';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from '../sync/sync-fixture';
@@ -297,14 +297,10 @@ describe('the search index after a large backlog', () => {
 });
 
 describe('search over a real sync', () => {
-  const simulators: RunningSimulator[] = [];
-  afterEach(async () => {
-    for (const s of simulators.splice(0)) await s.close();
-  });
+  const simulator = useSimulatorsAfterEach();
 
   it('finds what the sync engine stored, indexed while it synced, with nothing left to index at the end', { timeout: 120_000 }, async () => {
-    const tenant = await startSimulator({ devices: 1500, seed: 'searchable-sync' });
-    simulators.push(tenant);
+    const tenant = await simulator({ devices: 1500, seed: 'searchable-sync' });
     const syncDb = openSyncDatabase(tempDir());
     // The same wiring as the composition root: the engine indexes between its writes (here every 300 devices), and
     // the device services take the last ones when it finishes.

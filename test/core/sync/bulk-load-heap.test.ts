@@ -4,23 +4,20 @@
  * while a bulk load runs, and V8's default comes back when the last one ends, before the index builds.
  */
 import v8 from 'node:v8';
-import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import { BULK_LOAD_HEAP_GROWING_PERCENT, growHeapsForBulkLoad } from '../../../src-main/core/sync/bulk-load-heap';
 import type { SyncProgress } from '../../../src-shared/domain/sync';
-import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { engineFor as newEngine, INTEGRATION_ID, openSyncDatabase } from './sync-fixture';
 
 const tempDir = useTempDir('tec-bulk-heap-');
 const closeAfterEach = useCloseAfterEach();
 const engineFor = withShutDownAfterEach(newEngine);
-const simulators: RunningSimulator[] = [];
-afterEach(async () => {
-  for (const simulator of simulators.splice(0)) await simulator.close();
-});
+const simulator = useSimulatorsAfterEach();
 
 const GROWING = `--heap-growing-percent=${BULK_LOAD_HEAP_GROWING_PERCENT}`;
 const DEFAULT = '--heap-growing-percent=0';
@@ -63,8 +60,7 @@ describe('heap growth during a bulk load', () => {
       if (progress.phase === 'paging') whileLoading.push(set.at(-1));
       if (progress.notice?.startsWith('Building the device indexes')) whileBuilding.push(set.at(-1));
     });
-    const tenant = await startSimulator({ devices: 3_000, seed: 'bulk-heap' });
-    simulators.push(tenant);
+    const tenant = await simulator({ devices: 3_000, seed: 'bulk-heap' });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant, { events: bus, bulkLoadFrom: 1_000, progressIntervalMs: 0 });
     expect(await (await engine.start(INTEGRATION_ID, 'manual')).finished).toMatchObject({ status: 'completed', added: 3_000 });

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
@@ -15,11 +15,12 @@ import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type StoredRecordRow } from 
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import type { SyncProgress } from '../../../src-shared/domain/sync';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
+import { type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { killChildWhen } from '../../support/kill-child';
 import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { CertificateTable } from '../trust/trust-scenario';
 import { activeGuids, engineFor as newEngine, INTEGRATION_ID, integrityCheck, openSyncDatabase, sorted } from './sync-fixture';
 
@@ -27,16 +28,7 @@ const CHILD = path.join(__dirname, 'fixtures', 'bulk-sync-until-killed.ts');
 const tempDir = useTempDir('tec-bulk-');
 const closeAfterEach = useCloseAfterEach();
 const engineFor = withShutDownAfterEach(newEngine);
-const simulators: RunningSimulator[] = [];
-afterEach(async () => {
-  for (const simulator of simulators.splice(0)) await simulator.close();
-});
-
-async function simulator(options: SimulatorOptions): Promise<RunningSimulator> {
-  const started = await startSimulator(options);
-  simulators.push(started);
-  return started;
-}
+const simulator = useSimulatorsAfterEach();
 
 /** The indexes of `devices` as a database with every migration has them. */
 function freshIndexes(): unknown[] {

@@ -62,6 +62,18 @@ function raw(records: readonly { record: Record<string, unknown> }[]): Record<st
   return records.map((r) => r.record);
 }
 
+/** The texts read back from a compressAndHash answer once its blocks are stored (inBlocks), each with its row. */
+function readBack(db: Db, encoded: { stored: readonly Uint8Array[]; blocks: readonly PreparedBlock[] }, records: readonly { row: RecordContext }[]): string[] {
+  const rows = inBlocks(db, encoded, records);
+  const codec = DeviceRecordCodec.of(db);
+  return encoded.stored.map((b, i) => codec.decode(b, rows[i]!, i));
+}
+
+/** The records' texts as stored (what the sync serialises). */
+function textsOf(records: readonly { record: Record<string, unknown> }[]): string[] {
+  return records.map((r) => JSON.stringify(r.record));
+}
+
 function errorOf(run: () => unknown): unknown {
   try {
     run();
@@ -149,8 +161,7 @@ describe('stored device records', () => {
       expect(batches.flatMap((b) => b.stored).map(base64)).toEqual(made.flatMap((b) => b.stored).map(base64));
       expect(batches.flatMap((b) => b.blocks).map((b) => base64(b.records))).toEqual(made.flatMap((b) => b.blocks).map((b) => base64(b.records)));
       const encoded = { stored: batches.flatMap((b) => b.stored), blocks: batches.flatMap((b) => b.blocks) };
-      const rows = inBlocks(db, encoded, records);
-      expect(encoded.stored.map((b, i) => codec.decode(b, rows[i]!, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
+      expect(readBack(db, encoded, records)).toEqual(textsOf(records));
     } finally {
       compressor.close();
     }
@@ -206,8 +217,7 @@ describe('stored device records', () => {
         const encoded = await compressor.compressAndHash(raw(records), spaceId);
         expect(compressor.onThread).toBe(true);
         expect(hex(encoded.hashes)).toEqual(expected(spaceId));
-        const rows = inBlocks(db, encoded, records);
-        expect(encoded.stored.map((b, i) => codec.decode(b, rows[i]!, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
+        expect(readBack(db, encoded, records)).toEqual(textsOf(records));
       }
       const inFlight = compressor.compressAndHash(raw(records), 7);
       compressor.close();
@@ -245,8 +255,7 @@ describe('stored device records', () => {
       const base64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
       expect(stored.map(base64)).toEqual(expectedStored.map(base64));
       expect(blocks.map((b) => base64(b.records))).toEqual(expectedBlocks.map((b) => base64(b.records)));
-      const rows = inBlocks(db, { blocks }, records);
-      expect(stored.map((b, i) => codec.decode(b, rows[i]!, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
+      expect(readBack(db, { stored, blocks }, records)).toEqual(textsOf(records));
       expect(hashes.map((h) => Buffer.from(h).toString('hex'))).toEqual(records.map((r, i) => recordHash(r.record, i < 1000 ? 3 : 4).toString('hex')));
     } finally {
       compressor.close();
@@ -273,8 +282,7 @@ describe('stored device records', () => {
       expect(compressor.onThread).toBe(true);
       expect(Buffer.byteLength(records.slice(8, 16).map((r) => JSON.stringify(r.record)).join('\n'))).toBeGreaterThan(64 * 1024);
       for (const encoded of [onThread, encodedHere]) {
-        const rows = inBlocks(db, encoded, records);
-        expect(encoded.stored.map((b, i) => codec.decode(b, rows[i]!, i))).toEqual(records.map((r) => JSON.stringify(r.record)));
+        expect(readBack(db, encoded, records)).toEqual(textsOf(records));
       }
       expect(onThread.blocks.map((b) => b.records.toString('base64'))).toEqual(encodedHere.blocks.map((b) => b.records.toString('base64')));
     } finally {
@@ -296,8 +304,7 @@ describe('stored device records', () => {
     expect(compressor.onThread).toBe(false);
     const afterClose = compressor.compressAndHash(raw(records.slice(0, 1)), 1);
     for (const [encoded, texts] of [[await inFlight, [RECORD, '{}']], [await afterClose, [RECORD]]] as const) {
-      const rows = inBlocks(db, encoded, records);
-      expect(encoded.stored.map((b, i) => codec.decode(b, rows[i]!, i))).toEqual(texts);
+      expect(readBack(db, encoded, records)).toEqual(texts);
     }
     db.close();
   });

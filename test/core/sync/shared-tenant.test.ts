@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
@@ -17,28 +17,20 @@ import { ExportService } from '../../../src-main/core/export/export-service';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
-import { DEFAULT_AND_RESTRICTED_SPACES, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
+import { DEFAULT_AND_RESTRICTED_SPACES, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { useShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { CertificateTable } from '../trust/trust-scenario';
 import { quickRetryingClient } from './sync-fixture';
 
 const tempDir = useTempDir('tec-shared-tenant-');
 const closeAfterEach = useCloseAfterEach();
 const shutDownAfterEach = useShutDownAfterEach();
-const simulators: RunningSimulator[] = [];
-afterEach(async () => {
-  for (const simulator of simulators.splice(0)) await simulator.close();
-});
+const simulator = useSimulatorsAfterEach();
 
 const OTHER_USER = { email: 'ios-api@acmecorp.example', password: 'another-api-password' };
-
-async function simulator(options: SimulatorOptions): Promise<RunningSimulator> {
-  const started = await startSimulator(options);
-  simulators.push(started);
-  return started;
-}
 
 interface Setup {
   db: Db;

@@ -1,27 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SyncProgress, SyncRun } from '../../../src-shared/domain/sync';
-import { DEFAULT_AND_RESTRICTED_SPACES, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/ivanti-simulator';
+import { DEFAULT_AND_RESTRICTED_SPACES, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { activeGuids, engineFor as newEngine, integrityCheck, INTEGRATION_ID, openSyncDatabase, quickRetryingClient, removedGuids, sorted } from './sync-fixture';
 import { until } from '../../support/until';
 
 const tempDir = useTempDir('tec-sync-');
-const simulators: RunningSimulator[] = [];
-afterEach(async () => {
-  for (const simulator of simulators.splice(0)) await simulator.close();
-});
+const simulator = useSimulatorsAfterEach();
 const closeAfterEach = useCloseAfterEach();
 const engineFor = withShutDownAfterEach(newEngine);
-
-async function simulator(options: SimulatorOptions): Promise<RunningSimulator> {
-  const started = await startSimulator(options);
-  simulators.push(started);
-  return started;
-}
 
 /** Spaces in list order small → large, so churn also hits spaces the sync has already finished. */
 const SMALL_FIRST = [

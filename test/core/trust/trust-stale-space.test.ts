@@ -4,7 +4,7 @@
  * space's devices are judged on their own merits, and once the space is readable again its devices are too. The
  * explorer's trusted filter stays in step with the verdict.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
 import { trustedDeviceCondition } from '../../../src-main/core/devices/trusted-device-filter';
 import { IntegrationStore } from '../../../src-main/core/integrations/integration-store';
@@ -13,18 +13,16 @@ import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-
 import type { TrustFilter } from '../../../src-shared/domain/device';
 import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
-import { DEFAULT_AND_RESTRICTED_SPACES, startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import { DEFAULT_AND_RESTRICTED_SPACES } from '../../simulator/ivanti-simulator';
 import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { engineFor as newEngine, INTEGRATION_ID, openSyncDatabase } from '../sync/sync-fixture';
 import { CertificateTable } from './trust-scenario';
 
 const tempDir = useTempDir('tec-trust-stale-');
 const engineFor = withShutDownAfterEach(newEngine);
-const simulators: RunningSimulator[] = [];
-afterEach(async () => {
-  for (const simulator of simulators.splice(0)) await simulator.close();
-});
+const simulator = useSimulatorsAfterEach();
 
 interface Row {
   id: number;
@@ -52,12 +50,11 @@ function trustedIds(db: Db): Set<number> {
 
 describe("a tenant with one space the API user cannot read: the verdict can't tell for its devices only", () => {
   it('a 403 space is stale since the last run that read it; its device gets "can\'t tell", a readable space\'s device is trusted; readable again, judged on its merits', async () => {
-    const tenant = await startSimulator({
+    const tenant = await simulator({
       devices: 600,
       seed: 'trust-stale',
       spaces: DEFAULT_AND_RESTRICTED_SPACES,
     });
-    simulators.push(tenant);
     const db = openSyncDatabase(tempDir());
     db.prepare("UPDATE integrations SET status = 'all-users', name = 'Acme Android' WHERE id = ?").run(INTEGRATION_ID);
     const { engine } = engineFor(db, tenant);
