@@ -76,6 +76,9 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
       // A migration may name any index; one left deferred by a bulk load that crashed is built first.
       withSortsOnDisk(db, () => new DeferredIndexes(db).buildAll());
       migrate(db, pending, options.onMigrationProgress);
+      // The connection plans with the statistics it loaded at open until it loads its schema anew, and a migration may
+      // drop some (0038): loaded anew here, as a connection opened now would.
+      db.pragma('writable_schema = RESET');
       // A migration that rebuilds indexes drops their planner statistics with them (0018 rebuilds twelve); without them
       // the explorer's plans guess until the next sync refreshes them. Sampled: about a second at a million devices.
       if (current > 0) refreshPlannerStatistics(db);
