@@ -1,20 +1,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IvantiDeviceRecord } from '../../src-main/core/ivanti/ivanti-wire';
 import { deviceIdOf } from './device-generator';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from './ivanti-simulator';
+import { useSimulatorsAfterEach } from '../support/simulators-after-each';
+import type { RunningSimulator, SimulatorOptions } from './ivanti-simulator';
 import { hashText } from './seeded-random';
 
-const open: RunningSimulator[] = [];
-afterEach(async () => {
-  for (const sim of open.splice(0)) await sim.close();
-});
+const startSimulator = useSimulatorsAfterEach();
 
-async function simulator(options: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
-  const sim = await startSimulator({ devices: 1_000, seed: 'sim-tests', ...options });
-  open.push(sim);
-  return sim;
+function simulator(options: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
+  return startSimulator({ devices: 1_000, seed: 'sim-tests', ...options });
 }
 
 function get(sim: RunningSimulator, pathAndQuery: string, auth = true): Promise<Response> {

@@ -1,6 +1,6 @@
 import { DUO_CA_VALUES } from '../../support/duo-ca-values';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
@@ -13,7 +13,8 @@ import { runTestConfiguration } from '../../../src-main/core/ivanti/configuratio
 import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-store';
 import { secretAccount } from '../../../src-main/core/secrets/secret-store';
 import { checklistFor } from '../../../src-shared/domain/ivanti-setup';
-import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import { useCloseAfterEach } from '../../support/close-after-each';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { requirePrivateKeyring } from '../../support/keyring';
 import { databaseText } from '../../support/database-text';
 import { useTempDir } from '../../support/temp-dir';
@@ -22,15 +23,10 @@ import { rejectionOf } from '../ivanti/rejection-of';
 const tempDir = useTempDir();
 const secrets = new KeytarSecretStore('Trusted Endpoints Console (wizard test)');
 const signal = new AbortController().signal;
-let sim: RunningSimulator | null = null;
+const startTenant = useSimulatorsAfterEach();
 
 beforeAll(() => requirePrivateKeyring());
-const opened: Db[] = [];
-afterEach(async () => {
-  for (const db of opened.splice(0)) if (db.open) db.close();
-  await sim?.close();
-  sim = null;
-});
+const closeAfterEach = useCloseAfterEach();
 
 interface Opened {
   db: Db;
@@ -43,8 +39,7 @@ interface Opened {
 
 /** What the app's composition gives the wizard, built from the same real parts (real Test Configuration, real SQL). */
 function open(dataDir: string): Opened {
-  const { db } = openDatabase({ file: path.join(dataDir, 'console.sqlite'), migrations });
-  opened.push(db);
+  const db = closeAfterEach(openDatabase({ file: path.join(dataDir, 'console.sqlite'), migrations }).db);
   const now = () => new Date();
   const audit = new AuditLog(db, now);
   const integrations = new IntegrationService(db, secrets, audit, now, 'test');
@@ -146,7 +141,7 @@ describe('SetupWizard', () => {
   });
 
   it('keeps a pasted https://…/ domain as the bare domain, and tests and saves that', async () => {
-    sim = await startSimulator({ devices: 5, seed: 'wizard-domain' });
+    const sim = await startTenant({ devices: 5, seed: 'wizard-domain' });
     const app = open(tempDir());
     const draft = await toApiDetails(app, 'Pasted URL', 'android');
     // The simulator is a loopback host, where plain http is allowed; https:// and the trailing slash go the same way.
@@ -187,7 +182,7 @@ describe('SetupWizard', () => {
   });
 
   it('keeps the password in the keychain only, tests it, and resumes at the same step after the app is closed', async () => {
-    sim = await startSimulator({ devices: 30, seed: 'wizard-resume' });
+    const sim = await startTenant({ devices: 30, seed: 'wizard-resume' });
     const dataDir = tempDir();
     const first = open(dataDir);
     const draft = await toApiDetails(first, 'Resume me', 'android');
@@ -237,7 +232,7 @@ describe('SetupWizard', () => {
   });
 
   it('clears a passing test when the domain or email changes', async () => {
-    sim = await startSimulator({ devices: 10, seed: 'wizard-invalidate' });
+    const sim = await startTenant({ devices: 10, seed: 'wizard-invalidate' });
     const app = open(tempDir());
     const draft = await toApiDetails(app, 'Invalidate', 'android');
     await app.wizard.update(draft.id, { domain: sim.domain, email: sim.credentials.email });

@@ -3,28 +3,26 @@
  * aside keeps the tenant's guids itself, and every other writer builds the key before it writes.
  */
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import type { IvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
 import { DeviceStore, type PageContext } from '../../../src-main/core/sync/device-store';
-import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import type { RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { integrityCheck, openSyncDatabase, parsedTenant } from './sync-fixture';
 
 const tempDir = useTempDir('tec-key-aside-');
 const closeAfterEach = useCloseAfterEach();
+const startTenant = useSimulatorsAfterEach();
 let tenant: RunningSimulator | undefined;
-afterEach(async () => {
-  await tenant?.close();
-  tenant = undefined;
-});
 
 const TENANT = 'tenant.example';
 
 async function tenantDevices(db: Db, devices: number): Promise<{ parsed: IvantiDevice[]; context: (page: number) => PageContext }> {
-  tenant = await startSimulator({ devices, seed: 'key-aside' });
+  tenant = await startTenant({ devices, seed: 'key-aside' });
   return parsedTenant(db, tenant, TENANT);
 }
 

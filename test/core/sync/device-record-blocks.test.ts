@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../src-main/core/audit/audit-log';
 import { openAnotherConnection, type Db } from '../../../src-main/core/db/database';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
@@ -15,8 +15,9 @@ import type { IvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
 import { DeviceRecordCodec } from '../../../src-main/core/sync/device-record-codec';
 import { prepareRecords, recordContext, type PreparedRecords } from '../../../src-main/core/sync/device-row';
 import { DeviceStore, type PageContext } from '../../../src-main/core/sync/device-store';
-import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import type { RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { readCsvRecords } from '../../support/csv-reader';
 import { sqlRunCountsDuring } from '../../support/query-plans';
 import { useTempDir } from '../../support/temp-dir';
@@ -24,11 +25,8 @@ import { openSyncDatabase, parsedTenant } from './sync-fixture';
 
 const tempDir = useTempDir('tec-record-blocks-');
 const closeAfterEach = useCloseAfterEach();
+const startTenant = useSimulatorsAfterEach();
 let tenant: RunningSimulator | undefined;
-afterEach(async () => {
-  await tenant?.close();
-  tenant = undefined;
-});
 
 interface Loaded {
   db: Db;
@@ -42,7 +40,7 @@ interface Loaded {
  */
 async function bulkLoaded(devices: number, seed: string, chunk: number): Promise<Loaded & { prepared: PreparedRecords }> {
   const db = closeAfterEach(openSyncDatabase(tempDir()));
-  tenant = await startSimulator({ devices, seed });
+  tenant = await startTenant({ devices, seed });
   const { parsed, context } = parsedTenant(db, tenant, 'tenant.example');
   const compressor = DeviceRecordCodec.of(db).compressor();
   const prepared = await prepareRecords(compressor, parsed, { id: context(1).space.id }).finally(() => compressor.close());
@@ -97,7 +95,7 @@ describe('device records in blocks', () => {
 
   it('cost a chunk a few statements a block, not one a device', async () => {
     const db = closeAfterEach(openSyncDatabase(tempDir()));
-    tenant = await startSimulator({ devices: 40, seed: 'blocks-statements' });
+    tenant = await startTenant({ devices: 40, seed: 'blocks-statements' });
     const { parsed, context } = parsedTenant(db, tenant, 'tenant.example');
     const compressor = DeviceRecordCodec.of(db).compressor();
     const prepared = await prepareRecords(compressor, parsed, { id: context(1).space.id }).finally(() => compressor.close());
@@ -239,7 +237,7 @@ describe('device records in blocks', () => {
 
   it('are counted right when a bulk load writes one device twice into the same block', async () => {
     const db = closeAfterEach(openSyncDatabase(tempDir()));
-    tenant = await startSimulator({ devices: 6, seed: 'blocks-twice' });
+    tenant = await startTenant({ devices: 6, seed: 'blocks-twice' });
     const { parsed, context } = parsedTenant(db, tenant, 'tenant.example');
     // The page names its second device again, renamed (a page read while the tenant changed).
     const twice = { ...parsed[1]!, deviceName: 'Again', raw: { ...parsed[1]!.raw, deviceName: 'Again' } };

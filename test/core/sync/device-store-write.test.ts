@@ -2,12 +2,13 @@
  * DeviceStore.writePage, one chunk at a time (issue 19): what a chunk's write asks the database, and a chunk that
  * names one device twice. DeviceStore.renameSpaces, which every complete run calls for the spaces it read.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
 import type { IvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
 import { DeviceStore, type PageContext, type PageWriteResult } from '../../../src-main/core/sync/device-store';
-import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import type { RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { sqlRunCountsDuring } from '../../support/query-plans';
 import { useTempDir } from '../../support/temp-dir';
 import { deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
@@ -16,15 +17,12 @@ import { INTEGRATION_ID, openSyncDatabase, parsedTenant } from './sync-fixture';
 
 const tempDir = useTempDir('tec-device-store-write-');
 const closeAfterEach = useCloseAfterEach();
+const startTenant = useSimulatorsAfterEach();
 let tenant: RunningSimulator | undefined;
-afterEach(async () => {
-  await tenant?.close();
-  tenant = undefined;
-});
 
 /** The simulated tenant's devices as the sync parses them, and a page context for a new run in its first space. */
 async function tenantDevices(db: Db, devices: number, seed: string): Promise<{ parsed: IvantiDevice[]; context: (page: number) => PageContext }> {
-  tenant = await startSimulator({ devices, seed });
+  tenant = await startTenant({ devices, seed });
   return parsedTenant(db, tenant, 'tenant.example');
 }
 
@@ -164,7 +162,7 @@ describe('DeviceStore.writePage', () => {
 describe('DeviceStore.renameSpaces', () => {
   it("gives each space's sightings its name as read, in one statement, and leaves other spaces' and integrations' alone", async () => {
     const db = closeAfterEach(openSyncDatabase(tempDir()));
-    tenant = await startSimulator({ devices: 12, seed: 'space-rename' });
+    tenant = await startTenant({ devices: 12, seed: 'space-rename' });
     const { parsed, context } = parsedTenant(db, tenant, 'tenant.example');
     db.prepare("INSERT INTO integrations (id, name, mdm, platform, created_at, updated_at) VALUES ('other', 'Other', 'ivanti-neurons', 'android', 0, 0)").run();
     const store = new DeviceStore(db);

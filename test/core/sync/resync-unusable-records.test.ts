@@ -4,13 +4,14 @@
  * first sync refuses one: nothing written for it, its device still present (sighted by its Ivanti id), the space's
  * SYNC_RECORD_UNUSABLE error.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
 import { DeviceRecord } from '../../../src-main/core/ivanti/ivanti-wire';
 import type { PageSourceFactory } from '../../../src-main/core/sync/device-page-source';
 import { recordHash } from '../../../src-main/core/sync/record-hash';
-import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import type { RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { engineFor as newEngine, INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from './sync-fixture';
@@ -18,11 +19,8 @@ import { engineFor as newEngine, INTEGRATION_ID, openSyncDatabase, quickRetrying
 const tempDir = useTempDir('tec-resync-unusable-');
 const closeAfterEach = useCloseAfterEach();
 const engineFor = withShutDownAfterEach(newEngine);
+const startTenant = useSimulatorsAfterEach();
 let tenant: RunningSimulator | undefined;
-afterEach(async () => {
-  await tenant?.close();
-  tenant = undefined;
-});
 
 const SPACE = { id: 9, name: 'Only space' };
 const DEVICES = 300;
@@ -47,7 +45,7 @@ function damaging(guid: string, damage: (raw: Record<string, unknown>) => Record
 }
 
 async function syncedTenant(seed: string): Promise<{ db: Db; guid: string; row: () => unknown }> {
-  tenant = await startSimulator({ devices: DEVICES, seed, spaces: [SPACE] });
+  tenant = await startTenant({ devices: DEVICES, seed, spaces: [SPACE] });
   const db = closeAfterEach(openSyncDatabase(tempDir()));
   expect(await (await engineFor(db, tenant).engine.start(INTEGRATION_ID, 'manual')).finished).toMatchObject({ status: 'completed', added: DEVICES });
   const guid = [...tenant.expectedGuids()][DEVICES / 2]!;

@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import { SettingsStore } from '../../../src-main/core/settings/settings-store';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { SyncScheduler, type SchedulerClock } from '../../../src-main/core/sync/sync-scheduler';
 import type { Db } from '../../../src-main/core/db/database';
-import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from './sync-fixture';
 
@@ -44,16 +44,11 @@ class ManualClock implements SchedulerClock {
   }
 }
 
-let simulator: RunningSimulator | null = null;
-afterEach(async () => {
-  await simulator?.close();
-  simulator = null;
-});
+const startTenant = useSimulatorsAfterEach();
 const closeAfterEach = useCloseAfterEach();
 
 async function setUp(status: 'disabled' | 'all-users') {
-  simulator = await startSimulator({ devices: 300, seed: 'schedule' });
-  const tenant = simulator;
+  const tenant = await startTenant({ devices: 300, seed: 'schedule' });
   const db: Db = closeAfterEach(openSyncDatabase(tempDir()));
   db.prepare('UPDATE integrations SET status = ?').run(status);
   const clock = new ManualClock();

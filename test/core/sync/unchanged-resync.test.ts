@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../src-main/core/devices/device-repository';
@@ -14,8 +14,9 @@ import { DeviceSearchIndex } from '../../../src-main/core/devices/device-search-
 import { DeviceRecordCodec } from '../../../src-main/core/sync/device-record-codec';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import { WorkerSyncEngine } from '../../../src-main/core/sync/worker-sync-engine';
-import { startSimulator, type RunningSimulator } from '../../simulator/ivanti-simulator';
+import type { RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { SYNC_WORKER_SOURCE } from '../../support/sync-worker-source';
 import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
@@ -24,11 +25,8 @@ import { activeGuids, engineFor as newEngine, INTEGRATION_ID, openSyncDatabase, 
 
 const tempDir = useTempDir('tec-unchanged-resync-');
 const closeAfterEach = useCloseAfterEach();
+const startTenant = useSimulatorsAfterEach();
 let tenant: RunningSimulator | undefined;
-afterEach(async () => {
-  await tenant?.close();
-  tenant = undefined;
-});
 const engineFor = withShutDownAfterEach(newEngine);
 
 /** Counts every insert, update and delete of a device row or a sighting row, through TEMP triggers on `db`. */
@@ -71,7 +69,7 @@ async function fileLayout(db: Db): Promise<{ pages: Record<string, number>; used
 
 describe('re-sync of an unchanged tenant', () => {
   it('writes no device row and no sighting row, and does not grow the devices table or its indexes', async () => {
-    tenant = await startSimulator({ devices: 1500, seed: 'unchanged-resync' });
+    tenant = await startTenant({ devices: 1500, seed: 'unchanged-resync' });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant);
     expect(await (await engine.start(INTEGRATION_ID, 'manual')).finished).toMatchObject({ status: 'completed', added: tenant.deviceCount() });
@@ -87,7 +85,7 @@ describe('re-sync of an unchanged tenant', () => {
   });
 
   it('starts no helper thread: only a bulk load does, and a re-sync hashes its records on the syncing thread', async () => {
-    tenant = await startSimulator({ devices: 3000, seed: 'unchanged-resync-hashing' });
+    tenant = await startTenant({ devices: 3000, seed: 'unchanged-resync-hashing' });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant, { pageRows: 250, bulkLoadFrom: 1000 });
     const compressor = vi.spyOn(DeviceRecordCodec.prototype, 'compressor');
@@ -106,7 +104,7 @@ describe('re-sync of an unchanged tenant', () => {
   });
 
   it('starts no WAL checkpoint thread: its chunks and the search index catch-ups between them write nothing', async () => {
-    tenant = await startSimulator({ devices: 1500, seed: 'unchanged-resync-checkpoints' });
+    tenant = await startTenant({ devices: 1500, seed: 'unchanged-resync-checkpoints' });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     // Chunks of 25 devices (the fewest), sixty of them, and a search index catch-up every 100 devices, fifteen of them,
     // each with nothing to index in a re-sync of unchanged devices: counted, either would start the thread.
@@ -122,7 +120,7 @@ describe('re-sync of an unchanged tenant', () => {
   });
 
   it('leaves the database file as large as it was, the run history aside, synced on the worker thread as the app syncs', async () => {
-    tenant = await startSimulator({ devices: 1500, seed: 'unchanged-resync-file' });
+    tenant = await startTenant({ devices: 1500, seed: 'unchanged-resync-file' });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     const engine = new WorkerSyncEngine({ db, script: SYNC_WORKER_SOURCE, events: new EventBus(), now: () => new Date(), credentials: async () => ({ domain: tenant!.domain, ...tenant!.credentials }) });
     const sync = async () => {
@@ -144,7 +142,7 @@ describe('re-sync of an unchanged tenant', () => {
   });
 
   it('stores a device that only checked in with one narrow row update: its record as sent, no sighting, no change recorded', async () => {
-    tenant = await startSimulator({ devices: 1500, seed: 'checked-in' });
+    tenant = await startTenant({ devices: 1500, seed: 'checked-in' });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant);
     const first = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
@@ -176,7 +174,7 @@ describe('re-sync of an unchanged tenant', () => {
   });
 
   it('tells a device that only checked in by its record hash alone: its stored record is not inflated and compared', async () => {
-    tenant = await startSimulator({ devices: 400, seed: 'checked-in-by-hash' });
+    tenant = await startTenant({ devices: 400, seed: 'checked-in-by-hash' });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     const { engine } = engineFor(db, tenant);
     await (await engine.start(INTEGRATION_ID, 'manual')).finished;
@@ -197,7 +195,7 @@ describe('re-sync of an unchanged tenant', () => {
   });
 
   it('stopped mid-way and resumed, marks exactly the devices the tenant no longer has as removed', async () => {
-    tenant = await startSimulator({ devices: 3000, seed: 'resync-resumed', slowMs: 15 });
+    tenant = await startTenant({ devices: 3000, seed: 'resync-resumed', slowMs: 15 });
     const dir = tempDir();
     let db = closeAfterEach(openSyncDatabase(dir));
     const first = engineFor(db, tenant, { pageRows: 100, progressIntervalMs: 0 });
@@ -226,7 +224,7 @@ describe('re-sync of an unchanged tenant', () => {
   });
 
   it('still says when a sync last saw each device: the re-sync that found it unchanged, or for a device gone, the last one that saw it', async () => {
-    tenant = await startSimulator({ devices: 600, seed: 'resync-last-seen' });
+    tenant = await startTenant({ devices: 600, seed: 'resync-last-seen' });
     const db = closeAfterEach(openSyncDatabase(tempDir()));
     let clock = Date.parse('2026-12-01T08:00:00Z');
     const { engine } = engineFor(db, tenant, { now: () => new Date(clock) });
