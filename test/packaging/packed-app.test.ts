@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,6 +32,9 @@ let mirror: LoopbackMirror;
 let staging: string;
 let facts: Facts;
 let builder: { code: number | null; output: string };
+let downloadFoldersBefore: Set<string>;
+/** What @electron/get names its temp folders, in the machine's temp folder. */
+const electronDownloadFolders = () => new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('electron-download-')));
 const unpackedDir = () => join(staging, 'linux-unpacked');
 const binary = () => join(unpackedDir(), facts.config.linux.executableName);
 const sqliteAddon = () => join(unpackedDir(), 'resources', 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
@@ -57,13 +60,21 @@ beforeAll(async () => {
   writeFileSync(join(project, 'out', 'main', 'index.js'), "'use strict';\n");
   symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'), 'junction');
 
-  mirror = await startLoopbackMirror(standInElectronRelease(facts.electronVersion));
+  const release = standInElectronRelease(facts.electronVersion);
+  mirror = await startLoopbackMirror(release);
 
   const cache = join(scratch, 'cache');
+  // The release's checksums seeded where electron-builder looks for them (SHASUMS256.txt-<version> at @electron/get's
+  // cache root, XDG_CACHE_HOME/electron here), so it hands them to @electron/get inline. Without them @electron/get
+  // 3.1 (app-builder-lib's) fetches SHASUMS256.txt and checks the zip in a temp folder it never removes
+  // (validateArtifact's withTempDirectoryIn without a clean-up mode): an empty electron-download-* folder was left in
+  // the machine's temp folder on every run. Inline, it writes the sums into that folder and removes it after the check.
+  mkdirSync(join(cache, 'electron'), { recursive: true });
+  writeFileSync(join(cache, 'electron', `SHASUMS256.txt-${facts.electronVersion}`), release[`/v${facts.electronVersion}/SHASUMS256.txt`]!);
+  downloadFoldersBefore = electronDownloadFolders();
   // The machine's own temp folder, not one of ours: electron-builder refuses to pack a file whose real path is under
   // /tmp unless it is under os.tmpdir() (asarUtil.js, protectSystemAndUnsafePaths), and a checkout in /tmp (CI's fresh
-  // clone) shares its node_modules with this project. The price: its Electron download leaves an empty
-  // electron-download-* folder there on each run.
+  // clone) shares its node_modules with this project.
   builder = await new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
@@ -87,6 +98,11 @@ describe('the packaged app (real electron-builder, stand-in Electron)', () => {
   it('is produced by electron-builder from this configuration', () => {
     expect(builder.code, builder.output).toBe(0);
     expect(builder.output).toContain('executing @electron/fuses');
+  });
+
+  it('leaves no electron-download-* folder in the machine\'s temp folder', () => {
+    expect(builder.code, builder.output).toBe(0);
+    expect([...electronDownloadFolders()].filter((name) => !downloadFoldersBefore.has(name))).toEqual([]);
   });
 
   it('has every fuse flipped as configured', async () => {
