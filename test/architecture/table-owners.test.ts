@@ -106,7 +106,7 @@ describe('one owner per table', () => {
 
   it('spots SQL naming a table, and not the word in prose', () => {
     expect(namesTableInSql("db.prepare('SELECT id, name FROM integrations')", 'integrations')).toBe(true);
-    expect(namesTableInSql('JOIN integrations i ON i.id = d.integration_id', 'integrations')).toBe(true);
+    expect(namesTableInSql('JOIN integrations i ON i.key = d.integration_key', 'integrations')).toBe(true);
     expect(namesTableInSql('the live integrations of the platform', 'integrations')).toBe(false);
     expect(namesTableInSql('FROM integrations_archive', 'integrations')).toBe(false);
   });

@@ -128,7 +128,7 @@ function main(): void {
   log('measuring');
   const maxId = db.prepare('SELECT max(id) FROM devices').pluck().get() as number;
   const byId = db.prepare(
-    "SELECT integration_id, client_device_identifier, serial_number FROM devices WHERE id = ? AND client_device_identifier IS NOT NULL AND serial_number NOT LIKE '*%' AND removed_at IS NULL",
+    "SELECT (SELECT id FROM integrations i WHERE i.key = devices.integration_key) AS integration_id, client_device_identifier, serial_number FROM devices WHERE id = ? AND client_device_identifier IS NOT NULL AND serial_number NOT LIKE '*%' AND removed_at IS NULL",
   );
   const sample = Array.from({ length: 6000 }, (_, i) => byId.get(1 + ((i * 7919 * 104729) % maxId)) as { integration_id: string; client_device_identifier: string; serial_number: string } | undefined).filter(
     (d) => d !== undefined,

@@ -90,7 +90,7 @@ describe('tec verify output and errors', () => {
 
   it('does not trust a Windows device through an Android integration, and leads with its platform (exit 7)', async () => {
     const id = onlyScenario({ platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null }, { name: 'Acme Android', now: Date.now() });
-    core.services.db.prepare("UPDATE devices SET platform_type = 'WINDOWS_PHONE' WHERE integration_id = ?").run(id);
+    core.services.db.prepare("UPDATE devices SET platform_type = 'WINDOWS_PHONE' WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)").run(id);
     const run = await verify('--platform', 'android');
     expect(run.code).toBe(7);
     expect(run.stdout.split('\n').slice(0, 2)).toEqual([

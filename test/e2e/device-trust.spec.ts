@@ -12,7 +12,7 @@ test('the explorer shows each device\'s trust answer, and explains masked values
   const { db } = tec.core.services;
   const seeded = seedDevices(db, { count: 40, seed: 'e2e-trust-column', referenceTime: Date.now(), integration: { name: 'Trust Android', platform: 'android', status: 'all-users' } });
   // A GDPR privacy profile hides the user of some devices; one device is retired.
-  db.prepare("UPDATE devices SET uid = '********' WHERE integration_id = ? AND id IN (SELECT id FROM devices WHERE integration_id = ? ORDER BY id LIMIT 3)").run(
+  db.prepare("UPDATE devices SET uid = '********' WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND id IN (SELECT id FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) ORDER BY id LIMIT 3)").run(
     seeded.integrationId,
     seeded.integrationId,
   );

@@ -74,7 +74,7 @@ test('sync runs show what each one added, changed and removed, and export that d
 
 test('"Check if devices have synced" answers found with the device, and not found with what to do', async ({ app, tec }) => {
   const device = tec.core.services.db
-    .prepare("SELECT client_device_identifier, device_name FROM devices WHERE integration_id = ? AND client_device_identifier IS NOT NULL AND removed_at IS NULL LIMIT 1")
+    .prepare("SELECT client_device_identifier, device_name FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND client_device_identifier IS NOT NULL AND removed_at IS NULL LIMIT 1")
     .get(integrationId) as { client_device_identifier: string; device_name: string };
   await app.getByRole('button', { name: 'Audited tenant', exact: true }).click();
   const check = app.locator('[data-feature="device-sync-check"]');

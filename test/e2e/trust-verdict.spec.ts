@@ -21,7 +21,7 @@ function pick(tec: RigFixture, integrationId: string, platformTypes: string[]): 
   return tec.core.services.db
     .prepare(
       `SELECT client_device_identifier AS identifier, uid, serial_number AS serial, platform_type AS platform FROM devices
-        WHERE integration_id = ? AND platform_type IN (${platformTypes.map(() => '?').join(', ')}) AND registration_state = 'ACTIVE' AND removed_at IS NULL
+        WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND platform_type IN (${platformTypes.map(() => '?').join(', ')}) AND registration_state = 'ACTIVE' AND removed_at IS NULL
           AND client_device_identifier IS NOT NULL AND uid IS NOT NULL AND uid NOT LIKE '%*%' AND serial_number NOT LIKE '%*%'
         LIMIT 1`,
     )
@@ -107,14 +107,14 @@ test("a device of a space the last sync could not read: the verify panel and the
   };
   const readable = db
     .prepare(
-      `SELECT client_device_identifier AS identifier, uid FROM devices WHERE integration_id = ? AND platform_type = 'ANDROID' AND registration_state = 'ACTIVE'
+      `SELECT client_device_identifier AS identifier, uid FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND platform_type = 'ANDROID' AND registration_state = 'ACTIVE'
         AND removed_at IS NULL AND client_device_identifier IS NOT NULL AND uid IS NOT NULL AND uid NOT LIKE '%*%' AND space_id <> ? LIMIT 1`,
     )
     .get(android.integrationId, spaceId) as { identifier: string; uid: string };
   // The seeded sync read every space to its end; the next one could not read that space (403) and completed with the
   // others read. Both finish as the sync engine finishes a run, which stores each space's state.
   const runs = tec.core.services.sync.runs;
-  const spaces = db.prepare('SELECT DISTINCT space_id AS id, space_name AS name FROM devices WHERE integration_id = ?').all(android.integrationId) as { id: number; name: string }[];
+  const spaces = db.prepare('SELECT DISTINCT space_id AS id, space_name AS name FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)').all(android.integrationId) as { id: number; name: string }[];
   const cursor = { pass: 1, drifted: false, passStartPage: 1, start: 0, lastId: null, seenInPass: 0, totalCount: null, unparsed: 0 };
   const checkpoint = (failed: number | null): SyncCheckpoint => ({
     version: 1,

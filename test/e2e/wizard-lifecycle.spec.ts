@@ -142,8 +142,8 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
     // As a sync stores them (migration 0012): the device row of each integration's own tenant (they have no API
     // details here) and the integration's sighting of it.
     const device = db.prepare(
-      `INSERT INTO devices (tenant_key, integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash, first_seen_at, last_seen_at, last_seen_run)
-       VALUES ((SELECT key FROM device_tenants WHERE tenant = ?), ?, ?, ?, 'IOS', 'ACTIVE', ?, x'', ?, ?, 0)`,
+      `INSERT INTO devices (tenant_key, integration_key, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash, first_seen_at, last_seen_at, last_seen_run)
+       VALUES ((SELECT key FROM device_tenants WHERE tenant = ?), (SELECT key FROM integrations WHERE id = ?), ?, ?, 'IOS', 'ACTIVE', ?, x'', ?, ?, 0)`,
     );
     const sighting = db.prepare(
       'INSERT INTO device_sightings (device_id, integration_key, first_seen_at, last_seen_at, last_seen_run) VALUES (?, (SELECT key FROM integrations WHERE id = ?), ?, ?, 0)',

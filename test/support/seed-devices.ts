@@ -73,8 +73,8 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
   // Written with the row, as the sync writes it (migration 0018): a trigger would otherwise rewrite each row to set it.
   const integrationKey = db.prepare('SELECT key FROM integrations WHERE id = ?').pluck().get(integrationId) as number;
   const insert = db.prepare(
-    `INSERT INTO devices (tenant_key, integration_id, integration_key, space_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
-     VALUES (@tenant_key, @integration_id, @integration_key, (SELECT key FROM device_space_names WHERE name = @space_name), ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
+    `INSERT INTO devices (tenant_key, integration_key, space_key, ${DEVICE_COLUMNS.join(', ')}, first_seen_at, last_seen_at, last_seen_run)
+     VALUES (@tenant_key, @integration_key, (SELECT key FROM device_space_names WHERE name = @space_name), ${DEVICE_COLUMNS.map((c) => `@${c}`).join(', ')}, @at, @at, @run)`,
   );
   // What the integration saw, as a sync records it (migration 0012), naming it by its key (0032).
   const sight = db.prepare(
@@ -97,7 +97,7 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
       const parsed = parseIvantiDevice(generateDevice(ctx, index, space));
       if (!parsed.ok) throw new Error(`the simulator generated a record the console rejects: ${parsed.problems.join('; ')}`);
       const columns = deviceColumns(parsed.device, space, codec);
-      const id = insert.run({ ...columns, tenant_key: tenantKey, integration_id: integrationId, integration_key: integrationKey, at: referenceTime, run: runId })
+      const id = insert.run({ ...columns, tenant_key: tenantKey, integration_key: integrationKey, at: referenceTime, run: runId })
         .lastInsertRowid;
       sight.run(id, integrationKey, columns.space_id, columns.space_name, referenceTime, referenceTime, runId);
       if (options.recordAdded) insertAdded.run(runId, integrationKey, id, columns.guid, referenceTime);
@@ -182,12 +182,12 @@ export function seedFollowUpRun(
         .prepare(
           `INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete, devices_seen, changed, removed)
            VALUES (?, 'scheduled', 'completed', ?, ?, 1,
-                   (SELECT count(*) FROM devices WHERE integration_id = ? AND removed_at IS NULL) - ?, ?, ?)`,
+                   (SELECT count(*) FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND removed_at IS NULL) - ?, ?, ?)`,
         )
         .run(options.integrationId, options.at - 30_000, options.at, options.integrationId, options.removed, options.changed, options.removed).lastInsertRowid,
     );
     const candidates = db
-      .prepare('SELECT id, guid, registration_state, last_checkin FROM devices WHERE integration_id = ? AND removed_at IS NULL ORDER BY id LIMIT ?')
+      .prepare('SELECT id, guid, registration_state, last_checkin FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND removed_at IS NULL ORDER BY id LIMIT ?')
       .all(options.integrationId, options.changed + options.removed) as {
       id: number;
       guid: string;

@@ -5,7 +5,7 @@ import { codeOf, PLATFORM } from './device-codes';
 
 /**
  * Which integrations a device is shown under (issue 14 point 3): one device of one tenant, listed once, with every
- * integration that covers it. A device row names the one integration it is *listed under* (`devices.integration_id`,
+ * integration that covers it. A device row names the one integration it is *listed under* (`devices.integration_key`,
  * an integration of its platform when one saw it); another integration covers it too when that integration is live,
  * of the device's platform and has a sighting of it (still seeing it, or the device is gone for all). Two integrations
  * of one platform on one tenant (iOS App Config beside the legacy `ios-certs`) both cover the tenant's iOS devices.

@@ -189,10 +189,19 @@ export const SIGHTED_BY = `(SELECT json_group_array(${integrationIdOfKeySql('s.i
 const COVERAGE_SQL: CoverageSql = { sightedBy: sightingExists(`s.integration_key = ? AND ${COUNTING_SIGHTING}`) };
 
 /**
+ * The id of the integration the device row `d` is listed under, as `integration_id`: the row names it by its key alone
+ * (migration 0039). A lookup in the SELECT list, not a join: see DEVICE_ROW_COLUMNS.
+ */
+export const LISTED_INTEGRATION_ID = `${integrationIdOfKeySql('d.integration_key')} AS integration_id`;
+
+/**
  * The columns of a DeviceRow over `devices d`. Integration names are added from a map, not a join: with a join,
  * SQLite may put the (tiny) integrations table first and then sort every device.
  */
-export const DEVICE_ROW_COLUMNS = [...ROW_FIELDS.map((f) => (f === 'last_seen_at' ? LAST_SEEN_AT : `d.${f}`)), SIGHTED_BY].join(', ');
+export const DEVICE_ROW_COLUMNS = [
+  ...ROW_FIELDS.map((f) => (f === 'last_seen_at' ? LAST_SEEN_AT : f === 'integration_id' ? LISTED_INTEGRATION_ID : `d.${f}`)),
+  SIGHTED_BY,
+].join(', ');
 
 /** A `devices` row as stored (schema 2): the sync's columns plus what it tracks about presence. */
 export type DeviceRecord = Omit<DeviceColumns, 'record_hash'> & {
@@ -310,7 +319,7 @@ export class DeviceRepository {
     const names = [...new Set(identities.filter((i) => i.trim() !== '').flatMap((i) => [i, i.toLowerCase()]))];
     if (names.length === 0) return [];
     const marks = names.map(() => '?').join(', ');
-    const columns = 'd.id, d.integration_id, d.guid, d.client_device_identifier, d.platform_type, d.model, d.udid, d.registration_state, d.uid, d.email, d.last_checkin';
+    const columns = `d.id, ${LISTED_INTEGRATION_ID}, d.guid, d.client_device_identifier, d.platform_type, d.model, d.udid, d.registration_state, d.uid, d.email, d.last_checkin`;
     const byUid = this.db.prepare(`SELECT ${columns} FROM devices d WHERE d.uid IN (${marks}) AND d.removed_at IS NULL LIMIT ?`).all(...names, limit) as UserDeviceRecord[];
     if (byUid.length > 0) return byUid;
     return this.db.prepare(`SELECT ${columns} FROM devices d WHERE d.email IN (${marks}) COLLATE NOCASE AND d.removed_at IS NULL LIMIT ?`).all(...names, limit) as UserDeviceRecord[];
@@ -1187,7 +1196,7 @@ export class DeviceRepository {
   #detail(id: number): DeviceDetail {
     const record = this.db
       .prepare(
-        `SELECT d.*, ${LAST_SEEN_AT}, ${SIGHTED_BY},
+        `SELECT d.*, ${LISTED_INTEGRATION_ID}, ${LAST_SEEN_AT}, ${SIGHTED_BY},
                 COALESCE((SELECT MAX(${sightingLastSeenRunSql('s')}) FROM device_sightings s WHERE s.device_id = d.id), d.last_seen_run) AS last_seen_run
            FROM devices d WHERE d.id = ?`,
       )

@@ -1,5 +1,5 @@
 import type { DeviceQuery } from '../../../src-shared/domain/device';
-import { SIGHTED_BY, type DeviceRecord, type DeviceRepository, type DeviceRowRecord } from '../devices/device-repository';
+import { LISTED_INTEGRATION_ID, SIGHTED_BY, type DeviceRecord, type DeviceRepository, type DeviceRowRecord } from '../devices/device-repository';
 import { coveringIntegrations } from '../devices/device-coverage';
 import type { IntegrationFacts } from '../integrations/integration-store';
 import type { DeviceTrustJudge } from '../trust/trust-verifier';
@@ -82,7 +82,7 @@ export function deviceExport(
   let blocks: BlockReader | undefined;
   if (options.includeRaw) columns.push({ name: 'raw', value: (r) => (r.raw_record === undefined ? null : new JsonText(devices.rawRecordText(r.raw_record, r, r.guid, blocks))) });
   // The row id is read for the Trust columns (the device's own sightings), not written.
-  const fields = ['d.id', ...FIELDS.map(([, key]) => `d.${key}`), SIGHTED_BY, ...(options.includeRaw ? ['d.raw_record', 'd.record_block'] : [])].join(', ');
+  const fields = ['d.id', ...FIELDS.map(([, key]) => (key === 'integration_id' ? LISTED_INTEGRATION_ID : `d.${key}`)), SIGHTED_BY, ...(options.includeRaw ? ['d.raw_record', 'd.record_block'] : [])].join(', ');
   return {
     kind: 'devices',
     sql: `SELECT ${fields} FROM ${ordered.from} ${ordered.where} ${ordered.orderBy}`,

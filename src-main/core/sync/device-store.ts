@@ -67,7 +67,8 @@ type ExistingRow = [
   recordHash: unknown,
   lastCheckin: number | null,
   removedAt: number | null,
-  integrationId: string,
+  /** The integration it is listed under, by its key (migration 0018; its id left the row in 0039). */
+  integrationKey: number,
   spaceId: number | null,
   spaceName: string | null,
   sighted: number,
@@ -76,7 +77,7 @@ type ExistingRow = [
 ];
 
 /** The columns a new device's row is inserted with, in the order DeviceStore's insertValues gives their values. */
-const INSERTED_COLUMNS = ['tenant_key', 'integration_id', 'integration_key', 'space_key', ...DEVICE_COLUMNS, 'first_seen_at', 'last_seen_at', 'last_seen_run', 'last_seen_page'];
+const INSERTED_COLUMNS = ['tenant_key', 'integration_key', 'space_key', ...DEVICE_COLUMNS, 'first_seen_at', 'last_seen_at', 'last_seen_run', 'last_seen_page'];
 
 /** A record whose content did not change (or only its check-in times) has no field change to record. */
 const NO_FIELD_CHANGES: Readonly<Record<string, [unknown, unknown]>> = Object.freeze({});
@@ -137,16 +138,16 @@ const IVANTI_ID_INDEX = 'devices_ivanti_id';
 const KEPT_THROUGH_BULK_LOAD: ReadonlySet<string> = new Set([IVANTI_ID_INDEX]);
 
 /**
- * The insert triggers that correct a new row's integration key and space key (migrations 0018 and 0029), set aside
- * through a bulk load (DeferredIndexes.setAside) and created again with the indexes. Nothing but a DeviceStore inserts
- * devices, and it writes both keys as the triggers would: the integration's from the run's facts (`listing`), the
- * space name's looked up in the page's own transaction (#keyOfSpaceName). So during a load the triggers only test,
- * each row with a sub-program and a lookup, and the loaded rows need no correcting pass afterwards (one was once
- * measured at ~1.7 µs a device and judged to cost what setting them aside saves). Measured here (CPU, 30,000 rows in
- * chunks of 125 through the load's insert, interleaved, load 4.6-6.3): 11.1-11.8 µs a row with them, 10.1-10.7
+ * The insert trigger that corrects a new row's space key (migration 0019), set aside through a bulk load
+ * (DeferredIndexes.setAside) and created again with the indexes. Nothing but a DeviceStore inserts devices, and it
+ * writes the key as the trigger would: the space name's looked up in the page's own transaction (#keyOfSpaceName). So
+ * during a load the trigger only tests, each row with a sub-program and a lookup, and the loaded rows need no correcting
+ * pass afterwards (one was once measured at ~1.7 µs a device and judged to cost what setting it aside saves). Measured
+ * with the integration key's trigger beside it, which migration 0039 dropped with `devices.integration_id` (CPU, 30,000
+ * rows in chunks of 125 through the load's insert, interleaved, load 4.6-6.3): 11.1-11.8 µs a row with both, 10.1-10.7
  * without.
  */
-export const KEY_CORRECTING_TRIGGERS: readonly string[] = ['devices_integration_key_insert', 'devices_space_key_insert'];
+export const KEY_CORRECTING_TRIGGERS: readonly string[] = ['devices_space_key_insert'];
 
 /**
  * The unique key (tenant_key, guid), which a bulk load of a tenant with no device sets aside (DeviceStore.deferIndexes).
@@ -173,7 +174,7 @@ function trustRecordsSelect(): string {
             FROM devices d JOIN device_sightings s ON s.device_id = d.id`;
 }
 
-const FOUND_COLUMNS = `d.id, d.integration_id, d.guid, d.ivanti_id, d.client_device_identifier, d.platform_type,
+const FOUND_COLUMNS = `d.id, ${integrationIdOfKeySql('d.integration_key')} AS integration_id, d.guid, d.ivanti_id, d.client_device_identifier, d.platform_type,
   d.registration_state, d.device_name, d.model, d.uid, d.space_name, d.last_checkin, d.first_seen_at, d.removed_at`;
 
 /**
@@ -274,7 +275,7 @@ export class DeviceStore {
   readonly #find: { tenants: Statement; byIdentifier: Statement; byKey: Statement; sightings: Statement };
   readonly #trustRecordsOfDevice: Statement;
   /** The integrations' facts, read once per run (they only say which integration a new device is listed under). */
-  #facts: { runId: number; facts: Map<string, IntegrationFacts> } | null = null;
+  #facts: { runId: number; facts: Map<string, IntegrationFacts>; idOfKey: Map<number, string> } | null = null;
   readonly #addSpaceName: Statement;
   readonly #spaceKey: Statement;
   readonly #addTenant: Statement;
@@ -293,7 +294,7 @@ export class DeviceStore {
     private readonly integrations: IntegrationDirectory = new IntegrationStore(db),
   ) {
     this.#deferred = new DeferredIndexes(db);
-    const existing = `SELECT d.guid, d.id, d.record_hash, d.last_checkin, d.removed_at, d.integration_id, d.space_id, d.space_name, s.device_id IS NOT NULL AS sighted,
+    const existing = `SELECT d.guid, d.id, d.record_hash, d.last_checkin, d.removed_at, d.integration_key, d.space_id, d.space_name, s.device_id IS NOT NULL AS sighted,
               s.space_id AS sighting_space, s.removed_at AS sighting_removed_at
          FROM devices d LEFT JOIN device_sightings s ON s.device_id = d.id AND s.integration_key = ?`;
     this.#select = db.prepare(`${existing} WHERE d.tenant_key = ? AND d.guid = ?`).raw();
@@ -323,7 +324,7 @@ export class DeviceStore {
     // µs a row with the array, 8.06 with its elements as arguments. A first sync inserts every device through it.
     this.#insert = db.prepare(`INSERT INTO devices (${INSERTED_COLUMNS.join(', ')}) VALUES (${INSERTED_COLUMNS.map(() => '?').join(', ')})`);
     this.#rewrite = db.prepare(
-      `UPDATE devices SET integration_id = @integration_id, integration_key = @integration_key, space_key = @space_key, ${DEVICE_COLUMNS.filter((c) => c !== 'guid').map((c) => `${c} = @${c}`).join(', ')},
+      `UPDATE devices SET integration_key = @integration_key, space_key = @space_key, ${DEVICE_COLUMNS.filter((c) => c !== 'guid').map((c) => `${c} = @${c}`).join(', ')},
          last_seen_at = @at, last_seen_run = @run, last_seen_page = @page, removed_at = NULL, removed_run = NULL
        WHERE id = @id`,
     );
@@ -333,8 +334,8 @@ export class DeviceStore {
     // Kept in its block, patched (DeviceRecordCodec.patchInBlock), or stored alone with `record_block` NULL: either way
     // migration 0037's triggers count it out of the block it was in.
     this.#checkedIn = db.prepare('UPDATE devices SET raw_record = @raw_record, record_block = @record_block, record_hash = @record_hash, last_checkin = @last_checkin WHERE id = @id');
-    // With the integration's key (migration 0018), which the device indexes hold; a trigger corrects a wrong one.
-    this.#relist = db.prepare('UPDATE devices SET integration_id = @integration_id, integration_key = @integration_key WHERE id = @id');
+    // The integration's key (migration 0018), which the device indexes hold, is all the row says of it (0039).
+    this.#relist = db.prepare('UPDATE devices SET integration_key = @integration_key WHERE id = @id');
     // The space named by its name's key (migration 0029), as the device row names it.
     const sightInto = 'INSERT INTO device_sightings (device_id, integration_key, space_id, space_key, first_seen_at, last_seen_at, last_seen_run, last_seen_page)';
     const sightAgain = `ON CONFLICT (device_id, integration_key) DO UPDATE SET space_id = @spaceId, space_key = @spaceKey, last_seen_at = @at,
@@ -415,6 +416,7 @@ export class DeviceStore {
     const owner = ctx.integrationIds[0]!;
     const siblings = ctx.integrationIds.slice(1);
     const facts = this.#factsFor(ctx.runId);
+    const idOfKey = this.#idOfKeyFor(ctx.runId);
     const ownerKey = keyOf(facts, owner);
     // Sightings name their integrations by key (migration 0032).
     const siblingKeys = siblings.map((id) => keyOf(facts, id));
@@ -457,8 +459,7 @@ export class DeviceStore {
     const insertValues = (device: IvantiDevice, ready: PreparedRecord | undefined, hash: Buffer, listed: string): unknown[] => {
       const columns = columnsOf(device, ready, hash);
       if (ready !== undefined) entering.set(ready.block, (entering.get(ready.block) ?? 0) + 1);
-      const { integration_id, integration_key } = listing(facts, listed);
-      const params: unknown[] = [tenant_key, integration_id, integration_key, space_key];
+      const params: unknown[] = [tenant_key, listing(facts, listed).integration_key, space_key];
       for (const column of DEVICE_COLUMNS) params.push(columns[column]);
       params.push(ctx.at, ctx.at, ctx.runId, ctx.page);
       return params;
@@ -515,7 +516,9 @@ export class DeviceStore {
         sightAll = false;
       } else {
         writeAdded();
-        const [, storedId, storedHash, lastCheckin, removedAt, integrationId, spaceId, spaceName, sightedFlag, sightingSpace, sightingRemovedAt] = existing;
+        const [, storedId, storedHash, lastCheckin, removedAt, integrationKey, spaceId, spaceName, sightedFlag, sightingSpace, sightingRemovedAt] = existing;
+        // Every key names an integration (one is never deleted, only marked deleted): the owner stands in for none.
+        const integrationId = idOfKey.get(integrationKey) ?? owner;
         const compared = compareRecordHashes(storedHash, hash);
         // The stored check-in time is compared exactly, beside the hash's 32 bits of check-in times; undefined (a
         // check-in field the parse refuses) never equals it, and the parse below finds the record unusable.
@@ -887,8 +890,17 @@ export class DeviceStore {
   }
 
   #factsFor(runId: number): Map<string, IntegrationFacts> {
-    if (this.#facts?.runId !== runId) this.#facts = { runId, facts: this.integrations.facts() };
+    if (this.#facts?.runId !== runId) {
+      const facts = this.integrations.facts();
+      this.#facts = { runId, facts, idOfKey: new Map([...facts.values()].map((f) => [f.key, f.id])) };
+    }
     return this.#facts.facts;
+  }
+
+  /** The run's integrations' ids by key: a device row names the one it is listed under by its key (migration 0039). */
+  #idOfKeyFor(runId: number): Map<number, string> {
+    this.#factsFor(runId);
+    return this.#facts!.idOfKey;
   }
 
   #stored(id: number): StoredRecordRow & { raw_record: Buffer } {
@@ -901,9 +913,9 @@ function guidOf(record: IvantiDevice | DeviceRecord): string | null {
   return record instanceof DeviceRecord ? record.guid() : record.guid;
 }
 
-/** The row's columns naming the integration it is listed under: its id and its key (migration 0018). */
-function listing(facts: Map<string, IntegrationFacts>, integrationId: string): { integration_id: string; integration_key: number | null } {
-  return { integration_id: integrationId, integration_key: facts.get(integrationId)?.key ?? null };
+/** The row's column naming the integration it is listed under: its key (migrations 0018, 0039). */
+function listing(facts: Map<string, IntegrationFacts>, integrationId: string): { integration_key: number | null } {
+  return { integration_key: facts.get(integrationId)?.key ?? null };
 }
 
 /** The key (migration 0018) of one of the run's integrations, which exist for as long as the run does. */

@@ -49,10 +49,10 @@ beforeAll(() => {
     integration: { name: 'Globex iOS', platform: 'ios-appconfig', domain: 'globex.example', email: 'api@globex.example' },
   }).integrationId;
   // One of the shared tenant's iOS devices is gone for the legacy integration only: it no longer covers it.
-  const gone = db.prepare("SELECT id FROM devices WHERE integration_id = ? AND platform_type = 'IOS' ORDER BY id LIMIT 1").pluck().get(appConfig) as number;
+  const gone = db.prepare("SELECT id FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND platform_type = 'IOS' ORDER BY id LIMIT 1").pluck().get(appConfig) as number;
   db.prepare('UPDATE device_sightings SET removed_at = ?, removed_run = 1 WHERE device_id = ? AND integration_key = (SELECT key FROM integrations WHERE id = ?)').run(NOW, gone, legacy);
-  iosIds = ids("SELECT id FROM devices WHERE integration_id = ? AND platform_type = 'IOS' AND removed_at IS NULL AND id <> ?", appConfig, gone);
-  tenantIds = ids('SELECT id FROM devices WHERE integration_id = ? AND removed_at IS NULL', appConfig);
+  iosIds = ids("SELECT id FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND platform_type = 'IOS' AND removed_at IS NULL AND id <> ?", appConfig, gone);
+  tenantIds = ids('SELECT id FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND removed_at IS NULL', appConfig);
 });
 
 describe('a device covered by two integrations of one platform', () => {
@@ -81,8 +81,8 @@ describe('a device covered by two integrations of one platform', () => {
       [{ integrationId: legacy, sort: { column: 'integration', direction: 'desc' } }, iosIds],
       [{ integrationId: legacy, text: 'ip' }, iosIds.filter((id) => matchingIp.has(id))],
       [{ integrationId: appConfig, sort: { column: 'lastCheckin', direction: 'desc' } }, tenantIds],
-      [{ integrationId: android }, ids('SELECT id FROM devices WHERE integration_id = ? AND removed_at IS NULL', android)],
-      [{ integrationId: elsewhere, sort: { column: 'uid', direction: 'asc' } }, ids('SELECT id FROM devices WHERE integration_id = ? AND removed_at IS NULL', elsewhere)],
+      [{ integrationId: android }, ids('SELECT id FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND removed_at IS NULL', android)],
+      [{ integrationId: elsewhere, sort: { column: 'uid', direction: 'asc' } }, ids('SELECT id FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND removed_at IS NULL', elsewhere)],
     ];
     for (const [query, expected] of queries) {
       expect(sorted(allPages(repository, query, 100)), JSON.stringify(query)).toEqual(expected);

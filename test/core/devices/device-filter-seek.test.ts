@@ -49,7 +49,7 @@ function fresh(): DeviceRepository {
 
 /** Every current device the filters select, in the order's ORDER BY, from the table's rows compared in JS. */
 function expectedIds(query: DeviceQuery & { sort: DeviceSort }): number[] {
-  const stored = db.prepare('SELECT id, integration_id, space_name, platform_type, registration_state, compliant, last_checkin, removed_at FROM devices').all() as Stored[];
+  const stored = db.prepare('SELECT id, (SELECT id FROM integrations i WHERE i.key = devices.integration_key) AS integration_id, space_name, platform_type, registration_state, compliant, last_checkin, removed_at FROM devices').all() as Stored[];
   const ids = stored
     .filter(
       (d) =>

@@ -34,7 +34,7 @@ beforeAll(() => {
   for (const [platform, integrationId] of [['ANDROID', android.integrationId], ['IOS', ios.integrationId]]) {
     const stored = db
       .prepare(
-        "SELECT client_device_identifier FROM devices WHERE platform_type = ? AND integration_id = ? AND client_device_identifier GLOB '*[A-Za-z]*' LIMIT 1",
+        "SELECT client_device_identifier FROM devices WHERE platform_type = ? AND integration_key = (SELECT key FROM integrations WHERE id = ?) AND client_device_identifier GLOB '*[A-Za-z]*' LIMIT 1",
       )
       .pluck()
       .get(platform, integrationId) as string;

@@ -77,7 +77,7 @@ beforeAll(() => {
   seedFollowUpRun(db, { integrationId: android, changed: 40, removed: 25, at: NOW - 3_600_000 });
   stored = db
     .prepare(
-      `SELECT id, integration_id, integration_key, space_name, platform_type, registration_state, compliant, last_checkin, removed_at, device_name, device_name_key,
+      `SELECT id, (SELECT id FROM integrations i WHERE i.key = devices.integration_key) AS integration_id, integration_key, space_name, platform_type, registration_state, compliant, last_checkin, removed_at, device_name, device_name_key,
               display_name, uid, client_device_identifier, identifier_key, serial_number, model FROM devices`,
     )
     .all() as Stored[];
@@ -110,7 +110,7 @@ describe('device explorer pages', () => {
     for (const d of named) expect(d.device_name_key).toBe(deviceNameSortKey(d.device_name));
     const names = ['device-7', 'Ada laptop', 'Émile phone', 'ada-tablet', 'Zoë pad', 'emma watch', 'ÆGIR'];
     const ids = db
-      .prepare('SELECT id FROM devices WHERE removed_at IS NULL AND integration_id = ? ORDER BY id LIMIT ?')
+      .prepare('SELECT id FROM devices WHERE removed_at IS NULL AND integration_key = (SELECT key FROM integrations WHERE id = ?) ORDER BY id LIMIT ?')
       .pluck()
       .all(android, names.length) as number[];
     // Renamed as the sync writes a name: the folded key is stored where SQLite's lower() does not give it (migration 0033).
@@ -225,7 +225,7 @@ describe('device facets for the overview charts', () => {
     expect(facetsOf.facets({}).total).toBe(first.total);
 
     // Nothing is written, but a day and a minute later every device checked in at least a day ago.
-    fresh.db.prepare('UPDATE devices SET last_checkin = ? WHERE integration_id = ?').run(NOW - 60_000, integrationId);
+    fresh.db.prepare('UPDATE devices SET last_checkin = ? WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)').run(NOW - 60_000, integrationId);
     expect(facetsOf.facets({}).checkinAges.find((a) => a.value === 'day')?.count).toBe(first.total);
     now = NOW + 86_400_000 + 60_000;
     expect(facetsOf.facets({}).checkinAges.find((a) => a.value === 'day')?.count).toBe(0);

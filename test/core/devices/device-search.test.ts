@@ -173,8 +173,8 @@ describe('a typed prefix asked as the index terms it stands for (migration 0030)
     // A write that brings a new term of the prefix is searched with it: the kept list went with the change.
     const before = fresh!.count({ text: several });
     db.prepare(
-      `INSERT INTO devices (tenant_key, integration_id, guid, platform_type, registration_state, device_name, record_hash, first_seen_at, last_seen_at, last_seen_run)
-       SELECT tenant_key, integration_id, 'prefix-guid', 'ANDROID', 'ACTIVE', ?, x'', 0, 0, last_seen_run FROM devices LIMIT 1`,
+      `INSERT INTO devices (tenant_key, integration_key, guid, platform_type, registration_state, device_name, record_hash, first_seen_at, last_seen_at, last_seen_run)
+       SELECT tenant_key, integration_key, 'prefix-guid', 'ANDROID', 'ACTIVE', ?, x'', 0, 0, last_seen_run FROM devices LIMIT 1`,
     ).run(`${several}qqq phone`);
     expect(fresh!.count({ text: several })).toBe(before + 1);
   });
@@ -198,9 +198,9 @@ describe('a typed prefix asked as the index terms it stands for (migration 0030)
 describe('the search index follows every write to devices', () => {
   it('finds a device another writer inserts, by its new text, without being told', () => {
     db.prepare(
-      `INSERT INTO devices (integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash,
+      `INSERT INTO devices (integration_key, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash,
                             first_seen_at, last_seen_at, last_seen_run)
-       SELECT integration_id, 'new-guid', 'FRESHID0001', 'ANDROID', 'ACTIVE', 'Quokka Phone', x'', 0, 0, last_seen_run FROM devices LIMIT 1`,
+       SELECT integration_key, 'new-guid', 'FRESHID0001', 'ANDROID', 'ACTIVE', 'Quokka Phone', x'', 0, 0, last_seen_run FROM devices LIMIT 1`,
     ).run();
     expect(index.isBehind()).toBe(true);
     expect(found('quokka')).toHaveLength(1);

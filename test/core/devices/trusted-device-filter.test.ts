@@ -59,7 +59,7 @@ describe('the explorer\'s trusted filter', () => {
     seedDevices(db, { ...fresh, count: 100, seed: 'trust-off', integration: { name: 'Off', platform: 'android', status: 'disabled' } });
     seedDevices(db, { referenceTime: NOW - 48 * HOUR, count: 100, seed: 'trust-stale', integration: { name: 'Stale', platform: 'android' } });
     seedFollowUpRun(db, { integrationId: android.integrationId, changed: 30, removed: 20, at: NOW - HOUR / 2 });
-    const members = db.prepare('SELECT uid FROM devices WHERE integration_id = ? AND uid IS NOT NULL LIMIT 60').pluck().all(ios.integrationId) as string[];
+    const members = db.prepare('SELECT uid FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND uid IS NOT NULL LIMIT 60').pluck().all(ios.integrationId) as string[];
     const addMember = db.prepare('INSERT OR IGNORE INTO integration_test_group (integration_id, username) VALUES (?, ?)');
     for (const uid of members) addMember.run(ios.integrationId, uid);
 
@@ -93,7 +93,7 @@ describe('the explorer\'s trusted filter', () => {
 
     // The test group lists Duo usernames; the devices' Ivanti users are, for some, a name Duo knows them by.
     const uids = db
-      .prepare("SELECT DISTINCT uid FROM devices WHERE integration_id = ? AND platform_type = 'IOS' AND uid IS NOT NULL AND uid <> '********' ORDER BY uid")
+      .prepare("SELECT DISTINCT uid FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND platform_type = 'IOS' AND uid IS NOT NULL AND uid <> '********' ORDER BY uid")
       .pluck()
       .all(appConfig.integrationId) as string[];
     expect(uids.length).toBeGreaterThan(90);
@@ -171,7 +171,7 @@ describe('the explorer\'s trusted filter', () => {
       // The count gathers the sightings once, the pages probe them device by device: one answer.
       expect(repository.count({ trust: answer, presence: 'all' }), answer).toBe([...filtered.values()].filter((f) => f === answer).length);
     }
-    const devices = db.prepare('SELECT id, uid, client_device_identifier AS identifier, integration_id AS integrationId, space_id AS spaceId FROM devices').all() as {
+    const devices = db.prepare('SELECT id, uid, client_device_identifier AS identifier, (SELECT id FROM integrations i WHERE i.key = devices.integration_key) AS integrationId, space_id AS spaceId FROM devices').all() as {
       id: number;
       uid: string | null;
       identifier: string | null;
@@ -194,7 +194,7 @@ describe('the explorer\'s trusted filter', () => {
     const { db, index } = openDeviceDatabase(tempDir());
     integrationsAskingAlike(db);
     const judge = new TrustVerifier(db, new CertificateTable(), () => new Date(NOW)).deviceJudge();
-    const current = db.prepare('SELECT id, uid, client_device_identifier AS identifier, integration_id AS integrationId, space_id AS spaceId FROM devices WHERE removed_at IS NULL').all() as Parameters<typeof judge>[0][];
+    const current = db.prepare('SELECT id, uid, client_device_identifier AS identifier, (SELECT id FROM integrations i WHERE i.key = devices.integration_key) AS integrationId, space_id AS spaceId FROM devices WHERE removed_at IS NULL').all() as Parameters<typeof judge>[0][];
     const counted: string[] = [];
     const prepare = db.prepare.bind(db);
     db.prepare = ((sql: string) => {
@@ -287,7 +287,7 @@ function integrationsAskingAlike(db: Db): { everyone: { integrationId: string };
   const everyone = seedDevices(db, { ...fresh, count: 240, seed: 'alike-all', integration: { name: 'Android', platform: 'android', ...mail } });
   const marketing = marketingReadElsewhere(db, everyone.integrationId, { name: 'Android Marketing', platform: 'android', domain: mail.domain });
   const group = seedDevices(db, { ...fresh, count: 120, seed: 'alike-group', integration: { name: 'Android group', platform: 'android', status: 'test-group', ...mail } });
-  const groupUids = db.prepare("SELECT DISTINCT uid FROM devices WHERE integration_id = ? AND uid IS NOT NULL AND uid <> '********' ORDER BY uid").pluck().all(group.integrationId) as string[];
+  const groupUids = db.prepare("SELECT DISTINCT uid FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND uid IS NOT NULL AND uid <> '********' ORDER BY uid").pluck().all(group.integrationId) as string[];
   const addMember = db.prepare('INSERT INTO integration_test_group (integration_id, username) VALUES (?, ?)');
   for (const uid of groupUids.slice(0, groupUids.length / 2)) addMember.run(group.integrationId, uid);
   return { everyone, marketing, group };

@@ -100,10 +100,10 @@ beforeAll(() => {
   seedFollowUpRun(db, { integrationId, changed: 12, removed: 5, at: NOW + 60_000 });
   // Hostile values in every text column the tenant controls, and in the raw record.
   const insert = db.prepare(
-    `INSERT INTO devices (integration_id, guid, ivanti_id, client_device_identifier, platform_type, registration_state, compliant, uid, email,
+    `INSERT INTO devices (integration_key, guid, ivanti_id, client_device_identifier, platform_type, registration_state, compliant, uid, email,
                           display_name, serial_number, model, device_name, manufacturer, space_name, last_checkin, raw_record, record_hash,
                           first_seen_at, last_seen_at, last_seen_run)
-     VALUES (?, ?, -7, ?, 'ANDROID', 'ACTIVE', NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, x'', ?, ?, 1)`,
+     VALUES ((SELECT key FROM integrations WHERE id = ?), ?, -7, ?, 'ANDROID', 'ACTIVE', NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, x'', ?, ?, 1)`,
   );
   const codec = DeviceRecordCodec.of(db);
   HOSTILE.forEach((text, i) => {
@@ -123,7 +123,7 @@ function rawOf(device: StoredDevice): unknown {
 }
 
 function stored(): Map<string, StoredDevice> {
-  return new Map((db.prepare('SELECT * FROM devices').all() as StoredDevice[]).map((d) => [`${d.integration_id}/${d.guid}`, d]));
+  return new Map((db.prepare('SELECT *, (SELECT id FROM integrations i WHERE i.key = devices.integration_key) AS integration_id FROM devices').all() as StoredDevice[]).map((d) => [`${d.integration_id}/${d.guid}`, d]));
 }
 
 describe('device exports', () => {

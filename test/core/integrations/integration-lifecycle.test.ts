@@ -45,9 +45,9 @@ function addDevice(db: Db, integrationId: string, guid: string, options: { ident
   db.prepare('INSERT OR IGNORE INTO device_tenants (tenant) VALUES (?)').run(`integration:${integrationId}`);
   const device = db
     .prepare(
-      `INSERT INTO devices (tenant_key, integration_id, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash,
+      `INSERT INTO devices (tenant_key, integration_key, guid, client_device_identifier, platform_type, registration_state, device_name, record_hash,
                             first_seen_at, last_seen_at, last_seen_run, removed_at)
-       VALUES ((SELECT key FROM device_tenants WHERE tenant = ?), ?, ?, ?, 'IOS', ?, ?, x'', ?, ?, 0, ?)`,
+       VALUES ((SELECT key FROM device_tenants WHERE tenant = ?), (SELECT key FROM integrations WHERE id = ?), ?, ?, 'IOS', ?, ?, x'', ?, ?, 0, ?)`,
     )
     .run(`integration:${integrationId}`, integrationId, guid, options.identifier === undefined ? `id-${guid}` : options.identifier, options.state ?? 'ACTIVE', `iPhone ${guid}`, NOW, NOW, removedAt);
   db.prepare(
@@ -89,7 +89,7 @@ describe('deleting an integration', () => {
     await integrations.delete(created.id, 'Legacy certs', { purgeDevices: false });
 
     expect(await secrets.accounts(secretAccount.integrationPrefix(created.id))).toEqual([]);
-    expect((db.prepare('SELECT COUNT(*) AS n FROM devices WHERE integration_id = ? AND removed_at IS NULL').get(created.id) as { n: number }).n).toBe(1);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND removed_at IS NULL').get(created.id) as { n: number }).n).toBe(1);
     // It no longer sees the device: its sighting is retired, so the integrations that remain decide whether it is gone.
     expect(db.prepare('SELECT removed_at FROM device_sightings WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)').pluck().all(created.id)).toEqual([NOW]);
     expect((await rejectionOf(integrations.get(created.id))).code).toBe('INTEGRATION_NOT_FOUND');
@@ -137,7 +137,7 @@ describe('deleting an integration', () => {
     addDevice(db, created.id, 'g-1');
     addDevice(db, created.id, 'g-2');
     await integrations.delete(created.id, 'Purge me', { purgeDevices: true });
-    expect((db.prepare('SELECT COUNT(*) AS n FROM devices WHERE integration_id = ?').get(created.id) as { n: number }).n).toBe(0);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)').get(created.id) as { n: number }).n).toBe(0);
     const again = await integrations.create({ name: 'Purge me', platform: 'android' });
     expect(again.id).not.toBe(created.id);
   });

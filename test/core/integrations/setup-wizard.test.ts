@@ -55,7 +55,7 @@ function open(dataDir: string): Opened {
     findDevices: async ({ identifier, integrationId }) =>
       (
         db
-          .prepare('SELECT guid, removed_at FROM devices WHERE integration_id = ? AND client_device_identifier = ?')
+          .prepare('SELECT guid, removed_at FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND client_device_identifier = ?')
           .all(integrationId, identifier) as { guid: string; removed_at: number | null }[]
       ).map((r) => ({
         integrationId,
@@ -256,8 +256,8 @@ describe('SetupWizard', () => {
       .run(id, now - 1000, now).lastInsertRowid;
     app.db
       .prepare(
-        `INSERT INTO devices (integration_id, guid, client_device_identifier, registration_state, record_hash, first_seen_at, last_seen_at, last_seen_run)
-         VALUES (?, 'g-1', 'dev-1', 'ACTIVE', x'', ?, ?, ?)`,
+        `INSERT INTO devices (integration_key, guid, client_device_identifier, registration_state, record_hash, first_seen_at, last_seen_at, last_seen_run)
+         VALUES ((SELECT key FROM integrations WHERE id = ?), 'g-1', 'dev-1', 'ACTIVE', x'', ?, ?, ?)`,
       )
       .run(id, now, now, run);
     expect((await app.wizard.next(draft.id)).step).toBe('identifier');

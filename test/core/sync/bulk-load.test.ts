@@ -51,12 +51,12 @@ function fresh(read: (db: Db) => unknown[]): unknown[] {
 
 const devicesIndexes = (db: Db) => db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'devices' ORDER BY name").all();
 const devicesTriggers = (db: Db) => db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'devices' ORDER BY name").all();
-/** Loaded rows whose integration or space key is not what the key-correcting triggers would have made it. */
+/** Loaded rows whose integration key names no integration, or whose space key is not what the space's trigger would have made it. */
 const wrongKeys = (db: Db) =>
   db
     .prepare(
       `SELECT COUNT(*) FROM devices d
-        WHERE d.integration_key IS NOT (SELECT key FROM integrations WHERE id = d.integration_id)
+        WHERE d.integration_key IS NULL OR d.integration_key NOT IN (SELECT key FROM integrations)
            OR d.space_key IS NOT (SELECT key FROM device_space_names WHERE name = d.space_name)`,
     )
     .pluck()

@@ -226,7 +226,7 @@ describe('one device per tenant', () => {
     // The Android fetch stored the iOS devices first; the iOS fetch that saw them lists them under itself, so the
     // explorer shows them under the integration that covers them (core/devices/device-coverage.ts).
     const listedUnder = (platformType: string, spaceId: number) =>
-      db.prepare('SELECT DISTINCT integration_id FROM devices WHERE platform_type = ? AND space_id = ?').pluck().all(platformType, spaceId);
+      db.prepare('SELECT DISTINCT (SELECT id FROM integrations i WHERE i.key = devices.integration_key) FROM devices WHERE platform_type = ? AND space_id = ?').pluck().all(platformType, spaceId);
     expect(listedUnder('IOS', 1)).toEqual(['int-i']);
     expect(listedUnder('ANDROID', 1)).toEqual(['int-a']);
 

@@ -60,7 +60,7 @@ describe('sync engine against the simulated tenant', () => {
       expect(removals.every((r) => r.run_id === run.id)).toBe(true);
       expect(removals.reduce((sum, r) => sum + r.n, 0)).toBe(removed.length);
       expect(run.removed).toBe(removed.length);
-      expect(db.prepare('SELECT COUNT(*) - COUNT(DISTINCT guid) FROM devices WHERE integration_id = ?').pluck().get(INTEGRATION_ID)).toBe(0);
+      expect(db.prepare('SELECT COUNT(*) - COUNT(DISTINCT guid) FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)').pluck().get(INTEGRATION_ID)).toBe(0);
       expect(integrityCheck(db)).toBe('ok');
     },
   );

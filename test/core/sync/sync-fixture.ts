@@ -48,11 +48,11 @@ export function engineFor(db: Db, simulator: RunningSimulator, options: Partial<
 }
 
 export function activeGuids(db: Db): string[] {
-  return (db.prepare('SELECT guid FROM devices WHERE integration_id = ? AND removed_at IS NULL ORDER BY guid').pluck().all(INTEGRATION_ID) as string[]);
+  return (db.prepare('SELECT guid FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND removed_at IS NULL ORDER BY guid').pluck().all(INTEGRATION_ID) as string[]);
 }
 
 export function removedGuids(db: Db): string[] {
-  return (db.prepare('SELECT guid FROM devices WHERE integration_id = ? AND removed_at IS NOT NULL ORDER BY guid').pluck().all(INTEGRATION_ID) as string[]);
+  return (db.prepare('SELECT guid FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND removed_at IS NOT NULL ORDER BY guid').pluck().all(INTEGRATION_ID) as string[]);
 }
 
 export function sorted(values: Iterable<string>): string[] {

@@ -135,9 +135,9 @@ export function writeScenario(
     const removed = s.device === 'removed' || s.device === 'retired-and-removed';
     db.prepare('INSERT OR IGNORE INTO device_tenants (tenant) VALUES (?)').run(`tenant-of-${id}`);
     const device = db.prepare(
-      `INSERT INTO devices (tenant_key, integration_id, guid, client_device_identifier, identifier_key_override, platform_type, registration_state, record_hash,
+      `INSERT INTO devices (tenant_key, integration_key, guid, client_device_identifier, identifier_key_override, platform_type, registration_state, record_hash,
                             first_seen_at, last_seen_at, last_seen_run, removed_at, space_id, space_name)
-       VALUES ((SELECT key FROM device_tenants WHERE tenant = ?), ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, 1, ?)`,
+       VALUES ((SELECT key FROM device_tenants WHERE tenant = ?), (SELECT key FROM integrations WHERE id = ?), ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, 1, ?)`,
     ).run(
       `tenant-of-${id}`,
       id,

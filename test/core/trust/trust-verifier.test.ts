@@ -130,7 +130,7 @@ describe('TrustVerifier: an integration covers only the devices of its own platf
   it.each(['WINDOWS_PHONE', 'OTHER'])('never trusts a %s device through an Android integration enabled for all users', (platformType) => {
     fresh();
     const id = writeScenario(db, good, undefined, { name: 'Acme Android' });
-    db.prepare('UPDATE devices SET platform_type = ? WHERE integration_id = ?').run(platformType, id);
+    db.prepare('UPDATE devices SET platform_type = ? WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)').run(platformType, id);
     for (const platform of [undefined, 'android'] as const) {
       const verdict = verifier.verify({ user: USER, identifier: IDENTIFIER, ...(platform ? { platform } : {}) });
       expect(verdict.trusted).toBe(false);
@@ -143,7 +143,7 @@ describe('TrustVerifier: an integration covers only the devices of its own platf
   it('does not trust an iOS device through an Android integration that also synced it, and names the right platform', () => {
     fresh();
     const android = writeScenario(db, good);
-    db.prepare('UPDATE devices SET platform_type = ? WHERE integration_id = ?').run('IOS', android);
+    db.prepare('UPDATE devices SET platform_type = ? WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)').run('IOS', android);
     const asAndroid = verifier.verify({ user: USER, identifier: IDENTIFIER, platform: 'android' });
     expect(asAndroid.trusted).toBe(false);
     expect(asAndroid.lead.code).toBe('platform-not-covered');
@@ -259,7 +259,7 @@ describe("TrustVerifier.deviceJudge: the Trust column gives the verdict for the 
   const synced = scenarios().filter((s) => s.device !== 'never-synced');
 
   function judged(id: string) {
-    const row = db.prepare('SELECT id, client_device_identifier, uid FROM devices WHERE integration_id = ?').get(id) as { id: number; client_device_identifier: string | null; uid: string | null };
+    const row = db.prepare('SELECT id, client_device_identifier, uid FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)').get(id) as { id: number; client_device_identifier: string | null; uid: string | null };
     return verifier.deviceJudge()({ id: row.id, identifier: row.client_device_identifier, uid: row.uid });
   }
 
@@ -267,7 +267,7 @@ describe("TrustVerifier.deviceJudge: the Trust column gives the verdict for the 
     fresh();
     const id = writeScenario(db, scenario, certificates);
     // The device is registered in Ivanti to USER: it is judged for USER, test group included.
-    db.prepare('UPDATE devices SET uid = ? WHERE integration_id = ?').run(USER, id);
+    db.prepare('UPDATE devices SET uid = ? WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)').run(USER, id);
     const expected = expectedReasons(scenario);
     const trust = judged(id);
     expect(trust.answer).toBe(expected.length === 0 ? 'trusted' : expected.every((c) => c === 'space-stale') ? 'cant-tell' : 'not-trusted');
@@ -292,13 +292,13 @@ describe("TrustVerifier.deviceJudge: the Trust column gives the verdict for the 
   it('a device without a Device Client ID, or of a platform no integration covers, is not trusted and says why', () => {
     fresh();
     const id = writeScenario(db, { platform: 'android', status: 'all-users', device: 'active', sync: 'fresh', certificate: null }, certificates);
-    db.prepare('UPDATE devices SET client_device_identifier = NULL WHERE integration_id = ?').run(id);
+    db.prepare('UPDATE devices SET client_device_identifier = NULL WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)').run(id);
     expect(judged(id)).toMatchObject({ answer: 'not-trusted', code: 'identifier-never-synced' });
     // An iOS device seen only by an Android integration: as the verifier says, no integration covers iOS devices.
-    db.prepare("UPDATE devices SET client_device_identifier = ?, platform_type = 'IOS' WHERE integration_id = ?").run(IDENTIFIER, id);
+    db.prepare("UPDATE devices SET client_device_identifier = ?, platform_type = 'IOS' WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)").run(IDENTIFIER, id);
     expect(judged(id)).toMatchObject({ answer: 'not-trusted', code: 'no-integration' });
     expect(verifier.verify({ user: USER, identifier: IDENTIFIER }).lead.code).toBe('no-integration');
-    db.prepare("UPDATE devices SET platform_type = 'WINDOWS_PHONE' WHERE integration_id = ?").run(id);
+    db.prepare("UPDATE devices SET platform_type = 'WINDOWS_PHONE' WHERE integration_key = (SELECT key FROM integrations WHERE id = ?)").run(id);
     expect(judged(id)).toMatchObject({ answer: 'not-trusted', code: 'platform-not-covered' });
   });
 });

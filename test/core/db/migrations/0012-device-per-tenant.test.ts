@@ -70,11 +70,12 @@ interface DeviceAfter {
   removed_at: number | null;
 }
 
-/** SQL for a device's tenant text and a change's integration id at any schema from 12 on (migrations 26 and 27 keyed them). */
-function keyedColumns(db: Db): { tenant: string; changeIntegration: string } {
+/** SQL for a device's tenant text and integration id and a change's integration id at any schema from 12 on (migrations 26, 27 and 39 keyed them). */
+function keyedColumns(db: Db): { tenant: string; deviceIntegration: string; changeIntegration: string } {
   const has = (table: string, column: string) => db.prepare('SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?').pluck().get(table, column) === 1;
   return {
     tenant: has('devices', 'tenant_key') ? '(SELECT t.tenant FROM device_tenants t WHERE t.key = d.tenant_key)' : 'd.tenant',
+    deviceIntegration: has('devices', 'integration_id') ? 'd.integration_id' : '(SELECT i.id FROM integrations i WHERE i.key = d.integration_key)',
     changeIntegration: has('device_changes', 'integration_key') ? '(SELECT i.id FROM integrations i WHERE i.key = c.integration_key)' : 'c.integration_id',
   };
 }
@@ -82,7 +83,7 @@ function keyedColumns(db: Db): { tenant: string; changeIntegration: string } {
 function checkMerged(db: Db, count: number): void {
   const keyed = keyedColumns(db);
   const devices = db
-    .prepare(`SELECT d.id, ${keyed.tenant} AS tenant, d.guid, d.integration_id, d.device_name, d.first_seen_at, d.removed_at FROM devices d ORDER BY d.id`)
+    .prepare(`SELECT d.id, ${keyed.tenant} AS tenant, d.guid, ${keyed.deviceIntegration} AS integration_id, d.device_name, d.first_seen_at, d.removed_at FROM devices d ORDER BY d.id`)
     .all() as DeviceAfter[];
   const acme = devices.filter((d) => d.tenant === 'acmecorp.mobileiron.com');
   // Each Acme device once, whatever the number of integrations that synced it.

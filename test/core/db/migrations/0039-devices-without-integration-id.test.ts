@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
+import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
+import { parseIvantiDevice, type IvantiDevice } from '../../../../src-main/core/ivanti/ivanti-wire';
+import { DeviceStore } from '../../../../src-main/core/sync/device-store';
+import { RunSeenSet } from '../../../../src-main/core/sync/run-seen-set';
+import { SyncRunStore } from '../../../../src-main/core/sync/sync-run-store';
+import { generateDevice } from '../../../simulator/device-generator';
+import { hashText } from '../../../simulator/seeded-random';
+import { useDatabaseAtVersion } from '../../../support/database-at-version';
+import { NOW, seedSearchableDevices } from './searchable-devices';
+
+const databases = useDatabaseAtVersion();
+const KEY_FROM_ID_TRIGGERS = ['devices_integration_key_insert', 'devices_integration_key_update'];
+
+describe('migration 0039: devices without their integration id', () => {
+  it('drops the column and the triggers that followed it, also one a stopped bulk load set aside; the rows keep their key and today’s code names the integration through it', () => {
+    // Schema 38 with devices of integration 'i-1' (key 1), listed under it by both columns.
+    const at38 = databases.upgrade(seedSearchableDevices(databases.at(24), 30), 38);
+    // A bulk load stopped by a crash left the insert trigger set aside (DeviceStore.deferIndexes), to be created again:
+    // openDatabase creates it before it migrates, and the migration drops it with the other.
+    const setAside = at38.prepare("SELECT sql FROM sqlite_schema WHERE name = 'devices_integration_key_insert'").pluck().get() as string;
+    at38.prepare("INSERT INTO deferred_indexes (name, table_name, sql) VALUES ('devices_integration_key_insert', 'devices', ?)").run(setAside);
+    at38.exec('DROP TRIGGER devices_integration_key_insert');
+    const rows = at38.prepare('SELECT id, guid, integration_key, client_device_identifier, removed_at FROM devices ORDER BY id').all() as {
+      id: number;
+      guid: string;
+      integration_key: number;
+      client_device_identifier: string;
+      removed_at: number | null;
+    }[];
+    expect(new Set(rows.map((row) => row.integration_key))).toEqual(new Set([1]));
+
+    const db = databases.upgrade(at38);
+    expect(db.prepare("SELECT name FROM pragma_table_info('devices')").pluck().all()).not.toContain('integration_id');
+    expect(db.prepare(`SELECT name FROM sqlite_schema WHERE name IN ('${KEY_FROM_ID_TRIGGERS.join("', '")}')`).pluck().all()).toEqual([]);
+    expect(db.prepare('SELECT name FROM deferred_indexes').pluck().all()).toEqual([]);
+    expect(db.prepare('SELECT id, guid, integration_key, client_device_identifier, removed_at FROM devices ORDER BY id').all()).toEqual(rows);
+
+    // The explorer and the "has it synced?" lookup give the integration's id (the drawer too, below).
+    const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(NOW));
+    const page = repository.search({ presence: 'all', sort: { column: 'uid', direction: 'asc' } }, { offset: 0, limit: 10 });
+    expect(page.length).toBe(10);
+    expect(new Set(page.map((row) => row.integrationId))).toEqual(new Set(['i-1']));
+    const store = new DeviceStore(db);
+    const current = rows.find((row) => row.removed_at === null)!;
+    expect(store.find(current.client_device_identifier).map((found) => found.integrationId)).toEqual(['i-1']);
+
+    // Today's sync inserts a device listed under the integration's key alone.
+    const runId = new SyncRunStore(db).create('i-1', 'manual', 'tester', NOW);
+    const parsed = parseIvantiDevice(generateDevice({ seedHash: hashText('migration-39'), referenceTime: NOW }, 0, { id: 1, name: 'Default Space', gdpr: false }));
+    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+    const device: IvantiDevice = parsed.device;
+    const seen = RunSeenSet.load(db, runId);
+    const written = db.transaction(() =>
+      store.writePage({ tenant: 't', integrationIds: ['i-1'], runId, page: 1, pass: 1, space: { id: 1, name: 'Default Space' }, seen, at: NOW }, [device]),
+    )();
+    expect(written.added).toBe(1);
+    const added = db.prepare('SELECT id, integration_key FROM devices WHERE guid = ?').get(device.guid) as { id: number; integration_key: number };
+    expect(added.integration_key).toBe(1);
+    expect(repository.detail(added.id).integrationId).toBe('i-1');
+    expect(store.find(device.guid).map((found) => found.integrationId)).toEqual(['i-1']);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+});
