@@ -42,6 +42,11 @@ export function integrationIdOfKeySql(key: string): string {
   return `(SELECT i.id FROM integrations i WHERE i.key = ${key})`;
 }
 
+/** SQL for the key of the integration whose id the caller's query names (a parameter): for tables keyed by it. */
+export function integrationKeyOfIdSql(id: string): string {
+  return `(SELECT i.key FROM integrations i WHERE i.id = ${id})`;
+}
+
 /**
  * SQL for the keys of the integrations whose ids a JSON array (the caller's parameter) lists, for `key IN …`: read once
  * per statement, for callers that speak of integrations by id.

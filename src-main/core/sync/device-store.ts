@@ -184,7 +184,7 @@ const FOUND_COLUMNS = `d.id, ${integrationIdOfKeySql('d.integration_key')} AS in
  * later of the two. A removed sighting keeps the time (and run) it had when it was marked (markUnseenRemoved folds them in).
  */
 export function sightingLastSeenAtSql(s: string): string {
-  return `CASE WHEN ${s}.removed_at IS NULL THEN MAX(${s}.last_seen_at, COALESCE(${spaceLastReadAtSql(integrationIdOfKeySql(`${s}.integration_key`), `${s}.space_id`)}, 0)) ELSE ${s}.last_seen_at END`;
+  return `CASE WHEN ${s}.removed_at IS NULL THEN MAX(${s}.last_seen_at, COALESCE(${spaceLastReadAtSql(`${s}.integration_key`, `${s}.space_id`)}, 0)) ELSE ${s}.last_seen_at END`;
 }
 
 /**
@@ -193,7 +193,7 @@ export function sightingLastSeenAtSql(s: string): string {
  * `devices.last_seen_run` is not it: an unchanged re-sync writes no device row.
  */
 export function sightingLastSeenRunSql(s: string): string {
-  return `CASE WHEN ${s}.removed_at IS NULL THEN MAX(${s}.last_seen_run, COALESCE(${spaceLastReadRunSql(integrationIdOfKeySql(`${s}.integration_key`), `${s}.space_id`)}, 0)) ELSE ${s}.last_seen_run END`;
+  return `CASE WHEN ${s}.removed_at IS NULL THEN MAX(${s}.last_seen_run, COALESCE(${spaceLastReadRunSql(`${s}.integration_key`, `${s}.space_id`)}, 0)) ELSE ${s}.last_seen_run END`;
 }
 
 /**

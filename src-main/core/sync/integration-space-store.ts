@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { unreadableReason, type SyncRunError, type SyncRunStatus } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
+import { integrationKeyOfIdSql } from '../integrations/integration-store';
 import type { SyncCheckpoint } from './sync-checkpoint';
 
 /** A space of the integration that its latest finished run could not read: our copy of it is stale. */
@@ -25,18 +26,19 @@ export interface FinishedRunSpaces {
 
 /**
  * SQL for when the integration last had the space read to its end by a completed run (epoch ms, or NULL), given the SQL
- * that names the integration and the space in the caller's query (a sighting's columns).
+ * that names the integration by its key and the space in the caller's query (a sighting's columns): both keys of the
+ * table (migration 0039), so a sighting's own columns seek it with no lookup of the integration's id.
  */
-export function spaceLastReadAtSql(integrationId: string, spaceId: string): string {
-  return `(SELECT r.last_read_at FROM integration_spaces r WHERE r.integration_id = ${integrationId} AND r.space_id = ${spaceId})`;
+export function spaceLastReadAtSql(integrationKey: string, spaceId: string): string {
+  return `(SELECT r.last_read_at FROM integration_spaces r WHERE r.integration_key = ${integrationKey} AND r.space_id = ${spaceId})`;
 }
 
 /** The reason recorded when the run's errors do not name the space. */
 const UNKNOWN_REASON = 'The API user could not read it.';
 
 /**
- * Each integration's state per device space (`integration_spaces`, migration 13; docs/architecture.md, "One device per
- * tenant"): current or stale, why, and when a run last read it to its end. Written in the transaction that finishes a
+ * Each integration's state per device space (`integration_spaces`, migration 13, keyed by the integration's key since
+ * 39; docs/architecture.md, "One device per tenant"): current or stale, why, and when a run last read it to its end. Written in the transaction that finishes a
  * run (and that records a shared fetch on each member), so the verifier, the explorer's trust filter and the
  * integrations list read one stored answer instead of walking the run history, which may be pruned.
  */
@@ -46,16 +48,17 @@ export class IntegrationSpaceStore {
   readonly #stale: Statement;
 
   constructor(private readonly db: Db) {
+    const keyOfId = integrationKeyOfIdSql('?');
     this.#upsert = db.prepare(
-      `INSERT INTO integration_spaces (integration_id, space_id, space_name, state, reason, last_read_at, checked_at)
-       VALUES (@integrationId, @spaceId, @spaceName, @state, @reason, @readAt, @at)
-       ON CONFLICT (integration_id, space_id) DO UPDATE SET space_name = excluded.space_name, state = excluded.state, reason = excluded.reason,
+      `INSERT INTO integration_spaces (integration_key, space_id, space_name, state, reason, last_read_at, checked_at)
+       VALUES (${integrationKeyOfIdSql('@integrationId')}, @spaceId, @spaceName, @state, @reason, @readAt, @at)
+       ON CONFLICT (integration_key, space_id) DO UPDATE SET space_name = excluded.space_name, state = excluded.state, reason = excluded.reason,
          last_read_at = COALESCE(excluded.last_read_at, last_read_at), checked_at = excluded.checked_at`,
     );
-    this.#clear = db.prepare(`UPDATE integration_spaces SET state = 'current', reason = NULL WHERE integration_id = ? AND state = 'stale'`);
+    this.#clear = db.prepare(`UPDATE integration_spaces SET state = 'current', reason = NULL WHERE integration_key = ${keyOfId} AND state = 'stale'`);
     this.#stale = db.prepare(
       `SELECT space_id AS spaceId, space_name AS spaceName, reason, last_read_at AS since FROM integration_spaces
-        WHERE integration_id = ? AND state = 'stale' ORDER BY space_id`,
+        WHERE integration_key = ${keyOfId} AND state = 'stale' ORDER BY space_id`,
     );
   }
 
@@ -96,6 +99,6 @@ export class IntegrationSpaceStore {
 
   /** A deleted integration vouches for nothing: its spaces' state goes with it. */
   forget(integrationId: string): void {
-    this.db.prepare('DELETE FROM integration_spaces WHERE integration_id = ?').run(integrationId);
+    this.db.prepare(`DELETE FROM integration_spaces WHERE integration_key = ${integrationKeyOfIdSql('?')}`).run(integrationId);
   }
 }

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { SyncRun, SyncRunError, SyncRunStatus, SyncTrigger } from '../../../src-shared/domain/sync';
 import type { Db } from '../db/database';
+import { integrationIdOfKeySql } from '../integrations/integration-store';
 import { IntegrationSpaceStore, spaceLastReadAtSql, type StaleSpace } from './integration-space-store';
 import { parseCheckpoint, type SyncCheckpoint } from './sync-checkpoint';
 
@@ -8,12 +9,12 @@ export type { StaleSpace } from './integration-space-store';
 
 /**
  * SQL for the completed run that last read the integration's space to its end (the fetching run, for a copy shared
- * with the integration), or NULL, given the SQL that names the integration and the space in the caller's query: the
- * run that finished when the space's "read at" was recorded (IntegrationSpaceStore.record).
+ * with the integration), or NULL, given the SQL that names the integration by its key and the space in the caller's
+ * query: the run that finished when the space's "read at" was recorded (IntegrationSpaceStore.record).
  */
-export function spaceLastReadRunSql(integrationId: string, spaceId: string): string {
+export function spaceLastReadRunSql(integrationKey: string, spaceId: string): string {
   return `(SELECT MAX(COALESCE(r.shared_from, r.id)) FROM sync_runs r
-            WHERE r.integration_id = ${integrationId} AND r.status = 'completed' AND r.finished_at = ${spaceLastReadAtSql(integrationId, spaceId)})`;
+            WHERE r.integration_id = ${integrationIdOfKeySql(integrationKey)} AND r.status = 'completed' AND r.finished_at = ${spaceLastReadAtSql(integrationKey, spaceId)})`;
 }
 
 export interface SyncRunRow {

@@ -109,8 +109,8 @@ describe('migration 0013: the stored state of each integration per device space'
       { integration_id: 'int-n', space_id: 5, space_name: 'North Lab', state: 'stale', reason: 'The API user could not read it.', last_read_at: 50, checked_at: 60 },
     ]);
 
-    // Today's readers answer from the stored state.
-    const runs = new SyncRunStore(db);
+    // Today's readers answer from the stored state, on today's schema (keyed by the integration's key since 39).
+    const runs = new SyncRunStore(databases.upgrade(db));
     expect(runs.staleSpaces('int-a')).toEqual([{ spaceId: 2, spaceName: 'Restricted', reason: FORBIDDEN, since: 1000 }]);
     expect(runs.staleSpaces('int-i')).toEqual([{ spaceId: 2, spaceName: 'Restricted', reason: FORBIDDEN, since: 1500 }]);
     expect(runs.staleSpaces('int-f')).toEqual([]);

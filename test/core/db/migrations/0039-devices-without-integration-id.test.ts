@@ -3,6 +3,7 @@ import { DeviceRepository } from '../../../../src-main/core/devices/device-repos
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
 import { parseIvantiDevice, type IvantiDevice } from '../../../../src-main/core/ivanti/ivanti-wire';
 import { DeviceStore } from '../../../../src-main/core/sync/device-store';
+import { IntegrationSpaceStore } from '../../../../src-main/core/sync/integration-space-store';
 import { RunSeenSet } from '../../../../src-main/core/sync/run-seen-set';
 import { SyncRunStore } from '../../../../src-main/core/sync/sync-run-store';
 import { generateDevice } from '../../../simulator/device-generator';
@@ -13,8 +14,10 @@ import { NOW, seedSearchableDevices } from './searchable-devices';
 const databases = useDatabaseAtVersion();
 const KEY_FROM_ID_TRIGGERS = ['devices_integration_key_insert', 'devices_integration_key_update'];
 
-describe('migration 0039: devices without their integration id', () => {
-  it('drops the column and the triggers that followed it, also one a stopped bulk load set aside; the rows keep their key and today’s code names the integration through it', () => {
+const READ_AT = NOW - 60_000;
+
+describe('migration 0039: devices and space states without integration ids', () => {
+  it('drops the devices’ column and the triggers that followed it (also one a stopped bulk load set aside), keys the space states by integration key, and today’s code names integrations through their keys', () => {
     // Schema 38 with devices of integration 'i-1' (key 1), listed under it by both columns.
     const at38 = databases.upgrade(seedSearchableDevices(databases.at(24), 30), 38);
     // A bulk load stopped by a crash left the insert trigger set aside (DeviceStore.deferIndexes), to be created again:
@@ -30,18 +33,30 @@ describe('migration 0039: devices without their integration id', () => {
       removed_at: number | null;
     }[];
     expect(new Set(rows.map((row) => row.integration_key))).toEqual(new Set([1]));
+    // The integration's spaces as a console of 38 recorded them, by its id: its devices' space read to its end at
+    // READ_AT (after their sightings' own time, 20), another stale.
+    at38.exec(`INSERT INTO integration_spaces (integration_id, space_id, space_name, state, reason, last_read_at, checked_at) VALUES
+      ('i-1', 1, 'Default Space', 'current', NULL, ${READ_AT}, ${READ_AT}), ('i-1', 2, 'Field', 'stale', 'HTTP 403', 5, ${READ_AT})`);
 
     const db = databases.upgrade(at38);
     expect(db.prepare("SELECT name FROM pragma_table_info('devices')").pluck().all()).not.toContain('integration_id');
     expect(db.prepare(`SELECT name FROM sqlite_schema WHERE name IN ('${KEY_FROM_ID_TRIGGERS.join("', '")}')`).pluck().all()).toEqual([]);
     expect(db.prepare('SELECT name FROM deferred_indexes').pluck().all()).toEqual([]);
     expect(db.prepare('SELECT id, guid, integration_key, client_device_identifier, removed_at FROM devices ORDER BY id').all()).toEqual(rows);
+    expect(db.prepare("SELECT name FROM pragma_table_info('integration_spaces')").pluck().all()).not.toContain('integration_id');
+    expect(db.prepare('SELECT integration_key, space_id, state, last_read_at FROM integration_spaces ORDER BY space_id').raw().all()).toEqual([
+      [1, 1, 'current', READ_AT],
+      [1, 2, 'stale', 5],
+    ]);
+    expect(new IntegrationSpaceStore(db).stale('i-1')).toEqual([{ spaceId: 2, spaceName: 'Field', reason: 'HTTP 403', since: 5 }]);
 
     // The explorer and the "has it synced?" lookup give the integration's id (the drawer too, below).
     const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(NOW));
     const page = repository.search({ presence: 'all', sort: { column: 'uid', direction: 'asc' } }, { offset: 0, limit: 10 });
     expect(page.length).toBe(10);
     expect(new Set(page.map((row) => row.integrationId))).toEqual(new Set(['i-1']));
+    // Last seen when its space was last read to its end, found through the sighting's integration key.
+    expect(new Set(page.filter((row) => row.removedAt === null).map((row) => row.lastSeenAt))).toEqual(new Set([new Date(READ_AT).toISOString()]));
     const store = new DeviceStore(db);
     const current = rows.find((row) => row.removed_at === null)!;
     expect(store.find(current.client_device_identifier).map((found) => found.integrationId)).toEqual(['i-1']);
