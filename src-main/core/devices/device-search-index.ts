@@ -716,6 +716,10 @@ try {
     parentPort.once('message', (message) => {
       if (message !== 'move') return end();
       let moved = 0;
+      // The checkpoint that copies the moved index into the database file is the WAL checkpointer's, on its thread, as
+      // the run ends (WalCheckpointer.commitLargeLast): left on, SQLite's automatic checkpoint copied it here, inside
+      // the move's commit, before the move was answered.
+      db.pragma('wal_autocheckpoint = 0');
       db.unsafeMode(true);
       try {
         moved = db.transaction(() => {

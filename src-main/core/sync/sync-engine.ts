@@ -676,7 +676,7 @@ export class SyncEngine implements SyncRunner {
         before(built);
         const name = await commit(() => withSortsOnDisk(this.#db, () => this.#write(() => this.#devices.buildDeferredIndex())));
         if (name === null) {
-          if (build !== null && !this.#closed) await this.#checkpointer.commitLarge(() => build.moveIn(), (moved) => moved === 0);
+          if (build !== null && !this.#closed) await this.#checkpointer.commitLargeLast(() => build.moveIn());
           return built;
         }
         await yieldToEventLoop();
@@ -877,10 +877,6 @@ function retryNotice(event: IvantiRetryEvent): string {
 }
 
 /**
- * A run that stopped without recording its end (the database is closing or failing, or the sync worker died), as its
- * last committed checkpoint left it; read without writing. The next start resumes it.
- */
-/**
  * How the end of a bulk load commits each deferred build (SyncEngine #buildDeferredIndexes, and bench:sync's storage
  * path through this same function): the first index waits for the load's last checkpoint, so the WAL starts over;
  * every later one starts beside the checkpoint of the one before (WalCheckpointer.commitLargeBeside); a trigger writes
@@ -892,6 +888,10 @@ export function deferredBuildCommitter(store: DeviceStore, checkpointer: WalChec
   return async (build) => (store.nextDeferredIsTrigger() ? build() : indexes++ === 0 ? checkpointer.commitLarge(build) : checkpointer.commitLargeBeside(build));
 }
 
+/**
+ * A run that stopped without recording its end (the database is closing or failing, or the sync worker died), as its
+ * last committed checkpoint left it; read without writing. The next start resumes it.
+ */
 export function interruptedRun(runs: SyncRunStore, integrationId: string, runId: number, now: number, error?: SyncRunError): SyncRun {
   try {
     const row = runs.row(runId);

@@ -100,7 +100,7 @@ export class WalCheckpointer {
 
   /**
    * `commit` for a write that alone fills the WAL with as much as many ordinary ones (an index built in one pass, a large
-   * search-index chunk, a search index another thread moves in: `write` may answer a promise): a checkpoint follows it
+   * search-index chunk: `write` may answer a promise): a checkpoint follows it
    * at once, so the next write starts the WAL over instead of adding to it. Built eight at a time, a million devices'
    * indexes grew the WAL to 1.3 GB. One that `wroteNothing` says of its result wrote nothing (a catch-up with nothing
    * left) asks for none, nor starts the thread for one.
@@ -127,6 +127,18 @@ export class WalCheckpointer {
     if (copying) await copying;
     this.#wrote(true);
     return result;
+  }
+
+  /**
+   * `commitLarge` for a run's last large write (the search index a bulk load's end moves in: ~200 MB of WAL at a million
+   * devices): it waits for the checkpoint asked before it, so the WAL starts over, but asks for none after it. The few
+   * writes that end the run (a search-index catch-up with nothing left, the run's record) would each wait for that
+   * checkpoint; the thread's last one, as the run ends (`release`), copies it instead, off their path. A write after
+   * it counts toward the next checkpoint as usual, and a large one asks for it at once.
+   */
+  async commitLargeLast<T>(write: () => T | Promise<T>): Promise<T> {
+    if (this.#pending) await this.#pending;
+    return write();
   }
 
   #wrote(large: boolean): void {

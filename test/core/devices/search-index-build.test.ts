@@ -100,7 +100,13 @@ describe('SearchIndexBuild', () => {
     new DeviceSearchIndex(caughtUp).catchUp();
     const build = SearchIndexBuild.start(db);
     expect(build).not.toBeNull();
+    expect(await build!.built).toBe(true);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const fileBytes = fs.statSync(db.name).size;
     expect(await build!.moveIn()).toBe(51_000);
+    // The moved index (~1,900 pages) waits in the WAL for the WAL checkpointer's thread: the move's own commit did not
+    // copy it into the file (SQLite's automatic checkpoint, at 1,000 pages, is off on the thread's connection).
+    expect(fs.statSync(db.name).size).toBe(fileBytes);
     expect(queued(db)).toBe(0);
     expect(stored(db)).toEqual(stored(caughtUp));
     // The backlog's chunk left dozens of segments; the chunk that ended it merged them all (BACKLOG_AUTOMERGE).

@@ -165,4 +165,31 @@ describe('WAL checkpoints while a sync writes', () => {
     expect(started).toEqual([1, 2, 3, 5, 6, 7]);
     expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(320);
   });
+
+  it("let a run's last large write wait for the checkpoint before it, but leave its own to the run's end", async () => {
+    const { file, db, checkpointer, insert } = fillerDatabase(1_000);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const large = largeWrite(db, insert);
+    checkpointer.acquire();
+    await checkpointer.commitLarge(() => large(1)());
+    const started: number[] = [];
+    // As a search index moved in after a bulk load's index builds: its write waits for the checkpoint asked before it
+    // (an answer that comes as an event, after this call), so the WAL starts over.
+    const last = checkpointer.commitLargeLast(() => {
+      started.push(2);
+      large(2)();
+    });
+    expect(started).toEqual([]);
+    await last;
+    expect(started).toEqual([2]);
+    // It asked for no checkpoint: the write that ends the run waits for none.
+    const ending = checkpointer.commit(() => started.push(3));
+    expect(started).toEqual([2, 3]);
+    await ending;
+    // The thread's last checkpoint, as the run ends, copies it and empties the WAL.
+    checkpointer.release();
+    await checkpointer.ended();
+    expect(fs.statSync(`${file}-wal`).size).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(80);
+  });
 });
