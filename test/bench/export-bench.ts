@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const devices = Number(values.devices);
   if (!Number.isInteger(devices) || devices < 1000) throw new Error('--devices must be an integer of at least 1000');
   const file = benchDatabaseFile(devices, values.db);
-  const { db, reused, seedSeconds } = openSeededBenchDatabase(file, devices);
+  const { db, reused, seedSeconds } = await openSeededBenchDatabase(file, devices);
   const total = db.prepare('SELECT count(*) FROM devices').pluck().get() as number;
   db.close();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-bench-export-'));

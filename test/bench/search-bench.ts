@@ -93,7 +93,7 @@ function filterCombos(db: Db): DeviceQuery[] {
   return filters.flatMap((f, i) => [sorts[i % sorts.length], sorts[(i + 3) % sorts.length]].map((column, j) => ({ ...f, sort: { column, direction: j === 0 ? 'asc' : 'desc' } }) as DeviceQuery));
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       devices: { type: 'string', default: '1000000' },
@@ -109,7 +109,7 @@ function main(): void {
   if (!Number.isInteger(devices) || devices < 1000) throw new Error('--devices must be an integer of at least 1000');
   const keystrokesPerOrder = Number(values['keystrokes-per-order']);
   const file = benchDatabaseFile(devices, values.db);
-  const { db, reused, seedSeconds } = openSeededBenchDatabase(file, devices);
+  const { db, reused, seedSeconds } = await openSeededBenchDatabase(file, devices);
   const statements = recordStatements(db);
   const clock = () => new Date(NOW);
   const index = new DeviceSearchIndex(db);
@@ -309,4 +309,7 @@ function indexUse(db: Db, statements: Map<string, unknown[]>): { indexesUsed: Re
   };
 }
 
-main();
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,8 +1,9 @@
 /**
  * The database the search and export benchmarks run on: N seeded devices across three integrations (60 / 30 / 10 %),
- * with a follow-up run that changed 0.5 % and removed 1 % of each, fully indexed for search. Seeding a million takes
- * minutes, so the file is kept (os.tmpdir()/tec-bench-devices-N.sqlite, or --db) and reused while its schema matches
- * what the migrations create now.
+ * with a follow-up run that changed 0.5 % and removed 1 % of each, fully indexed for search. Each integration's devices
+ * are stored as a first sync's bulk load stores them (seedDevicesInBlocks): records compressed in blocks, so an export
+ * reads them as after a real sync. Seeding a million takes minutes, so the file is kept
+ * (os.tmpdir()/tec-bench-devices-N.sqlite, or --db) and reused while its schema matches what the migrations create now.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +12,7 @@ import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../../src-main/core/db/database';
 import { migrations } from '../../src-main/core/db/migrations';
 import { DeviceSearchIndex } from '../../src-main/core/devices/device-search-index';
-import { seedDevices, seedFollowUpRun, seedInBulk } from '../support/seed-devices';
+import { finishBulkLoads, seedDevicesInBlocks, seedFollowUpRun } from '../support/seed-devices';
 
 /** The clock the seeded check-in times are relative to. */
 export const BENCH_NOW = Date.parse('2026-11-28T12:00:00Z');
@@ -30,7 +31,7 @@ function schemaOf(db: Database.Database): string {
   return (db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all() as object[]).map((r) => JSON.stringify(r)).join('\n');
 }
 
-export function openSeededBenchDatabase(file: string, devices: number): { db: Db; reused: boolean; seedSeconds: number } {
+export async function openSeededBenchDatabase(file: string, devices: number): Promise<{ db: Db; reused: boolean; seedSeconds: number }> {
   const fresh = new Database(':memory:');
   for (const m of migrations) m.up(fresh, () => {});
   const wanted = schemaOf(fresh);
@@ -56,20 +57,24 @@ export function openSeededBenchDatabase(file: string, devices: number): { db: Db
   const shares = [0.6, 0.3, 0.1];
   const platforms = ['android', 'ios-appconfig', 'android'] as const;
   let done = 0;
-  seedInBulk(db, () => shares.forEach((share, k) => {
+  const seeded: { integrationId: string; count: number }[] = [];
+  for (const [k, share] of shares.entries()) {
     const count = k === shares.length - 1 ? devices - done : Math.round(devices * share);
-    const { integrationId } = seedDevices(db, {
+    const { integrationId } = await seedDevicesInBlocks(db, {
       count,
       seed: `bench-${k}`,
       referenceTime: NOW - k * 3_600_000,
       integration: { name: `Bench tenant ${k + 1}`, platform: platforms[k] },
       onBatch: (n) => {
-        if (n % 100_000 === 0) log(`seeded ${done + n} of ${devices} devices`);
+        if (n % 100_000 < 500) log(`seeded ${done + n} of ${devices} devices`);
       },
     });
     done += count;
-    seedFollowUpRun(db, { integrationId, changed: Math.ceil(count / 200), removed: Math.ceil(count / 100), at: NOW - 600_000 });
-  }));
+    seeded.push({ integrationId, count });
+  }
+  log('building the indexes');
+  finishBulkLoads(db);
+  for (const { integrationId, count } of seeded) seedFollowUpRun(db, { integrationId, changed: Math.ceil(count / 200), removed: Math.ceil(count / 100), at: NOW - 600_000 });
   log('indexing for search');
   new DeviceSearchIndex(db).catchUp((n) => log(`indexed ${n} more`));
   db.pragma('wal_checkpoint(TRUNCATE)');

@@ -8,9 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src-main/core/db/database';
 import { refreshPlannerStatistics } from '../../src-main/core/db/planner-statistics';
-import { DEVICE_COLUMNS, deviceColumns } from '../../src-main/core/sync/device-row';
+import { DEVICE_COLUMNS, deviceColumns, prepareRecords } from '../../src-main/core/sync/device-row';
 import { DeviceRecordCodec } from '../../src-main/core/sync/device-record-codec';
-import { parseIvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
+import { DeviceStore } from '../../src-main/core/sync/device-store';
+import { RunSeenSet } from '../../src-main/core/sync/run-seen-set';
+import { withSortsOnDisk } from '../../src-main/core/db/deferred-indexes';
+import { parseIvantiDevice, type IvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
 import { generateDevice, type DeviceSpaceLayout } from '../simulator/device-generator';
 import { hashText } from '../simulator/seeded-random';
 
@@ -53,6 +56,25 @@ export interface SeededDevices {
   inserted: number;
 }
 
+/** The completed run that saw every seeded device of the integration. */
+function seedingRun(db: Db, integrationId: string, referenceTime: number, spaces: number, devices: number): number {
+  return Number(
+    db
+      .prepare(
+        `INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete, spaces_total, devices_seen, added)
+         VALUES (?, 'manual', 'completed', ?, ?, 1, ?, ?, ?)`,
+      )
+      .run(integrationId, referenceTime - 60_000, referenceTime, spaces, devices, devices).lastInsertRowid,
+  );
+}
+
+/** The generator's device `index` in `space`, parsed as the sync parses it. */
+function parsedDevice(ctx: { seedHash: number; referenceTime: number }, index: number, space: DeviceSpaceLayout): IvantiDevice {
+  const parsed = parseIvantiDevice(generateDevice(ctx, index, space));
+  if (!parsed.ok) throw new Error(`the simulator generated a record the console rejects: ${parsed.problems.join('; ')}`);
+  return parsed.device;
+}
+
 export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices {
   const referenceTime = options.referenceTime ?? Date.now();
   const integrationId = ensureIntegration(db, options.integration, referenceTime);
@@ -62,14 +84,7 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
   const batchSize = options.batchSize ?? 10_000;
   const firstIndex = options.firstIndex ?? 0;
 
-  const runId = Number(
-    db
-      .prepare(
-        `INSERT INTO sync_runs (integration_id, trigger, status, started_at, finished_at, complete, spaces_total, devices_seen, added)
-         VALUES (?, 'manual', 'completed', ?, ?, 1, ?, ?, ?)`,
-      )
-      .run(integrationId, referenceTime - 60_000, referenceTime, spaces.length, options.count, options.count).lastInsertRowid,
-  );
+  const runId = seedingRun(db, integrationId, referenceTime, spaces.length, options.count);
   // Written with the row, as the sync writes it (migration 0018): a trigger would otherwise rewrite each row to set it.
   const integrationKey = db.prepare('SELECT key FROM integrations WHERE id = ?').pluck().get(integrationId) as number;
   const insert = db.prepare(
@@ -94,9 +109,7 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
   const writeBatch = db.transaction((from: number, to: number) => {
     for (let index = from; index < to; index++) {
       const space = spaces[index % spaces.length]!;
-      const parsed = parseIvantiDevice(generateDevice(ctx, index, space));
-      if (!parsed.ok) throw new Error(`the simulator generated a record the console rejects: ${parsed.problems.join('; ')}`);
-      const columns = deviceColumns(parsed.device, space, codec);
+      const columns = deviceColumns(parsedDevice(ctx, index, space), space, codec);
       const id = insert.run({ ...columns, tenant_key: tenantKey, integration_key: integrationKey, at: referenceTime, run: runId })
         .lastInsertRowid;
       sight.run(id, integrationKey, columns.space_id, columns.space_name, referenceTime, referenceTime, runId);
@@ -119,6 +132,69 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
     seedInBulk(db, insertAll);
   }
   return { integrationId, runId, inserted: options.count };
+}
+
+/** Devices a bulk load's chunk writes (as the engine's chunks, up to a page of Ivanti's 500 rows). */
+const LOAD_CHUNK = 500;
+
+/**
+ * `seedDevices` as a first sync's bulk load stores them (SyncEngine's: DeviceStore.deferIndexes, the records hashed
+ * and compressed in blocks on the compressor's thread by prepareRecords while the chunk before is written, the page
+ * written by DeviceStore.writePage with its sightings and 'added' changes, the deferred indexes built at the end), so
+ * what reads the records (the exports, the drawer) reads them from blocks as after a real first sync. Each integration
+ * is a tenant of its own (`tenant-of-<id>`), as seedDevices keys it. Several loads may run before `finishBulkLoads`,
+ * which builds what they set aside.
+ */
+export async function seedDevicesInBlocks(db: Db, options: Omit<SeedDevicesOptions, 'batchSize' | 'recordAdded'>): Promise<SeededDevices> {
+  const referenceTime = options.referenceTime ?? Date.now();
+  const integrationId = ensureIntegration(db, options.integration, referenceTime);
+  const spaces = options.spaces ?? DEFAULT_SPACES;
+  const ctx = { seedHash: hashText(options.seed ?? 'seed-devices'), referenceTime };
+  const firstIndex = options.firstIndex ?? 0;
+  const tenant = `tenant-of-${integrationId}`;
+  const runId = seedingRun(db, integrationId, referenceTime, spaces.length, options.count);
+  const store = new DeviceStore(db);
+  db.transaction(() => store.deferIndexes(tenant))();
+  const seen = RunSeenSet.load(db, runId);
+  const compressor = DeviceRecordCodec.of(db).compressor();
+  try {
+    // Each space's devices in turn, as the sync pages them: the generator's device `index` is in space `index % spaces`.
+    let page = 0;
+    let inserted = 0;
+    for (const [s, space] of spaces.entries()) {
+      const indexes: number[] = [];
+      for (let index = firstIndex; index < firstIndex + options.count; index++) if (index % spaces.length === s) indexes.push(index);
+      const chunkOf = (from: number) => {
+        const devices = indexes.slice(from, from + LOAD_CHUNK).map((index) => parsedDevice(ctx, index, space));
+        return { devices, prepared: prepareRecords(compressor, devices, space) };
+      };
+      let ahead = indexes.length > 0 ? chunkOf(0) : null;
+      for (let from = 0; ahead !== null; from += LOAD_CHUNK) {
+        const { devices, prepared } = ahead;
+        ahead = from + LOAD_CHUNK < indexes.length ? chunkOf(from + LOAD_CHUNK) : null;
+        const ready = await prepared;
+        page++;
+        db.transaction(() => {
+          store.writePage({ tenant, integrationIds: [integrationId], runId, page, pass: 1, space: { id: space.id, name: space.name }, seen, at: referenceTime }, devices, ready);
+          seen.save();
+        })();
+        inserted += devices.length;
+        options.onBatch?.(inserted);
+      }
+    }
+  } finally {
+    compressor.close();
+  }
+  return { integrationId, runId, inserted: options.count };
+}
+
+/** Builds what the bulk loads of seedDevicesInBlocks set aside, then refreshes the planner's statistics, as a sync's end does. */
+export function finishBulkLoads(db: Db): void {
+  const store = new DeviceStore(db);
+  withSortsOnDisk(db, () => {
+    while (store.buildDeferredIndex() !== null);
+  });
+  refreshPlannerStatistics(db);
 }
 
 /** From this many devices on, building the indexes once after inserting beats maintaining them row by row. */
