@@ -61,7 +61,7 @@ import { RunSeenSet } from '../../src-main/core/sync/run-seen-set';
 import { WalCheckpointer } from '../../src-main/core/sync/wal-checkpointer';
 import { DEVICE_COLUMNS, deviceColumns, prepareRecords, type DeviceColumns, type PreparedRecords } from '../../src-main/core/sync/device-row';
 import { DeviceRecordCodec } from '../../src-main/core/sync/device-record-codec';
-import { IVANTI_MAX_ROWS, IvantiSearchEnvelope, parseIvantiDevice, type IvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
+import { DeviceRecord, IVANTI_MAX_ROWS, IvantiSearchEnvelope, ReceivedSearchAnswer } from '../../src-main/core/ivanti/ivanti-wire';
 import { DEMO_CREDENTIALS, startSimulator, type SpaceSummary } from '../simulator/ivanti-simulator';
 import { startSimulatorProcess } from '../support/simulator-process';
 import { until } from '../support/until';
@@ -486,7 +486,7 @@ async function measureRawInsert(dir: string, devices: number, seed: string, sync
       batch = [];
     };
     for (const body of renderedPages(tenant.expectedDevices({ spaces: 'all' }), spaces, IVANTI_MAX_ROWS)) {
-      for (const device of parsePage(body.json)) batch.push(deviceColumns(device, body.space, codec));
+      for (const record of parsePage(body.json)) batch.push(deviceColumns(record.device()!, body.space, codec));
       if (batch.length >= 5_000) flush();
     }
     flush();
@@ -544,8 +544,9 @@ async function measureStoragePath(
   // is written.
   const compressor = bulk ? DeviceRecordCodec.of(db).compressor() : null;
   const read = (body: RenderedPage) => {
-    const devicesInPage = parsePage(body.json);
-    return { body, devicesInPage, prepared: compressor === null ? null : prepareRecords(compressor, devicesInPage, body.space) };
+    const records = parsePage(body.json);
+    const devicesInPage = records.map((record) => record.device()!);
+    return { body, devicesInPage, prepared: compressor === null ? null : prepareRecords(compressor, records, body.space) };
   };
   let searchIndexBuild: SearchIndexBuild | null = null;
   try {
@@ -682,15 +683,14 @@ function* renderedPages(records: Iterable<Record<string, unknown>>, spaces: Spac
   if (current.length > 0) yield flush();
 }
 
-/** What IvantiClient.searchDevices does with a 200 answer's body. */
-function parsePage(body: string): IvantiDevice[] {
-  const envelope = IvantiSearchEnvelope.parse(JSON.parse(body));
-  const devices: IvantiDevice[] = [];
-  for (const item of envelope.result.searchResults) {
-    const parsed = parseIvantiDevice(item);
-    if (parsed.ok) devices.push(parsed.device);
-  }
-  return devices;
+/**
+ * What IvantiClient.searchDeviceRecords does with a 200 answer's body, then the engine with a bulk load's page: its
+ * usable records, each parsed.
+ */
+function parsePage(body: string): DeviceRecord[] {
+  const { searchResults } = IvantiSearchEnvelope.parse(JSON.parse(body)).result;
+  const answer = new ReceivedSearchAnswer(body, searchResults.length);
+  return searchResults.map((item, position) => new DeviceRecord(item, answer, position)).filter((record) => record.device() !== null);
 }
 
 /**

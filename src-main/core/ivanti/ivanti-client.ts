@@ -18,6 +18,7 @@ import {
   IvantiItemEnvelope,
   IvantiSearchEnvelope,
   parseIvantiDevice,
+  ReceivedSearchAnswer,
   type IvantiDevice,
 } from './ivanti-wire';
 import { createConnectionAgents, type ConnectionAgents, type Environment } from './connection-agents';
@@ -231,11 +232,13 @@ export class IvantiClient {
    * parses only the records it writes.
    */
   async searchDeviceRecords(search: DeviceSearch, signal?: AbortSignal): Promise<DeviceRecordPage> {
-    const { searchResults, totalCount } = await this.#searchPage(search, signal);
-    return { records: searchResults.map((item) => new DeviceRecord(item)), totalCount };
+    const { searchResults, totalCount, text } = await this.#searchPage(search, signal);
+    const answer = new ReceivedSearchAnswer(text, searchResults.length);
+    return { records: searchResults.map((item, position) => new DeviceRecord(item, answer, position)), totalCount };
   }
 
-  async #searchPage(search: DeviceSearch, signal: AbortSignal | undefined): Promise<{ searchResults: unknown[]; totalCount: number }> {
+  /** A search answer's envelope, with the answer's text. */
+  async #searchPage(search: DeviceSearch, signal: AbortSignal | undefined): Promise<{ searchResults: unknown[]; totalCount: number; text: string }> {
     if (!Number.isInteger(search.start) || search.start < 0) throw new AppError('VALIDATION_FAILED', 'start must be a non-negative integer.');
     if (!Number.isInteger(search.rows) || search.rows < 1) throw new AppError('VALIDATION_FAILED', 'rows must be a positive integer.');
     const sort = search.sort ?? STABLE_DEVICE_SORT;
@@ -257,7 +260,8 @@ export class IvantiClient {
       authenticated: true,
       space,
     };
-    return this.#parse(request, IvantiSearchEnvelope, await this.#call(request, signal)).result;
+    const answer = await this.#retrying(request, signal);
+    return { ...this.#parse(request, IvantiSearchEnvelope, answer.json).result, text: answer.body };
   }
 
   /** One device by its numeric id (`GET /api/v1/device/{id}?dmPartitionId=`). A missing device is NOT_FOUND. */

@@ -223,7 +223,16 @@ export class DeviceRecord {
   readonly id: number | null;
   #parsed: DeviceParse | null = null;
 
-  constructor(readonly raw: unknown) {
+  /**
+   * `answer`: the search answer the record came in, as received, and `position` its place in the answer's records; a
+   * record made otherwise (or changed since) has none. A bulk load's compressing thread cuts the record's JSON text out
+   * of it instead of this thread serialising the record (sync/received-record-texts.ts).
+   */
+  constructor(
+    readonly raw: unknown,
+    readonly answer: ReceivedSearchAnswer | null = null,
+    readonly position = -1,
+  ) {
     const id = (raw as { id?: unknown } | null)?.id;
     this.id = typeof id === 'number' ? (Number.isFinite(id) ? id : null) : typeof id === 'string' ? (this.device()?.id ?? null) : null;
   }
@@ -254,6 +263,15 @@ export class DeviceRecord {
     const guid = (this.raw as { guid?: unknown } | null)?.guid;
     return typeof guid === 'string' && guid !== '' ? guid : null;
   }
+}
+
+/** A search answer's text as received (the text JSON.parse accepted), shared by the records it held (DeviceRecord). */
+export class ReceivedSearchAnswer {
+  constructor(
+    readonly text: string,
+    /** How many records its `result.searchResults` held, as parsed. */
+    readonly records: number,
+  ) {}
 }
 
 /** Ids are JSON numbers in every client we read; a digit string is accepted in case a proxy or version re-encodes. */

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../src-shared/errors';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
+import { answerBytes, RECORD_TEXTS_SOURCE } from './received-record-texts';
 import { RECORD_HASH_SOURCE, recordHash, VOLATILE_FIELDS } from './record-hash';
 import { RECORD_COMPRESSOR_THREAD_LIMITS } from './thread-limits';
 
@@ -546,7 +547,7 @@ function damaged(device: number | string): AppError {
 export class RecordCompressor {
   #worker: Worker | null = null;
   #nextId = 1;
-  readonly #waiting = new Map<number, { records: readonly Record<string, unknown>[]; texts: readonly string[]; spaceId: number; resolve: (encoded: Encoded) => void }>();
+  readonly #waiting = new Map<number, Batch>();
 
   constructor(private readonly codec: { shared: Buffer; dictionary: number }) {
     try {
@@ -560,15 +561,21 @@ export class RecordCompressor {
           blockLevel: BLOCK_LEVEL,
           headBytes: HEAD_BYTES,
           hashSource: RECORD_HASH_SOURCE,
+          textsSource: RECORD_TEXTS_SOURCE,
           volatileFields: VOLATILE_FIELDS,
         },
         resourceLimits: RECORD_COMPRESSOR_THREAD_LIMITS,
       });
       // Referenced only while a batch is out: an idle compressor never keeps the process alive.
       worker.unref();
-      worker.on('message', ({ id, bytes, ends, blockEnds, hashes }: { id: number; bytes: ArrayBuffer; ends: Uint32Array; blockEnds: Uint32Array; hashes: ArrayBuffer }) => {
-        const waiting = this.#waiting.get(id);
-        this.#settle(id);
+      worker.on('message', (answer: { id: number; failed: true } | { id: number; failed?: undefined; bytes: ArrayBuffer; ends: Uint32Array; blockEnds: Uint32Array; hashes: ArrayBuffer }) => {
+        const waiting = this.#waiting.get(answer.id);
+        this.#settle(answer.id);
+        if (answer.failed) {
+          if (waiting !== undefined) this.#encodeBatchHere(waiting);
+          return;
+        }
+        const { bytes, ends, blockEnds, hashes } = answer;
         const parts = (at: number, endsOf: Uint32Array) =>
           Array.from(endsOf, (end, i) => {
             const start = i === 0 ? at : endsOf[i - 1]!;
@@ -592,31 +599,42 @@ export class RecordCompressor {
    * The records' stored forms in blocks (BLOCK_RECORDS a block) and their recordHash with `spaceId`, in their order,
    * made on the thread from the records' JSON texts (the hash from the text and the volatile fields: the same hash as
    * of the record), and the block each record is in. `records` are as parsed: each one's stored text is its
-   * JSON.stringify. Never rejects.
+   * JSON.stringify. `inAnswer`, when they all came in one search answer: where, for the thread to take their texts from
+   * it (received-record-texts.ts). Rejects only for a record JSON.stringify cannot serialise (nested a few thousand
+   * deep), as serialising it on this thread did.
    */
-  async compressAndHash(records: readonly Record<string, unknown>[], spaceId: number): Promise<{ stored: Buffer[]; hashes: Buffer[]; blocks: PreparedBlock[] }> {
-    const { stored, hashes, blocks } = await this.#encode(records, spaceId);
+  async compressAndHash(
+    records: readonly Record<string, unknown>[],
+    spaceId: number,
+    inAnswer: RecordsInAnswer | null = null,
+  ): Promise<{ stored: Buffer[]; hashes: Buffer[]; blocks: PreparedBlock[] }> {
+    const { stored, hashes, blocks } = await this.#encode(records, spaceId, inAnswer);
     const prepared = blocks.map((block): PreparedBlock => ({ dictionary: this.codec.dictionary, records: block, id: null }));
     return { stored, hashes, blocks: stored.map((_, i) => prepared[Math.floor(i / BLOCK_RECORDS)]!) };
   }
 
-  #encode(records: readonly Record<string, unknown>[], spaceId: number): Promise<Encoded> {
-    // Serialised here and posted as text, not as objects for the thread to serialise: a structured clone costs this
-    // thread ~2.7 us a record of ~1.3 KB and the thread ~6.6 to rebuild and serialise it, where JSON.stringify and
-    // posting the text cost this thread ~4.5 and the thread ~0.3 (16,000 simulator records, 6 rounds, load ~5). The
-    // thread hashes the text (recordHash given the record's volatile fields, which are posted beside it).
-    const texts = records.map((record) => JSON.stringify(record));
+  #encode(records: readonly Record<string, unknown>[], spaceId: number, inAnswer: RecordsInAnswer | null): Promise<Encoded> {
     const worker = this.#worker;
-    if (worker === null || records.length === 0) return Promise.resolve(this.#encodeHere(records, texts, spaceId));
+    if (worker === null || records.length === 0) return Promise.resolve(this.#encodeHere(records, spaceId));
     const id = this.#nextId++;
     // The volatile fields go in one flat array.
     const volatile: unknown[] = [];
     for (const record of records) for (const field of VOLATILE_FIELDS) volatile.push(record[field]);
-    const message = { id, texts, volatile, spaceId, hashBytes: HASH_BYTES, perBlock: BLOCK_RECORDS, perGroup: GROUP_RECORDS };
-    return new Promise((resolve) => {
+    // The answer's bytes, where the records came in one, and not their texts: the thread cuts them out of it, where this
+    // thread would serialise each record. Measured through prepareRecords (20,000 simulator records in pages of 500, one
+    // ahead, medians of 9 rounds, two runs each way, load ~11): this thread 1.6-1.7 us a record against 6.2-6.3, the
+    // compressing thread 16.7-17.0 against 13.2-13.3, the process 20.0-20.4 against 21.0-21.4. Else their texts, serialised here and not posted as objects for the thread
+    // to serialise: a structured clone costs this thread ~2.7 us a record and the thread ~6.6 to rebuild and serialise
+    // it, where JSON.stringify and posting the text cost this thread ~4.5 and the thread ~0.3 (16,000 simulator
+    // records, 6 rounds, load ~5). The thread hashes the text (recordHash given the record's volatile fields, which are
+    // posted beside it).
+    const bytes = inAnswer === null ? null : answerBytes(inAnswer.text);
+    const texts = bytes === null ? records.map((record) => JSON.stringify(record)) : undefined;
+    const message = { id, texts, answer: bytes?.buffer, count: inAnswer?.records, positions: inAnswer?.positions, volatile, spaceId, hashBytes: HASH_BYTES, perBlock: BLOCK_RECORDS, perGroup: GROUP_RECORDS };
+    return new Promise((resolve, reject) => {
       if (this.#waiting.size === 0) worker.ref();
-      this.#waiting.set(id, { records, texts, spaceId, resolve });
-      worker.postMessage(message);
+      this.#waiting.set(id, { records, spaceId, resolve, reject });
+      worker.postMessage(message, bytes === null ? [] : [bytes.buffer]);
     });
   }
 
@@ -641,10 +659,21 @@ export class RecordCompressor {
     this.#worker = null;
     const waiting = [...this.#waiting.values()];
     this.#waiting.clear();
-    for (const { records, texts, spaceId, resolve } of waiting) resolve(this.#encodeHere(records, texts, spaceId));
+    for (const batch of waiting) this.#encodeBatchHere(batch);
   }
 
-  #encodeHere(records: readonly Record<string, unknown>[], texts: readonly string[], spaceId: number): Encoded {
+  /** A batch the thread did not encode (it failed, or it stopped), encoded here. */
+  #encodeBatchHere({ records, spaceId, resolve, reject }: Batch): void {
+    try {
+      resolve(this.#encodeHere(records, spaceId));
+    } catch (error) {
+      reject(error);
+    }
+  }
+
+  /** The records serialised here (a batch's answer bytes, if it had any, went to the thread). */
+  #encodeHere(records: readonly Record<string, unknown>[], spaceId: number): Encoded {
+    const texts = records.map((record) => JSON.stringify(record));
     const { heads, blocks } = blocksOf(texts, this.codec.shared, BLOCK_RECORDS, GROUP_RECORDS, BLOCK_LEVEL, IN_BLOCK, HEAD_BYTES);
     return {
       stored: texts.map((_, i) => heads.subarray(i * BLOCKED_BYTES, (i + 1) * BLOCKED_BYTES)),
@@ -652,6 +681,21 @@ export class RecordCompressor {
       blocks,
     };
   }
+}
+
+/** Where a batch's records are in the search answer they all came in (ReceivedSearchAnswer): its text, its count, their places. */
+export interface RecordsInAnswer {
+  text: string;
+  records: number;
+  positions: readonly number[];
+}
+
+/** A batch sent to the thread, until it is encoded. */
+interface Batch {
+  records: readonly Record<string, unknown>[];
+  spaceId: number;
+  resolve: (encoded: Encoded) => void;
+  reject: (error: unknown) => void;
 }
 
 /** A batch's stored forms, record hashes and blocks. */
@@ -666,7 +710,7 @@ const HASH_BYTES = 16;
 
 /**
  * CommonJS, evaluated in the compressor's thread: for each record of a batch, given its JSON text (JSON.stringify, made
- * on the calling thread), its hash (recordHash, from the same source, of the same text and volatile fields) and the
+ * on the calling thread, or cut out of the search answer it came in by RECORD_TEXTS_SOURCE), its hash (recordHash, from the same source, of the same text and volatile fields) and the
  * records in blocks (BLOCKS_SOURCE, from the same source, with HEAD_SOURCE's heads), all returned as one transferred
  * buffer with where each record and block ends in it.
  */
@@ -679,13 +723,23 @@ const headInto = new Function('return ' + workerData.headSource)()(zlib.crc32);
 const blocksOf = new Function('return ' + workerData.blocksSource)()(zlib, headInto);
 const volatileFields = workerData.volatileFields;
 const recordHash = new Function('return ' + workerData.hashSource)()(require('node:crypto').hash, volatileFields);
+const recordTexts = new Function('return ' + workerData.textsSource)()();
 // What recordHash reads of a record it is given the text of: its volatile fields (posted beside the texts).
 const volatileOf = {};
 const hashOf = (json, volatile, at, spaceId) => {
   for (let k = 0; k < volatileFields.length; k++) volatileOf[volatileFields[k]] = volatile[at + k];
   return recordHash(volatileOf, spaceId, json, JSON.parse);
 };
-parentPort.on('message', ({ id, texts, volatile, spaceId, hashBytes, perBlock, perGroup }) => {
+parentPort.on('message', (batch) => {
+  try {
+    encode(batch);
+  } catch {
+    // A record JSON.stringify cannot serialise: the caller's thread encodes the batch, and fails it there.
+    parentPort.postMessage({ id: batch.id, failed: true });
+  }
+});
+function encode({ id, texts, answer, count, positions, volatile, spaceId, hashBytes, perBlock, perGroup }) {
+  if (texts === undefined) texts = recordTexts(Buffer.from(answer), count, positions);
   const hashes = new Uint8Array(texts.length * hashBytes);
   for (let i = 0; i < texts.length; i++) hashes.set(hashOf(texts[i], volatile, i * volatileFields.length, spaceId), i * hashBytes);
   const { heads, blocks } = blocksOf(texts, shared, perBlock, perGroup, blockLevel, inBlock, headBytes);
@@ -698,5 +752,5 @@ parentPort.on('message', ({ id, texts, volatile, spaceId, hashBytes, perBlock, p
   bytes.set(heads, 0);
   blocks.forEach((block, i) => bytes.set(block, i === 0 ? heads.length : blockEnds[i - 1]));
   parentPort.postMessage({ id, bytes: bytes.buffer, ends, blockEnds, hashes: hashes.buffer }, [bytes.buffer, ends.buffer, blockEnds.buffer, hashes.buffer]);
-});
+}
 `;

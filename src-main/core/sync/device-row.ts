@@ -1,7 +1,7 @@
 import { ASCII_TEXT, deviceNameSortKey } from '../../../src-shared/domain/device-name-key';
 import { normalizeDeviceIdentifier } from '../../../src-shared/domain/device-identifier';
-import type { IvantiDevice } from '../ivanti/ivanti-wire';
-import type { DeviceRecordCodec, PreparedBlock, RecordCompressor, RecordContext } from './device-record-codec';
+import { DeviceRecord, type IvantiDevice } from '../ivanti/ivanti-wire';
+import type { DeviceRecordCodec, PreparedBlock, RecordCompressor, RecordContext, RecordsInAnswer } from './device-record-codec';
 import { recordHash, VOLATILE_FIELDS } from './record-hash';
 
 /** The `devices` columns a sync writes from one tenant record (see migration 0002). */
@@ -150,15 +150,27 @@ export interface PreparedRecord {
 export type PreparedRecords = ReadonlyMap<IvantiDevice, PreparedRecord>;
 
 /**
- * A bulk load's page made ready before it is written (issue 19): serialised here, hashed and compressed on the
- * compressor's thread, so that work on one page overlaps the writing of the one before it, on the machine's other core.
+ * A bulk load's page made ready before it is written (issue 19): hashed and compressed on the compressor's thread, so
+ * that work on one page overlaps the writing of the one before it, on the machine's other core. `records` are usable
+ * (parsed devices, or records whose device parses). Their texts are cut out of the search answer there when they all
+ * came in one (DeviceRecord.answer), else serialised here.
  */
-export async function prepareRecords(compressor: RecordCompressor, devices: readonly IvantiDevice[], space: { id: number }): Promise<PreparedRecords> {
+export async function prepareRecords(compressor: RecordCompressor, records: readonly (IvantiDevice | DeviceRecord)[], space: { id: number }): Promise<PreparedRecords> {
+  const devices = records.map((record) => (record instanceof DeviceRecord ? record.device()! : record));
   const { stored, hashes, blocks } = await compressor.compressAndHash(
     devices.map((device) => device.raw),
     space.id,
+    inOneAnswer(records),
   );
   return new Map(devices.map((device, i) => [device, { record_hash: hashes[i]!, raw_record: stored[i]!, block: blocks[i]! }]));
+}
+
+/** Where the records are in the search answer they came in, if they all came in one as received. */
+function inOneAnswer(records: readonly (IvantiDevice | DeviceRecord)[]): RecordsInAnswer | null {
+  const first = records[0];
+  const answer = first instanceof DeviceRecord ? first.answer : null;
+  if (answer === null || !records.every((record) => record instanceof DeviceRecord && record.answer === answer)) return null;
+  return { text: answer.text, records: answer.records, positions: (records as readonly DeviceRecord[]).map((record) => record.position) };
 }
 
 /**

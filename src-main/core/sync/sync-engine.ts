@@ -444,7 +444,7 @@ export class SyncEngine implements SyncRunner {
       source.searchDeviceRecords({ dmPartitionId: space.id, start, rows, sort: STABLE_DEVICE_SORT }, ctx.signal).then((page) => {
         const compressor = ctx.compressor;
         // Every record parsed: a bulk load writes them all.
-        return { page, prepared: compressor === null ? null : prepareRecords(compressor, page.records.flatMap((record) => record.device() ?? []), space) };
+        return { page, prepared: compressor === null ? null : prepareRecords(compressor, page.records.filter((record) => record.device() !== null), space) };
       });
     // The next page, asked for while this one is written: the tenant (Ivanti, or the network) answers during our SQLite
     // work instead of after it. Used only for the request it was made for (same space, same start); a page is anchored

@@ -191,6 +191,11 @@ describe('IvantiClient facing something that is not Ivanti', () => {
     expect(page.records[0]!.device()).toEqual(parsed.devices[0]);
     expect(page.records[1]!.device()).toBeNull();
     expect(page.records[1]!.parse()).toEqual({ ok: false, problems: parsed.rejected[0]!.problems });
+    // Each with the answer as received and its place in it (a bulk load's compressing thread reads its text there).
+    expect(page.records.map((r) => [r.answer?.text, r.answer?.records, r.position])).toEqual([
+      [body, 2, 0],
+      [body, 2, 1],
+    ]);
   });
 });
 

@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
-import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type PreparedBlock, type RecordContext, type StoredRecordRow } from '../../../src-main/core/sync/device-record-codec';
+import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type PreparedBlock, type RecordCompressor, type RecordContext, type StoredRecordRow } from '../../../src-main/core/sync/device-record-codec';
 import { recordHash } from '../../../src-main/core/sync/record-hash';
 import { AppError } from '../../../src-shared/errors';
 import { useTempDir } from '../../support/temp-dir';
@@ -74,6 +74,21 @@ function textsOf(records: readonly { record: Record<string, unknown> }[]): strin
   return records.map((r) => JSON.stringify(r.record));
 }
 
+/** A database's codec with a compressing thread and one whose thread is closed (it encodes here), both closed after `run`. */
+async function withCompressors(run: (db: Db, compressor: RecordCompressor, here: RecordCompressor) => Promise<void>): Promise<void> {
+  const db = open(tempDir());
+  const codec = DeviceRecordCodec.of(db);
+  const compressor = codec.compressor();
+  const here = codec.compressor();
+  here.close();
+  try {
+    await run(db, compressor, here);
+  } finally {
+    compressor.close();
+    db.close();
+  }
+}
+
 function errorOf(run: () => unknown): unknown {
   try {
     run();
@@ -139,13 +154,8 @@ describe('stored device records', () => {
   });
 
   it('are put in blocks on another thread exactly as on this one, in order, batch after batch, and read back exactly', async () => {
-    const db = open(tempDir());
-    const codec = DeviceRecordCodec.of(db);
     // Within the thread's heap limits (RECORD_COMPRESSOR_THREAD_LIMITS): the work stays on the thread.
-    const compressor = codec.compressor();
-    const here = codec.compressor();
-    here.close();
-    try {
+    await withCompressors(async (db, compressor, here) => {
       const records = Array.from({ length: 300 }, (_, i) => {
         const row: RecordContext = { ...ROW, guid: `g-${i}`, device_name: `Zoë ${'📱'.repeat(i % 7)}`, udid: i % 2 === 0 ? null : `u-${i}` };
         // Parsed from text, as a page's records are, and serialised on this thread: integer-like keys (listed first), -0,
@@ -162,6 +172,45 @@ describe('stored device records', () => {
       expect(batches.flatMap((b) => b.blocks).map((b) => base64(b.records))).toEqual(made.flatMap((b) => b.blocks).map((b) => base64(b.records)));
       const encoded = { stored: batches.flatMap((b) => b.stored), blocks: batches.flatMap((b) => b.blocks) };
       expect(readBack(db, encoded, records)).toEqual(textsOf(records));
+    });
+  });
+
+  it('are taken from the search answer they came in, on the thread and here, as from the records parsed', async () => {
+    await withCompressors(async (db, compressor, here) => {
+      // Records as a tenant sends them: most in JSON.stringify's form, some not (white space, an escaped slash, 1.0, a
+      // key given twice), so that both the cut and the serialisation are taken; the answer's second record is left out.
+      const texts = Array.from({ length: 40 }, (_, i) => {
+        const plain = `{"id":${i},"guid":"g-${i}","deviceName":"Zoë ${'📱'.repeat(i % 3)}","lastCheckin":${1_700_000_000_000 + i},"attrs":{"attrs":{"k":["v"]}}}`;
+        return [plain, plain.replace(':', ': '), plain.replace('Zoë', 'Zoë\\/x'), plain.replace(`"id":${i}`, `"id":${i}.0`), plain.replace('"attrs":{"k"', '"attrs":{"k":[],"k"')][i % 5]!;
+      });
+      const text = `{"errors":null,"result":{"searchResults":[${texts.join(',')}],"totalCount":40}}`;
+      const parsed = (JSON.parse(text) as { result: { searchResults: Record<string, unknown>[] } }).result.searchResults;
+      const positions = parsed.map((_, i) => i).filter((i) => i !== 1);
+      const records = positions.map((i) => ({ record: parsed[i]!, row: { ...ROW, guid: `g-${i}` } }));
+      const inAnswer = { text, records: parsed.length, positions };
+      const fromRecords = await here.compressAndHash(raw(records), 6);
+      const base64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+      for (const encoded of [await compressor.compressAndHash(raw(records), 6, inAnswer), await here.compressAndHash(raw(records), 6, inAnswer)]) {
+        expect(encoded.stored.map(base64)).toEqual(fromRecords.stored.map(base64));
+        expect(encoded.hashes.map(base64)).toEqual(records.map((r) => base64(recordHash(r.record, 6))));
+        expect(encoded.blocks.map((b) => base64(b.records))).toEqual(fromRecords.blocks.map((b) => base64(b.records)));
+        expect(readBack(db, encoded, records)).toEqual(textsOf(records));
+      }
+      expect(compressor.onThread).toBe(true);
+    });
+  });
+
+  it('fail only the batch whose record JSON.stringify cannot serialise, and go on on the thread', async () => {
+    const db = open(tempDir());
+    const compressor = DeviceRecordCodec.of(db).compressor();
+    try {
+      const deep = `{"deep":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+      const text = `{"result":{"searchResults":[${deep}],"totalCount":1}}`;
+      const parsed = (JSON.parse(text) as { result: { searchResults: Record<string, unknown>[] } }).result.searchResults;
+      await expect(compressor.compressAndHash(parsed, 1, { text, records: 1, positions: [0] })).rejects.toThrow(RangeError);
+      const records = [{ record: JSON.parse(RECORD) as Record<string, unknown>, row: ROW }];
+      expect(readBack(db, await compressor.compressAndHash(raw(records), 1), records)).toEqual([RECORD]);
+      expect(compressor.onThread).toBe(true);
     } finally {
       compressor.close();
     }
