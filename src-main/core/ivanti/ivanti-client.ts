@@ -233,7 +233,7 @@ export class IvantiClient {
    */
   async searchDeviceRecords(search: DeviceSearch, signal?: AbortSignal): Promise<DeviceRecordPage> {
     const { searchResults, totalCount, text } = await this.#searchPage(search, signal);
-    const answer = new ReceivedSearchAnswer(text, searchResults.length);
+    const answer = new ReceivedSearchAnswer(text, searchResults.length, searchResults);
     return { records: searchResults.map((item, position) => new DeviceRecord(item, answer, position)), totalCount };
   }
 

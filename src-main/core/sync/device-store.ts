@@ -257,6 +257,8 @@ export class DeviceStore {
   readonly #totalChanges: Statement;
   /** Whether the last chunk found most of its devices stored: the next is sought by Ivanti id first (#storedOf). */
   #seekByIvantiId = false;
+  /** The run whose page texts were found to differ from the records' JSON.stringify (#textOf). */
+  #textsUnlikeStored: number | null = null;
   readonly #selectRecord: Statement;
   readonly #insert: Statement;
   readonly #rewrite: Statement;
@@ -492,14 +494,16 @@ export class DeviceStore {
       // A record with a guid is an object (the parse would say so otherwise).
       const raw = record.raw as Record<string, unknown>;
       const ready = device === null ? undefined : prepared?.get(device);
-      // Hashed first: the record's text and the other columns (the compressed record above all) are built only for a
-      // row to write.
-      const hash = ready?.record_hash ?? recordHash(raw, ctx.space.id);
       if (written.has(guid)) writeAdded();
       const existing =
         known === null
           ? guids!.find(guid, (candidate) => this.#selectById.get(ownerKey, candidate, tenant_key, guid) as ExistingRow | undefined)
           : ((written.has(guid) ? this.#select.get(ownerKey, tenant_key, guid) : known.get(guid)) as ExistingRow | undefined);
+      // Hashed before the rest: the record's text and the other columns (the compressed record above all) are built only for a
+      // row to write. A stored device's record from its text in the page (#textOf): a hash that the stored one does
+      // not equal is made again from the record before anything is written with it.
+      const text = ready === undefined && existing !== undefined ? this.#textOf(record, ctx.runId) : null;
+      let hash = ready?.record_hash ?? recordHash(raw, ctx.space.id, text ?? undefined);
       let id: number;
       let sightAll: boolean;
       if (existing === undefined) {
@@ -519,7 +523,13 @@ export class DeviceStore {
         const [, storedId, storedHash, lastCheckin, removedAt, integrationKey, spaceId, spaceName, sightedFlag, sightingSpace, sightingRemovedAt] = existing;
         // Every key names an integration (one is never deleted, only marked deleted): the owner stands in for none.
         const integrationId = idOfKey.get(integrationKey) ?? owner;
-        const compared = compareRecordHashes(storedHash, hash);
+        let compared = compareRecordHashes(storedHash, hash);
+        if (compared === 'changed' && text !== null) {
+          hash = recordHash(raw, ctx.space.id);
+          compared = compareRecordHashes(storedHash, hash);
+          // The same record, its text not as JSON.stringify writes it: this run's records are hashed as before.
+          if (compared !== 'changed') this.#textsUnlikeStored = ctx.runId;
+        }
         // The stored check-in time is compared exactly, beside the hash's 32 bits of check-in times; undefined (a
         // check-in field the parse refuses) never equals it, and the parse below finds the record unusable.
         const verdict = compared === 'unchanged' && lastCheckin !== (device === null ? (record as DeviceRecord).checkIn() : device.lastCheckin) ? 'checked-in' : compared;
@@ -615,6 +625,18 @@ export class DeviceStore {
     }
     this.#seekByIvantiId = known.size * 2 > records.length;
     return known;
+  }
+
+  /**
+   * The record's JSON text in its page, for its hash (DeviceRecord.text), unless this run already met a record whose
+   * text differs from what JSON.stringify writes for it: a stored hash is of that (record-hash.ts), so a text that is not
+   * never equals one, and each such record would be hashed twice. Equal to a stored hash, it is exact: the text then is
+   * the stored record's, so `raw`, parsed from it, is that record (its check-in times aside, which the hash takes from
+   * `raw`). Hashing the text saves serialising `raw` again: texts found and hashed in 4.87 us a record against 7.58
+   * (20,000 simulator records in pages of 500, median of 7, load 6).
+   */
+  #textOf(record: IvantiDevice | DeviceRecord, runId: number): string | null {
+    return record instanceof DeviceRecord && this.#textsUnlikeStored !== runId ? record.text() : null;
   }
 
   /** Devices stored for the tenant, or in every tenant (the table's size), removed ones included. */

@@ -109,8 +109,10 @@ export const RECORD_HASH_SOURCE = String.raw`(digest, volatileFields) => {
  * choice, and the stored `last_checkin` is compared exactly beside them (DeviceStore).
  *
  * Built from RECORD_HASH_SOURCE, which a bulk load's compressing thread evaluates too (device-record-codec.ts): the
- * hashes made there are this function's, by construction. `text`, if given, must be `JSON.stringify(record)`: the hash
- * is then made from it (the same hash, one serialisation less).
+ * hashes made there are this function's, by construction. `text`, if given, is taken for `JSON.stringify(record)`: the
+ * hash is then made from it (the same hash, one serialisation less). Any other text gives the hash of that text, which
+ * equals the record's only if the text is its JSON.stringify (a re-sync hashes each record's text in its page so, and
+ * trusts the hash only when a stored one equals it: DeviceStore #textOf).
  */
 export const recordHash: (record: Record<string, unknown>, spaceId: number, text?: string) => Buffer = (
   // A constant of this module, never input: evaluated so that this thread and the compressing one run one text.

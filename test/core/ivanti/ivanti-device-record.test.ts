@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeviceRecord, DeviceSpace, IvantiDeviceRecord, IvantiErrorEnvelope, parseIvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
+import { DeviceRecord, DeviceSpace, IvantiDeviceRecord, IvantiErrorEnvelope, parseIvantiDevice, ReceivedSearchAnswer, recordSpans, spansByFirstMembers } from '../../../src-main/core/ivanti/ivanti-wire';
 
 const minimal = { id: 1000001, guid: 'b3f1c2d4-0000-4000-8000-000000000001', platformType: 'ANDROID', registrationState: 'ACTIVE' };
 
@@ -105,5 +105,75 @@ describe('Ivanti device record parsing', () => {
       result: null,
     });
     expect(envelope.errors).toEqual({ globalErrors: [], fieldErrors: [{ code: 'Range', message: 'must be between 1 and 500', field: 'rows' }] });
+  });
+});
+
+describe("a search page's record texts", () => {
+  /** Each record's text as recordSpans finds it in `body`, or null. */
+  const textsIn = (body: string, expected: number) => {
+    const spans = recordSpans(body, expected);
+    return spans === null ? null : Array.from({ length: expected }, (_, i) => body.slice(spans[2 * i], spans[2 * i + 1]));
+  };
+  const page = (records: string) => `{"result":{"searchResults":[${records}],"totalCount":9,"offset":0},"errors":[]}`;
+  // Strings holding what ends a record or the array, escaped quotes and backslashes, nested objects and arrays, and
+  // records that are not objects (unusable ones are still in the page's order).
+  const records: unknown[] = [
+    { ...minimal, deviceName: 'Ada\'s "tablet" },{]', note: '\\', attrs: { a: [1, { b: '}' }] } },
+    { ...minimal, id: 1000002, deviceName: 'x\\"y', list: [] },
+    null,
+    7,
+    'text, with ] and }',
+    [],
+    {},
+  ];
+
+  it('finds each record as the page writes it, the text its parse came from', () => {
+    expect(textsIn(page(records.map((r) => JSON.stringify(r)).join(',')), records.length)).toEqual(records.map((r) => JSON.stringify(r)));
+    // White space between the records is not theirs.
+    expect(textsIn(page(' {"a":1} ,\n\t{"b": 2}\r\n '), 2)).toEqual(['{"a":1}', '{"b": 2}']);
+    expect(textsIn(page(''), 0)).toEqual([]);
+  });
+
+  it('finds none where it cannot tell which array holds the records, or the page holds another number of them', () => {
+    const written = records.map((r) => JSON.stringify(r)).join(',');
+    expect(textsIn(page(written), records.length - 1)).toBeNull();
+    expect(textsIn(page(written), records.length + 1)).toBeNull();
+    // The key written otherwise than as the console asks (`"searchResults": [`), or also inside a record.
+    expect(textsIn(page(written).replace('"searchResults":[', '"searchResults": ['), records.length)).toBeNull();
+    expect(textsIn(page(`{"searchResults":[1]},${written}`), records.length + 1)).toBeNull();
+    // Cut short inside the array.
+    const body = page(written);
+    expect(textsIn(body.slice(0, body.indexOf('],"totalCount"') - 3), records.length)).toBeNull();
+  });
+
+  it('gives a record its text through its answer, and none to a record read without one', () => {
+    const body = page(records.map((r) => JSON.stringify(r)).join(','));
+    const parsed = (JSON.parse(body) as { result: { searchResults: unknown[] } }).result.searchResults;
+    const text = new ReceivedSearchAnswer(body, parsed.length, parsed);
+    expect(parsed.map((raw, index) => new DeviceRecord(raw, text, index).text())).toEqual(records.map((r) => JSON.stringify(r)));
+    expect(new DeviceRecord(parsed[0]).text()).toBeNull();
+    expect(new DeviceRecord(parsed[0], new ReceivedSearchAnswer(body, parsed.length + 1, [...parsed, {}]), 0).text()).toBeNull();
+    // Objects only, each beginning with a number, string, boolean or null: found by their beginnings.
+    const objects = [records[0], records[1], { deviceName: 'z', id: 3 }, { ok: true }, { none: null, a: [] }, {}];
+    const objectsBody = page(objects.map((r) => JSON.stringify(r)).join(','));
+    const objectsParsed = (JSON.parse(objectsBody) as { result: { searchResults: unknown[] } }).result.searchResults;
+    const objectsText = new ReceivedSearchAnswer(objectsBody, objectsParsed.length, objectsParsed);
+    expect(objectsParsed.map((raw, index) => new DeviceRecord(raw, objectsText, index).text())).toEqual(objects.map((r) => JSON.stringify(r)));
+  });
+
+  it('finds records by their beginnings only in a page written as JSON.stringify writes it', () => {
+    const objects = [{ id: 1, name: 'a' }, { id: 2, list: [1, { id: 2 }] }, { id: 3 }];
+    const spans = (body: string) => {
+      const found = spansByFirstMembers(body, (JSON.parse(body) as { result: { searchResults: unknown[] } }).result.searchResults);
+      return found === null ? null : Array.from({ length: objects.length }, (_, i) => body.slice(found[2 * i], found[2 * i + 1]));
+    };
+    expect(spans(page(objects.map((r) => JSON.stringify(r)).join(',')))).toEqual(objects.map((r) => JSON.stringify(r)));
+    expect(spans(page(objects.map((r) => JSON.stringify(r, null, 1)).join(',')))).toBeNull();
+    expect(spans(page(objects.map((r) => JSON.stringify(r)).join(', ')))).toBeNull();
+    // A record holding the next one's beginning: the two are cut there, texts that no stored record has.
+    const nested = [{ id: 1, list: [0, { id: 2 }] }, { id: 2 }, { id: 3 }];
+    const nestedBody = page(nested.map((r) => JSON.stringify(r)).join(','));
+    const found = spansByFirstMembers(nestedBody, nested)!;
+    expect(nestedBody.slice(found[0], found[1])).toBe('{"id":1,"list":[0');
   });
 });

@@ -2,9 +2,9 @@
  * DeviceStore.writePage, one chunk at a time (issue 19): what a chunk's write asks the database, and a chunk that
  * names one device twice. DeviceStore.renameSpaces, which every complete run calls for the spaces it read.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
-import type { IvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
+import { DeviceRecord, ReceivedSearchAnswer, type IvantiDevice } from '../../../src-main/core/ivanti/ivanti-wire';
 import { DeviceStore, type PageContext, type PageWriteResult } from '../../../src-main/core/sync/device-store';
 import type { RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
@@ -24,6 +24,14 @@ let tenant: RunningSimulator | undefined;
 async function tenantDevices(db: Db, devices: number, seed: string): Promise<{ parsed: IvantiDevice[]; context: (page: number) => PageContext }> {
   tenant = await startTenant({ devices, seed });
   return parsedTenant(db, tenant, 'tenant.example');
+}
+
+/** The devices' records as a search page brings them: parsed from the page's body, each with its text in it. */
+function pageRecords(devices: readonly IvantiDevice[], text: (raw: unknown) => string): DeviceRecord[] {
+  const body = `{"result":{"searchResults":[${devices.map((device) => text(device.raw)).join(',')}],"totalCount":${devices.length}}}`;
+  const records = (JSON.parse(body) as { result: { searchResults: unknown[] } }).result.searchResults;
+  const page = new ReceivedSearchAnswer(body, records.length, records);
+  return records.map((raw, index) => new DeviceRecord(raw, page, index));
 }
 
 /** `write` with a new store of `of`, in one transaction. */
@@ -114,6 +122,31 @@ describe('DeviceStore.writePage', () => {
     expect(rows(inserted)).toEqual(rows(rewritten));
     // Not vacuous: the page's context is in the row.
     expect(rows(inserted)[0]).toMatchObject({ first_seen_at: 2_003, last_seen_at: 2_003, last_seen_page: 3 });
+  });
+
+  it('tells stored records unchanged by their text in the page, and by the records themselves where the text is written otherwise', async () => {
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
+    const { parsed, context } = await tenantDevices(db, 40, 'page-texts');
+    written(db, (store) => store.writePage(context(1), parsed));
+    const texts = vi.spyOn(DeviceRecord.prototype, 'text');
+    try {
+      // As JSON.stringify writes them (the simulator's, and the stored hashes'): each record's text is hashed.
+      const store = new DeviceStore(db);
+      expect(db.transaction(() => store.writePage(context(2), pageRecords(parsed, (raw) => JSON.stringify(raw))))()).toMatchObject({ added: 0, changed: 0, rowsWritten: 0 });
+      expect(texts).toHaveBeenCalledTimes(parsed.length);
+      // Written with a space after the opening brace, the texts hash to what no stored record does: the first record
+      // is hashed again from what was parsed (nothing written), and this run no longer asks for the texts.
+      texts.mockClear();
+      const spaced = db.transaction(() => store.writePage(context(3), pageRecords(parsed, (raw) => `{ ${JSON.stringify(raw).slice(1)}`)))();
+      expect(spaced).toMatchObject({ added: 0, changed: 0, rowsWritten: 0 });
+      expect(texts).toHaveBeenCalledTimes(1);
+      // A record changed in the page is changed, whichever way its text is written.
+      const renamed = parsed.map((device, i) => (i === 7 ? { ...device, raw: { ...device.raw, deviceName: 'Renamed' } } : device));
+      expect(written(db, (other) => other.writePage(context(4), pageRecords(renamed, (raw) => JSON.stringify(raw))))).toMatchObject({ added: 0, changed: 1 });
+      expect(db.prepare('SELECT device_name FROM devices WHERE guid = ?').pluck().get(parsed[7]!.guid)).toBe('Renamed');
+    } finally {
+      texts.mockRestore();
+    }
   });
 
   it('stores a device the chunk names twice once, as its later record says, with both records of it in the history', async () => {

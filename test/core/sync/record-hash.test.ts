@@ -59,6 +59,11 @@ describe('record hash', () => {
       { 'x"clientLastCheckin': 2, id: 7, 'y"lastCheckin': 1, clientLastCheckin: 2, lastCheckin: 1 },
       // A brace or bracket in a string before the record's own member, and a comma or brace ending a key before it.
       { note: '{[', 'a,': 1, lastCheckin: 1, '{': 2, clientLastCheckin: 2 },
+      // Check-in members next to each other, first, last, in any order, and one holding an object before another.
+      { id: 7, lastCheckin: 1, clientLastCheckin: 2, lastScannedTime: 3 },
+      { lastCheckin: 1, clientLastCheckin: 2, id: 7, lastScannedTime: 3, guid: 'g' },
+      { lastScannedTime: 3, id: 7, clientLastCheckin: 2, lastCheckin: 1 },
+      { clientLastCheckin: { a: [1] }, id: 7, lastCheckin: 1 },
     ];
     for (const record of records) {
       const text = JSON.stringify(record);
