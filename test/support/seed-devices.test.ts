@@ -30,6 +30,7 @@ describe('seedDevicesInBlocks', () => {
     expect(bulk.prepare(columns).all()).toEqual(plain.prepare(columns).all());
     expect(bulk.prepare('SELECT count(*) FROM devices WHERE record_block IS NULL OR substr(raw_record, 1, 1) IS NOT x\'40\'').pluck().get()).toBe(0);
     expect(bulk.prepare('SELECT count(*) FROM device_sightings').pluck().get()).toBe(1400);
+    expect(bulk.prepare('SELECT count(*) FROM sync_seen').pluck().get()).toBe(0);
 
     const records = (db: ReturnType<typeof open>) => {
       const repository = new DeviceRepository(db, new DeviceSearchIndex(db), () => new Date(NOW));

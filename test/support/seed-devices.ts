@@ -185,6 +185,8 @@ export async function seedDevicesInBlocks(db: Db, options: Omit<SeedDevicesOptio
   } finally {
     compressor.close();
   }
+  // The run is over, as a sync's end discards what it saw (the seen set lives only while a run may resume).
+  seen.discard();
   return { integrationId, runId, inserted: options.count };
 }
 
