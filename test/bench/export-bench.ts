@@ -3,8 +3,8 @@
  *
  * Exports every device of the seeded benchmark database (seeded-bench-database.ts) through the real ExportService:
  * CSV, CSV with the raw record, JSON with the raw record, a sorted and filtered CSV, and a sorted CSV with the raw
- * record. Each export runs in a child process of its own, so its peak RSS (the kernel's high-water mark, getrusage
- * maxrss) is the export's alone, not the seeding's. Also reported: wall time, rows and bytes written, and the longest
+ * record. Each export runs in a child process of its own, so its peak RSS (the high-water mark of the child's own address
+ * space, own-peak-rss.ts) is the export's alone, not the seeding's. Also reported: wall time, rows and bytes written, and the longest
  * stall of the event loop while exporting (what the UI would feel). The export must stream: peak RSS stays under
  * 300 MB whatever the number of devices.
  */
@@ -23,6 +23,7 @@ import { EventBus } from '../../src-main/core/events/event-bus';
 import { ExportService } from '../../src-main/core/export/export-service';
 import type { ExportRequest } from '../../src-shared/domain/export';
 import { benchDatabaseFile, BENCH_NOW, log, openSeededBenchDatabase } from './seeded-bench-database';
+import { ownPeakRssMb } from './own-peak-rss';
 
 const PEAK_RSS_TARGET_MB = 300;
 
@@ -69,7 +70,7 @@ async function runChild(file: string, variant: string, out: string): Promise<voi
     rows: result.written,
     seconds: Math.round(seconds * 10) / 10,
     megabytes: Math.round(fs.statSync(out).size / 1e5) / 10,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb: ownPeakRssMb(),
     longestEventLoopStallMs: Math.round(stalls.max / 1e6),
   };
   fs.rmSync(out, { force: true });

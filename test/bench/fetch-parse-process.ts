@@ -10,12 +10,13 @@ import { parseArgs } from 'node:util';
 import { IvantiClient, STABLE_DEVICE_SORT } from '../../src-main/core/ivanti/ivanti-client';
 import { IVANTI_MAX_ROWS } from '../../src-main/core/ivanti/ivanti-wire';
 import { DEMO_CREDENTIALS } from '../simulator/ivanti-simulator';
+import { ownPeakRssMb } from './own-peak-rss';
 
 export interface FetchParseResult {
   seconds: number;
   devices: number;
   pages: number;
-  /** This process's own peak RSS (kernel's maxRSS). */
+  /** This process's own peak RSS (ownPeakRssMb: not its parent's at the fork). */
   peakRssMb: number;
 }
 
@@ -38,7 +39,7 @@ async function fetchAndParse(domain: string): Promise<FetchParseResult> {
   } finally {
     client.close();
   }
-  return { seconds: (performance.now() - startedAt) / 1000, devices, pages, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  return { seconds: (performance.now() - startedAt) / 1000, devices, pages, peakRssMb: ownPeakRssMb() };
 }
 
 const { values } = parseArgs({ options: { domain: { type: 'string' } } });
