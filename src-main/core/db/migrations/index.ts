@@ -38,9 +38,10 @@ import { deviceNameSortMarkers } from './0036-device-name-sort-markers';
 import { deviceRecordBlocks } from './0037-device-record-blocks';
 import { searchIndexWithoutPlannerStatistics } from './0038-search-index-without-planner-statistics';
 import { devicesWithoutIntegrationId } from './0039-devices-without-integration-id';
+import { devicesGoWithTheirIntegration } from './0040-devices-go-with-their-integration';
 
 /**
  * Every migration, in order. Each is self-contained and never edited once shipped; a schema change is the next number,
  * with its upgrade test in test/core/db/migrations/ (docs/architecture.md, "Data").
  */
-export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces, compactDeviceRecords, runSeenSet, deferredIndexes, fewerDeviceIndexes, integrationKeys, deviceSpaceKeys, recordHashWithoutCheckIns, searchIndexTwoCharacterPrefixes, changeGuidOnce, deviceHistoryDetachedOnDelete, identifierKeyDerived, searchIndexWithoutPositions, changeIntegrationKeys, deviceTenantKeys, platformAndStateCodes, sightingSpaceKeys, searchTerms, searchTermSeeks, sightingIntegrationKeys, deviceNameKeyDerived, identifierIndexMerged, searchSortMarkers, deviceNameSortMarkers, deviceRecordBlocks, searchIndexWithoutPlannerStatistics, devicesWithoutIntegrationId];
+export const migrations: readonly Migration[] = [foundation, devicesAndSync, wizardAndTrust, deviceSearch, certificatesSchema, duoAdminApi, deviceIdentifierKey, configurationKeySource, auditSigning, testGroupDuoId, deviceNameSortKeyMigration, devicePerTenant, integrationSpaces, compactDeviceRecords, runSeenSet, deferredIndexes, fewerDeviceIndexes, integrationKeys, deviceSpaceKeys, recordHashWithoutCheckIns, searchIndexTwoCharacterPrefixes, changeGuidOnce, deviceHistoryDetachedOnDelete, identifierKeyDerived, searchIndexWithoutPositions, changeIntegrationKeys, deviceTenantKeys, platformAndStateCodes, sightingSpaceKeys, searchTerms, searchTermSeeks, sightingIntegrationKeys, deviceNameKeyDerived, identifierIndexMerged, searchSortMarkers, deviceNameSortMarkers, deviceRecordBlocks, searchIndexWithoutPlannerStatistics, devicesWithoutIntegrationId, devicesGoWithTheirIntegration];
