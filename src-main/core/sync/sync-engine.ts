@@ -26,7 +26,7 @@ import { IntegrationStore } from '../integrations/integration-store';
 import { STABLE_DEVICE_SORT, type DeviceRecordPage, type IvantiRetryEvent } from '../ivanti/ivanti-client';
 import { ivantiPageSource, type DevicePageSource, type PageSourceFactory } from './device-page-source';
 import { DeviceStore, type PageContext } from './device-store';
-import { growHeapsForSync } from './sync-heap-growth';
+import { growHeapsForBulkLoad } from './bulk-load-heap';
 import { DeviceRecordCodec, type RecordCompressor } from './device-record-codec';
 import { prepareRecords, type PreparedRecords } from './device-row';
 import { RunSeenSet } from './run-seen-set';
@@ -140,7 +140,7 @@ interface RunContext {
    * written. Any other run hashes its records on this thread, as it writes them (see #execute).
    */
   compressor: RecordCompressor | null;
-  /** Ends the run's faster heap growth (growHeapsForSync): a bulk load's with the compressor, before its index builds. */
+  /** Ends a bulk load's faster heap growth (growHeapsForBulkLoad), with the compressor. */
   releaseHeapGrowth: (() => void) | null;
   /** A bulk load's search index, built on another thread as the load queues its devices (#followBulkLoad). */
   searchIndexBuild: SearchIndexBuild | null;
@@ -386,7 +386,7 @@ export class SyncEngine implements SyncRunner {
       // re-syncs of 100,000 devices, interleaved in one process on one database, load 3.3-6.6: process CPU 3.6-4.5 s
       // (median 3.85) with the thread against 2.9-3.6 s (3.27) without it, lower in 11 rounds of 11; wall lower in 9 of 11.
       ctx.compressor = ctx.bulk ? DeviceRecordCodec.of(this.#db).compressor() : null;
-      ctx.releaseHeapGrowth = growHeapsForSync();
+      ctx.releaseHeapGrowth = ctx.bulk ? growHeapsForBulkLoad() : null;
       if (ctx.bulk) ctx.searchIndexBuild = this.#followBulkLoad();
 
       while (checkpoint.phase !== 'finalizing') {
