@@ -521,7 +521,8 @@ export class DeviceStore {
       } else {
         writeAdded();
         const [, storedId, storedHash, lastCheckin, removedAt, integrationKey, spaceId, spaceName, sightedFlag, sightingSpace, sightingRemovedAt] = existing;
-        // Every key names an integration (one is never deleted, only marked deleted): the owner stands in for none.
+        // Every key names an integration: the console only marks one deleted, and one deleted outright takes its devices
+        // with it (migration 0040's trigger), so no row keeps a key of none. The owner would stand in for one.
         const integrationId = idOfKey.get(integrationKey) ?? owner;
         let compared = compareRecordHashes(storedHash, hash);
         if (compared === 'changed' && text !== null) {
