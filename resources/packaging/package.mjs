@@ -13,9 +13,9 @@
 //
 // Usage: node resources/packaging/package.mjs [--mac|--win|--linux] [--arch x64,arm64] [--out dist]
 // Exit codes: 0 ok, 2 prerequisites, 3 download, 4 build, 5 electron-builder, 6 verification.
-// Imported (by tests) it runs nothing; checkPrerequisites and verifyPackagedApps are exported.
+// Imported (by tests) it runs nothing; checkPrerequisites, fetchElectron and verifyPackagedApps are exported.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,36 +171,78 @@ function describeDownloadFailure(error) {
   return code ? `${code}: ${error.message}` : String(error?.message ?? error);
 }
 
-async function fetchElectron(facts) {
+/**
+ * The release's checksums, as SHASUMS256.txt-<version> at the root of @electron/get's cache: read from there when an
+ * earlier run left them, else fetched once and left there. Both downloads of a run then get them inline: ours below,
+ * and electron-builder's, which reads that file itself (resolveSeededChecksums in app-builder-lib). Without inline
+ * checksums @electron/get 3.1 fetches SHASUMS256.txt on every download, and that fetch's check runs in a temp folder
+ * it never removes (validateArtifact's withTempDirectoryIn in ORPHAN mode under cacheMode Bypass): each `npm run
+ * package` left two empty electron-download-* folders in the machine's temp folder. The fetch here runs in WriteOnly
+ * mode, whose temp folders @electron/get removes.
+ */
+async function releaseChecksums(get, electronGet, { version, cacheRoot, downloadOptions, artifacts }) {
+  const seeded = join(cacheRoot, `SHASUMS256.txt-${version}`);
+  const covers = (checksums) => artifacts.every((artifact) => checksums[artifact] !== undefined);
+  if (existsSync(seeded)) {
+    const checksums = electronGet.parseChecksumFile(readFileSync(seeded, 'utf8'));
+    if (covers(checksums)) return checksums;
+  }
+  const fetched = await get.downloadArtifact({
+    isGeneric: true,
+    version,
+    artifactName: 'SHASUMS256.txt',
+    cacheRoot,
+    downloadOptions,
+    cacheMode: get.ElectronDownloadCacheMode.WriteOnly,
+  });
+  const text = readFileSync(fetched, 'utf8');
+  // Written whole, then renamed: electron-builder must never read half a file.
+  mkdirSync(cacheRoot, { recursive: true });
+  writeFileSync(`${seeded}.${process.pid}`, text);
+  renameSync(`${seeded}.${process.pid}`, seeded);
+  return electronGet.parseChecksumFile(text);
+}
+
+export async function fetchElectron(facts) {
   // The same @electron/get (and so the same cache) that electron-builder uses to unpack Electron.
-  const { downloadArtifact } = requireFrom('app-builder-lib')('@electron/get');
-  for (const target of facts.targets) {
-    const artifact = `electron-v${facts.electronVersion}-${target.nodePlatform}-${target.arch}.zip`;
-    const mirror = process.env.ELECTRON_MIRROR || 'https://github.com/electron/electron/releases/download/';
-    log(`  ${artifact}`);
-    try {
-      await downloadArtifact({
+  const get = requireFrom('app-builder-lib')('@electron/get');
+  const electronGet = requireFrom('app-builder-lib')('./out/util/electronGet');
+  const cacheRoot = electronGet.defaultElectronGetCacheRoot();
+  const mirror = process.env.ELECTRON_MIRROR || 'https://github.com/electron/electron/releases/download/';
+  // got options: fail within seconds when nothing answers, not after the OS's multi-minute TCP timeout.
+  const downloadOptions = { timeout: { lookup: 15_000, connect: 20_000, secureConnect: 20_000, response: 60_000 } };
+  const artifactOf = (target) => `electron-v${facts.electronVersion}-${target.nodePlatform}-${target.arch}.zip`;
+  const artifacts = facts.targets.map(artifactOf);
+  let fetching = 'SHASUMS256.txt';
+  try {
+    const checksums = await releaseChecksums(get, electronGet, { version: facts.electronVersion, cacheRoot, downloadOptions, artifacts });
+    for (const target of facts.targets) {
+      fetching = artifactOf(target);
+      log(`  ${fetching}`);
+      await get.downloadArtifact({
         version: facts.electronVersion,
         platform: target.nodePlatform,
         arch: target.arch,
         artifactName: 'electron',
-        // got options: fail within seconds when nothing answers, not after the OS's multi-minute TCP timeout.
-        downloadOptions: { timeout: { lookup: 15_000, connect: 20_000, secureConnect: 20_000, response: 60_000 } },
+        cacheRoot,
+        downloadOptions,
+        checksums,
       });
-    } catch (error) {
-      const offline = NETWORK_CODES.has(error?.code) || error?.response?.statusCode !== undefined;
-      throw new StepFailure(
-        EXIT.download,
-        [
-          `Cannot package: Electron ${facts.electronVersion} for ${target.nodePlatform}-${target.arch} could not be downloaded`,
-          `(${describeDownloadFailure(error)}).`,
-          `Packaging needs ${artifact} from ${mirror} (ELECTRON_MIRROR overrides it),`,
-          "then electron-builder's packaging tools and Electron's headers to rebuild better-sqlite3 for Electron.",
-          `${offline ? 'This machine cannot reach them' : 'The download failed'}, so no installer was built. Package on a machine with`,
-          'internet access, or push a v* tag and let .github/workflows/release.yml build the installers.',
-        ].join('\n'),
-      );
     }
+  } catch (error) {
+    const offline = NETWORK_CODES.has(error?.code) || error?.response?.statusCode !== undefined;
+    const targets = facts.targets.map((target) => `${target.nodePlatform}-${target.arch}`).join(', ');
+    throw new StepFailure(
+      EXIT.download,
+      [
+        `Cannot package: Electron ${facts.electronVersion} for ${targets} could not be downloaded`,
+        `(${fetching}: ${describeDownloadFailure(error)}).`,
+        `Packaging needs SHASUMS256.txt and ${artifacts.join(', ')} from ${mirror} (ELECTRON_MIRROR overrides it),`,
+        "then electron-builder's packaging tools and Electron's headers to rebuild better-sqlite3 for Electron.",
+        `${offline ? 'This machine cannot reach them' : 'The download failed'}, so no installer was built. Package on a machine with`,
+        'internet access, or push a v* tag and let .github/workflows/release.yml build the installers.',
+      ].join('\n'),
+    );
   }
 }
 

@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLoopbackMirror, unreachableMirrorUrl, type LoopbackMirror } from '../support/loopback-mirror';
+import { standInElectronRelease } from '../support/stand-in-electron';
 
 /**
  * Runs the real packaging script the release workflow calls. Electron's download is the first step that needs the
@@ -34,7 +36,8 @@ interface Outcome {
   stderr: string;
 }
 
-function runScript(args: string[], mirror: string): Promise<Outcome> {
+/** Runs node with these arguments from the checkout, as the script runs: a private cache and home, this mirror. */
+function runNode(args: string[], mirror: string, extraEnv: Record<string, string> = {}): Promise<Outcome> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     // npm passes .npmrc settings as npm_config_*; an electron mirror there would win over ELECTRON_MIRROR.
@@ -47,9 +50,10 @@ function runScript(args: string[], mirror: string): Promise<Outcome> {
     XDG_CACHE_HOME: cache,
     LOCALAPPDATA: cache,
     HOME: join(scratch, 'home'),
+    ...extraEnv,
   });
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: root, env });
+    const child = spawn(process.execPath, args, { cwd: root, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -57,6 +61,27 @@ function runScript(args: string[], mirror: string): Promise<Outcome> {
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
+}
+
+function runScript(args: string[], mirror: string): Promise<Outcome> {
+  return runNode([script, ...args], mirror);
+}
+
+/** The root of @electron/get's cache (env-paths' "electron" cache) in the private cache and home runNode sets. */
+function electronCacheRoot(): string {
+  return process.platform === 'darwin' ? join(scratch, 'home', 'Library', 'Caches', 'electron') : join(scratch, 'cache', 'electron');
+}
+
+/**
+ * Runs the script's Electron step alone, in a child with its own temp folder (TMPDIR, TEMP), so whatever
+ * @electron/get leaves in the machine's temp folder is seen, and nobody else's.
+ */
+function fetchElectronAlone(mirror: string, temp: string): Promise<Outcome> {
+  const program = [
+    `const packaging = await import(${JSON.stringify(pathToFileURL(script).href)});`,
+    'await packaging.fetchElectron(await packaging.checkPrerequisites({ platforms: [], arch: null }));',
+  ].join('\n');
+  return runNode(['--input-type=module', '-e', program], mirror, { TMPDIR: temp, TEMP: temp, TMP: temp });
 }
 
 function leftovers(dir: string): string[] {
@@ -80,7 +105,9 @@ describe('packaging script', () => {
   });
 
   it('asks the mirror for the pinned Electron of this OS and reports the HTTP status it got', async () => {
-    const mirror = await startLoopbackMirror();
+    // Checksums for either arch of this OS, and no zip.
+    const sums = ['x64', 'arm64'].map((arch) => `${'0'.repeat(64)} *electron-v${electronVersion}-${process.platform}-${arch}.zip`);
+    const mirror = await startLoopbackMirror({ [`/v${electronVersion}/SHASUMS256.txt`]: Buffer.from(`${sums.join('\n')}\n`) });
     mirrors.push(mirror);
     const out = join(scratch, 'dist');
     mkdirSync(out);
@@ -90,9 +117,44 @@ describe('packaging script', () => {
 
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('the server answered HTTP 404');
-    expect(mirror.requests[0]).toMatch(new RegExp(`^/v${electronVersion}/electron-v${electronVersion}-${process.platform}-(x64|arm64)\\.zip$`));
+    expect(mirror.requests[0]).toBe(`/v${electronVersion}/SHASUMS256.txt`);
+    expect(mirror.requests[1]).toMatch(new RegExp(`^/v${electronVersion}/electron-v${electronVersion}-${process.platform}-(x64|arm64)\\.zip$`));
+    expect(result.stderr).toContain(`(electron-v${electronVersion}-${process.platform}-`);
     // What was there stays; nothing half-built (no staging directory, no installer) is added.
     expect(leftovers(out)).toEqual(['previous-release.txt']);
+  });
+
+  it('fetches Electron without leaving a folder in the temp folder, and leaves its checksums where electron-builder reads them', async () => {
+    // The host's targets as electron-builder.yml names them (x64 on Linux), one stand-in zip each.
+    const { checkPrerequisites } = await import(pathToFileURL(script).href);
+    const { targets } = await checkPrerequisites({ platforms: [], arch: null });
+    const release: Record<string, Buffer> = {};
+    const sums: string[] = [];
+    for (const target of targets as { nodePlatform: NodeJS.Platform; arch: string }[]) {
+      const files = standInElectronRelease(electronVersion, { platform: target.nodePlatform, arch: target.arch });
+      sums.push(files[`/v${electronVersion}/SHASUMS256.txt`]!.toString());
+      Object.assign(release, files);
+    }
+    release[`/v${electronVersion}/SHASUMS256.txt`] = Buffer.from(sums.join(''));
+    const mirror = await startLoopbackMirror(release);
+    mirrors.push(mirror);
+    const temp = join(scratch, 'temp');
+    mkdirSync(temp);
+    const zips = Object.keys(release).filter((path) => path.endsWith('.zip'));
+
+    const first = await fetchElectronAlone(mirror.url, temp);
+
+    expect(first.code, first.stderr).toBe(0);
+    expect(readdirSync(temp)).toEqual([]);
+    expect(mirror.requests).toEqual([`/v${electronVersion}/SHASUMS256.txt`, ...zips]);
+    expect(readFileSync(join(electronCacheRoot(), `SHASUMS256.txt-${electronVersion}`), 'utf8')).toBe(sums.join(''));
+
+    // Packaging again needs nothing from the network: the checksums and the zips come from the cache.
+    const again = await fetchElectronAlone(mirror.url, temp);
+
+    expect(again.code, again.stderr).toBe(0);
+    expect(mirror.requests).toHaveLength(1 + zips.length);
+    expect(readdirSync(temp)).toEqual([]);
   });
 
   it('refuses to package for another OS, whose native modules it cannot build', async () => {

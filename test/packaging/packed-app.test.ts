@@ -69,6 +69,7 @@ beforeAll(async () => {
   // 3.1 (app-builder-lib's) fetches SHASUMS256.txt and checks the zip in a temp folder it never removes
   // (validateArtifact's withTempDirectoryIn without a clean-up mode): an empty electron-download-* folder was left in
   // the machine's temp folder on every run. Inline, it writes the sums into that folder and removes it after the check.
+  // `npm run package` seeds the same file before electron-builder runs (package.mjs, releaseChecksums).
   mkdirSync(join(cache, 'electron'), { recursive: true });
   writeFileSync(join(cache, 'electron', `SHASUMS256.txt-${facts.electronVersion}`), release[`/v${facts.electronVersion}/SHASUMS256.txt`]!);
   downloadFoldersBefore = electronDownloadFolders();
