@@ -5,7 +5,7 @@ import { migrations } from '../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../src-main/core/devices/device-search-index';
 import { useCloseAfterEach } from './close-after-each';
-import { finishBulkLoads, seedDevices, seedDevicesInBlocks } from './seed-devices';
+import { DEFAULT_SPACES, finishBulkLoads, seedDevices, seedDevicesInBlocks, seedFollowUpRun } from './seed-devices';
 import { useTempDir } from './temp-dir';
 
 const tempDir = useTempDir('tec-seed-devices-');
@@ -38,5 +38,29 @@ describe('seedDevicesInBlocks', () => {
       return ids.map((id) => repository.detail(id).raw);
     };
     expect(records(bulk)).toEqual(records(plain));
+  });
+});
+
+describe('seedFollowUpRun', () => {
+  it('changes and removes devices of every space, whether the spaces were stored one after another or interleaved', async () => {
+    const perSpace = (db: ReturnType<typeof open>, kind: string) =>
+      db
+        .prepare(`SELECT d.space_name, count(*) AS n FROM device_changes c JOIN devices d ON d.id = c.device_id WHERE c.kind = ? GROUP BY d.space_name ORDER BY d.space_name`)
+        .all(kind);
+    const expected = (n: number) => DEFAULT_SPACES.map((space) => ({ space_name: space.name, n })).sort((a, b) => a.space_name.localeCompare(b.space_name));
+
+    const bulk = open('bulk.sqlite');
+    const { integrationId } = await seedDevicesInBlocks(bulk, { count: 1500, seed: 'follow-up', referenceTime: NOW });
+    finishBulkLoads(bulk);
+    seedFollowUpRun(bulk, { integrationId, changed: 30, removed: 15, at: NOW + 1000 });
+    expect(perSpace(bulk, 'changed')).toEqual(expected(10));
+    expect(perSpace(bulk, 'removed')).toEqual(expected(5));
+
+    // Interleaved, it picks the devices it picked by id alone: the first 45 by id.
+    const plain = open('plain.sqlite');
+    const seeded = seedDevices(plain, { count: 1500, seed: 'follow-up', referenceTime: NOW });
+    const lowest = plain.prepare('SELECT guid FROM devices ORDER BY id LIMIT 45').pluck().all();
+    const { changedGuids, removedGuids } = seedFollowUpRun(plain, { integrationId: seeded.integrationId, changed: 30, removed: 15, at: NOW + 1000 });
+    expect([...changedGuids, ...removedGuids]).toEqual(lowest);
   });
 });

@@ -264,8 +264,16 @@ export function seedFollowUpRun(
         )
         .run(options.integrationId, options.at - 30_000, options.at, options.integrationId, options.removed, options.changed, options.removed).lastInsertRowid,
     );
+    // The first devices of each space in turn (the lowest id of each, then the second of each, ...): a bulk load writes
+    // the spaces one after another, so by id alone every device picked came from the first space. Where the spaces
+    // are interleaved by id (seedDevices), this picks what id order picks, in the same order.
     const candidates = db
-      .prepare('SELECT id, guid, registration_state, last_checkin FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND removed_at IS NULL ORDER BY id LIMIT ?')
+      .prepare(
+        `SELECT id, guid, registration_state, last_checkin
+           FROM (SELECT id, guid, registration_state, last_checkin, row_number() OVER (PARTITION BY space_key ORDER BY id) AS nth
+                   FROM devices WHERE integration_key = (SELECT key FROM integrations WHERE id = ?) AND removed_at IS NULL)
+          ORDER BY nth, id LIMIT ?`,
+      )
       .all(options.integrationId, options.changed + options.removed) as {
       id: number;
       guid: string;
