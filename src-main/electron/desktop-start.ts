@@ -208,7 +208,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
         transport: 'electron',
         runtime: { electron: options.versions.electron ?? null, chrome: options.versions.chrome ?? null },
         syncWorker: options.syncWorker,
-        onMigrationProgress: (p) => log.info(migrationProgressLine(p), { version: p.version, done: p.done, total: p.total }),
+        onMigrationProgress: (p) => log.info(migrationProgressLine(p), { version: p.version, done: p.done, total: p.total, step: p.step }),
       });
     } catch (error) {
       await showStartFailure(error, { dataDir, logDir }, log);

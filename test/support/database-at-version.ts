@@ -89,11 +89,18 @@ export function schemaDump(db: Db): string {
   return rows.map((r) => `${r.type} ${r.name} ON ${r.tbl_name}\n${r.sql ?? ''}`).join('\n\n');
 }
 
-/** Closes `db` and upgrades its file with every migration, as start-up does; what migration `version` reported as [done, total]. */
-export function progressOfUpgrade(db: Db, version: number): [number, number][] {
+/**
+ * Closes `db` and upgrades its file with every migration, as start-up does; what migration `version` reported as
+ * [done, total], or [done, total, step] where it named a step that runs whole.
+ */
+export function progressOfUpgrade(db: Db, version: number): ([number, number] | [number, number, string])[] {
   const file = db.name;
   db.close();
-  const events: [number, number][] = [];
-  openDatabase({ file, migrations, onMigrationProgress: (p) => p.version === version && events.push([p.done, p.total]) }).db.close();
+  const events: ([number, number] | [number, number, string])[] = [];
+  openDatabase({
+    file,
+    migrations,
+    onMigrationProgress: (p) => p.version === version && events.push(p.step === undefined ? [p.done, p.total] : [p.done, p.total, p.step]),
+  }).db.close();
   return events;
 }

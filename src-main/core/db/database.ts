@@ -172,8 +172,8 @@ function migrate(db: Db, pending: readonly Migration[], onProgress?: (event: Mig
   const run = db.transaction(() => {
     for (const migration of pending) {
       // A migration with no rows to rewrite (a new database) has nothing to report: start-up stays quiet.
-      migration.up(db, (done, total) => {
-        if (total > 0) onProgress?.({ version: migration.version, name: migration.name, done, total });
+      migration.up(db, (done, total, step) => {
+        if (total > 0) onProgress?.({ version: migration.version, name: migration.name, done, total, ...(step === undefined ? {} : { step }) });
       });
       db.pragma(`user_version = ${migration.version}`);
     }

@@ -19,7 +19,7 @@ export const identifierKeyDerived: Migration = {
   name: 'Device Client ID key derived from the identifier',
   up(db, progress) {
     const total = db.prepare('SELECT COUNT(*) FROM devices').pluck().get() as number;
-    progress(0, total);
+    progress(0, total, 'rewriting each device row with its Device Client ID key derived, then indexing it');
     db.exec(`
       DROP INDEX devices_identifier_key;
       ALTER TABLE devices ADD COLUMN identifier_key_override TEXT;

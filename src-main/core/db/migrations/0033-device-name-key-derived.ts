@@ -18,7 +18,7 @@ export const deviceNameKeyDerived: Migration = {
   name: 'Device name sort key derived from the name',
   up(db, progress) {
     const total = db.prepare('SELECT COUNT(*) FROM devices').pluck().get() as number;
-    progress(0, total);
+    progress(0, total, 'rewriting each device row with its name key derived, then indexing it');
     db.exec(`
       DROP INDEX devices_by_device_name_key;
       ALTER TABLE devices ADD COLUMN device_name_key_override TEXT;

@@ -17,7 +17,7 @@ export const identifierIndexMerged: Migration = {
   name: 'One index of the Device Client ID',
   up(db, progress) {
     const total = db.prepare('SELECT COUNT(*) FROM devices').pluck().get() as number;
-    progress(0, total);
+    progress(0, total, 'indexing the devices by their Device Client ID');
     db.exec(`
       DROP INDEX devices_identifier_key;
       DROP INDEX devices_by_client_device_identifier;

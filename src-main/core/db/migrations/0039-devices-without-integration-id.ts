@@ -26,7 +26,7 @@ export const devicesWithoutIntegrationId: Migration = {
   name: 'devices and space states without integration ids',
   up(db, progress) {
     const total = db.prepare('SELECT COUNT(*) FROM devices').pluck().get() as number;
-    progress(0, total);
+    progress(0, total, 'rewriting each device row without its integration id');
     for (const trigger of KEY_FROM_ID_TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${trigger}`);
     db.exec('ALTER TABLE devices DROP COLUMN integration_id');
     db.exec(`

@@ -66,9 +66,9 @@ describe('migration 0033: the device name sort key is derived from the name', ()
     expect(deviceNameKeyOverride(null)).toBeNull();
   });
 
-  it('reports its progress over the devices', () => {
+  it('reports its progress over the devices: one step that runs whole, then done', () => {
     expect(progressOfUpgrade(at32(), 33)).toEqual([
-      [0, NAMES.length],
+      [0, NAMES.length, 'rewriting each device row with its name key derived, then indexing it'],
       [NAMES.length, NAMES.length],
     ]);
   });

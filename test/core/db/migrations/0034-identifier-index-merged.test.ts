@@ -45,9 +45,9 @@ describe('migration 0034: one index of the Device Client ID', () => {
     expect(db.prepare(walk).pluck().all()).toEqual(['guid-3', 'guid-0', 'guid-1']);
   });
 
-  it('reports its progress over the devices', () => {
+  it('reports its progress over the devices: one step that runs whole, then done', () => {
     expect(progressOfUpgrade(at33(), 34)).toEqual([
-      [0, IDENTIFIERS.length],
+      [0, IDENTIFIERS.length, 'indexing the devices by their Device Client ID'],
       [IDENTIFIERS.length, IDENTIFIERS.length],
     ]);
   });

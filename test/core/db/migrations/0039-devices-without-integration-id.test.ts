@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
@@ -8,7 +9,8 @@ import { RunSeenSet } from '../../../../src-main/core/sync/run-seen-set';
 import { SyncRunStore } from '../../../../src-main/core/sync/sync-run-store';
 import { generateDevice } from '../../../simulator/device-generator';
 import { hashText } from '../../../simulator/seeded-random';
-import { useDatabaseAtVersion } from '../../../support/database-at-version';
+import { runTec } from '../../../cli/cli-harness';
+import { progressOfUpgrade, useDatabaseAtVersion } from '../../../support/database-at-version';
 import { NOW, seedSearchableDevices } from './searchable-devices';
 
 const databases = useDatabaseAtVersion();
@@ -76,5 +78,25 @@ describe('migration 0039: devices and space states without integration ids', () 
     expect(repository.detail(added.id).integrationId).toBe('i-1');
     expect(store.find(device.guid).map((found) => found.integrationId)).toEqual(['i-1']);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('reports its DROP COLUMN as one step that runs whole, then done', () => {
+    expect(progressOfUpgrade(databases.upgrade(seedSearchableDevices(databases.at(24), 30), 38), 39)).toEqual([
+      [0, 30, 'rewriting each device row without its integration id'],
+      [30, 30],
+    ]);
+  });
+
+  it('says at start-up of tec that the step runs whole, not "0 of N devices" for as long as it takes', async () => {
+    const at38 = databases.upgrade(seedSearchableDevices(databases.at(24), 30), 38);
+    const dataDir = path.dirname(at38.name);
+    at38.close();
+    const run = await runTec(['integration', 'list', '--json'], { env: { TEC_DATA_DIR: dataDir } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(
+      'Upgrading the database to schema 39 (devices and space states without integration ids): rewriting each device row without its integration id (30 devices in one step: no count until it is done).',
+    );
+    expect(run.stderr).not.toContain('schema 39 (devices and space states without integration ids): 0 of');
+    expect(run.stderr).toContain('schema 39 (devices and space states without integration ids): 30 of 30 devices.');
   });
 });
