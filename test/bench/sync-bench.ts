@@ -56,6 +56,7 @@ import { DeviceSearchIndex, FOLLOWING_NICENESS, SearchIndexBuild } from '../../s
 import { WorkerSyncEngine } from '../../src-main/core/sync/worker-sync-engine';
 import { BULK_LOAD_FROM, deferredBuildCommitter, MAINTENANCE_EVERY_DEVICES } from '../../src-main/core/sync/sync-engine';
 import type { SyncCheckpoint } from '../../src-main/core/sync/sync-checkpoint';
+import type { SyncProgress } from '../../src-shared/domain/sync';
 import { countersOf, SyncRunStore } from '../../src-main/core/sync/sync-run-store';
 import { RunSeenSet } from '../../src-main/core/sync/run-seen-set';
 import { WalCheckpointer } from '../../src-main/core/sync/wal-checkpointer';
@@ -224,28 +225,48 @@ function openBenchDatabase(dir: string): Db {
   return db;
 }
 
-/** Samples RSS (and the WAL file's size, which must stay bounded) often enough to catch a peak between two pages. */
-function rssSampler(walFile?: string): { startMb: number; stop(): number; peakWalMb(): number } {
+/**
+ * Samples RSS (and the WAL file's size, which must stay bounded) often enough to catch a peak between two pages.
+ * `stage`, if given, names what the measured work is doing at each sample: `peaksMb` is the peak within each stage.
+ */
+function rssSampler(walFile?: string, stage?: () => string): { startMb: number; stop(): number; peakWalMb(): number; peaksMb(): Record<string, number> } {
   let peak = process.memoryUsage.rss();
   const startMb = Math.round(peak / (1024 * 1024));
+  const peaks: Record<string, number> = {};
   let wal = 0;
+  const sample = () => {
+    const rss = process.memoryUsage.rss();
+    peak = Math.max(peak, rss);
+    if (stage !== undefined) {
+      const now = stage();
+      peaks[now] = Math.max(peaks[now] ?? 0, rss);
+    }
+    return rss;
+  };
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
+    sample();
     if (walFile) wal = Math.max(wal, fs.statSync(walFile, { throwIfNoEntry: false })?.size ?? 0);
   }, 50);
   return {
     startMb,
     stop() {
       clearInterval(timer);
-      return Math.max(peak, process.memoryUsage.rss()) / (1024 * 1024);
+      sample();
+      return peak / (1024 * 1024);
     },
     peakWalMb: () => Math.round(wal / (1024 * 1024)),
+    peaksMb: () => Object.fromEntries(Object.entries(peaks).map(([at, bytes]) => [at, Math.round(bytes / (1024 * 1024))])),
   };
 }
 
 interface SyncMeasure {
   seconds: number;
   peakRssMb: number;
+  /**
+   * The peak within each of the sync's phases as its progress reported them (SyncPhase: `paging` is a first sync's load,
+   * `finalizing` its index builds and the search index's move; `start` before the first report): where the peak is.
+   */
+  peakRssMbByPhase: Record<string, number>;
   /** The process's RSS as the phase began: what earlier phases left (V8 and malloc keep some of what they grew). */
   rssAtStartMb: number;
   maxEventLoopDelayMs: number;
@@ -271,8 +292,8 @@ interface SyncMeasure {
 interface BenchConsole {
   db: Db;
   engine: WorkerSyncEngine;
-  /** Names the phase in progress lines and counts the main thread's events for it. */
-  phase(what: string): { events(): number };
+  /** Names the phase in progress lines and counts the main thread's events for it, and the sync's phase as last reported. */
+  phase(what: string): { events(): number; syncPhase(): string };
   close(): Promise<void>;
 }
 
@@ -283,10 +304,12 @@ function openBenchConsole(dir: string, domain: string): BenchConsole {
   let what = '';
   let lastReport = 0;
   let mainThreadEvents = 0;
+  let syncPhase = 'start';
   events.subscribe((name, payload) => {
     mainThreadEvents++;
     if (name !== 'sync.progress') return;
-    const p = payload as { devicesSoFar: number; devicesPerSecond: number; space: string | null };
+    const p = payload as SyncProgress;
+    syncPhase = p.phase;
     if (Date.now() - lastReport > 5_000) {
       lastReport = Date.now();
       process.stderr.write(`${what}: ${p.devicesSoFar} devices, ${Math.round(p.devicesPerSecond)}/s, ${p.space ?? ''}\n`);
@@ -305,7 +328,8 @@ function openBenchConsole(dir: string, domain: string): BenchConsole {
     phase(named) {
       what = named;
       mainThreadEvents = 0;
-      return { events: () => mainThreadEvents };
+      syncPhase = 'start';
+      return { events: () => mainThreadEvents, syncPhase: () => syncPhase };
     },
     async close() {
       await engine.shutdown();
@@ -319,7 +343,7 @@ async function measureSync(bench: BenchConsole, what: string): Promise<SyncMeasu
   const phase = bench.phase(what);
   global.gc?.();
   const delay = monitorEventLoopDelay({ resolution: 10 });
-  const rss = rssSampler(`${bench.db.name}-wal`);
+  const rss = rssSampler(`${bench.db.name}-wal`, phase.syncPhase);
   const control = await startIdleThread();
   delay.enable();
   const startedAt = performance.now();
@@ -333,6 +357,7 @@ async function measureSync(bench: BenchConsole, what: string): Promise<SyncMeasu
   const measure = {
     seconds: round(seconds),
     peakRssMb: Math.round(peakRssMb),
+    peakRssMbByPhase: rss.peaksMb(),
     rssAtStartMb: rss.startMb,
     maxEventLoopDelayMs: round(delay.max / 1e6),
     p99EventLoopDelayMs: round(delay.percentile(99) / 1e6),
