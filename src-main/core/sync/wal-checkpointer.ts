@@ -12,11 +12,16 @@ import { WAL_CHECKPOINTER_THREAD_LIMITS } from './thread-limits';
  * automatic checkpoints are off and a worker thread with its own connection checkpoints instead, so the sync worker
  * can meanwhile receive and parse the next page.
  *
- * The writers pause for it: bulk writes go through `commit`, which every `everyWrites` transactions asks for a
- * checkpoint and makes the next write wait (asynchronously: the event loop stays free) until it is done. A checkpoint
- * that runs while nobody writes copies the whole WAL, so the next write starts the WAL over from its beginning; one
- * running beside a busy writer never catches up, and the WAL would grow by everything written (a million-device sync
- * filled a disk that way).
+ * The writers pause for it, but only for one checkpoint in `heldEvery`: bulk writes go through `commit`, which every
+ * `everyWrites` transactions asks for a checkpoint. The writes go on beside it (a checkpoint PASSIVE copies what the
+ * WAL held when it started), except after every `heldEvery`-th one, which the next write waits for (asynchronously:
+ * the event loop stays free) until it is done. That one runs while nobody writes, copies the whole WAL, and so the next
+ * write starts the WAL over from its beginning; checkpoints that only ever ran beside a busy writer would never catch
+ * up, and the WAL would grow by everything written (a million-device sync filled a disk that way). Held each time, a
+ * checkpoint's wait is mostly its two fsyncs (2-3 ms each on this machine's ext4, however little they sync), and the
+ * writer waited for every one of them: 239-286 ms in 84-88 waits of a 100,000-device bulk load's 3-5 s at load 1-2 (its
+ * checkpoints every 8 writes of 125 devices, bench:sync --storage-path-only). The first one also waits for the thread's
+ * start, which a checkpoint beside the writes does not.
  *
  * The thread starts with the first checkpoint a sync asks for, not with the sync: a sync of a few devices commits two
  * or three times and never needs one, while starting the thread (an isolate that loads better-sqlite3) took 0.2-0.8 s
@@ -32,8 +37,14 @@ export class WalCheckpointer {
   /** The thread could not start or failed during this sync: its checkpoints stay automatic until it ends. */
   #unavailable = false;
   #previousAutocheckpoint: number | null = null;
+  /** Counted writes since the last checkpoint asked for. */
   #writes = 0;
+  /** Counted writes since the last checkpoint the writers wait for. */
+  #sinceHeld = 0;
+  /** The last checkpoint asked for, until it is done (every one asked before it is done by then: the thread takes them in order). */
   #pending: Promise<void> | null = null;
+  /** Whether writes wait for `#pending` before they start: it is one that starts the WAL over. */
+  #held = false;
   #nextRequest = 1;
   readonly #waiting = new Map<number, () => void>();
   /** Threads told to stop that have not ended yet: each still holds a connection and may write the -wal/-shm files. */
@@ -42,6 +53,8 @@ export class WalCheckpointer {
   constructor(
     private readonly db: Db,
     private readonly everyWrites = 8,
+    /** One checkpoint `commit` asks for in this many is waited for; writes go on beside the others. 1: every one. */
+    private readonly heldEvery = HELD_EVERY,
     /** A checkpoint that takes longer than this no longer holds the writers back. */
     private readonly maxWaitMs = 10_000,
   ) {}
@@ -57,6 +70,7 @@ export class WalCheckpointer {
     if (this.#users > 0) return;
     this.#stop();
     this.#writes = 0;
+    this.#sinceHeld = 0;
     this.#unavailable = false;
   }
 
@@ -87,7 +101,7 @@ export class WalCheckpointer {
    * bulk write of a sync must come through here: a writer that never pauses would let the WAL grow without bound.
    */
   async commit<T>(write: () => T, light?: (result: T) => boolean): Promise<T> {
-    if (this.#pending) await this.#pending;
+    if (this.#pending && this.#held) await this.#pending;
     const result = write();
     // A light write (`light` says so of its result: a re-sync's chunk of unchanged devices writes only the run's
     // checkpoint and seen set, a few pages) is not counted until the thread has started: until then SQLite's automatic
@@ -142,12 +156,17 @@ export class WalCheckpointer {
   }
 
   #wrote(large: boolean): void {
-    if (this.#users === 0 || this.#unavailable || this.#pending) return;
+    if (this.#users === 0 || this.#unavailable) return;
     this.#writes += 1;
-    if (!large && this.#writes < this.everyWrites) return;
-    this.#writes = 0;
+    this.#sinceHeld += 1;
+    // A large write's checkpoint is always held (commitLarge: the next large write starts the WAL over).
+    const held = large || this.#sinceHeld >= this.everyWrites * this.heldEvery;
+    // One beside the writes is not asked for while one still runs: the writes that go on are counted toward the next.
+    if (!held && (this.#writes < this.everyWrites || this.#pending)) return;
     const worker = this.#worker ?? this.#start();
     if (!worker) return;
+    this.#writes = 0;
+    if (held) this.#sinceHeld = 0;
     const id = this.#nextRequest++;
     const done = new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.#settled(id), this.maxWaitMs);
@@ -156,9 +175,12 @@ export class WalCheckpointer {
         resolve();
       });
     });
-    this.#pending = done.finally(() => {
-      this.#pending = null;
+    // Asked while one beside the writes still runs, a held one waits behind it in the thread's queue.
+    const pending: Promise<void> = done.finally(() => {
+      if (this.#pending === pending) this.#pending = null;
     });
+    this.#pending = pending;
+    this.#held = held;
     worker.postMessage(id);
   }
 
@@ -194,6 +216,15 @@ export class WalCheckpointer {
     this.#previousAutocheckpoint = null;
   }
 }
+
+/**
+ * One checkpoint `commit` asks for in this many is held (WalCheckpointer): the others run beside the writes, so the WAL
+ * holds up to this many times `everyWrites` writes before it starts over. bench:sync --storage-path-only at 100,000
+ * devices (writes of 125 devices), three interleaved pairs at load 5-8.5: the writer waited for checkpoints 150-400 ms
+ * in 11-12 waits against 687-951 ms in 76-77 with each held, process CPU 8.28-8.78 s against 8.57-9.33; the WAL's peak
+ * 43-44 MB against 40 (the index builds', which the load's last 64 writes now precede).
+ */
+const HELD_EVERY = 8;
 
 /** CommonJS, evaluated in the worker: no bundler sees it, so it names better-sqlite3 by the path main resolved. */
 const WORKER_SOURCE = `

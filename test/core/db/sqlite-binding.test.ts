@@ -123,7 +123,7 @@ describe('loading the chosen binary', () => {
     const db = closeAfterEach(openDatabase({ file, migrations }).db);
     const binding = standInBuild('checkpoint-thread');
     useSqliteBinding(binding);
-    const checkpointer = new WalCheckpointer(db, 1);
+    const checkpointer = new WalCheckpointer(db, 1, 1);
     checkpointer.acquire();
     await checkpointer.commit(() => db.exec('CREATE TABLE t (x)'));
     // Waits for the checkpoint the first commit asked for: the thread has opened its connection by then.

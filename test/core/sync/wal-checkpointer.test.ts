@@ -12,12 +12,15 @@ const tempDir = useTempDir('tec-wal-');
 const closeAfterEach = useCloseAfterEach();
 const BLOB = 64 * 1024;
 
-/** A database with a table to fill, a checkpointer asking for a checkpoint every `everyWrites` writes, and its insert. */
-function fillerDatabase(everyWrites: number): { file: string; db: Db; checkpointer: WalCheckpointer; insert: Statement } {
+/**
+ * A database with a table to fill, a checkpointer asking for a checkpoint every `everyWrites` writes (the writes waiting
+ * for one in `heldEvery`: by default each), and its insert.
+ */
+function fillerDatabase(everyWrites: number, heldEvery = 1): { file: string; db: Db; checkpointer: WalCheckpointer; insert: Statement } {
   const file = path.join(tempDir(), 'console.sqlite');
   const db = closeAfterEach(openDatabase({ file, migrations }).db);
   db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
-  return { file, db, checkpointer: new WalCheckpointer(db, everyWrites), insert: db.prepare('INSERT INTO filler (blob) VALUES (?)') };
+  return { file, db, checkpointer: new WalCheckpointer(db, everyWrites, heldEvery), insert: db.prepare('INSERT INTO filler (blob) VALUES (?)') };
 }
 
 /** A write of 40 blobs in one transaction (about 2.6 MB of pages), as large as one of a bulk load's index builds here. */
@@ -55,6 +58,34 @@ describe('WAL checkpoints while a sync writes', () => {
     // console closes; every row is in the database file.
     await checkpointer.ended();
     expect(fs.statSync(`${file}-wal`).size).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(writes);
+    expect((db.pragma('integrity_check') as { integrity_check: string }[])[0]!.integrity_check).toBe('ok');
+  });
+
+  it('let the writes go on beside every checkpoint but one in `heldEvery`, which starts the WAL over', async () => {
+    const { file, db, checkpointer, insert } = fillerDatabase(2, 4);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    checkpointer.acquire();
+    const writes = 40;
+    const waited: number[] = [];
+    for (let i = 0; i < writes; i++) {
+      let started = false;
+      const write = checkpointer.commit(() => {
+        started = true;
+        db.transaction(() => insert.run(Buffer.alloc(BLOB, i % 251)))();
+      });
+      // A write that waits for a checkpoint (an answer that comes as an event) has not started by the end of the call.
+      if (!started) waited.push(i);
+      await write;
+    }
+    // A checkpoint every second write, the fourth of them held: only the write after it waited, the thread's start
+    // (asked for by the second write) included.
+    expect(waited).toEqual([8, 16, 24, 32]);
+    await checkpointer.commit(() => undefined);
+    // 40 writes of 64 KB went through the WAL, yet it started over after each held checkpoint: about 8 writes' worth.
+    expect(fs.statSync(`${file}-wal`).size).toBeLessThan(12 * BLOB);
+    checkpointer.release();
+    await checkpointer.ended();
     expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(writes);
     expect((db.pragma('integrity_check') as { integrity_check: string }[])[0]!.integrity_check).toBe('ok');
   });
