@@ -17,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNativeAbiOfFile } from './native-abi.mjs';
 
@@ -362,8 +362,11 @@ export async function verifyPackagedApps(facts, staging) {
     const unpacked = join(app.resources, 'app.asar.unpacked');
     const sqlite = findFiles(unpacked, 'better_sqlite3.node');
     const keytar = findFiles(unpacked, 'keytar.node');
+    // zstd-napi's addon is named binding.node; without it a sync writes deflate blocks and cannot read zstd ones.
+    const zstd = findFiles(unpacked, 'binding.node').filter((file) => file.includes(`${sep}zstd-napi${sep}`));
     if (sqlite.length === 0) problems.push(`${where}: better_sqlite3.node is not in app.asar.unpacked`);
     if (keytar.length === 0) problems.push(`${where}: keytar.node is not in app.asar.unpacked`);
+    if (zstd.length === 0) problems.push(`${where}: zstd-napi's binding.node is not in app.asar.unpacked`);
     for (const file of sqlite) {
       const abi = readNativeAbiOfFile(file);
       if (!abi.nodeAbis.includes(facts.electronAbi)) {
@@ -373,7 +376,7 @@ export async function verifyPackagedApps(facts, staging) {
         );
       }
     }
-    for (const file of keytar) {
+    for (const file of [...keytar, ...zstd]) {
       if (!readNativeAbiOfFile(file).napi) problems.push(`${relative(staging, file)} is not an N-API build`);
     }
     const wire = await getCurrentFuseWire(app.binary);

@@ -95,7 +95,7 @@ export function importCycles(files: string[]): string[] {
 }
 
 const NODE_MODULES = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-const MAIN_ONLY_PACKAGES = ['electron', 'better-sqlite3', 'keytar', 'axios', 'node-forge', 'axios-ntlm', 'https-proxy-agent', 'proxy-from-env'];
+const MAIN_ONLY_PACKAGES = ['electron', 'better-sqlite3', 'keytar', 'axios', 'node-forge', 'axios-ntlm', 'https-proxy-agent', 'proxy-from-env', 'zstd-napi'];
 
 const probeDir = useTempDir('tec-probe-');
 

@@ -88,7 +88,7 @@ describe('electron-builder configuration', () => {
     expect(linuxIcons).toEqual(expect.arrayContaining(['16x16.png', '32x32.png', '48x48.png', '256x256.png', '512x512.png']));
   });
 
-  it('unpacks better-sqlite3 and keytar (every file of both) from the asar, and nothing else', () => {
+  it('unpacks better-sqlite3, keytar and zstd-napi (every file of each) from the asar, and nothing else', () => {
     const [matcher] = fileMatcher.getFileMatchers(config, 'asarUnpack', '/', {
       macroExpander: identity,
       customBuildOptions: {},
@@ -97,6 +97,7 @@ describe('electron-builder configuration', () => {
     })!;
     const unpacked = ['node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'node_modules/better-sqlite3/lib/database.js'];
     unpacked.push('node_modules/keytar/build/Release/keytar.node', 'node_modules/keytar/lib/keytar.js');
+    unpacked.push('node_modules/zstd-napi/build/Release/binding.node', 'node_modules/zstd-napi/binding.js');
     const packed = ['out/main/index.js', 'node_modules/zod/package.json'];
     expect(accepted(matcher!, [...unpacked, ...packed])).toEqual(unpacked);
   });
@@ -104,9 +105,10 @@ describe('electron-builder configuration', () => {
   it('ships the native binaries but not their sources or build intermediates', () => {
     const matcher = fileMatcher.getNodeModuleFileMatcher(root, '/', identity, {}, { config, debugLogger: { isEnabled: false } });
     const sqlite = 'node_modules/better-sqlite3';
-    const shipped = [`${sqlite}/build/Release/better_sqlite3.node`, `${sqlite}/lib/index.js`, 'node_modules/keytar/build/Release/keytar.node'];
+    const shipped = [`${sqlite}/build/Release/better_sqlite3.node`, `${sqlite}/lib/index.js`, 'node_modules/keytar/build/Release/keytar.node', 'node_modules/zstd-napi/build/Release/binding.node'];
     const left = [`${sqlite}/deps/sqlite3/sqlite3.c`, `${sqlite}/src/better_sqlite3.cpp`, `${sqlite}/build/Release/test_extension.node`];
     left.push(`${sqlite}/build/Release/obj.target/better_sqlite3/src/better_sqlite3.o`);
+    left.push('node_modules/zstd-napi/deps/zstd/lib/zstd.h', 'node_modules/zstd-napi/src/binding.cc', 'node_modules/zstd-napi/build/Release/zstd.a');
     expect(accepted(matcher, [...shipped, ...left])).toEqual(shipped);
   });
 

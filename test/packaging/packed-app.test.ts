@@ -130,11 +130,14 @@ describe('the packaged app (real electron-builder, stand-in Electron)', () => {
     });
   });
 
-  it('has better-sqlite3 and keytar outside the asar, without their sources', () => {
+  it('has better-sqlite3, keytar and zstd-napi outside the asar, without their sources', () => {
     const unpacked = join(unpackedDir(), 'resources', 'app.asar.unpacked', 'node_modules');
     expect(existsSync(sqliteAddon())).toBe(true);
     expect(statSync(sqliteAddon()).nlink).toBe(1); // a copy, not a hard link into this checkout
     expect(existsSync(join(unpacked, 'keytar', 'build', 'Release', 'keytar.node'))).toBe(true);
+    expect(existsSync(join(unpacked, 'zstd-napi', 'build', 'Release', 'binding.node'))).toBe(true);
+    expect(existsSync(join(unpacked, 'zstd-napi', 'deps'))).toBe(false);
+    expect(existsSync(join(unpacked, 'zstd-napi', 'src'))).toBe(false);
     expect(existsSync(join(unpacked, 'better-sqlite3', 'deps'))).toBe(false);
     expect(existsSync(join(unpacked, 'better-sqlite3', 'src'))).toBe(false);
   });

@@ -89,6 +89,13 @@ async function withCompressors(run: (db: Db, compressor: RecordCompressor, here:
   }
 }
 
+/** The part of zstd-napi's binding the tests read zstd frames with (zstd's own reader, not the codec's). */
+interface ZstdReader {
+  getFrameContentSize(frame: Uint8Array): number | null;
+  DDict: new (dictionary: Uint8Array) => object;
+  DCtx: new () => { decompressUsingDDict(into: Uint8Array, frame: Uint8Array, dictionary: object): number };
+}
+
 function errorOf(run: () => unknown): unknown {
   try {
     run();
@@ -406,6 +413,48 @@ describe('stored device records', () => {
     } finally {
       compressor.close();
     }
+    db.close();
+  });
+
+  it('in blocks are zstd frames of their groups with the shared dictionary, on either thread', async () => {
+    await withCompressors(async (db, compressor, here) => {
+      const records = Array.from({ length: 20 }, (_, i) => ({ record: { ...(JSON.parse(RECORD) as Record<string, unknown>), guid: `g-${i}` }, row: ROW }));
+      const shared = db.prepare('SELECT dictionary FROM device_record_dictionaries ORDER BY id DESC LIMIT 1').pluck().get() as Buffer;
+      for (const encoded of [await compressor.compressAndHash(raw(records), 2), await here.compressAndHash(raw(records), 2)]) {
+        const blocks = [...new Set(encoded.blocks)].map((b) => b.records);
+        expect(blocks).toHaveLength(2);
+        // A block's header: 8 records a group with the zstd mark (0x80), its groups, where each but the last ends.
+        expect(blocks.map((b) => [b[0], b[1]])).toEqual([[0x88, 2], [0x88, 1]]);
+        const first = blocks[0]!;
+        const end = first.readUInt32BE(2);
+        const frames = [first.subarray(6, 6 + end), first.subarray(6 + end)];
+        // zstd's frame magic, and the group's text as zstd's own reader gives it with the shared dictionary.
+        expect(frames.map((f) => f.readUInt32LE(0))).toEqual([0xfd2fb528, 0xfd2fb528]);
+        const { DCtx, DDict, getFrameContentSize } = require('zstd-napi/binding') as ZstdReader;
+        const text = Buffer.alloc(getFrameContentSize(frames[0]!)!);
+        new DCtx().decompressUsingDDict(text, frames[0]!, new DDict(shared));
+        expect(text.toString('utf8')).toBe(textsOf(records.slice(0, 8)).join('\n'));
+        expect(readBack(db, encoded, records)).toEqual(textsOf(records));
+      }
+    });
+  });
+
+  it('in blocks of raw deflate, as versions before zstd wrote them, stay readable', () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    // Written by e824cbe's compressor (on the calling thread) from these records, dictionary 1.
+    const records = Array.from({ length: 10 }, (_, i) => ({ guid: `g-${i}`, deviceName: `Zoë’s “phone” ${i} 📱`, notes: i === 3 ? 'line\nbreak' : `n${i}`, lastCheckin: 1_700_000_000_000 + i }));
+    const block: PreparedBlock = {
+      dictionary: 1,
+      records: Buffer.from(
+        'CAIAAACkq4ZlqnRdA/TAiMo/vPpRw8xihUcNc8AufNQwV8FA4cP8yRuVdJTy8sGRqZQH0oc7H9VyIVlhSJQVhhhWgPThtMIQxQojoqwwwrACpA+nFUYoVhgTZYUxuhU5mXmpMXlJRamJ2fjsMkaxy4Qou0zQ7coD6cPpHRMUK0yJssIUwwqQPpxWmKJYYUaUFWYYVoD04bTCDMUKc6KsMMewAqQPpxXmtQCrhmWqdF0L9MCIyj+8+lHDzGKFRw1zwC581DBXwULhw/zJG5V0lPLywZGplAfShzMfWdRyIVlhSZQVlhhWgPThtMKyFgA=',
+        'base64',
+      ),
+      id: null,
+    };
+    const stored = ['QOg0kv4A', 'QN1tWAkB', 'QIKHBxAC', 'QB9kqxwD', 'QD1TuSIE', 'QAgKc9UF', 'QFfgLMwG', 'QGK55jsH', 'QJmLwwcI', 'QKzSCfAJ'].map((b) => Buffer.from(b, 'base64'));
+    const id = db.transaction(() => codec.storeBlock(block))();
+    expect(stored.map((b, i) => DeviceRecordCodec.forMigration(db).decode(b, { ...ROW, record_block: id }, i))).toEqual(records.map((r) => JSON.stringify(r)));
     db.close();
   });
 
