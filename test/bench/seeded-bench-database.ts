@@ -73,7 +73,7 @@ export async function openSeededBenchDatabase(file: string, devices: number): Pr
     seeded.push({ integrationId, count });
   }
   log('building the indexes');
-  finishBulkLoads(db);
+  await finishBulkLoads(db);
   for (const { integrationId, count } of seeded) seedFollowUpRun(db, { integrationId, changed: Math.ceil(count / 200), removed: Math.ceil(count / 100), at: NOW - 600_000 });
   log('indexing for search');
   new DeviceSearchIndex(db).catchUp((n) => log(`indexed ${n} more`));

@@ -21,7 +21,7 @@ describe('seedDevicesInBlocks', () => {
     const integration = (k: number) => ({ id: `seeded-${k}`, name: `Seeded ${k}`, platform: 'android' as const });
     for (const k of [1, 2]) await seedDevicesInBlocks(bulk, { count: 700, seed: 'blocks', referenceTime: NOW, integration: integration(k), firstIndex: k * 1000 });
     expect(schemaOf(bulk)).not.toEqual(fresh);
-    finishBulkLoads(bulk);
+    await finishBulkLoads(bulk);
     expect(schemaOf(bulk)).toEqual(fresh);
 
     const plain = open('plain.sqlite');
@@ -51,7 +51,7 @@ describe('seedFollowUpRun', () => {
 
     const bulk = open('bulk.sqlite');
     const { integrationId } = await seedDevicesInBlocks(bulk, { count: 1500, seed: 'follow-up', referenceTime: NOW });
-    finishBulkLoads(bulk);
+    await finishBulkLoads(bulk);
     seedFollowUpRun(bulk, { integrationId, changed: 30, removed: 15, at: NOW + 1000 });
     expect(perSpace(bulk, 'changed')).toEqual(expected(10));
     expect(perSpace(bulk, 'removed')).toEqual(expected(5));

@@ -12,6 +12,8 @@ import { DEVICE_COLUMNS, deviceColumns, prepareRecords } from '../../src-main/co
 import { DeviceRecordCodec } from '../../src-main/core/sync/device-record-codec';
 import { DeviceStore } from '../../src-main/core/sync/device-store';
 import { RunSeenSet } from '../../src-main/core/sync/run-seen-set';
+import { deferredBuildCommitter } from '../../src-main/core/sync/sync-engine';
+import { WalCheckpointer } from '../../src-main/core/sync/wal-checkpointer';
 import { withSortsOnDisk } from '../../src-main/core/db/deferred-indexes';
 import { parseIvantiDevice, type IvantiDevice } from '../../src-main/core/ivanti/ivanti-wire';
 import { generateDevice, type DeviceSpaceLayout } from '../simulator/device-generator';
@@ -138,12 +140,13 @@ export function seedDevices(db: Db, options: SeedDevicesOptions): SeededDevices 
 const LOAD_CHUNK = 500;
 
 /**
- * `seedDevices` as a first sync's bulk load stores them (SyncEngine's: DeviceStore.deferIndexes, the records hashed
- * and compressed in blocks on the compressor's thread by prepareRecords while the chunk before is written, the page
- * written by DeviceStore.writePage with its sightings and 'added' changes, the deferred indexes built at the end), so
- * what reads the records (the exports, the drawer) reads them from blocks as after a real first sync. Each integration
- * is a tenant of its own (`tenant-of-<id>`), as seedDevices keys it. Several loads may run before `finishBulkLoads`,
- * which builds what they set aside.
+ * `seedDevices` as a first sync's bulk load stores them, through the engine's own steps (SyncEngine: DeviceStore.deferIndexes,
+ * the records hashed and compressed in blocks on the compressor's thread by prepareRecords while the chunk before is
+ * written, each chunk written by DeviceStore.writePage with its sightings and 'added' changes in an IMMEDIATE
+ * transaction committed through a WalCheckpointer, the deferred indexes built at the end), so what reads the records
+ * (the exports, the drawer) reads them from blocks as after a real first sync. Each integration is a tenant of its own
+ * (`tenant-of-<id>`), as seedDevices keys it. Several loads may run before `finishBulkLoads`, which builds what they set
+ * aside.
  */
 export async function seedDevicesInBlocks(db: Db, options: Omit<SeedDevicesOptions, 'batchSize' | 'recordAdded'>): Promise<SeededDevices> {
   const referenceTime = options.referenceTime ?? Date.now();
@@ -154,9 +157,11 @@ export async function seedDevicesInBlocks(db: Db, options: Omit<SeedDevicesOptio
   const tenant = `tenant-of-${integrationId}`;
   const runId = seedingRun(db, integrationId, referenceTime, spaces.length, options.count);
   const store = new DeviceStore(db);
-  db.transaction(() => store.deferIndexes(tenant))();
+  db.transaction(() => store.deferIndexes(tenant)).immediate();
   const seen = RunSeenSet.load(db, runId);
   const compressor = DeviceRecordCodec.of(db).compressor();
+  const checkpointer = new WalCheckpointer(db);
+  checkpointer.acquire();
   try {
     // Each space's devices in turn, as the sync pages them: the generator's device `index` is in space `index % spaces`.
     let page = 0;
@@ -174,28 +179,45 @@ export async function seedDevicesInBlocks(db: Db, options: Omit<SeedDevicesOptio
         ahead = from + LOAD_CHUNK < indexes.length ? chunkOf(from + LOAD_CHUNK) : null;
         const ready = await prepared;
         page++;
-        db.transaction(() => {
-          store.writePage({ tenant, integrationIds: [integrationId], runId, page, pass: 1, space: { id: space.id, name: space.name }, seen, at: referenceTime }, devices, ready);
-          seen.save();
-        })();
+        await checkpointer.commit(() =>
+          db
+            .transaction(() => {
+              store.writePage({ tenant, integrationIds: [integrationId], runId, page, pass: 1, space: { id: space.id, name: space.name }, seen, at: referenceTime }, devices, ready);
+              seen.save();
+            })
+            .immediate(),
+        );
         inserted += devices.length;
         options.onBatch?.(inserted);
       }
     }
   } finally {
     compressor.close();
+    checkpointer.release();
+    await checkpointer.ended();
   }
   // The run is over, as a sync's end discards what it saw (the seen set lives only while a run may resume).
   seen.discard();
   return { integrationId, runId, inserted: options.count };
 }
 
-/** Builds what the bulk loads of seedDevicesInBlocks set aside, then refreshes the planner's statistics, as a sync's end does. */
-export function finishBulkLoads(db: Db): void {
+/**
+ * Builds what the bulk loads of seedDevicesInBlocks set aside as a bulk load's end builds it (SyncEngine
+ * #buildDeferredIndexes): one index a transaction with SQLite's sorts on disk, each committed by the engine's
+ * deferredBuildCommitter (the first after the load's last checkpoint, each later one beside the checkpoint of the one
+ * before, a trigger without one). Then refreshes the planner's statistics, as a sync's end does.
+ */
+export async function finishBulkLoads(db: Db): Promise<void> {
   const store = new DeviceStore(db);
-  withSortsOnDisk(db, () => {
-    while (store.buildDeferredIndex() !== null);
-  });
+  const checkpointer = new WalCheckpointer(db);
+  checkpointer.acquire();
+  try {
+    const commit = deferredBuildCommitter(store, checkpointer);
+    while ((await commit(() => withSortsOnDisk(db, () => store.buildDeferredIndex()))) !== null);
+  } finally {
+    checkpointer.release();
+    await checkpointer.ended();
+  }
   refreshPlannerStatistics(db);
 }
 
