@@ -36,6 +36,12 @@
  * A/B of either on one machine.
  *
  * Prints one JSON object on stdout; progress goes to stderr.
+ *
+ * `npm run bench:sync` runs it as `node --require tsx/cjs`, not `tsx`: tsx's ESM loader runs its module hooks on a thread
+ * of their own (Node 20's module.register), an isolate the console never has, counted in every phase's RSS here. At
+ * 100,000 devices, three interleaved pairs (load 7.4-8.2), the first sync peaked at 243/245/244 MB against 276/260/253
+ * under `tsx` (and started at 115-123 MB against 140-161); a scratch probe of each isolate's heap put the hooks thread
+ * at ~11.5 MB of V8 heap and ~3.4 MB of buffers. `moduleHooksThread` in the output says which way a run was measured.
  */
 
 import { spawn } from 'node:child_process';
@@ -113,6 +119,9 @@ async function main(): Promise<void> {
   ensureCliBuilt();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-bench-sync-'));
   const startedLoad = loadAverage();
+  // Whether a module hooks thread (an ESM loader: `tsx`, `--import tsx`) shares this process: see the comment above.
+  const moduleHooksThread = process.execArgv.some((arg, i) => arg.startsWith('--import') || arg.includes('loader') || process.execArgv[i - 1] === '--import');
+  if (moduleHooksThread) process.stderr.write('note: an ESM loader\'s hooks thread is counted in these RSS figures (npm run bench:sync runs without one)\n');
   try {
     if (values['storage-path-only']) {
       const storageDir = path.join(work, 'storage');
@@ -121,6 +130,7 @@ async function main(): Promise<void> {
       const rawInsert = await measureRawInsert(path.join(work, 'raw'), devices, seed, storageDir);
       const result = {
         benchmark: 'sync (storage path only)',
+        moduleHooksThread,
         devices,
         ratios: {
           storagePathVsRawInsert: round(storagePath.seconds / rawInsert.seconds),
@@ -149,7 +159,7 @@ async function main(): Promise<void> {
       firstSync = await measureSync(bench, 'first sync');
       size = databaseSize(syncDir, firstSync.devicesSeen);
       if (values['size-only']) {
-        const sized = { benchmark: 'sync', devices, bytesPerDevice: size.bytesPerDevice, databaseAfterFirstSync: size, loadAverage: { atStart: startedLoad, atEnd: loadAverage() } };
+        const sized = { benchmark: 'sync', moduleHooksThread, devices, bytesPerDevice: size.bytesPerDevice, databaseAfterFirstSync: size, loadAverage: { atStart: startedLoad, atEnd: loadAverage() } };
         process.stdout.write(`${JSON.stringify(sized, null, values.json ? undefined : 2)}\n`);
         return;
       }
@@ -175,6 +185,7 @@ async function main(): Promise<void> {
     const storagePath = values['skip-storage-path'] ? null : await measureStoragePath(path.join(work, 'storage'), devices, seed, IVANTI_MAX_ROWS, chunkRows, searchIndexBuild);
     const result = {
       benchmark: 'sync',
+      moduleHooksThread,
       devices,
       ratios: {
         firstSyncVsRawInsert: round(firstSync.seconds / rawInsert.seconds),
