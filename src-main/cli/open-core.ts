@@ -1,6 +1,6 @@
 import { createCore, type Core } from '../core/app/composition-root';
 import { resolveDataDir } from '../core/app/data-dir';
-import { migrationProgressLine } from '../core/db/migration';
+import { migrationProgressLine, upgradeBackupLine } from '../core/db/migration';
 import type { CliIo } from './cli-io';
 import { APP_VERSION } from './version';
 
@@ -14,5 +14,9 @@ export function openCore(io: Pick<CliIo, 'env' | 'syncWorker'> & Partial<Pick<Cl
     syncWorker: io.syncWorker,
     // A long upgrade says how far it is on stderr, so stdout stays the command's answer (JSON included).
     onMigrationProgress: (p) => io.stderr?.write(`${migrationProgressLine(p)}\n`),
+    onUpgradeBackup: (backup) => {
+      const line = upgradeBackupLine(backup);
+      if (line !== null) io.stderr?.write(`${line}\n`);
+    },
   });
 }

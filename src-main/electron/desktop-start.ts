@@ -15,7 +15,7 @@ import type {
 } from 'electron';
 import type { Core, CoreOptions } from '../core/app/composition-root';
 import { chooseSqliteBinding, useSqliteBinding, type SqliteRuntime } from '../core/db/sqlite-binding';
-import { migrationProgressLine } from '../core/db/migration';
+import { migrationProgressLine, upgradeBackupLine } from '../core/db/migration';
 import { openFileLogger, type Logger } from '../core/log/logger';
 import { toErrorPayload, type ErrorPayload } from '../../src-shared/errors';
 import { showAboutDialog } from './about';
@@ -209,6 +209,10 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
         runtime: { electron: options.versions.electron ?? null, chrome: options.versions.chrome ?? null },
         syncWorker: options.syncWorker,
         onMigrationProgress: (p) => log.info(migrationProgressLine(p), { version: p.version, done: p.done, total: p.total, step: p.step }),
+        onUpgradeBackup: (backup) => {
+          const line = upgradeBackupLine(backup);
+          if (line !== null) log.info(line, { ...backup });
+        },
       });
     } catch (error) {
       await showStartFailure(error, { dataDir, logDir }, log);

@@ -5,7 +5,7 @@ import type { AppInfo } from '../../../src-shared/contract/app';
 import { AuditLog } from '../audit/audit-log';
 import { AuditHeadSigner, dataDirId, sealAuditLog, verifySignedLog } from '../audit/audit-signature';
 import { openDatabase, type Db } from '../db/database';
-import type { MigrationProgressEvent } from '../db/migration';
+import type { MigrationProgressEvent, UpgradeBackupEvent } from '../db/migration';
 import { migrations } from '../db/migrations';
 import { EventBus } from '../events/event-bus';
 import { IntegrationService } from '../integrations/integration-service';
@@ -60,6 +60,8 @@ export interface CoreOptions {
   duoClient?: DuoServiceDeps['client'];
   /** Start-up progress of a migration that rewrites many rows (the CLI prints it, the app logs it). */
   onMigrationProgress?: (event: MigrationProgressEvent) => void;
+  /** Start-up's copy of the database before an upgrade, as it starts (the CLI prints it, the app logs it). */
+  onUpgradeBackup?: (event: UpgradeBackupEvent) => void;
 }
 
 export interface Services extends DeviceServices {
@@ -105,7 +107,13 @@ export function createCore(options: CoreOptions): Core {
   // Owner-only before anything is written there; a folder the admin pointed us at is tightened only if it is ours.
   ensurePrivateDirectory(options.dataDir, 'data folder', isOurDataFolder);
   tightenExistingFolder(path.join(options.dataDir, EXPORTS_FOLDER), 'exports folder');
-  const { db, schemaVersion } = openDatabase({ file: databasePath, migrations, now, onMigrationProgress: options.onMigrationProgress });
+  const { db, schemaVersion } = openDatabase({
+    file: databasePath,
+    migrations,
+    now,
+    onMigrationProgress: options.onMigrationProgress,
+    onUpgradeBackup: options.onUpgradeBackup,
+  });
   const secrets = options.secrets ?? new KeytarSecretStore(SECRET_SERVICE_NAME);
   const events = new EventBus();
   const audit = new AuditLog(db, now);

@@ -6,7 +6,7 @@ import { ensureDirectory, PRIVATE_FILE_MODE, tightenFile } from '../app/local-pa
 import { registerNameKey } from '../duo/name-key';
 import { registerPhraseCheck } from '../devices/device-search-text';
 import { DeferredIndexes, withSortsOnDisk } from './deferred-indexes';
-import type { Migration, MigrationProgressEvent } from './migration';
+import type { Migration, MigrationProgressEvent, UpgradeBackupEvent } from './migration';
 import { refreshPlannerStatistics } from './planner-statistics';
 import { sqliteBindingOption } from './sqlite-binding';
 
@@ -20,6 +20,8 @@ export interface OpenDatabaseOptions {
   now?: () => Date;
   /** Called while a migration that rewrites many rows runs (they run in one transaction: a kill mid-way rolls back). */
   onMigrationProgress?: (event: MigrationProgressEvent) => void;
+  /** Called as the copy taken before migrating an existing database starts. */
+  onUpgradeBackup?: (event: UpgradeBackupEvent) => void;
 }
 
 export interface OpenedDatabase {
@@ -70,7 +72,10 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
     let backupFile: string | null = null;
     const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
     if (pending.length > 0 && existed && current > 0) {
-      backupFile = backupBeforeMigrating(db, file, current, (options.now ?? (() => new Date()))());
+      backupFile = backupFileOf(file, current, (options.now ?? (() => new Date()))());
+      const bytes = ['', '-wal'].reduce((sum, companion) => sum + (fs.statSync(`${file}${companion}`, { throwIfNoEntry: false })?.size ?? 0), 0);
+      options.onUpgradeBackup?.({ file: backupFile, bytes, fromVersion: current, toVersion: latest });
+      backUp(db, backupFile);
     }
     if (pending.length > 0) {
       // A migration may name any index; one left deferred by a bulk load that crashed is built first.
@@ -159,13 +164,15 @@ function configure(db: Db, file: string): void {
   }
 }
 
-function backupBeforeMigrating(db: Db, file: string, fromVersion: number, now: Date): string {
+function backupFileOf(file: string, fromVersion: number, now: Date): string {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
-  const target = `${file}.before-v${fromVersion}-upgrade-${stamp}.bak`;
+  return `${file}.before-v${fromVersion}-upgrade-${stamp}.bak`;
+}
+
+function backUp(db: Db, target: string): void {
   // VACUUM INTO writes a consistent copy through SQLite itself, WAL contents included.
   db.prepare('VACUUM INTO ?').run(target);
   tightenFile(target, 'database backup');
-  return target;
 }
 
 function migrate(db: Db, pending: readonly Migration[], onProgress?: (event: MigrationProgressEvent) => void): void {

@@ -36,3 +36,28 @@ export function migrationProgressLine(p: MigrationProgressEvent): string {
   if (p.step !== undefined) return `${upgrading}: ${p.step} (${total} devices in one step: no count until it is done).`;
   return `${upgrading}: ${p.done.toLocaleString('en-US')} of ${total} devices.`;
 }
+
+/**
+ * What openDatabase reports before it copies a database it is about to upgrade (the copy an upgrade is undone from):
+ * one VACUUM INTO, with no count of its own (0.74 s for 100,000 devices, 142 MB; est. ~7 s at a million).
+ */
+export interface UpgradeBackupEvent {
+  file: string;
+  /** The database's size: its file and its WAL. */
+  bytes: number;
+  fromVersion: number;
+  toVersion: number;
+}
+
+/**
+ * Below this a copy takes a moment (est. ~0.1 s at 16 MiB, from the 142 MB above): start-up says nothing of it, as
+ * it says nothing of a migration with no devices to rewrite.
+ */
+const QUIET_BACKUP_BELOW_BYTES = 16 * 1024 * 1024;
+
+/** The sentence start-up shows (CLI stderr, the app's log) while it copies the database before upgrading it; null for a copy that takes a moment. */
+export function upgradeBackupLine(e: UpgradeBackupEvent): string | null {
+  if (e.bytes < QUIET_BACKUP_BELOW_BYTES) return null;
+  const megabytes = Math.round(e.bytes / 1_000_000).toLocaleString('en-US');
+  return `Copying the database (${megabytes} MB) to ${e.file} before upgrading it from schema ${e.fromVersion} to ${e.toVersion} (one step: no count until it is done).`;
+}

@@ -44,10 +44,19 @@ describe('openDatabase', () => {
     first.db.prepare('INSERT INTO a VALUES (42)').run();
     first.db.close();
 
-    const second = openDatabase({ file, migrations: [v1, v2], now: () => new Date('2026-01-02T03:04:05Z') });
+    const backups: { file: string; bytes: number; fromVersion: number; toVersion: number; existed: boolean }[] = [];
+    const second = openDatabase({
+      file,
+      migrations: [v1, v2],
+      now: () => new Date('2026-01-02T03:04:05Z'),
+      // Told before the copy is made, so start-up can say what it waits for.
+      onUpgradeBackup: (backup) => backups.push({ ...backup, existed: fs.existsSync(backup.file) }),
+    });
     closeAfterEach(second.db);
     expect(second.schemaVersion).toBe(2);
     expect(second.backupFile).toMatch(/before-v1-upgrade-2026-01-02T03-04-05-000Z\.bak$/);
+    expect(backups).toEqual([{ file: second.backupFile, bytes: expect.any(Number), fromVersion: 1, toVersion: 2, existed: false }]);
+    expect(backups[0]!.bytes).toBeGreaterThan(0);
     const backup = closeAfterEach(new Database(second.backupFile as string, { readonly: true }));
     expect(backup.pragma('user_version', { simple: true })).toBe(1);
     expect(backup.prepare('SELECT x FROM a').get()).toEqual({ x: 42 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { migrations } from '../../../../src-main/core/db/migrations';
 import { DeviceRepository } from '../../../../src-main/core/devices/device-repository';
 import { DeviceSearchIndex } from '../../../../src-main/core/devices/device-search-index';
 import { parseIvantiDevice, type IvantiDevice } from '../../../../src-main/core/ivanti/ivanti-wire';
@@ -17,6 +18,7 @@ const databases = useDatabaseAtVersion();
 const KEY_FROM_ID_TRIGGERS = ['devices_integration_key_insert', 'devices_integration_key_update'];
 
 const READ_AT = NOW - 60_000;
+const LATEST = Math.max(...migrations.map((m) => m.version));
 
 describe('migration 0039: devices and space states without integration ids', () => {
   it('drops the devices’ column and the triggers that followed it (also one a stopped bulk load set aside), keys the space states by integration key, and today’s code names integrations through their keys', () => {
@@ -87,8 +89,10 @@ describe('migration 0039: devices and space states without integration ids', () 
     ]);
   });
 
-  it('says at start-up of tec that the step runs whole, not "0 of N devices" for as long as it takes', async () => {
+  it('says at start-up of tec what it waits for: the copy before the upgrade, then a step that runs whole, not "0 of N devices"', async () => {
     const at38 = databases.upgrade(seedSearchableDevices(databases.at(24), 30), 38);
+    // 20 MB more, so that start-up speaks of the copy it makes first (upgradeBackupLine: quiet below 16 MiB).
+    at38.exec('CREATE TABLE ballast (b BLOB); INSERT INTO ballast VALUES (zeroblob(20000000));');
     const dataDir = path.dirname(at38.name);
     at38.close();
     const run = await runTec(['integration', 'list', '--json'], { env: { TEC_DATA_DIR: dataDir } });
@@ -97,6 +101,10 @@ describe('migration 0039: devices and space states without integration ids', () 
       'Upgrading the database to schema 39 (devices and space states without integration ids): rewriting each device row without its integration id (30 devices in one step: no count until it is done).',
     );
     expect(run.stderr).not.toContain('schema 39 (devices and space states without integration ids): 0 of');
+    // The copy before the upgrade, said before it is made.
+    expect(run.stderr).toMatch(
+      new RegExp(`^Copying the database \\(2\\d MB\\) to ${path.join(dataDir, 'console.sqlite').replace(/[.\\/]/g, '\\$&')}\\.before-v38-upgrade-[^ ]+\\.bak before upgrading it from schema 38 to ${LATEST} \\(one step: no count until it is done\\)\\.$`, 'm'),
+    );
     expect(run.stderr).toContain('schema 39 (devices and space states without integration ids): 30 of 30 devices.');
   });
 });
