@@ -6,9 +6,14 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      // The sync worker is an entry of its own: main starts it as a worker thread (src-main/core/sync/sync-worker.ts).
+      // The sync worker and start-up's upgrade are entries of their own: main starts each as a worker thread
+      // (src-main/core/sync/sync-worker.ts, src-main/core/db/upgrade-worker.ts).
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src-main/electron/main.ts'), 'sync-worker': resolve(__dirname, 'src-main/core/sync/sync-worker.ts') },
+        input: {
+          index: resolve(__dirname, 'src-main/electron/main.ts'),
+          'sync-worker': resolve(__dirname, 'src-main/core/sync/sync-worker.ts'),
+          'upgrade-worker': resolve(__dirname, 'src-main/core/db/upgrade-worker.ts'),
+        },
       },
     },
   },

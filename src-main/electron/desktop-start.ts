@@ -14,6 +14,9 @@ import type {
   Shell,
 } from 'electron';
 import type { Core, CoreOptions } from '../core/app/composition-root';
+import { DATABASE_FILE } from '../core/app/data-dir';
+import { migrations } from '../core/db/migrations';
+import { pendingUpgrade, upgradeOnThread } from '../core/db/upgrade';
 import { chooseSqliteBinding, useSqliteBinding, type SqliteRuntime } from '../core/db/sqlite-binding';
 import { migrationProgressLine, upgradeBackupLine } from '../core/db/migration';
 import { openFileLogger, type Logger } from '../core/log/logger';
@@ -25,7 +28,8 @@ import { registerIpcTransport } from './ipc-transport';
 import { registerFileDialogs } from './file-dialogs';
 import { assertNativeModulesLoadable, type ModuleLoader, type RuntimeVersions } from './native-modules-check';
 import { APP_ENTRY_URL, externalUrlToOpen, isAllowedNavigation, isPermissionGranted } from './security-policy';
-import { createMainWindow } from './window-options';
+import { upgradeBeforeStart, type UpgradeWindow } from './start-upgrade';
+import { createMainWindow, createUpgradeWindow } from './window-options';
 
 /**
  * The desktop app's start-up sequence. Every Electron object arrives as a parameter (as window-options.ts takes its
@@ -33,8 +37,9 @@ import { createMainWindow } from './window-options';
  * drives the real sequence, with the real core, SQLite and keychain, through stand-ins of Electron's objects.
  *
  * Order is the point: the native modules are checked before the core opens the database; permission handlers exist
- * before any window; the IPC transport is registered before the renderer loads; the scheduler starts once the core
- * exists. A start-up failure is shown in a dialog (code, what to do, the data and log folders), never only logged.
+ * before any window; a database to upgrade is upgraded on its own thread, in a window of its own, before the core
+ * opens it (start-upgrade.ts); the IPC transport is registered before the renderer loads; the scheduler starts once
+ * the core exists. A start-up failure is shown in a dialog (code, what to do, the data and log folders), never only logged.
  */
 
 /** The parts of Electron's objects this sequence uses, typed as Electron declares them. */
@@ -52,6 +57,8 @@ export interface ElectronWindow {
   restore(): void;
   focus(): void;
   show(): void;
+  close(): void;
+  setClosable(closable: boolean): void;
   on(event: 'closed', listener: () => void): unknown;
   once(event: 'ready-to-show', listener: () => void): unknown;
   loadURL(url: string): Promise<void>;
@@ -110,6 +117,8 @@ export interface DesktopStartOptions {
   bundleDir: string;
   /** Syncs run on their own thread, never stalling the UI's IPC. */
   syncWorker: string;
+  /** Start-up's database upgrade runs on its own thread, so the upgrade window keeps painting (core/db/upgrade.ts). */
+  upgradeWorker: string;
   /** How long quitting waits for the core (and the sync worker's connection) to close. */
   quitWaitMs?: number;
 }
@@ -156,6 +165,10 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
   let core: Core | null = null;
   let closeLog: (() => void) | null = null;
   let quitting: Promise<void> | null = null;
+  /** The upgrade thread, while it runs: quitting waits for it, so it never leaves a copy cut short. */
+  let upgrading: Promise<unknown> | null = null;
+  /** Start-up failed and says so itself (dialog or upgrade window), then exits with 1: closing its window must not quit with 0. */
+  let startFailed = false;
 
   registerAppScheme(electron.protocol);
   app.enableSandbox();
@@ -172,7 +185,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
   // macOS keeps an app in the Dock with no window; clicking it there opens the window again.
   app.on('window-all-closed', () => {
-    if (options.platform !== 'darwin') app.quit();
+    if (options.platform !== 'darwin' && !startFailed) app.quit();
   });
   app.on('activate', () => {
     if (core && BrowserWindow.getAllWindows().length === 0) createWindow();
@@ -181,7 +194,10 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     if (!core && !closeLog) return;
     // Exit only once the core has closed: the sync worker rolls back and closes its connection first (bounded).
     event.preventDefault();
-    quitting ??= closeEverything().then(() => app.exit(0));
+    quitting ??= Promise.resolve(upgrading)
+      .catch(() => undefined)
+      .then(closeEverything)
+      .then(() => app.exit(0));
   });
 
   const ready = app.whenReady().then(start);
@@ -202,6 +218,33 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     try {
       // A package whose native modules were built for Node's ABI instead of Electron's must stop loudly, not half-work.
       assertNativeModulesLoadable(options.loadModule, options.versions);
+    } catch (error) {
+      await showStartFailure(error, { dataDir, logDir }, log);
+      return;
+    }
+    // Before any window, the upgrade window included.
+    for (const ses of [session.defaultSession]) {
+      ses.setPermissionRequestHandler((_wc, permission, callback) => callback(isPermissionGranted(permission)));
+      ses.setPermissionCheckHandler((_wc, permission) => isPermissionGranted(permission));
+    }
+    serveRenderer(electron, path.join(options.bundleDir, '../renderer'));
+    const databaseFile = path.join(dataDir, DATABASE_FILE);
+    const upgradeRun = upgradeBeforeStart({
+      pending: pendingUpgrade(databaseFile, migrations),
+      openWindow: openUpgradeWindow,
+      upgrade: (progress) => upgradeOnThread(databaseFile, options.upgradeWorker, progress),
+      log,
+      logFile: path.join(logDir, 'main.log'),
+    });
+    upgrading = upgradeRun;
+    const upgrade = await upgradeRun;
+    upgrading = null;
+    if (upgrade.outcome === 'failed') {
+      if (upgrade.shown) exitAfterFailure();
+      else await showStartFailure(upgrade.error, { dataDir, logDir }, log);
+      return;
+    }
+    try {
       core = options.createCore({
         dataDir,
         version: app.getVersion(),
@@ -215,6 +258,9 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
         },
       });
     } catch (error) {
+      // Set first: the upgrade window closing now is not the admin quitting (the dialog says what failed).
+      startFailed = true;
+      if (upgrade.outcome === 'upgraded') upgrade.window?.close();
       await showStartFailure(error, { dataDir, logDir }, log);
       return;
     }
@@ -226,11 +272,6 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     opening.services.sync
       .finishIndexBuild(({ built, total }) => log.info(`Building the device indexes a stopped sync left: ${built} of ${total} built.`, { built, total }))
       .catch((error: unknown) => log.warn('The device indexes a stopped sync left were not all built; the next sync builds the rest.', { error: toErrorPayload(error) }));
-    for (const ses of [session.defaultSession]) {
-      ses.setPermissionRequestHandler((_wc, permission, callback) => callback(isPermissionGranted(permission)));
-      ses.setPermissionCheckHandler((_wc, permission) => isPermissionGranted(permission));
-    }
-    serveRenderer(electron, path.join(options.bundleDir, '../renderer'));
     registerIpcTransport({ ipcMain, handlers: opening.handlers, trustedWebContentsIds, devServerUrl, log });
     registerFileDialogs({
       ipcMain,
@@ -249,13 +290,14 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
         if (trustedWebContentsIds.has(window.webContents.id)) window.webContents.send(EVENT_CHANNEL, name, payload);
       }
     });
-    createWindow();
+    createWindow(upgrade.outcome === 'upgraded' ? upgrade.window : null);
     // Not fatal: the window opens either way, and the renderer asks `keychain.probe` for its banner.
     const keychain = await opening.handlers['keychain.probe'](undefined, { signal: new AbortController().signal });
     if (!keychain.available) log.warn('keychain unavailable', { code: keychain.code, message: keychain.message });
   }
 
   async function showStartFailure(error: unknown, folders: { dataDir: string; logDir: string }, log: Logger): Promise<void> {
+    startFailed = true;
     const payload = toErrorPayload(error);
     log.error('start-up failed', { error: payload, reason: error instanceof Error ? error.message : String(error) });
     const content = buildStartFailureContent(payload, folders);
@@ -267,9 +309,43 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
       if (button === 'Quit') break;
       await shell.openPath(button === 'Open data folder' ? folders.dataDir : folders.logDir);
     }
+    exitAfterFailure();
+  }
+
+  function exitAfterFailure(): void {
+    startFailed = true;
     closeLog?.();
     closeLog = null;
     app.exit(1);
+  }
+
+  /** The small window the upgrade shows its progress in; it can be closed only once the upgrade has failed. */
+  async function openUpgradeWindow(): Promise<UpgradeWindow> {
+    const window = createUpgradeWindow(BrowserWindow, path.join(options.bundleDir, '../preload/index.cjs'));
+    let open = true;
+    const closed = new Promise<void>((resolve) =>
+      window.on('closed', () => {
+        open = false;
+        resolve();
+      }),
+    );
+    // Loaded means its page has run its script, and so listens for the statuses sent from now on.
+    await window.loadURL(`${devServerUrl ?? APP_ENTRY_URL}#upgrade`);
+    window.show();
+    return {
+      show: (status) => {
+        if (open) window.webContents.send(EVENT_CHANNEL, 'app.upgrade', status);
+      },
+      close: () => {
+        if (open) window.close();
+      },
+      closedByAdmin: () => {
+        // Set before the admin can close it: that close ends the app with 1 (exitAfterFailure), not as a quit.
+        startFailed = true;
+        window.setClosable(true);
+        return closed;
+      },
+    };
   }
 
   async function closeEverything(): Promise<void> {
@@ -283,7 +359,8 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     closeLog = null;
   }
 
-  function createWindow(): void {
+  /** `upgradeWindow` closes once this one shows: closing it first would leave no window, and the app would quit. */
+  function createWindow(upgradeWindow: UpgradeWindow | null = null): void {
     const window = createMainWindow(BrowserWindow, path.join(options.bundleDir, '../preload/index.cjs'));
     mainWindow = window;
     const id = window.webContents.id;
@@ -292,7 +369,10 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
       trustedWebContentsIds.delete(id);
       if (mainWindow === window) mainWindow = null;
     });
-    window.once('ready-to-show', () => window.show());
+    window.once('ready-to-show', () => {
+      window.show();
+      upgradeWindow?.close();
+    });
     void window.loadURL(devServerUrl ?? APP_ENTRY_URL);
   }
 

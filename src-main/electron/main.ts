@@ -13,6 +13,8 @@ import { assertNativeModulesLoadable } from './native-modules-check';
 const cliArgs = extractCliArgs(process.argv);
 /** Syncs run on their own thread (electron.vite.config.ts builds it beside this file), never stalling the UI's IPC. */
 const SYNC_WORKER = path.join(__dirname, 'sync-worker.js');
+/** Start-up's database upgrade runs on its own thread (the same config builds it here), so its window keeps painting. */
+const UPGRADE_WORKER = path.join(__dirname, 'upgrade-worker.js');
 
 // The window follows the OS light or dark appearance; the renderer's tokens answer it through prefers-color-scheme
 // (src-renderer/src/shared/ui/tokens.css). 'system' is Electron's default, set here so no later change can drift from it.
@@ -35,6 +37,7 @@ if (cliArgs !== null) {
       createCore,
       bundleDir: __dirname,
       syncWorker: SYNC_WORKER,
+      upgradeWorker: UPGRADE_WORKER,
     },
   );
 }

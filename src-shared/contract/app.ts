@@ -49,7 +49,37 @@ export const appChannels = {
   'settings.update': channel('Change some settings; answers the full new settings.', Settings.partial().strict(), Settings),
 };
 
+/**
+ * What the desktop app's start-up is doing to the database before the console opens (the small upgrade window shows
+ * it): copying the database before an upgrade, then each migration, then, if it failed, why and where to look.
+ */
+export const UpgradeStatus = z.discriminatedUnion('stage', [
+  z.object({ stage: z.literal('starting'), fromVersion: z.number().int(), toVersion: z.number().int() }),
+  z.object({ stage: z.literal('backup'), file: z.string(), bytes: z.number(), fromVersion: z.number().int(), toVersion: z.number().int() }),
+  z.object({
+    stage: z.literal('migration'),
+    version: z.number().int(),
+    name: z.string(),
+    done: z.number(),
+    total: z.number(),
+    /** A step SQLite runs whole (no count until it ends): the window shows a bar without a count. */
+    step: z.string().optional(),
+  }),
+  /** The upgrade is done; the console opens the database and its window. */
+  z.object({ stage: z.literal('opening') }),
+  z.object({
+    stage: z.literal('failed'),
+    code: z.string(),
+    message: z.string(),
+    /** The copy taken before the upgrade, when it was written. */
+    backupFile: z.string().nullable(),
+    logFile: z.string(),
+  }),
+]);
+export type UpgradeStatus = z.infer<typeof UpgradeStatus>;
+
 export const appEvents = {
+  'app.upgrade': event('What start-up is doing to the database before the console opens (the desktop upgrade window).', UpgradeStatus),
   'app.notice': event(
     'Something the admin should see that no request asked for (a scheduled sync failed, a certificate expires soon).',
     z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string(), code: z.string().optional() }),

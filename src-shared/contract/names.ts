@@ -71,6 +71,7 @@ export const CHANNEL_NAMES = [
 
 export const EVENT_NAMES = [
   'app.notice',
+  'app.upgrade',
   'export.progress',
   'sync.progress',
   'sync.finished',

@@ -5,6 +5,7 @@ import { createCore, type Core, type CoreOptions } from '../../src-main/core/app
 import { resolvedSqlitePackage } from '../../src-main/core/db/sqlite-binding';
 import { startDesktopApp, type DesktopStartOptions } from '../../src-main/electron/desktop-start';
 import { SYNC_WORKER_SOURCE } from '../support/sync-worker-source';
+import { UPGRADE_WORKER_SOURCE } from '../support/upgrade-worker-source';
 import { until } from '../support/until';
 import { StandInElectron } from './electron-edge';
 
@@ -23,6 +24,8 @@ export type StartOverrides = Partial<DesktopStartOptions> & {
   isPackaged?: boolean;
   /** Buttons the admin presses in the dialogs the start shows, in order. */
   dialogAnswers?: number[];
+  /** Called as the start begins, to act while it runs (close the upgrade window it waits on). */
+  whileStarting?: (electron: StandInElectron) => void;
 };
 
 export async function startApp(tempDir: () => string, overrides: StartOverrides = {}) {
@@ -64,9 +67,11 @@ export async function startApp(tempDir: () => string, overrides: StartOverrides 
     },
     bundleDir: BUNDLE_DIR,
     syncWorker: SYNC_WORKER_SOURCE,
+    upgradeWorker: UPGRADE_WORKER_SOURCE,
     ...overrides,
   };
   const started = startDesktopApp(electron.modules, options);
+  overrides.whileStarting?.(electron);
   await started.ready;
   return { electron, dataDir, logs, cores, calls: electron.calls, window: () => electron.BrowserWindow.getAllWindows()[0] };
 }

@@ -240,6 +240,9 @@ export class StandInBrowserWindow extends EventEmitter {
     (this.constructor as typeof StandInBrowserWindow).record(`window.loadURL ${url}`);
     return Promise.resolve();
   }
+  setClosable(closable: boolean): void {
+    (this.constructor as typeof StandInBrowserWindow).record(`window.setClosable ${closable}`);
+  }
   /** The user closing the window: Electron emits 'closed'. */
   close(): void {
     this.closed = true;

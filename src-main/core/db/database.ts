@@ -80,7 +80,7 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
     if (pending.length > 0) {
       // A migration may name any index; one left deferred by a bulk load that crashed is built first.
       withSortsOnDisk(db, () => new DeferredIndexes(db).buildAll());
-      migrate(db, pending, options.onMigrationProgress);
+      migrate(db, pending, options.onMigrationProgress, backupFile);
       // The connection plans with the statistics it loaded at open until it loads its schema anew, and a migration may
       // drop some (0038): loaded anew here, as a connection opened now would.
       db.pragma('writable_schema = RESET');
@@ -170,12 +170,24 @@ function backupFileOf(file: string, fromVersion: number, now: Date): string {
 }
 
 function backUp(db: Db, target: string): void {
-  // VACUUM INTO writes a consistent copy through SQLite itself, WAL contents included.
-  db.prepare('VACUUM INTO ?').run(target);
+  const existed = fs.existsSync(target);
+  try {
+    // VACUUM INTO writes a consistent copy through SQLite itself, WAL contents included.
+    db.prepare('VACUUM INTO ?').run(target);
+  } catch (error) {
+    // A copy cut short (a full disk) is no backup: removed, so nobody restores from it (a file that was there before
+    // is not ours, and stays). Nothing was migrated yet.
+    if (!existed) fs.rmSync(target, { force: true });
+    throw new AppError(
+      'DB_MIGRATION_FAILED',
+      `The copy of the database taken before upgrading it could not be written to ${target} (${error instanceof Error ? error.message : String(error)}). Nothing was upgraded: the database is as it was. Free some disk space and start the console again.`,
+      { file: target },
+    );
+  }
   tightenFile(target, 'database backup');
 }
 
-function migrate(db: Db, pending: readonly Migration[], onProgress?: (event: MigrationProgressEvent) => void): void {
+function migrate(db: Db, pending: readonly Migration[], onProgress: ((event: MigrationProgressEvent) => void) | undefined, backupFile: string | null): void {
   const run = db.transaction(() => {
     for (const migration of pending) {
       // A migration with no rows to rewrite (a new database) has nothing to report: start-up stays quiet.
@@ -193,7 +205,7 @@ function migrate(db: Db, pending: readonly Migration[], onProgress?: (event: Mig
     throw new AppError(
       'DB_MIGRATION_FAILED',
       `Upgrading the database to schema ${last.version} failed and was rolled back; the data is as it was before.`,
-      { reason: error instanceof Error ? error.message : String(error) },
+      { reason: error instanceof Error ? error.message : String(error), ...(backupFile === null ? {} : { backupFile }) },
     );
   }
 }

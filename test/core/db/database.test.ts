@@ -79,6 +79,28 @@ describe('openDatabase', () => {
     const db = closeAfterEach(new Database(file, { readonly: true }));
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined();
+    // Where the copy taken before it is, for the upgrade window to name.
+    const backupFile = error.details?.backupFile as string;
+    expect(backupFile).toMatch(/before-v1-upgrade-.*\.bak$/);
+    expect(closeAfterEach(new Database(backupFile, { readonly: true })).pragma('user_version', { simple: true })).toBe(1);
+  });
+
+  it('upgrades nothing when the copy before the upgrade cannot be written, says where, and leaves a file it did not write', () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    const v1: Migration = { version: 1, name: 'one', up: (db) => db.exec('CREATE TABLE a (x INTEGER)') };
+    const v2: Migration = { version: 2, name: 'two', up: (db) => db.exec('CREATE TABLE b (y INTEGER)') };
+    openDatabase({ file, migrations: [v1] }).db.close();
+    const now = () => new Date('2026-01-02T03:04:05Z');
+    // VACUUM INTO refuses a target that exists and is not empty.
+    const target = `${file}.before-v1-upgrade-2026-01-02T03-04-05-000Z.bak`;
+    fs.writeFileSync(target, 'not ours to remove');
+    const error = errorOf(() => openDatabase({ file, migrations: [v1, v2], now }));
+    expect(error.code).toBe('DB_MIGRATION_FAILED');
+    expect(error.message).toContain(`could not be written to ${target}`);
+    expect(error.message).toContain('Nothing was upgraded');
+    expect(fs.readFileSync(target, 'utf8')).toBe('not ours to remove');
+    const db = closeAfterEach(new Database(file, { readonly: true }));
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
   });
 
   it('refuses a database from a newer version and leaves the file byte for byte as it was', () => {

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src-main/core/db/database';
+import { migrations } from '../../../src-main/core/db/migrations';
+import { pendingUpgrade, upgradeOnThread } from '../../../src-main/core/db/upgrade';
+import type { MigrationProgressEvent, UpgradeBackupEvent } from '../../../src-main/core/db/migration';
+import { AppError } from '../../../src-shared/errors';
+import { migrationsUpTo } from '../../support/database-at-version';
+import { useTempDir } from '../../support/temp-dir';
+import { UPGRADE_WORKER_SOURCE } from '../../support/upgrade-worker-source';
+
+const tempDir = useTempDir('tec-upgrade-');
+const LATEST = Math.max(...migrations.map((m) => m.version));
+
+function databaseAt(version: number): string {
+  const file = path.join(tempDir(), 'console.sqlite');
+  openDatabase({ file, migrations: migrationsUpTo(version) }).db.close();
+  return file;
+}
+
+describe('pendingUpgrade', () => {
+  it('names an existing database of an older schema, and nothing that openDatabase would not copy and migrate', () => {
+    expect(pendingUpgrade(databaseAt(38), migrations)).toEqual({ fromVersion: 38, toVersion: LATEST });
+    expect(pendingUpgrade(databaseAt(LATEST), migrations)).toBeNull();
+    const missing = path.join(tempDir(), 'none.sqlite');
+    expect(pendingUpgrade(missing, migrations)).toBeNull();
+    expect(fs.existsSync(missing)).toBe(false);
+    const empty = path.join(tempDir(), 'empty.sqlite');
+    fs.writeFileSync(empty, '');
+    expect(pendingUpgrade(empty, migrations)).toBeNull();
+    const damaged = path.join(tempDir(), 'damaged.sqlite');
+    fs.writeFileSync(damaged, 'not a database at all, but long enough to be read as one');
+    expect(pendingUpgrade(damaged, migrations)).toBeNull();
+  });
+});
+
+describe('upgradeOnThread', () => {
+  it('runs openDatabase on its own thread, relays the copy and the migrations in order, and leaves the database upgraded and closed', async () => {
+    const file = databaseAt(38);
+    const seen: (UpgradeBackupEvent | MigrationProgressEvent)[] = [];
+    const { backupFile } = await upgradeOnThread(file, UPGRADE_WORKER_SOURCE, { onBackup: (e) => seen.push(e), onMigration: (e) => seen.push(e) });
+    expect(seen[0]).toMatchObject({ file: backupFile, fromVersion: 38, toVersion: LATEST });
+    expect(fs.existsSync(backupFile!)).toBe(true);
+    // Closed by the thread: an exclusive lock is granted at once.
+    const db = new Database(file, { timeout: 0 });
+    try {
+      db.exec('BEGIN EXCLUSIVE; COMMIT');
+      expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rejects with what openDatabase threw, from its thread', async () => {
+    const file = databaseAt(LATEST);
+    const future = new Database(file);
+    future.pragma('user_version = 9999');
+    future.close();
+    const error = await upgradeOnThread(file, UPGRADE_WORKER_SOURCE, { onBackup: () => undefined, onMigration: () => undefined }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'DB_NEWER_SCHEMA' });
+  });
+});

@@ -1,0 +1,188 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import type { UpgradeStatus } from '../../src-shared/contract/app';
+import { DATABASE_FILE } from '../../src-main/core/app/data-dir';
+import { migrations } from '../../src-main/core/db/migrations';
+import { openFileLogger } from '../../src-main/core/log/logger';
+import { upgradeBeforeStart, type StartUpgradeSteps, type UpgradeWindow } from '../../src-main/electron/start-upgrade';
+import { AppError } from '../../src-shared/errors';
+import { useDatabaseAtVersion } from '../support/database-at-version';
+import { useTempDir } from '../support/temp-dir';
+import { until } from '../support/until';
+import { seedSearchableDevices } from '../core/db/migrations/searchable-devices';
+import { at, quit, startApp } from './desktop-harness';
+import type { StandInBrowserWindow, StandInElectron } from './electron-edge';
+
+const tempDir = useTempDir('tec-start-upgrade-');
+const databases = useDatabaseAtVersion();
+const LATEST = Math.max(...migrations.map((m) => m.version));
+const UPGRADE_URL = 'app://console/index.html#upgrade';
+
+/** A data folder holding a console database at schema 38 with 30 devices, as the console of that version left it. */
+function dataDirAt38(): string {
+  const at38 = databases.upgrade(seedSearchableDevices(databases.at(24), 30), 38);
+  const dataDir = path.join(tempDir(), 'data');
+  fs.mkdirSync(dataDir);
+  const file = at38.name;
+  at38.close();
+  fs.copyFileSync(file, path.join(dataDir, DATABASE_FILE));
+  return dataDir;
+}
+
+function schemaOf(dataDir: string): number {
+  const db = new Database(path.join(dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** What the upgrade window was told, in order. */
+function statusesIn(window: StandInBrowserWindow): UpgradeStatus[] {
+  return window.webContents.sent.filter(([channel, name]) => channel === 'tec:event' && name === 'app.upgrade').map(([, , status]) => status as UpgradeStatus);
+}
+
+function windowsOf(electron: StandInElectron): StandInBrowserWindow[] {
+  return electron.BrowserWindow.windows;
+}
+
+describe('the desktop start-up upgrades an older database in a window of its own', () => {
+  it('opens the upgrade window before the work starts, shows the copy and each migration, and gives way to the console once its window shows', async () => {
+    const dataDir = dataDirAt38();
+    const app = await startApp(tempDir, { dataDir });
+    const [upgradeWindow, mainWindow] = windowsOf(app.electron);
+    expect(upgradeWindow.options).toMatchObject({ closable: false, resizable: false, show: false });
+    // The main window's security settings exactly (test/electron/security-policy.test.ts checks those, item by item).
+    expect(upgradeWindow.options.webPreferences).toEqual(mainWindow.options.webPreferences);
+    // The window exists and has loaded before anything is copied or migrated; the console opens the database after.
+    expect(at(app.calls, 'window.loadURL app://console/index.html#upgrade')).toBeLessThan(at(app.calls, 'createCore'));
+    expect(at(app.calls, 'session.setPermissionRequestHandler')).toBeLessThan(at(app.calls, 'new BrowserWindow'));
+    expect(at(app.calls, 'protocol.handle app')).toBeLessThan(at(app.calls, 'new BrowserWindow'));
+    expect(app.calls.filter((c) => c.startsWith('window.loadURL'))).toEqual([`window.loadURL ${UPGRADE_URL}`, 'window.loadURL app://console/index.html']);
+
+    const statuses = statusesIn(upgradeWindow);
+    expect(statuses[0]).toEqual({ stage: 'starting', fromVersion: 38, toVersion: LATEST });
+    expect(statuses[1]).toMatchObject({ stage: 'backup', fromVersion: 38, toVersion: LATEST });
+    const backupFile = (statuses[1] as Extract<UpgradeStatus, { stage: 'backup' }>).file;
+    expect(path.dirname(backupFile)).toBe(dataDir);
+    expect(fs.existsSync(backupFile)).toBe(true);
+    // Migration 39 rewrites every device row in one statement: it says so (no count), then that it is done.
+    expect(statuses.filter((s) => s.stage === 'migration' && s.version === 39)).toEqual([
+      expect.objectContaining({ done: 0, total: 30, step: expect.any(String) }),
+      { stage: 'migration', version: 39, name: expect.any(String), done: 30, total: 30 },
+    ]);
+    expect(statuses.at(-1)).toEqual({ stage: 'opening' });
+    expect(app.cores[0].info.schemaVersion).toBe(LATEST);
+    expect(mainWindow.webContents.sent.filter(([, name]) => name === 'app.upgrade')).toEqual([]);
+
+    // Closing the upgrade window before the console's shows would leave no window (and quit the app on Windows/Linux).
+    expect(upgradeWindow.closed).toBe(false);
+    mainWindow.emit('ready-to-show');
+    expect(upgradeWindow.closed).toBe(true);
+    expect(mainWindow.closed).toBe(false);
+    expect(fs.readFileSync(path.join(app.logs, 'main.log'), 'utf8')).toContain('Upgrading the database from schema 38 to');
+    await quit(app);
+  });
+
+  it('opens no upgrade window for a database that is up to date', async () => {
+    const dataDir = dataDirAt38();
+    await quit(await startApp(tempDir, { dataDir }));
+    const again = await startApp(tempDir, { dataDir });
+    expect(again.calls.filter((c) => c.startsWith('new BrowserWindow'))).toHaveLength(1);
+    expect(again.calls.filter((c) => c.startsWith('window.loadURL'))).toEqual(['window.loadURL app://console/index.html']);
+    await quit(again);
+  });
+
+  it('on failure, says why in the window with where the log and the copy are, leaves the database at its schema, opens nothing, and quits with 1 once the window is closed', async () => {
+    const dataDir = dataDirAt38();
+    // Migration 40 creates this trigger: one of that name already there makes the upgrade fail half-way.
+    const db = new Database(path.join(dataDir, DATABASE_FILE));
+    db.exec('CREATE TRIGGER integrations_delete_devices AFTER DELETE ON integrations BEGIN SELECT 1; END');
+    db.close();
+    let failedStatus: UpgradeStatus | undefined;
+    const app = await startApp(tempDir, {
+      dataDir,
+      whileStarting: (electron) => {
+        void (async () => {
+          await until('the upgrade window says the upgrade failed', () => windowsOf(electron).length > 0 && statusesIn(windowsOf(electron)[0]).some((s) => s.stage === 'failed'), { everyMs: 5 });
+          const window = windowsOf(electron)[0];
+          failedStatus = statusesIn(window).at(-1);
+          // Still open, and now closable: the app waits for the admin to read it.
+          expect(electron.calls).not.toContain('app.exit 1');
+          expect(electron.calls.at(-1)).toBe('window.setClosable true');
+          // As Electron does: the last window closed, then 'window-all-closed'.
+          window.close();
+          electron.app.emit('window-all-closed');
+        })();
+      },
+    });
+    expect(failedStatus).toMatchObject({ stage: 'failed', code: 'DB_MIGRATION_FAILED', logFile: path.join(app.logs, 'main.log') });
+    const failed = failedStatus as Extract<UpgradeStatus, { stage: 'failed' }>;
+    expect(failed.message).toMatch(/rolled back; the data is as it was before/);
+    expect(failed.backupFile).not.toBeNull();
+    expect(fs.existsSync(failed.backupFile!)).toBe(true);
+    // Rolled back whole: schema 38 still, and the console never opened it.
+    expect(schemaOf(dataDir)).toBe(38);
+    expect(app.calls.some((c) => c.startsWith('createCore'))).toBe(false);
+    expect(app.calls.filter((c) => c.startsWith('new BrowserWindow'))).toHaveLength(1);
+    expect(app.calls).not.toContain('app.quit');
+    expect(app.calls.at(-1)).toBe('app.exit 1');
+    expect(fs.readFileSync(path.join(app.logs, 'main.log'), 'utf8')).toContain('The database upgrade failed');
+  });
+});
+
+describe('upgradeBeforeStart', () => {
+  function steps(overrides: Partial<StartUpgradeSteps>, record: string[]): StartUpgradeSteps {
+    const window: UpgradeWindow = {
+      show: (status) => void record.push(`show ${status.stage}`),
+      close: () => void record.push('close'),
+      closedByAdmin: async () => void record.push('closedByAdmin'),
+    };
+    const logs = openFileLogger({ directory: tempDir(), fileName: 'main.log' }, { scope: 'main' });
+    return {
+      pending: { fromVersion: 38, toVersion: LATEST },
+      openWindow: async () => {
+        record.push('openWindow');
+        return window;
+      },
+      upgrade: async (progress) => {
+        record.push('upgrade');
+        progress.onBackup({ file: '/data/console.sqlite.bak', bytes: 1, fromVersion: 38, toVersion: LATEST });
+        return { backupFile: '/data/console.sqlite.bak' };
+      },
+      log: logs.logger,
+      logFile: '/logs/main.log',
+      ...overrides,
+    };
+  }
+
+  it('does nothing, and opens no window, when nothing is to be upgraded', async () => {
+    const record: string[] = [];
+    expect(await upgradeBeforeStart(steps({ pending: null }, record))).toEqual({ outcome: 'none' });
+    expect(record).toEqual([]);
+  });
+
+  it('upgrades without a window when the window cannot open', async () => {
+    const record: string[] = [];
+    const result = await upgradeBeforeStart(steps({ openWindow: () => Promise.reject(new Error('no display')) }, record));
+    expect(result).toEqual({ outcome: 'upgraded', window: null });
+    expect(record).toEqual(['upgrade']);
+  });
+
+  it('leaves a failure for the caller to say when no window could show it', async () => {
+    const record: string[] = [];
+    const error = new AppError('DB_MIGRATION_FAILED', 'failed');
+    const result = await upgradeBeforeStart(steps({ openWindow: () => Promise.reject(new Error('no display')), upgrade: () => Promise.reject(error) }, record));
+    expect(result).toEqual({ outcome: 'failed', error, shown: false });
+  });
+
+  it('shows a failure, then waits for the admin to close the window', async () => {
+    const record: string[] = [];
+    const result = await upgradeBeforeStart(steps({ upgrade: () => Promise.reject(new AppError('DB_MIGRATION_FAILED', 'failed', { backupFile: '/b' })) }, record));
+    expect(result).toMatchObject({ outcome: 'failed', shown: true });
+    expect(record).toEqual(['openWindow', 'show starting', 'show failed', 'closedByAdmin']);
+  });
+});

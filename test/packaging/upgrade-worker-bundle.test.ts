@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src-main/core/db/database';
+import { migrations } from '../../src-main/core/db/migrations';
+import { upgradeOnThread } from '../../src-main/core/db/upgrade';
+import { migrationsUpTo } from '../support/database-at-version';
+import { useTempDir } from '../support/temp-dir';
+
+const ROOT = path.resolve(__dirname, '../..');
+const ELECTRON_UPGRADE_WORKER = path.join(ROOT, 'out', 'main', 'upgrade-worker.js');
+const tempDir = useTempDir('tec-upgrade-worker-bundle-');
+
+beforeAll(() => {
+  // `npm test` builds the Electron bundles before the tests; a single test file run may not have.
+  if (!fs.existsSync(ELECTRON_UPGRADE_WORKER)) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
+});
+
+describe('the upgrade thread as the Electron bundle ships it', () => {
+  it('upgrades a database of an older schema, beside the main bundle where main.ts names it', async () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    openDatabase({ file, migrations: migrationsUpTo(38) }).db.close();
+    const stages: string[] = [];
+    const { backupFile } = await upgradeOnThread(file, ELECTRON_UPGRADE_WORKER, { onBackup: () => stages.push('backup'), onMigration: () => stages.push('migration') });
+    expect(stages[0]).toBe('backup');
+    expect(fs.existsSync(backupFile!)).toBe(true);
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(Math.max(...migrations.map((m) => m.version)));
+    } finally {
+      db.close();
+    }
+    const main = fs.readFileSync(path.join(ROOT, 'src-main/electron/main.ts'), 'utf8');
+    expect(main).toContain("const UPGRADE_WORKER = path.join(__dirname, 'upgrade-worker.js');");
+    expect(main).toMatch(/startDesktopApp\([\s\S]*upgradeWorker: UPGRADE_WORKER/);
+  });
+});
