@@ -7,9 +7,9 @@
  *    search index catch-up; out/cli/sync-worker.cjs, built first if stale), syncs N devices from it over loopback HTTP
  *    into a fresh database. Measured: wall time, peak RSS of this process (worker threads included), and the longest
  *    stall of this (the main) thread's event loop (perf_hooks.monitorEventLoopDelay), which is what the UI and IPC wait on.
- *    Beside it, in the same window, the stall of an idle control thread that does nothing but measure itself: what the
+ *    Beside it, in the same window, the stall of an idle control that does nothing but measure itself: what the
  *    machine's load alone costs any thread (`idleThreadMaxEventLoopDelayMs`); the main thread's stall beyond it is our
- *    own work. `mainThreadEvents` counts the events the main thread handled (progress is throttled: O(1) per second, not
+ *    own work. The control is a process of its own, so that its isolate is not counted in the console's RSS. `mainThreadEvents` counts the events the main thread handled (progress is throttled: O(1) per second, not
  *    per page).
  * 2. Bytes on disk per device after that sync, WAL checkpointed (TRUNCATE), with the largest tables and indexes (dbstat).
  * 3. Fetch and parse: the same pages read from the same simulator over the same HTTP client (IvantiClient) and parsed,
@@ -51,7 +51,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../../src-main/core/db/database';
 import { migrations } from '../../src-main/core/db/migrations';
@@ -392,30 +391,37 @@ async function measureSync(bench: BenchConsole, what: string): Promise<SyncMeasu
   return measure;
 }
 
-/** CommonJS, evaluated in the control thread: it only measures how late its own event loop runs. */
-const IDLE_THREAD_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+/** CommonJS, run as the control process: it only measures how late its own event loop runs. */
+const IDLE_CONTROL_SOURCE = `
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
-parentPort.postMessage('ready');
-parentPort.once('message', () => {
+process.send('ready');
+process.once('message', () => {
   delay.disable();
-  parentPort.postMessage({ max: delay.max, p99: delay.percentile(99) });
-  parentPort.close();
+  process.send({ max: delay.max, p99: delay.percentile(99) }, () => process.disconnect());
 });
 `;
 
-/** A thread with no work, measuring its own event-loop delay like the main thread's: the machine's load as a ceiling. */
+/**
+ * A process with no work, measuring its own event-loop delay like the main thread's: the machine's load as a ceiling.
+ * A process and not a thread of this one (as it was until the measured change): the kernel schedules either the same
+ * way, and a thread's isolate, ~7.3 MB of V8 heap and ~2.5 MB of buffers (a scratch probe of each isolate's heap at
+ * 100,000 devices), was counted in every sync's peak RSS, which the console never has.
+ */
 async function startIdleThread(): Promise<{ stop(): Promise<{ max: number; p99: number }> }> {
-  const worker = new Worker(IDLE_THREAD_SOURCE, { eval: true });
-  await new Promise((resolve) => worker.once('message', resolve));
+  const child = spawn(process.execPath, ['-e', IDLE_CONTROL_SOURCE], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('error', reject);
+  });
   return {
     async stop() {
-      const figures = new Promise<{ max: number; p99: number }>((resolve) => worker.once('message', resolve));
-      worker.postMessage('stop');
+      const figures = new Promise<{ max: number; p99: number }>((resolve) => child.once('message', resolve));
+      child.send('stop');
       const result = await figures;
-      await worker.terminate();
+      await exited;
       return result;
     },
   };
