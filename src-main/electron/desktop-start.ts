@@ -251,6 +251,8 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
         transport: 'electron',
         runtime: { electron: options.versions.electron ?? null, chrome: options.versions.chrome ?? null },
         syncWorker: options.syncWorker,
+        // Checked on the upgrade thread a moment ago: not read whole again on this one.
+        databaseCheckedIntact: upgrade.outcome === 'upgraded',
         onMigrationProgress: (p) => log.info(migrationProgressLine(p), { version: p.version, done: p.done, total: p.total, step: p.step }),
         onUpgradeBackup: (backup) => {
           const line = upgradeBackupLine(backup);

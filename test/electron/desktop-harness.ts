@@ -34,6 +34,7 @@ export async function startApp(tempDir: () => string, overrides: StartOverrides 
   const electron = new StandInElectron({ userData: dataDir, logs }, { lockGranted: overrides.lockGranted, isPackaged: overrides.isPackaged });
   electron.dialogAnswers.push(...(overrides.dialogAnswers ?? []));
   const cores: Core[] = [];
+  const givenCoreOptions: CoreOptions[] = [];
   const options: DesktopStartOptions = {
     env: {},
     platform: 'linux',
@@ -46,6 +47,7 @@ export async function startApp(tempDir: () => string, overrides: StartOverrides 
     },
     createCore: (coreOptions: CoreOptions) => {
       electron.calls.push(`createCore ${coreOptions.dataDir}`);
+      givenCoreOptions.push(coreOptions);
       const core = createCore(coreOptions);
       cores.push(core);
       const start = core.services.syncScheduler.start.bind(core.services.syncScheduler);
@@ -73,7 +75,7 @@ export async function startApp(tempDir: () => string, overrides: StartOverrides 
   const started = startDesktopApp(electron.modules, options);
   overrides.whileStarting?.(electron);
   await started.ready;
-  return { electron, dataDir, logs, cores, calls: electron.calls, window: () => electron.BrowserWindow.getAllWindows()[0] };
+  return { electron, dataDir, logs, cores, coreOptions: givenCoreOptions, calls: electron.calls, window: () => electron.BrowserWindow.getAllWindows()[0] };
 }
 
 /** Index of the first call starting with `prefix`; fails (instead of answering -1) when the call never happened. */

@@ -76,6 +76,8 @@ describe('the desktop start-up upgrades an older database in a window of its own
     ]);
     expect(statuses.at(-1)).toEqual({ stage: 'opening' });
     expect(app.cores[0].info.schemaVersion).toBe(LATEST);
+    // The thread checked the file: the console's open does not read it whole again (on the thread of the windows).
+    expect(app.coreOptions[0]).toMatchObject({ databaseCheckedIntact: true });
     expect(mainWindow.webContents.sent.filter(([, name]) => name === 'app.upgrade')).toEqual([]);
 
     // Closing the upgrade window before the console's shows would leave no window (and quit the app on Windows/Linux).
@@ -93,6 +95,7 @@ describe('the desktop start-up upgrades an older database in a window of its own
     const again = await startApp(tempDir, { dataDir });
     expect(again.calls.filter((c) => c.startsWith('new BrowserWindow'))).toHaveLength(1);
     expect(again.calls.filter((c) => c.startsWith('window.loadURL'))).toEqual(['window.loadURL app://console/index.html']);
+    expect(again.coreOptions[0]).toMatchObject({ databaseCheckedIntact: false });
     await quit(again);
   });
 

@@ -62,6 +62,8 @@ export interface CoreOptions {
   onMigrationProgress?: (event: MigrationProgressEvent) => void;
   /** Start-up's copy of the database before an upgrade, as it starts (the CLI prints it, the app logs it). */
   onUpgradeBackup?: (event: UpgradeBackupEvent) => void;
+  /** The desktop app's upgrade thread has just checked and upgraded the database (openDatabase's `checkedIntact`). */
+  databaseCheckedIntact?: boolean;
 }
 
 export interface Services extends DeviceServices {
@@ -113,6 +115,7 @@ export function createCore(options: CoreOptions): Core {
     now,
     onMigrationProgress: options.onMigrationProgress,
     onUpgradeBackup: options.onUpgradeBackup,
+    checkedIntact: options.databaseCheckedIntact,
   });
   const secrets = options.secrets ?? new KeytarSecretStore(SECRET_SERVICE_NAME);
   const events = new EventBus();

@@ -23,6 +23,23 @@ function errorOf(fn: () => unknown): AppError {
   throw new Error('expected an AppError');
 }
 
+/** An SQLite file with a valid header and a run of broken pages in the middle. */
+function damagedDatabase(): string {
+  const file = path.join(tempDir(), 'console.sqlite');
+  const raw = closeAfterEach(new Database(file));
+  raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); CREATE INDEX t_v ON t (v);');
+  const insert = raw.prepare('INSERT INTO t (v) VALUES (?)');
+  raw.transaction(() => {
+    for (let i = 0; i < 5000; i += 1) insert.run(`value-${i}-${'x'.repeat(50)}`);
+  })();
+  raw.close();
+  const bytes = fs.readFileSync(file);
+  // Overwrite a run of pages in the middle of the file, keeping the 100-byte header intact.
+  bytes.fill(0xa5, 4096 * 3, 4096 * 8);
+  fs.writeFileSync(file, bytes);
+  return file;
+}
+
 describe('openDatabase', () => {
   it('creates a new database at the latest schema, in WAL mode with foreign keys and a busy timeout', () => {
     const file = path.join(tempDir(), 'console.sqlite');
@@ -128,22 +145,18 @@ describe('openDatabase', () => {
   });
 
   it('refuses a damaged SQLite file (valid header, broken pages) and leaves it untouched', () => {
-    const file = path.join(tempDir(), 'console.sqlite');
-    const raw = closeAfterEach(new Database(file));
-    raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); CREATE INDEX t_v ON t (v);');
-    const insert = raw.prepare('INSERT INTO t (v) VALUES (?)');
-    raw.transaction(() => {
-      for (let i = 0; i < 5000; i += 1) insert.run(`value-${i}-${'x'.repeat(50)}`);
-    })();
-    raw.close();
-    const bytes = fs.readFileSync(file);
-    // Overwrite a run of pages in the middle of the file, keeping the 100-byte header intact.
-    bytes.fill(0xa5, 4096 * 3, 4096 * 8);
-    fs.writeFileSync(file, bytes);
+    const file = damagedDatabase();
     const before = sha256File(file);
     const error = errorOf(() => openDatabase({ file, migrations }));
     expect(error.code).toBe('DB_CORRUPT');
     expect(sha256File(file)).toBe(before);
+  });
+
+  it('does not read the whole file again when the upgrade thread has just checked it', () => {
+    // Broken pages only quick_check reads: refused when checked, opened when the caller says it was checked already.
+    const file = damagedDatabase();
+    expect(errorOf(() => openDatabase({ file, migrations: [] })).code).toBe('DB_CORRUPT');
+    closeAfterEach(openDatabase({ file, migrations: [], checkedIntact: true }).db);
   });
 
   it('reports a database locked by another program instead of waiting forever or overwriting it', () => {
