@@ -163,10 +163,11 @@ export class WalCheckpointer {
     const held = large || this.#sinceHeld >= this.everyWrites * this.heldEvery;
     // One beside the writes is not asked for while one still runs: the writes that go on are counted toward the next.
     if (!held && (this.#writes < this.everyWrites || this.#pending)) return;
-    const worker = this.#worker ?? this.#start();
-    if (!worker) return;
+    // Counted from here whether or not a thread takes it: a database with none (in memory) is probed once a checkpoint.
     this.#writes = 0;
     if (held) this.#sinceHeld = 0;
+    const worker = this.#worker ?? this.#start();
+    if (!worker) return;
     const id = this.#nextRequest++;
     const done = new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.#settled(id), this.maxWaitMs);
