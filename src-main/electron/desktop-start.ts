@@ -239,6 +239,8 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     upgrading = upgradeRun;
     const upgrade = await upgradeRun;
     upgrading = null;
+    // The admin quit while it ran (on Linux the upgrade window can be closed): the upgrade finished, nothing opens.
+    if (quitting) return;
     if (upgrade.outcome === 'failed') {
       if (upgrade.shown) exitAfterFailure();
       else await showStartFailure(upgrade.error, { dataDir, logDir }, log);
@@ -344,7 +346,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
       closedByAdmin: () => {
         // Set before the admin can close it: that close ends the app with 1 (exitAfterFailure), not as a quit.
         startFailed = true;
-        window.setClosable(true);
+        if (open) window.setClosable(true);
         return closed;
       },
     };

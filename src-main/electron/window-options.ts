@@ -7,8 +7,9 @@ const MAIN_WINDOW: BrowserWindowConstructorOptions = { width: 1280, height: 820,
 
 /**
  * The small window start-up's database upgrade shows its progress in (start-upgrade.ts). It cannot be closed while the
- * upgrade runs: the upgrade finishes or rolls back whole either way, and a window that vanished would leave the admin
- * guessing; start-up lets it close once the upgrade has failed.
+ * upgrade runs (on macOS and Windows; Electron does not implement `closable` on Linux, where closing it quits the app
+ * once the upgrade has finished): a window that vanished would leave the admin guessing. Start-up lets it close once
+ * the upgrade has failed.
  */
 const UPGRADE_WINDOW: BrowserWindowConstructorOptions = {
   width: 560,

@@ -99,6 +99,29 @@ describe('the desktop start-up upgrades an older database in a window of its own
     await quit(again);
   });
 
+  it('quit while the upgrade runs (Linux lets the window close), exits only once the upgrade has finished, and opens nothing', async () => {
+    const dataDir = dataDirAt38();
+    let schemaAtExit: number | null = null;
+    const app = await startApp(tempDir, {
+      dataDir,
+      whileStarting: (electron) => {
+        void (async () => {
+          await until('the upgrade window has loaded', () => electron.calls.includes(`window.loadURL ${UPGRADE_URL}`), { everyMs: 1 });
+          windowsOf(electron)[0].close();
+          electron.app.emit('window-all-closed');
+          electron.app.emit('will-quit', { preventDefault: () => undefined });
+          await until('the app exits', () => electron.calls.some((c) => c.startsWith('app.exit')), { everyMs: 1 });
+          schemaAtExit = schemaOf(dataDir);
+        })();
+      },
+    });
+    await until('the app exits', () => schemaAtExit !== null, { everyMs: 5 });
+    expect(schemaAtExit).toBe(LATEST);
+    expect(app.calls.filter((c) => c.startsWith('app.exit') || c === 'app.quit')).toEqual(['app.quit', 'app.exit 0']);
+    expect(app.calls.some((c) => c.startsWith('createCore'))).toBe(false);
+    expect(app.calls.filter((c) => c.startsWith('new BrowserWindow'))).toHaveLength(1);
+  });
+
   it('on failure, says why in the window with where the log and the copy are, leaves the database at its schema, opens nothing, and quits with 1 once the window is closed', async () => {
     const dataDir = dataDirAt38();
     // Migration 40 creates this trigger: one of that name already there makes the upgrade fail half-way.

@@ -38,7 +38,7 @@ function UpgradeRunning({ status }: { status: Exclude<UpgradeStatus, { stage: 'f
         {label}
       </p>
       {detail ? <p className="small muted mono">{detail}</p> : null}
-      <p className="small muted">The console opens when this is done. Closing is not possible meanwhile: an upgrade finishes or is undone whole.</p>
+      <p className="small muted">The console opens when this is done. An upgrade finishes or is undone whole: it is never left half done.</p>
     </section>
   );
 }
