@@ -58,6 +58,7 @@ export async function upgradeBeforeStart(steps: StartUpgradeSteps): Promise<Star
         if (line !== null) log.info(line, { ...event });
         show({ stage: 'backup', ...event });
       },
+      onMigrationStart: (event) => show({ stage: 'migrating', ...event }),
       onMigration: (event) => {
         log.info(migrationProgressLine(event), { version: event.version, done: event.done, total: event.total, step: event.step });
         show({ stage: 'migration', ...event });

@@ -56,6 +56,8 @@ export const appChannels = {
 export const UpgradeStatus = z.discriminatedUnion('stage', [
   z.object({ stage: z.literal('starting'), fromVersion: z.number().int(), toVersion: z.number().int() }),
   z.object({ stage: z.literal('backup'), file: z.string(), bytes: z.number(), fromVersion: z.number().int(), toVersion: z.number().int() }),
+  /** A migration starts (`position` of `count` pending); most report nothing more until the next starts. */
+  z.object({ stage: z.literal('migrating'), version: z.number().int(), name: z.string(), position: z.number().int(), count: z.number().int() }),
   z.object({
     stage: z.literal('migration'),
     version: z.number().int(),

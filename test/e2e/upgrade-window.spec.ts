@@ -45,6 +45,12 @@ test('the upgrade window shows each step of an upgrade, with a bar that counts o
   await expectNoSeriousAxeFindings(page, 'upgrade window, copying');
   await screenshot(page, 'upgrade-window-copying');
 
+  tec.core.events.emit('app.upgrade', { stage: 'migrating', version: 39, name: 'devices-without-integration-id', position: 1, count: 2 });
+  await expect(page.getByText('Upgrading to schema 39 (devices-without-integration-id)', { exact: true })).toBeVisible();
+  await expect(page.getByText('Step 1 of 2')).toBeVisible();
+  await expect(bar).not.toHaveAttribute('value');
+  await expectNoSeriousAxeFindings(page, 'upgrade window, a migration without counts');
+
   const step = 'rewriting each device row without its integration id';
   tec.core.events.emit('app.upgrade', { stage: 'migration', version: 39, name: 'devices-without-integration-id', done: 0, total: 1_000_000, step });
   await expect(page.getByText(`Upgrading to schema 39 (devices-without-integration-id): ${step}`)).toBeVisible();

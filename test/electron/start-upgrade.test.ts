@@ -75,6 +75,10 @@ describe('the desktop start-up upgrades an older database in a window of its own
       { stage: 'migration', version: 39, name: expect.any(String), done: 30, total: 30 },
     ]);
     expect(statuses.at(-1)).toEqual({ stage: 'opening' });
+    // Each migration as it starts, counted or not: the window names what runs.
+    const pending = migrations.filter((m) => m.version > 38).sort((a, b) => a.version - b.version);
+    expect(statuses.filter((s) => s.stage === 'migrating')).toEqual(pending.map((m, i) => ({ stage: 'migrating', version: m.version, name: m.name, position: i + 1, count: pending.length })));
+    expect(statuses.findIndex((s) => s.stage === 'migrating' && s.version === 39)).toBeLessThan(statuses.findIndex((s) => s.stage === 'migration' && s.version === 39));
     expect(app.cores[0].info.schemaVersion).toBe(LATEST);
     // The thread checked the file: the console's open does not read it whole again (on the thread of the windows).
     expect(app.coreOptions[0]).toMatchObject({ databaseCheckedIntact: true });

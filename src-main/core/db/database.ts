@@ -6,7 +6,7 @@ import { ensureDirectory, PRIVATE_FILE_MODE, tightenFile } from '../app/local-pa
 import { registerNameKey } from '../duo/name-key';
 import { registerPhraseCheck } from '../devices/device-search-text';
 import { DeferredIndexes, withSortsOnDisk } from './deferred-indexes';
-import type { Migration, MigrationProgressEvent, UpgradeBackupEvent } from './migration';
+import type { Migration, MigrationProgressEvent, MigrationStartEvent, UpgradeBackupEvent } from './migration';
 import { refreshPlannerStatistics } from './planner-statistics';
 import { sqliteBindingOption } from './sqlite-binding';
 
@@ -20,6 +20,11 @@ export interface OpenDatabaseOptions {
   now?: () => Date;
   /** Called while a migration that rewrites many rows runs (they run in one transaction: a kill mid-way rolls back). */
   onMigrationProgress?: (event: MigrationProgressEvent) => void;
+  /**
+   * Called as each migration of an existing database starts, counted or not: most report no progress, and one that
+   * builds an index still takes seconds at a million devices (the upgrade window names what runs).
+   */
+  onMigrationStart?: (event: MigrationStartEvent) => void;
   /** Called as the copy taken before migrating an existing database starts. */
   onUpgradeBackup?: (event: UpgradeBackupEvent) => void;
   /**
@@ -86,7 +91,7 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
     if (pending.length > 0) {
       // A migration may name any index; one left deferred by a bulk load that crashed is built first.
       withSortsOnDisk(db, () => new DeferredIndexes(db).buildAll());
-      migrate(db, pending, options.onMigrationProgress, backupFile);
+      migrate(db, pending, { onProgress: options.onMigrationProgress, onStart: existed ? options.onMigrationStart : undefined }, backupFile);
       // The connection plans with the statistics it loaded at open until it loads its schema anew, and a migration may
       // drop some (0038): loaded anew here, as a connection opened now would.
       db.pragma('writable_schema = RESET');
@@ -193,9 +198,15 @@ function backUp(db: Db, target: string): void {
   tightenFile(target, 'database backup');
 }
 
-function migrate(db: Db, pending: readonly Migration[], onProgress: ((event: MigrationProgressEvent) => void) | undefined, backupFile: string | null): void {
+interface MigrationListeners {
+  onProgress?: (event: MigrationProgressEvent) => void;
+  onStart?: (event: MigrationStartEvent) => void;
+}
+
+function migrate(db: Db, pending: readonly Migration[], { onProgress, onStart }: MigrationListeners, backupFile: string | null): void {
   const run = db.transaction(() => {
-    for (const migration of pending) {
+    for (const [index, migration] of pending.entries()) {
+      onStart?.({ version: migration.version, name: migration.name, position: index + 1, count: pending.length });
       // A migration with no rows to rewrite (a new database) has nothing to report: start-up stays quiet.
       migration.up(db, (done, total, step) => {
         if (total > 0) onProgress?.({ version: migration.version, name: migration.name, done, total, ...(step === undefined ? {} : { step }) });

@@ -19,6 +19,14 @@ export interface Migration {
  */
 export type MigrationProgress = (done: number, total: number, step?: string) => void;
 
+/** What openDatabase reports as each pending migration of an existing database starts (`position` of `count`). */
+export interface MigrationStartEvent {
+  version: number;
+  name: string;
+  position: number;
+  count: number;
+}
+
 /** What openDatabase reports while a long migration runs. */
 export interface MigrationProgressEvent {
   version: number;

@@ -21,6 +21,7 @@ try {
     file,
     migrations,
     onUpgradeBackup: (event) => post({ type: 'backup', event }),
+    onMigrationStart: (event) => post({ type: 'migration-start', event }),
     onMigrationProgress: (event) => post({ type: 'migration', event }),
   });
   opened.db.close();

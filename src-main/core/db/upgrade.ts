@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { AppError, type ErrorPayload } from '../../../src-shared/errors';
-import type { Migration, MigrationProgressEvent, UpgradeBackupEvent } from './migration';
+import type { Migration, MigrationProgressEvent, MigrationStartEvent, UpgradeBackupEvent } from './migration';
 import { sqliteBinding, sqliteBindingOption } from './sqlite-binding';
 
 /**
@@ -43,6 +43,7 @@ export function pendingUpgrade(file: string, migrations: readonly Migration[]): 
 /** What the upgrade thread says, in order: the copy starting, each migration's progress, then the end. */
 export type FromUpgradeThread =
   | { type: 'backup'; event: UpgradeBackupEvent }
+  | { type: 'migration-start'; event: MigrationStartEvent }
   | { type: 'migration'; event: MigrationProgressEvent }
   | { type: 'done'; schemaVersion: number; backupFile: string | null }
   /** `reason` is the thrown error's own text, for the log (the payload of an unexpected error names none). */
@@ -55,6 +56,7 @@ export interface UpgradeThreadData {
 
 export interface UpgradeProgress {
   onBackup(event: UpgradeBackupEvent): void;
+  onMigrationStart(event: MigrationStartEvent): void;
   onMigration(event: MigrationProgressEvent): void;
 }
 
@@ -70,6 +72,7 @@ export function upgradeOnThread(file: string, script: string, progress: UpgradeP
     const worker = startThread(script, workerData);
     worker.on('message', (message: FromUpgradeThread) => {
       if (message.type === 'backup') progress.onBackup(message.event);
+      else if (message.type === 'migration-start') progress.onMigrationStart(message.event);
       else if (message.type === 'migration') progress.onMigration(message.event);
       else if (message.type === 'done') settled = { backupFile: message.backupFile };
       else settled = new AppError(message.error.code, message.error.message, { ...message.error.details, reason: message.reason });

@@ -56,7 +56,10 @@ describe('openDatabase', () => {
     const file = path.join(tempDir(), 'console.sqlite');
     const v1: Migration = { version: 1, name: 'one', up: (db) => db.exec('CREATE TABLE a (x INTEGER)') };
     const v2: Migration = { version: 2, name: 'two', up: (db) => db.exec('CREATE TABLE b (y INTEGER)') };
-    const first = openDatabase({ file, migrations: [v1] });
+    const started: unknown[] = [];
+    // A new database's schema is created in a moment: nothing to report.
+    const first = openDatabase({ file, migrations: [v1], onMigrationStart: (e) => started.push(e) });
+    expect(started).toEqual([]);
     closeAfterEach(first.db);
     first.db.prepare('INSERT INTO a VALUES (42)').run();
     first.db.close();
@@ -68,7 +71,9 @@ describe('openDatabase', () => {
       now: () => new Date('2026-01-02T03:04:05Z'),
       // Told before the copy is made, so start-up can say what it waits for.
       onUpgradeBackup: (backup) => backups.push({ ...backup, existed: fs.existsSync(backup.file) }),
+      onMigrationStart: (e) => started.push(e),
     });
+    expect(started).toEqual([{ version: 2, name: 'two', position: 1, count: 1 }]);
     closeAfterEach(second.db);
     expect(second.schemaVersion).toBe(2);
     expect(second.backupFile).toMatch(/before-v1-upgrade-2026-01-02T03-04-05-000Z\.bak$/);

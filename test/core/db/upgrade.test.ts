@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { pendingUpgrade, upgradeOnThread } from '../../../src-main/core/db/upgrade';
-import type { MigrationProgressEvent, UpgradeBackupEvent } from '../../../src-main/core/db/migration';
+import type { MigrationProgressEvent, MigrationStartEvent, UpgradeBackupEvent } from '../../../src-main/core/db/migration';
 import { AppError } from '../../../src-shared/errors';
 import { migrationsUpTo } from '../../support/database-at-version';
 import { useTempDir } from '../../support/temp-dir';
@@ -39,9 +39,12 @@ describe('pendingUpgrade', () => {
 describe('upgradeOnThread', () => {
   it('runs openDatabase on its own thread, relays the copy and the migrations in order, and leaves the database upgraded and closed', async () => {
     const file = databaseAt(38);
-    const seen: (UpgradeBackupEvent | MigrationProgressEvent)[] = [];
-    const { backupFile } = await upgradeOnThread(file, UPGRADE_WORKER_SOURCE, { onBackup: (e) => seen.push(e), onMigration: (e) => seen.push(e) });
+    const seen: (UpgradeBackupEvent | MigrationStartEvent | MigrationProgressEvent)[] = [];
+    const { backupFile } = await upgradeOnThread(file, UPGRADE_WORKER_SOURCE, { onBackup: (e) => seen.push(e), onMigrationStart: (e) => seen.push(e), onMigration: (e) => seen.push(e) });
     expect(seen[0]).toMatchObject({ file: backupFile, fromVersion: 38, toVersion: LATEST });
+    // Every migration's start, counted or not (this database has no devices: none reports a count).
+    const pending = migrations.filter((m) => m.version > 38).sort((a, b) => a.version - b.version);
+    expect(seen.slice(1)).toEqual(pending.map((m, i) => ({ version: m.version, name: m.name, position: i + 1, count: pending.length })));
     expect(fs.existsSync(backupFile!)).toBe(true);
     // Closed by the thread: an exclusive lock is granted at once.
     const db = new Database(file, { timeout: 0 });
@@ -58,7 +61,7 @@ describe('upgradeOnThread', () => {
     const future = new Database(file);
     future.pragma('user_version = 9999');
     future.close();
-    const error = await upgradeOnThread(file, UPGRADE_WORKER_SOURCE, { onBackup: () => undefined, onMigration: () => undefined }).catch((e: unknown) => e);
+    const error = await upgradeOnThread(file, UPGRADE_WORKER_SOURCE, { onBackup: () => undefined, onMigrationStart: () => undefined, onMigration: () => undefined }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: 'DB_NEWER_SCHEMA' });
   });

@@ -54,6 +54,8 @@ function describe(status: Exclude<UpgradeStatus, { stage: 'failed' }> | null): {
         detail: status.file,
         label: 'One step: no count until the copy is done',
       };
+    case 'migrating':
+      return { title: `Upgrading to schema ${status.version} (${status.name})`, label: `Step ${status.position} of ${status.count}` };
     case 'migration':
       if (status.step !== undefined) {
         return { title: `Upgrading to schema ${status.version} (${status.name}): ${status.step}`, label: `${count(status.total)} devices in one step: no count until it is done` };
