@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { UpgradeScreen } from './features/upgrade/UpgradeScreen';
-import { listenForUpgradeStatus } from './features/upgrade/upgrade-status';
+import { listenForUpgradeStatus } from './features/upgrade/upgrade-store';
 import './shared/ui/tokens.css';
 import './shared/ui/base.css';
 import './app/app.css';

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { UpgradeStatus } from '../../../../src-shared/contract/app';
 import { Button } from '../../shared/ui/Button';
-import { useUpgradeStatus } from './upgrade-status';
+import { useUpgrade } from './upgrade-store';
 import './upgrade.css';
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -13,7 +13,7 @@ const count = (n: number) => n.toLocaleString('en-US');
  * and the copy are, and a Quit button (focused, so Enter or Space quits).
  */
 export function UpgradeScreen() {
-  const status = useUpgradeStatus();
+  const status = useUpgrade((state) => state.status);
   return (
     <main className="upgrade-screen">
       <h1>Upgrading the console’s database</h1>
