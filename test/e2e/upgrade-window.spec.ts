@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import type { UpgradeStatus } from '../../src-shared/contract/app';
 import { expectNoSeriousAxeFindings } from './axe';
+import { expectNothingOverflows } from './layout';
 import { expect, screenshot, test, watchPageErrors, type RigFixture } from './rig-fixture';
 
 /**
@@ -23,6 +24,18 @@ async function sendFirst(page: Page, tec: RigFixture, status: UpgradeStatus, sho
     .toBe(true);
 }
 
+/** The upgrade window's size (window-options.ts), and what it lays out at 200 % zoom. */
+const WINDOW = { width: 560, height: 440 };
+const WINDOW_ZOOM_200 = { width: 280, height: 220 };
+
+/** Nothing runs past the window's edge, at its size and at 200 % zoom. */
+async function expectFits(page: Page, screen: string): Promise<void> {
+  await expectNothingOverflows(page, screen);
+  await page.setViewportSize(WINDOW_ZOOM_200);
+  await expectNothingOverflows(page, `${screen} at 200 % zoom`);
+  await page.setViewportSize(WINDOW);
+}
+
 const DATABASE = '/home/admin/.config/Trusted Endpoints Console/console.sqlite';
 const BACKUP = `${DATABASE}.before-v38-upgrade-2026-12-07T15-00-00-000Z.bak`;
 
@@ -36,7 +49,7 @@ test('the upgrade window shows each step of an upgrade, with a bar that counts o
   await expect(bar).not.toHaveAttribute('value');
   await expectNoSeriousAxeFindings(page, 'upgrade window, getting ready');
   // The window's own size (window-options.ts).
-  await page.setViewportSize({ width: 560, height: 440 });
+  await page.setViewportSize(WINDOW);
 
   await sendFirst(page, tec, { stage: 'backup', file: BACKUP, bytes: 1_352_000_000, fromVersion: 38, toVersion: 40 }, 'Copying the database (1,352 MB) before upgrading it, so the upgrade can be undone:');
   await expect(page.getByText(BACKUP)).toBeVisible();
@@ -44,6 +57,7 @@ test('the upgrade window shows each step of an upgrade, with a bar that counts o
   await expect(bar).toHaveAttribute('aria-valuetext', 'One step: no count until the copy is done');
   await expectNoSeriousAxeFindings(page, 'upgrade window, copying');
   await screenshot(page, 'upgrade-window-copying');
+  await expectFits(page, 'upgrade window, copying');
 
   tec.core.events.emit('app.upgrade', { stage: 'migrating', version: 39, name: 'devices-without-integration-id', position: 1, count: 2 });
   await expect(page.getByText('Upgrading to schema 39 (devices-without-integration-id)', { exact: true })).toBeVisible();
@@ -65,6 +79,7 @@ test('the upgrade window shows each step of an upgrade, with a bar that counts o
   await expect(bar).toHaveAttribute('aria-valuetext', '250,000 of 1,000,000 devices');
   await expectNoSeriousAxeFindings(page, 'upgrade window, a counted migration');
   await screenshot(page, 'upgrade-window-counted');
+  await expectFits(page, 'upgrade window, a counted migration');
 
   tec.core.events.emit('app.upgrade', { stage: 'opening' });
   await expect(page.getByText('The database is upgraded. Opening the console…')).toBeVisible();
@@ -85,9 +100,10 @@ test('a failed upgrade says why, where the log and the copy are, and quits from 
   await expect(page.getByRole('progressbar')).toHaveCount(0);
   const quit = alert.getByRole('button', { name: 'Quit' });
   await expect(quit).toBeFocused();
-  await page.setViewportSize({ width: 560, height: 440 });
+  await page.setViewportSize(WINDOW);
   await expectNoSeriousAxeFindings(page, 'upgrade window, failed');
   await screenshot(page, 'upgrade-window-failed');
+  await expectFits(page, 'upgrade window, failed');
   // The page closes its window; Electron then ends the app (start-upgrade.ts). A browser tab stays, so it is recorded.
   await page.evaluate(() => {
     window.close = () => document.body.setAttribute('data-closed', 'yes');
