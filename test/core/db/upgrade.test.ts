@@ -56,6 +56,14 @@ describe('upgradeOnThread', () => {
     }
   });
 
+  it('rejects in our words, leaving the database as it was, when its thread cannot start', async () => {
+    const file = databaseAt(38);
+    const error = await upgradeOnThread(file, path.join(tempDir(), 'upgrade-worker.js'), { onBackup: () => undefined, onMigrationStart: () => undefined, onMigration: () => undefined }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'DB_MIGRATION_FAILED', message: expect.stringMatching(/^The database upgrade could not run: .*The database was not changed\.$/) });
+    expect(pendingUpgrade(file, migrations)).toEqual({ fromVersion: 38, toVersion: LATEST });
+  });
+
   it('rejects with what openDatabase threw, from its thread', async () => {
     const file = databaseAt(LATEST);
     const future = new Database(file);
