@@ -11,8 +11,9 @@ export function stepHeading(page: Page, title: string) {
 }
 
 /** An ACTIVE device of the given Ivanti platform that reports a Device Client ID. */
-export function activeIdentifier(sim: RunningSimulator, platformType: 'ANDROID' | 'IOS'): string {
+export function activeIdentifier(sim: RunningSimulator, platformType: 'ANDROID' | 'IOS', skipGuids: ReadonlySet<string> = new Set()): string {
   for (const device of sim.expectedDevices()) {
+    if (skipGuids.has(device.guid as string)) continue;
     if (device.platformType === platformType && device.registrationState === 'ACTIVE' && typeof device.clientDeviceIdentifier === 'string' && device.clientDeviceIdentifier) {
       return device.clientDeviceIdentifier;
     }
