@@ -227,7 +227,7 @@ describe('bulk first sync', () => {
     expect(devicesIndexes(db)).toEqual(freshIndexes());
   });
 
-  it('killed with SIGKILL while it loads: the database opens intact, answers correctly, and the next sync finishes load and build', { timeout: 180_000 }, async () => {
+  it('killed with SIGKILL while it loads: the database opens intact, answers correctly, and the next sync finishes load and build', { timeout: 240_000 }, async () => {
     const tenant = await simulator({ devices: 8_000, seed: 'bulk-kill-load', slowMs: 15, faults: { slow: 1 } });
     const dir = tempDir();
     enabledDatabase(dir).close();
@@ -254,7 +254,7 @@ describe('bulk first sync', () => {
     expect(keyWhileLoading.every((key) => !key)).toBe(true);
   });
 
-  it('killed with SIGKILL while it builds the indexes: the database opens intact, answers correctly, and the next sync finishes the build', { timeout: 180_000 }, async () => {
+  it('killed with SIGKILL while it builds the indexes: the database opens intact, answers correctly, and the next sync finishes the build', { timeout: 240_000 }, async () => {
     const tenant = await simulator({ devices: 4_000, seed: 'bulk-kill-build' });
     const dir = tempDir();
     enabledDatabase(dir).close();
