@@ -18,7 +18,6 @@ import { DATABASE_FILE } from '../core/app/data-dir';
 import { migrations } from '../core/db/migrations';
 import { pendingUpgrade, upgradeOnThread } from '../core/db/upgrade';
 import { chooseSqliteBinding, useSqliteBinding, type SqliteRuntime } from '../core/db/sqlite-binding';
-import { migrationProgressLine, upgradeBackupLine } from '../core/db/migration';
 import { openFileLogger, type Logger } from '../core/log/logger';
 import { toErrorPayload, type ErrorPayload } from '../../src-shared/errors';
 import { showAboutDialog } from './about';
@@ -28,7 +27,7 @@ import { registerIpcTransport } from './ipc-transport';
 import { registerFileDialogs } from './file-dialogs';
 import { assertNativeModulesLoadable, type ModuleLoader, type RuntimeVersions } from './native-modules-check';
 import { APP_ENTRY_URL, externalUrlToOpen, isAllowedNavigation, isPermissionGranted } from './security-policy';
-import { upgradeBeforeStart, type UpgradeWindow } from './start-upgrade';
+import { upgradeBeforeStart, upgradeLog, type UpgradeWindow } from './start-upgrade';
 import { createMainWindow, createUpgradeWindow } from './window-options';
 
 /**
@@ -255,11 +254,8 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
         syncWorker: options.syncWorker,
         // Checked on the upgrade thread a moment ago: not read whole again on this one.
         databaseCheckedIntact: upgrade.outcome === 'upgraded',
-        onMigrationProgress: (p) => log.info(migrationProgressLine(p), { version: p.version, done: p.done, total: p.total, step: p.step }),
-        onUpgradeBackup: (backup) => {
-          const line = upgradeBackupLine(backup);
-          if (line !== null) log.info(line, { ...backup });
-        },
+        // An upgrade the upgrade thread did not run (none was pending when start-up looked) is logged the same way.
+        ...upgradeLog(log),
       });
     } catch (error) {
       // Set first: the upgrade window closing now is not the admin quitting (the dialog says what failed).

@@ -1,6 +1,6 @@
 import type { UpgradeStatus } from '../../src-shared/contract/app';
 import { toErrorPayload } from '../../src-shared/errors';
-import { migrationProgressLine, upgradeBackupLine } from '../core/db/migration';
+import { migrationProgressLine, upgradeBackupLine, type MigrationProgressEvent, type UpgradeBackupEvent } from '../core/db/migration';
 import type { PendingUpgrade, UpgradeProgress } from '../core/db/upgrade';
 import type { Logger } from '../core/log/logger';
 
@@ -52,15 +52,15 @@ export async function upgradeBeforeStart(steps: StartUpgradeSteps): Promise<Star
   const show = (status: UpgradeStatus) => window?.show(status);
   show({ stage: 'starting', ...pending });
   try {
+    const logged = upgradeLog(log);
     await steps.upgrade({
       onBackup: (event) => {
-        const line = upgradeBackupLine(event);
-        if (line !== null) log.info(line, { ...event });
+        logged.onUpgradeBackup(event);
         show({ stage: 'backup', ...event });
       },
       onMigrationStart: (event) => show({ stage: 'migrating', ...event }),
       onMigration: (event) => {
-        log.info(migrationProgressLine(event), { version: event.version, done: event.done, total: event.total, step: event.step });
+        logged.onMigrationProgress(event);
         show({ stage: 'migration', ...event });
       },
     });
@@ -75,4 +75,15 @@ export async function upgradeBeforeStart(steps: StartUpgradeSteps): Promise<Star
   }
   show({ stage: 'opening' });
   return { outcome: 'upgraded', window };
+}
+
+/** What start-up writes to the log of an upgrade's copy and migrations, wherever the upgrade runs. */
+export function upgradeLog(log: Logger): { onUpgradeBackup(event: UpgradeBackupEvent): void; onMigrationProgress(event: MigrationProgressEvent): void } {
+  return {
+    onUpgradeBackup: (event) => {
+      const line = upgradeBackupLine(event);
+      if (line !== null) log.info(line, { ...event });
+    },
+    onMigrationProgress: (event) => log.info(migrationProgressLine(event), { version: event.version, done: event.done, total: event.total, step: event.step }),
+  };
 }

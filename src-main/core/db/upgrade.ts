@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { AppError, type ErrorPayload } from '../../../src-shared/errors';
 import type { Migration, MigrationProgressEvent, MigrationStartEvent, UpgradeBackupEvent } from './migration';
+import { startScriptWorker } from '../app/script-worker';
 import { sqliteBinding, sqliteBindingOption } from './sqlite-binding';
 
 /**
@@ -69,7 +69,7 @@ export function upgradeOnThread(file: string, script: string, progress: UpgradeP
   const workerData: UpgradeThreadData = { file, sqliteBinding: sqliteBinding() };
   return new Promise((resolve, reject) => {
     let settled: { backupFile: string | null } | AppError | null = null;
-    const worker = startThread(script, workerData);
+    const worker = startScriptWorker(script, { workerData });
     worker.on('message', (message: FromUpgradeThread) => {
       if (message.type === 'backup') progress.onBackup(message.event);
       else if (message.type === 'migration-start') progress.onMigrationStart(message.event);
@@ -87,10 +87,4 @@ export function upgradeOnThread(file: string, script: string, progress: UpgradeP
       else resolve(settled);
     });
   });
-}
-
-function startThread(script: string, workerData: UpgradeThreadData): Worker {
-  if (!script.endsWith('.ts')) return new Worker(script, { workerData });
-  const source = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(script)});`;
-  return new Worker(source, { eval: true, workerData });
 }

@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SyncProgress, SyncRun, SyncTrigger } from '../../../src-shared/domain/sync';
 import { AppError, fromErrorPayload } from '../../../src-shared/errors';
+import { startScriptWorker } from '../app/script-worker';
 import type { Db } from '../db/database';
 import { sqliteBinding } from '../db/sqlite-binding';
 import type { SyncIndexing } from '../devices/device-services';
@@ -300,11 +301,8 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
   }
 }
 
-/** Built JavaScript runs as it is; TypeScript source (tests, benchmarks, the demo) is loaded through tsx. */
 function launchWorker(script: string, workerData: SyncWorkerData): Worker {
-  if (!script.endsWith('.ts')) return new Worker(script, { workerData, resourceLimits: SYNC_WORKER_LIMITS });
-  const source = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(script)});`;
-  return new Worker(source, { eval: true, workerData, resourceLimits: SYNC_WORKER_LIMITS });
+  return startScriptWorker(script, { workerData, resourceLimits: SYNC_WORKER_LIMITS });
 }
 
 function shuttingDown(): AppError {
