@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import { SettingsStore } from '../../../src-main/core/settings/settings-store';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
@@ -46,6 +46,13 @@ class ManualClock implements SchedulerClock {
 
 const startTenant = useSimulatorsAfterEach();
 const closeAfterEach = useCloseAfterEach();
+// Registered last, so it runs first: each engine is shut down as the app shuts it down, before its connection closes
+// and its folder is removed. Its WAL checkpoint thread writes the -wal/-shm files until it has ended (a checkpoint may
+// run beside the last writes since 7edda5b): removing the folder meanwhile failed once in CI with ENOTEMPTY.
+const engines: SyncEngine[] = [];
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((engine) => engine.shutdown()));
+});
 
 async function setUp(status: 'disabled' | 'all-users') {
   const tenant = await startTenant({ devices: 300, seed: 'schedule' });
@@ -61,6 +68,7 @@ async function setUp(status: 'disabled' | 'all-users') {
     credentials: async () => ({ domain: tenant.domain, ...tenant.credentials }),
     connect: quickRetryingClient,
   });
+  engines.push(engine);
   const scheduler = new SyncScheduler({
     engine,
     lastStartedAt: (id) => engine.runs.lastStartedAt(id),
