@@ -28,6 +28,7 @@ import { registerFileDialogs } from './file-dialogs';
 import { assertNativeModulesLoadable, type ModuleLoader, type RuntimeVersions } from './native-modules-check';
 import { APP_ENTRY_URL, externalUrlToOpen, isAllowedNavigation, isPermissionGranted } from './security-policy';
 import { upgradeBeforeStart, upgradeLog, type UpgradeWindow } from './start-upgrade';
+import { DEFAULT_WINDOW_READY_WAIT_MS, handOverWarning, handOverWhenReady } from './window-hand-over';
 import { createMainWindow, createUpgradeWindow } from './window-options';
 
 /**
@@ -47,6 +48,8 @@ export interface ElectronWebContents {
   send(channel: string, ...args: unknown[]): void;
   on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): unknown;
   on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown;
+  on(event: 'did-fail-load', listener: (event: unknown, errorCode: number, errorDescription: string, validatedURL: string, isMainFrame: boolean) => void): unknown;
+  on(event: 'render-process-gone', listener: (event: unknown, details: { reason: string; exitCode: number }) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
@@ -120,6 +123,8 @@ export interface DesktopStartOptions {
   upgradeWorker: string;
   /** How long quitting waits for the core (and the sync worker's connection) to close. */
   quitWaitMs?: number;
+  /** How long the console's window may take to become ready before it is shown anyway (window-hand-over.ts). */
+  windowReadyWaitMs?: number;
 }
 
 /** Long enough for a sync worker to roll back its open transaction and close; short enough that quitting never hangs. */
@@ -163,6 +168,10 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
   let mainWindow: W | null = null;
   let core: Core | null = null;
   let closeLog: (() => void) | null = null;
+  /** The main log, once start-up has opened it. */
+  let mainLog: Logger | null = null;
+  /** Stops the wait for the console's window to become ready (its timer included), while it waits. */
+  let stopHandOver: (() => void) | null = null;
   let quitting: Promise<void> | null = null;
   /** The upgrade thread, while it runs: quitting waits for it, so it never leaves a copy cut short. */
   let upgrading: Promise<unknown> | null = null;
@@ -187,7 +196,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     if (options.platform !== 'darwin' && !startFailed) app.quit();
   });
   app.on('activate', () => {
-    if (core && BrowserWindow.getAllWindows().length === 0) createWindow();
+    if (core && mainLog && BrowserWindow.getAllWindows().length === 0) createWindow(mainLog);
   });
   app.on('will-quit', (event) => {
     if (!core && !closeLog) return;
@@ -209,6 +218,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     const opened = openFileLogger({ directory: logDir, fileName: 'main.log' }, { scope: 'main' });
     closeLog = () => opened.file.close();
     const log = opened.logger;
+    mainLog = log;
     // Unpackaged (npm start, npm run dev) better-sqlite3 comes from the Electron build beside node_modules, whose own is
     // Node's; the native check below loads the chosen binary, so a missing or wrong build stops here, before any database.
     useSqliteBinding(
@@ -290,7 +300,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
         if (trustedWebContentsIds.has(window.webContents.id)) window.webContents.send(EVENT_CHANNEL, name, payload);
       }
     });
-    createWindow(upgrade.outcome === 'upgraded' ? upgrade.window : null);
+    createWindow(log, upgrade.outcome === 'upgraded' ? upgrade.window : null);
     // Not fatal: the window opens either way, and the renderer asks `keychain.probe` for its banner.
     const keychain = await opening.handlers['keychain.probe'](undefined, { signal: new AbortController().signal });
     if (!keychain.available) log.warn('keychain unavailable', { code: keychain.code, message: keychain.message });
@@ -349,6 +359,8 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
   }
 
   async function closeEverything(): Promise<void> {
+    stopHandOver?.();
+    stopHandOver = null;
     const closing = core?.close();
     core = null;
     let timer: NodeJS.Timeout | undefined;
@@ -359,8 +371,11 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     closeLog = null;
   }
 
-  /** `upgradeWindow` closes once this one shows: closing it first would leave no window, and the app would quit. */
-  function createWindow(upgradeWindow: UpgradeWindow | null = null): void {
+  /**
+   * `upgradeWindow` closes once this one shows: closing it first would leave no window, and the app would quit. It
+   * shows when ready, or anyway (with a warning in the log) once its page failed, its renderer died or the wait ran out.
+   */
+  function createWindow(log: Logger, upgradeWindow: UpgradeWindow | null = null): void {
     const window = createMainWindow(BrowserWindow, path.join(options.bundleDir, '../preload/index.cjs'));
     mainWindow = window;
     const id = window.webContents.id;
@@ -369,7 +384,11 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
       trustedWebContentsIds.delete(id);
       if (mainWindow === window) mainWindow = null;
     });
-    window.once('ready-to-show', () => {
+    stopHandOver?.();
+    stopHandOver = handOverWhenReady(window, options.windowReadyWaitMs ?? DEFAULT_WINDOW_READY_WAIT_MS, (reason) => {
+      stopHandOver = null;
+      const warning = handOverWarning(reason);
+      if (warning !== null) log.warn(warning, { ...reason });
       window.show();
       upgradeWindow?.close();
     });

@@ -8,6 +8,7 @@ import { DATABASE_FILE } from '../../src-main/core/app/data-dir';
 import { electronSqliteBindingPath, resolvedSqlitePackage, sqliteBinding, useSqliteBinding } from '../../src-main/core/db/sqlite-binding';
 import { useTempDir } from '../support/temp-dir';
 import { at, BUNDLE_DIR, quit, startApp, type StartOverrides } from './desktop-harness';
+import { until } from '../support/until';
 import { invokeEvent } from './electron-edge';
 
 const tempDir = useTempDir('tec-desktop-start-');
@@ -173,6 +174,66 @@ describe('the desktop start-up sequence', () => {
     expect(app.calls.slice(-1)).toEqual(['app.quit']);
     expect(app.calls).not.toContain('app.whenReady');
     expect(fs.existsSync(path.join(app.dataDir, DATABASE_FILE))).toBe(false);
+  });
+});
+
+describe("the console's window always shows, ready or not", () => {
+  const SHOWN_ANYWAY = "The console's window is shown although";
+  /** The main log so far (a start that logged nothing has not created it yet). */
+  const logOf = (app: Awaited<ReturnType<typeof startApp>>) => {
+    const file = path.join(app.logs, 'main.log');
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  };
+  const consoleWindow = (app: Awaited<ReturnType<typeof startApp>>) => app.electron.BrowserWindow.windows[0];
+
+  it('shows once it is ready to show, and not before', async () => {
+    const app = await startApp(tempDir);
+    const window = consoleWindow(app);
+    expect(window.shows).toBe(0);
+    window.emit('ready-to-show');
+    expect(window.shows).toBe(1);
+    expect(logOf(app)).not.toContain(SHOWN_ANYWAY);
+    await quit(app);
+  });
+
+  it('shows when its page fails to load, says why in the log, and is not shown again when it becomes ready after', async () => {
+    const app = await startApp(tempDir);
+    const window = consoleWindow(app);
+    // A frame inside the page failing is the page's business: the window waits on.
+    window.webContents.failLoad(-105, 'ERR_NAME_NOT_RESOLVED', 'https://example.invalid/', false);
+    expect(window.shows).toBe(0);
+    window.webContents.failLoad(-6, 'ERR_FILE_NOT_FOUND', 'app://console/index.html', true);
+    expect(window.shows).toBe(1);
+    expect(logOf(app)).toContain(`${SHOWN_ANYWAY} its page failed to load (ERR_FILE_NOT_FOUND, code -6, app://console/index.html)`);
+    window.emit('ready-to-show');
+    expect(window.shows).toBe(1);
+    await quit(app);
+  });
+
+  it('shows when its renderer process is gone before it was ready, and says why in the log', async () => {
+    const app = await startApp(tempDir);
+    const window = consoleWindow(app);
+    window.webContents.renderProcessGone('crashed', 139);
+    expect(window.shows).toBe(1);
+    expect(logOf(app)).toContain(`${SHOWN_ANYWAY} its page's process ended before it was ready (crashed, exit code 139)`);
+    await quit(app);
+  });
+
+  it('shows once the wait for it has run out, says so in the log, and is not shown again when it becomes ready after', async () => {
+    const app = await startApp(tempDir, { windowReadyWaitMs: 1 });
+    const window = consoleWindow(app);
+    await until('the window shows without ever being ready', () => window.shows > 0, { everyMs: 1 });
+    expect(logOf(app)).toContain(`${SHOWN_ANYWAY} its page was not ready after 0.001 s`);
+    window.emit('ready-to-show');
+    expect(window.shows).toBe(1);
+    await quit(app);
+  });
+
+  it('quitting stops the wait: the window is not shown while the app closes', async () => {
+    const app = await startApp(tempDir);
+    await quit(app);
+    consoleWindow(app).emit('ready-to-show');
+    expect(consoleWindow(app).shows).toBe(0);
   });
 });
 

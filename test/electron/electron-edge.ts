@@ -212,6 +212,14 @@ export class StandInWebContents extends WebContentsLike {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
     this.windowOpenHandler = handler;
   }
+  /** Chromium failing a load, as Electron reports it (the frame ids it adds after `isMainFrame` are left out). */
+  failLoad(errorCode: number, errorDescription: string, url: string, isMainFrame: boolean): void {
+    this.emit('did-fail-load', {}, errorCode, errorDescription, url, isMainFrame);
+  }
+  /** The renderer process crashing or being killed, as Electron reports it. */
+  renderProcessGone(reason: string, exitCode: number): void {
+    this.emit('render-process-gone', {}, { reason, exitCode });
+  }
 }
 
 export class StandInBrowserWindow extends EventEmitter {
@@ -222,6 +230,8 @@ export class StandInBrowserWindow extends EventEmitter {
   }
   readonly webContents = new StandInWebContents();
   closed = false;
+  /** How many times show() was called: a window is shown once. */
+  shows = 0;
   constructor(readonly options: Record<string, unknown>) {
     super();
     const self = new.target as typeof StandInBrowserWindow;
@@ -234,6 +244,7 @@ export class StandInBrowserWindow extends EventEmitter {
   restore(): void {}
   focus(): void {}
   show(): void {
+    this.shows += 1;
     (this.constructor as typeof StandInBrowserWindow).record('window.show');
   }
   loadURL(url: string): Promise<void> {

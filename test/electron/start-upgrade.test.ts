@@ -89,10 +89,41 @@ describe('the desktop start-up upgrades an older database in a window of its own
     mainWindow.emit('ready-to-show');
     expect(upgradeWindow.closed).toBe(true);
     expect(mainWindow.closed).toBe(false);
+    expect(mainWindow.shows).toBe(1);
     const logged = fs.readFileSync(path.join(app.logs, 'main.log'), 'utf8');
     expect(logged).toContain('Upgrading the database from schema 38 to');
     // Each migration's progress goes to the log as well as to the window (migrationProgressLine).
     expect(logged).toContain('Upgrading the database to schema 39 (');
+    expect(logged).not.toContain("The console's window is shown although");
+    await quit(app);
+  });
+
+  // Without these, the upgrade window would say "Opening the console…" forever, over a window never shown.
+  it.each([
+    {
+      what: "the console's page fails to load",
+      overrides: {},
+      trigger: (main: StandInBrowserWindow) => main.webContents.failLoad(-6, 'ERR_FILE_NOT_FOUND', 'app://console/index.html', true),
+      warning: 'its page failed to load (ERR_FILE_NOT_FOUND, code -6',
+    },
+    {
+      what: "the console's renderer process is gone",
+      overrides: {},
+      trigger: (main: StandInBrowserWindow) => main.webContents.renderProcessGone('launch-failed', 1),
+      warning: "its page's process ended before it was ready (launch-failed, exit code 1)",
+    },
+    { what: "the console's window is not ready in time", overrides: { windowReadyWaitMs: 1 }, trigger: () => undefined, warning: 'its page was not ready after 0.001 s' },
+  ])('gives way to the console all the same when $what, and says why in the log', async ({ overrides, trigger, warning }) => {
+    const app = await startApp(tempDir, { dataDir: dataDirAt38(), ...overrides });
+    const [upgradeWindow, mainWindow] = windowsOf(app.electron);
+    trigger(mainWindow);
+    await until('the upgrade window gives way', () => upgradeWindow.closed, { everyMs: 1 });
+    expect(mainWindow.shows).toBe(1);
+    expect(mainWindow.closed).toBe(false);
+    expect(fs.readFileSync(path.join(app.logs, 'main.log'), 'utf8')).toContain(`The console's window is shown although ${warning}`);
+    // Ready after all: shown once only.
+    mainWindow.emit('ready-to-show');
+    expect(mainWindow.shows).toBe(1);
     await quit(app);
   });
 
