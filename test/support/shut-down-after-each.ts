@@ -1,4 +1,6 @@
 import { afterEach } from 'vitest';
+import type { SearchIndexBuild } from '../../src-main/core/devices/device-search-index';
+import type { WalCheckpointer } from '../../src-main/core/sync/wal-checkpointer';
 
 interface ShutsDown {
   shutdown(): Promise<void>;
@@ -8,7 +10,8 @@ interface ShutsDown {
  * Shuts down every sync engine handed to it after each test, before its connection is closed and its folder removed:
  * call it after useTempDir and useCloseAfterEach, since hooks run last-defined first. An engine's WAL checkpoint thread
  * may otherwise still write the -wal/-shm files as the folder goes (ENOTEMPTY, seen under load in unchanged-resync and
- * shared-tenant); shutdown settles once that thread has closed its connection.
+ * shared-tenant); shutdown settles once that thread has closed its connection. A thread a test starts without an engine
+ * (a WalCheckpointer, a SearchIndexBuild) is handed to it as `checkpointerEnd(…)` or `buildEnd(…)`.
  */
 export function useShutDownAfterEach(): <T extends ShutsDown>(engine: T) => T {
   const engines: ShutsDown[] = [];
@@ -29,4 +32,22 @@ export function withShutDownAfterEach<A extends unknown[], R extends { engine: S
     shutDownAfterEach(made.engine);
     return made;
   };
+}
+
+/**
+ * A checkpointer a test acquires itself, shut down as a sync's end and SyncEngine.shutdown end it: released (a test that
+ * failed before its own release) and its thread awaited. One acquired more than once is released by the test.
+ */
+export function checkpointerEnd(checkpointer: WalCheckpointer): ShutsDown {
+  return {
+    shutdown: async () => {
+      checkpointer.release();
+      await checkpointer.ended();
+    },
+  };
+}
+
+/** A search index build a test starts itself, stopped (a no-op once it has moved its index in) and its thread awaited. */
+export function buildEnd(build: SearchIndexBuild): ShutsDown {
+  return { shutdown: () => build.stop() };
 }

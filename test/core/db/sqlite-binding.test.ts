@@ -22,6 +22,7 @@ import { assertNativeModulesLoadable } from '../../../src-main/electron/native-m
 import { DEMO_CREDENTIALS, startSimulator } from '../../simulator/ivanti-simulator';
 import { SYNC_WORKER_SOURCE } from '../../support/sync-worker-source';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { checkpointerEnd, useShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { INTEGRATION_ID, openSyncDatabase } from '../sync/sync-fixture';
 
@@ -37,6 +38,7 @@ const tempDir = useTempDir('tec-sqlite-binding-');
 
 afterEach(() => useSqliteBinding(null));
 const closeAfterEach = useCloseAfterEach();
+const shutDownAfterEach = useShutDownAfterEach();
 
 function runtime(overrides: Partial<SqliteRuntime>): SqliteRuntime {
   return {
@@ -124,6 +126,7 @@ describe('loading the chosen binary', () => {
     const binding = standInBuild('checkpoint-thread');
     useSqliteBinding(binding);
     const checkpointer = new WalCheckpointer(db, 1, 1);
+    shutDownAfterEach(checkpointerEnd(checkpointer));
     checkpointer.acquire();
     await checkpointer.commit(() => db.exec('CREATE TABLE t (x)'));
     // Waits for the checkpoint the first commit asked for: the thread has opened its connection by then.

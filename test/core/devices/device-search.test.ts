@@ -11,6 +11,7 @@ import { seedDevices } from '../../support/seed-devices';
 import { useTempDir } from '../../support/temp-dir';
 import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { useShutDownAfterEach } from '../../support/shut-down-after-each';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from '../sync/sync-fixture';
 import { allPages, NOW, openDeviceDatabase } from './device-fixture';
@@ -298,10 +299,12 @@ describe('the search index after a large backlog', () => {
 
 describe('search over a real sync', () => {
   const simulator = useSimulatorsAfterEach();
+  // Inside this block, so it runs before the file's hooks close the database and remove its folder.
+  const shutDownAfterEach = useShutDownAfterEach();
 
   it('finds what the sync engine stored, indexed while it synced, with nothing left to index at the end', { timeout: 120_000 }, async () => {
     const tenant = await simulator({ devices: 1500, seed: 'searchable-sync' });
-    const syncDb = openSyncDatabase(tempDir());
+    const syncDb = closeAfter(openSyncDatabase(tempDir()));
     // The same wiring as the composition root: the engine indexes between its writes (here every 300 devices), and
     // the device services take the last ones when it finishes.
     const events = new EventBus();
@@ -315,15 +318,17 @@ describe('search over a real sync', () => {
       syncIndexing: null,
     });
     let indexedDuringRun = 0;
-    const engine = new SyncEngine({
-      db: syncDb,
-      events,
-      now: () => new Date(),
-      credentials: async () => ({ domain: tenant.domain, ...tenant.credentials }),
-      connect: quickRetryingClient,
-      maintenance: () => (indexedDuringRun += services.searchIndex.catchUp()),
-      maintenanceEveryDevices: 300,
-    });
+    const engine = shutDownAfterEach(
+      new SyncEngine({
+        db: syncDb,
+        events,
+        now: () => new Date(),
+        credentials: async () => ({ domain: tenant.domain, ...tenant.credentials }),
+        connect: quickRetryingClient,
+        maintenance: () => (indexedDuringRun += services.searchIndex.catchUp()),
+        maintenanceEveryDevices: 300,
+      }),
+    );
     const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
     expect(run.status).toBe('completed');
     expect(indexedDuringRun).toBeGreaterThanOrEqual(1200);

@@ -12,10 +12,18 @@ import { migrations } from '../../../src-main/core/db/migrations';
 import { DeviceSearchIndex, SearchIndexBuild, searchIndexBuildFile } from '../../../src-main/core/devices/device-search-index';
 import { seedDevices } from '../../support/seed-devices';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { buildEnd, useShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
 
 const tempDir = useTempDir('tec-search-build-');
 const closeAfterEach = useCloseAfterEach();
+const shutDownAfterEach = useShutDownAfterEach();
+
+/** A build a test starts, its thread stopped after the test before the database closes (one that failed before its move still runs). */
+function stoppedAfterEach<T extends SearchIndexBuild | null>(build: T): T {
+  if (build !== null) shutDownAfterEach(buildEnd(build));
+  return build;
+}
 
 function seeded(count: number): Db {
   const { db } = openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations });
@@ -75,7 +83,7 @@ describe('SearchIndexBuild', () => {
     const { db } = openDatabase({ file: path.join(tempDir(), 'console.sqlite'), migrations });
     closeAfterEach(db);
     // Started before the load's first device, as a bulk load starts it.
-    const build = SearchIndexBuild.follow(db);
+    const build = stoppedAfterEach(SearchIndexBuild.follow(db));
     expect(build).not.toBeNull();
     // Committed in batches of 10,000: the thread sees the queue grow, and indexes a chunk (50,000) only once it is whole.
     const referenceTime = Date.parse('2026-12-01T00:00:00Z');
@@ -98,7 +106,7 @@ describe('SearchIndexBuild', () => {
     const db = seeded(51_000);
     const caughtUp = copyOf(db);
     new DeviceSearchIndex(caughtUp).catchUp();
-    const build = SearchIndexBuild.start(db);
+    const build = stoppedAfterEach(SearchIndexBuild.start(db));
     expect(build).not.toBeNull();
     expect(await build!.built).toBe(true);
     db.pragma('wal_checkpoint(TRUNCATE)');
@@ -116,14 +124,14 @@ describe('SearchIndexBuild', () => {
 
   it('builds with a 2,000 KiB page cache for each database, so the thread leaves malloc little to keep', async () => {
     const db = seeded(1_000);
-    const build = SearchIndexBuild.start(db)!;
+    const build = stoppedAfterEach(SearchIndexBuild.start(db))!;
     expect(await build.moveIn()).toBe(1_000);
     expect(build.pageCacheKib).toEqual({ main: 2000, build: 2000 });
   });
 
   it('builds in a file of 16,384-byte pages, and the database keeps its own 4,096', async () => {
     const db = seeded(1_000);
-    const build = SearchIndexBuild.start(db)!;
+    const build = stoppedAfterEach(SearchIndexBuild.start(db))!;
     expect(await build.built).toBe(true);
     // The database header's page size (offset 16, big-endian), while the file waits for the move.
     const header = fs.readFileSync(searchIndexBuildFile(db.name)).subarray(0, 100);
@@ -139,7 +147,7 @@ describe('SearchIndexBuild', () => {
     const match = db.prepare('SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?').pluck();
     // Read by this connection before the move: FTS5 keeps the structure it read until another connection commits.
     expect(match.all(`"${serial}"`)).toEqual([]);
-    const build = SearchIndexBuild.start(db)!;
+    const build = stoppedAfterEach(SearchIndexBuild.start(db))!;
     expect(await build.moveIn()).toBe(2_000);
     const oracle = copyOf(db);
     expect(match.all(`"${serial}"`)).toEqual([5]);
@@ -155,7 +163,7 @@ describe('SearchIndexBuild', () => {
 
   it('a device written or deleted after the thread read it is indexed as it is when the index is moved in', async () => {
     const db = seeded(2_000);
-    const build = SearchIndexBuild.start(db)!;
+    const build = stoppedAfterEach(SearchIndexBuild.start(db))!;
     expect(await build.built).toBe(true);
     // Written by another connection after the thread read every row: the move must not keep what it read of these.
     const other = closeAfterEach(openDatabase({ file: db.name, migrations }).db);
@@ -176,7 +184,7 @@ describe('SearchIndexBuild', () => {
 
   it('moves nothing into an index that was written meanwhile: the catch-up indexed it', async () => {
     const db = seeded(2_000);
-    const build = SearchIndexBuild.start(db)!;
+    const build = stoppedAfterEach(SearchIndexBuild.start(db))!;
     expect(await build.built).toBe(true);
     const index = new DeviceSearchIndex(db);
     expect(index.catchUp()).toBe(2_000);
@@ -205,13 +213,13 @@ describe('SearchIndexBuild', () => {
     const db = seeded(500);
     const file = searchIndexBuildFile(db.name);
     fs.writeFileSync(file, 'left by a build a crash stopped');
-    const build = SearchIndexBuild.start(db)!;
+    const build = stoppedAfterEach(SearchIndexBuild.start(db))!;
     if (process.platform !== 'win32') expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(await build.moveIn()).toBe(500);
     expect(fs.existsSync(file)).toBe(false);
 
     const again = seeded(500);
-    const stopped = SearchIndexBuild.start(again)!;
+    const stopped = stoppedAfterEach(SearchIndexBuild.start(again))!;
     await stopped.stop();
     expect(fs.existsSync(searchIndexBuildFile(again.name))).toBe(false);
     expect(await stopped.moveIn()).toBe(0);

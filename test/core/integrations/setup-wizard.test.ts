@@ -14,6 +14,7 @@ import { KeytarSecretStore } from '../../../src-main/core/secrets/keytar-secret-
 import { secretAccount } from '../../../src-main/core/secrets/secret-store';
 import { checklistFor } from '../../../src-shared/domain/ivanti-setup';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { useShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { requirePrivateKeyring } from '../../support/keyring';
 import { databaseText } from '../../support/database-text';
@@ -27,6 +28,7 @@ const startTenant = useSimulatorsAfterEach();
 
 beforeAll(() => requirePrivateKeyring());
 const closeAfterEach = useCloseAfterEach();
+const shutDownAfterEach = useShutDownAfterEach();
 
 interface Opened {
   db: Db;
@@ -34,7 +36,8 @@ interface Opened {
   wizard: SetupWizard;
   caProfiles: CaProfileService;
   engine: SyncEngine;
-  close(): void;
+  /** As the app quits: the sync engine shut down, then its database closed. */
+  close(): Promise<void>;
 }
 
 /** What the app's composition gives the wizard, built from the same real parts (real Test Configuration, real SQL). */
@@ -43,7 +46,7 @@ function open(dataDir: string): Opened {
   const now = () => new Date();
   const audit = new AuditLog(db, now);
   const integrations = new IntegrationService(db, secrets, audit, now, 'test');
-  const engine = new SyncEngine({ db, events: new EventBus(), now, credentials: (id) => integrations.credentials(id) });
+  const engine = shutDownAfterEach(new SyncEngine({ db, events: new EventBus(), now, credentials: (id) => integrations.credentials(id) }));
   const caProfiles = new CaProfileService(db, secrets, integrations, audit, now, 'test');
   const ports: SetupWizardPorts = {
     startSync: (integrationId) => engine.start(integrationId, 'wizard'),
@@ -77,7 +80,11 @@ function open(dataDir: string): Opened {
       })),
   };
   const wizard = new SetupWizard(db, integrations, secrets, audit, now, 'test', ports);
-  return { db, integrations, wizard, engine, caProfiles, close: () => db.close() };
+  const close = async () => {
+    await engine.shutdown();
+    db.close();
+  };
+  return { db, integrations, wizard, engine, caProfiles, close };
 }
 
 /** Through the first two steps: the integration exists (Disabled, no key yet) and the draft is on the values step. */
@@ -203,7 +210,7 @@ describe('SetupWizard', () => {
     const corrected = await first.wizard.storePassword(draft.id, secret);
     expect(corrected.testResult).toBeNull();
     await first.wizard.storePassword(draft.id, sim.credentials.password);
-    first.close();
+    await first.close();
 
     const dbBytes = databaseText(dataDir);
     expect(dbBytes).not.toContain(secret);

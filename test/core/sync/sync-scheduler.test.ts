@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src-main/core/events/event-bus';
 import { SettingsStore } from '../../../src-main/core/settings/settings-store';
 import { SyncEngine } from '../../../src-main/core/sync/sync-engine';
 import { SyncScheduler, type SchedulerClock } from '../../../src-main/core/sync/sync-scheduler';
 import type { Db } from '../../../src-main/core/db/database';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { useShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { INTEGRATION_ID, openSyncDatabase, quickRetryingClient } from './sync-fixture';
@@ -46,13 +47,9 @@ class ManualClock implements SchedulerClock {
 
 const startTenant = useSimulatorsAfterEach();
 const closeAfterEach = useCloseAfterEach();
-// Registered last, so it runs first: each engine is shut down as the app shuts it down, before its connection closes
-// and its folder is removed. Its WAL checkpoint thread writes the -wal/-shm files until it has ended (a checkpoint may
-// run beside the last writes since 7edda5b): removing the folder meanwhile failed once in CI with ENOTEMPTY.
-const engines: SyncEngine[] = [];
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((engine) => engine.shutdown()));
-});
+// Registered last, so it runs first: removing the folder while an engine's WAL checkpoint thread still ran failed once
+// in CI with ENOTEMPTY.
+const shutDownAfterEach = useShutDownAfterEach();
 
 async function setUp(status: 'disabled' | 'all-users') {
   const tenant = await startTenant({ devices: 300, seed: 'schedule' });
@@ -61,14 +58,15 @@ async function setUp(status: 'disabled' | 'all-users') {
   const clock = new ManualClock();
   const events = new EventBus();
   const settings = new SettingsStore(db);
-  const engine = new SyncEngine({
-    db,
-    events,
-    now: () => new Date(clock.now()),
-    credentials: async () => ({ domain: tenant.domain, ...tenant.credentials }),
-    connect: quickRetryingClient,
-  });
-  engines.push(engine);
+  const engine = shutDownAfterEach(
+    new SyncEngine({
+      db,
+      events,
+      now: () => new Date(clock.now()),
+      credentials: async () => ({ domain: tenant.domain, ...tenant.credentials }),
+      connect: quickRetryingClient,
+    }),
+  );
   const scheduler = new SyncScheduler({
     engine,
     lastStartedAt: (id) => engine.runs.lastStartedAt(id),

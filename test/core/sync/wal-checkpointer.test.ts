@@ -6,10 +6,12 @@ import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { WalCheckpointer } from '../../../src-main/core/sync/wal-checkpointer';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { checkpointerEnd, useShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
 
 const tempDir = useTempDir('tec-wal-');
 const closeAfterEach = useCloseAfterEach();
+const shutDownAfterEach = useShutDownAfterEach();
 const BLOB = 64 * 1024;
 
 /**
@@ -20,7 +22,9 @@ function fillerDatabase(everyWrites: number, heldEvery = 1): { file: string; db:
   const file = path.join(tempDir(), 'console.sqlite');
   const db = closeAfterEach(openDatabase({ file, migrations }).db);
   db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
-  return { file, db, checkpointer: new WalCheckpointer(db, everyWrites, heldEvery), insert: db.prepare('INSERT INTO filler (blob) VALUES (?)') };
+  const checkpointer = new WalCheckpointer(db, everyWrites, heldEvery);
+  shutDownAfterEach(checkpointerEnd(checkpointer));
+  return { file, db, checkpointer, insert: db.prepare('INSERT INTO filler (blob) VALUES (?)') };
 }
 
 /** A write of 40 blobs in one transaction (about 2.6 MB of pages), as large as one of a bulk load's index builds here. */

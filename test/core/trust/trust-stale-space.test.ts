@@ -14,6 +14,7 @@ import type { TrustFilter } from '../../../src-shared/domain/device';
 import { SyncRunStore } from '../../../src-main/core/sync/sync-run-store';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
 import { DEFAULT_AND_RESTRICTED_SPACES } from '../../simulator/ivanti-simulator';
+import { useCloseAfterEach } from '../../support/close-after-each';
 import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { useSimulatorsAfterEach } from '../../support/simulators-after-each';
@@ -21,6 +22,7 @@ import { engineFor as newEngine, INTEGRATION_ID, openSyncDatabase } from '../syn
 import { CertificateTable } from './trust-scenario';
 
 const tempDir = useTempDir('tec-trust-stale-');
+const closeAfterEach = useCloseAfterEach();
 const engineFor = withShutDownAfterEach(newEngine);
 const simulator = useSimulatorsAfterEach();
 
@@ -55,7 +57,7 @@ describe("a tenant with one space the API user cannot read: the verdict can't te
       seed: 'trust-stale',
       spaces: DEFAULT_AND_RESTRICTED_SPACES,
     });
-    const db = openSyncDatabase(tempDir());
+    const db = closeAfterEach(openSyncDatabase(tempDir()));
     db.prepare("UPDATE integrations SET status = 'all-users', name = 'Acme Android' WHERE id = ?").run(INTEGRATION_ID);
     const { engine } = engineFor(db, tenant);
     const verifier = new TrustVerifier(db, new CertificateTable(), () => new Date());
@@ -129,6 +131,5 @@ describe("a tenant with one space the API user cannot read: the verdict can't te
     expect(trustedIds(db).has(restricted.id)).toBe(true);
     db.prepare("UPDATE devices SET registration_state = 'RETIRED' WHERE id = ?").run(restricted.id);
     expect(ask(restricted)).toMatchObject({ answer: 'not-trusted', lead: { code: 'device-retired' } });
-    db.close();
   });
 });
