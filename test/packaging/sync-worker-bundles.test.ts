@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,19 +6,20 @@ import { WorkerSyncEngine } from '../../src-main/core/sync/worker-sync-engine';
 import { BUILT_SYNC_WORKER, ensureCliBuilt } from '../cli/built-cli';
 import { activeGuids, INTEGRATION_ID, openSyncDatabase, sorted } from '../core/sync/sync-fixture';
 import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
+import { ELECTRON_MAIN, ELECTRON_SYNC_WORKER, ensureElectronMainBuilt } from '../support/fresh-build';
 import { useTempDir } from '../support/temp-dir';
 
 const ROOT = path.resolve(__dirname, '../..');
-const ELECTRON_MAIN_WORKER = path.join(ROOT, 'out', 'main', 'sync-worker.js');
 const tempDir = useTempDir('tec-sync-worker-bundle-');
 let tenant: RunningSimulator;
 
 beforeAll(async () => {
+  // `npm test` builds the bundles before the tests; a single test file run may not have, or built them before the
+  // sources changed.
   ensureCliBuilt();
-  // `npm test` builds the Electron bundles before the tests; a single test file run may not have.
-  if (!fs.existsSync(ELECTRON_MAIN_WORKER)) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  ensureElectronMainBuilt();
   tenant = await startSimulator({ devices: 1_500, seed: 'bundled-worker' });
-});
+}, 480_000);
 
 afterAll(async () => {
   await tenant?.close();
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe('the sync worker as the bundles ship it', () => {
   it.each([
-    ['the Electron main bundle', ELECTRON_MAIN_WORKER],
+    ['the Electron main bundle', ELECTRON_SYNC_WORKER],
     ['the tec bundle', BUILT_SYNC_WORKER],
   ])('syncs from %s', async (_name, script) => {
     const db = openSyncDatabase(tempDir());
@@ -54,8 +54,8 @@ describe('the sync worker as the bundles ship it', () => {
     // startDesktopApp hands options.syncWorker to createCore (test/electron/desktop-start.test.ts checks it).
     expect(main).toMatch(/startDesktopApp\([\s\S]*syncWorker: SYNC_WORKER/);
     expect(main).toMatch(/runCli\(args, \{[^}]*syncWorker: SYNC_WORKER/);
-    expect(path.dirname(ELECTRON_MAIN_WORKER)).toBe(path.join(ROOT, 'out', 'main'));
-    expect(fs.existsSync(path.join(ROOT, 'out', 'main', 'index.js'))).toBe(true);
+    expect(path.dirname(ELECTRON_SYNC_WORKER)).toBe(path.join(ROOT, 'out', 'main'));
+    expect(fs.existsSync(ELECTRON_MAIN)).toBe(true);
 
     const entry = fs.readFileSync(path.join(ROOT, 'src-main/cli/entry.ts'), 'utf8');
     expect(entry).toContain("syncWorker: path.join(__dirname, 'sync-worker.cjs')");

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,16 +6,15 @@ import { openDatabase } from '../../src-main/core/db/database';
 import { migrations } from '../../src-main/core/db/migrations';
 import { upgradeOnThread } from '../../src-main/core/db/upgrade';
 import { migrationsUpTo } from '../support/database-at-version';
+import { ELECTRON_UPGRADE_WORKER, ensureElectronMainBuilt } from '../support/fresh-build';
 import { useTempDir } from '../support/temp-dir';
 
 const ROOT = path.resolve(__dirname, '../..');
-const ELECTRON_UPGRADE_WORKER = path.join(ROOT, 'out', 'main', 'upgrade-worker.js');
 const tempDir = useTempDir('tec-upgrade-worker-bundle-');
 
-beforeAll(() => {
-  // `npm test` builds the Electron bundles before the tests; a single test file run may not have.
-  if (!fs.existsSync(ELECTRON_UPGRADE_WORKER)) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
-});
+// `npm test` builds the Electron bundles before the tests; a single test file run may not have, or built them before
+// the sources changed (a new migration the bundle would not know).
+beforeAll(() => void ensureElectronMainBuilt(), 360_000);
 
 describe('the upgrade thread as the Electron bundle ships it', () => {
   it('upgrades a database of an older schema, beside the main bundle where main.ts names it', async () => {
