@@ -3,6 +3,7 @@
  * as text whatever their status, and one request under a deadline that also stops when the caller cancels.
  */
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import { LONGEST_ANSWER_BYTES } from './answer-limit';
 import type { ConnectionAgents } from './connection-agents';
 import { cancelled } from './retry-policy';
 
@@ -18,7 +19,7 @@ export function createApiHttp(origin: string, agents: ConnectionAgents): AxiosIn
     responseType: 'text',
     transformResponse: [(data: unknown) => data],
     validateStatus: () => true,
-    maxContentLength: 64 * 1024 * 1024,
+    maxContentLength: LONGEST_ANSWER_BYTES,
   });
 }
 

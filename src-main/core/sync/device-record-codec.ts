@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../src-shared/errors';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
+import { LONGEST_ANSWER_BYTES } from '../ivanti/answer-limit';
 import { answerBytes, RECORD_TEXTS_SOURCE } from './received-record-texts';
 import { RECORD_HASH_SOURCE, recordHash, VOLATILE_FIELDS } from './record-hash';
 import { RECORD_COMPRESSOR_THREAD_LIMITS } from './thread-limits';
@@ -83,6 +84,19 @@ const PATCHED_BYTES = BLOCKED_BYTES + 8;
 const PATCH_LIMIT = 64;
 
 /**
+ * The most bytes of text a record stored alone, or a block's group of records, decompresses to: a record or group that
+ * would give more is refused as damaged (decode's DB_CORRUPT), before its text is allocated (zstd: the frame content
+ * size, which every frame written here has, is checked first; a frame without one is refused) or as soon as inflating
+ * passes it (maxOutputLength), so that a damaged or crafted database file (a copy opened with --data-dir) makes a read
+ * allocate at most this much. Derived from what is written: a record's text is JSON.stringify of a record parsed from
+ * one answer of the HTTP client, which takes none longer than LONGEST_ANSWER_BYTES (a real record is ~1.3 KB, a group
+ * ~10 KB, a 500-record page ~650 KB). Only a crafted answer gives a longer text than it held (numbers written shorter
+ * than JavaScript prints them, such as 1e20; bytes that are not UTF-8), and the writers refuse that text (encode,
+ * blocksOf: tooLong), so no record is ever stored that this bound would then refuse.
+ */
+const LONGEST_TEXT = LONGEST_ANSWER_BYTES;
+
+/**
  * The raw device record as stored in `devices.raw_record`: one byte naming a dictionary of `device_record_dictionaries`,
  * then the record's JSON text (UTF-8) raw-deflated with a preset dictionary. Records are written with the newest
  * dictionary and read with the one they name, so a dictionary added later never makes an older record unreadable.
@@ -152,7 +166,9 @@ export class DeviceRecordCodec {
 
   /** The record's JSON text as stored, with `row`'s columns (the values the row is written with) in its preset. */
   encode(json: string, row: RecordContext): Buffer {
-    return Buffer.concat([headOf(this.#format(), json), zlib.deflateRawSync(Buffer.from(json, 'utf8'), { dictionary: withOwnValues(this.#newest.dictionary, row), chunkSize: DEFLATE_CHUNK })]);
+    const text = Buffer.from(json, 'utf8');
+    if (text.length > LONGEST_TEXT) throw tooLong(text.length);
+    return Buffer.concat([headOf(this.#format(), text), zlib.deflateRawSync(text, { dictionary: withOwnValues(this.#newest.dictionary, row), chunkSize: DEFLATE_CHUNK })]);
   }
 
   /**
@@ -192,8 +208,8 @@ export class DeviceRecordCodec {
     let text: Buffer;
     try {
       text = ownValues
-        ? zlib.inflateRawSync(stored.subarray(1 + CHECKSUM_BYTES), { dictionary: withOwnValues(shared, row) })
-        : zlib.inflateRawSync(stored.subarray(1), { dictionary: shared });
+        ? zlib.inflateRawSync(stored.subarray(1 + CHECKSUM_BYTES), { dictionary: withOwnValues(shared, row), maxOutputLength: LONGEST_TEXT })
+        : zlib.inflateRawSync(stored.subarray(1), { dictionary: shared, maxOutputLength: LONGEST_TEXT });
     } catch {
       throw damaged(device);
     }
@@ -240,7 +256,12 @@ export class DeviceRecordCodec {
   patchInBlock(stored: Uint8Array, row: StoredRecordRow, json: string, device: number | string): Buffer | null {
     const blockId = row.record_block ?? null;
     if (stored.length === 0 || stored[0] !== IN_BLOCK || blockId === null) return null;
-    const written = this.#writtenInBlock(stored, blockId, false, device, undefined);
+    let written: Buffer | null;
+    try {
+      written = this.#writtenInBlock(stored, blockId, false, device, undefined);
+    } catch {
+      throw damaged(device);
+    }
     if (written === null) throw damaged(device);
     const text = Buffer.from(json, 'utf8');
     let prefix = 0;
@@ -390,7 +411,7 @@ class StoredBlock {
     const endOf = (g: number) => (g === this.#groups.length - 1 ? this.bytes.length - header : this.bytes.readUInt32BE(2 + 4 * g));
     const from = header + (group === 0 ? 0 : endOf(group - 1));
     const bytes = this.bytes.subarray(from, header + endOf(group));
-    return this.#zstd ? unzstd(bytes, this.shared) : zlib.inflateRawSync(bytes, { dictionary: this.shared });
+    return this.#zstd ? unzstd(bytes, this.shared) : zlib.inflateRawSync(bytes, { dictionary: this.shared, maxOutputLength: LONGEST_TEXT });
   }
 }
 
@@ -398,7 +419,7 @@ class StoredBlock {
 function unzstd(frame: Buffer, shared: Buffer): Buffer {
   if (zstd === null) throw new Error('zstd-napi is not loaded');
   const size = zstd.getFrameContentSize(frame);
-  if (size === null || size > LONGEST_GROUP) throw new RangeError('a zstd frame of no or too large a size');
+  if (size === null || size > LONGEST_TEXT) throw new RangeError('a zstd frame of no or too large a size');
   let digested = digestedForReading.get(shared);
   if (digested === undefined) {
     digested = new zstd.DDict(shared);
@@ -409,8 +430,6 @@ function unzstd(frame: Buffer, shared: Buffer): Buffer {
   return text;
 }
 
-/** The most bytes a damaged frame may claim its group's text has before it is refused (groups are ~10 KB). */
-const LONGEST_GROUP = 256 * 1024 * 1024;
 /** The dictionaries zstd has digested for reading, by the dictionary buffer (a codec's, kept while it lives). */
 const digestedForReading = new WeakMap<Buffer, object>();
 let readingContext: InstanceType<ZstdBinding['DCtx']> | null = null;
@@ -485,7 +504,7 @@ const ZSTD_LEVEL = 1;
  * ends (4 bytes each, from the end of this header), then the groups. Returns each record's stored bytes (BLOCKED_BYTES
  * each: the head, then its slot in the block) and the blocks.
  */
-const BLOCKS_SOURCE = String.raw`(zlib, headInto, zstd, zstdLevel, zstdGroups) => {
+const BLOCKS_SOURCE = String.raw`(zlib, headInto, zstd, zstdLevel, zstdGroups, longest, tooLong) => {
   // A group's text is written into one buffer, reused from group to group (deflate reads it during the call) and grown
   // when a group needs more (UTF-8 takes at most 3 bytes a UTF-16 unit). Joining the texts into a string and encoding
   // that made two copies, then searched them for the newlines: this function 9.35 -> 8.98 us a record, the same bytes
@@ -525,6 +544,7 @@ const BLOCKS_SOURCE = String.raw`(zlib, headInto, zstd, zstdLevel, zstdGroups) =
           headInto(format, space.subarray(start, length), heads, i * (headBytes + 1));
           heads[i * (headBytes + 1) + headBytes] = i - from;
         }
+        if (length > longest) throw tooLong(length);
         groups.push(compress(space.subarray(0, length), shared, level));
       }
       const header = Buffer.allocUnsafe(2 + 4 * (groups.length - 1));
@@ -540,7 +560,7 @@ const BLOCKS_SOURCE = String.raw`(zlib, headInto, zstd, zstdLevel, zstdGroups) =
 
 // A constant of this module, never input.
 // oxlint-disable-next-line typescript/no-implied-eval
-const blocksOf = new Function(`return ${BLOCKS_SOURCE}`)()(zlib, headInto, zstd, ZSTD_LEVEL, ZSTD_GROUPS) as (
+const blocksOf = new Function(`return ${BLOCKS_SOURCE}`)()(zlib, headInto, zstd, ZSTD_LEVEL, ZSTD_GROUPS, LONGEST_TEXT, tooLong) as (
   texts: readonly string[],
   shared: Buffer,
   perBlock: number,
@@ -611,6 +631,16 @@ function ownValues(row: RecordContext): string {
   return own;
 }
 
+/** A record, or a group of them, longer than LONGEST_TEXT: refused when written, as it could not be read back. */
+function tooLong(bytes: number): AppError {
+  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  return new AppError(
+    'IVANTI_BAD_RESPONSE',
+    `The tenant sent device records too long to store: ${mb(bytes)} of text in one record or one group of ${GROUP_RECORDS}, where the console stores at most ${mb(LONGEST_TEXT)}.`,
+    { bytes, longest: LONGEST_TEXT },
+  );
+}
+
 function damaged(device: number | string): AppError {
   return new AppError(
     'DB_CORRUPT',
@@ -645,6 +675,7 @@ export class RecordCompressor {
           zstdPath,
           zstdLevel: ZSTD_LEVEL,
           zstdGroups: ZSTD_GROUPS,
+          longestText: LONGEST_TEXT,
           inBlock: IN_BLOCK,
           blockLevel: BLOCK_LEVEL,
           headBytes: HEAD_BYTES,
@@ -809,7 +840,9 @@ const shared = Buffer.from(workerData.shared);
 const { headBytes, inBlock, blockLevel } = workerData;
 const headInto = new Function('return ' + workerData.headSource)()(zlib.crc32);
 const zstd = workerData.zstdPath === null ? null : require(workerData.zstdPath);
-const blocksOf = new Function('return ' + workerData.blocksSource)()(zlib, headInto, zstd, workerData.zstdLevel, workerData.zstdGroups);
+// A group too long to store fails the batch here, as a record JSON.stringify cannot serialise does: the caller's thread
+// encodes it again, and refuses it there with its error (tooLong).
+const blocksOf = new Function('return ' + workerData.blocksSource)()(zlib, headInto, zstd, workerData.zstdLevel, workerData.zstdGroups, workerData.longestText, (bytes) => new RangeError('a group of ' + bytes + ' bytes'));
 const volatileFields = workerData.volatileFields;
 const recordHash = new Function('return ' + workerData.hashSource)()(require('node:crypto').hash, volatileFields);
 const recordTexts = new Function('return ' + workerData.textsSource)()();

@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
+import { LONGEST_ANSWER_BYTES } from '../../../src-main/core/ivanti/answer-limit';
 import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type PreparedBlock, type RecordCompressor, type RecordContext, type StoredRecordRow } from '../../../src-main/core/sync/device-record-codec';
 import { recordHash } from '../../../src-main/core/sync/record-hash';
 import { AppError } from '../../../src-shared/errors';
@@ -94,6 +95,65 @@ interface ZstdReader {
   getFrameContentSize(frame: Uint8Array): number | null;
   DDict: new (dictionary: Uint8Array) => object;
   DCtx: new () => { decompressUsingDDict(into: Uint8Array, frame: Uint8Array, dictionary: object): number };
+}
+
+/** The part of zstd-napi's binding the tests write crafted zstd frames with (zstd's own writer, not the codec's). */
+interface ZstdWriter {
+  compressBound(size: number): number;
+  getFrameContentSize(frame: Uint8Array): number | null;
+  CDict: new (dictionary: Uint8Array, level: number) => object;
+  CCtx: new () => {
+    compressUsingCDict(into: Uint8Array, text: Uint8Array, dictionary: object): number;
+    loadDictionary(dictionary: Uint8Array): void;
+    compressStream2(into: Uint8Array, text: Uint8Array, end: number): [number, number, number];
+  };
+}
+
+/**
+ * The most bytes of text a stored record or group may hold: the longest answer the HTTP client takes (the codec's
+ * LONGEST_TEXT, and what its writers refuse past).
+ */
+const LONGEST = LONGEST_ANSWER_BYTES;
+
+/** A record's JSON text of `bytes` bytes (UTF-8): `{"a":"000…"}`, longer than any real record, compressing to little. */
+function longText(bytes: number): Buffer {
+  const text = Buffer.alloc(bytes, '0');
+  text.write('{"a":"', 0);
+  text.write('"}', bytes - 2);
+  return text;
+}
+
+/** The database's newest shared dictionary, which records are written with. */
+function newestDictionary(db: Db): { id: number; dictionary: Buffer } {
+  return db.prepare('SELECT id, dictionary FROM device_record_dictionaries ORDER BY id DESC LIMIT 1').get() as { id: number; dictionary: Buffer };
+}
+
+/**
+ * A block of one group holding one record, stored with `group` as its compressed group (`zstd`: a zstd frame, marked in
+ * the block's first byte, else raw deflate) as a writer frames it, and that record's stored form (the IN_BLOCK byte, the
+ * CRC-32 of `text`, slot 0) and row: a block a damaged or crafted database may hold.
+ */
+function oneGroupBlock(db: Db, group: Buffer, zstd: boolean, text: Buffer): { stored: Buffer; row: StoredRecordRow } {
+  const records = Buffer.concat([Buffer.from([zstd ? 0x88 : 0x08, 1]), group]);
+  const id = db.transaction(() => DeviceRecordCodec.of(db).storeBlock({ dictionary: newestDictionary(db).id, records, id: null }))();
+  const stored = Buffer.from([0x40, 0, 0, 0, 0, 0]);
+  stored.writeUInt32BE(zlib.crc32(text), 1);
+  return { stored, row: { ...ROW, record_block: id } };
+}
+
+/** `text` as one zstd frame with `shared` as its dictionary, as the compressing thread writes a group. */
+function zstdFrame(text: Buffer, shared: Buffer): Buffer {
+  const { CCtx, CDict, compressBound } = require('zstd-napi/binding') as ZstdWriter;
+  const out = Buffer.allocUnsafe(compressBound(text.length));
+  return Buffer.from(out.subarray(0, new CCtx().compressUsingCDict(out, text, new CDict(shared, 1))));
+}
+
+/** Whether `run` throws the damaged-record error (DB_CORRUPT) naming device guid-7 and what to do. */
+function expectDamaged(run: () => unknown): void {
+  const error = errorOf(run);
+  expect(error).toBeInstanceOf(AppError);
+  expect(error).toMatchObject({ code: 'DB_CORRUPT', details: { device: 'guid-7' } });
+  expect((error as AppError).message).toMatch(/device guid-7 .*damaged.*Sync its integration again/);
 }
 
 function errorOf(run: () => unknown): unknown {
@@ -528,6 +588,103 @@ describe('stored device records', () => {
     noGroup[1] = 0;
     db.prepare('UPDATE device_record_blocks SET records = ? WHERE id = ?').run(noGroup, row!.record_block);
     refused(stored, row!.record_block, DeviceRecordCodec.forMigration(db));
+    db.close();
+  });
+});
+
+describe('stored device records read from a damaged or crafted database', () => {
+  it('in a zstd block are refused as damaged when the frame says its group is longer than any stored, the longest read', () => {
+    const db = open(tempDir());
+    const shared = newestDictionary(db).dictionary;
+    const { getFrameContentSize } = require('zstd-napi/binding') as ZstdWriter;
+    // The longest text a writer stores reads back.
+    const longest = longText(LONGEST);
+    const atLimit = oneGroupBlock(db, zstdFrame(longest, shared), true, longest);
+    expect(DeviceRecordCodec.forMigration(db).decode(atLimit.stored, atLimit.row, 'guid-7')).toHaveLength(LONGEST);
+    // One byte more, in a well-made frame with the record's checksum right: refused from the frame's header.
+    const over = longText(LONGEST + 1);
+    const overLimit = oneGroupBlock(db, zstdFrame(over, shared), true, over);
+    expectDamaged(() => DeviceRecordCodec.forMigration(db).decode(overLimit.stored, overLimit.row, 'guid-7'));
+    // A frame whose header claims 1 TiB (magic, an 8-byte content size and a window, then one empty last block).
+    const claim = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0xc0, 0x00]), Buffer.alloc(8), Buffer.from([0x01, 0x00, 0x00])]);
+    claim.writeBigUInt64LE(2n ** 40n, 6);
+    expect(getFrameContentSize(claim)).toBe(2 ** 40);
+    const claimed = oneGroupBlock(db, claim, true, over);
+    expectDamaged(() => DeviceRecordCodec.forMigration(db).decode(claimed.stored, claimed.row, 'guid-7'));
+    db.close();
+  });
+
+  it('alone or in an older deflate block are refused as damaged when they inflate past the longest text stored (a bomb)', () => {
+    const db = open(tempDir());
+    const { id, dictionary: shared } = newestDictionary(db);
+    // Alone, in migration 0014's format, which has no checksum to refuse it after inflating: zeros.
+    const zeros = Buffer.concat([Buffer.from([id]), zlib.deflateRawSync(Buffer.alloc(LONGEST + 1), { dictionary: shared })]);
+    // ~64 KB of them.
+    expect(zeros.length).toBeLessThan(LONGEST / 500);
+    expectDamaged(() => DeviceRecordCodec.forMigration(db).decode(zeros, ROW, 'guid-7'));
+    // Alone, in the own-values format (a row with no values: the preset is the shared dictionary), checksum right.
+    const over = longText(LONGEST + 1);
+    const head = Buffer.from([0x80 | id, 0, 0, 0, 0]);
+    head.writeUInt32BE(zlib.crc32(over), 1);
+    const alone = Buffer.concat([head, zlib.deflateRawSync(over, { dictionary: shared, level: 1 })]);
+    expectDamaged(() => DeviceRecordCodec.forMigration(db).decode(alone, NO_ROW, 'guid-7'));
+    // In a block of raw deflate groups, as versions before zstd wrote them, checksum right.
+    const inBlock = oneGroupBlock(db, zlib.deflateRawSync(over, { dictionary: shared, level: 1 }), false, over);
+    expectDamaged(() => DeviceRecordCodec.forMigration(db).decode(inBlock.stored, inBlock.row, 'guid-7'));
+    db.close();
+  });
+
+  it('in a block are refused as damaged when a zstd or deflate group is cut short, or a zstd frame does not say its size', async () => {
+    await withCompressors(async (db, _compressor, here) => {
+      const shared = newestDictionary(db).dictionary;
+      const records = Array.from({ length: 8 }, (_, i) => ({ record: { ...(JSON.parse(RECORD) as Record<string, unknown>), guid: `g-${i}` }, row: ROW }));
+      const encoded = await here.compressAndHash(raw(records), 1);
+      const [row] = inBlocks(db, encoded, records);
+      const block = db.prepare('SELECT records FROM device_record_blocks WHERE id = ?').pluck().get(row!.record_block) as Buffer;
+      expect(block[0]).toBe(0x88);
+      for (const cut of [1, 9, block.length - 3]) {
+        db.prepare('UPDATE device_record_blocks SET records = ? WHERE id = ?').run(block.subarray(0, block.length - cut), row!.record_block);
+        expectDamaged(() => DeviceRecordCodec.forMigration(db).decode(encoded.stored[0]!, row!, 'guid-7'));
+        // As a re-sync finds it, keeping the record in its block with its new check-in times (patchInBlock).
+        expectDamaged(() => DeviceRecordCodec.forMigration(db).patchInBlock(encoded.stored[0]!, row!, JSON.stringify({ ...records[0]!.record, lastCheckin: 5 }), 'guid-7'));
+      }
+      const text = Buffer.from(JSON.stringify(records[0]!.record), 'utf8');
+      const deflated = zlib.deflateRawSync(text, { dictionary: shared });
+      const cutDeflate = oneGroupBlock(db, deflated.subarray(0, deflated.length - 2), false, text);
+      expectDamaged(() => DeviceRecordCodec.forMigration(db).decode(cutDeflate.stored, cutDeflate.row, 'guid-7'));
+      // A whole frame of the record with the shared dictionary, streamed without its size (every writer's frame has it).
+      const { CCtx, getFrameContentSize } = require('zstd-napi/binding') as ZstdWriter;
+      const context = new CCtx();
+      context.loadDictionary(shared);
+      const out = Buffer.alloc(4096);
+      const [, head] = context.compressStream2(out, text, 0);
+      const [left, tail] = context.compressStream2(out.subarray(head), Buffer.alloc(0), 2);
+      expect(left).toBe(0);
+      const sizeless = out.subarray(0, head + tail);
+      expect(getFrameContentSize(sizeless)).toBeNull();
+      const unsized = oneGroupBlock(db, sizeless, true, text);
+      expectDamaged(() => DeviceRecordCodec.forMigration(db).decode(unsized.stored, unsized.row, 'guid-7'));
+    });
+  });
+
+  it('are never stored longer than a read accepts: a record or a group past the longest text is refused when written', async () => {
+    const db = open(tempDir());
+    const codec = DeviceRecordCodec.of(db);
+    const longest = longText(LONGEST).toString('latin1');
+    expect(DeviceRecordCodec.forMigration(db).decode(codec.encode(longest, NO_ROW), NO_ROW, 1)).toBe(longest);
+    const tooLong = (run: () => unknown) => {
+      expect(run).toThrow(AppError);
+      expect(run).toThrow(/device records too long to store: 64\.0 MB .*at most 64\.0 MB/);
+    };
+    tooLong(() => codec.encode(longText(LONGEST + 1).toString('latin1'), NO_ROW));
+    // Two records each shorter than the longest, in one group longer (with the newline joining them).
+    const half = { a: '0'.repeat(LONGEST / 2 - 8) };
+    expect(JSON.stringify(half)).toHaveLength(LONGEST / 2);
+    const here = codec.compressor();
+    here.close();
+    const refused = await here.compressAndHash([half, half], 1).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: 'IVANTI_BAD_RESPONSE', details: { bytes: LONGEST + 1, longest: LONGEST } });
     db.close();
   });
 });
