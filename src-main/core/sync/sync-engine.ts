@@ -201,6 +201,8 @@ export class SyncEngine implements SyncRunner {
   readonly #bulkLoadFrom: number;
   #storedSinceMaintenance = 0;
   #closed = false;
+  /** The start-up index build while it runs (finishIndexBuild), settled either way: shutdown waits for it. */
+  #finishing: Promise<void> | null = null;
 
   constructor(private readonly options: SyncEngineOptions) {
     this.#db = options.db;
@@ -336,6 +338,8 @@ export class SyncEngine implements SyncRunner {
     // Whatever a run does after the abort, it writes nothing (#write refuses once closed). Its end releases the WAL
     // checkpoint thread, which still holds a connection and writes the -wal/-shm files until it has ended.
     await Promise.allSettled(runs.map((run) => run.finished));
+    // The start-up build (finishIndexBuild) stops at its next write, and releases the checkpoint thread only then.
+    await this.#finishing;
     await this.#searchIndexBuild?.stop();
     await this.#checkpointer.ended();
   }
@@ -351,7 +355,20 @@ export class SyncEngine implements SyncRunner {
    * (migrations 0035, 0036), a minute or two of work at a million devices, which the first search would otherwise do
    * on the thread that asks (WorkerSyncEngine asks the worker only when the index is behind).
    */
-  async finishIndexBuild(onProgress?: (progress: IndexBuildProgress) => void): Promise<number> {
+  finishIndexBuild(onProgress?: (progress: IndexBuildProgress) => void): Promise<number> {
+    const finishing = this.#finishIndexBuild(onProgress);
+    const settled = finishing.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#finishing = settled;
+    void settled.then(() => {
+      if (this.#finishing === settled) this.#finishing = null;
+    });
+    return finishing;
+  }
+
+  async #finishIndexBuild(onProgress?: (progress: IndexBuildProgress) => void): Promise<number> {
     if (this.#closed || this.#active.size > 0 || this.#runs.hasUnfinishedLoad()) return 0;
     const total = this.#devices.deferredIndexes().length;
     // A build a crash stopped left its file (SearchIndexBuild): nothing in it is used again.

@@ -17,6 +17,7 @@ import type { SyncProgress } from '../../../src-shared/domain/sync';
 import { TrustVerifier } from '../../../src-main/core/trust/trust-verifier';
 import { type RunningSimulator } from '../../simulator/ivanti-simulator';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { seedDevicesInBlocks } from '../../support/seed-devices';
 import { killChildWhen } from '../../support/kill-child';
 import { withShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
@@ -225,6 +226,33 @@ describe('bulk first sync', () => {
     expect(deferred.length).toBeGreaterThan(1);
     expect(deferred.every((n) => n === 0)).toBe(true);
     expect(devicesIndexes(db)).toEqual(freshIndexes());
+  });
+
+  it('shut down while the start-up build runs: shutdown waits for it, and what it did not build stays set aside for the next start', async () => {
+    const tenant = await simulator({ devices: 10, seed: 'bulk-shutdown-in-build' });
+    const db = closeAfterEach(enabledDatabase(tempDir()));
+    // Loaded in bulk, its indexes still set aside: what a load stopped after its last row leaves for the next start.
+    await seedDevicesInBlocks(db, { count: 3_000, seed: 'bulk-shutdown-in-build', referenceTime: Date.now() });
+    const left = new DeviceStore(db).deferredIndexes().length;
+    expect(left).toBeGreaterThan(2);
+    const { engine } = engineFor(db, tenant, { maintenance: () => new DeviceSearchIndex(db).catchUp() });
+    const progress: number[] = [];
+    let settled = false;
+    const finishing = engine.finishIndexBuild(({ built }) => progress.push(built));
+    const outcome = finishing.then(
+      (built) => ({ built }),
+      (error: unknown) => ({ error }),
+    );
+    void outcome.then(() => (settled = true));
+    // Asked once the first index is built: the build goes on between indexes, on the event loop.
+    await vi.waitUntil(() => progress.length >= 2);
+    await engine.shutdown();
+    expect(settled).toBe(true);
+    expect(await outcome).toMatchObject({ error: { code: 'CANCELLED' } });
+    const deferred = new DeviceStore(db).deferredIndexes().length;
+    expect(deferred).toBeGreaterThan(0);
+    expect(deferred).toBeLessThan(left);
+    expect(integrityCheck(db)).toBe('ok');
   });
 
   it('killed with SIGKILL while it loads: the database opens intact, answers correctly, and the next sync finishes load and build', { timeout: 240_000 }, async () => {
