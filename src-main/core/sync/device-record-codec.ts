@@ -374,6 +374,14 @@ export type StoredRecordRow = RecordContext & { readonly record_block?: number |
 const BLOCK_CACHE = 16;
 
 /**
+ * The longest group of records a cached block keeps inflated for the next record read from it. A real group is ~10 KB
+ * (8 records of ~1.3 KB); this allows 100 times as much. A longer one (only a crafted or damaged file has one: a group
+ * may otherwise decompress to LONGEST_TEXT) is inflated again for each record read from it, so that BLOCK_CACHE blocks
+ * of two groups hold at most 32 MiB, not 2 GiB.
+ */
+export const CACHED_GROUP_BYTES = 1024 * 1024;
+
+/**
  * A block's bytes (BLOCKS_SOURCE: records a group, groups, where each group but the last ends, then the groups), each
  * group inflated when a record of it is first read. Damaged bytes throw.
  */
@@ -398,8 +406,12 @@ class StoredBlock {
   record(slot: number): Buffer | null {
     const group = Math.floor(slot / this.#perGroup);
     if (group >= this.#groups.length) return null;
-    const text = (this.#groups[group] ??= this.#inflate(group));
-    const starts = (this.#starts[group] ??= startsOf(text));
+    const text = this.#groups[group] ?? this.#inflate(group);
+    const starts = this.#starts[group] ?? startsOf(text);
+    if (text.length <= CACHED_GROUP_BYTES) {
+      this.#groups[group] = text;
+      this.#starts[group] = starts;
+    }
     const start = starts[slot % this.#perGroup];
     if (start === undefined) return null;
     const next = starts[(slot % this.#perGroup) + 1];

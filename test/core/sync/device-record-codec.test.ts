@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Db } from '../../../src-main/core/db/database';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { LONGEST_ANSWER_BYTES } from '../../../src-main/core/ivanti/answer-limit';
-import { DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type PreparedBlock, type RecordCompressor, type RecordContext, type StoredRecordRow } from '../../../src-main/core/sync/device-record-codec';
+import { CACHED_GROUP_BYTES, DeviceRecordCodec, RECORD_CONTEXT_COLUMNS, type PreparedBlock, type RecordCompressor, type RecordContext, type StoredRecordRow } from '../../../src-main/core/sync/device-record-codec';
 import { recordHash } from '../../../src-main/core/sync/record-hash';
 import { AppError } from '../../../src-shared/errors';
 import { useTempDir } from '../../support/temp-dir';
@@ -665,6 +665,35 @@ describe('stored device records read from a damaged or crafted database', () => 
       const unsized = oneGroupBlock(db, sizeless, true, text);
       expectDamaged(() => DeviceRecordCodec.forMigration(db).decode(unsized.stored, unsized.row, 'guid-7'));
     });
+  });
+
+  it('keep a group inflated for the next record read from it only when a real group could be that long: a crafted block cannot fill the cache', () => {
+    const db = open(tempDir());
+    const shared = newestDictionary(db).dictionary;
+    /** Reads both records of a block's one group of two, each `bytes` long: how many times the group was inflated. */
+    const inflationsReadingBoth = (bytes: number) => {
+      const [first, second] = [longText(bytes), longText(bytes)];
+      const text = Buffer.concat([first, Buffer.from('\n'), second]);
+      const { stored, row } = oneGroupBlock(db, zlib.deflateRawSync(text, { dictionary: shared, level: 1 }), false, first);
+      const secondStored = Buffer.from(stored);
+      secondStored.writeUInt32BE(zlib.crc32(second), 1);
+      secondStored[5] = 1;
+      const codec = DeviceRecordCodec.forMigration(db);
+      const inflate = vi.spyOn(zlib, 'inflateRawSync');
+      try {
+        expect(codec.decode(stored, row, 'guid-7')).toHaveLength(bytes);
+        expect(codec.decode(secondStored, row, 'guid-7')).toHaveLength(bytes);
+        return inflate.mock.calls.length;
+      } finally {
+        inflate.mockRestore();
+      }
+    };
+    // Two records and the newline joining them, just within the longest kept: inflated once for both.
+    const within = Math.floor((CACHED_GROUP_BYTES - 1) / 2);
+    expect(inflationsReadingBoth(within)).toBe(1);
+    // Two bytes longer, past it: inflated for each record, never kept.
+    expect(inflationsReadingBoth(within + 1)).toBe(2);
+    db.close();
   });
 
   it('are never stored longer than a read accepts: a record or a group past the longest text is refused when written', async () => {
