@@ -280,7 +280,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     // A bulk load's index build that a crash stopped is finished now, in the sync worker, not at the next sync; the
     // window opens meanwhile (the explorer answers correctly without the indexes, only slower).
     opening.services.sync
-      .finishIndexBuild(({ built, total }) => log.info(`Building the device indexes a stopped sync left: ${built} of ${total} built.`, { built, total }))
+      .finishIndexBuild(upgradeLog(log).onDeferredIndexBuild)
       .catch((error: unknown) => log.warn('The device indexes a stopped sync left were not all built; the next sync builds the rest.', { error: toErrorPayload(error) }));
     registerIpcTransport({ ipcMain, handlers: opening.handlers, trustedWebContentsIds, devServerUrl, log });
     registerFileDialogs({

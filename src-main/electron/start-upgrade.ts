@@ -1,5 +1,6 @@
 import type { UpgradeStatus } from '../../src-shared/contract/app';
 import { toErrorPayload } from '../../src-shared/errors';
+import { indexBuildLine, type IndexBuildProgress } from '../core/db/deferred-indexes';
 import { migrationProgressLine, upgradeBackupLine, type MigrationProgressEvent, type UpgradeBackupEvent } from '../core/db/migration';
 import type { PendingUpgrade, UpgradeProgress } from '../core/db/upgrade';
 import type { Logger } from '../core/log/logger';
@@ -58,6 +59,10 @@ export async function upgradeBeforeStart(steps: StartUpgradeSteps): Promise<Star
         logged.onUpgradeBackup(event);
         show({ stage: 'backup', ...event });
       },
+      onIndexBuild: (progress) => {
+        logged.onDeferredIndexBuild(progress);
+        show({ stage: 'indexes', ...progress });
+      },
       onMigrationStart: (event) => show({ stage: 'migrating', ...event }),
       onMigration: (event) => {
         logged.onMigrationProgress(event);
@@ -77,13 +82,18 @@ export async function upgradeBeforeStart(steps: StartUpgradeSteps): Promise<Star
   return { outcome: 'upgraded', window };
 }
 
-/** What start-up writes to the log of an upgrade's copy and migrations, wherever the upgrade runs. */
-export function upgradeLog(log: Logger): { onUpgradeBackup(event: UpgradeBackupEvent): void; onMigrationProgress(event: MigrationProgressEvent): void } {
+/** What start-up writes to the log of an upgrade's copy, deferred index builds and migrations, wherever the upgrade runs. */
+export function upgradeLog(log: Logger): {
+  onUpgradeBackup(event: UpgradeBackupEvent): void;
+  onDeferredIndexBuild(progress: IndexBuildProgress): void;
+  onMigrationProgress(event: MigrationProgressEvent): void;
+} {
   return {
     onUpgradeBackup: (event) => {
       const line = upgradeBackupLine(event);
       if (line !== null) log.info(line, { ...event });
     },
+    onDeferredIndexBuild: (progress) => log.info(indexBuildLine(progress), { ...progress }),
     onMigrationProgress: (event) => log.info(migrationProgressLine(event), { version: event.version, done: event.done, total: event.total, step: event.step }),
   };
 }

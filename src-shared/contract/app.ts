@@ -51,11 +51,14 @@ export const appChannels = {
 
 /**
  * What the desktop app's start-up is doing to the database before the console opens (the small upgrade window shows
- * it): copying the database before an upgrade, then each migration, then, if it failed, why and where to look.
+ * it): copying the database before an upgrade, building the indexes a stopped sync left, then each migration, then,
+ * if it failed, why and where to look.
  */
 export const UpgradeStatus = z.discriminatedUnion('stage', [
   z.object({ stage: z.literal('starting'), fromVersion: z.number().int(), toVersion: z.number().int() }),
   z.object({ stage: z.literal('backup'), file: z.string(), bytes: z.number(), fromVersion: z.number().int(), toVersion: z.number().int() }),
+  /** Before the migrations: the indexes a stopped sync left deferred are built, `built` of `total`. */
+  z.object({ stage: z.literal('indexes'), built: z.number().int(), total: z.number().int() }),
   /** A migration starts (`position` of `count` pending); most report nothing more until the next starts. */
   z.object({ stage: z.literal('migrating'), version: z.number().int(), name: z.string(), position: z.number().int(), count: z.number().int() }),
   z.object({

@@ -59,6 +59,17 @@ test('the upgrade window shows each step of an upgrade, with a bar that counts o
   await screenshot(page, 'upgrade-window-copying');
   await expectFits(page, 'upgrade window, copying');
 
+  // Before migrating, the indexes a stopped sync left deferred are built, counted (openDatabase).
+  tec.core.events.emit('app.upgrade', { stage: 'indexes', built: 3, total: 12 });
+  await expect(page.getByText('Finishing the device indexes a stopped sync left, before upgrading')).toBeVisible();
+  await expect(page.getByText('3 of 12 indexes built')).toBeVisible();
+  await expect(bar).toHaveJSProperty('value', 3);
+  await expect(bar).toHaveJSProperty('max', 12);
+  await expect(bar).toHaveAttribute('aria-valuetext', '3 of 12 indexes built');
+  await expect(page.getByText(BACKUP)).toHaveCount(0);
+  await expectNoSeriousAxeFindings(page, 'upgrade window, building the indexes a stopped sync left');
+  await expectFits(page, 'upgrade window, building the indexes a stopped sync left');
+
   tec.core.events.emit('app.upgrade', { stage: 'migrating', version: 39, name: 'devices-without-integration-id', position: 1, count: 2 });
   await expect(page.getByText('Upgrading to schema 39 (devices-without-integration-id)', { exact: true })).toBeVisible();
   await expect(page.getByText('Step 1 of 2')).toBeVisible();

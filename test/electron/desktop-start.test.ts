@@ -4,8 +4,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createCore } from '../../src-main/core/app/composition-root';
+import { openDatabase } from '../../src-main/core/db/database';
+import { migrations } from '../../src-main/core/db/migrations';
 import { DATABASE_FILE } from '../../src-main/core/app/data-dir';
 import { electronSqliteBindingPath, resolvedSqlitePackage, sqliteBinding, useSqliteBinding } from '../../src-main/core/db/sqlite-binding';
+import { deferDeviceIndexes } from '../support/deferred-device-indexes';
 import { useTempDir } from '../support/temp-dir';
 import { at, BUNDLE_DIR, quit, startApp, type StartOverrides } from './desktop-harness';
 import { until } from '../support/until';
@@ -43,6 +46,18 @@ describe('the desktop start-up sequence', () => {
       `new BrowserWindow preload=${path.join(BUNDLE_DIR, '../preload/index.cjs')}`,
       'window.loadURL app://console/index.html',
     ]);
+    await quit(app);
+  });
+
+  it('finishes, in the sync worker, the indexes a stopped sync left, and says how far it is in the log', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    const file = path.join(dataDir, DATABASE_FILE);
+    openDatabase({ file, migrations }).db.close();
+    const total = deferDeviceIndexes(file);
+    const app = await startApp(tempDir, { dataDir });
+    const logged = () => fs.readFileSync(path.join(app.logs, 'main.log'), 'utf8');
+    await until('the log says every index is built', () => fs.existsSync(path.join(app.logs, 'main.log')) && logged().includes(`${total} of ${total} built.`));
+    for (let built = 0; built <= total; built++) expect(logged()).toContain(`Building the device indexes a stopped sync left: ${built} of ${total} built.`);
     await quit(app);
   });
 

@@ -12,6 +12,7 @@ import { useDatabaseAtVersion } from '../support/database-at-version';
 import { useTempDir } from '../support/temp-dir';
 import { until } from '../support/until';
 import { seedSearchableDevices } from '../core/db/migrations/searchable-devices';
+import { deferDeviceIndexes } from '../support/deferred-device-indexes';
 import { at, quit, startApp } from './desktop-harness';
 import type { StandInBrowserWindow, StandInElectron } from './electron-edge';
 
@@ -95,6 +96,23 @@ describe('the desktop start-up upgrades an older database in a window of its own
     // Each migration's progress goes to the log as well as to the window (migrationProgressLine).
     expect(logged).toContain('Upgrading the database to schema 39 (');
     expect(logged).not.toContain("The console's window is shown although");
+    await quit(app);
+  });
+
+  it('builds the indexes a stopped sync left before migrating, and says so, counted, in the window and the log', async () => {
+    const dataDir = dataDirAt38();
+    const total = deferDeviceIndexes(path.join(dataDir, DATABASE_FILE));
+    const app = await startApp(tempDir, { dataDir });
+    const [upgradeWindow] = windowsOf(app.electron);
+    const statuses = statusesIn(upgradeWindow);
+    const builds = Array.from({ length: total + 1 }, (_, built) => ({ stage: 'indexes', built, total }));
+    // After the copy (which holds the database as the stopped sync left it), before the first migration starts.
+    expect(statuses.map((s) => s.stage).slice(0, 2)).toEqual(['starting', 'backup']);
+    expect(statuses.slice(2, total + 3)).toEqual(builds);
+    expect(statuses[total + 3]).toMatchObject({ stage: 'migrating', version: 39, position: 1 });
+    const logged = fs.readFileSync(path.join(app.logs, 'main.log'), 'utf8');
+    for (let built = 0; built <= total; built++) expect(logged).toContain(`Building the device indexes a stopped sync left: ${built} of ${total} built.`);
+    expect(logged.indexOf(`${total} of ${total} built.`)).toBeLessThan(logged.indexOf('Upgrading the database to schema 39 ('));
     await quit(app);
   });
 

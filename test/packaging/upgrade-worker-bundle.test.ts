@@ -21,7 +21,7 @@ describe('the upgrade thread as the Electron bundle ships it', () => {
     const file = path.join(tempDir(), 'console.sqlite');
     openDatabase({ file, migrations: migrationsUpTo(38) }).db.close();
     const stages: string[] = [];
-    const { backupFile } = await upgradeOnThread(file, ELECTRON_UPGRADE_WORKER, { onBackup: () => stages.push('backup'), onMigrationStart: () => stages.push('start'), onMigration: () => stages.push('migration') });
+    const { backupFile } = await upgradeOnThread(file, ELECTRON_UPGRADE_WORKER, { onBackup: () => stages.push('backup'), onIndexBuild: () => stages.push('indexes'), onMigrationStart: () => stages.push('start'), onMigration: () => stages.push('migration') });
     expect(stages[0]).toBe('backup');
     expect(fs.existsSync(backupFile!)).toBe(true);
     const db = new Database(file, { readonly: true });

@@ -5,6 +5,7 @@ import type { AppInfo } from '../../../src-shared/contract/app';
 import { AuditLog } from '../audit/audit-log';
 import { AuditHeadSigner, dataDirId, sealAuditLog, verifySignedLog } from '../audit/audit-signature';
 import { openDatabase, type Db } from '../db/database';
+import type { IndexBuildProgress } from '../db/deferred-indexes';
 import type { MigrationProgressEvent, UpgradeBackupEvent } from '../db/migration';
 import { migrations } from '../db/migrations';
 import { EventBus } from '../events/event-bus';
@@ -62,6 +63,8 @@ export interface CoreOptions {
   onMigrationProgress?: (event: MigrationProgressEvent) => void;
   /** Start-up's copy of the database before an upgrade, as it starts (the CLI prints it, the app logs it). */
   onUpgradeBackup?: (event: UpgradeBackupEvent) => void;
+  /** Start-up's build, before migrating, of the indexes a stopped sync left (the CLI prints it, the app logs it). */
+  onDeferredIndexBuild?: (progress: IndexBuildProgress) => void;
   /** The desktop app's upgrade thread has just checked and upgraded the database (openDatabase's `checkedIntact`). */
   databaseCheckedIntact?: boolean;
 }
@@ -115,6 +118,7 @@ export function createCore(options: CoreOptions): Core {
     now,
     onMigrationProgress: options.onMigrationProgress,
     onUpgradeBackup: options.onUpgradeBackup,
+    onDeferredIndexBuild: options.onDeferredIndexBuild,
     checkedIntact: options.databaseCheckedIntact,
   });
   const secrets = options.secrets ?? new KeytarSecretStore(SECRET_SERVICE_NAME);

@@ -3,6 +3,17 @@ import type Database from 'better-sqlite3';
 /** better-sqlite3's connection, named as migration.ts names it: database.ts imports this file. */
 type Db = Database.Database;
 
+/** How far a build of the deferred indexes is: `built` of `total` indexes (told before each, and once all are built). */
+export interface IndexBuildProgress {
+  built: number;
+  total: number;
+}
+
+/** The sentence start-up shows (CLI stderr, the app's log) while it builds the indexes a stopped sync left. */
+export function indexBuildLine(progress: IndexBuildProgress): string {
+  return `Building the device indexes a stopped sync left: ${progress.built} of ${progress.total} built.`;
+}
+
 /**
  * Secondary indexes set aside while a large backlog of rows is loaded, and built again afterwards (issue 19). SQLite
  * updates every index of a table at each insert; with a dozen indexes over random columns a big load touches a dozen
@@ -101,10 +112,18 @@ export class DeferredIndexes {
       .immediate();
   }
 
-  /** Builds every deferred index, one transaction each. */
-  buildAll(): number {
+  /**
+   * Builds every deferred index, one transaction each. `onProgress` is told before each build and once all are built;
+   * never when none was deferred.
+   */
+  buildAll(onProgress?: (progress: IndexBuildProgress) => void): number {
+    const total = onProgress === undefined ? 0 : this.pending().length;
+    const tell = (built: number) => {
+      if (total > 0) onProgress?.({ built, total });
+    };
     let built = 0;
-    while (this.buildNext() !== null) built++;
+    tell(built);
+    while (this.buildNext() !== null) tell(++built);
     return built;
   }
 

@@ -21,6 +21,7 @@ try {
     file,
     migrations,
     onUpgradeBackup: (event) => post({ type: 'backup', event }),
+    onDeferredIndexBuild: (progress) => post({ type: 'index-build', progress }),
     onMigrationStart: (event) => post({ type: 'migration-start', event }),
     onMigrationProgress: (event) => post({ type: 'migration', event }),
   });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { AppError, type ErrorPayload } from '../../../src-shared/errors';
+import type { IndexBuildProgress } from './deferred-indexes';
 import type { Migration, MigrationProgressEvent, MigrationStartEvent, UpgradeBackupEvent } from './migration';
 import { startScriptWorker } from '../app/script-worker';
 import { sqliteBinding, sqliteBindingOption } from './sqlite-binding';
@@ -40,9 +41,10 @@ export function pendingUpgrade(file: string, migrations: readonly Migration[]): 
   }
 }
 
-/** What the upgrade thread says, in order: the copy starting, each migration's progress, then the end. */
+/** What the upgrade thread says, in order: the copy starting, the deferred indexes built, each migration's progress, then the end. */
 export type FromUpgradeThread =
   | { type: 'backup'; event: UpgradeBackupEvent }
+  | { type: 'index-build'; progress: IndexBuildProgress }
   | { type: 'migration-start'; event: MigrationStartEvent }
   | { type: 'migration'; event: MigrationProgressEvent }
   | { type: 'done'; schemaVersion: number; backupFile: string | null }
@@ -56,6 +58,7 @@ export interface UpgradeThreadData {
 
 export interface UpgradeProgress {
   onBackup(event: UpgradeBackupEvent): void;
+  onIndexBuild(progress: IndexBuildProgress): void;
   onMigrationStart(event: MigrationStartEvent): void;
   onMigration(event: MigrationProgressEvent): void;
 }
@@ -72,6 +75,7 @@ export function upgradeOnThread(file: string, script: string, progress: UpgradeP
     const worker = startScriptWorker(script, { workerData });
     worker.on('message', (message: FromUpgradeThread) => {
       if (message.type === 'backup') progress.onBackup(message.event);
+      else if (message.type === 'index-build') progress.onIndexBuild(message.progress);
       else if (message.type === 'migration-start') progress.onMigrationStart(message.event);
       else if (message.type === 'migration') progress.onMigration(message.event);
       else if (message.type === 'done') settled = { backupFile: message.backupFile };

@@ -17,7 +17,7 @@ import { IVANTI_MAX_ROWS, type DeviceRecord, type DeviceSpace } from '../ivanti/
 import { SPACE_FAILURE_CODES, type SyncProgress, type SyncRun, type SyncRunError, type SyncRunStatus, type SyncTrigger } from '../../../src-shared/domain/sync';
 import { AppError, toErrorPayload, type ErrorCode } from '../../../src-shared/errors';
 import type { Db } from '../db/database';
-import { withSortsOnDisk } from '../db/deferred-indexes';
+import { withSortsOnDisk, type IndexBuildProgress } from '../db/deferred-indexes';
 import type { EventBus } from '../events/event-bus';
 import { SearchIndexBuild } from '../devices/device-search-index';
 import { deviceInventory } from '../integrations/device-inventory';
@@ -104,10 +104,7 @@ export interface SyncRunner {
 }
 
 /** How far the start-up index build is: `built` of `total` indexes. */
-export interface IndexBuildProgress {
-  built: number;
-  total: number;
-}
+export type { IndexBuildProgress } from '../db/deferred-indexes';
 
 interface ActiveRun {
   runId: number;

@@ -3,11 +3,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openAnotherConnection, openDatabase } from '../../../src-main/core/db/database';
+import { DeferredIndexes, type IndexBuildProgress } from '../../../src-main/core/db/deferred-indexes';
 import type { Migration } from '../../../src-main/core/db/migration';
 import { migrations } from '../../../src-main/core/db/migrations';
 import { SYNC_WORKER_PAGE_CACHE_KIB } from '../../../src-main/core/sync/thread-limits';
 import { AppError } from '../../../src-shared/errors';
 import { useCloseAfterEach } from '../../support/close-after-each';
+import { migrationsUpTo } from '../../support/database-at-version';
+import { deferDeviceIndexes } from '../../support/deferred-device-indexes';
 import { sha256File, useTempDir } from '../../support/temp-dir';
 
 const tempDir = useTempDir();
@@ -82,6 +85,34 @@ describe('openDatabase', () => {
     const backup = closeAfterEach(new Database(second.backupFile as string, { readonly: true }));
     expect(backup.pragma('user_version', { simple: true })).toBe(1);
     expect(backup.prepare('SELECT x FROM a').get()).toEqual({ x: 42 });
+  });
+
+  it('builds the indexes a stopped sync left deferred before it migrates, and says so, counted, before the first migration starts', () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    openDatabase({ file, migrations: migrationsUpTo(38) }).db.close();
+    const total = deferDeviceIndexes(file);
+    expect(total).toBeGreaterThan(1);
+    const events: ({ indexes: IndexBuildProgress } | { migration: number })[] = [];
+    const opened = openDatabase({
+      file,
+      migrations,
+      onDeferredIndexBuild: (progress) => events.push({ indexes: progress }),
+      onMigrationStart: (event) => events.push({ migration: event.version }),
+    });
+    closeAfterEach(opened.db);
+    // Told before each build, and once all are built; then the migrations start.
+    const builds = Array.from({ length: total + 1 }, (_, built) => ({ indexes: { built, total } }));
+    expect(events.slice(0, total + 1)).toEqual(builds);
+    const pending = migrations.filter((m) => m.version > 38).map((m) => ({ migration: m.version }));
+    expect(events.slice(total + 1)).toEqual(pending.sort((a, b) => a.migration - b.migration));
+    expect(new DeferredIndexes(opened.db).pending()).toEqual([]);
+
+    // Nothing deferred, nothing said.
+    const again = path.join(tempDir(), 'again.sqlite');
+    openDatabase({ file: again, migrations: migrationsUpTo(38) }).db.close();
+    const quiet: IndexBuildProgress[] = [];
+    closeAfterEach(openDatabase({ file: again, migrations, onDeferredIndexBuild: (progress) => quiet.push(progress) }).db);
+    expect(quiet).toEqual([]);
   });
 
   it('rolls a failing migration back completely and says which schema it could not reach', () => {

@@ -54,6 +54,13 @@ function describe(status: Exclude<UpgradeStatus, { stage: 'failed' }> | null): {
         detail: status.file,
         label: 'One step: no count until the copy is done',
       };
+    case 'indexes':
+      return {
+        title: 'Finishing the device indexes a stopped sync left, before upgrading',
+        value: status.built,
+        max: Math.max(1, status.total),
+        label: `${count(status.built)} of ${count(status.total)} indexes built`,
+      };
     case 'migrating':
       return { title: `Upgrading to schema ${status.version} (${status.name})`, label: `Step ${status.position} of ${status.count}` };
     case 'migration':
