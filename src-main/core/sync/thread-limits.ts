@@ -14,7 +14,7 @@ import type { ResourceLimits } from 'node:worker_threads';
  * made an unchanged re-sync ~19 % slower (a smaller young generation promotes more of the pages in flight).
  *
  * Larger limits for re-syncs alone do not fit the RSS goal. Measured with the worker started per kind of run, a bulk
- * load's under these limits and a re-sync's under others (branch attempt/resync-worker-per-kind), unchanged re-syncs of
+ * load's under these limits and a re-sync's under others (a branch not kept; fa70480's message), unchanged re-syncs of
  * 100,000 devices at load 5-10: old generation 2048 MB, process CPU -16 % (median 3.4 -> 2.9 s, 6 rounds) but the
  * re-syncs' peak RSS +100 MB (bench:sync 318-331 MB against 215-233); 2047 MB (growing factor ~2), +50 MB (270-284)
  * for -11 %; 1536 and 1024 MB, -7 % and -2 % (one process each). A 96 MB young generation, -7 % for +30 MB; 192 MB,
