@@ -28,7 +28,8 @@ import { registerFileDialogs } from './file-dialogs';
 import { assertNativeModulesLoadable, type ModuleLoader, type RuntimeVersions } from './native-modules-check';
 import { APP_ENTRY_URL, externalUrlToOpen, isAllowedNavigation, isPermissionGranted } from './security-policy';
 import { upgradeBeforeStart, upgradeLog, type UpgradeWindow } from './start-upgrade';
-import { DEFAULT_WINDOW_READY_WAIT_MS, handOverWarning, handOverWhenReady } from './window-hand-over';
+import { PageRecovery, pageFailureLog, type PageFailureButton } from './page-recovery';
+import { DEFAULT_WINDOW_READY_WAIT_MS, handOverWarning, handOverWhenReady, watchPageFailures, type PageFailure } from './window-hand-over';
 import { createMainWindow, createUpgradeWindow } from './window-options';
 
 /**
@@ -39,7 +40,8 @@ import { createMainWindow, createUpgradeWindow } from './window-options';
  * Order is the point: the native modules are checked before the core opens the database; permission handlers exist
  * before any window; a database to upgrade is upgraded on its own thread, in a window of its own, before the core
  * opens it (start-upgrade.ts); the IPC transport is registered before the renderer loads; the scheduler starts once
- * the core exists. A start-up failure is shown in a dialog (code, what to do, the data and log folders), never only logged.
+ * the core exists. A start-up failure is shown in a dialog (code, what to do, the data and log folders), never only logged;
+ * so is the console's page failing later (page-recovery.ts), with Reload offered.
  */
 
 /** The parts of Electron's objects this sequence uses, typed as Electron declares them. */
@@ -51,6 +53,7 @@ export interface ElectronWebContents {
   on(event: 'did-fail-load', listener: (event: unknown, errorCode: number, errorDescription: string, validatedURL: string, isMainFrame: boolean) => void): unknown;
   on(event: 'render-process-gone', listener: (event: unknown, details: { reason: string; exitCode: number }) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+  reload(): void;
 }
 
 export interface ElectronWindow {
@@ -177,6 +180,8 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
   let upgrading: Promise<unknown> | null = null;
   /** Start-up failed and says so itself (dialog or upgrade window), then exits with 1: closing its window must not quit with 0. */
   let startFailed = false;
+  /** What quitting exits with: 1 once the admin quit because the console's page failed (page-recovery.ts). */
+  let quitExitCode = 0;
 
   registerAppScheme(electron.protocol);
   app.enableSandbox();
@@ -205,7 +210,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     quitting ??= Promise.resolve(upgrading)
       .catch(() => undefined)
       .then(closeEverything)
-      .then(() => app.exit(0));
+      .then(() => app.exit(quitExitCode));
   });
 
   const ready = app.whenReady().then(start);
@@ -312,14 +317,30 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     log.error('start-up failed', { error: payload, reason: error instanceof Error ? error.message : String(error) });
     const content = buildStartFailureContent(payload, folders);
     const quit = START_FAILURE_BUTTONS.indexOf('Quit');
-    // The folder buttons leave the dialog up, so the admin can open both and still read the advice.
-    for (;;) {
-      const { response } = await dialog.showMessageBox({ type: 'error', ...content, buttons: [...START_FAILURE_BUTTONS], defaultId: quit, cancelId: quit, noLink: true });
-      const button = START_FAILURE_BUTTONS[response] ?? 'Quit';
-      if (button === 'Quit') break;
-      await shell.openPath(button === 'Open data folder' ? folders.dataDir : folders.logDir);
-    }
+    await askUntilDecided(
+      { type: 'error', ...content, buttons: START_FAILURE_BUTTONS, defaultId: quit, cancelId: quit, noLink: true },
+      { 'Open data folder': folders.dataDir, 'Open log folder': folders.logDir },
+    );
     exitAfterFailure();
+  }
+
+  /**
+   * Shows the box until a button that opens no folder is pressed, and answers that button. A folder button opens its
+   * folder and leaves the box up, so the admin can open each and still read the advice. Modal to `parent` when given.
+   */
+  async function askUntilDecided<B extends string>(
+    box: Omit<MessageBoxOptions, 'buttons'> & { buttons: readonly B[]; cancelId: number },
+    folders: Partial<Record<B, string>>,
+    parent?: W,
+  ): Promise<B> {
+    const options: MessageBoxOptions = { ...box, buttons: [...box.buttons] };
+    for (;;) {
+      const { response } = parent ? await dialog.showMessageBox(parent as unknown as ElectronBrowserWindow, options) : await dialog.showMessageBox(options);
+      const button = box.buttons[response] ?? box.buttons[box.cancelId];
+      const folder = folders[button];
+      if (folder === undefined) return button;
+      await shell.openPath(folder);
+    }
   }
 
   function exitAfterFailure(): void {
@@ -373,14 +394,17 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
 
   /**
    * `upgradeWindow` closes once this one shows: closing it first would leave no window, and the app would quit. It
-   * shows when ready, or anyway (with a warning in the log) once its page failed, its renderer died or the wait ran out.
+   * shows when ready, or anyway once its page failed, its renderer died (then the admin is asked what to do) or the
+   * wait ran out (a warning in the log).
    */
   function createWindow(log: Logger, upgradeWindow: UpgradeWindow | null = null): void {
     const window = createMainWindow(BrowserWindow, path.join(options.bundleDir, '../preload/index.cjs'));
     mainWindow = window;
     const id = window.webContents.id;
     trustedWebContentsIds.add(id);
+    let open = true;
     window.on('closed', () => {
+      open = false;
       trustedWebContentsIds.delete(id);
       if (mainWindow === window) mainWindow = null;
     });
@@ -392,7 +416,40 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
       window.show();
       upgradeWindow?.close();
     });
-    void window.loadURL(devServerUrl ?? APP_ENTRY_URL);
+    // After the hand-over's listeners: a page that fails before it is ready has its window shown first, then the box.
+    const recovery = new PageRecovery(app.getPath('logs'));
+    watchPageFailures(window.webContents, (failure) =>
+      void recoverPage(failure).catch((error: unknown) => log.error('The box asking what to do about the failed page could not be shown.', { error: toErrorPayload(error) })),
+    );
+    // loadURL rejects when the load fails; did-fail-load reports that same failure, to the hand-over and the recovery.
+    const loadPage = () => void window.loadURL(devServerUrl ?? APP_ENTRY_URL).catch(() => undefined);
+    loadPage();
+
+    /** Logs the failure and asks the admin (the window was shown by the hand-over, if it was not yet): Reload or Quit. */
+    async function recoverPage(failure: PageFailure): Promise<void> {
+      log.error(pageFailureLog(failure), { ...failure });
+      if (quitting) return;
+      const box = recovery.ask(failure);
+      if (!box) return;
+      let button: PageFailureButton;
+      try {
+        button = await askUntilDecided(box, { 'Open Logs Folder': app.getPath('logs') }, window);
+      } finally {
+        recovery.answered();
+      }
+      // Closed or quitting while the box was up: there is nothing left to reload, and the quit is under way.
+      if (!open || quitting) return;
+      if (button === 'Quit') {
+        quitExitCode = 1;
+        app.quit();
+        return;
+      }
+      recovery.reloaded();
+      // Electron's documented way back after the renderer is gone: reload() loads the page in a new process. After a
+      // failed load the URL that failed may not be the page's (or none committed): the console's entry is loaded again.
+      if (failure.kind === 'renderer-gone') window.webContents.reload();
+      else loadPage();
+    }
   }
 
   function hardenContents(contents: ElectronWebContents): void {

@@ -17,24 +17,42 @@ export const DEFAULT_WINDOW_READY_WAIT_MS = 30_000;
 /** Chromium's ERR_ABORTED: another navigation replaced this load, and that one signals ready (or fails) itself. */
 const ERR_ABORTED = -3;
 
-/** Why the console's window was shown. */
-export type HandOverReason =
-  | { kind: 'ready' }
+/** The console's page is gone or never came: its main frame failed to load, or its renderer process ended. */
+export type PageFailure =
   | { kind: 'load-failed'; errorCode: number; errorDescription: string; url: string }
-  | { kind: 'renderer-gone'; reason: string; exitCode: number }
-  | { kind: 'not-ready'; waitedMs: number };
+  | { kind: 'renderer-gone'; reason: string; exitCode: number };
+
+/** Why the console's window was shown. */
+export type HandOverReason = { kind: 'ready' } | PageFailure | { kind: 'not-ready'; waitedMs: number };
+
+/** The parts of a webContents whose events say its page failed, typed as Electron declares them. */
+export interface PageFailureSource {
+  on(
+    event: 'did-fail-load',
+    listener: (event: unknown, errorCode: number, errorDescription: string, validatedURL: string, isMainFrame: boolean) => void,
+  ): unknown;
+  on(event: 'render-process-gone', listener: (event: unknown, details: { reason: string; exitCode: number }) => void): unknown;
+}
 
 /** The parts of a BrowserWindow (and its webContents) the hand-over listens to, typed as Electron declares them. */
 export interface HandOverWindow {
-  readonly webContents: {
-    on(
-      event: 'did-fail-load',
-      listener: (event: unknown, errorCode: number, errorDescription: string, validatedURL: string, isMainFrame: boolean) => void,
-    ): unknown;
-    on(event: 'render-process-gone', listener: (event: unknown, details: { reason: string; exitCode: number }) => void): unknown;
-  };
+  readonly webContents: PageFailureSource;
   once(event: 'ready-to-show', listener: () => void): unknown;
   on(event: 'closed', listener: () => void): unknown;
+}
+
+/**
+ * Calls `onFailure` each time the page fails: its main frame's load failed (not a frame inside it, which leaves the
+ * page itself working, and not ERR_ABORTED, which a replacing navigation causes), or its renderer process ended other
+ * than cleanly ('clean-exit' is the window closing or the app quitting).
+ */
+export function watchPageFailures(webContents: PageFailureSource, onFailure: (failure: PageFailure) => void): void {
+  webContents.on('did-fail-load', (_event, errorCode, errorDescription, url, isMainFrame) => {
+    if (isMainFrame && errorCode !== ERR_ABORTED) onFailure({ kind: 'load-failed', errorCode, errorDescription, url });
+  });
+  webContents.on('render-process-gone', (_event, details) => {
+    if (details.reason !== 'clean-exit') onFailure({ kind: 'renderer-gone', reason: details.reason, exitCode: details.exitCode });
+  });
 }
 
 /**
@@ -55,26 +73,16 @@ export function handOverWhenReady(window: HandOverWindow, waitMs: number, handOv
     handOver(reason);
   }
   window.once('ready-to-show', () => settle({ kind: 'ready' }));
-  window.webContents.on('did-fail-load', (_event, errorCode, errorDescription, url, isMainFrame) => {
-    // A frame inside the page failing leaves the page itself to become ready.
-    if (isMainFrame && errorCode !== ERR_ABORTED) settle({ kind: 'load-failed', errorCode, errorDescription, url });
-  });
-  window.webContents.on('render-process-gone', (_event, details) => settle({ kind: 'renderer-gone', reason: details.reason, exitCode: details.exitCode }));
+  watchPageFailures(window.webContents, settle);
   window.on('closed', stop);
   return stop;
 }
 
-/** What the log says when the window was shown before it was ready; null when it was ready. Never a secret: codes and our own URL. */
+/**
+ * What the log says when the window was shown before its page was ready; null when it was ready, or when its page
+ * failed (page-recovery.ts logs that failure and asks the admin what to do). Never a secret.
+ */
 export function handOverWarning(reason: HandOverReason): string | null {
-  const advice = 'It may stay blank: quit and start the console again; if it happens again, send this log.';
-  switch (reason.kind) {
-    case 'ready':
-      return null;
-    case 'load-failed':
-      return `The console's window is shown although its page failed to load (${reason.errorDescription}, code ${reason.errorCode}, ${reason.url}). ${advice}`;
-    case 'renderer-gone':
-      return `The console's window is shown although its page's process ended before it was ready (${reason.reason}, exit code ${reason.exitCode}). ${advice}`;
-    case 'not-ready':
-      return `The console's window is shown although its page was not ready after ${reason.waitedMs / 1000} s. ${advice}`;
-  }
+  if (reason.kind !== 'not-ready') return null;
+  return `The console's window is shown although its page was not ready after ${reason.waitedMs / 1000} s. It may stay blank: quit and start the console again; if it happens again, send this log.`;
 }

@@ -211,26 +211,31 @@ describe("the console's window always shows, ready or not", () => {
     await quit(app);
   });
 
-  it('shows when its page fails to load, says why in the log, and is not shown again when it becomes ready after', async () => {
-    const app = await startApp(tempDir);
+  it('shows when its page fails to load, before the box that asks what to do, and is not shown again when it becomes ready after', async () => {
+    const app = await startApp(tempDir, { dialogAnswers: [0] });
     const window = consoleWindow(app);
     // A frame inside the page failing is the page's business: the window waits on.
     window.webContents.failLoad(-105, 'ERR_NAME_NOT_RESOLVED', 'https://example.invalid/', false);
     expect(window.shows).toBe(0);
     window.webContents.failLoad(-6, 'ERR_FILE_NOT_FOUND', 'app://console/index.html', true);
     expect(window.shows).toBe(1);
-    expect(logOf(app)).toContain(`${SHOWN_ANYWAY} its page failed to load (ERR_FILE_NOT_FOUND, code -6, app://console/index.html)`);
+    expect(at(app.calls, 'window.show')).toBeLessThan(at(app.calls, 'dialog.showMessageBox'));
+    expect(logOf(app)).toContain("The console's page failed to load (ERR_FILE_NOT_FOUND, code -6, app://console/index.html)");
+    expect(logOf(app)).not.toContain(SHOWN_ANYWAY);
+    await until('the page is loaded again', () => app.calls.filter((c) => c === 'window.loadURL app://console/index.html').length === 2, { everyMs: 1 });
     window.emit('ready-to-show');
     expect(window.shows).toBe(1);
     await quit(app);
   });
 
-  it('shows when its renderer process is gone before it was ready, and says why in the log', async () => {
-    const app = await startApp(tempDir);
+  it('shows when its renderer process is gone before it was ready, before the box that asks what to do', async () => {
+    const app = await startApp(tempDir, { dialogAnswers: [0] });
     const window = consoleWindow(app);
     window.webContents.renderProcessGone('crashed', 139);
     expect(window.shows).toBe(1);
-    expect(logOf(app)).toContain(`${SHOWN_ANYWAY} its page's process ended before it was ready (crashed, exit code 139)`);
+    expect(at(app.calls, 'window.show')).toBeLessThan(at(app.calls, 'dialog.showMessageBox'));
+    expect(logOf(app)).toContain("The console's page process ended (crashed, exit code 139)");
+    await until('the page is reloaded', () => app.calls.includes('webContents.reload'), { everyMs: 1 });
     await quit(app);
   });
 
@@ -249,6 +254,101 @@ describe("the console's window always shows, ready or not", () => {
     await quit(app);
     consoleWindow(app).emit('ready-to-show');
     expect(consoleWindow(app).shows).toBe(0);
+  });
+});
+
+describe("when the console's page fails, at start or later, the admin is asked what to do", () => {
+  const consoleWindow = (app: Awaited<ReturnType<typeof startApp>>) => app.electron.BrowserWindow.windows[0];
+  const logOf = (app: Awaited<ReturnType<typeof startApp>>) => fs.readFileSync(path.join(app.logs, 'main.log'), 'utf8');
+  const PAGE = 'app://console/index.html';
+  const loads = (app: Awaited<ReturnType<typeof startApp>>) => app.calls.filter((c) => c === `window.loadURL ${PAGE}`).length;
+  /** Answered boxes so far (the stand-in records a box as it is shown; its answer follows on the next turn). */
+  const boxes = (app: Awaited<ReturnType<typeof startApp>>) => app.electron.dialogs as { message: string; detail: string; buttons: string[]; defaultId: number }[];
+
+  it('a renderer that crashes while in use: the box is modal to the window, says nothing is lost, and Reload reloads the page', async () => {
+    const app = await startApp(tempDir, { dialogAnswers: [0] });
+    const window = consoleWindow(app);
+    window.emit('ready-to-show');
+    window.webContents.renderProcessGone('oom', -536870904);
+    await until('the page is reloaded', () => app.calls.includes('webContents.reload'), { everyMs: 1 });
+    expect(boxes(app)).toHaveLength(1);
+    expect(app.electron.dialogParents).toEqual([window]);
+    expect(boxes(app)[0]).toMatchObject({ type: 'error', buttons: ['Reload', 'Open Logs Folder', 'Quit'], defaultId: 0 });
+    expect(boxes(app)[0].message).toContain('its page ended unexpectedly (oom, exit code -536870904)');
+    expect(boxes(app)[0].detail).toContain('Nothing is lost');
+    expect(logOf(app)).toContain("The console's page process ended (oom, exit code -536870904)");
+    expect(window.shows).toBe(1);
+    // The app goes on: the core was not closed, and quitting later exits as usual.
+    expect(app.calls).not.toContain('core.close');
+    await quit(app);
+    expect(app.calls.slice(-1)).toEqual(['app.exit 0']);
+  });
+
+  it('a page that crashes again right after its reload: no Reload is offered the second time', async () => {
+    // Reload, then (failed again) Quit.
+    const app = await startApp(tempDir, { dialogAnswers: [0, 1] });
+    const window = consoleWindow(app);
+    window.emit('ready-to-show');
+    window.webContents.renderProcessGone('crashed', 139);
+    await until('the page is reloaded', () => app.calls.includes('webContents.reload'), { everyMs: 1 });
+    window.webContents.renderProcessGone('crashed', 139);
+    await until('the admin quits from the second box', () => app.calls.includes('app.quit'), { everyMs: 1 });
+    expect(boxes(app).map((box) => box.buttons)).toEqual([
+      ['Reload', 'Open Logs Folder', 'Quit'],
+      ['Open Logs Folder', 'Quit'],
+    ]);
+    expect(boxes(app)[1].message).toMatch(/It happened again right after a reload\.$/);
+    expect(app.calls.filter((c) => c === 'webContents.reload')).toHaveLength(1);
+    await quit(app);
+  });
+
+  it('Open Logs Folder opens the log folder and leaves the box up; Quit then quits, closing the core, with exit code 1', async () => {
+    const app = await startApp(tempDir, { dialogAnswers: [1, 2] });
+    const window = consoleWindow(app);
+    window.emit('ready-to-show');
+    window.webContents.renderProcessGone('killed', 9);
+    await until('the admin quits', () => app.calls.includes('app.quit'), { everyMs: 1 });
+    expect(app.electron.opened).toEqual([app.logs]);
+    expect(boxes(app)).toHaveLength(2);
+    expect(app.calls).not.toContain('webContents.reload');
+    // app.quit() makes Electron close the windows and emit will-quit: the core closes, then the app exits with 1.
+    expect(await quit(app)).toBe(true);
+    expect(app.calls.slice(-3)).toEqual(['core.close', 'core.closed', 'app.exit 1']);
+  });
+
+  it("a page that cannot load at start: Reload loads the console's page again", async () => {
+    const app = await startApp(tempDir, { dialogAnswers: [0] });
+    const window = consoleWindow(app);
+    window.webContents.failLoad(-6, 'ERR_FILE_NOT_FOUND', PAGE, true);
+    await until('the page is loaded again', () => loads(app) === 2, { everyMs: 1 });
+    expect(window.shows).toBe(1);
+    expect(boxes(app)[0].message).toBe("The console's window could not load its page (ERR_FILE_NOT_FOUND, code -6).");
+    expect(app.calls).not.toContain('webContents.reload');
+    await quit(app);
+  });
+
+  it("a page that cannot load later (the window was ready): Reload loads the console's page again", async () => {
+    const app = await startApp(tempDir, { dialogAnswers: [0] });
+    const window = consoleWindow(app);
+    window.emit('ready-to-show');
+    window.webContents.failLoad(-2, 'ERR_FAILED', PAGE, true);
+    await until('the page is loaded again', () => loads(app) === 2, { everyMs: 1 });
+    expect(boxes(app)).toHaveLength(1);
+    expect(logOf(app)).toContain(`The console's page failed to load (ERR_FAILED, code -2, ${PAGE})`);
+    await quit(app);
+  });
+
+  it('asks nothing for a frame inside the page failing, a load a navigation replaced, or a renderer that exits cleanly', async () => {
+    const app = await startApp(tempDir);
+    const window = consoleWindow(app);
+    window.emit('ready-to-show');
+    window.webContents.failLoad(-105, 'ERR_NAME_NOT_RESOLVED', 'https://example.invalid/', false);
+    window.webContents.failLoad(-3, 'ERR_ABORTED', PAGE, true);
+    window.webContents.renderProcessGone('clean-exit', 0);
+    await quit(app);
+    expect(boxes(app)).toEqual([]);
+    expect(app.calls).not.toContain('webContents.reload');
+    expect(loads(app)).toBe(1);
   });
 });
 

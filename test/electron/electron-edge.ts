@@ -58,6 +58,8 @@ export class StandInElectron {
   /** Answers for dialog.showMessageBox, in order (button indexes); a dialog without an answer left fails the test. */
   readonly dialogAnswers: number[] = [];
   readonly dialogs: Record<string, unknown>[] = [];
+  /** The window each dialog was modal to (null: none), in the order of `dialogs`. */
+  readonly dialogParents: unknown[] = [];
   readonly opened: string[] = [];
   readonly ipcMain = new RecordingIpcMain();
   readonly protocolHandlers = new Map<string, (request: Request) => Promise<Response> | Response>();
@@ -95,9 +97,12 @@ export class StandInElectron {
         setApplicationMenu: () => void record('Menu.setApplicationMenu'),
       },
       dialog: {
-        showMessageBox: async (options: Record<string, unknown>) => {
+        // As Electron's: (options) or (window, options), the box then modal to that window.
+        showMessageBox: async (...args: [Record<string, unknown>] | [unknown, Record<string, unknown>]) => {
+          const options = args.length === 2 ? args[1] : args[0];
           record('dialog.showMessageBox');
           this.dialogs.push(options);
+          this.dialogParents.push(args.length === 2 ? args[0] : null);
           const response = this.dialogAnswers.shift();
           if (response === undefined) throw new Error(`a dialog nobody answered: ${String(options.message)}\n${String(options.detail)}`);
           return { response, checkboxChecked: false };
@@ -203,6 +208,8 @@ let nextWebContentsId = 100;
 export class StandInWebContents extends WebContentsLike {
   readonly sent: unknown[][] = [];
   windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  /** Where reload() is written (the window's calls list). */
+  record: (call: string) => void = () => undefined;
   constructor() {
     super(nextWebContentsId++, 'app://console/index.html');
   }
@@ -215,6 +222,10 @@ export class StandInWebContents extends WebContentsLike {
   /** Chromium failing a load, as Electron reports it (the frame ids it adds after `isMainFrame` are left out). */
   failLoad(errorCode: number, errorDescription: string, url: string, isMainFrame: boolean): void {
     this.emit('did-fail-load', {}, errorCode, errorDescription, url, isMainFrame);
+  }
+  /** Loads the current page again (in a new renderer process when the old one is gone); the stand-in only records it. */
+  reload(): void {
+    this.record('webContents.reload');
   }
   /** The renderer process crashing or being killed, as Electron reports it. */
   renderProcessGone(reason: string, exitCode: number): void {
@@ -236,6 +247,7 @@ export class StandInBrowserWindow extends EventEmitter {
     super();
     const self = new.target as typeof StandInBrowserWindow;
     self.record(`new BrowserWindow preload=${String((options.webPreferences as Record<string, unknown>).preload)}`);
+    this.webContents.record = self.record;
     self.windows.push(this);
   }
   isMinimized(): boolean {
