@@ -722,7 +722,7 @@ function* renderedPages(records: Iterable<Record<string, unknown>>, spaces: Spac
   const flush = (): RenderedPage => {
     const space = spaces.find((s) => s.id === spaceId)!;
     const page = {
-      json: JSON.stringify({ errors: null, result: { searchResults: current, totalCount: space.deviceCount, offset, limit: rows, queryTime: 5 } }),
+      json: asReceived(JSON.stringify({ errors: null, result: { searchResults: current, totalCount: space.deviceCount, offset, limit: rows, queryTime: 5 } })),
       space: { id: space.id, name: space.name },
     };
     offset += current.length;
@@ -739,6 +739,17 @@ function* renderedPages(records: Iterable<Record<string, unknown>>, spaces: Spac
     if (current.length === rows) yield flush();
   }
   if (current.length > 0) yield flush();
+}
+
+/**
+ * `text` as the HTTP client hands a sync an answer's body: decoded from its bytes in one piece (axios, responseType
+ * 'text': Buffer.toString), a flat string. JSON.stringify returns a page's text as a tree of joined pieces, which
+ * JSON.parse first copies into one (a fresh ~650 KB string a page, in pages of memory the kernel must fault in): work
+ * the sync never does, ~2 % of the storage path's CPU at 100,000 devices (perf). Done with the clock stopped, as the
+ * client's decoding is not the storage path's.
+ */
+function asReceived(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /**
