@@ -327,6 +327,16 @@ describe("when the console's page fails, at start or later, the admin is asked w
     await quit(app);
   });
 
+  it("a first load that fails as Electron's does (loadURL rejects too): the box, Reload loads the page again, nothing left unhandled", async () => {
+    const app = await startApp(tempDir, { dialogAnswers: [0], whileStarting: (electron) => (electron.BrowserWindow.failNextLoad = { errorCode: -6, errorDescription: 'ERR_FILE_NOT_FOUND' }) });
+    const window = consoleWindow(app);
+    await until('the page is loaded again', () => loads(app) === 2, { everyMs: 1 });
+    expect(window.shows).toBe(1);
+    expect(boxes(app)).toHaveLength(1);
+    expect(logOf(app)).toContain(`The console's page failed to load (ERR_FILE_NOT_FOUND, code -6, ${PAGE})`);
+    await quit(app);
+  });
+
   it("a page that cannot load later (the window was ready): Reload loads the console's page again", async () => {
     const app = await startApp(tempDir, { dialogAnswers: [0] });
     const window = consoleWindow(app);

@@ -236,6 +236,8 @@ export class StandInWebContents extends WebContentsLike {
 export class StandInBrowserWindow extends EventEmitter {
   static readonly windows: StandInBrowserWindow[] = [];
   static record: (call: string) => void = () => undefined;
+  /** Makes the next loadURL fail as Electron's does: the main frame's did-fail-load, and its promise rejects. */
+  static failNextLoad: { errorCode: number; errorDescription: string } | null = null;
   static getAllWindows(): StandInBrowserWindow[] {
     return this.windows.filter((w) => !w.closed);
   }
@@ -260,8 +262,17 @@ export class StandInBrowserWindow extends EventEmitter {
     (this.constructor as typeof StandInBrowserWindow).record('window.show');
   }
   loadURL(url: string): Promise<void> {
-    (this.constructor as typeof StandInBrowserWindow).record(`window.loadURL ${url}`);
-    return Promise.resolve();
+    const self = this.constructor as typeof StandInBrowserWindow;
+    self.record(`window.loadURL ${url}`);
+    const failure = self.failNextLoad;
+    if (failure === null) return Promise.resolve();
+    self.failNextLoad = null;
+    return new Promise((_resolve, reject) =>
+      setImmediate(() => {
+        this.webContents.failLoad(failure.errorCode, failure.errorDescription, url, true);
+        reject(Object.assign(new Error(`${failure.errorDescription} (${failure.errorCode}) loading '${url}'`), { errno: failure.errorCode, code: failure.errorDescription, url }));
+      }),
+    );
   }
   setClosable(closable: boolean): void {
     (this.constructor as typeof StandInBrowserWindow).record(`window.setClosable ${closable}`);
