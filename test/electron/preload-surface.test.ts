@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { channelNames, eventNames } from '../../src-shared/contract';
 import { CHANNEL_NAMES, EVENT_NAMES } from '../../src-shared/contract/names';
+import { ELECTRON_PRELOAD, ensureElectronBuilt } from '../support/fresh-build';
 
-const BUNDLE = path.resolve('out/preload/index.cjs');
+const BUNDLE = ELECTRON_PRELOAD;
 
 /** The preload as built (bundled, sandbox-ready), run with stand-ins for the two Electron objects it may use. */
 function loadPreload() {
@@ -38,11 +37,7 @@ function loadPreload() {
 }
 
 describe('the preload as built', () => {
-  beforeAll(() => {
-    const sources = ['src-main/electron/preload.ts', 'src-main/electron/ipc-channels.ts', 'src-shared/contract/names.ts'];
-    const stale = !fs.existsSync(BUNDLE) || sources.some((s) => fs.statSync(s).mtimeMs > fs.statSync(BUNDLE).mtimeMs);
-    if (stale) execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
-  }, 180_000);
+  beforeAll(() => void ensureElectronBuilt(), 360_000);
 
   it("lists exactly the contract's channel and event names", () => {
     expect([...CHANNEL_NAMES].sort()).toEqual([...channelNames].sort());

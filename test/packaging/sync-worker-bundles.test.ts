@@ -6,7 +6,7 @@ import { WorkerSyncEngine } from '../../src-main/core/sync/worker-sync-engine';
 import { BUILT_SYNC_WORKER, ensureCliBuilt } from '../cli/built-cli';
 import { activeGuids, INTEGRATION_ID, openSyncDatabase, sorted } from '../core/sync/sync-fixture';
 import { startSimulator, type RunningSimulator } from '../simulator/ivanti-simulator';
-import { ELECTRON_MAIN, ELECTRON_SYNC_WORKER, ensureElectronMainBuilt } from '../support/fresh-build';
+import { ELECTRON_MAIN, ELECTRON_SYNC_WORKER, ensureElectronBuilt } from '../support/fresh-build';
 import { useTempDir } from '../support/temp-dir';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -17,7 +17,7 @@ beforeAll(async () => {
   // `npm test` builds the bundles before the tests; a single test file run may not have, or built them before the
   // sources changed.
   ensureCliBuilt();
-  ensureElectronMainBuilt();
+  ensureElectronBuilt();
   tenant = await startSimulator({ devices: 1_500, seed: 'bundled-worker' });
 }, 480_000);
 

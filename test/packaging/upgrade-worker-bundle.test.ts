@@ -6,7 +6,7 @@ import { openDatabase } from '../../src-main/core/db/database';
 import { migrations } from '../../src-main/core/db/migrations';
 import { upgradeOnThread } from '../../src-main/core/db/upgrade';
 import { migrationsUpTo } from '../support/database-at-version';
-import { ELECTRON_UPGRADE_WORKER, ensureElectronMainBuilt } from '../support/fresh-build';
+import { ELECTRON_UPGRADE_WORKER, ensureElectronBuilt } from '../support/fresh-build';
 import { useTempDir } from '../support/temp-dir';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -14,7 +14,7 @@ const tempDir = useTempDir('tec-upgrade-worker-bundle-');
 
 // `npm test` builds the Electron bundles before the tests; a single test file run may not have, or built them before
 // the sources changed (a new migration the bundle would not know).
-beforeAll(() => void ensureElectronMainBuilt(), 360_000);
+beforeAll(() => void ensureElectronBuilt(), 360_000);
 
 describe('the upgrade thread as the Electron bundle ships it', () => {
   it('upgrades a database of an older schema, beside the main bundle where main.ts names it', async () => {

@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src-main/core/app/composition-root';
 import { startRig, type Rig } from './rig-server';
 import { unusedSecretStore } from '../support/unused-secret-store';
+import { ensureElectronBuilt } from '../support/fresh-build';
 import { useTempDir } from '../support/temp-dir';
 
 const tempRoot = useTempDir('tec-rig-', { lives: 'file' });
@@ -13,10 +11,10 @@ describe('web test rig', () => {
   let core: Core;
   let rig: Rig;
   beforeAll(async () => {
-    if (!fs.existsSync(path.resolve('out/renderer/index.html'))) execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
+    ensureElectronBuilt();
     core = createCore({ dataDir: tempRoot(), version: 'test', transport: 'web-test-rig', secrets: unusedSecretStore });
     rig = await startRig({ core, rendererDir: 'out/renderer' });
-  }, 180_000);
+  }, 360_000);
   afterAll(async () => {
     await rig.close();
     await core.close();

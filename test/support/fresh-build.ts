@@ -67,12 +67,18 @@ export function ensureFreshBuild(build: FreshBuild): boolean {
 export const ELECTRON_MAIN = path.join(ROOT, 'out', 'main', 'index.js');
 export const ELECTRON_SYNC_WORKER = path.join(ROOT, 'out', 'main', 'sync-worker.js');
 export const ELECTRON_UPGRADE_WORKER = path.join(ROOT, 'out', 'main', 'upgrade-worker.js');
+/** The sandboxed preload, one CommonJS file, and the renderer's page. */
+export const ELECTRON_PRELOAD = path.join(ROOT, 'out', 'preload', 'index.cjs');
+export const ELECTRON_RENDERER_PAGE = path.join(ROOT, 'out', 'renderer', 'index.html');
 
-/** Tests of the Electron main bundle as it ships need it built from the current sources: rebuilt when it is missing or older. */
-export function ensureElectronMainBuilt(): boolean {
+/**
+ * Tests of the Electron build as it ships (main and its workers, the preload, the renderer's page) need it built from
+ * the current sources: rebuilt when any of it is missing or older, by one `electron-vite build`, one test file at a time.
+ */
+export function ensureElectronBuilt(): boolean {
   return ensureFreshBuild({
-    outputs: [ELECTRON_MAIN, ELECTRON_SYNC_WORKER, ELECTRON_UPGRADE_WORKER],
-    sources: ['src-main', 'src-shared', 'package.json', 'electron.vite.config.ts'],
+    outputs: [ELECTRON_MAIN, ELECTRON_SYNC_WORKER, ELECTRON_UPGRADE_WORKER, ELECTRON_PRELOAD, ELECTRON_RENDERER_PAGE],
+    sources: ['src-main', 'src-shared', 'src-renderer', 'package.json', 'electron.vite.config.ts'],
     command: ['npx', 'electron-vite', 'build'],
     lock: path.join('out', '.electron-build.lock'),
     // A whole electron-vite build (main, preload, renderer) on a busy machine.

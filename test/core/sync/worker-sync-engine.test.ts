@@ -57,6 +57,13 @@ function workerEngine(db: Db, domain: string, options: { script?: string; creden
   return { engine, events, bus };
 }
 
+/** The sync database in `dir`, closed after the test once every engine made on it has shut down (cleanups run last first). */
+function syncDatabase(dir: string): Db {
+  const db = openSyncDatabase(dir);
+  cleanups.push(() => db.close());
+  return db;
+}
+
 const count = (db: Db, sql: string): number => db.prepare(sql).pluck().get() as number;
 
 describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
@@ -64,7 +71,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     // The tenant runs in another process: blocking this thread must not stop it from answering.
     const tenant: SimulatorProcess = await startSimulatorProcess({ devices: 12_000, seed: 'worker-thread' });
     cleanups.push(() => tenant.close());
-    const db = openSyncDatabase(tempDir());
+    const db = syncDatabase(tempDir());
     const { engine, events } = workerEngine(db, tenant.domain);
 
     const started = await engine.start(INTEGRATION_ID, 'manual');
@@ -101,7 +108,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
   });
 
   it("at the app's start, finishes on its thread an index build that a stopped bulk load left, reporting progress", async () => {
-    const db = openSyncDatabase(tempDir());
+    const db = syncDatabase(tempDir());
     seedDevices(db, { count: 2_000, seed: 'worker-build' });
     const store = new DeviceStore(db);
     // The seeded devices' tenant: not empty, so its unique key stays.
@@ -119,7 +126,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
   });
 
   it("at the app's start, catches up on its thread a search index that an upgrade queued again, with no index to build", async () => {
-    const db = openSyncDatabase(tempDir());
+    const db = syncDatabase(tempDir());
     seedDevices(db, { count: 2_000, seed: 'worker-requeue' });
     const index = new DeviceSearchIndex(db);
     index.catchUp();
@@ -137,7 +144,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
 
   it('cancels on request and resumes the same run on the next start, converging to the exact set', async () => {
     const tenant = await simulator({ devices: 10_000, seed: 'worker-cancel', slowMs: 60, faults: { slow: 1 } });
-    const db = openSyncDatabase(tempDir());
+    const db = syncDatabase(tempDir());
     const { engine } = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
     const started = await engine.start(INTEGRATION_ID, 'manual');
     await until('paging is under way', () => (engine.running(INTEGRATION_ID)?.progress?.page ?? 0) >= 3);
@@ -163,7 +170,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
   it('runs one sync per integration in the process, across engines and their workers', async () => {
     const tenant = await simulator({ devices: 6_000, seed: 'worker-twice', slowMs: 150, faults: { slow: 1 } });
     const dir = tempDir();
-    const db = openSyncDatabase(dir);
+    const db = syncDatabase(dir);
     const first = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
     const started = await first.engine.start(INTEGRATION_ID, 'manual');
     await expect(first.engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_ALREADY_RUNNING' });
@@ -180,7 +187,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
 
   it('ends the runs of a worker that dies as interrupted, tells the bus, and the next start resumes them on a new worker', async () => {
     const tenant = await simulator({ devices: 10_000, seed: 'worker-dies', slowMs: 30, faults: { slow: 1 } });
-    const db = openSyncDatabase(tempDir());
+    const db = syncDatabase(tempDir());
     const dying = workerEngine(db, tenant.domain, { script: DYING_WORKER, credentials: tenant.credentials });
     const started = await dying.engine.start(INTEGRATION_ID, 'manual');
     const run = await started.finished;
@@ -205,7 +212,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     // A listener that reads the database after it was closed threw inside the worker's message handler and ended the
     // process (tec exit 1 after a completed sync; seen in CI).
     const tenant = await simulator({ devices: 200, seed: 'worker-late-event' });
-    const db = openSyncDatabase(tempDir());
+    const db = syncDatabase(tempDir());
     const { engine, events } = workerEngine(db, tenant.domain, { script: LATE_EVENT_WORKER, credentials: tenant.credentials });
     expect(await (await engine.start(INTEGRATION_ID, 'manual')).finished).toMatchObject({ status: 'completed', devicesSeen: 200 });
     const before = events.length;
@@ -215,7 +222,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
 
   it('on shutdown leaves a running sync to resume from its last committed page, and refuses new starts', async () => {
     const tenant = await simulator({ devices: 10_000, seed: 'worker-shutdown', slowMs: 60, faults: { slow: 1 } });
-    const db = openSyncDatabase(tempDir());
+    const db = syncDatabase(tempDir());
     const closing = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
     const started = await closing.engine.start(INTEGRATION_ID, 'manual');
     await until('paging is under way', () => (closing.engine.running(INTEGRATION_ID)?.progress?.page ?? 0) >= 3);
@@ -233,7 +240,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
 
   it('refuses a start it cannot make, with the reason, and is left idle', async () => {
     const tenant = await simulator({ devices: 10, seed: 'worker-refusals' });
-    const db = openSyncDatabase(tempDir());
+    const db = syncDatabase(tempDir());
     const missingScript = workerEngine(db, tenant.domain, { script: path.join(tempDir(), 'sync-worker.js') });
     await expect(missingScript.engine.start(INTEGRATION_ID, 'manual')).rejects.toMatchObject({ code: 'SYNC_FAILED', message: expect.stringContaining('sync worker') });
     expect(missingScript.engine.isRunning(INTEGRATION_ID)).toBe(false);
@@ -252,7 +259,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
 
   it('keeps the search index while it syncs: a catch-up request indexes everything stored before it, and this thread writes none', async () => {
     const tenant = await simulator({ devices: 10_000, seed: 'worker-index', slowMs: 60, faults: { slow: 1 } });
-    const db = openSyncDatabase(tempDir());
+    const db = syncDatabase(tempDir());
     const { engine } = workerEngine(db, tenant.domain, { credentials: tenant.credentials });
     const here = new DeviceSearchIndex(db, { deferWhile: () => engine.ownsSearchIndex() });
     expect(engine.ownsSearchIndex()).toBe(false);
