@@ -192,14 +192,17 @@ describe('the desktop start-up sequence', () => {
   });
 });
 
+type StartedApp = Awaited<ReturnType<typeof startApp>>;
+/** The main log so far (a start that logged nothing has not created it yet). */
+const logOf = (app: StartedApp) => {
+  const file = path.join(app.logs, 'main.log');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+};
+/** The console's window (the first one made: these starts have no upgrade window). */
+const consoleWindow = (app: StartedApp) => app.electron.BrowserWindow.windows[0];
+
 describe("the console's window always shows, ready or not", () => {
   const SHOWN_ANYWAY = "The console's window is shown although";
-  /** The main log so far (a start that logged nothing has not created it yet). */
-  const logOf = (app: Awaited<ReturnType<typeof startApp>>) => {
-    const file = path.join(app.logs, 'main.log');
-    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  };
-  const consoleWindow = (app: Awaited<ReturnType<typeof startApp>>) => app.electron.BrowserWindow.windows[0];
 
   it('shows once it is ready to show, and not before', async () => {
     const app = await startApp(tempDir);
@@ -258,17 +261,20 @@ describe("the console's window always shows, ready or not", () => {
 });
 
 describe("when the console's page fails, at start or later, the admin is asked what to do", () => {
-  const consoleWindow = (app: Awaited<ReturnType<typeof startApp>>) => app.electron.BrowserWindow.windows[0];
-  const logOf = (app: Awaited<ReturnType<typeof startApp>>) => fs.readFileSync(path.join(app.logs, 'main.log'), 'utf8');
   const PAGE = 'app://console/index.html';
-  const loads = (app: Awaited<ReturnType<typeof startApp>>) => app.calls.filter((c) => c === `window.loadURL ${PAGE}`).length;
+  const loads = (app: StartedApp) => app.calls.filter((c) => c === `window.loadURL ${PAGE}`).length;
   /** Answered boxes so far (the stand-in records a box as it is shown; its answer follows on the next turn). */
-  const boxes = (app: Awaited<ReturnType<typeof startApp>>) => app.electron.dialogs as { message: string; detail: string; buttons: string[]; defaultId: number }[];
-
-  it('a renderer that crashes while in use: the box is modal to the window, says nothing is lost, and Reload reloads the page', async () => {
-    const app = await startApp(tempDir, { dialogAnswers: [0] });
+  const boxes = (app: StartedApp) => app.electron.dialogs as { message: string; detail: string; buttons: string[]; defaultId: number }[];
+  /** A start whose console window became ready, the admin answering its boxes with `dialogAnswers`. */
+  const readyConsole = async (dialogAnswers: number[]) => {
+    const app = await startApp(tempDir, { dialogAnswers });
     const window = consoleWindow(app);
     window.emit('ready-to-show');
+    return { app, window };
+  };
+
+  it('a renderer that crashes while in use: the box is modal to the window, says nothing is lost, and Reload reloads the page', async () => {
+    const { app, window } = await readyConsole([0]);
     window.webContents.renderProcessGone('oom', -536870904);
     await until('the page is reloaded', () => app.calls.includes('webContents.reload'), { everyMs: 1 });
     expect(boxes(app)).toHaveLength(1);
@@ -286,9 +292,7 @@ describe("when the console's page fails, at start or later, the admin is asked w
 
   it('a page that crashes again right after its reload: no Reload is offered the second time', async () => {
     // Reload, then (failed again) Quit.
-    const app = await startApp(tempDir, { dialogAnswers: [0, 1] });
-    const window = consoleWindow(app);
-    window.emit('ready-to-show');
+    const { app, window } = await readyConsole([0, 1]);
     window.webContents.renderProcessGone('crashed', 139);
     await until('the page is reloaded', () => app.calls.includes('webContents.reload'), { everyMs: 1 });
     window.webContents.renderProcessGone('crashed', 139);
@@ -303,9 +307,7 @@ describe("when the console's page fails, at start or later, the admin is asked w
   });
 
   it('Open Logs Folder opens the log folder and leaves the box up; Quit then quits, closing the core, with exit code 1', async () => {
-    const app = await startApp(tempDir, { dialogAnswers: [1, 2] });
-    const window = consoleWindow(app);
-    window.emit('ready-to-show');
+    const { app, window } = await readyConsole([1, 2]);
     window.webContents.renderProcessGone('killed', 9);
     await until('the admin quits', () => app.calls.includes('app.quit'), { everyMs: 1 });
     expect(app.electron.opened).toEqual([app.logs]);
@@ -338,9 +340,7 @@ describe("when the console's page fails, at start or later, the admin is asked w
   });
 
   it("a page that cannot load later (the window was ready): Reload loads the console's page again", async () => {
-    const app = await startApp(tempDir, { dialogAnswers: [0] });
-    const window = consoleWindow(app);
-    window.emit('ready-to-show');
+    const { app, window } = await readyConsole([0]);
     window.webContents.failLoad(-2, 'ERR_FAILED', PAGE, true);
     await until('the page is loaded again', () => loads(app) === 2, { everyMs: 1 });
     expect(boxes(app)).toHaveLength(1);

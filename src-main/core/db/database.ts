@@ -6,7 +6,7 @@ import { ensureDirectory, PRIVATE_FILE_MODE, tightenFile } from '../app/local-pa
 import { registerNameKey } from '../duo/name-key';
 import { registerPhraseCheck } from '../devices/device-search-text';
 import { DeferredIndexes, withSortsOnDisk, type IndexBuildProgress } from './deferred-indexes';
-import type { Migration, MigrationProgressEvent, MigrationStartEvent, UpgradeBackupEvent } from './migration';
+import { latestVersion, type Migration, type MigrationProgressEvent, type MigrationStartEvent, type UpgradeBackupEvent } from './migration';
 import { refreshPlannerStatistics } from './planner-statistics';
 import { sqliteBindingOption } from './sqlite-binding';
 
@@ -58,7 +58,7 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
  */
 export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
   const { file, migrations } = options;
-  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const latest = latestVersion(migrations);
   const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
   if (existed) assertSqliteHeader(file);
   ensureDirectory(path.dirname(file), 'data folder');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { AppError, type ErrorPayload } from '../../../src-shared/errors';
 import type { IndexBuildProgress } from './deferred-indexes';
-import type { Migration, MigrationProgressEvent, MigrationStartEvent, UpgradeBackupEvent } from './migration';
+import { latestVersion, type Migration, type MigrationProgressEvent, type MigrationStartEvent, type UpgradeBackupEvent } from './migration';
 import { startScriptWorker } from '../app/script-worker';
 import { sqliteBinding, sqliteBindingOption } from './sqlite-binding';
 
@@ -26,7 +26,7 @@ export interface PendingUpgrade {
  * openDatabase then refuses it (damaged, locked, newer) with its own message, as on any start.
  */
 export function pendingUpgrade(file: string, migrations: readonly Migration[]): PendingUpgrade | null {
-  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const latest = latestVersion(migrations);
   let db: Database.Database | null = null;
   try {
     if ((fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0) === 0) return null;
