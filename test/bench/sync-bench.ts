@@ -21,14 +21,23 @@
  *    and parse; `resyncChangedRatio` = 1 %-changed re-sync / unchanged re-sync. Then a re-sync after as many check-ins
  *    as devices (random devices, some more than once: ~63 % of them check in), which move check-in times only, as a
  *    day does to a real fleet: `resyncCheckedInVsUnchanged` = that re-sync / unchanged re-sync.
- * 5. Raw insert ceiling: the same records (the simulator's generator in this process, parsed and mapped to the sync's
- *    columns untimed, in batches), inserted into one plain table with the same columns and no index, in one
- *    transaction, better-sqlite3. Only the inserts are timed. `firstSyncVsRawInsert` = first sync / raw insert.
+ * 5. Raw insert ceilings, two of them: the same records (the simulator's generator in this process, parsed and mapped
+ *    to the sync's columns untimed, in batches), inserted into one plain table with the same columns and no index, in
+ *    one transaction, better-sqlite3. Only the inserts are timed.
+ *    - `rawInsertAsReceived`: each record's JSON text as received (~1,280 bytes), the ceiling issue 19 defines ("a raw
+ *      single-table insert of the same records": rows of 15 columns plus the raw record, measured at 35x when the goal
+ *      was set). Storing the records compactly is one of the issue's ways toward it, and this ceiling does not.
+ *    - `rawInsertCompressed`: each record compressed alone (~280 bytes, compression untimed), the stricter ceiling this
+ *      bench used alone from a8bf57a (records compressed, migration 14) to here: a table with the bytes the sync writes
+ *      for the records, so its ratio leaves out what compressing them saved. Its figures are `rawInsert` in older
+ *      output (docs/bench-results).
+ *    `firstSyncVsRawInsertAsReceived` and `firstSyncVsRawInsertCompressed` = first sync / each.
  * 6. Storage path (skipped with --skip-storage-path): the same pages, pre-rendered into JSON bodies (untimed), parsed
  *    as the client parses an answer and written through the sync's storage code (same chunking, one transaction per
  *    chunk with the run's checkpoint, the search index caught up every MAINTENANCE_EVERY_DEVICES devices) into a
- *    fresh database, with no HTTP and no thread hop. `storagePathVsRawInsert` = storage path / raw insert: what the
- *    schema, indexes, FTS and history cost; `syncVsStoragePath`: what the network, paging and worker add.
+ *    fresh database, with no HTTP and no thread hop. `storagePathVsRawInsertAsReceived` (the goal's figure) and
+ *    `storagePathVsRawInsertCompressed` = storage path / each ceiling: what the schema, indexes, FTS and history cost;
+ *    `syncVsStoragePath`: what the network, paging and worker add.
  *
  * `--storage-path-only` runs only 5 and 6 (no simulator process, no sync): the quick loop for the storage path's cost.
  * `--search-index-build after` starts the storage path's search index thread at the load's end, as before it followed
@@ -129,17 +138,13 @@ async function main(): Promise<void> {
       const chunkRows = Number(values['chunk-rows']);
       if (!Number.isInteger(chunkRows) || chunkRows <= 0) throw new Error('--chunk-rows must be a positive integer');
       const storagePath = await measureStoragePath(storageDir, devices, seed, IVANTI_MAX_ROWS, chunkRows, searchIndexBuild);
-      const rawInsert = await measureRawInsert(path.join(work, 'raw'), devices, seed, storageDir);
+      const ceilings = await measureRawInserts(work, devices, seed, storageDir);
       const result = {
         benchmark: 'sync (storage path only)',
         moduleHooksThread,
         devices,
-        ratios: {
-          storagePathVsRawInsert: round(storagePath.seconds / rawInsert.seconds),
-          storagePathVsRawInsertCpu: round(storagePath.cpuSeconds / rawInsert.cpuSeconds),
-          storagePathVsRawInsertWriterCpu: writerCpuRatio(storagePath, rawInsert),
-        },
-        rawInsert: { ...rawInsert, devicesPerSecond: Math.round(devices / rawInsert.seconds) },
+        ratios: storagePathRatios(storagePath, ceilings),
+        ...ceilingFigures(ceilings, devices),
         storagePath: { ...storagePath, devicesPerSecond: Math.round(devices / storagePath.seconds), chunkRows },
         node: process.versions.node,
         cpus: os.cpus().length,
@@ -181,7 +186,7 @@ async function main(): Promise<void> {
       await bench.close();
       await simulator.close();
     }
-    const rawInsert = await measureRawInsert(path.join(work, 'raw'), devices, seed, syncDir);
+    const ceilings = await measureRawInserts(work, devices, seed, syncDir);
     // The sync asks for 500-row pages and stores each in chunks (one transaction each) of adaptive size.
     const chunkRows = Math.max(1, Math.round(firstSync.devicesSeen / Math.max(1, firstSync.pages)));
     const storagePath = values['skip-storage-path'] ? null : await measureStoragePath(path.join(work, 'storage'), devices, seed, IVANTI_MAX_ROWS, chunkRows, searchIndexBuild);
@@ -190,10 +195,9 @@ async function main(): Promise<void> {
       moduleHooksThread,
       devices,
       ratios: {
-        firstSyncVsRawInsert: round(firstSync.seconds / rawInsert.seconds),
-        storagePathVsRawInsert: storagePath === null ? null : round(storagePath.seconds / rawInsert.seconds),
-        storagePathVsRawInsertCpu: storagePath === null ? null : round(storagePath.cpuSeconds / rawInsert.cpuSeconds),
-        storagePathVsRawInsertWriterCpu: storagePath === null ? null : writerCpuRatio(storagePath, rawInsert),
+        firstSyncVsRawInsertAsReceived: round(firstSync.seconds / ceilings.asReceived.seconds),
+        firstSyncVsRawInsertCompressed: round(firstSync.seconds / ceilings.compressed.seconds),
+        ...(storagePath === null ? {} : storagePathRatios(storagePath, ceilings)),
         syncVsStoragePath: storagePath === null ? null : round(firstSync.seconds / storagePath.seconds),
         resyncUnchangedVsFetchParse: round(resyncUnchanged.seconds / fetchParse.seconds),
         resyncChangedVsUnchanged: round(resyncChanged.seconds / resyncUnchanged.seconds),
@@ -212,7 +216,7 @@ async function main(): Promise<void> {
       resyncUnchanged,
       resyncChanged,
       resyncCheckedIn,
-      rawInsert: { ...rawInsert, devicesPerSecond: Math.round(devices / rawInsert.seconds) },
+      ...ceilingFigures(ceilings, devices),
       storagePath: storagePath === null ? null : { ...storagePath, devicesPerSecond: Math.round(devices / storagePath.seconds), chunkRows },
       // The kernel's peak for this whole process (threads included) over every phase above.
       processMaxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -508,7 +512,43 @@ async function measureFetchParse(domain: string): Promise<Measure & { devices: n
  * no index, in one transaction: what SQLite does here with no schema around it. The mapping and compression are not
  * timed.
  */
-async function measureRawInsert(dir: string, devices: number, seed: string, syncDir: string): Promise<Measure & { cpuSeconds: number; writerCpuSeconds: number | null; loadAverage: number[] }> {
+/** How a raw insert ceiling stores each record (see 5. above). */
+type CeilingRecords = 'as received' | 'compressed';
+
+type CeilingMeasure = Measure & { cpuSeconds: number; writerCpuSeconds: number | null; loadAverage: number[]; recordBytes: number };
+
+interface Ceilings {
+  asReceived: CeilingMeasure;
+  compressed: CeilingMeasure;
+}
+
+/** Both ceilings, one after the other, each into a database of its own. */
+async function measureRawInserts(work: string, devices: number, seed: string, syncDir: string): Promise<Ceilings> {
+  const asReceived = await measureRawInsert(path.join(work, 'raw'), devices, seed, syncDir, 'as received');
+  const compressed = await measureRawInsert(path.join(work, 'raw-compressed'), devices, seed, syncDir, 'compressed');
+  return { asReceived, compressed };
+}
+
+function ceilingFigures(ceilings: Ceilings, devices: number) {
+  return {
+    rawInsertAsReceived: { ...ceilings.asReceived, devicesPerSecond: Math.round(devices / ceilings.asReceived.seconds) },
+    rawInsertCompressed: { ...ceilings.compressed, devicesPerSecond: Math.round(devices / ceilings.compressed.seconds) },
+  };
+}
+
+/** The storage path against each ceiling: wall clock, the process's CPU, and the writing thread's CPU alone. */
+function storagePathRatios(storagePath: { seconds: number; cpuSeconds: number; writerCpuSeconds: number | null }, ceilings: Ceilings) {
+  return {
+    storagePathVsRawInsertAsReceived: round(storagePath.seconds / ceilings.asReceived.seconds),
+    storagePathVsRawInsertAsReceivedCpu: round(storagePath.cpuSeconds / ceilings.asReceived.cpuSeconds),
+    storagePathVsRawInsertAsReceivedWriterCpu: writerCpuRatio(storagePath, ceilings.asReceived),
+    storagePathVsRawInsertCompressed: round(storagePath.seconds / ceilings.compressed.seconds),
+    storagePathVsRawInsertCompressedCpu: round(storagePath.cpuSeconds / ceilings.compressed.cpuSeconds),
+    storagePathVsRawInsertCompressedWriterCpu: writerCpuRatio(storagePath, ceilings.compressed),
+  };
+}
+
+async function measureRawInsert(dir: string, devices: number, seed: string, syncDir: string, records: CeilingRecords): Promise<CeilingMeasure> {
   fs.mkdirSync(dir, { recursive: true });
   const synced = openBenchDatabase(syncDir);
   const codec = DeviceRecordCodec.of(synced);
@@ -531,7 +571,13 @@ async function measureRawInsert(dir: string, devices: number, seed: string, sync
       batch = [];
     };
     for (const body of renderedPages(tenant.expectedDevices({ spaces: 'all' }), spaces, IVANTI_MAX_ROWS)) {
-      for (const record of parsePage(body.json)) batch.push(deviceColumns(record.device()!, body.space, codec));
+      for (const record of parsePage(body.json)) {
+        const device = record.device()!;
+        const columns = deviceColumns(device, body.space, codec);
+        // The text the storage path stores (compressed) and exports: JSON.stringify of the record as parsed.
+        if (records === 'as received') columns.raw_record = Buffer.from(JSON.stringify(device.raw), 'utf8');
+        batch.push(columns);
+      }
       if (batch.length >= 5_000) flush();
     }
     flush();
@@ -542,12 +588,20 @@ async function measureRawInsert(dir: string, devices: number, seed: string, sync
     await tenant.close();
   }
   const peakRssMb = rss.stop();
-  const stored = db.prepare('SELECT COUNT(*) FROM devices').pluck().get();
+  const { stored, recordBytes } = db.prepare('SELECT COUNT(*) AS stored, AVG(length(raw_record)) AS recordBytes FROM devices').get() as { stored: number; recordBytes: number };
   db.close();
-  if (stored !== devices) throw new Error(`the storage path stored ${String(stored)} devices of ${devices}`);
+  if (stored !== devices) throw new Error(`the raw insert stored ${String(stored)} devices of ${devices}`);
   synced.close();
-  const measure = { seconds: round(clock.ms / 1000), cpuSeconds: round(clock.cpuMs / 1000), writerCpuSeconds: clock.threadCpuMs === null ? null : round(clock.threadCpuMs / 1000), peakRssMb: Math.round(peakRssMb), peakWalMb: 0, loadAverage: loadAverage() };
-  process.stderr.write(`raw insert: ${JSON.stringify(measure)}\n`);
+  const measure = {
+    seconds: round(clock.ms / 1000),
+    cpuSeconds: round(clock.cpuMs / 1000),
+    writerCpuSeconds: clock.threadCpuMs === null ? null : round(clock.threadCpuMs / 1000),
+    peakRssMb: Math.round(peakRssMb),
+    peakWalMb: 0,
+    recordBytes: Math.round(recordBytes),
+    loadAverage: loadAverage(),
+  };
+  process.stderr.write(`raw insert, records ${records}: ${JSON.stringify(measure)}\n`);
   return measure;
 }
 
