@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -227,4 +228,28 @@ describe('WAL checkpoints while a sync writes', () => {
     expect(fs.statSync(`${file}-wal`).size).toBe(0);
     expect(db.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(80);
   });
+
+  it('keep a process with nothing else to do alive until the thread has ended, so that what follows `ended()` runs', async () => {
+    const file = path.join(tempDir(), 'console.sqlite');
+    openDatabase({ file, migrations }).db.close();
+    // In a process of its own: vitest's keeps its event loop alive whatever the thread does.
+    const script = `
+      const { openDatabase } = require(${JSON.stringify(path.join(__dirname, '../../../src-main/core/db/database.ts'))});
+      const { migrations } = require(${JSON.stringify(path.join(__dirname, '../../../src-main/core/db/migrations/index.ts'))});
+      const { WalCheckpointer } = require(${JSON.stringify(path.join(__dirname, '../../../src-main/core/sync/wal-checkpointer.ts'))});
+      (async () => {
+        const { db } = openDatabase({ file: ${JSON.stringify(file)}, migrations });
+        db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
+        const insert = db.prepare('INSERT INTO filler (blob) VALUES (?)');
+        const checkpointer = new WalCheckpointer(db, 1);
+        checkpointer.acquire();
+        for (let i = 0; i < 3; i++) await checkpointer.commit(() => insert.run(Buffer.alloc(16, i)));
+        checkpointer.release();
+        await checkpointer.ended();
+        db.close();
+        process.stdout.write('ended');
+      })();`;
+    const out = execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(out).toBe('ended');
+  }, 60_000);
 });
