@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: 'bench' },
       json: { type: 'boolean', default: false },
       'skip-storage-path': { type: 'boolean', default: false },
-      /** Only the first sync and the bytes per device (a schema change measured in a few minutes less). */
+      /** Only the first sync (its time, RSS and stalls) and the bytes per device (a schema change measured in a few minutes less). */
       'size-only': { type: 'boolean', default: false },
       'storage-path-only': { type: 'boolean', default: false },
       /** Leave the databases in place for a look with sqlite3 or dbstat (the path goes to stderr). */
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
       firstSync = await measureSync(bench, 'first sync');
       size = databaseSize(syncDir, firstSync.devicesSeen);
       if (values['size-only']) {
-        const sized = { benchmark: 'sync', moduleHooksThread, devices, bytesPerDevice: size.bytesPerDevice, databaseAfterFirstSync: size, loadAverage: { atStart: startedLoad, atEnd: loadAverage() } };
+        const sized = { benchmark: 'sync', moduleHooksThread, devices, bytesPerDevice: size.bytesPerDevice, firstSync, databaseAfterFirstSync: size, loadAverage: { atStart: startedLoad, atEnd: loadAverage() } };
         process.stdout.write(`${JSON.stringify(sized, null, values.json ? undefined : 2)}\n`);
         return;
       }
