@@ -506,12 +506,6 @@ async function measureFetchParse(domain: string): Promise<Measure & { devices: n
   return measure;
 }
 
-/**
- * The same records as a sync stores them (the sync's own column mapping, the raw record compressed as the sync stores
- * it, with the dictionaries of the synced database in `syncDir`), inserted into one plain table of those columns with
- * no index, in one transaction: what SQLite does here with no schema around it. The mapping and compression are not
- * timed.
- */
 /** How a raw insert ceiling stores each record (see 5. above). */
 type CeilingRecords = 'as received' | 'compressed';
 
@@ -548,6 +542,12 @@ function storagePathRatios(storagePath: { seconds: number; cpuSeconds: number; w
   };
 }
 
+/**
+ * The same records as a sync maps them (the sync's own column mapping, with the dictionaries of the synced database in
+ * `syncDir`), each raw record as `records` says (its JSON text as received, or compressed alone as the sync compressed
+ * a record before blocks), inserted into one plain table of those columns with no index, in one transaction: what
+ * SQLite does here with no schema around it. The mapping and compression are not timed.
+ */
 async function measureRawInsert(dir: string, devices: number, seed: string, syncDir: string, records: CeilingRecords): Promise<CeilingMeasure> {
   fs.mkdirSync(dir, { recursive: true });
   const synced = openBenchDatabase(syncDir);
