@@ -20,6 +20,7 @@ import { pendingUpgrade, upgradeOnThread } from '../core/db/upgrade';
 import { chooseSqliteBinding, useSqliteBinding, type SqliteRuntime } from '../core/db/sqlite-binding';
 import { openFileLogger, type Logger } from '../core/log/logger';
 import { toErrorPayload, type ErrorPayload } from '../../src-shared/errors';
+import type { UpgradeStatus } from '../../src-shared/contract/app';
 import { showAboutDialog } from './about';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { EVENT_CHANNEL } from './ipc-channels';
@@ -28,7 +29,7 @@ import { registerFileDialogs } from './file-dialogs';
 import { assertNativeModulesLoadable, type ModuleLoader, type RuntimeVersions } from './native-modules-check';
 import { APP_ENTRY_URL, externalUrlToOpen, isAllowedNavigation, isPermissionGranted } from './security-policy';
 import { upgradeBeforeStart, upgradeLog, type UpgradeWindow } from './start-upgrade';
-import { PageRecovery, pageFailureLog, type PageFailureButton } from './page-recovery';
+import { PageRecovery, pageFailureLog, ReloadGuard, upgradePageFailureLog, type PageFailureButton } from './page-recovery';
 import { DEFAULT_WINDOW_READY_WAIT_MS, handOverWarning, handOverWhenReady, watchPageFailures, type PageFailure } from './window-hand-over';
 import { createMainWindow, createUpgradeWindow } from './window-options';
 
@@ -360,12 +361,35 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
         resolve();
       }),
     );
+    const url = `${devServerUrl ?? APP_ENTRY_URL}#upgrade`;
     // Loaded means its page has run its script, and so listens for the statuses sent from now on.
-    await window.loadURL(`${devServerUrl ?? APP_ENTRY_URL}#upgrade`);
+    await window.loadURL(url);
     window.show();
+    let last: UpgradeStatus | null = null;
+    const send = (status: UpgradeStatus) => {
+      if (open) window.webContents.send(EVENT_CHANNEL, 'app.upgrade', status);
+    };
+    // A page that crashes or fails to load later is loaded again (in a new renderer process after a crash), and told
+    // the last status once it listens: the admin keeps watching an upgrade that may run for minutes. Once only within
+    // PAGE_RELOAD_GUARD_MS; a failure right after is only logged (upgradePageFailureLog).
+    const guard = new ReloadGuard();
+    watchPageFailures(window.webContents, (failure) => {
+      const reloading = open && !guard.failedAgain();
+      mainLog?.warn(upgradePageFailureLog(failure, reloading), { ...failure });
+      if (!reloading) return;
+      guard.reloaded();
+      void window.loadURL(url).then(
+        () => {
+          if (last !== null) send(last);
+        },
+        // did-fail-load reports it too, to this watcher.
+        () => undefined,
+      );
+    });
     return {
       show: (status) => {
-        if (open) window.webContents.send(EVENT_CHANNEL, 'app.upgrade', status);
+        last = status;
+        send(status);
       },
       close: () => {
         if (open) window.close();

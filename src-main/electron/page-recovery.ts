@@ -42,6 +42,37 @@ export function pageFailureLog(failure: PageFailure): string {
     : `The console's page failed to load (${failure.errorDescription}, code ${failure.errorCode}, ${failure.url}).`;
 }
 
+/**
+ * The upgrade window's page failing: logged, and loaded again unless it failed right after the last time (then left as
+ * it is). No box: the upgrade runs on its own thread whatever its window shows, and cannot be left half-way.
+ */
+export function upgradePageFailureLog(failure: PageFailure, reloading: boolean): string {
+  const what =
+    failure.kind === 'renderer-gone'
+      ? `The upgrade window's page process ended (${failure.reason}, exit code ${failure.exitCode}).`
+      : `The upgrade window's page failed to load (${failure.errorDescription}, code ${failure.errorCode}, ${failure.url}).`;
+  return reloading
+    ? `${what} Loading it again; the upgrade goes on meanwhile.`
+    : `${what} It failed again right after it was loaded again, so it is left as it is; the upgrade goes on, and the console's window opens when it ends.`;
+}
+
+/** Whether a page fails again right after it was loaded again (within PAGE_RELOAD_GUARD_MS). Time is Date.now. */
+export class ReloadGuard {
+  #reloadedAt: number | null = null;
+
+  constructor(private readonly guardMs = PAGE_RELOAD_GUARD_MS) {}
+
+  /** A failure now is one right after the last reload. */
+  failedAgain(): boolean {
+    return this.#reloadedAt !== null && Date.now() - this.#reloadedAt < this.guardMs;
+  }
+
+  /** The page is being loaded again: a failure within the bound from now is a failure again. */
+  reloaded(): void {
+    this.#reloadedAt = Date.now();
+  }
+}
+
 /** The box for this failure, with Reload offered or not. */
 export function buildPageFailureBox(failure: PageFailure, reloadOffered: boolean, logDir: string): PageFailureBox {
   const what =
@@ -78,19 +109,20 @@ export function buildPageFailureBox(failure: PageFailure, reloadOffered: boolean
  */
 export class PageRecovery {
   #asking = false;
-  #reloadedAt: number | null = null;
+  readonly #guard: ReloadGuard;
 
   constructor(
     private readonly logDir: string,
-    private readonly guardMs = PAGE_RELOAD_GUARD_MS,
-  ) {}
+    guardMs = PAGE_RELOAD_GUARD_MS,
+  ) {
+    this.#guard = new ReloadGuard(guardMs);
+  }
 
   /** The box to show for this failure, or null while another is up. Call `answered` once it is answered (or failed). */
   ask(failure: PageFailure): PageFailureBox | null {
     if (this.#asking) return null;
     this.#asking = true;
-    const failedAgain = this.#reloadedAt !== null && Date.now() - this.#reloadedAt < this.guardMs;
-    return buildPageFailureBox(failure, !failedAgain, this.logDir);
+    return buildPageFailureBox(failure, !this.#guard.failedAgain(), this.logDir);
   }
 
   /** The box is gone: the next failure gets one. */
@@ -100,6 +132,6 @@ export class PageRecovery {
 
   /** The page is being loaded again: a failure within the bound from now is a failure again. */
   reloaded(): void {
-    this.#reloadedAt = Date.now();
+    this.#guard.reloaded();
   }
 }

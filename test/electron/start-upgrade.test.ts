@@ -146,6 +146,40 @@ describe('the desktop start-up upgrades an older database in a window of its own
     await quit(app);
   });
 
+  it("keeps the upgrade in view when its window's page crashes: loads it again and tells it the last status; a crash right after is only logged", async () => {
+    const dataDir = dataDirAt38();
+    let crashesDone = false;
+    const app = await startApp(tempDir, {
+      dataDir,
+      whileStarting: (electron) => {
+        void (async () => {
+          await until('the upgrade window has been told the upgrade starts', () => windowsOf(electron).length > 0 && statusesIn(windowsOf(electron)[0]).length > 0, { everyMs: 1 });
+          const window = windowsOf(electron)[0];
+          const before = window.webContents.sent.length;
+          window.webContents.renderProcessGone('crashed', 139);
+          expect(electron.calls.filter((c) => c === `window.loadURL ${UPGRADE_URL}`)).toHaveLength(2);
+          await until('the page loaded again is told something', () => window.webContents.sent.length > before, { everyMs: 1 });
+          // The status it had when its process ended, sent again once the new page listens, before anything newer.
+          expect(window.webContents.sent[before]).toEqual(window.webContents.sent[before - 1]);
+          window.webContents.renderProcessGone('crashed', 139);
+          expect(electron.calls.filter((c) => c === `window.loadURL ${UPGRADE_URL}`)).toHaveLength(2);
+          crashesDone = true;
+        })();
+      },
+    });
+    await until('both crashes are handled', () => crashesDone, { everyMs: 1 });
+    const [upgradeWindow, mainWindow] = windowsOf(app.electron);
+    // The upgrade went on to its end, and the window was told each step of it.
+    expect(statusesIn(upgradeWindow).at(-1)).toEqual({ stage: 'opening' });
+    expect(app.cores[0].info.schemaVersion).toBe(LATEST);
+    const logged = fs.readFileSync(path.join(app.logs, 'main.log'), 'utf8');
+    expect(logged).toContain("The upgrade window's page process ended (crashed, exit code 139). Loading it again; the upgrade goes on meanwhile.");
+    expect(logged).toContain("The upgrade window's page process ended (crashed, exit code 139). It failed again right after it was loaded again, so it is left as it is");
+    mainWindow.emit('ready-to-show');
+    expect(upgradeWindow.closed).toBe(true);
+    await quit(app);
+  });
+
   it('opens no upgrade window for a database that is up to date', async () => {
     const dataDir = dataDirAt38();
     await quit(await startApp(tempDir, { dataDir }));
