@@ -1,10 +1,35 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PAGE_RELOAD_GUARD_MS, PageRecovery, buildPageFailureBox, pageFailureLog } from '../../src-main/electron/page-recovery';
+import { PAGE_RELOAD_GUARD_MS, PageRecovery, ReloadGuard, buildPageFailureBox, pageFailureLog, upgradePageFailureLog } from '../../src-main/electron/page-recovery';
 import type { PageFailure } from '../../src-main/electron/window-hand-over';
 
 const LOG_DIR = '/home/admin/.config/tec/logs';
 const CRASHED: PageFailure = { kind: 'renderer-gone', reason: 'crashed', exitCode: 139 };
 const NOT_FOUND: PageFailure = { kind: 'load-failed', errorCode: -6, errorDescription: 'ERR_FILE_NOT_FOUND', url: 'app://console/index.html' };
+
+describe("the upgrade window's page", () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
+  it('is loaded again unless it fails within the bound after the last reload; once the bound has passed, again', () => {
+    const guard = new ReloadGuard();
+    expect(guard.failedAgain()).toBe(false);
+    guard.reloaded();
+    vi.advanceTimersByTime(PAGE_RELOAD_GUARD_MS - 1);
+    expect(guard.failedAgain()).toBe(true);
+    vi.advanceTimersByTime(1);
+    expect(guard.failedAgain()).toBe(false);
+  });
+
+  it('says in the log what failed, with the load error and its URL, and whether it is loaded again', () => {
+    const failed: PageFailure = { ...NOT_FOUND, url: 'app://console/index.html#upgrade' };
+    expect(upgradePageFailureLog(failed, true)).toBe(
+      "The upgrade window's page failed to load (ERR_FILE_NOT_FOUND, code -6, app://console/index.html#upgrade). Loading it again; the upgrade goes on meanwhile.",
+    );
+    expect(upgradePageFailureLog(CRASHED, false)).toBe(
+      "The upgrade window's page process ended (crashed, exit code 139). It failed again right after it was loaded again, so it is left as it is; the upgrade goes on, and the console's window opens when it ends.",
+    );
+  });
+});
 
 describe('PageRecovery', () => {
   beforeEach(() => void vi.useFakeTimers());
