@@ -374,7 +374,8 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     // PAGE_RELOAD_GUARD_MS; a failure right after is only logged (upgradePageFailureLog).
     const guard = new ReloadGuard();
     watchPageFailures(window.webContents, (failure) => {
-      const reloading = open && !guard.failedAgain();
+      if (!open) return;
+      const reloading = !guard.failedAgain();
       mainLog?.warn(upgradePageFailureLog(failure, reloading), { ...failure });
       if (!reloading) return;
       guard.reloaded();
