@@ -246,7 +246,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     const databaseFile = path.join(dataDir, DATABASE_FILE);
     const upgradeRun = upgradeBeforeStart({
       pending: pendingUpgrade(databaseFile, migrations),
-      openWindow: openUpgradeWindow,
+      openWindow: () => openUpgradeWindow(log),
       upgrade: (progress) => upgradeOnThread(databaseFile, options.upgradeWorker, progress),
       log,
       logFile: path.join(logDir, 'main.log'),
@@ -352,7 +352,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
   }
 
   /** The small window the upgrade shows its progress in; it can be closed only once the upgrade has failed. */
-  async function openUpgradeWindow(): Promise<UpgradeWindow> {
+  async function openUpgradeWindow(log: Logger): Promise<UpgradeWindow> {
     const window = createUpgradeWindow(BrowserWindow, path.join(options.bundleDir, '../preload/index.cjs'));
     let open = true;
     const closed = new Promise<void>((resolve) =>
@@ -376,7 +376,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
     watchPageFailures(window.webContents, (failure) => {
       if (!open) return;
       const reloading = !guard.failedAgain();
-      mainLog?.warn(upgradePageFailureLog(failure, reloading), { ...failure });
+      log.warn(upgradePageFailureLog(failure, reloading), { ...failure });
       if (!reloading) return;
       guard.reloaded();
       void window.loadURL(url).then(

@@ -11,17 +11,17 @@ export interface Migration {
   up(db: Database.Database, progress: MigrationProgress): void;
 }
 
+/** The schema version the migrations end at: what a database opened with them is migrated to. */
+export function latestVersion(migrations: readonly Migration[]): number {
+  return migrations.reduce((max, m) => Math.max(max, m.version), 0);
+}
+
 /**
  * How far a long migration is: `done` of `total` rows. A migration whose work over the rows is one statement (an ALTER
  * TABLE DROP COLUMN, a CREATE INDEX) names it as `step` when it starts (done 0): SQLite gives no count inside a
  * statement, so start-up says that step runs whole, instead of "0 of N" for as long as it takes (migration 39's DROP
  * COLUMN: ~12 CPU-s at a million devices).
  */
-/** The schema version the migrations end at: what a database opened with them is migrated to. */
-export function latestVersion(migrations: readonly Migration[]): number {
-  return migrations.reduce((max, m) => Math.max(max, m.version), 0);
-}
-
 export type MigrationProgress = (done: number, total: number, step?: string) => void;
 
 /** What openDatabase reports as each pending migration of an existing database starts (`position` of `count`). */

@@ -103,8 +103,6 @@ export interface SyncRunner {
   finishIndexBuild(onProgress?: (progress: IndexBuildProgress) => void): Promise<number>;
 }
 
-/** How far the start-up index build is: `built` of `total` indexes. */
-export type { IndexBuildProgress } from '../db/deferred-indexes';
 
 interface ActiveRun {
   runId: number;
