@@ -18,6 +18,7 @@ import { DATABASE_FILE } from '../core/app/data-dir';
 import { migrations } from '../core/db/migrations';
 import { pendingUpgrade, upgradeOnThread } from '../core/db/upgrade';
 import { chooseSqliteBinding, useSqliteBinding, type SqliteRuntime } from '../core/db/sqlite-binding';
+import { UI_SYNC_WORKER_NICENESS } from '../core/sync/worker-sync-engine';
 import { openFileLogger, type Logger } from '../core/log/logger';
 import { toErrorPayload, type ErrorPayload } from '../../src-shared/errors';
 import type { UpgradeStatus } from '../../src-shared/contract/app';
@@ -268,6 +269,8 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
         transport: 'electron',
         runtime: { electron: options.versions.electron ?? null, chrome: options.versions.chrome ?? null },
         syncWorker: options.syncWorker,
+        // Behind the UI: this thread serves its IPC (and paints the upgrade window) first when both want a core.
+        syncWorkerNiceness: UI_SYNC_WORKER_NICENESS,
         // Checked on the upgrade thread a moment ago: not read whole again on this one.
         databaseCheckedIntact: upgrade.outcome === 'upgraded',
         // An upgrade the upgrade thread did not run (none was pending when start-up looked) is logged the same way.

@@ -12,6 +12,8 @@ import { deferDeviceIndexes } from '../support/deferred-device-indexes';
 import { useTempDir } from '../support/temp-dir';
 import { at, BUNDLE_DIR, quit, startApp, type StartOverrides } from './desktop-harness';
 import { until } from '../support/until';
+import { threadNiceness, threadsAt } from '../support/thread-niceness';
+import { UI_SYNC_WORKER_NICENESS } from '../../src-main/core/sync/worker-sync-engine';
 import { invokeEvent } from './electron-edge';
 
 const tempDir = useTempDir('tec-desktop-start-');
@@ -49,15 +51,21 @@ describe('the desktop start-up sequence', () => {
     await quit(app);
   });
 
-  it('finishes, in the sync worker, the indexes a stopped sync left, and says how far it is in the log', async () => {
+  it('finishes, in the sync worker, the indexes a stopped sync left, and says how far it is in the log; the worker runs behind the UI', async () => {
     const dataDir = path.join(tempDir(), 'data');
     const file = path.join(dataDir, DATABASE_FILE);
     openDatabase({ file, migrations }).db.close();
     const total = deferDeviceIndexes(file);
+    expect(threadsAt(UI_SYNC_WORKER_NICENESS), 'no thread runs at the worker\'s niceness before it starts').toEqual([]);
+    const own = threadNiceness().get(process.pid);
     const app = await startApp(tempDir, { dataDir });
     const logged = () => fs.readFileSync(path.join(app.logs, 'main.log'), 'utf8');
     await until('the log says every index is built', () => fs.existsSync(path.join(app.logs, 'main.log')) && logged().includes(`${total} of ${total} built.`));
     for (let built = 0; built <= total; built++) expect(logged()).toContain(`Building the device indexes a stopped sync left: ${built} of ${total} built.`);
+    // The desktop lowers its sync worker (kept after the build) below the main thread, which serves the UI.
+    expect(UI_SYNC_WORKER_NICENESS).toBeGreaterThan(0);
+    expect(threadsAt(UI_SYNC_WORKER_NICENESS).length).toBeGreaterThan(0);
+    expect(threadNiceness().get(process.pid)).toBe(own);
     await quit(app);
   });
 

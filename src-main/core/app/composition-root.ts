@@ -57,6 +57,8 @@ export interface CoreOptions {
    * on the calling thread, and stall it (unit tests only).
    */
   syncWorker?: string;
+  /** The sync worker's niceness (WorkerSyncEngineOptions.niceness): the desktop app's UI_SYNC_WORKER_NICENESS; else 0. */
+  syncWorkerNiceness?: number;
   /** Duo client settings for tests (sleep, clock); production uses the defaults. */
   duoClient?: DuoServiceDeps['client'];
   /** Start-up progress of a migration that rewrites many rows (the CLI prints it, the app logs it). */
@@ -138,7 +140,7 @@ export function createCore(options: CoreOptions): Core {
   });
 
   const credentials = (id: string) => integrations.credentials(id);
-  const syncWorker = options.syncWorker ? new WorkerSyncEngine({ db, script: options.syncWorker, credentials, events, now, searchIndexBehind: () => deviceServices.searchIndex.isBehind() }) : null;
+  const syncWorker = options.syncWorker ? new WorkerSyncEngine({ db, script: options.syncWorker, credentials, events, now, searchIndexBehind: () => deviceServices.searchIndex.isBehind(), niceness: options.syncWorkerNiceness }) : null;
   const deviceServices = createDeviceServices({ db, audit, events, dataDir: options.dataDir, now, actor, syncIndexing: syncWorker, auditSeal: () => sealAuditLog(audit, secrets, auditHeadAccount), deviceTrust: () => services.trust.deviceJudge() });
   // On the calling thread (unit tests), the engine keeps the search index in step itself, as the worker's does.
   const sync: SyncRunner = syncWorker ?? new SyncEngine({ db, credentials, events, now, maintenance: (chunks) => deviceServices.searchIndex.catchUp(undefined, chunks) });

@@ -415,7 +415,8 @@ const QUEUE_COMPLETE = 1;
 
 /**
  * The niceness of a thread that follows a load (SearchIndexBuild.follow; Linux, setpriority on the thread alone): the
- * default, 0. The lowest priority, 19, was meant to let it run only on the time a core idles during the load, but once
+ * default, 0, leaves it at the niceness of the thread that starts it (the sync worker's: UI_SYNC_WORKER_NICENESS in the
+ * desktop app), as the load's other threads are. The lowest priority, 19, was meant to let it run only on the time a core idles during the load, but once
  * lowered a priority stays so (raising it needs a privilege), and after the load the index builds (the writing thread
  * and its two sorter helpers) keep both cores busy: the thread then got little until they had ended, and its last
  * chunk and merge ran alone after them. bench:sync --storage-path-only, interleaved, machine at load 7.9-11.7 on two

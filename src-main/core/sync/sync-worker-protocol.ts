@@ -9,6 +9,8 @@ export interface SyncWorkerData {
   databaseFile: string;
   /** The better-sqlite3 binary the main thread loads (sqlite-binding.ts); null for node_modules' own. */
   sqliteBinding: string | null;
+  /** The niceness the worker lowers itself, and so the threads it starts, to (WorkerSyncEngineOptions.niceness). */
+  niceness: number;
 }
 
 /** Main thread → sync worker. */

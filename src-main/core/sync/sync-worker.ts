@@ -8,6 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError, toErrorPayload } from '../../../src-shared/errors';
+import { lowerThreadPriority } from '../app/thread-priority';
 import { openAnotherConnection } from '../db/database';
 import { useSqliteBinding } from '../db/sqlite-binding';
 import { followSyncWrites } from '../devices/device-services';
@@ -21,7 +22,9 @@ import { SYNC_WORKER_PAGE_CACHE_KIB } from './thread-limits';
 const port = parentPort;
 if (!port) throw new Error('sync-worker runs as a worker thread only.');
 
-const { databaseFile, sqliteBinding } = workerData as SyncWorkerData;
+const { databaseFile, sqliteBinding, niceness } = workerData as SyncWorkerData;
+// First, so that every thread this one starts (compressing, search index, WAL checkpoints) inherits it.
+lowerThreadPriority(niceness);
 useSqliteBinding(sqliteBinding);
 const db = openAnotherConnection(databaseFile, undefined, SYNC_WORKER_PAGE_CACHE_KIB);
 const events = new EventBus();

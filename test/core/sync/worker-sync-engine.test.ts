@@ -20,6 +20,7 @@ import { DeviceStore } from '../../../src-main/core/sync/device-store';
 import { seedDevices } from '../../support/seed-devices';
 import { activeGuids, INTEGRATION_ID, integrityCheck, openSyncDatabase, removedGuids, sorted } from './sync-fixture';
 import { until } from '../../support/until';
+import { threadNiceness, threadsAt } from '../../support/thread-niceness';
 
 const tempDir = useTempDir('tec-sync-worker-');
 const DYING_WORKER = path.join(__dirname, 'fixtures', 'dying-sync-worker.ts');
@@ -278,6 +279,28 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     expect(count(db, 'SELECT COUNT(*) FROM devices_fts_pending')).toBe(0);
     expect(count(db, 'SELECT COUNT(*) FROM devices_fts')).toBe(10_000);
     expect(await engine.catchUpSearchIndex()).toBe(false);
+  });
+
+  it('runs the sync worker, and the threads it starts, at the niceness the core is given; the calling thread keeps its own', async () => {
+    requirePrivateKeyring();
+    const tenant = await simulator({ devices: 3_000, seed: 'worker-niceness' });
+    const core = createCore({ dataDir: tempDir(), version: 'test', transport: 'cli', syncWorker: SYNC_WORKER_SOURCE, syncWorkerNiceness: 6 });
+    cleanups.push(() => core.close());
+    const own = threadNiceness().get(process.pid);
+    expect(threadsAt(6), 'no thread runs at 6 before the worker starts').toEqual([]);
+    const integration = await core.services.integrations.create({ name: 'Niceness', platform: 'android', domain: tenant.domain, ...tenant.credentials });
+    const started = await core.services.sync.start(integration.id, 'manual');
+    // The compressing thread, which the worker starts, lives only while the run writes: look while it does.
+    let most = 0;
+    await until('the run has ended', () => {
+      most = Math.max(most, threadsAt(6).length);
+      return !core.services.sync.isRunning(integration.id);
+    }, { everyMs: 5 });
+    expect(await started.finished).toMatchObject({ status: 'completed', devicesSeen: 3_000 });
+    expect(most, 'the worker and a thread it started').toBeGreaterThanOrEqual(2);
+    expect(threadNiceness().get(process.pid)).toBe(own);
+    await core.close();
+    expect(threadsAt(6), 'none once the worker has ended').toEqual([]);
   });
 
   it('answers a device search during a sync with the devices stored before it, through the app core', async () => {
