@@ -1,5 +1,5 @@
 /**
- * `npm run bench:sync -- --devices N [--json] [--seed S] [--skip-storage-path]`: a benchmark, not a test. Every figure
+ * `npm run bench:sync -- --devices N [--json] [--seed S] [--skip-storage-path] [--sync-niceness N]`: a benchmark, not a test. Every figure
  * is printed with the load average at its end (the machine is shared: ratios measured in the same run are what to quote).
  *
  * 1. First sync: the simulator runs in its own process (its page generation is not charged to the console's event
@@ -39,6 +39,11 @@
  *    `storagePathVsRawInsertCompressed` = storage path / each ceiling: what the schema, indexes, FTS and history cost;
  *    `syncVsStoragePath`: what the network, paging and worker add.
  *
+ * Priorities (Linux): the sync worker runs, with every thread it starts, at the desktop app's UI_SYNC_WORKER_NICENESS,
+ * below the main thread; `--sync-niceness N` runs it at N instead (0: as tec runs it). The simulator and the fetch and
+ * parse process run at the same niceness: the tenant is a remote server in life, whose work no admin's machine does, so
+ * here it gets no more of the CPU than the sync it serves, and the re-syncs' ceiling runs as they do.
+ *
  * `--storage-path-only` runs only 5 and 6 (no simulator process, no sync): the quick loop for the storage path's cost.
  * `--search-index-build after` starts the storage path's search index thread at the load's end, as before it followed
  * the load; `--follow-niceness N` runs the following thread at niceness N instead of FOLLOWING_NICENESS (Linux): the
@@ -67,7 +72,7 @@ import { EventBus } from '../../src-main/core/events/event-bus';
 import { DeviceStore } from '../../src-main/core/sync/device-store';
 import { withSortsOnDisk } from '../../src-main/core/db/deferred-indexes';
 import { DeviceSearchIndex, FOLLOWING_NICENESS, SearchIndexBuild } from '../../src-main/core/devices/device-search-index';
-import { WorkerSyncEngine } from '../../src-main/core/sync/worker-sync-engine';
+import { UI_SYNC_WORKER_NICENESS, WorkerSyncEngine } from '../../src-main/core/sync/worker-sync-engine';
 import { BULK_LOAD_FROM, deferredBuildCommitter, MAINTENANCE_EVERY_DEVICES } from '../../src-main/core/sync/sync-engine';
 import type { SyncCheckpoint } from '../../src-main/core/sync/sync-checkpoint';
 import type { SyncProgress } from '../../src-shared/domain/sync';
@@ -78,7 +83,7 @@ import { DEVICE_COLUMNS, deviceColumns, prepareRecords, type DeviceColumns, type
 import { DeviceRecordCodec } from '../../src-main/core/sync/device-record-codec';
 import { DeviceRecord, IVANTI_MAX_ROWS, IvantiSearchEnvelope, ReceivedSearchAnswer } from '../../src-main/core/ivanti/ivanti-wire';
 import { DEMO_CREDENTIALS, startSimulator, type SpaceSummary } from '../simulator/ivanti-simulator';
-import { startSimulatorProcess } from '../support/simulator-process';
+import { atNiceness, startSimulatorProcess } from '../support/simulator-process';
 import { until } from '../support/until';
 import { BUILT_SYNC_WORKER, ensureCliBuilt } from '../cli/built-cli';
 import type { FetchParseResult } from './fetch-parse-process';
@@ -119,6 +124,7 @@ async function main(): Promise<void> {
       'chunk-rows': { type: 'string', default: String(IVANTI_MAX_ROWS) },
       'search-index-build': { type: 'string', default: 'follow' },
       'follow-niceness': { type: 'string', default: String(FOLLOWING_NICENESS) },
+      'sync-niceness': { type: 'string', default: String(UI_SYNC_WORKER_NICENESS) },
     },
   });
   const devices = Number(values.devices);
@@ -126,6 +132,7 @@ async function main(): Promise<void> {
   const seed = values.seed;
   if (values['search-index-build'] !== 'follow' && values['search-index-build'] !== 'after') throw new Error('--search-index-build must be follow or after');
   const searchIndexBuild: SearchIndexBuildChoice = values['search-index-build'] === 'after' ? 'after' : { niceness: Number(values['follow-niceness']) };
+  const syncNiceness = Number(values['sync-niceness']);
   ensureCliBuilt();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-bench-sync-'));
   const startedLoad = loadAverage();
@@ -154,8 +161,9 @@ async function main(): Promise<void> {
       return;
     }
     const syncDir = path.join(work, 'sync');
-    const simulator = await startSimulatorProcess({ devices, seed });
-    const bench = openBenchConsole(syncDir, simulator.domain);
+    // The tenant, a remote server in life, spends none of the admin's CPU: here it gets no more of it than the sync does.
+    const simulator = await startSimulatorProcess({ devices, seed, niceness: syncNiceness });
+    const bench = openBenchConsole(syncDir, simulator.domain, syncNiceness);
     let firstSync: SyncMeasure;
     let size: DatabaseSize;
     let fetchParse: Measure & { devices: number; pages: number };
@@ -166,11 +174,11 @@ async function main(): Promise<void> {
       firstSync = await measureSync(bench, 'first sync');
       size = databaseSize(syncDir, firstSync.devicesSeen);
       if (values['size-only']) {
-        const sized = { benchmark: 'sync', moduleHooksThread, devices, bytesPerDevice: size.bytesPerDevice, firstSync, databaseAfterFirstSync: size, loadAverage: { atStart: startedLoad, atEnd: loadAverage() } };
+        const sized = { benchmark: 'sync', moduleHooksThread, syncNiceness, devices, bytesPerDevice: size.bytesPerDevice, firstSync, databaseAfterFirstSync: size, loadAverage: { atStart: startedLoad, atEnd: loadAverage() } };
         process.stdout.write(`${JSON.stringify(sized, null, values.json ? undefined : 2)}\n`);
         return;
       }
-      fetchParse = await measureFetchParse(simulator.domain);
+      fetchParse = await measureFetchParse(simulator.domain, syncNiceness);
       const unchanged = await measureSync(bench, 're-sync, tenant unchanged');
       const afterUnchanged = databaseSize(syncDir, firstSync.devicesSeen);
       resyncUnchanged = { ...unchanged, grewBytes: afterUnchanged.bytes - size.bytes };
@@ -193,6 +201,7 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'sync',
       moduleHooksThread,
+      syncNiceness,
       devices,
       ratios: {
         firstSyncVsRawInsertAsReceived: round(firstSync.seconds / ceilings.asReceived.seconds),
@@ -314,7 +323,7 @@ interface BenchConsole {
   close(): Promise<void>;
 }
 
-function openBenchConsole(dir: string, domain: string): BenchConsole {
+function openBenchConsole(dir: string, domain: string, niceness: number): BenchConsole {
   fs.mkdirSync(dir, { recursive: true });
   const db = openBenchDatabase(dir);
   const events = new EventBus();
@@ -338,6 +347,7 @@ function openBenchConsole(dir: string, domain: string): BenchConsole {
     events,
     now: () => new Date(),
     credentials: async () => ({ domain, ...DEMO_CREDENTIALS }),
+    niceness,
   });
   return {
     db,
@@ -490,8 +500,10 @@ function databaseSize(dir: string, devices: number): DatabaseSize {
  * Every page of every space, fetched and parsed by the client the sync uses, nothing stored; in a process of its own
  * (fetch-parse-process.ts), so that nothing it grows is counted in later phases. Its peak RSS is that process's own.
  */
-async function measureFetchParse(domain: string): Promise<Measure & { devices: number; pages: number; loadAverage: number[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fetch-parse-process.ts'), '--domain', domain], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function measureFetchParse(domain: string, niceness: number): Promise<Measure & { devices: number; pages: number; loadAverage: number[] }> {
+  // At the sync's niceness, as the simulator: the re-syncs it is the ceiling of ran so.
+  const [command, ...args] = atNiceness(niceness, [process.execPath, '--import', 'tsx', path.join(__dirname, 'fetch-parse-process.ts'), '--domain', domain]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   // 'close', not 'exit': its output is all read by then.

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { checkNiceness } from '../../src-main/core/app/thread-priority';
 import type { TenantChanges } from '../simulator/simulated-tenant';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -17,8 +18,10 @@ export interface SimulatorProcess {
  * `npm run sim` in a child process, for measurements and tests that must not share this process's event loop with
  * the tenant (its page generation would count as this thread's work, and blocking this thread would stop it).
  */
-export async function startSimulatorProcess(args: { devices: number; seed: string }): Promise<SimulatorProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/simulator/cli.ts'), '--devices', String(args.devices), '--seed', args.seed, '--control'], {
+export async function startSimulatorProcess(args: { devices: number; seed: string; niceness?: number }): Promise<SimulatorProcess> {
+  const node = [process.execPath, '--import', 'tsx', path.join(ROOT, 'test/simulator/cli.ts'), '--devices', String(args.devices), '--seed', args.seed, '--control'];
+  const [command, ...commandArgs] = atNiceness(args.niceness ?? 0, node);
+  const child = spawn(command, commandArgs, {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -56,4 +59,12 @@ export async function startSimulatorProcess(args: { devices: number; seed: strin
       await exited;
     },
   };
+}
+
+/**
+ * `argv` run at `niceness`: above 0, through coreutils' nice, so that the whole process (every thread it starts) runs at
+ * it; at 0, as it is.
+ */
+export function atNiceness(niceness: number, argv: string[]): string[] {
+  return checkNiceness(niceness) > 0 ? ['nice', '-n', String(niceness), ...argv] : argv;
 }
