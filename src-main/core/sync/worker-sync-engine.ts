@@ -114,11 +114,11 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
     try {
       const credentials = await this.options.credentials(integrationId);
       if (this.#closed) throw shuttingDown();
-      const worker = this.#ensureWorker();
+      this.#ensureWorker();
       hostedOwners.add(hosted.owner);
       const requestId = this.#nextRequest++;
       const reply = new Promise<{ runId: number; resumed: boolean }>((resolve, reject) => this.#requests.set(requestId, { resolve, reject }));
-      worker.ref();
+      this.#holdWhileAwaited();
       this.#indexing += 1;
       this.#post({
         type: 'start',
@@ -173,6 +173,7 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
     if (!this.ownsSearchIndex()) return false;
     const requestId = this.#nextRequest++;
     const caughtUp = new Promise<boolean>((resolve) => this.#indexRequests.set(requestId, resolve));
+    this.#holdWhileAwaited();
     this.#post({ type: 'catch-up-index', requestId });
     return caughtUp;
   }
@@ -185,19 +186,20 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
    */
   async finishIndexBuild(onProgress?: (progress: IndexBuildProgress) => void): Promise<number> {
     if (this.#closed || (this.devices.deferredIndexes().length === 0 && !this.options.searchIndexBehind?.())) return 0;
-    const worker = this.#ensureWorker();
+    this.#ensureWorker();
     const requestId = this.#nextRequest++;
     // The worker keeps the search index meanwhile: it catches it up after the build.
     this.#indexing += 1;
-    worker.ref();
+    const built = new Promise<number>((resolve, reject) => {
+      this.#builds.set(requestId, { onProgress, settle: (count, error) => (error ? reject(error) : resolve(count)) });
+    });
+    this.#holdWhileAwaited();
+    this.#post({ type: 'finish-index-build', requestId });
     try {
-      return await new Promise<number>((resolve, reject) => {
-        this.#builds.set(requestId, { onProgress, settle: (built, error) => (error ? reject(error) : resolve(built)) });
-        this.#post({ type: 'finish-index-build', requestId });
-      });
+      return await built;
     } finally {
       this.#indexing = Math.max(0, this.#indexing - 1);
-      if (this.#active.size === 0 && this.#builds.size === 0) this.#worker?.unref();
+      this.#holdWhileAwaited();
     }
   }
 
@@ -262,6 +264,7 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
       case 'index-caught-up':
         this.#indexRequests.get(message.requestId)?.(message.ok);
         this.#indexRequests.delete(message.requestId);
+        this.#holdWhileAwaited();
         return;
       case 'index-build-progress':
         this.#builds.get(message.requestId)?.onProgress?.({ built: message.built, total: message.total });
@@ -287,8 +290,17 @@ export class WorkerSyncEngine implements SyncRunner, SyncIndexing {
   #release(integrationId: string, hosted: HostedRun): void {
     if (this.#active.get(integrationId) === hosted) this.#active.delete(integrationId);
     hostedOwners.delete(hosted.owner);
-    // An idle worker must not keep a CLI process alive.
-    if (this.#active.size === 0) this.#worker?.unref();
+    this.#holdWhileAwaited();
+  }
+
+  /**
+   * The worker holds the process open while the caller awaits it (a run, an index build, a catch-up), and only then:
+   * an idle worker must not keep a CLI process alive. Once shutdown has begun, shutdown holds it until it has exited.
+   */
+  #holdWhileAwaited(): void {
+    if (this.#closed || this.#worker === null) return;
+    if (this.#active.size > 0 || this.#builds.size > 0 || this.#indexRequests.size > 0) this.#worker.ref();
+    else this.#worker.unref();
   }
 
   /** The worker failed or ended: its starts are refused and its runs end interrupted, resumable from their checkpoint. */

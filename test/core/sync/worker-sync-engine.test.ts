@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
@@ -25,6 +26,7 @@ import { threadNiceness, threadsAt } from '../../support/thread-niceness';
 const tempDir = useTempDir('tec-sync-worker-');
 const DYING_WORKER = path.join(__dirname, 'fixtures', 'dying-sync-worker.ts');
 const LATE_EVENT_WORKER = path.join(__dirname, 'fixtures', 'late-event-sync-worker.ts');
+const SLOW_CATCH_UP_WORKER = path.join(__dirname, 'fixtures', 'slow-catch-up-sync-worker.ts');
 const cleanups: (() => unknown)[] = [];
 
 afterEach(async () => {
@@ -220,6 +222,25 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     await engine.shutdown();
     expect(events.slice(before)).toEqual([]);
   });
+
+  it('holds the process open while its caller awaits the worker: a catch-up asked for after a run settled gets its answer', () => {
+    // In a process of its own: vitest's keeps its event loop alive whatever the worker does. The stand-in worker settles
+    // the run at once and answers the catch-up 300 ms later; the process has nothing else alive meanwhile.
+    const source = (file: string) => JSON.stringify(path.join(__dirname, file));
+    const script = `
+      const { WorkerSyncEngine } = require(${source('../../../src-main/core/sync/worker-sync-engine.ts')});
+      const { EventBus } = require(${source('../../../src-main/core/events/event-bus.ts')});
+      const { openSyncDatabase, INTEGRATION_ID } = require(${source('./sync-fixture.ts')});
+      (async () => {
+        const db = openSyncDatabase(${JSON.stringify(tempDir())});
+        const engine = new WorkerSyncEngine({ db, script: ${JSON.stringify(SLOW_CATCH_UP_WORKER)}, events: new EventBus(), now: () => new Date(), credentials: async () => ({ domain: 'unused.example', username: 'u', password: 'p' }) });
+        const run = await (await engine.start(INTEGRATION_ID, 'manual')).finished;
+        process.stdout.write(run.status + ', ');
+        process.stdout.write('caught up: ' + (await engine.catchUpSearchIndex()));
+      })();`;
+    const out = execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(out).toBe('completed, caught up: true');
+  }, 60_000);
 
   it('on shutdown leaves a running sync to resume from its last committed page, and refuses new starts', async () => {
     const tenant = await simulator({ devices: 10_000, seed: 'worker-shutdown', slowMs: 60, faults: { slow: 1 } });
