@@ -25,6 +25,7 @@ import { useCloseAfterEach } from '../../support/close-after-each';
 import { checkpointerEnd, useShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
 import { INTEGRATION_ID, openSyncDatabase } from '../sync/sync-fixture';
+import type { SyncWorkerData } from '../../../src-main/core/sync/sync-worker-protocol';
 
 /**
  * The app loads better-sqlite3's Electron build through `nativeBinding`, while tests and `tec` keep node_modules' Node
@@ -142,7 +143,8 @@ describe('loading the chosen binary', () => {
     const broken = path.join(tempDir(), 'better_sqlite3.node');
     fs.writeFileSync(broken, 'not a shared library');
     const source = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(SYNC_WORKER_SOURCE)});`;
-    const worker = new Worker(source, { eval: true, workerData: { databaseFile: file, sqliteBinding: broken } });
+    const workerData: SyncWorkerData = { databaseFile: file, sqliteBinding: broken, niceness: 0 };
+    const worker = new Worker(source, { eval: true, workerData });
     try {
       const [error] = (await once(worker, 'error')) as [Error];
       expect(error.message).toContain(broken);
