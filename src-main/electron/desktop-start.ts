@@ -269,7 +269,7 @@ export function startDesktopApp<W extends ElectronWindow, M>(electron: DesktopEl
         transport: 'electron',
         runtime: { electron: options.versions.electron ?? null, chrome: options.versions.chrome ?? null },
         syncWorker: options.syncWorker,
-        // Behind the UI: this thread serves its IPC (and paints the upgrade window) first when both want a core.
+        // Behind the UI: this thread, which serves its IPC, gets a core first when both want one.
         syncWorkerNiceness: UI_SYNC_WORKER_NICENESS,
         // Checked on the upgrade thread a moment ago: not read whole again on this one.
         databaseCheckedIntact: upgrade.outcome === 'upgraded',
