@@ -28,6 +28,9 @@
  * with the count known (as when scrolling), and `firstRequest` reports the first page of a new search or filter set
  * on a repository with nothing cached, and a cold exact count for the record.
  *
+ * `peakRssMb`: the process's own peak resident set over the run (own-peak-rss.ts), seeding included when the run
+ * seeded the database (`peakRssIncludesSeeding`).
+ *
  * The seeded database is kept and reused while its schema matches the migrations (see seeded-bench-database.ts). Prints a table, or one JSON object with --json; progress goes to stderr.
  */
 import fs from 'node:fs';
@@ -39,6 +42,7 @@ import { DeviceSearchIndex } from '../../src-main/core/devices/device-search-ind
 import { DeviceStore } from '../../src-main/core/sync/device-store';
 import type { DeviceQuery, DeviceSortColumn } from '../../src-shared/domain/device';
 import { DEVICE_SORT_COLUMNS, TrustFilter } from '../../src-shared/domain/device';
+import { ownPeakRssMb } from './own-peak-rss';
 import { benchDatabaseFile, BENCH_NOW as NOW, log, openSeededBenchDatabase } from './seeded-bench-database';
 
 const TARGETS_MS = { identifierLookup: 1, textCommon: 30, textRare: 30, sortedFilteredPage: 50, keystrokeAnyOrder: 50 };
@@ -222,6 +226,9 @@ async function main(): Promise<void> {
     keystrokeSlowestOrder: { order: slowestOrder[0], p99: slowestOrder[1].p99 },
     ...indexUse(db, statements),
     loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    // The process's own peak (ownPeakRssMb), seeding included when this run seeded the database.
+    peakRssMb: ownPeakRssMb(),
+    peakRssIncludesSeeding: !reused,
     met: {
       keystrokeAnyOrder: slowestOrder[1].p99 <= TARGETS_MS.keystrokeAnyOrder,
       identifierLookup: identifierLookup.p99 <= TARGETS_MS.identifierLookup,
@@ -236,7 +243,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`search benchmark: ${total} current devices, database ${report.database.sizeMb} MB${reused ? ' (reused)' : ''}, load average ${report.loadAverage.join(' ')}\n`);
+  process.stdout.write(`search benchmark: ${total} current devices, database ${report.database.sizeMb} MB${reused ? ' (reused)' : ''}, load average ${report.loadAverage.join(' ')}, peak RSS ${report.peakRssMb} MB${reused ? '' : ' (seeding included)'}\n`);
   process.stdout.write(`indexes no plan read: ${report.indexesUnused.join(', ') || 'none'}\n`);
   process.stdout.write(`search index: ${report.database.searchIndex.bytesPerDevice} B a device, prefix index up to ${report.database.searchIndex.indexedPrefix} characters\n`);
   const row = (name: string, s: Stats, target?: number) =>
