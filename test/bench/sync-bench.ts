@@ -72,6 +72,7 @@ import { EventBus } from '../../src-main/core/events/event-bus';
 import { DeviceStore } from '../../src-main/core/sync/device-store';
 import { withSortsOnDisk } from '../../src-main/core/db/deferred-indexes';
 import { DeviceSearchIndex, FOLLOWING_NICENESS, SearchIndexBuild } from '../../src-main/core/devices/device-search-index';
+import { checkNiceness } from '../../src-main/core/app/thread-priority';
 import { UI_SYNC_WORKER_NICENESS, WorkerSyncEngine } from '../../src-main/core/sync/worker-sync-engine';
 import { BULK_LOAD_FROM, deferredBuildCommitter, MAINTENANCE_EVERY_DEVICES } from '../../src-main/core/sync/sync-engine';
 import type { SyncCheckpoint } from '../../src-main/core/sync/sync-checkpoint';
@@ -132,7 +133,8 @@ async function main(): Promise<void> {
   const seed = values.seed;
   if (values['search-index-build'] !== 'follow' && values['search-index-build'] !== 'after') throw new Error('--search-index-build must be follow or after');
   const searchIndexBuild: SearchIndexBuildChoice = values['search-index-build'] === 'after' ? 'after' : { niceness: Number(values['follow-niceness']) };
-  const syncNiceness = Number(values['sync-niceness']);
+  // Checked before anything starts: a RangeError that names the range.
+  const syncNiceness = checkNiceness(Number(values['sync-niceness']));
   ensureCliBuilt();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tec-bench-sync-'));
   const startedLoad = loadAverage();
