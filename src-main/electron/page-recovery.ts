@@ -35,11 +35,14 @@ export interface PageFailureBox {
   noLink: true;
 }
 
-/** The failure as the log says it: what failed and Chromium's codes, never a secret (the URL is our own page's). */
-export function pageFailureLog(failure: PageFailure): string {
+/**
+ * The failure as the log says it: what failed and Chromium's codes, never a secret (the URL is our own page's). `page`
+ * names whose page it is (the console's, or the upgrade window's).
+ */
+export function pageFailureLog(failure: PageFailure, page = "The console's page"): string {
   return failure.kind === 'renderer-gone'
-    ? `The console's page process ended (${failure.reason}, exit code ${failure.exitCode}).`
-    : `The console's page failed to load (${failure.errorDescription}, code ${failure.errorCode}, ${failure.url}).`;
+    ? `${page} process ended (${failure.reason}, exit code ${failure.exitCode}).`
+    : `${page} failed to load (${failure.errorDescription}, code ${failure.errorCode}, ${failure.url}).`;
 }
 
 /**
@@ -47,10 +50,7 @@ export function pageFailureLog(failure: PageFailure): string {
  * it is). No box: the upgrade runs on its own thread whatever its window shows, and cannot be left half-way.
  */
 export function upgradePageFailureLog(failure: PageFailure, reloading: boolean): string {
-  const what =
-    failure.kind === 'renderer-gone'
-      ? `The upgrade window's page process ended (${failure.reason}, exit code ${failure.exitCode}).`
-      : `The upgrade window's page failed to load (${failure.errorDescription}, code ${failure.errorCode}, ${failure.url}).`;
+  const what = pageFailureLog(failure, "The upgrade window's page");
   return reloading
     ? `${what} Loading it again; the upgrade goes on meanwhile.`
     : `${what} It failed again right after it was loaded again, so it is left as it is; the upgrade goes on, and the console's window opens when it ends.`;

@@ -416,14 +416,14 @@ const QUEUE_COMPLETE = 1;
 /**
  * The niceness of a thread that follows a load (SearchIndexBuild.follow; Linux, setpriority on the thread alone): the
  * default, 0, leaves it at the niceness of the thread that starts it (the sync worker's: UI_SYNC_WORKER_NICENESS in the
- * desktop app), as the load's other threads are. The lowest priority, 19, was meant to let it run only on the time a core idles during the load, but once
- * lowered a priority stays so (raising it needs a privilege), and after the load the index builds (the writing thread
- * and its two sorter helpers) keep both cores busy: the thread then got little until they had ended, and its last
- * chunk and merge ran alone after them. bench:sync --storage-path-only, interleaved, machine at load 7.9-11.7 on two
- * cores: the wait for it after the index builds (searchIndexSeconds) 2.52 / 4.98 / 2.60 s at 19 against 0.74 / 2.03 /
- * 1.90 at 0 at 300,000 devices, and 1.47-1.87 against 0.57-0.62 at 100,000; the storage path's wall too noisy at that
- * load to say more (62.9 / 50.4 / 63.1 s against 50.2 / 69.8 / 90.3). Kept a parameter for bench:sync's A/B
- * (--follow-niceness) on a quiet machine.
+ * desktop app), as the load's other threads are. The lowest priority, 19, was meant to let it run only on the time a
+ * core idles during the load, but once lowered a priority stays so (raising it needs a privilege), and after the load
+ * the index builds (the writing thread and its two sorter helpers) keep both cores busy: the thread then got little
+ * until they had ended, and its last chunk and merge ran alone after them. bench:sync --storage-path-only, interleaved,
+ * machine at load 7.9-11.7 on two cores: the wait for it after the index builds (searchIndexSeconds) 2.52 / 4.98 / 2.60
+ * s at 19 against 0.74 / 2.03 / 1.90 at 0 at 300,000 devices, and 1.47-1.87 against 0.57-0.62 at 100,000; the storage
+ * path's wall too noisy at that load to say more (62.9 / 50.4 / 63.1 s against 50.2 / 69.8 / 90.3). Kept a parameter
+ * for bench:sync's A/B (--follow-niceness) on a quiet machine.
  */
 export const FOLLOWING_NICENESS = 0;
 
@@ -669,7 +669,8 @@ const [STOP, QUEUE_COMPLETE] = [0, 1];
 const [READY, DONE] = [0, 1];
 const stopped = () => Atomics.load(signals, STOP) !== 0;
 if (niceness !== null && niceness !== 0) {
-  // For this thread alone (FOLLOWING_NICENESS): on Linux a thread id names the thread to setpriority.
+  // For this thread alone (FOLLOWING_NICENESS): on Linux a thread id names the thread to setpriority. lowerThreadPriority
+  // (app/thread-priority.ts) does the same; this thread's source is a string, run in a bundle, and cannot import it.
   try { require('node:os').setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), niceness); } catch {}
 }
 const db = new Database(file, { timeout: 5000, nativeBinding: workerData.nativeBinding });

@@ -103,7 +103,6 @@ export interface SyncRunner {
   finishIndexBuild(onProgress?: (progress: IndexBuildProgress) => void): Promise<number>;
 }
 
-
 interface ActiveRun {
   runId: number;
   /** The integrations this run fetches for (its own first): a sibling's start joins it instead of fetching again. */

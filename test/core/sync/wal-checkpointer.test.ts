@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { WalCheckpointer } from '../../../src-main/core/sync/wal-checkpointer';
 import { useCloseAfterEach } from '../../support/close-after-each';
 import { checkpointerEnd, useShutDownAfterEach } from '../../support/shut-down-after-each';
 import { useTempDir } from '../../support/temp-dir';
+import { runInProcessOfItsOwn } from '../../support/lone-process';
 
 const tempDir = useTempDir('tec-wal-');
 const closeAfterEach = useCloseAfterEach();
@@ -232,7 +232,6 @@ describe('WAL checkpoints while a sync writes', () => {
   it('keep a process with nothing else to do alive until the thread has ended, so that what follows `ended()` runs', async () => {
     const file = path.join(tempDir(), 'console.sqlite');
     openDatabase({ file, migrations }).db.close();
-    // In a process of its own: vitest's keeps its event loop alive whatever the thread does.
     const script = `
       const { openDatabase } = require(${JSON.stringify(path.join(__dirname, '../../../src-main/core/db/database.ts'))});
       const { migrations } = require(${JSON.stringify(path.join(__dirname, '../../../src-main/core/db/migrations/index.ts'))});
@@ -249,7 +248,7 @@ describe('WAL checkpoints while a sync writes', () => {
         db.close();
         process.stdout.write('ended');
       })();`;
-    const out = execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const out = runInProcessOfItsOwn(script);
     expect(out).toBe('ended');
   }, 60_000);
 });

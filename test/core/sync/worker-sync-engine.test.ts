@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src-main/core/db/database';
@@ -22,6 +21,7 @@ import { seedDevices } from '../../support/seed-devices';
 import { activeGuids, INTEGRATION_ID, integrityCheck, openSyncDatabase, removedGuids, sorted } from './sync-fixture';
 import { until } from '../../support/until';
 import { threadNiceness, threadsAt } from '../../support/thread-niceness';
+import { runInProcessOfItsOwn } from '../../support/lone-process';
 
 const tempDir = useTempDir('tec-sync-worker-');
 const DYING_WORKER = path.join(__dirname, 'fixtures', 'dying-sync-worker.ts');
@@ -224,8 +224,8 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
   });
 
   it('holds the process open while its caller awaits the worker: a catch-up asked for after a run settled gets its answer', () => {
-    // In a process of its own: vitest's keeps its event loop alive whatever the worker does. The stand-in worker settles
-    // the run at once and answers the catch-up 300 ms later; the process has nothing else alive meanwhile.
+    // The stand-in worker settles the run at once and answers the catch-up 300 ms later; the process has nothing else
+    // alive meanwhile.
     const source = (file: string) => JSON.stringify(path.join(__dirname, file));
     const script = `
       const { WorkerSyncEngine } = require(${source('../../../src-main/core/sync/worker-sync-engine.ts')});
@@ -238,7 +238,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
         process.stdout.write(run.status + ', ');
         process.stdout.write('caught up: ' + (await engine.catchUpSearchIndex()));
       })();`;
-    const out = execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const out = runInProcessOfItsOwn(script);
     expect(out).toBe('completed, caught up: true');
   }, 60_000);
 
@@ -311,7 +311,7 @@ describe('WorkerSyncEngine (syncs on the sync worker thread)', () => {
     expect(threadsAt(6), 'no thread runs at 6 before the worker starts').toEqual([]);
     const integration = await core.services.integrations.create({ name: 'Niceness', platform: 'android', domain: tenant.domain, ...tenant.credentials });
     const started = await core.services.sync.start(integration.id, 'manual');
-    // The compressing thread, which the worker starts, lives only while the run writes: look while it does.
+    // Threads the worker starts for a run may end with it: look while it runs.
     let most = 0;
     await until('the run has ended', () => {
       most = Math.max(most, threadsAt(6).length);
