@@ -1,19 +1,21 @@
 import { secretAccount } from '../../src-main/core/secrets/secret-store';
-import { expect, screenshot, test } from './rig-fixture';
+import type { Page } from '@playwright/test';
+import type { Integration } from '../../src-shared/domain/integration';
+import { expect, screenshot, test, type RigFixture } from './rig-fixture';
 import { DUO_KEY, pasteDuoKey, stepHeading } from './wizard-steps';
+
+/** An Android integration made through the core, and its page opened from the list the reloaded console shows. */
+async function openNewAndroidIntegration(app: Page, tec: RigFixture, name: string, password: string): Promise<Integration> {
+  const created = await tec.core.services.integrations.create({ name, platform: 'android', domain: 'acme.mobileiron.com', email: 'api@acme.example', password });
+  await app.reload();
+  await app.getByRole('button', { name, exact: true }).click();
+  await expect(app.getByRole('heading', { name, level: 1 })).toBeFocused();
+  return created;
+}
 
 test.describe('after setup: status, key rotation, API details, deletion and migration', () => {
   test('the status, with its test group, is edited on the integration page and recorded in the audit log', async ({ app, tec }) => {
-    const created = await tec.core.services.integrations.create({
-      name: 'Lifecycle Android',
-      platform: 'android',
-      domain: 'acme.mobileiron.com',
-      email: 'api@acme.example',
-      password: 'lifecycle-secret',
-    });
-    await app.reload();
-    await app.getByRole('button', { name: 'Lifecycle Android', exact: true }).click();
-    await expect(app.getByRole('heading', { name: 'Lifecycle Android', level: 1 })).toBeFocused();
+    const created = await openNewAndroidIntegration(app, tec, 'Lifecycle Android', 'lifecycle-secret');
 
     const status = app.getByRole('form', { name: 'Integration status' });
     await status.getByRole('radio', { name: /Enabled for a test group/ }).check();
@@ -58,6 +60,23 @@ test.describe('after setup: status, key rotation, API details, deletion and migr
     await expect(app.getByText('API details saved.')).toBeVisible();
     expect(await tec.core.services.integrations.get(created.id)).toMatchObject({ email: 'duo-api@acme.example', hasPassword: true });
     expect(await tec.core.services.secrets.get(secretAccount.ivantiPassword(created.id))).toBe('lifecycle-secret');
+  });
+
+  test("an unsaved status choice outlives the page's reloads: saving the Duo key beside it keeps the test group being typed", async ({ app, tec }) => {
+    await openNewAndroidIntegration(app, tec, 'Unsaved status', 'unsaved-secret');
+    const status = app.getByRole('form', { name: 'Integration status' });
+    await status.getByRole('radio', { name: /Enabled for a test group/ }).check();
+    await status.getByLabel('Test group usernames (one per line)').fill('dana@acme.example');
+
+    // Saving the key reloads the integrations: the same status, saved, comes back in a new object.
+    await app.getByRole('button', { name: 'Enter the key from Duo…' }).click();
+    const key = app.getByRole('group', { name: 'Enter the key from Duo' });
+    await key.getByLabel('Configuration key from Duo').fill(DUO_KEY);
+    await key.getByRole('button', { name: 'Save the key' }).click();
+    await expect(app.getByLabel('Trusted Endpoints Configuration Key field value', { exact: true })).toHaveText(DUO_KEY);
+
+    await expect(status.getByRole('radio', { name: /Enabled for a test group/ })).toBeChecked();
+    await expect(status.getByLabel('Test group usernames (one per line)')).toHaveValue('dana@acme.example');
   });
 
   test('deleting states the consequences, wants the name typed, leaves no keychain entry and invalidates its certificates', async ({ app, tec }) => {

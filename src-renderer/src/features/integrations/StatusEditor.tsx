@@ -24,14 +24,20 @@ export function StatusEditor({ integration }: { integration: Integration }) {
   const duo = useDuoGroups();
   const [duoGroup, setDuoGroup] = useState<DuoGroup | null>(null);
 
+  // The form starts again from what is saved only when that changes (a save, here or elsewhere). Every reload of the
+  // list (the page's own as it opens, a sync's end) hands a new object with the same values, and an admin's unsaved
+  // choice must outlive it.
+  const savedGroup = integration.testGroup.join('\n');
+  const savedDuoGroupId = integration.testGroupDuo?.groupId ?? null;
   useEffect(() => {
     setStatus(integration.status);
-    setGroup(integration.testGroup.join('\n'));
-  }, [integration]);
+    setGroup(savedGroup);
+  }, [integration.id, integration.status, savedGroup]);
 
   useEffect(() => {
-    setDuoGroup(chosenDuoGroup(duo.groups, { testGroup: integration.testGroup, duoGroup: integration.testGroupDuo }));
-  }, [duo.groups, integration]);
+    const testGroup = savedGroup === '' ? [] : savedGroup.split('\n');
+    setDuoGroup(chosenDuoGroup(duo.groups, { testGroup, duoGroup: savedDuoGroupId === null ? null : { groupId: savedDuoGroupId } }));
+  }, [duo.groups, integration.id, savedGroup, savedDuoGroupId]);
 
   const members = duoGroup ? testGroupFromDuo(duoGroup).members : parseUsernames(group);
 
